@@ -31,3 +31,82 @@ MAX_INTERPRETER_STEPS = 1_000_000
 # --- The particle loop (node core and simulator) -------------------------------------------
 SIM_MAX_STEPS = 10_000
 """Default bound on interpreter runs in one `sim.Network.run`."""
+
+# --- Identity, particles, state directory, configuration -----------------------------------
+# (edge_agent/identity.py, particle.py, store.py, config.py)
+MAX_PEER_ID_CHARS = 64
+"""Longest peer id string looked at, in characters; Ed25519 ids have 52. Checked before
+base58 decoding, which is quadratic in the length."""
+
+PARTICLE_ENVELOPE_OVERHEAD_BYTES = 64 * 1024
+"""Room for the envelope fields around script and data, in bytes (ids, numbers, signature
+and CBOR headers take < 300; the rest is slack)."""
+
+MAX_PARTICLE_BYTES = MAX_SCRIPT_BYTES + MAX_DATA_BYTES + PARTICLE_ENVELOPE_OVERHEAD_BYTES
+"""Default largest encoded particle accepted, in bytes; config `particles.max_bytes`.
+Checked before any CBOR decoding."""
+
+MAX_PARTICLE_MAP_ENTRIES = 16
+"""Most entries in a particle's top-level CBOR map looked at before rejecting it; a valid
+envelope has 8."""
+
+MAX_PARTICLE_TTL_MS = 60 * 60 * 1000
+"""Longest particle ttl accepted, in milliseconds (1 h); config `particles.max_ttl_ms`.
+State and replay entries are kept until ttl, so this bounds how long they live."""
+
+DEFAULT_PARTICLE_TTL_MS = 30_000
+"""ttl given to particles this peer starts, in milliseconds; config `particles.default_ttl_ms`."""
+
+DEFAULT_CLOCK_SKEW_MS = 10_000
+"""Clock difference tolerated between peers, in milliseconds; config `particles.clock_skew_ms`.
+Small boards without a real-time clock may run a few seconds off until NTP syncs."""
+
+DEFAULT_STATE_DIR = "/var/lib/edge-agent"
+"""State directory (key, trust, modules, services, KV); config `state_dir`."""
+
+COAP_DEFAULT_PORT = 5683
+"""CoAP's UDP port (RFC 7252 §6.1); config `coap.port`."""
+
+DEFAULT_WASM_FUEL = 10_000_000
+"""Fuel (metered Wasm instructions) one service call may use by default; config `wasm.fuel`."""
+
+DEFAULT_WASM_MEMORY_PAGES = 64
+"""Largest declared memory maximum of a module by default, in 64 KiB pages (4 MiB);
+config `wasm.memory_pages`."""
+
+DEFAULT_WASM_DEADLINE_MS = 1_000
+"""Wall-clock time one service call may take by default, in milliseconds, before its worker
+is killed; config `wasm.deadline_ms`."""
+
+DEFAULT_MAX_MODULE_BYTES = 2 * 1024 * 1024
+"""Largest Wasm module accepted for deployment by default, in bytes; config
+`wasm.max_module_bytes`."""
+
+DEFAULT_WASM_WORKERS = 1
+"""Wasm worker processes by default; config `wasm.workers`."""
+
+KV_MAX_KEYS = 1024
+"""Most keys in one service's KV store by default; config `kv.max_keys`."""
+
+KV_MAX_KEY_BYTES = 256
+"""Longest KV key, in bytes (docs/service-abi.md); config `kv.max_key_bytes`."""
+
+KV_MAX_VALUE_BYTES = 64 * 1024
+"""Largest KV value, in bytes (docs/service-abi.md); config `kv.max_value_bytes`."""
+
+KV_MAX_TOTAL_BYTES = 1024 * 1024
+"""Most bytes (keys + values) in one service's KV store by default; config
+`kv.max_total_bytes`. Each put rewrites the service's file, so this also bounds a write."""
+
+STATE_TEMP_MAX_AGE_S = 3600
+"""A leftover temp file in the state directory whose writer process still exists is removed
+at open only once it is this old, in seconds (a dead writer's temp files go at once)."""
+
+MAX_TRUSTED_FILE_BYTES = 1024 * 1024
+"""Largest trusted-peers file read, in bytes."""
+
+MAX_SERVICES_FILE_BYTES = 4 * 1024 * 1024
+"""Largest service registry file read, in bytes."""
+
+MAX_CONFIG_FILE_BYTES = 1024 * 1024
+"""Largest configuration file read, in bytes."""
