@@ -1,0 +1,271 @@
+"""Ed25519 identities and libp2p peer ids ("12D3KooW..."), so ids match Fluence and libp2p.
+
+A peer id embeds its public key: it is base58btc of the identity multihash of the protobuf
+``PublicKey{Type: Ed25519, Data: <32 bytes>}``. So a peer id alone verifies a signature, and
+no key directory is needed. This module is pure: it does no file I/O (`edge_agent.store`
+keeps the key file), no network, and never puts key material in a repr or a log line.
+"""
+
+from __future__ import annotations
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+
+from edge_agent import const
+from edge_agent.errors import EdgeAgentError, LocalError
+
+__all__ = [
+    "InvalidKey",
+    "InvalidPeerId",
+    "KeyPair",
+    "parse_peer_id",
+    "peer_id_from_public_key",
+    "validate_peer_id",
+    "verify",
+]
+
+SEED_BYTES = 32
+"""An Ed25519 private key is a 32-byte seed (RFC 8032 §5.1.5)."""
+
+PUBLIC_KEY_BYTES = 32
+SIGNATURE_BYTES = 64
+
+# libp2p peer id of an Ed25519 key (libp2p specs, peer-ids/peer-ids.md): identity multihash
+# (code 0x00, length 0x24 = 36) of the protobuf PublicKey message: field 1 KeyType = 1
+# (Ed25519) -> 0x08 0x01; field 2 bytes of length 32 -> 0x12 0x20.
+_MULTIHASH_IDENTITY_PREFIX = b"\x00\x24"
+_PROTOBUF_ED25519_PREFIX = b"\x08\x01\x12\x20"
+_PEER_ID_PREFIX = _MULTIHASH_IDENTITY_PREFIX + _PROTOBUF_ED25519_PREFIX
+_PEER_ID_BYTES = len(_PEER_ID_PREFIX) + PUBLIC_KEY_BYTES
+
+_B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
+
+
+class InvalidPeerId(EdgeAgentError, ValueError):
+    """A string is not an Ed25519 peer id in the libp2p form.
+
+    It sits at the root of the error tree because this module cannot know who wrote the
+    string: the particle codec turns it into a `RemoteError`, config into a `ConfigError`.
+    """
+
+
+class InvalidKey(LocalError, ValueError):
+    """Private key bytes (from our own key file or a caller) are not a usable Ed25519 key."""
+
+
+def _b58encode(data: bytes) -> str:
+    n = int.from_bytes(data, "big")
+    out = []
+    while n:
+        n, r = divmod(n, 58)
+        out.append(_B58_ALPHABET[r])
+    zeros = len(data) - len(data.lstrip(b"\0"))
+    return "1" * zeros + "".join(reversed(out))
+
+
+def _b58decode(text: str) -> bytes:
+    n = 0
+    for c in text:
+        try:
+            n = n * 58 + _B58_INDEX[c]
+        except KeyError:
+            raise InvalidPeerId(
+                f"peer id {_shorten(text)!r} has {c!r}, which is not a base58btc character"
+            ) from None
+    zeros = len(text) - len(text.lstrip("1"))
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
+    return b"\0" * zeros + body
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def peer_id_from_public_key(public_key: bytes) -> str:
+    """The libp2p peer id ("12D3KooW...") of a raw 32-byte Ed25519 public key."""
+    if not isinstance(public_key, bytes | bytearray | memoryview) or len(public_key) != 32:
+        raise ValueError("an Ed25519 public key is exactly 32 bytes")
+    return _b58encode(_PEER_ID_PREFIX + bytes(public_key))
+
+
+def parse_peer_id(peer_id: str) -> bytes:
+    """The 32-byte Ed25519 public key inside `peer_id`; `InvalidPeerId` says why if none.
+
+    The length is bounded before base58 decoding (which is quadratic in the input), and only
+    the canonical encoding is accepted, so one key has exactly one peer id string.
+    """
+    if not isinstance(peer_id, str):
+        raise InvalidPeerId(f"a peer id is a string, got {type(peer_id).__name__}")
+    if not peer_id:
+        raise InvalidPeerId("the peer id is empty")
+    if len(peer_id) > const.MAX_PEER_ID_CHARS:
+        raise InvalidPeerId(
+            f"peer id {_shorten(peer_id)!r} is {len(peer_id)} characters long; "
+            f"an Ed25519 peer id has 52 (it starts with 12D3KooW)"
+        )
+    raw = _b58decode(peer_id)
+    if len(raw) != _PEER_ID_BYTES or not raw.startswith(_PEER_ID_PREFIX):
+        if raw[:1] == b"\x12":
+            kind = "a SHA-256 multihash (an RSA or other long key, e.g. Qm...)"
+        elif raw[:2] == b"\x00\x25":
+            kind = "a secp256k1 or ECDSA key (e.g. 16Uiu2...)"
+        else:
+            kind = "not an Ed25519 identity multihash"
+        raise InvalidPeerId(
+            f"peer id {peer_id!r} is {kind}; only Ed25519 peer ids (12D3KooW...) are supported"
+        )
+    if _b58encode(raw) != peer_id:  # pragma: no cover - base58 is canonical once the length is
+        raise InvalidPeerId(f"peer id {peer_id!r} is not in canonical base58btc form")
+    return raw[len(_PEER_ID_PREFIX):]
+
+
+def validate_peer_id(peer_id: str) -> str:
+    """`peer_id` itself if it is a valid Ed25519 peer id, else `InvalidPeerId`."""
+    parse_peer_id(peer_id)
+    return peer_id
+
+
+def verify(peer_id: str, message: bytes, signature: bytes) -> bool:
+    """Whether `signature` is `peer_id`'s Ed25519 signature of `message`.
+
+    The public key comes from the peer id itself. A malformed peer id raises
+    `InvalidPeerId` (so a caller cannot mistake "who?" for "forged"); a signature of the
+    wrong length or type is simply not valid.
+    """
+    public = parse_peer_id(peer_id)
+    if not isinstance(signature, bytes | bytearray) or len(signature) != SIGNATURE_BYTES:
+        return False
+    try:
+        Ed25519PublicKey.from_public_bytes(public).verify(bytes(signature), bytes(message))
+    except (InvalidSignature, ValueError):
+        # ValueError: 32 bytes that are not a point on the curve.
+        return False
+    return True
+
+
+class KeyPair:
+    """An Ed25519 key pair and its peer id. Equal key pairs have equal peer ids.
+
+    The repr shows the peer id only; the private key leaves the object only through
+    `private_bytes()` / `to_pem()`, which the store calls to write the key file.
+    """
+
+    __slots__ = ("_private", "_public", "_peer_id")
+
+    _private: Ed25519PrivateKey
+    _public: bytes
+    _peer_id: str
+
+    def __init__(self, private_key: Ed25519PrivateKey) -> None:
+        if not isinstance(private_key, Ed25519PrivateKey):
+            raise InvalidKey(f"expected an Ed25519 private key, got {type(private_key).__name__}")
+        public = private_key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        object.__setattr__(self, "_private", private_key)
+        object.__setattr__(self, "_public", public)
+        object.__setattr__(self, "_peer_id", peer_id_from_public_key(public))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("KeyPair is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("KeyPair is immutable")
+
+    def __reduce__(self) -> object:
+        # Pickling would copy the secret into places we do not control (queues, logs, core
+        # files of other processes): pass `private_bytes()` explicitly where really needed.
+        raise TypeError("KeyPair cannot be pickled; pass private_bytes() explicitly")
+
+    @classmethod
+    def generate(cls) -> KeyPair:
+        """A new random key pair (from the OS's CSPRNG, via cryptography)."""
+        return cls(Ed25519PrivateKey.generate())
+
+    @classmethod
+    def from_seed(cls, seed: bytes) -> KeyPair:
+        """The key pair of a 32-byte Ed25519 seed (RFC 8032 private key)."""
+        if not isinstance(seed, bytes | bytearray | memoryview):
+            raise InvalidKey(f"an Ed25519 seed is bytes, got {type(seed).__name__}")
+        seed = bytes(seed)
+        if len(seed) != SEED_BYTES:
+            raise InvalidKey(f"an Ed25519 seed is exactly 32 bytes, got {len(seed)}")
+        return cls(Ed25519PrivateKey.from_private_bytes(seed))
+
+    @classmethod
+    def from_private_bytes(cls, data: bytes) -> KeyPair:
+        """A key pair from 32 bytes (the seed) or 64 bytes (seed + public key, the
+        libsodium / libp2p layout; the public half must match the seed)."""
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise InvalidKey(f"private key bytes expected, got {type(data).__name__}")
+        data = bytes(data)
+        if len(data) == SEED_BYTES:
+            return cls.from_seed(data)
+        if len(data) == SEED_BYTES + PUBLIC_KEY_BYTES:
+            pair = cls.from_seed(data[:SEED_BYTES])
+            if pair.public_bytes != data[SEED_BYTES:]:
+                raise InvalidKey("the 64-byte private key's public half does not match its seed")
+            return pair
+        raise InvalidKey(f"an Ed25519 private key is 32 or 64 bytes, got {len(data)}")
+
+    @classmethod
+    def from_pem(cls, pem: bytes) -> KeyPair:
+        """A key pair from an unencrypted PKCS#8 PEM (what `to_pem` writes, and what
+        ``openssl genpkey -algorithm ed25519`` makes)."""
+        try:
+            key = serialization.load_pem_private_key(pem, password=None)
+        except Exception as exc:  # ValueError, TypeError, UnsupportedAlgorithm, ...
+            # Only the exception's type: its text is not ours to vouch for, and this
+            # message may reach a log line.
+            raise InvalidKey(
+                f"not an unencrypted PKCS#8 PEM Ed25519 private key ({type(exc).__name__})"
+            ) from None
+        if not isinstance(key, Ed25519PrivateKey):
+            raise InvalidKey(f"the PEM holds a {type(key).__name__}, not an Ed25519 key")
+        return cls(key)
+
+    def to_pem(self) -> bytes:
+        """The private key as unencrypted PKCS#8 PEM, readable by ``openssl pkey``. Secret."""
+        return self._private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+
+    def private_bytes(self) -> bytes:
+        """The 32-byte seed. Secret: write it only to a 0600 file, never to a log."""
+        return self._private.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+
+    @property
+    def public_bytes(self) -> bytes:
+        """The raw 32-byte Ed25519 public key."""
+        return self._public
+
+    @property
+    def peer_id(self) -> str:
+        """The libp2p peer id, "12D3KooW..."."""
+        return self._peer_id
+
+    def sign(self, message: bytes) -> bytes:
+        """The 64-byte Ed25519 signature of `message` (deterministic, RFC 8032)."""
+        return self._private.sign(bytes(message))
+
+    def __repr__(self) -> str:
+        return f"KeyPair(peer_id={self._peer_id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, KeyPair):
+            return NotImplemented
+        return self._public == other._public
+
+    def __hash__(self) -> int:
+        return hash(self._public)
