@@ -1,0 +1,381 @@
+"""The state of one interpreter run: variables, streams, errors, and what the run produced.
+
+Everything here lives for one run and is rebuilt from the particle data on the next one:
+every peer re-runs the whole script, replaying recorded results. The scoping rules port
+AquaVM's (`ValuesSparseMatrix`): scalars are write-once outside folds, a fold iteration is
+a scope of its own, `new` gives a fresh variable. Streams keep AquaVM's generations so that
+`fold` over a stream visits values as they appear, in the same order AquaVM does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import insort
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from edge_agent import const
+from edge_agent.air import ast
+from edge_agent.air.data import Data, Entry
+from edge_agent.air.errors import (
+    ITERABLE_SHADOWING,
+    NOT_INITIALIZED_AFTER_NEW,
+    SHADOWING_NOT_ALLOWED,
+    STEP_LIMIT,
+    STREAM_TOO_LARGE,
+    VARIABLE_NOT_FOUND,
+    Catchable,
+    ExecutionError,
+    Uncatchable,
+)
+from edge_agent.services.base import CallResult
+
+
+class VariableNotFound(Catchable):
+    """A variable that has no value *yet*: the instructions that wait for data turn it into a join."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(VARIABLE_NOT_FOUND, f"variable with name '{name}' wasn't defined during script execution")
+
+
+@dataclass(frozen=True, slots=True)
+class RunParams:
+    """What the host tells the interpreter about this run."""
+
+    init_peer_id: str
+    current_peer_id: str
+    timestamp: int
+    ttl: int
+    particle_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CallRequest:
+    """A local service call the host must make, then report back under `key`."""
+
+    key: str
+    service: str
+    function: str
+    args: list[Any]
+
+
+def no_error() -> dict[str, Any]:
+    return {"error_code": 0, "message": ""}
+
+
+# --- scopes -------------------------------------------------------------------------------
+
+_NEW = object()  # the cell `new` pushes: "declared here, not set yet"
+
+
+class Scopes:
+    """Variables by name, with AquaVM's depth rules (a port of its ValuesSparseMatrix)."""
+
+    __slots__ = ("cells", "allowed", "depth")
+
+    def __init__(self) -> None:
+        self.cells: dict[str, list[list[Any]]] = {}  # name -> [[depth, value], ...]
+        self.allowed: set[int] = {0}
+        self.depth = 0
+
+    def set(self, name: str, value: Any) -> None:
+        cells = self.cells.get(name)
+        if cells is None:
+            self.cells[name] = [[self.depth, value]]
+            return
+        last = cells[-1]
+        if self.depth == 0 and last[1] is not _NEW:
+            raise Uncatchable(
+                SHADOWING_NOT_ALLOWED,
+                f"trying to shadow variable '{name}', but shadowing is allowed only inside fold blocks",
+            )
+        if last[0] == self.depth:
+            last[1] = value
+        else:
+            cells.append([self.depth, value])
+
+    def get(self, name: str) -> Any:
+        """The value, or raise VariableNotFound / the not-set-after-new error."""
+        cells = self.cells.get(name)
+        if cells is None or cells[-1][0] not in self.allowed:
+            raise VariableNotFound(name)
+        value = cells[-1][1]
+        if value is _NEW:
+            raise Catchable(
+                NOT_INITIALIZED_AFTER_NEW, f"variable with name '{name}' was cleared by new and then wasn't set"
+            )
+        return value
+
+    def fold_start(self) -> None:
+        self.depth += 1
+        self.allowed.add(self.depth)
+
+    def next_before(self) -> None:
+        self.allowed.discard(self.depth)
+        self.depth += 1
+        self.allowed.add(self.depth)
+
+    def next_after(self) -> None:
+        self.allowed.discard(self.depth)
+        self.depth -= 1
+        self.allowed.add(self.depth)
+        self._cleanup()
+
+    def fold_end(self) -> None:
+        self.allowed.discard(self.depth)
+        self.depth -= 1
+        self._cleanup()
+
+    def new_start(self, name: str) -> None:
+        self.cells.setdefault(name, []).append([self.depth, _NEW])
+
+    def new_end(self, name: str) -> None:
+        cells = self.cells.get(name)
+        if cells:
+            cells.pop()
+            if not cells:
+                del self.cells[name]
+
+    def _cleanup(self) -> None:
+        depth = self.depth
+        for name in [n for n, cells in self.cells.items() if cells[-1][0] > depth and cells[-1][0] != 0]:
+            cells = self.cells[name]
+            cells.pop()
+            if not cells:
+                del self.cells[name]
+
+
+# --- streams ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class StreamValue:
+    pos: int  # log position: orders values within one generation
+    value: Any
+    key: str  # the entry that produced it (fold over a stream keys iterations by it)
+    entry: Entry | None = None  # set for values produced in this run
+
+
+@dataclass(slots=True)
+class Stream:
+    """One stream instance: old generations (from data) and new ones (produced in this run)."""
+
+    instance: str
+    old: dict[int, list[StreamValue]] = field(default_factory=dict)
+    new: list[list[StreamValue]] = field(default_factory=list)
+    size: int = 0
+
+    def _count(self) -> None:
+        self.size += 1
+        if self.size > const.MAX_STREAM_VALUES:
+            raise Catchable(
+                STREAM_TOO_LARGE, f"stream {self.instance.split('@')[0]} would hold more than {const.MAX_STREAM_VALUES} values"
+            )
+
+    def add_old(self, gen: int, item: StreamValue) -> None:
+        self._count()
+        insort(self.old.setdefault(gen, []), item, key=lambda v: v.pos)
+
+    def add_new(self, item: StreamValue) -> None:
+        self._count()
+        if not self.new:
+            self.new.append([])
+        self.new[-1].append(item)
+
+    def cursor(self) -> tuple[int, int]:
+        return ((max(self.old) + 1) if self.old else 0, len(self.new))
+
+    def slices(self, cursor: tuple[int, int]) -> list[list[StreamValue]]:
+        old_from, new_from = cursor
+        out = [self.old[g] for g in sorted(self.old) if g >= old_from and self.old[g]]
+        out.extend(s for s in self.new[new_from:] if s)
+        return out
+
+    def values(self) -> list[Any]:
+        return [v.value for s in self.slices((0, 0)) for v in s]
+
+    # AquaVM's RecursiveStream: a fold over a stream also visits what its body appends.
+    def fold_started(self) -> tuple[list[list[StreamValue]], tuple[int, int]]:
+        slices = self.slices((0, 0))
+        cursor = self.cursor()
+        if slices:
+            self.new.append([])
+        return slices, cursor
+
+    def next_iteration(self, cursor: tuple[int, int]) -> tuple[list[list[StreamValue]], tuple[int, int]]:
+        slices = self.slices(cursor)
+        if self.new and not self.new[-1]:
+            self.new.pop()
+        cursor = self.cursor()
+        if self.new and self.new[-1]:
+            self.new.append([])
+        return slices, cursor
+
+
+def iteration_token(key: str) -> str:
+    """A short, stable name for a stream value, used in the keys of its fold iteration."""
+    if len(key) <= 12:
+        return key
+    return "~" + hashlib.blake2b(key.encode(), digest_size=6).hexdigest()
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+class ErrorState:
+    """`%last_error%` and `:error:` with AquaVM's rules for when each may change."""
+
+    __slots__ = ("last", "last_can_set", "error", "error_can_set", "orig")
+
+    def __init__(self) -> None:
+        self.last: dict[str, Any] = no_error()
+        self.last_can_set = True
+        self.error: dict[str, Any] = no_error()
+        self.error_can_set = True
+        self.orig: ExecutionError | None = None  # the catchable a `(fail :error:)` re-raises
+
+    def set_errors(self, exc: ExecutionError, instruction: str, current_peer: str, peer: str | None, with_peer: bool) -> None:
+        """Record an error where it happened; enclosing instructions it bubbles through don't."""
+        if not exc.catchable:
+            return
+        if self.last_can_set and exc.affects_last_error():  # type: ignore[attr-defined]
+            self.last = {
+                "error_code": exc.code,
+                "message": exc.message,
+                "instruction": instruction,
+                "peer_id": peer if (with_peer and peer is not None) else current_peer,
+            }
+            self.last_can_set = False
+        if self.error_can_set:
+            obj = {"error_code": exc.code, "message": exc.message, "instruction": instruction}
+            if with_peer:
+                obj["peer_id"] = peer if peer is not None else current_peer
+            self.error = obj
+        self.error_can_set = False
+
+    def set_last_from_object(self, obj: dict[str, Any]) -> None:
+        self.last = obj
+        self.last_can_set = False
+
+
+# --- the context ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class FoldState:
+    """One active fold: its node, iterator name and the value of the current iteration."""
+
+    node: ast.Fold
+    items: list[Any]
+    tokens: list[str]
+    index: int = 0
+    stream_fold: bool = False
+    back_iteration_started: bool = False
+
+
+class ExecutionContext:
+    """Mutable state of one run. The instruction modules read and write it; nothing else does."""
+
+    def __init__(
+        self,
+        script: Any,
+        data: Data,
+        params: RunParams,
+        call_results: Mapping[str, CallResult],
+    ) -> None:
+        self.script = script
+        self.data = data
+        self.params = params
+        self.call_results = call_results
+        self.complete = True
+        self.scalars = Scopes()
+        self.canons = Scopes()
+        self.iterators: dict[str, FoldState] = {}
+        self.iteration: dict[int, str] = {}  # fold node id -> token of its current iteration
+        self.streams: dict[str, Stream] = {}
+        self.stream_scopes: dict[str, list[str]] = {}  # stream name -> instance ids opened by `new`
+        self.next_peers: dict[str, list[str]] = {}  # peer -> keys of the calls/canons it must run
+        self.call_requests: list[CallRequest] = []
+        self.errors = ErrorState()
+        self.steps = 0
+        self.new_entries: list[tuple[Stream, StreamValue]] = []
+        self.positions = {key: i for i, key in enumerate(data.entries)}
+        self.max_gens = data.stream_max_gens()
+
+    # --- keys -------------------------------------------------------------------------
+
+    def key(self, node: ast.Instruction) -> str:
+        """The instruction instance: the node plus the current iteration of every fold around it."""
+        folds = self.script.fold_ancestors[node.node_id]
+        if not folds:
+            return str(node.node_id)
+        it = self.iteration
+        return str(node.node_id) + "".join("/" + it[f] for f in folds)
+
+    def step(self) -> None:
+        self.steps += 1
+        if self.steps > const.MAX_INTERPRETER_STEPS:
+            raise Uncatchable(STEP_LIMIT, f"the script ran more than {const.MAX_INTERPRETER_STEPS} instructions")
+
+    # --- streams ----------------------------------------------------------------------
+
+    def stream(self, name: str) -> Stream:
+        scopes = self.stream_scopes.get(name)
+        instance = scopes[-1] if scopes else name
+        stream = self.streams.get(instance)
+        if stream is None:
+            stream = self.streams[instance] = Stream(instance)
+        return stream
+
+    def stream_if_exists(self, name: str) -> Stream | None:
+        scopes = self.stream_scopes.get(name)
+        return self.streams.get(scopes[-1] if scopes else name)
+
+    def replay_to_stream(self, name: str, key: str, entry: Entry, value: Any) -> None:
+        self.stream(name).add_old(entry.gen, StreamValue(self.positions.get(key, 0), value, key))
+
+    def record_to_stream(self, name: str, key: str, entry: Entry) -> None:
+        """Append a value produced now: a new generation of the stream, recorded in the log."""
+        stream = self.stream(name)
+        entry.stream = stream.instance
+        item = StreamValue(len(self.positions), entry.value, key, entry)
+        stream.add_new(item)
+        self.record(key, entry)
+        self.new_entries.append((stream, item))
+
+    def record(self, key: str, entry: Entry) -> None:
+        self.data.entries[key] = entry
+        self.positions[key] = len(self.positions)
+
+    def finish_generations(self) -> None:
+        """Give values produced in this run their generation numbers (after the old ones)."""
+        for stream in {id(s): s for s, _ in self.new_entries}.values():
+            base = self.max_gens.get(stream.instance, -1) + 1
+            index = 0
+            for gen in stream.new:
+                if not gen:
+                    continue
+                for item in gen:
+                    if item.entry is not None:
+                        item.entry.gen = base + index
+                index += 1
+
+    # --- values -----------------------------------------------------------------------
+
+    def scalar(self, name: str) -> Any:
+        state = self.iterators.get(name)
+        if state is not None:
+            return state.items[state.index]
+        return self.scalars.get(name)
+
+    def add_next_peer(self, peer: str, key: str) -> None:
+        self.next_peers.setdefault(peer, []).append(key)
+
+
+def set_iterator(ctx: ExecutionContext, name: str, state: FoldState) -> None:
+    if name in ctx.iterators:
+        raise Uncatchable(
+            ITERABLE_SHADOWING, f"variable with name '{name}' can't be shadowed, shadowing isn't supported for iterables"
+        )
+    ctx.iterators[name] = state

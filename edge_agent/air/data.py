@@ -1,0 +1,217 @@
+"""The data a particle carries: a grow-only log of what its script produced.
+
+AquaVM keeps a positional trace whose merge rules are its most bug-prone part. We keep the
+same observable behaviour with a simpler structure (design.md §2): a log of entries keyed by
+*which instruction instance* produced them — the instruction's place in the script plus the
+fold iterations around it — each with its value and the peer that produced it.
+
+- Merging two copies is a union: entries we lack are appended in the sender's order. One
+  key with two different results is a conflict, and the incoming copy is rejected.
+- Streams keep AquaVM's *generations*: every value appended to a stream records its stream
+  instance and generation. Merging puts the sender's new generations after ours, so each
+  peer sees its stream values in arrival order, as on AquaVM, and `canon` freezes one order
+  for every later reader.
+- `sent` records, per remote call or canon, that some peer already forwarded the particle
+  to the peer that must run it, so nobody forwards it again.
+
+The encoding is CBOR with interned peer ids and stream names. Everything here is pure and
+bounded: decode checks the size before parsing and validates every field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+import cbor2
+
+from edge_agent import const
+from edge_agent.air import values as V
+from edge_agent.air.errors import DataConflict, DataError
+
+FORMAT_VERSION = 1
+
+
+class Kind(IntEnum):
+    CALL = 0
+    """A call that succeeded: value is its result."""
+    CALL_FAILED = 1
+    """A call that failed: value is [ret_code, message]."""
+    CANON = 2
+    """A canon: value is the frozen list of the stream's values."""
+    AP = 3
+    """An ap to a stream: value is the appended value."""
+
+
+@dataclass(slots=True)
+class Entry:
+    kind: Kind
+    value: Any
+    peer: str
+    stream: str | None = None
+    gen: int = 0
+
+    def same_result(self, other: Entry) -> bool:
+        """Whether two copies of one key record the same result (the ap runner may differ)."""
+        if self.kind != other.kind or not V.equal(self.value, other.value):
+            return False
+        return self.kind == Kind.AP or self.peer == other.peer
+
+
+@dataclass(slots=True)
+class Data:
+    entries: dict[str, Entry] = field(default_factory=dict)
+    sent: dict[str, str] = field(default_factory=dict)
+
+    def copy(self) -> Data:
+        return Data(dict(self.entries), dict(self.sent))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def stream_max_gens(self) -> dict[str, int]:
+        """Highest generation per stream instance."""
+        out: dict[str, int] = {}
+        for e in self.entries.values():
+            if e.stream is not None and e.gen >= out.get(e.stream, -1):
+                out[e.stream] = e.gen
+        return out
+
+    def compact(self) -> None:
+        """Renumber each stream's generations 0..n-1, keeping their order (AquaVM's compactify)."""
+        gens: dict[str, set[int]] = {}
+        for e in self.entries.values():
+            if e.stream is not None:
+                gens.setdefault(e.stream, set()).add(e.gen)
+        remap = {s: {g: i for i, g in enumerate(sorted(gs))} for s, gs in gens.items()}
+        for e in self.entries.values():
+            if e.stream is not None:
+                e.gen = remap[e.stream][e.gen]
+
+
+def merge(prev: Data, incoming: Data) -> Data:
+    """Our copy plus what the incoming copy adds; raises DataConflict if they disagree.
+
+    Idempotent (merge(a, a) == a) and associative; the result is compacted.
+    """
+    out = prev.copy()
+    if not incoming.entries and not incoming.sent:
+        return out
+    offsets = {s: g + 1 for s, g in prev.stream_max_gens().items()}
+    for key, entry in incoming.entries.items():
+        mine = out.entries.get(key)
+        if mine is not None:
+            if not mine.same_result(entry):
+                raise DataConflict(
+                    f"the incoming data records a different result for instruction instance {key!r} "
+                    f"({_describe(entry)} vs our {_describe(mine)}); the copy is rejected"
+                )
+            continue
+        gen = entry.gen + offsets.get(entry.stream, 0) if entry.stream is not None else 0
+        out.entries[key] = Entry(entry.kind, entry.value, entry.peer, entry.stream, gen)
+    for key, peer in incoming.sent.items():
+        out.sent.setdefault(key, peer)
+    if len(out.entries) > const.MAX_DATA_ENTRIES:
+        raise DataError(f"the merged data would hold more than {const.MAX_DATA_ENTRIES} entries")
+    out.compact()
+    return out
+
+
+def _describe(e: Entry) -> str:
+    text = V.to_json(e.value) if e.kind != Kind.CALL_FAILED else f"error {e.value}"
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"{e.kind.name.lower()} by {e.peer}: {text}"
+
+
+# --- encoding ----------------------------------------------------------------------------
+
+
+def encode(data: Data, *, max_bytes: int = const.MAX_DATA_BYTES) -> bytes:
+    """CBOR bytes of `data`; raises DataError if they would exceed `max_bytes`."""
+    if not data.entries and not data.sent:
+        return b""
+    peers: dict[str, int] = {}
+    streams: dict[str, int] = {}
+
+    def pid(p: str) -> int:
+        return peers.setdefault(p, len(peers))
+
+    rows = []
+    for key, e in data.entries.items():
+        sid = -1 if e.stream is None else streams.setdefault(e.stream, len(streams))
+        rows.append([key, int(e.kind), e.value, pid(e.peer), sid, e.gen])
+    sent = [[key, pid(p)] for key, p in data.sent.items()]
+    raw = cbor2.dumps({"v": FORMAT_VERSION, "p": list(peers), "s": list(streams), "e": rows, "f": sent})
+    if len(raw) > max_bytes:
+        raise DataError(f"the particle data would be {len(raw)} bytes, more than the limit of {max_bytes}")
+    return raw
+
+
+def decode(raw: bytes, *, max_bytes: int = const.MAX_DATA_BYTES) -> Data:
+    """Parse data from a peer; any malformed input raises DataError, never anything else."""
+    if not raw:
+        return Data()
+    if len(raw) > max_bytes:
+        raise DataError(f"the particle data is {len(raw)} bytes, more than the limit of {max_bytes}")
+    try:
+        obj = cbor2.loads(raw)
+    except Exception as exc:  # cbor2 raises many types, RecursionError included
+        raise DataError(f"the particle data is not valid CBOR: {exc}") from exc
+    try:
+        return _from_obj(obj)
+    except DataError:
+        raise
+    except Exception as exc:
+        raise DataError(f"the particle data is malformed: {exc}") from exc
+
+
+def _from_obj(obj: Any) -> Data:
+    if type(obj) is not dict or obj.get("v") != FORMAT_VERSION:
+        version = obj.get("v") if type(obj) is dict else None
+        raise DataError(f"unsupported particle data format (version {version!r}, expected {FORMAT_VERSION})")
+    peers, streams, rows, sent = obj.get("p"), obj.get("s"), obj.get("e"), obj.get("f")
+    for name, val in (("p", peers), ("s", streams), ("e", rows), ("f", sent)):
+        if type(val) is not list:
+            raise DataError(f"the particle data field {name!r} must be an array")
+    assert isinstance(peers, list) and isinstance(streams, list) and isinstance(rows, list) and isinstance(sent, list)
+    if len(rows) > const.MAX_DATA_ENTRIES or len(sent) > const.MAX_DATA_ENTRIES:
+        raise DataError(f"the particle data holds more than {const.MAX_DATA_ENTRIES} entries")
+    for table in (peers, streams):
+        if any(type(s) is not str or len(s) > const.MAX_NAME_BYTES for s in table):
+            raise DataError("the particle data's peer and stream tables must hold short strings")
+    data = Data()
+    for row in rows:
+        if type(row) is not list or len(row) != 6:
+            raise DataError("a particle data entry must be an array of 6 items")
+        key, kind, value, p, s, gen = row
+        if type(key) is not str or not key or len(key) > const.MAX_NAME_BYTES:
+            raise DataError("a particle data entry has a bad key")
+        if key in data.entries:
+            raise DataError(f"the particle data records instruction instance {key!r} twice")
+        if kind not in (0, 1, 2, 3) or type(kind) is not int:
+            raise DataError(f"entry {key!r} has an unknown kind {kind!r}")
+        if type(p) is not int or not 0 <= p < len(peers):
+            raise DataError(f"entry {key!r} names no known peer")
+        if type(s) is not int or not -1 <= s < len(streams) or type(gen) is not int or gen < 0:
+            raise DataError(f"entry {key!r} has a bad stream or generation")
+        try:
+            V.check_value(value)
+        except ValueError as exc:
+            raise DataError(f"entry {key!r} holds an invalid value: {exc}") from exc
+        k = Kind(kind)
+        if k == Kind.CALL_FAILED and not (
+            type(value) is list and len(value) == 2 and type(value[0]) is int and value[0] != 0 and type(value[1]) is str
+        ):
+            raise DataError(f"entry {key!r} is a failed call without [ret_code, message]")
+        if k == Kind.CANON and type(value) is not list:
+            raise DataError(f"entry {key!r} is a canon whose value is not an array")
+        data.entries[key] = Entry(k, value, peers[p], None if s < 0 else streams[s], gen if s >= 0 else 0)
+    for row in sent:
+        if type(row) is not list or len(row) != 2 or type(row[0]) is not str or type(row[1]) is not int:
+            raise DataError("a particle data 'sent' record must be [key, peer]")
+        if not 0 <= row[1] < len(peers):
+            raise DataError("a 'sent' record names no known peer")
+        data.sent[row[0]] = peers[row[1]]
+    return data

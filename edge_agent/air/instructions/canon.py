@@ -1,0 +1,34 @@
+"""`(canon peer $s #c)`: freeze a stream into a canon stream, on `peer` only.
+
+The canon peer records the stream's values as it sees them; every later reader (on any
+peer) replays that record, so they all agree on one order. Elsewhere a canon waits and
+names its peer as a next hop.
+"""
+
+from __future__ import annotations
+
+from edge_agent.air import ast
+from edge_agent.air.context import ExecutionContext, VariableNotFound
+from edge_agent.air.data import Entry, Kind
+from edge_agent.air.resolve import resolve_string
+
+
+def execute(node: ast.Canon, ctx: ExecutionContext) -> None:
+    try:
+        peer = resolve_string(ctx, node.peer)
+    except VariableNotFound:
+        ctx.complete = False
+        return
+    key = ctx.key(node)
+    entry = ctx.data.entries.get(key)
+    if entry is None:
+        if peer != ctx.params.current_peer_id:
+            if key not in ctx.data.sent:
+                ctx.data.sent[key] = peer
+                ctx.add_next_peer(peer, key)
+            ctx.complete = False
+            return
+        stream = ctx.stream_if_exists(node.stream.name)
+        entry = Entry(Kind.CANON, stream.values() if stream is not None else [], peer)
+        ctx.record(key, entry)
+    ctx.canons.set(node.canon.name, entry.value)

@@ -1,0 +1,83 @@
+"""`(fold iterable i body last?)`: iterate an array, a canon stream or a stream.
+
+Over an array or canon stream the body runs for the first value and `(next i)` recurses
+into the following ones; `last` runs after the final `next`. Over a stream, each
+generation is folded in turn and the fold also visits values appended while it runs
+(AquaVM's recursive streams); catchable errors inside are swallowed, since which values a
+peer has seen differs from peer to peer. Each iteration is keyed by its value's identity,
+so results recorded in one iteration never leak into another.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edge_agent.air import ast
+from edge_agent.air import values as V
+from edge_agent.air.context import ExecutionContext, FoldState, VariableNotFound, iteration_token, set_iterator
+from edge_agent.air.errors import FOLD_OVER_NON_ARRAY, Catchable, ExecutionError
+from edge_agent.air.instructions import execute as run
+from edge_agent.air.resolve import resolve
+
+
+def execute(node: ast.Fold, ctx: ExecutionContext) -> None:
+    iterable = node.iterable
+    if type(iterable) is ast.EmptyArray:
+        return
+    if type(iterable) is ast.Stream:
+        _fold_stream(node, iterable, ctx)
+        return
+    try:
+        value = resolve(ctx, iterable)  # type: ignore[arg-type]
+    except VariableNotFound:
+        ctx.complete = False
+        return
+    if type(value) is not list:
+        raise Catchable(
+            FOLD_OVER_NON_ARRAY,
+            f"expression '{iterable.render()}' returned non-array value '{V.to_json(value)}' for fold iterable",
+        )
+    if not value:
+        return
+    fold_over(ctx, node, value, [str(i) for i in range(len(value))], stream=False)
+
+
+def fold_over(ctx: ExecutionContext, node: ast.Fold, items: list[Any], tokens: list[str], *, stream: bool) -> None:
+    """Run the body for the first item; `next` takes it from there."""
+    state = FoldState(node, items, tokens, 0, stream)
+    ctx.scalars.fold_start()
+    ctx.canons.fold_start()
+    set_iterator(ctx, node.iterator, state)
+    saved = ctx.iteration.get(node.node_id)
+    ctx.iteration[node.node_id] = tokens[0]
+    try:
+        run(node.body, ctx)
+    finally:
+        del ctx.iterators[node.iterator]
+        if saved is None:
+            del ctx.iteration[node.node_id]
+        else:
+            ctx.iteration[node.node_id] = saved
+        ctx.scalars.fold_end()
+        ctx.canons.fold_end()
+
+
+def _fold_stream(node: ast.Fold, iterable: ast.Stream, ctx: ExecutionContext) -> None:
+    stream = ctx.stream_if_exists(iterable.name)
+    if stream is None:  # nothing written to it yet: wait
+        ctx.complete = False
+        return
+    slices, cursor = stream.fold_started()
+    complete = False
+    while slices:
+        for generation in slices:
+            items = [v.value for v in generation]
+            tokens = [iteration_token(v.key) for v in generation]
+            try:
+                fold_over(ctx, node, items, tokens, stream=True)
+            except ExecutionError as exc:
+                if not exc.catchable:
+                    raise
+            complete = complete or ctx.complete
+        slices, cursor = stream.next_iteration(cursor)
+    ctx.complete = complete

@@ -1,0 +1,110 @@
+"""The AIR interpreter: a pure step function, as AquaVM's runner is.
+
+    run(script, stored data, incoming data, run parameters, call results)
+        -> RunResult(data, next peers, call requests, ret_code, error)
+
+It merges the incoming copy into the stored one, re-runs the whole script against the
+merged log (replaying recorded results, recording new ones), and reports what the host
+must do: call local services, and send the particle to the next peers. It does no I/O and
+keeps no state between runs; the host stores `data` and feeds results back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from edge_agent import const
+from edge_agent.air import ast
+from edge_agent.air.context import CallRequest, ExecutionContext, RunParams
+from edge_agent.air.data import Data, merge
+from edge_agent.air.errors import DATA_TOO_LARGE, DataError, ExecutionError, ParseError
+from edge_agent.air.instructions import execute
+from edge_agent.air.parser import parse
+from edge_agent.services.base import CallResult
+
+__all__ = ["CallRequest", "RunParams", "RunResult", "Script", "compile_script", "run"]
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    """A parsed, validated script and, per node, the folds around it (for result keys)."""
+
+    text: str
+    tree: ast.Instruction
+    fold_ancestors: tuple[tuple[int, ...], ...]
+
+
+@dataclass(slots=True)
+class RunResult:
+    """What one run produced. On ret_code != 0 the host must not send or call anything."""
+
+    data: Data
+    next_peers: list[str] = field(default_factory=list)
+    call_requests: list[CallRequest] = field(default_factory=list)
+    ret_code: int = 0
+    error_message: str = ""
+    forwarded: dict[str, list[str]] = field(default_factory=dict)
+    """For each next peer, the keys of the calls and canons it was sent for."""
+
+    @property
+    def ok(self) -> bool:
+        return self.ret_code == 0
+
+
+@lru_cache(maxsize=const.SCRIPT_CACHE_SIZE)
+def compile_script(text: str) -> Script:
+    """Parse and validate `text` (cached: every peer runs the same script many times)."""
+    tree = parse(text)
+    ancestors: list[tuple[int, ...]] = []
+
+    def walk(node: ast.Instruction, folds: tuple[int, ...]) -> None:
+        ancestors.append(folds)
+        inner = folds + (node.node_id,) if isinstance(node, ast.Fold) else folds
+        for child in ast.children(node):
+            walk(child, inner)
+
+    walk(tree, ())
+    return Script(text, tree, tuple(ancestors))
+
+
+def run(
+    script: str | Script,
+    prev: Data,
+    incoming: Data,
+    params: RunParams,
+    call_results: Mapping[str, CallResult] | None = None,
+) -> RunResult:
+    """Run `script` once on `params.current_peer_id`; never raises for bad scripts or data."""
+    try:
+        compiled = script if isinstance(script, Script) else compile_script(script)
+    except ParseError as exc:
+        return RunResult(prev, ret_code=exc.ret_code, error_message=str(exc))
+    try:
+        data = merge(prev, incoming)
+    except DataError as exc:
+        return RunResult(prev, ret_code=exc.ret_code, error_message=str(exc))
+
+    ctx = ExecutionContext(compiled, data, params, call_results or {})
+    ret_code, message = 0, ""
+    try:
+        execute(compiled.tree, ctx)
+    except ExecutionError as exc:
+        ret_code, message = exc.code, exc.message
+    except RecursionError:
+        ret_code, message = DATA_TOO_LARGE, "the script recursed too deeply (nested folds over long arrays)"
+    ctx.finish_generations()
+    data.compact()
+    if len(data.entries) > const.MAX_DATA_ENTRIES:
+        return RunResult(
+            prev, ret_code=DATA_TOO_LARGE, error_message=f"the data would hold more than {const.MAX_DATA_ENTRIES} entries"
+        )
+    if ret_code:
+        return RunResult(data, ret_code=ret_code, error_message=message)
+    return RunResult(
+        data,
+        next_peers=list(ctx.next_peers),
+        call_requests=ctx.call_requests,
+        forwarded=ctx.next_peers,
+    )

@@ -1,0 +1,143 @@
+"""JSON-like values as AIR sees them: strict equality, lenses, and AquaVM's JSON text.
+
+AIR values are what JSON holds (null, bool, integer, float, string, array, object). Python
+muddles some of them (True == 1, 1 == 1.0); AquaVM, built on serde_json, does not, so
+`equal` compares types as well. `to_json` prints a value the way serde_json's Display does,
+because that text appears in error messages a script can read.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from edge_agent import const
+from edge_agent.air import ast
+from edge_agent.air.errors import LAMBDA_ERROR, LENGTH_OF_NON_ARRAY, Catchable
+
+
+def equal(a: Any, b: Any) -> bool:
+    """Equality of two JSON values with serde_json's rules (1 != 1.0, true != 1)."""
+    ta, tb = type(a), type(b)
+    if ta is not tb:
+        return False
+    if ta is list:
+        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b))
+    if ta is dict:
+        return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON with sorted keys, as serde_json prints a `Value`."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False, allow_nan=False)
+
+
+def check_value(value: Any, *, depth: int = 0) -> None:
+    """Raise ValueError unless `value` is JSON-like and nested at most const.MAX_VALUE_DEPTH."""
+    if depth > const.MAX_VALUE_DEPTH:
+        raise ValueError(f"value nested deeper than {const.MAX_VALUE_DEPTH} levels")
+    t = type(value)
+    if value is None or t is bool or t is int or t is str:
+        if t is int and not -(2**63) <= value < 2**64:
+            raise ValueError(f"integer {value} does not fit in 64 bits")
+        return
+    if t is float:
+        if not math.isfinite(value):
+            raise ValueError("NaN and infinities are not JSON values")
+        return
+    if t is list:
+        for item in value:
+            check_value(item, depth=depth + 1)
+        return
+    if t is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                raise ValueError(f"object keys must be strings, found {type(key).__name__}")
+            check_value(item, depth=depth + 1)
+        return
+    raise ValueError(f"{t.__name__} is not a JSON value")
+
+
+def as_index(value: Any) -> int | None:
+    """A JSON number usable as an array index (an unsigned 32-bit integer), else None."""
+    if type(value) is int and 0 <= value <= 0xFFFFFFFF:
+        return value
+    return None
+
+
+def apply_lens(value: Any, lens: ast.Lens, resolve_index: Any) -> Any:
+    """Follow `lens` into `value`; `resolve_index(name)` gives the value of an `.[i]` scalar."""
+    for acc in lens:
+        if isinstance(acc, ast.Field):
+            value = _field(value, acc.name)
+        elif isinstance(acc, ast.Index):
+            value = _index(value, acc.index)
+        else:
+            key = resolve_index(acc.name)
+            if type(key) is str:
+                value = _field(value, key)
+            else:
+                idx = as_index(key)
+                if idx is None:
+                    raise Catchable(
+                        LAMBDA_ERROR,
+                        f"scalar accessor `{to_json(key)}` should has number or string type",
+                    )
+                value = _index(value, idx)
+    return value
+
+
+def apply_canon_lens(values: list[Any], lens: ast.Lens, resolve_index: Any) -> Any:
+    """A lens on a canon stream: its first step indexes the stream itself."""
+    first, rest = lens[0], lens[1:]
+    if isinstance(first, ast.Field):
+        raise Catchable(LAMBDA_ERROR, f"field algebra (with field name = '{first.name}') can't be applied to a stream")
+    if isinstance(first, ast.Index):
+        idx: int | None = first.index
+    else:
+        key = resolve_index(first.name)
+        idx = as_index(key)
+        if idx is None:
+            raise Catchable(LAMBDA_ERROR, f"stream accessor `{to_json(key)}` should has number type")
+    assert idx is not None
+    if idx >= len(values):
+        raise Catchable(
+            LAMBDA_ERROR,
+            f"lambda is applied to a stream that have only '{len(values)}' elements, but '{idx}' requested",
+        )
+    return apply_lens(values[idx], rest, resolve_index)
+
+
+def length_of(value: Any) -> int:
+    """The `.length` functor: arrays only."""
+    if type(value) is list:
+        return len(value)
+    raise Catchable(
+        LENGTH_OF_NON_ARRAY,
+        f"the length functor could applied only to an array-like value, but it's applied to '{to_json(value)}'",
+    )
+
+
+def _field(value: Any, name: str) -> Any:
+    if type(value) is not dict:
+        raise Catchable(
+            LAMBDA_ERROR,
+            f"value '{to_json(value)}' is not an map-type to match field algebra with field_name = '{name}'",
+        )
+    if name not in value:
+        raise Catchable(
+            LAMBDA_ERROR, f"value '{to_json(value)}' does not contain element with field name = '{name}'"
+        )
+    return value[name]
+
+
+def _index(value: Any, idx: int) -> Any:
+    if type(value) is not list:
+        raise Catchable(
+            LAMBDA_ERROR, f"value '{to_json(value)}' is not an array-type to match array algebra with idx = '{idx}'"
+        )
+    if idx >= len(value):
+        raise Catchable(LAMBDA_ERROR, f"value '{to_json(value)}' does not contain element for idx = '{idx}'")
+    return value[idx]
