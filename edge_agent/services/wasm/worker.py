@@ -1,0 +1,589 @@
+"""The Wasm worker process: one wasm3 runtime per loaded service, calls run on request.
+
+Started by `edge_agent.services.wasm.host` as ``python -m edge_agent.services.wasm.worker
+CONFIG_JSON``. It reads length-prefixed CBOR requests on fd 0 and writes one reply per
+request on the fd that was its stdout; its fd 1 and 2 both go to a file the parent owns, so
+wasm3's backtraces (printed on every trap) never reach the agent's logs — the worker cuts
+the file after each failed call and returns a bounded excerpt for the DEBUG log.
+
+It does no validation of its own beyond what keeps wasm3 from crashing (the parent validates,
+instruments and checks arguments before sending), never decides a deadline (the parent kills
+it), and talks to nothing but its pipe, the service's KV store and the sensor files.
+
+wasm3 quirks handled here (design.md §4): pywasm3 reads a missing argument out of bounds
+(segfault), so argument counts are checked again; `get_memory()` leaks ~80 B per call and a
+view goes stale when memory grows, so memory is reached through wasm3's C API by ctypes
+(`m3_GetMemory`) when the object layout checks out at start-up; and each runtime would leak
+(~150 KiB plus its linear memory) on redeploy, so it is freed with `m3_FreeRuntime`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import faulthandler
+import json
+import os
+import signal
+import struct
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import wasm3
+
+from edge_agent import const
+from edge_agent.services.wasm import abi
+
+_PAGE = 64 * 1024
+_F64 = struct.Struct("<d")
+
+
+class _HostTrap(Exception):
+    """Raised inside a host import: wasm3 unwinds the call and the call fails with a trap."""
+
+
+# --- Reaching wasm3's C API ----------------------------------------------------------------
+# pywasm3 0.5.0's Runtime object is {PyObject_HEAD; m3_environment *env; IM3Runtime r}, so the
+# IM3Runtime sits two pointers after the object header. `_CApi.probe` checks that layout on a
+# throwaway runtime before any service is loaded and falls back to the leaky public API if it
+# does not hold (another pywasm3 build).
+
+
+class _CApi:
+    def __init__(self) -> None:
+        self.ok = False
+        try:
+            lib = ctypes.CDLL(wasm3.__file__)
+            lib.m3_GetMemory.restype = ctypes.c_void_p
+            lib.m3_GetMemory.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint32), ctypes.c_uint32]
+            lib.m3_FreeRuntime.restype = None
+            lib.m3_FreeRuntime.argtypes = [ctypes.c_void_p]
+        except (OSError, AttributeError):
+            return
+        self._lib = lib
+        self._size = ctypes.c_uint32()
+        self._size_ref = ctypes.byref(self._size)
+        # object.__basicsize__ is the PyObject header (16 bytes on 64-bit, 8 on 32-bit).
+        self._offset = object.__basicsize__ + ctypes.sizeof(ctypes.c_void_p)
+
+    def runtime_pointer(self, runtime: Any) -> int:
+        return ctypes.c_void_p.from_address(id(runtime) + self._offset).value or 0
+
+    def memory(self, rt_ptr: int) -> tuple[int, int]:
+        base = self._lib.m3_GetMemory(rt_ptr, self._size_ref, 0)
+        return (base or 0), (self._size.value if base else 0)
+
+    def free_runtime(self, rt_ptr: int) -> None:
+        self._lib.m3_FreeRuntime(rt_ptr)
+
+    def probe(self, env: Any) -> None:
+        """Enable the C API only if it finds the memory the public API reports."""
+        if not hasattr(self, "_lib"):
+            return
+        # (module (memory 1 1)): the smallest module with a memory.
+        module_bytes = bytes.fromhex("0061736d01000000050401010101")
+        runtime = env.new_runtime(4096)
+        runtime.load(env.parse_module(module_bytes))
+        view = runtime.get_memory(0)
+        expected = ctypes.addressof(ctypes.c_char.from_buffer(view))
+        base, size = self.memory(self.runtime_pointer(runtime))
+        self.ok = base == expected and size == len(view) == _PAGE
+        # The probe runtime is left to leak (once per worker): `view` still points into it.
+
+
+# --- One loaded service --------------------------------------------------------------------
+
+
+class _Memory:
+    """Linear memory of one runtime, fetched fresh each time (it moves when it grows)."""
+
+    __slots__ = ("_capi", "_rt_ptr", "_runtime")
+
+    def __init__(self, capi: _CApi, runtime: Any) -> None:
+        self._capi = capi if capi.ok else None
+        self._runtime = runtime
+        self._rt_ptr = capi.runtime_pointer(runtime) if capi.ok else 0
+
+    def size(self) -> int:
+        if self._capi is not None:
+            return self._capi.memory(self._rt_ptr)[1]
+        view = self._runtime.get_memory(0)
+        return 0 if view is None else len(view)
+
+    def read(self, ptr: int, length: int, what: str) -> bytes:
+        if self._capi is not None:
+            base, size = self._capi.memory(self._rt_ptr)
+            _check_range(ptr, length, size, what)
+            return ctypes.string_at(base + ptr, length)
+        view = self._runtime.get_memory(0)
+        _check_range(ptr, length, 0 if view is None else len(view), what)
+        return bytes(view[ptr : ptr + length])
+
+    def write(self, ptr: int, data: bytes, what: str) -> None:
+        if self._capi is not None:
+            base, size = self._capi.memory(self._rt_ptr)
+            _check_range(ptr, len(data), size, what)
+            ctypes.memmove(base + ptr, data, len(data))
+            return
+        view = self._runtime.get_memory(0)
+        _check_range(ptr, len(data), 0 if view is None else len(view), what)
+        view[ptr : ptr + len(data)] = data
+
+
+def _check_range(ptr: int, length: int, size: int, what: str) -> None:
+    if ptr < 0 or length < 0 or ptr + length > size:
+        raise _HostTrap(f"{what}: bytes {ptr}..{ptr + length} are outside linear memory ({size} bytes)")
+
+
+class _Service:
+    """A loaded module: its runtime, the functions a script may call, and its host context."""
+
+    def __init__(self, name: str, config: dict[str, Any]) -> None:
+        self.name = name
+        self.fuel: int | None = config.get("fuel")
+        self.max_reply: int = config["max_reply"]
+        self.memory_pages: int | None = config.get("memory_pages")
+        self.kv_path: str | None = config.get("kv")
+        self.kv_limits: dict[str, int] | None = config.get("kv_limits")
+        self.fuel_exhausted: int | None = config.get("fuel_exhausted")
+        self.runtime: Any = None
+        self.module: Any = None
+        self.memory: _Memory | None = None
+        self.functions: dict[str, tuple[Any, bool, int]] = {}
+        self.fuel_set: Any = None
+        self.fuel_get: Any = None
+        self.alloc: Any = None
+        self.free: Any = None
+        self.logs: list[list[Any]] = []
+        self.dropped_logs = 0
+        self._kv: Any = None
+
+    def kv(self) -> Any:
+        if self._kv is None:
+            self._kv = _open_kv(self.kv_path, self.kv_limits)
+        return self._kv
+
+
+class Worker:
+    """The worker's state: the loaded services and the wasm3 environment they share."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.sensor_paths: dict[str, str] = {
+            "cpu_temperature": config.get("cpu_temperature_path") or const.DEFAULT_CPU_TEMPERATURE_PATH
+        }
+        self.env = wasm3.Environment()
+        self.capi = _CApi()
+        try:
+            self.capi.probe(self.env)
+        except Exception:  # a probe failure only means the slower, leaky path
+            self.capi.ok = False
+        self.services: dict[str, _Service] = {}
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def handle(self, request: Any) -> list[Any]:
+        """Run one request; the reply is a list whose first element is OK or FAIL."""
+        try:
+            op = request[0]
+            if op == abi.OP_CALL:
+                return self.call(request[1], request[2], request[3])
+            if op == abi.OP_LOAD:
+                return self.load(request[1], request[2], request[3])
+            if op == abi.OP_REMOVE:
+                self.remove(request[1])
+                return [abi.OK, None, [], ""]
+            if op == abi.OP_STATS:
+                return [abi.OK, self.stats(), [], ""]
+            return [abi.FAIL, abi.FAIL_ARGS, f"unknown worker request {op!r}", 0, [], ""]
+        except Exception as exc:  # a bug of ours must not kill every service in this worker
+            detail = "".join(traceback.format_exception(exc))[-4000:]
+            return [abi.FAIL, "internal", f"worker error: {exc!r}", 0, [], detail]
+
+    def stats(self) -> dict[str, Any]:
+        with open("/proc/self/statm", "rb") as fh:
+            rss_pages = int(fh.read().split()[1])
+        return {
+            "pid": os.getpid(),
+            "rss_bytes": rss_pages * os.sysconf("SC_PAGE_SIZE"),
+            "services": sorted(self.services),
+            "memory_api": "m3_GetMemory" if self.capi.ok else "get_memory",
+        }
+
+    def load(self, name: str, wasm_bytes: bytes, config: dict[str, Any]) -> list[Any]:
+        service = _Service(name, config)
+        try:
+            runtime = self.env.new_runtime(int(config["stack"]))
+            module = self.env.parse_module(wasm_bytes)
+            runtime.load(module)
+            service.runtime, service.module = runtime, module
+            service.memory = _Memory(self.capi, runtime)
+            self._link(module, service)
+            if service.fuel is not None:
+                service.fuel_set = runtime.find_function("__ea_fuel_set")
+                service.fuel_get = runtime.find_function("__ea_fuel_get")
+            if config.get("abi"):
+                service.alloc = runtime.find_function("ea_alloc")
+                try:
+                    service.free = runtime.find_function("ea_free")
+                except RuntimeError:
+                    service.free = None
+            for fname, is_cbor, nparams in config["functions"]:
+                func = runtime.find_function(fname)
+                if func.num_args != nparams:
+                    raise RuntimeError(f"{fname} takes {func.num_args} arguments in wasm3, expected {nparams}")
+                service.functions[fname] = (func, bool(is_cbor), nparams)
+            start = config.get("start")
+            if start:
+                # The instrumenter turns the start section into an export so that it runs
+                # metered, here, rather than unmetered inside wasm3.
+                if service.fuel_set is not None:
+                    service.fuel_set(service.fuel)
+                try:
+                    runtime.find_function(start)()
+                except RuntimeError as exc:
+                    failure = self._trap(service, _wasm3_message(exc))
+                    self._discard(service)
+                    failure[2] = f"the start function failed: {failure[2]}"
+                    return failure
+        except _HostTrap as exc:
+            self._discard(service)
+            return self._fail(abi.FAIL_LOAD, f"the start function trapped: {exc}", service)
+        except RuntimeError as exc:
+            self._discard(service)
+            return self._fail(abi.FAIL_LOAD, _wasm3_message(exc), service)
+        old = self.services.pop(name, None)
+        if old is not None:
+            self._discard(old)
+        self.services[name] = service
+        logs, service.logs = service.logs, []
+        return [abi.OK, None, logs, _take_trace()]
+
+    def remove(self, name: str) -> None:
+        service = self.services.pop(name, None)
+        if service is not None:
+            self._discard(service)
+
+    def _discard(self, service: _Service) -> None:
+        """Free a runtime nothing will call again (no Python object of ours still uses it)."""
+        runtime = service.runtime
+        service.functions.clear()
+        service.fuel_set = service.fuel_get = service.alloc = service.free = None
+        service.runtime = service.module = service.memory = None
+        if runtime is not None and self.capi.ok:
+            self.capi.free_runtime(self.capi.runtime_pointer(runtime))
+
+    def call(self, name: str, function: str, args: Any) -> list[Any]:
+        service = self.services.get(name)
+        if service is None:
+            return [abi.FAIL, abi.FAIL_NOT_FOUND, f"no service {name!r} in this worker", 0, [], ""]
+        entry = service.functions.get(function)
+        if entry is None:
+            return [abi.FAIL, abi.FAIL_NOT_FOUND, f"service {name!r} has no function {function!r}", 0, [], ""]
+        func, is_cbor, nparams = entry
+        try:
+            if service.fuel_set is not None:
+                service.fuel_set(service.fuel)
+            if is_cbor:
+                if not isinstance(args, bytes):
+                    return self._fail(abi.FAIL_ARGS, "CBOR arguments must arrive as bytes", service)
+                ok, value, code = self._call_cbor(service, func, args)
+                if not ok:
+                    return self._fail(abi.FAIL_SERVICE, value, service, code)
+            else:
+                # pywasm3 reads a missing argument out of bounds: never call with fewer.
+                if not isinstance(args, list) or len(args) != nparams:
+                    return self._fail(abi.FAIL_ARGS, f"{function} takes {nparams} arguments", service)
+                value = abi.numeric_result(func(*args))
+        except _HostTrap as exc:
+            return self._trap(service, str(exc))
+        except RuntimeError as exc:
+            return self._trap(service, _wasm3_message(exc))
+        except abi.ReplyError as exc:
+            return self._fail(abi.FAIL_REPLY, str(exc), service)
+        except (RecursionError, MemoryError) as exc:
+            return self._trap(service, f"host: {type(exc).__name__}")
+        if service.logs:
+            logs, service.logs = service.logs, []
+            if service.dropped_logs:
+                logs.append([2, f"({service.dropped_logs} more log lines dropped)"])
+                service.dropped_logs = 0
+            return [abi.OK, value, logs, ""]
+        return [abi.OK, value, [], ""]
+
+    def _call_cbor(self, service: _Service, func: Any, data: bytes) -> tuple[bool, Any, int]:
+        memory = service.memory
+        assert memory is not None
+        length = len(data)
+        ptr = service.alloc(length) & 0xFFFF_FFFF
+        if ptr == 0:
+            raise abi.ReplyError(f"ea_alloc({length}) returned 0: the service found no room for the arguments")
+        try:
+            memory.write(ptr, data, "ea_alloc's buffer")
+        except _HostTrap as exc:
+            raise abi.ReplyError(str(exc)) from None
+        res_ptr, res_len = abi.unpack_reply_pointer(func(ptr, length))
+        if res_len > service.max_reply:
+            raise abi.ReplyError(f"the reply is {res_len} bytes; the limit is {service.max_reply}")
+        try:
+            reply = memory.read(res_ptr, res_len, "the reply")
+        except _HostTrap as exc:
+            raise abi.ReplyError(str(exc)) from None
+        if service.free is not None:
+            service.free(ptr, length)
+            service.free(res_ptr, res_len)
+        return abi.decode_reply(reply)
+
+    def _trap(self, service: _Service, message: str) -> list[Any]:
+        if service.fuel_get is not None:
+            try:
+                remaining = service.fuel_get()
+            except RuntimeError:
+                remaining = 0
+            if remaining == service.fuel_exhausted:
+                return self._fail(abi.FAIL_FUEL, f"out of fuel (limit {service.fuel} instructions)", service)
+        if "stack overflow" in message:
+            return self._fail(abi.FAIL_STACK, message, service)
+        if "out of bounds" in message and service.memory_pages and service.memory is not None:
+            try:
+                pages = service.memory.size() // _PAGE
+            except Exception:
+                pages = 0
+            if pages >= service.memory_pages:
+                message += (
+                    f" (linear memory is at its maximum of {service.memory_pages} pages"
+                    f" = {service.memory_pages * 64} KiB)"
+                )
+        return self._fail(abi.FAIL_TRAP, message, service)
+
+    def _fail(self, kind: str, message: str, service: _Service | None, code: int = 0) -> list[Any]:
+        logs: list[Any] = []
+        if service is not None and service.logs:
+            logs, service.logs = service.logs, []
+        return [abi.FAIL, kind, message, code, logs, _take_trace()]
+
+    # -- host imports (docs/service-abi.md, "Host imports") ---------------------------------
+
+    def _link(self, module: Any, service: _Service) -> None:
+        imports = self._imports(service)
+        for name, (signature, function) in imports.items():
+            module.link_function("env", name, signature, function)
+
+    def _imports(self, service: _Service) -> dict[str, tuple[str, Callable[..., Any]]]:
+        from edge_agent.store import QuotaExceeded
+
+        memory = service.memory
+        assert memory is not None
+        sensors = self.sensor_paths
+        max_lines = const.WASM_MAX_LOG_LINES_PER_CALL
+        max_line = const.WASM_MAX_LOG_LINE_BYTES
+
+        def ea_log(level: int, ptr: int, length: int) -> None:
+            if len(service.logs) >= max_lines:
+                service.dropped_logs += 1
+                return
+            text = memory.read(ptr & 0xFFFF_FFFF, min(length & 0xFFFF_FFFF, max_line), "ea_log")
+            service.logs.append([level if 0 <= level <= 3 else 1, text.decode("utf-8", "replace")])
+
+        def ea_clock_monotonic_ns() -> int:
+            return time.monotonic_ns()
+
+        def ea_clock_wall_ms() -> int:
+            return time.time_ns() // 1_000_000
+
+        def ea_random(ptr: int, length: int) -> int:
+            length &= 0xFFFF_FFFF
+            if length > const.WASM_MAX_RANDOM_BYTES:
+                return -1
+            memory.write(ptr & 0xFFFF_FFFF, os.urandom(length), "ea_random")
+            return 0
+
+        def kv(what: str) -> Any:
+            try:
+                return service.kv()
+            except Exception as exc:  # a corrupt or unreadable store fails the call, clearly
+                raise _HostTrap(f"{what}: the service's KV store cannot be opened: {exc}") from None
+
+        def ea_kv_get(kptr: int, klen: int, vptr: int, vcap: int) -> int:
+            key = memory.read(kptr & 0xFFFF_FFFF, klen & 0xFFFF_FFFF, "ea_kv_get key")
+            try:
+                value = kv("ea_kv_get").get(key)
+            except (OSError, ValueError) as exc:
+                raise _HostTrap(f"ea_kv_get: the KV store failed: {exc}") from None
+            if value is None:
+                return -1
+            if len(value) <= (vcap & 0xFFFF_FFFF):
+                memory.write(vptr & 0xFFFF_FFFF, value, "ea_kv_get value")
+            return len(value)
+
+        def ea_kv_put(kptr: int, klen: int, vptr: int, vlen: int) -> int:
+            vlen &= 0xFFFF_FFFF
+            if vlen > const.KV_MAX_VALUE_BYTES * 4:  # bounded read; the store applies its quota
+                return -1
+            key = memory.read(kptr & 0xFFFF_FFFF, klen & 0xFFFF_FFFF, "ea_kv_put key")
+            value = memory.read(vptr & 0xFFFF_FFFF, vlen, "ea_kv_put value")
+            try:
+                kv("ea_kv_put").put(key, value)
+            except QuotaExceeded:
+                return -1
+            except (OSError, ValueError) as exc:
+                raise _HostTrap(f"ea_kv_put: the KV store failed: {exc}") from None
+            return 0
+
+        def ea_kv_delete(kptr: int, klen: int) -> int:
+            key = memory.read(kptr & 0xFFFF_FFFF, klen & 0xFFFF_FFFF, "ea_kv_delete key")
+            try:
+                return 0 if kv("ea_kv_delete").delete(key) else -1
+            except (OSError, ValueError) as exc:
+                raise _HostTrap(f"ea_kv_delete: the KV store failed: {exc}") from None
+
+        def ea_sensor_read(nptr: int, nlen: int, out_ptr: int) -> int:
+            name = memory.read(nptr & 0xFFFF_FFFF, min(nlen & 0xFFFF_FFFF, 64), "ea_sensor_read name")
+            value = _read_sensor(sensors, name.decode("utf-8", "replace"))
+            if value is None:
+                return -1
+            memory.write(out_ptr & 0xFFFF_FFFF, _F64.pack(value), "ea_sensor_read out")
+            return 0
+
+        return {
+            "ea_log": ("v(iii)", ea_log),
+            "ea_clock_monotonic_ns": ("I()", ea_clock_monotonic_ns),
+            "ea_clock_wall_ms": ("I()", ea_clock_wall_ms),
+            "ea_random": ("i(ii)", ea_random),
+            "ea_kv_get": ("i(iiii)", ea_kv_get),
+            "ea_kv_put": ("i(iiii)", ea_kv_put),
+            "ea_kv_delete": ("i(ii)", ea_kv_delete),
+            "ea_sensor_read": ("i(iii)", ea_sensor_read),
+        }
+
+
+def _read_sensor(paths: dict[str, str], name: str) -> float | None:
+    path = paths.get(name)
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(64)
+        return int(raw.strip()) / 1000.0
+    except (OSError, ValueError):
+        return None
+
+
+def _wasm3_message(exc: BaseException) -> str:
+    message = str(exc)
+    return message[len("[trap] ") :] if message.startswith("[trap] ") else message
+
+
+# --- The KV store --------------------------------------------------------------------------
+
+
+def _open_kv(path: str | None, limits: dict[str, int] | None) -> Any:
+    """The service's `edge_agent.store.KVStore`, or one in this process's memory (no state dir)."""
+    from edge_agent import store
+
+    kv_limits = store.KVLimits(**limits) if limits else store.KVLimits()
+    if path is None:
+        return _MemoryKV(kv_limits)
+    return store.KVStore(path, kv_limits)
+
+
+class _MemoryKV:
+    """A KV store that lives as long as the worker, with the quotas of a real one."""
+
+    def __init__(self, limits: Any) -> None:
+        self._data: dict[bytes, bytes] = {}
+        self._limits = limits
+
+    def get(self, key: bytes) -> bytes | None:
+        return self._data.get(key)
+
+    def put(self, key: bytes, value: bytes) -> None:
+        from edge_agent.store import QuotaExceeded
+
+        lim = self._limits
+        used = sum(len(k) + len(v) for k, v in self._data.items() if k != key)
+        if (
+            len(key) > lim.max_key_bytes
+            or len(value) > lim.max_value_bytes
+            or used + len(key) + len(value) > lim.max_total_bytes
+            or (key not in self._data and len(self._data) >= lim.max_keys)
+        ):
+            raise QuotaExceeded("over the KV quota")
+        self._data[key] = value
+
+    def delete(self, key: bytes) -> bool:
+        return self._data.pop(key, None) is not None
+
+
+# --- wasm3's stderr noise ------------------------------------------------------------------
+
+
+def _take_trace() -> str:
+    """What wasm3 printed since the last call (bounded), and empty the file for the next one."""
+    try:
+        size = os.fstat(2).st_size
+        if size == 0:
+            return ""
+        head = os.pread(2, const.WASM_MAX_TRACE_BYTES, 0)
+        os.ftruncate(2, 0)
+    except OSError:
+        return ""
+    text = head.decode("utf-8", "replace")
+    if size > len(head):
+        text += f"\n... ({size - len(head)} more bytes)"
+    return text
+
+
+# --- The process ---------------------------------------------------------------------------
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: an orphaned worker must not spin on
+    except (OSError, AttributeError):
+        pass
+
+
+def serve(config: dict[str, Any], in_fd: int, out_fd: int) -> None:
+    """Answer requests from `in_fd` on `out_fd` until EOF or an exit request."""
+    worker = Worker(config)
+    _write_all(out_fd, abi.encode_frame([abi.READY, os.getpid(), worker.capi.ok]))
+    reader = abi.FrameReader()
+    handle = worker.handle
+    encode = abi.encode_frame
+    while True:
+        chunk = os.read(in_fd, 1 << 16)
+        if not chunk:
+            return
+        for request in reader.feed(chunk):
+            if request[0] == abi.OP_EXIT:
+                return
+            _write_all(out_fd, encode(handle(request)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    config = json.loads(argv[0]) if argv else {}
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the agent decides when its worker stops
+    _die_with_parent()
+    faulthandler.enable()  # a segfault's Python stack lands in the file the parent reads
+    # Replies go on a private copy of stdout; fd 1 joins fd 2 so that any C-level printf
+    # cannot corrupt the reply stream.
+    out_fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    serve(config, 0, out_fd)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

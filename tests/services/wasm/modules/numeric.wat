@@ -1,0 +1,20 @@
+;; Numeric exports only (no ABI section): arithmetic, state kept in memory, traps.
+(module
+  (memory (export "memory") 1 1)
+  (func (export "add") (param i32 i32) (result i32)
+    (i32.add (local.get 0) (local.get 1)))
+  (func (export "add64") (param i64 i64) (result i64)
+    (i64.add (local.get 0) (local.get 1)))
+  (func (export "mix") (param f32 f64) (result f64)
+    (f64.add (f64.promote_f32 (local.get 0)) (local.get 1)))
+  (func (export "div") (param i32 i32) (result i32)
+    (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "nothing"))
+  (func (export "nan") (result f64)
+    (f64.div (f64.const 0) (f64.const 0)))
+  ;; A counter in linear memory: persists between calls until redeploy.
+  (func (export "bump") (result i32)
+    (i32.store (i32.const 0) (i32.add (i32.load (i32.const 0)) (i32.const 1)))
+    (i32.load (i32.const 0)))
+  (func (export "boom") unreachable)
+)
