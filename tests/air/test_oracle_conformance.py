@@ -16,7 +16,7 @@ import json
 import math
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import pytest
 
@@ -124,7 +124,8 @@ class _ServiceFailure(Exception):
 
 
 def _no_service(service: str, function: str) -> _ServiceFailure:
-    return _ServiceFailure(f"No service found for service call: serviceId='{service}', fnName='{function}'", 1)
+    return _ServiceFailure(
+        f"No service found for service call: serviceId='{service}', fnName='{function}'", 1)
 
 
 def apply_kind(entry: dict[str, Any], args: list[Any], *, peer: str, service: str, function: str,
@@ -173,7 +174,8 @@ def apply_kind(entry: dict[str, Any], args: list[Any], *, peer: str, service: st
         raise _ServiceFailure(message, entry.get("ret_code", 1))
     if kind == "fail_if_equal":
         if args and stable_stringify(args[0]) == stable_stringify(entry.get("value")):
-            raise _ServiceFailure(entry.get("message", f"{service}.{function} failed"), entry.get("ret_code", 1))
+            message = entry.get("message", f"{service}.{function} failed")
+            raise _ServiceFailure(message, entry.get("ret_code", 1))
         return args[0] if args else None
     if kind == "map":
         if not args:
@@ -191,9 +193,8 @@ def apply_kind(entry: dict[str, Any], args: list[Any], *, peer: str, service: st
     raise ValueError(f"unknown service kind {kind!r} in the corpus")
 
 
-def _find_entry(entries: list[dict[str, Any]] | None, service: str, function: str) -> dict[str, Any] | None:
-    if not entries:
-        return None
+def _find_entry(entries: Sequence[dict[str, Any]], service: str, function: str) -> dict[str, Any] | None:
+    """The entry for service.function, else the service's "*" entry (sim.mjs findEntry)."""
     for e in entries:
         if e["service"] == service and e["function"] == function:
             return e
@@ -203,39 +204,45 @@ def _find_entry(entries: list[dict[str, Any]] | None, service: str, function: st
     return None
 
 
-def service_handlers(case: dict[str, Any]) -> dict[tuple[str, str], Callable[[str, list[Any]], Any]]:
+Handler = Callable[[str, list[Any]], Any]
+
+
+def _make_handler(peer: str, service_id: str, own: list[dict[str, Any]], star: list[dict[str, Any]],
+                  timestamp_ms: int) -> Handler:
+    """A handler for the whole service_id on peer, looking up as the oracle does."""
+    def handler(function: str, args: list[Any]) -> Any:
+        entry = (_find_entry(own, service_id, function) or _find_entry(star, service_id, function)
+                 or _find_entry(DEFAULT_TABLE, service_id, function))
+        if entry is None:
+            raise _no_service(service_id, function)
+        value = apply_kind(entry, list(args), peer=peer, service=service_id, function=function,
+                           timestamp_ms=timestamp_ms)
+        return js_roundtrip(value)
+    return handler
+
+
+def service_handlers(case: dict[str, Any]) -> dict[tuple[str, str], Handler]:
     """(peer, service_id) -> handler(function, args) for every service the harness must add.
 
-    A handler serves the whole service id on that peer (add_service replaces it), so it looks
-    up, like the oracle: the case's entries for the peer, then its "*" entries, then the
-    default table, then "No service found". Handlers raise _ServiceFailure.
+    add_service replaces a whole service id on a peer, so each handler looks up like the
+    oracle: the case's entries for the peer, then its "*" entries, then the default table,
+    then "No service found". Handlers raise _ServiceFailure.
     """
     peers: list[str] = case["peers"]
     services: dict[str, list[dict[str, Any]]] = case.get("services", {})
     timestamp_ms: int = case.get("timestamp", DEFAULT_TIMESTAMP_MS)
     init_peer: str = case.get("init_peer", peers[0])
+    star = services.get("*", [])
 
-    handlers: dict[tuple[str, str], Callable[[str, list[Any]], Any]] = {}
+    handlers: dict[tuple[str, str], Handler] = {}
     for peer in peers:
         own = services.get(peer, [])
-        star = services.get("*", [])
         service_ids = set(HARNESS_SERVICES) | {e["service"] for e in own} | {e["service"] for e in star}
-        if peer == init_peer and service_ids & CLIENT_SERVICES:
-            raise ValueError(f"case overrides a client service on the init peer: {sorted(service_ids & CLIENT_SERVICES)}")
-
-        def handler(function: str, args: list[Any], *, peer: str = peer, service: str = "",
-                    own: list[dict[str, Any]] = own, star: list[dict[str, Any]] = star) -> Any:
-            entry = _find_entry(own, service, function) or _find_entry(star, service, function) \
-                or _find_entry(list(DEFAULT_TABLE), service, function)
-            if entry is None:
-                raise _no_service(service, function)
-            return js_roundtrip(apply_kind(entry, list(args), peer=peer, service=service, function=function,
-                                           timestamp_ms=timestamp_ms))
-
+        overridden = service_ids & CLIENT_SERVICES
+        if peer == init_peer and overridden:
+            raise ValueError(f"case overrides client services on the init peer: {sorted(overridden)}")
         for service_id in sorted(service_ids):
-            handlers[(peer, service_id)] = (
-                lambda function, args, _h=handler, _s=service_id: _h(function, args, service=_s)
-            )
+            handlers[(peer, service_id)] = _make_handler(peer, service_id, own, star, timestamp_ms)
     return handlers
 
 
@@ -253,7 +260,7 @@ def run_case_with_edge_agent_sim(case: dict[str, Any], script: str) -> dict[str,
     else:
         net = Network(peers=peers)
     for (peer, service_id), handler in service_handlers(case).items():
-        def wrapped(function: str, args: list[Any], _h: Callable[[str, list[Any]], Any] = handler) -> Any:
+        def wrapped(function: str, args: list[Any], _h: Handler = handler) -> Any:
             try:
                 return _h(function, args)
             except _ServiceFailure as e:
