@@ -112,17 +112,15 @@ class Peer:
     def _run(self, state: _ParticleState, incoming: Data) -> Outcome:
         info = state.info
         params = RunParams(info.init_peer_id, self.peer_id, info.timestamp_ms, info.ttl_ms, info.id)
-        result = run(state.script or info.script, state.data, incoming, params, state.results)
+        results, state.results = state.results, {}  # each result is handed over once, as AquaVM expects
+        result = run(state.script or info.script, state.data, incoming, params, results)
         state.runs += 1
         state.data = result.data
-        recorded = result.data.entries
-        for key in [k for k in state.results if k in recorded]:
-            del state.results[key]
         if not result.ok:
             return Outcome(info, result.data, ret_code=result.ret_code, error_message=result.error_message)
         calls = []
         for request in result.call_requests:
-            if request.key not in state.pending and request.key not in state.results:
+            if request.key not in state.pending:
                 state.pending.add(request.key)
                 calls.append(request)
         return Outcome(info, result.data, list(result.next_peers), calls, result.forwarded)

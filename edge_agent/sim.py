@@ -20,7 +20,7 @@ import uuid
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from edge_agent import const
 from edge_agent.air import data as air_data
@@ -33,29 +33,21 @@ from edge_agent.services.client import ClientServices
 __all__ = ["Call", "Failure", "Network", "ServiceError", "SimulationResult"]
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
-    """One executed service call."""
+class Call(NamedTuple):
+    """One executed service call: (peer, service, function, args)."""
 
     peer: str
     service: str
     function: str
     args: list[Any]
 
-    def __iter__(self) -> Any:  # so `peer, service, function, args = call` works
-        return iter((self.peer, self.service, self.function, self.args))
 
-
-@dataclass(frozen=True, slots=True)
-class Failure:
+class Failure(NamedTuple):
     """An interpreter run that ended with an uncaught error (that peer sent nothing on)."""
 
     peer: str
     ret_code: int
     message: str
-
-    def __iter__(self) -> Any:
-        return iter((self.peer, self.ret_code, self.message))
 
 
 @dataclass(slots=True)

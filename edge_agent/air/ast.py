@@ -162,8 +162,41 @@ class Stream:
         return self.name
 
 
+@dataclass(frozen=True, slots=True)
+class StreamMap:
+    """`%name`, a stream of (key, value) pairs, as Aqua builds structs and maps with."""
+
+    name: str
+
+    def render(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class CanonStreamMap:
+    """`#%name`, a frozen stream map; read as an object of key -> [values]."""
+
+    name: str
+    lens: Lens = ()
+    length: bool = False
+
+    def render(self) -> str:
+        return self.name + (render_lens(self.lens) if self.lens else "") + (".length" if self.length else "")
+
+
 Value = Union[
-    Literal, Number, Boolean, EmptyArray, InitPeerId, Timestamp, Ttl, LastError, ErrorValue, Scalar, CanonStream
+    Literal,
+    Number,
+    Boolean,
+    EmptyArray,
+    InitPeerId,
+    Timestamp,
+    Ttl,
+    LastError,
+    ErrorValue,
+    Scalar,
+    CanonStream,
+    CanonStreamMap,
 ]
 """What may appear where AIR expects a value (call arguments, match, ap, fail)."""
 
@@ -225,7 +258,7 @@ class Call:
 class Fold:
     """`(fold iterable iterator body last?)`; iterable is a scalar, canon stream, stream or []."""
 
-    iterable: Scalar | CanonStream | Stream | EmptyArray
+    iterable: Scalar | CanonStream | CanonStreamMap | Stream | StreamMap | EmptyArray
     iterator: str
     body: Instruction
     last: Instruction | None = None
@@ -242,7 +275,7 @@ class Next:
 class New:
     """`(new var body)`: a fresh scalar, stream or canon stream for the body."""
 
-    variable: Scalar | Stream | CanonStream
+    variable: Scalar | Stream | CanonStream | StreamMap | CanonStreamMap
     body: Instruction
     node_id: int = field(default=0, compare=False)
 
@@ -273,12 +306,26 @@ class Ap:
 
 
 @dataclass(frozen=True, slots=True)
+class ApMap:
+    """`(ap (key value) %map)`: appends a key/value pair to a stream map."""
+
+    key: Value
+    value: Value
+    map: StreamMap
+    node_id: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Canon:
-    """`(canon peer $stream #canon)`: freezes a stream on `peer` for every later reader."""
+    """`(canon peer $stream #canon)`: freezes a stream on `peer` for every later reader.
+
+    Also `(canon peer %map #%canon)` for stream maps, and `(canon peer %map scalar)`, which
+    freezes a stream map into an object (the first value of each key).
+    """
 
     peer: Value
-    stream: Stream
-    canon: CanonStream
+    stream: Stream | StreamMap
+    canon: CanonStream | CanonStreamMap | Scalar
     node_id: int = field(default=0, compare=False)
 
 
@@ -310,7 +357,7 @@ class Never:
 
 
 Instruction = Union[
-    Seq, Par, Xor, Call, Fold, Next, New, Match, MisMatch, Ap, Canon, FailLiteral, FailValue, Null, Never
+    Seq, Par, Xor, Call, Fold, Next, New, Match, MisMatch, Ap, ApMap, Canon, FailLiteral, FailValue, Null, Never
 ]
 
 
@@ -372,6 +419,8 @@ def render(node: Instruction) -> str:
         return f"mismatch {node.left.render()} {node.right.render()}"
     if isinstance(node, Ap):
         return f"ap {node.value.render()} {node.result.render()}"
+    if isinstance(node, ApMap):
+        return f"ap ({node.key.render()} {node.value.render()}) {node.map.render()}"
     if isinstance(node, Canon):
         return f"canon {node.peer.render()} {node.stream.render()} {node.canon.render()}"
     if isinstance(node, FailLiteral):

@@ -95,6 +95,20 @@ class Scopes:
         else:
             cells.append([self.depth, value])
 
+    def check_settable(self, name: str, iterators: Mapping[str, Any]) -> None:
+        """Raise now if setting `name` later would be an error (AquaVM's check_output_name)."""
+        if name in iterators:
+            raise Uncatchable(
+                ITERABLE_SHADOWING,
+                f"variable with name '{name}' can't be shadowed, shadowing isn't supported for iterables",
+            )
+        cells = self.cells.get(name)
+        if self.depth == 0 and cells is not None and cells[-1][0] in self.allowed and cells[-1][1] is not _NEW:
+            raise Uncatchable(
+                SHADOWING_NOT_ALLOWED,
+                f"trying to shadow variable '{name}', but shadowing is allowed only inside fold blocks",
+            )
+
     def get(self, name: str) -> Any:
         """The value, or raise VariableNotFound / the not-set-after-new error."""
         cells = self.cells.get(name)
@@ -287,7 +301,7 @@ class ExecutionContext:
         self.script = script
         self.data = data
         self.params = params
-        self.call_results = call_results
+        self.call_results = dict(call_results)
         self.complete = True
         self.scalars = Scopes()
         self.canons = Scopes()
@@ -312,6 +326,10 @@ class ExecutionContext:
             return str(node.node_id)
         it = self.iteration
         return str(node.node_id) + "".join("/" + it[f] for f in folds)
+
+    def take_result(self, key: str) -> CallResult | None:
+        """The host's result for a call this peer asked for; each result is used once."""
+        return self.call_results.pop(key, None)
 
     def step(self) -> None:
         self.steps += 1

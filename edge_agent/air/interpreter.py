@@ -19,7 +19,7 @@ from edge_agent import const
 from edge_agent.air import ast
 from edge_agent.air.context import CallRequest, ExecutionContext, RunParams
 from edge_agent.air.data import Data, merge
-from edge_agent.air.errors import DATA_TOO_LARGE, DataError, ExecutionError, ParseError
+from edge_agent.air.errors import DATA_TOO_LARGE, UNPROCESSED_CALL_RESULTS, DataError, ExecutionError, ParseError
 from edge_agent.air.instructions import execute
 from edge_agent.air.parser import parse
 from edge_agent.services.base import CallResult
@@ -99,6 +99,13 @@ def run(
     if len(data.entries) > const.MAX_DATA_ENTRIES:
         return RunResult(
             prev, ret_code=DATA_TOO_LARGE, error_message=f"the data would hold more than {const.MAX_DATA_ENTRIES} entries"
+        )
+    if not ret_code and ctx.call_results:
+        # AquaVM's farewell check: a result for a call this run did not reach is an error.
+        ret_code = UNPROCESSED_CALL_RESULTS
+        message = (
+            "after finishing execution of supplied AIR, there are some unprocessed call results: "
+            f"{sorted(ctx.call_results)}, probably a wrong call id used"
         )
     if ret_code:
         return RunResult(data, ret_code=ret_code, error_message=message)

@@ -16,8 +16,9 @@ from edge_agent.air.errors import ParseError
 from edge_agent.air.lexer import Kind, Token, tokenize
 
 _NAME = re.compile(r"[A-Za-z0-9_\-]+\Z")
-_INT = re.compile(r"-?[0-9]+\Z")
-_FLOAT = re.compile(r"-?[0-9]+\.[0-9]*\Z")
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]*\Z")
+MAX_FLOAT_DIGITS = 11  # AquaVM: "a float could contain less than 12 digits"
 _FIELD = re.compile(r"[A-Za-z0-9_\-]+\Z")
 
 I64_MIN = -(2**63)
@@ -128,9 +129,10 @@ class _Parser:
         else:
             word = self.expect(Kind.WORD, "a scalar, $stream or #canon to iterate over")
             value = self.word_value(word, allow_stream=True)
-            if not isinstance(value, (ast.Scalar, ast.CanonStream, ast.Stream)) or getattr(value, "length", False):
-                raise self.error(word, "a scalar, $stream or #canon to iterate over")
-            if isinstance(value, ast.CanonStream) and value.lens:
+            iterables = (ast.Scalar, ast.CanonStream, ast.CanonStreamMap, ast.Stream, ast.StreamMap)
+            if not isinstance(value, iterables) or getattr(value, "length", False):
+                raise self.error(word, "a scalar, $stream, %map, #canon or #%canon_map to iterate over")
+            if isinstance(value, (ast.CanonStream, ast.CanonStreamMap)) and value.lens:
                 raise ParseError("a lens on a canon stream can't be folded; fold the canon stream itself", word.line, word.column)
             iterable = value
         iterator = self.name("the iterator name")
@@ -146,9 +148,9 @@ class _Parser:
     def new(self, depth: int) -> ast.Instruction:
         word = self.expect(Kind.WORD, "a scalar, $stream or #canon to declare")
         value = self.word_value(word, allow_stream=True)
-        if isinstance(value, (ast.Scalar, ast.CanonStream)) and (value.lens or value.length):
+        if isinstance(value, (ast.Scalar, ast.CanonStream, ast.CanonStreamMap)) and (value.lens or value.length):
             raise self.error(word, "a plain variable name (no lens)")
-        if not isinstance(value, (ast.Scalar, ast.Stream, ast.CanonStream)):
+        if not isinstance(value, (ast.Scalar, ast.Stream, ast.CanonStream, ast.StreamMap, ast.CanonStreamMap)):
             raise self.error(word, "a scalar, $stream or #canon to declare")
         body = self.instruction(depth + 1)
         return ast.New(value, body)
@@ -164,20 +166,38 @@ class _Parser:
         return ast.MisMatch(left, right, self.instruction(depth + 1))
 
     def ap(self, depth: int) -> ast.Instruction:
+        if self.peek().kind is Kind.LPAREN:
+            self.take()
+            key = self.value("a key for the stream map (a string, an integer or a variable)")
+            if not isinstance(key, (ast.Literal, ast.Number, ast.Scalar, ast.CanonStream, ast.CanonStreamMap)) or (
+                isinstance(key, ast.Number) and isinstance(key.value, float)
+            ):
+                tok = self.tokens[self.pos - 1]
+                raise self.error(tok, "a key for the stream map (a string, an integer or a variable)")
+            value = self.value("a value to put in the stream map", argument=True)
+            self.expect(Kind.RPAREN, "')' after the key and value")
+            tok = self.expect(Kind.WORD, "the %stream_map to append to")
+            target = self.word_value(tok, allow_stream=True)
+            if not isinstance(target, ast.StreamMap):
+                raise self.error(tok, "a %stream_map to append the key and value to")
+            return ast.ApMap(key, value, target)
         value = self.value("a value to apply", argument=True)
         result = self.output("the ap result (a scalar or $stream)")
         return ast.Ap(value, result)
 
     def canon(self, depth: int) -> ast.Instruction:
         peer = self.value("a peer id (string, variable or %init_peer_id%)", triplet=True)
-        word = self.expect(Kind.WORD, "the $stream to canonicalize")
+        word = self.expect(Kind.WORD, "the $stream or %map to canonicalize")
         stream = self.word_value(word, allow_stream=True)
-        if not isinstance(stream, ast.Stream):
-            raise self.error(word, "a $stream to canonicalize")
+        if not isinstance(stream, (ast.Stream, ast.StreamMap)):
+            raise self.error(word, "a $stream or %map to canonicalize")
         word = self.expect(Kind.WORD, "the #canon stream to produce")
         canon = self.word_value(word)
-        if not isinstance(canon, ast.CanonStream) or canon.lens or canon.length:
-            raise self.error(word, "a plain #canon stream name")
+        if isinstance(stream, ast.Stream):
+            if not isinstance(canon, ast.CanonStream) or canon.lens or canon.length:
+                raise self.error(word, "a plain #canon stream name")
+        elif not isinstance(canon, (ast.CanonStreamMap, ast.Scalar)) or canon.lens or canon.length:
+            raise self.error(word, "a plain #%canon_map or scalar name")
         return ast.Canon(peer, stream, canon)
 
     def fail(self, depth: int) -> ast.Instruction:
@@ -195,7 +215,7 @@ class _Parser:
             return ast.FailValue(value)
         if isinstance(value, ast.Scalar) and not value.length:
             return ast.FailValue(value)
-        if isinstance(value, ast.CanonStream) and value.lens:
+        if isinstance(value, (ast.CanonStream, ast.CanonStreamMap)) and value.lens:
             return ast.FailValue(value)
         raise self.error(tok, "an error code and message, a scalar, #canon.$.lens, %last_error% or :error:")
 
@@ -240,7 +260,7 @@ class _Parser:
             raise self.error(tok, what)
         return value
 
-    def word_value(self, tok: Token, *, allow_stream: bool = False) -> ast.Value | ast.Stream:  # type: ignore[return]
+    def word_value(self, tok: Token, *, allow_stream: bool = False) -> ast.Value | ast.Stream | ast.StreamMap:  # type: ignore[return]
         text = tok.text
         line, column = tok.line, tok.column
         if text == "true" or text == "false":
@@ -251,6 +271,10 @@ class _Parser:
                 raise ParseError(f"number too large for a 64-bit integer: {text}", line, column)
             return ast.Number(value)
         if _FLOAT.match(text):
+            if sum(c.isdigit() for c in text) > MAX_FLOAT_DIGITS:
+                raise ParseError(
+                    f"the float {text} has more than {MAX_FLOAT_DIGITS} digits, more than AIR allows", line, column
+                )
             return ast.Number(float(text))
         if text.startswith("."):
             raise ParseError("a value can't start with '.': write 0.5, not .5", line, column)
@@ -272,6 +296,10 @@ class _Parser:
                     column,
                 )
             return ast.Stream(name)
+        if text.startswith("#%"):
+            name, lens, length = _split_lens(text, line, column)
+            _check_name(name[2:], name, line, column)
+            return ast.CanonStreamMap(name, lens, length)
         if first == "#":
             name, lens, length = _split_lens(text, line, column)
             _check_name(name[1:], name, line, column)
@@ -286,11 +314,25 @@ class _Parser:
             if text.startswith("%last_error%"):
                 rest = text[len("%last_error%") :]
                 return ast.LastError(_parse_error_lens(rest, line, column))
-            raise ParseError(
-                f"unknown special value {text}: expected %init_peer_id%, %last_error%, %timestamp% or %ttl%",
-                line,
-                column,
-            )
+            if text.endswith("%"):
+                raise ParseError(
+                    f"unknown special value {text}: expected %init_peer_id%, %last_error%, %timestamp% or %ttl%",
+                    line,
+                    column,
+                )
+            name, lens, length = _split_lens(text, line, column)
+            if lens or length:
+                raise ParseError(
+                    f"a lens can't be applied to the stream map {name}: canonicalize it first", line, column
+                )
+            _check_name(name[1:], name, line, column)
+            if not allow_stream:
+                raise ParseError(
+                    f"the stream map {name} can't be used here: canonicalize it first (canon peer {name} #%name)",
+                    line,
+                    column,
+                )
+            return ast.StreamMap(name)
         if text.startswith(":error:"):
             return ast.ErrorValue(_parse_error_lens(text[len(":error:") :], line, column))
         name, lens, length = _split_lens(text, line, column)
@@ -338,7 +380,7 @@ def _split_lens(text: str, line: int, column: int) -> tuple[str, ast.Lens, bool]
             if end < 0:
                 raise ParseError(f"an index in the lens '{rest}' is not closed with ']'", line, column)
             inner = body[i + 1 : end]
-            if _INT.match(inner) and not inner.startswith("-"):
+            if _INT.match(inner) and inner[0].isdigit():
                 accessors.append(ast.Index(int(inner)))
             elif _NAME.match(inner) and not _INT.match(inner):
                 accessors.append(ast.IndexVar(inner))

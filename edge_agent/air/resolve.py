@@ -29,6 +29,13 @@ def resolve(ctx: ExecutionContext, value: ast.Value) -> Any:
         if value.lens:  # type: ignore[union-attr]
             return V.apply_canon_lens(items, value.lens, ctx.scalar)  # type: ignore[union-attr]
         return list(items)
+    if t is ast.CanonStreamMap:
+        entries = ctx.canons.get(value.name)  # type: ignore[union-attr]
+        if value.length:  # type: ignore[union-attr]
+            return len(entries)
+        if value.lens:  # type: ignore[union-attr]
+            return V.apply_canon_map_lens(entries, value.lens, ctx.scalar)  # type: ignore[union-attr]
+        return V.canon_map_object(entries)
     if t is ast.InitPeerId:
         return ctx.params.init_peer_id
     if t is ast.EmptyArray:

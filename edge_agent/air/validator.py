@@ -2,7 +2,9 @@
 
 A `next` must name the iterator of a fold around it, and every scalar or canon stream must
 be defined (by a call or ap output, a canon, or a fold iterator around the use) somewhere
-*before* its first use in the text — streams are exempt, as they always exist. A script
+*before* its first use in the text. Streams may be read before anything writes them (a
+canon of an empty stream is empty) — except by a fold, which needs a stream that some
+instruction before it writes or declares. A script
 that passes runs without "undefined variable" surprises; values that are merely not there
 *yet* are the interpreter's join, not an error.
 """
@@ -25,7 +27,7 @@ def validate(tree: ast.Instruction, positions: list[tuple[int, int]] | None = No
 
     def use_value(value: object, node: ast.Instruction) -> None:
         names: list[str] = []
-        if isinstance(value, (ast.Scalar, ast.CanonStream)):
+        if isinstance(value, (ast.Scalar, ast.CanonStream, ast.CanonStreamMap)):
             names.append(value.name)
         lens = getattr(value, "lens", ())
         for acc in lens:
@@ -39,7 +41,7 @@ def validate(tree: ast.Instruction, positions: list[tuple[int, int]] | None = No
                 )
 
     def define(output: object) -> None:
-        if isinstance(output, (ast.Scalar, ast.CanonStream)):
+        if isinstance(output, (ast.Scalar, ast.CanonStream, ast.CanonStreamMap, ast.Stream, ast.StreamMap)):
             defined.add(output.name)
 
     def walk(node: ast.Instruction) -> None:
@@ -50,6 +52,12 @@ def validate(tree: ast.Instruction, positions: list[tuple[int, int]] | None = No
         elif isinstance(node, ast.Ap):
             use_value(node.value, node)
             define(node.result)
+        elif isinstance(node, ast.ApMap):
+            use_value(node.key, node)
+            use_value(node.value, node)
+            define(node.map)
+        elif isinstance(node, ast.New):
+            define(node.variable)
         elif isinstance(node, ast.Canon):
             use_value(node.peer, node)
             define(node.canon)
@@ -65,7 +73,16 @@ def validate(tree: ast.Instruction, positions: list[tuple[int, int]] | None = No
                     f"(next {node.iterator}) is not inside a fold whose iterator is '{node.iterator}'", line, column
                 )
         elif isinstance(node, ast.Fold):
-            if not isinstance(node.iterable, (ast.Stream, ast.EmptyArray)):
+            if isinstance(node.iterable, (ast.Stream, ast.StreamMap)):
+                if node.iterable.name not in defined:  # a fold needs a stream someone writes
+                    line, column = where(node)
+                    raise ParseError(
+                        f"variable '{node.iterable.name}' wasn't defined: nothing writes to the stream this fold "
+                        "iterates over before it",
+                        line,
+                        column,
+                    )
+            elif not isinstance(node.iterable, ast.EmptyArray):
                 use_value(node.iterable, node)
             iterators.append(node.iterator)
             walk(node.body)

@@ -110,6 +110,41 @@ def apply_canon_lens(values: list[Any], lens: ast.Lens, resolve_index: Any) -> A
     return apply_lens(values[idx], rest, resolve_index)
 
 
+def map_key(key: Any) -> str:
+    """Stream map keys are strings or integers; objects made from them use the text form."""
+    return key if type(key) is str else str(key)
+
+
+def canon_map_object(entries: list[Any]) -> dict[str, list[Any]]:
+    """A canon stream map read whole: each key with all its values, in order."""
+    out: dict[str, list[Any]] = {}
+    for kv in entries:
+        out.setdefault(map_key(kv["key"]), []).append(kv["value"])
+    return out
+
+
+def first_values_object(entries: list[Any]) -> dict[str, Any]:
+    """`(canon peer %map scalar)`: an object with the first value of each key."""
+    out: dict[str, Any] = {}
+    for kv in entries:
+        out.setdefault(map_key(kv["key"]), kv["value"])
+    return out
+
+
+def apply_canon_map_lens(entries: list[Any], lens: ast.Lens, resolve_index: Any) -> Any:
+    """A lens on a canon stream map: its first step picks a key's list of values."""
+    first, rest = lens[0], lens[1:]
+    if isinstance(first, ast.Field):
+        key: Any = first.name
+    elif isinstance(first, ast.Index):
+        key = first.index
+    else:
+        key = resolve_index(first.name)
+    wanted = map_key(key) if type(key) in (str, int) else None
+    found = [kv["value"] for kv in entries if map_key(kv["key"]) == wanted]
+    return apply_lens(found, rest, resolve_index)
+
+
 def length_of(value: Any) -> int:
     """The `.length` functor: arrays only."""
     if type(value) is list:
@@ -124,7 +159,7 @@ def _field(value: Any, name: str) -> Any:
     if type(value) is not dict:
         raise Catchable(
             LAMBDA_ERROR,
-            f"value '{to_json(value)}' is not an map-type to match field algebra with field_name = '{name}'",
+            f"value '{to_json(value)}' is not an map-type to match field accessor with field_name = '{name}'",
         )
     if name not in value:
         raise Catchable(
@@ -136,7 +171,7 @@ def _field(value: Any, name: str) -> Any:
 def _index(value: Any, idx: int) -> Any:
     if type(value) is not list:
         raise Catchable(
-            LAMBDA_ERROR, f"value '{to_json(value)}' is not an array-type to match array algebra with idx = '{idx}'"
+            LAMBDA_ERROR, f"value '{to_json(value)}' is not an array-type to match array accessor with idx = '{idx}'"
         )
     if idx >= len(value):
         raise Catchable(LAMBDA_ERROR, f"value '{to_json(value)}' does not contain element for idx = '{idx}'")

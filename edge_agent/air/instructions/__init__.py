@@ -32,13 +32,12 @@ def execute(node: ast.Instruction, ctx: ExecutionContext) -> None:
         errors = ctx.errors
         if exc.catchable and (errors.error_can_set or (errors.last_can_set and exc.affects_last_error())):  # type: ignore[attr-defined]
             errors.set_errors(exc, ast.render(node), ctx.params.current_peer_id, None, False)
-        elif exc.catchable:
-            errors.error_can_set = False
         raise
 
 
 from edge_agent.air.instructions import (  # noqa: E402  (the modules import `execute` from here)
     ap,
+    ap_map,
     call,
     canon,
     fail,
@@ -64,6 +63,7 @@ DISPATCH.update(
         ast.Match: match.execute_match,
         ast.MisMatch: match.execute_mismatch,
         ast.Ap: ap.execute,
+        ast.ApMap: ap_map.execute,
         ast.Canon: canon.execute,
         ast.FailLiteral: fail.execute_literal,
         ast.FailValue: fail.execute_value,

@@ -3,10 +3,13 @@
 A call whose result is recorded replays it. Otherwise, on its own peer it becomes a call
 request for the host (and waits for the result); on another peer it names that peer as a
 next hop, once per call instance (the `sent` record stops others forwarding it again). If
-an argument is not there yet, the call waits and is not forwarded: that is the join.
+an argument is not there yet, a call that must run here waits: that is the join. (A call
+for another peer is forwarded anyway, as AquaVM does; that peer waits in turn.)
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from edge_agent.air import ast
 from edge_agent.air import values as V
@@ -26,16 +29,22 @@ def service_error(ret_code: int, message: str) -> Catchable:
 
 def execute(node: ast.Call, ctx: ExecutionContext) -> None:
     current = ctx.params.current_peer_id
+    render = ast.render
     try:
         peer = resolve_string(ctx, node.peer)
         service = resolve_string(ctx, node.service)
         function = resolve_string(ctx, node.function)
-        args = [resolve(ctx, a) for a in node.args]
+        if type(node.output) is ast.Scalar:
+            ctx.scalars.check_settable(node.output.name, ctx.iterators)
+        try:
+            args: list[Any] | None = [resolve(ctx, a) for a in node.args]
+        except VariableNotFound:
+            args = None  # only a call that runs here needs its arguments now
     except VariableNotFound:
         ctx.complete = False
         return
     except ExecutionError as exc:
-        ctx.errors.set_errors(exc, ast.render(node), current, None, True)
+        ctx.errors.set_errors(exc, render(node), current, None, True)
         raise
 
     key = ctx.key(node)
@@ -48,7 +57,10 @@ def execute(node: ast.Call, ctx: ExecutionContext) -> None:
                 ctx.add_next_peer(peer, key)
             ctx.complete = False
             return
-        result = ctx.call_results.get(key)
+        if args is None:
+            ctx.complete = False
+            return
+        result = ctx.take_result(key)
         if result is None:
             ctx.call_requests.append(CallRequest(key, service, function, args))
             ctx.complete = False
@@ -65,9 +77,11 @@ def execute(node: ast.Call, ctx: ExecutionContext) -> None:
     if entry.kind == Kind.CALL_FAILED:
         if fresh:
             ctx.record(key, entry)
+        else:
+            ctx.complete = False  # AquaVM: a failure replayed from data leaves the subgraph incomplete
         ret_code, message = entry.value
         err = service_error(ret_code, message)
-        ctx.errors.set_errors(err, ast.render(node), current, entry.peer, True)
+        ctx.errors.set_errors(err, render(node), current, entry.peer, True)
         raise err
 
     output = node.output
@@ -84,5 +98,5 @@ def execute(node: ast.Call, ctx: ExecutionContext) -> None:
         else:
             ctx.replay_to_stream(output.name, key, entry, entry.value)
     except ExecutionError as exc:
-        ctx.errors.set_errors(exc, ast.render(node), current, None, True)
+        ctx.errors.set_errors(exc, render(node), current, None, True)
         raise

@@ -1,5 +1,8 @@
 """`(canon peer $s #c)`: freeze a stream into a canon stream, on `peer` only.
 
+Stream maps canonicalize the same way: to a `#%canon_map`, or to a scalar object holding
+each key's first value.
+
 The canon peer records the stream's values as it sees them; every later reader (on any
 peer) replays that record, so they all agree on one order. Elsewhere a canon waits and
 names its peer as a next hop.
@@ -8,6 +11,7 @@ names its peer as a next hop.
 from __future__ import annotations
 
 from edge_agent.air import ast
+from edge_agent.air import values as V
 from edge_agent.air.context import ExecutionContext, VariableNotFound
 from edge_agent.air.data import Entry, Kind
 from edge_agent.air.resolve import resolve_string
@@ -31,4 +35,8 @@ def execute(node: ast.Canon, ctx: ExecutionContext) -> None:
         stream = ctx.stream_if_exists(node.stream.name)
         entry = Entry(Kind.CANON, stream.values() if stream is not None else [], peer)
         ctx.record(key, entry)
-    ctx.canons.set(node.canon.name, entry.value)
+    target = node.canon
+    if type(target) is ast.Scalar:
+        ctx.scalars.set(target.name, V.first_values_object(entry.value))
+    else:
+        ctx.canons.set(target.name, entry.value)

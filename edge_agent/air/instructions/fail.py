@@ -12,7 +12,7 @@ from typing import Any
 from edge_agent.air import ast
 from edge_agent.air import values as V
 from edge_agent.air.context import ExecutionContext
-from edge_agent.air.errors import INVALID_ERROR_OBJECT, USER_ERROR, Catchable, ExecutionError
+from edge_agent.air.errors import INVALID_ERROR_OBJECT, USER_ERROR, Catchable
 from edge_agent.air.resolve import resolve
 
 
@@ -21,24 +21,19 @@ def user_error(obj: dict[str, Any]) -> Catchable:
 
 
 def check_error_object(value: Any) -> dict[str, Any]:
-    """An error object needs a non-zero integer error_code and a string message."""
+    """An error object needs a non-zero integer error_code and a string message (AquaVM's texts)."""
     if type(value) is not dict:
         raise Catchable(
-            INVALID_ERROR_OBJECT, f"scalar must be an object to be used in fail, but got '{V.to_json(value)}'"
+            INVALID_ERROR_OBJECT,
+            f"scalar should have an object type to be converted into error object, but '{V.to_json(value)}' doesn't have",
         )
-    for name, want in (("error_code", int), ("message", str)):
+    for name, want, kind in (("error_code", int, "integer"), ("message", str, "string")):
         if name not in value:
-            raise Catchable(
-                INVALID_ERROR_OBJECT, f"scalar '{V.to_json(value)}' must have field with name '{name}'"
-            )
+            raise Catchable(INVALID_ERROR_OBJECT, f"scalar '{V.to_json(value)}' must have field with name '{name}'")
         if type(value[name]) is not want:
-            kind = "integer" if want is int else "string"
-            raise Catchable(
-                INVALID_ERROR_OBJECT,
-                f"{name} field of '{V.to_json(value)}' must have {kind} type, but got '{V.to_json(value[name])}'",
-            )
+            raise Catchable(INVALID_ERROR_OBJECT, f"{name} of scalar '{V.to_json(value)}' must have {kind} type")
     if value["error_code"] == 0:
-        raise Catchable(INVALID_ERROR_OBJECT, "error code must be non-zero")
+        raise Catchable(INVALID_ERROR_OBJECT, "error code must be non-zero, but it is zero")
     return value
 
 
@@ -69,5 +64,3 @@ def execute_value(node: ast.FailValue, ctx: ExecutionContext) -> None:
     ctx.complete = False
     raise user_error(obj)
 
-
-__all__ = ["ExecutionError", "execute_literal", "execute_value"]

@@ -24,11 +24,14 @@ def execute(node: ast.Fold, ctx: ExecutionContext) -> None:
     iterable = node.iterable
     if type(iterable) is ast.EmptyArray:
         return
-    if type(iterable) is ast.Stream:
+    if type(iterable) is ast.Stream or type(iterable) is ast.StreamMap:
         _fold_stream(node, iterable, ctx)
         return
     try:
-        value = resolve(ctx, iterable)  # type: ignore[arg-type]
+        if type(iterable) is ast.CanonStreamMap:
+            value = ctx.canons.get(iterable.name)  # its {key, value} entries
+        else:
+            value = resolve(ctx, iterable)  # type: ignore[arg-type]
     except VariableNotFound:
         ctx.complete = False
         return
@@ -62,7 +65,7 @@ def fold_over(ctx: ExecutionContext, node: ast.Fold, items: list[Any], tokens: l
         ctx.canons.fold_end()
 
 
-def _fold_stream(node: ast.Fold, iterable: ast.Stream, ctx: ExecutionContext) -> None:
+def _fold_stream(node: ast.Fold, iterable: ast.Stream | ast.StreamMap, ctx: ExecutionContext) -> None:
     stream = ctx.stream_if_exists(iterable.name)
     if stream is None:  # nothing written to it yet: wait
         ctx.complete = False

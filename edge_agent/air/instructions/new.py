@@ -14,7 +14,7 @@ from edge_agent.air.instructions import execute as run
 def execute(node: ast.New, ctx: ExecutionContext) -> None:
     var = node.variable
     name = var.name
-    if type(var) is ast.Stream:
+    if type(var) is ast.Stream or type(var) is ast.StreamMap:
         scopes = ctx.stream_scopes.setdefault(name, [])
         scopes.append(f"{name}@{ctx.key(node)}")
         try:
