@@ -24,6 +24,7 @@ import faulthandler
 import json
 import os
 import signal
+import stat
 import struct
 import sys
 import time
@@ -519,14 +520,21 @@ class _MemoryKV:
 # --- wasm3's stderr noise ------------------------------------------------------------------
 
 
+_trace_fd: int | None = None
+"""The file wasm3's output goes to when running as the worker process (set by `main`)."""
+
+
 def _take_trace() -> str:
     """What wasm3 printed since the last call (bounded), and empty the file for the next one."""
+    fd = _trace_fd
+    if fd is None:
+        return ""
     try:
-        size = os.fstat(2).st_size
+        size = os.fstat(fd).st_size
         if size == 0:
             return ""
-        head = os.pread(2, const.WASM_MAX_TRACE_BYTES, 0)
-        os.ftruncate(2, 0)
+        head = os.pread(fd, const.WASM_MAX_TRACE_BYTES, 0)
+        os.ftruncate(fd, 0)
     except OSError:
         return ""
     text = head.decode("utf-8", "replace")
@@ -578,9 +586,12 @@ def main(argv: list[str] | None = None) -> int:
     faulthandler.enable()  # a segfault's Python stack lands in the file the parent reads
     # Replies go on a private copy of stdout; fd 1 joins fd 2 so that any C-level printf
     # cannot corrupt the reply stream.
+    global _trace_fd
     out_fd = os.dup(1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    if not os.isatty(2) and stat.S_ISREG(os.fstat(2).st_mode):
+        _trace_fd = 2  # only a file the parent gave us is ours to cut
     serve(config, 0, out_fd)
     return 0
 
