@@ -86,6 +86,8 @@ void *memmove(void *dst, const void *src, size_t n) {
 
 void *memset(void *dst, int c, size_t n) {
     uint8_t *d = (uint8_t *)dst;
+    uint64_t v = 0x0101010101010101ull * (uint8_t)c;
+    for (; n >= 8; n -= 8, d += 8) *(ea__u64u *)d = v;
     while (n--) *d++ = (uint8_t)c;
     return dst;
 }
@@ -308,35 +310,41 @@ typedef struct {
     uint32_t size; /* bytes of the head itself */
 } ea__head_t;
 
-/* Decodes the head at r->p without consuming it. */
+/* Decodes the head at p without consuming it. */
 static bool ea__head(const ea_reader *r, const uint8_t *p, ea__head_t *h) {
     if (r->err || p >= r->end) return false;
-    uint32_t left = (uint32_t)(r->end - p);
-    h->major = p[0] >> 5;
-    h->info = p[0] & 31;
-    uint32_t extra;
-    if (h->info < 24) extra = 0;
-    else if (h->info <= 27) extra = 1u << (h->info - 24);
-    else return false; /* 28..30 reserved; 31 indefinite length, refused */
-    if (left < 1 + extra) return false;
-    uint64_t a = extra ? 0 : h->info;
+    uint8_t b = p[0];
+    h->major = b >> 5;
+    h->info = b & 31;
+    if (h->info < 24) { /* the common case: the argument is in the first byte */
+        h->arg = h->info;
+        h->size = 1;
+        return true;
+    }
+    if (h->info > 27) return false; /* 28..30 reserved; 31 indefinite length, refused */
+    uint32_t extra = 1u << (h->info - 24);
+    if ((uint32_t)(r->end - p) < 1 + extra) return false;
+    uint64_t a = 0;
     for (uint32_t i = 1; i <= extra; i++) a = (a << 8) | p[i];
     h->arg = a;
     h->size = 1 + extra;
     return true;
 }
 
-/* Steps over tags (major 6) so readers see the tagged value. */
-static const uint8_t *ea__untag(ea_reader *r) {
+/* The head of the next value after any tags (major 6), and where it starts; NULL if there
+ * is no valid head. Consumes nothing. */
+static const uint8_t *ea__next(const ea_reader *r, ea__head_t *h) {
     const uint8_t *p = r->p;
-    ea__head_t h;
-    while (ea__head(r, p, &h) && h.major == 6) p += h.size;
-    return p;
+    while (ea__head(r, p, h)) {
+        if (h->major != 6) return p;
+        p += h->size;
+    }
+    return NULL;
 }
 
 static ea_type ea_peek(ea_reader *r) {
     ea__head_t h;
-    if (!ea__head(r, ea__untag(r), &h)) return EA_T_INVALID;
+    if (!ea__next(r, &h)) return EA_T_INVALID;
     switch (h.major) {
     case 0: return EA_T_UINT;
     case 1: return EA_T_NINT;
@@ -358,31 +366,13 @@ static const char *ea_type_name(ea_type t) {
     return names[t];
 }
 
-/* Consumes the head of the next value if its major type is `major`. */
-static bool ea__take(ea_reader *r, uint8_t major, ea__head_t *h) {
-    const uint8_t *p = ea__untag(r);
-    if (!ea__head(r, p, h) || h->major != major) return false;
-    r->p = p + h->size;
-    return true;
-}
-
 static bool ea_get_int(ea_reader *r, int64_t *out) {
     ea__head_t h;
-    const uint8_t *save = r->p;
-    if (ea__take(r, 0, &h)) {
-        if (h.arg > (uint64_t)INT64_MAX) goto range;
-        *out = (int64_t)h.arg;
-        return true;
-    }
-    if (ea__take(r, 1, &h)) {
-        if (h.arg > (uint64_t)INT64_MAX) goto range;
-        *out = -1 - (int64_t)h.arg;
-        return true;
-    }
-    return false;
-range:
-    r->p = save;
-    return false;
+    const uint8_t *p = ea__next(r, &h);
+    if (!p || h.major > 1 || h.arg > (uint64_t)INT64_MAX) return false;
+    *out = h.major == 0 ? (int64_t)h.arg : -1 - (int64_t)h.arg;
+    r->p = p + h.size;
+    return true;
 }
 
 static double ea__pow2(int e) { /* 2^e for -1022 <= e <= 1023 */
@@ -394,15 +384,15 @@ static double ea__pow2(int e) { /* 2^e for -1022 <= e <= 1023 */
 
 /* A float or an integer, as a double. */
 static bool ea_get_float(ea_reader *r, double *out) {
-    int64_t i;
-    if (ea_get_int(r, &i)) {
-        *out = (double)i;
-        return true;
-    }
     ea__head_t h;
-    const uint8_t *p = ea__untag(r);
-    if (!ea__head(r, p, &h) || h.major != 7 || h.info < 25 || h.info > 27) return false;
-    if (h.info == 25) { /* half precision, RFC 8949 appendix D */
+    const uint8_t *p = ea__next(r, &h);
+    if (!p) return false;
+    if (h.major <= 1) {
+        if (h.arg > (uint64_t)INT64_MAX) return false;
+        *out = h.major == 0 ? (double)(int64_t)h.arg : (double)(-1 - (int64_t)h.arg);
+    } else if (h.major != 7 || h.info < 25 || h.info > 27) {
+        return false;
+    } else if (h.info == 25) { /* half precision, RFC 8949 appendix D */
         int e = (int)((h.arg >> 10) & 0x1F), m = (int)(h.arg & 0x3FF);
         double v;
         if (e == 0) v = m * ea__pow2(-24);
@@ -422,17 +412,17 @@ static bool ea_get_float(ea_reader *r, double *out) {
 }
 
 static bool ea__get_string(ea_reader *r, uint8_t major, ea_str *out) {
-    const uint8_t *save = r->p;
     ea__head_t h;
-    if (!ea__take(r, major, &h)) return false;
-    if (h.arg > ea__left(r)) {
-        r->p = save;
+    const uint8_t *p = ea__next(r, &h);
+    if (!p || h.major != major) return false;
+    p += h.size;
+    if (h.arg > (uint64_t)(r->end - p)) {
         r->err = true;
         return false;
     }
-    out->ptr = (const char *)r->p;
+    out->ptr = (const char *)p;
     out->len = (uint32_t)h.arg;
-    r->p += h.arg;
+    r->p = p + h.arg;
     return true;
 }
 
@@ -443,15 +433,16 @@ static bool ea_get_bytes(ea_reader *r, ea_str *out) { return ea__get_string(r, 2
 /* Array and map counts are checked against the remaining input (every item takes at least
  * one byte), so a caller may size an allocation by them. */
 static bool ea__get_count(ea_reader *r, uint8_t major, uint32_t *n) {
-    const uint8_t *save = r->p;
     ea__head_t h;
-    if (!ea__take(r, major, &h)) return false;
-    if (h.arg > ea__left(r) / (major == 5 ? 2u : 1u)) {
-        r->p = save;
+    const uint8_t *p = ea__next(r, &h);
+    if (!p || h.major != major) return false;
+    p += h.size;
+    if (h.arg > (uint64_t)(r->end - p) / (major == 5 ? 2u : 1u)) {
         r->err = true;
         return false;
     }
     *n = (uint32_t)h.arg;
+    r->p = p;
     return true;
 }
 static bool ea_get_array(ea_reader *r, uint32_t *n) { return ea__get_count(r, 4, n); }
@@ -459,8 +450,8 @@ static bool ea_get_map(ea_reader *r, uint32_t *n) { return ea__get_count(r, 5, n
 
 static bool ea_get_bool(ea_reader *r, bool *out) {
     ea__head_t h;
-    const uint8_t *p = ea__untag(r);
-    if (!ea__head(r, p, &h) || h.major != 7 || (h.info != 20 && h.info != 21)) return false;
+    const uint8_t *p = ea__next(r, &h);
+    if (!p || h.major != 7 || (h.info != 20 && h.info != 21)) return false;
     *out = h.info == 21;
     r->p = p + h.size;
     return true;
@@ -468,8 +459,8 @@ static bool ea_get_bool(ea_reader *r, bool *out) {
 
 static bool ea_get_null(ea_reader *r) {
     ea__head_t h;
-    const uint8_t *p = ea__untag(r);
-    if (!ea__head(r, p, &h) || h.major != 7 || (h.info != 22 && h.info != 23)) return false;
+    const uint8_t *p = ea__next(r, &h);
+    if (!p || h.major != 7 || (h.info != 22 && h.info != 23)) return false;
     r->p = p + h.size;
     return true;
 }
@@ -632,6 +623,18 @@ static bool ea_arg_bytes(ea_call *c, ea_str *out) {
             if (!buf) return ea_error(c, EA_ERR_NOMEM, "out of memory");
             for (uint32_t i = 0; i < n; i++) {
                 int64_t v;
+                const uint8_t *p = c->in.p;
+                /* Fast path: 0..23 is one byte (0x00..0x17), 24..255 two (0x18 xx). */
+                if (p < c->in.end && p[0] < 0x18) {
+                    buf[i] = p[0];
+                    c->in.p = p + 1;
+                    continue;
+                }
+                if (p + 1 < c->in.end && p[0] == 0x18) {
+                    buf[i] = p[1];
+                    c->in.p = p + 2;
+                    continue;
+                }
                 if (!ea_get_int(&c->in, &v) || v < 0 || v > 255) {
                     ea_writer *e = ea_fail_begin(c, EA_ERR_ARGS);
                     ea_put_raw_cstr(e, "argument ");

@@ -239,11 +239,36 @@ impl Writer {
         }
     }
 
+    /// Makes room for `extra` more bytes now (later writes then never move the buffer).
+    pub fn reserve_more(&mut self, extra: usize) -> bool {
+        self.len + extra <= self.cap || self.reserve(extra)
+    }
+
     /// Appends raw bytes (no CBOR head).
+    #[inline]
     pub fn raw(&mut self, b: &[u8]) {
-        if self.reserve(b.len()) {
-            unsafe { core::ptr::copy_nonoverlapping(b.as_ptr(), self.ptr.add(self.len), b.len()) };
+        if self.len + b.len() <= self.cap || self.reserve(b.len()) {
+            unsafe {
+                let dst = self.ptr.add(self.len);
+                if b.len() <= 8 {
+                    // A short write costs less as a loop than as a call to memcpy.
+                    for (i, &x) in b.iter().enumerate() {
+                        *dst.add(i) = x;
+                    }
+                } else {
+                    core::ptr::copy_nonoverlapping(b.as_ptr(), dst, b.len());
+                }
+            }
             self.len += b.len();
+        }
+    }
+
+    /// Appends one raw byte.
+    #[inline]
+    pub fn byte(&mut self, b: u8) {
+        if self.len < self.cap || self.reserve(1) {
+            unsafe { *self.ptr.add(self.len) = b };
+            self.len += 1;
         }
     }
 
@@ -267,9 +292,14 @@ impl Writer {
     }
 
     /// Appends one char as UTF-8 (raw).
+    #[inline]
     pub fn raw_char(&mut self, c: char) {
-        let mut b = [0u8; 4];
-        self.raw(c.encode_utf8(&mut b).as_bytes());
+        if c.is_ascii() {
+            self.byte(c as u8);
+        } else {
+            let mut b = [0u8; 4];
+            self.raw(c.encode_utf8(&mut b).as_bytes());
+        }
     }
 
     pub fn head(&mut self, major: u8, arg: u64) {

@@ -1,4 +1,7 @@
 //! textstats: counts and transforms of text, written in Rust (no_std, no crates).
+//!
+//! Every instruction costs fuel, so the loops take ASCII bytes on a fast path and decode
+//! a char only for the rest.
 #![no_std]
 
 #[path = "../sdk/edge_agent.rs"]
@@ -14,11 +17,34 @@ fn nomem() -> Error {
     Error::new(ERR_NOMEM, "out of memory")
 }
 
-/// Writes one text item of `len` bytes made of `chars`.
-fn put_chars(out: &mut Writer, len: usize, chars: impl Iterator<Item = char>) {
+/// Bytes of `text` mapped char by char: ASCII through `ascii`, the rest through `map`.
+fn mapped_len<I: Iterator<Item = char>>(text: &str, map: fn(char) -> I) -> usize {
+    let mut len = 0;
+    for c in text.chars() {
+        len += if c.is_ascii() { 1 } else { map(c).map(char::len_utf8).sum() };
+    }
+    len
+}
+
+/// Appends `text` mapped char by char (raw, no CBOR head).
+fn put_mapped<I: Iterator<Item = char>>(out: &mut Writer, text: &str, ascii: fn(&u8) -> u8, map: fn(char) -> I) {
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.byte(ascii(&(c as u8)));
+        } else {
+            for m in map(c) {
+                out.raw_char(m);
+            }
+        }
+    }
+}
+
+/// One text item: `text` with its case mapped.
+fn put_case<I: Iterator<Item = char>>(out: &mut Writer, text: &str, ascii: fn(&u8) -> u8, map: fn(char) -> I) {
+    let len = mapped_len(text, map);
     out.head(3, len as u64);
-    for c in chars {
-        out.raw_char(c);
+    if out.reserve_more(len) {
+        put_mapped(out, text, ascii, map);
     }
 }
 
@@ -44,18 +70,26 @@ export! {
     fn count(call) {
         let text = call.text()?;
         call.done()?;
-        let lines = text.bytes().filter(|&b| b == b'\n').count()
-            + (!text.is_empty() && !text.ends_with('\n')) as usize;
+        let (mut chars, mut words, mut newlines) = (0u64, 0u64, 0u64);
+        let mut in_word = false;
+        for c in text.chars() {
+            chars += 1;
+            newlines += (c == '\n') as u64;
+            let space = c.is_whitespace();
+            words += (!space && !in_word) as u64;
+            in_word = !space;
+        }
+        let lines = newlines + (!text.is_empty() && !text.ends_with('\n')) as u64;
         let out = &mut call.out;
         out.map(4);
         out.text("bytes");
         out.uint(text.len() as u64);
         out.text("chars");
-        out.uint(text.chars().count() as u64);
+        out.uint(chars);
         out.text("words");
-        out.uint(text.split_whitespace().count() as u64);
+        out.uint(words);
         out.text("lines");
-        out.uint(lines as u64);
+        out.uint(lines);
         Ok(())
     }
 
@@ -63,8 +97,7 @@ export! {
     fn upper(call) {
         let text = call.text()?;
         call.done()?;
-        let len = text.chars().flat_map(char::to_uppercase).map(char::len_utf8).sum();
-        put_chars(&mut call.out, len, text.chars().flat_map(char::to_uppercase));
+        put_case(&mut call.out, text, u8::to_ascii_uppercase, char::to_uppercase);
         Ok(())
     }
 
@@ -72,8 +105,7 @@ export! {
     fn lower(call) {
         let text = call.text()?;
         call.done()?;
-        let len = text.chars().flat_map(char::to_lowercase).map(char::len_utf8).sum();
-        put_chars(&mut call.out, len, text.chars().flat_map(char::to_lowercase));
+        put_case(&mut call.out, text, u8::to_ascii_lowercase, char::to_lowercase);
         Ok(())
     }
 
@@ -81,7 +113,20 @@ export! {
     fn reverse(call) {
         let text = call.text()?;
         call.done()?;
-        put_chars(&mut call.out, text.len(), text.chars().rev());
+        let out = &mut call.out;
+        out.head(3, text.len() as u64);
+        if out.reserve_more(text.len()) {
+            let b = text.as_bytes();
+            let mut end = b.len();
+            while end > 0 {
+                let mut start = end - 1;
+                while b[start] & 0xC0 == 0x80 {
+                    start -= 1; // continuation byte: the char starts earlier
+                }
+                out.raw(&b[start..end]);
+                end = start;
+            }
+        }
         Ok(())
     }
 
@@ -89,10 +134,14 @@ export! {
     fn words(call) {
         let text = call.text()?;
         call.done()?;
-        call.out.array(text.split_whitespace().count());
+        let out = &mut call.out;
+        let at = out.begin_container(4);
+        let mut n = 0;
         for w in text.split_whitespace() {
-            call.out.text(w);
+            out.text(w);
+            n += 1;
         }
+        out.end_container(at, n);
         Ok(())
     }
 
@@ -106,16 +155,12 @@ export! {
         if !(0..=TOP_MAX).contains(&n) {
             return Err(Error::new(ERR_ARGS, "n must be 0 to ").and_int(TOP_MAX));
         }
-        // Lower-case a copy, then find the words in it as (start, end) offsets.
-        let mut low = Writer::with_capacity(text.len());
-        for c in text.chars().flat_map(char::to_lowercase) {
-            low.raw_char(c);
-        }
+        let mut low = Writer::with_capacity(mapped_len(text, char::to_lowercase));
+        put_mapped(&mut low, text, u8::to_ascii_lowercase, char::to_lowercase);
         if low.oom() {
             return Err(nomem());
         }
-        let low = low.as_bytes();
-        let low = core::str::from_utf8(low).map_err(|_| nomem())?;
+        let low = core::str::from_utf8(low.as_bytes()).map_err(|_| nomem())?;
         // Words as (start, end, tally) in the lower-cased copy: sorted so equal words are
         // adjacent, collapsed in place into one entry each, then ordered by tally.
         let nwords = alnum_runs(low).count();
