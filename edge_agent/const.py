@@ -210,3 +210,56 @@ WASM_MAX_TRACE_BYTES = 4096
 DEFAULT_CPU_TEMPERATURE_PATH = "/sys/class/thermal/thermal_zone0/temp"
 """File read by the `cpu_temperature` sensor (millidegrees Celsius); config
 `wasm.cpu_temperature_path`."""
+
+# --- Discovery (edge_agent/net/discovery.py, addressbook.py) --------------------------------
+DISCOVERY_SERVICE_TYPE = "_edge-agent._udp.local."
+"""DNS-SD service type agents register and browse (RFC 6763 §7: the service name is at most
+15 bytes; `_udp` because CoAP runs over UDP)."""
+
+DISCOVERY_MAX_INSTANCE_NAME_BYTES = 63
+"""Longest DNS-SD instance name, in UTF-8 bytes (one DNS label, RFC 6763 §4.1.1)."""
+
+DISCOVERY_MAX_SERVICE_NAME_BYTES = 255
+"""Longest full service name looked at from the network, in bytes (RFC 1035 §2.3.4)."""
+
+DISCOVERY_MAX_TXT_BYTES = 1300
+"""Largest TXT record accepted from a peer, in bytes (RFC 6763 §6.2: keep TXT under ~1300
+bytes so the answer fits one packet); larger ones are ignored before their keys are read."""
+
+DISCOVERY_MAX_TXT_KEYS = 32
+"""Most TXT keys accepted from a peer; ours has 3 or 4."""
+
+DISCOVERY_MAX_VERSION_CHARS = 32
+"""Longest `v=` TXT value (agent version) accepted from a peer, in characters."""
+
+DISCOVERY_MAX_PENDING_RESOLVES = 64
+"""Most service instances being resolved at once; more announcements are dropped (and retried
+when the peer announces again), so a flood of names cannot start unbounded tasks."""
+
+DISCOVERY_RESOLVE_TIMEOUT_S = 3.0
+"""Time to resolve one announced instance (SRV, TXT, A/AAAA), in seconds."""
+
+DISCOVERY_REGISTER_TIMEOUT_S = 10.0
+"""Time `Discovery.start` waits for probing (RFC 6762 §8.1) to finish, in seconds. Measured:
+1.2-1.7 s (zeroconf probes three times 250-500 ms apart after a random delay)."""
+
+DISCOVERY_STOP_TIMEOUT_S = 3.0
+"""Time `Discovery.stop` waits for the goodbye packets (RFC 6762 §10.1) and the close, in
+seconds; the goodbyes take about 0.25 s."""
+
+DISCOVERY_MAX_WARNED_KEYS = 256
+"""Distinct peer-caused warnings remembered so each is logged once at WARNING, then at DEBUG."""
+
+ADDRESSBOOK_MAX_PEERS = 1024
+"""Most peers the address book holds; a new one then evicts the least recently seen peer that
+has no static address."""
+
+ADDRESSBOOK_MAX_ADDRESSES_PER_PEER = 8
+"""Most addresses (per source) kept for one peer; a new one evicts that peer's least recently
+seen non-static address."""
+
+ADDRESSBOOK_MAX_HOST_CHARS = 253
+"""Longest host string (IP literal with scope, or DNS name, RFC 1035 §2.3.4) in an address."""
+
+ADDRESSBOOK_INCOMING_TTL_S = 600.0
+"""How long an address learned from an incoming particle stays, in seconds, unless seen again."""

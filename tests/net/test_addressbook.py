@@ -1,0 +1,294 @@
+"""AddressBook: sources, preference, expiry, bounds and change notifications (pure, no I/O)."""
+
+from __future__ import annotations
+
+import pytest
+
+from edge_agent.identity import InvalidPeerId, KeyPair
+from edge_agent.net.addressbook import (
+    Address,
+    AddressBook,
+    ChangeKind,
+    InvalidAddress,
+    PeerChange,
+    Source,
+)
+
+PEERS = [KeyPair.from_seed(bytes([i + 1]) * 32).peer_id for i in range(8)]
+A, B, C = PEERS[:3]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def book(clock: Clock) -> AddressBook:
+    return AddressBook(clock=clock, incoming_ttl=60.0)
+
+
+def recorder(book: AddressBook) -> list[PeerChange]:
+    changes: list[PeerChange] = []
+    book.subscribe(changes.append)
+    return changes
+
+
+# --- Address ---------------------------------------------------------------------------------
+
+
+def test_address_canonicalises_ip_literals() -> None:
+    assert Address("FE80::0001%eth0", 5683).host == "fe80::1%eth0"
+    assert Address("10.1.2.3", 1).host == "10.1.2.3"
+    assert Address("Pi.Local.", 5683).host == "pi.local"
+    assert Address("fe80::1%3", 5683) == Address("FE80:0::1%3", 5683)
+    assert str(Address("fe80::1%3", 5683)) == "[fe80::1%3]:5683"
+    assert str(Address("10.0.0.1", 5683)) == "10.0.0.1:5683"
+    assert Address("10.0.0.1", 1).is_ip and not Address("pi.local", 1).is_ip
+
+
+@pytest.mark.parametrize(
+    ("host", "port"),
+    [
+        ("", 5683),
+        ("10.0.0.1", 0),
+        ("10.0.0.1", 65536),
+        ("10.0.0.1", True),
+        ("10.0.0.1", "5683"),
+        ("bad host", 5683),
+        ("evil/../x", 5683),
+        ("a" * 300, 5683),
+        (b"10.0.0.1", 5683),
+    ],
+)
+def test_address_rejects_malformed(host: object, port: object) -> None:
+    with pytest.raises(InvalidAddress):
+        Address(host, port)  # type: ignore[arg-type]
+
+
+def test_address_errors_are_value_errors() -> None:
+    with pytest.raises(ValueError):
+        Address("x y", 1)
+
+
+# --- adding, preference, removal -------------------------------------------------------------
+
+
+def test_add_and_lookup_with_preference(book: AddressBook, clock: Clock) -> None:
+    inc = Address("10.0.0.9", 40000)
+    mdns = Address("10.0.0.2", 5683)
+    static = Address("pi.local", 5683)
+    assert book.add(A, inc, Source.INCOMING)
+    clock.now += 1
+    assert book.add(A, mdns, Source.MDNS)
+    clock.now += 1
+    assert book.add(A, static, Source.STATIC)
+    assert book.lookup(A) == (static, mdns, inc)
+    assert A in book and len(book) == 1 and book.peers() == {A}
+    assert book.lookup(B) == ()
+    assert [e.source for e in book.entries(A)] == [Source.STATIC, Source.MDNS, Source.INCOMING]
+
+
+def test_most_recent_first_within_a_source(book: AddressBook, clock: Clock) -> None:
+    old, new = Address("10.0.0.1", 1), Address("10.0.0.2", 1)
+    book.add(A, old, Source.INCOMING)
+    clock.now += 1
+    book.add(A, new, Source.INCOMING)
+    assert book.lookup(A) == (new, old)
+    clock.now += 1
+    book.add(A, old, Source.INCOMING)  # seen again: refreshed
+    assert book.lookup(A) == (old, new)
+
+
+def test_same_address_from_two_sources_is_listed_once(book: AddressBook) -> None:
+    addr = Address("10.0.0.2", 5683)
+    book.add(A, addr, Source.MDNS)
+    book.add(A, addr, Source.STATIC)
+    assert book.lookup(A) == (addr,)
+    # mDNS goodbye keeps the static entry
+    assert book.remove(A, source=Source.MDNS)
+    assert book.lookup(A) == (addr,)
+    assert [e.source for e in book.entries(A)] == [Source.STATIC]
+
+
+def test_remove_variants(book: AddressBook) -> None:
+    a1, a2 = Address("10.0.0.1", 1), Address("10.0.0.2", 1)
+    book.add(A, a1, Source.MDNS)
+    book.add(A, a2, Source.MDNS)
+    assert not book.remove(B)
+    assert not book.remove(A, Address("10.9.9.9", 1))
+    assert book.remove(A, a1)
+    assert book.lookup(A) == (a2,)
+    assert book.remove(A)
+    assert A not in book and len(book) == 0
+
+
+def test_set_addresses_replaces_one_source_atomically(book: AddressBook) -> None:
+    changes = recorder(book)
+    a1, a2, a3 = (Address(f"10.0.0.{i}", 5683) for i in (1, 2, 3))
+    static = Address("10.0.0.100", 5683)
+    book.add(A, static, Source.STATIC)
+    book.set_addresses(A, Source.MDNS, [a1, a2, a1])
+    assert book.lookup(A) == (static, a1, a2)
+    book.set_addresses(A, Source.MDNS, [a3])
+    assert book.lookup(A) == (static, a3)
+    book.set_addresses(A, Source.MDNS, [])
+    assert book.lookup(A) == (static,)
+    assert [c.kind for c in changes] == [ChangeKind.ADDED] + [ChangeKind.UPDATED] * 3
+
+
+def test_invalid_peer_id_is_rejected(book: AddressBook) -> None:
+    with pytest.raises(InvalidPeerId):
+        book.add("not-a-peer-id", Address("10.0.0.1", 1), Source.MDNS)
+    with pytest.raises(InvalidPeerId):
+        book.set_addresses("x" * 10_000, Source.MDNS, [Address("10.0.0.1", 1)])
+    with pytest.raises(InvalidAddress):
+        book.add(A, ("10.0.0.1", 1), Source.MDNS)  # type: ignore[arg-type]
+    assert len(book) == 0
+
+
+def test_bad_ttl(book: AddressBook) -> None:
+    addr = Address("10.0.0.1", 1)
+    for ttl in (0, -1, True, "5"):
+        with pytest.raises(ValueError):
+            book.add(A, addr, Source.INCOMING, ttl=ttl)
+    with pytest.raises(ValueError):
+        book.add(A, addr, Source.STATIC, ttl=5.0)
+    assert len(book) == 0
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+def test_change_notifications(book: AddressBook) -> None:
+    changes = recorder(book)
+    a1, a2 = Address("10.0.0.1", 1), Address("10.0.0.2", 1)
+    book.add(A, a1, Source.MDNS)
+    book.add(A, a1, Source.MDNS)  # no visible change: no notification
+    book.add(A, a2, Source.STATIC)
+    book.remove(A, a2)
+    book.remove(A)
+    assert changes == [
+        PeerChange(A, ChangeKind.ADDED, (a1,)),
+        PeerChange(A, ChangeKind.UPDATED, (a2, a1)),
+        PeerChange(A, ChangeKind.UPDATED, (a1,)),
+        PeerChange(A, ChangeKind.REMOVED, ()),
+    ]
+
+
+def test_failing_listener_does_not_break_the_book(
+    book: AddressBook, caplog: pytest.LogCaptureFixture
+) -> None:
+    def boom(change: PeerChange) -> None:
+        raise RuntimeError("listener bug")
+
+    book.subscribe(boom)
+    changes = recorder(book)
+    assert book.add(A, Address("10.0.0.1", 1), Source.MDNS)
+    assert len(changes) == 1 and A in book
+    assert "listener" in caplog.text
+
+
+def test_unsubscribe(book: AddressBook) -> None:
+    changes: list[PeerChange] = []
+    unsubscribe = book.subscribe(changes.append)
+    book.add(A, Address("10.0.0.1", 1), Source.MDNS)
+    unsubscribe()
+    unsubscribe()  # idempotent
+    book.remove(A)
+    assert len(changes) == 1
+
+
+# --- expiry ----------------------------------------------------------------------------------
+
+
+def test_incoming_addresses_expire(book: AddressBook, clock: Clock) -> None:
+    changes = recorder(book)
+    learned = Address("10.0.0.9", 40000)
+    mdns = Address("10.0.0.2", 5683)
+    book.add(A, learned, Source.INCOMING)  # default ttl: the book's incoming_ttl (60 s)
+    book.add(B, mdns, Source.MDNS)  # mDNS entries never expire by time alone
+    book.add(C, mdns, Source.INCOMING, ttl=10.0)
+    assert book.next_expiry() == clock.now + 10.0
+    clock.now += 10.0
+    assert book.lookup(C) == ()  # expired entries are never returned ...
+    assert C in book  # ... but stay stored until expire() runs
+    assert book.expire() == 1
+    assert C not in book and changes[-1] == PeerChange(C, ChangeKind.REMOVED, ())
+    clock.now += 30.0
+    book.add(A, learned, Source.INCOMING)  # seen again: refreshed
+    clock.now += 40.0
+    assert book.expire() == 0 and book.lookup(A) == (learned,)
+    clock.now += 20.0
+    assert book.expire() == 1
+    assert book.peers() == {B}
+    assert book.next_expiry() is None
+
+
+def test_expiry_keeps_other_sources(book: AddressBook, clock: Clock) -> None:
+    changes = recorder(book)
+    static = Address("10.0.0.1", 5683)
+    book.add(A, static, Source.STATIC)
+    book.add(A, Address("10.0.0.9", 4000), Source.INCOMING, ttl=1.0)
+    clock.now += 2
+    assert book.expire() == 1
+    assert book.lookup(A) == (static,)
+    assert changes[-1] == PeerChange(A, ChangeKind.UPDATED, (static,))
+
+
+# --- bounds ----------------------------------------------------------------------------------
+
+
+def test_addresses_per_source_are_bounded(clock: Clock) -> None:
+    book = AddressBook(clock=clock, max_addresses_per_peer=2)
+    addrs = [Address(f"10.0.0.{i}", 1) for i in range(1, 5)]
+    for addr in addrs:
+        clock.now += 1
+        assert book.add(A, addr, Source.INCOMING)
+    assert book.lookup(A) == (addrs[3], addrs[2])  # the oldest were evicted
+    assert book.add(A, addrs[0], Source.STATIC)
+    assert book.add(A, addrs[1], Source.STATIC)
+    assert not book.add(A, addrs[2], Source.STATIC)  # static is never evicted: refused
+    book.set_addresses(A, Source.MDNS, addrs)
+    assert sum(e.source is Source.MDNS for e in book.entries(A)) == 2
+
+
+def test_peers_are_bounded_and_static_peers_stay(clock: Clock) -> None:
+    book = AddressBook(clock=clock, max_peers=3)
+    changes = recorder(book)
+    addr = Address("10.0.0.1", 1)
+    book.add(PEERS[0], addr, Source.STATIC)
+    clock.now += 1
+    book.add(PEERS[1], addr, Source.MDNS)
+    clock.now += 1
+    book.add(PEERS[2], addr, Source.INCOMING)
+    clock.now += 1
+    assert book.add(PEERS[3], addr, Source.MDNS)
+    # the least recently seen non-static peer (PEERS[1]) made room
+    assert book.peers() == {PEERS[0], PEERS[2], PEERS[3]}
+    assert PeerChange(PEERS[1], ChangeKind.REMOVED, ()) in changes
+    full = AddressBook(clock=clock, max_peers=2)
+    full.add(PEERS[0], addr, Source.STATIC)
+    full.add(PEERS[1], addr, Source.STATIC)
+    assert not full.add(PEERS[2], addr, Source.MDNS)
+    assert not full.set_addresses(PEERS[2], Source.MDNS, [addr])
+    assert full.peers() == {PEERS[0], PEERS[1]}
+
+
+def test_flood_stays_bounded(clock: Clock) -> None:
+    book = AddressBook(clock=clock, max_peers=16, max_addresses_per_peer=4)
+    for i, peer in enumerate(KeyPair.from_seed(bytes([i % 256, i // 256]) * 16).peer_id
+                             for i in range(64)):
+        for j in range(10):
+            clock.now += 0.001
+            book.add(peer, Address(f"10.1.{i}.{j}", 1000 + j), Source.INCOMING)
+    assert len(book) == 16
+    assert all(len(book.entries(p)) == 4 for p in book.peers())
