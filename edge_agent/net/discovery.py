@@ -1,0 +1,823 @@
+"""Peer discovery on the LAN over mDNS/DNS-SD (RFC 6762, RFC 6763), with python-zeroconf.
+
+`Discovery` registers this agent as an instance of ``_edge-agent._udp.local.`` (SRV: the CoAP
+port; TXT: ``txtvers=1``, ``id=<peer id>``, ``v=<version>``, ``proto=coap``) and browses for
+the same type. Every other instance is resolved, validated and put into an `AddressBook` as
+`Source.MDNS` addresses; its goodbye (or the expiry of its records) takes them out again.
+
+What a stranger announces is untrusted: names and TXT records are bounded before they are
+read, a malformed peer id or port is ignored and logged once (then at DEBUG), and nothing a
+packet carries can raise into zeroconf's loop. Only APIs present in both zeroconf 0.47.3
+(Debian bookworm) and current releases are used.
+
+This module must not send particles or block the event loop; it only finds addresses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import hashlib
+import ipaddress
+import logging
+import secrets
+import socket
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import ifaddr
+from zeroconf import InterfaceChoice, IPVersion, ServiceInfo, ServiceStateChange
+from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
+
+from edge_agent import __version__, const
+from edge_agent.errors import LocalError
+from edge_agent.identity import InvalidPeerId, validate_peer_id
+from edge_agent.net.addressbook import Address, AddressBook, InvalidAddress, Source
+
+__all__ = [
+    "SERVICE_TYPE",
+    "Discovery",
+    "DiscoveryError",
+    "DiscoveryTimings",
+    "Peer",
+    "State",
+]
+
+log = logging.getLogger(__name__)
+
+SERVICE_TYPE = const.DISCOVERY_SERVICE_TYPE
+TXT_VERSION = "1"
+"""Value of our ``txtvers`` key (RFC 6763 §6.7); bump on an incompatible TXT change."""
+PROTO = "coap"
+
+IpVersion = Literal["all", "v4", "v6"]
+_IP_VERSIONS = {"all": IPVersion.All, "v4": IPVersion.V4Only, "v6": IPVersion.V6Only}
+
+
+class DiscoveryError(LocalError):
+    """Discovery cannot run here: a bad option, no usable interface, or mDNS not working."""
+
+
+class State(enum.Enum):
+    """Lifecycle of a `Discovery`; it runs once (NEW → RUNNING → STOPPED)."""
+
+    NEW = "new"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+
+
+@dataclass(slots=True)
+class DiscoveryTimings:
+    """Seconds from `start()` to each milestone (None: not reached), and `stop()`'s length."""
+
+    browse_s: float | None = None
+    """Browser running (zeroconf sockets open)."""
+    registered_s: float | None = None
+    """Probing done; our name is ours and the first announcement is out."""
+    announced_s: float | None = None
+    """All announcements sent (RFC 6762 §8.3)."""
+    first_peer_s: float | None = None
+    """First other peer resolved and in the address book."""
+    stop_s: float | None = None
+    """Duration of `stop()`: goodbyes sent and sockets closed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Peer:
+    """One other agent's announced instance, as resolved and validated."""
+
+    name: str
+    """Full service instance name (``<instance>._edge-agent._udp.local.``)."""
+    peer_id: str
+    addresses: tuple[Address, ...]
+    version: str | None
+    """The ``v=`` TXT value, if it was well formed."""
+    seen_at: float = field(compare=False)
+
+
+class _OnceLog:
+    """Log a peer-caused warning once per key at WARNING, later repeats at DEBUG (bounded)."""
+
+    def __init__(self, logger: logging.Logger, limit: int) -> None:
+        self._log = logger
+        self._limit = limit
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    def warning(self, kind: str, about: str, msg: str, *args: object) -> None:
+        key = (kind, about)
+        if key in self._seen:
+            self._seen.move_to_end(key)
+            self._log.debug(msg, *args)
+            return
+        self._seen[key] = None
+        if len(self._seen) > self._limit:
+            self._seen.popitem(last=False)
+        self._log.warning(msg, *args)
+
+
+class Discovery:
+    """Announce this agent and find the others on the LAN; see the module docstring.
+
+    `interfaces` are interface names (``"eth0"``) or IP addresses to use; None means every
+    interface (loopback included for listening; only non-loopback addresses are announced
+    unless there are none). `probe=False` skips the RFC 6762 §8.1 probing (about 1 s): only
+    sensible where the instance name cannot clash. Pass `zeroconf` to share one
+    `AsyncZeroconf`; the caller then closes it, and `interfaces` only choose what we announce.
+    """
+
+    def __init__(
+        self,
+        peer_id: str,
+        port: int,
+        book: AddressBook | None = None,
+        *,
+        version: str = __version__,
+        instance_name: str | None = None,
+        interfaces: Sequence[str] | None = None,
+        ip_version: IpVersion = "all",
+        properties: Mapping[str, str] | None = None,
+        probe: bool = True,
+        zeroconf: AsyncZeroconf | None = None,
+        service_type: str = SERVICE_TYPE,
+    ) -> None:
+        try:
+            validate_peer_id(peer_id)
+        except InvalidPeerId as exc:
+            raise DiscoveryError(f"cannot announce peer id: {exc}") from exc
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+            raise DiscoveryError(f"the CoAP port to announce must be 1-65535, got {port!r}")
+        if ip_version not in _IP_VERSIONS:
+            raise DiscoveryError(f"ip_version is one of 'all', 'v4', 'v6', got {ip_version!r}")
+        if interfaces is not None and (isinstance(interfaces, str) or not interfaces):
+            raise DiscoveryError(
+                "interfaces is a non-empty list of interface names or addresses, e.g. ['eth0']"
+            )
+        self.peer_id = peer_id
+        self.port = port
+        self.book = book if book is not None else AddressBook()
+        self.version = version
+        self.service_type = service_type
+        self._instance = _check_instance_name(instance_name or _default_instance(peer_id))
+        self._interfaces = list(interfaces) if interfaces is not None else None
+        self._ip_version = ip_version
+        self._probe = probe
+        self._txt = _our_txt(peer_id, version, properties)
+        # A host name of our own per run: agents sharing a machine (or network namespaces
+        # sharing a UTS name) must not announce A records for one shared name.
+        digest = hashlib.sha256(peer_id.encode()).hexdigest()[:12]
+        self._server = f"ea-{digest}-{secrets.token_hex(3)}.local."
+        self._zc: AsyncZeroconf | None = zeroconf
+        self._owns_zc = zeroconf is None
+        self._info: ServiceInfo | None = None
+        self._browser: AsyncServiceBrowser | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._register_task: asyncio.Task[None] | None = None
+        self._registered = asyncio.Event()
+        self._is_registered = False
+        self._register_error: BaseException | None = None
+        self._resolving: dict[str, asyncio.Task[None]] = {}
+        self._resolve_again: set[str] = set()
+        self._instances: dict[str, Peer] = {}
+        self._changed = asyncio.Event()
+        self._stopped = asyncio.Event()
+        self._state = State.NEW
+        self._t0 = 0.0
+        self._warn = _OnceLog(log, const.DISCOVERY_MAX_WARNED_KEYS)
+        self.timings = DiscoveryTimings()
+        self.advertised: tuple[str, ...] = ()
+        """The addresses we announce (set by `start`)."""
+
+    # --- public API --------------------------------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        return self._state
+
+    @property
+    def instance_name(self) -> str:
+        """Our full service instance name (it may gain a "-2" suffix in a name clash)."""
+        if self._info is not None:
+            return self._info.name
+        return f"{self._instance}.{self.service_type}"
+
+    @property
+    def registered(self) -> bool:
+        """Whether our instance is registered (probing done) and not yet unregistered."""
+        return self._is_registered
+
+    def peers(self) -> dict[str, tuple[Address, ...]]:
+        """Each discovered peer id with its announced addresses (all its instances)."""
+        result: dict[str, list[Address]] = {}
+        for inst in self._instances.values():
+            addrs = result.setdefault(inst.peer_id, [])
+            addrs.extend(a for a in inst.addresses if a not in addrs)
+        return {p: tuple(a) for p, a in result.items()}
+
+    def instances(self) -> tuple[Peer, ...]:
+        """The resolved instances of other agents."""
+        return tuple(self._instances.values())
+
+    async def start(self, *, wait_registered: bool = True) -> None:
+        """Open mDNS sockets, start browsing and register our instance. Idempotent; after a
+        failed start (`DiscoveryError`) nothing is left open and start may be tried again.
+
+        With `wait_registered`, return once probing is done (1-2 s, RFC 6762 §8.1) — raising
+        `DiscoveryError` if registration fails; otherwise return at once and let registration
+        finish in the background (see `wait_registered`).
+        """
+        if self._state is State.RUNNING:
+            if wait_registered:
+                await self.wait_registered()
+            return
+        if self._state is not State.NEW:
+            raise DiscoveryError("this Discovery was stopped; create a new one to start again")
+        self._loop = asyncio.get_running_loop()
+        self._t0 = time.monotonic()
+        zc_interfaces, ip_version, advertised = _choose_interfaces(
+            self._interfaces, _IP_VERSIONS[self._ip_version]
+        )
+        self.advertised = tuple(advertised)
+        try:
+            if self._zc is None:
+                self._zc = AsyncZeroconf(interfaces=zc_interfaces, ip_version=ip_version)
+            self._info = AsyncServiceInfo(
+                self.service_type,
+                f"{self._instance}.{self.service_type}",
+                port=self.port,
+                properties=self._txt,
+                server=self._server,
+                parsed_addresses=list(advertised),
+            )
+            self._browser = AsyncServiceBrowser(
+                self._zc.zeroconf, [self.service_type], handlers=[self._on_service_state_change]
+            )
+        except Exception as exc:
+            self._info = self._browser = None
+            await self._close_zeroconf()
+            raise DiscoveryError(
+                f"cannot start mDNS on {self._interfaces or 'all interfaces'} "
+                f"(ip_version={self._ip_version}): {exc}. Check that the interfaces exist and "
+                f"have addresses, and that UDP port 5353 can be bound"
+            ) from exc
+        self._state = State.RUNNING
+        self.timings.browse_s = time.monotonic() - self._t0
+        self._register_task = self._loop.create_task(self._register())
+        log.debug(
+            "discovery browsing %s on %s, announcing %s as %r",
+            self.service_type, self._interfaces or "all interfaces",
+            ", ".join(advertised), self.instance_name,
+        )
+        if wait_registered:
+            await self.wait_registered()
+
+    async def wait_registered(self, timeout: float = const.DISCOVERY_REGISTER_TIMEOUT_S) -> None:
+        """Wait until our instance is registered; `DiscoveryError` if it failed or timed out."""
+        if self._state is State.NEW:
+            raise DiscoveryError("discovery is not started; call start() first")
+        try:
+            await asyncio.wait_for(self._registered.wait(), timeout)
+        except asyncio.TimeoutError:
+            raise DiscoveryError(
+                f"registering {self.instance_name!r} took longer than {timeout} s; is the event "
+                f"loop blocked, or is multicast not working on "
+                f"{self._interfaces or 'any interface'}?"
+            ) from None
+        if self._register_error is not None:
+            raise DiscoveryError(
+                f"registering {self.instance_name!r} failed: {self._register_error}"
+            ) from self._register_error
+        if not self._is_registered:
+            raise DiscoveryError(f"{self.instance_name!r} is not registered: discovery stopped")
+
+    async def wait_for(
+        self, peer_id: str | None = None, *, count: int | None = None, timeout: float
+    ) -> dict[str, tuple[Address, ...]]:
+        """Wait until `peer_id` is discovered, or until `count` other peers are; returns
+        `peers()`. Raises TimeoutError (saying what was found) after `timeout` seconds."""
+        if (peer_id is None) == (count is None):
+            raise ValueError("give exactly one of peer_id and count")
+        if peer_id is not None:
+            what = f"peer {peer_id}"
+            await self._wait(lambda: peer_id in self.peers(), timeout, what)
+        else:
+            assert count is not None
+            what = f"{count} peer(s)"
+            await self._wait(lambda: len(self.peers()) >= count, timeout, what)
+        return self.peers()
+
+    async def wait_gone(self, peer_id: str, *, timeout: float) -> None:
+        """Wait until `peer_id` has no announced instance left (goodbye or expiry)."""
+        await self._wait(lambda: peer_id not in self.peers(), timeout, f"{peer_id} to leave")
+
+    async def stop(self) -> None:
+        """Say goodbye (awaited, RFC 6762 §10.1), stop browsing, close zeroconf, and take our
+        mDNS addresses out of the book. Idempotent; never raises for network trouble."""
+        if self._state is State.NEW:
+            self._state = State.STOPPED
+            self._stopped.set()
+            return
+        if self._state is State.STOPPING:
+            await self._stopped.wait()
+            return
+        if self._state is State.STOPPED:
+            return
+        self._state = State.STOPPING
+        t0 = time.monotonic()
+        try:
+            await asyncio.wait_for(self._shutdown(), const.DISCOVERY_STOP_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            log.warning(
+                "discovery stop took longer than %.1f s; peers may keep our address until "
+                "its records expire", const.DISCOVERY_STOP_TIMEOUT_S,
+            )
+        except Exception as exc:  # noqa: BLE001 - stop must finish; the network may be gone
+            log.warning("discovery stop: %s", exc)
+        finally:
+            for peer_id in {inst.peer_id for inst in self._instances.values()}:
+                self.book.set_addresses(peer_id, Source.MDNS, [])
+            self._instances.clear()
+            self._is_registered = False
+            self._state = State.STOPPED
+            self._registered.set()
+            self._stopped.set()
+            self._notify()
+            self.timings.stop_s = time.monotonic() - t0
+        log.info("discovery stopped in %.2f s", self.timings.stop_s)
+
+    async def __aenter__(self) -> Discovery:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def __repr__(self) -> str:
+        return (
+            f"<Discovery {self.instance_name!r} {self._state.value} "
+            f"peers={len(self.peers())}>"
+        )
+
+    # --- registration and shutdown -----------------------------------------------------------
+
+    async def _register(self) -> None:
+        assert self._zc is not None and self._info is not None
+        try:
+            announcing = await self._zc.async_register_service(
+                self._info, allow_name_change=True, cooperating_responders=not self._probe
+            )
+            self._is_registered = True
+            self.timings.registered_s = time.monotonic() - self._t0
+            self._registered.set()
+            log.info(
+                "registered %r (%s port %d) in %.2f s",
+                self._info.name, ", ".join(self.advertised), self.port,
+                self.timings.registered_s,
+            )
+            await announcing
+            self.timings.announced_s = time.monotonic() - self._t0
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported through wait_registered
+            self._register_error = exc
+            self._registered.set()
+            log.error("could not register %r over mDNS: %s", self.instance_name, exc)
+
+    async def _shutdown(self) -> None:
+        if self._browser is not None:
+            await self._browser.async_cancel()
+        tasks = list(self._resolving.values())
+        for task in tasks:
+            task.cancel()
+        if self._register_task is not None and not self._register_task.done():
+            self._register_task.cancel()
+            tasks.append(self._register_task)
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if self._is_registered and self._zc is not None and self._info is not None:
+            # The first await hands back the task that sends the goodbyes; without awaiting
+            # it too, closing zeroconf would cancel them and peers would keep our records.
+            await (await self._zc.async_unregister_service(self._info))
+            self._is_registered = False
+        await self._close_zeroconf()
+
+    async def _close_zeroconf(self) -> None:
+        if self._owns_zc and self._zc is not None:
+            zc, self._zc = self._zc, None
+            await zc.async_close()
+
+    # --- browsing ----------------------------------------------------------------------------
+
+    def _on_service_state_change(
+        self,
+        zeroconf: Any,
+        service_type: str,
+        name: str,
+        state_change: ServiceStateChange,
+    ) -> None:
+        """zeroconf's browser callback, on the event loop. Never raises."""
+        try:
+            self._handle_change(name, state_change)
+        except Exception:  # noqa: BLE001 - a bug here must not break zeroconf's loop
+            log.exception("discovery could not handle %s of %.80r", state_change, name)
+
+    def _handle_change(self, name: str, state_change: ServiceStateChange) -> None:
+        if self._state is not State.RUNNING:
+            return
+        if not isinstance(name, str) or len(name.encode("utf-8", "replace")) > (
+            const.DISCOVERY_MAX_SERVICE_NAME_BYTES
+        ):
+            self._warn.warning(
+                "name", "oversized", "ignoring an mDNS instance with an oversized name %.60r...",
+                name,
+            )
+            return
+        key = name.lower()
+        if self._info is not None and key == self._info.name.lower():
+            return  # ourselves
+        if state_change is ServiceStateChange.Removed:
+            task = self._resolving.pop(key, None)
+            if task is not None:
+                task.cancel()
+            self._resolve_again.discard(key)
+            self._forget(key)
+            return
+        self._schedule_resolve(name)
+
+    def _schedule_resolve(self, name: str) -> None:
+        key = name.lower()
+        if key in self._resolving:
+            self._resolve_again.add(key)  # changed while resolving: look again afterwards
+            return
+        if len(self._resolving) >= const.DISCOVERY_MAX_PENDING_RESOLVES:
+            self._warn.warning(
+                "flood", "resolves",
+                "more than %d mDNS instances resolving at once; ignoring %.80r for now",
+                const.DISCOVERY_MAX_PENDING_RESOLVES, name,
+            )
+            return
+        assert self._loop is not None
+        task = self._loop.create_task(self._resolve(name))
+        self._resolving[key] = task
+        task.add_done_callback(lambda t, k=key, n=name: self._resolved(k, n, t))
+
+    def _resolved(self, key: str, name: str, task: asyncio.Task[None]) -> None:
+        if self._resolving.get(key) is task:
+            del self._resolving[key]
+        if key in self._resolve_again:
+            self._resolve_again.discard(key)
+            if self._state is State.RUNNING and not task.cancelled():
+                self._schedule_resolve(name)
+
+    async def _resolve(self, name: str) -> None:
+        zc = self._zc
+        if zc is None:
+            return
+        try:
+            info = AsyncServiceInfo(self.service_type, name)
+            found = await info.async_request(
+                zc.zeroconf, const.DISCOVERY_RESOLVE_TIMEOUT_S * 1000
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a hostile name must not raise into the loop
+            self._warn.warning(
+                "resolve", name.lower(), "cannot resolve mDNS instance %.80r: %s", name, exc
+            )
+            return
+        if not found:
+            log.debug("mDNS instance %.80r did not resolve within %.1f s", name,
+                      const.DISCOVERY_RESOLVE_TIMEOUT_S)
+            return
+        if self._state is not State.RUNNING:
+            return
+        try:
+            self._accept(name, info)
+        except Exception:  # noqa: BLE001 - our bug; the loop and the other peers go on
+            log.exception("discovery could not take in mDNS instance %.80r", name)
+
+    def _accept(self, name: str, info: ServiceInfo) -> None:
+        """Validate a resolved instance and record it, or ignore it (logged once)."""
+        key = name.lower()
+        peer = self._validate(name, info)
+        if peer is None:
+            self._forget(key)
+            return
+        old = self._instances.get(key)
+        if old is None and len(self._instances) >= const.ADDRESSBOOK_MAX_PEERS:
+            self._warn.warning(
+                "flood", "instances", "already tracking %d mDNS instances; ignoring %.80r",
+                len(self._instances), name,
+            )
+            return
+        self._instances[key] = peer
+        if old is not None and old.peer_id != peer.peer_id:
+            self._sync_book(old.peer_id)
+        self._sync_book(peer.peer_id)
+        if self.timings.first_peer_s is None:
+            self.timings.first_peer_s = time.monotonic() - self._t0
+        if old is None or old != peer:
+            log.info(
+                "discovered %s at %s (%r, v%s)",
+                peer.peer_id, ", ".join(map(str, peer.addresses)), name, peer.version or "?",
+            )
+        self._notify()
+
+    def _validate(self, name: str, info: ServiceInfo) -> Peer | None:
+        about = name.lower()
+        text = info.text or b""
+        if len(text) > const.DISCOVERY_MAX_TXT_BYTES:
+            self._warn.warning(
+                "txt-size", about, "ignoring mDNS instance %.80r: TXT record of %d bytes "
+                "(at most %d accepted)", name, len(text), const.DISCOVERY_MAX_TXT_BYTES,
+            )
+            return None
+        props = info.properties or {}
+        if len(props) > const.DISCOVERY_MAX_TXT_KEYS:
+            self._warn.warning(
+                "txt-keys", about, "ignoring mDNS instance %.80r: %d TXT keys (at most %d)",
+                name, len(props), const.DISCOVERY_MAX_TXT_KEYS,
+            )
+            return None
+        raw_id = _prop(props, "id")
+        try:
+            peer_id = validate_peer_id(_ascii(raw_id))
+        except (InvalidPeerId, ValueError) as exc:
+            self._warn.warning(
+                "peer-id", about, "ignoring mDNS instance %.80r: malformed id in TXT (%s)",
+                name, exc,
+            )
+            return None
+        if peer_id == self.peer_id:
+            if self._info is not None and about != self._info.name.lower():
+                self._warn.warning(
+                    "own-id", about, "mDNS instance %.80r claims our own peer id; ignoring it",
+                    name,
+                )
+            return None
+        proto = _prop(props, "proto")
+        if proto is not None and proto != PROTO.encode():
+            self._warn.warning(
+                "proto", about, "ignoring mDNS instance %.80r: proto=%.20r, not %s",
+                name, proto, PROTO,
+            )
+            return None
+        version = None
+        raw_version = _prop(props, "v")
+        if raw_version is not None:
+            try:
+                version = _ascii(raw_version, const.DISCOVERY_MAX_VERSION_CHARS)
+            except ValueError:
+                self._warn.warning(
+                    "version", about, "mDNS instance %.80r has a malformed v= (%.40r)",
+                    name, raw_version,
+                )
+        port = info.port
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+            self._warn.warning(
+                "port", about, "ignoring mDNS instance %.80r: port %r", name, port
+            )
+            return None
+        addresses = _peer_addresses(_scoped_addresses(info), port)
+        if not addresses:
+            log.debug("mDNS instance %.80r has no usable address yet", name)
+            return None
+        return Peer(name, peer_id, addresses, version, time.monotonic())
+
+    def _forget(self, key: str) -> None:
+        old = self._instances.pop(key, None)
+        if old is None:
+            return
+        self._sync_book(old.peer_id)
+        log.info("peer %s left (%r)", old.peer_id, old.name)
+        self._notify()
+
+    def _sync_book(self, peer_id: str) -> None:
+        addrs: list[Address] = []
+        for inst in self._instances.values():
+            if inst.peer_id == peer_id:
+                addrs.extend(a for a in inst.addresses if a not in addrs)
+        if not self.book.set_addresses(peer_id, Source.MDNS, addrs):
+            log.debug("address book full; %s not added", peer_id)
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _wait(self, done: Any, timeout: float, what: str) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not done():
+            if self._state is State.STOPPED:
+                raise TimeoutError(f"discovery stopped while waiting for {what}")
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(
+                    f"no {what} within {timeout} s; discovered so far: "
+                    f"{sorted(self.peers()) or 'nobody'}"
+                )
+            changed = self._changed
+            try:
+                await asyncio.wait_for(changed.wait(), remaining)
+            except asyncio.TimeoutError:
+                pass
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _default_instance(peer_id: str) -> str:
+    host = socket.gethostname().split(".")[0] or "edge-agent"
+    host = "".join(c if c.isalnum() or c == "-" else "-" for c in host)[:40]
+    return f"{host}-{peer_id[-8:]}"
+
+
+def _check_instance_name(name: str) -> str:
+    if not isinstance(name, str) or not name:
+        raise DiscoveryError("the mDNS instance name must be a non-empty string")
+    if len(name.encode()) > const.DISCOVERY_MAX_INSTANCE_NAME_BYTES:
+        raise DiscoveryError(
+            f"the mDNS instance name {name!r} is longer than "
+            f"{const.DISCOVERY_MAX_INSTANCE_NAME_BYTES} bytes (RFC 6763 §4.1.1); shorten it"
+        )
+    if "." in name or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+        raise DiscoveryError(
+            f"the mDNS instance name {name!r} may not contain dots or control characters"
+        )
+    return name
+
+
+def _our_txt(peer_id: str, version: str, extra: Mapping[str, str] | None) -> dict[str, str]:
+    txt = {"txtvers": TXT_VERSION, "id": peer_id, "v": version, "proto": PROTO}
+    for key, value in (extra or {}).items():
+        if key in txt:
+            raise DiscoveryError(f"TXT key {key!r} is set by discovery itself; choose another")
+        txt[key] = value
+    size = 0
+    for key, value in txt.items():
+        # RFC 6763 §6.4: keys are printable US-ASCII without '='; §6.1: each string ≤ 255.
+        if (
+            not isinstance(key, str) or not key or "=" in key
+            or not all(0x20 <= ord(c) <= 0x7E for c in key)
+        ):
+            raise DiscoveryError(f"TXT key {key!r} must be printable ASCII without '='")
+        if not isinstance(value, str):
+            raise DiscoveryError(f"TXT value of {key!r} must be a string")
+        entry = len(key.encode()) + 1 + len(value.encode())
+        if entry > 255:
+            raise DiscoveryError(f"TXT entry {key!r} is {entry} bytes; at most 255 fit")
+        size += entry + 1
+    if size > const.DISCOVERY_MAX_TXT_BYTES:
+        raise DiscoveryError(
+            f"the TXT record would be {size} bytes; at most {const.DISCOVERY_MAX_TXT_BYTES}"
+        )
+    return txt
+
+
+def _prop(props: Mapping[Any, Any], key: str) -> bytes | None:
+    value = props.get(key.encode(), props.get(key))
+    if isinstance(value, str):
+        return value.encode()
+    return value if isinstance(value, bytes) else None
+
+
+def _ascii(raw: bytes | None, limit: int = const.MAX_PEER_ID_CHARS) -> str:
+    if raw is None:
+        raise ValueError("missing")
+    if len(raw) > limit:
+        raise ValueError(f"{len(raw)} bytes, at most {limit}")
+    text = raw.decode("ascii")  # UnicodeDecodeError is a ValueError
+    if not text or not all(0x21 <= ord(c) <= 0x7E for c in text):
+        raise ValueError("not printable ASCII")
+    return text
+
+
+def _scoped_addresses(info: ServiceInfo) -> list[str]:
+    getter = getattr(info, "parsed_scoped_addresses", None) or info.parsed_addresses
+    try:
+        return [str(a) for a in getter()]
+    except Exception:  # noqa: BLE001 - a malformed record is just no address
+        return []
+
+
+def _peer_addresses(hosts: Iterable[str], port: int) -> tuple[Address, ...]:
+    """Usable addresses, IPv4 first, then global IPv6, then link-local IPv6 with a scope."""
+    ranked: list[tuple[int, Address]] = []
+    for host in hosts:
+        try:
+            ip = ipaddress.ip_address(host)
+        except ValueError:
+            continue
+        if ip.is_unspecified or ip.is_multicast:
+            continue
+        if ip.version == 6 and ip.is_link_local and "%" not in host:
+            continue  # unusable without knowing the interface it was heard on
+        try:
+            address = Address(host, port)
+        except InvalidAddress:
+            continue
+        rank = 0 if ip.version == 4 else (2 if ip.is_link_local else 1)
+        if all(a != address for _, a in ranked):
+            ranked.append((rank, address))
+        if len(ranked) >= const.ADDRESSBOOK_MAX_ADDRESSES_PER_PEER:
+            break
+    ranked.sort(key=lambda r: r[0])
+    return tuple(a for _, a in ranked)
+
+
+def _choose_interfaces(
+    names: Sequence[str] | None, ip_version: IPVersion
+) -> tuple[Any, IPVersion, list[str]]:
+    """(zeroconf's `interfaces` argument, its ip_version, the addresses we announce)."""
+    want4 = ip_version is not IPVersion.V6Only
+    want6 = ip_version is not IPVersion.V4Only
+    adapters = list(ifaddr.get_adapters())
+
+    def addrs(adapter: Any) -> tuple[list[str], list[str]]:
+        v4 = [ip.ip for ip in adapter.ips if want4 and isinstance(ip.ip, str)]
+        v6 = [ip.ip[0].split("%")[0] for ip in adapter.ips if want6 and isinstance(ip.ip, tuple)]
+        return v4, v6
+
+    if names is None:
+        advertised4: list[str] = []
+        advertised6: list[str] = []
+        for adapter in adapters:
+            v4, v6 = addrs(adapter)
+            if adapter.name == "lo" or all(_is_loopback(a) for a in v4 + v6):
+                continue
+            advertised4 += v4
+            advertised6 += v6
+        if not advertised4 and not advertised6:
+            for adapter in adapters:
+                v4, v6 = addrs(adapter)
+                advertised4 += v4
+                advertised6 += v6
+        if not advertised4 and not advertised6:
+            raise DiscoveryError(f"no interface has an IP{_vname(ip_version)} address to announce")
+        return InterfaceChoice.All, ip_version, _dedup(advertised4 + advertised6)
+
+    by_name = {a.name: a for a in adapters}
+    zc_interfaces: list[str | int] = []
+    advertised: list[str] = []
+    for name in names:
+        adapter = by_name.get(name)
+        if adapter is None:
+            adapter = _adapter_with_address(adapters, name)
+        if adapter is None:
+            raise DiscoveryError(
+                f"no network interface or local address {name!r}; available: "
+                f"{', '.join(sorted(by_name)) or 'none'}"
+            )
+        v4, v6 = addrs(adapter)
+        if _is_ip(name):  # one address of the interface, not all of them
+            v4 = [a for a in v4 if a == name]
+            v6 = [a for a in v6 if ipaddress.ip_address(a) == ipaddress.ip_address(name)]
+        zc_interfaces += v4
+        if v6:
+            index = getattr(adapter, "index", None) or socket.if_nametoindex(adapter.name)
+            zc_interfaces.append(index)
+        advertised += v4 + v6
+    if not advertised:
+        raise DiscoveryError(
+            f"interfaces {list(names)} have no IP{_vname(ip_version)} address; wait for the "
+            f"network, or choose other interfaces"
+        )
+    has4 = any(isinstance(i, str) for i in zc_interfaces)
+    has6 = any(isinstance(i, int) for i in zc_interfaces)
+    version = IPVersion.All if has4 and has6 else (IPVersion.V4Only if has4 else IPVersion.V6Only)
+    return _dedup(zc_interfaces), version, _dedup(advertised)
+
+
+def _adapter_with_address(adapters: Iterable[Any], address: str) -> Any:
+    if not _is_ip(address):
+        return None
+    wanted = ipaddress.ip_address(address)
+    for adapter in adapters:
+        for ip in adapter.ips:
+            raw = ip.ip if isinstance(ip.ip, str) else ip.ip[0].split("%")[0]
+            if ipaddress.ip_address(raw) == wanted:
+                return adapter
+    return None
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_loopback(address: str) -> bool:
+    return ipaddress.ip_address(address).is_loopback
+
+
+def _vname(version: IPVersion) -> str:
+    return {IPVersion.V4Only: "v4", IPVersion.V6Only: "v6"}.get(version, "")
+
+
+def _dedup(items: list[Any]) -> list[Any]:
+    return list(dict.fromkeys(items))

@@ -1,0 +1,367 @@
+"""Discovery: TXT validation and hostile announcements (no network), then real mDNS on
+loopback — two agents find each other, a goodbye removes one, a stranger is ignored.
+
+The loopback tests use a random service type each, so concurrent test runs on this machine
+never see each other's instances.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Coroutine
+from typing import Any
+
+import pytest
+from zeroconf import IPVersion, ServiceInfo, ServiceStateChange
+from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
+
+from edge_agent import const
+from edge_agent.identity import KeyPair
+from edge_agent.net import discovery as disc
+from edge_agent.net.addressbook import Address, AddressBook, ChangeKind, PeerChange, Source
+from edge_agent.net.discovery import Discovery, DiscoveryError, State
+
+IDS = [KeyPair.from_seed(bytes([0x40 + i]) * 32).peer_id for i in range(4)]
+ME, OTHER, THIRD = IDS[:3]
+TYPE = const.DISCOVERY_SERVICE_TYPE
+
+
+def run(coro: Coroutine[Any, Any, Any], timeout: float = 15.0) -> Any:
+    """Run `coro` on a fresh loop, failing if it takes longer than `timeout` seconds."""
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+def unique_type() -> str:
+    return f"_ea-{secrets.token_hex(4)}._udp.local."  # service name: 12 of 15 bytes
+
+
+def make_info(
+    name: str = "other",
+    *,
+    peer_id: str | None = OTHER,
+    port: int | None = 5683,
+    addresses: list[str] | None = None,
+    properties: dict[str, Any] | bytes | None = None,
+    service_type: str = TYPE,
+    interface_index: int | None = None,
+) -> ServiceInfo:
+    if properties is None:
+        properties = {"txtvers": "1", "v": "9.9", "proto": "coap"}
+        if peer_id is not None:
+            properties["id"] = peer_id
+    return ServiceInfo(
+        service_type,
+        f"{name}.{service_type}",
+        port=port,
+        properties=properties,
+        server=f"{name}.local.",
+        parsed_addresses=addresses if addresses is not None else ["10.0.0.2"],
+        interface_index=interface_index,
+    )
+
+
+@pytest.fixture
+def running() -> Discovery:
+    """A Discovery in the RUNNING state without sockets, to feed announcements by hand."""
+    d = Discovery(ME, 5683, AddressBook(), instance_name="me")
+    d._state = State.RUNNING  # white box: no zeroconf needed to test the validation path
+    return d
+
+
+# --- construction and our own TXT ------------------------------------------------------------
+
+
+def test_our_txt_record() -> None:
+    txt = disc._our_txt(ME, "1.2.3", {"role": "sensor"})
+    assert txt == {"txtvers": "1", "id": ME, "v": "1.2.3", "proto": "coap", "role": "sensor"}
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"id": "x"}, {"a=b": "x"}, {"": "x"}, {"k\x00": "x"}, {"k": "x" * 300},
+     {f"k{i}": "x" * 200 for i in range(10)}, {"k": 5}],
+)
+def test_bad_extra_txt_is_refused(extra: dict[str, Any]) -> None:
+    with pytest.raises(DiscoveryError):
+        Discovery(ME, 5683, properties=extra)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"peer_id": "nope"},
+        {"port": 0},
+        {"port": 70000},
+        {"port": True},
+        {"ip_version": "v5"},
+        {"interfaces": "eth0"},
+        {"interfaces": []},
+        {"instance_name": "a.b"},
+        {"instance_name": "x" * 64},
+        {"instance_name": "bell\x07"},
+    ],
+)
+def test_bad_options_are_refused(kwargs: dict[str, Any]) -> None:
+    args: dict[str, Any] = {"peer_id": ME, "port": 5683, **kwargs}
+    with pytest.raises(DiscoveryError):
+        Discovery(args.pop("peer_id"), args.pop("port"), **args)
+
+
+def test_discovery_errors_are_local_errors() -> None:
+    from edge_agent.errors import LocalError
+
+    assert issubclass(DiscoveryError, LocalError)
+
+
+def test_default_instance_name_fits_a_label() -> None:
+    d = Discovery(ME, 5683)
+    instance = d.instance_name[: -len(TYPE) - 1]
+    assert instance.endswith(ME[-8:])
+    assert len(instance.encode()) <= const.DISCOVERY_MAX_INSTANCE_NAME_BYTES
+
+
+def test_unknown_interface_is_a_clear_error() -> None:
+    d = Discovery(ME, 5683, interfaces=["no-such-if0"])
+    with pytest.raises(DiscoveryError, match="no-such-if0"):
+        run(d.start())
+    assert d.state is State.NEW  # a failed start may be retried (e.g. once the network is up)
+
+
+# --- resolved announcements → address book ---------------------------------------------------
+
+
+def test_valid_announcement_feeds_the_book(running: Discovery) -> None:
+    changes: list[PeerChange] = []
+    running.book.subscribe(changes.append)
+    info = make_info(addresses=["fe80::1", "10.0.0.2"], interface_index=2)
+    running._accept(f"other.{TYPE}", info)
+    # IPv4 first; link-local addresses carry the interface they were heard on
+    expected = (Address("10.0.0.2", 5683), Address("fe80::1%2", 5683))
+    assert running.peers() == {OTHER: expected}
+    assert running.book.lookup(OTHER) == expected
+    assert [e.source for e in running.book.entries(OTHER)] == [Source.MDNS] * 2
+    assert running.instances()[0].version == "9.9"
+    assert changes == [PeerChange(OTHER, ChangeKind.ADDED, expected)]
+    assert running.timings.first_peer_s is not None
+
+
+def test_goodbye_removes_the_peer(running: Discovery) -> None:
+    name = f"other.{TYPE}"
+    running.book.add(OTHER, Address("192.168.1.5", 5683), Source.STATIC)
+    running._accept(name, make_info())
+    running._on_service_state_change(
+        zeroconf=None, service_type=TYPE, name=name, state_change=ServiceStateChange.Removed
+    )
+    assert running.peers() == {}
+    # the static address is not discovery's to remove
+    assert running.book.lookup(OTHER) == (Address("192.168.1.5", 5683),)
+
+
+def test_two_instances_of_one_peer_are_merged(running: Discovery) -> None:
+    running._accept(f"a.{TYPE}", make_info("a", addresses=["10.0.0.2"]))
+    running._accept(f"b.{TYPE}", make_info("b", addresses=["10.0.0.3"]))
+    assert set(running.book.lookup(OTHER)) == {Address("10.0.0.2", 5683),
+                                                Address("10.0.0.3", 5683)}
+    running._handle_change(f"a.{TYPE}", ServiceStateChange.Removed)
+    assert running.book.lookup(OTHER) == (Address("10.0.0.3", 5683),)
+
+
+def test_changed_peer_id_moves_the_addresses(running: Discovery) -> None:
+    name = f"x.{TYPE}"
+    running._accept(name, make_info("x", peer_id=OTHER))
+    running._accept(name, make_info("x", peer_id=THIRD))
+    assert OTHER not in running.book and THIRD in running.book
+
+
+def test_announcement_turning_bad_forgets_the_instance(running: Discovery) -> None:
+    name = f"x.{TYPE}"
+    running._accept(name, make_info("x"))
+    running._accept(name, make_info("x", peer_id="garbage"))
+    assert running.peers() == {} and OTHER not in running.book
+
+
+@pytest.mark.parametrize(
+    ("info", "why"),
+    [
+        (make_info(peer_id="not-a-peer-id!"), "malformed id"),
+        (make_info(peer_id=None), "malformed id"),
+        (make_info(peer_id="Qm" + "1" * 44), "malformed id"),
+        (make_info(properties={"id": OTHER.encode() + b"\xff"}), "malformed id"),
+        (make_info(peer_id="1" * 200), "malformed id"),
+        (make_info(properties={"id": OTHER, "proto": "http"}), "proto"),
+        (make_info(port=0), "port"),
+        (make_info(properties=b"".join(bytes([200]) + b"k" * 200 for _ in range(8))), "TXT record"),
+        (make_info(properties={f"k{i}": "v" for i in range(40)} | {"id": OTHER}), "TXT keys"),
+    ],
+)
+def test_hostile_announcements_are_ignored_and_logged_once(
+    running: Discovery, caplog: pytest.LogCaptureFixture, info: ServiceInfo, why: str
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="edge_agent.net.discovery")
+    for _ in range(5):
+        running._accept(info.name, info)
+    assert running.peers() == {} and len(running.book) == 0
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1, caplog.text
+    assert why in warnings[0].getMessage()
+    assert sum(why in r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG) == 4
+
+
+def test_bad_version_keeps_the_peer(running: Discovery, caplog: pytest.LogCaptureFixture) -> None:
+    running._accept(f"o.{TYPE}", make_info(properties={"id": OTHER, "v": "x" * 100}))
+    assert OTHER in running.book and running.instances()[0].version is None
+    assert "malformed v=" in caplog.text
+
+
+def test_own_id_is_ignored(running: Discovery, caplog: pytest.LogCaptureFixture) -> None:
+    running._accept(f"me.{TYPE}", make_info("me", peer_id=ME))
+    assert running.peers() == {}
+
+
+def test_no_usable_address_is_ignored(running: Discovery) -> None:
+    running._accept(f"o.{TYPE}", make_info(addresses=["fe80::1", "0.0.0.0"]))
+    assert running.peers() == {}
+
+
+@pytest.mark.parametrize(
+    "name", ["x" * 100_000, "\udcff.bad", "", None, 42, f"{'a' * 70}.{TYPE}", "no-type"]
+)
+def test_callback_never_raises(running: Discovery, name: Any) -> None:
+    async def feed() -> None:
+        running._loop = asyncio.get_running_loop()
+        for change in ServiceStateChange:
+            running._on_service_state_change(
+                zeroconf=None, service_type=TYPE, name=name, state_change=change
+            )
+        await asyncio.sleep(0)
+        for task in list(running._resolving.values()):
+            task.cancel()
+        await asyncio.sleep(0)
+
+    run(feed())
+    assert running.peers() == {}
+
+
+def test_resolves_are_bounded(running: Discovery, caplog: pytest.LogCaptureFixture) -> None:
+    async def flood() -> int:
+        running._loop = asyncio.get_running_loop()
+        for i in range(const.DISCOVERY_MAX_PENDING_RESOLVES + 50):
+            running._handle_change(f"n{i}.{TYPE}", ServiceStateChange.Added)
+        pending = len(running._resolving)
+        for task in list(running._resolving.values()):
+            task.cancel()
+        await asyncio.sleep(0)
+        return pending
+
+    assert run(flood()) == const.DISCOVERY_MAX_PENDING_RESOLVES
+    assert sum(r.levelno == logging.WARNING for r in caplog.records) == 1
+
+
+def test_address_helpers() -> None:
+    hosts = ["fe80::2%3", "2001:db8::1", "10.0.0.1", "10.0.0.1", "224.0.0.251", "junk"]
+    assert disc._peer_addresses(hosts, 1) == (
+        Address("10.0.0.1", 1), Address("2001:db8::1", 1), Address("fe80::2%3", 1)
+    )
+    many = [f"10.0.0.{i}" for i in range(1, 50)]
+    assert len(disc._peer_addresses(many, 1)) == const.ADDRESSBOOK_MAX_ADDRESSES_PER_PEER
+
+
+def test_choose_loopback_interface() -> None:
+    zc_ifaces, version, advertised = disc._choose_interfaces(["lo"], IPVersion.V4Only)
+    assert zc_ifaces == ["127.0.0.1"] and version is IPVersion.V4Only
+    assert advertised == ["127.0.0.1"]
+    zc_ifaces, _, advertised = disc._choose_interfaces(["127.0.0.1"], IPVersion.All)
+    assert zc_ifaces == ["127.0.0.1"] and advertised == ["127.0.0.1"]
+
+
+# --- real mDNS on loopback -------------------------------------------------------------------
+
+
+def test_two_agents_on_loopback_find_each_other_and_say_goodbye() -> None:
+    stype = unique_type()
+    threads_before = threading.active_count()
+
+    async def scenario() -> dict[str, float]:
+        a = Discovery(ME, 5701, interfaces=["lo"], ip_version="v4", service_type=stype)
+        b = Discovery(OTHER, 5702, interfaces=["lo"], ip_version="v4", service_type=stype)
+        t0 = time.monotonic()
+        await asyncio.gather(a.start(), b.start())
+        started = time.monotonic() - t0
+        await a.start()  # idempotent
+        found_a = await a.wait_for(OTHER, timeout=5)
+        found_b = await b.wait_for(count=1, timeout=5)
+        discovered = time.monotonic() - t0
+        assert found_a == {OTHER: (Address("127.0.0.1", 5702),)}
+        assert found_b == {ME: (Address("127.0.0.1", 5701),)}
+        assert a.book.lookup(OTHER) == (Address("127.0.0.1", 5702),)
+        assert a.instances()[0].version == disc.__version__
+        assert a.registered and b.registered
+
+        t1 = time.monotonic()
+        stop = asyncio.ensure_future(b.stop())
+        await a.wait_gone(OTHER, timeout=3)
+        goodbye = time.monotonic() - t1
+        await stop
+        await b.stop()  # idempotent
+        assert OTHER not in a.book and b.state is State.STOPPED and not b.registered
+        assert len(b.book) == 0  # stop takes discovery's entries out of its own book
+        with pytest.raises(DiscoveryError, match="create a new one"):
+            await b.start()
+        await a.stop()
+        return {"start": started, "discover": discovered, "goodbye": goodbye,
+                "stop": b.timings.stop_s or 0.0}
+
+    timings = run(scenario())
+    print("loopback timings (s):", {k: round(v, 3) for k, v in timings.items()})
+    assert timings["goodbye"] < 1.0, "the goodbye should remove the peer at once"
+    assert threading.active_count() == threads_before, "zeroconf left a thread running"
+
+
+def test_stranger_with_malformed_id_is_ignored_on_the_wire(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stype = unique_type()
+
+    async def scenario() -> None:
+        stranger = AsyncZeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
+        bad = AsyncServiceInfo(
+            stype, f"stranger.{stype}", port=5703, server="stranger.local.",
+            properties={"id": "<script>", "v": "1"}, parsed_addresses=["127.0.0.1"],
+        )
+        me = Discovery(ME, 5704, interfaces=["lo"], ip_version="v4", service_type=stype,
+                       probe=False)
+        good = Discovery(OTHER, 5705, interfaces=["lo"], ip_version="v4", service_type=stype,
+                         probe=False)
+        try:
+            await me.start()
+            await (await stranger.async_register_service(bad, cooperating_responders=True))
+            await good.start()
+            await me.wait_for(OTHER, timeout=5)
+            await asyncio.sleep(0.2)
+            assert set(me.peers()) == {OTHER}
+            with pytest.raises(TimeoutError, match="no 2 peer"):
+                await me.wait_for(count=2, timeout=0.2)
+        finally:
+            await asyncio.gather(me.stop(), good.stop(), stranger.async_close())
+
+    run(scenario())
+    warnings = [r.getMessage() for r in caplog.records
+                if r.levelno == logging.WARNING and "stranger" in r.getMessage()]
+    # once per Discovery (both browse), not once per announcement
+    assert len(warnings) == 2 and all("malformed id" in w for w in warnings)
+
+
+def test_wait_for_needs_exactly_one_target() -> None:
+    d = Discovery(ME, 5683)
+    with pytest.raises(ValueError):
+        run(d.wait_for(timeout=1))
+    with pytest.raises(ValueError):
+        run(d.wait_for(OTHER, count=1, timeout=1))
+    with pytest.raises(DiscoveryError):
+        run(d.wait_registered())
+    run(d.stop())  # never started: fine, and final
+    assert d.state is State.STOPPED
