@@ -156,7 +156,17 @@ def kernels(quick: bool) -> list[tuple[str, float, float]]:
     ]
     if (FIRMWARE / "hash.wasm").exists():
         data = cbor2.dumps([bytes(range(256)) * 64])
-        cases.append(("firmware hash.sha256 of 16 KiB", str(FIRMWARE / "hash.wasm"), "sha256", data, True, 2, True))  # type: ignore[arg-type]
+        cases.append(
+            (
+                "firmware hash.sha256 of 16 KiB",
+                str(FIRMWARE / "hash.wasm"),
+                "sha256",
+                data,
+                True,
+                2,
+                True,
+            )
+        )  # type: ignore[arg-type]
     out = []
     repeats = 3 if quick else 7
     for label, source, function, args, is_cbor, nparams, has_abi in cases:
@@ -203,7 +213,9 @@ def through_sync_host(quick: bool) -> dict[str, float]:
         if (FIRMWARE / "greeting.wasm").exists():
             host.deploy("greeting", (FIRMWARE / "greeting.wasm").read_bytes())
             name = TEXT_200[:193]  # "Hello, " + name + "!" = 201 bytes back
-            results["greeting"] = median_us(per_call(lambda: host.call("greeting", "greet", [name]), n))
+            results["greeting"] = median_us(
+                per_call(lambda: host.call("greeting", "greet", [name]), n)
+            )
     return results
 
 
@@ -274,16 +286,26 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer samples")
     quick = parser.parse_args().quick
 
-    print(f"Wasm host benchmark — pywasm3 {wasm3.M3_VERSION}, Python {sys.version.split()[0]}, medians")
+    print(
+        f"Wasm host benchmark — pywasm3 {wasm3.M3_VERSION}, Python {sys.version.split()[0]}, medians"
+    )
     print()
     print("Calls")
     bare = bare_pywasm3(quick)
     row("bare in-process pywasm3 call add(1, 2)", f"{bare:.3f} us")
     sync = through_sync_host(quick)
     row("numeric call add(1, 2) through WasmHost", f"{sync['numeric']:.1f} us")
-    row("CBOR call echo(200-byte string) through WasmHost", f"{sync['cbor']:.1f} us", "target <= 60 us")
+    row(
+        "CBOR call echo(200-byte string) through WasmHost",
+        f"{sync['cbor']:.1f} us",
+        "target <= 60 us",
+    )
     if "greeting" in sync:
-        row("CBOR call greeting.greet(193-byte name) through WasmHost", f"{sync['greeting']:.1f} us", "(C SDK)")
+        row(
+            "CBOR call greeting.greet(193-byte name) through WasmHost",
+            f"{sync['greeting']:.1f} us",
+            "(C SDK)",
+        )
     asynchronous = through_async_host(quick)
     row("numeric call through AsyncWasmHost", f"{asynchronous['numeric']:.1f} us")
     row("CBOR call echo(200-byte string) through AsyncWasmHost", f"{asynchronous['cbor']:.1f} us")
@@ -310,16 +332,27 @@ def main() -> int:
                 t = time.perf_counter()
                 host.deploy("textstats", data)
                 samples.append(time.perf_counter() - t)
-        row(f"deploy firmware textstats.wasm ({len(data):,} B, Rust)", f"{statistics.median(samples) * 1000:.1f} ms")
+        row(
+            f"deploy firmware textstats.wasm ({len(data):,} B, Rust)",
+            f"{statistics.median(samples) * 1000:.1f} ms",
+        )
     print()
     print("Memory")
     rss = firmware_rss()
     if rss is None:
-        row("worker RSS with all firmware services", "skipped", "(no firmware_services/build/*.wasm)")
+        row(
+            "worker RSS with all firmware services",
+            "skipped",
+            "(no firmware_services/build/*.wasm)",
+        )
     else:
         empty, loaded, names = rss
         row("worker RSS, one tiny service", f"{empty / 2**20:.1f} MiB")
-        row(f"worker RSS with all {len(names)} firmware services", f"{loaded / 2**20:.1f} MiB", ", ".join(names))
+        row(
+            f"worker RSS with all {len(names)} firmware services",
+            f"{loaded / 2**20:.1f} MiB",
+            ", ".join(names),
+        )
     return 0
 
 

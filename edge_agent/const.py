@@ -322,3 +322,62 @@ this long per call, in microseconds."""
 DEFAULT_CPU_TEMPERATURE_PATH = "/sys/class/thermal/thermal_zone0/temp"
 """File read by the `cpu_temperature` sensor (millidegrees Celsius); config
 `wasm.cpu_temperature_path`."""
+
+# --- Wasm host (edge_agent/services/wasm/host.py, worker.py, abi.py, limits.py) -----------
+DEFAULT_WASM_STACK_BYTES = 128 * 1024
+"""wasm3 value stack of one service by default, in bytes. wasm3 recurses on the C stack for
+every Wasm call (~100 B of C stack per 24 B frame measured on x86-64), so a 2 MiB Wasm stack
+overflows an 8 MiB C stack and segfaults before wasm3's own "stack overflow" trap."""
+
+MAX_WASM_STACK_BYTES = 512 * 1024
+"""Largest Wasm stack a service may be given, in bytes (see DEFAULT_WASM_STACK_BYTES)."""
+
+MAX_WASM_FUEL = 10**12
+"""Largest fuel limit a service may be given (it must fit the i64 fuel counter)."""
+
+MAX_WASM_DEADLINE_MS = 10 * 60 * 1000
+"""Longest per-call deadline a service may be given, in milliseconds."""
+
+DEFAULT_WASM_MAX_ARGS_BYTES = 1024 * 1024
+"""Largest CBOR-encoded argument list passed to a CBOR function by default, in bytes."""
+
+DEFAULT_WASM_MAX_REPLY_BYTES = 1024 * 1024
+"""Largest CBOR reply read back from a CBOR function by default, in bytes."""
+
+WASM_MAX_PARAMS = 32
+"""Most parameters of a callable export; pywasm3 0.5.0 refuses more (MAX_ARGS)."""
+
+WASM_LOAD_DEADLINE_MS = 5_000
+"""Wall-clock time a module's load (parse, link, start function) may take, in milliseconds."""
+
+WASM_WORKER_START_TIMEOUT_S = 30.0
+"""Time a fresh worker process may take to report ready, in seconds (a Raspberry Pi's cold
+Python start with wasm3 and cbor2 takes about a second)."""
+
+WASM_MAX_FRAME_BYTES = 64 * 1024 * 1024
+"""Largest message between the agent and a worker, in bytes (a module or a reply fits)."""
+
+WASM_MAX_LOG_LINES_PER_CALL = 64
+"""Most ea_log lines kept from one call; later lines are counted, not kept."""
+
+WASM_MAX_LOG_LINE_BYTES = 2048
+"""Longest ea_log line kept, in bytes; the rest is cut."""
+
+WASM_MAX_RANDOM_BYTES = 64 * 1024
+"""Most bytes one ea_random call may ask for."""
+
+WASM_MAX_TRACE_BYTES = 4096
+"""Most bytes of wasm3's stderr backtrace kept per call for the DEBUG log."""
+
+WASM_PIPE_SPIN_US = 200
+"""How long the agent and a worker poll their pipe before sleeping on it, in microseconds
+(0 is used on a single CPU). Saves the wake-up (tens of microseconds on a VM) on quick
+replies and back-to-back requests, for at most this much CPU after each exchange."""
+
+WASM_ASYNC_SPIN_US = 100
+"""The same for the agent's event loop, which nothing else can use while it polls: at most
+this long per call, in microseconds."""
+
+DEFAULT_CPU_TEMPERATURE_PATH = "/sys/class/thermal/thermal_zone0/temp"
+"""File read by the `cpu_temperature` sensor (millidegrees Celsius); config
+`wasm.cpu_temperature_path`."""

@@ -150,7 +150,9 @@ def _describe(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
-def check_numeric_args(function: str, params: Sequence[str], args: Sequence[Any]) -> list[int | float]:
+def check_numeric_args(
+    function: str, params: Sequence[str], args: Sequence[Any]
+) -> list[int | float]:
     """The arguments as wasm3 must receive them, or `ArgumentError`.
 
     Exactly one argument per parameter. Integers must fit the parameter (i32: -2^31..2^32-1,
@@ -166,7 +168,7 @@ def check_numeric_args(function: str, params: Sequence[str], args: Sequence[Any]
             f"got {len(args)}"
         )
     out: list[int | float] = []
-    for index, (param, arg) in enumerate(zip(params, args), start=1):
+    for index, (param, arg) in enumerate(zip(params, args, strict=False), start=1):
         out.append(_numeric_arg(function, index, param, arg))
     return out
 
@@ -235,7 +237,9 @@ def decode_reply(data: bytes, max_depth: int = const.MAX_VALUE_DEPTH) -> tuple[b
     if stream.tell() != len(data):
         raise ReplyError(f"the reply has {len(data) - stream.tell()} bytes after its CBOR item")
     if not isinstance(raw, dict):
-        raise ReplyError(f'the reply must be a map {{"ok": ...}} or {{"err": ...}}, not {_describe(raw)}')
+        raise ReplyError(
+            f'the reply must be a map {{"ok": ...}} or {{"err": ...}}, not {_describe(raw)}'
+        )
     keys = set(raw)
     if keys == {"ok"}:
         return True, to_air_value(raw["ok"], max_depth), 0
@@ -244,11 +248,18 @@ def decode_reply(data: bytes, max_depth: int = const.MAX_VALUE_DEPTH) -> tuple[b
         if not isinstance(message, str):
             raise ReplyError(f'"err" must be text, not {_describe(message)}')
         code = raw.get("code", 1)
-        if isinstance(code, bool) or not isinstance(code, int) or code == 0 or not -(2**31) <= code < 2**31:
+        if (
+            isinstance(code, bool)
+            or not isinstance(code, int)
+            or code == 0
+            or not -(2**31) <= code < 2**31
+        ):
             raise ReplyError(f'"code" must be a non-zero 32-bit integer, not {_describe(code)}')
         return False, message, code
     shown = ", ".join(sorted(repr(k) for k in keys)[:5])
-    raise ReplyError(f'the reply map must have "ok", or "err" and maybe "code"; it has {shown or "nothing"}')
+    raise ReplyError(
+        f'the reply map must have "ok", or "err" and maybe "code"; it has {shown or "nothing"}'
+    )
 
 
 def to_air_value(value: Any, max_depth: int = const.MAX_VALUE_DEPTH) -> Any:

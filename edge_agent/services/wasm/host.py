@@ -52,9 +52,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from edge_agent import const
+from edge_agent import const, store
 from edge_agent.services.base import Handler, ServiceError
-from edge_agent import store
 from edge_agent.services.wasm import abi, instrument
 from edge_agent.services.wasm.abi import CallErrorCode, FunctionKind, FunctionSig
 from edge_agent.services.wasm.errors import ModuleRejected
@@ -101,7 +100,11 @@ class HostConfig:
     """Interpreter that runs the workers (``python -m edge_agent.services.wasm.worker``)."""
 
     def __post_init__(self) -> None:
-        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or not 1 <= self.workers <= 64:
+        if (
+            isinstance(self.workers, bool)
+            or not isinstance(self.workers, int)
+            or not 1 <= self.workers <= 64
+        ):
             raise ValueError(f"HostConfig.workers must be 1..64, not {self.workers!r}")
 
 
@@ -152,7 +155,9 @@ def _prepare(name: str, data: bytes, limits: Limits, config: HostConfig, worker:
         raise ModuleRejected(f"a module must be bytes, not {type(data).__name__}")
     data = bytes(data)
     if len(data) > limits.max_module_bytes:
-        raise ModuleRejected(f"module is {len(data)} bytes, over the limit of {limits.max_module_bytes} bytes")
+        raise ModuleRejected(
+            f"module is {len(data)} bytes, over the limit of {limits.max_module_bytes} bytes"
+        )
     info = _validate(data, limits)
     wasm, instrumented = _instrument(data)
     functions = info["functions"]
@@ -165,7 +170,9 @@ def _prepare(name: str, data: bytes, limits: Limits, config: HostConfig, worker:
         "max_reply": limits.max_reply_bytes,
         "memory_pages": info["memory_pages"],
         "abi": info["abi_version"] is not None,
-        "functions": [[f.name, f.kind is FunctionKind.CBOR, len(f.params)] for f in functions.values()],
+        "functions": [
+            [f.name, f.kind is FunctionKind.CBOR, len(f.params)] for f in functions.values()
+        ],
         "kv": kv,
         "kv_limits": dataclasses.asdict(config.kv_limits),
         "fuel_exhausted": instrument.FUEL_EXHAUSTED,
@@ -211,8 +218,14 @@ def _standin_validate(data: bytes, limits: Limits) -> dict[str, Any]:
 
     module = binary.parse_module(data, max_bytes=limits.max_module_bytes)
     for imp in module.imports:
-        if imp.kind is not binary.ExternKind.FUNC or imp.module != "env" or imp.name not in _KNOWN_IMPORTS:
-            raise ModuleRejected(f"module imports {imp.module}.{imp.name}, which the host does not provide")
+        if (
+            imp.kind is not binary.ExternKind.FUNC
+            or imp.module != "env"
+            or imp.name not in _KNOWN_IMPORTS
+        ):
+            raise ModuleRejected(
+                f"module imports {imp.module}.{imp.name}, which the host does not provide"
+            )
         ft = module.types[imp.desc]  # type: ignore[index]
         want = _KNOWN_IMPORTS[imp.name]
         got = (tuple(str(t) for t in ft.params), tuple(str(t) for t in ft.results))
@@ -222,15 +235,21 @@ def _standin_validate(data: bytes, limits: Limits) -> dict[str, Any]:
     if module.memories:
         maximum = module.memories[0].max
         if maximum is None:
-            raise ModuleRejected("the module's memory declares no maximum; declare one (e.g. -Wl,--max-memory=...)")
+            raise ModuleRejected(
+                "the module's memory declares no maximum; declare one (e.g. -Wl,--max-memory=...)"
+            )
         if maximum > limits.memory_pages:
-            raise ModuleRejected(f"memory maximum of {maximum} pages exceeds the limit of {limits.memory_pages}")
+            raise ModuleRejected(
+                f"memory maximum of {maximum} pages exceeds the limit of {limits.memory_pages}"
+            )
         memory_pages = maximum
     abi_version = None
     for custom in module.custom(abi.ABI_SECTION):
         text = data[custom.content_start : custom.end].decode("ascii", "replace").strip()
         if text != str(abi.ABI_VERSION):
-            raise ModuleRejected(f"module declares ABI version {text!r}; this host implements {abi.ABI_VERSION}")
+            raise ModuleRejected(
+                f"module declares ABI version {text!r}; this host implements {abi.ABI_VERSION}"
+            )
         abi_version = abi.ABI_VERSION
     functions: dict[str, FunctionSig] = {}
     for exp in module.exports:
@@ -241,7 +260,11 @@ def _standin_validate(data: bytes, limits: Limits) -> dict[str, Any]:
         results = tuple(str(t) for t in ft.results)
         if len(results) > 1 or len(params) > const.WASM_MAX_PARAMS:
             continue
-        kind = FunctionKind.CBOR if abi_version and abi.is_cbor_signature(params, results) else FunctionKind.NUMERIC
+        kind = (
+            FunctionKind.CBOR
+            if abi_version and abi.is_cbor_signature(params, results)
+            else FunctionKind.NUMERIC
+        )
         functions[exp.name] = FunctionSig(exp.name, kind, params, results)
     return {
         "functions": functions,
@@ -301,6 +324,8 @@ class _Worker:
         """Names loaded in the current process."""
         self.thread_lock = threading.Lock()
         self.async_lock: asyncio.Lock | None = None
+        self._active: tuple[asyncio.AbstractEventLoop, _Exchange, bool] | None = None
+        """The async exchange whose callbacks are registered on our fds, if any."""
         self.starts = 0
 
     @property
@@ -317,13 +342,21 @@ class _Worker:
         """Start the process (the caller then waits for its READY frame)."""
         self.discard()
         fd = _stderr_file()
-        worker_config = {"cpu_temperature_path": self._config.cpu_temperature_path, "spin_us": _spin_us()}
+        worker_config = {
+            "cpu_temperature_path": self._config.cpu_temperature_path,
+            "spin_us": _spin_us(),
+        }
         env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parents[3])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
         try:
             self.proc = subprocess.Popen(
-                [self._config.python, "-m", "edge_agent.services.wasm.worker", json.dumps(worker_config)],
+                [
+                    self._config.python,
+                    "-m",
+                    "edge_agent.services.wasm.worker",
+                    json.dumps(worker_config),
+                ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=fd,
@@ -349,7 +382,9 @@ class _Worker:
         if not (isinstance(frame, list) and frame and frame[0] == abi.READY):
             raise _Died()
         self.memory_api = "m3_GetMemory" if frame[2] else "get_memory"
-        log.debug("Wasm worker %d started (pid %s, memory via %s)", self.index, self.pid, self.memory_api)
+        log.debug(
+            "Wasm worker %d started (pid %s, memory via %s)", self.index, self.pid, self.memory_api
+        )
 
     def kill(self) -> int | None:
         """SIGKILL the process and reap it; returns its exit status."""
@@ -376,7 +411,9 @@ class _Worker:
             return self.kill()
         last_words = self.last_words()
         if last_words:
-            log.debug("Wasm worker %d (pid %s) said before it died:\n%s", self.index, proc.pid, last_words)
+            log.debug(
+                "Wasm worker %d (pid %s) said before it died:\n%s", self.index, proc.pid, last_words
+            )
         self.discard()
         return status
 
@@ -399,6 +436,7 @@ class _Worker:
 
     def discard(self) -> None:
         """Close our ends of the pipes (the process must be gone or going)."""
+        self._abort_async()
         proc, self.proc = self.proc, None
         if proc is not None:
             for stream in (proc.stdin, proc.stdout):
@@ -417,6 +455,18 @@ class _Worker:
         self._poll = None
         self._reader.clear()
         self.loaded = set()
+
+    def _abort_async(self) -> None:
+        """Unregister the async exchange's callbacks before our fds close (and fail it)."""
+        active, self._active = self._active, None
+        if active is None:
+            return
+        loop, exchange, writer_added = active
+        if not loop.is_closed():
+            loop.remove_reader(self._from_worker)
+            if writer_added:
+                loop.remove_writer(self._to_worker)
+        exchange.finish(error=_Died())
 
     def last_words(self) -> str:
         if self._stderr_fd < 0:
@@ -563,6 +613,7 @@ class _Worker:
                             raise exchange.error
                         return exchange.result
         loop.add_reader(read_fd, on_readable)
+        self._active = (loop, exchange, writer_added)
         timer = loop.call_later(timeout, lambda: exchange.finish(error=_Timeout()))
         cancelled = False
         try:
@@ -574,9 +625,8 @@ class _Worker:
                     cancelled = True
         finally:
             timer.cancel()
-            loop.remove_reader(read_fd)
-            if writer_added:
-                loop.remove_writer(write_fd)
+            if self._active is not None and self._active[1] is exchange:
+                self._abort_async()
         if cancelled:
             if exchange.error is not None:
                 # The worker is stuck or gone; let the next request find it dead.
@@ -666,15 +716,20 @@ class _HostCore:
     def _record(self, name: str, function: str) -> tuple[_Record, FunctionSig]:
         record = self._records.get(name)
         if record is None:
-            raise ServiceError(f"no Wasm service named {name!r} is deployed here", CallErrorCode.NOT_FOUND)
+            raise ServiceError(
+                f"no Wasm service named {name!r} is deployed here", CallErrorCode.NOT_FOUND
+            )
         sig = record.info.functions.get(function)
         if sig is None:
             names = ", ".join(sorted(record.info.functions)) or "none"
             raise ServiceError(
-                f"service {name!r} has no function {function!r} (its functions: {names})", CallErrorCode.NOT_FOUND
+                f"service {name!r} has no function {function!r} (its functions: {names})",
+                CallErrorCode.NOT_FOUND,
             )
         if record.broken is not None:
-            raise ServiceError(f"service {name!r} is unavailable: {record.broken}", CallErrorCode.UNAVAILABLE)
+            raise ServiceError(
+                f"service {name!r} is unavailable: {record.broken}", CallErrorCode.UNAVAILABLE
+            )
         return record, sig
 
     def _call_frame(self, record: _Record, sig: FunctionSig, args: Any) -> bytes:
@@ -689,12 +744,16 @@ class _HostCore:
         return abi.encode_frame([abi.OP_CALL, record.info.name, sig.name, payload])
 
     def _load_frame(self, prepared: _Prepared) -> bytes:
-        return abi.encode_frame([abi.OP_LOAD, prepared.info.name, prepared.wasm, prepared.load_config])
+        return abi.encode_frame(
+            [abi.OP_LOAD, prepared.info.name, prepared.wasm, prepared.load_config]
+        )
 
     def _outcome(self, name: str, function: str, reply: Any) -> Any:
         """The value of a call reply, or the `ServiceError` it stands for."""
         if not isinstance(reply, list) or not reply:
-            raise ServiceError(f"{name}.{function}: the worker sent an unreadable reply", CallErrorCode.UNAVAILABLE)
+            raise ServiceError(
+                f"{name}.{function}: the worker sent an unreadable reply", CallErrorCode.UNAVAILABLE
+            )
         if reply[0] == abi.OK:
             if reply[2]:
                 _forward_logs(name, reply[2])
@@ -709,7 +768,9 @@ class _HostCore:
         if kind == abi.FAIL_FUEL:
             raise ServiceError(f"{name}.{function}: {message}", CallErrorCode.OUT_OF_FUEL)
         if kind == abi.FAIL_STACK:
-            stack = self._records[name].info.limits.stack_bytes // 1024 if name in self._records else 0
+            stack = (
+                self._records[name].info.limits.stack_bytes // 1024 if name in self._records else 0
+            )
             raise ServiceError(
                 f"{name}.{function}: trap: {message} (call depth exceeded the {stack} KiB Wasm stack; "
                 "is the recursion unbounded?)",
@@ -731,7 +792,12 @@ class _HostCore:
 
     def _deadline_error(self, record: _Record, function: str) -> ServiceError:
         ms = record.info.limits.deadline_ms
-        log.info("Wasm call %s.%s passed its %d ms deadline; worker killed", record.info.name, function, ms)
+        log.info(
+            "Wasm call %s.%s passed its %d ms deadline; worker killed",
+            record.info.name,
+            function,
+            ms,
+        )
         return ServiceError(
             f"{record.info.name}.{function}: deadline of {ms} ms exceeded; the worker was killed and will be replaced",
             CallErrorCode.DEADLINE,
@@ -739,7 +805,12 @@ class _HostCore:
 
     def _crash_error(self, record: _Record, function: str, status: int | None) -> ServiceError:
         how = _describe_status(status)
-        log.warning("Wasm service %s crashed its worker (%s) in %s", record.info.name, how, function)
+        log.warning(
+            "Wasm service %s crashed its worker (%s) in %s",
+            record.info.name,
+            _signal_name(status) or how,
+            function,
+        )
         return ServiceError(
             f"{record.info.name}.{function}: the service crashed the worker ({how}); the worker will be replaced",
             CallErrorCode.CRASHED,
@@ -802,12 +873,17 @@ def _describe_status(status: int | None) -> str:
     if status is None:
         return "it vanished"
     if status < 0:
-        try:
-            name = signal.Signals(-status).name
-        except ValueError:
-            name = "unknown"
-        return f"signal {-status}, {name}"
+        return f"signal {-status}"
     return f"exit status {status}"
+
+
+def _signal_name(status: int | None) -> str:
+    if status is None or status >= 0:
+        return ""
+    try:
+        return f"{signal.Signals(-status).name}, signal {-status}"
+    except ValueError:
+        return ""
 
 
 def _forward_logs(name: str, entries: Any) -> None:
@@ -831,7 +907,9 @@ class WasmHost(_HostCore):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def deploy(self, name: str, wasm_bytes: bytes, limits: Limits | Mapping[str, Any] | None = None) -> ServiceInfo:
+    def deploy(
+        self, name: str, wasm_bytes: bytes, limits: Limits | Mapping[str, Any] | None = None
+    ) -> ServiceInfo:
         """Validate, instrument and load a module as service `name` (replacing one of that name).
 
         Raises `ModuleRejected` (naming the problem) and leaves every service as it was.
@@ -843,7 +921,9 @@ class WasmHost(_HostCore):
         with worker.thread_lock:
             self._ensure_running(worker)
             try:
-                reply = worker.request_sync(self._load_frame(prepared), const.WASM_LOAD_DEADLINE_MS / 1000)
+                reply = worker.request_sync(
+                    self._load_frame(prepared), const.WASM_LOAD_DEADLINE_MS / 1000
+                )
             except _Timeout:
                 worker.kill()
                 raise ModuleRejected(
@@ -852,12 +932,19 @@ class WasmHost(_HostCore):
                 ) from None
             except _Died:
                 status = worker.reap()
-                raise ModuleRejected(f"loading module {name!r} crashed the worker ({_describe_status(status)})") from None
+                raise ModuleRejected(
+                    f"loading module {name!r} crashed the worker ({_describe_status(status)})"
+                ) from None
             failure = self._load_failure(name, reply)
             if failure is not None:
                 raise failure
             self._commit(prepared, worker)
-        log.info("deployed Wasm service %s (%d bytes, sha256 %s)", name, prepared.info.size, prepared.info.sha256[:16])
+        log.info(
+            "deployed Wasm service %s (%d bytes, sha256 %s)",
+            name,
+            prepared.info.size,
+            prepared.info.sha256[:16],
+        )
         return prepared.info
 
     def call(self, name: str, function: str, args: list[Any] | tuple[Any, ...] = ()) -> Any:
@@ -869,13 +956,20 @@ class WasmHost(_HostCore):
             frame = self._call_frame(record, sig, args)
             self._ensure_running(worker)
             if record.broken is not None:
-                raise ServiceError(f"service {name!r} is unavailable: {record.broken}", CallErrorCode.UNAVAILABLE)
+                raise ServiceError(
+                    f"service {name!r} is unavailable: {record.broken}", CallErrorCode.UNAVAILABLE
+                )
             try:
                 reply = worker.request_sync(frame, record.info.limits.deadline_s)
             except _Timeout:
                 worker.kill()
                 raise self._deadline_error(record, function) from None
             except _Died:
+                if self._closed:
+                    raise ServiceError(
+                        f"{name}.{function}: the Wasm host was closed during the call",
+                        CallErrorCode.UNAVAILABLE,
+                    ) from None
                 raise self._crash_error(record, function, worker.reap()) from None
         return self._outcome(name, function, reply)
 
@@ -891,7 +985,9 @@ class WasmHost(_HostCore):
             if worker.running and name in worker.loaded:
                 worker.loaded.discard(name)
                 try:
-                    worker.request_sync(abi.encode_frame([abi.OP_REMOVE, name]), const.WASM_LOAD_DEADLINE_MS / 1000)
+                    worker.request_sync(
+                        abi.encode_frame([abi.OP_REMOVE, name]), const.WASM_LOAD_DEADLINE_MS / 1000
+                    )
                 except (_Timeout, _Died):
                     worker.kill()
 
@@ -932,7 +1028,11 @@ class WasmHost(_HostCore):
         while not worker.running:
             if worker.proc is not None:
                 status = worker.reap()
-                log.warning("Wasm worker %d had died (%s); starting a new one", worker.index, _describe_status(status))
+                log.warning(
+                    "Wasm worker %d had died (%s); starting a new one",
+                    worker.index,
+                    _describe_status(status),
+                )
             try:
                 worker.spawn()
                 worker.ready(worker.request_sync(None, const.WASM_WORKER_START_TIMEOUT_S))
@@ -940,7 +1040,9 @@ class WasmHost(_HostCore):
                 raise self._start_error(worker, exc) from None
             for record in self._reload_list(worker):
                 try:
-                    reply = worker.request_sync(self._load_frame(record.prepared), const.WASM_LOAD_DEADLINE_MS / 1000)
+                    reply = worker.request_sync(
+                        self._load_frame(record.prepared), const.WASM_LOAD_DEADLINE_MS / 1000
+                    )
                 except (_Timeout, _Died):
                     self._reload_failed(worker, record, None)
                     break  # start yet another worker, without this service
@@ -975,12 +1077,16 @@ class AsyncWasmHost(_HostCore):
         limits = self._limits(limits)
         worker = self._place(name)
         loop = asyncio.get_running_loop()
-        prepared = await loop.run_in_executor(None, _prepare, name, wasm_bytes, limits, self.config, worker.index)
+        prepared = await loop.run_in_executor(
+            None, _prepare, name, wasm_bytes, limits, self.config, worker.index
+        )
         async with self._lock(worker):
             self._check_open()
             await self._ensure_running(worker)
             try:
-                reply = await worker.request_async(self._load_frame(prepared), const.WASM_LOAD_DEADLINE_MS / 1000)
+                reply = await worker.request_async(
+                    self._load_frame(prepared), const.WASM_LOAD_DEADLINE_MS / 1000
+                )
             except _Timeout:
                 worker.kill()
                 raise ModuleRejected(
@@ -989,12 +1095,19 @@ class AsyncWasmHost(_HostCore):
                 ) from None
             except _Died:
                 status = worker.reap()
-                raise ModuleRejected(f"loading module {name!r} crashed the worker ({_describe_status(status)})") from None
+                raise ModuleRejected(
+                    f"loading module {name!r} crashed the worker ({_describe_status(status)})"
+                ) from None
             failure = self._load_failure(name, reply)
             if failure is not None:
                 raise failure
             self._commit(prepared, worker)
-        log.info("deployed Wasm service %s (%d bytes, sha256 %s)", name, prepared.info.size, prepared.info.sha256[:16])
+        log.info(
+            "deployed Wasm service %s (%d bytes, sha256 %s)",
+            name,
+            prepared.info.size,
+            prepared.info.sha256[:16],
+        )
         return prepared.info
 
     async def call(self, name: str, function: str, args: list[Any] | tuple[Any, ...] = ()) -> Any:
@@ -1007,13 +1120,20 @@ class AsyncWasmHost(_HostCore):
             frame = self._call_frame(record, sig, args)
             await self._ensure_running(worker)
             if record.broken is not None:
-                raise ServiceError(f"service {name!r} is unavailable: {record.broken}", CallErrorCode.UNAVAILABLE)
+                raise ServiceError(
+                    f"service {name!r} is unavailable: {record.broken}", CallErrorCode.UNAVAILABLE
+                )
             try:
                 reply = await worker.request_async(frame, record.info.limits.deadline_s)
             except _Timeout:
                 worker.kill()
                 raise self._deadline_error(record, function) from None
             except _Died:
+                if self._closed:
+                    raise ServiceError(
+                        f"{name}.{function}: the Wasm host was closed during the call",
+                        CallErrorCode.UNAVAILABLE,
+                    ) from None
                 raise self._crash_error(record, function, worker.reap()) from None
         return self._outcome(name, function, reply)
 
@@ -1029,7 +1149,9 @@ class AsyncWasmHost(_HostCore):
             if worker.running and name in worker.loaded:
                 worker.loaded.discard(name)
                 try:
-                    await worker.request_async(abi.encode_frame([abi.OP_REMOVE, name]), const.WASM_LOAD_DEADLINE_MS / 1000)
+                    await worker.request_async(
+                        abi.encode_frame([abi.OP_REMOVE, name]), const.WASM_LOAD_DEADLINE_MS / 1000
+                    )
                 except (_Timeout, _Died):
                     worker.kill()
 
@@ -1074,7 +1196,11 @@ class AsyncWasmHost(_HostCore):
         while not worker.running:
             if worker.proc is not None:
                 status = worker.reap()
-                log.warning("Wasm worker %d had died (%s); starting a new one", worker.index, _describe_status(status))
+                log.warning(
+                    "Wasm worker %d had died (%s); starting a new one",
+                    worker.index,
+                    _describe_status(status),
+                )
             try:
                 worker.spawn()
                 worker.ready(await worker.request_async(None, const.WASM_WORKER_START_TIMEOUT_S))

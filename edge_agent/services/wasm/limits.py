@@ -54,7 +54,9 @@ class Limits:
         _check("max_reply_bytes", self.max_reply_bytes, 16, const.WASM_MAX_FRAME_BYTES // 2)
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any] | None = None, base: Limits | None = None) -> Limits:
+    def from_mapping(
+        cls, values: Mapping[str, Any] | None = None, base: Limits | None = None
+    ) -> Limits:
         """`base` (default: the defaults) with the given fields replaced; unknown keys are an error."""
         base = base if base is not None else cls()
         if not values:

@@ -59,7 +59,11 @@ class _CApi:
         try:
             lib = ctypes.CDLL(wasm3.__file__)
             lib.m3_GetMemory.restype = ctypes.c_void_p
-            lib.m3_GetMemory.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint32), ctypes.c_uint32]
+            lib.m3_GetMemory.argtypes = [
+                ctypes.c_void_p,
+                ctypes.POINTER(ctypes.c_uint32),
+                ctypes.c_uint32,
+            ]
             lib.m3_FreeRuntime.restype = None
             lib.m3_FreeRuntime.argtypes = [ctypes.c_void_p]
         except (OSError, AttributeError):
@@ -136,7 +140,9 @@ class _Memory:
 
 def _check_range(ptr: int, length: int, size: int, what: str) -> None:
     if ptr < 0 or length < 0 or ptr + length > size:
-        raise _HostTrap(f"{what}: bytes {ptr}..{ptr + length} are outside linear memory ({size} bytes)")
+        raise _HostTrap(
+            f"{what}: bytes {ptr}..{ptr + length} are outside linear memory ({size} bytes)"
+        )
 
 
 class _Service:
@@ -173,7 +179,8 @@ class Worker:
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.sensor_paths: dict[str, str] = {
-            "cpu_temperature": config.get("cpu_temperature_path") or const.DEFAULT_CPU_TEMPERATURE_PATH
+            "cpu_temperature": config.get("cpu_temperature_path")
+            or const.DEFAULT_CPU_TEMPERATURE_PATH
         }
         self.env = wasm3.Environment()
         self.capi = _CApi()
@@ -234,7 +241,9 @@ class Worker:
             for fname, is_cbor, nparams in config["functions"]:
                 func = runtime.find_function(fname)
                 if func.num_args != nparams:
-                    raise RuntimeError(f"{fname} takes {func.num_args} arguments in wasm3, expected {nparams}")
+                    raise RuntimeError(
+                        f"{fname} takes {func.num_args} arguments in wasm3, expected {nparams}"
+                    )
                 service.functions[fname] = (func, bool(is_cbor), nparams)
             start = config.get("start")
             if start:
@@ -282,7 +291,14 @@ class Worker:
             return [abi.FAIL, abi.FAIL_NOT_FOUND, f"no service {name!r} in this worker", 0, [], ""]
         entry = service.functions.get(function)
         if entry is None:
-            return [abi.FAIL, abi.FAIL_NOT_FOUND, f"service {name!r} has no function {function!r}", 0, [], ""]
+            return [
+                abi.FAIL,
+                abi.FAIL_NOT_FOUND,
+                f"service {name!r} has no function {function!r}",
+                0,
+                [],
+                "",
+            ]
         func, is_cbor, nparams = entry
         try:
             if service.fuel_set is not None:
@@ -296,7 +312,9 @@ class Worker:
             else:
                 # pywasm3 reads a missing argument out of bounds: never call with fewer.
                 if not isinstance(args, list) or len(args) != nparams:
-                    return self._fail(abi.FAIL_ARGS, f"{function} takes {nparams} arguments", service)
+                    return self._fail(
+                        abi.FAIL_ARGS, f"{function} takes {nparams} arguments", service
+                    )
                 value = abi.numeric_result(func(*args))
         except _HostTrap as exc:
             return self._trap(service, str(exc))
@@ -320,7 +338,9 @@ class Worker:
         length = len(data)
         ptr = service.alloc(length) & 0xFFFF_FFFF
         if ptr == 0:
-            raise abi.ReplyError(f"ea_alloc({length}) returned 0: the service found no room for the arguments")
+            raise abi.ReplyError(
+                f"ea_alloc({length}) returned 0: the service found no room for the arguments"
+            )
         try:
             memory.write(ptr, data, "ea_alloc's buffer")
         except _HostTrap as exc:
@@ -344,7 +364,9 @@ class Worker:
             except RuntimeError:
                 remaining = 0
             if remaining == service.fuel_exhausted:
-                return self._fail(abi.FAIL_FUEL, f"out of fuel (limit {service.fuel} instructions)", service)
+                return self._fail(
+                    abi.FAIL_FUEL, f"out of fuel (limit {service.fuel} instructions)", service
+                )
         if "stack overflow" in message:
             return self._fail(abi.FAIL_STACK, message, service)
         if "out of bounds" in message and service.memory_pages and service.memory is not None:
@@ -441,7 +463,9 @@ class Worker:
                 raise _HostTrap(f"ea_kv_delete: the KV store failed: {exc}") from None
 
         def ea_sensor_read(nptr: int, nlen: int, out_ptr: int) -> int:
-            name = memory.read(nptr & 0xFFFF_FFFF, min(nlen & 0xFFFF_FFFF, 64), "ea_sensor_read name")
+            name = memory.read(
+                nptr & 0xFFFF_FFFF, min(nlen & 0xFFFF_FFFF, 64), "ea_sensor_read name"
+            )
             value = _read_sensor(sensors, name.decode("utf-8", "replace"))
             if value is None:
                 return -1

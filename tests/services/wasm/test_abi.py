@@ -24,7 +24,12 @@ MODULES = Path(__file__).parent / "modules"
 
 
 def test_numeric_args_pass_through_in_range() -> None:
-    assert abi.check_numeric_args("f", ["i32", "i64", "f32", "f64"], [1, -2, 1.5, 3]) == [1, -2, 1.5, 3.0]
+    assert abi.check_numeric_args("f", ["i32", "i64", "f32", "f64"], [1, -2, 1.5, 3]) == [
+        1,
+        -2,
+        1.5,
+        3.0,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -186,8 +191,14 @@ def test_malformed_replies(reply: bytes, match: str) -> None:
 
 @given(
     st.recursive(
-        st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
-        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+        st.none()
+        | st.booleans()
+        | st.integers(-(2**63), 2**64 - 1)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(),
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+        ),
         max_leaves=20,
     )
 )
@@ -212,7 +223,9 @@ def test_unpack_reply_pointer() -> None:
 
 
 def test_frames_survive_any_split() -> None:
-    stream = abi.encode_frame(["call", "s", "f", [1, 2]]) + abi.encode_frame(["ok", b"\x00" * 70_000, [], ""])
+    stream = abi.encode_frame(["call", "s", "f", [1, 2]]) + abi.encode_frame(
+        ["ok", b"\x00" * 70_000, [], ""]
+    )
     for cut in (1, 3, 4, 5, 17, 1000, len(stream)):
         reader = abi.FrameReader()
         frames = []
@@ -248,7 +261,14 @@ def test_limits_defaults_and_overrides() -> None:
 
 @pytest.mark.parametrize(
     "values",
-    [{"fuel": 0}, {"fuel": 1.5}, {"fuel": True}, {"stack_bytes": 10 << 20}, {"memory_pages": 70_000}, {"nope": 1}],
+    [
+        {"fuel": 0},
+        {"fuel": 1.5},
+        {"fuel": True},
+        {"stack_bytes": 10 << 20},
+        {"memory_pages": 70_000},
+        {"nope": 1},
+    ],
 )
 def test_limits_refuse_bad_values(values: dict[str, object]) -> None:
     with pytest.raises(ConfigError):

@@ -22,7 +22,13 @@ import pytest
 from edge_agent import const
 from edge_agent.services.base import ServiceError
 from edge_agent.services.wasm.abi import CallErrorCode, FunctionKind
-from edge_agent.services.wasm.host import AsyncWasmHost, HostConfig, Limits, ModuleRejected, WasmHost
+from edge_agent.services.wasm.host import (
+    AsyncWasmHost,
+    HostConfig,
+    Limits,
+    ModuleRejected,
+    WasmHost,
+)
 
 MODULES = Path(__file__).parent / "modules"
 FIRMWARE = Path(__file__).resolve().parents[3] / "firmware_services" / "build"
@@ -81,7 +87,9 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WasmHost]:
     assert pids and gone(pids)
 
 
-def expect(host: WasmHost, service: str, function: str, args: list[object], code: int, match: str) -> ServiceError:
+def expect(
+    host: WasmHost, service: str, function: str, args: list[object], code: int, match: str
+) -> ServiceError:
     with pytest.raises(ServiceError, match=match) as info:
         host.call(service, function, args)
     assert info.value.ret_code == code, info.value
@@ -99,7 +107,9 @@ def test_deploy_describes_the_service(host: WasmHost) -> None:
     assert {"memory", "ea_alloc"}.isdisjoint(info.functions)
     num = host.services()["num"]
     assert num.abi_version is None
-    assert num.functions["add"].params == ("i32", "i32") and num.functions["add"].results == ("i32",)
+    assert num.functions["add"].params == ("i32", "i32") and num.functions["add"].results == (
+        "i32",
+    )
     assert len(num.sha256) == 64 and num.size == len(module("numeric"))
     assert num.limits == Limits()
 
@@ -174,14 +184,18 @@ def test_numeric_calls(host: WasmHost) -> None:
         ([None, 1], "got null"),
     ],
 )
-def test_wrong_arguments_are_refused_before_wasm3(host: WasmHost, args: list[object], match: str) -> None:
+def test_wrong_arguments_are_refused_before_wasm3(
+    host: WasmHost, args: list[object], match: str
+) -> None:
     expect(host, "num", "add", args, CallErrorCode.ARGUMENTS, match)
     assert host.call("num", "add", [1, 2]) == 3
 
 
 def test_unknown_service_and_function(host: WasmHost) -> None:
     expect(host, "ghost", "f", [], CallErrorCode.NOT_FOUND, "no Wasm service named 'ghost'")
-    expect(host, "num", "ad", [], CallErrorCode.NOT_FOUND, r"no function 'ad' \(its functions: add, ")
+    expect(
+        host, "num", "ad", [], CallErrorCode.NOT_FOUND, r"no function 'ad' \(its functions: add, "
+    )
     expect(host, "echo", "ea_alloc", [1], CallErrorCode.NOT_FOUND, "no function 'ea_alloc'")
     expect(host, "num", "__ea_fuel_set", [1], CallErrorCode.NOT_FOUND, "no function")
 
@@ -197,7 +211,14 @@ def test_infinite_loop_runs_out_of_fuel_within_the_default_limits(host: WasmHost
     host.deploy("spin", module("spin"))
     pid = host.worker_pids()[0]
     started = time.monotonic()
-    expect(host, "spin", "spin", [], CallErrorCode.OUT_OF_FUEL, r"spin.spin: out of fuel \(limit 10000000 instructions\)")
+    expect(
+        host,
+        "spin",
+        "spin",
+        [],
+        CallErrorCode.OUT_OF_FUEL,
+        r"spin.spin: out of fuel \(limit 10000000 instructions\)",
+    )
     assert time.monotonic() - started < const.DEFAULT_WASM_DEADLINE_MS / 1000
     assert host.worker_pids()[0] == pid  # fuel, not the deadline: the worker lives on
     assert host.call("spin", "ok", []) == 42
@@ -206,16 +227,32 @@ def test_infinite_loop_runs_out_of_fuel_within_the_default_limits(host: WasmHost
 
 def test_unbounded_memory_growth_is_a_clear_error(host: WasmHost) -> None:
     host.deploy("grow", module("grow"))
-    expect(host, "grow", "grow_forever", [], CallErrorCode.TRAP, r"linear memory is at its maximum of 8 pages")
+    expect(
+        host,
+        "grow",
+        "grow_forever",
+        [],
+        CallErrorCode.TRAP,
+        r"linear memory is at its maximum of 8 pages",
+    )
     assert host.call("grow", "ok", []) == 42
 
 
 def test_infinite_recursion_is_a_clear_error(host: WasmHost) -> None:
     host.deploy("rec", module("recurse"))
-    expect(host, "rec", "down", [0], CallErrorCode.TRAP, "rec.down: trap: stack overflow .*128 KiB Wasm stack")
+    expect(
+        host,
+        "rec",
+        "down",
+        [0],
+        CallErrorCode.TRAP,
+        "rec.down: trap: stack overflow .*128 KiB Wasm stack",
+    )
     assert host.call("rec", "ok", []) == 42
     host.deploy("rec", module("recurse"), {"stack_bytes": const.MAX_WASM_STACK_BYTES})
-    expect(host, "rec", "down", [0], CallErrorCode.TRAP, "stack overflow")  # the largest stack still traps
+    expect(
+        host, "rec", "down", [0], CallErrorCode.TRAP, "stack overflow"
+    )  # the largest stack still traps
     assert host.call("rec", "ok", []) == 42
 
 
@@ -232,7 +269,9 @@ def test_wasm3_backtraces_stay_out_of_the_agents_stderr(
     with caplog.at_level(logging.DEBUG, logger="edge_agent.services.wasm.host"):
         expect(host, "num", "boom", [], CallErrorCode.TRAP, "unreachable")
     assert "backtrace" not in capfd.readouterr().err
-    assert any("wasm backtrace" in r.getMessage() and r.levelno == logging.DEBUG for r in caplog.records)
+    assert any(
+        "wasm backtrace" in r.getMessage() and r.levelno == logging.DEBUG for r in caplog.records
+    )
 
 
 # --- CBOR calls ------------------------------------------------------------------------------------
@@ -240,7 +279,12 @@ def test_wasm3_backtraces_stay_out_of_the_agents_stderr(
 
 def test_cbor_calls(host: WasmHost) -> None:
     text = "é" * 100  # 200 bytes of UTF-8
-    assert host.call("echo", "echo", [text, 1, [2.5, None], {"k": True}]) == [text, 1, [2.5, None], {"k": True}]
+    assert host.call("echo", "echo", [text, 1, [2.5, None], {"k": True}]) == [
+        text,
+        1,
+        [2.5, None],
+        {"k": True},
+    ]
     assert host.call("echo", "echo", []) == []
     assert host.call("echo", "bytes", []) == [1, 2, 255]
     assert host.call("echo", "twice", [21]) == 42
@@ -260,7 +304,14 @@ def test_service_errors_carry_the_services_code(host: WasmHost) -> None:
     ],
 )
 def test_malformed_replies_name_the_service(host: WasmHost, function: str, match: str) -> None:
-    expect(host, "echo", function, [], CallErrorCode.BAD_REPLY, f"service 'echo' function '{function}' returned a malformed reply: .*{match}")
+    expect(
+        host,
+        "echo",
+        function,
+        [],
+        CallErrorCode.BAD_REPLY,
+        f"service 'echo' function '{function}' returned a malformed reply: .*{match}",
+    )
     assert host.call("echo", "echo", ["after"]) == ["after"]
 
 
@@ -270,7 +321,9 @@ def test_cbor_arguments_are_bounded_and_json_like(host: WasmHost) -> None:
     expect(host, "echo_small", "echo", [object()], CallErrorCode.ARGUMENTS, "not JSON-like")
     # ea_alloc refusing (0) is the module's problem, reported as such.
     host.deploy("echo_big", module("cbor_echo"))
-    expect(host, "echo_big", "echo", ["x" * 70_000], CallErrorCode.BAD_REPLY, "ea_alloc.*returned 0")
+    expect(
+        host, "echo_big", "echo", ["x" * 70_000], CallErrorCode.BAD_REPLY, "ea_alloc.*returned 0"
+    )
     assert host.call("echo_big", "echo", [1]) == [1]
     host.remove("echo_small")
     host.remove("echo_big")
@@ -344,7 +397,9 @@ def test_deadline_kills_and_replaces_the_worker(make_host: type[WasmHost]) -> No
     assert host.call("counter", "bump", []) == 1
     old_pid = host.worker_pids()[0]
     started = time.monotonic()
-    expect(host, "spin", "spin", [], CallErrorCode.DEADLINE, r"spin.spin: deadline of 200 ms exceeded")
+    expect(
+        host, "spin", "spin", [], CallErrorCode.DEADLINE, r"spin.spin: deadline of 200 ms exceeded"
+    )
     assert time.monotonic() - started < 2.0
     assert old_pid is not None and not alive(old_pid)
     # The next call starts a fresh worker that reloads every service; memory starts afresh.
@@ -360,7 +415,14 @@ def test_a_crashed_worker_is_reported_and_replaced(make_host: type[WasmHost]) ->
     pid = host.worker_pids()[0]
     assert pid is not None
     threading.Timer(0.2, os.kill, (pid, signal.SIGSEGV)).start()
-    expect(host, "slow", "work", [10**12], CallErrorCode.CRASHED, r"the service crashed the worker \(signal 11, SIGSEGV\)")
+    expect(
+        host,
+        "slow",
+        "work",
+        [10**12],
+        CallErrorCode.CRASHED,
+        r"slow.work: the service crashed the worker \(signal 11\)",
+    )
     assert host.call("num", "add", [1, 2]) == 3
     assert host.worker_pids()[0] != pid
 
@@ -375,7 +437,9 @@ def test_a_worker_that_died_while_idle_is_replaced_silently(make_host: type[Wasm
     assert host.call("num", "add", [1, 2]) == 3
 
 
-def test_start_function_is_metered_and_bounded(make_host: type[WasmHost], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_start_function_is_metered_and_bounded(
+    make_host: type[WasmHost], monkeypatch: pytest.MonkeyPatch
+) -> None:
     host = make_host()
     host.deploy("num", module("numeric"))
     with pytest.raises(ModuleRejected, match="start function failed: out of fuel"):
@@ -453,7 +517,7 @@ def test_async_event_loop_keeps_answering_during_long_calls(tmp_path: Path) -> N
             ticks = [t for t in await ticker if t >= started]
             assert elapsed > 0.1
             assert len(ticks) >= elapsed / 0.005 / 4, (len(ticks), elapsed)
-            assert max(b - a for a, b in zip(ticks, ticks[1:])) < 0.1
+            assert max(b - a for a, b in zip(ticks, ticks[1:], strict=False)) < 0.1
             assert await host.call("spin", "ok", []) == 42
             pids = [pid for pid in host.worker_pids() if pid]
         assert gone(pids)
@@ -514,6 +578,25 @@ def test_async_deadline_and_cancellation(tmp_path: Path) -> None:
             assert await host.handler("spin")("ok", []) == 42
             stats = await host.stats()
             assert stats[0]["services"] == ["slow", "spin"]
+
+    run(main())
+
+
+def test_async_close_fails_calls_in_flight_cleanly(tmp_path: Path) -> None:
+    async def main() -> None:
+        host = AsyncWasmHost(HostConfig(state_dir=tmp_path))
+        await host.deploy("slow", module("slow"), {"fuel": 10**12, "deadline_ms": 30_000})
+        pids = [pid for pid in host.worker_pids() if pid]
+        call = asyncio.create_task(host.call("slow", "work", [10**11]))
+        await asyncio.sleep(0.05)
+        await host.aclose()
+        await host.aclose()  # idempotent
+        with pytest.raises(ServiceError, match="closed during the call") as info:
+            await call
+        assert info.value.ret_code == CallErrorCode.UNAVAILABLE
+        assert gone(pids)
+        with pytest.raises(RuntimeError, match="closed"):
+            await host.call("slow", "work", [1])
 
     run(main())
 

@@ -54,8 +54,12 @@ def worker() -> Worker:
     return Worker({"cpu_temperature_path": "/nonexistent/temp"})
 
 
-def load(worker: Worker, name: str, wasm: str, functions: list[tuple[str, bool, int]], **extra: Any) -> None:
-    reply = worker.handle([abi.OP_LOAD, name, instrument.instrument(module(wasm)), load_config(functions, **extra)])
+def load(
+    worker: Worker, name: str, wasm: str, functions: list[tuple[str, bool, int]], **extra: Any
+) -> None:
+    reply = worker.handle(
+        [abi.OP_LOAD, name, instrument.instrument(module(wasm)), load_config(functions, **extra)]
+    )
     assert reply[0] == abi.OK, reply
 
 
@@ -96,15 +100,30 @@ def test_trap_out_of_fuel_and_stack_overflow(worker: Worker) -> None:
     assert worker.handle([abi.OP_CALL, "rec", "ok", []])[1] == 42
 
     load(worker, "num4", "numeric", [("boom", False, 0), ("add", False, 2)])
-    assert worker.handle([abi.OP_CALL, "num4", "boom", []])[:3] == [abi.FAIL, abi.FAIL_TRAP, "unreachable executed"]
+    assert worker.handle([abi.OP_CALL, "num4", "boom", []])[:3] == [
+        abi.FAIL,
+        abi.FAIL_TRAP,
+        "unreachable executed",
+    ]
     assert worker.handle([abi.OP_CALL, "num4", "add", [1, 1]])[1] == 2
 
 
 def test_cbor_call_round_trip(worker: Worker) -> None:
-    load(worker, "echo", "cbor_echo", [("echo", True, 2), ("fail", True, 2), ("wild", True, 2)], abi=True)
+    load(
+        worker,
+        "echo",
+        "cbor_echo",
+        [("echo", True, 2), ("fail", True, 2), ("wild", True, 2)],
+        abi=True,
+    )
     args = cbor2.dumps(["hi", [1, 2]])
     assert worker.handle([abi.OP_CALL, "echo", "echo", args])[:2] == [abi.OK, ["hi", [1, 2]]]
-    assert worker.handle([abi.OP_CALL, "echo", "fail", args])[:4] == [abi.FAIL, abi.FAIL_SERVICE, "nope", 42]
+    assert worker.handle([abi.OP_CALL, "echo", "fail", args])[:4] == [
+        abi.FAIL,
+        abi.FAIL_SERVICE,
+        "nope",
+        42,
+    ]
     reply = worker.handle([abi.OP_CALL, "echo", "wild", args])
     assert reply[:2] == [abi.FAIL, abi.FAIL_REPLY] and "outside linear memory" in reply[2]
     # The reply bound is the worker's, checked before anything is copied.
@@ -122,12 +141,19 @@ def test_host_imports(worker: Worker, tmp_path: Path) -> None:
         ("temperature", False, 0), ("unknown_sensor", False, 0),
     ]  # fmt: skip
     load(worker, "imp", "imports", names, kv=str(tmp_path / "kv" / "imp"))
-    assert worker.handle([abi.OP_CALL, "imp", "log", [2]])[:3] == [abi.OK, None, [[2, "hello from wasm"]]]
+    assert worker.handle([abi.OP_CALL, "imp", "log", [2]])[:3] == [
+        abi.OK,
+        None,
+        [[2, "hello from wasm"]],
+    ]
     reply = worker.handle([abi.OP_CALL, "imp", "log_out_of_bounds", []])
     assert reply[:2] == [abi.FAIL, abi.FAIL_TRAP] and "ea_log: bytes 65530..65630" in reply[2]
     assert abs(worker.handle([abi.OP_CALL, "imp", "wall", []])[1] - time.time() * 1000) < 5000
     assert worker.handle([abi.OP_CALL, "imp", "mono", []])[1] > 0
-    assert worker.handle([abi.OP_CALL, "imp", "random", []])[1] != worker.handle([abi.OP_CALL, "imp", "random", []])[1]
+    assert (
+        worker.handle([abi.OP_CALL, "imp", "random", []])[1]
+        != worker.handle([abi.OP_CALL, "imp", "random", []])[1]
+    )
     assert worker.handle([abi.OP_CALL, "imp", "kv_get", []])[1] == -1
     assert worker.handle([abi.OP_CALL, "imp", "kv_put", [1234]])[1] == 0
     assert worker.handle([abi.OP_CALL, "imp", "kv_get", []])[1] == 1234
@@ -159,7 +185,9 @@ def test_redeploy_frees_the_old_runtime_and_resets_memory(worker: Worker) -> Non
 
 def test_a_module_wasm3_refuses_leaves_the_old_one(worker: Worker) -> None:
     load(worker, "keep", "numeric", [("add", False, 2)])
-    reply = worker.handle([abi.OP_LOAD, "keep", b"\x00asm\x01\x00\x00\x00\x01\xff", load_config([])])
+    reply = worker.handle(
+        [abi.OP_LOAD, "keep", b"\x00asm\x01\x00\x00\x00\x01\xff", load_config([])]
+    )
     assert reply[:2] == [abi.FAIL, abi.FAIL_LOAD]
     assert worker.handle([abi.OP_CALL, "keep", "add", [1, 2]])[1] == 3
 
@@ -179,7 +207,9 @@ def test_remove_and_stats(worker: Worker) -> None:
     assert "gone" in worker.handle([abi.OP_STATS])[1]["services"]
     worker.handle([abi.OP_REMOVE, "gone"])
     stats = worker.handle([abi.OP_STATS])[1]
-    assert "gone" not in stats["services"] and stats["rss_bytes"] > 0 and stats["pid"] == os.getpid()
+    assert (
+        "gone" not in stats["services"] and stats["rss_bytes"] > 0 and stats["pid"] == os.getpid()
+    )
 
 
 # --- the process -----------------------------------------------------------------------------------
@@ -206,7 +236,9 @@ def process(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
         errfile.close()
 
 
-def exchange(proc: subprocess.Popen[bytes], reader: abi.FrameReader, request: Any, timeout: float = 30) -> Any:
+def exchange(
+    proc: subprocess.Popen[bytes], reader: abi.FrameReader, request: Any, timeout: float = 30
+) -> Any:
     assert proc.stdin is not None and proc.stdout is not None
     if request is not None:
         proc.stdin.write(abi.encode_frame(request))
@@ -223,12 +255,19 @@ def exchange(proc: subprocess.Popen[bytes], reader: abi.FrameReader, request: An
     raise AssertionError("no reply from the worker")
 
 
-def test_process_speaks_frames_and_keeps_wasm3_noise_off_the_pipe(process: subprocess.Popen[bytes]) -> None:
+def test_process_speaks_frames_and_keeps_wasm3_noise_off_the_pipe(
+    process: subprocess.Popen[bytes],
+) -> None:
     reader = abi.FrameReader()
     ready = exchange(process, reader, None)
     assert ready[0] == abi.READY and ready[1] == process.pid
     config = load_config([("boom", False, 0), ("add", False, 2)])
-    assert exchange(process, reader, [abi.OP_LOAD, "n", instrument.instrument(module("numeric")), config])[0] == abi.OK
+    assert (
+        exchange(
+            process, reader, [abi.OP_LOAD, "n", instrument.instrument(module("numeric")), config]
+        )[0]
+        == abi.OK
+    )
     reply = exchange(process, reader, [abi.OP_CALL, "n", "boom", []])
     assert reply[:3] == [abi.FAIL, abi.FAIL_TRAP, "unreachable executed"]
     assert "wasm backtrace" in reply[5]  # wasm3's stderr, captured for the DEBUG log

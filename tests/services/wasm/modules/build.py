@@ -40,7 +40,9 @@ def build(source: Path, out: Path) -> None:
     subprocess.run(["wat2wasm", str(source), "-o", str(out)], check=True)
     marker = ABI_MARKER.search(source.read_text())
     if marker:
-        out.write_bytes(out.read_bytes() + custom_section("edge-agent.abi", marker.group(1).encode()))
+        out.write_bytes(
+            out.read_bytes() + custom_section("edge-agent.abi", marker.group(1).encode())
+        )
 
 
 def main() -> int:
