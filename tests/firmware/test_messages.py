@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import cbor2
 import pytest
 
+from edge_agent.services.base import ServiceError
 from edge_agent.services.wasm.host import WasmHost
-from tests.firmware.conftest import ERR_ARGS, call_error, module
+from edge_agent.store import KV_DIR, KVLimits, KVStore
+from tests.firmware.conftest import ERR_ARGS, ERR_SERVICE, call_error, module
 
 
 @pytest.fixture
@@ -93,3 +96,47 @@ def test_bad_appends_are_refused_and_store_nothing(host: WasmHost, args: list[ob
 @pytest.mark.parametrize("args", [[-1], [0, 201], [0, -1], ["1"]])
 def test_bad_list_arguments(host: WasmHost, args: list[object]) -> None:
     assert call_error(host, "messages", "list", args).ret_code == ERR_ARGS
+
+
+def test_a_full_store_drops_the_oldest_page_and_keeps_the_newest(make_host: Callable[..., WasmHost]) -> None:
+    # A 32-message page of 400-byte texts takes about 14 KB; the quota fits one page and a bit.
+    host = make_host(kv_limits=KVLimits(max_total_bytes=16_000))
+    host.deploy("messages", module("messages"))
+    for i in range(1, 41):
+        assert host.call("messages", "append", ["bot", f"{i:03d}" + "z" * 397]) == i
+    kept = [m["id"] for m in host.call("messages", "list", [0, 200])]
+    assert kept == list(range(33, 41))  # page 0 (ids 1..32) was dropped, page 1 kept
+    assert host.call("messages", "count", []) == 8
+    assert host.call("messages", "list", [35, 1])[0]["text"].startswith("036")
+    assert host.call("messages", "append", ["bot", "next"]) == 41
+
+
+def test_a_store_too_small_for_one_page_refuses_appends(make_host: Callable[..., WasmHost]) -> None:
+    host = make_host(kv_limits=KVLimits(max_total_bytes=2_000))
+    host.deploy("messages", module("messages"))
+    ids = []
+    with pytest.raises(ServiceError) as info:
+        for _ in range(10):
+            ids.append(host.call("messages", "append", ["bot", "q" * 400]))
+    assert info.value.ret_code == ERR_SERVICE
+    assert "full" in info.value.message
+    assert [m["id"] for m in host.call("messages", "list", [])] == ids and ids
+
+
+def test_a_lost_meta_write_is_repaired_by_the_next_append(
+    make_host: Callable[..., WasmHost], state_dir: Path
+) -> None:
+    host = make_host()
+    host.deploy("messages", module("messages"))
+    for i in range(40):
+        host.call("messages", "append", ["bot", f"m{i + 1}"])
+    host.close()
+    # Roll meta back to before page 1 was started, as if its write had been lost.
+    with KVStore(state_dir / KV_DIR / "messages") as kv:
+        kv.put(b"meta", cbor2.dumps([0, 1]))
+
+    host = make_host()
+    host.deploy("messages", module("messages"))
+    assert host.call("messages", "count", []) == 40
+    assert host.call("messages", "append", ["bot", "m41"]) == 41
+    assert [m["text"] for m in host.call("messages", "list", [38])] == ["m39", "m40", "m41"]
