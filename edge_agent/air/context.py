@@ -209,6 +209,10 @@ class Stream:
     def values(self) -> list[Any]:
         return [v.value for s in self.slices((0, 0)) for v in s]
 
+    def keys(self) -> list[str]:
+        """The log keys of the values, in stream order (what a canon records)."""
+        return [v.key for s in self.slices((0, 0)) for v in s]
+
     # AquaVM's RecursiveStream: a fold over a stream also visits what its body appends.
     def fold_started(self) -> tuple[list[list[StreamValue]], tuple[int, int]]:
         slices = self.slices((0, 0))
@@ -326,6 +330,11 @@ class ExecutionContext:
             return str(node.node_id)
         it = self.iteration
         return str(node.node_id) + "".join("/" + it[f] for f in folds)
+
+    def canon_values(self, entry: Entry) -> list[Any]:
+        """The values a canon entry refers to (decode checked that they exist)."""
+        entries = self.data.entries
+        return [entries[k].value for k in entry.value]
 
     def take_result(self, key: str) -> CallResult | None:
         """The host's result for a call this peer asked for; each result is used once."""

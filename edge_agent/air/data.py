@@ -14,7 +14,8 @@ fold iterations around it — each with its value and the peer that produced it.
 - `sent` records, per remote call or canon, that some peer already forwarded the particle
   to the peer that must run it, so nobody forwards it again.
 
-The encoding is CBOR with interned peer ids and stream names. Everything here is pure and
+The encoding is CBOR with interned peer ids and stream names; a canon's references to
+stream values are written as entry numbers. Everything here is pure and
 bounded: decode checks the size before parsing and validates every field.
 """
 
@@ -39,7 +40,7 @@ class Kind(IntEnum):
     CALL_FAILED = 1
     """A call that failed: value is [ret_code, message]."""
     CANON = 2
-    """A canon: value is the frozen list of the stream's values."""
+    """A canon: value is the frozen list of the keys of the stream values it saw, in order."""
     AP = 3
     """An ap to a stream: value is the appended value."""
 
@@ -139,9 +140,11 @@ def encode(data: Data, *, max_bytes: int = const.MAX_DATA_BYTES) -> bytes:
         return peers.setdefault(p, len(peers))
 
     rows = []
+    index = {key: i for i, key in enumerate(data.entries)}
     for key, e in data.entries.items():
         sid = -1 if e.stream is None else streams.setdefault(e.stream, len(streams))
-        rows.append([key, int(e.kind), e.value, pid(e.peer), sid, e.gen])
+        value = [index[ref] for ref in e.value] if e.kind == Kind.CANON else e.value  # refs as row numbers
+        rows.append([key, int(e.kind), value, pid(e.peer), sid, e.gen])
     sent = [[key, pid(p)] for key, p in data.sent.items()]
     raw = cbor2.dumps({"v": FORMAT_VERSION, "p": list(peers), "s": list(streams), "e": rows, "f": sent})
     if len(raw) > max_bytes:
@@ -205,9 +208,15 @@ def _from_obj(obj: Any) -> Data:
             type(value) is list and len(value) == 2 and type(value[0]) is int and value[0] != 0 and type(value[1]) is str
         ):
             raise DataError(f"entry {key!r} is a failed call without [ret_code, message]")
-        if k == Kind.CANON and type(value) is not list:
-            raise DataError(f"entry {key!r} is a canon whose value is not an array")
+        if k == Kind.CANON and (type(value) is not list or any(type(ref) is not int for ref in value)):
+            raise DataError(f"entry {key!r} is a canon whose value is not an array of entry numbers")
         data.entries[key] = Entry(k, value, peers[p], None if s < 0 else streams[s], gen if s >= 0 else 0)
+    keys = list(data.entries)
+    for key, entry in data.entries.items():
+        if entry.kind == Kind.CANON:
+            if any(not 0 <= ref < len(keys) or data.entries[keys[ref]].stream is None for ref in entry.value):
+                raise DataError(f"canon {key!r} refers to a stream value the data does not hold")
+            entry.value = [keys[ref] for ref in entry.value]
     for row in sent:
         if type(row) is not list or len(row) != 2 or type(row[0]) is not str or type(row[1]) is not int:
             raise DataError("a particle data 'sent' record must be [key, peer]")

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from edge_agent import const
-from edge_agent.air import ast
+from edge_agent.air import ast, validator
 from edge_agent.air.errors import ParseError
 from edge_agent.air.lexer import Kind, Token, tokenize
 
@@ -25,8 +25,11 @@ I64_MIN = -(2**63)
 I64_MAX = 2**63 - 1
 
 
-def parse(text: str, *, max_bytes: int = const.MAX_SCRIPT_BYTES) -> ast.Instruction:
-    """Parse and validate one AIR script; raise ParseError saying where and what was expected."""
+def parse(text: str, *, max_bytes: int = const.MAX_SCRIPT_BYTES, validate: bool = True) -> ast.Instruction:
+    """Parse and validate one AIR script; raise ParseError saying where and what was expected.
+
+    `validate=False` checks the syntax only (for tools that print and re-read fragments).
+    """
     if len(text) > max_bytes or len(text.encode("utf-8")) > max_bytes:
         raise ParseError(f"the script is larger than {max_bytes} bytes")
     tokens = tokenize(text)
@@ -34,9 +37,8 @@ def parse(text: str, *, max_bytes: int = const.MAX_SCRIPT_BYTES) -> ast.Instruct
     tree = parser.instruction(0)
     parser.expect_end()
     tree = ast.number_nodes(tree)
-    from edge_agent.air.validator import validate  # the validator imports the parser's helpers
-
-    validate(tree, parser.positions)
+    if validate:
+        validator.validate(tree, parser.positions)
     return tree
 
 

@@ -3,8 +3,9 @@
 Stream maps canonicalize the same way: to a `#%canon_map`, or to a scalar object holding
 each key's first value.
 
-The canon peer records the stream's values as it sees them; every later reader (on any
-peer) replays that record, so they all agree on one order. Elsewhere a canon waits and
+The canon peer records which stream values it sees, in its order (as references to the
+log entries that hold them, so a join's many canons stay small); every later reader, on
+any peer, replays that record, so they all agree. Elsewhere a canon waits and
 names its peer as a next hop.
 """
 
@@ -33,10 +34,11 @@ def execute(node: ast.Canon, ctx: ExecutionContext) -> None:
             ctx.complete = False
             return
         stream = ctx.stream_if_exists(node.stream.name)
-        entry = Entry(Kind.CANON, stream.values() if stream is not None else [], peer)
+        entry = Entry(Kind.CANON, stream.keys() if stream is not None else [], peer)
         ctx.record(key, entry)
+    values = ctx.canon_values(entry)
     target = node.canon
     if type(target) is ast.Scalar:
-        ctx.scalars.set(target.name, V.first_values_object(entry.value))
+        ctx.scalars.set(target.name, V.first_values_object(values))
     else:
-        ctx.canons.set(target.name, entry.value)
+        ctx.canons.set(target.name, values)

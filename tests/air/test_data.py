@@ -1,0 +1,105 @@
+"""The particle data: codec, merge rules and limits."""
+
+from __future__ import annotations
+
+import cbor2
+import pytest
+
+from edge_agent import const
+from edge_agent.air import data as D
+from edge_agent.air.data import Data, Entry, Kind
+
+
+def sample() -> Data:
+    return Data(
+        {
+            "0": Entry(Kind.CALL, {"a": [1, 2.5, None, True]}, "alice"),
+            "3/0": Entry(Kind.CALL, "x", "bob", "$s", 0),
+            "3/1": Entry(Kind.AP, 7, "bob", "$s", 1),
+            "5": Entry(Kind.CALL_FAILED, [4, "broken"], "carol"),
+            "9": Entry(Kind.CANON, ["3/1", "3/0"], "alice"),
+        },
+        {"12": "dave"},
+    )
+
+
+def test_codec_round_trip_keeps_order() -> None:
+    data = sample()
+    back = D.decode(D.encode(data))
+    assert list(back.entries.items()) == list(data.entries.items())
+    assert back.sent == data.sent
+
+
+def test_a_canon_must_refer_to_stream_values_the_data_holds() -> None:
+    raw = cbor2.dumps({"v": 1, "p": ["a"], "s": [], "e": [["c", 2, [5], 0, -1, 0]], "f": []})
+    with pytest.raises(D.DataError, match="refers to a stream value the data does not hold"):
+        D.decode(raw)
+
+
+def test_empty_data_is_empty_bytes() -> None:
+    assert D.encode(Data()) == b""
+    assert D.decode(b"") == Data()
+
+
+def test_merge_appends_what_we_lack_after_our_generations() -> None:
+    ours = Data({"a": Entry(Kind.CALL, 1, "bob", "$s", 0)})
+    theirs = Data({"b": Entry(Kind.CALL, 2, "carol", "$s", 0), "a": Entry(Kind.CALL, 1, "bob", "$s", 0)})
+    merged = D.merge(ours, theirs)
+    assert list(merged.entries) == ["a", "b"]
+    assert [e.gen for e in merged.entries.values()] == [0, 1]  # their gen 0 comes after ours
+
+
+def test_merge_rejects_a_different_result_for_one_key() -> None:
+    ours = Data({"a": Entry(Kind.CALL, 1, "bob")})
+    with pytest.raises(D.DataConflict, match="different result for instruction instance 'a'"):
+        D.merge(ours, Data({"a": Entry(Kind.CALL, 1.0, "bob")}))  # 1 and 1.0 differ, as in AquaVM
+    with pytest.raises(D.DataConflict):
+        D.merge(ours, Data({"a": Entry(Kind.CALL, 1, "mallory")}))
+
+
+def test_merge_accepts_the_same_ap_from_another_runner() -> None:
+    ours = Data({"a": Entry(Kind.AP, 1, "bob", "$s", 0)})
+    merged = D.merge(ours, Data({"a": Entry(Kind.AP, 1, "carol", "$s", 0)}))
+    assert merged.entries["a"].peer == "bob"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"\xff\x00", "not valid CBOR"),
+        (cbor2.dumps([1, 2]), "unsupported particle data format"),
+        (cbor2.dumps({"v": 2}), "unsupported particle data format"),
+        (cbor2.dumps({"v": 1, "p": [], "s": [], "e": "x", "f": []}), "'e' must be an array"),
+        (cbor2.dumps({"v": 1, "p": ["a"], "s": [], "e": [["k", 9, 1, 0, -1, 0]], "f": []}), "unknown kind"),
+        (cbor2.dumps({"v": 1, "p": ["a"], "s": [], "e": [["k", 0, 1, 5, -1, 0]], "f": []}), "no known peer"),
+        (cbor2.dumps({"v": 1, "p": ["a"], "s": [], "e": [["k", 1, 1, 0, -1, 0]], "f": []}), "[ret_code, message]"),
+        (cbor2.dumps({"v": 1, "p": ["a"], "s": [], "e": [["k", 0, {1: 2}, 0, -1, 0]], "f": []}), "keys must be strings"),
+        (
+            cbor2.dumps({"v": 1, "p": ["a"], "s": [], "e": [["k", 0, 1, 0, -1, 0], ["k", 0, 1, 0, -1, 0]], "f": []}),
+            "twice",
+        ),
+        (b"\x81" * 100_000 + b"\x00", "not valid CBOR"),
+    ],
+)
+def test_malformed_data_is_a_clear_error(raw: bytes, message: str) -> None:
+    with pytest.raises(D.DataError) as info:
+        D.decode(raw)
+    assert message in str(info.value)
+
+
+def test_deeply_nested_values_are_refused() -> None:
+    value: object = 1
+    for _ in range(const.MAX_VALUE_DEPTH + 5):
+        value = [value]
+    raw = cbor2.dumps({"v": 1, "p": ["a"], "s": [], "e": [["k", 0, value, 0, -1, 0]], "f": []})
+    with pytest.raises(D.DataError, match="nested deeper"):
+        D.decode(raw)
+
+
+def test_sizes_are_checked_both_ways() -> None:
+    big = Data({"0": Entry(Kind.CALL, "x" * 5000, "alice")})
+    with pytest.raises(D.DataError, match="more than the limit of 1000"):
+        D.encode(big, max_bytes=1000)
+    raw = D.encode(big)
+    with pytest.raises(D.DataError, match="more than the limit of 1000"):
+        D.decode(raw, max_bytes=1000)
