@@ -112,7 +112,7 @@ def _section(sid: int, content: bytes) -> bytes:
     return bytes([sid]) + _leb(len(content)) + content
 
 
-def synthetic_module(functions: int = 360) -> bytes:
+def synthetic_module(functions: int = 240) -> bytes:
     """`functions` exported (i32) -> i32 functions, each a loop of arithmetic (~140 bytes)."""
     types = _section(1, _leb(1) + b"\x60\x01\x7f\x01\x7f")
     funcs = _section(3, _leb(functions) + b"\x00" * functions)
