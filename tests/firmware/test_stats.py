@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from edge_agent.services.wasm.host import WasmHost
-from tests.firmware.conftest import ERR_ARGS, call_error, module
+from tests.firmware.conftest import ERR_ARGS, ERR_SERVICE, call_error, module
 
 EMPTY = {"count": 0, "sum": 0.0, "min": None, "max": None, "mean": None, "stddev": None}
 
@@ -70,3 +70,11 @@ def test_memory_state_ends_with_a_redeploy(host: WasmHost) -> None:
     host.call("stats", "add", [1, 2, 3])
     host.deploy("stats", module("stats"))
     assert host.call("stats", "summary", []) == EMPTY
+
+
+def test_sums_that_would_overflow_are_refused_and_add_nothing(host: WasmHost) -> None:
+    host.call("stats", "add", [1e308])
+    error = call_error(host, "stats", "add", [1e308])
+    assert error.ret_code == ERR_SERVICE
+    assert "overflow" in error.message
+    assert host.call("stats", "summary", []) == expected([1e308])
