@@ -85,3 +85,9 @@ def test_hmac_rfc4231_case_2(host: WasmHost) -> None:
 def test_bad_arguments(host: WasmHost, args: list[object], message: str) -> None:
     error = call_error(host, "hash", "sha256", args)
     assert (error.ret_code, error.message) == (ERR_ARGS, message)
+
+
+def test_32_kib_fits_the_default_fuel(host: WasmHost) -> None:
+    # About 140 instructions a byte: 32 KiB takes some 4.6 M of the default 10 M.
+    payload = data(32 * 1024)
+    assert host.call("hash", "sha256", [payload]) == hashlib.sha256(payload).hexdigest()
