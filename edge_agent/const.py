@@ -157,55 +157,14 @@ WASM_MAX_RANDOM_BYTES = 64 * 1024
 WASM_MAX_TRACE_BYTES = 4096
 """Most bytes of wasm3's stderr backtrace kept per call for the DEBUG log."""
 
-DEFAULT_CPU_TEMPERATURE_PATH = "/sys/class/thermal/thermal_zone0/temp"
-"""File read by the `cpu_temperature` sensor (millidegrees Celsius); config
-`wasm.cpu_temperature_path`."""
+WASM_PIPE_SPIN_US = 200
+"""How long the agent and a worker poll their pipe before sleeping on it, in microseconds
+(0 is used on a single CPU). Saves the wake-up (tens of microseconds on a VM) on quick
+replies and back-to-back requests, for at most this much CPU after each exchange."""
 
-# --- Wasm host (edge_agent/services/wasm/host.py, worker.py, abi.py, limits.py) -----------
-DEFAULT_WASM_STACK_BYTES = 128 * 1024
-"""wasm3 value stack of one service by default, in bytes. wasm3 recurses on the C stack for
-every Wasm call (~100 B of C stack per 24 B frame measured on x86-64), so a 2 MiB Wasm stack
-overflows an 8 MiB C stack and segfaults before wasm3's own "stack overflow" trap."""
-
-MAX_WASM_STACK_BYTES = 512 * 1024
-"""Largest Wasm stack a service may be given, in bytes (see DEFAULT_WASM_STACK_BYTES)."""
-
-MAX_WASM_FUEL = 10**12
-"""Largest fuel limit a service may be given (it must fit the i64 fuel counter)."""
-
-MAX_WASM_DEADLINE_MS = 10 * 60 * 1000
-"""Longest per-call deadline a service may be given, in milliseconds."""
-
-DEFAULT_WASM_MAX_ARGS_BYTES = 1024 * 1024
-"""Largest CBOR-encoded argument list passed to a CBOR function by default, in bytes."""
-
-DEFAULT_WASM_MAX_REPLY_BYTES = 1024 * 1024
-"""Largest CBOR reply read back from a CBOR function by default, in bytes."""
-
-WASM_MAX_PARAMS = 32
-"""Most parameters of a callable export; pywasm3 0.5.0 refuses more (MAX_ARGS)."""
-
-WASM_LOAD_DEADLINE_MS = 5_000
-"""Wall-clock time a module's load (parse, link, start function) may take, in milliseconds."""
-
-WASM_WORKER_START_TIMEOUT_S = 30.0
-"""Time a fresh worker process may take to report ready, in seconds (a Raspberry Pi's cold
-Python start with wasm3 and cbor2 takes about a second)."""
-
-WASM_MAX_FRAME_BYTES = 64 * 1024 * 1024
-"""Largest message between the agent and a worker, in bytes (a module or a reply fits)."""
-
-WASM_MAX_LOG_LINES_PER_CALL = 64
-"""Most ea_log lines kept from one call; later lines are counted, not kept."""
-
-WASM_MAX_LOG_LINE_BYTES = 2048
-"""Longest ea_log line kept, in bytes; the rest is cut."""
-
-WASM_MAX_RANDOM_BYTES = 64 * 1024
-"""Most bytes one ea_random call may ask for."""
-
-WASM_MAX_TRACE_BYTES = 4096
-"""Most bytes of wasm3's stderr backtrace kept per call for the DEBUG log."""
+WASM_ASYNC_SPIN_US = 100
+"""The same for the agent's event loop, which nothing else can use while it polls: at most
+this long per call, in microseconds."""
 
 DEFAULT_CPU_TEMPERATURE_PATH = "/sys/class/thermal/thermal_zone0/temp"
 """File read by the `cpu_temperature` sensor (millidegrees Celsius); config
@@ -264,120 +223,71 @@ ADDRESSBOOK_MAX_HOST_CHARS = 253
 ADDRESSBOOK_INCOMING_TTL_S = 600.0
 """How long an address learned from an incoming particle stays, in seconds, unless seen again."""
 
-# --- Wasm host (edge_agent/services/wasm/host.py, worker.py, abi.py, limits.py) -----------
-DEFAULT_WASM_STACK_BYTES = 128 * 1024
-"""wasm3 value stack of one service by default, in bytes. wasm3 recurses on the C stack for
-every Wasm call (~100 B of C stack per 24 B frame measured on x86-64), so a 2 MiB Wasm stack
-overflows an 8 MiB C stack and segfaults before wasm3's own "stack overflow" trap."""
+# --- AIR data (edge_agent/air/data.py) -----------------------------------------------------
+MAX_NAME_BYTES = 1024
+"""Longest key, peer id or stream name accepted in particle data."""
 
-MAX_WASM_STACK_BYTES = 512 * 1024
-"""Largest Wasm stack a service may be given, in bytes (see DEFAULT_WASM_STACK_BYTES)."""
+# --- Wasm modules (edge_agent/services/wasm/binary.py, validate.py, instrument.py) ---------
+WASM_MAX_FUNCTION_LOCALS = 50_000
+"""Most locals one Wasm function may declare (V8's kV8MaxWasmFunctionLocals). wasm3 gives
+every local a frame slot when it compiles the function, so a few bytes declaring billions
+would exhaust memory in the worker; checked while parsing, before anything is allocated."""
 
-MAX_WASM_FUEL = 10**12
-"""Largest fuel limit a service may be given (it must fit the i64 fuel counter)."""
+SCRIPT_CACHE_SIZE = 128
+"""Parsed scripts kept in memory (a particle's script is run on every copy that arrives)."""
 
-MAX_WASM_DEADLINE_MS = 10 * 60 * 1000
-"""Longest per-call deadline a service may be given, in milliseconds."""
+# --- CoAP transport (edge_agent/net/coap.py, coap_spool.py) --------------------------------
+COAP_MAX_PENDING_PARTICLES = 128
+"""Most received particles handed to the node whose callback has not returned yet; one more
+POST is answered 5.03 Service Unavailable with Max-Age (RFC 7252 §5.9.3.4), which senders
+retry."""
 
-DEFAULT_WASM_MAX_ARGS_BYTES = 1024 * 1024
-"""Largest CBOR-encoded argument list passed to a CBOR function by default, in bytes."""
+COAP_MAX_PENDING_PARTICLE_BYTES = 32 * 1024 * 1024
+"""Most bytes of received particles held for the node at once (the sum over the pending
+ones); beyond it, 5.03 as above. A single particle up to `particles.max_bytes` is always
+taken when nothing else is pending."""
 
-DEFAULT_WASM_MAX_REPLY_BYTES = 1024 * 1024
-"""Largest CBOR reply read back from a CBOR function by default, in bytes."""
+COAP_OVERLOAD_MAX_AGE_S = 1
+"""Max-Age of a 5.03 answer, in seconds: how long a sender should wait before retrying."""
 
-WASM_MAX_PARAMS = 32
-"""Most parameters of a callable export; pywasm3 0.5.0 refuses more (MAX_ARGS)."""
+COAP_BLOCK1_MAX_ASSEMBLIES = 16
+"""Most Block1 (RFC 7959 §2.5) uploads reassembled at once per upload resource, over all
+senders; a new one beyond it is answered 5.03 with Max-Age."""
 
-WASM_LOAD_DEADLINE_MS = 5_000
-"""Wall-clock time a module's load (parse, link, start function) may take, in milliseconds."""
+COAP_BLOCK1_BUDGET_BYTES = 8 * 1024 * 1024
+"""Most bytes held by unfinished Block1 uploads per upload resource; one upload of the
+resource's maximum size is always allowed. Bounds the memory a flood of half-sent uploads
+can take (aiocoap's own reassembly has no bound)."""
 
-WASM_WORKER_START_TIMEOUT_S = 30.0
-"""Time a fresh worker process may take to report ready, in seconds (a Raspberry Pi's cold
-Python start with wasm3 and cbor2 takes about a second)."""
+COAP_BLOCK1_IDLE_TIMEOUT_S = 25.0
+"""An unfinished Block1 upload with no new block for this long is dropped, in seconds; the
+sender then gets 4.08 Request Entity Incomplete. A lost block is retransmitted a third time
+at most 21 s after its first transmission (RFC 7252 §4.8: ACK_TIMEOUT 2 s × ACK_RANDOM_FACTOR
+1.5, doubling)."""
 
-WASM_MAX_FRAME_BYTES = 64 * 1024 * 1024
-"""Largest message between the agent and a worker, in bytes (a module or a reply fits)."""
+COAP_MAX_DIAGNOSTIC_BYTES = 200
+"""Longest diagnostic payload put in an error response, in UTF-8 bytes (RFC 7252 §5.5.2)."""
 
-WASM_MAX_LOG_LINES_PER_CALL = 64
-"""Most ea_log lines kept from one call; later lines are counted, not kept."""
+COAP_MAX_WARNED_KEYS = 256
+"""Distinct peer-caused transport warnings remembered so each is logged once at WARNING,
+then at DEBUG."""
 
-WASM_MAX_LOG_LINE_BYTES = 2048
-"""Longest ea_log line kept, in bytes; the rest is cut."""
+COAP_MAX_REQUESTS_PER_PEER = 32
+"""Most outgoing requests to one (host, port) at once; more wait their turn. aiocoap sends
+one confirmable exchange per peer at a time anyway (NSTART = 1, RFC 7252 §4.7)."""
 
-WASM_MAX_RANDOM_BYTES = 64 * 1024
-"""Most bytes one ea_random call may ask for."""
+COAP_SEND_BACKOFF_INITIAL_S = 0.05
+"""First wait before re-sending a particle after a failed attempt, in seconds; it doubles
+after each further failure (with jitter: a random wait between half and all of it)."""
 
-WASM_MAX_TRACE_BYTES = 4096
-"""Most bytes of wasm3's stderr backtrace kept per call for the DEBUG log."""
+COAP_SEND_BACKOFF_MAX_S = 2.0
+"""Longest wait between two attempts to send a particle, in seconds."""
 
-WASM_PIPE_SPIN_US = 200
-"""How long the agent and a worker poll their pipe before sleeping on it, in microseconds
-(0 is used on a single CPU). Saves the wake-up (tens of microseconds on a VM) on quick
-replies and back-to-back requests, for at most this much CPU after each exchange."""
+COAP_REQUEST_TIMEOUT_S = 5.0
+"""Default time to wait for the answer to a single request (e.g. `get_status`), in seconds."""
 
-WASM_ASYNC_SPIN_US = 100
-"""The same for the agent's event loop, which nothing else can use while it polls: at most
-this long per call, in microseconds."""
+COAP_MAX_RESPONSE_BYTES = 1024 * 1024
+"""Largest response body accepted by the client (status, or a CLI request), in bytes."""
 
-DEFAULT_CPU_TEMPERATURE_PATH = "/sys/class/thermal/thermal_zone0/temp"
-"""File read by the `cpu_temperature` sensor (millidegrees Celsius); config
-`wasm.cpu_temperature_path`."""
-
-# --- Wasm host (edge_agent/services/wasm/host.py, worker.py, abi.py, limits.py) -----------
-DEFAULT_WASM_STACK_BYTES = 128 * 1024
-"""wasm3 value stack of one service by default, in bytes. wasm3 recurses on the C stack for
-every Wasm call (~100 B of C stack per 24 B frame measured on x86-64), so a 2 MiB Wasm stack
-overflows an 8 MiB C stack and segfaults before wasm3's own "stack overflow" trap."""
-
-MAX_WASM_STACK_BYTES = 512 * 1024
-"""Largest Wasm stack a service may be given, in bytes (see DEFAULT_WASM_STACK_BYTES)."""
-
-MAX_WASM_FUEL = 10**12
-"""Largest fuel limit a service may be given (it must fit the i64 fuel counter)."""
-
-MAX_WASM_DEADLINE_MS = 10 * 60 * 1000
-"""Longest per-call deadline a service may be given, in milliseconds."""
-
-DEFAULT_WASM_MAX_ARGS_BYTES = 1024 * 1024
-"""Largest CBOR-encoded argument list passed to a CBOR function by default, in bytes."""
-
-DEFAULT_WASM_MAX_REPLY_BYTES = 1024 * 1024
-"""Largest CBOR reply read back from a CBOR function by default, in bytes."""
-
-WASM_MAX_PARAMS = 32
-"""Most parameters of a callable export; pywasm3 0.5.0 refuses more (MAX_ARGS)."""
-
-WASM_LOAD_DEADLINE_MS = 5_000
-"""Wall-clock time a module's load (parse, link, start function) may take, in milliseconds."""
-
-WASM_WORKER_START_TIMEOUT_S = 30.0
-"""Time a fresh worker process may take to report ready, in seconds (a Raspberry Pi's cold
-Python start with wasm3 and cbor2 takes about a second)."""
-
-WASM_MAX_FRAME_BYTES = 64 * 1024 * 1024
-"""Largest message between the agent and a worker, in bytes (a module or a reply fits)."""
-
-WASM_MAX_LOG_LINES_PER_CALL = 64
-"""Most ea_log lines kept from one call; later lines are counted, not kept."""
-
-WASM_MAX_LOG_LINE_BYTES = 2048
-"""Longest ea_log line kept, in bytes; the rest is cut."""
-
-WASM_MAX_RANDOM_BYTES = 64 * 1024
-"""Most bytes one ea_random call may ask for."""
-
-WASM_MAX_TRACE_BYTES = 4096
-"""Most bytes of wasm3's stderr backtrace kept per call for the DEBUG log."""
-
-WASM_PIPE_SPIN_US = 200
-"""How long the agent and a worker poll their pipe before sleeping on it, in microseconds
-(0 is used on a single CPU). Saves the wake-up (tens of microseconds on a VM) on quick
-replies and back-to-back requests, for at most this much CPU after each exchange."""
-
-WASM_ASYNC_SPIN_US = 100
-"""The same for the agent's event loop, which nothing else can use while it polls: at most
-this long per call, in microseconds."""
-
-DEFAULT_CPU_TEMPERATURE_PATH = "/sys/class/thermal/thermal_zone0/temp"
-"""File read by the `cpu_temperature` sensor (millidegrees Celsius); config
-`wasm.cpu_temperature_path`."""
+COAP_STOP_TIMEOUT_S = 3.0
+"""Time `stop()` waits for cancelled particle callbacks and aiocoap's shutdown, in seconds."""
