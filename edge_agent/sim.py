@@ -83,7 +83,55 @@ class Network:
                 raise ValueError(f"peer ids must be non-empty strings, got {p!r}")
         self.reachable = {k: set(v) for k, v in (reachable or {}).items()}
         self._services: dict[str, dict[str, Handler]] = {p: {} for p in self.peer_ids}
-        self._wasm: dict[str, Any] = {}
+        self._wasm: dict[str, dict[str, str]] = {p: {} for p in self.peer_ids}  # peer -> name -> host name
+        self._host: Any = None  # one WasmHost (worker process) for every simulated peer, made on first deploy
+
+    def __enter__(self) -> Network:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the Wasm worker process, if any deploy started one (idempotent)."""
+        host, self._host = self._host, None
+        if host is not None:
+            host.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown may have torn the host down
+            pass
+
+    def deploy(self, peer: str, name: str, wasm_bytes: bytes, **limits: Any) -> Any:
+        """Deploy a Wasm module as service `name` on `peer` (real wasm3, in a worker process).
+
+        Limits (fuel, memory_pages, deadline_ms, ...) default as on an agent. A module the
+        host refuses raises `ModuleRejected` naming the problem; the peer's other services
+        stay as they were. Deploying a name again replaces that service. Returns the
+        `ServiceInfo` (functions, sha256, limits).
+        """
+        from edge_agent.services.wasm.errors import ModuleRejected
+        from edge_agent.services.wasm.host import WasmHost
+
+        self._check_peer(peer)
+        if self._host is None:
+            self._host = WasmHost()
+        internal = f"{self.peer_ids.index(peer)}.{name}"  # each peer has its own KV store
+        try:
+            info = self._host.deploy(internal, bytes(wasm_bytes), limits or None)
+        except ModuleRejected as exc:
+            raise ModuleRejected(str(exc).replace(repr(internal), repr(name))) from None
+        self._wasm[peer][name] = internal
+        return info
+
+    def undeploy(self, peer: str, name: str) -> None:
+        """Remove a Wasm service from `peer` (no error if it has none of that name)."""
+        self._check_peer(peer)
+        internal = self._wasm[peer].pop(name, None)
+        if internal is not None and self._host is not None:
+            self._host.remove(internal)
 
     def add_service(self, peer: str, service_id: str, handler: Handler) -> None:
         """Serve `service_id` on `peer` with `handler(function, args)`; replaces a builtin of that id."""
@@ -193,8 +241,8 @@ class Network:
                 value = handler(function, args)
             elif peer == info.init_peer_id and client.handles(service):
                 value = client.call(service, function, args)
-            elif service in self._wasm.get(peer, {}):
-                value = self._wasm[peer][service](function, args)
+            elif service in self._wasm[peer]:
+                value = self._host.call(self._wasm[peer][service], function, args)
             else:
                 value = call_builtin(service, function, args, CallContext(peer, info.init_peer_id, info.id, now_ms))
             check_value(value)
