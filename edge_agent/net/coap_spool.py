@@ -1,0 +1,190 @@
+"""Bounded reassembly of Block1 uploads (RFC 7959 §2.5): blocks in, one body out (pure).
+
+aiocoap's own Block1 spool keeps every half-finished upload for 93 s with no limit on its
+size or on how many there are, so a stranger could fill a small device's memory with
+uploads it never finishes. This spool caps the body size, the number of uploads in progress
+and the bytes they hold together, and forgets an upload whose sender went quiet. It does
+no I/O and knows nothing of aiocoap: `coap.py` maps its errors to CoAP responses. The clock
+is injected, so tests need no sleeping.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+from edge_agent import const
+from edge_agent.errors import RemoteError
+
+__all__ = [
+    "BadBlock",
+    "Block1Spool",
+    "BlockError",
+    "Busy",
+    "Incomplete",
+    "TooLarge",
+]
+
+_BERT_SZX = 7
+"""Block size exponent 7 is reserved on UDP (RFC 8323 §6 uses it for BERT over TCP)."""
+
+
+class BlockError(RemoteError):
+    """A block was refused; the sender's upload (if any) is forgotten."""
+
+
+class TooLarge(BlockError):
+    """The body (announced by Size1, or reached by the blocks) is over `limit` bytes."""
+
+    def __init__(self, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class Incomplete(BlockError):
+    """A block that does not continue an upload in progress (RFC 7959 §2.9.2: 4.08)."""
+
+
+class BadBlock(BlockError):
+    """A block whose size or number makes no sense (RFC 7959 §2.2: 4.00)."""
+
+
+class Busy(BlockError):
+    """Too many uploads in progress, or too many bytes held: try again shortly (5.03)."""
+
+
+@dataclass(slots=True)
+class _Upload:
+    body: bytearray
+    last_seen: float
+
+
+class Block1Spool:
+    """Reassembles Block1 uploads keyed by sender (and Request-Tag), within fixed bounds.
+
+    `feed` takes one block and returns the whole body once the last block is in, or None
+    while more are expected; it raises a `BlockError` for a block it refuses.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_bytes: int,
+        max_uploads: int = const.COAP_BLOCK1_MAX_ASSEMBLIES,
+        budget_bytes: int = const.COAP_BLOCK1_BUDGET_BYTES,
+        idle_timeout_s: float = const.COAP_BLOCK1_IDLE_TIMEOUT_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if max_bytes < 1 or max_uploads < 1 or idle_timeout_s <= 0:
+            raise ValueError("max_bytes, max_uploads and idle_timeout_s must be positive")
+        self.max_bytes = max_bytes
+        self.max_uploads = max_uploads
+        # One upload of the largest allowed size always fits, whatever the budget says.
+        self.budget_bytes = max(budget_bytes, max_bytes)
+        self.idle_timeout_s = idle_timeout_s
+        self._clock = clock
+        self._uploads: dict[Hashable, _Upload] = {}
+        self._held = 0
+
+    def __len__(self) -> int:
+        """Uploads in progress."""
+        return len(self._uploads)
+
+    @property
+    def bytes_held(self) -> int:
+        """Bytes held by the uploads in progress."""
+        return self._held
+
+    def feed(
+        self,
+        key: Hashable,
+        *,
+        number: int,
+        more: bool,
+        size_exponent: int,
+        payload: bytes,
+        size1: int | None = None,
+    ) -> bytes | None:
+        """Take block `number` of the upload `key`; the whole body when it is the last one.
+
+        `size1` is the total size the sender announced (RFC 7959 §4), checked at once so an
+        oversized upload is refused on its first block.
+        """
+        now = self._clock()
+        self._expire(now)
+        if size_exponent >= _BERT_SZX or size_exponent < 0:
+            self._drop(key)
+            raise BadBlock(f"block size exponent {size_exponent} is not allowed over UDP")
+        size = 1 << (size_exponent + 4)
+        start = number * size
+        end = start + len(payload)
+        if more and len(payload) != size:
+            self._drop(key)
+            raise BadBlock(
+                f"block {number} carries {len(payload)} bytes, but a block that is not the "
+                f"last must carry exactly its size ({size})"
+            )
+        if not more and len(payload) > size:
+            self._drop(key)
+            raise BadBlock(f"last block {number} carries {len(payload)} bytes, over {size}")
+        if size1 is not None and size1 > self.max_bytes:
+            self._drop(key)
+            raise TooLarge(
+                f"announced size {size1} bytes is over the limit of {self.max_bytes}",
+                self.max_bytes,
+            )
+        if end > self.max_bytes:
+            self._drop(key)
+            raise TooLarge(
+                f"upload reaches {end} bytes, over the limit of {self.max_bytes}", self.max_bytes
+            )
+
+        if number == 0:
+            self._drop(key)  # a new first block restarts the upload (RFC 7959 §2.5)
+            if not more:
+                return bytes(payload)
+            self._make_room(key, size1)
+            self._uploads[key] = _Upload(bytearray(), now)
+        upload = self._uploads.get(key)
+        if upload is None:
+            raise Incomplete(f"block {number} arrived, but no upload is in progress")
+        if start != len(upload.body):
+            self._drop(key)
+            raise Incomplete(
+                f"block {number} starts at byte {start}, but {len(upload.body)} bytes have "
+                f"arrived so far"
+            )
+        if self._held + len(payload) > self.budget_bytes:
+            self._drop(key)
+            raise Busy(f"uploads in progress already hold {self._held} bytes")
+        upload.body += payload
+        upload.last_seen = now
+        self._held += len(payload)
+        if more:
+            return None
+        self._drop(key)
+        return bytes(upload.body)
+
+    def clear(self) -> None:
+        """Forget every upload in progress."""
+        self._uploads.clear()
+        self._held = 0
+
+    def _make_room(self, key: Hashable, size1: int | None) -> None:
+        if len(self._uploads) >= self.max_uploads:
+            raise Busy(f"{len(self._uploads)} uploads are in progress already")
+        if size1 is not None and self._held + size1 > self.budget_bytes:
+            raise Busy(
+                f"uploads in progress hold {self._held} bytes; {size1} more do not fit now"
+            )
+
+    def _drop(self, key: Hashable) -> None:
+        upload = self._uploads.pop(key, None)
+        if upload is not None:
+            self._held -= len(upload.body)
+
+    def _expire(self, now: float) -> None:
+        stale = [k for k, u in self._uploads.items() if now - u.last_seen >= self.idle_timeout_s]
+        for key in stale:
+            self._drop(key)
