@@ -899,7 +899,8 @@ class CoapClient:
         if timeout <= 0:
             raise RequestFailed(f"no time left to send to {where}")
         try:
-            response = await asyncio.wait_for(self._limited(dest, message), timeout)
+            async with asyncio.timeout(timeout):  # no extra task, unlike wait_for
+                response = await self._limited(dest, message)
         except TimeoutError:
             raise RequestFailed(f"no answer from {where} within {timeout:.1f} s") from None
         except aiocoap.error.Error as exc:
