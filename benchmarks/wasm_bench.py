@@ -31,7 +31,7 @@ import wasm3
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from edge_agent.services.wasm import abi, instrument  # noqa: E402
+from edge_agent.services.wasm import abi, instrument, validate  # noqa: E402
 from edge_agent.services.wasm import host as wasm_host  # noqa: E402
 from edge_agent.services.wasm.host import AsyncWasmHost, HostConfig, WasmHost  # noqa: E402
 from edge_agent.services.wasm.worker import Worker  # noqa: E402
@@ -252,7 +252,9 @@ def deploy_times(quick: bool) -> tuple[int, dict[str, float], str]:
     stages: dict[str, list[float]] = {"validate": [], "instrument": [], "deploy": []}
     for _ in range(rounds):
         t = time.perf_counter()
-        wasm_host._validate(data, limits)
+        validate.validate(
+            data, max_module_bytes=limits.max_module_bytes, max_memory_pages=limits.memory_pages
+        )
         stages["validate"].append(time.perf_counter() - t)
         t = time.perf_counter()
         instrument.instrument(data)

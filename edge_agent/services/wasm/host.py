@@ -35,7 +35,6 @@ import asyncio
 import dataclasses
 import fcntl
 import functools
-import hashlib
 import json
 import logging
 import os
@@ -50,11 +49,12 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from edge_agent import const, store
 from edge_agent.services.base import Handler, ServiceError
-from edge_agent.services.wasm import abi, instrument
+from edge_agent.services.wasm import abi, instrument, validate
 from edge_agent.services.wasm.abi import CallErrorCode, FunctionKind, FunctionSig
 from edge_agent.services.wasm.errors import ModuleRejected
 from edge_agent.services.wasm.limits import Limits
@@ -120,13 +120,16 @@ class ServiceInfo:
     abi_version: int | None
     """The declared ABI version (custom section ``edge-agent.abi``), None for numeric-only modules."""
     functions: Mapping[str, FunctionSig]
+    """The exports a script may call."""
+    not_callable: Mapping[str, str]
+    """The other exported functions, each with the reason a script cannot call it."""
     memory_pages: int | None
     """The module's declared memory maximum in pages (None: no memory)."""
+    imports: tuple[str, ...]
+    """The host functions it imports (names in module ``env``)."""
     limits: Limits
     worker: int
     """Index of the worker process that holds it."""
-    instrumented: bool
-    """Whether fuel metering was injected (False only while instrument.py is missing)."""
 
 
 # --- Preparing a module (pure: validate + instrument) -----------------------------------------
@@ -158,121 +161,59 @@ def _prepare(name: str, data: bytes, limits: Limits, config: HostConfig, worker:
         raise ModuleRejected(
             f"module is {len(data)} bytes, over the limit of {limits.max_module_bytes} bytes"
         )
-    info = _validate(data, limits)
-    wasm, instrumented = _instrument(data)
-    functions = info["functions"]
+    info = validate.validate(
+        data, max_module_bytes=limits.max_module_bytes, max_memory_pages=limits.memory_pages
+    )
+    wasm = instrument.instrument(data)
+    functions, refused = _functions(info)
     kv = None
     if config.state_dir is not None:
         kv = os.fspath(Path(config.state_dir) / store.KV_DIR / name)  # = StateDir.kv_path(name)
     load_config = {
         "stack": limits.stack_bytes,
-        "fuel": limits.fuel if instrumented else None,
+        "fuel": limits.fuel,
         "max_reply": limits.max_reply_bytes,
-        "memory_pages": info["memory_pages"],
-        "abi": info["abi_version"] is not None,
+        "memory_pages": info.memory_max,
+        "abi": info.abi_version is not None,
+        "free": info.has_free,
         "functions": [
             [f.name, f.kind is FunctionKind.CBOR, len(f.params)] for f in functions.values()
         ],
         "kv": kv,
         "kv_limits": dataclasses.asdict(config.kv_limits),
         "fuel_exhausted": instrument.FUEL_EXHAUSTED,
-        "start": instrument.START_EXPORT if info["has_start"] else None,
+        "start": instrument.START_EXPORT if info.has_start else None,
     }
     service = ServiceInfo(
         name=name,
-        sha256=info["sha256"],
-        size=len(data),
-        abi_version=info["abi_version"],
-        functions=functions,
-        memory_pages=info["memory_pages"],
+        sha256=info.sha256,
+        size=info.size,
+        abi_version=info.abi_version,
+        functions=MappingProxyType(functions),
+        not_callable=MappingProxyType(refused),
+        memory_pages=info.memory_max,
+        imports=info.imports,
         limits=limits,
         worker=worker,
-        instrumented=instrumented,
     )
     return _Prepared(service, wasm, load_config)
 
 
-def _validate(data: bytes, limits: Limits) -> dict[str, Any]:
-    """The validator's verdict as a plain description (stand-in until validate.py exists)."""
-    return _standin_validate(data, limits)
-
-
-def _instrument(data: bytes) -> tuple[bytes, bool]:
-    return instrument.instrument(data), True
-
-
-_KNOWN_IMPORTS = {
-    "ea_log": ((abi.I32, abi.I32, abi.I32), ()),
-    "ea_clock_monotonic_ns": ((), (abi.I64,)),
-    "ea_clock_wall_ms": ((), (abi.I64,)),
-    "ea_random": ((abi.I32, abi.I32), (abi.I32,)),
-    "ea_kv_get": ((abi.I32,) * 4, (abi.I32,)),
-    "ea_kv_put": ((abi.I32,) * 4, (abi.I32,)),
-    "ea_kv_delete": ((abi.I32, abi.I32), (abi.I32,)),
-    "ea_sensor_read": ((abi.I32,) * 3, (abi.I32,)),
-}
-
-
-def _standin_validate(data: bytes, limits: Limits) -> dict[str, Any]:
-    from edge_agent.services.wasm import binary
-
-    module = binary.parse_module(data, max_bytes=limits.max_module_bytes)
-    for imp in module.imports:
-        if (
-            imp.kind is not binary.ExternKind.FUNC
-            or imp.module != "env"
-            or imp.name not in _KNOWN_IMPORTS
-        ):
-            raise ModuleRejected(
-                f"module imports {imp.module}.{imp.name}, which the host does not provide"
-            )
-        ft = module.types[imp.desc]  # type: ignore[index]
-        want = _KNOWN_IMPORTS[imp.name]
-        got = (tuple(str(t) for t in ft.params), tuple(str(t) for t in ft.results))
-        if got != want:
-            raise ModuleRejected(f"module imports env.{imp.name} with type {ft}, expected {want}")
-    memory_pages = None
-    if module.memories:
-        maximum = module.memories[0].max
-        if maximum is None:
-            raise ModuleRejected(
-                "the module's memory declares no maximum; declare one (e.g. -Wl,--max-memory=...)"
-            )
-        if maximum > limits.memory_pages:
-            raise ModuleRejected(
-                f"memory maximum of {maximum} pages exceeds the limit of {limits.memory_pages}"
-            )
-        memory_pages = maximum
-    abi_version = None
-    for custom in module.custom(abi.ABI_SECTION):
-        text = data[custom.content_start : custom.end].decode("ascii", "replace").strip()
-        if text != str(abi.ABI_VERSION):
-            raise ModuleRejected(
-                f"module declares ABI version {text!r}; this host implements {abi.ABI_VERSION}"
-            )
-        abi_version = abi.ABI_VERSION
-    functions: dict[str, FunctionSig] = {}
-    for exp in module.exports:
-        if exp.kind is not binary.ExternKind.FUNC or not abi.is_callable_export(exp.name):
-            continue
-        ft = module.func_type(exp.index)
-        params = tuple(str(t) for t in ft.params)
-        results = tuple(str(t) for t in ft.results)
-        if len(results) > 1 or len(params) > const.WASM_MAX_PARAMS:
-            continue
-        kind = (
-            FunctionKind.CBOR
-            if abi_version and abi.is_cbor_signature(params, results)
-            else FunctionKind.NUMERIC
-        )
-        functions[exp.name] = FunctionSig(exp.name, kind, params, results)
-    return {
-        "functions": functions,
-        "abi_version": abi_version,
-        "memory_pages": memory_pages,
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "has_start": module.start is not None,
-    }
+def _functions(info: validate.ModuleInfo) -> tuple[dict[str, FunctionSig], dict[str, str]]:
+    """The exports a script may call, and why each of the others may not."""
+    callable_: dict[str, FunctionSig] = {}
+    refused: dict[str, str] = {}
+    for name, fk in info.functions.items():
+        if not abi.is_callable_export(name):
+            refused[name] = "it belongs to the service ABI: the host calls it"
+        elif not fk.callable:
+            refused[name] = fk.reason
+        else:
+            kind = FunctionKind.CBOR if fk.kind is validate.CallKind.CBOR else FunctionKind.NUMERIC
+            params = tuple(abi.val_type(int(t)) for t in fk.params)
+            results = tuple(abi.val_type(int(t)) for t in fk.results)
+            callable_[name] = FunctionSig(name, kind, params, results)
+    return callable_, refused
 
 
 # --- Talking to one worker process ----------------------------------------------------------
@@ -720,6 +661,12 @@ class _HostCore:
                 f"no Wasm service named {name!r} is deployed here", CallErrorCode.NOT_FOUND
             )
         sig = record.info.functions.get(function)
+        if sig is None and function in record.info.not_callable:
+            raise ServiceError(
+                f"function {function!r} of service {name!r} cannot be called from a script: "
+                f"{record.info.not_callable[function]}",
+                CallErrorCode.NOT_FOUND,
+            )
         if sig is None:
             names = ", ".join(sorted(record.info.functions)) or "none"
             raise ServiceError(

@@ -234,10 +234,8 @@ class Worker:
                 service.fuel_get = runtime.find_function("__ea_fuel_get")
             if config.get("abi"):
                 service.alloc = runtime.find_function("ea_alloc")
-                try:
+                if config.get("free"):
                     service.free = runtime.find_function("ea_free")
-                except RuntimeError:
-                    service.free = None
             for fname, is_cbor, nparams in config["functions"]:
                 func = runtime.find_function(fname)
                 if func.num_args != nparams:

@@ -101,10 +101,11 @@ def expect(
 
 def test_deploy_describes_the_service(host: WasmHost) -> None:
     info = host.services()["echo"]
-    assert info.abi_version == 1 and info.instrumented and info.memory_pages == 2
+    assert info.abi_version == 1 and info.memory_pages == 2 and info.imports == ()
     assert info.functions["echo"].kind is FunctionKind.CBOR
     assert info.functions["twice"].kind is FunctionKind.NUMERIC
     assert {"memory", "ea_alloc"}.isdisjoint(info.functions)
+    assert "service ABI" in info.not_callable["ea_alloc"]
     num = host.services()["num"]
     assert num.abi_version is None
     assert num.functions["add"].params == ("i32", "i32") and num.functions["add"].results == (
@@ -196,7 +197,14 @@ def test_unknown_service_and_function(host: WasmHost) -> None:
     expect(
         host, "num", "ad", [], CallErrorCode.NOT_FOUND, r"no function 'ad' \(its functions: add, "
     )
-    expect(host, "echo", "ea_alloc", [1], CallErrorCode.NOT_FOUND, "no function 'ea_alloc'")
+    expect(
+        host,
+        "echo",
+        "ea_alloc",
+        [1],
+        CallErrorCode.NOT_FOUND,
+        "'ea_alloc' of service 'echo' cannot be called",
+    )
     expect(host, "num", "__ea_fuel_set", [1], CallErrorCode.NOT_FOUND, "no function")
 
 
