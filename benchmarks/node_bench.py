@@ -79,16 +79,17 @@ class Measurement:
     key: str
     title: str
     order: int
-    run: Callable[[Settings], Awaitable[Figure]]
+    run: Callable[[Settings], Awaitable[Figure]]  # see `measurement`
 
 
 MEASUREMENTS: dict[str, Measurement] = {}
 """Every figure this script prints, by key; `measurement` adds to it."""
 
 
-def measurement(
-    key: str, title: str, *, order: int
-) -> Callable[[Callable[[Settings], Awaitable[Figure]]], Callable[[Settings], Awaitable[Figure]]]:
+Run = Callable[[Settings], Awaitable[Figure]]
+
+
+def measurement(key: str, title: str, *, order: int) -> Callable[[Run], Run]:
     """Register an ``async def f(settings) -> Figure`` as the line `title` (sorted by order).
 
     Orders 10-19 are bare CoAP and the transport, 20-29 the node (one-hop round trip,
@@ -96,7 +97,7 @@ def measurement(
     earlier one's value through `RESULTS` (e.g. the ratio to the bare round trip).
     """
 
-    def register(fn: Callable[[Settings], Awaitable[Figure]]) -> Callable[[Settings], Awaitable[Figure]]:
+    def register(fn: Run) -> Run:
         if key in MEASUREMENTS:
             raise ValueError(f"measurement {key!r} registered twice")
         MEASUREMENTS[key] = Measurement(key, title, order, fn)

@@ -18,9 +18,10 @@ Server (`CoapServer`), resources:
 - anything added with `CoapServer.add_resource` (bodies by `UploadResource`, bounded too).
 
 What a stranger sends never raises into the event loop: unknown paths get 4.04, a wrong
-method 4.05, unknown critical options 4.02 (aiocoap), and every refusal is a `CoapReply` that
-renders itself as the response. Peer-caused problems are logged once at WARNING per kind
-and sender, then at DEBUG; aiocoap's own repeated notices are demoted the same way.
+method 4.05, unknown critical options 4.02 (checked here: aiocoap lets them through), and
+every refusal is a `CoapReply` that renders itself as the response. Peer-caused problems
+are logged once at WARNING per kind and sender, then at DEBUG; aiocoap's own repeated
+notices are demoted the same way.
 
 Client (`CoapClient`): `send_particle` POSTs with retries and jittered exponential back-off
 until the particle's deadline and says how it went (`SendResult`); `get_status` and
@@ -328,11 +329,32 @@ class _StatusResource(ReadOnlyResource):
             if fmt == CT_CBOR:
                 payload = cbor2.dumps(status)
             else:
-                payload = json.dumps(status, default=_jsonable, sort_keys=True).encode()
+                payload = json.dumps(status, default=_jsonable).encode()
         except Exception:
             log.exception("status map could not be encoded as %s", fmt)
             raise CoapReply(Code.INTERNAL_SERVER_ERROR, "status unavailable") from None
         return aiocoap.Message(code=Code.CONTENT, payload=payload, content_format=fmt)
+
+
+_KNOWN_CRITICAL_OPTIONS = frozenset({3, 7, 11, 15, 17, 23, 27, 35, 39})
+"""Critical options (odd numbers) this site acts on: Uri-Host, Uri-Port, Uri-Path, Uri-Query,
+Accept, Block2, Block1, Proxy-Uri, Proxy-Scheme. Not If-Match or If-None-Match: no resource
+here evaluates them, and a critical option must not be ignored silently."""
+
+
+class _Site(aiocoap.resource.Site):
+    """aiocoap's Site, answering 4.02 Bad Option to a request with a critical option it
+    does not understand (RFC 7252 §5.4.1), which aiocoap itself lets through."""
+
+    async def render_to_pipe(self, pipe: Any) -> None:
+        numbers = {int(option.number) for option in pipe.request.opt.option_list()}
+        unknown = sorted(n for n in numbers - _KNOWN_CRITICAL_OPTIONS if n & 1)  # odd: critical
+        if unknown:
+            raise CoapReply(
+                Code.BAD_OPTION,
+                f"critical option(s) {', '.join(map(str, unknown))} not supported here",
+            )
+        return await super().render_to_pipe(pipe)
 
 
 class _WellKnownCore(ReadOnlyResource, aiocoap.resource.WKCResource):
@@ -405,7 +427,7 @@ class CoapServer:
         self._counts = {"received": 0, "accepted": 0, "overloaded": 0}
         self._rejected: dict[str, int] = {}
         self._warn = _OnceLog(log, const.COAP_MAX_WARNED_KEYS)
-        self._site = aiocoap.resource.Site()
+        self._site = _Site()
         self._particles = _ParticleResource(self)
         self._site.add_resource(PARTICLE_PATH, self._particles)
         self._site.add_resource(STATUS_PATH, _StatusResource(self))
@@ -570,7 +592,9 @@ class CoapServer:
     # -- particles --
 
     def _envelope_check(self, raw: bytes) -> None:
-        decoded = particle.decode(raw, max_bytes=self.max_particle_bytes, max_ttl_ms=self.max_ttl_ms)
+        decoded = particle.decode(
+            raw, max_bytes=self.max_particle_bytes, max_ttl_ms=self.max_ttl_ms
+        )
         now_ms = int(self._wall_clock() * 1000)
         particle.check_fresh(decoded, now_ms, self.clock_skew_ms)
 
@@ -589,7 +613,8 @@ class CoapServer:
             )
             if exc.reason is particle.DropReason.TOO_LARGE:
                 raise CoapReply(
-                    Code.REQUEST_ENTITY_TOO_LARGE, f"{reason}: {exc}", size1=self.max_particle_bytes
+                    Code.REQUEST_ENTITY_TOO_LARGE, f"{reason}: {exc}",
+                    size1=self.max_particle_bytes,
                 ) from None
             if exc.reason is particle.DropReason.OVERLOADED:
                 raise CoapReply(
@@ -720,6 +745,8 @@ class CoapClient:
         self._lock = asyncio.Lock()
         self._own_ctx: aiocoap.Context | None = None
         self._closing = asyncio.Event()
+        self._exchanging: set[asyncio.Task[Any]] = set()
+        self._stop_cancelled: set[asyncio.Task[Any]] = set()
         self._limits: dict[Remote, _PeerLimit] = {}
         self._counts = {
             "sent": 0, "delivered": 0, "rejected": 0, "expired": 0, "attempts": 0,
@@ -750,6 +777,10 @@ class CoapClient:
                 return
             self._state = State.STOPPED
             self._closing.set()
+            # Exchanges in flight end now, also on a shared server context (which stays up).
+            for task in self._exchanging:
+                self._stop_cancelled.add(task)
+                task.cancel()
             ctx, self._own_ctx = self._own_ctx, None
             if ctx is not None:
                 try:
@@ -790,7 +821,8 @@ class CoapClient:
         try:
             code = _METHODS[method.upper()]
         except KeyError:
-            raise ValueError(f"method must be one of {', '.join(_METHODS)}, got {method!r}") from None
+            known = ", ".join(_METHODS)
+            raise ValueError(f"method must be one of {known}, got {method!r}") from None
         message = _message(dest, code, _path(path), payload, content_format, accept)
         if query:
             message.opt.uri_query = tuple(query)
@@ -803,10 +835,8 @@ class CoapClient:
         where = _hostport(*_destination(address))
         response = await self.request(address, "GET", STATUS_PATH, accept=CT_CBOR, timeout=timeout)
         if response.code != "2.05":
-            raise RequestFailed(
-                f"{where} answered GET /status with {response.code} {response.diagnostic}".rstrip(),
-                code=response.code,
-            )
+            answer = f"{response.code} {response.diagnostic}".rstrip()
+            raise RequestFailed(f"{where} answered GET /status with {answer}", code=response.code)
         if response.content_format not in (None, CT_CBOR):
             raise RequestFailed(
                 f"{where} sent /status as Content-Format {response.content_format}, not CBOR",
@@ -898,6 +928,9 @@ class CoapClient:
         where = _hostport(*dest)
         if timeout <= 0:
             raise RequestFailed(f"no time left to send to {where}")
+        task = asyncio.current_task()
+        assert task is not None
+        self._exchanging.add(task)
         try:
             async with asyncio.timeout(timeout):  # no extra task, unlike wait_for
                 response = await self._limited(dest, message)
@@ -907,6 +940,14 @@ class CoapClient:
             if self._state is not State.RUNNING:
                 raise NotRunning("the client was stopped") from None
             raise RequestFailed(f"{where}: {_describe(exc)}") from None
+        except asyncio.CancelledError:
+            # Cancelled by stop() alone: report that. Cancelled by the caller too: propagate.
+            if task in self._stop_cancelled and task.uncancel() == 0:
+                raise NotRunning("the client was stopped") from None
+            raise
+        finally:
+            self._exchanging.discard(task)
+            self._stop_cancelled.discard(task)
         payload = response.payload
         if len(payload) > const.COAP_MAX_RESPONSE_BYTES:
             raise RequestFailed(
