@@ -286,6 +286,9 @@ class _Worker:
         worker_config = {
             "cpu_temperature_path": self._config.cpu_temperature_path,
             "spin_us": _spin_us(),
+            # Linux's parent-death signal fires when the *thread* that forked exits; only the
+            # main thread lives as long as the agent (systemd's cgroup kill covers the rest).
+            "die_with_parent": threading.current_thread() is threading.main_thread(),
         }
         env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parents[3])

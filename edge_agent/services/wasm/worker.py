@@ -621,7 +621,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     config = json.loads(argv[0]) if argv else {}
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the agent decides when its worker stops
-    _die_with_parent()
+    if config.get("die_with_parent"):
+        _die_with_parent()
     faulthandler.enable()  # a segfault's Python stack lands in the file the parent reads
     # Replies go on a private copy of stdout; fd 1 joins fd 2 so that any C-level printf
     # cannot corrupt the reply stream.

@@ -445,6 +445,18 @@ def test_a_worker_that_died_while_idle_is_replaced_silently(make_host: type[Wasm
     assert host.call("num", "add", [1, 2]) == 3
 
 
+def test_a_worker_outlives_the_thread_that_started_it(make_host: type[WasmHost]) -> None:
+    host = make_host()
+    thread = threading.Thread(target=host.deploy, args=("num", module("numeric")))
+    thread.start()
+    thread.join()
+    pid = host.worker_pids()[0]
+    time.sleep(0.1)
+    assert host.call("num", "bump", []) == 1
+    assert host.worker_pids()[0] == pid  # not killed when its thread ended, not restarted
+    assert host.call("num", "bump", []) == 2
+
+
 def test_start_function_is_metered_and_bounded(
     make_host: type[WasmHost], monkeypatch: pytest.MonkeyPatch
 ) -> None:
