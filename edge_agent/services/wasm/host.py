@@ -367,8 +367,7 @@ class _Worker:
         if proc is None:
             return
         if proc.poll() is None:
-            try:
-                os.set_blocking(self._to_worker, True)
+            try:  # a few bytes into an idle worker's empty pipe: never blocks
                 os.write(self._to_worker, abi.encode_frame([abi.OP_EXIT]))
             except OSError:
                 pass

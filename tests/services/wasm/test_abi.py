@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import cbor2
@@ -278,8 +278,8 @@ def test_limits_refuse_bad_values(values: dict[str, object]) -> None:
 # --- the committed test modules ---------------------------------------------------------------------
 
 
-@pytest.mark.skipif(shutil.which("wat2wasm") is None, reason="needs wat2wasm (Debian: wabt)")
-def test_committed_test_modules_match_their_sources() -> None:
+def test_committed_test_modules_match_their_sources(require_tools: Callable[..., None]) -> None:
+    require_tools("wat2wasm")  # Debian: wabt
     spec = importlib.util.spec_from_file_location("wasm_test_modules_build", MODULES / "build.py")
     assert spec is not None and spec.loader is not None
     build = importlib.util.module_from_spec(spec)
