@@ -277,6 +277,10 @@ class Worker:
     def _discard(self, service: _Service) -> None:
         """Free a runtime nothing will call again (no Python object of ours still uses it)."""
         runtime = service.runtime
+        kv, service._kv = service._kv, None
+        close = getattr(kv, "close", None)
+        if close is not None:
+            close()  # pywasm3 keeps our import closures (and so `service`) alive: free the fd now
         service.functions.clear()
         service.fuel_set = service.fuel_get = service.alloc = service.free = None
         service.runtime = service.module = service.memory = None

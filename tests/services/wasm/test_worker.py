@@ -282,3 +282,17 @@ def test_process_ignores_sigint_and_exits_on_eof(process: subprocess.Popen[bytes
     assert process.stdin is not None
     process.stdin.close()
     assert process.wait(timeout=10) == 0
+
+
+def test_redeploys_do_not_leak_kv_file_descriptors(worker: Worker, tmp_path: Path) -> None:
+    def redeploy_and_use() -> None:
+        load(
+            worker, "kvuser", "imports", [("kv_put", False, 1)], kv=str(tmp_path / "kv" / "kvuser")
+        )
+        assert worker.handle([abi.OP_CALL, "kvuser", "kv_put", [1]])[1] == 0
+
+    redeploy_and_use()
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(10):
+        redeploy_and_use()
+    assert len(os.listdir("/proc/self/fd")) <= before
