@@ -483,6 +483,13 @@ def _opcode_table() -> dict[int, tuple[str, Imm]]:
 OPCODES: dict[int, tuple[str, Imm]] = _opcode_table()
 """Every opcode this reader decodes: name and immediate kind."""
 
+# The one-byte opcodes decode_body's fast path handles (not end and else: they move blocks).
+_ONE_BYTE_KINDS = {
+    op: kind
+    for op, (_, kind) in OPCODES.items()
+    if op < 0x100 and op not in (0x05, 0x0B) and kind in (Imm.NONE, Imm.LOCAL, Imm.GLOBAL, Imm.I32)
+}
+
 # Natural alignment (log2 of the access size) of each load and store, spec §3.3.7.
 _NATURAL_ALIGN = dict(
     zip(range(0x28, 0x3F), (2, 3, 2, 3, 0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 2, 3, 2, 3, 0, 1, 0, 1, 2))
@@ -1118,8 +1125,34 @@ def decode_body(module: Module, data: bytes, index: int) -> list[Instr]:
     # The control stack: the opcode that opened each block, with the function's own block
     # at the bottom (depth counts from the top, spec §3.3.8).
     ctrl = [Op.BLOCK]
+    # A fast path for the most common instructions (no immediate, or a one-byte local,
+    # global or i32.const), without method calls: deploys of large modules are bounded by
+    # this loop. Everything else goes through the reader below.
+    make = tuple.__new__
+    kind_of = _ONE_BYTE_KINDS.get
+    none, local, global_, i32 = Imm.NONE, Imm.LOCAL, Imm.GLOBAL, Imm.I32
+    end = code.end
+    pos = code.body_start
     while True:
-        at = r.pos
+        at = pos
+        if at + 1 < end:
+            op = data[at]
+            kind = kind_of(op)
+            if kind is none:
+                pos = at + 1
+                append(make(Instr, (at, op, None, pos)))
+                continue
+            b = data[at + 1]
+            if b < 0x80:
+                if (kind is local and b < n_locals) or (kind is global_ and b < n_globals):
+                    pos = at + 2
+                    append(make(Instr, (at, op, b, pos)))
+                    continue
+                if kind is i32:
+                    pos = at + 2
+                    append(make(Instr, (at, op, b - 0x80 if b & 0x40 else b, pos)))
+                    continue
+        r.pos = at
         if at >= r.end:
             raise ModuleRejected(f"truncated in the code section at byte {at} (function {func} is missing its end)")
         op = data[at]
@@ -1246,7 +1279,8 @@ def decode_body(module: Module, data: bytes, index: int) -> list[Instr]:
             if max(tables) >= n_tables:
                 raise ModuleRejected(f"{entry[0]} without table {max(tables)} in function {func} at byte {at}")
             imm = tables
-        append(Instr(at, op, imm, r.pos))
+        pos = r.pos
+        append(make(Instr, (at, op, imm, pos)))
 
 
 def iter_bodies(module: Module, data: bytes) -> Iterator[tuple[int, list[Instr]]]:
