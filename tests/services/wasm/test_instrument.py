@@ -263,6 +263,111 @@ def _opcode(name: str) -> int:
     return next(op for op, (n, _) in binary.OPCODES.items() if n == name)
 
 
+MULTI_VALUE = """(module
+  (type $i_i (func (param i32) (result i32)))
+  (type $i_ii (func (param i32) (result i32 i32)))
+  ;; A loop taking its counter as a parameter and an if without else that passes a value
+  ;; through: the instrumenter adds an else (the charge of the false edge) to such ifs.
+  (func (export "count") (param $n i32) (result i32)
+    local.get $n
+    loop $l (type $i_i)
+      i32.const 1
+      i32.sub
+      local.tee $n
+      local.get $n
+      i32.const 1
+      i32.and
+      if (type $i_i)
+        i32.const 3
+        i32.add
+      end
+      drop
+      local.get $n
+      local.get $n
+      i32.const 0
+      i32.gt_s
+      br_if $l
+    end)
+  (func (export "split") (param i32) (result i32)
+    local.get 0
+    block (type $i_ii)
+      i32.const 10
+      i32.rem_u
+      local.get 0
+      i32.const 10
+      i32.div_u
+      local.get 0
+      i32.eqz
+      br_if 0
+    end
+    i32.mul)
+  ;; Loops without calls keep the counter in a local: leaving the function from inside one
+  ;; (br_if or br_table to the function's label, return) must write it back first.
+  (global $ticks (mut i32) (i32.const 0))
+  (func (export "early") (param $n i32) (result i32) (local $i i32)
+    loop $l
+      local.get $i
+      i32.const 1
+      i32.add
+      local.set $i
+      local.get $i
+      local.get $i
+      local.get $n
+      i32.ge_u
+      br_if 1
+      drop
+      local.get $i
+      i32.const 100
+      i32.gt_u
+      if
+        i32.const -1
+        return
+      end
+      br $l
+    end
+    i32.const 0)
+  (func (export "tick") (param $n i32)
+    loop $l
+      global.get $ticks
+      i32.const 1
+      i32.add
+      global.set $ticks
+      local.get $n
+      i32.const 1
+      i32.sub
+      local.tee $n
+      i32.eqz
+      br_table $l 1
+    end)
+  (func (export "ticks") (result i32) global.get $ticks)
+  (func (export "table") (param i32) (result i32)
+    (block $c (block $b (block $a (br_table $a $b $c (local.get 0)))
+      (return (i32.const 10)))
+      (return (i32.const 20)))
+    (i32.const 30)))"""
+
+
+@pytest.mark.parametrize("policy_name", list(POLICIES))
+def test_block_types_with_parameters_and_br_table(policy_name: str) -> None:
+    data = wat.compile_wat(MULTI_VALUE)
+    metered = Metered(data, POLICIES[policy_name])
+    reference = Metered(data, REFERENCE)
+    for name, args in (("count", (0,)), ("count", (9,)), ("split", (0,)), ("split", (47,)),
+                       ("table", (0,)), ("table", (1,)), ("table", (2,)), ("table", (7,)),
+                       ("early", (1,)), ("early", (50,)), ("early", (500,)), ("tick", (1,)), ("tick", (40,))):
+        outcome, used = metered.run(name, *args)
+        assert outcome == plain(data, name, *args), (name, args)
+        assert used == reference.run(name, *args)[1], (name, args)
+    assert [metered.run("table", i)[0][1] for i in range(4)] == [10, 20, 30, 30]
+    assert metered.run("early", 500)[0] == ("ok", -1)
+    assert metered.run("ticks")[0] == ("ok", 41)
+    # The loop functions did keep the counter in a local (else this tests nothing new).
+    if POLICIES[policy_name].local_counter and not POLICIES[policy_name].per_instruction:
+        m = binary.parse_module(instrument(data, policy=POLICIES[policy_name]))
+        tick = next(e.index for e in m.exports if e.name == "tick")
+        assert m.codes[tick].locals == ((1, ValType.I64),)
+
+
 # --- Out of fuel -------------------------------------------------------------------------------
 
 
