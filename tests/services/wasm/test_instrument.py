@@ -504,6 +504,16 @@ def test_random_programs_behave_the_same_and_cost_the_same_under_every_plan(seed
         assert [g[4] for g in got] == [r[4] for r in reference], name
 
 
+@settings(max_examples=15, deadline=None)
+@given(st.integers(40, 2**32))
+def test_more_random_programs_cost_what_the_reference_says(seed: int) -> None:
+    data = wat.compile_wat(program(seed))
+    expected = _run_all(data, metered=False)
+    got = _run_all(data, metered=True)
+    assert [g[:4] for g in got] == [e[:4] for e in expected]
+    assert [g[4] for g in got] == [r[4] for r in _run_all(data, metered=True, policy=REFERENCE)]
+
+
 def test_the_generator_covers_what_the_planner_treats_specially() -> None:
     ops: set[int] = set()
     for seed in range(40):
