@@ -81,7 +81,9 @@ __all__ = [
     "SendOutcome",
     "SendResult",
     "StartError",
+    "State",
     "UploadResource",
+    "remote_of",
 ]
 
 log = logging.getLogger(__name__)
