@@ -41,6 +41,7 @@ import inspect
 import ipaddress
 import json
 import logging
+import os
 import random
 import secrets
 import socket
@@ -1068,12 +1069,21 @@ def _message(
     return message
 
 
+_ERRNO_HINTS = {
+    errno.ECONNREFUSED: "nothing listens on that port (ICMP port unreachable)",
+    errno.EHOSTUNREACH: "no route to the host (is it on this network, and up?)",
+    errno.ENETUNREACH: "no route to that network",
+}
+
+
 def _describe(exc: aiocoap.error.Error) -> str:
-    cause = exc.__cause__ or exc.__context__
-    text = str(exc) or type(exc).__name__
-    if isinstance(cause, OSError) and cause.strerror and cause.strerror not in text:
-        text = f"{text} ({cause.strerror})"
-    return _clip(text)
+    """A short, version-independent reason for a failed exchange (aiocoap's texts vary)."""
+    for err in (exc, exc.__cause__, exc.__context__):
+        number = getattr(err, "errno", None)
+        if isinstance(number, int) and number > 0:
+            hint = _ERRNO_HINTS.get(number)
+            return _clip(f"{os.strerror(number)}: {hint}" if hint else os.strerror(number))
+    return _clip(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
 
 
 def _blockwise_key(remote: Any) -> Hashable:

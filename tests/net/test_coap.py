@@ -385,7 +385,7 @@ def test_too_large_is_refused_with_413_and_size1() -> None:
             transport, udp = await UdpPeer.open(stack)
             answer = await udp.ask(
                 transport, server.port,
-                datagram(aiocoap.POST.value, payload=b"\xa0" * 3000,
+                datagram(int(aiocoap.POST), payload=b"\xa0" * 3000,
                          options=[(CONTENT_FORMAT, uint(60))]),
             )
             assert answer.code == aiocoap.REQUEST_ENTITY_TOO_LARGE
@@ -393,7 +393,7 @@ def test_too_large_is_refused_with_413_and_size1() -> None:
             # announced by Size1 on the first block: refused before anything is spooled
             answer = await udp.ask(
                 transport, server.port,
-                datagram(aiocoap.POST.value, payload=b"\xa0" * 1024, mid=2,
+                datagram(int(aiocoap.POST), payload=b"\xa0" * 1024, mid=2,
                          options=[(CONTENT_FORMAT, uint(60)), block1(0, True),
                                   (SIZE1, uint(1_000_000))]),
             )
@@ -409,7 +409,7 @@ def test_hostile_input_gets_clear_errors_and_the_server_keeps_serving(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    post, get = aiocoap.POST.value, aiocoap.GET.value
+    post, get = int(aiocoap.POST), int(aiocoap.GET)
     cbor = (CONTENT_FORMAT, uint(60))
     cases = [  # (datagram, expected code, text in the diagnostic payload)
         (datagram(post, payload=os.urandom(300), options=[cbor]), aiocoap.BAD_REQUEST, ""),
@@ -625,7 +625,7 @@ def test_overload_answers_503_and_the_sender_retries() -> None:
             transport, udp = await UdpPeer.open(stack)
             answer = await udp.ask(
                 transport, server.port,
-                datagram(aiocoap.POST.value, payload=second, options=[(CONTENT_FORMAT, uint(60))]),
+                datagram(int(aiocoap.POST), payload=second, options=[(CONTENT_FORMAT, uint(60))]),
             )
             assert answer.code == aiocoap.SERVICE_UNAVAILABLE
             assert answer.opt.max_age == const.COAP_OVERLOAD_MAX_AGE_S
@@ -845,7 +845,7 @@ def test_get_status_failures_say_what_happened() -> None:
     async def main() -> None:
         async with AsyncExitStack() as stack:
             c = await client(stack)
-            with pytest.raises(RequestFailed, match="no answer|refused|unreachable"):
+            with pytest.raises(RequestFailed, match="Connection refused: nothing listens"):
                 await c.get_status((LOCAL, free_port()), timeout=0.5)
             other = await started(stack)
             other._site.remove_resource(("status",))
@@ -877,7 +877,7 @@ def test_status_map_round_trips_through_cbor_from_a_raw_request() -> None:
         async with AsyncExitStack() as stack:
             server = await started(stack, status=lambda: {"k": [1, 2]})
             transport, udp = await UdpPeer.open(stack)
-            request = datagram(aiocoap.GET.value, ("status",))
+            request = datagram(int(aiocoap.GET), ("status",))
             answer = await udp.ask(transport, server.port, request)
             assert answer.code == aiocoap.CONTENT
             assert answer.opt.content_format == 60
