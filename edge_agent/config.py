@@ -127,7 +127,9 @@ def _section(cls: type, doc: str) -> Any:
 @dataclass(frozen=True, slots=True)
 class CoapConfig:
     bind: str = _field("::", _ip, "address the CoAP server listens on; '::' is every interface")
-    port: int = _field(const.COAP_DEFAULT_PORT, _int(1, 65535), "UDP port of the CoAP server")
+    port: int = _field(
+        const.COAP_DEFAULT_PORT, _int(0, 65535), "UDP port of the CoAP server; 0 picks a free one"
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -291,3 +291,26 @@ COAP_MAX_RESPONSE_BYTES = 1024 * 1024
 
 COAP_STOP_TIMEOUT_S = 3.0
 """Time `stop()` waits for cancelled particle callbacks and aiocoap's shutdown, in seconds."""
+
+COAP_MAX_SENDER_HINT_CHARS = 128
+"""Longest `from=` peer id hint accepted on POST /particle (a libp2p id is 52 characters)."""
+
+# --- The node (edge_agent/node.py) ---------------------------------------------------------
+NODE_MAX_PARTICLES = 1024
+"""Particles a node works on at once; one more is dropped as `overloaded`."""
+
+NODE_MAX_FINISHED = 16 * 1024
+"""Ids of expired particles remembered (until their deadline plus the clock skew) to drop replays."""
+
+NODE_HOUSEKEEPING_S = 1.0
+"""How often expired particles and addresses are swept, in seconds."""
+
+NODE_DELIVERY_TIMEOUT_MS = 10_000
+"""Longest time spent trying to reach one next peer, in ms, before its calls fail."""
+
+NODE_ERROR_RESERVE_MS = 5_000
+"""Time kept before a particle's deadline (at most a fifth of its ttl), in ms, for the error
+about an unreachable peer to travel back to the init peer."""
+
+NODE_FETCH_TIMEOUT_S = 30.0
+"""Time allowed to fetch a module for srv.deploy from the peer that offers it, in seconds."""

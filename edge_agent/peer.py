@@ -9,13 +9,18 @@ that arrived but were not yet recorded. The host reports call results back throu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from edge_agent.air import CallRequest, Data, RunParams, run
+from edge_agent.air.data import Entry, Kind
 from edge_agent.air.interpreter import Script, compile_script
 from edge_agent.air.errors import ParseError
 from edge_agent.services.base import CallResult
+
+
+UNREACHABLE_RET_CODE = 4
+"""ret_code of a call whose peer could not be reached (the script sees error 10000)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +101,20 @@ class Peer:
         for key, result in results.items():
             state.pending.discard(key)
             state.results[key] = result
+        return self._run(state, Data())
+
+    def undeliverable(self, particle_id: str, target: str, call_keys: Iterable[str], reason: str) -> Outcome:
+        """The particle could not reach `target`: the calls it was to make there fail.
+
+        Each becomes error 10000 from `target` ("peer ... is unreachable: reason"), so the
+        script's `xor` can react and Aqua's error handler tells the init peer; then the
+        particle runs again. Raises KeyError for an unknown particle.
+        """
+        state = self._particles[particle_id]
+        message = f"peer {target} is unreachable: {reason}"
+        for key in call_keys:
+            if key not in state.data.entries:
+                state.data.entries[key] = Entry(Kind.CALL_FAILED, [UNREACHABLE_RET_CODE, message], target)
         return self._run(state, Data())
 
     def forget(self, particle_id: str) -> None:

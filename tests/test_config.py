@@ -83,11 +83,11 @@ def test_a_full_file() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[coap]\nport = "abc"', "coap.port: must be an integer 1–65535, got 'abc'"),
-        ("[coap]\nport = 0", "coap.port: must be an integer 1–65535, got 0"),
-        ("[coap]\nport = 65536", "coap.port: must be an integer 1–65535, got 65536"),
-        ("[coap]\nport = 5683.0", "coap.port: must be an integer 1–65535, got 5683.0"),
-        ("[coap]\nport = true", "coap.port: must be an integer 1–65535, got True"),
+        ('[coap]\nport = "abc"', "coap.port: must be an integer 0–65535, got 'abc'"),
+        ("[coap]\nport = -1", "coap.port: must be an integer 0–65535, got -1"),
+        ("[coap]\nport = 65536", "coap.port: must be an integer 0–65535, got 65536"),
+        ("[coap]\nport = 5683.0", "coap.port: must be an integer 0–65535, got 5683.0"),
+        ("[coap]\nport = true", "coap.port: must be an integer 0–65535, got True"),
         ('[coap]\nbind = "eth0"', "coap.bind: must be an IP address"),
         ("[discovery]\nenabled = 1", "discovery.enabled: must be true or false, got 1"),
         ('[discovery]\ninstance_name = "' + "x" * 64 + '"', "discovery.instance_name: must be at most 63 bytes"),

@@ -313,7 +313,7 @@ class ExecutionContext:
         self.iteration: dict[int, str] = {}  # fold node id -> token of its current iteration
         self.streams: dict[str, Stream] = {}
         self.stream_scopes: dict[str, list[str]] = {}  # stream name -> instance ids opened by `new`
-        self.next_peers: dict[str, list[str]] = {}  # peer -> keys of the calls/canons it must run
+        self.next_peers: dict[str, list[str]] = {}  # peer -> keys of the calls it must run
         self.call_requests: list[CallRequest] = []
         self.errors = ErrorState()
         self.steps = 0
@@ -396,8 +396,11 @@ class ExecutionContext:
             return state.items[state.index]
         return self.scalars.get(name)
 
-    def add_next_peer(self, peer: str, key: str) -> None:
-        self.next_peers.setdefault(peer, []).append(key)
+    def add_next_peer(self, peer: str, call_key: str | None) -> None:
+        """Name `peer` as a next hop, for the call `call_key` (None for a canon)."""
+        keys = self.next_peers.setdefault(peer, [])
+        if call_key is not None:
+            keys.append(call_key)
 
 
 def set_iterator(ctx: ExecutionContext, name: str, state: FoldState) -> None:

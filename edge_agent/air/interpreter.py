@@ -46,7 +46,7 @@ class RunResult:
     ret_code: int = 0
     error_message: str = ""
     forwarded: dict[str, list[str]] = field(default_factory=dict)
-    """For each next peer, the keys of the calls and canons it was sent for."""
+    """For each next peer, the keys of the calls it was sent to make."""
 
     @property
     def ok(self) -> bool:

@@ -65,6 +65,9 @@ from edge_agent.net.addressbook import Address
 from edge_agent.net.coap_spool import BadBlock, Block1Spool, BlockError, Busy, Incomplete
 from edge_agent.net.coap_spool import TooLarge as BlockTooLarge
 
+SENDER_QUERY = "from"
+"""Uri-Query key of the sender hint on POST /particle."""
+
 __all__ = [
     "CT_CBOR",
     "CT_JSON",
@@ -307,7 +310,7 @@ class _ParticleResource(UploadResource):
         self._server = server
 
     async def accept(self, body: bytes, request: aiocoap.Message) -> aiocoap.Message:
-        self._server._take_particle(body, remote_of(request.remote))
+        self._server._take_particle(body, remote_of(request.remote), _sender_hint(request))
         return aiocoap.Message(code=Code.CHANGED)
 
 
@@ -416,6 +419,10 @@ class CoapServer:
         self.clock_skew_ms = clock_skew_ms
         self._port = port
         self._on_particle = on_particle
+        try:  # on_particle(raw, remote) or on_particle(raw, remote, sender_hint)
+            self._takes_sender = len(inspect.signature(on_particle).parameters) >= 3
+        except (TypeError, ValueError):
+            self._takes_sender = False
         self._status = status
         self._precheck = precheck if precheck is not None else self._envelope_check
         self._max_pending = max_pending
@@ -601,7 +608,7 @@ class CoapServer:
         now_ms = int(self._wall_clock() * 1000)
         particle.check_fresh(decoded, now_ms, self.clock_skew_ms)
 
-    def _take_particle(self, raw: bytes, remote: Remote) -> None:
+    def _take_particle(self, raw: bytes, remote: Remote, sender: str | None = None) -> None:
         """Check a received particle and start its callback, or raise the `CoapReply`."""
         self._counts["received"] += 1
         if self._state is not State.RUNNING:
@@ -646,15 +653,18 @@ class CoapServer:
         self._counts["accepted"] += 1
         log.debug("particle of %d bytes from %s", len(raw), _hostport(*remote))
         task = asyncio.get_running_loop().create_task(
-            self._deliver(raw, remote), name=f"coap particle from {_hostport(*remote)}"
+            self._deliver(raw, remote, sender), name=f"coap particle from {_hostport(*remote)}"
         )
         self._pending[task] = len(raw)
         self._pending_bytes += len(raw)
         task.add_done_callback(self._delivered)
 
-    async def _deliver(self, raw: bytes, remote: Remote) -> None:
+    async def _deliver(self, raw: bytes, remote: Remote, sender: str | None) -> None:
         try:
-            result = self._on_particle(raw, remote)
+            if self._takes_sender:
+                result = self._on_particle(raw, remote, sender)  # type: ignore[call-arg]
+            else:
+                result = self._on_particle(raw, remote)
             if inspect.isawaitable(result):
                 await result
         except asyncio.CancelledError:
@@ -815,10 +825,12 @@ class CoapClient:
         accept: int | None = None,
         query: Sequence[str] = (),
         timeout: float = const.COAP_REQUEST_TIMEOUT_S,
+        max_bytes: int = const.COAP_MAX_RESPONSE_BYTES,
     ) -> CoapResponse:
         """One exchange, no retries; `RequestFailed` if no answer comes within `timeout` s.
 
         `query` holds Uri-Query items ("rt=edge-agent.status"); the path takes none.
+        `max_bytes` bounds the (blockwise) response body.
         """
         dest = _destination(address)
         try:
@@ -829,7 +841,7 @@ class CoapClient:
         message = _message(dest, code, _path(path), payload, content_format, accept)
         if query:
             message.opt.uri_query = tuple(query)
-        return await self._exchange(dest, message, timeout)
+        return await self._exchange(dest, message, timeout, max_bytes)
 
     async def get_status(
         self, address: Remote | Address, timeout: float = const.COAP_REQUEST_TIMEOUT_S
@@ -860,8 +872,12 @@ class CoapClient:
         *,
         deadline_ms: int,
         path: str | Sequence[str] = PARTICLE_PATH,
+        sender: str | None = None,
     ) -> SendResult:
         """POST `raw` to the peer until it is acknowledged, refused, or `deadline_ms` passes.
+
+        `sender` (our peer id) goes along as the Uri-Query `from=...`: a routing hint that
+        lets the receiver answer a peer that does not announce itself (the laptop CLI).
 
         `deadline_ms` is wall-clock time in ms since the epoch (a particle's timestamp + ttl).
         Network errors, no answer, 4.08, 4.29 and 5.xx are retried after a jittered,
@@ -893,6 +909,8 @@ class CoapClient:
             # one peer apart (RFC 9175 §3); aiocoap does not send one itself.
             tag = secrets.token_bytes(4) if len(raw) > _SINGLE_BLOCK_BYTES else None
             message = _message(dest, Code.POST, segments, raw, CT_CBOR, None, tag)
+            if sender is not None:
+                message.opt.uri_query = (f"{SENDER_QUERY}={sender}",)
             hint = 0.0
             try:
                 response = await self._exchange(dest, message, remaining)
@@ -926,7 +944,11 @@ class CoapClient:
         return full / 2 + self._rng.uniform(0, full / 2)
 
     async def _exchange(
-        self, dest: Remote, message: aiocoap.Message, timeout: float
+        self,
+        dest: Remote,
+        message: aiocoap.Message,
+        timeout: float,
+        max_bytes: int = const.COAP_MAX_RESPONSE_BYTES,
     ) -> CoapResponse:
         where = _hostport(*dest)
         if timeout <= 0:
@@ -952,10 +974,9 @@ class CoapClient:
             self._exchanging.discard(task)
             self._stop_cancelled.discard(task)
         payload = response.payload
-        if len(payload) > const.COAP_MAX_RESPONSE_BYTES:
+        if len(payload) > max_bytes:
             raise RequestFailed(
-                f"{where} sent a {len(payload)}-byte answer, over the limit of "
-                f"{const.COAP_MAX_RESPONSE_BYTES}",
+                f"{where} sent a {len(payload)}-byte answer, over the limit of {max_bytes}",
                 code=response.code.dotted,
             )
         fmt = response.opt.content_format
@@ -1045,6 +1066,15 @@ def _path(path: str | Sequence[str]) -> tuple[str, ...]:
     if not segments or any(not isinstance(s, str) or not s or "?" in s for s in segments):
         raise ValueError(f"a resource path needs non-empty segments, got {path!r}")
     return segments
+
+
+def _sender_hint(request: aiocoap.Message) -> str | None:
+    """The `from=<peer id>` Uri-Query of a particle POST, if any (a hint; never trusted)."""
+    for item in request.opt.uri_query:
+        key, _, value = item.partition("=")
+        if key == SENDER_QUERY and 0 < len(value) <= const.COAP_MAX_SENDER_HINT_CHARS:
+            return value
+    return None
 
 
 def _message(

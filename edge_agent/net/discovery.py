@@ -127,6 +127,7 @@ class Discovery:
     unless there are none). `probe=False` skips the RFC 6762 §8.1 probing (about 1 s): only
     sensible where the instance name cannot clash. Pass `zeroconf` to share one
     `AsyncZeroconf`; the caller then closes it, and `interfaces` only choose what we announce.
+    `register=False` only browses: a laptop CLI finds devices without announcing itself.
     """
 
     def __init__(
@@ -143,6 +144,7 @@ class Discovery:
         probe: bool = True,
         zeroconf: AsyncZeroconf | None = None,
         service_type: str = SERVICE_TYPE,
+        register: bool = True,
     ) -> None:
         try:
             validate_peer_id(peer_id)
@@ -165,6 +167,7 @@ class Discovery:
         self._interfaces = list(interfaces) if interfaces is not None else None
         self._ip_version = ip_version
         self._probe = probe
+        self._register_enabled = register
         self._txt = _our_txt(peer_id, version, properties)
         # A host name of our own per run: agents sharing a machine (or network namespaces
         # sharing a UTS name) must not announce A records for one shared name.
@@ -265,13 +268,14 @@ class Discovery:
             ) from exc
         self._state = State.RUNNING
         self.timings.browse_s = time.monotonic() - self._t0
-        self._register_task = self._loop.create_task(self._register())
+        if self._register_enabled:
+            self._register_task = self._loop.create_task(self._register())
         log.debug(
             "discovery browsing %s on %s, announcing %s as %r",
             self.service_type, self._interfaces or "all interfaces",
             ", ".join(advertised), self.instance_name,
         )
-        if wait_registered:
+        if wait_registered and self._register_enabled:
             await self.wait_registered()
 
     async def wait_registered(self, timeout: float = const.DISCOVERY_REGISTER_TIMEOUT_S) -> None:

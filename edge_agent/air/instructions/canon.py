@@ -30,7 +30,7 @@ def execute(node: ast.Canon, ctx: ExecutionContext) -> None:
         if peer != ctx.params.current_peer_id:
             if key not in ctx.data.sent:
                 ctx.data.sent[key] = peer
-                ctx.add_next_peer(peer, key)
+                ctx.add_next_peer(peer, None)
             ctx.complete = False
             return
         stream = ctx.stream_if_exists(node.stream.name)
