@@ -1,0 +1,253 @@
+"""The laptop side: a short-lived peer that finds devices, sends particles and waits.
+
+The CLI runs a `Node` of its own (identity under the user's config directory, a free UDP
+port, mDNS browsing without announcing itself). It serves the client services for the
+particles it starts, so AIR compiled from Aqua runs unchanged, and devices send results
+back to it over CoAP at the address its requests came from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from edge_agent import const
+from edge_agent.config import Config, DiscoveryConfig, CoapConfig
+from edge_agent.errors import LocalError, RemoteError
+from edge_agent.identity import InvalidPeerId, validate_peer_id
+from edge_agent.net.addressbook import Address, Source
+from edge_agent.net.coap import RequestFailed
+from edge_agent.net.discovery import SERVICE_TYPE
+from edge_agent.node import Node, Run
+from edge_agent.peer import UNREACHABLE_RET_CODE
+from edge_agent.store import StateDir
+
+UNREACHABLE = re.compile(rf"ret_code is {UNREACHABLE_RET_CODE}, error message is '\"peer \S+ is unreachable")
+
+
+class Unreachable(LocalError):
+    """A target could not be found or reached in time (the CLI exits with 3)."""
+
+
+class RemoteFailure(RemoteError):
+    """The remote side reported an error (the CLI exits with 1)."""
+
+    def __init__(self, message: str, error: Any = None) -> None:
+        super().__init__(message)
+        self.error = error
+
+
+def client_home() -> Path:
+    """Where the CLI keeps its identity: $EDGE_AGENT_HOME, else ~/.config/edge-agent."""
+    if os.environ.get("EDGE_AGENT_HOME"):
+        return Path(os.environ["EDGE_AGENT_HOME"])
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "edge-agent"
+
+
+def client_config(home: Path | None = None) -> Config:
+    """The CLI's own peer: a free port on every interface, mDNS browsing only.
+
+    EDGE_AGENT_MDNS=0 turns browsing off (targets must then be host:port).
+    """
+    home = home or client_home()
+    return Config(
+        state_dir=home / "client",
+        coap=CoapConfig(bind="::", port=0),
+        discovery=DiscoveryConfig(enabled=os.environ.get("EDGE_AGENT_MDNS", "1") != "0"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    peer_id: str
+    address: Address | None
+    name: str
+
+
+class Client:
+    """A started client peer. `async with Client() as c:`."""
+
+    def __init__(self, config: Config | None = None, *, discovery: bool = True) -> None:
+        config = config or client_config()
+        if not discovery:
+            config = Config(
+                state_dir=config.state_dir, coap=config.coap, discovery=DiscoveryConfig(enabled=False)
+            )
+        state = StateDir(config.state_dir)
+        self.node = Node(config, state=state, announce=False)
+
+    async def __aenter__(self) -> Client:
+        await self.node.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.node.stop()
+
+    @property
+    def peer_id(self) -> str:
+        return self.node.peer_id
+
+    # --- finding devices --------------------------------------------------------------------
+
+    async def browse(self, seconds: float) -> list[dict[str, Any]]:
+        """Devices announced on the LAN within `seconds`: peer id, instance, addresses, version."""
+        discovery = self.node.discovery
+        if discovery is None:
+            return []
+        await asyncio.sleep(seconds)
+        found = []
+        for inst in discovery.instances():
+            found.append(
+                {
+                    "peer_id": inst.peer_id,
+                    "name": instance_label(inst.name),
+                    "addresses": [f"{_hostport(a)}" for a in inst.addresses],
+                    "version": inst.version or "",
+                }
+            )
+        return sorted(found, key=lambda d: d["name"] or d["peer_id"])
+
+    async def resolve(self, target: str, *, timeout_s: float = 3.0) -> Target:
+        """A peer id, an mDNS instance name, or host[:port] -> the peer to address."""
+        target = target.strip()
+        try:
+            peer_id = validate_peer_id(target)
+        except InvalidPeerId:
+            peer_id = None
+        if peer_id is not None:
+            if self.node.book.lookup(peer_id):
+                return Target(peer_id, self.node.book.lookup(peer_id)[0], target)
+            if self.node.discovery is not None:
+                try:
+                    await self.node.discovery.wait_for(peer_id, timeout=timeout_s)
+                except TimeoutError:
+                    raise Unreachable(f"no device with peer id {peer_id} answered on the LAN within {timeout_s:g} s") from None
+                return Target(peer_id, self.node.book.lookup(peer_id)[0], target)
+            raise Unreachable(f"no address known for {peer_id}; give host:port instead")
+        address = _parse_hostport(target)
+        if address is not None and (_looks_like_address(target)):
+            try:
+                status = await self.node.client.get_status(address, timeout=timeout_s)
+            except RequestFailed as exc:
+                raise Unreachable(f"{target} did not answer: {exc}") from None
+            peer_id = validate_peer_id(str(status.get("peer_id", "")))
+            self.node.book.add(peer_id, address, Source.STATIC)
+            return Target(peer_id, address, target)
+        # An mDNS instance name.
+        if self.node.discovery is None:
+            raise Unreachable(f"{target!r} is neither a peer id nor host:port, and mDNS is off")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while True:
+            for inst in self.node.discovery.instances():
+                if target in (instance_label(inst.name), inst.name, inst.name.rstrip(".")):
+                    addresses = self.node.book.lookup(inst.peer_id)
+                    return Target(inst.peer_id, addresses[0] if addresses else None, target)
+            if loop.time() >= deadline:
+                raise Unreachable(f"no device named {target!r} found over mDNS within {timeout_s:g} s")
+            await asyncio.sleep(0.05)
+
+    async def status(self, target: Target, *, timeout_s: float) -> dict[str, Any]:
+        if target.address is None:
+            raise Unreachable(f"no address known for {target.name}")
+        try:
+            return await self.node.client.get_status(target.address, timeout=timeout_s)
+        except RequestFailed as exc:
+            raise Unreachable(f"{target.name} did not answer: {exc}") from None
+
+    # --- particles ------------------------------------------------------------------------
+
+    async def run(
+        self,
+        script: str,
+        data: Mapping[str, Any] | None = None,
+        *,
+        relay: str | None = None,
+        timeout_s: float,
+    ) -> Run:
+        """Start a particle here and wait for its first response or error, or the timeout."""
+        ttl_ms = max(1000, int(timeout_s * 1000))
+        run = await self.node.start_particle(script, data, relay=relay, ttl_ms=ttl_ms)
+        await self.node.wait(run, timeout_s=timeout_s)
+        return run
+
+    async def call(self, target: Target, service: str, function: str, args: list[Any], *, timeout_s: float) -> Any:
+        """Call one function on a device; its value, or RemoteFailure / Unreachable."""
+        script = call_script(target.peer_id, service, function, len(args))
+        data = {f"a{i}": a for i, a in enumerate(args)}
+        run = await self.run(script, data, timeout_s=timeout_s)
+        return result_of(run, target, timeout_s)
+
+
+def call_script(peer_id: str, service: str, function: str, nargs: int) -> str:
+    """AIR for one call on `peer_id`, its result back to us, its error reported to us."""
+    for part in (service, function):
+        if '"' in part:
+            raise ValueError("service and function names cannot contain '\"'")
+    reads = [f'(call %init_peer_id% ("getDataSrv" "a{i}") [] a{i})' for i in range(nargs)]
+    args = " ".join(f"a{i}" for i in range(nargs))
+    body = (
+        f'(xor (seq (call "{peer_id}" ("{service}" "{function}") [{args}] result)'
+        f' (call %init_peer_id% ("callbackSrv" "response") [result]))'
+        f' (call %init_peer_id% ("errorHandlingSrv" "error") [:error:]))'
+    )
+    for read in reversed(reads):
+        body = f"(seq {read} {body})"
+    return body
+
+
+def result_of(run: Run, target: Target, timeout_s: float) -> Any:
+    """The single value a `call_script` particle returned, or the error as an exception."""
+    client = run.client
+    if client.errors:
+        error = client.errors[0][0] if client.errors[0] else {}
+        message = error.get("message", str(error)) if isinstance(error, dict) else str(error)
+        if UNREACHABLE.search(message):
+            raise Unreachable(f"{target.name} is unreachable: {message}")
+        raise RemoteFailure(message, error)
+    if client.responses:
+        return client.responses[0][0] if client.responses[0] else None
+    raise Unreachable(f"no answer from {target.name} within {timeout_s:g} s")
+
+
+def parse_arg(text: str) -> Any:
+    """A CLI argument: JSON if it parses as JSON (42, true, [1,2], {"a":1}, "x"), else a string."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def instance_label(name: str) -> str:
+    """"kitchen-pi._edge-agent._udp.local." -> "kitchen-pi"."""
+    return name.removesuffix(".").removesuffix("." + SERVICE_TYPE.rstrip("."))
+
+
+def _hostport(a: Address) -> str:
+    return f"[{a.host}]:{a.port}" if ":" in a.host else f"{a.host}:{a.port}"
+
+
+def _looks_like_address(text: str) -> bool:
+    return bool(re.fullmatch(r"[0-9.]+(:\d+)?|\[[0-9a-fA-F:.%\w]+\](:\d+)?|[0-9a-fA-F:]+%?\w*|localhost(:\d+)?|[\w.-]+:\d+", text))
+
+
+def _parse_hostport(text: str) -> Address | None:
+    """host, host:port, [v6]:port or a bare IPv6 address; None if it is none of these."""
+    try:
+        if text.startswith("["):
+            host, _, rest = text[1:].partition("]")
+            port = int(rest[1:]) if rest.startswith(":") else const.COAP_DEFAULT_PORT
+            return Address(host, port)
+        if text.count(":") > 1:
+            return Address(text, const.COAP_DEFAULT_PORT)
+        host, _, port_text = text.partition(":")
+        return Address(host, int(port_text) if port_text else const.COAP_DEFAULT_PORT)
+    except (ValueError, TypeError):
+        return None
