@@ -20,10 +20,16 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from edge_agent import __version__, const
-from edge_agent.config import DEFAULT_CONFIG_PATH, Config, load_config, parse_config
+from edge_agent.config import DEFAULT_CONFIG_PATH as _DEFAULT_CONFIG_PATH
+from edge_agent.config import Config, load_config, parse_config
 from edge_agent.errors import ConfigError, EdgeAgentError, LocalError
 
 EXIT_OK, EXIT_REMOTE, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+
+# The agent's files: /etc/edge-agent/config.toml and /var/lib/edge-agent, unless these
+# variables say otherwise (several agents on one machine, tests, a user install).
+DEFAULT_CONFIG_PATH = Path(os.environ.get("EDGE_AGENT_CONFIG") or _DEFAULT_CONFIG_PATH)
+DEFAULT_STATE_DIR = Path(os.environ.get("EDGE_AGENT_STATE_DIR") or const.DEFAULT_STATE_DIR)
 
 log = logging.getLogger("edge_agent")
 
@@ -91,7 +97,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         config = load_config(path)
         wrote = False
     else:
-        config = Config(state_dir=Path(args.state_dir or const.DEFAULT_STATE_DIR))
+        config = Config(state_dir=Path(args.state_dir) if args.state_dir else DEFAULT_STATE_DIR)
         if args.port is not None:
             config = dataclasses.replace(config, coap=dataclasses.replace(config.coap, port=args.port))
         if args.name:
@@ -140,7 +146,7 @@ async def _serve(config: Config) -> int:
         log.error("could not start: %s", exc)
         await node.stop()
         return EXIT_REMOTE
-    print(f"edge-agent {__version__} serving as {node.peer_id} on UDP port {node.port}", file=sys.stderr, flush=True)
+    print(f"edge-agent {__version__} serving as {node.peer_id} on UDP port {node.port}", flush=True)
     try:
         await stop.wait()
     finally:
@@ -149,7 +155,7 @@ async def _serve(config: Config) -> int:
 
 
 def cmd_id(args: argparse.Namespace) -> int:
-    from edge_agent.client import client_config
+    from edge_agent.client import client_home
     from edge_agent.store import StateDir
 
     if args.agent:
@@ -158,7 +164,7 @@ def cmd_id(args: argparse.Namespace) -> int:
         if keypair is None:
             raise CliError(f"no agent identity in {state.path} yet: run edge-agent init", EXIT_USAGE)
     else:
-        keypair = StateDir(client_config().state_dir).load_or_create_identity()
+        keypair = StateDir(client_home() / "client").load_or_create_identity()
     _out(args, keypair.peer_id, {"peer_id": keypair.peer_id})
     return EXIT_OK
 
@@ -282,6 +288,11 @@ async def _run(args: argparse.Namespace, client: Any) -> int:
         raise CliError(f"--data is not valid JSON: {exc}", EXIT_USAGE) from None
     if not isinstance(data, dict):
         raise CliError("--data must be a JSON object of named arguments", EXIT_USAGE)
+    for spec in args.peer or []:
+        name, sep, target = spec.partition("=")
+        if not sep or not name or not target:
+            raise CliError(f"--peer takes NAME=TARGET, got {spec!r}", EXIT_USAGE)
+        data[name] = (await client.resolve(target, timeout_s=args.timeout)).peer_id
     relay = None
     if args.relay:
         relay = (await client.resolve(args.relay, timeout_s=args.timeout)).peer_id
@@ -344,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("init", "write a configuration and create the identity of this device's agent", cmd_init)
     sp.add_argument("--config", metavar="FILE", help=f"configuration to write (default {DEFAULT_CONFIG_PATH})")
-    sp.add_argument("--state-dir", metavar="DIR", help=f"state directory (default {const.DEFAULT_STATE_DIR})")
+    sp.add_argument("--state-dir", metavar="DIR", help=f"state directory (default {DEFAULT_STATE_DIR})")
     sp.add_argument("--trust", metavar="PEER_ID", action="append", help="allow this peer to deploy and remove services (repeatable)")
     sp.add_argument("--port", type=int, metavar="PORT", help=f"CoAP port (default {const.COAP_DEFAULT_PORT})")
     sp.add_argument("--name", metavar="NAME", help="mDNS instance name (default: the host name)")
@@ -404,6 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("run", "run an AIR script (e.g. compiled from Aqua) with this laptop as its init peer", _laptop(_run))
     sp.add_argument("script", metavar="SCRIPT.air", help="the script ('-' reads standard input)")
     sp.add_argument("--data", metavar="JSON", help="arguments for getDataSrv, as a JSON object")
+    sp.add_argument("--peer", metavar="NAME=TARGET", action="append", help="put TARGET's peer id in the data as NAME (repeatable)")
     sp.add_argument("--relay", metavar="TARGET", help="the peer getDataSrv.-relay- returns")
     laptop_options(sp, timeout=30.0)
     return p

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from edge_agent import const
-from edge_agent.config import Config, DiscoveryConfig, CoapConfig
+from edge_agent.config import CoapConfig, Config, DiscoveryConfig
 from edge_agent.errors import LocalError, RemoteError
 from edge_agent.identity import InvalidPeerId, validate_peer_id
 from edge_agent.net.addressbook import Address, Source
@@ -51,16 +51,24 @@ def client_home() -> Path:
     return Path(base) / "edge-agent"
 
 
-def client_config(home: Path | None = None) -> Config:
-    """The CLI's own peer: a free port on every interface, mDNS browsing only.
+CLIENT_INSTANCE_PREFIX = "edge-agent-cli-"
 
-    EDGE_AGENT_MDNS=0 turns browsing off (targets must then be host:port).
+
+def client_config(home: Path | None = None, peer_id: str = "") -> Config:
+    """The CLI's own peer: a free port on every interface, announced while it runs.
+
+    It announces itself over mDNS (without probing: its instance name holds its peer id, so
+    it cannot clash) so that devices can send results back to it from anywhere on the LAN.
+    EDGE_AGENT_MDNS=0 turns mDNS off (targets must then be host:port).
     """
     home = home or client_home()
     return Config(
         state_dir=home / "client",
         coap=CoapConfig(bind="::", port=0),
-        discovery=DiscoveryConfig(enabled=os.environ.get("EDGE_AGENT_MDNS", "1") != "0"),
+        discovery=DiscoveryConfig(
+            enabled=os.environ.get("EDGE_AGENT_MDNS", "1") != "0",
+            instance_name=CLIENT_INSTANCE_PREFIX + peer_id[-12:] if peer_id else "",
+        ),
     )
 
 
@@ -74,14 +82,12 @@ class Target:
 class Client:
     """A started client peer. `async with Client() as c:`."""
 
-    def __init__(self, config: Config | None = None, *, discovery: bool = True) -> None:
-        config = config or client_config()
-        if not discovery:
-            config = Config(
-                state_dir=config.state_dir, coap=config.coap, discovery=DiscoveryConfig(enabled=False)
-            )
-        state = StateDir(config.state_dir)
-        self.node = Node(config, state=state, announce=False)
+    def __init__(self, home: Path | None = None) -> None:
+        home = home or client_home()
+        state = StateDir(home / "client")
+        keypair = state.load_or_create_identity()
+        config = client_config(home, keypair.peer_id)
+        self.node = Node(config, keypair=keypair, state=state, announce=True, probe=False)
 
     async def __aenter__(self) -> Client:
         await self.node.start()
@@ -104,6 +110,8 @@ class Client:
         await asyncio.sleep(seconds)
         found = []
         for inst in discovery.instances():
+            if instance_label(inst.name).startswith(CLIENT_INSTANCE_PREFIX):
+                continue  # another laptop's CLI, not a device
             found.append(
                 {
                     "peer_id": inst.peer_id,

@@ -74,6 +74,7 @@ class Node:
         state: StateDir | None = None,
         announce: bool = True,
         notifier: Notifier | None = None,
+        probe: bool = True,
     ) -> None:
         self.config = config
         self.state = state or StateDir(
@@ -86,6 +87,7 @@ class Node:
         self.keypair = keypair or self.state.load_or_create_identity()
         self.peer_id = self.keypair.peer_id
         self.announce = announce and config.discovery.enabled
+        self.probe = probe
         self.notifier = notifier or Notifier({})
         self.book = AddressBook()
         self.core = Peer(self.peer_id)
@@ -146,6 +148,7 @@ class Node:
                 version=__version__,
                 instance_name=self.config.discovery.instance_name or None,
                 register=self.announce,
+                probe=self.probe,
             )
             await self.discovery.start(wait_registered=False)
         failed = await restoring
