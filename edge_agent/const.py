@@ -314,3 +314,7 @@ about an unreachable peer to travel back to the init peer."""
 
 NODE_FETCH_TIMEOUT_S = 30.0
 """Time allowed to fetch a module for srv.deploy from the peer that offers it, in seconds."""
+
+AIR_RECURSION_LIMIT = 200_000
+"""Python recursion limit the interpreter needs: a fold over N values nests about 6N frames
+(`next` recurses), so this allows folds over some 30,000 values in one run."""

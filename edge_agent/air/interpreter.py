@@ -11,6 +11,7 @@ keeps no state between runs; the host stores `data` and feeds results back.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,7 +20,7 @@ from edge_agent import const
 from edge_agent.air import ast
 from edge_agent.air.context import CallRequest, ExecutionContext, RunParams
 from edge_agent.air.data import Data, merge
-from edge_agent.air.errors import DATA_TOO_LARGE, UNPROCESSED_CALL_RESULTS, DataError, ExecutionError, ParseError
+from edge_agent.air.errors import DATA_TOO_LARGE, STEP_LIMIT, UNPROCESSED_CALL_RESULTS, DataError, ExecutionError, ParseError
 from edge_agent.air.instructions import execute
 from edge_agent.air.parser import parse
 from edge_agent.services.base import CallResult
@@ -86,6 +87,11 @@ def run(
     except DataError as exc:
         return RunResult(prev, ret_code=exc.ret_code, error_message=str(exc))
 
+    if sys.getrecursionlimit() < const.AIR_RECURSION_LIMIT:
+        # A fold recurses through `next`: each iteration nests a few Python frames. Python
+        # 3.11 keeps such frames off the C stack, so a deep limit is safe; the step limit
+        # bounds the work.
+        sys.setrecursionlimit(const.AIR_RECURSION_LIMIT)
     ctx = ExecutionContext(compiled, data, params, call_results or {})
     ret_code, message = 0, ""
     try:
@@ -93,7 +99,7 @@ def run(
     except ExecutionError as exc:
         ret_code, message = exc.code, exc.message
     except RecursionError:
-        ret_code, message = DATA_TOO_LARGE, "the script recursed too deeply (nested folds over long arrays)"
+        ret_code, message = STEP_LIMIT, "the script nests too deeply (a fold over a very long array?)"
     ctx.finish_generations()
     data.compact()
     if len(data.entries) > const.MAX_DATA_ENTRIES:

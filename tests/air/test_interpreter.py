@@ -176,3 +176,16 @@ def test_stream_values_keep_arrival_order_across_merges() -> None:
     alice = run(script, alice.data, from_bob, ALICE)
     [req] = alice.call_requests
     assert req.args == [["from carol", "from bob"]]
+
+
+def test_a_fold_over_a_long_array_does_not_overflow() -> None:
+    # `next` recurses, so each value nests frames; 20,000 values must still run.
+    from edge_agent.sim import Network
+
+    script = """
+    (seq (call %init_peer_id% ("getDataSrv" "xs") [] xs)
+         (seq (fold xs x (seq (ap x last) (next x)) (null))
+              (call %init_peer_id% ("callbackSrv" "response") ["done"])))
+    """
+    result = Network(["a"]).run(script, init_peer="a", data={"xs": list(range(20_000))})
+    assert result.failures == [] and result.responses == [["done"]]
