@@ -55,6 +55,10 @@ def render_lens(lens: Lens) -> str:
     return ".$" + "".join(parts)
 
 
+def render_variable(name: str, lens: Lens, length: bool) -> str:
+    return name + (render_lens(lens) if lens else "") + (".length" if length else "")
+
+
 # --- values ------------------------------------------------------------------------------
 
 
@@ -137,7 +141,7 @@ class Scalar:
     length: bool = False
 
     def render(self) -> str:
-        return self.name + (render_lens(self.lens) if self.lens else "") + (".length" if self.length else "")
+        return render_variable(self.name, self.lens, self.length)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +153,7 @@ class CanonStream:
     length: bool = False
 
     def render(self) -> str:
-        return self.name + (render_lens(self.lens) if self.lens else "") + (".length" if self.length else "")
+        return render_variable(self.name, self.lens, self.length)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +185,7 @@ class CanonStreamMap:
     length: bool = False
 
     def render(self) -> str:
-        return self.name + (render_lens(self.lens) if self.lens else "") + (".length" if self.length else "")
+        return render_variable(self.name, self.lens, self.length)
 
 
 Value = Union[
