@@ -739,6 +739,30 @@ class _HostCore:
         log.error("Wasm worker failed a call to %s.%s: %s\n%s", name, function, message, trace)
         raise ServiceError(f"{name}.{function}: {message}", CallErrorCode.UNAVAILABLE)
 
+    def _load_error(self, name: str, worker: _Worker, exc: Exception) -> ModuleRejected:
+        """A load that timed out (the worker is killed) or killed the worker."""
+        if isinstance(exc, _Timeout):
+            worker.kill()
+            return ModuleRejected(
+                f"module {name!r} did not load within {const.WASM_LOAD_DEADLINE_MS} ms "
+                "(does its start function loop?)"
+            )
+        return ModuleRejected(
+            f"loading module {name!r} crashed the worker ({_describe_status(worker.reap())})"
+        )
+
+    def _call_error(self, record: _Record, function: str, worker: _Worker, exc: Exception) -> ServiceError:
+        """A call past its deadline (the worker is killed) or one that killed the worker."""
+        if isinstance(exc, _Timeout):
+            worker.kill()
+            return self._deadline_error(record, function)
+        if self._closed:
+            return ServiceError(
+                f"{record.info.name}.{function}: the Wasm host was closed during the call",
+                CallErrorCode.UNAVAILABLE,
+            )
+        return self._crash_error(record, function, worker.reap())
+
     def _deadline_error(self, record: _Record, function: str) -> ServiceError:
         ms = record.info.limits.deadline_ms
         log.info(
@@ -873,17 +897,8 @@ class WasmHost(_HostCore):
                 reply = worker.request_sync(
                     self._load_frame(prepared), const.WASM_LOAD_DEADLINE_MS / 1000
                 )
-            except _Timeout:
-                worker.kill()
-                raise ModuleRejected(
-                    f"module {name!r} did not load within {const.WASM_LOAD_DEADLINE_MS} ms "
-                    "(does its start function loop?)"
-                ) from None
-            except _Died:
-                status = worker.reap()
-                raise ModuleRejected(
-                    f"loading module {name!r} crashed the worker ({_describe_status(status)})"
-                ) from None
+            except (_Timeout, _Died) as exc:
+                raise self._load_error(name, worker, exc) from None
             failure = self._load_failure(name, reply)
             if failure is not None:
                 raise failure
@@ -910,16 +925,8 @@ class WasmHost(_HostCore):
                 )
             try:
                 reply = worker.request_sync(frame, record.info.limits.deadline_s)
-            except _Timeout:
-                worker.kill()
-                raise self._deadline_error(record, function) from None
-            except _Died:
-                if self._closed:
-                    raise ServiceError(
-                        f"{name}.{function}: the Wasm host was closed during the call",
-                        CallErrorCode.UNAVAILABLE,
-                    ) from None
-                raise self._crash_error(record, function, worker.reap()) from None
+            except (_Timeout, _Died) as exc:
+                raise self._call_error(record, function, worker, exc) from None
         return self._outcome(name, function, reply)
 
     def remove(self, name: str) -> None:
@@ -1036,17 +1043,8 @@ class AsyncWasmHost(_HostCore):
                 reply = await worker.request_async(
                     self._load_frame(prepared), const.WASM_LOAD_DEADLINE_MS / 1000
                 )
-            except _Timeout:
-                worker.kill()
-                raise ModuleRejected(
-                    f"module {name!r} did not load within {const.WASM_LOAD_DEADLINE_MS} ms "
-                    "(does its start function loop?)"
-                ) from None
-            except _Died:
-                status = worker.reap()
-                raise ModuleRejected(
-                    f"loading module {name!r} crashed the worker ({_describe_status(status)})"
-                ) from None
+            except (_Timeout, _Died) as exc:
+                raise self._load_error(name, worker, exc) from None
             failure = self._load_failure(name, reply)
             if failure is not None:
                 raise failure
@@ -1074,16 +1072,8 @@ class AsyncWasmHost(_HostCore):
                 )
             try:
                 reply = await worker.request_async(frame, record.info.limits.deadline_s)
-            except _Timeout:
-                worker.kill()
-                raise self._deadline_error(record, function) from None
-            except _Died:
-                if self._closed:
-                    raise ServiceError(
-                        f"{name}.{function}: the Wasm host was closed during the call",
-                        CallErrorCode.UNAVAILABLE,
-                    ) from None
-                raise self._crash_error(record, function, worker.reap()) from None
+            except (_Timeout, _Died) as exc:
+                raise self._call_error(record, function, worker, exc) from None
         return self._outcome(name, function, reply)
 
     async def remove(self, name: str) -> None:
