@@ -46,6 +46,9 @@ MAX_PARTICLE_BYTES = MAX_SCRIPT_BYTES + MAX_DATA_BYTES + PARTICLE_ENVELOPE_OVERH
 """Default largest encoded particle accepted, in bytes; config `particles.max_bytes`.
 Checked before any CBOR decoding."""
 
+PEER_ID_CACHE_SIZE = 1024
+"""Init peer ids whose validity `particle.decode` remembers (an LRU; invalid ids are not kept)."""
+
 MAX_PARTICLE_MAP_ENTRIES = 16
 """Most entries in a particle's top-level CBOR map looked at before rejecting it; a valid
 envelope has 8."""

@@ -34,12 +34,15 @@ Checks on receipt, cheapest first: `decode` (size, then shape, then fields), the
 from __future__ import annotations
 
 import enum
+import functools
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any, ClassVar
 
 import cbor2
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from edge_agent import const, identity
 from edge_agent.errors import LocalError, RemoteError
@@ -50,6 +53,7 @@ __all__ = [
     "DropReason",
     "Expired",
     "FromTheFuture",
+    "IdConflict",
     "InvalidParticle",
     "Malformed",
     "Particle",
@@ -103,6 +107,8 @@ class DropReason(enum.StrEnum):
     """The incoming data contradicts the data this peer holds for the particle."""
     OVERLOADED = "overloaded"
     """This peer is at its limit of particles in flight."""
+    ID_CONFLICT = "id_conflict"
+    """Another particle (other init peer, script, times or signature) has this id here."""
 
 
 class ParticleError(RemoteError):
@@ -139,6 +145,12 @@ class Replayed(ParticleError):
     """Raised by the node's replay table (not by this module) for a completed particle."""
 
     reason = DropReason.REPLAY
+
+
+class IdConflict(ParticleError):
+    """Raised by the node (not by this module): a particle reuses the id of another one."""
+
+    reason = DropReason.ID_CONFLICT
 
 
 _ERROR_FOR_REASON: dict[DropReason, type[ParticleError]] = {
@@ -249,7 +261,7 @@ class Particle:
 
     def verify(self) -> None:
         """Check the init peer's signature; `BadSignature` if it does not match."""
-        if not identity.verify(self.init_peer_id, self.signing_bytes(), self.signature):
+        if not _verify(self.init_peer_id, self.signing_bytes(), self.signature):
             raise BadSignature(
                 f"particle {self.id}: signature does not match init peer {self.init_peer_id} "
                 f"(forged, or the script/id/timestamp/ttl was changed on the way)"
@@ -257,7 +269,15 @@ class Particle:
 
     def with_data(self, data: bytes) -> Particle:
         """A copy with new data; the signature stays valid since data is not signed."""
-        return replace(self, data=bytes(data))
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise InvalidParticle(f"data must be bytes, got {_kind(data)}")
+        # The other fields were checked when `self` was made: copy them without checking
+        # again (a peer makes a copy for every next peer).
+        copy = object.__new__(Particle)
+        for name in _FIELDS:
+            object.__setattr__(copy, name, getattr(self, name))
+        object.__setattr__(copy, "data", bytes(data))
+        return copy
 
     def encode(self) -> bytes:
         """The wire form; same as `encode(self)`."""
@@ -288,7 +308,7 @@ def _field_problem(p: Particle) -> tuple[DropReason, str] | None:
     if type(p.init_peer_id) is not str:
         return DropReason.MALFORMED, f"init_peer_id must be text, got {_kind(p.init_peer_id)}"
     try:
-        identity.parse_peer_id(p.init_peer_id)
+        _check_peer_id(p.init_peer_id)
     except identity.InvalidPeerId as exc:
         return DropReason.MALFORMED, f"init_peer_id: {exc}"
     for name, value, limit in (
@@ -322,6 +342,37 @@ def _field_problem(p: Particle) -> tuple[DropReason, str] | None:
     if type(p.data) is not bytes:
         return DropReason.MALFORMED, f"data must be bytes, got {_kind(p.data)}"
     return None
+
+
+_FIELDS = tuple(f.name for f in fields(Particle))
+
+
+@functools.lru_cache(maxsize=const.PEER_ID_CACHE_SIZE)
+def _public_key(peer_id: str) -> Ed25519PublicKey | None:
+    """The key inside a valid peer id (`InvalidPeerId` if it is not one; None if its 32
+    bytes are no curve point), remembered for the ids seen last: few peers start
+    particles, and base58 decoding is most of the cost of decoding one."""
+    key = identity.parse_peer_id(peer_id)
+    try:
+        return Ed25519PublicKey.from_public_bytes(key)
+    except ValueError:
+        return None
+
+
+def _check_peer_id(peer_id: str) -> None:
+    _public_key(peer_id)
+
+
+def _verify(peer_id: str, message: bytes, signature: bytes) -> bool:
+    """`identity.verify`, with the public key from `_public_key`."""
+    key = _public_key(peer_id)
+    if key is None:
+        return False
+    try:
+        key.verify(signature, message)
+    except (InvalidSignature, ValueError):  # ValueError: a key that is no curve point
+        return False
+    return True
 
 
 def _check_fields(p: Particle) -> None:
