@@ -275,6 +275,9 @@ COAP_MAX_WARNED_KEYS = 256
 """Distinct peer-caused transport warnings remembered so each is logged once at WARNING,
 then at DEBUG."""
 
+COAP_MAX_RESOLVED_REMOTES = 256
+"""(host, port) destinations whose aiocoap remote the client keeps, so it resolves each once."""
+
 COAP_MAX_REQUESTS_PER_PEER = 32
 """Most outgoing requests to one (host, port) at once; more wait their turn. aiocoap sends
 one confirmable exchange per peer at a time anyway (NSTART = 1, RFC 7252 §4.7)."""

@@ -233,7 +233,8 @@ class AddressBook:
         `incoming_ttl` and the others never (mDNS entries go when discovery says so).
         Raises `InvalidPeerId` or `InvalidAddress` for malformed input.
         """
-        validate_peer_id(peer_id)
+        if peer_id not in self._peers:  # a known id was checked when it was added
+            validate_peer_id(peer_id)
         _check_address(address)
         expires_at = self._expiry(source, ttl)
         before = self._snapshot(peer_id)

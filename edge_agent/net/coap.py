@@ -313,6 +313,24 @@ class _ParticleResource(UploadResource):
         self._server._take_particle(body, remote_of(request.remote), _sender_hint(request))
         return aiocoap.Message(code=Code.CHANGED)
 
+    def take_body(self, request: aiocoap.Message) -> bytes | None:
+        try:
+            return super().take_body(request)
+        except CoapReply as reply:
+            # A particle refused before it is whole: count it like the envelope's refusals.
+            # (Block1 transfer trouble -- a lost or foreign block, a busy spool -- is not a
+            # verdict on the particle: the sender retries the upload.)
+            reason = _BODY_REFUSALS.get(reply.code)
+            if reason is not None:
+                self._server._count_refusal(reason, remote_of(request.remote), reply.message)
+            raise
+
+
+_BODY_REFUSALS = {
+    Code.REQUEST_ENTITY_TOO_LARGE: particle.DropReason.TOO_LARGE,
+    Code.UNSUPPORTED_CONTENT_FORMAT: particle.DropReason.MALFORMED,
+}
+
 
 class _StatusResource(ReadOnlyResource):
     rt = RT_STATUS
@@ -434,7 +452,7 @@ class CoapServer:
         self._started = 0.0
         self._pending: dict[asyncio.Task[None], int] = {}
         self._pending_bytes = 0
-        self._counts = {"received": 0, "accepted": 0, "overloaded": 0}
+        self._counts = {"received": 0, "accepted": 0, "overloaded": 0, "unparsable": 0}
         self._rejected: dict[str, int] = {}
         self._warn = _OnceLog(log, const.COAP_MAX_WARNED_KEYS)
         self._site = _Site()
@@ -511,9 +529,33 @@ class CoapServer:
                 ) from exc
             self._ctx = ctx
             self._port = _local_port(ctx, self._port)
+            self._guard_datagrams(ctx)
             self._started = time.monotonic()
             self._state = State.RUNNING
             log.info("CoAP server listening on UDP %s", _hostport(self.bind, self._port))
+
+    def _guard_datagrams(self, ctx: aiocoap.Context) -> None:
+        """Drop datagrams that make aiocoap's decoder raise something else than its own
+        "unparsable" error (0.4.17: a Uri-Path that is not UTF-8 raises UnicodeDecodeError
+        into the event loop, which logs an ERROR with a traceback for each such datagram)."""
+        try:
+            interface = ctx.request_interfaces[0].token_interface.message_interface
+            receive = interface.datagram_msg_received
+        except (AttributeError, IndexError):  # another aiocoap layout: its own handling applies
+            return
+
+        def guarded(data: bytes, ancdata: Any, flags: int, address: Any) -> None:
+            try:
+                receive(data, ancdata, flags, address)
+            except Exception as exc:  # noqa: BLE001 - a stranger's datagram must not raise
+                self._counts["unparsable"] += 1
+                host = _host_of_sockaddr(address) if isinstance(address, tuple) else str(address)
+                self._warn.warning(
+                    ("unparsable", host), "ignored a datagram from %s that is not CoAP: %s",
+                    host, _clip(f"{type(exc).__name__}: {exc}"),
+                )
+
+        interface.datagram_msg_received = guarded
 
     async def stop(self) -> None:
         """Stop listening and cancel particle callbacks still running. Idempotent."""
@@ -617,10 +659,7 @@ class CoapServer:
             self._precheck(raw)
         except particle.ParticleError as exc:
             reason = exc.reason.value
-            self._rejected[reason] = self._rejected.get(reason, 0) + 1
-            self._warn.warning(
-                (reason, remote[0]), "refused a particle from %s: %s", _hostport(*remote), exc
-            )
+            self._count_refusal(exc.reason, remote, exc)
             if exc.reason is particle.DropReason.TOO_LARGE:
                 raise CoapReply(
                     Code.REQUEST_ENTITY_TOO_LARGE, f"{reason}: {exc}",
@@ -673,6 +712,12 @@ class CoapServer:
             log.debug("node dropped a particle from %s: %s", _hostport(*remote), exc)
         except Exception:
             log.exception("on_particle failed on a particle from %s", _hostport(*remote))
+
+    def _count_refusal(self, reason: particle.DropReason, remote: Remote, why: object) -> None:
+        self._rejected[reason.value] = self._rejected.get(reason.value, 0) + 1
+        self._warn.warning(
+            (reason.value, remote[0]), "refused a particle from %s: %s", _hostport(*remote), why
+        )
 
     def _delivered(self, task: asyncio.Task[None]) -> None:
         self._pending_bytes -= self._pending.pop(task, 0)
@@ -761,6 +806,7 @@ class CoapClient:
         self._exchanging: set[asyncio.Task[Any]] = set()
         self._stop_cancelled: set[asyncio.Task[Any]] = set()
         self._limits: dict[Remote, _PeerLimit] = {}
+        self._remotes: dict[Remote, Any] = {}  # (host, port) -> aiocoap's resolved remote
         self._counts = {
             "sent": 0, "delivered": 0, "rejected": 0, "expired": 0, "attempts": 0,
         }
@@ -995,11 +1041,38 @@ class CoapClient:
         limit.users += 1
         try:
             async with limit.semaphore:
-                return await ctx.request(message).response
+                return await self._request(ctx, dest, message)
         finally:
             limit.users -= 1
             if limit.users == 0:
                 del self._limits[dest]
+
+    async def _request(
+        self, ctx: aiocoap.Context, dest: Remote, message: aiocoap.Message
+    ) -> aiocoap.Message:
+        """One exchange, reusing the remote aiocoap resolved for `dest` before.
+
+        aiocoap resolves a "host:port" on every request with getaddrinfo in a thread (and a
+        route check), which takes longer than the exchange itself on loopback; peers are
+        addressed by IP literals, so the resolved remote stays valid. It is forgotten when
+        an exchange with it fails.
+        """
+        remote = self._remotes.get(dest)
+        if remote is not None:
+            message.remote = remote
+        # A small POST (a particle) needs no blockwise machinery either way: its answer is
+        # a code and a short diagnostic, never Block2 (one task less per exchange).
+        blockwise = message.code != Code.POST or len(message.payload) > _SINGLE_BLOCK_BYTES
+        try:
+            response = await ctx.request(message, handle_blockwise=blockwise).response
+        except aiocoap.error.Error:
+            self._remotes.pop(dest, None)
+            raise
+        if remote is None and getattr(message.remote, "sockaddr", None) is not None:
+            if len(self._remotes) >= const.COAP_MAX_RESOLVED_REMOTES:
+                del self._remotes[next(iter(self._remotes))]
+            self._remotes[dest] = message.remote
+        return response
 
     def _context(self) -> aiocoap.Context:
         if self._state is not State.RUNNING:
