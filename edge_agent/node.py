@@ -96,6 +96,7 @@ class Node:
         self._ready_s: float | None = None
         self._locks: dict[str, asyncio.Lock] = {}
         self._finished: OrderedDict[str, int] = OrderedDict()  # particle id -> deadline
+        self._held: OrderedDict[str, bytes] = OrderedDict()  # particle id -> signature, least recently active first
         self._runs: dict[str, Run] = {}
         self._modules: dict[str, bytes] = {}  # sha256 -> bytes this peer offers for deploys
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -208,6 +209,13 @@ class Node:
     # --- status -----------------------------------------------------------------------------
 
     def status(self) -> dict[str, Any]:
+        """The /status map. `counters` holds every drop as ``dropped_<reason>`` (the
+        transport's refusals and the node's drops together); `coap` the transport's own."""
+        transport = self.server.stats()
+        counters = Counter(self.counters)
+        for reason, n in transport["rejected"].items():
+            counters[f"dropped_{reason}"] += n
+        counters["dropped_overloaded"] += transport["overloaded"]
         return {
             "peer_id": self.peer_id,
             "version": __version__,
@@ -216,7 +224,8 @@ class Node:
             "services": sorted(self.host.services()),
             "particles": len(self.core),
             "peers": sorted(self.book.peers()),
-            "counters": dict(self.counters),
+            "counters": {k: v for k, v in sorted(counters.items()) if v},
+            "coap": {"server": transport, "client": self.client.stats()},
         }
 
     # --- receiving ----------------------------------------------------------------------
@@ -229,26 +238,45 @@ class Node:
     async def _on_particle(self, raw: bytes, remote: tuple[str, int], sender: str | None = None) -> None:
         """A particle arrived over CoAP (the server already checked size and envelope)."""
         self.counters["received"] += 1
-        if sender is not None and sender != self.peer_id:
-            # The sender's id is a hint; an address learned from it only routes, never trusts.
-            with contextlib.suppress(ValueError):
-                self.book.add(sender, Address(remote[0], remote[1]), Source.INCOMING)
         try:
             p = particle.decode(raw, max_bytes=self.config.particles.max_bytes, max_ttl_ms=self.config.particles.max_ttl_ms)
             particle.check_fresh(p, now_ms(), self.config.particles.clock_skew_ms)
-            p.verify()
+            if not self._holds(p):  # a copy of a particle held here was checked on arrival
+                p.verify()
         except ParticleError as exc:
             self._drop(exc.reason, str(exc), remote)
             return
+        if sender is not None and sender != self.peer_id:
+            # The sender's id is a hint, taken only with a well-signed particle; an address
+            # learned from it only routes, never trusts.
+            with contextlib.suppress(ValueError):
+                self.book.add(sender, Address(remote[0], remote[1]), Source.INCOMING)
         await self.accept(p, remote)
+
+    def _holds(self, p: Particle) -> bool:
+        """Whether `p` is a copy of a particle held here; `IdConflict` if only its id matches."""
+        signature = self._held.get(p.id)
+        if signature is None:
+            return False
+        info = self.core.info(p.id)
+        if signature != p.signature or info != ParticleInfo(p.id, p.init_peer_id, p.timestamp_ms, p.ttl_ms, p.script):
+            raise particle.IdConflict(
+                f"particle {p.id} from {p.init_peer_id} has the id of another particle in progress here"
+            )
+        return True
 
     async def accept(self, p: Particle, remote: Any = None) -> None:
         """Merge and run a checked particle; also how the CLI injects the particles it starts."""
         if p.id in self._finished:
             self._drop(DropReason.REPLAY, f"particle {p.id} already finished here", remote)
             return
-        if p.id not in self.core and len(self.core) >= const.NODE_MAX_PARTICLES:
-            self._drop(DropReason.OVERLOADED, f"{len(self.core)} particles in progress", remote)
+        try:
+            self._holds(p)
+        except ParticleError as exc:
+            self._drop(exc.reason, str(exc), remote)
+            return
+        if p.id not in self.core and not self._make_room():
+            self._drop(DropReason.OVERLOADED, f"{len(self.core)} particles wait for calls here", remote)
             return
         try:
             incoming = air_data.decode(p.data, max_bytes=const.MAX_DATA_BYTES)
@@ -258,14 +286,22 @@ class Node:
         lock = self._locks.setdefault(p.id, asyncio.Lock())
         async with lock:
             if p.id in self._finished:
+                return  # finished while this copy waited
+            try:
+                self._holds(p)  # another particle may have taken the id meanwhile
+            except ParticleError as exc:
+                self._drop(exc.reason, str(exc), remote)
                 return
             info = ParticleInfo(p.id, p.init_peer_id, p.timestamp_ms, p.ttl_ms, p.script)
             known = self.core.data(p.id) if p.id in self.core else None
             if known is not None and _adds_nothing(known, incoming):
                 self.counters["duplicates"] += 1
+                log.debug("particle %s from %s: a copy that adds nothing (duplicate)", p.id, remote)
                 return
             self.counters["accepted"] += 1
             outcome = self.core.receive(info, incoming)
+            self._held[p.id] = p.signature
+            self._held.move_to_end(p.id)
             await self._handle(p, outcome)
 
     # --- the loop ---------------------------------------------------------------------------
@@ -285,21 +321,32 @@ class Node:
                 return
             run = self._runs.get(p.id)
             caller = Caller(p.init_peer_id, p.id, run.client if run is not None else None)
-            results = await asyncio.gather(
-                *(self.services.call(caller, c.service, c.function, c.args) for c in outcome.calls)
-            )
+            if len(outcome.calls) == 1:  # the common case, without a task per call
+                c = outcome.calls[0]
+                results = [await self.services.call(caller, c.service, c.function, c.args)]
+            else:
+                results = await asyncio.gather(
+                    *(self.services.call(caller, c.service, c.function, c.args) for c in outcome.calls)
+                )
             if run is not None:
                 run.changed.set()
             self.counters["calls"] += len(results)
+            if p.id not in self.core:
+                return  # expired while its calls ran
             outcome = self.core.results(p.id, {c.key: r for c, r in zip(outcome.calls, results)})
+            self._held.move_to_end(p.id)
 
     async def _forward(self, p: Particle, target: str, raw_data: bytes, call_keys: list[str]) -> None:
         copy = p.with_data(raw_data)
         if target == self.peer_id:
             await self.accept(copy)
             return
+        # Give up before the deadline, keeping a reserve for the error's way back; a copy
+        # made within the reserve (that error on its way, or a late hop) may use it all.
+        now = now_ms()
         reserve = min(p.ttl_ms // 5, const.NODE_ERROR_RESERVE_MS)
-        give_up_ms = min(p.deadline_ms - reserve, now_ms() + const.NODE_DELIVERY_TIMEOUT_MS)
+        give_up_ms = p.deadline_ms - reserve if now < p.deadline_ms - reserve else p.deadline_ms
+        give_up_ms = min(give_up_ms, now + const.NODE_DELIVERY_TIMEOUT_MS)
         addresses = self.book.lookup(target)
         reason = f"no address known for {target}"
         raw = copy.encode()
@@ -328,14 +375,42 @@ class Node:
             await asyncio.sleep(const.NODE_HOUSEKEEPING_S)
             now = now_ms()
             for pid in self.core.expire(now):
-                self._locks.pop(pid, None)
-                self._runs.pop(pid, None)
-                self._finished[pid] = now + self.config.particles.clock_skew_ms
-                while len(self._finished) > const.NODE_MAX_FINISHED:
-                    self._finished.popitem(last=False)
+                self._finish(pid, now + self.config.particles.clock_skew_ms)
             for pid in [pid for pid, until in self._finished.items() if until < now]:
                 del self._finished[pid]
             self.book.expire()
+
+    def _finish(self, pid: str, until_ms: int) -> None:
+        """Forget a particle; copies arriving before `until_ms` are dropped as replays."""
+        self.core.forget(pid)
+        self._held.pop(pid, None)
+        self._locks.pop(pid, None)
+        self._runs.pop(pid, None)
+        self._finished[pid] = until_ms
+        self._finished.move_to_end(pid)
+        while len(self._finished) > const.NODE_MAX_FINISHED:
+            self._finished.popitem(last=False)
+
+    def _make_room(self) -> bool:
+        """Room for one more particle: at the limit, give up the least recently active idle one.
+
+        A particle stays until its ttl (it may come back, e.g. to a `par` join), so a busy
+        peer reaches `NODE_MAX_PARTICLES` long before the ttl ends; then the particle idle
+        the longest -- no calls running here -- is forgotten early and
+        its id kept against replays. If every one is busy, the new particle is dropped.
+        """
+        if len(self.core) < const.NODE_MAX_PARTICLES:
+            return True
+        for pid in self._held:
+            lock = self._locks.get(pid)
+            if self.core.pending(pid) or (lock is not None and lock.locked()):
+                continue
+            deadline = self.core.info(pid).deadline_ms
+            self._finish(pid, deadline + self.config.particles.clock_skew_ms)
+            self.counters["evicted"] += 1
+            log.debug("gave up particle %s early to make room (%d particles held)", pid, len(self.core) + 1)
+            return True
+        return False
 
     # --- starting particles (the CLI side) --------------------------------------------------
 

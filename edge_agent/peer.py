@@ -78,6 +78,9 @@ class Peer:
     def __len__(self) -> int:
         return len(self._particles)
 
+    def info(self, particle_id: str) -> ParticleInfo:
+        return self._particles[particle_id].info
+
     def data(self, particle_id: str) -> Data:
         return self._particles[particle_id].data
 
