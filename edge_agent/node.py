@@ -349,6 +349,14 @@ class Node:
         give_up_ms = min(give_up_ms, now + const.NODE_DELIVERY_TIMEOUT_MS)
         addresses = self.book.lookup(target)
         reason = f"no address known for {target}"
+        if not addresses and self.discovery is not None and now < give_up_ms:
+            # Not (yet) seen on the LAN: mDNS may find it any moment (a peer just started,
+            # or the CLI's browser has not heard the answers yet).
+            with contextlib.suppress(TimeoutError):
+                await self.discovery.wait_for(target, timeout=(give_up_ms - now) / 1000)
+            addresses = self.book.lookup(target)
+            if not addresses:
+                reason = f"no address known for {target} (not found over mDNS)"
         raw = copy.encode()
         for address in addresses:
             result = await self.client.send_particle(address, raw, deadline_ms=give_up_ms, sender=self.peer_id)

@@ -1,0 +1,290 @@
+"""Three real agents, each in its own network namespace on one bridge, and a laptop (issue 4).
+
+Each agent is `edge-agent init` + `edge-agent serve` in its namespace, configured by nothing
+but init's defaults (no static peers): they find each other over mDNS. A fourth namespace
+runs the laptop CLI (`edge-agent run`, `deploy`, `call`, `services`), whose particles go to
+one agent, fan out to the others with `par`, join, and come back over CoAP. One agent is
+killed (SIGKILL, no goodbye): a call to it fails within the ttl with an error the laptop
+receives, the others keep working, and once restarted it still has its deployed services.
+
+The LAN, its processes and state are made once for the module (setup is most of the cost)
+and removed at its end, also on failure. Waits are bounded; nothing asserts on speed except
+the issue's 5 s for discovery, which bounds a wait.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.netns import CI_ENV, NetnsLan, NetnsProcess, netns_unavailable_reason
+
+CLI = [sys.executable, "-m", "edge_agent"]
+FIRMWARE = Path(__file__).resolve().parents[2] / "firmware_services" / "build"
+PORT = 5683
+AGENTS = 3
+LAPTOP = AGENTS  # index of the laptop's namespace
+DISCOVERY_S = 5.0
+START_TIMEOUT_S = 30.0
+CLI_TIMEOUT_S = 60.0
+
+# Polls every agent's /status from the laptop's namespace until each lists the others as
+# peers, or the deadline (a CLOCK_MONOTONIC reading, shared by all namespaces) passes.
+# Prints one JSON line: when each agent first answered and when it knew all the others.
+POLL_DISCOVERY = r"""
+import asyncio, json, sys, time
+from edge_agent.net.coap import CoapClient, RequestFailed
+
+async def main(deadline, targets):
+    ids = [pid for _, pid in targets]
+    answered, complete, peers = {}, {}, {}
+    async with CoapClient() as client:
+        while len(complete) < len(targets) and time.monotonic() < deadline:
+            for host, pid in targets:
+                try:
+                    status = await client.get_status((host, 5683), timeout=0.5)
+                except RequestFailed:
+                    continue
+                answered.setdefault(pid, time.monotonic())
+                peers[pid] = status["peers"]
+                if set(ids) - {pid} <= set(status["peers"]):
+                    complete.setdefault(pid, time.monotonic())
+            await asyncio.sleep(0.05)
+    print(json.dumps({"answered": answered, "complete": complete, "peers": peers}))
+
+targets = [tuple(arg.split("=")) for arg in sys.argv[2:]]
+asyncio.run(main(float(sys.argv[1]), targets))
+"""
+
+# The laptop -> relay; the relay fans out to b and c (par), both results join on the relay,
+# and the joined pair comes back to the laptop. Errors anywhere go to errorHandlingSrv.
+FAN_OUT = """
+(xor
+ (seq
+  (seq (call %init_peer_id% ("getDataSrv" "relay") [] relay)
+  (seq (call %init_peer_id% ("getDataSrv" "b") [] b)
+       (call %init_peer_id% ("getDataSrv" "c") [] c)))
+  (seq
+   (seq (call relay ("op" "noop") [])
+        (par (call b ("SERVICE" "FUNCTION") [ARG_B] rb)
+             (call c ("SERVICE" "FUNCTION") [ARG_C] rc)))
+   (seq (call relay ("op" "array") [rb rc] both)
+        (call %init_peer_id% ("callbackSrv" "response") [both]))))
+ (call %init_peer_id% ("errorHandlingSrv" "error") [:error:]))
+"""
+
+# The laptop -> relay -> target; the target's answer (or the relay's error about it) back.
+VIA_RELAY = """
+(xor
+ (seq
+  (seq (call %init_peer_id% ("getDataSrv" "relay") [] relay)
+       (call %init_peer_id% ("getDataSrv" "target") [] target))
+  (seq (call relay ("op" "noop") [])
+  (seq (call target ("peer" "identify") [] r)
+       (call %init_peer_id% ("callbackSrv" "response") [r]))))
+ (seq (call relay ("op" "noop") [])
+      (call %init_peer_id% ("errorHandlingSrv" "error") [:error:])))
+"""
+
+
+def fan_out(service: str, function: str, arg_b: str, arg_c: str) -> str:
+    return (FAN_OUT.replace("SERVICE", service).replace("FUNCTION", function)
+            .replace("ARG_B", arg_b).replace("ARG_C", arg_c))
+
+
+class Agents:
+    """The LAN: agents 0-2 (serve processes) and the laptop's namespace (3), with the CLI."""
+
+    def __init__(self, lan: NetnsLan, tmp: Path) -> None:
+        self.lan = lan
+        self.tmp = tmp
+        self.laptop_env = {"EDGE_AGENT_HOME": str(tmp / "laptop")}
+        self.configs = [tmp / f"agent{i}" / "config.toml" for i in range(AGENTS)]
+        self.ids: list[str] = []
+        self.procs: list[NetnsProcess | None] = [None] * AGENTS
+        self.ready_at: list[float] = [0.0] * AGENTS
+        self.laptop_id = ""
+
+    # --- setup ---------------------------------------------------------------------------
+
+    def init(self) -> None:
+        """`edge-agent id` for the laptop, `edge-agent init` for each agent (trusting it)."""
+        done = self.cli(["id", "--json"], where=None)
+        self.laptop_id = json.loads(done.stdout)["peer_id"]
+        inits = [
+            subprocess.Popen(
+                [*CLI, "init", "--config", str(config), "--state-dir", str(config.parent / "state"),
+                 "--port", str(PORT), "--name", f"agent{i}", "--trust", self.laptop_id, "--json"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            )
+            for i, config in enumerate(self.configs)
+        ]
+        for proc in inits:
+            out, err = proc.communicate(timeout=CLI_TIMEOUT_S)
+            assert proc.returncode == 0, err
+            self.ids.append(json.loads(out)["peer_id"])
+
+    def start(self, i: int) -> None:
+        """`edge-agent serve` in agent i's namespace, until it says it serves."""
+        proc = self.lan.spawn(i, [*CLI, "serve", "--config", str(self.configs[i])])
+        proc.wait_for(r"serving as 12D3KooW", timeout=START_TIMEOUT_S)
+        self.ready_at[i] = time.monotonic()
+        self.procs[i] = proc
+
+    def kill(self, i: int) -> None:
+        """SIGKILL agent i (and its Wasm worker): no goodbye, no clean shutdown."""
+        proc = self.procs[i]
+        assert proc is not None
+        proc.signal(signal.SIGKILL)
+        proc.popen.wait(10)
+        proc.stop()
+        self.procs[i] = None
+
+    # --- the laptop ----------------------------------------------------------------------
+
+    def cli(self, args: list[str], *, where: int | None = LAPTOP, timeout: float = CLI_TIMEOUT_S
+            ) -> subprocess.CompletedProcess[str]:
+        """Run the CLI as the laptop (in its namespace, or in the test's for `id`)."""
+        if where is None:
+            return subprocess.run([*CLI, *args], env={**os.environ, **self.laptop_env},
+                                  capture_output=True, text=True, timeout=timeout, check=True)
+        return self.lan.run(where, [*CLI, *args], env=self.laptop_env, timeout=timeout, check=False)
+
+    def run_script(self, script: str, data: dict[str, Any], *, timeout_s: float = 15.0
+                   ) -> tuple[int, dict[str, Any], str]:
+        """`edge-agent run` from the laptop: (exit code, its JSON output, stderr)."""
+        path = self.tmp / f"script-{time.monotonic_ns()}.air"
+        path.write_text(script)
+        done = self.cli(["run", str(path), "--data", json.dumps(data), "--json",
+                         "--timeout", str(timeout_s)], timeout=timeout_s + CLI_TIMEOUT_S)
+        try:
+            out = json.loads(done.stdout)
+        except ValueError:
+            pytest.fail(f"edge-agent run exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+        return done.returncode, out, done.stderr
+
+    def poll_discovery(self, deadline: float) -> dict[str, Any]:
+        """Poll the agents' /status from the laptop's namespace until they know each other."""
+        targets = [f"{self.lan.peers[i].ipv4}={self.ids[i]}" for i in range(AGENTS)]
+        done = self.lan.run(LAPTOP, [sys.executable, "-c", POLL_DISCOVERY, repr(deadline), *targets],
+                            timeout=max(deadline - time.monotonic(), 0) + 30)
+        return json.loads(done.stdout)
+
+    def address(self, i: int) -> str:
+        return f"{self.lan.peers[i].ipv4}:{PORT}"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get(CI_ENV):
+        pytest.fail(f"{reason} ({CI_ENV} is set, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def agents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Agents]:
+    reason = netns_unavailable_reason()
+    if reason:
+        _unavailable(reason)
+    with NetnsLan(AGENTS + 1) as lan:
+        a = Agents(lan, tmp_path_factory.mktemp("agents"))
+        a.init()
+        for i in range(AGENTS):
+            a.start(i)
+        yield a
+
+
+def test_agents_discover_each_other_without_configuration(agents: Agents) -> None:
+    for config in agents.configs:
+        settings = tomllib.loads(config.read_text())
+        assert settings.get("peers", []) == [], "init must write no static peers"
+        assert settings["discovery"]["enabled"] is True
+    # Every agent lists the two others in its /status within 5 s of the last one starting.
+    deadline = max(agents.ready_at) + DISCOVERY_S
+    result = agents.poll_discovery(deadline)
+    missing = {pid: result["peers"].get(pid) for pid in agents.ids if pid not in result["complete"]}
+    assert not missing, f"not discovered within {DISCOVERY_S} s; peers seen: {missing}"
+    took = max(result["complete"].values()) - max(agents.ready_at)
+    print(f"\n3 agents discovered each other {took:.2f} s after the last was ready")
+
+
+def test_a_script_fans_out_joins_and_returns_to_the_sender(agents: Agents) -> None:
+    relay, b, c = agents.ids
+    code, out, err = agents.run_script(
+        fan_out("peer", "identify", "", ""), {"relay": relay, "b": b, "c": c}
+    )
+    assert code == 0, (out, err)
+    assert out["errors"] == []
+    assert out["responses"] == [[[{"peer_id": b}, {"peer_id": c}]]]
+
+
+def test_deployed_wasm_services_run_in_a_fan_out(agents: Agents) -> None:
+    # One after the other: CLIs of one laptop identity running at once would share a peer
+    # id, and an agent answers that id at the address it heard from last.
+    module = str(FIRMWARE / "greeting.wasm")
+    for pid in agents.ids:
+        done = agents.cli(["deploy", pid, module, "--name", "greeting", "--json"])
+        assert done.returncode == 0, done.stderr
+        info = json.loads(done.stdout)
+        assert info["name"] == "greeting" and info["functions"] == ["greet"]
+    relay, b, c = agents.ids
+    code, out, err = agents.run_script(
+        fan_out("greeting", "greet", '"bee"', '"sea"'), {"relay": relay, "b": b, "c": c}
+    )
+    assert code == 0, (out, err)
+    assert out["responses"] == [[["Hello, bee!", "Hello, sea!"]]]
+
+
+def test_a_killed_agent_fails_calls_others_work_and_restarted_it_keeps_its_services(
+    agents: Agents,
+) -> None:
+    relay, b, c = agents.ids
+    done = agents.cli(["deploy", c, str(FIRMWARE / "messages.wasm"), "--name", "messages", "--json"])
+    assert done.returncode == 0, done.stderr
+    done = agents.cli(["call", c, "messages", "append", "laptop", "before the crash", "--json"])
+    assert done.returncode == 0 and json.loads(done.stdout)["result"] == 1, done.stderr
+
+    agents.kill(2)
+
+    # A call to it through the relay fails within the ttl (the laptop's --timeout); the
+    # relay's error comes back over CoAP, and the CLI says "unreachable" (exit code 3).
+    ttl_s = 6.0
+    started = time.monotonic()
+    code, out, err = agents.run_script(VIA_RELAY, {"relay": relay, "target": c}, timeout_s=ttl_s)
+    assert code == 3, (out, err)
+    assert out["responses"] == []
+    [[error]] = out["errors"]
+    assert error["error_code"] == 10000 and error["peer_id"] == c
+    assert f"peer {c} is unreachable" in error["message"]
+    print(f"\nthe error about the killed agent came back after {time.monotonic() - started:.1f} s "
+          f"(ttl {ttl_s:g} s, including the CLI's start)")
+
+    # The other two keep working, together and alone.
+    code, out, err = agents.run_script(
+        fan_out("greeting", "greet", '"a"', '"b"'), {"relay": relay, "b": relay, "c": b}
+    )
+    assert code == 0 and out["responses"] == [[["Hello, a!", "Hello, b!"]]], (out, err)
+    done = agents.cli(["call", b, "peer", "identify", "--json"])
+    assert done.returncode == 0 and json.loads(done.stdout)["result"] == {"peer_id": b}, done.stderr
+
+    # Restarted on its state directory, it has its services back, with their stored data.
+    agents.start(2)
+    done = agents.cli(["services", c, "--json"])
+    assert done.returncode == 0, done.stderr
+    names = sorted(s["name"] for s in json.loads(done.stdout)["services"])
+    assert "messages" in names, names
+    code, out, err = agents.run_script(VIA_RELAY, {"relay": relay, "target": c})
+    assert code == 0 and out["responses"] == [[{"peer_id": c}]], (out, err)
+    done = agents.cli(["call", c, "messages", "list", "--json"])
+    assert done.returncode == 0, done.stderr
+    [message] = json.loads(done.stdout)["result"]
+    assert (message["author"], message["text"]) == ("laptop", "before the crash")
