@@ -235,12 +235,18 @@ class Node:
         self.counters[f"dropped_{name}"] += 1
         log.info("dropped a particle from %s: %s: %s", remote, name, detail)
 
-    async def _on_particle(self, raw: bytes, remote: tuple[str, int], sender: str | None = None) -> None:
-        """A particle arrived over CoAP (the server already checked size and envelope)."""
+    async def _on_particle(
+        self, raw: bytes, remote: tuple[str, int], sender: str | None = None, checked: object = None
+    ) -> None:
+        """A particle arrived over CoAP; the server checked its size and envelope (with this
+        node's limits) just now, and passes it decoded as `checked`."""
         self.counters["received"] += 1
         try:
-            p = particle.decode(raw, max_bytes=self.config.particles.max_bytes, max_ttl_ms=self.config.particles.max_ttl_ms)
-            particle.check_fresh(p, now_ms(), self.config.particles.clock_skew_ms)
+            if isinstance(checked, Particle):
+                p = checked
+            else:
+                p = particle.decode(raw, max_bytes=self.config.particles.max_bytes, max_ttl_ms=self.config.particles.max_ttl_ms)
+                particle.check_fresh(p, now_ms(), self.config.particles.clock_skew_ms)
             if not self._holds(p):  # a copy of a particle held here was checked on arrival
                 p.verify()
         except ParticleError as exc:
@@ -462,8 +468,9 @@ class Node:
             if left <= 0:
                 return False
             run.changed.clear()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(run.changed.wait(), left)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(left):  # no task per wait, unlike wait_for
+                    await run.changed.wait()
         return True
 
     async def _fetch_module(self, peer_id: str, sha256: str) -> bytes:

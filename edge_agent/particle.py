@@ -241,7 +241,7 @@ class Particle:
             signature=bytes(identity.SIGNATURE_BYTES),
             data=data,
         )
-        return replace(unsigned, signature=keypair.sign(unsigned.signing_bytes()))
+        return unsigned._copy(signature=keypair.sign(unsigned.signing_bytes()))
 
     @property
     def deadline_ms(self) -> int:
@@ -271,12 +271,15 @@ class Particle:
         """A copy with new data; the signature stays valid since data is not signed."""
         if not isinstance(data, bytes | bytearray | memoryview):
             raise InvalidParticle(f"data must be bytes, got {_kind(data)}")
-        # The other fields were checked when `self` was made: copy them without checking
-        # again (a peer makes a copy for every next peer).
+        return self._copy(data=bytes(data))
+
+    def _copy(self, **changes: Any) -> Particle:
+        """A copy with `changes`, which the caller has checked: the other fields were
+        checked when `self` was made, and are not checked again (a peer makes a copy for
+        every next peer)."""
         copy = object.__new__(Particle)
         for name in _FIELDS:
-            object.__setattr__(copy, name, getattr(self, name))
-        object.__setattr__(copy, "data", bytes(data))
+            object.__setattr__(copy, name, changes[name] if name in changes else getattr(self, name))
         return copy
 
     def encode(self) -> bytes:

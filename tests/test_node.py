@@ -117,6 +117,8 @@ def test_one_hop_round_trip_and_status(tmp_path: Path) -> None:
             done = await start_and_wait(client, call_on(agent.peer_id, "peer", "identify"))
             assert done.client.errors == []
             assert done.client.responses == [[{"peer_id": agent.peer_id}]]
+            # The agent counts a copy as sent once the client acknowledged it.
+            await until(lambda: counters(agent).get("sent") == 1, what="the answer acknowledged")
 
             status = agent.status()
             assert status["peer_id"] == agent.peer_id
