@@ -53,12 +53,14 @@ def _out(args: argparse.Namespace, human: str, data: Any) -> None:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    """The agent's configuration: --config, or the default file if it exists, or defaults."""
-    path = getattr(args, "config", None)
+    """The agent's configuration: --config or $EDGE_AGENT_CONFIG (which must exist), else the
+    default file if it exists, else the defaults; --state-dir or $EDGE_AGENT_STATE_DIR
+    overrides its state_dir."""
+    path = getattr(args, "config", None) or os.environ.get("EDGE_AGENT_CONFIG")
     if path is None and Path(DEFAULT_CONFIG_PATH).exists():
         path = DEFAULT_CONFIG_PATH
     config = load_config(path) if path else Config()
-    state_dir = getattr(args, "state_dir", None)
+    state_dir = getattr(args, "state_dir", None) or os.environ.get("EDGE_AGENT_STATE_DIR")
     if state_dir:
         config = dataclasses.replace(config, state_dir=Path(state_dir))
     return config
@@ -90,10 +92,22 @@ def _setup_logging(level: str, *, journald: bool) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from edge_agent.identity import InvalidPeerId, validate_peer_id
     from edge_agent.store import StateDir
 
+    for peer in args.trust or []:
+        try:
+            validate_peer_id(peer)
+        except InvalidPeerId as exc:
+            raise CliError(f"--trust {peer}: {exc}", EXIT_USAGE) from None
     path = Path(args.config or DEFAULT_CONFIG_PATH)
     if path.exists() and not args.force:
+        if args.name or args.port is not None or args.state_dir:
+            raise CliError(
+                f"{path} exists: add --force to rewrite it with --name/--port/--state-dir "
+                "(the identity and trusted peers are kept)",
+                EXIT_USAGE,
+            )
         config = load_config(path)
         wrote = False
     else:
@@ -110,8 +124,6 @@ def cmd_init(args: argparse.Namespace) -> int:
 
         atomic_write(path, config.to_toml().encode(), mode=0o644)
         wrote = True
-    if args.state_dir and Path(args.state_dir) != config.state_dir:
-        raise CliError(f"{path} already names state_dir {config.state_dir}; use --force to rewrite it", EXIT_USAGE)
     state = StateDir(config.state_dir)
     keypair = state.load_or_create_identity()
     for peer in args.trust or []:
@@ -119,7 +131,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     _out(
         args,
         f"peer id: {keypair.peer_id}\nconfig: {path}{' (written)' if wrote else ' (kept)'}\nstate: {config.state_dir}",
-        {"peer_id": keypair.peer_id, "config": str(path), "state_dir": str(config.state_dir), "trusted": sorted(state.trusted_peers())},
+        {
+            "peer_id": keypair.peer_id,
+            "config": str(path),
+            "written": wrote,
+            "state_dir": str(config.state_dir),
+            "trusted": sorted(state.trusted_peers()),
+        },
     )
     return EXIT_OK
 
@@ -220,7 +238,11 @@ async def _peers(args: argparse.Namespace, client: Any) -> int:
 async def _status(args: argparse.Namespace, client: Any) -> int:
     target = await client.resolve(args.target, timeout_s=args.timeout)
     status = await client.status(target, timeout_s=args.timeout)
-    human = "\n".join(f"{k}: {v}" for k, v in status.items() if k != "counters")
+    human = "\n".join(
+        f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+        for k, v in status.items()
+        if not isinstance(v, dict)
+    )
     _out(args, human, status)
     return EXIT_OK
 
@@ -288,11 +310,18 @@ async def _run(args: argparse.Namespace, client: Any) -> int:
         raise CliError(f"--data is not valid JSON: {exc}", EXIT_USAGE) from None
     if not isinstance(data, dict):
         raise CliError("--data must be a JSON object of named arguments", EXIT_USAGE)
-    for spec in args.peer or []:
-        name, sep, target = spec.partition("=")
-        if not sep or not name or not target:
-            raise CliError(f"--peer takes NAME=TARGET, got {spec!r}", EXIT_USAGE)
-        data[name] = (await client.resolve(target, timeout_s=args.timeout)).peer_id
+    for option, spec in [("--peer", s) for s in args.peer or []] + [("--peers", s) for s in args.peers or []]:
+        name, sep, targets = spec.partition("=")
+        if not sep or not name or not targets:
+            raise CliError(f"{option} takes NAME=TARGET{'[,TARGET...]' if option == '--peers' else ''}, got {spec!r}", EXIT_USAGE)
+        ids = [(await client.resolve(t, timeout_s=args.timeout)).peer_id for t in targets.split(",")]
+        data[name] = ids[0] if option == "--peer" and len(ids) == 1 else ids
+    if args.offer:
+        try:
+            wasm = Path(args.offer).read_bytes()
+        except OSError as exc:
+            raise CliError(f"cannot read {args.offer}: {exc.strerror}", EXIT_USAGE) from None
+        data["sha256"] = client.node.offer_module(wasm)
     relay = None
     if args.relay:
         relay = (await client.resolve(args.relay, timeout_s=args.timeout)).peer_id
@@ -318,8 +347,6 @@ async def _run(args: argparse.Namespace, client: Any) -> int:
                 return EXIT_UNREACHABLE
         return EXIT_REMOTE
     if not responses:
-        if not args.json:
-            print(f"error: no response within {args.timeout:g} s", file=sys.stderr)
         raise Unreachable(f"no response within {args.timeout:g} s")
     return EXIT_OK
 
@@ -416,6 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("script", metavar="SCRIPT.air", help="the script ('-' reads standard input)")
     sp.add_argument("--data", metavar="JSON", help="arguments for getDataSrv, as a JSON object")
     sp.add_argument("--peer", metavar="NAME=TARGET", action="append", help="put TARGET's peer id in the data as NAME (repeatable)")
+    sp.add_argument("--peers", metavar="NAME=TARGET,...", action="append", help="put a list of peer ids in the data as NAME (repeatable)")
+    sp.add_argument("--offer", metavar="MODULE.wasm", help="serve a module for srv.deploy while the script runs; its hash is data 'sha256'")
     sp.add_argument("--relay", metavar="TARGET", help="the peer getDataSrv.-relay- returns")
     laptop_options(sp, timeout=30.0)
     return p

@@ -243,7 +243,14 @@ def _hostport(a: Address) -> str:
 
 
 def _looks_like_address(text: str) -> bool:
-    return bool(re.fullmatch(r"[0-9.]+(:\d+)?|\[[0-9a-fA-F:.%\w]+\](:\d+)?|[0-9a-fA-F:]+%?\w*|localhost(:\d+)?|[\w.-]+:\d+", text))
+    """host:port, an IPv4 address, [v6]:port or a bare IPv6 address (two colons or more)."""
+    return bool(
+        re.fullmatch(
+            r"[0-9.]+(:\d+)?|\[[0-9a-fA-F:.%\w]+\](:\d+)?|[0-9a-fA-F]*:[0-9a-fA-F]*:[0-9a-fA-F:]*(%\w+)?"
+            r"|localhost(:\d+)?|[\w.-]+:\d+",
+            text,
+        )
+    )
 
 
 def _parse_hostport(text: str) -> Address | None:

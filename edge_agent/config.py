@@ -108,8 +108,8 @@ def _instance_name(value: Any) -> str:
         raise _Bad(f"must be a string, got {_show(value)}")
     if len(value.encode("utf-8")) > _DNS_LABEL_BYTES:
         raise _Bad(f"must be at most {_DNS_LABEL_BYTES} bytes (one DNS label), got {_show(value)}")
-    if any(ord(c) < 0x20 or c == "\x7f" for c in value):
-        raise _Bad("must not contain control characters")
+    if any(ord(c) < 0x20 or c == "\x7f" for c in value) or "." in value:
+        raise _Bad(f"must not contain dots or control characters, got {_show(value)}")
     return value
 
 

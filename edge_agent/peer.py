@@ -16,10 +16,10 @@ from edge_agent.air import CallRequest, Data, RunParams, run
 from edge_agent.air.data import Entry, Kind
 from edge_agent.air.interpreter import Script, compile_script
 from edge_agent.air.errors import ParseError
-from edge_agent.services.base import CallResult
+from edge_agent.services.base import RET_UNREACHABLE, CallResult
 
 
-UNREACHABLE_RET_CODE = 4
+UNREACHABLE_RET_CODE = RET_UNREACHABLE
 """ret_code of a call whose peer could not be reached (the script sees error 10000)."""
 
 

@@ -234,7 +234,16 @@ class _FileLock:
     @contextlib.contextmanager
     def __call__(self) -> Iterator[None]:
         with self._thread_lock:
-            fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            # Read-only and world-readable: flock needs no write access, so a lock file that
+            # root made (`sudo edge-agent trust add`) still works for the agent's own user
+            # (systemd's DynamicUser), and vice versa. It holds no data.
+            try:
+                fd = os.open(self._path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot open the lock file {self._path}: {exc.strerror}; check the owner of "
+                    f"{self._path.parent} (the agent's user must be able to read it)"
+                ) from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 yield

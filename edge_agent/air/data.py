@@ -30,6 +30,7 @@ import cbor2
 from edge_agent import const
 from edge_agent.air import values as V
 from edge_agent.air.errors import DataConflict, DataError
+from edge_agent.cborutil import CBORError, loads_one
 
 FORMAT_VERSION = 1
 
@@ -159,8 +160,8 @@ def decode(raw: bytes, *, max_bytes: int = const.MAX_DATA_BYTES) -> Data:
     if len(raw) > max_bytes:
         raise DataError(f"the particle data is {len(raw)} bytes, more than the limit of {max_bytes}")
     try:
-        obj = cbor2.loads(raw)
-    except Exception as exc:  # cbor2 raises many types, RecursionError included
+        obj = loads_one(raw)
+    except CBORError as exc:
         raise DataError(f"the particle data is not valid CBOR: {exc}") from exc
     try:
         return _from_obj(obj)

@@ -59,6 +59,7 @@ import cbor2
 from aiocoap.numbers.codes import Code
 
 from edge_agent import __version__, const, particle
+from edge_agent.cborutil import CBORError, loads_one
 from edge_agent.config import Config
 from edge_agent.errors import LocalError, RemoteError
 from edge_agent.net.addressbook import Address
@@ -920,8 +921,8 @@ class CoapClient:
                 code=response.code,
             )
         try:
-            status = cbor2.loads(response.payload)
-        except Exception as exc:  # cbor2 raises various types on bad input
+            status = loads_one(response.payload)
+        except CBORError as exc:
             raise RequestFailed(f"{where} sent a /status that is not valid CBOR: {exc}") from None
         if not isinstance(status, dict):
             raise RequestFailed(f"{where} sent a /status that is not a CBOR map")

@@ -99,6 +99,18 @@ class Peer:
     seen_at: float = field(compare=False)
 
 
+class _NoLoopbackV6Noise(logging.Filter):
+    """zeroconf binds every interface, IPv6 loopback too, where multicast has no route: every
+    send there fails with ENETUNREACH and logs a traceback. Those are not news; drop them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return not ("Error with socket" in text and "'::1'" in text)
+
+
+logging.getLogger("zeroconf").addFilter(_NoLoopbackV6Noise())
+
+
 class _OnceLog:
     """Log a peer-caused warning once per key at WARNING, later repeats at DEBUG (bounded)."""
 

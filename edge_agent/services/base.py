@@ -15,6 +15,18 @@ from edge_agent.errors import EdgeAgentError
 
 Handler = Callable[[str, list[Any]], Any]
 
+# ret_codes the agent itself gives failed calls (a script sees them inside error 10000's
+# message). 2-9 come from the Wasm host (`services.wasm.abi.CallErrorCode`); services use 1
+# and 16 and up (the SDKs: 16 bad arguments, 17 out of memory, 32+ their own).
+RET_MODULE_REFUSED = 12
+"""srv.deploy: the module was refused (validation, instrumentation or loading)."""
+RET_NOT_AUTHORISED = 13
+"""srv.deploy / srv.remove from a peer this device does not trust."""
+RET_UNREACHABLE = 14
+"""The call's peer could not be reached before the particle's deadline."""
+RET_BAD_REQUEST = 15
+"""srv.*: the arguments make no sense (unknown limit, bad hash)."""
+
 
 class ServiceError(EdgeAgentError):
     """A service refused or failed a call; `ret_code` is never 0."""

@@ -11,6 +11,7 @@ who its init peer is.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
@@ -19,7 +20,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from edge_agent.services.base import CallResult, ServiceError
+from edge_agent.errors import ConfigError
+from edge_agent.services.base import (
+    RET_BAD_REQUEST,
+    RET_MODULE_REFUSED,
+    RET_NOT_AUTHORISED,
+    CallResult,
+    ServiceError,
+)
 from edge_agent.services.builtins import BUILTINS, CallContext, call_builtin, no_service
 from edge_agent.services.client import CLIENT_SERVICES, ClientServices
 from edge_agent.services.wasm.errors import ModuleRejected
@@ -30,6 +38,8 @@ from edge_agent.store import ServiceRecord, StateDir, StoreError
 log = logging.getLogger(__name__)
 
 RESERVED_NAMES = frozenset(BUILTINS) | CLIENT_SERVICES | {"srv"}
+DEPLOY_LIMITS = frozenset({"fuel", "memory_pages", "deadline_ms"})
+"""The limits a deployer may choose; the others (module size, stack) are the device's."""
 _SHA256 = re.compile(r"[0-9a-f]{64}\Z")
 
 ModuleFetcher = Callable[[str, str], Awaitable[bytes]]
@@ -158,7 +168,7 @@ class LocalServices:
         raise ServiceError(
             f"not authorised: {caller.init_peer_id} may not {what} services on this peer "
             f"(on the device: edge-agent trust add {caller.init_peer_id})",
-            ret_code=13,
+            ret_code=RET_NOT_AUTHORISED,
         )
 
     async def deploy(self, name: str, sha256: str, limits: Mapping[str, Any], *, source: str) -> dict[str, Any]:
@@ -167,10 +177,16 @@ class LocalServices:
             raise ServiceError(f"{name!r} is reserved for a builtin service; choose another name")
         if not _SHA256.match(sha256):
             raise ServiceError("srv.deploy: sha256 must be 64 lower-case hex digits")
+        unknown = sorted(set(limits) - DEPLOY_LIMITS)
+        if unknown:
+            raise ServiceError(
+                f"srv.deploy: unknown limit {unknown[0]!r}; a deploy may set {', '.join(sorted(DEPLOY_LIMITS))}",
+                ret_code=RET_BAD_REQUEST,
+            )
         try:
             parsed = self._limits(limits)
-        except (TypeError, ValueError) as exc:
-            raise ServiceError(f"srv.deploy: bad limits: {exc}") from None
+        except (TypeError, ValueError, ConfigError) as exc:
+            raise ServiceError(f"srv.deploy: bad limits: {exc}", ret_code=RET_BAD_REQUEST) from None
         if self.state.has_module(sha256):
             wasm = self.state.load_module(sha256)
         else:
@@ -184,22 +200,35 @@ class LocalServices:
                 raise ServiceError(f"the module is {len(wasm)} bytes, more than the limit of {parsed.max_module_bytes}")
         if hashlib.sha256(wasm).hexdigest() != sha256:
             raise ServiceError(f"the module fetched from {source} does not have sha256 {sha256[:16]}")
+        previous = self.state.services().get(name)
         try:
             info = await self.host.deploy(name, wasm, parsed)  # validate + instrument + load
         except ModuleRejected as exc:
-            raise ServiceError(f"module refused: {exc}", ret_code=12) from None
+            raise ServiceError(f"module refused: {exc}", ret_code=RET_MODULE_REFUSED) from None
         # Durable only once it runs: module first, then the registry (each write atomic).
         try:
             self.state.put_module(wasm)
             self.state.put_service(
                 ServiceRecord(name, sha256, _limits_record(limits), self.clock_ms(), {"size": len(wasm)})
             )
-            self.state.remove_unused_modules()
-        except StoreError as exc:
-            await self.host.remove(name)
+        except (StoreError, OSError) as exc:
+            await self._undo_deploy(name, previous)
             raise ServiceError(f"could not store the service: {exc}") from None
+        with contextlib.suppress(StoreError, OSError):
+            self.state.remove_unused_modules()
         log.info("deployed service %s (module %s, %d bytes) for %s", name, sha256[:16], len(wasm), source)
         return self.describe(info)
+
+    async def _undo_deploy(self, name: str, previous: ServiceRecord | None) -> None:
+        """Put back what ran under `name` before a deploy that could not be stored."""
+        try:
+            if previous is None:
+                await self.host.remove(name)
+            else:
+                wasm = self.state.load_module(previous.module_sha256)
+                await self.host.deploy(name, wasm, self._limits(previous.limits))
+        except Exception as exc:  # noqa: BLE001 - the deploy error is what the caller reports
+            log.error("could not restore service %s after a failed deploy: %s", name, exc)
 
     async def remove(self, name: str) -> dict[str, Any]:
         if name not in self.host.services() and name not in self.state.services():
