@@ -5,26 +5,40 @@
 Lines, in order: a bare aiocoap POST round trip (median, p90 over sequential POSTs of a
 350-byte CBOR payload); bare aiocoap POSTs per second with 50 in flight; the same round trip
 through edge-agent's transport (CoapClient.send_particle -> CoapServer, envelope check
-included, no node). The node's figures (one-hop particle round trip, particles/s with 50 in
-flight, start-to-ready time, idle RSS) are added as further measurements; targets: one-hop
-particle <= 2x the bare CoAP round trip, ready <= 1.5 s, idle RSS <= 45 MB.
+included, no node); the bare round trip again with the server in another process. Then the
+node: a one-hop particle round trip (a laptop-side `Node` here starts a particle that runs
+op.noop on the agent and returns; the agent is a real `edge-agent serve` process, and again
+a `Node` in this process), one-hop round trips per second with 50 in flight, the agent's
+start-to-ready time (spawn to READY=1 on a test NOTIFY_SOCKET, and to its first /status
+answer; also with a service to restore, and with mDNS in a network namespace when this runs
+as root), and its idle RSS and PSS without and with its Wasm worker (with mDNS too, as
+root). Targets: one-hop particle <= 2x the bare CoAP round trip, ready <= 1.5 s, idle RSS
+<= 45 MB.
 
 Adding a figure is one decorated coroutine (see `measurement`); it gets the `Settings`,
 returns a `Figure`, and runs on a fresh event loop of its own. A script, not a test: timings
-depend on the machine and on what else runs on it.
+depend on the machine and on what else runs on it. Agents with mDNS on run only inside a
+network namespace made (and removed) here, never on the host's own network.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
+import os
 import platform
+import re
+import signal
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -261,18 +275,427 @@ async def transport_particle_rtt(s: Settings) -> Figure:
     return figure
 
 
-# The node's figures go here, e.g.:
-#
-# @measurement("one_hop_particle_rtt", "one-hop particle round trip (send, run, return)",
-#              order=20)
-# async def one_hop_particle_rtt(s: Settings) -> Figure:
-#     ...  # start two agents on loopback; time sequential particles A -> B -> A
-#     figure = latency_figure(samples, "sequential particles")
-#     ratio = figure.values["median_ms"] / RESULTS["bare_post_rtt"].values["median_ms"]
-#     return Figure(f"{figure.text}; {ratio:.2f}x bare", {**figure.values, "x_bare": ratio},
-#                   target="<= 2x bare CoAP")
-#
-# and likewise "particles_per_s_50" (order 21), "start_to_ready" (30), "idle_rss" (31).
+# --- the node -------------------------------------------------------------------------------
+
+BARE_SERVER = r"""
+import asyncio, sys
+import aiocoap, aiocoap.resource
+
+class Changed(aiocoap.resource.Resource):
+    async def render_post(self, request):
+        return aiocoap.Message(code=aiocoap.CHANGED)
+
+async def main():
+    site = aiocoap.resource.Site()
+    site.add_resource(("p",), Changed())
+    ctx = await aiocoap.Context.create_server_context(site, bind=("127.0.0.1", 0), transports=["udp6"])
+    port = ctx.request_interfaces[0].token_interface.message_interface._local_port()
+    print(port, flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until stdin closes
+    await ctx.shutdown()
+
+asyncio.run(main())
+"""
+
+
+class BareCoapProcess(BareCoap):
+    """`BareCoap` with the server in another process, as an agent would be."""
+
+    async def __aenter__(self) -> BareCoapProcess:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", BARE_SERVER,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )
+        assert self.proc.stdout is not None
+        port = int(await asyncio.wait_for(self.proc.stdout.readline(), 30))
+        self.client = await aiocoap.Context.create_client_context(transports=["udp6"])
+        self.uri = f"coap://{LOOPBACK}:{port}/p"
+        self.payload = cbor_payload()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.client.shutdown()
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        await asyncio.wait_for(self.proc.wait(), 10)
+
+
+class AgentProcess:
+    """A real `edge-agent serve` on loopback (discovery off), in a temporary state dir.
+
+    `trust` lists peer ids allowed to deploy; `notify` is a NOTIFY_SOCKET path to pass.
+    Starts in `start()` (returns when it printed its peer id and port); `stop()` sends
+    SIGTERM. The state dir outlives a stop, so a second `start()` is a restart.
+    """
+
+    def __init__(
+        self, tmp: Path, *, trust: tuple[str, ...] = (), port: int = 0, netns: str | None = None
+    ) -> None:
+        from edge_agent.store import StateDir
+
+        self.tmp = tmp
+        self.netns = netns
+        self.config = tmp / "agent.toml"
+        # In a network namespace of its own it may announce itself over mDNS (as on a device);
+        # on the host's loopback it must not.
+        coap = f'bind = "::"\nport = 5683' if netns else f'bind = "{LOOPBACK}"\nport = {port}'
+        self.config.write_text(
+            f'state_dir = "{tmp / "agent"}"\nlog_level = "warning"\n'
+            f'[coap]\n{coap}\n[discovery]\nenabled = {"true" if netns else "false"}\n'
+        )
+        state = StateDir(tmp / "agent")
+        for peer in trust:
+            state.trust(peer)
+        self.proc: subprocess.Popen[str] | None = None
+        self.peer_id = ""
+        self.port = port
+
+    def spawn(self, notify: str | None = None) -> subprocess.Popen[str]:
+        env = dict(os.environ)
+        env.pop("NOTIFY_SOCKET", None)
+        if notify:
+            env["NOTIFY_SOCKET"] = notify
+        where = ["ip", "netns", "exec", self.netns] if self.netns else []  # it execs: same pid
+        self.log = self.tmp / "agent.log"
+        with open(self.log, "w") as log:
+            self.proc = subprocess.Popen(
+                [*where, sys.executable, "-m", "edge_agent", "serve", "--config", str(self.config)],
+                stdout=subprocess.PIPE, stderr=log, text=True, env=env,
+            )
+        return self.proc
+
+    def failed(self) -> str:
+        """Why the agent is not running: its exit code and the end of its log."""
+        code = self.proc.poll() if self.proc is not None else None
+        return f"edge-agent serve exited {code}:\n{self.log.read_text()[-2000:]}"
+
+    def started(self) -> None:
+        """Read the line `serve` prints once ready: the peer id and the port."""
+        assert self.proc is not None and self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        match = re.search(r"serving as (12D3KooW\w+) on UDP port (\d+)", line)
+        if not match:
+            raise RuntimeError(f"no start line ({line!r}); {self.failed()}")
+        self.peer_id, self.port = match.group(1), int(match.group(2))
+
+    def start(self) -> AgentProcess:
+        self.spawn()
+        self.started()
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc is not None and self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self.proc = None
+
+
+def node_config(state_dir: Path) -> Any:
+    from edge_agent.config import Config, CoapConfig, DiscoveryConfig
+
+    return Config(state_dir=state_dir, log_level="warning", coap=CoapConfig(bind=LOOPBACK, port=0),
+                  discovery=DiscoveryConfig(enabled=False))
+
+
+async def started_node(state_dir: Path, *peers: tuple[str, int]) -> Any:
+    """A started in-process `Node` on loopback that knows `peers` (peer id, port)."""
+    from edge_agent.net.addressbook import Address, Source
+    from edge_agent.node import Node
+
+    node = Node(node_config(state_dir))
+    await node.start()
+    for peer_id, port in peers:
+        node.book.add(peer_id, Address(LOOPBACK, port), Source.STATIC)
+    return node
+
+
+def one_hop_script(agent_id: str) -> str:
+    """Send, run, return: the agent runs op.noop, the result goes back to the init peer."""
+    return (f'(seq (call "{agent_id}" ("op" "noop") [] r) '
+            f'(call %init_peer_id% ("callbackSrv" "response") [r]))')
+
+
+async def round_trip(client: Any, script: str) -> None:
+    run = await client.start_particle(script, ttl_ms=30_000)
+    if not await client.wait(run, timeout_s=30) or not run.client.responses:
+        raise RuntimeError(f"no response: errors {run.client.errors}")
+
+
+def ratio_text(figure: Figure, *bases: tuple[str, str]) -> Figure:
+    """`figure` with its median as a multiple of earlier figures' medians (key, label)."""
+    parts, values = [], dict(figure.values)
+    for key, label in bases:
+        base = RESULTS.get(key)
+        if base is not None:
+            x = figure.values["median_ms"] / base.values["median_ms"]
+            parts.append(f"{x:.2f}x {label}")
+            values[f"x_{key}"] = x
+    text = figure.text + ("; " + ", ".join(parts) if parts else "")
+    return Figure(text, values, figure.target)
+
+
+@measurement("bare_post_rtt_process", "bare aiocoap POST round trip, server process", order=13)
+async def bare_post_rtt_process(s: Settings) -> Figure:
+    async with BareCoapProcess() as bare:
+        samples = await timed_sequential(s.sequential, s.warmup, bare.post)
+    return latency_figure(samples, "sequential POSTs to a server in another process")
+
+
+@measurement("one_hop_particle_rtt", "one-hop particle round trip, agent process", order=20)
+async def one_hop_particle_rtt(s: Settings) -> Figure:
+    with tempfile.TemporaryDirectory() as tmp:
+        agent = AgentProcess(Path(tmp)).start()
+        try:
+            client = await started_node(Path(tmp) / "client", (agent.peer_id, agent.port))
+            script = one_hop_script(agent.peer_id)
+            samples = await timed_sequential(s.sequential, s.warmup, lambda: round_trip(client, script))
+            await client.stop()
+        finally:
+            agent.stop()
+    figure = latency_figure(samples, "sequential particles: laptop node -> edge-agent serve -> back")
+    figure = Figure(figure.text, figure.values, "<= 2x bare CoAP")
+    return ratio_text(figure, ("bare_post_rtt_process", "bare to a process"), ("bare_post_rtt", "bare in-process"))
+
+
+@measurement("one_hop_particle_rtt_in_process", "one-hop particle round trip, one process", order=21)
+async def one_hop_particle_rtt_in_process(s: Settings) -> Figure:
+    with tempfile.TemporaryDirectory() as tmp:
+        agent = await started_node(Path(tmp) / "agent")
+        client = await started_node(Path(tmp) / "client", (agent.peer_id, agent.port))
+        script = one_hop_script(agent.peer_id)
+        samples = await timed_sequential(s.sequential, s.warmup, lambda: round_trip(client, script))
+        await client.stop()
+        await agent.stop()
+    figure = latency_figure(samples, "sequential particles, both nodes on one event loop")
+    figure = Figure(figure.text, figure.values, "<= 2x bare CoAP")
+    return ratio_text(figure, ("bare_post_rtt", "bare in-process"))
+
+
+@measurement("particles_per_s_50", "particles/s, 50 in flight, agent process", order=22)
+async def particles_per_s_50(s: Settings) -> Figure:
+    with tempfile.TemporaryDirectory() as tmp:
+        agent = AgentProcess(Path(tmp)).start()
+        try:
+            client = await started_node(Path(tmp) / "client", (agent.peer_id, agent.port))
+            script = one_hop_script(agent.peer_id)
+            await rate(s.warmup, s.in_flight, lambda: round_trip(client, script))
+            per_s = await rate(s.total, s.in_flight, lambda: round_trip(client, script))
+            await client.stop()
+        finally:
+            agent.stop()
+    return Figure(
+        f"{per_s:,.0f} one-hop round trips/s ({s.total} particles, {s.in_flight} in flight)",
+        {"per_s": per_s, "n": s.total},
+    )
+
+
+def _wait_ready(agent: AgentProcess, notify: socket.socket, timeout: float) -> float:
+    """Block until READY=1 arrives on the notify socket; the perf_counter reading then."""
+    notify.settimeout(0.1)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if notify.recv(4096).startswith(b"READY=1"):
+                return time.perf_counter()
+        except TimeoutError:
+            if agent.proc is None or agent.proc.poll() is not None:
+                raise RuntimeError(agent.failed()) from None
+    raise RuntimeError(f"no READY=1 within {timeout} s; {agent.failed()}")
+
+
+async def _start_times(agent: AgentProcess, runs: int) -> tuple[list[float], list[float]]:
+    """`runs` starts of `agent`: seconds to READY=1, and to the first /status answer."""
+    ready, status = [], []
+    async with CoapClient() as client:
+        for n in range(runs):
+            path = agent.tmp / "notify.sock"
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+                notify.bind(str(path))
+                t0 = time.perf_counter()
+                agent.spawn(str(path))
+                t_ready = _wait_ready(agent, notify, 60)
+            path.unlink()
+            agent.started()
+            await client.get_status((LOOPBACK, agent.port), timeout=10)
+            t_status = time.perf_counter()
+            ready.append(t_ready - t0)
+            status.append(t_status - t0)
+            agent.stop()
+    return ready, status
+
+
+@measurement("start_to_ready", "agent start to ready (edge-agent serve)", order=30)
+async def start_to_ready(s: Settings) -> Figure:
+    runs = 3 if s.sequential < 1000 else 7
+    wasm = (ROOT / "firmware_services" / "build" / "greeting.wasm").read_bytes()
+    with tempfile.TemporaryDirectory() as tmp:
+        agent = AgentProcess(Path(tmp), port=_free_port())
+        first, first_status = await _start_times(agent, 1)  # creates the identity
+        ready, status = await _start_times(agent, runs)
+        # Again with a service in the registry: restoring it starts a Wasm worker.
+        _put_service(Path(tmp) / "agent", "greeting", wasm)
+        ready_svc, _ = await _start_times(agent, runs)
+    median = statistics.median
+    text = (f"READY=1 after median {median(ready):.3f} s, max {max(ready):.3f} s ({runs} restarts, "
+            f"no mDNS; /status answered {median(status):.3f} s); first start {first[0]:.3f} s; "
+            f"with 1 service to restore {median(ready_svc):.3f} s")
+    values = {"median_s": median(ready), "max_s": max(ready), "status_s": median(status),
+              "first_s": first[0], "with_service_s": median(ready_svc), "n": runs}
+    with netns() as ns, tempfile.TemporaryDirectory() as tmp:
+        if ns is None:
+            text += "; with mDNS: not measured (needs root and iproute2 for a network namespace)"
+        else:
+            agent = AgentProcess(Path(tmp), netns=ns)
+            ready_mdns = []
+            for _ in range(runs):
+                ready_mdns.append(_ready_only(agent))
+            text += f"; with mDNS (in a network namespace) {median(ready_mdns):.3f} s"
+            values["mdns_median_s"] = median(ready_mdns)
+    return Figure(text, values, target="<= 1.5 s")
+
+
+def _ready_only(agent: AgentProcess) -> float:
+    """Seconds from spawning `agent` to its READY=1 (no /status: it may be out of reach)."""
+    path = agent.tmp / "notify.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+        notify.bind(str(path))
+        t0 = time.perf_counter()
+        agent.spawn(str(path))
+        took = _wait_ready(agent, notify, 60) - t0
+    path.unlink()
+    agent.started()
+    agent.stop()
+    return took
+
+
+@contextlib.contextmanager
+def netns() -> Iterator[str | None]:
+    """A network namespace of our own (removed afterwards), or None if one cannot be made."""
+    from tests.support.netns import NetnsLan, netns_unavailable_reason
+
+    if netns_unavailable_reason() is not None:
+        yield None
+        return
+    with NetnsLan(1) as lan:
+        yield lan.peers[0].netns
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
+
+
+def _memory_kib(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of a process in KiB, from /proc."""
+    rss = pss = 0
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1])
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+    except OSError:
+        pss = 0
+    return rss, pss
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        kids += [int(k) for k in (task / "children").read_text().split()]
+    return kids
+
+
+@measurement("idle_rss", "idle RSS of edge-agent serve", order=31)
+async def idle_rss(s: Settings) -> Figure:
+    settle = 2.0
+    wasm = (ROOT / "firmware_services" / "build" / "greeting.wasm").read_bytes()
+    with tempfile.TemporaryDirectory() as tmp:
+        client_dir = Path(tmp) / "client"
+        from edge_agent.store import StateDir
+
+        client_id = StateDir(client_dir).load_or_create_identity().peer_id
+        agent = AgentProcess(Path(tmp), trust=(client_id,)).start()
+        try:
+            assert agent.proc is not None
+            pid = agent.proc.pid
+            await asyncio.sleep(settle)
+            rss, pss = _memory_kib(pid)
+            if _children(pid):
+                raise RuntimeError("the agent started a worker with no service deployed")
+            # Deploy one service (the client offers the module): a Wasm worker starts.
+            from edge_agent.client import call_script
+
+            client = await started_node(client_dir, (agent.peer_id, agent.port))
+            sha = client.offer_module(wasm)
+            run = await client.start_particle(call_script(agent.peer_id, "srv", "deploy", 2),
+                                              {"a0": "greeting", "a1": sha}, ttl_ms=30_000)
+            if not await client.wait(run, timeout_s=30) or not run.client.responses:
+                raise RuntimeError(f"deploy failed: {run.client.errors}")
+            await round_trip(client, call_script(agent.peer_id, "greeting", "greet", 0))
+            await client.stop()
+            await asyncio.sleep(settle)
+            rss2, pss2 = _memory_kib(pid)
+            workers = [_memory_kib(w) for w in _children(pid)]
+        finally:
+            agent.stop()
+    mb = 1024
+    w_rss = sum(r for r, _ in workers)
+    w_pss = sum(p for _, p in workers)
+    text = (f"no mDNS: agent {rss / mb:.1f} MB (PSS {pss / mb:.1f}) without a Wasm worker; after a "
+            f"deploy and a call: agent {rss2 / mb:.1f} + worker {w_rss / mb:.1f} = "
+            f"{(rss2 + w_rss) / mb:.1f} MB (PSS {(pss2 + w_pss) / mb:.1f})")
+    values = {"agent_rss_mib": rss / mb, "agent_pss_mib": pss / mb,
+              "agent_rss_with_service_mib": rss2 / mb, "worker_rss_mib": w_rss / mb,
+              "total_rss_mib": (rss2 + w_rss) / mb, "total_pss_mib": (pss2 + w_pss) / mb}
+    with netns() as ns, tempfile.TemporaryDirectory() as tmp:
+        if ns is not None:
+            # As on a device: announced and browsing over mDNS. Then restarted with a service
+            # in its registry (restoring it starts the worker).
+            agent = AgentProcess(Path(tmp), netns=ns).start()
+            try:
+                assert agent.proc is not None
+                await asyncio.sleep(settle)
+                m_rss, m_pss = _memory_kib(agent.proc.pid)
+            finally:
+                agent.stop()
+            _put_service(Path(tmp) / "agent", "greeting", wasm)
+            agent.start()
+            try:
+                assert agent.proc is not None
+                await asyncio.sleep(settle)
+                m_rss2, m_pss2 = _memory_kib(agent.proc.pid)
+                m_workers = [_memory_kib(w) for w in _children(agent.proc.pid)]
+            finally:
+                agent.stop()
+            mw_rss = sum(r for r, _ in m_workers)
+            mw_pss = sum(p for _, p in m_workers)
+            text += (f"; with mDNS: agent {m_rss / mb:.1f} MB (PSS {m_pss / mb:.1f}), with a service "
+                     f"restored: agent {m_rss2 / mb:.1f} + worker {mw_rss / mb:.1f} = "
+                     f"{(m_rss2 + mw_rss) / mb:.1f} MB (PSS {(m_pss2 + mw_pss) / mb:.1f})")
+            values.update({"mdns_agent_rss_mib": m_rss / mb, "mdns_agent_pss_mib": m_pss / mb,
+                           "mdns_total_rss_mib": (m_rss2 + mw_rss) / mb,
+                           "mdns_total_pss_mib": (m_pss2 + mw_pss) / mb})
+    return Figure(text, values, target="<= 45 MB")
+
+
+def _put_service(state_dir: Path, name: str, wasm: bytes) -> None:
+    """Put a service in an agent's registry, as a deploy would (the agent restores it)."""
+    from edge_agent.store import ServiceRecord, StateDir
+
+    state = StateDir(state_dir)
+    sha = state.put_module(wasm)
+    state.put_service(ServiceRecord(name, sha, {}, 0, {"size": len(wasm)}))
 
 
 # --- main -----------------------------------------------------------------------------------
