@@ -37,7 +37,7 @@ import enum
 import functools
 import time
 import uuid
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 import cbor2
