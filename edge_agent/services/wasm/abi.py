@@ -9,7 +9,6 @@ and the host both import it, and its tests run without a process.
 from __future__ import annotations
 
 import enum
-import io
 import math
 import struct
 from collections.abc import Iterable, Sequence
@@ -19,6 +18,7 @@ from typing import Any
 import cbor2
 
 from edge_agent import const
+from edge_agent.cborutil import CBORError, loads_one
 
 ABI_VERSION = 1
 """The ABI version this host implements (custom section ``edge-agent.abi``)."""
@@ -227,15 +227,12 @@ def decode_reply(data: bytes, max_depth: int = const.MAX_VALUE_DEPTH) -> tuple[b
     ``{"ok": VALUE}`` succeeds; ``{"err": "message"}`` or ``{"err": "message", "code": N}``
     fails with N (default 1, never 0). Byte strings become arrays of numbers.
     """
-    stream = io.BytesIO(data)
     try:
-        raw = cbor2.CBORDecoder(stream).decode()
-    except RecursionError:
-        raise ReplyError(f"the reply is nested deeper than {max_depth} levels") from None
-    except Exception as exc:  # cbor2 raises several types, all meaning "not valid CBOR"
+        raw = loads_one(data)
+    except CBORError as exc:
+        if isinstance(exc.__cause__, RecursionError):
+            raise ReplyError(f"the reply is nested deeper than {max_depth} levels") from None
         raise ReplyError(f"the reply is not valid CBOR ({exc})") from None
-    if stream.tell() != len(data):
-        raise ReplyError(f"the reply has {len(data) - stream.tell()} bytes after its CBOR item")
     if not isinstance(raw, dict):
         raise ReplyError(
             f'the reply must be a map {{"ok": ...}} or {{"err": ...}}, not {_describe(raw)}'
@@ -366,8 +363,8 @@ class FrameReader:
             if len(buf) < end:
                 break
             try:
-                out.append(cbor2.loads(bytes(buf[HEADER_BYTES:end])))
-            except Exception as exc:
+                out.append(loads_one(bytes(buf[HEADER_BYTES:end])))
+            except CBORError as exc:
                 raise FrameError(f"frame is not valid CBOR ({exc})") from None
             del buf[:end]
         return out
