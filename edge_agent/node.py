@@ -120,7 +120,9 @@ class Node:
         self.services = LocalServices(
             self.peer_id, self.host, self.state, fetch_module=self._fetch_module, default_limits=default_limits
         )
-        self.server = CoapServer.from_config(config, on_particle=self._on_particle, status=self.status)
+        self.server = CoapServer.from_config(
+            config, on_particle=self._on_particle, status=self.status, precheck=self._precheck
+        )
         self.client = CoapClient(server=self.server)
         self.discovery: Any = None
 
@@ -229,6 +231,19 @@ class Node:
         }
 
     # --- receiving ----------------------------------------------------------------------
+
+    def _precheck(self, raw: bytes) -> Particle:
+        """In the CoAP request path: the envelope, freshness, and whether it is ours to take.
+
+        A particle that names us as its init peer but that we did not start is refused
+        (4.00) rather than acknowledged: its sender then tries our other addresses — another
+        CLI process with the same identity, on another port, may be the one waiting for it.
+        """
+        p = particle.decode(raw, max_bytes=self.config.particles.max_bytes, max_ttl_ms=self.config.particles.max_ttl_ms)
+        particle.check_fresh(p, now_ms(), self.config.particles.clock_skew_ms)
+        if p.init_peer_id == self.peer_id and p.id not in self._runs:
+            raise particle.NotOurs(f"particle {p.id} names this peer as its init peer, but this process did not start it")
+        return p
 
     def _drop(self, reason: DropReason | str, detail: str, remote: Any = None) -> None:
         name = reason.value if isinstance(reason, DropReason) else reason

@@ -109,6 +109,10 @@ class DropReason(enum.StrEnum):
     """This peer is at its limit of particles in flight."""
     ID_CONFLICT = "id_conflict"
     """Another particle (other init peer, script, times or signature) has this id here."""
+    NOT_OURS = "not_ours"
+    """It names this peer as its init peer, but this peer did not start it (or forgot it:
+    another process with the same identity, or a restart). Refused, so the sender tries the
+    peer's other addresses."""
 
 
 class ParticleError(RemoteError):
@@ -145,6 +149,12 @@ class Replayed(ParticleError):
     """Raised by the node's replay table (not by this module) for a completed particle."""
 
     reason = DropReason.REPLAY
+
+
+class NotOurs(ParticleError):
+    """Raised by the node (not by this module): we are its init peer but did not start it."""
+
+    reason = DropReason.NOT_OURS
 
 
 class IdConflict(ParticleError):

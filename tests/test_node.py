@@ -450,3 +450,28 @@ def _closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind((LOCAL, 0))
         return s.getsockname()[1]
+
+
+def test_a_result_finds_the_process_that_started_the_particle(tmp_path: Path) -> None:
+    # Two CLI processes share one laptop identity, and the device tries the wrong one first
+    # (here: a static address). That process did not start the particle, so it refuses it
+    # (not_ours) and the device delivers the result to the other address.
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            agent = await start_node(stack, tmp_path / "agent")
+            laptop = KeyPair.generate()
+            waiting = Node(node_config(tmp_path / "waiting"), keypair=laptop)
+            other = Node(node_config(tmp_path / "other"), keypair=laptop)
+            for node in (waiting, other):
+                await node.start()
+                stack.push_async_callback(node.stop)
+                node.book.add(agent.peer_id, Address(LOCAL, agent.port), Source.STATIC)
+            agent.book.add(laptop.peer_id, Address(LOCAL, other.port), Source.STATIC)  # tried first
+            done = await start_and_wait(
+                waiting, f'(seq (call "{agent.peer_id}" ("op" "noop") []) {RESPOND.format("42")})'
+            )
+            assert done.client.responses == [[42]]
+            assert counters(other).get("dropped_not_ours", 0) == 0  # refused at the door, in CoAP
+            assert other.server.stats()["rejected"].get("not_ours") == 1
+
+    run(go())
