@@ -324,3 +324,7 @@ NODE_FETCH_TIMEOUT_S = 30.0
 AIR_RECURSION_LIMIT = 200_000
 """Python recursion limit the interpreter needs: a fold over N values nests about 6N frames
 (`next` recurses), so this allows folds over some 30,000 values in one run."""
+
+NODE_MAX_HELD_DATA_BYTES = 32 * 1024 * 1024
+"""Particle data a node holds at once (the sizes of the largest copies it received), in bytes;
+past it idle particles are given up early, and if none is idle a new copy is dropped."""

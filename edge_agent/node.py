@@ -98,6 +98,8 @@ class Node:
         self._finished: OrderedDict[str, int] = OrderedDict()  # particle id -> deadline
         self._held: OrderedDict[str, bytes] = OrderedDict()  # particle id -> signature, least recently active first
         self._runs: dict[str, Run] = {}
+        self._held_bytes: dict[str, int] = {}  # particle id -> size of its largest copy
+        self._bytes_held = 0
         self._modules: dict[str, bytes] = {}  # sha256 -> bytes this peer offers for deploys
         self._tasks: set[asyncio.Task[Any]] = set()
         self._stopping = False
@@ -296,8 +298,13 @@ class Node:
         except ParticleError as exc:
             self._drop(exc.reason, str(exc), remote)
             return
-        if p.id not in self.core and not self._make_room():
-            self._drop(DropReason.OVERLOADED, f"{len(self.core)} particles wait for calls here", remote)
+        grows = len(p.data) - self._held_bytes.get(p.id, 0)
+        if (p.id not in self.core or grows > 0) and not self._make_room(max(grows, 0), keep=p.id):
+            self._drop(
+                DropReason.OVERLOADED,
+                f"{len(self.core)} particles holding {self._bytes_held} bytes wait for calls here",
+                remote,
+            )
             return
         try:
             incoming = air_data.decode(p.data, max_bytes=const.MAX_DATA_BYTES)
@@ -323,6 +330,9 @@ class Node:
             outcome = self.core.receive(info, incoming)
             self._held[p.id] = p.signature
             self._held.move_to_end(p.id)
+            if len(p.data) > self._held_bytes.get(p.id, 0):  # the data only grows: its largest copy
+                self._bytes_held += len(p.data) - self._held_bytes.get(p.id, 0)
+                self._held_bytes[p.id] = len(p.data)
             await self._handle(p, outcome)
 
     # --- the loop ---------------------------------------------------------------------------
@@ -413,6 +423,7 @@ class Node:
         """Forget a particle; copies arriving before `until_ms` are dropped as replays."""
         self.core.forget(pid)
         self._held.pop(pid, None)
+        self._bytes_held -= self._held_bytes.pop(pid, 0)
         self._locks.pop(pid, None)
         self._runs.pop(pid, None)
         self._finished[pid] = until_ms
@@ -420,26 +431,37 @@ class Node:
         while len(self._finished) > const.NODE_MAX_FINISHED:
             self._finished.popitem(last=False)
 
-    def _make_room(self) -> bool:
-        """Room for one more particle: at the limit, give up the least recently active idle one.
+    def _make_room(self, more_bytes: int = 0, keep: str | None = None) -> bool:
+        """Room for one more particle (or `more_bytes` more data): at the limits, give up the
+        least recently active idle particles.
 
         A particle stays until its ttl (it may come back, e.g. to a `par` join), so a busy
-        peer reaches `NODE_MAX_PARTICLES` long before the ttl ends; then the particle idle
-        the longest -- no calls running here -- is forgotten early and
-        its id kept against replays. If every one is busy, the new particle is dropped.
+        peer reaches `NODE_MAX_PARTICLES` (or `NODE_MAX_HELD_DATA_BYTES` of particle data)
+        long before the ttl ends; then the particle idle the longest -- no calls running
+        here -- is forgotten early and its id kept against replays. If every one is busy,
+        the new copy is dropped.
         """
-        if len(self.core) < const.NODE_MAX_PARTICLES:
+        def full() -> bool:
+            return (
+                len(self.core) >= const.NODE_MAX_PARTICLES
+                or self._bytes_held + more_bytes > const.NODE_MAX_HELD_DATA_BYTES
+            )
+
+        if not full():
             return True
-        for pid in self._held:
+        for pid in list(self._held):
+            if not full():
+                return True
+            if pid == keep:
+                continue
             lock = self._locks.get(pid)
             if self.core.pending(pid) or (lock is not None and lock.locked()):
                 continue
             deadline = self.core.info(pid).deadline_ms
             self._finish(pid, deadline + self.config.particles.clock_skew_ms)
             self.counters["evicted"] += 1
-            log.debug("gave up particle %s early to make room (%d particles held)", pid, len(self.core) + 1)
-            return True
-        return False
+            log.debug("gave up particle %s early to make room (%d particles held)", pid, len(self.core))
+        return not full()
 
     # --- starting particles (the CLI side) --------------------------------------------------
 

@@ -283,6 +283,31 @@ def test_more_particles_than_the_limit_within_a_ttl(tmp_path: Path, monkeypatch:
     run(go())
 
 
+def test_held_particle_data_is_bounded_in_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Besides the count, the bytes of particle data held are capped: big idle particles give
+    way to new ones."""
+    monkeypatch.setattr(const, "NODE_MAX_HELD_DATA_BYTES", 10_000)
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            agent = await start_node(stack, tmp_path / "agent")
+            client = await start_node(stack, tmp_path / "client")
+            introduce(agent, client)
+            for i in range(4):
+                script = (
+                    '(seq (call %init_peer_id% ("getDataSrv" "blob") [] blob) '
+                    + call_on(agent.peer_id, "op", "array_length", "[blob]")
+                    + ")"
+                )
+                done = await start_and_wait(client, script, {"blob": list(range(1500))})
+                assert done.client.responses == [[1500]]
+                assert agent._bytes_held <= 10_000
+            assert counters(agent)["evicted"] >= 2
+            assert "dropped_overloaded" not in counters(agent)
+
+    run(go())
+
+
 def test_at_the_limit_busy_particles_stay_and_a_new_one_is_dropped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
