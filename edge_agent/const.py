@@ -328,3 +328,11 @@ AIR_RECURSION_LIMIT = 200_000
 NODE_MAX_HELD_DATA_BYTES = 32 * 1024 * 1024
 """Particle data a node holds at once (the sizes of the largest copies it received), in bytes;
 past it idle particles are given up early, and if none is idle a new copy is dropped."""
+
+COAP_REPLY_WAIT_S = 0.05
+"""How long the answer to a particle POST waits for the node's copy back to the sender, in
+seconds; a copy ready by then rides in the response and saves an exchange."""
+
+COAP_MAX_REPLY_IN_RESPONSE_BYTES = 1024
+"""Largest copy sent back in a response: one CoAP block (RFC 7959 §2.2, szx 6), since small
+POSTs are sent without the blockwise layer; bigger copies go as their own POST."""

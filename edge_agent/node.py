@@ -99,6 +99,7 @@ class Node:
         self._held: OrderedDict[str, bytes] = OrderedDict()  # particle id -> signature, least recently active first
         self._runs: dict[str, Run] = {}
         self._held_bytes: dict[str, int] = {}  # particle id -> size of its largest copy
+        self._replies: dict[tuple[str, str], bytes] = {}  # copies sent back in CoAP responses
         self._bytes_held = 0
         self._modules: dict[str, bytes] = {}  # sha256 -> bytes this peer offers for deploys
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -274,7 +275,7 @@ class Node:
             # learned from it only routes, never trusts.
             with contextlib.suppress(ValueError):
                 self.book.add(sender, Address(remote[0], remote[1]), Source.INCOMING)
-        await self.accept(p, remote)
+        await self.accept(p, remote, sender=sender)
 
     def _holds(self, p: Particle) -> bool:
         """Whether `p` is a copy of a particle held here; `IdConflict` if only its id matches."""
@@ -288,7 +289,7 @@ class Node:
             )
         return True
 
-    async def accept(self, p: Particle, remote: Any = None) -> None:
+    async def accept(self, p: Particle, remote: Any = None, *, sender: str | None = None) -> None:
         """Merge and run a checked particle; also how the CLI injects the particles it starts."""
         if p.id in self._finished:
             self._drop(DropReason.REPLAY, f"particle {p.id} already finished here", remote)
@@ -324,6 +325,9 @@ class Node:
             known = self.core.data(p.id) if p.id in self.core else None
             if known is not None and _adds_nothing(known, incoming):
                 self.counters["duplicates"] += 1
+                reply = self._replies.get((p.id, sender)) if sender is not None else None
+                if reply is not None:  # the sender lost the response that carried our answer
+                    self.server.offer_reply(p.id, sender, reply)
                 log.debug("particle %s from %s: a copy that adds nothing (duplicate)", p.id, remote)
                 return
             self.counters["accepted"] += 1
@@ -372,6 +376,13 @@ class Node:
         if target == self.peer_id:
             await self.accept(copy)
             return
+        raw = copy.encode()
+        if self.server.offer_reply(p.id, target, raw):
+            # The target sent us this particle and still waits for our answer: the copy goes
+            # back in that CoAP response (kept, should the target ask again).
+            self._replies[(p.id, target)] = raw
+            self.counters["sent"] += 1
+            return
         # Give up before the deadline, keeping a reserve for the error's way back; a copy
         # made within the reserve (that error on its way, or a late hop) may use it all.
         now = now_ms()
@@ -388,11 +399,12 @@ class Node:
             addresses = self.book.lookup(target)
             if not addresses:
                 reason = f"no address known for {target} (not found over mDNS)"
-        raw = copy.encode()
         for address in addresses:
             result = await self.client.send_particle(address, raw, deadline_ms=give_up_ms, sender=self.peer_id)
             if result.ok:
                 self.counters["sent"] += 1
+                if result.reply:  # the target's answer came back in its response
+                    await self._on_particle(result.reply, (address.host, address.port), target)
                 return
             reason = result.detail or result.outcome.value
             if now_ms() >= give_up_ms:
@@ -424,6 +436,8 @@ class Node:
         self.core.forget(pid)
         self._held.pop(pid, None)
         self._bytes_held -= self._held_bytes.pop(pid, 0)
+        for key in [k for k in self._replies if k[0] == pid]:
+            del self._replies[key]
         self._locks.pop(pid, None)
         self._runs.pop(pid, None)
         self._finished[pid] = until_ms

@@ -311,8 +311,22 @@ class _ParticleResource(UploadResource):
         self._server = server
 
     async def accept(self, body: bytes, request: aiocoap.Message) -> aiocoap.Message:
-        self._server._take_particle(body, remote_of(request.remote), _sender_hint(request))
-        return aiocoap.Message(code=Code.CHANGED)
+        sender = _sender_hint(request)
+        slot = self._server._take_particle(body, remote_of(request.remote), sender)
+        if slot is None:
+            return aiocoap.Message(code=Code.CHANGED)
+        # The copy for the sender, if the node makes one quickly, rides in this response and
+        # saves a whole exchange (a call's answer, typically). Else: the node sends it.
+        key, future = slot
+        try:
+            reply = await asyncio.wait_for(asyncio.shield(future), self._server.reply_wait_s)
+        except asyncio.TimeoutError:
+            reply = None
+        finally:
+            self._server._reply_slots.pop(key, None)
+        if reply is None:
+            return aiocoap.Message(code=Code.CHANGED)
+        return aiocoap.Message(code=Code.CHANGED, payload=reply, content_format=CT_CBOR)
 
     def take_body(self, request: aiocoap.Message) -> bytes | None:
         try:
@@ -440,6 +454,7 @@ class CoapServer:
         max_pending: int = const.COAP_MAX_PENDING_PARTICLES,
         max_pending_bytes: int = const.COAP_MAX_PENDING_PARTICLE_BYTES,
         wall_clock: Callable[[], float] = time.time,
+        reply_wait_s: float = const.COAP_REPLY_WAIT_S,
     ) -> None:
         if not 0 <= port <= 65535:
             raise ValueError(f"port must be 0-65535 (0: any free port), got {port}")
@@ -466,7 +481,11 @@ class CoapServer:
         self._started = 0.0
         self._pending: dict[asyncio.Task[None], int] = {}
         self._pending_bytes = 0
-        self._counts = {"received": 0, "accepted": 0, "overloaded": 0, "unparsable": 0}
+        self._counts = {
+            "received": 0, "accepted": 0, "overloaded": 0, "unparsable": 0, "replied_in_response": 0,
+        }
+        self.reply_wait_s = reply_wait_s
+        self._reply_slots: dict[tuple[str, str], asyncio.Future[bytes]] = {}
         self._rejected: dict[str, int] = {}
         self._warn = _OnceLog(log, const.COAP_MAX_WARNED_KEYS)
         self._site = _Site()
@@ -665,8 +684,22 @@ class CoapServer:
         particle.check_fresh(decoded, now_ms, self.clock_skew_ms)
         return decoded
 
-    def _take_particle(self, raw: bytes, remote: Remote, sender: str | None = None) -> None:
-        """Check a received particle and start its callback, or raise the `CoapReply`."""
+    def offer_reply(self, particle_id: str, peer_id: str, raw: bytes) -> bool:
+        """Hand `raw` (a copy of the particle for `peer_id`) to the response of the POST in
+        which `peer_id` sent us that particle, if it still waits; True if it was taken."""
+        future = self._reply_slots.pop((particle_id, peer_id), None)
+        if future is None or future.done() or len(raw) > const.COAP_MAX_REPLY_IN_RESPONSE_BYTES:
+            return False
+        future.set_result(raw)
+        self._counts["replied_in_response"] += 1
+        return True
+
+    def _take_particle(
+        self, raw: bytes, remote: Remote, sender: str | None = None
+    ) -> tuple[tuple[str, str], asyncio.Future[bytes]] | None:
+        """Check a received particle and start its callback, or raise the `CoapReply`.
+
+        With a sender hint and `reply_wait_s` > 0, returns a reply slot for `offer_reply`."""
         self._counts["received"] += 1
         if self._state is not State.RUNNING:
             raise CoapReply(Code.SERVICE_UNAVAILABLE, "shutting down")
@@ -706,10 +739,22 @@ class CoapServer:
             )
         self._counts["accepted"] += 1
         log.debug("particle of %d bytes from %s", len(raw), remote)
-        task = asyncio.get_running_loop().create_task(self._deliver(raw, remote, sender, checked))
+        loop = asyncio.get_running_loop()
+        slot = None
+        particle_id = getattr(checked, "id", None)
+        # Only when idle: a response held back holds the sender's exchange with us (aiocoap
+        # keeps one request per peer in flight, NSTART = 1, RFC 7252 §4.7), so under load
+        # answers go as their own POSTs and nothing waits.
+        if sender is not None and self.reply_wait_s > 0 and isinstance(particle_id, str) and not self._pending:
+            key = (particle_id, sender)
+            if key not in self._reply_slots and len(self._reply_slots) < self._max_pending:
+                slot = (key, loop.create_future())
+                self._reply_slots[key] = slot[1]
+        task = loop.create_task(self._deliver(raw, remote, sender, checked))
         self._pending[task] = len(raw)
         self._pending_bytes += len(raw)
         task.add_done_callback(self._delivered)
+        return slot
 
     async def _deliver(
         self, raw: bytes, remote: Remote, sender: str | None, checked: object
@@ -766,6 +811,8 @@ class SendResult:
     code: str | None = None
     """The last CoAP response code ("2.04"), None if no answer came."""
     detail: str = ""
+    reply: bytes = b""
+    """A particle copy for us that the peer put in its response (see `offer_reply`)."""
 
     @property
     def ok(self) -> bool:
@@ -954,9 +1001,9 @@ class CoapClient:
         detail = "the deadline had passed before the first attempt"
         self._counts["sent"] += 1
 
-        def result(outcome: SendOutcome, why: str) -> SendResult:
+        def result(outcome: SendOutcome, why: str, reply: bytes = b"") -> SendResult:
             self._counts[outcome.value] = self._counts.get(outcome.value, 0) + 1
-            return SendResult(outcome, attempts, time.monotonic() - started, code, why)
+            return SendResult(outcome, attempts, time.monotonic() - started, code, why, reply)
 
         while True:
             if self._state is not State.RUNNING:
@@ -984,7 +1031,8 @@ class CoapClient:
             else:
                 code = response.code
                 if response.success:
-                    return result(SendOutcome.DELIVERED, f"acknowledged with {code}")
+                    reply = response.payload if response.content_format == CT_CBOR else b""
+                    return result(SendOutcome.DELIVERED, f"acknowledged with {code}", reply)
                 detail = f"{code} {response.diagnostic}".rstrip()
                 if code not in _RETRYABLE_CODES:
                     log.debug("%s refused a particle: %s", _hostport(*dest), detail)
