@@ -11,38 +11,58 @@ of an ``if``, after ``br_if``, after the ``end`` of a block that is branched to 
 early — and a segment's total weight is subtracted once per run of the segment, near its
 start. A call that returns has consumed exactly the sum of the weights of the
 instructions it executed (tests check every plan against a per-instruction reference);
-one that traps may be off by the rest of a segment. Operations whose work grows with an
+one that traps other than for fuel may be off by the rest of a segment (by up to
+`FUEL_WINDOW` in a function that keeps a window: the host reads the counter after such a
+trap only to see that it is not `FUEL_EXHAUSTED`). Operations whose work grows with an
 operand are charged for it just before they run: `GROW_FUEL_PER_PAGE`,
 `BULK_BYTES_PER_FUEL`, `TABLE_FUEL_PER_ELEMENT`.
 
 Checks: only back edges and calls make execution unbounded, so the counter is compared
-with zero only at loop headers, before calls into module code (once per segment) and after
-operand-sized charges; elsewhere it is only decremented. When a check finds it negative,
-the module sets it to `FUEL_EXHAUSTED` and executes ``unreachable``, so after a trap the
-host tells "out of fuel" from every other trap by reading exactly that value. Between two
-checks a call runs at most straight-line code (times the stack depth while it returns):
-a call that returns with a negative counter did finish, over its budget by that much, and
-the host decides whether that counts as a failure.
+only at loop headers, before calls into module code (once per segment) and after
+operand-sized charges; elsewhere it is only decremented. A check allows for what its
+segment charged ahead of time and may still refund (its *slack*, see below): it fails
+when what the call has really run, through the end of the segment, is over the budget.
+So a budget of exactly what a call needs is enough, and a failed check is a real overrun.
+Then the module sets the counter to `FUEL_EXHAUSTED` and executes ``unreachable``, so
+after a trap the host tells "out of fuel" from every other trap by reading exactly that
+value. Between two checks a call runs at most straight-line code, or two iterations of
+an unrolled loop (times the stack depth while it returns): a call that returns with a
+negative counter did finish, over its budget by that much, and the host decides whether
+that counts as a failure.
 
-Speed, measured with pywasm3 against the uninstrumented module (details in this module's
-commit message): 1.05-1.25x on hashing and bit mixing, about 1.25-1.4x on recursion and
-sorting, up to 1.6x on a counting loop of five wasm3 operations (one check per iteration
-is four more). Where the charges go matters more than anything else:
+Speed: wasm3 runs every operation through an indirect jump, and a check is four of them
+(subtract, store, compare, branch). Measured with pywasm3 on x86-64 against the
+uninstrumented module, over many heap layouts (a single run can be off by 20%: the same
+code runs in fast and slow modes): 1.0-1.3x on hashing, bit mixing, sorting and
+recursion; 1.3-1.45x on loops of a dozen operations; a counting loop of four operations
+1.45x (1.9x with one check per iteration), wasm_bench's sieve 1.45-1.5x (1.7x) and its
+count-down loop over an i64 1.1-1.35x (1.8-2.1x). Where the charges go matters more than
+anything else:
 - what follows a block, loop or if that cannot be left early is charged with the segment
   that opened it, and what follows an if reached from one arm only continues that arm;
 - the cheaper arm of an ``if`` is charged before it, so that arm pays nothing;
 - a segment that runs an ``if`` and has no check is charged in the arms instead (an
   ``else`` is added if needed), so each path pays one charge;
 - the segment after an exit ``br_if`` is charged ahead with the one before it and
-  refunded on the exit edge (``br_if`` becomes ``if <refund> br end``, one wasm3
-  operation as before), so a loop testing at its top pays one charge per iteration;
+  refunded on the exit edge, so a loop testing at its top pays one charge per iteration;
+  the refund goes where the exit lands when every branch to that label carries it (the
+  ``br_if`` stays as it was: ``if <refund> br end`` is one wasm3 operation too, but a
+  slower one when not taken);
+- innermost loops of up to `Policy.unroll_max_weight` are unrolled twice (`_unroll`): the
+  second copy of the body is charged with the first at the header and refunded where
+  execution leaves the first copy, so two iterations pay one charge and one check. Not
+  heavier loops: there the check matters less, and longer runs of repeated operations
+  were measured slower, in some heap layouts twice as slow;
 - in functions whose loops call no module code the counter lives in a local (wasm3 keeps
   locals in frame slots, so a check costs about four of its operations instead of six),
-  written back to the global at exits and around calls.
+  written back to the global at exits and around calls. Where those loops do only i64
+  arithmetic the local is an i32 window on the fuel (`FUEL_WINDOW`): an i64 counter
+  there shares wasm3's operations with the loop's own and runs up to twice as slow.
 
-Indices: the global goes after all globals, the added functions after all functions, the
-added types after all types and the added locals after a function's own, so no existing
-index changes and the export, element and name sections stay valid as they are. The start
+Indices: the global goes after all globals, the added functions (fuel_set, fuel_get, out of
+fuel, and a window's refill and charge) after all functions, the added types after all
+types and the added locals after a function's own, so no existing index changes and the
+export, element and name sections stay valid as they are. The start
 section is removed and its function exported as ``__ea_start``: pywasm3 0.5 never runs a
 start function, so the host calls it after loading, with fuel, like any other call. Custom
 sections that point into code by byte offset (``.debug_*``, ``reloc.*``, ``linking``...)
@@ -55,7 +75,7 @@ module again and raises `ModuleRejected` on anything it cannot rewrite.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from edge_agent import const
 from edge_agent.services.wasm import binary
@@ -94,6 +114,14 @@ budgets are at most `const.MAX_WASM_FUEL` and the charges between checks are tin
 
 INITIAL_FUEL = 0
 """The counter's value when the module is loaded: nothing runs until the host sets a budget."""
+
+FUEL_WINDOW = 2**30
+"""Most a window counter holds. Functions whose loops do i64 arithmetic keep the counter in
+an i32 local, a window on the fuel (fuel = global + local): under wasm3 on x86-64 an i64
+counter beside the loop's own i64 operations costs up to twice as much. A check that finds
+the window below zero (or below its slack) calls a helper that moves fuel over from the
+global, or traps if there is none left. Charges between checks are far smaller than
+2**31 - FUEL_WINDOW, so the i32 cannot wrap."""
 
 BULK_BYTES_PER_FUEL = 16
 """memory.copy, memory.fill and memory.init cost one fuel per this many bytes (rounded
@@ -162,6 +190,17 @@ class Policy:
     """Charge a segment that ends with an ``if`` in the arms instead."""
     charge_ahead: bool = True
     """Charge the segment after an exit ``br_if`` before it, refunding it on the exit."""
+    unroll_max_weight: int = 14
+    """Unroll innermost loops whose body weighs at most this much twice, so that one charge
+    and check serve two iterations (0: never). In heavier loops the check is a small part
+    of an iteration, and longer runs of repeated wasm3 operations measured slower."""
+    refund_on_landing: bool = True
+    """Refund exits once where they land rather than on each exit edge."""
+    window_counter: bool = True
+    """Keep a local counter in an i32 (a window on the fuel) where loops do only i64
+    arithmetic."""
+    window_always: bool = False
+    """Use a window for every local counter (for tests)."""
     per_instruction: bool = False
     """Reference plan: charge every instruction on its own, with the global."""
 
@@ -193,15 +232,18 @@ class _Rewriter:
         self.new_types: list[FuncType] = []
         self.fuel_global = module.num_globals
         base = module.num_functions
-        self.f_set, self.f_get, self.f_oof = base, base + 1, base + 2
-        self.t_set = self._type_index(FuncType((ValType.I64,), ()))
-        self.t_get = self._type_index(FuncType((), (ValType.I64,)))
-        self.t_void = self._type_index(FuncType((), ()))
+        self.f_set, self.f_get, self.f_oof, self.f_refill, self.f_charge = range(base, base + 5)
+        i32, i64 = ValType.I32, ValType.I64
+        self.added_types = (
+            self._type_index(FuncType((i64,), ())),  # fuel_set
+            self._type_index(FuncType((), (i64,))),  # fuel_get
+            self._type_index(FuncType((), ())),  # out of fuel
+            self._type_index(FuncType((i32, i32), (i32,))),  # refill (counter, slack) -> counter
+            self._type_index(FuncType((i32, i64), (i32,))),  # charge (counter, amount) -> counter
+        )
         g = encode_u32(self.fuel_global)
         self.g_get = b"\x23" + g
         self.g_set = b"\x24" + g
-        # i64.const 0; i64.lt_s; if; call $out_of_fuel; end
-        self.trap_if_negative = b"\x42\x00\x53\x04\x40\x10" + encode_u32(self.f_oof) + b"\x0b"
 
     def _type_index(self, ft: FuncType) -> int:
         all_types = [*self.m.types, *self.new_types]
@@ -238,11 +280,10 @@ class _Rewriter:
     def _content(self, sid: int, sec: binary.Section | None) -> bytes:
         """The new content of a section we change; `sec` is the original, if any."""
         m, data = self.m, self.data
-        g = encode_u32(self.fuel_global)
         if sid == SectionId.TYPE:
             return encode_vec([binary.encode_func_type(t) for t in (*m.types, *self.new_types)])
         if sid == SectionId.FUNCTION:
-            return encode_vec([encode_u32(t) for t in (*m.functions, self.t_set, self.t_get, self.t_void)])
+            return encode_vec([encode_u32(t) for t in (*m.functions, *self.added_types)])
         if sid == SectionId.GLOBAL:
             fuel = b"\x7e\x01\x42" + encode_s64(self.initial_fuel) + b"\x0b"  # mut i64 = initial
             return encode_u32(len(m.globals) + 1) + _vec_items(data, sec) + fuel
@@ -256,12 +297,48 @@ class _Rewriter:
             return encode_u32(len(m.exports) + len(new)) + _vec_items(data, sec) + b"".join(new)
         if sid == SectionId.CODE:
             bodies = [self._rewrite_body(i) for i in range(len(m.codes))]
-            bodies.append(_body(b"\x00", b"\x20\x00\x24" + g + b"\x0b"))  # fuel_set
-            bodies.append(_body(b"\x00", b"\x23" + g + b"\x0b"))  # fuel_get
-            exhausted = b"\x42" + encode_s64(FUEL_EXHAUSTED) + b"\x24" + g + b"\x00\x0b"
-            bodies.append(_body(b"\x00", exhausted))  # out of fuel: mark, then trap
+            bodies.extend(self._added_bodies())
             return encode_vec(bodies)
         raise AssertionError(sid)
+
+    def _added_bodies(self) -> list[bytes]:
+        """fuel_set, fuel_get, out of fuel, and the refill and charge of window counters."""
+        g_get, g_set = self.g_get, self.g_set
+        window = encode_s64(FUEL_WINDOW)
+        # t (local 2, i64) is the fuel left, at least minus the slack: the window becomes
+        # min(t, FUEL_WINDOW) and the global keeps the rest.
+        split = (
+            b"\x20\x02\x42" + window + b"\x55"  # local.get 2; i64.const W; i64.gt_s
+            + b"\x04\x7f"  # if (result i32)
+            + b"\x20\x02\x42" + window + b"\x7d" + g_set  # global = t - W
+            + b"\x41" + window  # i32.const W
+            + b"\x05"  # else
+            + b"\x42\x00" + g_set  # global = 0
+            + b"\x20\x02\xa7"  # i32.wrap_i64 t
+            + b"\x0b\x0b"  # end; end of function
+        )
+        oof = b"\x10" + encode_u32(self.f_oof)
+        exhausted = b"\x42" + encode_s64(FUEL_EXHAUSTED) + g_set + b"\x00\x0b"
+        # refill (window, slack): t = global + window; out of fuel if t + slack < 0.
+        refill = (
+            g_get + b"\x20\x00\xac\x7c\x22\x02"  # t = global + i64(window)
+            + b"\x20\x01\xad\x7c\x42\x00\x53\x04\x40" + oof + b"\x0b"  # if t + slack < 0: out
+            + split
+        )
+        # charge (window, amount): t = global + window - amount; out of fuel if t < 0.
+        charge = (
+            g_get + b"\x20\x00\xac\x7c\x20\x01\x7d\x22\x02"
+            + b"\x42\x00\x53\x04\x40" + oof + b"\x0b"
+            + split
+        )
+        one_i64 = b"\x01\x01\x7e"  # one i64 local
+        return [
+            _body(b"\x00", b"\x20\x00" + g_set + b"\x0b"),  # fuel_set
+            _body(b"\x00", g_get + b"\x0b"),  # fuel_get
+            _body(b"\x00", exhausted),  # out of fuel: mark, then trap
+            _body(one_i64, refill),
+            _body(one_i64, charge),
+        ]
 
     def _rewrite_body(self, index: int) -> bytes:
         m, data = self.m, self.data
@@ -269,6 +346,13 @@ class _Rewriter:
         instrs = binary.decode_body(m, data, index)
         n_locals = len(m.func_type(m.num_imported_functions + index).params) + code.num_locals
         calls_module = self._calls_module
+        body_data, body_start, body_end = data, code.body_start, code.end
+        unrolled: _Unrolled | None = None
+        if self.policy.unroll_max_weight > 0 and not self.policy.per_instruction:
+            unrolled = _unroll(instrs, data, m.types, calls_module, self.policy.unroll_max_weight)
+            if unrolled is not None:
+                body_data, instrs = unrolled.data, unrolled.instrs
+                body_start, body_end = 0, len(body_data)
         use_local = (
             self.policy.local_counter
             and not self.policy.per_instruction
@@ -276,18 +360,23 @@ class _Rewriter:
         )
         new_locals: list[tuple[int, ValType]] = []
         counter_local = scratch_local = -1
+        window = False
         if use_local:
             counter_local = n_locals
-            new_locals.append((1, ValType.I64))
+            window = self.policy.window_counter and (
+                self.policy.window_always or _window_pays(instrs)
+            )
+            new_locals.append((1, ValType.I32 if window else ValType.I64))
         if any(ins.opcode in _SIZED for ins in instrs):
             scratch_local = n_locals + len(new_locals)
             new_locals.append((1, ValType.I32))
-        emit = _Emitter(self, counter_local, scratch_local)
+        emit = _Emitter(self, counter_local, scratch_local, window)
         if self.policy.per_instruction:
             inserts = _plan_per_instruction(instrs, calls_module, emit)
         else:
-            inserts = _Planner(self.policy, calls_module, emit, m.types).plan(instrs, code.body_start)
-        body = _splice(data, code.body_start, code.end, inserts, emit)
+            planner = _Planner(self.policy, calls_module, emit, m.types, unrolled)
+            inserts = planner.plan(instrs, body_start)
+        body = _splice(body_data, body_start, body_end, inserts, emit)
         decls = [*code.locals, *new_locals]
         return _body(encode_vec([encode_u32(c) + bytes((int(t),)) for c, t in decls]), body)
 
@@ -329,7 +418,12 @@ class _Segment:
 
     cost: int = 0
     check: bool = False
-    """Compare the counter with zero after the charge."""
+    """Compare the counter with ``-slack`` after the charge."""
+    slack: int = 0
+    """How much of `cost` is charged ahead and refunded if execution leaves early (through
+    an exit ``br_if`` or out of the first copy of an unrolled loop): the check allows the
+    counter that far below zero, so a call traps only when what it has really run through
+    the end of this segment is over its budget."""
     closed_by: _Frame | None = None
     """The first ``if`` run by this segment: its charge may sink into that if's arms."""
 
@@ -353,6 +447,22 @@ class _ExitEdge:
     before: _Segment
     after: _Segment
     refund: _Segment
+    ahead: bool = True
+    """The `after` segment may be charged ahead (else only an unrolled copy's refund)."""
+
+
+@dataclass(slots=True, eq=False)
+class _Unroll:
+    """The charges of one unrolled loop: its header, where the second copy of its body
+    starts, and where execution leaves the first copy (refunded if the second is charged
+    at the header)."""
+
+    header: _Segment
+    join: _Segment | None = None
+    refunds: list[_Segment] = field(default_factory=list)
+    """Added before each ``br`` or ``return`` out of the first copy."""
+    edges: list[_ExitEdge] = field(default_factory=list)
+    """The ``br_if`` edges out of the first copy."""
 
 
 @dataclass(slots=True, eq=False)
@@ -376,6 +486,17 @@ class _Frame:
     """Some branch goes to this block's label."""
     escaped: bool = False
     """Some branch or return inside leaves the block other than through its end."""
+    unroll: _Unroll | None = None
+    """Set on the block around the first copy of an unrolled loop's body."""
+    arrivals: list[_ExitEdge | _Segment | None] = field(default_factory=list)
+    """Each live branch to this block's label: its exit edge, the refund before it, or
+    None if it carries no refund."""
+    falls_through: bool = False
+    """The end of the body is reachable (control can arrive here without a branch)."""
+    landing: _Segment | None = None
+    """The segment that runs after the block's end."""
+    end_at: int = 0
+    """Where the code after the block's end starts."""
 
 
 _Insert = tuple[int, "bytes | _Segment | _ElseArm | _ExitEdge"]
@@ -391,7 +512,12 @@ class _Planner:
     """
 
     def __init__(
-        self, policy: Policy, calls_module: Callable[[Instr], bool], emit: _Emitter, types: tuple[FuncType, ...]
+        self,
+        policy: Policy,
+        calls_module: Callable[[Instr], bool],
+        emit: _Emitter,
+        types: tuple[FuncType, ...],
+        unrolled: _Unrolled | None = None,
     ) -> None:
         self.policy = policy
         self.calls_module = calls_module
@@ -401,6 +527,11 @@ class _Planner:
         self.sinks: list[_Segment] = []
         self.exits: list[_ExitEdge] = []
         self.types = types
+        self.synthetic: frozenset[int] = unrolled.synthetic if unrolled is not None else frozenset()
+        self.first_copies: frozenset[int] = unrolled.first_copies if unrolled is not None else frozenset()
+        self.unrolls: list[_Unroll] = []
+        self.blocks: list[_Frame] = []
+        self.landing_refunds: list[_Insert] = []
 
     def new_segment(self, at: int, *, check: bool = False) -> _Segment:
         seg = _Segment(check=check)
@@ -423,7 +554,11 @@ class _Planner:
                         add((ins.offset, emit.store))
                     break
                 if frame.live:
+                    frame.falls_through = cur is not None
                     cur = self.after_end(frame, ins, cur)
+                    frame.landing, frame.end_at = cur, ins.end
+                    if frame.unroll is not None:
+                        frame.unroll.join = cur
                 continue
             if op == Op.ELSE:
                 frame = ctrl[-1]
@@ -435,9 +570,17 @@ class _Planner:
                 if op in (Op.BLOCK, Op.LOOP, Op.IF):
                     ctrl.append(_Frame(op, False))
                 continue
-            cur.cost += weight(op)
+            if ins.offset not in self.synthetic:
+                cur.cost += weight(op)
             if op == Op.BLOCK:
-                ctrl.append(_Frame(op, True, parent=cur, arity=self.arity(ins)))
+                frame = _Frame(op, True, parent=cur, arity=self.arity(ins))
+                self.blocks.append(frame)
+                if ins.offset in self.first_copies:
+                    # The first copy of an unrolled loop's body: it opens the loop's header.
+                    assert cur.check and ctrl[-1].op == Op.LOOP
+                    frame.unroll = _Unroll(cur)
+                    self.unrolls.append(frame.unroll)
+                ctrl.append(frame)
             elif op == Op.LOOP:
                 # Every iteration passes the header: charge and check there.
                 ctrl.append(_Frame(op, True, parent=cur))
@@ -459,22 +602,46 @@ class _Planner:
                     ctrl[target].targeted = True
                     for inner in ctrl[target + 1 :]:
                         inner.escaped = True
+                unroll = self.leaves_first_copy(ctrl, max(depths))
+                refund: _Segment | None = None
+                if unroll is not None and op == Op.BR:
+                    refund = self.new_segment(ins.offset)  # before the write-back
+                    unroll.refunds.append(refund)
                 if use_local and outermost in depths:  # may leave the function
                     add((ins.offset, emit.store))
                 if op == Op.BR_IF:
                     before, cur = cur, self.new_segment(ins.end)
                     target_frame = ctrl[outermost - depths[0]]
-                    if self.policy.charge_ahead and target_frame.op != Op.LOOP and target_frame.arity == 0 and (
-                        depths[0] != outermost
-                    ):
-                        edge = _ExitEdge(depths[0], ins.offset, ins.end, before, cur, _Segment())
+                    ahead = (
+                        self.policy.charge_ahead
+                        and target_frame.op != Op.LOOP
+                        and target_frame.unroll is None  # a branch to the second copy goes back
+                        and target_frame.arity == 0
+                        and depths[0] != outermost
+                    )
+                    edge = None
+                    if ahead or unroll is not None:
+                        edge = _ExitEdge(depths[0], ins.offset, ins.end, before, cur, _Segment(), ahead)
                         self.exits.append(edge)
                         add((ins.offset, edge))
+                        if unroll is not None:
+                            unroll.edges.append(edge)
+                    target_frame.arrivals.append(edge)
                 else:
+                    if op == Op.BR:
+                        ctrl[outermost - depths[0]].arrivals.append(refund)
+                    else:
+                        for depth in depths:
+                            ctrl[outermost - depth].arrivals.append(None)
+                    # _unroll never leaves a first copy through a br_table.
+                    assert unroll is None or op == Op.BR
                     cur = None
             elif op == Op.RETURN:
                 for inner in ctrl[1:]:
                     inner.escaped = True
+                unroll = self.leaves_first_copy(ctrl, len(ctrl) - 1)
+                if unroll is not None:
+                    unroll.refunds.append(self.new_segment(ins.offset))
                 if use_local:
                     add((ins.offset, emit.store))
                 cur = None
@@ -485,16 +652,72 @@ class _Planner:
                     # A check before each call bounds recursion as loop headers bound loops.
                     cur.check = True
                     if use_local:
-                        add((ins.offset, emit.store))
-                        add((ins.end, emit.load))
+                        add((ins.offset, emit.before_call))
+                        add((ins.end, emit.after_call))
             elif op in _SIZED:
                 add((ins.offset, emit.sized(op)))
         if self.policy.hoist_if_arms:
             self.hoist()
         self.charge_ahead()
+        self.merge_unrolled()
+        if self.policy.refund_on_landing:
+            for frame in self.blocks:
+                self.refund_on_landing(frame)
         if self.policy.sink_into_if_arms:
             self.sink()
-        return self.inserts
+        return self.landing_refunds + self.inserts  # _splice keeps the order at one offset
+
+    def refund_on_landing(self, frame: _Frame) -> None:
+        """Where a block's end is reached only by branches that all carry a refund, make
+        the most common refund once after the end instead of on each edge: those exit
+        ``br_if`` stay plain ``br_if`` (an ``if`` that is not taken costs more in wasm3)."""
+        if frame.falls_through or not frame.arrivals or frame.landing is None:
+            return
+        amounts: list[int] = []
+        for arrival in frame.arrivals:
+            if arrival is None:
+                return
+            amounts.append(arrival.refund.cost if isinstance(arrival, _ExitEdge) else arrival.cost)
+        common = max(amounts, key=amounts.count)
+        if common == 0:
+            return
+        for arrival in frame.arrivals:
+            assert arrival is not None
+            (arrival.refund if isinstance(arrival, _ExitEdge) else arrival).cost -= common
+        if frame.landing is frame.parent:
+            # Charged before the block opened: the refund needs code of its own, first of
+            # what is placed there (before a write-back of the counter, say).
+            self.landing_refunds.append((frame.end_at, _Segment(common)))
+        else:
+            frame.landing.cost += common  # a segment that starts there anyway
+
+    @staticmethod
+    def leaves_first_copy(ctrl: list[_Frame], depth: int) -> _Unroll | None:
+        """The unrolled loop whose first copy a branch `depth` labels out leaves, if any."""
+        for frame in ctrl[len(ctrl) - depth :]:
+            if frame.unroll is not None:
+                return frame.unroll
+        return None
+
+    def merge_unrolled(self) -> None:
+        """Charge the second copy of each unrolled loop's body with the first, at the loop's
+        header, and refund it wherever execution leaves the first copy other than into the
+        second: each run of the header is followed by exactly one of the two (or a trap).
+        So two iterations pay one charge and one check."""
+        for unroll in self.unrolls:
+            join = unroll.join
+            if join is None or join is unroll.header or (join.cost == 0 and not join.check):
+                continue
+            header = unroll.header
+            header.cost += join.cost
+            header.slack += join.cost
+            header.check = header.check or join.check
+            for seg in unroll.refunds:
+                seg.cost -= join.cost
+            for edge in unroll.edges:
+                edge.refund.cost -= join.cost
+            join.cost = 0
+            join.check = False
 
     def arity(self, ins: Instr) -> int:
         """How many values a branch to this block's label carries (its results)."""
@@ -512,9 +735,10 @@ class _Planner:
         A check in the moved segment moves too: it still comes before that segment's calls."""
         for edge in reversed(self.exits):
             after = edge.after
-            if after.cost == 0 and not after.check:
+            if not edge.ahead or (after.cost == 0 and not after.check):
                 continue
             edge.before.cost += after.cost
+            edge.before.slack += after.cost
             edge.before.check = edge.before.check or after.check
             edge.refund.cost = -after.cost
             after.cost = 0
@@ -601,38 +825,248 @@ def _plan_per_instruction(
     return inserts
 
 
+# --- Unrolling ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class _Unrolled:
+    """A body with some loops unrolled, as the planner sees it."""
+
+    data: bytes
+    """The instructions (the body without its local declarations)."""
+    instrs: list[Instr]
+    """Their decoding, offsets into `data`."""
+    synthetic: frozenset[int]
+    """Offsets of the added ``br`` out of each first copy: they cost nothing."""
+    first_copies: frozenset[int]
+    """Offsets of the added ``block`` around each first copy."""
+
+
+def _unroll(
+    instrs: list[Instr],
+    data: bytes,
+    types: tuple[FuncType, ...],
+    calls_module: Callable[[Instr], bool],
+    max_weight: int,
+) -> _Unrolled | None:
+    """Unroll the small innermost loops of a body twice, or None if none qualifies.
+
+    ``loop $l (bt) BODY end`` becomes
+
+        block $out (bt)
+          loop $l (bt)
+            block $next  BODY[br $l -> br $next]  br $out  end
+            BODY
+          end
+        end
+
+    so the first copy goes on into the second where the body branched back, and leaves the
+    loop (with its results) where it fell through; depths of branches out of the loop grow
+    by the added labels. The copies are the original instructions: a run costs what it did.
+    Qualifies: no loop inside, a branch back, no call into module code, no parameters, a
+    weight of at most `max_weight`, and no way out that a refund cannot follow (a
+    ``br_table`` out of the loop, a ``br_if`` out carrying values or leaving the function).
+    """
+    chosen: dict[int, int] = {}  # index of the loop -> index of its end
+    # Open blocks: (opcode, block type, index of the instruction, the loop's state or None).
+    stack: list[tuple[int, object, int, list[int] | None]] = [(Op.BLOCK, None, -1, None)]
+    # [weight, has a branch back, qualifies] of the innermost open loop, while it qualifies.
+    inner: list[int] | None = None
+    inner_at = -1  # its index in `stack`
+    for index, ins in enumerate(instrs):
+        op = ins.opcode
+        if op not in _UNROLL_SEES:  # weighs 1 and changes nothing else: most instructions
+            if inner is not None:
+                inner[0] += 1
+                if inner[0] > max_weight:
+                    inner[2] = 0
+                    inner = None
+            continue
+        if op == Op.END:
+            _, bt, start, state = stack.pop()
+            if state is not None:
+                if state[2] and state[1] and not _block_params(bt, types):
+                    chosen[start] = index
+                inner = None
+            continue
+        if op in (Op.BLOCK, Op.IF):
+            stack.append((op, ins.imm, index, None))
+        elif op == Op.LOOP:
+            for _, _, _, state in stack:
+                if state is not None:
+                    state[2] = 0  # not innermost
+            inner, inner_at = [0, 0, 1], len(stack)
+            stack.append((op, ins.imm, index, inner))
+            continue
+        if inner is None:
+            continue
+        inner[0] += weight(op)
+        if op in (Op.BR, Op.BR_IF, Op.BR_TABLE, Op.RETURN):
+            depths = ins.imm if isinstance(ins.imm, tuple) else (len(stack) - 1,) if op == Op.RETURN else (ins.imm,)
+            for depth in depths:
+                assert isinstance(depth, int)
+                target = len(stack) - 1 - depth
+                if target == inner_at:
+                    inner[1] = 1
+                elif target < inner_at and op != Op.BR and op != Op.RETURN:
+                    t_op, t_bt, _, _ = stack[target]
+                    carried = _block_params(t_bt, types) if t_op == Op.LOOP else _block_results(t_bt, types)
+                    if op == Op.BR_TABLE or target == 0 or carried:
+                        inner[2] = 0
+        elif (op == Op.CALL or op == Op.CALL_INDIRECT) and calls_module(ins):
+            inner[2] = 0
+        if inner[0] > max_weight or not inner[2]:
+            inner[2] = 0
+            inner = None
+    if not chosen:
+        return None
+
+    out = bytearray()
+    new: list[Instr] = []
+    synthetic: list[int] = []
+    firsts: list[int] = []
+
+    def put(opcode: int, imm: object, code: bytes) -> int:
+        at = len(out)
+        out.extend(code)
+        new.append(Instr(at, opcode, imm, len(out)))
+        return at
+
+    def copy(ins: Instr) -> None:
+        put(ins.opcode, ins.imm, data[ins.offset : ins.end])
+
+    def copy_body(body: list[Instr], shift: int) -> None:
+        """The loop's body, with branches out of the loop `shift` labels further out."""
+        nesting = 0
+        for ins in body:
+            op = ins.opcode
+            if (op == Op.BR or op == Op.BR_IF) and isinstance(ins.imm, int) and ins.imm > nesting:
+                depth = ins.imm + shift
+                put(op, depth, bytes((op,)) + encode_u32(depth))
+            elif op == Op.BR_TABLE and isinstance(ins.imm, tuple) and max(ins.imm) > nesting:
+                depths = tuple(d + shift if d > nesting else d for d in ins.imm)
+                put(op, depths, b"\x0e" + encode_u32(len(depths) - 1) + b"".join(encode_u32(d) for d in depths))
+            else:
+                copy(ins)
+            if op in (Op.BLOCK, Op.LOOP, Op.IF):
+                nesting += 1
+            elif op == Op.END:
+                nesting -= 1
+
+    index = 0
+    while index < len(instrs):
+        ins = instrs[index]
+        end = chosen.get(index)
+        if end is None:
+            copy(ins)
+            index += 1
+            continue
+        block_type = data[ins.offset + 1 : ins.end]
+        body = instrs[index + 1 : end]
+        put(Op.BLOCK, ins.imm, b"\x02" + block_type)  # $out
+        copy(ins)  # loop $l
+        firsts.append(put(Op.BLOCK, None, b"\x02\x40"))  # $next
+        copy_body(body, 2)
+        synthetic.append(put(Op.BR, 2, b"\x0c\x02"))  # fell through: leave with the results
+        put(Op.END, None, b"\x0b")
+        copy_body(body, 1)
+        copy(instrs[end])  # the loop's end
+        put(Op.END, None, b"\x0b")
+        index = end + 1
+    return _Unrolled(bytes(out), new, frozenset(synthetic), frozenset(firsts))
+
+
+# The instructions `_unroll` looks at: the others weigh 1 and do nothing it cares about.
+_UNROLL_SEES = frozenset(
+    (Op.BLOCK, Op.LOOP, Op.IF, Op.ELSE, Op.END, Op.NOP, Op.BR, Op.BR_IF, Op.BR_TABLE, Op.RETURN, Op.CALL,
+     Op.CALL_INDIRECT)
+)
+assert all(weight(op) == 1 for op in range(256) if op not in _UNROLL_SEES)
+
+
+def _block_params(bt: object, types: tuple[FuncType, ...]) -> int:
+    if isinstance(bt, int) and not isinstance(bt, ValType):
+        return len(types[bt].params)
+    return 0
+
+
+def _block_results(bt: object, types: tuple[FuncType, ...]) -> int:
+    if bt is None:
+        return 0
+    if isinstance(bt, int) and not isinstance(bt, ValType):
+        return len(types[bt].results)
+    return 1
+
+
 # --- Code --------------------------------------------------------------------------------------
 
 
 class _Emitter:
-    """The code fragments of one function: charge, check, write-back, operand-sized charge."""
+    """The code fragments of one function: charge, check, write-back, operand-sized charge.
 
-    __slots__ = ("rw", "counter_local", "scratch_local", "load", "store", "_read", "_write", "_tee_check")
+    The counter is the i64 global, an i64 local copy of it (in functions whose loops call
+    no module code), or an i32 local window on it (`FUEL_WINDOW`, where those loops do i64
+    arithmetic)."""
 
-    def __init__(self, rw: _Rewriter, counter_local: int, scratch_local: int) -> None:
+    __slots__ = (
+        "rw", "counter_local", "scratch_local", "window",
+        "load", "store", "before_call", "after_call", "_read", "_write", "_tee",
+    )
+
+    def __init__(self, rw: _Rewriter, counter_local: int, scratch_local: int, window: bool = False) -> None:
         self.rw = rw
         self.counter_local = counter_local
         self.scratch_local = scratch_local
+        self.window = window
         if counter_local >= 0:
             loc = encode_u32(counter_local)
-            self.load = rw.g_get + b"\x21" + loc  # global.get; local.set
-            self.store = b"\x20" + loc + rw.g_set  # local.get; global.set
             self._read = b"\x20" + loc
             self._write = b"\x21" + loc
             # local.tee keeps the new value on the stack for the comparison.
-            self._tee_check = b"\x22" + loc + rw.trap_if_negative
+            self._tee = b"\x22" + loc
+            if window:
+                w = encode_s64(FUEL_WINDOW)
+                # If 0 <= fuel <= FUEL_WINDOW, move it all into the window (else the first
+                # check refills it); at exits and before calls, move it back.
+                self.load = (
+                    rw.g_get + b"\x42" + w + b"\x58"  # global.get; i64.const W; i64.le_u
+                    + b"\x04\x40" + rw.g_get + b"\xa7" + self._write + b"\x42\x00" + rw.g_set + b"\x0b"
+                )
+                # global += i64(local); local = 0 (a br_if may not leave after all).
+                self.store = rw.g_get + self._read + b"\xac\x7c" + rw.g_set + b"\x41\x00" + self._write
+                self.before_call = self.store
+                self.after_call = b""
+            else:
+                self.load = self.after_call = rw.g_get + self._write  # global.get; local.set
+                self.store = self.before_call = self._read + rw.g_set  # local.get; global.set
         else:
-            self.load = self.store = b""
+            self.load = self.store = self.before_call = self.after_call = b""
             self._read = rw.g_get
             self._write = rw.g_set
-            self._tee_check = rw.g_set + rw.g_get + rw.trap_if_negative
+            self._tee = rw.g_set + rw.g_get
 
     def segment(self, seg: _Segment) -> bytes:
-        """counter -= cost (i64.sub of a constant), then the check if the segment has one."""
+        """counter -= cost (i64.sub or i32.sub of a constant), then the check if the segment
+        has one."""
         if seg.cost == 0:
-            return self._read + self.rw.trap_if_negative if seg.check else b""
-        charge = self._read + b"\x42" + encode_s64(seg.cost) + b"\x7d"
-        return charge + (self._tee_check if seg.check else self._write)
+            return self._read + self._check(seg.slack) if seg.check else b""
+        if self.window:
+            charge = self._read + b"\x41" + encode_s64(seg.cost) + b"\x6b"
+        else:
+            charge = self._read + b"\x42" + encode_s64(seg.cost) + b"\x7d"
+        return charge + (self._tee + self._check(seg.slack) if seg.check else self._write)
+
+    def _check(self, slack: int) -> bytes:
+        """With the counter on the stack: out of fuel if it is below -slack (a window is
+        refilled first). const; lt_s; if ... end: with the charge, four wasm3 operations
+        when the check passes."""
+        if self.window:
+            return (
+                b"\x41" + encode_s64(-slack) + b"\x48\x04\x40"
+                + self._read + b"\x41" + encode_s64(slack) + b"\x10" + encode_u32(self.rw.f_refill) + self._write
+                + b"\x0b"
+            )
+        return b"\x42" + encode_s64(-slack) + b"\x53\x04\x40\x10" + encode_u32(self.rw.f_oof) + b"\x0b"
 
     def sized(self, op: int) -> bytes:
         """Charge for the i32 size operand on top of the stack, check, and put it back."""
@@ -641,15 +1075,44 @@ class _Emitter:
         scale = b""
         if shift:
             scale = b"\x42" + encode_s64(shift) + (b"\x86" if sign > 0 else b"\x88")  # i64.shl / shr_u
-        return (
-            b"\x21" + tmp  # local.set tmp
-            + self._read
-            + b"\x20" + tmp + b"\xad"  # local.get tmp; i64.extend_i32_u
-            + scale
-            + b"\x7d"  # i64.sub
-            + self._tee_check
-            + b"\x20" + tmp  # local.get tmp
-        )
+        amount = b"\x20" + tmp + b"\xad" + scale  # local.get tmp; i64.extend_i32_u; scaled
+        if self.window:  # the amount may not fit the window: the helper charges it
+            charge = self._read + amount + b"\x10" + encode_u32(self.rw.f_charge) + self._write
+        else:
+            charge = self._read + amount + b"\x7d" + self._tee + self._check(0)  # i64.sub
+        return b"\x21" + tmp + charge + b"\x20" + tmp  # local.set tmp ... local.get tmp
+
+
+def _window_pays(instrs: list[Instr]) -> bool:
+    """Whether the body's loops run i64 arithmetic or comparisons and no i32 ones: then an
+    i64 counter would share wasm3 operations with the loop's own code, and an i32 window
+    shares none. (Measured: a count-down loop over an i64 costs 1.85x with an i64 counter,
+    1.35x with a window; where loops mix both types, neither wins consistently.) Not if a
+    loop may leave the function through a br_if or br_table: the window is handed back to
+    the global before the branch, and refilled (a call) each time it is not taken."""
+    loops = 0
+    opened: list[bool] = []
+    i64 = False
+    for ins in instrs:
+        op = ins.opcode
+        if op == Op.BLOCK or op == Op.IF:
+            opened.append(False)
+        elif op == Op.LOOP:
+            opened.append(True)
+            loops += 1
+        elif op == Op.END:
+            if opened and opened.pop():
+                loops -= 1
+        elif loops:
+            if 0x45 <= op <= 0x4F or 0x67 <= op <= 0x78:  # i32.eqz..ge_u, i32.clz..rotr
+                return False
+            if 0x50 <= op <= 0x5A or 0x79 <= op <= 0x8A:  # i64.eqz..ge_u, i64.clz..rotr
+                i64 = True
+            elif op == Op.BR_IF and ins.imm == len(opened):
+                return False
+            elif op == Op.BR_TABLE and isinstance(ins.imm, tuple) and len(opened) in ins.imm:
+                return False
+    return i64
 
 
 def _splice(data: bytes, start: int, end: int, inserts: list[_Insert], emit: _Emitter) -> bytes:

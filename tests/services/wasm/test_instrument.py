@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edge_agent.services.wasm import binary
+from edge_agent.services.wasm import instrument as instrument_module
 from edge_agent.services.wasm.binary import ExternKind, Op, SectionId, ValType, encode_name, encode_section
 from edge_agent.services.wasm.errors import ModuleRejected
 from edge_agent.services.wasm.instrument import (
@@ -37,6 +38,7 @@ from tests.services.wasm import wat
 
 BIG = 10**12
 REFERENCE = Policy(per_instruction=True)
+UNROLL_ALL = 10**6  # an unroll_max_weight that unrolls every loop that qualifies
 POLICIES = {
     "default": Policy(),
     "reference": REFERENCE,
@@ -44,7 +46,20 @@ POLICIES = {
     "no hoisting": Policy(hoist_if_arms=False),
     "no sinking": Policy(sink_into_if_arms=False),
     "no charge ahead": Policy(charge_ahead=False),
-    "segments only": Policy(local_counter=False, hoist_if_arms=False, sink_into_if_arms=False, charge_ahead=False),
+    "no unrolling": Policy(unroll_max_weight=0),
+    "unroll all": Policy(unroll_max_weight=UNROLL_ALL),
+    "no landing refunds": Policy(refund_on_landing=False),
+    "windows": Policy(window_always=True),
+    "windows, unroll all": Policy(window_always=True, unroll_max_weight=UNROLL_ALL),
+    "segments only": Policy(
+        local_counter=False,
+        hoist_if_arms=False,
+        sink_into_if_arms=False,
+        charge_ahead=False,
+        unroll_max_weight=0,
+        refund_on_landing=False,
+        window_counter=False,
+    ),
 }
 
 
@@ -150,39 +165,164 @@ def test_malformed_input_raises_module_rejected() -> None:
         instrument(b"not wasm")
 
 
-def _charges_in_loop(data: bytes, export: str) -> list[int]:
-    """The i64.sub instructions inside the first loop of an instrumented export, by depth
-    of `if` nesting within the loop (0: on the loop's straight path)."""
+def _loop_ops(data: bytes, export: str) -> list[str]:
+    """The opcode names of the first loop of an instrumented export, `loop` to its `end`."""
     m = binary.parse_module(data)
     func = next(e.index for e in m.exports if e.name == export)
     body = binary.decode_body(m, data, func - m.num_imported_functions)
-    depths: list[int] = []
-    inside = None
-    nesting: list[int] = []
-    for ins in body:
-        if ins.opcode in (Op.BLOCK, Op.LOOP, Op.IF):
-            nesting.append(ins.opcode)
-            if ins.opcode == Op.LOOP and inside is None:
-                inside = len(nesting)
-        elif ins.opcode == Op.END:
-            if inside is not None and len(nesting) == inside:
-                return depths
-            nesting.pop()
-        elif ins.opcode == Op.I64_SUB and inside is not None:
-            depths.append(sum(1 for op in nesting[inside:] if op == Op.IF))
-    return depths
+    start = next(i for i, ins in enumerate(body) if ins.opcode == Op.LOOP)
+    depth = 0
+    for i in range(start, len(body)):
+        if body[i].opcode in (Op.BLOCK, Op.LOOP, Op.IF):
+            depth += 1
+        elif body[i].opcode == Op.END:
+            depth -= 1
+            if depth == 0:
+                return [binary.opcode_name(ins.opcode) for ins in body[start : i + 1]]
+    raise AssertionError("unclosed loop")
 
 
-def test_a_tight_loop_pays_one_charge_per_iteration() -> None:
+CHECK = ["local.get", "i64.const", "i64.sub", "local.tee", "i64.const", "i64.lt_s", "if", "call", "end"]
+WINDOW_CHECK = ["local.get", "i32.const", "i32.sub", "local.tee", "i32.const", "i32.lt_s",
+                "if", "local.get", "i32.const", "call", "local.set", "end"]
+
+
+def test_a_tight_loop_pays_one_charge_and_one_check_per_two_iterations() -> None:
     """The structure that makes metering cheap (measured under wasm3; see the commit)."""
     out = instrument(wat.fixture("kernels"))
-    assert _charges_in_loop(out, "sum") == [0]
-    # A loop testing at its top: one charge ahead, and a refund (inside an if) on exit.
-    assert _charges_in_loop(out, "mix") == [0, 1]
+    body = ["local.get", "local.get", "i32.add", "local.set", "local.get", "i32.const", "i32.add", "local.set",
+            "local.get", "local.get", "i32.lt_s"]
+    refund = ["local.get", "i64.const", "i64.sub", "local.set"]
+    # Unrolled: the first copy goes on into the second where it branched back, and leaves
+    # (refunding the second copy's charge) where it fell through.
+    assert _loop_ops(out, "sum") == ["loop", *CHECK, "block", *body, "br_if", *refund, "br", "end",
+                                     *body, "br_if", "end"]
+    # Too heavy to unroll, and testing at its top: one charge ahead per iteration, and the
+    # exit stays a plain br_if (its refund is made once, where it lands).
+    mix = _loop_ops(out, "mix")
+    assert mix[: len(CHECK) + 1] == ["loop", *CHECK]
+    assert mix.count("i64.sub") == 1 and mix.count("if") == 1 and mix.count("br_if") == 1
     # With the counter in a local: the function got one more i64 local.
     m = binary.parse_module(out)
     func = next(e.index for e in m.exports if e.name == "sum")
     assert m.codes[func].locals[-1] == (1, ValType.I64)
+
+
+I64_LOOPS = """(module
+  (memory 1 4)
+  ;; Loops doing only i64 arithmetic: the counter becomes an i32 window on the fuel.
+  (func (export "down") (param $n i64) (result i64) (local $s i64)
+    (block $done
+      (loop $l
+        (br_if $done (i64.eqz (local.get $n)))
+        (local.set $s (i64.add (local.get $s) (local.get $n)))
+        (local.set $n (i64.sub (local.get $n) (i64.const 1)))
+        (br $l)))
+    (local.get $s))
+  (func (export "fill") (param $n i64) (param $len i32) (result i64)
+    (memory.fill (i32.const 0) (i32.const 9) (local.get $len))
+    (loop $l
+      (local.set $n (i64.sub (local.get $n) (i64.const 1)))
+      (br_if $l (i64.gt_s (local.get $n) (i64.const 0))))
+    (local.get $n))
+  (func (export "spin64") (param $x i64) (result i64)
+    (loop $l (local.set $x (i64.add (local.get $x) (i64.const 1))) (br $l))
+    (local.get $x)))"""
+
+
+def test_loops_over_i64_keep_an_i32_window_and_stay_exact() -> None:
+    data = wat.compile_wat(I64_LOOPS)
+    out = instrument(data)
+    m = binary.parse_module(out)
+    down = next(e.index for e in m.exports if e.name == "down")
+    assert m.codes[down].locals[-1] == (1, ValType.I32)
+    assert _loop_ops(out, "down")[: len(WINDOW_CHECK) + 1] == ["loop", *WINDOW_CHECK]
+    metered, reference = Metered(data), Metered(data, REFERENCE)
+    for name, args in (("down", (0,)), ("down", (1,)), ("down", (2,)), ("down", (1001,)),
+                       ("fill", (1, 0)), ("fill", (5, 60_000)), ("fill", (6, 1)), ("fill", (2, 70_000))):
+        outcome, used = metered.run(name, *args)
+        assert outcome == plain(data, name, *args), (name, args)
+        if outcome[0] == "ok":
+            assert used == reference.run(name, *args)[1], (name, args)
+        else:  # out of bounds: what the window held is lost, not reported as out of fuel
+            assert metered.left() != FUEL_EXHAUSTED and metered.left() >= 0
+    # Budgets above what an i32 holds: the window is refilled from the global.
+    outcome, used = metered.run("down", 5, budget=2**40)
+    assert outcome == ("ok", 15) and used == reference.run("down", 5)[1]
+    # Out of fuel in the loop, and in a charge that does not fit a window.
+    assert metered.run("spin64", 1, budget=100_000)[0][0] == "trap" and metered.left() == FUEL_EXHAUSTED
+    fresh = Metered(data)
+    assert fresh.run("fill", 1, 60_000, budget=1000)[0][0] == "trap" and fresh.left() == FUEL_EXHAUSTED
+    assert fresh.instance.memory()[:60_000] == bytes(60_000)
+
+
+@pytest.mark.parametrize("window", [1, 37, 2**30])
+def test_small_windows_refill_often_and_stay_exact(window: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(instrument_module, "FUEL_WINDOW", window)
+    data = wat.compile_wat(I64_LOOPS)
+    metered, reference = Metered(data), Metered(data, REFERENCE)
+    for n in (0, 3, 250):
+        outcome, used = metered.run("down", n)
+        assert outcome == ("ok", n * (n + 1) // 2) and used == reference.run("down", n)[1]
+    assert metered.run("spin64", 1, budget=5_000)[0][0] == "trap" and metered.left() == FUEL_EXHAUSTED
+    for seed in range(3):
+        program_data = wat.compile_wat(program(seed))
+        got = _run_all(program_data, metered=True, policy=Policy(window_always=True, unroll_max_weight=UNROLL_ALL))
+        want = _run_all(program_data, metered=True, policy=REFERENCE)
+        assert got == want
+
+
+LANDINGS = """(module
+  (global $g (mut i32) (i32.const 0))
+  (func $bump (global.set $g (i32.add (global.get $g) (i32.const 1))))
+  ;; Exits refunded where they land, right before the function's end, a return or a call
+  ;; (where the counter is written back to the global).
+  (func (export "tail") (param $n i32)
+    (block $done (loop $l (br_if $done (i32.eqz (local.get $n)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1))) (br $l))))
+  (func (export "tail_return") (param $n i32)
+    (block $done (loop $l (br_if $done (i32.eqz (local.get $n)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1))) (br $l)))
+    return)
+  (func (export "tail_call") (param $n i32)
+    (block $done (loop $l (br_if $done (i32.eqz (local.get $n)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1))) (br $l)))
+    call $bump)
+  (func (export "two_exits") (param $n i32) (result i32)
+    (block $done (loop $l
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $done (i32.eq (local.get $n) (i32.const 7)))
+      (br $l)))
+    (local.get $n)))"""
+
+
+@pytest.mark.parametrize("policy_name", list(POLICIES))
+def test_refunds_where_exits_land(policy_name: str) -> None:
+    data = wat.compile_wat(LANDINGS)
+    metered, reference = Metered(data, POLICIES[policy_name]), Metered(data, REFERENCE)
+    for name in ("tail", "tail_return", "tail_call", "two_exits"):
+        for n in (0, 1, 2, 5, 8, 9, 20):
+            outcome, used = metered.run(name, n)
+            assert outcome == plain(data, name, n) and used == reference.run(name, n)[1], (name, n)
+
+
+@pytest.mark.parametrize(("name", "args"), [("sum", (7,)), ("sum", (8,)), ("mix", (6,)), ("sort", (9,))])
+@pytest.mark.parametrize("policy_name", ["default", "unroll all", "windows, unroll all"])
+def test_a_budget_of_what_a_call_needs_is_enough(name: str, args: tuple[int, ...], policy_name: str) -> None:
+    """Charges made ahead (exits, unrolled loops) are allowed for by the checks: a call traps
+    only if what it has run is over its budget, so a budget of exactly its cost suffices."""
+    data = wat.fixture("kernels")
+    metered = Metered(data, POLICIES[policy_name])
+    needed = _reference_cost(name, *args)
+    for budget in range(max(0, needed - 60), needed + 2):
+        outcome, used = metered.run(name, *args, budget=budget)
+        if budget >= needed:
+            assert outcome == plain(data, name, *args) and used == needed, budget
+        elif outcome[0] == "trap":
+            assert metered.left() == FUEL_EXHAUSTED, budget
+        else:
+            assert used == needed and metered.left() < 0, budget
 
 
 # --- Under wasm3: same behaviour, exact fuel ----------------------------------------------------
@@ -362,17 +502,19 @@ def test_block_types_with_parameters_and_br_table(policy_name: str) -> None:
     assert metered.run("early", 500)[0] == ("ok", -1)
     assert metered.run("ticks")[0] == ("ok", 41)
     # The loop functions did keep the counter in a local (else this tests nothing new).
-    if POLICIES[policy_name].local_counter and not POLICIES[policy_name].per_instruction:
-        m = binary.parse_module(instrument(data, policy=POLICIES[policy_name]))
+    policy = POLICIES[policy_name]
+    if policy.local_counter and not policy.per_instruction:
+        m = binary.parse_module(instrument(data, policy=policy))
         tick = next(e.index for e in m.exports if e.name == "tick")
-        assert m.codes[tick].locals == ((1, ValType.I64),)
+        assert m.codes[tick].locals == ((1, ValType.I32 if policy.window_always else ValType.I64),)
 
 
 # --- Out of fuel -------------------------------------------------------------------------------
 
 
-def test_an_endless_loop_stops_quickly_and_says_out_of_fuel() -> None:
-    metered = Metered(wat.fixture("kernels"))
+@pytest.mark.parametrize("policy_name", list(POLICIES))
+def test_an_endless_loop_stops_quickly_and_says_out_of_fuel(policy_name: str) -> None:
+    metered = Metered(wat.fixture("kernels"), POLICIES[policy_name])
     started = time.monotonic()
     outcome, _ = metered.run("spin", budget=1_000_000)
     assert time.monotonic() - started < 5.0
