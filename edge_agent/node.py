@@ -99,7 +99,7 @@ class Node:
         self._held: OrderedDict[str, bytes] = OrderedDict()  # particle id -> signature, least recently active first
         self._runs: dict[str, Run] = {}
         self._held_bytes: dict[str, int] = {}  # particle id -> size of its largest copy
-        self._replies: dict[tuple[str, str], bytes] = {}  # copies sent back in CoAP responses
+        self._replies: dict[str, dict[str, bytes]] = {}  # particle -> target -> copy sent in a response
         self._bytes_held = 0
         self._modules: dict[str, bytes] = {}  # sha256 -> bytes this peer offers for deploys
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -300,7 +300,9 @@ class Node:
             self._drop(exc.reason, str(exc), remote)
             return
         grows = len(p.data) - self._held_bytes.get(p.id, 0)
-        if (p.id not in self.core or grows > 0) and not self._make_room(max(grows, 0), keep=p.id):
+        if (p.id not in self.core or grows > 0) and self._full(max(grows, 0)) and not self._make_room(
+            max(grows, 0), keep=p.id
+        ):
             self._drop(
                 DropReason.OVERLOADED,
                 f"{len(self.core)} particles holding {self._bytes_held} bytes wait for calls here",
@@ -325,7 +327,7 @@ class Node:
             known = self.core.data(p.id) if p.id in self.core else None
             if known is not None and _adds_nothing(known, incoming):
                 self.counters["duplicates"] += 1
-                reply = self._replies.get((p.id, sender)) if sender is not None else None
+                reply = self._replies.get(p.id, {}).get(sender) if sender is not None else None
                 if reply is not None:  # the sender lost the response that carried our answer
                     self.server.offer_reply(p.id, sender, reply)
                 log.debug("particle %s from %s: a copy that adds nothing (duplicate)", p.id, remote)
@@ -380,7 +382,7 @@ class Node:
         if self.server.offer_reply(p.id, target, raw):
             # The target sent us this particle and still waits for our answer: the copy goes
             # back in that CoAP response (kept, should the target ask again).
-            self._replies[(p.id, target)] = raw
+            self._replies.setdefault(p.id, {})[target] = raw
             self.counters["sent"] += 1
             return
         # Give up before the deadline, keeping a reserve for the error's way back; a copy
@@ -436,8 +438,7 @@ class Node:
         self.core.forget(pid)
         self._held.pop(pid, None)
         self._bytes_held -= self._held_bytes.pop(pid, 0)
-        for key in [k for k in self._replies if k[0] == pid]:
-            del self._replies[key]
+        self._replies.pop(pid, None)
         self._locks.pop(pid, None)
         self._runs.pop(pid, None)
         self._finished[pid] = until_ms
@@ -455,16 +456,8 @@ class Node:
         here -- is forgotten early and its id kept against replays. If every one is busy,
         the new copy is dropped.
         """
-        def full() -> bool:
-            return (
-                len(self.core) >= const.NODE_MAX_PARTICLES
-                or self._bytes_held + more_bytes > const.NODE_MAX_HELD_DATA_BYTES
-            )
-
-        if not full():
-            return True
         for pid in list(self._held):
-            if not full():
+            if not self._full(more_bytes):
                 return True
             if pid == keep:
                 continue
@@ -475,7 +468,14 @@ class Node:
             self._finish(pid, deadline + self.config.particles.clock_skew_ms)
             self.counters["evicted"] += 1
             log.debug("gave up particle %s early to make room (%d particles held)", pid, len(self.core))
-        return not full()
+        return not self._full(more_bytes)
+
+    def _full(self, more_bytes: int = 0) -> bool:
+        """Whether one more particle (or `more_bytes` more data) would pass the limits."""
+        return (
+            len(self.core) >= const.NODE_MAX_PARTICLES
+            or self._bytes_held + more_bytes > const.NODE_MAX_HELD_DATA_BYTES
+        )
 
     # --- starting particles (the CLI side) --------------------------------------------------
 

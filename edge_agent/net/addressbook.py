@@ -11,6 +11,7 @@ reachable addresses change. It does no I/O and starts no timer: the owner calls 
 from __future__ import annotations
 
 import enum
+import functools
 import ipaddress
 import logging
 import time
@@ -95,7 +96,10 @@ class Address:
         return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
 
+@functools.lru_cache(maxsize=const.ADDRESSBOOK_MAX_PEERS)
 def _canonical_host(host: str) -> str:
+    """The canonical text of an IP literal, or a lower-cased DNS name (cached: every incoming
+    particle's sender address passes through here)."""
     try:
         return str(ipaddress.ip_address(host))
     except ValueError:
