@@ -338,7 +338,7 @@ class AgentProcess:
         self.config = tmp / "agent.toml"
         # In a network namespace of its own it may announce itself over mDNS (as on a device);
         # on the host's loopback it must not.
-        coap = f'bind = "::"\nport = 5683' if netns else f'bind = "{LOOPBACK}"\nport = {port}'
+        coap = 'bind = "::"\nport = 5683' if netns else f'bind = "{LOOPBACK}"\nport = {port}'
         self.config.write_text(
             f'state_dir = "{tmp / "agent"}"\nlog_level = "warning"\n'
             f'[coap]\n{coap}\n[discovery]\nenabled = {"true" if netns else "false"}\n'
@@ -513,7 +513,7 @@ async def _start_times(agent: AgentProcess, runs: int) -> tuple[list[float], lis
     """`runs` starts of `agent`: seconds to READY=1, and to the first /status answer."""
     ready, status = [], []
     async with CoapClient() as client:
-        for n in range(runs):
+        for _ in range(runs):
             path = agent.tmp / "notify.sock"
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
                 notify.bind(str(path))
