@@ -62,7 +62,6 @@ class _ParticleState:
     data: Data = field(default_factory=Data)
     pending: set[str] = field(default_factory=set)
     results: dict[str, CallResult] = field(default_factory=dict)
-    runs: int = 0
 
 
 class Peer:
@@ -136,7 +135,6 @@ class Peer:
         params = RunParams(info.init_peer_id, self.peer_id, info.timestamp_ms, info.ttl_ms, info.id)
         results, state.results = state.results, {}  # each result is handed over once, as AquaVM expects
         result = run(state.script or info.script, state.data, incoming, params, results)
-        state.runs += 1
         state.data = result.data
         if not result.ok:
             return Outcome(info, result.data, ret_code=result.ret_code, error_message=result.error_message)

@@ -206,9 +206,6 @@ class Stream:
         out.extend(s for s in self.new[new_from:] if s)
         return out
 
-    def values(self) -> list[Any]:
-        return [v.value for s in self.slices((0, 0)) for v in s]
-
     def keys(self) -> list[str]:
         """The log keys of the values, in stream order (what a canon records)."""
         return [v.key for s in self.slices((0, 0)) for v in s]
