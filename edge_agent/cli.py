@@ -385,7 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--state-dir", metavar="DIR", help=f"state directory (default {DEFAULT_STATE_DIR})")
     sp.add_argument("--trust", metavar="PEER_ID", action="append", help="allow this peer to deploy and remove services (repeatable)")
     sp.add_argument("--port", type=int, metavar="PORT", help=f"CoAP port (default {const.COAP_DEFAULT_PORT})")
-    sp.add_argument("--name", metavar="NAME", help="mDNS instance name (default: the host name)")
+    sp.add_argument("--name", metavar="NAME", help="mDNS instance name (default: the host name and the end of the peer id)")
     sp.add_argument("--force", action="store_true", help="rewrite an existing configuration file")
     sp.add_argument("--json", action="store_true", help="print one JSON document")
 

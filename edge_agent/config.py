@@ -136,7 +136,7 @@ class CoapConfig:
 class DiscoveryConfig:
     enabled: bool = _field(True, _bool, "announce this agent and find others over mDNS")
     instance_name: str = _field(
-        "", _instance_name, "DNS-SD instance name; empty means the host name"
+        "", _instance_name, "DNS-SD instance name; empty means the host name and the end of the peer id"
     )
 
 
