@@ -739,6 +739,17 @@ class _HostCore:
         log.error("Wasm worker failed a call to %s.%s: %s\n%s", name, function, message, trace)
         raise ServiceError(f"{name}.{function}: {message}", CallErrorCode.UNAVAILABLE)
 
+    def _loaded(self, prepared: _Prepared, worker: _Worker, reply: Any) -> None:
+        """Commit a module the worker loaded, or raise why it could not."""
+        name = prepared.info.name
+        failure = self._load_failure(name, reply)
+        if failure is not None:
+            raise failure
+        self._commit(prepared, worker)
+        log.info(
+            "deployed Wasm service %s (%d bytes, sha256 %s)", name, prepared.info.size, prepared.info.sha256[:16]
+        )
+
     def _load_error(self, name: str, worker: _Worker, exc: Exception) -> ModuleRejected:
         """A load that timed out (the worker is killed) or killed the worker."""
         if isinstance(exc, _Timeout):
@@ -899,16 +910,7 @@ class WasmHost(_HostCore):
                 )
             except (_Timeout, _Died) as exc:
                 raise self._load_error(name, worker, exc) from None
-            failure = self._load_failure(name, reply)
-            if failure is not None:
-                raise failure
-            self._commit(prepared, worker)
-        log.info(
-            "deployed Wasm service %s (%d bytes, sha256 %s)",
-            name,
-            prepared.info.size,
-            prepared.info.sha256[:16],
-        )
+            self._loaded(prepared, worker, reply)
         return prepared.info
 
     def call(self, name: str, function: str, args: list[Any] | tuple[Any, ...] = ()) -> Any:
@@ -1045,16 +1047,7 @@ class AsyncWasmHost(_HostCore):
                 )
             except (_Timeout, _Died) as exc:
                 raise self._load_error(name, worker, exc) from None
-            failure = self._load_failure(name, reply)
-            if failure is not None:
-                raise failure
-            self._commit(prepared, worker)
-        log.info(
-            "deployed Wasm service %s (%d bytes, sha256 %s)",
-            name,
-            prepared.info.size,
-            prepared.info.sha256[:16],
-        )
+            self._loaded(prepared, worker, reply)
         return prepared.info
 
     async def call(self, name: str, function: str, args: list[Any] | tuple[Any, ...] = ()) -> Any:
