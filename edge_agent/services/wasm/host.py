@@ -436,40 +436,18 @@ class _Worker:
         reader = self._reader
         spin_until = time.perf_counter() + _spin_us() / 1e6
         while time.perf_counter() < spin_until:  # see _spin_us
-            try:
-                chunk = os.read(fd, 1 << 16)
-            except BlockingIOError:
-                continue
-            except OSError:
-                raise _Died() from None
-            if not chunk:
-                raise _Died()
-            try:
-                frames = reader.feed(chunk)
-            except abi.FrameError:
-                raise _Died() from None
-            if frames:
-                return frames[0]
+            frame = _read_frame(fd, reader)
+            if frame is not _NOTHING:
+                return frame
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise _Timeout()
             if not poller.poll(max(1, int(remaining * 1000) + 1)):
                 continue
-            try:
-                chunk = os.read(fd, 1 << 16)
-            except BlockingIOError:
-                continue
-            except OSError:
-                raise _Died() from None
-            if not chunk:
-                raise _Died()
-            try:
-                frames = reader.feed(chunk)
-            except abi.FrameError:
-                raise _Died() from None
-            if frames:
-                return frames[0]
+            frame = _read_frame(fd, reader)
+            if frame is not _NOTHING:
+                return frame
 
     def _write_sync(self, data: bytes, deadline: float) -> None:
         view = memoryview(data)
@@ -578,6 +556,28 @@ class _Worker:
         if exchange.error is not None:
             raise exchange.error
         return exchange.result
+
+
+_NOTHING = object()
+
+
+def _read_frame(fd: int, reader: abi.FrameReader) -> Any:
+    """Read what the worker's pipe holds: its first complete frame, or `_NOTHING` yet.
+
+    A closed pipe or a garbled frame means the worker is gone (`_Died`)."""
+    try:
+        chunk = os.read(fd, 1 << 16)
+    except BlockingIOError:
+        return _NOTHING
+    except OSError:
+        raise _Died() from None
+    if not chunk:
+        raise _Died()
+    try:
+        frames = reader.feed(chunk)
+    except abi.FrameError:
+        raise _Died() from None
+    return frames[0] if frames else _NOTHING
 
 
 @functools.cache
