@@ -130,17 +130,18 @@ class Client:
         except InvalidPeerId:
             peer_id = None
         if peer_id is not None:
-            if self.node.book.lookup(peer_id):
-                return Target(peer_id, self.node.book.lookup(peer_id)[0], target)
-            if self.node.discovery is not None:
+            if not self.node.book.lookup(peer_id):
+                if self.node.discovery is None:
+                    raise Unreachable(f"no address known for {peer_id}; give host:port instead")
                 try:
                     await self.node.discovery.wait_for(peer_id, timeout=timeout_s)
                 except TimeoutError:
-                    raise Unreachable(f"no device with peer id {peer_id} answered on the LAN within {timeout_s:g} s") from None
-                return Target(peer_id, self.node.book.lookup(peer_id)[0], target)
-            raise Unreachable(f"no address known for {peer_id}; give host:port instead")
+                    raise Unreachable(
+                        f"no device with peer id {peer_id} answered on the LAN within {timeout_s:g} s"
+                    ) from None
+            return Target(peer_id, self.node.book.lookup(peer_id)[0], target)
         address = _parse_hostport(target)
-        if address is not None and (_looks_like_address(target)):
+        if address is not None and _looks_like_address(target):
             try:
                 status = await self.node.client.get_status(address, timeout=timeout_s)
             except RequestFailed as exc:
