@@ -14,7 +14,6 @@ import statistics
 import time
 from collections.abc import Callable
 
-from edge_agent import peer as peer_module
 from edge_agent.air import Data, RunParams, compile_script, run
 from edge_agent.air import data as air_data
 from edge_agent.services.base import CallResult
@@ -78,25 +77,13 @@ def main() -> None:
 
     # Fan-out to 100 peers, join, collect: total interpreter time over all peers.
     peers = ["client"] + [f"p{i:03}" for i in range(100)]
-    spent: list[int] = []
-    real_run = peer_module.run
-
-    def timed_run(*a: object, **kw: object):  # type: ignore[no-untyped-def]
-        t0 = time.perf_counter_ns()
-        out = real_run(*a, **kw)  # type: ignore[arg-type]
-        spent.append(time.perf_counter_ns() - t0)
-        return out
-
-    peer_module.run = timed_run  # type: ignore[assignment]
-    try:
-        net = Network(peers)
-        t0 = time.perf_counter()
-        result = net.run(FANOUT, init_peer="client", data={"peers": peers[1:]}, timestamp_ms=1_700_000_000_000)
-        wall = time.perf_counter() - t0
-    finally:
-        peer_module.run = real_run
+    net = Network(peers)
+    t0 = time.perf_counter()
+    result = net.run(FANOUT, init_peer="client", data={"peers": peers[1:]}, timestamp_ms=1_700_000_000_000)
+    wall = time.perf_counter() - t0
     assert result.responses == [[100]], result.responses
-    final = air_data.encode(peer_module.Peer("client").data if False else _client_data(net, peers))
+    client = net.last_cores["client"]
+    final = air_data.encode(client.data(next(iter(client.particle_ids()))))
 
     print("AIR interpreter (median of %d runs)" % args.repeat)
     print(f"  1-call script, run that requests the call:       {request_us:8.1f} us  (target <= 250 us)")
@@ -104,32 +91,11 @@ def main() -> None:
     print(f"  1-call script, cold (parse + validate + run):    {cold_us:8.1f} us")
     print(f"  data encode + decode after the call:             {codec_us:8.1f} us")
     print("Fan-out to 100 peers with join (simulator)")
-    print(f"  interpreter runs:                                {len(spent):8d}")
-    print(f"  total interpreter time:                          {sum(spent) / 1e6:8.1f} ms")
-    print(f"  median per run:                                  {statistics.median(spent) / 1000:8.1f} us")
+    print(f"  interpreter runs:                                {result.runs:8d}")
+    print(f"  total interpreter time:                          {result.run_seconds * 1000:8.1f} ms")
+    print(f"  mean per run:                                    {result.run_seconds / result.runs * 1e6:8.1f} us")
     print(f"  whole simulation (incl. codec, services):        {wall * 1000:8.1f} ms, {result.hops} hops")
     print(f"  data size on the client after it:                {len(final):8d} bytes")
-
-
-def _client_data(net: Network, peers: list[str]) -> Data:
-    """Re-run the fan-out keeping the client's Peer to read its final data."""
-    captured: dict[str, Data] = {}
-    real_receive = peer_module.Peer.receive
-    real_results = peer_module.Peer.results
-
-    def keep(self: peer_module.Peer, outcome: peer_module.Outcome) -> peer_module.Outcome:
-        if self.peer_id == "client":
-            captured["data"] = outcome.data
-        return outcome
-
-    peer_module.Peer.receive = lambda self, info, incoming: keep(self, real_receive(self, info, incoming))  # type: ignore[method-assign]
-    peer_module.Peer.results = lambda self, pid, res: keep(self, real_results(self, pid, res))  # type: ignore[method-assign]
-    try:
-        net.run(FANOUT, init_peer="client", data={"peers": peers[1:]}, timestamp_ms=1_700_000_000_000)
-    finally:
-        peer_module.Peer.receive = real_receive  # type: ignore[method-assign]
-        peer_module.Peer.results = real_results  # type: ignore[method-assign]
-    return captured["data"]
 
 
 if __name__ == "__main__":

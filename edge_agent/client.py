@@ -25,7 +25,7 @@ from edge_agent.net.addressbook import Address, Source
 from edge_agent.net.coap import RequestFailed
 from edge_agent.net.discovery import SERVICE_TYPE
 from edge_agent.node import Node, Run
-from edge_agent.peer import UNREACHABLE_RET_CODE
+from edge_agent.air.calls import RET_UNREACHABLE as UNREACHABLE_RET_CODE
 from edge_agent.store import StateDir
 
 UNREACHABLE = re.compile(rf"ret_code is {UNREACHABLE_RET_CODE}, error message is '\"peer \S+ is unreachable")

@@ -22,6 +22,20 @@ MAX_DATA_BYTES = 1024 * 1024
 MAX_DATA_ENTRIES = 16 * 1024
 """Most entries the AIR log may hold."""
 
+MAX_DATA_ITEMS = 128 * 1024
+"""Most CBOR items (values, arrays, maps, strings...) in a particle's data, counted before it
+is decoded: bounds its decoded size (~70 bytes of Python objects an item, so ~9 MB), which a
+byte limit alone does not (a megabyte of empty arrays is a million lists)."""
+
+DATA_ITEM_WEIGHT_BYTES = 72
+"""What one decoded CBOR item is charged against a node's held-data budget, in bytes."""
+
+SEAL_CACHE_SIZE = 4096
+"""Seals a peer remembers having verified (each is then checked by comparison, not crypto)."""
+
+MAX_SEALS_PER_PEER = 4
+"""Seals of one peer a particle's data may carry (its seals nest, so normally one)."""
+
 MAX_VALUE_DEPTH = 64
 """Deepest nesting of a JSON-like value produced by a service or carried in data."""
 
@@ -325,9 +339,40 @@ AIR_RECURSION_LIMIT = 200_000
 """Python recursion limit the interpreter needs: a fold over N values nests about 6N frames
 (`next` recurses), so this allows folds over some 30,000 values in one run."""
 
-NODE_MAX_HELD_DATA_BYTES = 32 * 1024 * 1024
-"""Particle data a node holds at once (the sizes of the largest copies it received), in bytes;
-past it idle particles are given up early, and if none is idle a new copy is dropped."""
+NODE_MAX_HELD_DATA_BYTES = 48 * 1024 * 1024
+"""Particle data a node holds at once, in bytes of its weight (each particle's largest copy:
+its encoded size plus DATA_ITEM_WEIGHT_BYTES per decoded CBOR item, so what it costs in
+memory, not on the wire); past it idle particles are given up early, and if none is idle a
+new copy is dropped. With the agent (~45 MB) and its Wasm workers it stays under the unit's
+MemoryMax=256M."""
+
+NODE_STRANGER_SHARE = 0.75
+"""Share of the particle table, the held data and the replay table that particles of init
+peers this node does not trust may fill; the rest is kept for trusted peers."""
+
+NODE_STRANGER_IDLE_MS = 10_000
+"""How long a stranger's particle is held with nothing running here, in ms, before it is
+given up early (its id stays in the replay table); trusted ones are held until their ttl."""
+
+NODE_STRANGER_PARTICLES_PER_S = 20.0
+"""New particles per second one untrusted init peer may start here (token bucket rate)."""
+
+NODE_STRANGER_PARTICLES_BURST = 50
+"""Burst of new particles one untrusted init peer may start here (token bucket size)."""
+
+NODE_MAX_RATE_TRACKED_PEERS = 4096
+"""Init peers whose token buckets are remembered (least recently seen forgotten first)."""
+
+MAX_INTERPRETER_STEPS_PER_STRANGER_RUN = 40_000
+"""Instructions one run of an untrusted particle may execute on a node (~0.1 s here, 2.3 us
+a step): a run never yields, so this bounds how long a stranger's particle holds the event
+loop (and /status). A trusted particle's run may take MAX_INTERPRETER_STEPS."""
+
+MAX_INTERPRETER_STEPS_PER_PARTICLE = 4_000_000
+"""Instructions all runs of one trusted particle may execute on a node, in total."""
+
+MAX_INTERPRETER_STEPS_PER_STRANGER_PARTICLE = 400_000
+"""Instructions all runs of one untrusted particle may execute on a node (~1 s of CPU)."""
 
 COAP_REPLY_WAIT_S = 0.05
 """How long the answer to a particle POST waits for the node's copy back to the sender, in

@@ -20,13 +20,12 @@ import hashlib
 import logging
 import time
 import uuid
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from edge_agent import __version__, const, particle
-from edge_agent.air import data as air_data
 from edge_agent.config import Config
 from edge_agent.identity import KeyPair
 from edge_agent.net.addressbook import Address, AddressBook, Source
@@ -35,8 +34,25 @@ from aiocoap.numbers.codes import Code
 from aiocoap.optiontypes import BlockOption
 
 from edge_agent.net.coap import CoapClient, CoapReply, CoapServer, ReadOnlyResource
-from edge_agent.particle import DropReason, Particle, ParticleError
-from edge_agent.peer import Outcome, ParticleInfo, Peer
+from edge_agent.air.calls import CallResult
+from edge_agent.core import (
+    Action,
+    Arrived,
+    CallServices,
+    CallsDone,
+    CoreLimits,
+    Dropped,
+    Duplicate,
+    Forgotten,
+    ParticleCore,
+    ScriptFailed,
+    SendCopy,
+    SendFailed,
+    Tick,
+    Verdict,
+)
+from edge_agent.particle import Particle, ParticleError
+from edge_agent.seals import Sealer
 from edge_agent.services.client import ClientServices
 from edge_agent.services.local import Caller, LocalServices
 from edge_agent.services.wasm.host import AsyncWasmHost, HostConfig
@@ -90,17 +106,19 @@ class Node:
         self.probe = probe
         self.notifier = notifier or Notifier({})
         self.book = AddressBook()
-        self.core = Peer(self.peer_id)
+        self._trust = _TrustList(self.state)
+        self.core = ParticleCore(
+            self.peer_id,
+            Sealer(self.peer_id, self.keypair.sign, particle.verify_signature),
+            particle.is_signed,
+            limits=CoreLimits.from_const(clock_skew_ms=config.particles.clock_skew_ms),
+            trusted=self._trusts,
+        )
         self.counters: Counter[str] = Counter()
         self.started_at = 0.0
         self._ready_s: float | None = None
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._finished: OrderedDict[str, int] = OrderedDict()  # particle id -> deadline
-        self._held: OrderedDict[str, bytes] = OrderedDict()  # particle id -> signature, least recently active first
         self._runs: dict[str, Run] = {}
-        self._held_bytes: dict[str, int] = {}  # particle id -> size of its largest copy
         self._replies: dict[str, dict[str, bytes]] = {}  # particle -> target -> copy sent in a response
-        self._bytes_held = 0
         self._modules: dict[str, bytes] = {}  # sha256 -> bytes this peer offers for deploys
         self._tasks: set[asyncio.Task[Any]] = set()
         self._stopping = False
@@ -205,6 +223,10 @@ class Node:
     def ready_seconds(self) -> float | None:
         return self._ready_s
 
+    def _trusts(self, peer_id: str) -> bool:
+        """Whose particles come first: this peer's own, and the peers its trust list names."""
+        return peer_id == self.peer_id or peer_id in self._trust
+
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
@@ -228,6 +250,7 @@ class Node:
             "port": self.server.port,
             "services": sorted(self.host.services()),
             "particles": len(self.core),
+            "interpreter": {"steps": self.core.run_steps, "seconds": round(self.core.run_seconds, 3)},
             "peers": sorted(self.book.peers()),
             "counters": {k: v for k, v in sorted(counters.items()) if v},
             "coap": {"server": transport, "client": self.client.stats()},
@@ -239,19 +262,18 @@ class Node:
         """In the CoAP request path: the envelope, freshness, and whether it is ours to take.
 
         A particle that names us as its init peer but that we did not start is refused
-        (4.00) rather than acknowledged: its sender then tries our other addresses — another
+        (4.00) rather than acknowledged: its sender then tries our other addresses -- another
         CLI process with the same identity, on another port, may be the one waiting for it.
         """
         p = particle.decode(raw, max_bytes=self.config.particles.max_bytes, max_ttl_ms=self.config.particles.max_ttl_ms)
         particle.check_fresh(p, now_ms(), self.config.particles.clock_skew_ms)
-        if p.init_peer_id == self.peer_id and p.id not in self._runs:
+        if self.core.refuse_early(p) is Verdict.NOT_OURS:
             raise particle.NotOurs(f"particle {p.id} names this peer as its init peer, but this process did not start it")
         return p
 
-    def _drop(self, reason: DropReason | str, detail: str, remote: Any = None) -> None:
-        name = reason.value if isinstance(reason, DropReason) else reason
-        self.counters[f"dropped_{name}"] += 1
-        log.info("dropped a particle from %s: %s: %s", remote, name, detail)
+    def _count_drop(self, reason: str, detail: str, remote: Any = None) -> None:
+        self.counters[f"dropped_{reason}"] += 1
+        log.info("dropped a particle from %s: %s: %s", remote, reason, detail)
 
     async def _on_particle(
         self, raw: bytes, remote: tuple[str, int], sender: str | None = None, checked: object = None
@@ -265,132 +287,89 @@ class Node:
             else:
                 p = particle.decode(raw, max_bytes=self.config.particles.max_bytes, max_ttl_ms=self.config.particles.max_ttl_ms)
                 particle.check_fresh(p, now_ms(), self.config.particles.clock_skew_ms)
-            if not self._holds(p):  # a copy of a particle held here was checked on arrival
-                p.verify()
         except ParticleError as exc:
-            self._drop(exc.reason, str(exc), remote)
+            self._count_drop(exc.reason.value, str(exc), remote)
             return
-        if sender is not None and sender != self.peer_id:
-            # The sender's id is a hint, taken only with a well-signed particle; an address
-            # learned from it only routes, never trusts.
-            with contextlib.suppress(ValueError):
-                self.book.add(sender, Address(remote[0], remote[1]), Source.INCOMING)
         await self.accept(p, remote, sender=sender)
 
-    def _holds(self, p: Particle) -> bool:
-        """Whether `p` is a copy of a particle held here; `IdConflict` if only its id matches."""
-        signature = self._held.get(p.id)
-        if signature is None:
-            return False
-        info = self.core.info(p.id)
-        if signature != p.signature or info != ParticleInfo(p.id, p.init_peer_id, p.timestamp_ms, p.ttl_ms, p.script):
-            raise particle.IdConflict(
-                f"particle {p.id} from {p.init_peer_id} has the id of another particle in progress here"
-            )
-        return True
-
-    async def accept(self, p: Particle, remote: Any = None, *, sender: str | None = None) -> None:
-        """Merge and run a checked particle; also how the CLI injects the particles it starts."""
-        if p.id in self._finished:
-            self._drop(DropReason.REPLAY, f"particle {p.id} already finished here", remote)
-            return
-        try:
-            self._holds(p)
-        except ParticleError as exc:
-            self._drop(exc.reason, str(exc), remote)
-            return
-        grows = len(p.data) - self._held_bytes.get(p.id, 0)
-        if (p.id not in self.core or grows > 0) and self._full(max(grows, 0)) and not self._make_room(
-            max(grows, 0), keep=p.id
-        ):
-            self._drop(
-                DropReason.OVERLOADED,
-                f"{len(self.core)} particles holding {self._bytes_held} bytes wait for calls here",
-                remote,
-            )
-            return
-        try:
-            incoming = air_data.decode(p.data, max_bytes=const.MAX_DATA_BYTES)
-        except air_data.DataError as exc:
-            self._drop(DropReason.MALFORMED, str(exc), remote)
-            return
-        lock = self._locks.setdefault(p.id, asyncio.Lock())
-        async with lock:
-            if p.id in self._finished:
-                return  # finished while this copy waited
-            try:
-                self._holds(p)  # another particle may have taken the id meanwhile
-            except ParticleError as exc:
-                self._drop(exc.reason, str(exc), remote)
-                return
-            info = ParticleInfo(p.id, p.init_peer_id, p.timestamp_ms, p.ttl_ms, p.script)
-            known = self.core.data(p.id) if p.id in self.core else None
-            if known is not None and _adds_nothing(known, incoming):
-                self.counters["duplicates"] += 1
-                reply = self._replies.get(p.id, {}).get(sender) if sender is not None else None
-                if reply is not None:  # the sender lost the response that carried our answer
-                    self.server.offer_reply(p.id, sender, reply)
-                log.debug("particle %s from %s: a copy that adds nothing (duplicate)", p.id, remote)
-                return
+    async def accept(self, p: Particle, remote: Any = None, *, sender: str | None = None, local: bool = False) -> bool:
+        """Hand a checked envelope to the core and do what it says; whether it was taken."""
+        actions = self.core.handle(Arrived(p, sender, local), now_ms())
+        taken = not (actions and isinstance(actions[0], Dropped | Duplicate))
+        if taken:
             self.counters["accepted"] += 1
-            outcome = self.core.receive(info, incoming)
-            self._held[p.id] = p.signature
-            self._held.move_to_end(p.id)
-            if len(p.data) > self._held_bytes.get(p.id, 0):  # the data only grows: its largest copy
-                self._bytes_held += len(p.data) - self._held_bytes.get(p.id, 0)
-                self._held_bytes[p.id] = len(p.data)
-            await self._handle(p, outcome)
+            if sender is not None and sender != self.peer_id and remote is not None:
+                # The sender's id is a hint, taken only with a copy the core accepted (signed,
+                # sealed); an address learned from it only routes, never trusts.
+                with contextlib.suppress(ValueError):
+                    self.book.add(sender, Address(remote[0], remote[1]), Source.INCOMING)
+        await self._drive(actions, remote)
+        return taken
 
     # --- the loop ---------------------------------------------------------------------------
 
-    async def _handle(self, p: Particle, outcome: Outcome) -> None:
-        """Act on one outcome: send copies, make the calls, feed results back; repeat."""
-        while True:
-            if outcome.failed:
-                self.counters["failed_runs"] += 1
-                log.warning("particle %s failed here with %d: %s", p.id, outcome.ret_code, outcome.error_message)
+    async def _drive(self, actions: list[Action], remote: Any = None) -> None:
+        """Do what the core asked: send copies, count drops, make calls and feed results back."""
+        while actions:
+            calls: CallServices | None = None
+            for action in actions:
+                if isinstance(action, CallServices):
+                    calls = action
+                else:
+                    self._act(action, remote)
+            if calls is None:
                 return
-            if outcome.sends:
-                raw_data = air_data.encode(outcome.data)
-                for target in outcome.sends:
-                    self._spawn(self._forward(p, target, raw_data, outcome.forwarded.get(target, [])))
-            if not outcome.calls:
-                return
-            run = self._runs.get(p.id)
-            caller = Caller(p.init_peer_id, p.id, run.client if run is not None else None)
-            if len(outcome.calls) == 1:  # the common case, without a task per call
-                c = outcome.calls[0]
-                results = [await self.services.call(caller, c.service, c.function, c.args)]
-            else:
-                results = await asyncio.gather(
-                    *(self.services.call(caller, c.service, c.function, c.args) for c in outcome.calls)
-                )
-            if run is not None:
-                run.changed.set()
-            self.counters["calls"] += len(results)
-            if p.id not in self.core:
-                return  # expired while its calls ran
-            outcome = self.core.results(p.id, {c.key: r for c, r in zip(outcome.calls, results)})
-            self._held.move_to_end(p.id)
+            results = await self._call(calls)
+            await asyncio.sleep(0)  # builtins never suspend: let the loop breathe between runs
+            actions = self.core.handle(CallsDone(calls.particle_id, results), now_ms())
 
-    async def _forward(self, p: Particle, target: str, raw_data: bytes, call_keys: list[str]) -> None:
-        copy = p.with_data(raw_data)
-        if target == self.peer_id:
-            await self.accept(copy)
-            return
-        raw = copy.encode()
-        if self.server.offer_reply(p.id, target, raw):
+    def _act(self, action: Action, remote: Any) -> None:
+        if isinstance(action, SendCopy):
+            self._spawn(self._send(action))
+        elif isinstance(action, Dropped):
+            self._count_drop(action.verdict.value, action.detail, remote)
+        elif isinstance(action, ScriptFailed):
+            self.counters["failed_runs"] += 1
+            log.warning("particle %s failed here with %d: %s", action.particle_id, action.ret_code, action.message)
+        elif isinstance(action, Duplicate):
+            self.counters["duplicates"] += 1
+            reply = self._replies.get(action.particle_id, {}).get(action.sender) if action.sender else None
+            if reply is not None:  # the sender lost the response that carried our answer
+                self.server.offer_reply(action.particle_id, action.sender, reply)
+        elif isinstance(action, Forgotten):
+            self._replies.pop(action.particle_id, None)
+            self._runs.pop(action.particle_id, None)
+            if action.why != "expired":
+                self.counters["evicted"] += 1
+                log.debug("gave up particle %s early: %s", action.particle_id, action.why)
+
+    async def _call(self, action: CallServices) -> dict[str, CallResult]:
+        run = self._runs.get(action.particle_id)
+        caller = Caller(action.init_peer_id, action.particle_id, run.client if run is not None else None)
+        requests = action.requests
+        if len(requests) == 1:  # the common case, without a task per call
+            c = requests[0]
+            results = [await self.services.call(caller, c.service, c.function, c.args)]
+        else:
+            results = await asyncio.gather(
+                *(self.services.call(caller, c.service, c.function, c.args) for c in requests)
+            )
+        if run is not None:
+            run.changed.set()
+        self.counters["calls"] += len(results)
+        return {c.key: r for c, r in zip(requests, results)}
+
+    async def _send(self, action: SendCopy) -> None:
+        pid, target = action.particle_id, action.target
+        raw = action.envelope.encode()
+        if self.server.offer_reply(pid, target, raw):
             # The target sent us this particle and still waits for our answer: the copy goes
             # back in that CoAP response (kept, should the target ask again).
-            self._replies.setdefault(p.id, {})[target] = raw
+            self._replies.setdefault(pid, {})[target] = raw
             self.counters["sent"] += 1
             return
-        # Give up before the deadline, keeping a reserve for the error's way back; a copy
-        # made within the reserve (that error on its way, or a late hop) may use it all.
+        give_up_ms = action.give_up_ms
         now = now_ms()
-        reserve = min(p.ttl_ms // 5, const.NODE_ERROR_RESERVE_MS)
-        give_up_ms = p.deadline_ms - reserve if now < p.deadline_ms - reserve else p.deadline_ms
-        give_up_ms = min(give_up_ms, now + const.NODE_DELIVERY_TIMEOUT_MS)
         addresses = self.book.lookup(target)
         reason = f"no address known for {target}"
         if not addresses and self.discovery is not None and now < give_up_ms:
@@ -412,70 +391,18 @@ class Node:
             if now_ms() >= give_up_ms:
                 break
         self.counters["undeliverable"] += 1
-        log.warning("could not send particle %s to %s: %s", p.id, target, reason)
-        if not call_keys or self._stopping:
-            return
-        lock = self._locks.setdefault(p.id, asyncio.Lock())
-        async with lock:
-            if p.id not in self.core:
-                return
-            outcome = self.core.undeliverable(p.id, target, call_keys, reason)
-            await self._handle(p, outcome)
+        log.warning("could not send particle %s to %s: %s", pid, target, reason)
+        if action.call_keys and not self._stopping:
+            await self._drive(self.core.handle(SendFailed(pid, target, action.call_keys, reason), now_ms()))
 
     async def _housekeeping(self) -> None:
-        """Forget expired particles (remembering their ids against replays) and stale addresses."""
+        """Let the core expire particles and replay ids; forget stale addresses; reread trust."""
         while True:
             await asyncio.sleep(const.NODE_HOUSEKEEPING_S)
-            now = now_ms()
-            for pid in self.core.expire(now):
-                self._finish(pid, now + self.config.particles.clock_skew_ms)
-            for pid in [pid for pid, until in self._finished.items() if until < now]:
-                del self._finished[pid]
+            for action in self.core.handle(Tick(), now_ms()):
+                self._act(action, None)
             self.book.expire()
-
-    def _finish(self, pid: str, until_ms: int) -> None:
-        """Forget a particle; copies arriving before `until_ms` are dropped as replays."""
-        self.core.forget(pid)
-        self._held.pop(pid, None)
-        self._bytes_held -= self._held_bytes.pop(pid, 0)
-        self._replies.pop(pid, None)
-        self._locks.pop(pid, None)
-        self._runs.pop(pid, None)
-        self._finished[pid] = until_ms
-        self._finished.move_to_end(pid)
-        while len(self._finished) > const.NODE_MAX_FINISHED:
-            self._finished.popitem(last=False)
-
-    def _make_room(self, more_bytes: int = 0, keep: str | None = None) -> bool:
-        """Room for one more particle (or `more_bytes` more data): at the limits, give up the
-        least recently active idle particles.
-
-        A particle stays until its ttl (it may come back, e.g. to a `par` join), so a busy
-        peer reaches `NODE_MAX_PARTICLES` (or `NODE_MAX_HELD_DATA_BYTES` of particle data)
-        long before the ttl ends; then the particle idle the longest -- no calls running
-        here -- is forgotten early and its id kept against replays. If every one is busy,
-        the new copy is dropped.
-        """
-        for pid in list(self._held):
-            if not self._full(more_bytes):
-                return True
-            if pid == keep:
-                continue
-            lock = self._locks.get(pid)
-            if self.core.pending(pid) or (lock is not None and lock.locked()):
-                continue
-            deadline = self.core.info(pid).deadline_ms
-            self._finish(pid, deadline + self.config.particles.clock_skew_ms)
-            self.counters["evicted"] += 1
-            log.debug("gave up particle %s early to make room (%d particles held)", pid, len(self.core))
-        return not self._full(more_bytes)
-
-    def _full(self, more_bytes: int = 0) -> bool:
-        """Whether one more particle (or `more_bytes` more data) would pass the limits."""
-        return (
-            len(self.core) >= const.NODE_MAX_PARTICLES
-            or self._bytes_held + more_bytes > const.NODE_MAX_HELD_DATA_BYTES
-        )
+            self._trust.refresh()
 
     # --- starting particles (the CLI side) --------------------------------------------------
 
@@ -508,7 +435,7 @@ class Node:
         )
         run = Run(p, ClientServices(dict(data or {}), relay or self.peer_id))
         self._runs[p.id] = run
-        await self.accept(p)
+        await self.accept(p, local=True)
         return run
 
     async def wait(self, run: Run, *, timeout_s: float, responses: int = 1) -> bool:
@@ -550,9 +477,27 @@ class Node:
         raise ConnectionError(str(last))
 
 
-def _adds_nothing(known: air_data.Data, incoming: air_data.Data) -> bool:
-    """A copy whose every entry and sent record we already hold: a replay, nothing to run."""
-    return all(k in known.entries for k in incoming.entries) and all(k in known.sent for k in incoming.sent)
+class _TrustList:
+    """The state dir's trusted peers, reread when the file changes (not once per particle)."""
+
+    def __init__(self, state: StateDir) -> None:
+        self.state = state
+        self.peers: frozenset[str] = frozenset()
+        self._stamp: tuple[int, int] | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            st = self.state.trusted_path.stat()
+            stamp = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        if stamp != self._stamp:
+            self._stamp = stamp
+            self.peers = self.state.trusted_peers() if stamp is not None else frozenset()
+
+    def __contains__(self, peer_id: object) -> bool:
+        return peer_id in self.peers
 
 
 class _ModuleResource(ReadOnlyResource):

@@ -64,7 +64,9 @@ __all__ = [
     "check_fresh",
     "decode",
     "encode",
+    "is_signed",
     "signing_bytes",
+    "verify_signature",
 ]
 
 FORMAT_VERSION = 1
@@ -386,6 +388,20 @@ def _verify(peer_id: str, message: bytes, signature: bytes) -> bool:
     except (InvalidSignature, ValueError):  # ValueError: a key that is no curve point
         return False
     return True
+
+
+def verify_signature(peer_id: str, message: bytes, signature: bytes) -> bool:
+    """Whether `peer_id`'s key signed `message`; False (not an error) for a malformed id,
+    since the id comes from the network."""
+    try:
+        return _verify(peer_id, message, signature)
+    except identity.InvalidPeerId:
+        return False
+
+
+def is_signed(p: Particle) -> bool:
+    """Whether the init peer's signature matches (`Particle.verify` without the exception)."""
+    return _verify(p.init_peer_id, p.signing_bytes(), p.signature)
 
 
 def _check_fields(p: Particle) -> None:

@@ -6,31 +6,50 @@
     result = net.run(script, init_peer="alice", data={"x": 1})
     result.responses   # args of each callbackSrv.response on alice, in order
 
-Each peer runs the same particle loop (`edge_agent.peer.Peer`) as the networked agent;
-only the transport differs: particles travel through one FIFO queue, and a peer's call
-requests are served at once and fed back as one results event queued after the copies it
-sent. Particle data is encoded and decoded on every hop, as on the wire. Peer ids are any
-strings. `run` stops when no peer has work left, or after `max_steps` interpreter runs.
+Each peer runs the same particle core (`edge_agent.core.ParticleCore`) as the networked
+agent, with real Ed25519 keys, seals and limits; only the transport differs: copies travel
+through one queue in simulated time (no latency), a peer's call requests are served at once
+and fed back as one results event queued after the copies it sent, and a copy for a peer
+that is not in the network (or that the `reachable` rule refuses) fails at its give-up time,
+so the calls meant for that peer fail with error 14, as on real agents. Particle data is
+encoded and decoded on every hop, as on the wire. Peer ids are any strings. `run` stops
+when no peer has work left, or after `max_steps` core events.
 """
 
 from __future__ import annotations
 
+import heapq
 import time
 import uuid
-from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from edge_agent import const
-from edge_agent.air import data as air_data
 from edge_agent.air.values import check_value
-from edge_agent.peer import Outcome, ParticleInfo, Peer
+from edge_agent.core import (
+    Action,
+    Arrived,
+    CallServices,
+    CallsDone,
+    CoreLimits,
+    Dropped,
+    Event,
+    Forgotten,
+    ParticleCore,
+    ScriptFailed,
+    SendCopy,
+    SendFailed,
+    Tick,
+)
+from edge_agent.identity import KeyPair
+from edge_agent.particle import signing_bytes, verify_signature
+from edge_agent.seals import Sealer
 from edge_agent.services.base import CallResult, Handler, ServiceError
 from edge_agent.services.builtins import CallContext, call_builtin
 from edge_agent.services.client import ClientServices
 
-__all__ = ["Call", "Failure", "Network", "ServiceError", "SimulationResult"]
+__all__ = ["Call", "Drop", "Failure", "Network", "ServiceError", "SimParticle", "SimulationResult"]
 
 
 class Call(NamedTuple):
@@ -50,6 +69,36 @@ class Failure(NamedTuple):
     message: str
 
 
+class Drop(NamedTuple):
+    """A copy a peer's core refused: the counter name (`core.Verdict`) and why."""
+
+    peer: str
+    verdict: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class SimParticle:
+    """A particle in the simulator: the wire envelope's fields, for any peer-id strings."""
+
+    id: str
+    init_peer_id: str
+    timestamp_ms: int
+    ttl_ms: int
+    script: str
+    signature: bytes
+    data: bytes = b""
+
+    def with_data(self, data: bytes) -> SimParticle:
+        return replace(self, data=data)
+
+    def signing_bytes(self) -> bytes:
+        return signing_bytes(
+            version=1, id=self.id, init_peer_id=self.init_peer_id,
+            timestamp_ms=self.timestamp_ms, ttl_ms=self.ttl_ms, script=self.script,
+        )
+
+
 @dataclass(slots=True)
 class SimulationResult:
     responses: list[list[Any]] = field(default_factory=list)
@@ -59,10 +108,20 @@ class SimulationResult:
     calls: list[Call] = field(default_factory=list)
     """Every executed service call, in execution order."""
     failures: list[Failure] = field(default_factory=list)
+    drops: list[Drop] = field(default_factory=list)
+    """Copies refused by a peer's core (forged, unsealed, over budget, overloaded...), in order."""
+    forgotten: list[tuple[str, str]] = field(default_factory=list)
+    """(peer, why) for each particle a peer gave up before the run ended (budget, eviction)."""
     hops: int = 0
     """Particle transmissions between peers."""
     steps: int = 0
-    """Interpreter runs."""
+    """Core events handled (arrived copies, call results, failed sends)."""
+    now_ms: int = 0
+    """Simulated time when the run stopped."""
+    runs: int = 0
+    """Interpreter runs over all peers."""
+    run_seconds: float = 0.0
+    """Time spent in the interpreter over all peers (real, not simulated), in seconds."""
     undelivered: list[str] = field(default_factory=list)
     """Next peers that are not part of the network, sorted."""
     dropped: list[str] = field(default_factory=list)
@@ -72,9 +131,22 @@ class SimulationResult:
 
 
 class Network:
-    """Peers connected by an in-memory network; services are Python callables or Wasm."""
+    """Peers connected by an in-memory network; services are Python callables or Wasm.
 
-    def __init__(self, peers: Iterable[str], reachable: Mapping[str, Iterable[str]] | None = None) -> None:
+    `reachable` maps a peer to the only peers whose copies it takes; `limits` are every
+    core's (`CoreLimits`, an agent's by default); `lossy` makes copies that cannot be
+    delivered vanish without the sender's calls failing (AquaVM's test network; the default
+    reports them as a real agent does, error 14).
+    """
+
+    def __init__(
+        self,
+        peers: Iterable[str],
+        reachable: Mapping[str, Iterable[str]] | None = None,
+        limits: CoreLimits | None = None,
+        *,
+        lossy: bool = False,
+    ) -> None:
         self.peer_ids = list(dict.fromkeys(peers))
         if not self.peer_ids:
             raise ValueError("a network needs at least one peer")
@@ -82,6 +154,11 @@ class Network:
             if not isinstance(p, str) or not p:
                 raise ValueError(f"peer ids must be non-empty strings, got {p!r}")
         self.reachable = {k: set(v) for k, v in (reachable or {}).items()}
+        self.limits = limits
+        self.lossy = lossy  # copies that cannot be delivered vanish unnoticed, as in AquaVM's tests
+        self.last_cores: dict[str, ParticleCore] = {}
+        """The peers' cores of the last `run` (their particles, counters and figures)."""
+        self.keys = {p: KeyPair.generate() for p in self.peer_ids}
         self._services: dict[str, dict[str, Handler]] = {p: {} for p in self.peer_ids}
         self._wasm: dict[str, dict[str, str]] = {p: {} for p in self.peer_ids}  # peer -> name -> host name
         self._host: Any = None  # one WasmHost (worker process) for every simulated peer, made on first deploy
@@ -150,6 +227,29 @@ class Network:
 
     # --- running --------------------------------------------------------------------
 
+    def core(self, peer: str) -> ParticleCore:
+        """A fresh particle core for `peer`, as its agent would have (every peer trusts the rest)."""
+        keys = self.keys[peer]
+        members = set(self.peer_ids)
+        return ParticleCore(
+            peer,
+            Sealer(peer, keys.sign, self._verify),
+            self._verify_particle,
+            limits=self.limits,
+            trusted=members.__contains__,
+        )
+
+    def sign(self, particle: SimParticle) -> SimParticle:
+        """`particle` signed by its init peer's key."""
+        return replace(particle, signature=self.keys[particle.init_peer_id].sign(particle.signing_bytes()))
+
+    def _verify(self, peer: str, message: bytes, signature: bytes) -> bool:
+        keys = self.keys.get(peer)
+        return keys is not None and verify_signature(keys.peer_id, message, signature)
+
+    def _verify_particle(self, particle: Any) -> bool:
+        return self._verify(particle.init_peer_id, particle.signing_bytes(), particle.signature)
+
     def run(
         self,
         script: str,
@@ -159,69 +259,31 @@ class Network:
         timestamp_ms: int | None = None,
         relay: str | None = None,
         max_steps: int = const.SIM_MAX_STEPS,
+        inject: Iterable[tuple[str, SimParticle]] = (),
     ) -> SimulationResult:
-        """Start a particle on `init_peer` and deliver it until no peer has work left."""
+        """Start a particle on `init_peer` and deliver it until no peer has work left.
+
+        `inject` adds copies (to, particle) delivered after the start, e.g. what a hostile
+        peer would send; build them with `sign` and the data codec.
+        """
         self._check_peer(init_peer)
         now = int(time.time() * 1000) if timestamp_ms is None else int(timestamp_ms)
-        info = ParticleInfo(str(uuid.uuid4()), init_peer, now, int(ttl_ms), script)
+        particle = self.sign(SimParticle(str(uuid.uuid4()), init_peer, now, int(ttl_ms), script, b""))
         client = ClientServices(dict(data or {}), relay if relay is not None else init_peer)
-        peers = {p: Peer(p) for p in self.peer_ids}
-        result = SimulationResult()
-        undelivered: set[str] = set()
+        sim = _Run(self, particle, client, max_steps, now)
+        self.last_cores = sim.cores
+        sim.push(now, init_peer, Arrived(particle, local=True))
+        for to, copy in inject:
+            self._check_peer(to)
+            sim.push(now, to, Arrived(copy, sender=None))
+        return sim.loop()
 
-        # Events: ("particle", to, encoded data) or ("results", to, {key: CallResult}).
-        queue: deque[tuple[str, str, Any]] = deque([("particle", init_peer, b"")])
-        while queue:
-            if result.steps >= max_steps:
-                result.quiescent = False
-                break
-            kind, to, payload = queue.popleft()
-            peer = peers[to]
-            result.steps += 1
-            if kind == "particle":
-                try:
-                    incoming = air_data.decode(payload)
-                except air_data.DataError as exc:
-                    result.failures.append(Failure(to, exc.ret_code, str(exc)))
-                    continue
-                outcome = peer.receive(info, incoming)
-            else:
-                outcome = peer.results(info.id, payload)
-            if outcome.failed:
-                result.failures.append(Failure(to, outcome.ret_code, outcome.error_message))
-                continue
-            self._deliver(outcome, to, queue, result, undelivered)
-            if outcome.calls:
-                results = {
-                    req.key: self._call(to, req.service, req.function, req.args, info, client, now, result)
-                    for req in outcome.calls
-                }
-                queue.append(("results", to, results))
-
-        result.responses = client.responses
-        result.errors = client.errors
-        result.undelivered = sorted(undelivered)
-        return result
-
-    def _deliver(
-        self,
-        outcome: Outcome,
-        sender: str,
-        queue: deque[tuple[str, str, Any]],
-        result: SimulationResult,
-        undelivered: set[str],
-    ) -> None:
-        if not outcome.sends:
-            return
-        payload = air_data.encode(outcome.data)
-        for target in sorted(outcome.sends):
-            if target not in self._services:
-                undelivered.add(target)
-            elif target in self.reachable and sender not in self.reachable[target]:
-                result.dropped.append(f"{sender}->{target}")
-            else:
-                queue.append(("particle", target, payload))
-                result.hops += 1
+    def _serve(self, peer: str, action: CallServices, particle: SimParticle, client: ClientServices,
+               now_ms: int, result: SimulationResult) -> dict[str, CallResult]:
+        return {
+            req.key: self._call(peer, req.service, req.function, req.args, particle, client, now_ms, result)
+            for req in action.requests
+        }
 
     def _call(
         self,
@@ -229,7 +291,7 @@ class Network:
         service: str,
         function: str,
         args: list[Any],
-        info: ParticleInfo,
+        info: SimParticle,
         client: ClientServices,
         now_ms: int,
         result: SimulationResult,
@@ -251,3 +313,75 @@ class Network:
         except Exception as exc:  # a handler's bug is that call's failure, not the simulator's
             return CallResult.failure(str(exc) or type(exc).__name__, 1)
         return CallResult.success(value)
+
+
+class _Run:
+    """One `Network.run`: the peers' cores and the queue of events in simulated time."""
+
+    def __init__(self, net: Network, particle: SimParticle, client: ClientServices, max_steps: int, now: int) -> None:
+        self.net = net
+        self.particle = particle
+        self.client = client
+        self.max_steps = max_steps
+        self.now = now
+        self.cores = {p: net.core(p) for p in net.peer_ids}
+        self.result = SimulationResult()
+        self.undelivered: set[str] = set()
+        self._queue: list[tuple[int, int, str, Event]] = []
+        self._seq = 0
+
+    def push(self, at_ms: int, to: str, event: Event) -> None:
+        heapq.heappush(self._queue, (at_ms, self._seq, to, event))
+        self._seq += 1
+
+    def loop(self) -> SimulationResult:
+        result = self.result
+        while self._queue:
+            if result.steps >= self.max_steps:
+                result.quiescent = False
+                break
+            at, _, to, event = heapq.heappop(self._queue)
+            if at > self.now:
+                self.now = at
+                for peer, core in self.cores.items():
+                    self.apply(peer, core.handle(Tick(), self.now))
+            result.steps += 1
+            self.apply(to, self.cores[to].handle(event, self.now))
+        result.responses = self.client.responses
+        result.errors = self.client.errors
+        result.undelivered = sorted(self.undelivered)
+        result.now_ms = self.now
+        result.runs = sum(c.runs for c in self.cores.values())
+        result.run_seconds = sum(c.run_seconds for c in self.cores.values())
+        return result
+
+    def apply(self, peer: str, actions: list[Action]) -> None:
+        result = self.result
+        for action in actions:
+            if isinstance(action, SendCopy):
+                self.send(peer, action)
+            elif isinstance(action, CallServices):
+                results = self.net._serve(peer, action, self.particle, self.client, self.now, result)
+                self.push(self.now, peer, CallsDone(action.particle_id, results))
+            elif isinstance(action, ScriptFailed):
+                result.failures.append(Failure(peer, action.ret_code, action.message))
+            elif isinstance(action, Dropped):
+                result.drops.append(Drop(peer, action.verdict.value, action.detail))
+            elif isinstance(action, Forgotten):
+                result.forgotten.append((peer, action.why))
+
+    def send(self, sender: str, action: SendCopy) -> None:
+        target = action.target
+        if target not in self.cores:
+            self.undelivered.add(target)
+            reason = f"no address known for {target}"
+        elif target in self.net.reachable and sender not in self.net.reachable[target]:
+            self.result.dropped.append(f"{sender}->{target}")
+            reason = f"{target} did not answer"
+        else:
+            self.push(self.now, target, Arrived(action.envelope, sender=sender))
+            self.result.hops += 1
+            return
+        if not self.net.lossy:
+            failed = SendFailed(action.particle_id, target, action.call_keys, reason)
+            self.push(max(action.give_up_ms, self.now), sender, failed)

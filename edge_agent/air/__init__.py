@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from edge_agent.air.context import CallRequest, RunParams
+from edge_agent.air.calls import CallRequest, CallResult
+from edge_agent.air.context import RunParams
 from edge_agent.air.data import Data
 from edge_agent.air.errors import DataConflict, DataError, ParseError
 from edge_agent.air.interpreter import RunResult, Script, compile_script, run
@@ -10,6 +11,7 @@ from edge_agent.air.parser import parse
 
 __all__ = [
     "CallRequest",
+    "CallResult",
     "Data",
     "DataConflict",
     "DataError",

@@ -17,8 +17,10 @@ from typing import Any
 
 from edge_agent import const
 from edge_agent.air import ast
-from edge_agent.air.data import Data, Entry
+from edge_agent.air.calls import CallRequest, CallResult
+from edge_agent.air.data import Data, Entry, Kind
 from edge_agent.air.errors import (
+    FORGED_RESULT,
     ITERABLE_SHADOWING,
     NOT_INITIALIZED_AFTER_NEW,
     SHADOWING_NOT_ALLOWED,
@@ -29,7 +31,6 @@ from edge_agent.air.errors import (
     ExecutionError,
     Uncatchable,
 )
-from edge_agent.services.base import CallResult
 
 
 class VariableNotFound(Catchable):
@@ -48,16 +49,8 @@ class RunParams:
     timestamp: int
     ttl: int
     particle_id: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class CallRequest:
-    """A local service call the host must make, then report back under `key`."""
-
-    key: str
-    service: str
-    function: str
-    args: list[Any]
+    max_steps: int = const.MAX_INTERPRETER_STEPS
+    """Instructions this run may execute (the host's share of the particle's budget)."""
 
 
 def no_error() -> dict[str, Any]:
@@ -333,14 +326,31 @@ class ExecutionContext:
         entries = self.data.entries
         return [entries[k].value for k in entry.value]
 
+    def recorded(self, key: str, kinds: tuple[Kind, ...], peer: str | None) -> Entry | None:
+        """The entry recorded for `key`, checked against what its instruction can produce.
+
+        Seals prove who wrote an entry; this proves that writer was entitled to: the kind
+        the instruction makes and, unless `peer` is None (an `ap` runs anywhere), the peer
+        the instruction runs on. Anything else is a forgery and ends the run.
+        """
+        entry = self.data.entries.get(key)
+        if entry is None or (entry.kind in kinds and (peer is None or entry.peer == peer)):
+            return entry
+        raise Uncatchable(
+            FORGED_RESULT,
+            f"the data holds a {entry.kind.name.lower()} for instruction instance {key!r} "
+            f"recorded by {entry.peer}, which that instruction does not produce"
+            + (f" (it runs on {peer})" if peer is not None else ""),
+        )
+
     def take_result(self, key: str) -> CallResult | None:
         """The host's result for a call this peer asked for; each result is used once."""
         return self.call_results.pop(key, None)
 
     def step(self) -> None:
         self.steps += 1
-        if self.steps > const.MAX_INTERPRETER_STEPS:
-            raise Uncatchable(STEP_LIMIT, f"the script ran more than {const.MAX_INTERPRETER_STEPS} instructions")
+        if self.steps > self.params.max_steps:
+            raise Uncatchable(STEP_LIMIT, f"the script ran more than {self.params.max_steps} instructions")
 
     # --- streams ----------------------------------------------------------------------
 

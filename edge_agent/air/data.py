@@ -13,10 +13,14 @@ fold iterations around it — each with its value and the peer that produced it.
   for every later reader.
 - `sent` records, per remote call or canon, that some peer already forwarded the particle
   to the peer that must run it, so nobody forwards it again.
+- `seals`: each peer's Ed25519 signature over the entries it produced (`edge_agent.seals`
+  makes and checks them; this module only carries them). A peer's newer seal covers all its
+  older one did, so merging keeps, per peer, the seals no other seal of that peer contains.
 
 The encoding is CBOR with interned peer ids and stream names; a canon's references to
-stream values are written as entry numbers. Everything here is pure and
-bounded: decode checks the size before parsing and validates every field.
+stream values and a seal's list of entries are written as entry numbers. Everything here
+is pure and bounded: decode checks the size and the number of CBOR items before parsing
+(so memory is bounded in decoded terms) and validates every field.
 """
 
 from __future__ import annotations
@@ -30,9 +34,13 @@ import cbor2
 from edge_agent import const
 from edge_agent.air import values as V
 from edge_agent.air.errors import DataConflict, DataError
-from edge_agent.cborutil import CBORError, loads_one
+from edge_agent.cborutil import CBORError, check_items, loads_one
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Version 2 added the producers' seals."""
+
+SIGNATURE_BYTES = 64
+"""An Ed25519 signature."""
 
 
 class Kind(IntEnum):
@@ -61,13 +69,25 @@ class Entry:
         return self.kind == Kind.AP or self.peer == other.peer
 
 
+@dataclass(frozen=True, slots=True)
+class Seal:
+    """`peer`'s signature over the entries it produced, named by their keys (sorted)."""
+
+    peer: str
+    keys: tuple[str, ...]
+    signature: bytes
+
+
 @dataclass(slots=True)
 class Data:
     entries: dict[str, Entry] = field(default_factory=dict)
     sent: dict[str, str] = field(default_factory=dict)
+    seals: list[Seal] = field(default_factory=list)
+    items: int = 0
+    """How many values it was decoded from (0 when built here): what it weighs in memory."""
 
     def copy(self) -> Data:
-        return Data(dict(self.entries), dict(self.sent))
+        return Data(dict(self.entries), dict(self.sent), list(self.seals), self.items)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -98,7 +118,7 @@ def merge(prev: Data, incoming: Data) -> Data:
     Idempotent (merge(a, a) == a) and associative; the result is compacted.
     """
     out = prev.copy()
-    if not incoming.entries and not incoming.sent:
+    if not incoming.entries and not incoming.sent and not incoming.seals:
         return out
     offsets = {s: g + 1 for s, g in prev.stream_max_gens().items()}
     for key, entry in incoming.entries.items():
@@ -114,9 +134,36 @@ def merge(prev: Data, incoming: Data) -> Data:
         out.entries[key] = Entry(entry.kind, entry.value, entry.peer, entry.stream, gen)
     for key, peer in incoming.sent.items():
         out.sent.setdefault(key, peer)
+    if incoming.seals:
+        out.seals = merge_seals(out.seals, incoming.seals)
+    out.items = max(prev.items, incoming.items)
     if len(out.entries) > const.MAX_DATA_ENTRIES:
         raise DataError(f"the merged data would hold more than {const.MAX_DATA_ENTRIES} entries")
     out.compact()
+    return out
+
+
+def merge_seals(ours: list[Seal], theirs: list[Seal]) -> list[Seal]:
+    """Both lists, keeping per peer only the seals that no other seal of that peer contains.
+
+    A peer seals everything it produced so far each time it seals, so its seals nest and one
+    survives; two that don't nest (the peer forgot the particle and produced again) are both
+    kept, up to `const.MAX_SEALS_PER_PEER` (DataError beyond).
+    """
+    out = list(ours)
+    have = {s.signature for s in out}
+    for seal in theirs:
+        if seal.signature in have:
+            continue  # the common case: a seal both copies carry
+        mine = set(seal.keys)
+        same_peer = [o for o in out if o.peer == seal.peer]
+        if any(mine <= set(o.keys) for o in same_peer):
+            continue
+        out = [o for o in out if not (o.peer == seal.peer and set(o.keys) <= mine)]
+        out.append(seal)
+        have.add(seal.signature)
+        if sum(o.peer == seal.peer for o in out) > const.MAX_SEALS_PER_PEER:
+            raise DataError(f"the data holds more than {const.MAX_SEALS_PER_PEER} seals of peer {seal.peer}")
     return out
 
 
@@ -132,7 +179,7 @@ def _describe(e: Entry) -> str:
 
 def encode(data: Data, *, max_bytes: int = const.MAX_DATA_BYTES) -> bytes:
     """CBOR bytes of `data`; raises DataError if they would exceed `max_bytes`."""
-    if not data.entries and not data.sent:
+    if not data.entries and not data.sent and not data.seals:
         return b""
     peers: dict[str, int] = {}
     streams: dict[str, int] = {}
@@ -147,7 +194,8 @@ def encode(data: Data, *, max_bytes: int = const.MAX_DATA_BYTES) -> bytes:
         value = [index[ref] for ref in e.value] if e.kind == Kind.CANON else e.value  # refs as row numbers
         rows.append([key, int(e.kind), value, pid(e.peer), sid, e.gen])
     sent = [[key, pid(p)] for key, p in data.sent.items()]
-    raw = cbor2.dumps({"v": FORMAT_VERSION, "p": list(peers), "s": list(streams), "e": rows, "f": sent})
+    seals = [[pid(s.peer), [index[k] for k in s.keys], s.signature] for s in data.seals]
+    raw = cbor2.dumps({"v": FORMAT_VERSION, "p": list(peers), "s": list(streams), "e": rows, "f": sent, "g": seals})
     if len(raw) > max_bytes:
         raise DataError(f"the particle data would be {len(raw)} bytes, more than the limit of {max_bytes}")
     return raw
@@ -160,32 +208,36 @@ def decode(raw: bytes, *, max_bytes: int = const.MAX_DATA_BYTES) -> Data:
     if len(raw) > max_bytes:
         raise DataError(f"the particle data is {len(raw)} bytes, more than the limit of {max_bytes}")
     try:
+        if len(raw) > const.MAX_DATA_ITEMS:  # smaller input cannot hold more items than bytes
+            check_items(raw, max_items=const.MAX_DATA_ITEMS, max_depth=const.MAX_VALUE_DEPTH + 4)
         obj = loads_one(raw)
     except CBORError as exc:
         raise DataError(f"the particle data is not valid CBOR: {exc}") from exc
     try:
-        return _from_obj(obj)
+        data = _from_obj(obj)
     except DataError:
         raise
     except Exception as exc:
         raise DataError(f"the particle data is malformed: {exc}") from exc
+    return data
 
 
 def _from_obj(obj: Any) -> Data:
     if type(obj) is not dict or obj.get("v") != FORMAT_VERSION:
         version = obj.get("v") if type(obj) is dict else None
         raise DataError(f"unsupported particle data format (version {version!r}, expected {FORMAT_VERSION})")
-    peers, streams, rows, sent = obj.get("p"), obj.get("s"), obj.get("e"), obj.get("f")
-    for name, val in (("p", peers), ("s", streams), ("e", rows), ("f", sent)):
+    peers, streams, rows, sent, seals = obj.get("p"), obj.get("s"), obj.get("e"), obj.get("f"), obj.get("g")
+    for name, val in (("p", peers), ("s", streams), ("e", rows), ("f", sent), ("g", seals)):
         if type(val) is not list:
             raise DataError(f"the particle data field {name!r} must be an array")
-    assert isinstance(peers, list) and isinstance(streams, list) and isinstance(rows, list) and isinstance(sent, list)
+    assert isinstance(peers, list) and isinstance(streams, list) and isinstance(rows, list)
+    assert isinstance(sent, list) and isinstance(seals, list)
     if len(rows) > const.MAX_DATA_ENTRIES or len(sent) > const.MAX_DATA_ENTRIES:
         raise DataError(f"the particle data holds more than {const.MAX_DATA_ENTRIES} entries")
     for table in (peers, streams):
         if any(type(s) is not str or len(s) > const.MAX_NAME_BYTES for s in table):
             raise DataError("the particle data's peer and stream tables must hold short strings")
-    data = Data()
+    data = Data(items=len(peers) + len(streams) + 8 * len(rows) + 3 * len(sent) + 5 * len(seals))
     for row in rows:
         if type(row) is not list or len(row) != 6:
             raise DataError("a particle data entry must be an array of 6 items")
@@ -201,7 +253,7 @@ def _from_obj(obj: Any) -> Data:
         if type(s) is not int or not -1 <= s < len(streams) or type(gen) is not int or gen < 0:
             raise DataError(f"entry {key!r} has a bad stream or generation")
         try:
-            V.check_value(value)
+            data.items += V.check_value(value)
         except ValueError as exc:
             raise DataError(f"entry {key!r} holds an invalid value: {exc}") from exc
         k = Kind(kind)
@@ -224,4 +276,26 @@ def _from_obj(obj: Any) -> Data:
         if not 0 <= row[1] < len(peers):
             raise DataError("a 'sent' record names no known peer")
         data.sent[row[0]] = peers[row[1]]
+    data.seals = _seals_from_rows(seals, peers, keys)
     return data
+
+
+def _seals_from_rows(rows: list[Any], peers: list[str], keys: list[str]) -> list[Seal]:
+    if len(rows) > len(peers) * const.MAX_SEALS_PER_PEER:
+        raise DataError("the particle data holds more seals than its peers may make")
+    seals: list[Seal] = []
+    for row in rows:
+        if type(row) is not list or len(row) != 3:
+            raise DataError("a seal must be [peer, [entry numbers], signature]")
+        p, refs, signature = row
+        if type(p) is not int or not 0 <= p < len(peers):
+            raise DataError("a seal names no known peer")
+        if type(refs) is not list or any(type(r) is not int or not 0 <= r < len(keys) for r in refs):
+            raise DataError("a seal refers to an entry the data does not hold")
+        if type(signature) is not bytes or len(signature) != SIGNATURE_BYTES:
+            raise DataError(f"a seal's signature must be {SIGNATURE_BYTES} bytes")
+        covered = tuple(sorted({keys[r] for r in refs}))
+        if len(covered) != len(refs):
+            raise DataError("a seal names one entry twice")
+        seals.append(Seal(peers[p], covered, signature))
+    return seals

@@ -103,3 +103,11 @@ STEP_LIMIT = 20100
 """Ours: the run executed more instructions than const.MAX_INTERPRETER_STEPS."""
 DATA_TOO_LARGE = 20101
 """Ours: the data produced would exceed const.MAX_DATA_BYTES / MAX_DATA_ENTRIES."""
+FORGED_RESULT = 20102
+"""Ours: the data records a result that its instruction could not have produced -- a call's
+result from a peer other than the one it was addressed to, a canon from another peer, an
+`ap` whose value is not what its argument gives, or an entry of the wrong kind. The copy
+that brought it is refused, and the run leaves the data as it was."""
+REFUSED_COPY_CODES = frozenset({2, 3, FORGED_RESULT})
+"""ret_codes after which the incoming copy is refused and the data stays as it was (bad
+data, a conflict, a forgery), as opposed to the script failing on good data."""

@@ -18,12 +18,12 @@ from functools import lru_cache
 
 from edge_agent import const
 from edge_agent.air import ast
-from edge_agent.air.context import CallRequest, ExecutionContext, RunParams
+from edge_agent.air.calls import CallRequest, CallResult
+from edge_agent.air.context import ExecutionContext, RunParams
 from edge_agent.air.data import Data, merge
-from edge_agent.air.errors import DATA_TOO_LARGE, STEP_LIMIT, UNPROCESSED_CALL_RESULTS, DataError, ExecutionError, ParseError
+from edge_agent.air.errors import DATA_TOO_LARGE, FORGED_RESULT, STEP_LIMIT, UNPROCESSED_CALL_RESULTS, DataError, ExecutionError, ParseError
 from edge_agent.air.instructions import execute
 from edge_agent.air.parser import parse
-from edge_agent.services.base import CallResult
 
 __all__ = ["CallRequest", "RunParams", "RunResult", "Script", "compile_script", "run"]
 
@@ -48,6 +48,8 @@ class RunResult:
     error_message: str = ""
     forwarded: dict[str, list[str]] = field(default_factory=dict)
     """For each next peer, the keys of the calls it was sent to make."""
+    steps: int = 0
+    """Instructions executed (what the run cost)."""
 
     @property
     def ok(self) -> bool:
@@ -97,6 +99,8 @@ def run(
     try:
         execute(compiled.tree, ctx)
     except ExecutionError as exc:
+        if exc.code == FORGED_RESULT:
+            return RunResult(prev, ret_code=exc.code, error_message=exc.message, steps=ctx.steps)
         ret_code, message = exc.code, exc.message
     except RecursionError:
         ret_code, message = STEP_LIMIT, "the script nests too deeply (a fold over a very long array?)"
@@ -114,10 +118,11 @@ def run(
             f"{sorted(ctx.call_results)}, probably a wrong call id used"
         )
     if ret_code:
-        return RunResult(data, ret_code=ret_code, error_message=message)
+        return RunResult(data, ret_code=ret_code, error_message=message, steps=ctx.steps)
     return RunResult(
         data,
         next_peers=list(ctx.next_peers),
         call_requests=ctx.call_requests,
         forwarded=ctx.next_peers,
+        steps=ctx.steps,
     )

@@ -34,29 +34,32 @@ def to_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False, allow_nan=False)
 
 
-def check_value(value: Any, *, depth: int = 0) -> None:
-    """Raise ValueError unless `value` is JSON-like and nested at most const.MAX_VALUE_DEPTH."""
+def check_value(value: Any, *, depth: int = 0) -> int:
+    """Raise ValueError unless `value` is JSON-like and nested at most const.MAX_VALUE_DEPTH;
+    returns how many values it holds (itself included), what it weighs in memory."""
     if depth > const.MAX_VALUE_DEPTH:
         raise ValueError(f"value nested deeper than {const.MAX_VALUE_DEPTH} levels")
     t = type(value)
     if value is None or t is bool or t is int or t is str:
         if t is int and not -(2**63) <= value < 2**64:
             raise ValueError(f"integer {value} does not fit in 64 bits")
-        return
+        return 1
     if t is float:
         if not math.isfinite(value):
             raise ValueError("NaN and infinities are not JSON values")
-        return
+        return 1
     if t is list:
+        count = 1
         for item in value:
-            check_value(item, depth=depth + 1)
-        return
+            count += check_value(item, depth=depth + 1)
+        return count
     if t is dict:
+        count = 1
         for key, item in value.items():
             if type(key) is not str:
                 raise ValueError(f"object keys must be strings, found {type(key).__name__}")
-            check_value(item, depth=depth + 1)
-        return
+            count += 1 + check_value(item, depth=depth + 1)
+        return count
     raise ValueError(f"{t.__name__} is not a JSON value")
 
 

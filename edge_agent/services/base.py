@@ -8,10 +8,20 @@ AquaVM's error 10000, ``Local service error, ret_code is N, error message is '<j
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from edge_agent.air.calls import RET_UNREACHABLE, CallResult
 from edge_agent.errors import EdgeAgentError
+
+__all__ = [
+    "RET_BAD_REQUEST",
+    "RET_MODULE_REFUSED",
+    "RET_NOT_AUTHORISED",
+    "RET_UNREACHABLE",
+    "CallResult",
+    "Handler",
+    "ServiceError",
+]
 
 Handler = Callable[[str, list[Any]], Any]
 
@@ -22,8 +32,6 @@ RET_MODULE_REFUSED = 12
 """srv.deploy: the module was refused (validation, instrumentation or loading)."""
 RET_NOT_AUTHORISED = 13
 """srv.deploy / srv.remove from a peer this device does not trust."""
-RET_UNREACHABLE = 14
-"""The call's peer could not be reached before the particle's deadline."""
 RET_BAD_REQUEST = 15
 """srv.*: the arguments make no sense (unknown limit, bad hash)."""
 
@@ -37,24 +45,3 @@ class ServiceError(EdgeAgentError):
         super().__init__(message)
         self.message = message
         self.ret_code = ret_code
-
-
-@dataclass(frozen=True, slots=True)
-class CallResult:
-    """The outcome of one service call: ret_code 0 with a value, or a code and a message."""
-
-    ret_code: int
-    value: Any = None
-    message: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.ret_code == 0
-
-    @classmethod
-    def success(cls, value: Any) -> CallResult:
-        return cls(0, value)
-
-    @classmethod
-    def failure(cls, message: str, ret_code: int = 1) -> CallResult:
-        return cls(ret_code, None, message)

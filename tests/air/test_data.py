@@ -31,7 +31,7 @@ def test_codec_round_trip_keeps_order() -> None:
 
 
 def test_a_canon_must_refer_to_stream_values_the_data_holds() -> None:
-    raw = cbor2.dumps({"v": 1, "p": ["a"], "s": [], "e": [["c", 2, [5], 0, -1, 0]], "f": []})
+    raw = cbor2.dumps({"v": 2, "p": ["a"], "s": [], "e": [["c", 2, [5], 0, -1, 0]], "f": [], "g": []})
     with pytest.raises(D.DataError, match="refers to a stream value the data does not hold"):
         D.decode(raw)
 
@@ -68,14 +68,14 @@ def test_merge_accepts_the_same_ap_from_another_runner() -> None:
     [
         (b"\xff\x00", "not valid CBOR"),
         (cbor2.dumps([1, 2]), "unsupported particle data format"),
-        (cbor2.dumps({"v": 2}), "unsupported particle data format"),
-        (cbor2.dumps({"v": 1, "p": [], "s": [], "e": "x", "f": []}), "'e' must be an array"),
-        (cbor2.dumps({"v": 1, "p": ["a"], "s": [], "e": [["k", 9, 1, 0, -1, 0]], "f": []}), "unknown kind"),
-        (cbor2.dumps({"v": 1, "p": ["a"], "s": [], "e": [["k", 0, 1, 5, -1, 0]], "f": []}), "no known peer"),
-        (cbor2.dumps({"v": 1, "p": ["a"], "s": [], "e": [["k", 1, 1, 0, -1, 0]], "f": []}), "[ret_code, message]"),
-        (cbor2.dumps({"v": 1, "p": ["a"], "s": [], "e": [["k", 0, {1: 2}, 0, -1, 0]], "f": []}), "keys must be strings"),
+        (cbor2.dumps({"v": 1}), "unsupported particle data format"),
+        (cbor2.dumps({"v": 2, "p": [], "s": [], "e": "x", "f": [], "g": []}), "'e' must be an array"),
+        (cbor2.dumps({"v": 2, "p": ["a"], "s": [], "e": [["k", 9, 1, 0, -1, 0]], "f": [], "g": []}), "unknown kind"),
+        (cbor2.dumps({"v": 2, "p": ["a"], "s": [], "e": [["k", 0, 1, 5, -1, 0]], "f": [], "g": []}), "no known peer"),
+        (cbor2.dumps({"v": 2, "p": ["a"], "s": [], "e": [["k", 1, 1, 0, -1, 0]], "f": [], "g": []}), "[ret_code, message]"),
+        (cbor2.dumps({"v": 2, "p": ["a"], "s": [], "e": [["k", 0, {1: 2}, 0, -1, 0]], "f": [], "g": []}), "keys must be strings"),
         (
-            cbor2.dumps({"v": 1, "p": ["a"], "s": [], "e": [["k", 0, 1, 0, -1, 0], ["k", 0, 1, 0, -1, 0]], "f": []}),
+            cbor2.dumps({"v": 2, "p": ["a"], "s": [], "e": [["k", 0, 1, 0, -1, 0], ["k", 0, 1, 0, -1, 0]], "f": [], "g": []}),
             "twice",
         ),
         (b"\x81" * 100_000 + b"\x00", "not valid CBOR"),
@@ -91,7 +91,7 @@ def test_deeply_nested_values_are_refused() -> None:
     value: object = 1
     for _ in range(const.MAX_VALUE_DEPTH + 5):
         value = [value]
-    raw = cbor2.dumps({"v": 1, "p": ["a"], "s": [], "e": [["k", 0, value, 0, -1, 0]], "f": []})
+    raw = cbor2.dumps({"v": 2, "p": ["a"], "s": [], "e": [["k", 0, value, 0, -1, 0]], "f": [], "g": []})
     with pytest.raises(D.DataError, match="nested deeper"):
         D.decode(raw)
 

@@ -126,11 +126,12 @@ def test_a_stream_holds_at_most_the_limit(monkeypatch: pytest.MonkeyPatch) -> No
     assert calls == [("err", "f", [10100, "stream $s would hold more than 3 values"])]
 
 
-def test_runaway_scripts_hit_the_step_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(const, "MAX_INTERPRETER_STEPS", 50)
+def test_runaway_scripts_hit_the_step_limit() -> None:
     script = '(seq (call %init_peer_id% ("op" "identity") [] xs) (fold xs x (seq (null) (next x))))'
-    out, _ = drive(script, services={"op.identity": lambda args: list(range(100))})
-    assert out.ret_code == 20100
+    limited = RunParams("alice", "alice", 1_700_000_000_000, 60_000, "p1", max_steps=50)
+    out, _ = drive(script, limited, services={"op.identity": lambda args: list(range(100))})
+    assert out.ret_code == 20100 and out.steps == 51
+    assert run("(null)", Data(), Data(), ALICE).steps == 1
 
 
 def test_unprocessed_call_results_are_an_error() -> None:

@@ -256,9 +256,9 @@ def run_case_with_edge_agent_sim(case: dict[str, Any], script: str) -> dict[str,
     """
     peers: list[str] = case["peers"]
     if "reachable" in case:
-        net = Network(peers=peers, reachable=case["reachable"])
+        net = Network(peers=peers, reachable=case["reachable"], lossy=True)
     else:
-        net = Network(peers=peers)
+        net = Network(peers=peers, lossy=True)
     for (peer, service_id), handler in service_handlers(case).items():
         def wrapped(function: str, args: list[Any], _h: Handler = handler) -> Any:
             try:

@@ -11,6 +11,7 @@ from edge_agent.air import values as V
 from edge_agent.air.context import ExecutionContext, VariableNotFound
 from edge_agent.air.data import Entry, Kind
 from edge_agent.air.errors import STREAM_MAP_KEY_ERROR, Catchable
+from edge_agent.air.instructions.ap import check_replayed
 from edge_agent.air.resolve import resolve
 
 
@@ -24,8 +25,10 @@ def execute(node: ast.ApMap, ctx: ExecutionContext) -> None:
     if type(key) not in (str, int):
         raise Catchable(STREAM_MAP_KEY_ERROR, f"unsupported type for a stream map key: '{V.to_json(key)}'")
     entry_key = ctx.key(node)
-    entry = ctx.data.entries.get(entry_key)
+    entry = ctx.recorded(entry_key, (Kind.AP,), None)
+    pair = {"key": key, "value": value}
     if entry is None:
-        ctx.record_to_stream(node.map.name, entry_key, Entry(Kind.AP, {"key": key, "value": value}, ctx.params.current_peer_id))
+        ctx.record_to_stream(node.map.name, entry_key, Entry(Kind.AP, pair, ctx.params.current_peer_id))
     else:
+        check_replayed(ctx, entry_key, entry, pair)
         ctx.replay_to_stream(node.map.name, entry_key, entry, entry.value)

@@ -1,6 +1,8 @@
 """`(call peer (service function) [args] output)`: the only way a script reaches a service.
 
-A call whose result is recorded replays it. Otherwise, on its own peer it becomes a call
+A call whose result is recorded replays it -- only if the peer the call is addressed to
+recorded it (or, for error 14, the peer that could not reach it): a result written by
+anyone else is a forgery. Otherwise, on its own peer it becomes a call
 request for the host (and waits for the result); on another peer it names that peer as a
 next hop, once per call instance (the `sent` record stops others forwarding it again). If
 an argument is not there yet, a call that must run here waits: that is the join. (A call
@@ -14,6 +16,7 @@ from typing import Any
 from edge_agent.air import ast
 from edge_agent.air import values as V
 from edge_agent.air.context import CallRequest, ExecutionContext, VariableNotFound
+from edge_agent.air.calls import RET_UNREACHABLE
 from edge_agent.air.data import Entry, Kind
 from edge_agent.air.errors import LOCAL_SERVICE_ERROR, Catchable, ExecutionError
 from edge_agent.air.resolve import resolve, resolve_string
@@ -25,6 +28,13 @@ def service_error(ret_code: int, message: str) -> Catchable:
         LOCAL_SERVICE_ERROR,
         f"Local service error, ret_code is {ret_code}, error message is '{V.to_json(message)}'",
     )
+
+
+_CALL_KINDS = (Kind.CALL, Kind.CALL_FAILED)
+
+
+def _reported_unreachable(entry: Entry) -> bool:
+    return entry.kind == Kind.CALL_FAILED and entry.value[0] == RET_UNREACHABLE
 
 
 def execute(node: ast.Call, ctx: ExecutionContext) -> None:
@@ -49,6 +59,10 @@ def execute(node: ast.Call, ctx: ExecutionContext) -> None:
 
     key = ctx.key(node)
     entry = ctx.data.entries.get(key)
+    if entry is not None and entry.peer != peer and _reported_unreachable(entry):
+        pass  # the peer that could not forward the particle there says so, under its own seal
+    else:
+        entry = ctx.recorded(key, _CALL_KINDS, peer)
     fresh = entry is None
     if entry is None:
         if peer != current:
@@ -81,7 +95,7 @@ def execute(node: ast.Call, ctx: ExecutionContext) -> None:
             ctx.complete = False  # AquaVM: a failure replayed from data leaves the subgraph incomplete
         ret_code, message = entry.value
         err = service_error(ret_code, message)
-        ctx.errors.set_errors(err, render(node), current, entry.peer, True)
+        ctx.errors.set_errors(err, render(node), current, peer, True)
         raise err
 
     output = node.output

@@ -1,0 +1,622 @@
+"""The particle core: every rule about particles in one place, without I/O (the h11 shape).
+
+Events go in -- a copy arrived, call results came back, a copy could not be sent, time
+passed -- and actions come out: make these calls, send this copy, drop with a reason, the
+script failed, a particle was forgotten. The networked node drives it over CoAP and the
+simulator over an in-memory queue; neither holds particle rules of its own, so the two
+behave alike (unreachable peers, limits, eviction, forgeries) by construction.
+
+For a copy, the checks run cheapest first, and nothing a stranger sends is kept or run
+before it is bounded: replay table, id conflict, the sender's share of the room, the init
+peer's signature (once per particle), the data's size in decoded terms, the producers'
+seals, then the run (bounded in instructions per run and per particle).
+
+One record per particle holds all the core knows of it; one table of finished ids (until
+their deadline) stops replays and can never be flushed: when it is full of unexpired ids,
+new particles are refused rather than old ids forgotten. Strangers (init peers that the
+host does not trust) may fill at most a share of each table, and their idle particles are
+given up soon, so they can slow nobody's trusted work down to a halt.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from edge_agent import const
+from edge_agent.air import data as air_data
+from edge_agent.air.calls import RET_UNREACHABLE, CallRequest, CallResult
+from edge_agent.air.context import RunParams
+from edge_agent.air.data import Data, Entry, Kind
+from edge_agent.air.errors import FORGED_RESULT, REFUSED_COPY_CODES, STEP_LIMIT, DataError, ParseError
+from edge_agent.air.interpreter import Script, compile_script, run
+from edge_agent.seals import Sealer, SealError
+
+__all__ = [
+    "Arrived",
+    "CallServices",
+    "CallsDone",
+    "CoreLimits",
+    "Dropped",
+    "Duplicate",
+    "Envelope",
+    "Forgotten",
+    "ParticleCore",
+    "ScriptFailed",
+    "SendCopy",
+    "SendFailed",
+    "Tick",
+    "Verdict",
+]
+
+
+class Verdict(enum.StrEnum):
+    """Why the core dropped a copy; the values are stable counter names (``dropped_<value>``)."""
+
+    REPLAY = "replay"
+    """A copy of a particle that is finished here (its id is kept until its deadline)."""
+    ID_CONFLICT = "id_conflict"
+    """Another particle (other init peer, script, times or signature) has this id here."""
+    NOT_OURS = "not_ours"
+    """It names this peer as its init peer, but this process did not start it."""
+    OVERLOADED = "overloaded"
+    """No room: particles, held data or finished ids are at their limit (or the sender's share)."""
+    BAD_SIGNATURE = "bad_signature"
+    """The init peer's signature does not match."""
+    MALFORMED = "malformed"
+    """The data is not valid, or too large in bytes or decoded items."""
+    UNSEALED = "unsealed"
+    """The data holds an entry its producer did not seal, or a seal that does not verify."""
+    FORGED = "forged"
+    """The data holds a result its producer was not entitled to write (see air.errors)."""
+    DATA_CONFLICT = "data_conflict"
+    """The data records a different result than ours for one instruction instance."""
+    OVER_BUDGET = "over_budget"
+    """The particle used up its interpreter budget here; it is given up."""
+    RATE_LIMITED = "rate_limited"
+    """Its init peer started more new particles here than its rate allows."""
+
+
+class Envelope(Protocol):
+    """What the core needs of a particle: `edge_agent.particle.Particle` is one."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def init_peer_id(self) -> str: ...
+    @property
+    def timestamp_ms(self) -> int: ...
+    @property
+    def ttl_ms(self) -> int: ...
+    @property
+    def script(self) -> str: ...
+    @property
+    def signature(self) -> bytes: ...
+    @property
+    def data(self) -> bytes: ...
+    def with_data(self, data: bytes) -> Any: ...
+
+
+# --- events -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Arrived:
+    """A copy of a particle arrived from `sender` (a hint), or was started here (`local`)."""
+
+    envelope: Envelope
+    sender: str | None = None
+    local: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CallsDone:
+    """Results of calls the core asked for, by call key."""
+
+    particle_id: str
+    results: Mapping[str, CallResult]
+
+
+@dataclass(frozen=True, slots=True)
+class SendFailed:
+    """A copy could not reach `target` before its give-up time: its calls there fail."""
+
+    particle_id: str
+    target: str
+    call_keys: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """Time passed: expire particles and finished ids."""
+
+
+Event = Arrived | CallsDone | SendFailed | Tick
+
+
+# --- actions ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CallServices:
+    """Make these local calls for the particle, then hand the results back as `CallsDone`."""
+
+    particle_id: str
+    init_peer_id: str
+    requests: tuple[CallRequest, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SendCopy:
+    """Send `envelope` (with the data to send) to `target`; report `SendFailed` by `give_up_ms`."""
+
+    particle_id: str
+    target: str
+    envelope: Any
+    call_keys: tuple[str, ...]
+    give_up_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """A copy was refused; the particle's record (if any) is as it was."""
+
+    particle_id: str
+    verdict: Verdict
+    detail: str
+    sender: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """A copy that adds nothing; the driver may resend what it answered `sender` before."""
+
+    particle_id: str
+    sender: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptFailed:
+    """A run ended with an uncaught error: nothing is sent or called for it."""
+
+    particle_id: str
+    ret_code: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """The core let go of a particle (deadline, eviction, budget): drop per-particle state."""
+
+    particle_id: str
+    why: str
+
+
+Action = CallServices | SendCopy | Dropped | Duplicate | ScriptFailed | Forgotten
+
+
+# --- limits -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CoreLimits:
+    """Every bound the core keeps; defaults from `edge_agent.const`."""
+
+    max_particles: int = const.NODE_MAX_PARTICLES
+    max_held_bytes: int = const.NODE_MAX_HELD_DATA_BYTES
+    max_finished: int = const.NODE_MAX_FINISHED
+    stranger_share: float = const.NODE_STRANGER_SHARE
+    stranger_idle_ms: int = const.NODE_STRANGER_IDLE_MS
+    run_steps: int = const.MAX_INTERPRETER_STEPS
+    stranger_run_steps: int = const.MAX_INTERPRETER_STEPS_PER_STRANGER_RUN
+    particle_steps: int = const.MAX_INTERPRETER_STEPS_PER_PARTICLE
+    stranger_particle_steps: int = const.MAX_INTERPRETER_STEPS_PER_STRANGER_PARTICLE
+    clock_skew_ms: int = const.DEFAULT_CLOCK_SKEW_MS
+    error_reserve_ms: int = const.NODE_ERROR_RESERVE_MS
+    delivery_timeout_ms: int = const.NODE_DELIVERY_TIMEOUT_MS
+    new_per_s: float = const.NODE_STRANGER_PARTICLES_PER_S
+    new_burst: int = const.NODE_STRANGER_PARTICLES_BURST
+
+
+    @classmethod
+    def from_const(cls, **overrides: Any) -> CoreLimits:
+        """The limits `edge_agent.const` holds now (tests may have changed them), and `overrides`."""
+        values = {
+            "max_particles": const.NODE_MAX_PARTICLES,
+            "max_held_bytes": const.NODE_MAX_HELD_DATA_BYTES,
+            "max_finished": const.NODE_MAX_FINISHED,
+            "stranger_share": const.NODE_STRANGER_SHARE,
+            "stranger_idle_ms": const.NODE_STRANGER_IDLE_MS,
+            "run_steps": const.MAX_INTERPRETER_STEPS,
+            "stranger_run_steps": const.MAX_INTERPRETER_STEPS_PER_STRANGER_RUN,
+            "particle_steps": const.MAX_INTERPRETER_STEPS_PER_PARTICLE,
+            "stranger_particle_steps": const.MAX_INTERPRETER_STEPS_PER_STRANGER_PARTICLE,
+            "clock_skew_ms": const.DEFAULT_CLOCK_SKEW_MS,
+            "error_reserve_ms": const.NODE_ERROR_RESERVE_MS,
+            "delivery_timeout_ms": const.NODE_DELIVERY_TIMEOUT_MS,
+            "new_per_s": const.NODE_STRANGER_PARTICLES_PER_S,
+            "new_burst": const.NODE_STRANGER_PARTICLES_BURST,
+        }
+        values.update(overrides)
+        return cls(**values)
+
+
+@dataclass(slots=True)
+class _Record:
+    envelope: Envelope
+    script: Script | None
+    params: RunParams
+    trusted: bool
+    local: bool
+    data: Data = field(default_factory=Data)
+    pending: set[str] = field(default_factory=set)
+    results: dict[str, CallResult] = field(default_factory=dict)
+    digests: dict[str, bytes] = field(default_factory=dict)
+    weight: int = 0
+    steps: int = 0
+    cpu_s: float = 0.0
+    last_active_ms: int = 0
+
+    @property
+    def deadline_ms(self) -> int:
+        return self.envelope.timestamp_ms + self.envelope.ttl_ms
+
+
+class ParticleCore:
+    """All particles of one peer. Not thread-safe; one owner calls `handle`.
+
+    `sealer` signs this peer's results and checks others'; `verify_particle(envelope)`
+    checks an init peer's signature; `trusted(peer_id)` says whose particles come first;
+    `clock` measures run time (seconds) for the figures in `stats`.
+    """
+
+    def __init__(
+        self,
+        peer_id: str,
+        sealer: Sealer,
+        verify_particle: Callable[[Envelope], bool],
+        *,
+        limits: CoreLimits | None = None,
+        trusted: Callable[[str], bool] | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.peer_id = peer_id
+        self.sealer = sealer
+        self.verify_particle = verify_particle
+        self.limits = limits or CoreLimits.from_const()
+        self.trusted = trusted or (lambda peer_id: False)
+        self.clock = clock
+        self._records: OrderedDict[str, _Record] = OrderedDict()  # least recently active first
+        self._finished: OrderedDict[str, tuple[int, bool]] = OrderedDict()  # id -> (until, trusted)
+        self._held = 0
+        self._buckets: OrderedDict[str, tuple[float, int]] = OrderedDict()  # init peer -> (tokens, at ms)
+        self._forgotten: list[Action] = []  # what `_finish` let go of during this event
+        self.runs = 0
+        self.run_steps = 0
+        self.run_seconds = 0.0
+
+    # --- queries ------------------------------------------------------------------------
+
+    def __contains__(self, particle_id: str) -> bool:
+        return particle_id in self._records
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @property
+    def held_bytes(self) -> int:
+        return self._held
+
+    @property
+    def finished_ids(self) -> int:
+        return len(self._finished)
+
+    def particle_ids(self) -> list[str]:
+        return list(self._records)
+
+    def envelope(self, particle_id: str) -> Envelope:
+        return self._records[particle_id].envelope
+
+    def data(self, particle_id: str) -> Data:
+        return self._records[particle_id].data
+
+    def pending(self, particle_id: str) -> frozenset[str]:
+        return frozenset(self._records[particle_id].pending)
+
+    def refuse_early(self, envelope: Envelope) -> Verdict | None:
+        """The verdicts that need no decoding, for a transport that answers before `handle`."""
+        if envelope.id in self._finished:
+            return Verdict.REPLAY
+        if envelope.id not in self._records and envelope.init_peer_id == self.peer_id:
+            return Verdict.NOT_OURS
+        return None
+
+    # --- events -------------------------------------------------------------------------
+
+    def handle(self, event: Event, now_ms: int) -> list[Action]:
+        """Apply one event; returns what the driver must do, in order."""
+        if isinstance(event, Arrived):
+            actions = self._arrived(event, now_ms)
+        elif isinstance(event, CallsDone):
+            actions = self._calls_done(event, now_ms)
+        elif isinstance(event, SendFailed):
+            actions = self._send_failed(event, now_ms)
+        else:
+            actions = self._tick(now_ms)
+        if self._forgotten:
+            actions.extend(self._forgotten)
+            self._forgotten = []
+        return actions
+
+    def _arrived(self, ev: Arrived, now_ms: int) -> list[Action]:
+        p = ev.envelope
+        rec = self._records.get(p.id)
+        verdict = self.refuse_early(p) if not ev.local else None
+        if verdict is None and rec is not None and not _same_particle(rec.envelope, p):
+            verdict = Verdict.ID_CONFLICT
+        if verdict is not None:
+            return [Dropped(p.id, verdict, _DETAILS[verdict].format(id=p.id), ev.sender)]
+        trusted = ev.local or self.trusted(p.init_peer_id)
+        if rec is None:
+            refused = self._admit(p, trusted, ev.local, now_ms)
+            if refused is not None:
+                return [Dropped(p.id, refused[0], refused[1], ev.sender)]
+        try:
+            incoming = air_data.decode(p.data, max_bytes=const.MAX_DATA_BYTES)
+        except DataError as exc:
+            return [Dropped(p.id, Verdict.MALFORMED, str(exc), ev.sender)]
+        if rec is not None and _adds_nothing(rec.data, incoming):
+            return [Duplicate(p.id, ev.sender)]
+        weight = len(p.data) + incoming.items * const.DATA_ITEM_WEIGHT_BYTES
+        grows = weight - (rec.weight if rec is not None else 0)
+        if grows > 0 and not self._make_room(grows, trusted, keep=p.id):
+            detail = f"{len(self._records)} particles hold {self._held} bytes of data here"
+            return [Dropped(p.id, Verdict.OVERLOADED, detail, ev.sender)]
+        try:
+            self.sealer.check(p.id, incoming, rec.data if rec is not None else None)
+        except SealError as exc:
+            return [Dropped(p.id, Verdict.UNSEALED, str(exc), ev.sender)]
+        created = rec is None
+        if rec is None:
+            rec = self._records[p.id] = self._new_record(p, trusted, ev.local)
+        if grows > 0:
+            self._held += grows
+            rec.weight = weight
+        actions = self._run(rec, incoming, now_ms)
+        if created and actions and isinstance(actions[0], Dropped):
+            self._release(p.id)  # a refused first copy leaves no trace: the real one may follow
+        return actions
+
+    def _calls_done(self, ev: CallsDone, now_ms: int) -> list[Action]:
+        rec = self._records.get(ev.particle_id)
+        if rec is None:
+            return []  # forgotten while its calls ran
+        for key, result in ev.results.items():
+            rec.pending.discard(key)
+            rec.results[key] = result
+        return self._run(rec, Data(), now_ms)
+
+    def _send_failed(self, ev: SendFailed, now_ms: int) -> list[Action]:
+        """The calls meant for `target` fail with error 14, recorded (and sealed) by us."""
+        rec = self._records.get(ev.particle_id)
+        if rec is None or not ev.call_keys:
+            return []
+        message = f"peer {ev.target} is unreachable: {ev.reason}"
+        for key in ev.call_keys:
+            if key not in rec.data.entries:
+                rec.data.entries[key] = Entry(Kind.CALL_FAILED, [RET_UNREACHABLE, message], self.peer_id)
+        return self._run(rec, Data(), now_ms)
+
+    def _tick(self, now_ms: int) -> list[Action]:
+        for pid, rec in list(self._records.items()):
+            if rec.deadline_ms <= now_ms:
+                self._finish(pid, "expired")
+            elif _idle_stranger(rec, now_ms, self.limits.stranger_idle_ms):
+                self._finish(pid, "a stranger's particle left idle")
+        for pid in [pid for pid, (until, _) in self._finished.items() if until < now_ms]:
+            del self._finished[pid]
+        for peer in [p for p, (_, at) in self._buckets.items() if now_ms - at > 60_000]:
+            del self._buckets[peer]
+        return []
+
+    # --- admission ----------------------------------------------------------------------
+
+    def _admit(self, p: Envelope, trusted: bool, local: bool, now_ms: int) -> tuple[Verdict, str] | None:
+        """Room, rate and signature for a particle new here, or why not."""
+        if not trusted and not self._take_token(p.init_peer_id, now_ms):
+            return Verdict.RATE_LIMITED, f"{p.init_peer_id} starts particles faster than it may"
+        if not self._finished_room(trusted, now_ms):
+            return Verdict.OVERLOADED, f"{len(self._finished)} finished particle ids are remembered here"
+        if not self._make_room(0, trusted, keep=None, new=True):
+            return Verdict.OVERLOADED, f"{len(self._records)} particles are in progress here"
+        if not local and not self.verify_particle(p):
+            return Verdict.BAD_SIGNATURE, (
+                f"particle {p.id}: signature does not match init peer {p.init_peer_id} "
+                "(forged, or the script/id/timestamp/ttl was changed on the way)"
+            )
+        return None
+
+    def _take_token(self, peer: str, now_ms: int) -> bool:
+        """A token bucket per init peer that is not trusted (rate `new_per_s`, `new_burst`)."""
+        limits = self.limits
+        tokens, at = self._buckets.pop(peer, (float(limits.new_burst), now_ms))
+        tokens = min(float(limits.new_burst), tokens + (now_ms - at) * limits.new_per_s / 1000)
+        ok = tokens >= 1
+        self._buckets[peer] = (tokens - 1 if ok else tokens, now_ms)
+        while len(self._buckets) > const.NODE_MAX_RATE_TRACKED_PEERS:
+            self._buckets.popitem(last=False)
+        return ok
+
+    def _finished_room(self, trusted: bool, now_ms: int) -> bool:
+        """Room in the replay table, which is never flushed: expired ids go, unexpired stay."""
+        limit = self.limits.max_finished
+        if len(self._finished) >= limit:
+            for pid in [pid for pid, (until, _) in self._finished.items() if until < now_ms]:
+                del self._finished[pid]
+        if trusted:
+            return len(self._finished) < limit
+        strangers = sum(1 for _, t in self._finished.values() if not t)
+        return len(self._finished) < limit and strangers < limit * self.limits.stranger_share
+
+    def _full(self, more: int, trusted: bool, new: bool) -> bool:
+        limits = self.limits
+        count = len(self._records) + (1 if new else 0)
+        if count > limits.max_particles or self._held + more > limits.max_held_bytes:
+            return True
+        if trusted:
+            return False
+        strangers = sum(1 for r in self._records.values() if not r.trusted) + (1 if new else 0)
+        return strangers > limits.max_particles * limits.stranger_share
+
+    def _make_room(self, more: int, trusted: bool, keep: str | None, new: bool = False) -> bool:
+        """Room for `more` bytes (and a new particle if `new`): give up idle particles, the
+        least recently active strangers' first. False when every one is busy."""
+        if not self._full(more, trusted, new):
+            return True
+        for strangers_only in (True, False):
+            for pid, rec in list(self._records.items()):
+                if pid == keep or rec.pending or (strangers_only and rec.trusted):
+                    continue
+                if not trusted and rec.trusted:
+                    continue  # a stranger never pushes out a trusted peer's particle
+                if len(self._finished) >= self.limits.max_finished:
+                    return False  # its id could not be kept against replays
+                self._finish(pid, "evicted to make room")
+                if not self._full(more, trusted, new):
+                    return True
+        return not self._full(more, trusted, new)
+
+    # --- running ------------------------------------------------------------------------
+
+    def _new_record(self, p: Envelope, trusted: bool, local: bool) -> _Record:
+        try:
+            script: Script | None = compile_script(p.script)
+        except ParseError:
+            script = None  # run() reports the parse error as a failed run
+        params = RunParams(p.init_peer_id, self.peer_id, p.timestamp_ms, p.ttl_ms, p.id)
+        return _Record(p, script, params, trusted, local)
+
+    def _run(self, rec: _Record, incoming: Data, now_ms: int) -> list[Action]:
+        pid = rec.envelope.id
+        limits = self.limits
+        budget = limits.particle_steps if rec.trusted else limits.stranger_particle_steps
+        per_run = limits.run_steps if rec.trusted else limits.stranger_run_steps
+        left = budget - rec.steps
+        if left <= 0:
+            return self._over_budget(pid, budget)
+        params = rec.params
+        limited = RunParams(
+            params.init_peer_id, params.current_peer_id, params.timestamp, params.ttl, pid,
+            max_steps=min(per_run, left),
+        )
+        results, rec.results = rec.results, {}  # each result is handed over once, as AquaVM expects
+        started = self.clock()
+        result = run(rec.script or rec.envelope.script, rec.data, incoming, limited, results)
+        spent = self.clock() - started
+        rec.steps += result.steps
+        rec.cpu_s += spent
+        self.runs += 1
+        self.run_steps += result.steps
+        self.run_seconds += spent
+        rec.last_active_ms = now_ms
+        self._records.move_to_end(pid)
+        if result.ret_code in REFUSED_COPY_CODES:
+            rec.results.update(results)  # the copy is refused, not the results
+            return [Dropped(pid, _REFUSED.get(result.ret_code, Verdict.MALFORMED), result.error_message)]
+        rec.data = result.data
+        if result.ret_code == STEP_LIMIT and rec.steps >= budget:
+            return self._over_budget(pid, budget)
+        if not result.ok:
+            return [ScriptFailed(pid, result.ret_code, result.error_message)]
+        return self._outcome(rec, result.next_peers, result.forwarded, result.call_requests, now_ms)
+
+    def _outcome(
+        self,
+        rec: _Record,
+        next_peers: list[str],
+        forwarded: Mapping[str, list[str]],
+        requests: list[CallRequest],
+        now_ms: int,
+    ) -> list[Action]:
+        pid = rec.envelope.id
+        actions: list[Action] = []
+        if next_peers:
+            self.sealer.seal(pid, rec.data, rec.digests)
+            try:
+                raw = air_data.encode(rec.data)
+            except DataError as exc:
+                return [ScriptFailed(pid, exc.ret_code, str(exc))]
+            copy = rec.envelope.with_data(raw)
+            give_up = self._give_up_ms(rec, now_ms)
+            for target in next_peers:
+                actions.append(SendCopy(pid, target, copy, tuple(forwarded.get(target, ())), give_up))
+        calls = tuple(r for r in requests if r.key not in rec.pending)
+        if calls:
+            rec.pending.update(r.key for r in calls)
+            actions.append(CallServices(pid, rec.envelope.init_peer_id, calls))
+        return actions
+
+    def _give_up_ms(self, rec: _Record, now_ms: int) -> int:
+        """When to stop trying a next peer: before the deadline, keeping a reserve for the
+        error's way back; a copy made within the reserve (that error on its way, or a late
+        hop) may use it all."""
+        deadline = rec.deadline_ms
+        reserve = min(rec.envelope.ttl_ms // 5, self.limits.error_reserve_ms)
+        give_up = deadline - reserve if now_ms < deadline - reserve else deadline
+        return min(give_up, now_ms + self.limits.delivery_timeout_ms)
+
+    def _over_budget(self, pid: str, budget: int) -> list[Action]:
+        detail = f"particle {pid} ran more than {budget} instructions here"
+        self._finish(pid, "over its budget")
+        return [Dropped(pid, Verdict.OVER_BUDGET, detail)]
+
+    # --- forgetting ---------------------------------------------------------------------
+
+    def _finish(self, pid: str, why: str) -> None:
+        """Forget a particle (the driver hears of it after the event's other actions); its id
+        stays in the replay table until its deadline."""
+        rec = self._records[pid]
+        self._release(pid)
+        self._finished[pid] = (rec.deadline_ms + self.limits.clock_skew_ms, rec.trusted)
+        self._forgotten.append(Forgotten(pid, why))
+
+    def _release(self, pid: str) -> None:
+        rec = self._records.pop(pid)
+        self._held -= rec.weight
+
+
+_REFUSED = {2: Verdict.MALFORMED, 3: Verdict.DATA_CONFLICT, FORGED_RESULT: Verdict.FORGED}
+
+_DETAILS = {
+    Verdict.REPLAY: "particle {id} already finished here",
+    Verdict.NOT_OURS: "particle {id} names this peer as its init peer, but this process did not start it",
+    Verdict.ID_CONFLICT: "particle {id} has the id of another particle in progress here",
+}
+
+
+def _same_particle(a: Envelope, b: Envelope) -> bool:
+    return (
+        a.signature == b.signature
+        and a.init_peer_id == b.init_peer_id
+        and a.timestamp_ms == b.timestamp_ms
+        and a.ttl_ms == b.ttl_ms
+        and a.script == b.script
+    )
+
+
+def _adds_nothing(known: Data, incoming: Data) -> bool:
+    """A copy whose every entry, sent record and seal we already hold: nothing to run."""
+    return (
+        all(k in known.entries for k in incoming.entries)
+        and all(k in known.sent for k in incoming.sent)
+        and all(s in known.seals for s in incoming.seals)
+    )
+
+
+def _idle_stranger(rec: _Record, now_ms: int, idle_ms: int) -> bool:
+    return not rec.trusted and not rec.pending and now_ms - rec.last_active_ms > idle_ms

@@ -1,0 +1,127 @@
+"""Who produced each value of a particle: every peer seals the entries it wrote (pure).
+
+The init peer's signature covers the script, never the data, which every peer grows; so
+without more, a peer the particle passes through could rewrite or invent results of calls
+that ran elsewhere. As AquaVM 0.62 does, each peer signs what it produced: a *seal* is
+`peer`'s Ed25519 signature over
+
+    SEAL_DOMAIN || particle id || peer id || sha256(CBOR [[key, entry digest], ...] by key)
+
+where an entry's digest is the SHA-256 of its canonical CBOR ``[key, kind, value, peer,
+stream]`` (the stream generation is left out: merging renumbers it). A copy is taken only if
+every entry it adds is covered by a valid seal of the peer the entry names
+(`check`); the interpreter then checks that this peer was the one entitled to write it
+(`air.context.ExecutionContext.recorded`). The domain prefix keeps a seal from ever being
+read as a particle signature (which signs a CBOR map) or an address proof.
+
+What seals do not protect: a forwarding peer can still drop a copy, withhold entries, or
+add `sent` records (which only stop others forwarding the particle): it can deny service,
+but it cannot make anyone believe a value that its producer did not write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import cbor2
+
+from edge_agent import const
+from edge_agent.air.data import Data, Entry, Seal
+from edge_agent.errors import RemoteError
+
+__all__ = ["SEAL_DOMAIN", "SealError", "Sealer", "entry_digest", "seal_message"]
+
+SEAL_DOMAIN = b"edge-agent/seal/v1\x00"
+
+Verify = Callable[[str, bytes, bytes], bool]
+"""verify(peer_id, message, signature) -> whether `peer_id`'s key signed `message`."""
+Sign = Callable[[bytes], bytes]
+
+
+class SealError(RemoteError):
+    """A copy's data holds an entry its producer did not seal, or a seal that is not valid."""
+
+
+def entry_digest(key: str, entry: Entry) -> bytes:
+    """SHA-256 of what one entry records (everything but its stream generation)."""
+    return hashlib.sha256(
+        cbor2.dumps([key, int(entry.kind), entry.value, entry.peer, entry.stream], canonical=True)
+    ).digest()
+
+
+def seal_message(particle_id: str, peer: str, digests: list[tuple[str, bytes]]) -> bytes:
+    """The bytes `peer` signs for the entries `digests` names (sorted by key)."""
+    listing = hashlib.sha256(cbor2.dumps([[k, d] for k, d in digests])).digest()
+    return b"".join((SEAL_DOMAIN, particle_id.encode(), b"\x00", peer.encode(), b"\x00", listing))
+
+
+@dataclass(slots=True)
+class Sealer:
+    """Makes this peer's seals and checks others', remembering what it already verified.
+
+    One per peer, shared by all its particles: a seal is verified once however many copies
+    carry it (the cache maps a signature to the message it was found to sign).
+    """
+
+    peer_id: str
+    sign: Sign
+    verify: Verify
+    _verified: OrderedDict[bytes, bytes] = field(default_factory=OrderedDict)
+
+    def seal(self, particle_id: str, data: Data, digests: dict[str, bytes]) -> bool:
+        """Seal every entry of ours in `data` unless a seal of ours covers them already.
+
+        `digests` caches entry digests by key for this particle (an entry never changes once
+        recorded). Returns whether a new seal was added.
+        """
+        mine = sorted(k for k, e in data.entries.items() if e.peer == self.peer_id)
+        if not mine or any(s.peer == self.peer_id and len(s.keys) == len(mine) for s in data.seals):
+            return False  # our seals nest: one as large as our entries covers them all
+        listing = [(k, _cached_digest(digests, k, data.entries[k])) for k in mine]
+        signature = self.sign(seal_message(particle_id, self.peer_id, listing))
+        data.seals = [s for s in data.seals if s.peer != self.peer_id]
+        data.seals.append(Seal(self.peer_id, tuple(mine), signature))
+        return True
+
+    def check(self, particle_id: str, incoming: Data, known: Data | None) -> None:
+        """SealError unless every entry `incoming` adds to `known` is sealed by its producer."""
+        covered: dict[str, set[str]] = {}
+        known_seals = set(known.seals) if known is not None else set()
+        for seal in incoming.seals:
+            if seal not in known_seals:
+                self._check_seal(particle_id, seal, incoming)
+            covered.setdefault(seal.peer, set()).update(seal.keys)
+        held = known.entries if known is not None else {}
+        for key, entry in incoming.entries.items():
+            mine = held.get(key)
+            if mine is not None and mine.same_result(entry):
+                continue  # we hold it already: checked when it first came
+            if key not in covered.get(entry.peer, ()):
+                raise SealError(f"entry {key!r} claims to be by {entry.peer}, who did not seal it")
+
+    def _check_seal(self, particle_id: str, seal: Seal, data: Data) -> None:
+        listing = []
+        for key in seal.keys:
+            entry = data.entries[key]  # decode checked that the seal's entries are there
+            if entry.peer != seal.peer:
+                raise SealError(f"a seal of {seal.peer} covers entry {key!r} of {entry.peer}")
+            listing.append((key, entry_digest(key, entry)))
+        message = seal_message(particle_id, seal.peer, listing)
+        if self._verified.get(seal.signature) == message:
+            self._verified.move_to_end(seal.signature)
+            return
+        if not self.verify(seal.peer, message, seal.signature):
+            raise SealError(f"the seal of {seal.peer} does not match the entries it covers (forged or altered)")
+        self._verified[seal.signature] = message
+        while len(self._verified) > const.SEAL_CACHE_SIZE:
+            self._verified.popitem(last=False)
+
+
+def _cached_digest(digests: dict[str, bytes], key: str, entry: Entry) -> bytes:
+    digest = digests.get(key)
+    if digest is None:
+        digest = digests[key] = entry_digest(key, entry)
+    return digest

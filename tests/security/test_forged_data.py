@@ -1,0 +1,142 @@
+"""Attacks 1 and 2 of issue 8, by a real peer on the particle's path (agents on loopback).
+
+The forger is an edge-agent node whose sending is replaced by the attack: it runs the
+script *as another device* with a fake service, or rewrites the laptop's inputs, and sends
+the copy on over real CoAP. Both must be refused with a counted reason, and change nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from edge_agent import particle
+from edge_agent.air import Data, RunParams, run
+from edge_agent.air import data as air_data
+from edge_agent.air.calls import CallResult
+from edge_agent.core import SendCopy
+from edge_agent.net.addressbook import Address
+from edge_agent.node import Node
+from edge_agent.seals import Sealer
+from tests.test_node import LOCAL, counters, introduce, run as run_async, start_node, until
+
+FIRMWARE = Path(__file__).resolve().parents[2] / "firmware_services" / "build"
+DEPLOY_MANY = (Path(__file__).resolve().parents[2] / "docs" / "examples" / "deploy-many.air").read_text()
+
+
+def greet_and_hash(greeter: str, hasher: str) -> str:
+    return f"""
+    (seq (call "{greeter}" ("op" "concat_strings") ["Hello, " "Ada"] greeting)
+         (seq (call "{hasher}" ("op" "concat_strings") ["hash of " greeting] digest)
+              (call %init_peer_id% ("callbackSrv" "response") [digest])))
+    """
+
+
+def become_forger(forger: Node, victim: str, forge: Callable[[SendCopy], tuple[Any, str] | None]) -> list[str]:
+    """Replace `forger`'s sending: copies for `victim` are rewritten by `forge(action)`, which
+    returns (copy, peer id to send it to) or None to send the real one."""
+    real_send = forger._send
+    sent: list[str] = []
+
+    async def send(action: SendCopy) -> None:
+        forged = forge(action) if action.target == victim else None
+        if forged is None:
+            await real_send(action)
+            return
+        copy, to = forged
+        address = forger.book.lookup(to)[0]
+        result = await forger.client.send_particle(
+            address, copy.encode(), deadline_ms=action.give_up_ms, sender=forger.peer_id
+        )
+        sent.append(result.outcome.value)
+
+    forger._send = send  # type: ignore[method-assign]
+    return sent
+
+
+def run_as(envelope: Any, data: Data, peer: str, fake: Any) -> Data:
+    """What `peer` would have produced with a fake service answering `fake` (the forgery)."""
+    params = RunParams(envelope.init_peer_id, peer, envelope.timestamp_ms, envelope.ttl_ms, envelope.id)
+    first = run(envelope.script, data, Data(), params)
+    results = {r.key: CallResult.success(fake) for r in first.call_requests}
+    return run(envelope.script, first.data, Data(), params, results).data
+
+
+@pytest.mark.parametrize("signed_as", ["victim", "forger"])
+def test_a_forged_result_never_reaches_the_laptop(tmp_path: Path, signed_as: str) -> None:
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            laptop = await start_node(stack, tmp_path / "laptop")
+            shed = await start_node(stack, tmp_path / "shed")
+            garage = await start_node(stack, tmp_path / "garage")
+            introduce(laptop, shed, garage)
+
+            def forge(action: SendCopy) -> tuple[Any, str]:
+                env = action.envelope
+                data = run_as(env, air_data.decode(env.data), garage.peer_id, "forged by shed")
+                if signed_as == "forger":  # claim the result under its own name, sealed
+                    for entry in data.entries.values():
+                        if entry.peer == garage.peer_id:
+                            entry.peer = shed.peer_id
+                Sealer(shed.peer_id, shed.keypair.sign, particle.verify_signature).seal(env.id, data, {})
+                return env.with_data(air_data.encode(data)), laptop.peer_id
+
+            sent = become_forger(shed, garage.peer_id, forge)
+            started = await laptop.start_particle(greet_and_hash(shed.peer_id, garage.peer_id), ttl_ms=4000)
+            await until(lambda: sent == ["delivered"], what="the forged copy delivered")
+            verdict = "dropped_unsealed" if signed_as == "victim" else "dropped_forged"
+            await until(lambda: counters(laptop).get(verdict) == 1, what=f"{verdict} counted")
+            assert not await laptop.wait(started, timeout_s=0.5)
+            assert started.client.responses == []
+            assert counters(garage).get("received") is None  # garage never saw the particle
+            assert laptop.core.data(started.particle.id).entries.keys() <= {"0"}  # nothing of the forgery
+
+    run_async(go())
+
+
+def test_a_rewritten_deploy_is_refused_and_garage_is_unchanged(tmp_path: Path) -> None:
+    """Shed rewrites the laptop's inputs of deploy-many.air (add garage to the devices, its own
+    module's hash) and sends the copy to garage claiming to come from the laptop."""
+    good = (FIRMWARE / "greeting.wasm").read_bytes()
+    evil = (FIRMWARE / "messages.wasm").read_bytes()
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            laptop = await start_node(stack, tmp_path / "laptop")
+            kitchen = await start_node(stack, tmp_path / "kitchen")
+            shed = await start_node(stack, tmp_path / "shed")
+            garage = await start_node(stack, tmp_path / "garage")
+            introduce(laptop, kitchen, shed, garage)
+            for device in (kitchen, shed, garage):
+                device.state.trust(laptop.peer_id)
+                device._trust.refresh()
+            evil_sha = shed.offer_module(evil)
+
+            def forge(action: SendCopy) -> tuple[Any, str] | None:
+                env = action.envelope
+                data = air_data.decode(env.data)
+                for entry in data.entries.values():
+                    if entry.value == [kitchen.peer_id, shed.peer_id]:
+                        entry.value = [kitchen.peer_id, shed.peer_id, garage.peer_id]
+                    elif entry.value == hashlib.sha256(good).hexdigest():
+                        entry.value = evil_sha
+                return env.with_data(air_data.encode(data)), garage.peer_id
+
+            sent = become_forger(shed, laptop.peer_id, forge)  # its answer goes to garage instead
+            sha = laptop.offer_module(good)
+            data = {"devices": [kitchen.peer_id, shed.peer_id], "name": "greeting", "sha256": sha}
+            await laptop.start_particle(DEPLOY_MANY, data, ttl_ms=8000)
+            await until(lambda: sent and sent[0] == "delivered", what="the rewritten copy delivered")
+            await until(lambda: counters(garage).get("dropped_unsealed") == 1, what="garage refused it")
+            assert garage.host.services() == {}
+            assert counters(garage).get("calls") is None
+            # The copy claimed to come from the laptop: garage did not learn that the laptop
+            # lives at shed's address.
+            assert Address(LOCAL, shed.port) not in garage.book.lookup(laptop.peer_id)
+
+    run_async(go())

@@ -1,0 +1,200 @@
+"""The particle core as a pure state machine: events in, actions out, no I/O, no clock."""
+
+from __future__ import annotations
+
+import uuid
+
+from edge_agent.air import data as air_data
+from edge_agent.air.calls import CallResult
+from edge_agent.air.data import Data, Entry, Kind
+from edge_agent.core import (
+    Arrived,
+    CallServices,
+    CallsDone,
+    CoreLimits,
+    Dropped,
+    Duplicate,
+    Forgotten,
+    ParticleCore,
+    ScriptFailed,
+    SendCopy,
+    SendFailed,
+    Tick,
+    Verdict,
+)
+from edge_agent.identity import KeyPair
+from edge_agent.particle import verify_signature
+from edge_agent.seals import Sealer
+from edge_agent.sim import SimParticle
+
+KEYS = {name: KeyPair.generate() for name in ("laptop", "dev", "shed", "stranger")}
+NOW = 1_700_000_000_000
+
+
+def verify(peer: str, message: bytes, signature: bytes) -> bool:
+    return peer in KEYS and verify_signature(KEYS[peer].peer_id, message, signature)
+
+
+def core(name: str = "dev", trusted: tuple[str, ...] = ("laptop",), **limits: int) -> ParticleCore:
+    return ParticleCore(
+        name,
+        Sealer(name, KEYS[name].sign, verify),
+        lambda p: verify(p.init_peer_id, p.signing_bytes(), p.signature),
+        limits=CoreLimits.from_const(**limits),
+        trusted=set(trusted).__contains__,
+    )
+
+
+def signed(script: str, init: str = "laptop", ttl_ms: int = 60_000, pid: str | None = None) -> SimParticle:
+    p = SimParticle(pid or str(uuid.uuid4()), init, NOW, ttl_ms, script, bytes(64))
+    return SimParticle(p.id, init, NOW, ttl_ms, script, KEYS[init].sign(p.signing_bytes()))
+
+
+CALL_DEV = '(call "dev" ("op" "identity") ["x"] r)'
+CALL_BACK = f'(seq {CALL_DEV} (call %init_peer_id% ("callbackSrv" "response") [r]))'
+
+
+def test_a_call_runs_then_the_copy_goes_back_sealed() -> None:
+    dev = core()
+    p = signed(CALL_BACK)
+    [calls] = dev.handle(Arrived(p, "laptop"), NOW)
+    assert isinstance(calls, CallServices) and calls.requests[0].function == "identity"
+    [send] = dev.handle(CallsDone(p.id, {calls.requests[0].key: CallResult.success("x")}), NOW)
+    assert isinstance(send, SendCopy) and send.target == "laptop"
+    data = air_data.decode(send.envelope.data)
+    assert [s.peer for s in data.seals] == ["dev"]
+    assert dev.handle(Arrived(send.envelope, "laptop"), NOW) == [Duplicate(p.id, "laptop")]
+
+
+def test_replay_id_conflict_and_not_ours() -> None:
+    dev = core(max_finished=10)
+    p = signed('(null)', ttl_ms=1000)
+    assert dev.handle(Arrived(p), NOW) == []
+    other = signed('(seq (null) (null))', pid=p.id)
+    [drop] = dev.handle(Arrived(other), NOW)
+    assert drop.verdict is Verdict.ID_CONFLICT
+    assert dev.handle(Tick(), NOW + 2000) == [Forgotten(p.id, "expired")]
+    [drop] = dev.handle(Arrived(p), NOW + 2000)
+    assert drop.verdict is Verdict.REPLAY
+    [drop] = dev.handle(Arrived(signed('(null)', init="dev")), NOW)
+    assert drop.verdict is Verdict.NOT_OURS
+
+
+def test_a_bad_init_signature_is_refused_and_leaves_no_record() -> None:
+    p = signed(CALL_DEV)
+    forged = SimParticle(p.id, "laptop", NOW, p.ttl_ms, '(call "dev" ("srv" "remove") ["x"])', p.signature)
+    dev = core()
+    [drop] = dev.handle(Arrived(forged), NOW)
+    assert drop.verdict is Verdict.BAD_SIGNATURE and forged.id not in dev
+
+
+def forged_copy(p: SimParticle, entries: dict[str, Entry], sealer_name: str | None) -> SimParticle:
+    data = Data(dict(entries))
+    if sealer_name is not None:
+        Sealer(sealer_name, KEYS[sealer_name].sign, verify).seal(p.id, data, {})
+    return p.with_data(air_data.encode(data))
+
+
+def test_a_result_under_another_producers_name_is_unsealed() -> None:
+    laptop = core("laptop", trusted=())
+    p = signed(CALL_BACK)
+    laptop.handle(Arrived(p, local=True), NOW)
+    copy = forged_copy(p, {"1": Entry(Kind.CALL, "evil", "dev")}, sealer_name="shed")
+    [drop] = laptop.handle(Arrived(copy, "shed"), NOW)
+    assert drop.verdict is Verdict.UNSEALED
+    assert laptop.data(p.id).entries == {}
+
+
+def test_a_sealed_result_from_the_wrong_peer_is_a_forgery() -> None:
+    laptop = core("laptop", trusted=())
+    p = signed(CALL_BACK)
+    laptop.handle(Arrived(p, local=True), NOW)
+    key = "1"  # the call on dev: node ids are assigned in order (seq=0, call=1, ...)
+    copy = forged_copy(p, {key: Entry(Kind.CALL, "evil", "shed")}, sealer_name="shed")
+    [drop] = laptop.handle(Arrived(copy, "shed"), NOW)
+    assert drop.verdict is Verdict.FORGED and "runs on dev" in drop.detail
+    assert laptop.data(p.id).entries == {}
+
+
+def test_results_for_the_init_peer_cannot_be_prefilled() -> None:
+    laptop = core("laptop", trusted=())
+    script = '(seq (call %init_peer_id% ("getDataSrv" "name") [] n) (call "dev" ("op" "identity") [n]))'
+    p = signed(script)
+    copy = forged_copy(p, {"1": Entry(Kind.CALL, "mallory", "shed")}, sealer_name="shed")
+    dev = core()
+    [drop] = dev.handle(Arrived(copy, "shed"), NOW)
+    assert drop.verdict is Verdict.FORGED
+    assert p.id not in dev  # a refused first copy leaves no trace: the laptop's may follow
+    assert laptop.handle(Arrived(p, local=True), NOW)
+
+
+def test_an_unreachable_peer_fails_its_calls_with_error_14() -> None:
+    dev = core()
+    p = signed('(xor (call "far" ("op" "noop") []) (call %init_peer_id% ("errorHandlingSrv" "error") [%last_error%]))')
+    [send] = dev.handle(Arrived(p), NOW)
+    assert isinstance(send, SendCopy) and send.target == "far" and send.call_keys
+    assert NOW < send.give_up_ms < NOW + p.ttl_ms
+    [back] = dev.handle(SendFailed(p.id, "far", send.call_keys, "no address"), NOW)
+    assert isinstance(back, SendCopy) and back.target == "laptop"
+    entry = air_data.decode(back.envelope.data).entries[send.call_keys[0]]
+    assert entry.peer == "dev" and entry.value[0] == 14
+
+
+def test_a_stranger_is_rate_limited_and_gets_only_a_share() -> None:
+    dev = core(new_burst=3, new_per_s=1, max_particles=8)
+    verdicts = [a.verdict for i in range(5) for a in dev.handle(Arrived(signed('(null)', "stranger")), NOW)]
+    assert verdicts == [Verdict.RATE_LIMITED, Verdict.RATE_LIMITED]
+    assert len(dev) == 3
+    # A second later, one more token; the trusted laptop never waits for one.
+    assert dev.handle(Arrived(signed('(null)', "stranger")), NOW + 1000) == []
+    for _ in range(10):
+        dev.handle(Arrived(signed('(null)', "laptop")), NOW + 1000)
+    assert len(dev) == 8
+
+
+def test_a_full_replay_table_refuses_new_particles_instead_of_forgetting() -> None:
+    dev = core(max_finished=4, max_particles=2)
+    for _ in range(6):
+        dev.handle(Arrived(signed('(null)')), NOW)  # idle ones are evicted into the table
+    assert dev.finished_ids == 4
+    [drop] = dev.handle(Arrived(signed('(null)')), NOW)
+    assert drop.verdict is Verdict.OVERLOADED and "finished particle ids" in drop.detail
+    dev.handle(Tick(), NOW + 3_600_000)  # past their deadlines: the ids may go now
+    assert dev.finished_ids == 0 and dev.handle(Arrived(signed('(null)')), NOW + 3_600_000) == []
+
+
+def test_a_strangers_particle_is_bounded_in_work_then_given_up() -> None:
+    dev = core(stranger_particle_steps=3000, stranger_run_steps=2000)
+    spin = '(seq (call "dev" ("op" "array") [1 2 3 4 5 6 7 8 9 10] xs) (fold xs a (seq (fold xs b (seq (fold xs c (seq (null) (next c))) (next b))) (next a))))'
+    p = signed(spin, "stranger")
+    [calls] = dev.handle(Arrived(p), NOW)
+    actions = dev.handle(CallsDone(p.id, {calls.requests[0].key: CallResult.success(list(range(10)))}), NOW)
+    assert isinstance(actions[0], ScriptFailed) and actions[0].ret_code == 20100  # one run's share
+    actions = dev.handle(Arrived(p.with_data(b"")), NOW)
+    assert [type(a) for a in actions] in ([Duplicate],)
+    assert dev.handle(Tick(), NOW + 11_000) == [Forgotten(p.id, "a stranger's particle left idle")]
+
+
+def test_the_particle_budget_ends_a_particle() -> None:
+    dev = core(particle_steps=40)
+    p = signed('(seq (call "dev" ("op" "array") [] xs) (fold xs x (seq (call "dev" ("op" "noop") []) (next x))))')
+    [calls] = dev.handle(Arrived(p), NOW)
+    actions = dev.handle(CallsDone(p.id, {calls.requests[0].key: CallResult.success(list(range(100)))}), NOW)
+    for _ in range(100):
+        if not actions or not isinstance(actions[0], CallServices):
+            break
+        actions = dev.handle(CallsDone(p.id, {r.key: CallResult.success({}) for r in actions[0].requests}), NOW)
+    assert isinstance(actions[0], Dropped) and actions[0].verdict is Verdict.OVER_BUDGET
+    assert actions[-1] == Forgotten(p.id, "over its budget") and p.id not in dev
+
+
+def test_decoded_weight_not_bytes_bounds_what_is_held() -> None:
+    dev = core(max_held_bytes=50_000)
+    script = '(call "dev" ("op" "noop") [])'
+    p = signed(script, "stranger")
+    bulky = Data({"9": Entry(Kind.CALL, [[]] * 2000, "stranger")})  # ~4 KB on the wire, 2,000 values
+    Sealer("stranger", KEYS["stranger"].sign, verify).seal(p.id, bulky, {})
+    raw = air_data.encode(bulky)
+    assert len(raw) < 5000
+    [drop] = dev.handle(Arrived(p.with_data(raw)), NOW)
+    assert drop.verdict is Verdict.OVERLOADED

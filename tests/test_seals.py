@@ -1,0 +1,111 @@
+"""Seals: each peer signs the entries it produced; a copy is taken only if its producers did."""
+
+from __future__ import annotations
+
+import pytest
+
+from edge_agent import particle
+from edge_agent.air.data import Data, Entry, Kind, Seal, decode, encode, merge
+from edge_agent.identity import KeyPair
+from edge_agent.seals import SEAL_DOMAIN, Sealer, SealError, entry_digest, seal_message
+
+PID = "6f1c1d2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f"
+ALICE, BOB = KeyPair.generate(), KeyPair.generate()
+
+
+def sealer(keys: KeyPair, verified: list[str] | None = None) -> Sealer:
+    def verify(peer: str, message: bytes, signature: bytes) -> bool:
+        if verified is not None:
+            verified.append(peer)
+        return particle.verify_signature(peer, message, signature)
+
+    return Sealer(keys.peer_id, keys.sign, verify)
+
+
+def bobs_data() -> Data:
+    data = Data({"0": Entry(Kind.CALL, "hi", BOB.peer_id), "1/a": Entry(Kind.AP, 3, BOB.peer_id, "$s", 0)})
+    assert sealer(BOB).seal(PID, data, {})
+    return decode(encode(data))  # as it arrives
+
+
+def test_a_sealed_copy_is_taken_and_its_seal_survives_the_wire() -> None:
+    data = bobs_data()
+    assert [s.peer for s in data.seals] == [BOB.peer_id] and data.seals[0].keys == ("0", "1/a")
+    sealer(ALICE).check(PID, data, None)
+
+
+def test_an_entry_claiming_another_producer_is_refused() -> None:
+    data = bobs_data()
+    data.entries["2"] = Entry(Kind.CALL, "forged", ALICE.peer_id)  # bob writes as alice
+    with pytest.raises(SealError, match="did not seal it"):
+        sealer(ALICE).check(PID, data, None)
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda e: setattr(e, "value", "changed"),
+        lambda e: setattr(e, "kind", Kind.CALL_FAILED) or setattr(e, "value", [1, "x"]),
+        lambda e: setattr(e, "stream", "$other"),
+    ],
+    ids=["value", "kind", "stream"],
+)
+def test_an_altered_entry_breaks_its_seal(tamper) -> None:  # type: ignore[no-untyped-def]
+    data = bobs_data()
+    tamper(data.entries["1/a"])
+    with pytest.raises(SealError, match="does not match"):
+        sealer(ALICE).check(PID, data, None)
+
+
+def test_a_seal_is_bound_to_its_particle() -> None:
+    data = bobs_data()
+    with pytest.raises(SealError, match="does not match"):
+        sealer(ALICE).check(PID.replace("6f", "70"), data, None)
+
+
+def test_a_seal_over_someone_elses_entries_is_refused() -> None:
+    data = Data({"0": Entry(Kind.CALL, "hi", ALICE.peer_id)})
+    listing = [("0", entry_digest("0", data.entries["0"]))]
+    data.seals = [Seal(BOB.peer_id, ("0",), BOB.sign(seal_message(PID, BOB.peer_id, listing)))]
+    with pytest.raises(SealError, match="covers entry '0' of"):
+        sealer(ALICE).check(PID, data, None)
+
+
+def test_the_message_is_domain_separated_from_particle_signatures() -> None:
+    message = seal_message(PID, BOB.peer_id, [])
+    assert message.startswith(SEAL_DOMAIN) and not message.startswith(b"\xa6")  # a particle signs a CBOR map
+
+
+def test_a_seal_is_verified_once_and_entries_held_already_need_none() -> None:
+    verified: list[str] = []
+    alice = sealer(ALICE, verified)
+    first = bobs_data()
+    alice.check(PID, first, None)
+    alice.check(PID, bobs_data(), None)  # another copy, a new signature? Ed25519 is deterministic: the same
+    assert verified == [BOB.peer_id]
+    held = merge(Data(), first)
+    alice.check(PID, first, held)
+    assert verified == [BOB.peer_id]
+
+
+def test_our_seal_grows_with_our_entries_and_replaces_the_old_one() -> None:
+    bob = sealer(BOB)
+    data = Data({"0": Entry(Kind.CALL, "hi", BOB.peer_id)})
+    digests: dict[str, bytes] = {}
+    assert bob.seal(PID, data, digests)
+    assert not bob.seal(PID, data, digests)  # nothing new
+    data.entries["5"] = Entry(Kind.CALL, 2, BOB.peer_id)
+    assert bob.seal(PID, data, digests)
+    assert [s.keys for s in data.seals] == [("0", "5")]
+    sealer(ALICE).check(PID, decode(encode(data)), None)
+
+
+def test_merging_keeps_the_larger_of_nested_seals() -> None:
+    bob = sealer(BOB)
+    small = Data({"0": Entry(Kind.CALL, "hi", BOB.peer_id)})
+    bob.seal(PID, small, {})
+    large = small.copy()
+    large.entries["5"] = Entry(Kind.CALL, 2, BOB.peer_id)
+    bob.seal(PID, large, {})
+    assert [s.keys for s in merge(small, large).seals] == [("0", "5")]
+    assert [s.keys for s in merge(large, small).seals] == [("0", "5")]
