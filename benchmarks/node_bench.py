@@ -415,6 +415,14 @@ async def started_node(state_dir: Path, *peers: tuple[str, int]) -> Any:
     return node
 
 
+def laptop_id(state_dir: Path) -> str:
+    """The peer id `started_node(state_dir)` will have: the agent trusts it, as a device
+    trusts its laptop (a stranger's particles are rate-limited)."""
+    from edge_agent.store import StateDir
+
+    return StateDir(state_dir).load_or_create_identity().peer_id
+
+
 def one_hop_script(agent_id: str) -> str:
     """Send, run, return: the agent runs op.noop, the result goes back to the init peer."""
     return (f'(seq (call "{agent_id}" ("op" "noop") [] r) '
@@ -450,7 +458,7 @@ async def bare_post_rtt_process(s: Settings) -> Figure:
 @measurement("one_hop_particle_rtt", "one-hop particle round trip, agent process", order=20)
 async def one_hop_particle_rtt(s: Settings) -> Figure:
     with tempfile.TemporaryDirectory() as tmp:
-        agent = AgentProcess(Path(tmp)).start()
+        agent = AgentProcess(Path(tmp), trust=(laptop_id(Path(tmp) / "client"),)).start()
         try:
             client = await started_node(Path(tmp) / "client", (agent.peer_id, agent.port))
             script = one_hop_script(agent.peer_id)
@@ -466,6 +474,9 @@ async def one_hop_particle_rtt(s: Settings) -> Figure:
 @measurement("one_hop_particle_rtt_in_process", "one-hop particle round trip, one process", order=21)
 async def one_hop_particle_rtt_in_process(s: Settings) -> Figure:
     with tempfile.TemporaryDirectory() as tmp:
+        from edge_agent.store import StateDir
+
+        StateDir(Path(tmp) / "agent").trust(laptop_id(Path(tmp) / "client"))
         agent = await started_node(Path(tmp) / "agent")
         client = await started_node(Path(tmp) / "client", (agent.peer_id, agent.port))
         script = one_hop_script(agent.peer_id)
@@ -480,7 +491,7 @@ async def one_hop_particle_rtt_in_process(s: Settings) -> Figure:
 @measurement("particles_per_s_50", "particles/s, 50 in flight, agent process", order=22)
 async def particles_per_s_50(s: Settings) -> Figure:
     with tempfile.TemporaryDirectory() as tmp:
-        agent = AgentProcess(Path(tmp)).start()
+        agent = AgentProcess(Path(tmp), trust=(laptop_id(Path(tmp) / "client"),)).start()
         try:
             client = await started_node(Path(tmp) / "client", (agent.peer_id, agent.port))
             script = one_hop_script(agent.peer_id)

@@ -21,6 +21,7 @@ given up soon, so they can slow nobody's trusted work down to a halt.
 from __future__ import annotations
 
 import enum
+import heapq
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -292,8 +293,11 @@ class ParticleCore:
         self.trusted = trusted or (lambda peer_id: False)
         self.clock = clock
         self._records: OrderedDict[str, _Record] = OrderedDict()  # least recently active first
-        self._finished: OrderedDict[str, tuple[int, bool]] = OrderedDict()  # id -> (until, trusted)
+        self._finished: dict[str, bool] = {}  # replay table: id -> trusted, until its expiry below
+        self._expiry: list[tuple[int, str]] = []  # heap of (until ms, id) of the replay table
         self._held = 0
+        self._strangers = 0  # records of untrusted init peers
+        self._finished_strangers = 0  # their ids in the replay table
         self._buckets: OrderedDict[str, tuple[float, int]] = OrderedDict()  # init peer -> (tokens, at ms)
         self._forgotten: list[Action] = []  # what `_finish` let go of during this event
         self.runs = 0
@@ -384,11 +388,12 @@ class ParticleCore:
         created = rec is None
         if rec is None:
             rec = self._records[p.id] = self._new_record(p, trusted, ev.local)
+            self._strangers += not trusted
         if grows > 0:
             self._held += grows
             rec.weight = weight
         actions = self._run(rec, incoming, now_ms)
-        if created and actions and isinstance(actions[0], Dropped):
+        if created and actions and isinstance(actions[0], Dropped) and p.id in self._records:
             self._release(p.id)  # a refused first copy leaves no trace: the real one may follow
         return actions
 
@@ -418,8 +423,7 @@ class ParticleCore:
                 self._finish(pid, "expired")
             elif _idle_stranger(rec, now_ms, self.limits.stranger_idle_ms):
                 self._finish(pid, "a stranger's particle left idle")
-        for pid in [pid for pid, (until, _) in self._finished.items() if until < now_ms]:
-            del self._finished[pid]
+        self._forget_finished(now_ms)
         for peer in [p for p, (_, at) in self._buckets.items() if now_ms - at > 60_000]:
             del self._buckets[peer]
         return []
@@ -455,13 +459,17 @@ class ParticleCore:
     def _finished_room(self, trusted: bool, now_ms: int) -> bool:
         """Room in the replay table, which is never flushed: expired ids go, unexpired stay."""
         limit = self.limits.max_finished
-        if len(self._finished) >= limit:
-            for pid in [pid for pid, (until, _) in self._finished.items() if until < now_ms]:
-                del self._finished[pid]
+        self._forget_finished(now_ms)
         if trusted:
             return len(self._finished) < limit
-        strangers = sum(1 for _, t in self._finished.values() if not t)
-        return len(self._finished) < limit and strangers < limit * self.limits.stranger_share
+        return len(self._finished) < limit and self._finished_strangers < limit * self.limits.stranger_share
+
+    def _forget_finished(self, now_ms: int) -> None:
+        """Drop the replay table's ids whose particles have expired (no copy can be fresh)."""
+        expiry = self._expiry
+        while expiry and expiry[0][0] < now_ms:
+            _, pid = heapq.heappop(expiry)
+            self._finished_strangers -= not self._finished.pop(pid)
 
     def _full(self, more: int, trusted: bool, new: bool) -> bool:
         limits = self.limits
@@ -470,15 +478,14 @@ class ParticleCore:
             return True
         if trusted:
             return False
-        strangers = sum(1 for r in self._records.values() if not r.trusted) + (1 if new else 0)
-        return strangers > limits.max_particles * limits.stranger_share
+        return self._strangers + (1 if new else 0) > limits.max_particles * limits.stranger_share
 
     def _make_room(self, more: int, trusted: bool, keep: str | None, new: bool = False) -> bool:
         """Room for `more` bytes (and a new particle if `new`): give up idle particles, the
         least recently active strangers' first. False when every one is busy."""
         if not self._full(more, trusted, new):
             return True
-        for strangers_only in (True, False):
+        for strangers_only in (True, False) if self._strangers else (False,):
             for pid, rec in list(self._records.items()):
                 if pid == keep or rec.pending or (strangers_only and rec.trusted):
                     continue
@@ -582,12 +589,15 @@ class ParticleCore:
         stays in the replay table until its deadline."""
         rec = self._records[pid]
         self._release(pid)
-        self._finished[pid] = (rec.deadline_ms + self.limits.clock_skew_ms, rec.trusted)
+        self._finished[pid] = rec.trusted
+        heapq.heappush(self._expiry, (rec.deadline_ms + self.limits.clock_skew_ms, pid))
+        self._finished_strangers += not rec.trusted
         self._forgotten.append(Forgotten(pid, why))
 
     def _release(self, pid: str) -> None:
         rec = self._records.pop(pid)
         self._held -= rec.weight
+        self._strangers -= not rec.trusted
 
 
 _REFUSED = {2: Verdict.MALFORMED, 3: Verdict.DATA_CONFLICT, FORGED_RESULT: Verdict.FORGED}

@@ -1,15 +1,16 @@
-"""The networked peer: the particle loop of `edge_agent.peer` driven over CoAP and mDNS.
+"""The networked peer: the particle core (`edge_agent.core`) driven over CoAP and mDNS.
 
-    receive (CoAP) -> check (size, envelope, freshness, signature, replay) -> merge + run
-      -> local calls (Wasm in the worker, builtins, srv.*) -> results -> run again
-      -> send the particle to each next peer (address book: mDNS, static config, learned)
+    receive (CoAP: size, envelope, freshness) -> core: replay, room, signature, seals, run
+      -> local calls (Wasm in the worker, builtins, srv.*) -> results -> core runs again
+      -> send each copy to its next peer (address book: mDNS, static config, learned)
 
-Each particle is handled by its own task, so a slow or failing particle never holds up
-another; copies of one particle are handled one at a time, in arrival order. A copy that
-cannot reach a next peer before its deadline (less a reserve for the error's way back)
-makes the calls meant for that peer fail, so the script's `xor` — and Aqua's error handler
-on the init peer — learn about it. The laptop CLI runs the same `Node`, without announcing
-itself, and serves the client services for the particles it starts.
+The core decides everything about particles; this module only does what it asks, and
+tells it what happened (call results, a copy that could not be sent, time passing). Calls
+run in the copy's own task, and the loop yields between runs, so a busy particle never
+holds up another or /status. A copy that cannot reach a next peer before its give-up time
+makes the calls meant for that peer fail (error 14), so the script's `xor` -- and Aqua's
+error handler on the init peer -- learn about it. The laptop CLI runs the same `Node`,
+without announcing itself, and serves the client services for the particles it starts.
 """
 
 from __future__ import annotations
