@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from collections.abc import Callable
-from pathlib import Path
 
 import cbor2
 import pytest
@@ -16,9 +13,6 @@ from edge_agent.errors import ConfigError
 from edge_agent.services.wasm import abi
 from edge_agent.services.wasm.abi import ArgumentError, ReplyError
 from edge_agent.services.wasm.limits import Limits
-
-MODULES = Path(__file__).parent / "modules"
-
 
 # --- numeric arguments -----------------------------------------------------------------------
 
@@ -274,17 +268,3 @@ def test_limits_refuse_bad_values(values: dict[str, object]) -> None:
     with pytest.raises(ConfigError):
         Limits.from_mapping(values)
 
-
-# --- the committed test modules ---------------------------------------------------------------------
-
-
-def test_committed_test_modules_match_their_sources(require_tools: Callable[..., None]) -> None:
-    require_tools("wat2wasm")  # Debian: wabt
-    spec = importlib.util.spec_from_file_location("wasm_test_modules_build", MODULES / "build.py")
-    assert spec is not None and spec.loader is not None
-    build = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build)
-    fresh = build.fresh_builds()
-    assert fresh, "no .wat sources found"
-    for name, data in fresh.items():
-        assert (MODULES / name).read_bytes() == data, f"{name} is stale: run {MODULES / 'build.py'}"
