@@ -21,7 +21,7 @@ wasm3 does that when it compiles a function.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -85,9 +85,25 @@ class SectionId(enum.IntEnum):
         return self.name.lower().replace("_", " ") + " section"
 
 
-# Non-custom sections must appear in this order, at most once each (spec §5.5.2).
-_SECTION_ORDER = (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11)
-_SECTION_RANK = {sid: rank for rank, sid in enumerate(_SECTION_ORDER)}
+SECTION_ORDER: tuple[SectionId, ...] = (
+    SectionId.TYPE,
+    SectionId.IMPORT,
+    SectionId.FUNCTION,
+    SectionId.TABLE,
+    SectionId.MEMORY,
+    SectionId.GLOBAL,
+    SectionId.EXPORT,
+    SectionId.START,
+    SectionId.ELEMENT,
+    SectionId.DATA_COUNT,
+    SectionId.CODE,
+    SectionId.DATA,
+)
+"""The order of the non-custom sections, each at most once (spec §5.5.2): the reader
+refuses any other, and the instrumenter inserts the sections it adds by it."""
+
+SECTION_RANK: dict[int, int] = {sid: rank for rank, sid in enumerate(SECTION_ORDER)}
+"""Each non-custom section id's place in `SECTION_ORDER`."""
 
 
 class ExternKind(enum.IntEnum):
@@ -741,7 +757,7 @@ class _Parser:
         while top.pos < top.end:
             offset = top.pos
             sid = top.byte()
-            if sid not in _SECTION_RANK and sid != 0:
+            if sid not in SECTION_RANK and sid != 0:
                 raise ModuleRejected(f"unknown section id {sid} at byte {offset}")
             title = SectionId(sid).title
             top.where = title
@@ -755,7 +771,7 @@ class _Parser:
             top.pos += size
             top.where = "module"
             if sid != 0:
-                rank = _SECTION_RANK[sid]
+                rank = SECTION_RANK[sid]
                 if rank <= last_rank:
                     assert last_id is not None
                     if sid == last_id:
@@ -801,14 +817,14 @@ class _Parser:
 
     # Each reader consumes one section's content.
 
-    def custom(self, r: _Reader) -> None:
+    def read_custom(self, r: _Reader) -> None:
         r.where = "custom section"
         name = r.name()
         r.where = f"custom section {name!r}"
         self.customs.append(Custom(name, r.pos, r.end))
         r.pos = r.end
 
-    def type(self, r: _Reader) -> None:
+    def read_type(self, r: _Reader) -> None:
         for _ in range(r.count("type", 3)):
             at = r.pos
             form = r.byte()
@@ -818,7 +834,7 @@ class _Parser:
             results = tuple(r.valtype() for _ in range(r.count("result")))
             self.types.append(FuncType(params, results))
 
-    def import_(self, r: _Reader) -> None:
+    def read_import(self, r: _Reader) -> None:
         for _ in range(r.count("import", 4)):
             at = r.pos
             module = r.name()
@@ -848,7 +864,7 @@ class _Parser:
                 raise r.fail(f"unknown import kind 0x{kind:02x}", kind_at)
             self.imports.append(Import(module, name, ExternKind(kind), desc, at))
 
-    def function(self, r: _Reader) -> None:
+    def read_function(self, r: _Reader) -> None:
         for _ in range(r.count("function")):
             at = r.pos
             t = r.u32()
@@ -866,12 +882,12 @@ class _Parser:
             raise r.fail(f"unknown table element type 0x{elem:02x}", at)
         return TableType(elem, r.limits("table", 0xFFFF_FFFF))
 
-    def table(self, r: _Reader) -> None:
+    def read_table(self, r: _Reader) -> None:
         for _ in range(r.count("table", 3)):
             self.tables.append(self.table_type(r))
         self.n_tables += len(self.tables)
 
-    def memory(self, r: _Reader) -> None:
+    def read_memory(self, r: _Reader) -> None:
         for _ in range(r.count("memory", 2)):
             self.memories.append(r.limits("memory", MAX_PAGES))
         self.n_mems += len(self.memories)
@@ -884,7 +900,7 @@ class _Parser:
             raise r.fail(f"global mutability flag is 0x{mut:02x}, not 0 or 1", at)
         return GlobalType(vt, bool(mut))
 
-    def global_(self, r: _Reader) -> None:
+    def read_global(self, r: _Reader) -> None:
         for _ in range(r.count("global", 3)):
             gt = self.global_type(r)
             init = self.const_expr(r, gt.valtype)
@@ -936,7 +952,7 @@ class _Parser:
             raise r.fail("constant expression does not end after one instruction", end_at)
         return ConstExpr(op, value)
 
-    def export(self, r: _Reader) -> None:
+    def read_export(self, r: _Reader) -> None:
         seen: set[str] = set()
         limits = {
             ExternKind.FUNC: self.n_funcs,
@@ -960,7 +976,7 @@ class _Parser:
                 raise r.fail(f"export {name!r} names {ek} {index}, which does not exist", at)
             self.exports.append(Export(name, ek, index))
 
-    def start_(self, r: _Reader) -> None:
+    def read_start(self, r: _Reader) -> None:
         at = r.pos
         index = r.u32()
         if index >= self.n_funcs:
@@ -976,7 +992,7 @@ class _Parser:
         assert isinstance(t, int)
         return self.types[t]
 
-    def element(self, r: _Reader) -> None:
+    def read_element(self, r: _Reader) -> None:
         for _ in range(r.count("element segment", 2)):
             at = r.pos
             flags = r.u32()
@@ -1022,10 +1038,10 @@ class _Parser:
                     funcs.append(f)
             self.elements.append(Element(flags, mode, table, offset, tuple(funcs)))
 
-    def data_count_(self, r: _Reader) -> None:
+    def read_data_count(self, r: _Reader) -> None:
         self.data_count = r.u32()
 
-    def code(self, r: _Reader) -> None:
+    def read_code(self, r: _Reader) -> None:
         n = r.count("function body")
         if n != len(self.functions):
             raise r.fail(f"code section has {n} bodies but the function section declares {len(self.functions)}", r.pos)
@@ -1055,7 +1071,7 @@ class _Parser:
             self.codes.append(Code(offset, tuple(decls), locals_start, b.pos, body_end))
             r.pos = body_end
 
-    def data(self, r: _Reader) -> None:
+    def read_data(self, r: _Reader) -> None:
         for _ in range(r.count("data segment", 2)):
             at = r.pos
             flags = r.u32()
@@ -1081,21 +1097,22 @@ class _Parser:
             self.datas.append(Data(flags, mode, memory, offset, start, start + length))
 
 
-_SECTION_READERS = {
-    0: _Parser.custom,
-    1: _Parser.type,
-    2: _Parser.import_,
-    3: _Parser.function,
-    4: _Parser.table,
-    5: _Parser.memory,
-    6: _Parser.global_,
-    7: _Parser.export,
-    8: _Parser.start_,
-    9: _Parser.element,
-    10: _Parser.code,
-    11: _Parser.data,
-    12: _Parser.data_count_,
+_SECTION_READERS: dict[int, Callable[[_Parser, _Reader], None]] = {
+    SectionId.CUSTOM: _Parser.read_custom,
+    SectionId.TYPE: _Parser.read_type,
+    SectionId.IMPORT: _Parser.read_import,
+    SectionId.FUNCTION: _Parser.read_function,
+    SectionId.TABLE: _Parser.read_table,
+    SectionId.MEMORY: _Parser.read_memory,
+    SectionId.GLOBAL: _Parser.read_global,
+    SectionId.EXPORT: _Parser.read_export,
+    SectionId.START: _Parser.read_start,
+    SectionId.ELEMENT: _Parser.read_element,
+    SectionId.CODE: _Parser.read_code,
+    SectionId.DATA: _Parser.read_data,
+    SectionId.DATA_COUNT: _Parser.read_data_count,
 }
+assert set(_SECTION_READERS) == set(SectionId)
 
 
 # --- Function bodies --------------------------------------------------------------------------
@@ -1108,179 +1125,290 @@ def decode_body(module: Module, data: bytes, index: int) -> list[Instr]:
     blocks nest and close, `else` follows `if`, branch depths name an enclosing block, and
     the final `end` is the body's last byte. Raises `ModuleRejected` otherwise.
     """
-    code = module.codes[index]
-    func = module.num_imported_functions + index
-    r = _Reader(data, code.body_start, code.end, "code section")
-    n_locals = len(module.func_type(func).params) + code.num_locals
-    n_types = len(module.types)
-    n_funcs = module.num_functions
-    n_globals = module.num_globals
-    n_tables = module.num_tables
-    n_mems = module.num_memories
-    n_datas = module.data_count if module.data_count is not None else len(module.datas)
-    n_elems = len(module.elements)
-    opcodes = OPCODES
-    out: list[Instr] = []
-    append = out.append
-    # The control stack: the opcode that opened each block, with the function's own block
-    # at the bottom (depth counts from the top, spec §3.3.8).
-    ctrl = [Op.BLOCK]
-    # A fast path for the most common instructions (no immediate, or a one-byte local,
-    # global or i32.const), without method calls: deploys of large modules are bounded by
-    # this loop. Everything else goes through the reader below.
-    make = tuple.__new__
-    kind_of = _ONE_BYTE_KINDS.get
-    none, local, global_, i32 = Imm.NONE, Imm.LOCAL, Imm.GLOBAL, Imm.I32
-    end = code.end
-    pos = code.body_start
-    while True:
-        at = pos
-        if at + 1 < end:
-            op = data[at]
-            kind = kind_of(op)
-            if kind is none:
-                pos = at + 1
-                append(make(Instr, (at, op, None, pos)))
-                continue
-            b = data[at + 1]
-            if b < 0x80:
-                if (kind is local and b < n_locals) or (kind is global_ and b < n_globals):
-                    pos = at + 2
-                    append(make(Instr, (at, op, b, pos)))
+    return _Body(module, data, index).decode()
+
+
+_make = tuple.__new__  # builds an Instr without NamedTuple's Python-level __new__
+
+
+class _Body(_Reader):
+    """A reader over one function body that knows the module's index spaces and the open
+    blocks. `decode` reads the common instructions inline; the others go to the method for
+    their immediate (`_IMMEDIATES`), which reads and checks it."""
+
+    __slots__ = (
+        "module", "func", "n_locals", "n_types", "n_funcs", "n_globals", "n_tables", "n_mems",
+        "n_datas", "n_elems", "ctrl",
+    )
+
+    def __init__(self, module: Module, data: bytes, index: int) -> None:
+        code = module.codes[index]
+        super().__init__(data, code.body_start, code.end, "code section")
+        self.module = module
+        self.func = module.num_imported_functions + index
+        self.n_locals = len(module.func_type(self.func).params) + code.num_locals
+        self.n_types = len(module.types)
+        self.n_funcs = module.num_functions
+        self.n_globals = module.num_globals
+        self.n_tables = module.num_tables
+        self.n_mems = module.num_memories
+        self.n_datas = module.data_count if module.data_count is not None else len(module.datas)
+        self.n_elems = len(module.elements)
+        # The opcode that opened each block, with the function's own block at the bottom
+        # (depth counts from the top, spec §3.3.8).
+        self.ctrl: list[int] = [Op.BLOCK]
+
+    def reject(self, what: str, at: int) -> ModuleRejected:
+        return ModuleRejected(f"{what} in function {self.func} at byte {at}")
+
+    def decode(self) -> list[Instr]:
+        """Every instruction, through the function's final `end`."""
+        data, end, ctrl = self.data, self.end, self.ctrl
+        n_locals, n_globals = self.n_locals, self.n_globals
+        out: list[Instr] = []
+        append = out.append
+        # A fast path for the most common instructions (no immediate, or a one-byte local,
+        # global or i32.const), without method calls: deploys of large modules are bounded
+        # by this loop.
+        kind_of = _ONE_BYTE_KINDS.get
+        none, local, global_, i32 = Imm.NONE, Imm.LOCAL, Imm.GLOBAL, Imm.I32
+        pos = self.pos
+        while True:
+            at = pos
+            if at + 1 < end:
+                op = data[at]
+                kind = kind_of(op)
+                if kind is none:
+                    pos = at + 1
+                    append(_make(Instr, (at, op, None, pos)))
                     continue
-                if kind is i32:
-                    pos = at + 2
-                    append(make(Instr, (at, op, b - 0x80 if b & 0x40 else b, pos)))
-                    continue
-        r.pos = at
-        if at >= r.end:
-            raise ModuleRejected(f"truncated in the code section at byte {at} (function {func} is missing its end)")
-        op = data[at]
-        r.pos = at + 1
+                b = data[at + 1]
+                if b < 0x80:
+                    if (kind is local and b < n_locals) or (kind is global_ and b < n_globals):
+                        pos = at + 2
+                        append(_make(Instr, (at, op, b, pos)))
+                        continue
+                    if kind is i32:
+                        pos = at + 2
+                        append(_make(Instr, (at, op, b - 0x80 if b & 0x40 else b, pos)))
+                        continue
+            ins = self.instruction(at)
+            append(ins)
+            if not ctrl:
+                return out
+            pos = ins.end
+
+    def instruction(self, at: int) -> Instr:
+        """The instruction at `at`, whatever it is."""
+        if at >= self.end:
+            raise ModuleRejected(
+                f"truncated in the code section at byte {at} (function {self.func} is missing its end)"
+            )
+        op = self.data[at]
+        self.pos = at + 1
         if op == 0xFC:
-            # The spec says u32, but wasm3 reads one byte: refuse the encodings where the
-            # two would disagree, so wasm3 sees the same instructions as the instrumenter.
-            sub = r.u32()
-            if r.pos != at + 2:
-                raise ModuleRejected(f"0xfc sub-opcode {sub} is not encoded in one byte in function {func} at byte {at}")
-            op = PREFIX_FC | sub
-        entry = opcodes.get(op)
-        if entry is None:
-            refused = _REFUSED_OPCODES.get(op if op < PREFIX_FC else 0xFC)
-            if refused is not None:
-                raise ModuleRejected(f"{refused} (function {func}, byte {at})")
-            raise ModuleRejected(f"unknown opcode {opcode_name(op)} in function {func} at byte {at}")
-        kind = entry[1]
-        imm: object = None
-        if kind is Imm.NONE:
-            if op == Op.END:
-                ctrl.pop()
-                if not ctrl:
-                    append(Instr(at, op, None, r.pos))
-                    if r.pos != r.end:
-                        raise ModuleRejected(
-                            f"function {func} ends at byte {at} but its body continues to byte {r.end}"
-                        )
-                    return out
-            elif op == Op.ELSE:
-                if ctrl[-1] != Op.IF:
-                    raise ModuleRejected(f"else without if in function {func} at byte {at}")
-                ctrl[-1] = Op.ELSE
-        elif kind is Imm.LOCAL:
-            imm = r.u32()
-            if imm >= n_locals:
-                raise ModuleRejected(f"local {imm} does not exist in function {func} at byte {at}")
-        elif kind is Imm.I32:
-            imm = r.s32()
-        elif kind is Imm.MEMARG:
-            if n_mems == 0:
-                raise ModuleRejected(f"{entry[0]} without a memory in function {func} at byte {at}")
-            align = r.u32()
-            if align > _NATURAL_ALIGN[op]:
-                raise ModuleRejected(
-                    f"{entry[0]} alignment 2**{align} is larger than natural in function {func} at byte {at}"
-                )
-            imm = (align, r.u32())
-        elif kind is Imm.BLOCKTYPE:
-            b = data[r.pos] if r.pos < r.end else None
-            if b == 0x40:
-                r.pos += 1
-            elif b is not None and (b in _VALTYPES or b in _REFUSED_VALTYPES):
-                imm = r.valtype()
-            else:
-                t_at = r.pos
-                imm = r.s33()
-                if not 0 <= imm < n_types:
-                    raise ModuleRejected(f"block type {imm} does not exist in function {func} at byte {t_at}")
-            ctrl.append(op)
-        elif kind is Imm.LABEL:
-            imm = r.u32()
-            if imm >= len(ctrl):
-                raise ModuleRejected(f"{entry[0]} {imm} has no enclosing block in function {func} at byte {at}")
-        elif kind is Imm.GLOBAL:
-            imm = r.u32()
-            if imm >= n_globals:
-                raise ModuleRejected(f"global {imm} does not exist in function {func} at byte {at}")
-        elif kind is Imm.FUNC:
-            imm = r.u32()
-            if imm >= n_funcs:
-                raise ModuleRejected(f"call to function {imm}, which does not exist, in function {func} at byte {at}")
-        elif kind is Imm.I64:
-            imm = r.s64()
-        elif kind is Imm.LABELS:
-            n = r.count("br_table label")
-            depths = tuple(r.u32() for _ in range(n + 1))
-            if max(depths) >= len(ctrl):
-                raise ModuleRejected(f"br_table label has no enclosing block in function {func} at byte {at}")
-            imm = depths
-        elif kind is Imm.CALL_INDIRECT:
-            t = r.u32()
-            table = r.zero_byte("call_indirect's table index")
-            if t >= n_types:
-                raise ModuleRejected(f"call_indirect type {t} does not exist in function {func} at byte {at}")
-            if n_tables == 0:
-                raise ModuleRejected(f"call_indirect without a table in function {func} at byte {at}")
-            imm = (t, table)
-        elif kind is Imm.F32:
-            imm = r.bytes(4)
-        elif kind is Imm.F64:
-            imm = r.bytes(8)
-        elif kind is Imm.MEMORY or kind is Imm.MEMORY_COPY:
-            imm = (r.zero_byte(f"{entry[0]}'s memory index"),)
-            if kind is Imm.MEMORY_COPY:
-                imm = (0, r.zero_byte("memory.copy's memory index"))
-            if n_mems == 0:
-                raise ModuleRejected(f"{entry[0]} without a memory in function {func} at byte {at}")
-        elif kind is Imm.DATA or kind is Imm.MEMORY_INIT:
-            d = r.u32()
-            if module.data_count is None:
-                raise ModuleRejected(f"{entry[0]} needs a data count section (function {func}, byte {at})")
-            if d >= n_datas:
-                raise ModuleRejected(f"data segment {d} does not exist in function {func} at byte {at}")
-            if kind is Imm.MEMORY_INIT:
-                imm = (d, r.zero_byte("memory.init's memory index"))
-                if n_mems == 0:
-                    raise ModuleRejected(f"memory.init without a memory in function {func} at byte {at}")
-            else:
-                imm = (d,)
-        elif kind is Imm.ELEM or kind is Imm.TABLE_INIT:
-            e = r.u32()
-            if e >= n_elems:
-                raise ModuleRejected(f"element segment {e} does not exist in function {func} at byte {at}")
-            if kind is Imm.TABLE_INIT:
-                table = r.u32()
-                if table >= n_tables:
-                    raise ModuleRejected(f"table.init without table {table} in function {func} at byte {at}")
-                imm = (e, table)
-            else:
-                imm = (e,)
-        elif kind is Imm.TABLE_COPY or kind is Imm.TABLE:
-            tables = (r.u32(), r.u32()) if kind is Imm.TABLE_COPY else (r.u32(),)
-            if max(tables) >= n_tables:
-                raise ModuleRejected(f"{entry[0]} without table {max(tables)} in function {func} at byte {at}")
-            imm = tables
-        pos = r.pos
-        append(make(Instr, (at, op, imm, pos)))
+            op = self.prefixed(at)
+        read = _IMMEDIATES.get(op)
+        if read is None:
+            raise self.unknown(op, at)
+        imm = read(self, op, at)
+        return _make(Instr, (at, op, imm, self.pos))
+
+    def prefixed(self, at: int) -> int:
+        # The spec says u32, but wasm3 reads one byte: refuse the encodings where the two
+        # would disagree, so wasm3 sees the same instructions as the instrumenter.
+        sub = self.u32()
+        if self.pos != at + 2:
+            raise self.reject(f"0xfc sub-opcode {sub} is not encoded in one byte", at)
+        return PREFIX_FC | sub
+
+    def unknown(self, op: int, at: int) -> ModuleRejected:
+        refused = _REFUSED_OPCODES.get(op if op < PREFIX_FC else 0xFC)
+        if refused is not None:
+            return ModuleRejected(f"{refused} (function {self.func}, byte {at})")
+        return self.reject(f"unknown opcode {opcode_name(op)}", at)
+
+    # One method per kind of immediate: (opcode, offset) -> the immediate (see `Instr`).
+
+    def no_immediate(self, op: int, at: int) -> None:
+        return None
+
+    def end_(self, op: int, at: int) -> None:
+        self.ctrl.pop()
+        if not self.ctrl and self.pos != self.end:
+            raise ModuleRejected(f"function {self.func} ends at byte {at} but its body continues to byte {self.end}")
+
+    def else_(self, op: int, at: int) -> None:
+        if self.ctrl[-1] != Op.IF:
+            raise self.reject("else without if", at)
+        self.ctrl[-1] = Op.ELSE
+
+    def block_type(self, op: int, at: int) -> ValType | int | None:
+        b = self.data[self.pos] if self.pos < self.end else None
+        imm: ValType | int | None = None
+        if b == 0x40:
+            self.pos += 1
+        elif b is not None and (b in _VALTYPES or b in _REFUSED_VALTYPES):
+            imm = self.valtype()
+        else:
+            t_at = self.pos
+            imm = self.s33()
+            if not 0 <= imm < self.n_types:
+                raise self.reject(f"block type {imm} does not exist", t_at)
+        self.ctrl.append(op)
+        return imm
+
+    def label(self, op: int, at: int) -> int:
+        depth = self.u32()
+        if depth >= len(self.ctrl):
+            raise self.reject(f"{OPCODES[op][0]} {depth} has no enclosing block", at)
+        return depth
+
+    def labels(self, op: int, at: int) -> tuple[int, ...]:
+        n = self.count("br_table label")
+        depths = tuple(self.u32() for _ in range(n + 1))
+        if max(depths) >= len(self.ctrl):
+            raise self.reject("br_table label has no enclosing block", at)
+        return depths
+
+    def function(self, op: int, at: int) -> int:
+        func = self.u32()
+        if func >= self.n_funcs:
+            raise self.reject(f"call to function {func}, which does not exist,", at)
+        return func
+
+    def call_indirect(self, op: int, at: int) -> tuple[int, int]:
+        t = self.u32()
+        table = self.zero_byte("call_indirect's table index")
+        if t >= self.n_types:
+            raise self.reject(f"call_indirect type {t} does not exist", at)
+        if self.n_tables == 0:
+            raise self.reject("call_indirect without a table", at)
+        return (t, table)
+
+    def local(self, op: int, at: int) -> int:
+        index = self.u32()
+        if index >= self.n_locals:
+            raise self.reject(f"local {index} does not exist", at)
+        return index
+
+    def global_(self, op: int, at: int) -> int:
+        index = self.u32()
+        if index >= self.n_globals:
+            raise self.reject(f"global {index} does not exist", at)
+        return index
+
+    def memarg(self, op: int, at: int) -> tuple[int, int]:
+        self.need_memory(op, at)
+        align = self.u32()
+        if align > _NATURAL_ALIGN[op]:
+            raise self.reject(f"{OPCODES[op][0]} alignment 2**{align} is larger than natural", at)
+        return (align, self.u32())
+
+    def need_memory(self, op: int, at: int) -> None:
+        if self.n_mems == 0:
+            raise self.reject(f"{OPCODES[op][0]} without a memory", at)
+
+    def i32(self, op: int, at: int) -> int:
+        return self.s32()
+
+    def i64(self, op: int, at: int) -> int:
+        return self.s64()
+
+    def f32(self, op: int, at: int) -> bytes:
+        return self.bytes(4)
+
+    def f64(self, op: int, at: int) -> bytes:
+        return self.bytes(8)
+
+    def memory(self, op: int, at: int) -> tuple[int]:
+        imm = (self.zero_byte(f"{OPCODES[op][0]}'s memory index"),)
+        self.need_memory(op, at)
+        return imm
+
+    def memory_copy(self, op: int, at: int) -> tuple[int, int]:
+        self.zero_byte("memory.copy's memory index")
+        imm = (0, self.zero_byte("memory.copy's memory index"))
+        self.need_memory(op, at)
+        return imm
+
+    def data_segment(self, op: int, at: int) -> tuple[int]:
+        return (self.data_index(op, at),)
+
+    def memory_init(self, op: int, at: int) -> tuple[int, int]:
+        imm = (self.data_index(op, at), self.zero_byte("memory.init's memory index"))
+        self.need_memory(op, at)
+        return imm
+
+    def data_index(self, op: int, at: int) -> int:
+        index = self.u32()
+        if self.module.data_count is None:
+            raise ModuleRejected(f"{OPCODES[op][0]} needs a data count section (function {self.func}, byte {at})")
+        if index >= self.n_datas:
+            raise self.reject(f"data segment {index} does not exist", at)
+        return index
+
+    def element(self, op: int, at: int) -> tuple[int]:
+        return (self.element_index(at),)
+
+    def table_init(self, op: int, at: int) -> tuple[int, int]:
+        segment = self.element_index(at)
+        table = self.u32()
+        if table >= self.n_tables:
+            raise self.reject(f"table.init without table {table}", at)
+        return (segment, table)
+
+    def element_index(self, at: int) -> int:
+        index = self.u32()
+        if index >= self.n_elems:
+            raise self.reject(f"element segment {index} does not exist", at)
+        return index
+
+    def table(self, op: int, at: int) -> tuple[int, ...]:
+        return self.tables(op, at, (self.u32(),))
+
+    def table_copy(self, op: int, at: int) -> tuple[int, ...]:
+        return self.tables(op, at, (self.u32(), self.u32()))
+
+    def tables(self, op: int, at: int, tables: tuple[int, ...]) -> tuple[int, ...]:
+        if max(tables) >= self.n_tables:
+            raise self.reject(f"{OPCODES[op][0]} without table {max(tables)}", at)
+        return tables
+
+
+_ImmediateReader = Callable[[_Body, int, int], object]
+
+_BY_KIND: dict[Imm, _ImmediateReader] = {
+    Imm.NONE: _Body.no_immediate,
+    Imm.BLOCKTYPE: _Body.block_type,
+    Imm.LABEL: _Body.label,
+    Imm.LABELS: _Body.labels,
+    Imm.FUNC: _Body.function,
+    Imm.CALL_INDIRECT: _Body.call_indirect,
+    Imm.LOCAL: _Body.local,
+    Imm.GLOBAL: _Body.global_,
+    Imm.MEMARG: _Body.memarg,
+    Imm.MEMORY: _Body.memory,
+    Imm.I32: _Body.i32,
+    Imm.I64: _Body.i64,
+    Imm.F32: _Body.f32,
+    Imm.F64: _Body.f64,
+    Imm.DATA: _Body.data_segment,
+    Imm.MEMORY_INIT: _Body.memory_init,
+    Imm.MEMORY_COPY: _Body.memory_copy,
+    Imm.TABLE_INIT: _Body.table_init,
+    Imm.ELEM: _Body.element,
+    Imm.TABLE_COPY: _Body.table_copy,
+    Imm.TABLE: _Body.table,
+}
+assert set(_BY_KIND) == set(Imm)
+
+_IMMEDIATES: dict[int, _ImmediateReader] = {
+    **{op: _BY_KIND[kind] for op, (_, kind) in OPCODES.items()},
+    Op.END: _Body.end_,  # they close and switch blocks
+    Op.ELSE: _Body.else_,
+}
+"""How `_Body` reads each opcode's immediate (and checks it against the module)."""
 
 
 def iter_bodies(module: Module, data: bytes) -> Iterator[tuple[int, list[Instr]]]:

@@ -80,6 +80,7 @@ from dataclasses import dataclass, field
 from edge_agent import const
 from edge_agent.services.wasm import binary
 from edge_agent.services.wasm.binary import (
+    SECTION_RANK,
     FuncType,
     Instr,
     Module,
@@ -174,7 +175,6 @@ _DROPPED_CUSTOM_PREFIXES = (".debug_", "reloc.", "linking", "external_debug_info
 
 # The sections the rewrite produces, created if the module has none.
 _REWRITTEN = (SectionId.TYPE, SectionId.FUNCTION, SectionId.GLOBAL, SectionId.EXPORT, SectionId.CODE)
-_ORDER = (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +260,7 @@ class _Rewriter:
         missing = [sid for sid in _REWRITTEN if sid not in present]
 
         def add_missing_before(sid: int | None) -> None:
-            while missing and (sid is None or _ORDER.index(missing[0]) < _ORDER.index(sid)):
+            while missing and (sid is None or SECTION_RANK[missing[0]] < SECTION_RANK[sid]):
                 new = missing.pop(0)
                 out.append(encode_section(new, self._content(new, None)))
 
@@ -532,6 +532,11 @@ class _Planner:
         self.unrolls: list[_Unroll] = []
         self.blocks: list[_Frame] = []
         self.landing_refunds: list[_Insert] = []
+        self.use_local = emit.counter_local >= 0
+        self.cur: _Segment | None = None
+        """The segment running at this point of the walk (None in unreachable code)."""
+        self.ctrl: list[_Frame] = []
+        """The open blocks, the function's own at the bottom."""
 
     def new_segment(self, at: int, *, check: bool = False) -> _Segment:
         seg = _Segment(check=check)
@@ -539,123 +544,8 @@ class _Planner:
         return seg
 
     def plan(self, instrs: list[Instr], body_start: int) -> list[_Insert]:
-        emit, add = self.emit, self.inserts.append
-        use_local = emit.counter_local >= 0
-        if use_local:
-            add((body_start, emit.load))
-        cur: _Segment | None = self.new_segment(body_start)
-        ctrl = [_Frame(Op.BLOCK, True)]  # the function's own block
-        for ins in instrs:
-            op = ins.opcode
-            if op == Op.END:
-                frame = ctrl.pop()
-                if not ctrl:  # the function's end
-                    if use_local and cur is not None:
-                        add((ins.offset, emit.store))
-                    break
-                if frame.live:
-                    frame.falls_through = cur is not None
-                    cur = self.after_end(frame, ins, cur)
-                    frame.landing, frame.end_at = cur, ins.end
-                    if frame.unroll is not None:
-                        frame.unroll.join = cur
-                continue
-            if op == Op.ELSE:
-                frame = ctrl[-1]
-                if frame.live:
-                    frame.then_end = cur
-                    frame.else_seg = cur = self.new_segment(ins.end)
-                continue
-            if cur is None:  # unreachable code: nothing runs, only track nesting
-                if op in (Op.BLOCK, Op.LOOP, Op.IF):
-                    ctrl.append(_Frame(op, False))
-                continue
-            if ins.offset not in self.synthetic:
-                cur.cost += weight(op)
-            if op == Op.BLOCK:
-                frame = _Frame(op, True, parent=cur, arity=self.arity(ins))
-                self.blocks.append(frame)
-                if ins.offset in self.first_copies:
-                    # The first copy of an unrolled loop's body: it opens the loop's header.
-                    assert cur.check and ctrl[-1].op == Op.LOOP
-                    frame.unroll = _Unroll(cur)
-                    self.unrolls.append(frame.unroll)
-                ctrl.append(frame)
-            elif op == Op.LOOP:
-                # Every iteration passes the header: charge and check there.
-                ctrl.append(_Frame(op, True, parent=cur))
-                cur = self.new_segment(ins.end, check=True)
-            elif op == Op.IF:
-                frame = _Frame(op, True, parent=cur, arity=self.arity(ins))
-                ctrl.append(frame)
-                self.ifs.append(frame)
-                if cur.closed_by is None:
-                    cur.closed_by = frame
-                    self.sinks.append(cur)
-                frame.then_seg = cur = self.new_segment(ins.end)
-            elif op == Op.BR or op == Op.BR_IF or op == Op.BR_TABLE:
-                depths = ins.imm if isinstance(ins.imm, tuple) else (ins.imm,)
-                outermost = len(ctrl) - 1
-                for depth in depths:
-                    assert isinstance(depth, int)
-                    target = outermost - depth
-                    ctrl[target].targeted = True
-                    for inner in ctrl[target + 1 :]:
-                        inner.escaped = True
-                unroll = self.leaves_first_copy(ctrl, max(depths))
-                refund: _Segment | None = None
-                if unroll is not None and op == Op.BR:
-                    refund = self.new_segment(ins.offset)  # before the write-back
-                    unroll.refunds.append(refund)
-                if use_local and outermost in depths:  # may leave the function
-                    add((ins.offset, emit.store))
-                if op == Op.BR_IF:
-                    before, cur = cur, self.new_segment(ins.end)
-                    target_frame = ctrl[outermost - depths[0]]
-                    ahead = (
-                        self.policy.charge_ahead
-                        and target_frame.op != Op.LOOP
-                        and target_frame.unroll is None  # a branch to the second copy goes back
-                        and target_frame.arity == 0
-                        and depths[0] != outermost
-                    )
-                    edge = None
-                    if ahead or unroll is not None:
-                        edge = _ExitEdge(depths[0], ins.offset, ins.end, before, cur, _Segment(), ahead)
-                        self.exits.append(edge)
-                        add((ins.offset, edge))
-                        if unroll is not None:
-                            unroll.edges.append(edge)
-                    target_frame.arrivals.append(edge)
-                else:
-                    if op == Op.BR:
-                        ctrl[outermost - depths[0]].arrivals.append(refund)
-                    else:
-                        for depth in depths:
-                            ctrl[outermost - depth].arrivals.append(None)
-                    # _unroll never leaves a first copy through a br_table.
-                    assert unroll is None or op == Op.BR
-                    cur = None
-            elif op == Op.RETURN:
-                for inner in ctrl[1:]:
-                    inner.escaped = True
-                unroll = self.leaves_first_copy(ctrl, len(ctrl) - 1)
-                if unroll is not None:
-                    unroll.refunds.append(self.new_segment(ins.offset))
-                if use_local:
-                    add((ins.offset, emit.store))
-                cur = None
-            elif op == Op.UNREACHABLE:
-                cur = None
-            elif op == Op.CALL or op == Op.CALL_INDIRECT:
-                if self.calls_module(ins):
-                    # A check before each call bounds recursion as loop headers bound loops.
-                    cur.check = True
-                    if use_local:
-                        add((ins.offset, emit.before_call))
-                        add((ins.end, emit.after_call))
-            elif op in _SIZED:
-                add((ins.offset, emit.sized(op)))
+        """The inserts for one body: walk it, then move charges between its segments."""
+        self.walk(instrs, body_start)
         if self.policy.hoist_if_arms:
             self.hoist()
         self.charge_ahead()
@@ -666,6 +556,172 @@ class _Planner:
         if self.policy.sink_into_if_arms:
             self.sink()
         return self.landing_refunds + self.inserts  # _splice keeps the order at one offset
+
+    def walk(self, instrs: list[Instr], body_start: int) -> None:
+        """Cut the body into segments and total their weights. Most instructions only add
+        their weight to the running segment; the others have a method in `_PLAN_STEPS`."""
+        if self.use_local:
+            self.inserts.append((body_start, self.emit.load))
+        self.cur = self.new_segment(body_start)
+        self.ctrl = [_Frame(Op.BLOCK, True)]  # the function's own block
+        steps = _PLAN_STEPS
+        synthetic = self.synthetic
+        for ins in instrs:
+            step = steps.get(ins.opcode)
+            if step is not None:
+                step(self, ins)
+            elif self.cur is not None and ins.offset not in synthetic:
+                self.cur.cost += weight(ins.opcode)
+
+    def reached(self, ins: Instr) -> _Segment | None:
+        """The running segment, charged with `ins`; None in unreachable code."""
+        cur = self.cur
+        if cur is not None and ins.offset not in self.synthetic:
+            cur.cost += weight(ins.opcode)
+        return cur
+
+    # One method per instruction that does more than add its weight (`_PLAN_STEPS`).
+
+    def end(self, ins: Instr) -> None:
+        frame = self.ctrl.pop()
+        cur = self.cur
+        if not self.ctrl:  # the function's end (always its last instruction)
+            if self.use_local and cur is not None:
+                self.inserts.append((ins.offset, self.emit.store))
+            return
+        if frame.live:
+            frame.falls_through = cur is not None
+            cur = self.cur = self.after_end(frame, ins, cur)
+            frame.landing, frame.end_at = cur, ins.end
+            if frame.unroll is not None:
+                frame.unroll.join = cur
+
+    def else_(self, ins: Instr) -> None:
+        frame = self.ctrl[-1]
+        if frame.live:
+            frame.then_end = self.cur
+            frame.else_seg = self.cur = self.new_segment(ins.end)
+
+    def block(self, ins: Instr) -> None:
+        cur = self.reached(ins)
+        if cur is None:  # unreachable code: nothing runs, only track nesting
+            self.ctrl.append(_Frame(ins.opcode, False))
+            return
+        frame = _Frame(ins.opcode, True, parent=cur, arity=self.arity(ins))
+        self.blocks.append(frame)
+        if ins.offset in self.first_copies:
+            # The first copy of an unrolled loop's body: it opens the loop's header.
+            assert cur.check and self.ctrl[-1].op == Op.LOOP
+            frame.unroll = _Unroll(cur)
+            self.unrolls.append(frame.unroll)
+        self.ctrl.append(frame)
+
+    def loop(self, ins: Instr) -> None:
+        cur = self.reached(ins)
+        if cur is None:
+            self.ctrl.append(_Frame(ins.opcode, False))
+            return
+        # Every iteration passes the header: charge and check there.
+        self.ctrl.append(_Frame(ins.opcode, True, parent=cur))
+        self.cur = self.new_segment(ins.end, check=True)
+
+    def if_(self, ins: Instr) -> None:
+        cur = self.reached(ins)
+        if cur is None:
+            self.ctrl.append(_Frame(ins.opcode, False))
+            return
+        frame = _Frame(ins.opcode, True, parent=cur, arity=self.arity(ins))
+        self.ctrl.append(frame)
+        self.ifs.append(frame)
+        if cur.closed_by is None:
+            cur.closed_by = frame
+            self.sinks.append(cur)
+        frame.then_seg = self.cur = self.new_segment(ins.end)
+
+    def branch(self, ins: Instr) -> None:
+        """br, br_if and br_table: mark the blocks they leave and the label they target."""
+        cur = self.reached(ins)
+        if cur is None:
+            return
+        op, ctrl = ins.opcode, self.ctrl
+        depths = _depths(ins.imm)
+        outermost = len(ctrl) - 1
+        for depth in depths:
+            target = outermost - depth
+            ctrl[target].targeted = True
+            for inner in ctrl[target + 1 :]:
+                inner.escaped = True
+        unroll = self.leaves_first_copy(ctrl, max(depths))
+        refund: _Segment | None = None
+        if unroll is not None and op == Op.BR:
+            refund = self.new_segment(ins.offset)  # before the write-back
+            unroll.refunds.append(refund)
+        if self.use_local and outermost in depths:  # may leave the function
+            self.inserts.append((ins.offset, self.emit.store))
+        if op == Op.BR_IF:
+            self.exit_edge(ins, depths[0], cur, unroll)
+            return
+        if op == Op.BR:
+            ctrl[outermost - depths[0]].arrivals.append(refund)
+        else:
+            for depth in depths:
+                ctrl[outermost - depth].arrivals.append(None)
+        # _unroll never leaves a first copy through a br_table.
+        assert unroll is None or op == Op.BR
+        self.cur = None
+
+    def exit_edge(self, ins: Instr, depth: int, before: _Segment, unroll: _Unroll | None) -> None:
+        """A br_if: a new segment after it, and an exit edge if that one may be charged
+        ahead (with `before`) or the br_if leaves an unrolled loop's first copy."""
+        self.cur = after = self.new_segment(ins.end)
+        outermost = len(self.ctrl) - 1
+        target = self.ctrl[outermost - depth]
+        ahead = (
+            self.policy.charge_ahead
+            and target.op != Op.LOOP
+            and target.unroll is None  # a branch to the second copy goes back
+            and target.arity == 0
+            and depth != outermost
+        )
+        edge = None
+        if ahead or unroll is not None:
+            edge = _ExitEdge(depth, ins.offset, ins.end, before, after, _Segment(), ahead)
+            self.exits.append(edge)
+            self.inserts.append((ins.offset, edge))
+            if unroll is not None:
+                unroll.edges.append(edge)
+        target.arrivals.append(edge)
+
+    def return_(self, ins: Instr) -> None:
+        if self.reached(ins) is None:
+            return
+        ctrl = self.ctrl
+        for inner in ctrl[1:]:
+            inner.escaped = True
+        unroll = self.leaves_first_copy(ctrl, len(ctrl) - 1)
+        if unroll is not None:
+            unroll.refunds.append(self.new_segment(ins.offset))
+        if self.use_local:
+            self.inserts.append((ins.offset, self.emit.store))
+        self.cur = None
+
+    def unreachable(self, ins: Instr) -> None:
+        self.reached(ins)
+        self.cur = None
+
+    def call(self, ins: Instr) -> None:
+        cur = self.reached(ins)
+        if cur is None or not self.calls_module(ins):
+            return
+        # A check before each call bounds recursion as loop headers bound loops.
+        cur.check = True
+        if self.use_local:
+            self.inserts.append((ins.offset, self.emit.before_call))
+            self.inserts.append((ins.end, self.emit.after_call))
+
+    def sized(self, ins: Instr) -> None:
+        if self.reached(ins) is not None:
+            self.inserts.append((ins.offset, self.emit.sized(ins.opcode)))
 
     def refund_on_landing(self, frame: _Frame) -> None:
         """Where a block's end is reached only by branches that all carry a refund, make
@@ -805,6 +861,32 @@ class _Planner:
             frame.then_seg.cost += seg.cost
             frame.else_seg.cost += seg.cost
             seg.cost = 0
+
+
+def _depths(imm: object) -> tuple[int, ...]:
+    """The label depths a br, br_if (one) or br_table (default last) names."""
+    if isinstance(imm, tuple):
+        return imm
+    assert isinstance(imm, int)
+    return (imm,)
+
+
+_PLAN_STEPS: dict[int, Callable[[_Planner, Instr], None]] = {
+    Op.END: _Planner.end,
+    Op.ELSE: _Planner.else_,
+    Op.BLOCK: _Planner.block,
+    Op.LOOP: _Planner.loop,
+    Op.IF: _Planner.if_,
+    Op.BR: _Planner.branch,
+    Op.BR_IF: _Planner.branch,
+    Op.BR_TABLE: _Planner.branch,
+    Op.RETURN: _Planner.return_,
+    Op.UNREACHABLE: _Planner.unreachable,
+    Op.CALL: _Planner.call,
+    Op.CALL_INDIRECT: _Planner.call,
+    **{op: _Planner.sized for op in _SIZED},
+}
+"""The instructions `_Planner.walk` does more with than charge their weight."""
 
 
 def _plan_per_instruction(
