@@ -566,7 +566,7 @@ def opcode_name(opcode: int) -> str:
 class _Reader:
     """A cursor over `data[pos:end]` whose errors name the section and absolute offset."""
 
-    __slots__ = ("data", "pos", "end", "where")
+    __slots__ = ("data", "end", "pos", "where")
 
     def __init__(self, data: bytes, pos: int, end: int, where: str) -> None:
         self.data = data
@@ -678,7 +678,9 @@ class _Reader:
         if flags in (0x02, 0x03):
             raise self.fail(f"shared {what} (threads) {WASM3_UNSUPPORTED}", at)
         if flags not in (0x00, 0x01):
-            raise self.fail(f"unknown {what} limits flag 0x{flags:02x} (memory64 and others {WASM3_UNSUPPORTED})", at)
+            raise self.fail(
+                f"unknown {what} limits flag 0x{flags:02x} (memory64 and others {WASM3_UNSUPPORTED})", at
+            )
         low = self.u32()
         high = self.u32() if flags == 0x01 else None
         if low > cap or (high is not None and high > cap):
@@ -692,7 +694,11 @@ class _Reader:
         at = self.pos
         b = self.byte()
         if b != 0:
-            raise self.fail(f"{what} must be the byte 0x00, not 0x{b:02x} (multiple memories and tables {WASM3_UNSUPPORTED})", at)
+            raise self.fail(
+                f"{what} must be the byte 0x00, not 0x{b:02x} "
+                f"(multiple memories and tables {WASM3_UNSUPPORTED})",
+                at,
+            )
         return 0
 
     def expect_end(self) -> None:
@@ -1044,7 +1050,9 @@ class _Parser:
     def read_code(self, r: _Reader) -> None:
         n = r.count("function body")
         if n != len(self.functions):
-            raise r.fail(f"code section has {n} bodies but the function section declares {len(self.functions)}", r.pos)
+            raise r.fail(
+                f"code section has {n} bodies but the function section declares {len(self.functions)}", r.pos
+            )
         for i in range(n):
             offset = r.pos
             size = r.u32()
@@ -1137,8 +1145,17 @@ class _Body(_Reader):
     their immediate (`_IMMEDIATES`), which reads and checks it."""
 
     __slots__ = (
-        "module", "func", "n_locals", "n_types", "n_funcs", "n_globals", "n_tables", "n_mems",
-        "n_datas", "n_elems", "ctrl",
+        "ctrl",
+        "func",
+        "module",
+        "n_datas",
+        "n_elems",
+        "n_funcs",
+        "n_globals",
+        "n_locals",
+        "n_mems",
+        "n_tables",
+        "n_types",
     )
 
     def __init__(self, module: Module, data: bytes, index: int) -> None:
@@ -1236,7 +1253,9 @@ class _Body(_Reader):
     def end_(self, op: int, at: int) -> None:
         self.ctrl.pop()
         if not self.ctrl and self.pos != self.end:
-            raise ModuleRejected(f"function {self.func} ends at byte {at} but its body continues to byte {self.end}")
+            raise ModuleRejected(
+                f"function {self.func} ends at byte {at} but its body continues to byte {self.end}"
+            )
 
     def else_(self, op: int, at: int) -> None:
         if self.ctrl[-1] != Op.IF:
@@ -1343,7 +1362,9 @@ class _Body(_Reader):
     def data_index(self, op: int, at: int) -> int:
         index = self.u32()
         if self.module.data_count is None:
-            raise ModuleRejected(f"{OPCODES[op][0]} needs a data count section (function {self.func}, byte {at})")
+            raise ModuleRejected(
+                f"{OPCODES[op][0]} needs a data count section (function {self.func}, byte {at})"
+            )
         if index >= self.n_datas:
             raise self.reject(f"data segment {index} does not exist", at)
         return index

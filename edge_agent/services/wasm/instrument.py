@@ -949,113 +949,157 @@ def _unroll(
     weight of at most `max_weight`, and no way out that a refund cannot follow (a
     ``br_table`` out of the loop, a ``br_if`` out carrying values or leaving the function).
     """
-    chosen: dict[int, int] = {}  # index of the loop -> index of its end
-    # Open blocks: (opcode, block type, index of the instruction, the loop's state or None).
-    stack: list[tuple[int, object, int, list[int] | None]] = [(Op.BLOCK, None, -1, None)]
-    # [weight, has a branch back, qualifies] of the innermost open loop, while it qualifies.
-    inner: list[int] | None = None
-    inner_at = -1  # its index in `stack`
-    for index, ins in enumerate(instrs):
-        op = ins.opcode
-        if op not in _UNROLL_SEES:  # weighs 1 and changes nothing else: most instructions
-            if inner is not None:
+    chosen = _LoopScan(types, calls_module, max_weight).scan(instrs)
+    if not chosen:
+        return None
+    return _UnrollWriter(instrs, data).write(chosen)
+
+
+class _LoopScan:
+    """One walk over a body that finds the loops `_unroll` may unroll.
+
+    It keeps the open blocks and, while the innermost open loop still qualifies, that
+    loop's state: [weight so far, has a branch back, qualifies]."""
+
+    def __init__(
+        self, types: tuple[FuncType, ...], calls_module: Callable[[Instr], bool], max_weight: int
+    ) -> None:
+        self.types = types
+        self.calls_module = calls_module
+        self.max_weight = max_weight
+        self.chosen: dict[int, int] = {}  # index of the loop -> index of its end
+        # Open blocks: (opcode, block type, index of the instruction, the loop's state or None).
+        self.stack: list[tuple[int, object, int, list[int] | None]] = [(Op.BLOCK, None, -1, None)]
+        self.inner_at = -1  # the innermost open loop's index in `stack`
+
+    def scan(self, instrs: list[Instr]) -> dict[int, int]:
+        """The loops to unroll: index of each loop -> index of its end."""
+        max_weight = self.max_weight
+        inner: list[int] | None = None  # the innermost open loop's state, while it qualifies
+        for index, ins in enumerate(instrs):
+            if ins.opcode in _UNROLL_SEES:
+                inner = self.see(index, ins, inner)
+            elif inner is not None:  # weighs 1 and changes nothing else: most instructions
                 inner[0] += 1
                 if inner[0] > max_weight:
                     inner[2] = 0
                     inner = None
-            continue
+        return self.chosen
+
+    def see(self, index: int, ins: Instr, inner: list[int] | None) -> list[int] | None:
+        """Take in a structural instruction, a branch or a call; the innermost loop's state
+        after it (None once that loop no longer qualifies)."""
+        op = ins.opcode
         if op == Op.END:
-            _, bt, start, state = stack.pop()
-            if state is not None:
-                if state[2] and state[1] and not _block_params(bt, types):
-                    chosen[start] = index
-                inner = None
-            continue
-        if op in (Op.BLOCK, Op.IF):
-            stack.append((op, ins.imm, index, None))
-        elif op == Op.LOOP:
-            for _, _, _, state in stack:
+            _, bt, start, state = self.stack.pop()
+            if state is None:
+                return inner
+            if state[2] and state[1] and not _block_params(bt, self.types):
+                self.chosen[start] = index
+            return None
+        if op == Op.LOOP:
+            for _, _, _, state in self.stack:
                 if state is not None:
                     state[2] = 0  # not innermost
-            inner, inner_at = [0, 0, 1], len(stack)
-            stack.append((op, ins.imm, index, inner))
-            continue
+            inner, self.inner_at = [0, 0, 1], len(self.stack)
+            self.stack.append((op, ins.imm, index, inner))
+            return inner
+        if op == Op.BLOCK or op == Op.IF:
+            self.stack.append((op, ins.imm, index, None))
         if inner is None:
-            continue
+            return None
         inner[0] += weight(op)
         if op in (Op.BR, Op.BR_IF, Op.BR_TABLE, Op.RETURN):
-            depths = ins.imm if isinstance(ins.imm, tuple) else (len(stack) - 1,) if op == Op.RETURN else (ins.imm,)
-            for depth in depths:
-                assert isinstance(depth, int)
-                target = len(stack) - 1 - depth
-                if target == inner_at:
-                    inner[1] = 1
-                elif target < inner_at and op != Op.BR and op != Op.RETURN:
-                    t_op, t_bt, _, _ = stack[target]
-                    carried = _block_params(t_bt, types) if t_op == Op.LOOP else _block_results(t_bt, types)
-                    if op == Op.BR_TABLE or target == 0 or carried:
-                        inner[2] = 0
-        elif (op == Op.CALL or op == Op.CALL_INDIRECT) and calls_module(ins):
+            self.branch(ins, inner)
+        elif (op == Op.CALL or op == Op.CALL_INDIRECT) and self.calls_module(ins):
             inner[2] = 0
-        if inner[0] > max_weight or not inner[2]:
+        if inner[0] > self.max_weight or not inner[2]:
             inner[2] = 0
-            inner = None
-    if not chosen:
-        return None
+            return None
+        return inner
 
-    out = bytearray()
-    new: list[Instr] = []
-    synthetic: list[int] = []
-    firsts: list[int] = []
+    def branch(self, ins: Instr, inner: list[int]) -> None:
+        """A branch inside the innermost loop: back to it, or out where a refund can follow."""
+        op, stack = ins.opcode, self.stack
+        depths = (len(stack) - 1,) if op == Op.RETURN else _depths(ins.imm)
+        for depth in depths:
+            target = len(stack) - 1 - depth
+            if target == self.inner_at:
+                inner[1] = 1
+            elif target < self.inner_at and op != Op.BR and op != Op.RETURN:
+                t_op, t_bt, _, _ = stack[target]
+                types = self.types
+                carried = _block_params(t_bt, types) if t_op == Op.LOOP else _block_results(t_bt, types)
+                if op == Op.BR_TABLE or target == 0 or carried:
+                    inner[2] = 0
 
-    def put(opcode: int, imm: object, code: bytes) -> int:
-        at = len(out)
-        out.extend(code)
-        new.append(Instr(at, opcode, imm, len(out)))
+
+class _UnrollWriter:
+    """Writes a body anew with the chosen loops unrolled (see `_unroll`)."""
+
+    def __init__(self, instrs: list[Instr], data: bytes) -> None:
+        self.instrs = instrs
+        self.data = data
+        self.out = bytearray()
+        self.new: list[Instr] = []
+        self.synthetic: list[int] = []
+        self.firsts: list[int] = []
+
+    def write(self, chosen: dict[int, int]) -> _Unrolled:
+        instrs = self.instrs
+        index = 0
+        while index < len(instrs):
+            end = chosen.get(index)
+            if end is None:
+                self.copy(instrs[index])
+                index += 1
+            else:
+                self.loop(index, end)
+                index = end + 1
+        return _Unrolled(bytes(self.out), self.new, frozenset(self.synthetic), frozenset(self.firsts))
+
+    def loop(self, index: int, end: int) -> None:
+        """The loop from instruction `index` to its `end`, unrolled."""
+        ins = self.instrs[index]
+        block_type = self.data[ins.offset + 1 : ins.end]
+        body = self.instrs[index + 1 : end]
+        self.put(Op.BLOCK, ins.imm, b"\x02" + block_type)  # $out
+        self.copy(ins)  # loop $l
+        self.firsts.append(self.put(Op.BLOCK, None, b"\x02\x40"))  # $next
+        self.copy_body(body, 2)
+        self.synthetic.append(self.put(Op.BR, 2, b"\x0c\x02"))  # fell through: leave with the results
+        self.put(Op.END, None, b"\x0b")
+        self.copy_body(body, 1)
+        self.copy(self.instrs[end])  # the loop's end
+        self.put(Op.END, None, b"\x0b")
+
+    def put(self, opcode: int, imm: object, code: bytes) -> int:
+        at = len(self.out)
+        self.out.extend(code)
+        self.new.append(Instr(at, opcode, imm, len(self.out)))
         return at
 
-    def copy(ins: Instr) -> None:
-        put(ins.opcode, ins.imm, data[ins.offset : ins.end])
+    def copy(self, ins: Instr) -> None:
+        self.put(ins.opcode, ins.imm, self.data[ins.offset : ins.end])
 
-    def copy_body(body: list[Instr], shift: int) -> None:
+    def copy_body(self, body: list[Instr], shift: int) -> None:
         """The loop's body, with branches out of the loop `shift` labels further out."""
         nesting = 0
         for ins in body:
             op = ins.opcode
             if (op == Op.BR or op == Op.BR_IF) and isinstance(ins.imm, int) and ins.imm > nesting:
                 depth = ins.imm + shift
-                put(op, depth, bytes((op,)) + encode_u32(depth))
+                self.put(op, depth, bytes((op,)) + encode_u32(depth))
             elif op == Op.BR_TABLE and isinstance(ins.imm, tuple) and max(ins.imm) > nesting:
                 depths = tuple(d + shift if d > nesting else d for d in ins.imm)
-                put(op, depths, b"\x0e" + encode_u32(len(depths) - 1) + b"".join(encode_u32(d) for d in depths))
+                code = b"\x0e" + encode_u32(len(depths) - 1) + b"".join(encode_u32(d) for d in depths)
+                self.put(op, depths, code)
             else:
-                copy(ins)
+                self.copy(ins)
             if op in (Op.BLOCK, Op.LOOP, Op.IF):
                 nesting += 1
             elif op == Op.END:
                 nesting -= 1
-
-    index = 0
-    while index < len(instrs):
-        ins = instrs[index]
-        end = chosen.get(index)
-        if end is None:
-            copy(ins)
-            index += 1
-            continue
-        block_type = data[ins.offset + 1 : ins.end]
-        body = instrs[index + 1 : end]
-        put(Op.BLOCK, ins.imm, b"\x02" + block_type)  # $out
-        copy(ins)  # loop $l
-        firsts.append(put(Op.BLOCK, None, b"\x02\x40"))  # $next
-        copy_body(body, 2)
-        synthetic.append(put(Op.BR, 2, b"\x0c\x02"))  # fell through: leave with the results
-        put(Op.END, None, b"\x0b")
-        copy_body(body, 1)
-        copy(instrs[end])  # the loop's end
-        put(Op.END, None, b"\x0b")
-        index = end + 1
-    return _Unrolled(bytes(out), new, frozenset(synthetic), frozenset(firsts))
 
 
 # The instructions `_unroll` looks at: the others weigh 1 and do nothing it cares about.
@@ -1091,8 +1135,17 @@ class _Emitter:
     arithmetic)."""
 
     __slots__ = (
-        "rw", "counter_local", "scratch_local", "window",
-        "load", "store", "before_call", "after_call", "_read", "_write", "_tee",
+        "_read",
+        "_tee",
+        "_write",
+        "after_call",
+        "before_call",
+        "counter_local",
+        "load",
+        "rw",
+        "scratch_local",
+        "store",
+        "window",
     )
 
     def __init__(self, rw: _Rewriter, counter_local: int, scratch_local: int, window: bool = False) -> None:
@@ -1145,7 +1198,8 @@ class _Emitter:
         if self.window:
             return (
                 b"\x41" + encode_s64(-slack) + b"\x48\x04\x40"
-                + self._read + b"\x41" + encode_s64(slack) + b"\x10" + encode_u32(self.rw.f_refill) + self._write
+                + self._read + b"\x41" + encode_s64(slack)
+                + b"\x10" + encode_u32(self.rw.f_refill) + self._write
                 + b"\x0b"
             )
         return b"\x42" + encode_s64(-slack) + b"\x53\x04\x40\x10" + encode_u32(self.rw.f_oof) + b"\x0b"
@@ -1215,7 +1269,8 @@ def _splice(data: bytes, start: int, end: int, inserts: list[_Insert], emit: _Em
         elif isinstance(what, _ExitEdge):
             if what.refund.cost:
                 # if <refund> br (depth + 1) end: the same branch, one label further out.
-                out.append(b"\x04\x40" + emit.segment(what.refund) + b"\x0c" + encode_u32(what.depth + 1) + b"\x0b")
+                branch = b"\x0c" + encode_u32(what.depth + 1)
+                out.append(b"\x04\x40" + emit.segment(what.refund) + branch + b"\x0b")
                 pos = what.end  # the original br_if is replaced
         else:
             out.append(what)
