@@ -1291,10 +1291,7 @@ class _Body(_Reader):
         return depths
 
     def function(self, op: int, at: int) -> int:
-        func = self.u32()
-        if func >= self.n_funcs:
-            raise self.reject(f"call to function {func}, which does not exist,", at)
-        return func
+        return self.index_below(self.n_funcs, "call to function {}, which does not exist,", at)
 
     def call_indirect(self, op: int, at: int) -> tuple[int, int]:
         t = self.u32()
@@ -1306,15 +1303,16 @@ class _Body(_Reader):
         return (t, table)
 
     def local(self, op: int, at: int) -> int:
-        index = self.u32()
-        if index >= self.n_locals:
-            raise self.reject(f"local {index} does not exist", at)
-        return index
+        return self.index_below(self.n_locals, "local {} does not exist", at)
 
     def global_(self, op: int, at: int) -> int:
+        return self.index_below(self.n_globals, "global {} does not exist", at)
+
+    def index_below(self, limit: int, what: str, at: int) -> int:
+        """An index (u32), refused with `what` (the index in place of {}) unless below `limit`."""
         index = self.u32()
-        if index >= self.n_globals:
-            raise self.reject(f"global {index} does not exist", at)
+        if index >= limit:
+            raise self.reject(what.format(index), at)
         return index
 
     def memarg(self, op: int, at: int) -> tuple[int, int]:
@@ -1380,10 +1378,7 @@ class _Body(_Reader):
         return (segment, table)
 
     def element_index(self, at: int) -> int:
-        index = self.u32()
-        if index >= self.n_elems:
-            raise self.reject(f"element segment {index} does not exist", at)
-        return index
+        return self.index_below(self.n_elems, "element segment {} does not exist", at)
 
     def table(self, op: int, at: int) -> tuple[int, ...]:
         return self.tables(op, at, (self.u32(),))
