@@ -5,7 +5,8 @@
 a machine without wabt. A text that is not in the store is compiled with wat2wasm; without
 it the test is skipped, unless EDGE_AGENT_CI is set (CI installs wabt and pywasm3, so there a
 missing tool is a failure). Under CI a fixed text missing from the store fails too: only the
-texts a hypothesis test builds inline (drawn programs) may be absent. Refresh the store after changing a test's WAT with
+texts a hypothesis test builds inline (drawn programs) may be absent. Refresh the store after
+changing a test's WAT with
 
     PYTHONPATH=. python -m tests.services.wasm.wat
 
