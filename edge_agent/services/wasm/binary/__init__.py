@@ -62,6 +62,7 @@ from edge_agent.services.wasm.binary.opcodes import (
     Imm,
     Instr,
     Op,
+    label_depths,
     opcode_name,
 )
 from edge_agent.services.wasm.binary.parser import (
@@ -122,6 +123,7 @@ __all__ = [
     "encode_u32",
     "encode_vec",
     "iter_bodies",
+    "label_depths",
     "opcode_name",
     "parse_module",
 ]

@@ -214,6 +214,14 @@ class Instr(NamedTuple):
     end: int
 
 
+def label_depths(imm: object) -> tuple[int, ...]:
+    """The label depths a br, br_if (one) or br_table (default last) names."""
+    if isinstance(imm, tuple):
+        return imm
+    assert isinstance(imm, int)
+    return (imm,)
+
+
 def opcode_name(opcode: int) -> str:
     entry = OPCODES.get(opcode)
     if entry is not None:
