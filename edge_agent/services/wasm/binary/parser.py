@@ -344,13 +344,8 @@ class _Parser:
             table = 0
             offset = None
             if mode is SegmentMode.ACTIVE:
-                if flags & 2:
-                    t_at = r.pos
-                    table = r.u32()
-                    if table >= self.n_tables:
-                        raise r.fail(f"element segment targets table {table}, which does not exist", t_at)
-                elif self.n_tables == 0:
-                    raise r.fail("element segment targets table 0, which does not exist", at)
+                absent = "element segment targets table {}, which does not exist"
+                table = self.segment_target(r, bool(flags & 2), self.n_tables, absent, absent.format(0), at)
                 offset = self.const_expr(r, ValType.I32)
             if flags & 3:  # an element kind or reference type byte follows
                 k_at = r.pos
@@ -407,6 +402,20 @@ class _Parser:
             self.codes.append(Code(offset, tuple(decls), locals_start, b.pos, body_end))
             r.pos = body_end
 
+    @staticmethod
+    def segment_target(r: Reader, explicit: bool, count: int, absent: str, none: str, at: int) -> int:
+        """The table or memory an active segment fills: its index if `explicit`, else 0;
+        refused with `absent` (the index in place of {}) or, if there are none, `none`."""
+        if not explicit:
+            if count == 0:
+                raise r.fail(none, at)
+            return 0
+        index_at = r.pos
+        index = r.u32()
+        if index >= count:
+            raise r.fail(absent.format(index), index_at)
+        return index
+
     def read_data(self, r: Reader) -> None:
         for _ in range(r.count("data segment", 2)):
             at = r.pos
@@ -414,13 +423,10 @@ class _Parser:
             memory = 0
             offset = None
             if flags == 0 or flags == 2:
-                if flags == 2:
-                    m_at = r.pos
-                    memory = r.u32()
-                    if memory >= self.n_mems:
-                        raise r.fail(f"data segment targets memory {memory}, which does not exist", m_at)
-                elif self.n_mems == 0:
-                    raise r.fail("data segment targets memory 0, but the module has no memory", at)
+                memory = self.segment_target(
+                    r, flags == 2, self.n_mems, "data segment targets memory {}, which does not exist",
+                    "data segment targets memory 0, but the module has no memory", at,
+                )
                 offset = self.const_expr(r, ValType.I32)
                 mode = SegmentMode.ACTIVE
             elif flags == 1:
