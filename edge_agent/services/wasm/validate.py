@@ -3,7 +3,7 @@
 One job: apply the service ABI (docs/service-abi.md, version 1) and what wasm3 0.5 can run
 to a module's bytes, and return a `ModuleInfo` — or raise `ModuleRejected` with a message
 that tells the module's author what to change. The checks, in order: size (before
-parsing), well-formedness (binary.py, every function body decoded), features wasm3 lacks,
+parsing), well-formedness (the binary package, every function body decoded), features wasm3 lacks,
 imports (only the host functions below, with their exact types; no imported memory, table
 or global), memory (at most one, with a maximum within the limit), the ABI declaration and
 its required exports, and reserved export names.
@@ -67,7 +67,7 @@ CBOR_TYPE = FuncType((_I32, _I32), (_I64,))
 
 _NUMBER_TYPES = frozenset(ValType)
 
-# What wasm3 0.5 cannot run although binary.py reads it: bulk memory beyond copy and fill,
+# What wasm3 0.5 cannot run although the binary package reads it: bulk memory beyond copy and fill,
 # and the table instructions (its opcode table has no entry for them; tested).
 _UNSUPPORTED_OPS = frozenset(
     (
@@ -179,7 +179,7 @@ def validate(
 
 
 def _check_bodies(module: Module, data: bytes) -> None:
-    """Decode every body (binary.py checks its structure) and refuse what wasm3 lacks."""
+    """Decode every body (binary checks its structure) and refuse what wasm3 lacks."""
     for func, body in binary.iter_bodies(module, data):
         for ins in body:
             if ins.opcode in _UNSUPPORTED_OPS:
@@ -335,6 +335,6 @@ def _classify(name: str, ft: FuncType, abi: bool) -> FunctionKind:
         return nope(f"returns {len(ft.results)} values; a callable function returns at most one")
     if len(ft.params) > const.WASM_MAX_PARAMS:
         return nope(f"takes {len(ft.params)} parameters; pywasm3 passes at most {const.WASM_MAX_PARAMS}")
-    if not set(ft.params + ft.results) <= _NUMBER_TYPES:  # binary.py admits numbers only today
+    if not set(ft.params + ft.results) <= _NUMBER_TYPES:  # binary admits numbers only today
         return nope("takes or returns values that are not numbers")
     return FunctionKind(ft.params, ft.results, CallKind.NUMERIC)
