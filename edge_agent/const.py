@@ -244,7 +244,7 @@ ADDRESSBOOK_INCOMING_TTL_S = 600.0
 MAX_NAME_BYTES = 1024
 """Longest key, peer id or stream name accepted in particle data."""
 
-# --- Wasm modules (edge_agent/services/wasm/binary.py, validate.py, instrument.py) ---------
+# --- Wasm modules (edge_agent/services/wasm/binary/, validate.py, instrument.py) ----------
 WASM_MAX_FUNCTION_LOCALS = 50_000
 """Most locals one Wasm function may declare (V8's kV8MaxWasmFunctionLocals). wasm3 gives
 every local a frame slot when it compiles the function, so a few bytes declaring billions

@@ -48,7 +48,7 @@ anything else:
   the refund goes where the exit lands when every branch to that label carries it (the
   ``br_if`` stays as it was: ``if <refund> br end`` is one wasm3 operation too, but a
   slower one when not taken);
-- innermost loops of up to `Policy.unroll_max_weight` are unrolled twice (`_unroll`): the
+- innermost loops of up to `Policy.unroll_max_weight` are unrolled twice (`unroll`): the
   second copy of the body is charged with the first at the header and refunded where
   execution leaves the first copy, so two iterations pay one charge and one check. Not
   heavier loops: there the check matters less, and longer runs of repeated operations
@@ -75,11 +75,12 @@ module again and raises `ModuleRejected` on anything it cannot rewrite.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from edge_agent import const
 from edge_agent.services.wasm import binary
 from edge_agent.services.wasm.binary import (
+    SECTION_RANK,
     FuncType,
     Instr,
     Module,
@@ -93,6 +94,38 @@ from edge_agent.services.wasm.binary import (
     encode_vec,
 )
 from edge_agent.services.wasm.errors import ModuleRejected
+from edge_agent.services.wasm.fuel_costs import (
+    BULK_BYTES_PER_FUEL,
+    GROW_FUEL_PER_PAGE,
+    SIZED,
+    TABLE_FUEL_PER_ELEMENT,
+    weight,
+)
+from edge_agent.services.wasm.fuel_plan import (
+    ElseArm,
+    ExitEdge,
+    Insert,
+    Planner,
+    Segment,
+    plan_per_instruction,
+)
+from edge_agent.services.wasm.unroll import Unrolled, unroll
+
+__all__ = [  # the fuel costs (fuel_costs.py) are part of this module's contract
+    "BULK_BYTES_PER_FUEL",
+    "FUEL_EXHAUSTED",
+    "FUEL_GET_EXPORT",
+    "FUEL_SET_EXPORT",
+    "FUEL_WINDOW",
+    "GROW_FUEL_PER_PAGE",
+    "INITIAL_FUEL",
+    "RESERVED_EXPORT_PREFIX",
+    "START_EXPORT",
+    "TABLE_FUEL_PER_ELEMENT",
+    "Policy",
+    "instrument",
+    "weight",
+]
 
 FUEL_SET_EXPORT = "__ea_fuel_set"
 """Export ``(i64) -> ()``: sets the fuel counter (the budget of the next call)."""
@@ -123,58 +156,11 @@ the window below zero (or below its slack) calls a helper that moves fuel over f
 global, or traps if there is none left. Charges between checks are far smaller than
 2**31 - FUEL_WINDOW, so the i32 cannot wrap."""
 
-BULK_BYTES_PER_FUEL = 16
-"""memory.copy, memory.fill and memory.init cost one fuel per this many bytes (rounded
-down), on top of their weight. wasm3 hands them to memmove/memset, which move about this
-much in the time wasm3 dispatches one instruction."""
-
-GROW_FUEL_PER_PAGE = 65_536 // BULK_BYTES_PER_FUEL
-"""memory.grow costs this much per requested 64 KiB page, on top of its weight: wasm3 zeroes
-new pages, so growing a page costs what filling it does. Charged even if the grow fails."""
-
-TABLE_FUEL_PER_ELEMENT = 1
-"""table.grow, table.fill, table.copy and table.init cost this much per element."""
-
-_FREE = frozenset((Op.BLOCK, Op.LOOP, Op.ELSE, Op.END, Op.NOP))
-_CALL_WEIGHT = 2
-
-
-def weight(opcode: int) -> int:
-    """Fuel charged for executing one instruction, before operand-sized extras.
-
-    Structural markers that wasm3 compiles to nothing cost 0, calls 2 (a frame is pushed
-    and popped), everything else 1: one fuel is about one wasm3 operation.
-    """
-    if opcode in _FREE:
-        return 0
-    if opcode == Op.CALL or opcode == Op.CALL_INDIRECT:
-        return _CALL_WEIGHT
-    return 1
-
-
-# Operand-sized charges: opcode -> (shift, sign): fuel = n >> shift (sign -1) or n << shift
-# (sign +1), where n is the i32 on top of the stack (the size or count operand).
-_SHIFT_PAGE = GROW_FUEL_PER_PAGE.bit_length() - 1
-_SHIFT_BYTE = BULK_BYTES_PER_FUEL.bit_length() - 1
-assert 1 << _SHIFT_PAGE == GROW_FUEL_PER_PAGE and 1 << _SHIFT_BYTE == BULK_BYTES_PER_FUEL
-assert TABLE_FUEL_PER_ELEMENT == 1
-_SIZED: dict[int, tuple[int, int]] = {
-    Op.MEMORY_GROW: (_SHIFT_PAGE, +1),
-    Op.MEMORY_COPY: (_SHIFT_BYTE, -1),
-    Op.MEMORY_FILL: (_SHIFT_BYTE, -1),
-    Op.MEMORY_INIT: (_SHIFT_BYTE, -1),
-    Op.TABLE_GROW: (0, -1),
-    Op.TABLE_FILL: (0, -1),
-    Op.TABLE_COPY: (0, -1),
-    Op.TABLE_INIT: (0, -1),
-}
-
 # Custom sections whose content points into the code section by byte offset.
 _DROPPED_CUSTOM_PREFIXES = (".debug_", "reloc.", "linking", "external_debug_info", "sourceMappingURL")
 
 # The sections the rewrite produces, created if the module has none.
 _REWRITTEN = (SectionId.TYPE, SectionId.FUNCTION, SectionId.GLOBAL, SectionId.EXPORT, SectionId.CODE)
-_ORDER = (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +246,7 @@ class _Rewriter:
         missing = [sid for sid in _REWRITTEN if sid not in present]
 
         def add_missing_before(sid: int | None) -> None:
-            while missing and (sid is None or _ORDER.index(missing[0]) < _ORDER.index(sid)):
+            while missing and (sid is None or SECTION_RANK[missing[0]] < SECTION_RANK[sid]):
                 new = missing.pop(0)
                 out.append(encode_section(new, self._content(new, None)))
 
@@ -347,9 +333,9 @@ class _Rewriter:
         n_locals = len(m.func_type(m.num_imported_functions + index).params) + code.num_locals
         calls_module = self._calls_module
         body_data, body_start, body_end = data, code.body_start, code.end
-        unrolled: _Unrolled | None = None
+        unrolled: Unrolled | None = None
         if self.policy.unroll_max_weight > 0 and not self.policy.per_instruction:
-            unrolled = _unroll(instrs, data, m.types, calls_module, self.policy.unroll_max_weight)
+            unrolled = unroll(instrs, data, m.types, calls_module, self.policy.unroll_max_weight)
             if unrolled is not None:
                 body_data, instrs = unrolled.data, unrolled.instrs
                 body_start, body_end = 0, len(body_data)
@@ -367,14 +353,14 @@ class _Rewriter:
                 self.policy.window_always or _window_pays(instrs)
             )
             new_locals.append((1, ValType.I32 if window else ValType.I64))
-        if any(ins.opcode in _SIZED for ins in instrs):
+        if any(ins.opcode in SIZED for ins in instrs):
             scratch_local = n_locals + len(new_locals)
             new_locals.append((1, ValType.I32))
-        emit = _Emitter(self, counter_local, scratch_local, window)
+        emit = Emitter(self, counter_local, scratch_local, window)
         if self.policy.per_instruction:
-            inserts = _plan_per_instruction(instrs, calls_module, emit)
+            inserts = plan_per_instruction(instrs, calls_module, emit)
         else:
-            planner = _Planner(self.policy, calls_module, emit, m.types, unrolled)
+            planner = Planner(self.policy, calls_module, emit, m.types, unrolled)
             inserts = planner.plan(instrs, body_start)
         body = _splice(body_data, body_start, body_end, inserts, emit)
         decls = [*code.locals, *new_locals]
@@ -409,599 +395,10 @@ def _has_loop_without_calls(instrs: list[Instr], calls_module: Callable[[Instr],
     return seen
 
 
-# --- Planning one body ------------------------------------------------------------------------
-
-
-@dataclass(slots=True, eq=False)
-class _Segment:
-    """A straight-line run of instructions charged as one, where it starts."""
-
-    cost: int = 0
-    check: bool = False
-    """Compare the counter with ``-slack`` after the charge."""
-    slack: int = 0
-    """How much of `cost` is charged ahead and refunded if execution leaves early (through
-    an exit ``br_if`` or out of the first copy of an unrolled loop): the check allows the
-    counter that far below zero, so a call traps only when what it has really run through
-    the end of this segment is over its budget."""
-    closed_by: _Frame | None = None
-    """The first ``if`` run by this segment: its charge may sink into that if's arms."""
-
-
-@dataclass(slots=True, eq=False)
-class _ElseArm:
-    """An ``else`` added to an ``if`` that has none, to carry a charge on the false edge."""
-
-    seg: _Segment
-
-
-@dataclass(slots=True, eq=False)
-class _ExitEdge:
-    """A ``br_if`` out of a block whose fall-through segment `after` is charged ahead, with
-    `before`: rendered as ``if <refund> br (depth+1) end`` so that the branch, taken once
-    per exit instead of failing once per iteration, gives the charge back."""
-
-    depth: int
-    start: int
-    end: int
-    before: _Segment
-    after: _Segment
-    refund: _Segment
-    ahead: bool = True
-    """The `after` segment may be charged ahead (else only an unrolled copy's refund)."""
-
-
-@dataclass(slots=True, eq=False)
-class _Unroll:
-    """The charges of one unrolled loop: its header, where the second copy of its body
-    starts, and where execution leaves the first copy (refunded if the second is charged
-    at the header)."""
-
-    header: _Segment
-    join: _Segment | None = None
-    refunds: list[_Segment] = field(default_factory=list)
-    """Added before each ``br`` or ``return`` out of the first copy."""
-    edges: list[_ExitEdge] = field(default_factory=list)
-    """The ``br_if`` edges out of the first copy."""
-
-
-@dataclass(slots=True, eq=False)
-class _Frame:
-    """An open block, loop or if during the walk."""
-
-    op: int
-    live: bool
-    """False if the block opens in unreachable code."""
-    arity: int = 0
-    """Values a branch to the label carries (0 for an empty block type)."""
-    parent: _Segment | None = None
-    """The segment that was running when the block opened."""
-    then_seg: _Segment | None = None
-    """The first segment of the then arm."""
-    then_end: _Segment | None = None
-    """The segment running at the end of the then arm (None if it cannot fall through)."""
-    else_seg: _Segment | None = None
-    """The first segment of the else arm, or of the else added to carry a sunk charge."""
-    targeted: bool = False
-    """Some branch goes to this block's label."""
-    escaped: bool = False
-    """Some branch or return inside leaves the block other than through its end."""
-    unroll: _Unroll | None = None
-    """Set on the block around the first copy of an unrolled loop's body."""
-    arrivals: list[_ExitEdge | _Segment | None] = field(default_factory=list)
-    """Each live branch to this block's label: its exit edge, the refund before it, or
-    None if it carries no refund."""
-    falls_through: bool = False
-    """The end of the body is reachable (control can arrive here without a branch)."""
-    landing: _Segment | None = None
-    """The segment that runs after the block's end."""
-    end_at: int = 0
-    """Where the code after the block's end starts."""
-
-
-_Insert = tuple[int, "bytes | _Segment | _ElseArm | _ExitEdge"]
-"""What to place at a byte offset of a body: code, a segment's charge, an added else, or
-a br_if to rewrite."""
-
-
-class _Planner:
-    """Walks one body: cuts it into segments, totals their weights, lists the inserts.
-
-    Costs keep changing during the walk (hoisting, merging, sinking) and are rendered
-    only afterwards, so inserts hold segments, not bytes.
-    """
-
-    def __init__(
-        self,
-        policy: Policy,
-        calls_module: Callable[[Instr], bool],
-        emit: _Emitter,
-        types: tuple[FuncType, ...],
-        unrolled: _Unrolled | None = None,
-    ) -> None:
-        self.policy = policy
-        self.calls_module = calls_module
-        self.emit = emit
-        self.inserts: list[_Insert] = []
-        self.ifs: list[_Frame] = []
-        self.sinks: list[_Segment] = []
-        self.exits: list[_ExitEdge] = []
-        self.types = types
-        self.synthetic: frozenset[int] = unrolled.synthetic if unrolled is not None else frozenset()
-        self.first_copies: frozenset[int] = unrolled.first_copies if unrolled is not None else frozenset()
-        self.unrolls: list[_Unroll] = []
-        self.blocks: list[_Frame] = []
-        self.landing_refunds: list[_Insert] = []
-
-    def new_segment(self, at: int, *, check: bool = False) -> _Segment:
-        seg = _Segment(check=check)
-        self.inserts.append((at, seg))
-        return seg
-
-    def plan(self, instrs: list[Instr], body_start: int) -> list[_Insert]:
-        emit, add = self.emit, self.inserts.append
-        use_local = emit.counter_local >= 0
-        if use_local:
-            add((body_start, emit.load))
-        cur: _Segment | None = self.new_segment(body_start)
-        ctrl = [_Frame(Op.BLOCK, True)]  # the function's own block
-        for ins in instrs:
-            op = ins.opcode
-            if op == Op.END:
-                frame = ctrl.pop()
-                if not ctrl:  # the function's end
-                    if use_local and cur is not None:
-                        add((ins.offset, emit.store))
-                    break
-                if frame.live:
-                    frame.falls_through = cur is not None
-                    cur = self.after_end(frame, ins, cur)
-                    frame.landing, frame.end_at = cur, ins.end
-                    if frame.unroll is not None:
-                        frame.unroll.join = cur
-                continue
-            if op == Op.ELSE:
-                frame = ctrl[-1]
-                if frame.live:
-                    frame.then_end = cur
-                    frame.else_seg = cur = self.new_segment(ins.end)
-                continue
-            if cur is None:  # unreachable code: nothing runs, only track nesting
-                if op in (Op.BLOCK, Op.LOOP, Op.IF):
-                    ctrl.append(_Frame(op, False))
-                continue
-            if ins.offset not in self.synthetic:
-                cur.cost += weight(op)
-            if op == Op.BLOCK:
-                frame = _Frame(op, True, parent=cur, arity=self.arity(ins))
-                self.blocks.append(frame)
-                if ins.offset in self.first_copies:
-                    # The first copy of an unrolled loop's body: it opens the loop's header.
-                    assert cur.check and ctrl[-1].op == Op.LOOP
-                    frame.unroll = _Unroll(cur)
-                    self.unrolls.append(frame.unroll)
-                ctrl.append(frame)
-            elif op == Op.LOOP:
-                # Every iteration passes the header: charge and check there.
-                ctrl.append(_Frame(op, True, parent=cur))
-                cur = self.new_segment(ins.end, check=True)
-            elif op == Op.IF:
-                frame = _Frame(op, True, parent=cur, arity=self.arity(ins))
-                ctrl.append(frame)
-                self.ifs.append(frame)
-                if cur.closed_by is None:
-                    cur.closed_by = frame
-                    self.sinks.append(cur)
-                frame.then_seg = cur = self.new_segment(ins.end)
-            elif op == Op.BR or op == Op.BR_IF or op == Op.BR_TABLE:
-                depths = ins.imm if isinstance(ins.imm, tuple) else (ins.imm,)
-                outermost = len(ctrl) - 1
-                for depth in depths:
-                    assert isinstance(depth, int)
-                    target = outermost - depth
-                    ctrl[target].targeted = True
-                    for inner in ctrl[target + 1 :]:
-                        inner.escaped = True
-                unroll = self.leaves_first_copy(ctrl, max(depths))
-                refund: _Segment | None = None
-                if unroll is not None and op == Op.BR:
-                    refund = self.new_segment(ins.offset)  # before the write-back
-                    unroll.refunds.append(refund)
-                if use_local and outermost in depths:  # may leave the function
-                    add((ins.offset, emit.store))
-                if op == Op.BR_IF:
-                    before, cur = cur, self.new_segment(ins.end)
-                    target_frame = ctrl[outermost - depths[0]]
-                    ahead = (
-                        self.policy.charge_ahead
-                        and target_frame.op != Op.LOOP
-                        and target_frame.unroll is None  # a branch to the second copy goes back
-                        and target_frame.arity == 0
-                        and depths[0] != outermost
-                    )
-                    edge = None
-                    if ahead or unroll is not None:
-                        edge = _ExitEdge(depths[0], ins.offset, ins.end, before, cur, _Segment(), ahead)
-                        self.exits.append(edge)
-                        add((ins.offset, edge))
-                        if unroll is not None:
-                            unroll.edges.append(edge)
-                    target_frame.arrivals.append(edge)
-                else:
-                    if op == Op.BR:
-                        ctrl[outermost - depths[0]].arrivals.append(refund)
-                    else:
-                        for depth in depths:
-                            ctrl[outermost - depth].arrivals.append(None)
-                    # _unroll never leaves a first copy through a br_table.
-                    assert unroll is None or op == Op.BR
-                    cur = None
-            elif op == Op.RETURN:
-                for inner in ctrl[1:]:
-                    inner.escaped = True
-                unroll = self.leaves_first_copy(ctrl, len(ctrl) - 1)
-                if unroll is not None:
-                    unroll.refunds.append(self.new_segment(ins.offset))
-                if use_local:
-                    add((ins.offset, emit.store))
-                cur = None
-            elif op == Op.UNREACHABLE:
-                cur = None
-            elif op == Op.CALL or op == Op.CALL_INDIRECT:
-                if self.calls_module(ins):
-                    # A check before each call bounds recursion as loop headers bound loops.
-                    cur.check = True
-                    if use_local:
-                        add((ins.offset, emit.before_call))
-                        add((ins.end, emit.after_call))
-            elif op in _SIZED:
-                add((ins.offset, emit.sized(op)))
-        if self.policy.hoist_if_arms:
-            self.hoist()
-        self.charge_ahead()
-        self.merge_unrolled()
-        if self.policy.refund_on_landing:
-            for frame in self.blocks:
-                self.refund_on_landing(frame)
-        if self.policy.sink_into_if_arms:
-            self.sink()
-        return self.landing_refunds + self.inserts  # _splice keeps the order at one offset
-
-    def refund_on_landing(self, frame: _Frame) -> None:
-        """Where a block's end is reached only by branches that all carry a refund, make
-        the most common refund once after the end instead of on each edge: those exit
-        ``br_if`` stay plain ``br_if`` (an ``if`` that is not taken costs more in wasm3)."""
-        if frame.falls_through or not frame.arrivals or frame.landing is None:
-            return
-        amounts: list[int] = []
-        for arrival in frame.arrivals:
-            if arrival is None:
-                return
-            amounts.append(arrival.refund.cost if isinstance(arrival, _ExitEdge) else arrival.cost)
-        common = max(amounts, key=amounts.count)
-        if common == 0:
-            return
-        for arrival in frame.arrivals:
-            assert arrival is not None
-            (arrival.refund if isinstance(arrival, _ExitEdge) else arrival).cost -= common
-        if frame.landing is frame.parent:
-            # Charged before the block opened: the refund needs code of its own, first of
-            # what is placed there (before a write-back of the counter, say).
-            self.landing_refunds.append((frame.end_at, _Segment(common)))
-        else:
-            frame.landing.cost += common  # a segment that starts there anyway
-
-    @staticmethod
-    def leaves_first_copy(ctrl: list[_Frame], depth: int) -> _Unroll | None:
-        """The unrolled loop whose first copy a branch `depth` labels out leaves, if any."""
-        for frame in ctrl[len(ctrl) - depth :]:
-            if frame.unroll is not None:
-                return frame.unroll
-        return None
-
-    def merge_unrolled(self) -> None:
-        """Charge the second copy of each unrolled loop's body with the first, at the loop's
-        header, and refund it wherever execution leaves the first copy other than into the
-        second: each run of the header is followed by exactly one of the two (or a trap).
-        So two iterations pay one charge and one check."""
-        for unroll in self.unrolls:
-            join = unroll.join
-            if join is None or join is unroll.header or (join.cost == 0 and not join.check):
-                continue
-            header = unroll.header
-            header.cost += join.cost
-            header.slack += join.cost
-            header.check = header.check or join.check
-            for seg in unroll.refunds:
-                seg.cost -= join.cost
-            for edge in unroll.edges:
-                edge.refund.cost -= join.cost
-            join.cost = 0
-            join.check = False
-
-    def arity(self, ins: Instr) -> int:
-        """How many values a branch to this block's label carries (its results)."""
-        bt = ins.imm
-        if bt is None:
-            return 0
-        if isinstance(bt, int) and not isinstance(bt, ValType):
-            return len(self.types[bt].results)
-        return 1
-
-    def charge_ahead(self) -> None:
-        """Charge the segment after each exit ``br_if`` together with the one before it, and
-        refund it on the exit edge. In loops that test at the top this leaves one charge
-        per iteration. Last exits first, so a chain of exits moves into the first segment.
-        A check in the moved segment moves too: it still comes before that segment's calls."""
-        for edge in reversed(self.exits):
-            after = edge.after
-            if not edge.ahead or (after.cost == 0 and not after.check):
-                continue
-            edge.before.cost += after.cost
-            edge.before.slack += after.cost
-            edge.before.check = edge.before.check or after.check
-            edge.refund.cost = -after.cost
-            after.cost = 0
-            after.check = False
-
-    def after_end(self, frame: _Frame, ins: Instr, cur: _Segment | None) -> _Segment | None:
-        """The segment that goes on after the ``end`` of a live block, loop or if; `cur` is
-        the one running at the end of its body (None if that cannot fall through)."""
-        if frame.op == Op.IF and frame.else_seg is None:
-            frame.then_end = cur
-            if self.policy.hoist_if_arms or self.policy.sink_into_if_arms:
-                # Give the false edge a segment of its own (rendered as an added else only
-                # if it ends up charging something).
-                frame.else_seg = cur = _Segment()
-                self.inserts.append((ins.offset, _ElseArm(frame.else_seg)))
-        if not frame.escaped:
-            # The block is left only through this end, so each run of the segment that
-            # opened it gets here exactly once (or traps): charge what follows with it.
-            assert frame.parent is not None
-            return frame.parent
-        if frame.op == Op.LOOP:
-            return cur  # a branch to a loop goes to its start: only the fall-through is here
-        # Where control can come from: the end of each arm, and branches to the label.
-        if frame.op == Op.IF:
-            ends = [frame.then_end, cur if frame.else_seg is not None else None]
-            if frame.else_seg is None:  # no segment for the false edge: it always arrives
-                return self.new_segment(ins.end)
-        else:
-            ends = [cur]
-        arriving = [seg for seg in ends if seg is not None]
-        if not frame.targeted and len(arriving) <= 1:
-            # One way in (or none: unreachable): the same straight line goes on.
-            return arriving[0] if arriving else None
-        return self.new_segment(ins.end)
-
-    def hoist(self) -> None:
-        """Charge the cheaper arm of each ``if`` in the segment that runs the ``if``: exactly
-        one arm runs, so that much is due either way, and one arm's charge disappears.
-        Inner ifs first, so an arm's cost includes what its own ifs hoisted into it."""
-        for frame in reversed(self.ifs):
-            then_seg, else_seg, parent = frame.then_seg, frame.else_seg, frame.parent
-            if then_seg is None or else_seg is None or parent is None:
-                continue
-            common = min(then_seg.cost, else_seg.cost)
-            parent.cost += common
-            then_seg.cost -= common
-            else_seg.cost -= common
-
-    def sink(self) -> None:
-        """Move the charge of each segment that runs an ``if`` into both of its arms, so a
-        path through it pays one charge instead of two.
-
-        Exact because every instruction charged to a segment runs once per run of the
-        segment (that is what makes it a segment: merged continuations included), and each
-        run takes exactly one arm. Walk order moves outer charges first, since an arm may
-        itself run an ``if`` and pass the charge on. A segment that checks keeps its charge:
-        the check must stay before its calls or its loop's iterations.
-        """
-        for seg in self.sinks:
-            frame = seg.closed_by
-            assert frame is not None
-            if seg.check or seg.cost == 0 or frame.then_seg is None or frame.else_seg is None:
-                continue
-            frame.then_seg.cost += seg.cost
-            frame.else_seg.cost += seg.cost
-            seg.cost = 0
-
-
-def _plan_per_instruction(
-    instrs: list[Instr], calls_module: Callable[[Instr], bool], emit: _Emitter
-) -> list[_Insert]:
-    """The reference plan: each instruction is charged its weight just before it runs,
-    checks at loop headers and before calls. Slow, and obviously exact."""
-    inserts: list[_Insert] = []
-    for ins in instrs:
-        op = ins.opcode
-        w = weight(op)
-        if w or calls_module(ins):
-            inserts.append((ins.offset, _Segment(w, check=calls_module(ins))))
-        if op in _SIZED:
-            inserts.append((ins.offset, emit.sized(op)))
-        if op == Op.LOOP:
-            inserts.append((ins.end, _Segment(0, check=True)))
-    return inserts
-
-
-# --- Unrolling ---------------------------------------------------------------------------------
-
-
-@dataclass(slots=True, eq=False)
-class _Unrolled:
-    """A body with some loops unrolled, as the planner sees it."""
-
-    data: bytes
-    """The instructions (the body without its local declarations)."""
-    instrs: list[Instr]
-    """Their decoding, offsets into `data`."""
-    synthetic: frozenset[int]
-    """Offsets of the added ``br`` out of each first copy: they cost nothing."""
-    first_copies: frozenset[int]
-    """Offsets of the added ``block`` around each first copy."""
-
-
-def _unroll(
-    instrs: list[Instr],
-    data: bytes,
-    types: tuple[FuncType, ...],
-    calls_module: Callable[[Instr], bool],
-    max_weight: int,
-) -> _Unrolled | None:
-    """Unroll the small innermost loops of a body twice, or None if none qualifies.
-
-    ``loop $l (bt) BODY end`` becomes
-
-        block $out (bt)
-          loop $l (bt)
-            block $next  BODY[br $l -> br $next]  br $out  end
-            BODY
-          end
-        end
-
-    so the first copy goes on into the second where the body branched back, and leaves the
-    loop (with its results) where it fell through; depths of branches out of the loop grow
-    by the added labels. The copies are the original instructions: a run costs what it did.
-    Qualifies: no loop inside, a branch back, no call into module code, no parameters, a
-    weight of at most `max_weight`, and no way out that a refund cannot follow (a
-    ``br_table`` out of the loop, a ``br_if`` out carrying values or leaving the function).
-    """
-    chosen: dict[int, int] = {}  # index of the loop -> index of its end
-    # Open blocks: (opcode, block type, index of the instruction, the loop's state or None).
-    stack: list[tuple[int, object, int, list[int] | None]] = [(Op.BLOCK, None, -1, None)]
-    # [weight, has a branch back, qualifies] of the innermost open loop, while it qualifies.
-    inner: list[int] | None = None
-    inner_at = -1  # its index in `stack`
-    for index, ins in enumerate(instrs):
-        op = ins.opcode
-        if op not in _UNROLL_SEES:  # weighs 1 and changes nothing else: most instructions
-            if inner is not None:
-                inner[0] += 1
-                if inner[0] > max_weight:
-                    inner[2] = 0
-                    inner = None
-            continue
-        if op == Op.END:
-            _, bt, start, state = stack.pop()
-            if state is not None:
-                if state[2] and state[1] and not _block_params(bt, types):
-                    chosen[start] = index
-                inner = None
-            continue
-        if op in (Op.BLOCK, Op.IF):
-            stack.append((op, ins.imm, index, None))
-        elif op == Op.LOOP:
-            for _, _, _, state in stack:
-                if state is not None:
-                    state[2] = 0  # not innermost
-            inner, inner_at = [0, 0, 1], len(stack)
-            stack.append((op, ins.imm, index, inner))
-            continue
-        if inner is None:
-            continue
-        inner[0] += weight(op)
-        if op in (Op.BR, Op.BR_IF, Op.BR_TABLE, Op.RETURN):
-            depths = ins.imm if isinstance(ins.imm, tuple) else (len(stack) - 1,) if op == Op.RETURN else (ins.imm,)
-            for depth in depths:
-                assert isinstance(depth, int)
-                target = len(stack) - 1 - depth
-                if target == inner_at:
-                    inner[1] = 1
-                elif target < inner_at and op != Op.BR and op != Op.RETURN:
-                    t_op, t_bt, _, _ = stack[target]
-                    carried = _block_params(t_bt, types) if t_op == Op.LOOP else _block_results(t_bt, types)
-                    if op == Op.BR_TABLE or target == 0 or carried:
-                        inner[2] = 0
-        elif (op == Op.CALL or op == Op.CALL_INDIRECT) and calls_module(ins):
-            inner[2] = 0
-        if inner[0] > max_weight or not inner[2]:
-            inner[2] = 0
-            inner = None
-    if not chosen:
-        return None
-
-    out = bytearray()
-    new: list[Instr] = []
-    synthetic: list[int] = []
-    firsts: list[int] = []
-
-    def put(opcode: int, imm: object, code: bytes) -> int:
-        at = len(out)
-        out.extend(code)
-        new.append(Instr(at, opcode, imm, len(out)))
-        return at
-
-    def copy(ins: Instr) -> None:
-        put(ins.opcode, ins.imm, data[ins.offset : ins.end])
-
-    def copy_body(body: list[Instr], shift: int) -> None:
-        """The loop's body, with branches out of the loop `shift` labels further out."""
-        nesting = 0
-        for ins in body:
-            op = ins.opcode
-            if (op == Op.BR or op == Op.BR_IF) and isinstance(ins.imm, int) and ins.imm > nesting:
-                depth = ins.imm + shift
-                put(op, depth, bytes((op,)) + encode_u32(depth))
-            elif op == Op.BR_TABLE and isinstance(ins.imm, tuple) and max(ins.imm) > nesting:
-                depths = tuple(d + shift if d > nesting else d for d in ins.imm)
-                put(op, depths, b"\x0e" + encode_u32(len(depths) - 1) + b"".join(encode_u32(d) for d in depths))
-            else:
-                copy(ins)
-            if op in (Op.BLOCK, Op.LOOP, Op.IF):
-                nesting += 1
-            elif op == Op.END:
-                nesting -= 1
-
-    index = 0
-    while index < len(instrs):
-        ins = instrs[index]
-        end = chosen.get(index)
-        if end is None:
-            copy(ins)
-            index += 1
-            continue
-        block_type = data[ins.offset + 1 : ins.end]
-        body = instrs[index + 1 : end]
-        put(Op.BLOCK, ins.imm, b"\x02" + block_type)  # $out
-        copy(ins)  # loop $l
-        firsts.append(put(Op.BLOCK, None, b"\x02\x40"))  # $next
-        copy_body(body, 2)
-        synthetic.append(put(Op.BR, 2, b"\x0c\x02"))  # fell through: leave with the results
-        put(Op.END, None, b"\x0b")
-        copy_body(body, 1)
-        copy(instrs[end])  # the loop's end
-        put(Op.END, None, b"\x0b")
-        index = end + 1
-    return _Unrolled(bytes(out), new, frozenset(synthetic), frozenset(firsts))
-
-
-# The instructions `_unroll` looks at: the others weigh 1 and do nothing it cares about.
-_UNROLL_SEES = frozenset(
-    (Op.BLOCK, Op.LOOP, Op.IF, Op.ELSE, Op.END, Op.NOP, Op.BR, Op.BR_IF, Op.BR_TABLE, Op.RETURN, Op.CALL,
-     Op.CALL_INDIRECT)
-)
-assert all(weight(op) == 1 for op in range(256) if op not in _UNROLL_SEES)
-
-
-def _block_params(bt: object, types: tuple[FuncType, ...]) -> int:
-    if isinstance(bt, int) and not isinstance(bt, ValType):
-        return len(types[bt].params)
-    return 0
-
-
-def _block_results(bt: object, types: tuple[FuncType, ...]) -> int:
-    if bt is None:
-        return 0
-    if isinstance(bt, int) and not isinstance(bt, ValType):
-        return len(types[bt].results)
-    return 1
-
-
 # --- Code --------------------------------------------------------------------------------------
 
 
-class _Emitter:
+class Emitter:
     """The code fragments of one function: charge, check, write-back, operand-sized charge.
 
     The counter is the i64 global, an i64 local copy of it (in functions whose loops call
@@ -1009,8 +406,17 @@ class _Emitter:
     arithmetic)."""
 
     __slots__ = (
-        "rw", "counter_local", "scratch_local", "window",
-        "load", "store", "before_call", "after_call", "_read", "_write", "_tee",
+        "_read",
+        "_tee",
+        "_write",
+        "after_call",
+        "before_call",
+        "counter_local",
+        "load",
+        "rw",
+        "scratch_local",
+        "store",
+        "window",
     )
 
     def __init__(self, rw: _Rewriter, counter_local: int, scratch_local: int, window: bool = False) -> None:
@@ -1045,7 +451,7 @@ class _Emitter:
             self._write = rw.g_set
             self._tee = rw.g_set + rw.g_get
 
-    def segment(self, seg: _Segment) -> bytes:
+    def segment(self, seg: Segment) -> bytes:
         """counter -= cost (i64.sub or i32.sub of a constant), then the check if the segment
         has one."""
         if seg.cost == 0:
@@ -1063,14 +469,15 @@ class _Emitter:
         if self.window:
             return (
                 b"\x41" + encode_s64(-slack) + b"\x48\x04\x40"
-                + self._read + b"\x41" + encode_s64(slack) + b"\x10" + encode_u32(self.rw.f_refill) + self._write
+                + self._read + b"\x41" + encode_s64(slack)
+                + b"\x10" + encode_u32(self.rw.f_refill) + self._write
                 + b"\x0b"
             )
         return b"\x42" + encode_s64(-slack) + b"\x53\x04\x40\x10" + encode_u32(self.rw.f_oof) + b"\x0b"
 
     def sized(self, op: int) -> bytes:
         """Charge for the i32 size operand on top of the stack, check, and put it back."""
-        shift, sign = _SIZED[op]
+        shift, sign = SIZED[op]
         tmp = encode_u32(self.scratch_local)
         scale = b""
         if shift:
@@ -1115,7 +522,7 @@ def _window_pays(instrs: list[Instr]) -> bool:
     return i64
 
 
-def _splice(data: bytes, start: int, end: int, inserts: list[_Insert], emit: _Emitter) -> bytes:
+def _splice(data: bytes, start: int, end: int, inserts: list[Insert], emit: Emitter) -> bytes:
     """The body's bytes with the inserts placed; inserts at one offset keep their order."""
     inserts.sort(key=lambda item: item[0])
     out: list[bytes] = []
@@ -1124,16 +531,17 @@ def _splice(data: bytes, start: int, end: int, inserts: list[_Insert], emit: _Em
         if at > pos:
             out.append(data[pos:at])
             pos = at
-        if isinstance(what, _Segment):
+        if isinstance(what, Segment):
             out.append(emit.segment(what))
-        elif isinstance(what, _ElseArm):
+        elif isinstance(what, ElseArm):
             code = emit.segment(what.seg)
             if code:
                 out.append(b"\x05" + code)  # else <charge>: the false edge's own segment
-        elif isinstance(what, _ExitEdge):
+        elif isinstance(what, ExitEdge):
             if what.refund.cost:
                 # if <refund> br (depth + 1) end: the same branch, one label further out.
-                out.append(b"\x04\x40" + emit.segment(what.refund) + b"\x0c" + encode_u32(what.depth + 1) + b"\x0b")
+                branch = b"\x0c" + encode_u32(what.depth + 1)
+                out.append(b"\x04\x40" + emit.segment(what.refund) + branch + b"\x0b")
                 pos = what.end  # the original br_if is replaced
         else:
             out.append(what)

@@ -3,7 +3,7 @@
 One job: apply the service ABI (docs/service-abi.md, version 1) and what wasm3 0.5 can run
 to a module's bytes, and return a `ModuleInfo` — or raise `ModuleRejected` with a message
 that tells the module's author what to change. The checks, in order: size (before
-parsing), well-formedness (binary.py, every function body decoded), features wasm3 lacks,
+parsing), well-formedness (the binary package, every function body decoded), features wasm3 lacks,
 imports (only the host functions below, with their exact types; no imported memory, table
 or global), memory (at most one, with a maximum within the limit), the ABI declaration and
 its required exports, and reserved export names.
@@ -21,8 +21,16 @@ from types import MappingProxyType
 
 from edge_agent import const
 from edge_agent.services.wasm import binary
-from edge_agent.services.wasm.binary import ExternKind, FuncType, Module, Op, SegmentMode, ValType
+from edge_agent.services.wasm.binary import (
+    ExternKind,
+    FuncType,
+    Module,
+    Op,
+    SegmentMode,
+    ValType,
+)
 from edge_agent.services.wasm.errors import ModuleRejected
+from edge_agent.services.wasm.instrument import RESERVED_EXPORT_PREFIX
 
 ABI_SECTION = "edge-agent.abi"
 """Custom section whose content, ASCII digits, declares the service ABI version."""
@@ -32,9 +40,6 @@ ABI_VERSION = 1
 
 HOST_MODULE = "env"
 """The only import module the host provides."""
-
-RESERVED_EXPORT_PREFIX = "__ea_"
-"""Export names the instrumentation adds (docs/service-abi.md)."""
 
 _I32, _I64, _F64 = ValType.I32, ValType.I64, ValType.F64
 
@@ -62,10 +67,13 @@ CBOR_TYPE = FuncType((_I32, _I32), (_I64,))
 
 _NUMBER_TYPES = frozenset(ValType)
 
-# What wasm3 0.5 cannot run although binary.py reads it: bulk memory beyond copy and fill,
+# What wasm3 0.5 cannot run although the binary package reads it: bulk memory beyond copy and fill,
 # and the table instructions (its opcode table has no entry for them; tested).
 _UNSUPPORTED_OPS = frozenset(
-    (Op.MEMORY_INIT, Op.DATA_DROP, Op.TABLE_INIT, Op.ELEM_DROP, Op.TABLE_COPY, Op.TABLE_GROW, Op.TABLE_SIZE, Op.TABLE_FILL)
+    (
+        Op.MEMORY_INIT, Op.DATA_DROP, Op.TABLE_INIT, Op.ELEM_DROP,
+        Op.TABLE_COPY, Op.TABLE_GROW, Op.TABLE_SIZE, Op.TABLE_FILL,
+    )
 )
 
 
@@ -146,8 +154,8 @@ def validate(
     for name in exports:
         if name.startswith(RESERVED_EXPORT_PREFIX):
             raise ModuleRejected(
-                f"exports {name!r}: names beginning with {RESERVED_EXPORT_PREFIX!r} are reserved for the host's "
-                "instrumentation; rename it"
+                f"exports {name!r}: names beginning with {RESERVED_EXPORT_PREFIX!r} are reserved for the "
+                "host's instrumentation; rename it"
             )
     has_free = False
     if abi_version is not None:
@@ -171,20 +179,23 @@ def validate(
 
 
 def _check_bodies(module: Module, data: bytes) -> None:
-    """Decode every body (binary.py checks its structure) and refuse what wasm3 lacks."""
+    """Decode every body (binary checks its structure) and refuse what wasm3 lacks."""
     for func, body in binary.iter_bodies(module, data):
         for ins in body:
             if ins.opcode in _UNSUPPORTED_OPS:
                 raise ModuleRejected(
-                    f"function {func} uses {binary.opcode_name(ins.opcode)} (at byte {ins.offset}), which wasm3 "
-                    "here does not run: of the bulk memory and table instructions it has only memory.copy and "
-                    "memory.fill; build without passive segments and reference types (clang: -mno-reference-types)"
+                    f"function {func} uses {binary.opcode_name(ins.opcode)} (at byte {ins.offset}), which "
+                    "wasm3 here does not run: of the bulk memory and table instructions it has only "
+                    "memory.copy and memory.fill; build without passive segments and reference types "
+                    "(clang: -mno-reference-types)"
                 )
 
 
 def _check_features(module: Module) -> None:
     if module.num_tables > 1:
-        raise ModuleRejected(f"module has {module.num_tables} tables; wasm3 here supports one (reference types)")
+        raise ModuleRejected(
+            f"module has {module.num_tables} tables; wasm3 here supports one (reference types)"
+        )
     if module.num_memories > 1:
         raise ModuleRejected(f"module has {module.num_memories} memories; wasm3 here supports one")
     for i, seg in enumerate(module.elements):
@@ -203,26 +214,30 @@ def _check_features(module: Module) -> None:
             )
 
 
+# What a person learns when a module imports a kind of entity the host does not provide.
+_NOT_PROVIDED = {
+    ExternKind.MEMORY: (
+        "imports memory {full}: the host provides no memory; define the module's own memory with a "
+        "maximum (clang: drop -Wl,--import-memory and set -Wl,--max-memory=N)"
+    ),
+    ExternKind.TABLE: (
+        "imports table {full}: the host provides no table; define it in the module "
+        "(clang: drop -Wl,--import-table)"
+    ),
+    ExternKind.GLOBAL: (
+        "imports global {full}: the host provides no globals; define it in the module "
+        "(a dynamically linked build imports __stack_pointer: link statically)"
+    ),
+}
+
+
 def _check_imports(module: Module) -> tuple[str, ...]:
     allowed = ", ".join(f"{HOST_MODULE}.{name}" for name in HOST_IMPORTS)
     names: list[str] = []
     for imp in module.imports:
         full = f"{imp.module}.{imp.name}"
-        if imp.kind is ExternKind.MEMORY:
-            raise ModuleRejected(
-                f"imports memory {full}: the host provides no memory; define the module's own memory with a "
-                "maximum (clang: drop -Wl,--import-memory and set -Wl,--max-memory=N)"
-            )
-        if imp.kind is ExternKind.TABLE:
-            raise ModuleRejected(
-                f"imports table {full}: the host provides no table; define it in the module "
-                "(clang: drop -Wl,--import-table)"
-            )
-        if imp.kind is ExternKind.GLOBAL:
-            raise ModuleRejected(
-                f"imports global {full}: the host provides no globals; define it in the module "
-                "(a dynamically linked build imports __stack_pointer: link statically)"
-            )
+        if imp.kind in _NOT_PROVIDED:
+            raise ModuleRejected(_NOT_PROVIDED[imp.kind].format(full=full))
         if imp.module != HOST_MODULE or imp.name not in HOST_IMPORTS:
             hint = ""
             if imp.module.startswith("wasi"):
@@ -250,7 +265,8 @@ def _check_memory(module: Module, max_pages: int) -> tuple[int | None, int | Non
     if limits.max > max_pages:
         raise ModuleRejected(
             f"memory maximum is {limits.max} pages ({limits.max * 64} KiB), over this host's limit of "
-            f"{max_pages} pages ({max_pages * 64} KiB); lower it, e.g. clang -Wl,--max-memory={max_pages * 65536}"
+            f"{max_pages} pages ({max_pages * 64} KiB); lower it, e.g. "
+            f"clang -Wl,--max-memory={max_pages * 65536}"
         )
     return limits.min, limits.max
 
@@ -266,7 +282,8 @@ def _abi_version(module: Module, data: bytes) -> int | None:
     text = content.rstrip(b"\x00\n\r ")
     if not text.isdigit() or len(text) > 9:
         raise ModuleRejected(
-            f"the {ABI_SECTION} section must hold the ABI version as ASCII digits, e.g. '1'; it holds {content[:32]!r}"
+            f"the {ABI_SECTION} section must hold the ABI version as ASCII digits, e.g. '1'; "
+            f"it holds {content[:32]!r}"
         )
     version = int(text)
     if version != ABI_VERSION:
@@ -298,7 +315,9 @@ def _check_abi_exports(module: Module, exports: dict[str, binary.Export]) -> boo
         return False
     if free.kind is not ExternKind.FUNC or module.func_type(free.index) != FREE_TYPE:
         what = module.func_type(free.index) if free.kind is ExternKind.FUNC else f"a {free.kind}"
-        raise ModuleRejected(f"exports {FREE_EXPORT} as {what}; the ABI needs {FREE_TYPE} (or no {FREE_EXPORT})")
+        raise ModuleRejected(
+            f"exports {FREE_EXPORT} as {what}; the ABI needs {FREE_TYPE} (or no {FREE_EXPORT})"
+        )
     return True
 
 
@@ -316,6 +335,6 @@ def _classify(name: str, ft: FuncType, abi: bool) -> FunctionKind:
         return nope(f"returns {len(ft.results)} values; a callable function returns at most one")
     if len(ft.params) > const.WASM_MAX_PARAMS:
         return nope(f"takes {len(ft.params)} parameters; pywasm3 passes at most {const.WASM_MAX_PARAMS}")
-    if not set(ft.params + ft.results) <= _NUMBER_TYPES:  # binary.py admits numbers only today
+    if not set(ft.params + ft.results) <= _NUMBER_TYPES:  # binary admits numbers only today
         return nope("takes or returns values that are not numbers")
     return FunctionKind(ft.params, ft.results, CallKind.NUMERIC)

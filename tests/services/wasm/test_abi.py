@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from collections.abc import Callable
-from pathlib import Path
 
 import cbor2
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from edge_agent.errors import ConfigError
 from edge_agent.services.wasm import abi
 from edge_agent.services.wasm.abi import ArgumentError, ReplyError
-from edge_agent.services.wasm.limits import Limits
-
-MODULES = Path(__file__).parent / "modules"
-
 
 # --- numeric arguments -----------------------------------------------------------------------
 
@@ -249,42 +241,3 @@ def test_garbage_frame_is_refused() -> None:
 def test_log_lines_keep_only_well_formed_entries() -> None:
     assert abi.log_lines([[1, "a"], [9, "b"], ["x", "c"], [0]]) == [(1, "a"), (3, "b")]
 
-
-# --- limits ----------------------------------------------------------------------------------------
-
-
-def test_limits_defaults_and_overrides() -> None:
-    limits = Limits.from_mapping({"fuel": 5, "deadline_ms": 20})
-    assert (limits.fuel, limits.deadline_ms, limits.deadline_s) == (5, 20, 0.02)
-    assert Limits.from_mapping(None) == Limits()
-
-
-@pytest.mark.parametrize(
-    "values",
-    [
-        {"fuel": 0},
-        {"fuel": 1.5},
-        {"fuel": True},
-        {"stack_bytes": 10 << 20},
-        {"memory_pages": 70_000},
-        {"nope": 1},
-    ],
-)
-def test_limits_refuse_bad_values(values: dict[str, object]) -> None:
-    with pytest.raises(ConfigError):
-        Limits.from_mapping(values)
-
-
-# --- the committed test modules ---------------------------------------------------------------------
-
-
-def test_committed_test_modules_match_their_sources(require_tools: Callable[..., None]) -> None:
-    require_tools("wat2wasm")  # Debian: wabt
-    spec = importlib.util.spec_from_file_location("wasm_test_modules_build", MODULES / "build.py")
-    assert spec is not None and spec.loader is not None
-    build = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build)
-    fresh = build.fresh_builds()
-    assert fresh, "no .wat sources found"
-    for name, data in fresh.items():
-        assert (MODULES / name).read_bytes() == data, f"{name} is stale: run {MODULES / 'build.py'}"

@@ -1,22 +1,37 @@
-"""Compile WebAssembly text for the tests with wabt's wat2wasm, and run modules with wasm3.
+"""WebAssembly text for the tests, and running modules with wasm3.
 
-Tests that need a tool that is missing are skipped, unless EDGE_AGENT_CI is set (CI
-installs wabt and pywasm3, so there a missing tool is a failure).
+`compile_wat` returns a module's binary from the committed store, compiled/ beside this file
+(`<key>.wat` is the text, `<key>.wasm` what wabt's wat2wasm made of it), so the tests run on
+a machine without wabt. A text that is not in the store is compiled with wat2wasm; without
+it the test is skipped, unless EDGE_AGENT_CI is set (CI installs wabt and pywasm3, so there a
+missing tool is a failure). Under CI a fixed text missing from the store fails too: only the
+texts a hypothesis test builds inline (drawn programs) may be absent. Refresh the store after
+changing a test's WAT with
+
+    PYTHONPATH=. python -m tests.services.wasm.wat
+
+and test_committed.py checks that every stored binary is what wat2wasm makes of its text.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
+HERE = Path(__file__).parent
+FIXTURES = HERE / "fixtures"
+STORE = HERE / "compiled"
+RECORD_ENV = "EDGE_AGENT_WAT_RECORD"  # a directory: compile every fixed text anew and store it there
 
 
 def _missing(what: str) -> None:
@@ -33,10 +48,15 @@ def require_wat2wasm() -> str:
     return path
 
 
-@functools.lru_cache(maxsize=512)
-def compile_wat(text: str, *, check: bool = True) -> bytes:
-    """The binary of a module given as WebAssembly text (features beyond MVP enabled;
-    `check=False` skips wat2wasm's validation, to build modules wasm3 would refuse)."""
+def store_key(text: str, *, check: bool = True) -> str:
+    """The name of a text's entry in the store: a digest of the text and wat2wasm's flags."""
+    flags = "check" if check else "no-check"
+    return hashlib.sha256(f"{flags}\n{text}".encode()).hexdigest()[:24]
+
+
+def wat2wasm(text: str, *, check: bool = True) -> bytes:
+    """What wabt's wat2wasm makes of `text` (features beyond MVP enabled; `check=False` skips its
+    validation, to build modules wasm3 would refuse)."""
     tool = require_wat2wasm()
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp, "m.wat")
@@ -53,9 +73,33 @@ def compile_wat(text: str, *, check: bool = True) -> bytes:
         return out.read_bytes()
 
 
+def compile_wat(text: str, *, check: bool = True) -> bytes:
+    """The binary of a module given as WebAssembly text: from the store, else from wat2wasm.
+    A text compiled inside a hypothesis test is taken as drawn, so it is neither recorded nor
+    required to be in the store."""
+    return _binary(text, check, hypothesis.currently_in_test_context())
+
+
 def fixture(name: str) -> bytes:
-    """The binary of tests/services/wasm/fixtures/NAME.wat."""
-    return compile_wat((FIXTURES / f"{name}.wat").read_text())
+    """The binary of tests/services/wasm/fixtures/NAME.wat (a fixed text, wherever it is used)."""
+    return _binary((FIXTURES / f"{name}.wat").read_text(), True, False)
+
+
+@functools.lru_cache(maxsize=512)
+def _binary(text: str, check: bool, drawn: bool) -> bytes:
+    key = store_key(text, check=check)
+    record = os.environ.get(RECORD_ENV)
+    if record and not drawn:
+        data = wat2wasm(text, check=check)
+        Path(record, f"{key}.wat").write_text(text)
+        Path(record, f"{key}.wasm").write_bytes(data)
+        return data
+    stored = STORE / f"{key}.wasm"
+    if stored.exists():
+        return stored.read_bytes()
+    if os.environ.get("EDGE_AGENT_CI") and not drawn:
+        pytest.fail(f"this module's text is not in {STORE}: refresh it (see {__name__}'s docstring)")
+    return wat2wasm(text, check=check)
 
 
 def wasm3() -> Any:
@@ -82,3 +126,23 @@ class Instance:
 
     def memory(self) -> bytes:
         return bytes(self.runtime.get_memory(0))
+
+
+def refresh_store() -> int:
+    """Run this directory's tests recording every fixed text, then make that the store."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, RECORD_ENV: tmp}
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(HERE)], env=env, check=False
+        )
+        if proc.returncode != 0:
+            print("the tests failed: the store is left as it was", file=sys.stderr)
+            return proc.returncode
+        shutil.rmtree(STORE, ignore_errors=True)
+        shutil.copytree(tmp, STORE)
+    print(f"{len(list(STORE.glob('*.wasm')))} modules in {STORE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(refresh_store())

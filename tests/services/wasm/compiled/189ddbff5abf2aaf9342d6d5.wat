@@ -1,0 +1,5 @@
+(module (import "env" "ea_clock_wall_ms" (func $now (result i64)))
+             (func (export "twice") (result i64) (local $i i32) (local $t i64)
+               (loop $l (local.set $t (i64.add (local.get $t) (call $now)))
+                        (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 2))))
+               (local.get $t)))

@@ -1,0 +1,11 @@
+(module
+          (import "env" "ea_log" (func $log (param i32 i32 i32)))
+          (type $pair (func (param i32) (result i32 i32)))
+          (memory (export "memory") 1 4)
+          (global $g (mut i64) (i64.const -5))
+          (table 2 funcref)
+          (elem (i32.const 1) $f)
+          (func $f (export "f") (param i32) (result i32) local.get 0)
+          (func $s)
+          (start $s)
+          (data (i32.const 16) "hi"))

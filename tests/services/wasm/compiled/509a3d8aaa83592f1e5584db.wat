@@ -1,0 +1,8 @@
+(module (import "env" "ea_log" (func (param i32 i32 i32) (result )))
+(import "env" "ea_clock_monotonic_ns" (func (param ) (result i64)))
+(import "env" "ea_clock_wall_ms" (func (param ) (result i64)))
+(import "env" "ea_random" (func (param i32 i32) (result i32)))
+(import "env" "ea_kv_get" (func (param i32 i32 i32 i32) (result i32)))
+(import "env" "ea_kv_put" (func (param i32 i32 i32 i32) (result i32)))
+(import "env" "ea_kv_delete" (func (param i32 i32) (result i32)))
+(import "env" "ea_sensor_read" (func (param i32 i32 i32) (result i32))))

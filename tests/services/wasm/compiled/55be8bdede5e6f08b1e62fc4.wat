@@ -1,0 +1,4 @@
+(module 
+  (memory (export "memory") 1 16)
+  (func (export "ea_alloc") (param i32) (result i32) i32.const 1024)
+ (func (export "ea_free") (param i32)))

@@ -1,0 +1,1 @@
+(module (func (export "__ea_fuel_get") (result i64) i64.const 0))

@@ -1,0 +1,1 @@
+(module (import "env" "__stack_pointer" (global (mut i32))))

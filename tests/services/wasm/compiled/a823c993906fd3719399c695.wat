@@ -1,0 +1,1 @@
+(module (table 1 funcref) (table 1 funcref))

@@ -1,0 +1,1 @@
+(module (table $t 1 funcref) (func (export "f") (result i32) table.size $t))

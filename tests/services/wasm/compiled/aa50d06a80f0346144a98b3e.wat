@@ -1,0 +1,1 @@
+(module (memory (export "memory") 1 2) (func (export "ea_alloc") (param i32)))

@@ -1,0 +1,1 @@
+(module (import "env" "t" (table 1 funcref)))
