@@ -62,6 +62,7 @@ from edge_agent import __version__, const, particle
 from edge_agent.cborutil import CBORError, loads_one
 from edge_agent.config import Config
 from edge_agent.errors import LocalError, RemoteError
+from edge_agent.logutil import DemoteRepeats, OnceLog
 from edge_agent.net.addressbook import Address
 from edge_agent.net.coap_spool import BadBlock, Block1Spool, BlockError, Busy, Incomplete
 from edge_agent.net.coap_spool import TooLarge as BlockTooLarge
@@ -487,7 +488,7 @@ class CoapServer:
         self.reply_wait_s = reply_wait_s
         self._reply_slots: dict[tuple[str, str], asyncio.Future[bytes]] = {}
         self._rejected: dict[str, int] = {}
-        self._warn = _OnceLog(log, const.COAP_MAX_WARNED_KEYS)
+        self._warn = OnceLog(log)
         self._site = _Site()
         self._particles = _ParticleResource(self)
         self._site.add_resource(PARTICLE_PATH, self._particles)
@@ -1302,53 +1303,11 @@ def _check_port_free(bind: str, port: int) -> None:
             ) from exc
 
 
-class _OnceLog:
-    """Log a message once per key at its level, later repeats at DEBUG (bounded)."""
-
-    def __init__(self, logger: logging.Logger, limit: int) -> None:
-        self._log = logger
-        self._limit = limit
-        self._seen: set[Hashable] = set()
-
-    def warning(self, key: Hashable, msg: str, *args: object) -> None:
-        self._emit(logging.WARNING, key, msg, args)
-
-    def info(self, key: Hashable, msg: str, *args: object) -> None:
-        self._emit(logging.INFO, key, msg, args)
-
-    def _emit(self, level: int, key: Hashable, msg: str, args: tuple[object, ...]) -> None:
-        if key in self._seen or len(self._seen) >= self._limit:
-            self._log.debug(msg, *args)
-            return
-        self._seen.add(key)
-        self._log.log(level, msg, *args)
-
-
-class _DemoteRepeats(logging.Filter):
-    """aiocoap logs each unparsable datagram (WARNING) and refusal (INFO): a stranger could
-    fill the journal. The first record of each message template passes, repeats become
-    DEBUG (bounded like `_OnceLog`)."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self._limit = limit
-        self._seen: set[tuple[int, str]] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if logging.INFO <= record.levelno <= logging.WARNING:
-            key = (record.levelno, str(record.msg))
-            if key in self._seen or len(self._seen) >= self._limit:
-                record.levelno, record.levelname = logging.DEBUG, "DEBUG"
-                return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
-            self._seen.add(key)
-        return True
-
-
-_demotion: _DemoteRepeats | None = None
+_demotion: DemoteRepeats | None = None
 
 
 def _install_log_demotion() -> None:
     global _demotion
     if _demotion is None:
-        _demotion = _DemoteRepeats(const.COAP_MAX_WARNED_KEYS)
+        _demotion = DemoteRepeats(OnceLog(logging.getLogger(_AIOCOAP_LOGGER)))
         logging.getLogger(_AIOCOAP_LOGGER).addFilter(_demotion)

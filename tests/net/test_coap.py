@@ -1,4 +1,4 @@
-"""CoAP transport: the bounded Block1 spool (no network), then server and client on loopback.
+"""CoAP transport: server and client on loopback (the spool: test_coap_spool.py).
 
 Hostile input is sent as hand-built datagrams (RFC 7252 §3), not through aiocoap's client,
 so the tests see exactly what a stranger could send. Every test runs under a time limit and
@@ -37,7 +37,6 @@ from edge_agent.net.coap import (
     StartError,
     UploadResource,
 )
-from edge_agent.net.coap_spool import BadBlock, Block1Spool, Busy, Incomplete, TooLarge
 
 KEY = KeyPair.from_seed(b"\x07" * 32)
 LOCAL = "127.0.0.1"
@@ -167,115 +166,6 @@ class UdpPeer(asyncio.DatagramProtocol):
     ) -> aiocoap.Message:
         transport.sendto(data, (LOCAL, port))
         return aiocoap.Message.decode(await asyncio.wait_for(self.answers.get(), 2.0))
-
-
-# --- Block1 spool (pure) --------------------------------------------------------------------
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def feed_all(spool: Block1Spool, key: object, body: bytes, szx: int = 2) -> bytes | None:
-    size = 1 << (szx + 4)
-    blocks = [body[i : i + size] for i in range(0, len(body), size)] or [b""]
-    result = None
-    for n, chunk in enumerate(blocks):
-        result = spool.feed(key, number=n, more=n < len(blocks) - 1, size_exponent=szx,
-                            payload=chunk)
-    return result
-
-
-def test_spool_reassembles_and_forgets() -> None:
-    spool = Block1Spool(max_bytes=1000)
-    body = bytes(range(256)) * 2 + b"tail"
-    assert spool.feed("k", number=0, more=True, size_exponent=2, payload=body[:64]) is None
-    assert len(spool) == 1 and spool.bytes_held == 64
-    assert feed_all(spool, "k", body) == body
-    assert len(spool) == 0 and spool.bytes_held == 0
-
-
-def test_spool_single_block_passes_through_without_holding() -> None:
-    spool = Block1Spool(max_bytes=100)
-    assert spool.feed("k", number=0, more=False, size_exponent=6, payload=b"abc") == b"abc"
-    assert len(spool) == 0
-
-
-def test_spool_refuses_out_of_order_and_orphans() -> None:
-    spool = Block1Spool(max_bytes=1000)
-    with pytest.raises(Incomplete):
-        spool.feed("k", number=3, more=True, size_exponent=2, payload=b"x" * 64)
-    spool.feed("k", number=0, more=True, size_exponent=2, payload=b"x" * 64)
-    with pytest.raises(Incomplete):  # a gap: block 1 is missing
-        spool.feed("k", number=2, more=True, size_exponent=2, payload=b"x" * 64)
-    assert len(spool) == 0 and spool.bytes_held == 0  # the broken upload is gone
-
-
-def test_spool_restarts_on_a_new_first_block() -> None:
-    spool = Block1Spool(max_bytes=1000)
-    spool.feed("k", number=0, more=True, size_exponent=2, payload=b"a" * 64)
-    spool.feed("k", number=0, more=True, size_exponent=2, payload=b"b" * 64)
-    assert spool.bytes_held == 64
-    assert spool.feed("k", number=1, more=False, size_exponent=2, payload=b"c") == b"b" * 64 + b"c"
-
-
-def test_spool_size_limits() -> None:
-    spool = Block1Spool(max_bytes=100)
-    with pytest.raises(TooLarge) as announced:
-        spool.feed("k", number=0, more=True, size_exponent=2, payload=b"x" * 64, size1=101)
-    assert announced.value.limit == 100
-    spool.feed("k", number=0, more=True, size_exponent=2, payload=b"x" * 64)
-    with pytest.raises(TooLarge):
-        spool.feed("k", number=1, more=True, size_exponent=2, payload=b"x" * 64)
-    assert len(spool) == 0
-
-
-@pytest.mark.parametrize(
-    ("more", "szx", "payload"),
-    [(True, 2, b"x" * 63), (True, 2, b"x" * 65), (False, 2, b"x" * 65), (True, 7, b"x" * 1024)],
-)
-def test_spool_bad_blocks(more: bool, szx: int, payload: bytes) -> None:
-    with pytest.raises(BadBlock):
-        Block1Spool(max_bytes=10_000).feed(
-            "k", number=0, more=more, size_exponent=szx, payload=payload
-        )
-
-
-def test_spool_bounds_uploads_and_expires_idle_ones() -> None:
-    clock = FakeClock()
-    spool = Block1Spool(max_bytes=1000, max_uploads=2, idle_timeout_s=5, clock=clock)
-    for key in ("a", "b"):
-        spool.feed(key, number=0, more=True, size_exponent=2, payload=b"x" * 64)
-    with pytest.raises(Busy):
-        spool.feed("c", number=0, more=True, size_exponent=2, payload=b"x" * 64)
-    spool.feed("a", number=1, more=True, size_exponent=2, payload=b"x" * 64)  # a goes on
-    clock.now += 5
-    spool.feed("c", number=0, more=True, size_exponent=2, payload=b"x" * 64)  # a, b expired
-    assert len(spool) == 1 and spool.bytes_held == 64
-    with pytest.raises(Incomplete):
-        spool.feed("a", number=2, more=False, size_exponent=2, payload=b"x")
-
-
-def test_spool_byte_budget() -> None:
-    spool = Block1Spool(max_bytes=128, budget_bytes=192, max_uploads=10)
-    spool.feed("a", number=0, more=True, size_exponent=2, payload=b"x" * 64)
-    spool.feed("a", number=1, more=True, size_exponent=2, payload=b"x" * 64)
-    with pytest.raises(Busy):  # announced size does not fit what is left
-        spool.feed("b", number=0, more=True, size_exponent=2, payload=b"x" * 64, size1=128)
-    spool.feed("c", number=0, more=True, size_exponent=2, payload=b"x" * 64)
-    with pytest.raises(Busy):
-        spool.feed("d", number=0, more=True, size_exponent=2, payload=b"x" * 64)
-    assert spool.bytes_held == 192
-
-
-def test_spool_budget_always_fits_one_maximal_upload() -> None:
-    spool = Block1Spool(max_bytes=4096, budget_bytes=100)
-    assert spool.budget_bytes == 4096
-    assert feed_all(spool, "k", b"y" * 4096, szx=6) == b"y" * 4096
 
 
 # --- helpers --------------------------------------------------------------------------------
