@@ -272,12 +272,12 @@ resource's maximum size is always allowed. Bounds the memory a flood of half-sen
 can take (aiocoap's own reassembly has no bound)."""
 
 COAP_BLOCK1_MAX_PER_SENDER = 4
-"""Most Block1 uploads in progress from one source address per upload resource (a trusted
-sender is exempt); a new one beyond it is answered 5.03 with Max-Age. 16 slow uploads from
-one stranger took every slot before this bound."""
+"""Most Block1 uploads in progress from one source address per upload resource; a new one
+beyond it is answered 5.03 with Max-Age. Priority senders (the node's trusted and known
+peers) are exempt. 16 slow uploads from one stranger took every slot before this bound."""
 
 COAP_BLOCK1_RESERVED = 4
-"""Of `COAP_BLOCK1_MAX_ASSEMBLIES`, upload slots only trusted senders may take, so strangers
+"""Of `COAP_BLOCK1_MAX_ASSEMBLIES`, upload slots only priority senders may take, so strangers
 together cannot fill the spool either."""
 
 COAP_BLOCK1_IDLE_TIMEOUT_S = 25.0
@@ -300,39 +300,43 @@ COAP_DEDUP_MAX_PER_SENDER = 256
 one confirmable request at a time per endpoint (NSTART = 1, RFC 7252 §4.7), so a
 retransmission finds its entry among the latest few."""
 
+# Per-sender rates (issue 8). Each applies to a source address that is not a priority sender
+# (the node's trusted and known peers; loopback by default), and a second bucket to all
+# such senders together. A priority sender is never held back by them.
 COAP_SENDER_REQUESTS_PER_S = 200.0
-"""Requests a second one untrusted source address may send (sustained); further requests are
-dropped unanswered, as if lost, and a confirmable one is retransmitted by its sender later
-(RFC 7252 §4.2). A 200 KB particle is about 200 Block1 requests."""
+"""Requests a second one source address may send, sustained; a request over it is dropped
+before aiocoap decodes it, as if lost, and a confirmable one is retransmitted by its sender
+later (RFC 7252 §4.2). A 200 KB particle is about 200 Block1 requests."""
 
 COAP_SENDER_REQUESTS_BURST = 400
-"""Requests one untrusted source address may send at once above that rate."""
+"""Requests one source address may send at once above that rate."""
 
 COAP_STRANGERS_REQUESTS_PER_S = 1000.0
-"""Requests a second from all untrusted senders together (sustained)."""
+"""Requests a second from all non-priority senders together, sustained."""
 
 COAP_STRANGERS_REQUESTS_BURST = 2000
-"""Requests from all untrusted senders together allowed at once above that rate."""
+"""Requests from all non-priority senders together allowed at once above that rate."""
 
 COAP_SENDER_BODIES_PER_S = 20.0
-"""Particles (POST /particle bodies) a second one untrusted source address may send; more
-are answered 4.29 Too Many Requests with Max-Age (RFC 8516), which senders retry."""
+"""Particles (bodies POSTed to /particle, counted at their first block) a second one source
+address may send, sustained; one more is answered 4.29 Too Many Requests with Max-Age
+`COAP_OVERLOAD_MAX_AGE_S` (RFC 8516), which senders retry."""
 
 COAP_SENDER_BODIES_BURST = 50
-"""Particles one untrusted source address may send at once above that rate."""
+"""Particles one source address may send at once above that rate."""
 
 COAP_STRANGERS_BODIES_PER_S = 100.0
-"""Particles a second from all untrusted senders together."""
+"""Particles a second from all non-priority senders together, sustained."""
 
 COAP_STRANGERS_BODIES_BURST = 200
-"""Particles from all untrusted senders together allowed at once above that rate."""
+"""Particles from all non-priority senders together allowed at once above that rate."""
 
 COAP_MAX_TRACKED_SENDERS = 1024
 """Source addresses whose rate is tracked at once (per limit); the least recently active is
 forgotten first."""
 
 COAP_PENDING_RESERVED = 32
-"""Of `COAP_MAX_PENDING_PARTICLES`, callback slots only trusted senders may take."""
+"""Of `COAP_MAX_PENDING_PARTICLES`, callback slots only priority senders may take."""
 
 COAP_MAX_RESOLVED_REMOTES = 256
 """(host, port) destinations whose aiocoap remote the client keeps, so it resolves each once."""

@@ -5,9 +5,10 @@ size or on how many there are, so a stranger could fill a small device's memory 
 uploads it never finishes. This spool caps the body size, the number of uploads in progress
 and the bytes they hold together, and forgets an upload whose sender went quiet. Each upload
 has an owner (its source address): one owner may hold at most `max_per_owner` uploads, and
-the last `reserved` slots are for trusted owners only, so slow strangers cannot take every
-slot from a known peer. It does no I/O and knows nothing of aiocoap: `coap_resources` maps
-its errors to CoAP responses. The clock is injected, so tests need no sleeping.
+the last `reserved` slots are for priority senders only (the node's trusted and known
+peers), so slow strangers cannot take every slot from a known peer. It does no I/O and
+knows nothing of aiocoap: `coap_resources` maps its errors to CoAP responses. The clock is
+injected, so tests need no sleeping.
 """
 
 from __future__ import annotations
@@ -117,13 +118,13 @@ class Block1Spool:
         payload: bytes,
         size1: int | None = None,
         owner: Hashable = None,
-        trusted: bool = False,
+        priority: bool = False,
     ) -> bytes | None:
         """Take block `number` of the upload `key`; the whole body when it is the last one.
 
         `size1` is the total size the sender announced (RFC 7959 §4), checked at once so an
         oversized upload is refused on its first block. `owner` (the source address) and
-        `trusted` matter when a block starts an upload: see the module docstring.
+        `priority` matter when a block starts an upload: see the module docstring.
         """
         now = self._clock()
         self._expire(now)
@@ -158,7 +159,7 @@ class Block1Spool:
             self._drop(key)  # a new first block restarts the upload (RFC 7959 §2.5)
             if not more:
                 return bytes(payload)
-            self._make_room(owner, trusted, size1)
+            self._make_room(owner, priority, size1)
             self._uploads[key] = _Upload(bytearray(), now, owner)
             self._owners[owner] = self._owners.get(owner, 0) + 1
         upload = self._uploads.get(key)
@@ -191,15 +192,15 @@ class Block1Spool:
         """Uploads in progress from `owner`."""
         return self._owners.get(owner, 0)
 
-    def _make_room(self, owner: Hashable, trusted: bool, size1: int | None) -> None:
+    def _make_room(self, owner: Hashable, priority: bool, size1: int | None) -> None:
         if len(self._uploads) >= self.max_uploads:
             raise Busy(f"{len(self._uploads)} uploads are in progress already")
-        if not trusted and len(self._uploads) >= self.max_uploads - self.reserved:
+        if not priority and len(self._uploads) >= self.max_uploads - self.reserved:
             raise Busy(
                 f"{len(self._uploads)} uploads are in progress; the remaining slots are kept "
-                f"for trusted peers"
+                f"for priority senders"
             )
-        if not trusted and self._owners.get(owner, 0) >= self.max_per_owner:
+        if not priority and self._owners.get(owner, 0) >= self.max_per_owner:
             raise Busy(f"{self.max_per_owner} uploads from this address are in progress already")
         if size1 is not None and self._held + size1 > self.budget_bytes:
             raise Busy(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import hashlib
 import ipaddress
 import logging
@@ -461,7 +462,7 @@ class Discovery:
         assert self._loop is not None
         task = self._loop.create_task(self._resolve(name))
         self._resolving[key] = task
-        task.add_done_callback(lambda t, k=key, n=name: self._resolved(k, n, t))
+        task.add_done_callback(functools.partial(self._resolved, key, name))
 
     def _resolved(self, key: str, name: str, task: asyncio.Task[None]) -> None:
         if self._resolving.get(key) is task:
@@ -639,9 +640,7 @@ def _choose_interfaces(
     zc_interfaces: list[str | int] = []
     advertised: list[str] = []
     for name in names:
-        adapter = by_name.get(name)
-        if adapter is None:
-            adapter = _adapter_with_address(adapters, name)
+        adapter = by_name.get(name) or _adapter_with_address(adapters, name)
         if adapter is None:
             raise DiscoveryError(
                 f"no network interface or local address {name!r}; available: "

@@ -1,5 +1,5 @@
 """The bounded Block1 spool (RFC 7959 §2.5): reassembly, size and count limits, owners and
-the slots kept for trusted senders. Pure: no aiocoap, no loop, an injected clock."""
+the slots kept for priority senders. Pure: no aiocoap, no loop, an injected clock."""
 
 from __future__ import annotations
 
@@ -114,9 +114,9 @@ def test_spool_budget_always_fits_one_maximal_upload() -> None:
     assert feed_all(spool, "k", b"y" * 4096, szx=6) == b"y" * 4096
 
 
-def start(spool: Block1Spool, key: object, owner: str, *, trusted: bool = False) -> None:
+def start(spool: Block1Spool, key: object, owner: str, *, priority: bool = False) -> None:
     spool.feed(key, number=0, more=True, size_exponent=2, payload=b"x" * 64, owner=owner,
-               trusted=trusted)
+               priority=priority)
 
 
 def test_one_owner_cannot_take_every_slot() -> None:
@@ -131,16 +131,16 @@ def test_one_owner_cannot_take_every_slot() -> None:
     assert feed_all(spool, "known", b"k" * 200) == b"k" * 200
 
 
-def test_the_last_slots_are_for_trusted_senders() -> None:
+def test_the_last_slots_are_for_priority_senders() -> None:
     spool = Block1Spool(max_bytes=1000, max_uploads=6, max_per_owner=1, reserved=2)
     for n in range(4):  # four strangers take the four open slots
         start(spool, n, f"10.0.1.{n}")
-    with pytest.raises(Busy, match="kept for trusted"):
+    with pytest.raises(Busy, match="kept for priority"):
         start(spool, 4, "10.0.1.4")
-    start(spool, "t1", "10.0.0.9", trusted=True)
-    start(spool, "t2", "10.0.0.9", trusted=True)  # trusted: no per-owner cap either
+    start(spool, "t1", "10.0.0.9", priority=True)
+    start(spool, "t2", "10.0.0.9", priority=True)  # priority: no per-owner cap either
     with pytest.raises(Busy, match="in progress already"):
-        start(spool, "t3", "10.0.0.9", trusted=True)
+        start(spool, "t3", "10.0.0.9", priority=True)
     spool.feed(0, number=1, more=False, size_exponent=2, payload=b"end", owner="10.0.1.0")
     assert spool.uploads_of("10.0.1.0") == 0 and len(spool) == 5
 
