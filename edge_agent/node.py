@@ -34,7 +34,7 @@ import aiocoap
 from aiocoap.numbers.codes import Code
 from aiocoap.optiontypes import BlockOption
 
-from edge_agent.net.coap import CoapClient, CoapReply, CoapServer, ReadOnlyResource
+from edge_agent.net.coap import CoapClient, CoapReply, CoapServer, ReadOnlyResource, RefuseCode, Refused
 from edge_agent.particle import DropReason, Particle, ParticleError
 from edge_agent.peer import Outcome, ParticleInfo, Peer
 from edge_agent.services.client import ClientServices
@@ -124,7 +124,11 @@ class Node:
             self.peer_id, self.host, self.state, fetch_module=self._fetch_module, default_limits=default_limits
         )
         self.server = CoapServer.from_config(
-            config, on_particle=self._on_particle, status=self.status, precheck=self._precheck
+            config,
+            on_inbox=lambda m: self._on_particle(m.raw, m.remote, m.sender, m.accepted),
+            precheck=_refusing(self._precheck),
+            reply_key=lambda p, sender: (p.id, sender),
+            status=self.status,
         )
         self.client = CoapClient(server=self.server)
         self.discovery: Any = None
@@ -329,7 +333,7 @@ class Node:
                 self.counters["duplicates"] += 1
                 reply = self._replies.get(p.id, {}).get(sender) if sender is not None else None
                 if reply is not None:  # the sender lost the response that carried our answer
-                    self.server.offer_reply(p.id, sender, reply)
+                    self.server.offer_reply((p.id, sender), reply)
                 log.debug("particle %s from %s: a copy that adds nothing (duplicate)", p.id, remote)
                 return
             self.counters["accepted"] += 1
@@ -379,7 +383,7 @@ class Node:
             await self.accept(copy)
             return
         raw = copy.encode()
-        if self.server.offer_reply(p.id, target, raw):
+        if self.server.offer_reply((p.id, target), raw):
             # The target sent us this particle and still waits for our answer: the copy goes
             # back in that CoAP response (kept, should the target ask again).
             self._replies.setdefault(p.id, {})[target] = raw
@@ -548,6 +552,23 @@ class Node:
                 return response.payload
             last = ConnectionError(f"{response.code} {response.diagnostic}")
         raise ConnectionError(str(last))
+
+
+_REFUSE_CODES = {DropReason.TOO_LARGE: RefuseCode.TOO_LARGE, DropReason.OVERLOADED: RefuseCode.BUSY}
+
+
+def _refusing(check: Callable[[bytes], Particle]) -> Callable[[bytes], Particle]:
+    """`check` as the transport's precheck: a `ParticleError` becomes `Refused` (its reason
+    the counter, 4.13 for too large, 5.03 for overloaded, else 4.00)."""
+
+    def precheck(raw: bytes) -> Particle:
+        try:
+            return check(raw)
+        except ParticleError as exc:
+            code = _REFUSE_CODES.get(exc.reason, RefuseCode.BAD_REQUEST)
+            raise Refused(exc.reason.value, str(exc), code=code) from None
+
+    return precheck
 
 
 def _adds_nothing(known: air_data.Data, incoming: air_data.Data) -> bool:
