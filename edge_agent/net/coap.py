@@ -2,7 +2,8 @@
 
 The transport is split by job; import from here or from the module itself:
 
-- `coap_server`: `CoapServer` (site, lifecycle, per-sender bounds), `Inbound`, `SenderLimits`;
+- `coap_server`: `CoapServer` (site, lifecycle, the inbox), `Inbound`;
+- `coap_limits`: `SenderLimits` and the gate that applies them, priority senders first;
 - `coap_client`: `CoapClient` (requests, retries with back-off, resolved peers),
   `SendResult`, `SendOutcome`, `CoapResponse`;
 - `coap_resources`: `ReadOnlyResource`, `UploadResource` and the transport's own resources;
@@ -34,8 +35,9 @@ from edge_agent.net.coap_common import (
     State,
     remote_of,
 )
+from edge_agent.net.coap_limits import SenderLimits
 from edge_agent.net.coap_resources import ReadOnlyResource, UploadResource
-from edge_agent.net.coap_server import CoapServer, Inbound, SenderLimits
+from edge_agent.net.coap_server import CoapServer, Inbound
 
 __all__ = [
     "CT_CBOR",

@@ -64,22 +64,21 @@ from edge_agent.net.coap_common import (
     Remote,
     StartError,
     State,
-    host_of_sockaddr,
     hostport,
     is_loopback,
     log_unparsable,
     resource_path,
 )
 from edge_agent.net.coap_dedup import DuplicateTable
+from edge_agent.net.coap_limits import Priority, SenderGate, SenderLimits
 from edge_agent.net.coap_resources import (
     InboxResource,
     StatusResource,
     UploadResource,
     WellKnownCore,
 )
-from edge_agent.ratelimit import Rate, SenderLimiter
 
-__all__ = ["CoapServer", "Inbound", "SenderLimits"]
+__all__ = ["CoapServer", "Inbound"]
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +86,6 @@ Precheck = Callable[[bytes], object]
 """raw body -> what the node accepted (handed on as `Inbound.accepted`), or raises `Refused`."""
 ReplyKey = Callable[[object, str], "Hashable | None"]
 """(accepted, sender hint) -> the key under which the node may `offer_reply`, or None."""
-Priority = Callable[[Remote], bool]
-"""Whether a sender goes first (the node's trusted and known peers)."""
 StatusProvider = Callable[[], "Mapping[str, Any] | Awaitable[Mapping[str, Any]]"]
 
 
@@ -108,20 +105,7 @@ class Inbound:
 OnInbox = Callable[[Inbound], Awaitable[None]]
 
 
-@dataclass(frozen=True, slots=True)
-class SenderLimits:
-    """What one source address, and all non-priority senders together, may make us do."""
-
-    requests: Rate = Rate(const.COAP_SENDER_REQUESTS_PER_S, const.COAP_SENDER_REQUESTS_BURST)
-    all_requests: Rate = Rate(
-        const.COAP_STRANGERS_REQUESTS_PER_S, const.COAP_STRANGERS_REQUESTS_BURST
-    )
-    bodies: Rate = Rate(const.COAP_SENDER_BODIES_PER_S, const.COAP_SENDER_BODIES_BURST)
-    all_bodies: Rate = Rate(const.COAP_STRANGERS_BODIES_PER_S, const.COAP_STRANGERS_BODIES_BURST)
-    max_senders: int = const.COAP_MAX_TRACKED_SENDERS
-    pending_reserved: int = const.COAP_PENDING_RESERVED
-    """Callback slots only priority senders may take."""
-
+_DEFAULT_LIMITS = SenderLimits()
 
 _KNOWN_CRITICAL_OPTIONS = frozenset({3, 7, 11, 15, 17, 23, 27, 35, 39})
 """Critical options (odd numbers) this site acts on: Uri-Host, Uri-Port, Uri-Path, Uri-Query,
@@ -162,7 +146,7 @@ class CoapServer:
         max_pending: int = const.COAP_MAX_PENDING_PARTICLES,
         max_pending_bytes: int = const.COAP_MAX_PENDING_PARTICLE_BYTES,
         reply_wait_s: float = const.COAP_REPLY_WAIT_S,
-        limits: SenderLimits = SenderLimits(),
+        limits: SenderLimits = _DEFAULT_LIMITS,
         duplicates: DuplicateTable | None = None,
     ) -> None:
         if not 0 <= port <= 65535:
@@ -170,14 +154,12 @@ class CoapServer:
         self.bind = bind
         self.max_body_bytes = max_body_bytes
         self.reply_wait_s = reply_wait_s
-        self.limits = limits
         self.hooks: frozenset[str] = frozenset()
         """The `coap_compat` hooks in place while running."""
         self._port = port
         self._on_inbox = on_inbox
         self._precheck = precheck
         self._reply_key = reply_key
-        self._priority = priority
         self._status = status
         self._max_pending = max_pending
         self._max_pending_bytes = max_pending_bytes
@@ -192,22 +174,17 @@ class CoapServer:
             "replied_in_response": 0,
         }
         self._rejected: dict[str, int] = {}
-        self._rate_limited = {"requests": 0, "bodies": 0}
         self._reply_slots: dict[Hashable, asyncio.Future[bytes]] = {}
         self._warn = OnceLog(log)
-        self._requests = SenderLimiter(
-            limits.requests, limits.all_requests, max_senders=limits.max_senders
-        )
-        self._bodies = SenderLimiter(
-            limits.bodies, limits.all_bodies, max_senders=limits.max_senders
-        )
+        self.gate = SenderGate(limits, priority, self._warn)
+        """The bounds per sender (`coap_limits`)."""
         self._duplicates = duplicates if duplicates is not None else DuplicateTable()
         self._site = _Site()
         self._inbox = InboxResource(
-            max_bytes=max_body_bytes, take=self._take, admit_body=self._admit_body,
+            max_bytes=max_body_bytes, take=self._take, admit_body=self.gate.admit_body,
             refused=self._count_refusal,
         )
-        self._inbox.priority = self.is_priority
+        self._inbox.priority = self.gate.is_priority
         self._site.add_resource(PARTICLE_PATH, self._inbox)
         self._site.add_resource(STATUS_PATH, StatusResource(self._current_status))
         self._site.add_resource(
@@ -290,7 +267,7 @@ class CoapServer:
     def _install_hooks(self, ctx: aiocoap.Context) -> None:
         installed = {
             "guard_datagrams": coap_compat.guard_datagrams(
-                ctx, admit=self._admit_datagram, on_error=self._unparsable
+                ctx, admit=self.gate.admit_datagram, on_error=self._unparsable
             ),
             "bound_duplicates": coap_compat.bound_duplicates(ctx, self._duplicates),
         }
@@ -353,7 +330,7 @@ class CoapServer:
         if segments in _OWN_PATHS:
             raise ValueError(f"/{'/'.join(segments)} is the transport's own resource")
         if isinstance(resource, UploadResource):
-            resource.priority = self.is_priority
+            resource.priority = self.gate.is_priority
         self._site.add_resource(segments, resource)
 
     def remove_resource(self, path: str | Sequence[str]) -> None:
@@ -370,7 +347,7 @@ class CoapServer:
         return {
             **self._counts,
             "rejected": dict(self._rejected),
-            "rate_limited": dict(self._rate_limited),
+            "rate_limited": dict(self.gate.dropped),
             "pending": len(self._pending),
             "uploads_in_progress": len(self._inbox.spool),
             "recent_requests": len(self._duplicates),
@@ -392,47 +369,7 @@ class CoapServer:
             log.exception("the status callback failed")
             raise CoapReply(Code.INTERNAL_SERVER_ERROR, "status unavailable") from None
 
-    # -- senders --
-
-    def is_priority(self, remote: Remote) -> bool:
-        """The node's `priority(remote)`; False (and logged) if it fails."""
-        try:
-            return bool(self._priority(remote))
-        except Exception:  # noqa: BLE001 - a bug in the node must not break the transport
-            log.exception("the priority callback failed for %s", hostport(*remote))
-            return False
-
-    def _admit_datagram(self, data: bytes, address: Any) -> bool:
-        """Whether a datagram reaches aiocoap: requests (codes 0.01-0.31, RFC 7252 §12.1)
-        within their sender's rate, and everything else."""
-        if len(data) < 2 or not 0 < data[1] < 32:
-            return True
-        if self._requests.allow(address[0]):
-            return True
-        remote = (host_of_sockaddr(address), int(address[1]))
-        if self.is_priority(remote):
-            return True
-        self._rate_limited["requests"] += 1
-        self._warn.warning(
-            ("requests", remote[0]), "%s sends more than %g requests/s; dropping the excess",
-            remote[0], self.limits.requests.per_s,
-        )
-        return False
-
-    def _admit_body(self, remote: Remote) -> None:
-        if self._bodies.allow(remote[0]) or self.is_priority(remote):
-            return
-        self._rate_limited["bodies"] += 1
-        self._warn.warning(
-            ("bodies", remote[0]), "%s sends more than %g particles/s; answering 4.29",
-            remote[0], self.limits.bodies.per_s,
-        )
-        raise CoapReply(
-            Code.TOO_MANY_REQUESTS,
-            f"rate_limited: more than {self.limits.bodies.per_s:g} particles/s from "
-            f"{remote[0]}; retry in {const.COAP_OVERLOAD_MAX_AGE_S} s",
-            max_age=const.COAP_OVERLOAD_MAX_AGE_S,
-        )
+    # -- peer-caused trouble --
 
     def _unparsable(self, address: Any, exc: Exception) -> None:
         self._counts["unparsable"] += 1
@@ -521,8 +458,8 @@ class CoapServer:
         full = pending >= self._max_pending or (
             pending > 0 and self._pending_bytes + size > self._max_pending_bytes
         )
-        if not full and pending >= self._max_pending - self.limits.pending_reserved:
-            full = not self.is_priority(remote)
+        if not full and pending >= self._max_pending - self.gate.limits.pending_reserved:
+            full = not self.gate.is_priority(remote)
         if not full:
             return
         self._counts["overloaded"] += 1

@@ -26,10 +26,10 @@ from edge_agent.net.coap import (
     Inbound,
     NotRunning,
     RefuseCode,
-    RequestFailed,
     Refused,
-    SendOutcome,
+    RequestFailed,
     SenderLimits,
+    SendOutcome,
     StartError,
 )
 from edge_agent.ratelimit import Rate
@@ -225,8 +225,9 @@ def test_a_failing_precheck_is_an_internal_error(caplog: pytest.LogCaptureFixtur
         async with AsyncExitStack() as stack:
             server = await started(stack, precheck=broken)
             c = await client(stack)
-            result = await c.send_particle((LOCAL, server.port), b"x", deadline_ms=soon(300))
-            assert result.code == "5.00" and not result.ok
+            answer = await c.request((LOCAL, server.port), "POST", "particle", b"x",
+                                     content_format=60)
+            assert answer.code == "5.00" and answer.diagnostic == "internal error"
 
     run(main())
     assert "the precheck failed" in caplog.text
@@ -465,7 +466,8 @@ def test_a_strangers_request_flood_is_dropped_and_a_known_peer_still_served() ->
                 for mid in range(first, first + 50):
                     transport.sendto(datagram(GET, ("status",), mid=mid, token=tok(mid)),
                                      (LOCAL, server.port))
-                await until(lambda: udp.answers.qsize() + dropped(server) >= first + 50)
+                seen = first + 50
+                await until(lambda: udp.answers.qsize() + dropped(server) >= seen)  # noqa: B023
             known = await client(stack)
             for _ in range(30):  # more than the stranger's burst, from a priority sender
                 assert (await known.get_status((LOCAL, server.port)))["version"]
