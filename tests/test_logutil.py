@@ -8,14 +8,7 @@ import pytest
 
 from edge_agent.logutil import DemoteRepeats, OnceLog
 from edge_agent.ratelimit import Rate
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeClock
 
 
 def levels(caplog: pytest.LogCaptureFixture, name: str) -> list[tuple[int, str]]:
@@ -50,7 +43,7 @@ def test_the_key_table_is_bounded_least_recent_first() -> None:
 
 
 def test_a_flood_of_new_keys_is_rate_limited() -> None:
-    clock = Clock()
+    clock = FakeClock()
     once = OnceLog(logging.getLogger("t.rate"), rate=Rate(per_s=0.5, burst=3), clock=clock)
     loud = [once.level_for(logging.WARNING, ("kind", i)) for i in range(900)]
     assert loud.count(logging.WARNING) == 3 and once.suppressed == 897

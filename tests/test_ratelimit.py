@@ -5,14 +5,7 @@ from __future__ import annotations
 import pytest
 
 from edge_agent.ratelimit import Rate, SenderLimiter, TokenBucket
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeClock
 
 
 def test_bucket_bursts_then_refills_at_its_rate() -> None:
@@ -30,7 +23,7 @@ def test_rates_are_checked(per_s: float, burst: int) -> None:
 
 
 def test_each_sender_has_its_own_bucket_and_all_share_one() -> None:
-    clock = Clock()
+    clock = FakeClock(100.0)
     limiter = SenderLimiter(Rate(1, 2), Rate(1, 5), max_senders=10, clock=clock)
     assert [limiter.allow("a") for _ in range(3)] == [True, True, False]
     assert [limiter.allow("b") for _ in range(3)] == [True, True, False]
@@ -41,7 +34,7 @@ def test_each_sender_has_its_own_bucket_and_all_share_one() -> None:
 
 
 def test_the_table_of_senders_is_bounded() -> None:
-    clock = Clock()
+    clock = FakeClock(100.0)
     limiter = SenderLimiter(Rate(0, 1), Rate(1000, 100_000), max_senders=3, clock=clock)
     for n in range(1000):
         limiter.allow(n)

@@ -45,6 +45,7 @@ from edge_agent.net.coap_common import (
     RequestFailed,
     State,
     clip,
+    close_context,
     destination,
     hostport,
     log_unparsable,
@@ -162,10 +163,8 @@ class CoapClient:
     async def start(self) -> None:
         """Make the client context (unless the server's is used). Idempotent."""
         async with self._lock:
-            if self._state is State.RUNNING:
+            if not self._state.needs_start("CoapClient"):
                 return
-            if self._state is State.STOPPED:
-                raise NotRunning("a stopped CoapClient cannot start again; make a new one")
             if self._server is None:
                 coap_compat.demote_repeated_logs(coap_compat.AIOCOAP_LOGGER)
                 ctx = await aiocoap.Context.create_client_context(
@@ -192,10 +191,7 @@ class CoapClient:
                 task.cancel()
             ctx, self._own_ctx = self._own_ctx, None
             if ctx is not None:
-                try:
-                    await asyncio.wait_for(ctx.shutdown(), const.COAP_STOP_TIMEOUT_S)
-                except Exception:  # noqa: BLE001 - stopping must not fail halfway
-                    log.exception("aiocoap client shutdown failed")
+                await close_context(ctx, log)
 
     async def __aenter__(self) -> CoapClient:
         await self.start()

@@ -6,8 +6,10 @@ Nothing here does I/O or keeps state; it knows no particle (a body the inbox tak
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import ipaddress
+import logging
 import socket
 from collections.abc import Sequence
 from typing import Any
@@ -40,6 +42,7 @@ __all__ = [
     "StartError",
     "State",
     "clip",
+    "close_context",
     "destination",
     "host_of_sockaddr",
     "hostport",
@@ -75,6 +78,12 @@ class State(enum.Enum):
     NEW = "new"
     RUNNING = "running"
     STOPPED = "stopped"
+
+    def needs_start(self, what: str) -> bool:
+        """Whether `start()` has work to do: False if running; `NotRunning` once stopped."""
+        if self is State.STOPPED:
+            raise NotRunning(f"a stopped {what} cannot start again; make a new one")
+        return self is State.NEW
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -226,6 +235,15 @@ def resource_path(path: str | Sequence[str]) -> tuple[str, ...]:
     if not segments or any(not isinstance(s, str) or not s or "?" in s for s in segments):
         raise ValueError(f"a resource path needs non-empty segments, got {path!r}")
     return segments
+
+
+async def close_context(ctx: aiocoap.Context, log: logging.Logger) -> None:
+    """Shut an aiocoap context down within `COAP_STOP_TIMEOUT_S`; never raises (stopping
+    must not fail halfway)."""
+    try:
+        await asyncio.wait_for(ctx.shutdown(), const.COAP_STOP_TIMEOUT_S)
+    except Exception:  # noqa: BLE001
+        log.exception("aiocoap shutdown failed")
 
 
 def log_unparsable(warn: OnceLog, address: Any, exc: Exception) -> None:

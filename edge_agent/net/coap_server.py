@@ -64,6 +64,7 @@ from edge_agent.net.coap_common import (
     Remote,
     StartError,
     State,
+    close_context,
     hostport,
     is_loopback,
     log_unparsable,
@@ -236,10 +237,8 @@ class CoapServer:
     async def start(self) -> None:
         """Listen on UDP `bind`:`port`; `StartError` if that is impossible. Idempotent."""
         async with self._lock:
-            if self._state is State.RUNNING:
+            if not self._state.needs_start("CoapServer"):
                 return
-            if self._state is State.STOPPED:
-                raise NotRunning("a stopped CoapServer cannot start again; make a new one")
             where = hostport(self.bind, self._port)
             _check_port_free(self.bind, self._port)
             coap_compat.demote_repeated_logs(coap_compat.AIOCOAP_LOGGER)
@@ -297,10 +296,7 @@ class CoapServer:
                     log.error("%d inbox callbacks ignored cancellation at stop", len(late))
             ctx, self._ctx = self._ctx, None
             if ctx is not None:
-                try:
-                    await asyncio.wait_for(ctx.shutdown(), const.COAP_STOP_TIMEOUT_S)
-                except Exception:  # noqa: BLE001 - stopping must not fail halfway
-                    log.exception("aiocoap shutdown failed")
+                await close_context(ctx, log)
             self._inbox.spool.clear()
             self._duplicates.clear()
             log.info("CoAP server on UDP %s stopped", hostport(self.bind, self._port))

@@ -5,18 +5,11 @@ from __future__ import annotations
 import pytest
 
 from edge_agent.net.coap_dedup import DuplicateTable
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeClock
 
 
 def test_a_request_is_recalled_with_its_response_until_it_expires() -> None:
-    clock = Clock()
+    clock = FakeClock()
     table = DuplicateTable(clock=clock)
     assert table.recall(("ep", 1)) == (False, None)
     table.remember(("ep", 1), "10.0.0.1", lifetime_s=247)
@@ -30,7 +23,7 @@ def test_a_request_is_recalled_with_its_response_until_it_expires() -> None:
 
 
 def test_expired_entries_go_as_new_ones_arrive() -> None:
-    clock = Clock()
+    clock = FakeClock()
     table = DuplicateTable(clock=clock)
     for mid in range(100):
         table.remember(("ep", mid), "a", lifetime_s=10)

@@ -6,14 +6,7 @@ from __future__ import annotations
 import pytest
 
 from edge_agent.net.coap_spool import BadBlock, Block1Spool, Busy, Incomplete, TooLarge
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeClock
 
 
 def feed_all(spool: Block1Spool, key: object, body: bytes, szx: int = 2) -> bytes | None:
@@ -82,7 +75,7 @@ def test_spool_bad_blocks(more: bool, szx: int, payload: bytes) -> None:
 
 
 def test_spool_bounds_uploads_and_expires_idle_ones() -> None:
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     spool = Block1Spool(max_bytes=1000, max_uploads=2, idle_timeout_s=5, reserved=0, clock=clock)
     for key in ("a", "b"):
         spool.feed(key, number=0, more=True, size_exponent=2, payload=b"x" * 64)
