@@ -85,8 +85,9 @@ log = logging.getLogger(__name__)
 
 Precheck = Callable[[bytes], object]
 """raw body -> what the node accepted (handed on as `Inbound.accepted`), or raises `Refused`."""
-ReplyKey = Callable[[object, str], "Hashable | None"]
-"""(accepted, sender hint) -> the key under which the node may `offer_reply`, or None."""
+ReplyKey = Callable[[Any, str], "Hashable | None"]
+"""(accepted, sender hint) -> the key under which the node may `offer_reply`, or None.
+(`accepted` is what the precheck returned: opaque here, the node's own type there.)"""
 StatusProvider = Callable[[], "Mapping[str, Any] | Awaitable[Mapping[str, Any]]"]
 
 
