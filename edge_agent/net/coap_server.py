@@ -3,20 +3,21 @@ bounds on what each sender may make it do (RFC 7252, UDP only).
 
 Resources (`coap_resources`): the inbox ``POST /particle``, ``GET /status``,
 ``GET /.well-known/core``, and whatever `add_resource` adds. A body POSTed to the inbox is
-checked in order: the sender's rate, size (Size1 or the bytes, 4.13 with Size1 = the limit),
-Content-Format (4.15), then the node's `precheck(raw)` -- which returns what it decoded, or
-raises `Refused` (4.00, 4.13 or 5.03 with the diagnostic ``"<counter>: <detail>"``). A body
-that passes goes to `on_inbox(Inbound)` in a task the server owns, and the POST is answered
-2.04 at once -- or, if the node offers a reply under the body's `reply_key` within
-`reply_wait_s`, with that reply in the response (saving an exchange). At most `max_pending`
-callbacks run at a time; beyond that a POST is answered 5.03 with Max-Age.
+checked in order: size (Size1 or the bytes, 4.13 with Size1 = the limit), Content-Format
+(4.15), the sender's rate (4.29), then the node's `precheck(raw)` -- which returns what it
+decoded, or raises `Refused` (4.00, 4.13 or 5.03 with the diagnostic ``"<counter>:
+<detail>"``). A body that passes goes to `on_inbox(Inbound)` in a task the server owns, and
+the POST is answered 2.04 at once -- or, if the node offers a reply under the body's
+`reply_key` within `reply_wait_s`, with that reply in the response (saving an exchange).
+At most `max_pending` callbacks run at a time; beyond that a POST is answered 5.03 with
+Max-Age.
 
 Bounded per sender (issue 8), with the node's priority senders first (`priority(remote)`,
 by default loopback only; asked only when a bound is reached):
 
-- requests: a token bucket per source address and one for all others together; a request
-  over them is dropped before aiocoap decodes it (a confirmable one is retransmitted later);
-- inbox bodies: the same at a body's first block, answered 4.29 with Max-Age (RFC 8516);
+- requests and inbox bodies: token buckets per source address and for all others together
+  (`coap_limits.SenderGate`): an excess request is dropped before aiocoap decodes it, an
+  excess body answered 4.29 with Max-Age (RFC 8516);
 - Block1 uploads: at most `COAP_BLOCK1_MAX_PER_SENDER` in progress per source address, and
   the last `COAP_BLOCK1_RESERVED` slots for priority senders (`coap_spool`);
 - callbacks: the last `COAP_PENDING_RESERVED` of `max_pending` for priority senders;

@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import struct
-from collections.abc import Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -32,7 +32,6 @@ from edge_agent.net.coap import (
     SendOutcome,
     StartError,
 )
-from edge_agent.ratelimit import Rate
 from tests.support.coap import (
     ACCEPT,
     CBOR,
@@ -53,6 +52,7 @@ from tests.support.coap import (
 )
 
 POST, GET = int(aiocoap.POST), int(aiocoap.GET)
+NOISE = random.Random(7).randbytes(1200)
 
 
 def cbor_map(raw: bytes) -> dict[Any, Any]:
@@ -126,7 +126,7 @@ def test_hostile_input_gets_clear_errors_and_the_server_keeps_serving(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     cases = [  # (datagram, expected code, text in the diagnostic payload)
-        (datagram(POST, payload=os.urandom(300), options=[CBOR]), aiocoap.BAD_REQUEST, ""),
+        (datagram(POST, payload=NOISE[:300], options=[CBOR]), aiocoap.BAD_REQUEST, ""),
         (datagram(POST, payload=b"\xa1\x00", options=[CBOR]), aiocoap.BAD_REQUEST,
          "malformed"),
         (datagram(POST, payload=b"\x9f" * 500, options=[CBOR]), aiocoap.BAD_REQUEST, ""),
@@ -155,7 +155,9 @@ def test_hostile_input_gets_clear_errors_and_the_server_keeps_serving(
             inbox = Inbox()
             server = await started(stack, on_inbox=inbox, precheck=cbor_map)
             transport, udp = await UdpPeer.open(stack)
-            for junk in (b"", b"\x00", b"\xff" * 40, os.urandom(1200), b"\x40\x01\x00"):
+            # not CoAP at all (seeded noise: random bytes may decode as a request, and its
+            # answer would be taken for the first case's)
+            for junk in (b"", b"\x00", b"\xff" * 40, NOISE, b"\x40\x01\x00"):
                 transport.sendto(junk, (LOCAL, server.port))
             # a Uri-Path that is not UTF-8: aiocoap's decoder raises, the guard counts it
             transport.sendto(datagram(GET, ("x",))[:-1] + b"\xff", (LOCAL, server.port))
@@ -424,204 +426,5 @@ def test_status_map_round_trips_through_cbor_from_a_raw_request() -> None:
             assert answer.code == aiocoap.CONTENT
             assert answer.opt.content_format == 60
             assert cbor2.loads(answer.payload) == {"k": [1, 2]}
-
-    run(main())
-
-
-# --- bounds per sender (issue 8) ------------------------------------------------------------
-
-STRANGER = "127.0.0.2"
-"""A loopback address that is not the default priority sender in these tests."""
-
-
-def known_only(remote: tuple[str, int]) -> bool:
-    return remote[0] == LOCAL
-
-
-def tok(n: int) -> bytes:
-    return n.to_bytes(2, "big")
-
-
-def dropped(server: CoapServer) -> int:
-    return int(server.stats()["rate_limited"]["requests"])
-
-
-async def until(done: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Poll `done` every 10 ms, at most `timeout` seconds (then the caller's assert says why)."""
-    for _ in range(int(timeout / 0.01)):
-        if done():
-            return
-        await asyncio.sleep(0.01)
-
-
-def test_a_strangers_request_flood_is_dropped_and_a_known_peer_still_served() -> None:
-    limits = SenderLimits(requests=Rate(per_s=1, burst=20))
-    flood = 500
-
-    async def main() -> None:
-        async with AsyncExitStack() as stack:
-            server = await started(stack, priority=known_only, limits=limits)
-            transport, udp = await UdpPeer.open(stack, STRANGER)
-            for first in range(0, flood, 50):  # 500 GETs, 50 at a time (the socket's buffer)
-                for mid in range(first, first + 50):
-                    transport.sendto(datagram(GET, ("status",), mid=mid, token=tok(mid)),
-                                     (LOCAL, server.port))
-                seen = first + 50
-                await until(lambda: udp.answers.qsize() + dropped(server) >= seen)  # noqa: B023
-            known = await client(stack)
-            for _ in range(30):  # more than the stranger's burst, from a priority sender
-                assert (await known.get_status((LOCAL, server.port)))["version"]
-            answered = udp.drain()
-            assert len(answered) + dropped(server) == flood  # each answered or dropped
-            assert 20 <= len(answered) < 30 and all(a.code == aiocoap.CONTENT for a in answered)
-            assert server.stats()["recent_requests"] <= len(answered) + 30
-
-    run(main())
-
-
-def test_a_strangers_particle_flood_gets_429_and_a_known_peer_still_gets_through() -> None:
-    limits = SenderLimits(bodies=Rate(per_s=1, burst=5))
-
-    async def main() -> None:
-        async with AsyncExitStack() as stack:
-            inbox = Inbox()
-            server = await started(stack, on_inbox=inbox, priority=known_only, limits=limits)
-            transport, udp = await UdpPeer.open(stack, STRANGER)
-            raw = make_particle().encode()
-            for mid in range(100):
-                transport.sendto(datagram(POST, payload=raw, options=[CBOR], mid=mid,
-                                          token=tok(mid)), (LOCAL, server.port))
-            known = await client(stack)
-            for _ in range(10):
-                assert (await known.send_particle((LOCAL, server.port), raw,
-                                                  deadline_ms=soon())).ok
-            await until(lambda: udp.answers.qsize() >= 100)
-            codes = [a.code.dotted for a in udp.drain()]
-            assert 5 <= codes.count("2.04") < 10
-            assert codes.count("4.29") == 100 - codes.count("2.04")
-            assert server.stats()["rate_limited"]["bodies"] == codes.count("4.29")
-            await inbox.wait(10 + codes.count("2.04"))
-
-    run(main())
-
-
-def test_callback_slots_are_kept_for_priority_senders() -> None:
-    async def main() -> None:
-        async with AsyncExitStack() as stack:
-            release = asyncio.Event()
-
-            async def held(inbound: Inbound) -> None:
-                await release.wait()
-
-            server = await started(
-                stack, on_inbox=held, priority=known_only, max_pending=4,
-                limits=SenderLimits(pending_reserved=2),
-            )
-            transport, udp = await UdpPeer.open(stack, STRANGER)
-            codes = []
-            for mid in range(4):
-                raw = make_particle(bytes([mid])).encode()
-                answer = await udp.ask(
-                    transport, server.port, datagram(POST, payload=raw, options=[CBOR], mid=mid)
-                )
-                codes.append(answer.code.dotted)
-            assert codes == ["2.04", "2.04", "5.03", "5.03"]
-            known = await client(stack)
-            for n in range(2):
-                raw = make_particle(b"known" + bytes([n])).encode()
-                assert (await known.send_particle((LOCAL, server.port), raw,
-                                                  deadline_ms=soon())).ok
-            assert server.stats()["pending"] == 4
-            release.set()
-
-    run(main())
-
-
-def test_slow_uploads_from_strangers_leave_a_known_peer_its_slots() -> None:
-    async def main() -> None:
-        async with AsyncExitStack() as stack:
-            inbox = Inbox()
-            server = await started(stack, on_inbox=inbox, priority=known_only)
-            first_block = [CBOR, block1(0, True)]
-            busy = 0
-            # 16 slow uploads from one stranger, then 16 from 16 strangers (127.0.1.x)
-            for n, host in enumerate([STRANGER] * 16 + [f"127.0.1.{i}" for i in range(16)]):
-                transport, udp = await UdpPeer.open(stack, host)
-                tag = (292, n.to_bytes(2, "big"))  # Request-Tag (RFC 9175)
-                answer = await udp.ask(transport, server.port, datagram(
-                    POST, payload=b"\xa0" * 1024, options=[*first_block, tag], mid=n
-                ))
-                busy += answer.code == aiocoap.SERVICE_UNAVAILABLE
-            in_progress = server.stats()["uploads_in_progress"]
-            assert in_progress == const.COAP_BLOCK1_MAX_ASSEMBLIES - const.COAP_BLOCK1_RESERVED
-            assert busy == 32 - in_progress
-            raw = make_particle(os.urandom(20_000)).encode()  # Block1, from a known peer
-            known = await client(stack)
-            assert (await known.send_particle((LOCAL, server.port), raw, deadline_ms=soon())).ok
-            await inbox.wait(1)
-            assert inbox.items[0][0] == raw
-
-    run(main())
-
-
-def test_peer_caused_warnings_are_rate_limited(caplog: pytest.LogCaptureFixture) -> None:
-    async def main() -> None:
-        async with AsyncExitStack() as stack:
-            server = await started(stack, precheck=cbor_map, priority=known_only)
-            for n in range(60):  # 60 senders, each refused: one kind of warning each
-                transport, udp = await UdpPeer.open(stack, f"127.0.2.{n}")
-                await udp.ask(transport, server.port,
-                              datagram(POST, payload=b"\xff", options=[CBOR]))
-            assert server.stats()["rejected"] == {"malformed": 60}
-            suppressed.append(server.stats()["log_suppressed"])
-
-    suppressed: list[int] = []
-    caplog.set_level(logging.INFO, logger=coap_server.__name__)
-    run(main())
-    warnings = [r for r in caplog.records
-                if r.name == coap_server.__name__ and r.levelno == logging.WARNING]
-    # the burst, plus what the rate refilled meanwhile (0.2/s: a few at most)
-    assert const.LOG_PEER_RECORDS_BURST <= len(warnings) <= const.LOG_PEER_RECORDS_BURST + 5
-    assert len(warnings) + suppressed[0] == 60
-
-
-def test_a_failing_priority_callback_counts_as_stranger(caplog: pytest.LogCaptureFixture) -> None:
-    def broken(remote: tuple[str, int]) -> bool:
-        raise RuntimeError("bug in the node")
-
-    async def main() -> None:
-        async with AsyncExitStack() as stack:
-            server = await started(
-                stack, priority=broken, limits=SenderLimits(bodies=Rate(per_s=0, burst=1))
-            )
-            transport, udp = await UdpPeer.open(stack)
-            codes = [
-                (await udp.ask(transport, server.port,
-                               datagram(POST, payload=b"\xa0", options=[CBOR], mid=n))).code
-                for n in range(2)
-            ]
-            assert codes == [aiocoap.CHANGED, aiocoap.TOO_MANY_REQUESTS]
-
-    run(main())
-    assert "the priority callback failed" in caplog.text
-
-
-def test_rate_limited_particles_are_retried_by_the_client() -> None:
-    async def main() -> None:
-        async with AsyncExitStack() as stack:
-            inbox = Inbox()
-            server = await started(
-                stack, on_inbox=inbox, priority=lambda remote: False,
-                limits=SenderLimits(bodies=Rate(per_s=5, burst=1)),
-            )
-            c = await client(stack, backoff_max_s=0.3)
-            results = [
-                await c.send_particle((LOCAL, server.port), make_particle(bytes([n])).encode(),
-                                      deadline_ms=soon(10_000))
-                for n in range(3)
-            ]
-            assert all(r.ok for r in results)
-            assert sum(r.attempts for r in results) > 3  # some were answered 4.29 first
-            assert server.stats()["rate_limited"]["bodies"] >= 1
 
     run(main())
