@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
 import struct
 from contextlib import AsyncExitStack
