@@ -398,10 +398,11 @@ class CoapServer:
             return aiocoap.Message(code=Code.CHANGED)
         key, future = slot
         try:
-            async with asyncio.timeout(self.reply_wait_s):
-                reply: bytes | None = await future
+            # Shielded: a reply offered as the wait times out (`offer_reply` said it was
+            # taken) must still be sent, not lost with a cancelled future.
+            reply: bytes | None = await asyncio.wait_for(asyncio.shield(future), self.reply_wait_s)
         except TimeoutError:
-            reply = None
+            reply = future.result() if future.done() and not future.cancelled() else None
         finally:
             self._reply_slots.pop(key, None)
         if reply is None:
