@@ -50,9 +50,10 @@ import cbor2
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from edge_agent import particle  # noqa: E402
+from edge_agent import const, particle  # noqa: E402
+from edge_agent.clock import now_ms  # noqa: E402
 from edge_agent.identity import KeyPair  # noqa: E402
-from edge_agent.net.coap import CoapClient, CoapServer  # noqa: E402
+from edge_agent.net.coap import CoapClient, CoapServer, Inbound, Refused  # noqa: E402
 
 LOOPBACK = "127.0.0.1"
 
@@ -256,10 +257,19 @@ async def bare_posts_per_s(s: Settings) -> Figure:
 async def transport_particle_rtt(s: Settings) -> Figure:
     raw = particle_bytes(350)
 
-    async def drop(raw: bytes, remote: tuple[str, int]) -> None:
+    async def drop(inbound: Inbound) -> None:
         return None
 
-    async with CoapServer(on_particle=drop, bind=LOOPBACK, port=0) as server, CoapClient() as c:
+    def envelope(raw: bytes) -> particle.Particle:  # what the node's precheck does first
+        try:
+            p = particle.decode(raw, max_bytes=const.MAX_PARTICLE_BYTES)
+            particle.check_fresh(p, now_ms(), const.DEFAULT_CLOCK_SKEW_MS)
+        except particle.ParticleError as exc:
+            raise Refused(exc.reason.value, str(exc)) from None
+        return p
+
+    server = CoapServer(on_inbox=drop, precheck=envelope, bind=LOOPBACK, port=0)
+    async with server, CoapClient() as c:
         deadline = int(time.time() * 1000) + 3_600_000
 
         async def send() -> None:

@@ -223,9 +223,6 @@ DISCOVERY_STOP_TIMEOUT_S = 3.0
 """Time `Discovery.stop` waits for the goodbye packets (RFC 6762 §10.1) and the close, in
 seconds; the goodbyes take about 0.25 s."""
 
-DISCOVERY_MAX_WARNED_KEYS = 256
-"""Distinct peer-caused warnings remembered so each is logged once at WARNING, then at DEBUG."""
-
 ADDRESSBOOK_MAX_PEERS = 1024
 """Most peers the address book holds; a new one then evicts the least recently seen peer that
 has no static address."""
@@ -253,7 +250,19 @@ would exhaust memory in the worker; checked while parsing, before anything is al
 SCRIPT_CACHE_SIZE = 128
 """Parsed scripts kept in memory (a particle's script is run on every copy that arrives)."""
 
-# --- CoAP transport (edge_agent/net/coap.py, coap_spool.py) --------------------------------
+# --- Peer-caused log records (edge_agent/logutil.py) ---------------------------------------
+LOG_ONCE_MAX_KEYS = 1024
+"""Distinct kinds of peer-caused record (kind, sender) remembered per logger so each is logged
+once at its level and then at DEBUG; the least recently seen is forgotten first."""
+
+LOG_PEER_RECORDS_BURST = 20
+"""Peer-caused records one logger logs above DEBUG at once; past it, new kinds go to DEBUG too
+(a stranger filled the journal with 900 warnings in 20 s before this bound)."""
+
+LOG_PEER_RECORDS_PER_S = 0.2
+"""Rate at which that allowance refills, in records a second (12 a minute)."""
+
+# --- CoAP transport (edge_agent/net/coap_*.py) --------------------------------------------
 COAP_MAX_PENDING_PARTICLES = 128
 """Most received particles handed to the node whose callback has not returned yet; one more
 POST is answered 5.03 Service Unavailable with Max-Age (RFC 7252 §5.9.3.4), which senders
@@ -276,6 +285,15 @@ COAP_BLOCK1_BUDGET_BYTES = 8 * 1024 * 1024
 resource's maximum size is always allowed. Bounds the memory a flood of half-sent uploads
 can take (aiocoap's own reassembly has no bound)."""
 
+COAP_BLOCK1_MAX_PER_SENDER = 4
+"""Most Block1 uploads in progress from one source address per upload resource; a new one
+beyond it is answered 5.03 with Max-Age. Priority senders (the node's trusted and known
+peers) are exempt. 16 slow uploads from one stranger took every slot before this bound."""
+
+COAP_BLOCK1_RESERVED = 4
+"""Of `COAP_BLOCK1_MAX_ASSEMBLIES`, upload slots only priority senders may take, so strangers
+together cannot fill the spool either."""
+
 COAP_BLOCK1_IDLE_TIMEOUT_S = 25.0
 """An unfinished Block1 upload with no new block for this long is dropped, in seconds; the
 sender then gets 4.08 Request Entity Incomplete. A lost block is retransmitted a third time
@@ -285,9 +303,54 @@ at most 21 s after its first transmission (RFC 7252 §4.8: ACK_TIMEOUT 2 s × AC
 COAP_MAX_DIAGNOSTIC_BYTES = 200
 """Longest diagnostic payload put in an error response, in UTF-8 bytes (RFC 7252 §5.5.2)."""
 
-COAP_MAX_WARNED_KEYS = 256
-"""Distinct peer-caused transport warnings remembered so each is logged once at WARNING,
-then at DEBUG."""
+COAP_DEDUP_MAX_ENTRIES = 4096
+"""Most received requests remembered for duplicate detection (RFC 7252 §4.5), each with the
+response sent, over all senders; the oldest is forgotten first. aiocoap's own table keeps
+every request for EXCHANGE_LIFETIME (247 s) without a bound: 2,000 confirmable GETs a second
+grew it past 160 MB."""
+
+COAP_DEDUP_MAX_PER_SENDER = 256
+"""Most of those entries one source address may hold; its oldest goes first. A peer sends
+one confirmable request at a time per endpoint (NSTART = 1, RFC 7252 §4.7), so a
+retransmission finds its entry among the latest few."""
+
+# Per-sender rates (issue 8). Each applies to a source address that is not a priority sender
+# (the node's trusted and known peers; loopback by default), and a second bucket to all
+# such senders together. A priority sender is never held back by them.
+COAP_SENDER_REQUESTS_PER_S = 200.0
+"""Requests a second one source address may send, sustained; a request over it is dropped
+before aiocoap decodes it, as if lost, and a confirmable one is retransmitted by its sender
+later (RFC 7252 §4.2). A 200 KB particle is about 200 Block1 requests."""
+
+COAP_SENDER_REQUESTS_BURST = 400
+"""Requests one source address may send at once above that rate."""
+
+COAP_STRANGERS_REQUESTS_PER_S = 1000.0
+"""Requests a second from all non-priority senders together, sustained."""
+
+COAP_STRANGERS_REQUESTS_BURST = 2000
+"""Requests from all non-priority senders together allowed at once above that rate."""
+
+COAP_SENDER_BODIES_PER_S = 20.0
+"""Particles (bodies POSTed to /particle, counted at their first block) a second one source
+address may send, sustained; one more is answered 4.29 Too Many Requests with Max-Age
+`COAP_OVERLOAD_MAX_AGE_S` (RFC 8516), which senders retry."""
+
+COAP_SENDER_BODIES_BURST = 50
+"""Particles one source address may send at once above that rate."""
+
+COAP_STRANGERS_BODIES_PER_S = 100.0
+"""Particles a second from all non-priority senders together, sustained."""
+
+COAP_STRANGERS_BODIES_BURST = 200
+"""Particles from all non-priority senders together allowed at once above that rate."""
+
+COAP_MAX_TRACKED_SENDERS = 1024
+"""Source addresses whose rate is tracked at once (per limit); the least recently active is
+forgotten first."""
+
+COAP_PENDING_RESERVED = 32
+"""Of `COAP_MAX_PENDING_PARTICLES`, callback slots only priority senders may take."""
 
 COAP_MAX_RESOLVED_REMOTES = 256
 """(host, port) destinations whose aiocoap remote the client keeps, so it resolves each once."""

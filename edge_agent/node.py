@@ -34,7 +34,7 @@ import aiocoap
 from aiocoap.numbers.codes import Code
 from aiocoap.optiontypes import BlockOption
 
-from edge_agent.net.coap import CoapClient, CoapReply, CoapServer, ReadOnlyResource
+from edge_agent.net.coap import CoapClient, CoapReply, CoapServer, ReadOnlyResource, RefuseCode, Refused
 from edge_agent.air.calls import CallResult
 from edge_agent.core import (
     Action,
@@ -52,7 +52,7 @@ from edge_agent.core import (
     Tick,
     Verdict,
 )
-from edge_agent.particle import Particle, ParticleError
+from edge_agent.particle import DropReason, Particle, ParticleError
 from edge_agent.seals import Sealer
 from edge_agent.services.client import ClientServices
 from edge_agent.services.local import Caller, LocalServices
@@ -143,7 +143,11 @@ class Node:
             self.peer_id, self.host, self.state, fetch_module=self._fetch_module, default_limits=default_limits
         )
         self.server = CoapServer.from_config(
-            config, on_particle=self._on_particle, status=self.status, precheck=self._precheck
+            config,
+            on_inbox=lambda m: self._on_particle(m.raw, m.remote, m.sender, m.accepted),
+            precheck=self._precheck,
+            reply_key=lambda p, sender: (p.id, sender),
+            status=self.status,
         )
         self.client = CoapClient(server=self.server)
         self.discovery: Any = None
@@ -260,16 +264,22 @@ class Node:
     # --- receiving ----------------------------------------------------------------------
 
     def _precheck(self, raw: bytes) -> Particle:
-        """In the CoAP request path: the envelope, freshness, and whether it is ours to take.
+        """In the CoAP request path: the envelope, freshness, and whether it is ours to take;
+        `Refused` (the counter, and 4.13 or 4.00) if not.
 
         A particle that names us as its init peer but that we did not start is refused
         (4.00) rather than acknowledged: its sender then tries our other addresses -- another
         CLI process with the same identity, on another port, may be the one waiting for it.
         """
-        p = particle.decode(raw, max_bytes=self.config.particles.max_bytes, max_ttl_ms=self.config.particles.max_ttl_ms)
-        particle.check_fresh(p, now_ms(), self.config.particles.clock_skew_ms)
+        try:
+            p = particle.decode(raw, max_bytes=self.config.particles.max_bytes, max_ttl_ms=self.config.particles.max_ttl_ms)
+            particle.check_fresh(p, now_ms(), self.config.particles.clock_skew_ms)
+        except ParticleError as exc:
+            code = RefuseCode.TOO_LARGE if exc.reason is DropReason.TOO_LARGE else RefuseCode.BAD_REQUEST
+            raise Refused(exc.reason.value, str(exc), code=code) from None
         if self.core.refuse_early(p) is Verdict.NOT_OURS:
-            raise particle.NotOurs(f"particle {p.id} names this peer as its init peer, but this process did not start it")
+            detail = f"particle {p.id} names this peer as its init peer, but this process did not start it"
+            raise Refused(Verdict.NOT_OURS.value, detail, code=RefuseCode.BAD_REQUEST)
         return p
 
     def _count_drop(self, reason: str, detail: str, remote: Any = None) -> None:
@@ -336,7 +346,7 @@ class Node:
             self.counters["duplicates"] += 1
             reply = self._replies.get(action.particle_id, {}).get(action.sender) if action.sender else None
             if reply is not None:  # the sender lost the response that carried our answer
-                self.server.offer_reply(action.particle_id, action.sender, reply)
+                self.server.offer_reply((action.particle_id, action.sender), reply)
         elif isinstance(action, Forgotten):
             self._replies.pop(action.particle_id, None)
             self._runs.pop(action.particle_id, None)
@@ -363,7 +373,7 @@ class Node:
     async def _send(self, action: SendCopy) -> None:
         pid, target = action.particle_id, action.target
         raw = action.envelope.encode()
-        if self.server.offer_reply(pid, target, raw):
+        if self.server.offer_reply((pid, target), raw):
             # The target sent us this particle and still waits for our answer: the copy goes
             # back in that CoAP response (kept, should the target ask again).
             self._replies.setdefault(pid, {})[target] = raw

@@ -53,12 +53,10 @@ __all__ = [
     "DropReason",
     "Expired",
     "FromTheFuture",
-    "IdConflict",
     "InvalidParticle",
     "Malformed",
     "Particle",
     "ParticleError",
-    "Replayed",
     "TooLarge",
     "UnsupportedVersion",
     "check_fresh",
@@ -103,18 +101,6 @@ class DropReason(enum.StrEnum):
     """timestamp + ttl (+ clock skew allowance) is in the past."""
     FROM_THE_FUTURE = "from_the_future"
     """The timestamp is further ahead than the clock skew allowance."""
-    REPLAY = "replay"
-    """A copy of a particle this peer has already completed."""
-    DATA_CONFLICT = "data_conflict"
-    """The incoming data contradicts the data this peer holds for the particle."""
-    OVERLOADED = "overloaded"
-    """This peer is at its limit of particles in flight."""
-    ID_CONFLICT = "id_conflict"
-    """Another particle (other init peer, script, times or signature) has this id here."""
-    NOT_OURS = "not_ours"
-    """It names this peer as its init peer, but this peer did not start it (or forgot it:
-    another process with the same identity, or a restart). Refused, so the sender tries the
-    peer's other addresses."""
 
 
 class ParticleError(RemoteError):
@@ -145,24 +131,6 @@ class Expired(ParticleError):
 
 class FromTheFuture(ParticleError):
     reason = DropReason.FROM_THE_FUTURE
-
-
-class Replayed(ParticleError):
-    """Raised by the node's replay table (not by this module) for a completed particle."""
-
-    reason = DropReason.REPLAY
-
-
-class NotOurs(ParticleError):
-    """Raised by the node (not by this module): we are its init peer but did not start it."""
-
-    reason = DropReason.NOT_OURS
-
-
-class IdConflict(ParticleError):
-    """Raised by the node (not by this module): a particle reuses the id of another one."""
-
-    reason = DropReason.ID_CONFLICT
 
 
 _ERROR_FOR_REASON: dict[DropReason, type[ParticleError]] = {

@@ -406,13 +406,15 @@ def test_drop_reasons_are_counter_names() -> None:
     for r in DropReason:
         assert r.value == r.name.lower() and r.value.isidentifier()
         assert f"drops.{r}" == f"drops.{r.value}"
-    for name in ("TOO_LARGE", "MALFORMED", "BAD_SIGNATURE", "EXPIRED", "REPLAY",
+    for name in ("TOO_LARGE", "MALFORMED", "BAD_SIGNATURE", "EXPIRED",
                  "FROM_THE_FUTURE", "UNSUPPORTED_VERSION"):
         assert name in DropReason.__members__
+    # The codec's reasons only: what a node decides (replay, overloaded...) is core.Verdict.
+    assert "REPLAY" not in DropReason.__members__
 
 
 def test_each_error_has_its_own_reason() -> None:
     classes = [particle.TooLarge, Malformed, UnsupportedVersion, BadSignature, Expired,
-               FromTheFuture, particle.Replayed]
+               FromTheFuture]
     assert len({c.reason for c in classes}) == len(classes)
     assert all(issubclass(c, ParticleError) and issubclass(c, RemoteError) for c in classes)

@@ -3,9 +3,12 @@
 aiocoap's own Block1 spool keeps every half-finished upload for 93 s with no limit on its
 size or on how many there are, so a stranger could fill a small device's memory with
 uploads it never finishes. This spool caps the body size, the number of uploads in progress
-and the bytes they hold together, and forgets an upload whose sender went quiet. It does
-no I/O and knows nothing of aiocoap: `coap.py` maps its errors to CoAP responses. The clock
-is injected, so tests need no sleeping.
+and the bytes they hold together, and forgets an upload whose sender went quiet. Each upload
+has an owner (its source address): one owner may hold at most `max_per_owner` uploads, and
+the last `reserved` slots are for priority senders only (the node's trusted and known
+peers), so slow strangers cannot take every slot from a known peer. It does no I/O and
+knows nothing of aiocoap: `coap_resources` maps its errors to CoAP responses. The clock is
+injected, so tests need no sleeping.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ class Busy(BlockError):
 class _Upload:
     body: bytearray
     last_seen: float
+    owner: Hashable
 
 
 class Block1Spool:
@@ -74,17 +78,25 @@ class Block1Spool:
         max_uploads: int = const.COAP_BLOCK1_MAX_ASSEMBLIES,
         budget_bytes: int = const.COAP_BLOCK1_BUDGET_BYTES,
         idle_timeout_s: float = const.COAP_BLOCK1_IDLE_TIMEOUT_S,
+        max_per_owner: int = const.COAP_BLOCK1_MAX_PER_SENDER,
+        reserved: int = const.COAP_BLOCK1_RESERVED,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if max_bytes < 1 or max_uploads < 1 or idle_timeout_s <= 0:
-            raise ValueError("max_bytes, max_uploads and idle_timeout_s must be positive")
+        if max_bytes < 1 or max_uploads < 1 or idle_timeout_s <= 0 or max_per_owner < 1:
+            raise ValueError(
+                "max_bytes, max_uploads, max_per_owner and idle_timeout_s must be positive"
+            )
         self.max_bytes = max_bytes
         self.max_uploads = max_uploads
+        self.max_per_owner = max_per_owner
+        # Strangers always get at least one slot, whatever the reserve says.
+        self.reserved = min(max(reserved, 0), max_uploads - 1)
         # One upload of the largest allowed size always fits, whatever the budget says.
         self.budget_bytes = max(budget_bytes, max_bytes)
         self.idle_timeout_s = idle_timeout_s
         self._clock = clock
         self._uploads: dict[Hashable, _Upload] = {}
+        self._owners: dict[Hashable, int] = {}
         self._held = 0
 
     def __len__(self) -> int:
@@ -105,11 +117,14 @@ class Block1Spool:
         size_exponent: int,
         payload: bytes,
         size1: int | None = None,
+        owner: Hashable = None,
+        priority: bool = False,
     ) -> bytes | None:
         """Take block `number` of the upload `key`; the whole body when it is the last one.
 
         `size1` is the total size the sender announced (RFC 7959 §4), checked at once so an
-        oversized upload is refused on its first block.
+        oversized upload is refused on its first block. `owner` (the source address) and
+        `priority` matter when a block starts an upload: see the module docstring.
         """
         now = self._clock()
         self._expire(now)
@@ -144,8 +159,9 @@ class Block1Spool:
             self._drop(key)  # a new first block restarts the upload (RFC 7959 §2.5)
             if not more:
                 return bytes(payload)
-            self._make_room(key, size1)
-            self._uploads[key] = _Upload(bytearray(), now)
+            self._make_room(owner, priority, size1)
+            self._uploads[key] = _Upload(bytearray(), now, owner)
+            self._owners[owner] = self._owners.get(owner, 0) + 1
         upload = self._uploads.get(key)
         if upload is None:
             raise Incomplete(f"block {number} arrived, but no upload is in progress")
@@ -169,11 +185,23 @@ class Block1Spool:
     def clear(self) -> None:
         """Forget every upload in progress."""
         self._uploads.clear()
+        self._owners.clear()
         self._held = 0
 
-    def _make_room(self, key: Hashable, size1: int | None) -> None:
+    def uploads_of(self, owner: Hashable) -> int:
+        """Uploads in progress from `owner`."""
+        return self._owners.get(owner, 0)
+
+    def _make_room(self, owner: Hashable, priority: bool, size1: int | None) -> None:
         if len(self._uploads) >= self.max_uploads:
             raise Busy(f"{len(self._uploads)} uploads are in progress already")
+        if not priority and len(self._uploads) >= self.max_uploads - self.reserved:
+            raise Busy(
+                f"{len(self._uploads)} uploads are in progress; the remaining slots are kept "
+                f"for priority senders"
+            )
+        if not priority and self._owners.get(owner, 0) >= self.max_per_owner:
+            raise Busy(f"{self.max_per_owner} uploads from this address are in progress already")
         if size1 is not None and self._held + size1 > self.budget_bytes:
             raise Busy(
                 f"uploads in progress hold {self._held} bytes; {size1} more do not fit now"
@@ -183,6 +211,9 @@ class Block1Spool:
         upload = self._uploads.pop(key, None)
         if upload is not None:
             self._held -= len(upload.body)
+            left = self._owners.pop(upload.owner, 1) - 1
+            if left:
+                self._owners[upload.owner] = left
 
     def _expire(self, now: float) -> None:
         stale = [k for k, u in self._uploads.items() if now - u.last_seen >= self.idle_timeout_s]

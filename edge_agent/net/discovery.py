@@ -5,25 +5,26 @@ port; TXT: ``txtvers=1``, ``id=<peer id>``, ``v=<version>``, ``proto=coap``) and
 the same type. Every other instance is resolved, validated and put into an `AddressBook` as
 `Source.MDNS` addresses; its goodbye (or the expiry of its records) takes them out again.
 
-What a stranger announces is untrusted: names and TXT records are bounded before they are
-read, a malformed peer id or port is ignored and logged once (then at DEBUG), and nothing a
-packet carries can raise into zeroconf's loop. Only APIs present in both zeroconf 0.47.3
-(Debian bookworm) and current releases are used.
+What a stranger announces is untrusted: names are bounded before they are read, each
+resolved instance is checked by `discovery_txt` (the pure TXT rules), a malformed one is
+ignored and logged once (then at DEBUG, `logutil.OnceLog`), and nothing a packet carries can
+raise into zeroconf's loop. Only APIs present in both zeroconf 0.47.3 (Debian bookworm) and
+current releases are used.
 
-This module must not send particles or block the event loop; it only finds addresses.
+This module drives zeroconf; it must not send particles or block the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import hashlib
 import ipaddress
 import logging
 import secrets
 import socket
 import time
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -33,9 +34,17 @@ from zeroconf import InterfaceChoice, IPVersion, ServiceInfo, ServiceStateChange
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
 from edge_agent import __version__, const
-from edge_agent.errors import LocalError
 from edge_agent.identity import InvalidPeerId, validate_peer_id
-from edge_agent.net.addressbook import Address, AddressBook, InvalidAddress, Source
+from edge_agent.logutil import OnceLog
+from edge_agent.net.addressbook import Address, AddressBook, Source
+from edge_agent.net.discovery_txt import (
+    DiscoveryError,
+    Ignored,
+    build_txt,
+    check_instance_name,
+    default_instance,
+    read_announcement,
+)
 
 __all__ = [
     "SERVICE_TYPE",
@@ -49,16 +58,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SERVICE_TYPE = const.DISCOVERY_SERVICE_TYPE
-TXT_VERSION = "1"
-"""Value of our ``txtvers`` key (RFC 6763 §6.7); bump on an incompatible TXT change."""
-PROTO = "coap"
 
 IpVersion = Literal["all", "v4", "v6"]
 _IP_VERSIONS = {"all": IPVersion.All, "v4": IPVersion.V4Only, "v6": IPVersion.V6Only}
-
-
-class DiscoveryError(LocalError):
-    """Discovery cannot run here: a bad option, no usable interface, or mDNS not working."""
 
 
 class State(enum.Enum):
@@ -111,26 +113,6 @@ class _NoLoopbackV6Noise(logging.Filter):
 logging.getLogger("zeroconf").addFilter(_NoLoopbackV6Noise())
 
 
-class _OnceLog:
-    """Log a peer-caused warning once per key at WARNING, later repeats at DEBUG (bounded)."""
-
-    def __init__(self, logger: logging.Logger, limit: int) -> None:
-        self._log = logger
-        self._limit = limit
-        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
-
-    def warning(self, kind: str, about: str, msg: str, *args: object) -> None:
-        key = (kind, about)
-        if key in self._seen:
-            self._seen.move_to_end(key)
-            self._log.debug(msg, *args)
-            return
-        self._seen[key] = None
-        if len(self._seen) > self._limit:
-            self._seen.popitem(last=False)
-        self._log.warning(msg, *args)
-
-
 class Discovery:
     """Announce this agent and find the others on the LAN; see the module docstring.
 
@@ -175,12 +157,14 @@ class Discovery:
         self.book = book if book is not None else AddressBook()
         self.version = version
         self.service_type = service_type
-        self._instance = _check_instance_name(instance_name or _default_instance(peer_id))
+        self._instance = check_instance_name(
+            instance_name or default_instance(peer_id, socket.gethostname())
+        )
         self._interfaces = list(interfaces) if interfaces is not None else None
         self._ip_version = ip_version
         self._probe = probe
         self._register_enabled = register
-        self._txt = _our_txt(peer_id, version, properties)
+        self._txt = build_txt(peer_id, version, properties)
         # A host name of our own per run: agents sharing a machine (or network namespaces
         # sharing a UTS name) must not announce A records for one shared name.
         digest = hashlib.sha256(peer_id.encode()).hexdigest()[:12]
@@ -201,7 +185,7 @@ class Discovery:
         self._stopped = asyncio.Event()
         self._state = State.NEW
         self._t0 = 0.0
-        self._warn = _OnceLog(log, const.DISCOVERY_MAX_WARNED_KEYS)
+        self._warn = OnceLog(log)
         self.timings = DiscoveryTimings()
         self.advertised: tuple[str, ...] = ()
         """The addresses we announce (set by `start`)."""
@@ -447,7 +431,7 @@ class Discovery:
             const.DISCOVERY_MAX_SERVICE_NAME_BYTES
         ):
             self._warn.warning(
-                "name", "oversized", "ignoring an mDNS instance with an oversized name %.60r...",
+                ("name", "oversized"), "ignoring an mDNS instance with an oversized name %.60r...",
                 name,
             )
             return
@@ -470,7 +454,7 @@ class Discovery:
             return
         if len(self._resolving) >= const.DISCOVERY_MAX_PENDING_RESOLVES:
             self._warn.warning(
-                "flood", "resolves",
+                ("flood", "resolves"),
                 "more than %d mDNS instances resolving at once; ignoring %.80r for now",
                 const.DISCOVERY_MAX_PENDING_RESOLVES, name,
             )
@@ -478,7 +462,7 @@ class Discovery:
         assert self._loop is not None
         task = self._loop.create_task(self._resolve(name))
         self._resolving[key] = task
-        task.add_done_callback(lambda t, k=key, n=name: self._resolved(k, n, t))
+        task.add_done_callback(functools.partial(self._resolved, key, name))
 
     def _resolved(self, key: str, name: str, task: asyncio.Task[None]) -> None:
         if self._resolving.get(key) is task:
@@ -501,7 +485,7 @@ class Discovery:
             raise
         except Exception as exc:  # noqa: BLE001 - a hostile name must not raise into the loop
             self._warn.warning(
-                "resolve", name.lower(), "cannot resolve mDNS instance %.80r: %s", name, exc
+                ("resolve", name.lower()), "cannot resolve mDNS instance %.80r: %s", name, exc
             )
             return
         if not found:
@@ -525,7 +509,7 @@ class Discovery:
         old = self._instances.get(key)
         if old is None and len(self._instances) >= const.ADDRESSBOOK_MAX_PEERS:
             self._warn.warning(
-                "flood", "instances", "already tracking %d mDNS instances; ignoring %.80r",
+                ("flood", "instances"), "already tracking %d mDNS instances; ignoring %.80r",
                 len(self._instances), name,
             )
             return
@@ -544,64 +528,32 @@ class Discovery:
 
     def _validate(self, name: str, info: ServiceInfo) -> Peer | None:
         about = name.lower()
-        text = info.text or b""
-        if len(text) > const.DISCOVERY_MAX_TXT_BYTES:
-            self._warn.warning(
-                "txt-size", about, "ignoring mDNS instance %.80r: TXT record of %d bytes "
-                "(at most %d accepted)", name, len(text), const.DISCOVERY_MAX_TXT_BYTES,
-            )
-            return None
-        props = info.properties or {}
-        if len(props) > const.DISCOVERY_MAX_TXT_KEYS:
-            self._warn.warning(
-                "txt-keys", about, "ignoring mDNS instance %.80r: %d TXT keys (at most %d)",
-                name, len(props), const.DISCOVERY_MAX_TXT_KEYS,
-            )
-            return None
-        raw_id = _prop(props, "id")
         try:
-            peer_id = validate_peer_id(_ascii(raw_id))
-        except (InvalidPeerId, ValueError) as exc:
-            self._warn.warning(
-                "peer-id", about, "ignoring mDNS instance %.80r: malformed id in TXT (%s)",
-                name, exc,
+            found = read_announcement(
+                txt_bytes=len(info.text or b""),
+                properties=info.properties or {},
+                port=info.port,
+                hosts=_scoped_addresses(info),
             )
+        except Ignored as exc:
+            self._warn.warning((exc.kind, about), "ignoring mDNS instance %.80r: %s", name, exc)
             return None
-        if peer_id == self.peer_id:
+        if found.peer_id == self.peer_id:
             if self._info is not None and about != self._info.name.lower():
                 self._warn.warning(
-                    "own-id", about, "mDNS instance %.80r claims our own peer id; ignoring it",
+                    ("own-id", about), "mDNS instance %.80r claims our own peer id; ignoring it",
                     name,
                 )
             return None
-        proto = _prop(props, "proto")
-        if proto is not None and proto != PROTO.encode():
+        if found.bad_version is not None:
             self._warn.warning(
-                "proto", about, "ignoring mDNS instance %.80r: proto=%.20r, not %s",
-                name, proto, PROTO,
+                ("version", about), "mDNS instance %.80r has a malformed v= (%.40r)",
+                name, found.bad_version,
             )
-            return None
-        version = None
-        raw_version = _prop(props, "v")
-        if raw_version is not None:
-            try:
-                version = _ascii(raw_version, const.DISCOVERY_MAX_VERSION_CHARS)
-            except ValueError:
-                self._warn.warning(
-                    "version", about, "mDNS instance %.80r has a malformed v= (%.40r)",
-                    name, raw_version,
-                )
-        port = info.port
-        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-            self._warn.warning(
-                "port", about, "ignoring mDNS instance %.80r: port %r", name, port
-            )
-            return None
-        addresses = _peer_addresses(_scoped_addresses(info), port)
-        if not addresses:
+        if not found.addresses:
             log.debug("mDNS instance %.80r has no usable address yet", name)
             return None
-        return Peer(name, peer_id, addresses, version, time.monotonic())
+        return Peer(name, found.peer_id, found.addresses, found.version, time.monotonic())
 
     def _forget(self, key: str) -> None:
         old = self._instances.pop(key, None)
@@ -645,103 +597,12 @@ class Discovery:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _default_instance(peer_id: str) -> str:
-    host = socket.gethostname().split(".")[0] or "edge-agent"
-    host = "".join(c if c.isalnum() or c == "-" else "-" for c in host)[:40]
-    return f"{host}-{peer_id[-8:]}"
-
-
-def _check_instance_name(name: str) -> str:
-    if not isinstance(name, str) or not name:
-        raise DiscoveryError("the mDNS instance name must be a non-empty string")
-    if len(name.encode()) > const.DISCOVERY_MAX_INSTANCE_NAME_BYTES:
-        raise DiscoveryError(
-            f"the mDNS instance name {name!r} is longer than "
-            f"{const.DISCOVERY_MAX_INSTANCE_NAME_BYTES} bytes (RFC 6763 §4.1.1); shorten it"
-        )
-    if "." in name or any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
-        raise DiscoveryError(
-            f"the mDNS instance name {name!r} may not contain dots or control characters"
-        )
-    return name
-
-
-def _our_txt(peer_id: str, version: str, extra: Mapping[str, str] | None) -> dict[str, str]:
-    txt = {"txtvers": TXT_VERSION, "id": peer_id, "v": version, "proto": PROTO}
-    for key, value in (extra or {}).items():
-        if key in txt:
-            raise DiscoveryError(f"TXT key {key!r} is set by discovery itself; choose another")
-        txt[key] = value
-    size = 0
-    for key, value in txt.items():
-        # RFC 6763 §6.4: keys are printable US-ASCII without '='; §6.1: each string ≤ 255.
-        if (
-            not isinstance(key, str) or not key or "=" in key
-            or not all(0x20 <= ord(c) <= 0x7E for c in key)
-        ):
-            raise DiscoveryError(f"TXT key {key!r} must be printable ASCII without '='")
-        if not isinstance(value, str):
-            raise DiscoveryError(f"TXT value of {key!r} must be a string")
-        entry = len(key.encode()) + 1 + len(value.encode())
-        if entry > 255:
-            raise DiscoveryError(f"TXT entry {key!r} is {entry} bytes; at most 255 fit")
-        size += entry + 1
-    if size > const.DISCOVERY_MAX_TXT_BYTES:
-        raise DiscoveryError(
-            f"the TXT record would be {size} bytes; at most {const.DISCOVERY_MAX_TXT_BYTES}"
-        )
-    return txt
-
-
-def _prop(props: Mapping[Any, Any], key: str) -> bytes | None:
-    value = props.get(key.encode(), props.get(key))
-    if isinstance(value, str):
-        return value.encode()
-    return value if isinstance(value, bytes) else None
-
-
-def _ascii(raw: bytes | None, limit: int = const.MAX_PEER_ID_CHARS) -> str:
-    if raw is None:
-        raise ValueError("missing")
-    if len(raw) > limit:
-        raise ValueError(f"{len(raw)} bytes, at most {limit}")
-    text = raw.decode("ascii")  # UnicodeDecodeError is a ValueError
-    if not text or not all(0x21 <= ord(c) <= 0x7E for c in text):
-        raise ValueError("not printable ASCII")
-    return text
-
-
 def _scoped_addresses(info: ServiceInfo) -> list[str]:
     getter = getattr(info, "parsed_scoped_addresses", None) or info.parsed_addresses
     try:
         return [str(a) for a in getter()]
     except Exception:  # noqa: BLE001 - a malformed record is just no address
         return []
-
-
-def _peer_addresses(hosts: Iterable[str], port: int) -> tuple[Address, ...]:
-    """Usable addresses, IPv4 first, then global IPv6, then link-local IPv6 with a scope."""
-    ranked: list[tuple[int, Address]] = []
-    for host in hosts:
-        try:
-            ip = ipaddress.ip_address(host)
-        except ValueError:
-            continue
-        if ip.is_unspecified or ip.is_multicast:
-            continue
-        if ip.version == 6 and ip.is_link_local and "%" not in host:
-            continue  # unusable without knowing the interface it was heard on
-        try:
-            address = Address(host, port)
-        except InvalidAddress:
-            continue
-        rank = 0 if ip.version == 4 else (2 if ip.is_link_local else 1)
-        if all(a != address for _, a in ranked):
-            ranked.append((rank, address))
-        if len(ranked) >= const.ADDRESSBOOK_MAX_ADDRESSES_PER_PEER:
-            break
-    ranked.sort(key=lambda r: r[0])
-    return tuple(a for _, a in ranked)
 
 
 def _choose_interfaces(
@@ -779,9 +640,7 @@ def _choose_interfaces(
     zc_interfaces: list[str | int] = []
     advertised: list[str] = []
     for name in names:
-        adapter = by_name.get(name)
-        if adapter is None:
-            adapter = _adapter_with_address(adapters, name)
+        adapter = by_name.get(name) or _adapter_with_address(adapters, name)
         if adapter is None:
             raise DiscoveryError(
                 f"no network interface or local address {name!r}; available: "

@@ -15,11 +15,11 @@ import contextlib
 import hashlib
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from edge_agent.clock import now_ms
 from edge_agent.errors import ConfigError
 from edge_agent.services.base import (
     RET_BAD_REQUEST,
@@ -66,7 +66,7 @@ class LocalServices:
         *,
         fetch_module: ModuleFetcher | None = None,
         default_limits: Limits | None = None,
-        clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+        clock_ms: Callable[[], int] = now_ms,
     ) -> None:
         self.peer_id = peer_id
         self.host = host

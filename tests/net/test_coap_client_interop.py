@@ -17,9 +17,9 @@ from typing import Any
 import cbor2
 import pytest
 
-from edge_agent import particle
+from edge_agent import const, particle
 from edge_agent.identity import KeyPair
-from edge_agent.net.coap import CoapServer
+from edge_agent.net.coap import CoapServer, Inbound, Refused
 
 TOOL = "coap-client-notls"
 KEY = KeyPair.from_seed(b"\x09" * 32)
@@ -29,6 +29,16 @@ STATUS = {"peer_id": KEY.peer_id, "version": "9.9.9", "services": ["sensor"], "u
 @pytest.fixture(autouse=True)
 def _tool(require_tools: Callable[..., None]) -> None:
     require_tools(TOOL)
+
+
+def envelope(raw: bytes) -> particle.Particle:
+    """The envelope check a node passes as its precheck (decode, freshness)."""
+    try:
+        p = particle.decode(raw, max_bytes=const.MAX_PARTICLE_BYTES)
+        particle.check_fresh(p, int(time.time() * 1000), 10_000)
+    except particle.ParticleError as exc:
+        raise Refused(exc.reason.value, str(exc)) from None
+    return p
 
 
 def run(coro: Coroutine[Any, Any, Any], timeout: float = 30.0) -> Any:
@@ -55,8 +65,8 @@ class Inbox:
     def __init__(self) -> None:
         self.items: list[tuple[bytes, tuple[str, int]]] = []
 
-    async def __call__(self, raw: bytes, remote: tuple[str, int]) -> None:
-        self.items.append((raw, remote))
+    async def __call__(self, inbound: Inbound) -> None:
+        self.items.append((inbound.raw, inbound.remote))
 
     async def wait(self, count: int) -> None:
         while len(self.items) < count:
@@ -65,7 +75,7 @@ class Inbox:
 
 def test_well_known_core_and_status() -> None:
     async def main() -> None:
-        async with CoapServer(on_particle=Inbox(), status=lambda: STATUS, port=0) as server:
+        async with CoapServer(on_inbox=Inbox(), status=lambda: STATUS, port=0) as server:
             for host in ("127.0.0.1", "[::1]"):
                 base = f"coap://{host}:{server.port}"
                 out, _ = await coap_client("-m", "get", f"{base}/.well-known/core")
@@ -95,7 +105,7 @@ def test_posting_particles(tmp_path: Path) -> None:
 
     async def main() -> None:
         inbox = Inbox()
-        async with CoapServer(on_particle=inbox, port=0) as server:
+        async with CoapServer(on_inbox=inbox, precheck=envelope, port=0) as server:
             uri = f"coap://127.0.0.1:{server.port}/particle"
             post = ("-m", "post", "-t", "60")
             await coap_client(*post, "-f", str(tmp_path / "small"), uri)

@@ -36,6 +36,7 @@ from typing import Any
 import wasm3
 
 from edge_agent import const
+from edge_agent.clock import now_ms
 from edge_agent.services.wasm import abi
 
 _PAGE = 64 * 1024
@@ -416,7 +417,7 @@ class Worker:
             return time.monotonic_ns()
 
         def ea_clock_wall_ms() -> int:
-            return time.time_ns() // 1_000_000
+            return now_ms()
 
         def ea_random(ptr: int, length: int) -> int:
             length &= 0xFFFF_FFFF

@@ -1,0 +1,218 @@
+"""Every use of aiocoap's private internals, in one place, for the aiocoap versions pinned here.
+
+aiocoap has no public way to do what the transport needs here:
+
+- `PathSite`: hand a request for an exact path to its resource as it is (aiocoap deep-copies
+  every request's options to strip the path first: a third of a loopback exchange);
+- `local_port`: the port the OS picked for a server bound to port 0;
+- `guard_datagrams`: look at each datagram before aiocoap decodes it, to drop requests over a
+  sender's rate, and catch what its decoder raises besides its own "unparsable" error (0.4.17:
+  a Uri-Path that is not UTF-8 raises UnicodeDecodeError into the event loop);
+- `bound_duplicates`: put a bounded `DuplicateTable` in place of aiocoap's request
+  deduplication (RFC 7252 §4.5), which keeps every request for 247 s with a timer each and
+  no bound on their number;
+- `demote_repeated_logs`: aiocoap logs each unparsable datagram or duplicate at INFO or
+  WARNING, so a stranger could fill the journal; repeats go to DEBUG (`logutil`).
+
+`SUPPORTED` is the version range of pyproject.toml; `VERIFIED` the releases whose source was
+read for these hooks (all of 0.4.8 to 0.4.17 have them, unchanged). `missing_hooks()` names
+any hook whose target is gone, and each installer returns False instead of failing when the
+layout differs, so an aiocoap upgrade fails tests/net/test_coap_compat.py, not a device.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Hashable
+from importlib import metadata
+from typing import Any
+
+import aiocoap
+import aiocoap.messagemanager
+import aiocoap.resource
+import aiocoap.transports.udp6
+from aiocoap.numbers.types import CON
+
+from edge_agent.logutil import DemoteRepeats, OnceLog
+from edge_agent.net.coap_dedup import DuplicateTable
+
+__all__ = [
+    "AIOCOAP_LOGGER",
+    "SUPPORTED",
+    "VERIFIED",
+    "PathSite",
+    "blockwise_key",
+    "bound_duplicates",
+    "demote_repeated_logs",
+    "guard_datagrams",
+    "installed_version",
+    "local_port",
+    "missing_hooks",
+    "recent_requests",
+]
+
+AIOCOAP_LOGGER = "edge_agent.net.aiocoap"
+"""The logger our aiocoap contexts log to (``loggername=``): under ours, so the agent's log
+level applies to it, and with repeats demoted (`demote_repeated_logs`)."""
+SUPPORTED = ((0, 4, 8), (0, 5))
+"""aiocoap versions these hooks support: at least the first, below the second (pyproject)."""
+VERIFIED = tuple(f"0.4.{n}" for n in range(8, 18))
+"""Releases whose source was checked for every hook below."""
+
+Admit = Callable[[bytes, Any], bool]
+"""(datagram, sender's socket address) -> whether aiocoap gets to see it."""
+
+
+def installed_version() -> tuple[int, ...]:
+    """The installed aiocoap's version as numbers, e.g. (0, 4, 17)."""
+    text = metadata.version("aiocoap")
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
+def missing_hooks() -> list[str]:
+    """The private names this module relies on that the installed aiocoap lacks."""
+    wanted = {
+        "Site._find_child_and_pathstripped_message": (
+            aiocoap.resource.Site, "_find_child_and_pathstripped_message"
+        ),
+        "MessageManager._deduplicate_message": (
+            aiocoap.messagemanager.MessageManager, "_deduplicate_message"
+        ),
+        "MessageManager._store_response_for_duplicates": (
+            aiocoap.messagemanager.MessageManager, "_store_response_for_duplicates"
+        ),
+        "MessageManager._send_initially": (
+            aiocoap.messagemanager.MessageManager, "_send_initially"
+        ),
+        "MessageInterfaceUDP6.datagram_msg_received": (
+            aiocoap.transports.udp6.MessageInterfaceUDP6, "datagram_msg_received"
+        ),
+        "MessageInterfaceUDP6._local_port": (
+            aiocoap.transports.udp6.MessageInterfaceUDP6, "_local_port"
+        ),
+    }
+    missing = [name for name, (cls, attr) in wanted.items() if not hasattr(cls, attr)]
+    if not isinstance(vars(aiocoap.resource.Site()).get("_resources"), dict):
+        missing.append("Site._resources")
+    return missing
+
+
+class PathSite(aiocoap.resource.Site):
+    """aiocoap's Site, handing a request whose path is exactly a resource's to it unchanged.
+
+    The resources served this way are leaves that ignore the request's path, so aiocoap's
+    copy (a deepcopy of the options, and a rendered URI) is not needed for them.
+    """
+
+    def _find_child_and_pathstripped_message(self, request: aiocoap.Message) -> Any:
+        resource = self._resources.get(request.opt.uri_path)
+        if resource is not None:
+            return resource, request
+        return super()._find_child_and_pathstripped_message(request)
+
+
+def local_port(ctx: aiocoap.Context) -> int:
+    """The UDP port `ctx` listens on; LookupError if this aiocoap cannot tell."""
+    interface = _udp_interface(ctx)
+    try:
+        return int(interface._local_port())
+    except Exception as exc:  # noqa: BLE001 - internals of another aiocoap version
+        raise LookupError("cannot tell which port aiocoap listens on") from exc
+
+
+def guard_datagrams(
+    ctx: aiocoap.Context, *, admit: Admit, on_error: Callable[[Any, Exception], None]
+) -> bool:
+    """Ask `admit(data, sockaddr)` about each datagram before aiocoap decodes it (False: it
+    is dropped unseen), and hand what decoding raises to `on_error(sockaddr, exc)` instead of
+    the event loop. False if this aiocoap's layout is not the known one (nothing changed)."""
+    interface = _udp_interface(ctx)
+    receive = getattr(interface, "datagram_msg_received", None)
+    if receive is None:
+        return False
+
+    def guarded(data: bytes, ancdata: Any, flags: int, address: Any) -> None:
+        if not admit(data, address):
+            return
+        try:
+            receive(data, ancdata, flags, address)
+        except Exception as exc:  # noqa: BLE001 - a stranger's datagram must not raise
+            on_error(address, exc)
+
+    interface.datagram_msg_received = guarded
+    return True
+
+
+def bound_duplicates(ctx: aiocoap.Context, table: DuplicateTable) -> bool:
+    """Deduplicate received requests with `table` instead of aiocoap's unbounded dict, with
+    aiocoap's behaviour otherwise (RFC 7252 §4.5: a confirmable duplicate gets the stored
+    response again). False if this aiocoap's layout is not the known one."""
+    manager = _message_manager(ctx)
+    if manager is None:
+        return False
+    send_again = manager._send_initially
+    mlog = manager.log
+
+    def deduplicate(message: aiocoap.Message) -> bool:
+        key = (message.remote, message.mid)
+        seen, response = table.recall(key)
+        if not seen:
+            table.remember(key, _sender(message.remote),
+                           message.transport_tuning.EXCHANGE_LIFETIME)
+            return False
+        if message.mtype is not CON:
+            mlog.info("Duplicate NON, ACK or RST received")
+        elif response is None:
+            mlog.info("Duplicate CON received, no response to send yet")
+        else:
+            mlog.info("Duplicate CON received, sending old response again")
+            send_again(response)
+        return True
+
+    def store(message: aiocoap.Message) -> None:
+        table.answer((message.remote, message.mid), message)
+
+    manager._deduplicate_message = deduplicate
+    manager._store_response_for_duplicates = store
+    return True
+
+
+def recent_requests(ctx: aiocoap.Context) -> int:
+    """Requests `ctx` remembers for deduplication now, by aiocoap's own table (the figure the
+    bounded table replaces; 0 once `bound_duplicates` is in place)."""
+    manager = _message_manager(ctx)
+    recent = getattr(manager, "_recent_messages", None)
+    return len(recent) if isinstance(recent, dict) else 0
+
+
+def blockwise_key(remote: Any) -> Hashable:
+    """What identifies a peer's Block1 upload stream (aiocoap >= 0.4.8 names it)."""
+    key = getattr(remote, "blockwise_key", None)
+    return key if key is not None else remote
+
+
+def demote_repeated_logs(logger_name: str) -> None:
+    """Log aiocoap's INFO/WARNING records under `logger_name` once per template, then at
+    DEBUG (the context is created with ``loggername=logger_name``). Installed once."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(f, DemoteRepeats) for f in logger.filters):
+        logger.addFilter(DemoteRepeats(OnceLog(logger)))
+
+
+def _udp_interface(ctx: aiocoap.Context) -> Any:
+    manager = _message_manager(ctx)
+    return getattr(manager, "message_interface", None)
+
+
+def _message_manager(ctx: aiocoap.Context) -> Any:
+    for token_manager in getattr(ctx, "request_interfaces", ()):
+        manager = getattr(token_manager, "token_interface", None)
+        if isinstance(manager, aiocoap.messagemanager.MessageManager):
+            return manager
+    return None
+
+
+def _sender(remote: Any) -> Hashable:
+    sockaddr = getattr(remote, "sockaddr", None)
+    return sockaddr[0] if isinstance(sockaddr, tuple) and sockaddr else remote

@@ -1,0 +1,290 @@
+"""The CoAP client against real servers on loopback: particle POSTs (one datagram and
+Block1), retries with back-off until a deadline, stop, shared contexts, status requests,
+and an IPv6 link-local exchange between two network namespaces."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+import time
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from typing import Any
+
+import aiocoap
+import pytest
+
+from edge_agent.net import coap_client
+from edge_agent.net.coap import (
+    CoapClient,
+    NotRunning,
+    ReadOnlyResource,
+    RequestFailed,
+    SendOutcome,
+)
+from tests.support.coap import LOCAL, Inbox, client, free_port, make_particle, run, soon, started
+
+
+def test_requests_address_hosts_without_a_uri() -> None:
+    msg = coap_client._message(("fe80::1%eth0", 5683), aiocoap.POST, ("particle",), b"x", 60, None)
+    assert msg.unresolved_remote == "[fe80::1%eth0]:5683"
+    assert msg.opt.uri_host is None
+    assert coap_client._message(("10.0.0.2", 7), aiocoap.GET, ("s",), b"", None, 60) \
+        .unresolved_remote == "10.0.0.2:7"
+
+
+@pytest.mark.parametrize("address", [("", 5683), ("::1", 0), ("::1", 70000), "::1", None])
+def test_client_refuses_bad_addresses(address: Any) -> None:
+    async def main() -> None:
+        async with CoapClient() as c:
+            with pytest.raises(ValueError):
+                await c.send_particle(address, b"x", deadline_ms=soon())
+
+    run(main())
+
+
+def test_a_200_kb_particle_goes_through_blockwise() -> None:
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            inbox = Inbox()
+            server = await started(stack, on_inbox=inbox)
+            raw = make_particle(os.urandom(200_000)).encode()
+            c = await client(stack)
+            result = await c.send_particle((LOCAL, server.port), raw, deadline_ms=soon())
+            assert result.ok, result
+            await inbox.wait(1)
+            assert inbox.items[0][0] == raw
+            assert server.stats()["uploads_in_progress"] == 0
+
+    run(main())
+
+
+def test_concurrent_large_particles_to_one_peer_stay_apart() -> None:
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            inbox = Inbox()
+            server = await started(stack, on_inbox=inbox)
+            c = await client(stack)
+            raws = [make_particle(bytes([i]) * 30_000).encode() for i in range(4)]
+            results = await asyncio.gather(
+                *(c.send_particle((LOCAL, server.port), r, deadline_ms=soon()) for r in raws)
+            )
+            assert all(r.ok for r in results), results
+            await inbox.wait(4)
+            assert sorted(raw for raw, _ in inbox.items) == sorted(raws)
+
+    run(main())
+
+
+def test_send_retries_until_a_late_server_starts() -> None:
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            port = free_port()
+            inbox = Inbox()
+            c = await client(stack)
+            raw = make_particle(b"patience").encode()
+            sending = asyncio.ensure_future(
+                c.send_particle((LOCAL, port), raw, deadline_ms=soon(5_000))
+            )
+            await asyncio.sleep(0.3)
+            assert not sending.done()
+            await started(stack, on_inbox=inbox, port=port)
+            result = await sending
+            assert result.ok and result.attempts >= 2, result
+            assert result.elapsed_s >= 0.3
+            await inbox.wait(1)
+
+    run(main())
+
+
+def test_send_gives_up_at_the_deadline_and_says_so() -> None:
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            c = await client(stack)
+            started_at = time.monotonic()
+            result = await c.send_particle(
+                (LOCAL, free_port()), make_particle().encode(), deadline_ms=soon(700)
+            )
+            assert result.outcome is SendOutcome.EXPIRED and not result.ok
+            assert result.attempts >= 3 and result.code is None
+            assert "deadline reached" in result.detail
+            assert time.monotonic() - started_at >= 0.6
+            late = await c.send_particle((LOCAL, 9), b"x", deadline_ms=soon(-1))
+            assert late.outcome is SendOutcome.EXPIRED and late.attempts == 0
+            # a peer that never answers (no ICMP either): one attempt, cut at the deadline
+            silent = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+            silent.bind((LOCAL, 0))
+            quiet = await c.send_particle(silent.getsockname(), b"x", deadline_ms=soon(500))
+            assert quiet.outcome is SendOutcome.EXPIRED and quiet.attempts == 1
+            assert "no answer from 127.0.0.1:" in quiet.detail
+            assert c.stats()["expired"] == 3
+
+    run(main())
+
+
+def test_a_client_clock_sets_the_deadline() -> None:
+    async def main() -> None:
+        async with CoapClient(clock_ms=lambda: 10_000) as c:
+            result = await c.send_particle((LOCAL, free_port()), b"x", deadline_ms=10_000)
+            assert result.outcome is SendOutcome.EXPIRED and result.attempts == 0
+
+    run(main())
+
+
+def test_lifecycle_is_idempotent_and_single_use() -> None:
+    async def main() -> None:
+        c = CoapClient()
+        with pytest.raises(NotRunning):
+            await c.request((LOCAL, free_port()), "GET", "status")
+        await c.start()
+        await c.start()
+        await c.stop()
+        await c.stop()
+        with pytest.raises(NotRunning):
+            await c.start()
+
+    run(main())
+
+
+def test_stop_ends_sends_in_progress() -> None:
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            server = await started(stack)
+            async with CoapClient() as c:
+                sending = asyncio.ensure_future(
+                    c.send_particle((LOCAL, free_port()), b"x", deadline_ms=soon(60_000))
+                )
+                await asyncio.sleep(0.2)
+                await c.stop()
+                result = await asyncio.wait_for(sending, 1.0)
+                assert result.outcome is SendOutcome.STOPPED
+            assert server.stats()["received"] == 0
+
+    run(main())
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["own context", "server's context"])
+def test_stop_ends_sends_to_a_silent_peer(shared: bool) -> None:
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            silent = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+            silent.bind((LOCAL, 0))  # receives, never answers, sends no ICMP
+            server = await started(stack)
+            c = CoapClient(server=server if shared else None)
+            await c.start()
+            sending = asyncio.ensure_future(
+                c.send_particle(silent.getsockname(), b"x", deadline_ms=soon(60_000))
+            )
+            await asyncio.sleep(0.3)
+            await c.stop()
+            result = await asyncio.wait_for(sending, 1.0)
+            assert result.outcome is SendOutcome.STOPPED and result.attempts == 1
+            with pytest.raises(NotRunning):
+                await c.get_status((LOCAL, server.port))
+            # the server (and its context) still serves
+            async with CoapClient() as other:
+                assert (await other.get_status((LOCAL, server.port)))["version"]
+
+    run(main())
+
+
+def test_client_shares_the_server_context_and_stops_without_closing_it() -> None:
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            a = await started(stack)
+            async with CoapClient(server=a) as c:
+                assert (await c.get_status((LOCAL, a.port)))["coap"]["received"] == 0
+            async with CoapClient() as other:  # a still serves after its client stopped
+                assert (await other.get_status((LOCAL, a.port)))["version"]
+
+    run(main())
+
+
+def test_get_status_failures_say_what_happened() -> None:
+    class NotCbor(ReadOnlyResource):
+        async def render_get(self, request: aiocoap.Message) -> aiocoap.Message:
+            return aiocoap.Message(payload=b"\xff\xff", content_format=60)
+
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            c = await client(stack)
+            with pytest.raises(RequestFailed, match="Connection refused: nothing listens"):
+                await c.get_status((LOCAL, free_port()), timeout=0.5)
+            other = await started(stack)
+            other._site.remove_resource(("status",))
+            other._site.add_resource(("status",), NotCbor())
+            with pytest.raises(RequestFailed, match="not valid CBOR"):
+                await c.get_status((LOCAL, other.port))
+
+    run(main())
+
+
+def test_send_particle_cancellation_propagates() -> None:
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            c = await client(stack)
+            task = asyncio.ensure_future(
+                c.send_particle((LOCAL, free_port()), b"x", deadline_ms=soon(60_000))
+            )
+            await asyncio.sleep(0.1)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert c._limits == {}
+
+    run(main())
+
+
+# --- IPv6 link-local with a scope, between two network namespaces ---------------------------
+
+
+_LINK_SERVER = """
+import asyncio
+from edge_agent.net.coap import CoapServer
+
+async def main():
+    async def got(inbound):
+        print("GOT", inbound.raw.hex(), inbound.remote[0], inbound.remote[1], flush=True)
+    async with CoapServer(on_inbox=got, port=5683, priority=lambda remote: False):
+        print("READY", flush=True)
+        await asyncio.sleep(60)
+
+asyncio.run(main())
+"""
+
+_LINK_CLIENT = """
+import asyncio, sys, time
+from edge_agent.net.coap import CoapClient, CoapServer
+
+async def ignore(inbound):
+    pass
+
+async def main():
+    where = (sys.argv[1], 5683)
+    async with CoapServer(on_inbox=ignore, port=5683) as server:
+        async with CoapClient(server=server) as client:
+            result = await client.send_particle(
+                where, bytes.fromhex(sys.argv[2]), deadline_ms=int(time.time() * 1000) + 5000
+            )
+            print("SENT", result.outcome.value, result.code, flush=True)
+            status = await client.get_status(where)
+            print("ACCEPTED", status["coap"]["accepted"], flush=True)
+
+asyncio.run(main())
+"""
+
+
+def test_link_local_addresses_carry_their_scope(netns_lan: Callable[..., Any]) -> None:
+    lan = netns_lan(peers=2)
+    a, b = lan.peers
+    server = lan.spawn_python(a, "-c", _LINK_SERVER)
+    server.wait_for("READY", timeout=10)
+    payload = os.urandom(3000)  # Block1 over the link too
+    done = lan.run(b, [sys.executable, "-c", _LINK_CLIENT, f"{a.ipv6}%{a.ifname}",
+                       payload.hex()], timeout=20)
+    assert "SENT delivered 2.04" in done.stdout, done.stderr
+    assert "ACCEPTED 1" in done.stdout
+    got = server.wait_for("^GOT ", timeout=5).split()
+    assert got[1:] == [payload.hex(), f"{b.ipv6}%{b.ifname}", "5683"]

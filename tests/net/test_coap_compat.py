@@ -1,0 +1,163 @@
+"""The aiocoap versions the private hooks support, that each hook finds its target, and that
+the bounded duplicate table holds under a flood of confirmable requests on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+
+import aiocoap
+import aiocoap.resource
+import pytest
+from aiocoap.numbers.codes import Code
+
+from edge_agent.net import coap_compat
+from edge_agent.net.coap import CoapServer
+from edge_agent.net.coap_dedup import DuplicateTable
+from tests.support.coap import CBOR, LOCAL, Inbox, UdpPeer, datagram, run, started
+
+GET, POST = int(aiocoap.GET), int(aiocoap.POST)
+
+
+def test_the_installed_aiocoap_is_a_supported_one() -> None:
+    low, high = coap_compat.SUPPORTED
+    version = coap_compat.installed_version()
+    assert low <= version < high, f"aiocoap {version} is outside {coap_compat.SUPPORTED}"
+    assert ".".join(map(str, version)) in coap_compat.VERIFIED
+
+
+def test_the_supported_range_is_the_one_pyproject_declares() -> None:
+    from pathlib import Path
+
+    pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text()
+    low, high = coap_compat.SUPPORTED
+    declared = f'"aiocoap>={".".join(map(str, low))},<{".".join(map(str, high))}"'
+    assert declared in pyproject
+
+
+def test_every_hook_finds_its_target() -> None:
+    assert coap_compat.missing_hooks() == []
+
+    async def main() -> None:
+        async with CoapServer(on_inbox=Inbox(), bind=LOCAL, port=0) as server:
+            assert server.hooks == {"guard_datagrams", "bound_duplicates"}
+            assert coap_compat.local_port(server.context) == server.port
+
+    run(main())
+
+
+def test_hooks_say_so_when_the_layout_is_unknown() -> None:
+    class Elsewhere:
+        request_interfaces: list[object] = []
+
+    ctx = Elsewhere()
+    assert not coap_compat.bound_duplicates(ctx, DuplicateTable())  # type: ignore[arg-type]
+    assert not coap_compat.guard_datagrams(  # type: ignore[arg-type]
+        ctx, admit=lambda data, address: True, on_error=lambda address, exc: None
+    )
+    assert coap_compat.recent_requests(ctx) == 0  # type: ignore[arg-type]
+    with pytest.raises(LookupError):
+        coap_compat.local_port(ctx)  # type: ignore[arg-type]
+
+
+def test_path_site_hands_an_exact_path_over_unchanged() -> None:
+    site = coap_compat.PathSite()
+    leaf = aiocoap.resource.Resource()
+    site.add_resource(("a", "b"), leaf)
+    request = aiocoap.Message(code=Code.GET, uri_path=("a", "b"))
+    found, handed = site._find_child_and_pathstripped_message(request)
+    assert found is leaf and handed is request  # no copy
+
+
+async def flood(port: int, senders: list[tuple[asyncio.DatagramTransport, UdpPeer]],
+                count: int) -> int:
+    """`count` confirmable GETs spread over `senders`, 60 at a time, each batch answered
+    before the next; the number answered."""
+    answered = 0
+    for first in range(0, count, 60):
+        for n in range(first, min(first + 60, count)):
+            transport, _ = senders[n % len(senders)]
+            transport.sendto(datagram(GET, ("status",), mid=n, token=n.to_bytes(2, "big")),
+                             (LOCAL, port))
+        want = min(first + 60, count)
+        for _ in range(500):  # at most 5 s per batch
+            if answered + sum(peer.answers.qsize() for _, peer in senders) >= want:
+                break
+            await asyncio.sleep(0.01)
+        answered += sum(len(peer.drain()) for _, peer in senders)
+    return answered
+
+
+def test_the_duplicate_table_stays_bounded_under_a_flood() -> None:
+    table = DuplicateTable(max_entries=300, max_per_sender=120)
+
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            server = await started(stack, priority=lambda remote: True, duplicates=table)
+            senders = [await UdpPeer.open(stack, f"127.0.3.{n}") for n in range(4)]
+            assert await flood(server.port, senders, 3000) == 3000
+            assert len(table) == 300 and table.senders <= 4
+            assert server.stats()["recent_requests"] == 300
+            assert coap_compat.recent_requests(server.context) == 0  # aiocoap's own: unused
+
+    run(main(), timeout=60)
+
+
+def test_stock_aiocoap_remembers_every_request() -> None:
+    """What the bound replaces: aiocoap's own table keeps each request (for 247 s)."""
+
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            site = aiocoap.resource.Site()
+            site.add_resource(("status",), _Status())
+            ctx = await aiocoap.Context.create_server_context(
+                site, bind=(LOCAL, 0), transports=["udp6"]
+            )
+            stack.push_async_callback(ctx.shutdown)
+            senders = [await UdpPeer.open(stack)]
+            assert await flood(coap_compat.local_port(ctx), senders, 600) == 600
+            assert coap_compat.recent_requests(ctx) == 600
+
+    run(main(), timeout=60)
+
+
+class _Status(aiocoap.resource.Resource):
+    async def render_get(self, request: aiocoap.Message) -> aiocoap.Message:
+        return aiocoap.Message(payload=b"ok")
+
+
+def test_a_duplicate_gets_the_stored_response_and_is_not_processed_twice() -> None:
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            inbox = Inbox()
+            server = await started(stack, on_inbox=inbox)
+            transport, udp = await UdpPeer.open(stack)
+            request = datagram(POST, payload=b"\xa0", options=[CBOR], mid=77)
+            first = await udp.ask(transport, server.port, request)
+            again = await udp.ask(transport, server.port, request)  # a retransmission
+            assert first.code == again.code == aiocoap.CHANGED and first.mid == again.mid == 77
+            await inbox.wait(1)
+            await asyncio.sleep(0.05)
+            assert len(inbox.items) == 1 and server.stats()["received"] == 1
+
+    run(main())
+
+
+def test_decoder_errors_never_reach_the_loop() -> None:
+    loop_errors: list[dict[str, object]] = []
+
+    async def main() -> None:
+        asyncio.get_running_loop().set_exception_handler(
+            lambda loop, context: loop_errors.append(context)
+        )
+        async with AsyncExitStack() as stack:
+            server = await started(stack)
+            transport, udp = await UdpPeer.open(stack)
+            bad_path = datagram(GET, ("x",))[:-1] + b"\xff"  # Uri-Path not UTF-8
+            transport.sendto(bad_path, (LOCAL, server.port))
+            answer = await udp.ask(transport, server.port, datagram(GET, ("status",), mid=2))
+            assert answer.code == aiocoap.CONTENT
+            assert server.stats()["unparsable"] == 1
+
+    run(main())
+    assert loop_errors == []
