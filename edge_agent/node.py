@@ -29,6 +29,7 @@ from typing import Any
 from edge_agent import __version__, const, particle
 from edge_agent.config import Config
 from edge_agent.identity import KeyPair
+from edge_agent.logutil import OnceLog
 from edge_agent.net.addressbook import Address, AddressBook, Source
 import aiocoap
 from aiocoap.numbers.codes import Code
@@ -116,6 +117,7 @@ class Node:
             trusted=self._trusts,
         )
         self.counters: Counter[str] = Counter()
+        self._peer_log = OnceLog(log)  # what peers cause is logged once per kind, then at DEBUG
         self.started_at = 0.0
         self._ready_s: float | None = None
         self._runs: dict[str, Run] = {}
@@ -284,7 +286,8 @@ class Node:
 
     def _count_drop(self, reason: str, detail: str, remote: Any = None) -> None:
         self.counters[f"dropped_{reason}"] += 1
-        log.info("dropped a particle from %s: %s: %s", remote, reason, detail)
+        host = remote[0] if isinstance(remote, tuple) else remote
+        self._peer_log.info(("dropped", reason, host), "dropped a particle from %s: %s: %s", remote, reason, detail)
 
     async def _on_particle(
         self, raw: bytes, remote: tuple[str, int], sender: str | None = None, checked: object = None
@@ -341,7 +344,10 @@ class Node:
             self._count_drop(action.verdict.value, action.detail, remote)
         elif isinstance(action, ScriptFailed):
             self.counters["failed_runs"] += 1
-            log.warning("particle %s failed here with %d: %s", action.particle_id, action.ret_code, action.message)
+            self._peer_log.warning(
+                ("failed", action.ret_code, action.message[:80]),
+                "particle %s failed here with %d: %s", action.particle_id, action.ret_code, action.message,
+            )
         elif isinstance(action, Duplicate):
             self.counters["duplicates"] += 1
             reply = self._replies.get(action.particle_id, {}).get(action.sender) if action.sender else None
@@ -402,7 +408,7 @@ class Node:
             if now_ms() >= give_up_ms:
                 break
         self.counters["undeliverable"] += 1
-        log.warning("could not send particle %s to %s: %s", pid, target, reason)
+        self._peer_log.warning(("unreachable", target), "could not send particle %s to %s: %s", pid, target, reason)
         if action.call_keys and not self._stopping:
             await self._drive(self.core.handle(SendFailed(pid, target, action.call_keys, reason), now_ms()))
 
