@@ -35,6 +35,8 @@ from aiocoap.numbers.codes import Code
 from aiocoap.optiontypes import BlockOption
 
 from edge_agent.net.coap import CoapClient, CoapReply, CoapServer, ReadOnlyResource
+from edge_agent.net.delivery import proven_addresses, send_to_peer
+from edge_agent.net.proof import PROOF_PATH, ProofResource, Prover
 from edge_agent.particle import DropReason, Particle, ParticleError
 from edge_agent.peer import Outcome, ParticleInfo, Peer
 from edge_agent.services.client import ClientServices
@@ -127,6 +129,9 @@ class Node:
             config, on_particle=self._on_particle, status=self.status, precheck=self._precheck
         )
         self.client = CoapClient(server=self.server)
+        # Peers send to us only where we prove our key (GET /id), and we to them likewise.
+        self.server.add_resource(PROOF_PATH, ProofResource(self.keypair))
+        self.prover = Prover(self.client, self.book)
         self.discovery: Any = None
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -391,26 +396,23 @@ class Node:
         reserve = min(p.ttl_ms // 5, const.NODE_ERROR_RESERVE_MS)
         give_up_ms = p.deadline_ms - reserve if now < p.deadline_ms - reserve else p.deadline_ms
         give_up_ms = min(give_up_ms, now + const.NODE_DELIVERY_TIMEOUT_MS)
-        addresses = self.book.lookup(target)
-        reason = f"no address known for {target}"
-        if not addresses and self.discovery is not None and now < give_up_ms:
+        unseen = ""
+        if not self.book.candidates(target) and self.discovery is not None and now < give_up_ms:
             # Not (yet) seen on the LAN: mDNS may find it any moment (a peer just started,
             # or the CLI's browser has not heard the answers yet).
             with contextlib.suppress(TimeoutError):
                 await self.discovery.wait_for(target, timeout=(give_up_ms - now) / 1000)
-            addresses = self.book.lookup(target)
-            if not addresses:
-                reason = f"no address known for {target} (not found over mDNS)"
-        for address in addresses:
-            result = await self.client.send_particle(address, raw, deadline_ms=give_up_ms, sender=self.peer_id)
-            if result.ok:
-                self.counters["sent"] += 1
-                if result.reply:  # the target's answer came back in its response
-                    await self._on_particle(result.reply, (address.host, address.port), target)
-                return
-            reason = result.detail or result.outcome.value
-            if now_ms() >= give_up_ms:
-                break
+            if not self.book.candidates(target):
+                unseen = " (not found over mDNS)"
+        # Only where the target proves its key, each of its addresses in turn (net/delivery).
+        delivery = await send_to_peer(self.prover, target, raw, deadline_ms=give_up_ms, sender=self.peer_id)
+        if delivery.ok and delivery.address is not None:
+            self.counters["sent"] += 1
+            if delivery.reply:  # the target's answer came back in its response
+                remote = (delivery.address.host, delivery.address.port)
+                await self._on_particle(delivery.reply, remote, target)
+            return
+        reason = delivery.detail + unseen
         self.counters["undeliverable"] += 1
         log.warning("could not send particle %s to %s: %s", p.id, target, reason)
         if not call_keys or self._stopping:
@@ -525,28 +527,27 @@ class Node:
         return True
 
     async def _fetch_module(self, peer_id: str, sha256: str) -> bytes:
-        """GET /modules/<sha256> from `peer_id` (blockwise); the caller checks the hash."""
+        """GET /modules/<sha256> from `peer_id` (blockwise) where it proves its key, each of its
+        addresses in turn; the caller checks the hash."""
         if sha256 in self._modules:
             return self._modules[sha256]
-        addresses = self.book.lookup(peer_id)
-        if not addresses:
-            raise ConnectionError(f"no address known for {peer_id}")
-        last: Exception | None = None
-        for address in addresses:
-            try:
-                response = await self.client.request(
-                    address,
-                    "GET",
-                    (MODULES_PATH, sha256),
-                    timeout=const.NODE_FETCH_TIMEOUT_S,
-                    max_bytes=self.config.wasm.max_module_bytes,
-                )
-            except Exception as exc:  # noqa: BLE001 - try the next address
-                last = exc
-                continue
-            if response.success:
-                return response.payload
-            last = ConnectionError(f"{response.code} {response.diagnostic}")
+        last: Exception = ConnectionError(f"no address known where {peer_id} proves its key")
+        async with contextlib.aclosing(proven_addresses(self.prover, peer_id)) as addresses:
+            async for address in addresses:
+                try:
+                    response = await self.client.request(
+                        address,
+                        "GET",
+                        (MODULES_PATH, sha256),
+                        timeout=const.NODE_FETCH_TIMEOUT_S,
+                        max_bytes=self.config.wasm.max_module_bytes,
+                    )
+                except Exception as exc:  # noqa: BLE001 - try the next address
+                    last = exc
+                    continue
+                if response.success:
+                    return response.payload
+                last = ConnectionError(f"{response.code} {response.diagnostic}")
         raise ConnectionError(str(last))
 
 
