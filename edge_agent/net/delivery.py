@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 
 from edge_agent import const
@@ -95,7 +95,7 @@ async def send_to_peer(
     return Delivery(False, detail=reason)
 
 
-async def proven_addresses(prover: Prover, peer_id: str) -> AsyncIterator[Address]:
+async def proven_addresses(prover: Prover, peer_id: str) -> AsyncGenerator[Address, None]:
     """The peer's addresses where it proved its key, in the order to try: those proven
     before, then each other one that proves itself now (one challenge each)."""
     for candidate in prover.book.candidates(peer_id):
