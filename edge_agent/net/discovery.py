@@ -16,6 +16,7 @@ This module must not send particles or block the event loop; it only finds addre
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import hashlib
 import ipaddress
@@ -29,7 +30,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import ifaddr
-from zeroconf import InterfaceChoice, IPVersion, ServiceInfo, ServiceStateChange
+from zeroconf import (
+    InterfaceChoice,
+    IPVersion,
+    ServiceInfo,
+    ServiceStateChange,
+    current_time_millis,
+)
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
 from edge_agent import __version__, const
@@ -235,6 +242,22 @@ class Discovery:
     def instances(self) -> tuple[Peer, ...]:
         """The resolved instances of other agents."""
         return tuple(self._instances.values())
+
+    def announcers(self, name: str) -> frozenset[str]:
+        """Every valid peer id (but ours) announced for the instance `name` (the full name):
+        the resolved one, and those of every unexpired TXT record zeroconf still holds for
+        it -- resolving keeps only one of them, so two agents claiming one name show here."""
+        ids = {p.peer_id for key, p in self._instances.items() if key == name.lower()}
+        if self._zc is not None:
+            now = current_time_millis()
+            for record in self._zc.zeroconf.cache.get_all_by_details(name, _TYPE_TXT, _CLASS_IN):
+                text = getattr(record, "text", None)
+                if record.is_expired(now) or not isinstance(text, bytes):
+                    continue
+                with contextlib.suppress(ValueError, InvalidPeerId):
+                    ids.add(validate_peer_id(_ascii(_txt_value(text, b"id"))))
+        ids.discard(self.peer_id)
+        return frozenset(ids)
 
     async def start(self, *, wait_registered: bool = True) -> None:
         """Open mDNS sockets, start browsing and register our instance. Idempotent; after a
@@ -691,6 +714,23 @@ def _our_txt(peer_id: str, version: str, extra: Mapping[str, str] | None) -> dic
             f"the TXT record would be {size} bytes; at most {const.DISCOVERY_MAX_TXT_BYTES}"
         )
     return txt
+
+
+_TYPE_TXT, _CLASS_IN = 16, 1
+"""DNS record type TXT and class IN (RFC 1035 §3.2.2, §3.2.4)."""
+
+
+def _txt_value(text: bytes, key: bytes) -> bytes | None:
+    """The value of `key` in raw TXT rdata (length-prefixed "key=value" strings, RFC 6763
+    §6.3), looked at only within the size accepted from a peer."""
+    text, i = text[: const.DISCOVERY_MAX_TXT_BYTES], 0
+    while i < len(text):
+        item = text[i + 1 : i + 1 + text[i]]
+        i += 1 + text[i]
+        k, sep, value = item.partition(b"=")
+        if sep and k.lower() == key:
+            return value
+    return None
 
 
 def _prop(props: Mapping[Any, Any], key: str) -> bytes | None:
