@@ -228,7 +228,7 @@ class Client:
             name = pin_name(instance_label(target))
         except ValueError as exc:
             raise BadTarget(f"{target!r}: {exc}") from None
-        announced = await self._announcers(name, timeout_s)
+        announced, addresses = await self._announced(name, timeout_s)
         pinned = self.state.known_peers().get(name)
         peer_id, warning = choose_announcer(name, announced, pinned, self.state.known_peers_path)
         if warning is not None:
@@ -236,6 +236,10 @@ class Client:
         if pinned is None:
             self.state.pin_peer(name, peer_id)
             log.info("pinned the name %r to %s in %s", name, peer_id, self.state.known_peers_path)
+        # Every address announced under the name is a candidate for the chosen id: resolving
+        # may have paired the name with a squatter's, and only a proof makes one usable.
+        for address in addresses:
+            self.node.book.add(peer_id, address, Source.MDNS)
         return Target(peer_id, None, target)
 
     async def _identify(self, target: str, address: Address, timeout_s: float) -> Target:
@@ -249,19 +253,21 @@ class Client:
         self.node.book.record_proof(proof.peer_id, address)
         return Target(proof.peer_id, address, target)
 
-    async def _announcers(self, name: str, timeout_s: float) -> frozenset[str]:
-        """The peer ids announcing the instance label `name` over mDNS: waits up to `timeout_s`
-        for one, and until `CLIENT_NAME_SETTLE_S` into browsing, so a second is heard too."""
+    async def _announced(self, name: str, timeout_s: float) -> tuple[frozenset[str], list[Address]]:
+        """The peer ids announcing the instance label `name` over mDNS, and the addresses
+        announced with it: waits up to `timeout_s` for one, and until `CLIENT_NAME_SETTLE_S`
+        into browsing, so that a second announcer is heard too."""
         discovery = self.node.discovery
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         settled = self._browsing_since + const.CLIENT_NAME_SETTLE_S
         while True:
             names = {i.name for i in discovery.instances() if instance_label(i.name).lower() == name}
-            ids = frozenset().union(*(discovery.announcers(n) for n in names))
+            found = [discovery.announced(n) for n in sorted(names)]
+            ids = frozenset().union(*(f[0] for f in found))
             now = loop.time()
             if ids and (now >= settled or now >= deadline):
-                return ids
+                return ids, [a for f in found for a in f[1]]
             if now >= deadline:
                 raise Unreachable(f"no device named {name!r} found over mDNS within {timeout_s:g} s")
             await asyncio.sleep(0.05)

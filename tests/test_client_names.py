@@ -21,6 +21,7 @@ from edge_agent import cli
 from edge_agent.client import AmbiguousName, BadTarget, Client, IdChanged, choose_announcer
 from edge_agent.errors import LocalError
 from edge_agent.identity import KeyPair
+from edge_agent.net.addressbook import Address
 from edge_agent.net.discovery import SERVICE_TYPE
 from edge_agent.store import CorruptState, StateDir, pin_name
 
@@ -109,13 +110,13 @@ class FakeDiscovery:
     announced for a name (the squatter's TXT record too)."""
 
     def __init__(self, announced: dict[str, set[str]]) -> None:
-        self.announced = {f"{label}.{SERVICE_TYPE}": ids for label, ids in announced.items()}
+        self.announced_ids = {f"{label}.{SERVICE_TYPE}": ids for label, ids in announced.items()}
 
     def instances(self) -> list[Instance]:
-        return [Instance(name, min(ids)) for name, ids in self.announced.items()]
+        return [Instance(name, min(ids)) for name, ids in self.announced_ids.items()]
 
-    def announcers(self, name: str) -> frozenset[str]:
-        return frozenset(self.announced.get(name, set()))
+    def announced(self, name: str) -> tuple[frozenset[str], tuple[Address, ...]]:
+        return frozenset(self.announced_ids.get(name, set())), ()
 
     async def stop(self) -> None:
         pass

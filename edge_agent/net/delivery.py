@@ -5,7 +5,8 @@ first (no extra round trip: proofs are cached), challenging any other once befor
 (`edge_agent.net.proof`). Each address but the last gets a slice of the time
 (`const.DELIVERY_ADDRESS_SLICE_MS`), so a dead or impostor address costs a slice, never the
 whole budget; passes repeat, with a growing pause, until the deadline or
-`const.DELIVERY_MAX_ROUNDS`. `proven_addresses` yields a peer's proven addresses for other
+`const.DELIVERY_MAX_ROUNDS` (a later pass also tries addresses learned meanwhile, e.g. the
+real peer's, announced after an impostor's). `proven_addresses` yields a peer's proven addresses for other
 requests (a module fetch). Neither decides what to send nor knows the node.
 """
 
@@ -60,8 +61,8 @@ async def send_to_peer(
     slice_ms = const.DELIVERY_ADDRESS_SLICE_MS + len(raw) * 1000 // const.DELIVERY_MIN_BYTES_PER_S
     for _ in range(const.DELIVERY_MAX_ROUNDS):
         todo = [c for c in book.candidates(peer_id) if c.address not in done]
-        if not todo:
-            break
+        if not todo and not done:
+            break  # nothing known at all; with addresses refuted, wait: the real one may come
         for i, candidate in enumerate(todo):
             address = candidate.address
             now_ms = int(wall_clock() * 1000)

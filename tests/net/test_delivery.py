@@ -134,13 +134,35 @@ def test_no_address_proves_itself_so_nothing_is_sent() -> None:
             p = await prover(stack)
             p.book.add(REAL.peer_id, impostor.address, Source.MDNS)
             p.book.add(REAL.peer_id, not_an_agent.address, Source.INCOMING)
-            delivery = await send_to_peer(p, REAL.peer_id, raw_particle(), deadline_ms=deadline_in(10))
+            delivery = await send_to_peer(p, REAL.peer_id, raw_particle(), deadline_ms=deadline_in(2))
             assert not delivery.ok and "did not prove it is" in delivery.detail
             assert impostor.received == [] and not_an_agent.received == []
             unknown = KeyPair.generate().peer_id
             delivery = await send_to_peer(p, unknown, raw_particle(), deadline_ms=deadline_in(10))
             assert not delivery.ok and delivery.detail == f"no address known for {unknown}"
             assert [a async for a in proven_addresses(p, REAL.peer_id)] == []
+
+    run(go())
+
+
+def test_the_real_address_learned_while_the_impostors_is_refuted_is_used() -> None:
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            real, impostor = await peer(stack, REAL), await peer(stack, IMPOSTOR)
+            p = await prover(stack)
+            p.book.add(REAL.peer_id, impostor.address, Source.MDNS)  # heard first
+            sending = asyncio.ensure_future(
+                send_to_peer(p, REAL.peer_id, raw_particle(), deadline_ms=deadline_in(10))
+            )
+            for _ in range(500):  # bounded: until the impostor's claim was refuted
+                if p.book.is_refuted(REAL.peer_id, impostor.address):
+                    break
+                await asyncio.sleep(0.01)
+            assert p.book.is_refuted(REAL.peer_id, impostor.address) and not sending.done()
+            p.book.add(REAL.peer_id, real.address, Source.MDNS)  # the real peer announces itself
+            delivery = await sending
+            assert delivery.ok and delivery.address == real.address
+            assert impostor.received == [] and len(real.received) == 1
 
     run(go())
 

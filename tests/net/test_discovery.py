@@ -369,7 +369,8 @@ def test_wait_for_needs_exactly_one_target() -> None:
 
 def test_two_agents_announcing_one_name_are_both_announcers() -> None:
     """A squatter announces a device's instance name with its own id (no probing, no
-    conflict resolution): resolving keeps one TXT record, `announcers` shows both ids."""
+    conflict resolution): resolving keeps one TXT record, `announced` shows both ids and
+    both addresses."""
     stype = unique_type()
 
     async def scenario() -> None:
@@ -388,12 +389,14 @@ def test_two_agents_announcing_one_name_are_both_announcers() -> None:
             await me.wait_for(count=1, timeout=5)
             name = f"garage.{stype}"
             for _ in range(100):  # bounded: both answers arrive within a second
-                if me.announcers(name) == {OTHER, THIRD}:
+                if me.announced(name)[0] == {OTHER, THIRD}:
                     break
                 await asyncio.sleep(0.02)
-            assert me.announcers(name) == {OTHER, THIRD}
-            assert me.announcers(name.upper()) == {OTHER, THIRD}  # DNS names ignore case
-            assert me.announcers(f"nobody.{stype}") == frozenset()
+            ids, addresses = me.announced(name)
+            assert ids == {OTHER, THIRD}
+            assert {(a.host, a.port) for a in addresses} >= {("127.0.0.1", 5713), ("127.0.0.1", 5715)}
+            assert me.announced(name.upper())[0] == {OTHER, THIRD}  # DNS names ignore case
+            assert me.announced(f"nobody.{stype}") == (frozenset(), ())
         finally:
             await asyncio.gather(me.stop(), garage.stop(), squatter.async_close())
 
