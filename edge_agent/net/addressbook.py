@@ -194,6 +194,8 @@ class _Peer:
     proofs: dict[Address, _Proof] = field(default_factory=dict)
     refuted: dict[Address, float] = field(default_factory=dict)
     """Addresses that answered a challenge as someone else, with when that is forgotten."""
+    unanswered: dict[Address, float] = field(default_factory=dict)
+    """Addresses that did not answer lately (tried last), with when that is forgotten."""
     used_at: float = float("-inf")
     """Clock reading of the last delivery to the peer."""
 
@@ -253,23 +255,35 @@ class AddressBook:
         return _ordered(e for e in peer.entries.values() if not e.expired(now))
 
     def candidates(self, peer_id: str) -> tuple[Candidate, ...]:
-        """Where to send to the peer, in the order to try: its proven addresses (the most
-        recently used or proven first), then its other unexpired addresses in `lookup` order,
-        except those refuted lately. Empty if the peer is unknown."""
+        """Where to send to the peer, in the order to try; empty if the peer is unknown.
+
+        Every unexpired address, proven or not, but those refuted lately: static ones first,
+        then the others by the freshest sign of the peer there (an announcement, a hint, a
+        proof or a delivery), proven first among equals; addresses that did not answer
+        lately come last. The order only saves time -- an unproven address is proven before
+        use -- so a stale proof (a CLI process gone since) does not hold up a fresh hint.
+        """
         peer = self._peers.get(peer_id)
         if peer is None:
             return ()
         now = self._clock()
-        proven = sorted(
-            (a for a, p in peer.proofs.items() if p.expires_at > now),
-            key=lambda a: -peer.proofs[a].recency,
-        )
-        rest = [
-            a
-            for a in _ordered(e for e in peer.entries.values() if not e.expired(now))
-            if a not in proven and peer.refuted.get(a, now) <= now
-        ]
-        return tuple(Candidate(a, True) for a in proven) + tuple(Candidate(a, False) for a in rest)
+        seen: dict[Address, float] = {}
+        static: set[Address] = set()
+        for entry in peer.entries.values():
+            if not entry.expired(now):
+                seen[entry.address] = max(seen.get(entry.address, entry.seen_at), entry.seen_at)
+                if entry.source is Source.STATIC:
+                    static.add(entry.address)
+        proven = {a for a, p in peer.proofs.items() if p.expires_at > now}
+        for address in proven:
+            seen[address] = max(seen.get(address, peer.proofs[address].recency), peer.proofs[address].recency)
+
+        def order(address: Address) -> tuple[bool, bool, float, bool]:
+            silent = peer.unanswered.get(address, now) > now
+            return (silent, address not in static, -seen[address], address not in proven)
+
+        usable = [a for a in seen if a in proven or peer.refuted.get(a, now) <= now]
+        return tuple(Candidate(a, a in proven) for a in sorted(usable, key=order))
 
     def is_proven(self, peer_id: str, address: Address) -> bool:
         """Whether the peer proved its key at `address` and that proof still holds."""
@@ -422,8 +436,9 @@ class AddressBook:
             peer = self._peers[peer_id]
             for address in [a for a, p in peer.proofs.items() if p.expires_at <= now]:
                 del peer.proofs[address]
-            for address in [a for a, until in peer.refuted.items() if until <= now]:
-                del peer.refuted[address]
+            for marks in (peer.refuted, peer.unanswered):
+                for address in [a for a, until in marks.items() if until <= now]:
+                    del marks[address]
             if not any(e.expired(now) for e in peer.entries.values()):
                 self._prune(peer_id)
                 continue
@@ -457,11 +472,26 @@ class AddressBook:
             peer = self._peers[peer_id] = _Peer()
         now = self._clock()
         peer.refuted.pop(address, None)
+        peer.unanswered.pop(address, None)
         peer.proofs[address] = _Proof(now, now + ttl)
         while len(peer.proofs) > self._max_proofs:
             del peer.proofs[min(peer.proofs, key=lambda a: peer.proofs[a].recency)]
         self._peers.move_to_end(peer_id)
         return True
+
+    def record_unanswered(
+        self, peer_id: str, address: Address, *, ttl: float = const.PROOF_REFUTED_TTL_S
+    ) -> None:
+        """`address` did not answer a challenge or a particle in time: its proof (if any)
+        ends, and it is tried after the peer's other addresses for `ttl` seconds."""
+        peer = self._peers.get(peer_id)
+        if peer is None:
+            return
+        peer.proofs.pop(address, None)
+        peer.unanswered[address] = self._clock() + ttl
+        while len(peer.unanswered) > self._max_proofs:
+            del peer.unanswered[min(peer.unanswered, key=peer.unanswered.__getitem__)]
+        self._prune(peer_id)
 
     def record_refuted(
         self, peer_id: str, address: Address, *, ttl: float = const.PROOF_REFUTED_TTL_S
@@ -477,13 +507,6 @@ class AddressBook:
             del peer.refuted[min(peer.refuted, key=peer.refuted.__getitem__)]
         self._prune(peer_id)
 
-    def record_failure(self, peer_id: str, address: Address) -> None:
-        """A delivery to `address` got no answer: its proof ends (it is a candidate again,
-        challenged before the next use), so a peer that moved is not sent to there."""
-        peer = self._peers.get(peer_id)
-        if peer is not None and peer.proofs.pop(address, None) is not None:
-            self._prune(peer_id)
-
     def record_used(self, peer_id: str, address: Address) -> None:
         """A particle was delivered to the peer at `address`: keep the peer, try there first."""
         peer = self._peers.get(peer_id)
@@ -491,6 +514,7 @@ class AddressBook:
             return
         now = self._clock()
         peer.used_at = now
+        peer.unanswered.pop(address, None)
         proof = peer.proofs.get(address)
         if proof is not None:
             peer.proofs[address] = _Proof(proof.proven_at, proof.expires_at, now)

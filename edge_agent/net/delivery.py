@@ -1,7 +1,8 @@
 """Reaching a peer by its id: only at addresses where it proved its key, each in turn.
 
-`send_to_peer` offers a particle to a peer's addresses from the `AddressBook`, proven ones
-first (no extra round trip: proofs are cached), challenging any other once before it is used
+`send_to_peer` offers a particle to a peer's addresses in the `AddressBook`'s order (static,
+then the freshest), sending at once where the peer proved its key before (no extra round
+trip: proofs are cached) and challenging any other address once before it is used
 (`edge_agent.net.proof`). Each address but the last gets a slice of the time
 (`const.DELIVERY_ADDRESS_SLICE_MS`), so a dead or impostor address costs a slice, never the
 whole budget; passes repeat, with a growing pause, until the deadline or
@@ -87,7 +88,7 @@ async def send_to_peer(
             if result.outcome is SendOutcome.REJECTED:
                 done.add(address)  # it answered: alive, and its refusal will not change
             else:
-                book.record_failure(peer_id, address)  # no answer: prove it again before use
+                book.record_unanswered(peer_id, address)  # prove it again before use; try it last
         left_s = deadline_ms / 1000 - wall_clock()
         if left_s <= 0:
             break

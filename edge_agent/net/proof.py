@@ -382,6 +382,7 @@ class Prover:
         if result.outcome is Outcome.NO_ANSWER:
             self.counters["unanswered"] += 1
             log.debug("challenge of %s for %s unanswered: %s", address, peer_id, result.detail)
+            self.book.record_unanswered(peer_id, address)
             return result
         self.counters["refuted"] += 1
         detail = result.detail if result.outcome is Outcome.REFUTED else f"{address} is {result.peer_id}"

@@ -304,7 +304,7 @@ def test_only_proven_addresses_are_ready_to_send_to(book: AddressBook, clock: Cl
     book.add(A, real, Source.MDNS)
     book.add(A, hinted, Source.INCOMING)
     assert [(c.address, c.proven) for c in book.candidates(A)] == [
-        (real, False), (squatter, False), (hinted, False)
+        (real, False), (hinted, False), (squatter, False)  # the freshest first
     ]
     assert book.record_proof(A, real, ttl=30)
     book.record_refuted(A, squatter, ttl=10)
@@ -312,30 +312,46 @@ def test_only_proven_addresses_are_ready_to_send_to(book: AddressBook, clock: Cl
     assert [(c.address, c.proven) for c in book.candidates(A)] == [(real, True), (hinted, False)]
     assert book.lookup(A) == (real, squatter, hinted)  # what was said, proven or not
     clock.now += 10  # the refutation is forgotten: the squatter may be challenged again
-    assert [c.address for c in book.candidates(A)] == [real, squatter, hinted]
+    assert [c.address for c in book.candidates(A)] == [real, hinted, squatter]
     clock.now += 20  # the proof expired: the real address must prove itself again
     assert [c.proven for c in book.candidates(A)] == [False, False, False]
     assert book.candidates(B) == ()
 
 
-def test_a_failed_delivery_ends_a_proof_and_the_last_used_address_comes_first(
-    book: AddressBook, clock: Clock
-) -> None:
+def test_static_first_then_the_freshest_sign_of_the_peer(book: AddressBook, clock: Clock) -> None:
+    """Two CLI processes share the laptop's identity: the one that proved itself and was
+    used a while ago has gone; a fresh hint names the one running now. The fresh hint is
+    tried first (and proven), not the stale proof; static config comes before both."""
+    old, new, configured = Address("10.0.0.5", 40001), Address("10.0.0.5", 40002), Address("10.0.0.9", 1)
+    book.add(A, old, Source.INCOMING)
+    book.record_proof(A, old)
+    book.record_used(A, old)
+    clock.now += 5
+    book.add(A, new, Source.INCOMING)
+    assert [(c.address, c.proven) for c in book.candidates(A)] == [(new, False), (old, True)]
+    book.add(A, configured, Source.STATIC)
+    assert [c.address for c in book.candidates(A)] == [configured, new, old]
+    book.record_proof(A, new)
+    clock.now += 1
+    book.record_used(A, old)  # used again: the freshest sign now
+    assert [c.address for c in book.candidates(A)] == [configured, old, new]
+
+
+def test_an_unanswered_address_loses_its_proof_and_comes_last(book: AddressBook, clock: Clock) -> None:
     one, two = Address("10.0.0.1", 1), Address("10.0.0.2", 2)
     book.add(A, one, Source.STATIC)
     book.add(A, two, Source.INCOMING)
     book.record_proof(A, one)
-    clock.now += 1
     book.record_proof(A, two)
-    assert [c.address for c in book.candidates(A)] == [two, one]  # most recently proven first
-    clock.now += 1
-    book.record_used(A, one)
-    assert [c.address for c in book.candidates(A)] == [one, two]  # most recently used first
-    book.record_failure(A, one)
+    book.record_unanswered(A, one, ttl=10)
     assert [(c.address, c.proven) for c in book.candidates(A)] == [(two, True), (one, False)]
-    book.record_failure(B, one)  # unknown peer: nothing happens
-    book.record_used(B, one)
-    book.record_refuted(B, one)
+    clock.now += 10
+    assert [c.address for c in book.candidates(A)] == [one, two]  # static first again
+    book.record_unanswered(A, two, ttl=10)
+    book.record_proof(A, two)  # it answered after all
+    assert [(c.address, c.proven) for c in book.candidates(A)] == [(one, False), (two, True)]
+    for record in (book.record_unanswered, book.record_used, book.record_refuted):
+        record(B, one)  # an unknown peer: nothing happens
     assert B not in book
 
 
