@@ -484,27 +484,27 @@ class AddressBook:
     ) -> None:
         """`address` did not answer a challenge or a particle in time: its proof (if any)
         ends, and it is tried after the peer's other addresses for `ttl` seconds."""
-        peer = self._peers.get(peer_id)
-        if peer is None:
-            return
-        peer.proofs.pop(address, None)
-        peer.unanswered[address] = self._clock() + ttl
-        while len(peer.unanswered) > self._max_proofs:
-            del peer.unanswered[min(peer.unanswered, key=peer.unanswered.__getitem__)]
-        self._prune(peer_id)
+        self._mark(peer_id, address, ttl, lambda peer: peer.unanswered)
 
     def record_refuted(
         self, peer_id: str, address: Address, *, ttl: float = const.PROOF_REFUTED_TTL_S
     ) -> None:
         """`address` answered a challenge for the peer, but not as the peer (another key, a
         bad signature, a refusal): do not send there, nor challenge it again, for `ttl` s."""
+        self._mark(peer_id, address, ttl, lambda peer: peer.refuted)
+
+    def _mark(
+        self, peer_id: str, address: Address, ttl: float, marks: Callable[[_Peer], dict[Address, float]]
+    ) -> None:
+        """End the proof of a known peer's `address` and note it in `marks` for `ttl` s."""
         peer = self._peers.get(peer_id)
         if peer is None:
             return
         peer.proofs.pop(address, None)
-        peer.refuted[address] = self._clock() + ttl
-        while len(peer.refuted) > self._max_proofs:
-            del peer.refuted[min(peer.refuted, key=peer.refuted.__getitem__)]
+        marked = marks(peer)
+        marked[address] = self._clock() + ttl
+        while len(marked) > self._max_proofs:
+            del marked[min(marked, key=marked.__getitem__)]
         self._prune(peer_id)
 
     def record_used(self, peer_id: str, address: Address) -> None:

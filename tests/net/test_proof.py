@@ -308,6 +308,33 @@ def test_the_prover_caches_outcomes_and_shares_one_challenge() -> None:
     run(go())
 
 
+def test_malformed_challenges_are_refused_and_the_peer_keeps_answering() -> None:
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            server = await serving(stack, ProofResource(REAL))
+            client = await stack.enter_async_context(started_client())
+            here = Address(LOCAL, server.port)
+            rng = random.Random(3)
+            queries: list[tuple[str, ...]] = [
+                (),
+                ("n=00",),
+                challenge_query(NONCE, claim_text(LOCAL, server.port % 65535 + 1)),  # another port
+                challenge_query(NONCE, "10.0.0.9:5683"),  # someone else's address
+                challenge_query(NONCE, f"[::1]:{server.port}"),
+                tuple("x" * rng.randint(0, 250) for _ in range(8)),
+                tuple(rng.randbytes(40).hex() for _ in range(3)),
+            ]
+            for query in queries:
+                response = await client.request(here, "GET", PROOF_PATH, query=query, timeout=5)
+                assert response.code == "4.00", (query, response)
+            for method in ("POST", "PUT", "DELETE"):
+                response = await client.request(here, method, PROOF_PATH, b"x", timeout=5)
+                assert response.code == "4.05"
+            assert await prove(client, here, REAL.peer_id)
+
+    run(go())
+
+
 def _closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind((LOCAL, 0))

@@ -16,7 +16,6 @@ module and removed at its end, also on failure. Waits are bounded; nothing asser
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -26,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.netns import CI_ENV, NetnsLan, NetnsProcess, netns_unavailable_reason
+from tests.conftest import _unavailable  # skip, or fail under CI
+from tests.support.netns import NetnsLan, NetnsProcess, netns_unavailable_reason
 
 CLI = [sys.executable, "-m", "edge_agent"]
 PORT = 5683
@@ -108,12 +108,6 @@ class Lan:
         done = self.lan.run(LAPTOP, [sys.executable, "-c", WAIT_PEER, self.lan.peers[agent].ipv4, peer_id,
                                      repr(deadline)], timeout=DISCOVERY_S + 30)
         assert done.stdout.strip() == "seen", f"agent {agent} did not learn of {peer_id}: {done.stderr}"
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get(CI_ENV):
-        pytest.fail(f"{reason} ({CI_ENV} is set, so this is a failure, not a skip)")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
