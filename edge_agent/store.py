@@ -501,6 +501,11 @@ class StateDir:
     def _read_trusted(self) -> list[str]:
         peers: list[str] = []
         for line in _peer_id_lines(self.trusted_path, const.MAX_TRUSTED_FILE_BYTES, "trusted peers file"):
+            if line.rest:
+                raise CorruptState(
+                    f"{self.trusted_path}, line {line.number}: {line.rest[:40]!r} after the peer id; "
+                    f"one peer id a line (fix or delete the line)"
+                )
             if line.peer_id not in peers:
                 peers.append(line.peer_id)
         return peers

@@ -212,9 +212,9 @@ class AddressBook:
 
     An address says where a peer *may* be; anyone on the LAN can announce or hint one. Only
     a proven one (`record_proof`, after a signed answer to a fresh challenge) is sent to:
-    `candidates` lists those first, then the unproven ones to challenge. When the book is
-    full, strangers' unproven entries make room first; static, proven and recently used
-    peers are never evicted for an unproven one.
+    `candidates` says which are, in the order to try them; the others are to be challenged
+    first. When the book is full, strangers' unproven entries make room first; static,
+    proven and recently used peers are never evicted for an unproven one.
 
     Not thread-safe: use it from one thread (the event loop's).
     """
