@@ -194,9 +194,3 @@ def test_an_ambiguous_name_is_a_usage_error(
     assert code == cli.EXIT_USAGE and out == ""
     assert err.startswith("error: 2 devices announce the name 'garage'") and GARAGE in err and SQUATTER in err
 
-
-def test_a_trusted_peers_line_is_one_peer_id_still(tmp_path: Path) -> None:
-    state = StateDir(tmp_path / "agent")
-    state.trusted_path.write_text(f"{GARAGE}  # the laptop\n{SQUATTER} extra words\n")
-    with pytest.raises(CorruptState, match="line 2"):
-        state.trusted_peers()
