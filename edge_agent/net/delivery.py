@@ -70,7 +70,7 @@ async def send_to_peer(
             if now_ms >= deadline_ms:
                 return Delivery(False, detail=reason)
             if not candidate.proven:
-                proof = await prover.prove(peer_id, address)
+                proof = await prover.prove(peer_id, address, timeout_s=(deadline_ms - now_ms) / 1000)
                 if proof.outcome is not Outcome.PROVEN:
                     reason = f"{address} did not prove it is {peer_id}: {proof.detail}"
                     if proof.outcome is Outcome.REFUTED:

@@ -348,9 +348,10 @@ class Prover:
         self._in_flight: dict[tuple[str, Address], asyncio.Future[Challenge]] = {}
         self.counters = {"challenges": 0, "proven": 0, "refuted": 0, "unanswered": 0}
 
-    async def prove(self, peer_id: str, address: Address) -> Challenge:
+    async def prove(self, peer_id: str, address: Address, *, timeout_s: float | None = None) -> Challenge:
         """Whether `peer_id` holds its key at `address`: from the book if known, else by a
-        challenge (shared with any other caller asking the same now)."""
+        challenge (shared with any other caller asking the same now) that waits at most
+        `timeout_s` (default: the prover's) for the answer."""
         if self.book.is_proven(peer_id, address):
             return Challenge(Outcome.PROVEN, peer_id, "proven before")
         if self.book.is_refuted(peer_id, address):
@@ -365,7 +366,8 @@ class Prover:
         self._in_flight[key] = future
         result = Challenge(Outcome.NO_ANSWER, None, "the challenge was cancelled")
         try:
-            answered = await challenge(self.client, address, timeout_s=self.timeout_s)
+            wait = self.timeout_s if timeout_s is None else min(self.timeout_s, timeout_s)
+            answered = await challenge(self.client, address, timeout_s=wait)
             result = self._judge(peer_id, address, answered)
         finally:
             del self._in_flight[key]
