@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import _unavailable  # skip, or fail under CI
+from tests.integration.test_agents_netns import VIA_RELAY  # laptop -> relay -> target -> laptop
 from tests.support.netns import NetnsLan, NetnsProcess, netns_unavailable_reason
 
 CLI = [sys.executable, "-m", "edge_agent"]
@@ -34,18 +35,6 @@ GARAGE, KITCHEN, SQUATTER, LAPTOP = range(4)
 START_TIMEOUT_S = 30.0
 CLI_TIMEOUT_S = 60.0
 DISCOVERY_S = 10.0
-
-# The laptop -> garage; garage -> kitchen (peer.identify); the answer back to the laptop.
-VIA_GARAGE = """
-(xor
- (seq
-  (seq (call %init_peer_id% ("getDataSrv" "relay") [] relay)
-       (call %init_peer_id% ("getDataSrv" "target") [] target))
-  (seq (call relay ("op" "noop") [])
-  (seq (call target ("peer" "identify") [] r)
-       (call %init_peer_id% ("callbackSrv" "response") [r]))))
- (call %init_peer_id% ("errorHandlingSrv" "error") [:error:]))
-"""
 
 # Polls an agent's /status until `peer_id` is among its peers (or the deadline passes).
 WAIT_PEER = r"""
@@ -163,8 +152,8 @@ def test_a_peer_id_squatter_gets_no_particle_and_the_real_device_gets_them_all(n
         net.wait_until_known(GARAGE, kitchen)
         net.serve(KITCHEN)
         data = json.dumps({"relay": garage, "target": kitchen})
-        script = net.tmp / "via-garage.air"
-        script.write_text(VIA_GARAGE)
+        script = net.tmp / "via-relay.air"
+        script.write_text(VIA_RELAY)
         for _ in range(3):
             done = net.laptop("ids", ["run", str(script), "--data", data, "--json", "--timeout", "15"])
             assert done.returncode == 0, (done.stdout, done.stderr)
