@@ -208,6 +208,39 @@ def cmd_trust(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_known(args: argparse.Namespace) -> int:
+    """The laptop's pins of device names to peer ids (like SSH's known_hosts)."""
+    from edge_agent.client import client_home
+    from edge_agent.identity import InvalidPeerId, validate_peer_id
+    from edge_agent.store import StateDir, pin_name
+
+    state = StateDir(client_home() / "client")
+    if args.action == "list":
+        if args.name or args.peer_id:
+            raise CliError("usage: edge-agent known list", EXIT_USAGE)
+        pins = state.known_peers()
+        lines = [f"{name:24} {peer_id}" for name, peer_id in sorted(pins.items())]
+        _out(args, "\n".join(lines) if lines else "(no known devices)", {"known": pins})
+        return EXIT_OK
+    usage = "edge-agent known pin NAME PEER_ID" if args.action == "pin" else "edge-agent known forget NAME"
+    if not args.name or (args.action == "pin") != bool(args.peer_id):
+        raise CliError(f"usage: {usage}", EXIT_USAGE)
+    try:
+        name = pin_name(args.name)
+        peer = validate_peer_id(args.peer_id) if args.action == "pin" else None
+    except (ValueError, InvalidPeerId) as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    if peer is not None:
+        before = state.pin_peer(name, peer)
+        human = f"{name} is {peer}" + (f" (was {before})" if before else "")
+        _out(args, human, {"name": name, "peer_id": peer, "was": before})
+    else:
+        before = state.forget_peer(name)
+        human = f"forgot {name} ({before})" if before else f"{name} was not pinned (no change)"
+        _out(args, human, {"name": name, "peer_id": None, "was": before})
+    return EXIT_OK
+
+
 # --- laptop commands ----------------------------------------------------------------------------
 
 
@@ -358,7 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="edge-agent",
         description="Compose Wasm services across the devices of a LAN. On a device: init and serve. "
-        "From a laptop: peers, status, deploy, services, remove, call and run.",
+        "From a laptop: peers, status, deploy, services, remove, call, run and known.",
         epilog="Exit codes: 0 success, 1 the remote side reported an error, 2 usage, 3 timeout or unreachable. "
         "TARGET is a peer id, an mDNS instance name, or host[:port].",
     )
@@ -403,6 +436,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("action", choices=["add", "remove", "list"])
     sp.add_argument("peer_id", nargs="?", metavar="PEER_ID")
     agent_options(sp)
+    sp.add_argument("--json", action="store_true", help="print one JSON document")
+
+    sp = add("known", "list, pin or forget the peer ids this laptop knows devices' names by", cmd_known)
+    sp.add_argument("action", choices=["list", "pin", "forget"])
+    sp.add_argument("name", nargs="?", metavar="NAME")
+    sp.add_argument("peer_id", nargs="?", metavar="PEER_ID")
     sp.add_argument("--json", action="store_true", help="print one JSON document")
 
     sp = add("peers", "list the devices found on the LAN over mDNS", _laptop(_peers))
@@ -464,10 +503,12 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         print(f"error: {exc}", file=sys.stderr)
         code = EXIT_USAGE if getattr(args, "command", "") != "serve" else EXIT_REMOTE
     except EdgeAgentError as exc:
-        from edge_agent.client import RemoteFailure, Unreachable
+        from edge_agent.client import BadTarget, RemoteFailure, Unreachable
 
         print(f"error: {exc}", file=sys.stderr)
-        if isinstance(exc, Unreachable):
+        if isinstance(exc, BadTarget):
+            code = EXIT_USAGE
+        elif isinstance(exc, Unreachable):
             code = EXIT_UNREACHABLE
         elif isinstance(exc, RemoteFailure):
             code = EXIT_REMOTE

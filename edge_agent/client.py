@@ -4,15 +4,22 @@ The CLI runs a `Node` of its own (identity under the user's config directory, a 
 port, mDNS browsing without announcing itself). It serves the client services for the
 particles it starts, so AIR compiled from Aqua runs unchanged, and devices send results
 back to it over CoAP at the address its requests came from.
+
+A device name is an mDNS claim anyone on the LAN can make. So a name two peer ids announce
+is ambiguous (refused, listing both), and the laptop pins name -> peer id on first use in
+its state directory (`known_peers`, like SSH's known_hosts): a name that later announces
+another id is refused until the user accepts the new id (`edge-agent known pin NAME ID`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,16 +30,82 @@ from edge_agent.errors import LocalError, RemoteError
 from edge_agent.identity import InvalidPeerId, validate_peer_id
 from edge_agent.net.addressbook import Address, Source
 from edge_agent.net.coap import RequestFailed
+from edge_agent.net.delivery import proven_addresses
 from edge_agent.net.discovery import SERVICE_TYPE
+from edge_agent.net.proof import Outcome, challenge
 from edge_agent.node import Node, Run
 from edge_agent.air.calls import RET_UNREACHABLE as UNREACHABLE_RET_CODE
-from edge_agent.store import StateDir
+from edge_agent.store import StateDir, pin_name
+
+log = logging.getLogger(__name__)
 
 UNREACHABLE = re.compile(rf"ret_code is {UNREACHABLE_RET_CODE}, error message is '\"peer \S+ is unreachable")
 
 
 class Unreachable(LocalError):
     """A target could not be found or reached in time (the CLI exits with 3)."""
+
+
+class BadTarget(LocalError):
+    """A TARGET that cannot be used as given (the CLI exits with 2): the message says what to
+    give instead."""
+
+
+class AmbiguousName(BadTarget):
+    """More than one peer id announces a device name, and none is pinned for it."""
+
+    def __init__(self, name: str, peer_ids: Collection[str]) -> None:
+        ids = sorted(peer_ids)
+        super().__init__(
+            f"{len(ids)} devices announce the name {name!r}: {', '.join(ids)}. One of them may be "
+            f"impersonating the other. Give the peer id of the device you mean instead of its name "
+            f"(on the device, `edge-agent id --agent` prints it), or pin the name to it once: "
+            f"edge-agent known pin {name} PEER_ID"
+        )
+        self.name = name
+        self.peer_ids = ids
+
+
+class IdChanged(BadTarget):
+    """A device name announces another peer id than the one pinned for it."""
+
+    def __init__(self, name: str, pinned: str, announced: Collection[str], where: Path) -> None:
+        ids = sorted(announced)
+        new = ids[0] if len(ids) == 1 else "PEER_ID"
+        super().__init__(
+            f"the device named {name!r} now announces peer id {', '.join(ids)}, but this laptop "
+            f"knows {name!r} as {pinned} (pinned on first use in {where}). Someone may be "
+            f"impersonating the device -- or it was reinstalled and has a new identity. If you are "
+            f"sure it is the device, accept the new id: edge-agent known pin {name} {new}"
+        )
+        self.name = name
+        self.pinned = pinned
+        self.peer_ids = ids
+
+
+def choose_announcer(
+    name: str, announced: Collection[str], pinned: str | None, where: Path
+) -> tuple[str, str | None]:
+    """The peer id to use for the device name `name`, announced by the peer ids `announced`
+    (at least one), given the id pinned for it (if any); and a warning to show, if any.
+
+    Pinned and announced: the pinned id, with a warning if others announce the name too.
+    Pinned but not announced: `IdChanged`. Not pinned: the one announcer, or `AmbiguousName`.
+    """
+    ids = set(announced)
+    if pinned is not None:
+        if pinned not in ids:
+            raise IdChanged(name, pinned, ids, where)
+        others = sorted(ids - {pinned})
+        if not others:
+            return pinned, None
+        return pinned, (
+            f"the name {name!r} is also announced by {', '.join(others)}; using {pinned}, "
+            f"which this laptop knows by that name (someone may be impersonating the device)"
+        )
+    if len(ids) != 1:
+        raise AmbiguousName(name, ids)
+    return ids.pop(), None
 
 
 class RemoteFailure(RemoteError):
@@ -87,10 +160,13 @@ class Client:
         state = StateDir(home / "client")
         keypair = state.load_or_create_identity()
         config = client_config(home, keypair.peer_id)
+        self.state = state
         self.node = Node(config, keypair=keypair, state=state, announce=True, probe=False)
+        self._browsing_since = float("-inf")
 
     async def __aenter__(self) -> Client:
         await self.node.start()
+        self._browsing_since = asyncio.get_running_loop().time()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -123,7 +199,10 @@ class Client:
         return sorted(found, key=lambda d: d["name"] or d["peer_id"])
 
     async def resolve(self, target: str, *, timeout_s: float = 3.0) -> Target:
-        """A peer id, an mDNS instance name, or host[:port] -> the peer to address."""
+        """A peer id, an mDNS instance name, or host[:port] -> the peer to address.
+
+        `BadTarget` for a name that is ambiguous or announces another id than the one
+        pinned for it; `Unreachable` if nothing answers to `target` within `timeout_s`."""
         target = target.strip()
         try:
             peer_id = validate_peer_id(target)
@@ -139,35 +218,76 @@ class Client:
                     raise Unreachable(
                         f"no device with peer id {peer_id} answered on the LAN within {timeout_s:g} s"
                     ) from None
-            return Target(peer_id, self.node.book.lookup(peer_id)[0], target)
+            return Target(peer_id, None, target)
         address = _parse_hostport(target)
         if address is not None and _looks_like_address(target):
-            try:
-                status = await self.node.client.get_status(address, timeout=timeout_s)
-            except RequestFailed as exc:
-                raise Unreachable(f"{target} did not answer: {exc}") from None
-            peer_id = validate_peer_id(str(status.get("peer_id", "")))
-            self.node.book.add(peer_id, address, Source.STATIC)
-            return Target(peer_id, address, target)
-        # An mDNS instance name.
+            return await self._identify(target, address, timeout_s)
         if self.node.discovery is None:
             raise Unreachable(f"{target!r} is neither a peer id nor host:port, and mDNS is off")
+        try:
+            name = pin_name(instance_label(target))
+        except ValueError as exc:
+            raise BadTarget(f"{target!r}: {exc}") from None
+        announced, addresses = await self._announced(name, timeout_s)
+        pinned = self.state.known_peers().get(name)
+        peer_id, warning = choose_announcer(name, announced, pinned, self.state.known_peers_path)
+        if warning is not None:
+            log.warning("%s", warning)
+        if pinned is None:
+            self.state.pin_peer(name, peer_id)
+            log.info("pinned the name %r to %s in %s", name, peer_id, self.state.known_peers_path)
+        # Every address announced under the name is a candidate for the chosen id: resolving
+        # may have paired the name with a squatter's, and only a proof makes one usable.
+        for address in addresses:
+            self.node.book.add(peer_id, address, Source.MDNS)
+        return Target(peer_id, None, target)
+
+    async def _identify(self, target: str, address: Address, timeout_s: float) -> Target:
+        """Who holds its key at `address`: the peer id it proves there (a fresh challenge)."""
+        proof = await challenge(self.node.client, address, timeout_s=timeout_s)
+        if proof.outcome is Outcome.NO_ANSWER:
+            raise Unreachable(f"{target} did not answer: {proof.detail}")
+        if proof.outcome is not Outcome.PROVEN or proof.peer_id is None:
+            raise Unreachable(f"{target} did not prove who it is (is it an edge-agent?): {proof.detail}")
+        self.node.book.add(proof.peer_id, address, Source.STATIC)
+        self.node.book.record_proof(proof.peer_id, address)
+        return Target(proof.peer_id, address, target)
+
+    async def _announced(self, name: str, timeout_s: float) -> tuple[frozenset[str], list[Address]]:
+        """The peer ids announcing the instance label `name` over mDNS, and the addresses
+        announced with it: waits up to `timeout_s` for one, and until `CLIENT_NAME_SETTLE_S`
+        into browsing, so that a second announcer is heard too."""
+        discovery = self.node.discovery
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
+        settled = self._browsing_since + const.CLIENT_NAME_SETTLE_S
         while True:
-            for inst in self.node.discovery.instances():
-                if target in (instance_label(inst.name), inst.name, inst.name.rstrip(".")):
-                    addresses = self.node.book.lookup(inst.peer_id)
-                    return Target(inst.peer_id, addresses[0] if addresses else None, target)
-            if loop.time() >= deadline:
-                raise Unreachable(f"no device named {target!r} found over mDNS within {timeout_s:g} s")
+            names = {i.name for i in discovery.instances() if instance_label(i.name).lower() == name}
+            found = [discovery.announced(n) for n in sorted(names)]
+            ids = frozenset().union(*(f[0] for f in found))
+            now = loop.time()
+            if ids and (now >= settled or now >= deadline):
+                return ids, [a for f in found for a in f[1]]
+            if now >= deadline:
+                raise Unreachable(f"no device named {name!r} found over mDNS within {timeout_s:g} s")
             await asyncio.sleep(0.05)
 
     async def status(self, target: Target, *, timeout_s: float) -> dict[str, Any]:
-        if target.address is None:
-            raise Unreachable(f"no address known for {target.name}")
+        """The target's /status, from an address where it proves its key."""
+        if target.address is not None:
+            return await self._status_at(target, target.address, timeout_s)
+        last = f"no address known where {target.peer_id} proves its key"
+        async with contextlib.aclosing(proven_addresses(self.node.prover, target.peer_id)) as addresses:
+            async for address in addresses:
+                try:
+                    return await self._status_at(target, address, timeout_s)
+                except Unreachable as exc:
+                    last = str(exc)
+        raise Unreachable(f"{target.name}: {last}")
+
+    async def _status_at(self, target: Target, address: Address, timeout_s: float) -> dict[str, Any]:
         try:
-            return await self.node.client.get_status(target.address, timeout=timeout_s)
+            return await self.node.client.get_status(address, timeout=timeout_s)
         except RequestFailed as exc:
             raise Unreachable(f"{target.name} did not answer: {exc}") from None
 

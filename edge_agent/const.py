@@ -128,6 +128,14 @@ MAX_SERVICES_FILE_BYTES = 4 * 1024 * 1024
 MAX_CONFIG_FILE_BYTES = 1024 * 1024
 """Largest configuration file read, in bytes."""
 
+MAX_KNOWN_PEERS_FILE_BYTES = 1024 * 1024
+"""Largest known-peers file (the laptop's name -> peer id pins) read, in bytes."""
+
+CLIENT_NAME_SETTLE_S = 0.5
+"""How long the CLI listens over mDNS, from the start of its browsing, before it takes a device
+name to have one announcer, in seconds: every responder answers the browser's first query
+within 20-120 ms (RFC 6762 §6), so a second announcer of the name is heard by then."""
+
 # --- Wasm host (edge_agent/services/wasm/host.py, worker.py, abi.py, limits.py) -----------
 DEFAULT_WASM_STACK_BYTES = 128 * 1024
 """wasm3 value stack of one service by default, in bytes. wasm3 recurses on the C stack for
@@ -236,6 +244,52 @@ ADDRESSBOOK_MAX_HOST_CHARS = 253
 
 ADDRESSBOOK_INCOMING_TTL_S = 600.0
 """How long an address learned from an incoming particle stays, in seconds, unless seen again."""
+
+ADDRESSBOOK_RECENT_USE_S = 600.0
+"""A peer a particle was delivered to within this many seconds is kept like a proven one when
+the book is full: strangers' unproven entries make room first."""
+
+# --- Address proofs and delivery (edge_agent/net/proof.py, delivery.py) ---------------------
+PROOF_NONCE_BYTES = 16
+"""Random bytes in one challenge (128 bits: never repeated, never guessed)."""
+
+PROOF_MAX_CLAIM_CHARS = 64
+"""Longest claimed address in a challenge, in characters ("[ipv6]:port" takes at most 47)."""
+
+PROOF_MAX_ANSWER_BYTES = 256
+"""Largest answer to a challenge read, in bytes (a peer id and a signature in CBOR take ~130)."""
+
+PROOF_TIMEOUT_S = 1.0
+"""Time a challenged address has to answer, in seconds. A LAN answers within milliseconds;
+a lost datagram costs this once, and the next pass over the peer's addresses asks again."""
+
+PROOF_TTL_S = 300.0
+"""How long a proven (peer id, address) pair is used without a new challenge, in seconds. A
+delivery that fails there ends the proof at once; a working peer pays one round trip per TTL."""
+
+PROOF_REFUTED_TTL_S = 60.0
+"""How long an address that answered a challenge as someone else (or refused it) is not
+challenged again for that peer id, in seconds."""
+
+PROOF_MAX_IN_FLIGHT = 64
+"""Challenges a node has outstanding at once; one more counts as unanswered (not sent), so
+particles naming many strangers cannot make a node send unbounded challenges."""
+
+DELIVERY_ADDRESS_SLICE_MS = 1_500
+"""Longest time a particle is offered to one address of a peer before its next address is
+tried, in ms (plus the transfer time at DELIVERY_MIN_BYTES_PER_S). The last address left gets
+all the time that remains; a dead first address costs at most this, not the whole budget."""
+
+DELIVERY_MIN_BYTES_PER_S = 100_000
+"""Slowest link a particle's transfer time is reckoned at for DELIVERY_ADDRESS_SLICE_MS, in
+bytes per second (a 1 MiB particle gets about 10 s more per address)."""
+
+DELIVERY_MAX_ROUNDS = 8
+"""Passes over a peer's addresses in one send before it gives up, also before its deadline."""
+
+DELIVERY_ROUND_PAUSE_S = 0.05
+"""Wait after the first pass over a peer's addresses that failed, in seconds; it doubles after
+each further pass, up to COAP_SEND_BACKOFF_MAX_S."""
 
 # --- AIR data (edge_agent/air/data.py) -----------------------------------------------------
 MAX_NAME_BYTES = 1024

@@ -53,6 +53,9 @@ from edge_agent.core import (
     Tick,
     Verdict,
 )
+from edge_agent.net.delivery import proven_addresses, send_to_peer
+from edge_agent.net.proof import PROOF_PATH, ProofResource, Prover
+from edge_agent.net.proof import Outcome as ProofOutcome
 from edge_agent.particle import DropReason, Particle, ParticleError
 from edge_agent.seals import Sealer
 from edge_agent.services.client import ClientServices
@@ -122,6 +125,7 @@ class Node:
         self._ready_s: float | None = None
         self._runs: dict[str, Run] = {}
         self._replies: dict[str, dict[str, bytes]] = {}  # particle -> target -> copy sent in a response
+        self._posted_from: dict[tuple[str, str], tuple[str, int]] = {}  # (particle, sender) -> its POST's remote
         self._modules: dict[str, bytes] = {}  # sha256 -> bytes this peer offers for deploys
         self._tasks: set[asyncio.Task[Any]] = set()
         self._stopping = False
@@ -152,6 +156,9 @@ class Node:
             status=self.status,
         )
         self.client = CoapClient(server=self.server)
+        # Peers send to us only where we prove our key (GET /id), and we to them likewise.
+        self.server.add_resource(PROOF_PATH, ProofResource(self.keypair))
+        self.prover = Prover(self.client, self.book)
         self.discovery: Any = None
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -312,6 +319,8 @@ class Node:
         taken = not (actions and isinstance(actions[0], Dropped | Duplicate))
         if taken:
             self.counters["accepted"] += 1
+            if sender is not None and remote is not None and self.server.has_reply_slot((p.id, sender)):
+                self._posted_from[(p.id, sender)] = remote  # its POST waits for our answer
             if sender is not None and sender != self.peer_id and remote is not None:
                 # The sender's id is a hint, taken only with a copy the core accepted (signed,
                 # sealed); an address learned from it only routes, never trusts.
@@ -351,10 +360,13 @@ class Node:
         elif isinstance(action, Duplicate):
             self.counters["duplicates"] += 1
             reply = self._replies.get(action.particle_id, {}).get(action.sender) if action.sender else None
-            if reply is not None:  # the sender lost the response that carried our answer
+            if reply is not None and isinstance(remote, tuple) and self.book.is_proven(action.sender, Address(*remote)):
+                # The sender lost the response that carried our answer: it asks again.
                 self.server.offer_reply((action.particle_id, action.sender), reply)
         elif isinstance(action, Forgotten):
             self._replies.pop(action.particle_id, None)
+            for key in [k for k in self._posted_from if k[0] == action.particle_id]:
+                del self._posted_from[key]
             self._runs.pop(action.particle_id, None)
             if action.why != "expired":
                 self.counters["evicted"] += 1
@@ -379,38 +391,47 @@ class Node:
     async def _send(self, action: SendCopy) -> None:
         pid, target = action.particle_id, action.target
         raw = action.envelope.encode()
-        if self.server.offer_reply((pid, target), raw):
-            # The target sent us this particle and still waits for our answer: the copy goes
-            # back in that CoAP response (kept, should the target ask again).
-            self._replies.setdefault(pid, {})[target] = raw
-            self.counters["sent"] += 1
+        if await self._reply_in_response(pid, target, raw):
             return
         give_up_ms = action.give_up_ms
         now = now_ms()
-        addresses = self.book.lookup(target)
-        reason = f"no address known for {target}"
-        if not addresses and self.discovery is not None and now < give_up_ms:
+        unseen = ""
+        if not self.book.candidates(target) and self.discovery is not None and now < give_up_ms:
             # Not (yet) seen on the LAN: mDNS may find it any moment (a peer just started,
             # or the CLI's browser has not heard the answers yet).
             with contextlib.suppress(TimeoutError):
                 await self.discovery.wait_for(target, timeout=(give_up_ms - now) / 1000)
-            addresses = self.book.lookup(target)
-            if not addresses:
-                reason = f"no address known for {target} (not found over mDNS)"
-        for address in addresses:
-            result = await self.client.send_particle(address, raw, deadline_ms=give_up_ms, sender=self.peer_id)
-            if result.ok:
-                self.counters["sent"] += 1
-                if result.reply:  # the target's answer came back in its response
-                    await self._on_particle(result.reply, (address.host, address.port), target)
-                return
-            reason = result.detail or result.outcome.value
-            if now_ms() >= give_up_ms:
-                break
+            if not self.book.candidates(target):
+                unseen = " (not found over mDNS)"
+        # Only where the target proves its key, each of its addresses in turn (net/delivery).
+        delivery = await send_to_peer(self.prover, target, raw, deadline_ms=give_up_ms, sender=self.peer_id)
+        if delivery.ok and delivery.address is not None:
+            self.counters["sent"] += 1
+            if delivery.reply:  # the target's answer came back in its response
+                await self._on_particle(delivery.reply, (delivery.address.host, delivery.address.port), target)
+            return
+        reason = delivery.detail + unseen
         self.counters["undeliverable"] += 1
         self._peer_log.warning(("unreachable", target), "could not send particle %s to %s: %s", pid, target, reason)
         if action.call_keys and not self._stopping:
             await self._drive(self.core.handle(SendFailed(pid, target, action.call_keys, reason), now_ms()))
+
+    async def _reply_in_response(self, pid: str, target: str, raw: bytes) -> bool:
+        """Put the copy in the response to `target`'s POST of this particle, if that POST
+        still waits and came from an address where `target` proves its key (the `from=`
+        hint alone is anyone's to write)."""
+        remote = self._posted_from.pop((pid, target), None)
+        if remote is None or not self.server.has_reply_slot((pid, target)):
+            return False
+        address = Address(remote[0], remote[1])
+        if (await self.prover.prove(target, address)).outcome is not ProofOutcome.PROVEN:
+            return False
+        if not self.server.offer_reply((pid, target), raw):
+            return False
+        # Kept, should the target ask again (it lost the response).
+        self._replies.setdefault(pid, {})[target] = raw
+        self.counters["sent"] += 1
+        return True
 
     async def _housekeeping(self) -> None:
         """Let the core expire particles and replay ids; forget stale addresses; reread trust."""
@@ -469,28 +490,27 @@ class Node:
         return True
 
     async def _fetch_module(self, peer_id: str, sha256: str) -> bytes:
-        """GET /modules/<sha256> from `peer_id` (blockwise); the caller checks the hash."""
+        """GET /modules/<sha256> from `peer_id` (blockwise) where it proves its key, each of its
+        addresses in turn; the caller checks the hash."""
         if sha256 in self._modules:
             return self._modules[sha256]
-        addresses = self.book.lookup(peer_id)
-        if not addresses:
-            raise ConnectionError(f"no address known for {peer_id}")
-        last: Exception | None = None
-        for address in addresses:
-            try:
-                response = await self.client.request(
-                    address,
-                    "GET",
-                    (MODULES_PATH, sha256),
-                    timeout=const.NODE_FETCH_TIMEOUT_S,
-                    max_bytes=self.config.wasm.max_module_bytes,
-                )
-            except Exception as exc:  # noqa: BLE001 - try the next address
-                last = exc
-                continue
-            if response.success:
-                return response.payload
-            last = ConnectionError(f"{response.code} {response.diagnostic}")
+        last: Exception = ConnectionError(f"no address known where {peer_id} proves its key")
+        async with contextlib.aclosing(proven_addresses(self.prover, peer_id)) as addresses:
+            async for address in addresses:
+                try:
+                    response = await self.client.request(
+                        address,
+                        "GET",
+                        (MODULES_PATH, sha256),
+                        timeout=const.NODE_FETCH_TIMEOUT_S,
+                        max_bytes=self.config.wasm.max_module_bytes,
+                    )
+                except Exception as exc:  # noqa: BLE001 - try the next address
+                    last = exc
+                    continue
+                if response.success:
+                    return response.payload
+                last = ConnectionError(f"{response.code} {response.diagnostic}")
         raise ConnectionError(str(last))
 
 

@@ -9,6 +9,7 @@ Layout (default /var/lib/edge-agent, mode 0700)::
 
     identity.key              Ed25519 private key, PKCS#8 PEM, mode 0600 (openssl-readable)
     trusted_peers             peer ids allowed to deploy/remove services, one per line
+    known_peers               (the laptop's) device name -> peer id pinned on first use
     services.json             service registry: name -> module hash, limits, deployed-at
     modules/<sha256>.wasm     deployed modules, named by the SHA-256 of their bytes
     kv/<service>/kv.cbor      one service's key-value store, rewritten whole on each change
@@ -54,6 +55,7 @@ __all__ = [
     "UnsafePermissions",
     "atomic_write",
     "cleanup_temp_files",
+    "pin_name",
     "valid_service_name",
 ]
 
@@ -61,6 +63,7 @@ logger = logging.getLogger(__name__)
 
 IDENTITY_FILE = "identity.key"
 TRUSTED_FILE = "trusted_peers"
+KNOWN_PEERS_FILE = "known_peers"
 SERVICES_FILE = "services.json"
 MODULES_DIR = "modules"
 KV_DIR = "kv"
@@ -249,6 +252,54 @@ class _FileLock:
                 yield
             finally:
                 os.close(fd)  # releases the flock
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    number: int
+    peer_id: str
+    rest: str
+    """What follows the peer id on the line, stripped."""
+
+
+def _peer_id_lines(path: Path, max_bytes: int, what: str) -> list[_Line]:
+    """The lines of a text file that start with a peer id (blank lines and `#` comments
+    skipped); `CorruptState` names the line of anything else."""
+    raw = _read_bounded(path, max_bytes, what)
+    if raw is None:
+        return []
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CorruptState(f"{path} is not UTF-8 text") from None
+    lines: list[_Line] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        peer_id, _, rest = line.partition(" ")
+        try:
+            identity.validate_peer_id(peer_id)
+        except identity.InvalidPeerId as exc:
+            raise CorruptState(f"{path}, line {number}: {exc}; fix or delete the line") from None
+        lines.append(_Line(number, peer_id, rest.strip()))
+    return lines
+
+
+def pin_name(name: str) -> str:
+    """A device name as pinned: stripped and lower case (DNS names ignore case); `ValueError`
+    if it cannot be one mDNS instance label."""
+    if (
+        not isinstance(name, str)
+        or not name.strip()
+        or len(name.encode()) > const.DISCOVERY_MAX_INSTANCE_NAME_BYTES
+        or any(ord(c) < 0x20 or ord(c) == 0x7F or c in "#." for c in name)
+    ):
+        raise ValueError(
+            f"{name!r} is not a device name (1-{const.DISCOVERY_MAX_INSTANCE_NAME_BYTES} bytes, "
+            f"no dots, '#' or control characters)"
+        )
+    return name.strip().lower()
 
 
 def valid_service_name(name: str) -> bool:
@@ -448,26 +499,15 @@ class StateDir:
         return True
 
     def _read_trusted(self) -> list[str]:
-        raw = _read_bounded(self.trusted_path, const.MAX_TRUSTED_FILE_BYTES, "trusted peers file")
-        if raw is None:
-            return []
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise CorruptState(f"{self.trusted_path} is not UTF-8 text") from None
         peers: list[str] = []
-        for number, line in enumerate(text.splitlines(), 1):
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
-            try:
-                identity.validate_peer_id(line)
-            except identity.InvalidPeerId as exc:
+        for line in _peer_id_lines(self.trusted_path, const.MAX_TRUSTED_FILE_BYTES, "trusted peers file"):
+            if line.rest:
                 raise CorruptState(
-                    f"{self.trusted_path}, line {number}: {exc}; fix or delete the line"
-                ) from None
-            if line not in peers:
-                peers.append(line)
+                    f"{self.trusted_path}, line {line.number}: {line.rest[:40]!r} after the peer id; "
+                    f"one peer id a line (fix or delete the line)"
+                )
+            if line.peer_id not in peers:
+                peers.append(line.peer_id)
         return peers
 
     def _write_trusted(self, peers: list[str]) -> None:
@@ -477,6 +517,56 @@ class StateDir:
             + "".join(f"{p}\n" for p in peers)
         )
         atomic_write(self.trusted_path, text.encode(), mode=0o644)
+
+    # --- known peers (a laptop's pins, like SSH's known_hosts) ---
+
+    @property
+    def known_peers_path(self) -> Path:
+        return self.path / KNOWN_PEERS_FILE
+
+    def known_peers(self) -> dict[str, str]:
+        """Device name (lower case) -> the peer id pinned for it on first use."""
+        pins: dict[str, str] = {}
+        path, limit = self.known_peers_path, const.MAX_KNOWN_PEERS_FILE_BYTES
+        for line in _peer_id_lines(path, limit, "known peers file"):
+            try:
+                pins[pin_name(line.rest)] = line.peer_id
+            except ValueError as exc:
+                raise CorruptState(f"{path}, line {line.number}: {exc}; fix or delete the line") from None
+        return pins
+
+    def pin_peer(self, name: str, peer_id: str) -> str | None:
+        """Pin the device name `name` to `peer_id`; the id it was pinned to before, if another.
+        `ValueError` if either is malformed."""
+        name = pin_name(name)
+        identity.validate_peer_id(peer_id)
+        with self._lock():
+            pins = self.known_peers()
+            before = pins.get(name)
+            if before == peer_id:
+                return None
+            pins[name] = peer_id
+            self._write_known(pins)
+        logger.info("pinned %r to %s", name, peer_id)
+        return before
+
+    def forget_peer(self, name: str) -> str | None:
+        """Unpin the device name `name`; the id it was pinned to, None if it was not."""
+        name = pin_name(name)
+        with self._lock():
+            pins = self.known_peers()
+            before = pins.pop(name, None)
+            if before is not None:
+                self._write_known(pins)
+        return before
+
+    def _write_known(self, pins: Mapping[str, str]) -> None:
+        text = (
+            "# Devices this laptop has used by name: peer id, then the name (pinned on first use).\n"
+            "# Edit with `edge-agent known pin NAME PEER_ID` and `edge-agent known forget NAME`.\n"
+            + "".join(f"{peer_id} {name}\n" for name, peer_id in sorted(pins.items()))
+        )
+        atomic_write(self.known_peers_path, text.encode(), mode=0o644)
 
     # --- modules ---
 

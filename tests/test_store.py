@@ -207,6 +207,9 @@ def test_trusted_file_is_hand_editable(tmp_path: Path) -> None:
     (tmp_path / "trusted_peers").write_text(f"{PEER_A}\nnot-a-peer\n")
     with pytest.raises(CorruptState, match="line 2"):
         StateDir(tmp_path).trusted_peers()
+    (tmp_path / "trusted_peers").write_text(f"{PEER_A}\n{PEER_B} and more\n")  # one id a line
+    with pytest.raises(CorruptState, match="line 2"):
+        StateDir(tmp_path).trusted_peers()
 
 
 def test_concurrent_trust_from_processes_loses_nothing(tmp_path: Path) -> None:

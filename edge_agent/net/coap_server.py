@@ -381,6 +381,11 @@ class CoapServer:
 
     # -- the inbox --
 
+    def has_reply_slot(self, key: Hashable) -> bool:
+        """Whether an inbox POST whose `reply_key` was `key` still waits for its answer."""
+        future = self._reply_slots.get(key)
+        return future is not None and not future.done()
+
     def offer_reply(self, key: Hashable, raw: bytes) -> bool:
         """Hand `raw` to the response of the inbox POST whose `reply_key` was `key`, if it
         still waits (and `raw` fits one block); True if it was taken."""

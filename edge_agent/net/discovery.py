@@ -17,6 +17,7 @@ This module drives zeroconf; it must not send particles or block the event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import functools
 import hashlib
@@ -30,7 +31,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import ifaddr
-from zeroconf import InterfaceChoice, IPVersion, ServiceInfo, ServiceStateChange
+from zeroconf import (
+    InterfaceChoice,
+    IPVersion,
+    ServiceInfo,
+    ServiceStateChange,
+    current_time_millis,
+)
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
 from edge_agent import __version__, const
@@ -42,8 +49,11 @@ from edge_agent.net.discovery_txt import (
     Ignored,
     build_txt,
     check_instance_name,
+    ascii_field,
     default_instance,
+    peer_addresses,
     read_announcement,
+    txt_value,
 )
 
 __all__ = [
@@ -219,6 +229,30 @@ class Discovery:
     def instances(self) -> tuple[Peer, ...]:
         """The resolved instances of other agents."""
         return tuple(self._instances.values())
+
+    def announced(self, name: str) -> tuple[frozenset[str], tuple[Address, ...]]:
+        """Every valid peer id (but ours) and every address announced for the instance `name`
+        (the full name): the resolved instance's, and those of each unexpired TXT and SRV
+        record zeroconf holds for it. Resolving keeps one record of each kind, so this is
+        where two agents claiming one name both show, each with its addresses."""
+        key = name.lower()
+        ids = {p.peer_id for k, p in self._instances.items() if k == key}
+        addresses = [a for k, p in self._instances.items() if k == key for a in p.addresses]
+        if self._zc is not None:
+            cache, now = self._zc.zeroconf.cache, current_time_millis()
+
+            def live(record_name: str, kind: int) -> list[Any]:
+                records = cache.get_all_by_details(record_name, kind, _CLASS_IN)
+                return [r for r in records if not r.is_expired(now)]
+
+            for record in live(name, _TYPE_TXT):
+                with contextlib.suppress(ValueError, InvalidPeerId):
+                    ids.add(validate_peer_id(ascii_field(txt_value(record.text or b"", b"id"))))
+            for srv in live(name, _TYPE_SRV):
+                hosts = [_record_host(r) for kind in (_TYPE_A, _TYPE_AAAA) for r in live(srv.server, kind)]
+                addresses.extend(peer_addresses((h for h in hosts if h), srv.port))
+        ids.discard(self.peer_id)
+        return frozenset(ids), tuple(dict.fromkeys(addresses))[: const.ADDRESSBOOK_MAX_ADDRESSES_PER_PEER]
 
     async def start(self, *, wait_registered: bool = True) -> None:
         """Open mDNS sockets, start browsing and register our instance. Idempotent; after a
@@ -595,6 +629,20 @@ class Discovery:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+_TYPE_A, _TYPE_TXT, _TYPE_AAAA, _TYPE_SRV, _CLASS_IN = 1, 16, 28, 33, 1
+"""DNS record types and class IN (RFC 1035 §3.2.2, §3.2.4; RFC 3596; RFC 2782)."""
+
+
+def _record_host(record: Any) -> str | None:
+    """The IP text of an A or AAAA record (with its interface index as the zone, if any)."""
+    raw = getattr(record, "address", None)
+    if not isinstance(raw, bytes) or len(raw) not in (4, 16):
+        return None
+    host = socket.inet_ntop(socket.AF_INET if len(raw) == 4 else socket.AF_INET6, raw)
+    scope = getattr(record, "scope_id", None)
+    return f"{host}%{scope}" if len(raw) == 16 and isinstance(scope, int) and scope else host
 
 
 def _scoped_addresses(info: ServiceInfo) -> list[str]:

@@ -144,7 +144,7 @@ def read_announcement(
             "txt-keys", f"{len(properties)} TXT keys (at most {const.DISCOVERY_MAX_TXT_KEYS})"
         )
     try:
-        peer_id = validate_peer_id(_ascii(_prop(properties, "id")))
+        peer_id = validate_peer_id(ascii_field(_prop(properties, "id")))
     except (InvalidPeerId, ValueError) as exc:
         raise Ignored("peer-id", f"malformed id in TXT ({exc})") from None
     proto = _prop(properties, "proto")
@@ -156,7 +156,7 @@ def read_announcement(
     raw_version = _prop(properties, "v")
     if raw_version is not None:
         try:
-            version = _ascii(raw_version, const.DISCOVERY_MAX_VERSION_CHARS)
+            version = ascii_field(raw_version, const.DISCOVERY_MAX_VERSION_CHARS)
         except ValueError:
             bad_version = raw_version
     return Announcement(peer_id, peer_addresses(hosts, port), version, bad_version)
@@ -194,7 +194,7 @@ def _prop(props: Mapping[Any, Any], key: str) -> bytes | None:
     return value if isinstance(value, bytes) else None
 
 
-def _ascii(raw: bytes | None, limit: int = const.MAX_PEER_ID_CHARS) -> str:
+def ascii_field(raw: bytes | None, limit: int = const.MAX_PEER_ID_CHARS) -> str:
     if raw is None:
         raise ValueError("missing")
     if len(raw) > limit:
@@ -203,3 +203,16 @@ def _ascii(raw: bytes | None, limit: int = const.MAX_PEER_ID_CHARS) -> str:
     if not text or not all(0x21 <= ord(c) <= 0x7E for c in text):
         raise ValueError("not printable ASCII")
     return text
+
+
+def txt_value(text: bytes, key: bytes) -> bytes | None:
+    """The value of `key` in raw TXT rdata (length-prefixed "key=value" strings, RFC 6763
+    §6.3), looked at only within the size accepted from a peer."""
+    text, i = text[: const.DISCOVERY_MAX_TXT_BYTES], 0
+    while i < len(text):
+        item = text[i + 1 : i + 1 + text[i]]
+        i += 1 + text[i]
+        k, sep, value = item.partition(b"=")
+        if sep and k.lower() == key:
+            return value
+    return None

@@ -292,3 +292,148 @@ def test_flood_stays_bounded(clock: Clock) -> None:
             book.add(peer, Address(f"10.1.{i}.{j}", 1000 + j), Source.INCOMING)
     assert len(book) == 16
     assert all(len(book.entries(p)) == 4 for p in book.peers())
+
+
+# --- proofs ----------------------------------------------------------------------------------
+
+
+def test_only_proven_addresses_are_ready_to_send_to(book: AddressBook, clock: Clock) -> None:
+    squatter, real, hinted = Address("10.0.0.66", 5683), Address("10.0.0.2", 5683), Address("10.0.0.7", 4000)
+    book.add(A, squatter, Source.MDNS)
+    clock.now += 1
+    book.add(A, real, Source.MDNS)
+    book.add(A, hinted, Source.INCOMING)
+    assert [(c.address, c.proven) for c in book.candidates(A)] == [
+        (real, False), (hinted, False), (squatter, False)  # the freshest first
+    ]
+    assert book.record_proof(A, real, ttl=30)
+    book.record_refuted(A, squatter, ttl=10)
+    assert book.is_proven(A, real) and not book.is_proven(A, squatter) and book.is_refuted(A, squatter)
+    assert [(c.address, c.proven) for c in book.candidates(A)] == [(real, True), (hinted, False)]
+    assert book.lookup(A) == (real, squatter, hinted)  # what was said, proven or not
+    clock.now += 10  # the refutation is forgotten: the squatter may be challenged again
+    assert [c.address for c in book.candidates(A)] == [real, hinted, squatter]
+    clock.now += 20  # the proof expired: the real address must prove itself again
+    assert [c.proven for c in book.candidates(A)] == [False, False, False]
+    assert book.candidates(B) == ()
+
+
+def test_static_first_then_the_freshest_sign_of_the_peer(book: AddressBook, clock: Clock) -> None:
+    """Two CLI processes share the laptop's identity: the one that proved itself and was
+    used a while ago has gone; a fresh hint names the one running now. The fresh hint is
+    tried first (and proven), not the stale proof; static config comes before both."""
+    old, new, configured = Address("10.0.0.5", 40001), Address("10.0.0.5", 40002), Address("10.0.0.9", 1)
+    book.add(A, old, Source.INCOMING)
+    book.record_proof(A, old)
+    book.record_used(A, old)
+    clock.now += 5
+    book.add(A, new, Source.INCOMING)
+    assert [(c.address, c.proven) for c in book.candidates(A)] == [(new, False), (old, True)]
+    book.add(A, configured, Source.STATIC)
+    assert [c.address for c in book.candidates(A)] == [configured, new, old]
+    book.record_proof(A, new)
+    clock.now += 1
+    book.record_used(A, old)  # used again: the freshest sign now
+    assert [c.address for c in book.candidates(A)] == [configured, old, new]
+
+
+def test_an_unanswered_address_loses_its_proof_and_comes_last(book: AddressBook, clock: Clock) -> None:
+    one, two = Address("10.0.0.1", 1), Address("10.0.0.2", 2)
+    book.add(A, one, Source.STATIC)
+    book.add(A, two, Source.INCOMING)
+    book.record_proof(A, one)
+    book.record_proof(A, two)
+    book.record_unanswered(A, one, ttl=10)
+    assert [(c.address, c.proven) for c in book.candidates(A)] == [(two, True), (one, False)]
+    clock.now += 10
+    assert [c.address for c in book.candidates(A)] == [one, two]  # static first again
+    book.record_unanswered(A, two, ttl=10)
+    book.record_proof(A, two)  # it answered after all
+    assert [(c.address, c.proven) for c in book.candidates(A)] == [(one, False), (two, True)]
+    for record in (book.record_unanswered, book.record_used, book.record_refuted):
+        record(B, one)  # an unknown peer: nothing happens
+    assert B not in book
+
+
+def test_a_proven_address_outlives_a_forged_goodbye_until_its_proof_expires(
+    book: AddressBook, clock: Clock
+) -> None:
+    real = Address("10.0.0.2", 5683)
+    book.set_addresses(A, Source.MDNS, [real])
+    book.record_proof(A, real, ttl=30)
+    book.set_addresses(A, Source.MDNS, [])  # anyone can send a goodbye for A's instance
+    assert book.lookup(A) == () and A in book
+    assert [(c.address, c.proven) for c in book.candidates(A)] == [(real, True)]
+    assert book.next_expiry() == clock.now + 30
+    clock.now += 30
+    book.expire()
+    assert A not in book
+
+
+def test_removing_a_peer_without_a_source_forgets_its_proofs(book: AddressBook) -> None:
+    real = Address("10.0.0.2", 5683)
+    book.add(A, real, Source.MDNS)
+    book.record_proof(A, real)
+    assert book.remove(A, source=Source.MDNS)
+    assert book.is_proven(A, real)
+    assert book.remove(A)
+    assert A not in book and not book.is_proven(A, real)
+
+
+def test_a_proof_needs_a_valid_peer_and_ttl(book: AddressBook) -> None:
+    with pytest.raises(InvalidPeerId):
+        book.record_proof("nope", Address("10.0.0.1", 1))
+    with pytest.raises(ValueError):
+        book.record_proof(A, Address("10.0.0.1", 1), ttl=0)
+
+
+# --- floods ----------------------------------------------------------------------------------
+
+
+def flood(book: AddressBook, clock: Clock, n: int, source: Source = Source.MDNS) -> list[str]:
+    """`n` fake peers announced one after the other, each at its own address."""
+    fakes = [KeyPair.from_seed(bytes([i % 256, i // 256 + 100]) * 16).peer_id for i in range(n)]
+    for i, fake in enumerate(fakes):
+        clock.now += 0.001
+        book.add(fake, Address(f"10.9.{i // 256}.{i % 256}", 5683), source)
+    return fakes
+
+
+def test_a_flood_of_announcements_evicts_no_proven_static_or_recently_used_peer(clock: Clock) -> None:
+    book = AddressBook(clock=clock, max_peers=16, recent_use=600)
+    addr = Address("10.0.0.1", 5683)
+    book.add(A, addr, Source.MDNS)
+    book.record_proof(A, addr)
+    book.add(B, addr, Source.STATIC)
+    book.add(C, addr, Source.MDNS)
+    book.record_used(C, addr)  # delivered to lately (its proof may have lapsed)
+    unproven = PEERS[3]
+    book.add(unproven, addr, Source.MDNS)  # real, but never proven: a flood may push it out
+    changes = recorder(book)
+    fakes = flood(book, clock, 200) + flood(book, clock, 200, Source.INCOMING)
+    assert len(book) == 16
+    assert {A, B, C} <= book.peers()
+    assert unproven not in book and PeerChange(unproven, ChangeKind.REMOVED, ()) in changes
+    assert book.peers() - {A, B, C} <= set(fakes[-13:])  # the newest fakes, the oldest went first
+    assert book.is_proven(A, addr)
+
+
+def test_a_book_full_of_kept_peers_refuses_strangers_and_a_new_proof_replaces_the_oldest(
+    clock: Clock,
+) -> None:
+    book = AddressBook(clock=clock, max_peers=3, recent_use=600)
+    addr = Address("10.0.0.1", 5683)
+    book.add(PEERS[0], addr, Source.STATIC)
+    for peer in PEERS[1:3]:
+        clock.now += 1
+        book.add(peer, addr, Source.MDNS)
+        book.record_proof(peer, addr)
+    assert not book.add(PEERS[3], addr, Source.MDNS)
+    assert not book.set_addresses(PEERS[3], Source.INCOMING, [addr])
+    assert PEERS[3] not in book
+    clock.now += 1
+    assert book.record_proof(PEERS[4], addr)  # proved itself just now: the oldest proven goes
+    assert book.peers() == {PEERS[0], PEERS[2], PEERS[4]}
+    full = AddressBook(clock=clock, max_peers=1)
+    full.add(PEERS[0], addr, Source.STATIC)
+    assert not full.record_proof(PEERS[1], addr)  # static peers are never evicted

@@ -354,3 +354,48 @@ def test_wait_for_needs_exactly_one_target() -> None:
         run(d.wait_registered())
     run(d.stop())  # never started: fine, and final
     assert d.state is State.STOPPED
+
+
+def test_two_agents_announcing_one_name_are_both_announcers() -> None:
+    """A squatter announces a device's instance name with its own id (no probing, no
+    conflict resolution): resolving keeps one TXT record, `announced` shows both ids and
+    both addresses."""
+    stype = unique_type()
+
+    async def scenario() -> None:
+        squatter = AsyncZeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
+        claim = AsyncServiceInfo(
+            stype, f"garage.{stype}", port=5713, server="squatter.local.",
+            properties={"id": THIRD, "proto": "coap"}, parsed_addresses=["127.0.0.1"],
+        )
+        me = Discovery(ME, 5714, interfaces=["lo"], ip_version="v4", service_type=stype, probe=False)
+        garage = Discovery(OTHER, 5715, interfaces=["lo"], ip_version="v4", service_type=stype,
+                           probe=False, instance_name="garage")
+        try:
+            await me.start()
+            await garage.start()
+            await (await squatter.async_register_service(claim, cooperating_responders=True))
+            await me.wait_for(count=1, timeout=5)
+            name = f"garage.{stype}"
+            for _ in range(100):  # bounded: both answers arrive within a second
+                if me.announced(name)[0] == {OTHER, THIRD}:
+                    break
+                await asyncio.sleep(0.02)
+            ids, addresses = me.announced(name)
+            assert ids == {OTHER, THIRD}
+            assert {(a.host, a.port) for a in addresses} >= {("127.0.0.1", 5713), ("127.0.0.1", 5715)}
+            assert me.announced(name.upper())[0] == {OTHER, THIRD}  # DNS names ignore case
+            assert me.announced(f"nobody.{stype}") == (frozenset(), ())
+        finally:
+            await asyncio.gather(me.stop(), garage.stop(), squatter.async_close())
+
+    run(scenario())
+
+
+def test_txt_values_are_read_within_bounds() -> None:
+    text = b"\x09txtvers=1\x07id=abcd\x02v="
+    assert disc._txt_value(text, b"id") == b"abcd"
+    assert disc._txt_value(text, b"v") == b""
+    assert disc._txt_value(text, b"proto") is None
+    assert disc._txt_value(b"\xff" + b"id=x", b"id") == b"x"  # a length past the end: cut
+    assert disc._txt_value(b"\x00" * 5000, b"id") is None

@@ -1,0 +1,111 @@
+"""Reaching a peer by its id: only at addresses where it proved its key, each in turn.
+
+`send_to_peer` offers a particle to a peer's addresses in the `AddressBook`'s order (static,
+then the freshest), sending at once where the peer proved its key before (no extra round
+trip: proofs are cached) and challenging any other address once before it is used
+(`edge_agent.net.proof`). Each address but the last gets a slice of the time
+(`const.DELIVERY_ADDRESS_SLICE_MS`), so a dead or impostor address costs a slice, never the
+whole budget; passes repeat, with a growing pause, until the deadline or
+`const.DELIVERY_MAX_ROUNDS` (a later pass also tries addresses learned meanwhile, e.g. the
+real peer's, announced after an impostor's). `proven_addresses` yields a peer's proven addresses for other
+requests (a module fetch). Neither decides what to send nor knows the node.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import dataclass
+
+from edge_agent import const
+from edge_agent.net.addressbook import Address
+from edge_agent.net.coap import SendOutcome
+from edge_agent.net.proof import Outcome, Prover
+
+__all__ = ["Delivery", "proven_addresses", "send_to_peer"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """How `send_to_peer` ended; `detail` says why, for logs and people."""
+
+    ok: bool
+    address: Address | None = None
+    """Where the particle was delivered (None if it was not)."""
+    reply: bytes = b""
+    """A particle copy for us that the peer put in its response."""
+    detail: str = ""
+    stopped: bool = False
+    """The client was stopped meanwhile."""
+
+
+async def send_to_peer(
+    prover: Prover,
+    peer_id: str,
+    raw: bytes,
+    *,
+    deadline_ms: int,
+    sender: str | None = None,
+    wall_clock: Callable[[], float] = time.time,
+) -> Delivery:
+    """POST the particle `raw` to `peer_id` at an address where it proved its key, trying
+    its addresses in turn until one acknowledges it or `deadline_ms` (wall clock, ms since
+    the epoch) passes. `sender` is our peer id, sent along as the `from=` hint."""
+    book, client = prover.book, prover.client
+    done: set[Address] = set()  # refused the particle or refuted: not tried again in this send
+    reason = f"no address known for {peer_id}"
+    pause = const.DELIVERY_ROUND_PAUSE_S
+    slice_ms = const.DELIVERY_ADDRESS_SLICE_MS + len(raw) * 1000 // const.DELIVERY_MIN_BYTES_PER_S
+    for _ in range(const.DELIVERY_MAX_ROUNDS):
+        todo = [c for c in book.candidates(peer_id) if c.address not in done]
+        if not todo and not done:
+            break  # nothing known at all; with addresses refuted, wait: the real one may come
+        for i, candidate in enumerate(todo):
+            address = candidate.address
+            now_ms = int(wall_clock() * 1000)
+            if now_ms >= deadline_ms:
+                return Delivery(False, detail=reason)
+            if not candidate.proven:
+                proof = await prover.prove(peer_id, address, timeout_s=(deadline_ms - now_ms) / 1000)
+                if proof.outcome is not Outcome.PROVEN:
+                    reason = f"{address} did not prove it is {peer_id}: {proof.detail}"
+                    if proof.outcome is Outcome.REFUTED:
+                        done.add(address)
+                    continue
+            last = i == len(todo) - 1
+            until_ms = deadline_ms if last else min(deadline_ms, now_ms + slice_ms)
+            result = await client.send_particle(address, raw, deadline_ms=until_ms, sender=sender)
+            if result.ok:
+                book.record_used(peer_id, address)
+                return Delivery(True, address, result.reply, result.detail)
+            if result.outcome is SendOutcome.STOPPED:
+                return Delivery(False, detail=result.detail, stopped=True)
+            reason = f"{address}: {result.detail or result.outcome.value}"
+            if result.outcome is SendOutcome.REJECTED:
+                done.add(address)  # it answered: alive, and its refusal will not change
+            else:
+                book.record_unanswered(peer_id, address)  # prove it again before use; try it last
+        left_s = deadline_ms / 1000 - wall_clock()
+        if left_s <= 0:
+            break
+        await asyncio.sleep(min(pause, left_s))
+        pause = min(pause * 2, const.COAP_SEND_BACKOFF_MAX_S)
+    return Delivery(False, detail=reason)
+
+
+async def proven_addresses(prover: Prover, peer_id: str) -> AsyncGenerator[Address, None]:
+    """The peer's addresses where it proved its key, in the order to try: those proven
+    before, then each other one that proves itself now (one challenge each)."""
+    for candidate in prover.book.candidates(peer_id):
+        if candidate.proven:
+            yield candidate.address
+            continue
+        proof = await prover.prove(peer_id, candidate.address)
+        if proof.outcome is Outcome.PROVEN:
+            yield candidate.address
+        else:
+            log.debug("not using %s for %s: %s", candidate.address, peer_id, proof.detail)

@@ -1,0 +1,187 @@
+"""send_to_peer over loopback: a peer's addresses are tried in turn, only once proven there.
+
+Each "peer" here is a CoAP server answering challenges (net/proof.py) and counting the
+particles POSTed to it; an impostor is a server with another key at an address the book was
+told belongs to the real peer. Nothing asserts on time: a dead address is shown to cost a
+slice, not the budget, by a budget that a dead address alone would use up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+import uuid
+from collections.abc import Coroutine
+from contextlib import AsyncExitStack
+from typing import Any
+
+from edge_agent import const
+from edge_agent.identity import KeyPair
+from edge_agent.net.addressbook import Address, AddressBook, Source
+from edge_agent.net.coap import CoapClient, CoapServer
+from edge_agent.net.delivery import proven_addresses, send_to_peer
+from edge_agent.net.proof import PROOF_PATH, ProofResource, Prover
+from edge_agent.particle import Particle
+
+LOCAL = "127.0.0.1"
+REAL = KeyPair.from_seed(b"\x11" * 32)
+IMPOSTOR = KeyPair.from_seed(b"\x12" * 32)
+LAPTOP = KeyPair.from_seed(b"\x13" * 32)
+
+
+def run(coro: Coroutine[Any, Any, Any], timeout: float = 30.0) -> Any:
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+class Peer:
+    """A loopback CoAP server that proves `keypair` (if given) and keeps the particles it gets."""
+
+    def __init__(self, keypair: KeyPair | None) -> None:
+        self.received: list[bytes] = []
+        self.server = CoapServer(
+            bind=LOCAL, port=0, on_particle=lambda raw, remote: self.received.append(raw)
+        )
+        if keypair is not None:
+            self.server.add_resource(PROOF_PATH, ProofResource(keypair))
+
+    @property
+    def address(self) -> Address:
+        return Address(LOCAL, self.server.port)
+
+
+async def peer(stack: AsyncExitStack, keypair: KeyPair | None) -> Peer:
+    p = Peer(keypair)
+    await p.server.start()
+    stack.push_async_callback(p.server.stop)
+    return p
+
+
+async def prover(stack: AsyncExitStack) -> Prover:
+    client = CoapClient()
+    await client.start()
+    stack.push_async_callback(client.stop)
+    return Prover(client, AddressBook())
+
+
+def raw_particle() -> bytes:
+    return Particle.create(
+        LAPTOP, "(null)", ttl_ms=60_000, timestamp_ms=int(time.time() * 1000), id=str(uuid.uuid4())
+    ).encode()
+
+
+def deadline_in(seconds: float) -> int:
+    return int((time.time() + seconds) * 1000)
+
+
+def test_an_impostor_address_gets_nothing_and_the_real_one_gets_the_particle() -> None:
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            real, impostor = await peer(stack, REAL), await peer(stack, IMPOSTOR)
+            p = await prover(stack)
+            # Both claim REAL's id; the impostor's claim is the preferred one (static).
+            p.book.add(REAL.peer_id, impostor.address, Source.STATIC)
+            p.book.add(REAL.peer_id, real.address, Source.MDNS)
+            raw = raw_particle()
+            for _ in range(3):
+                delivery = await send_to_peer(p, REAL.peer_id, raw, deadline_ms=deadline_in(10))
+                assert delivery.ok and delivery.address == real.address, delivery
+            assert impostor.received == [] and real.received == [raw] * 3
+            # One challenge each, then the proof is cached: steady sends pay nothing extra.
+            assert p.counters == {"challenges": 2, "proven": 1, "refuted": 1, "unanswered": 0}
+            assert [c.address for c in p.book.candidates(REAL.peer_id)] == [real.address]
+
+    run(go())
+
+
+def test_a_dead_proven_address_costs_a_slice_not_the_budget() -> None:
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            real = await peer(stack, REAL)
+            p = await prover(stack)
+            dead = Address(LOCAL, _closed_port())
+            p.book.add(REAL.peer_id, dead, Source.STATIC)
+            p.book.record_proof(REAL.peer_id, dead)  # proven before; the peer moved since
+            p.book.add(REAL.peer_id, real.address, Source.MDNS)
+            budget_s = 3 * const.DELIVERY_ADDRESS_SLICE_MS / 1000  # the dead one alone would use it up
+            delivery = await send_to_peer(p, REAL.peer_id, raw_particle(), deadline_ms=deadline_in(budget_s))
+            assert delivery.ok and delivery.address == real.address, delivery
+            assert not p.book.is_proven(REAL.peer_id, dead)  # to be proven again before use
+            assert p.book.candidates(REAL.peer_id)[0].address == real.address
+
+    run(go())
+
+
+def test_a_peer_refusing_the_particle_makes_the_next_address_tried() -> None:
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            refusing, real = await peer(stack, REAL), await peer(stack, REAL)  # one identity, two processes
+            refusing.server.max_particle_bytes = 10  # answers 4.13
+            p = await prover(stack)
+            p.book.add(REAL.peer_id, refusing.address, Source.STATIC)
+            p.book.add(REAL.peer_id, real.address, Source.INCOMING)
+            delivery = await send_to_peer(p, REAL.peer_id, raw_particle(), deadline_ms=deadline_in(10))
+            assert delivery.ok and delivery.address == real.address
+            assert refusing.received == []
+
+    run(go())
+
+
+def test_no_address_proves_itself_so_nothing_is_sent() -> None:
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            impostor, not_an_agent = await peer(stack, IMPOSTOR), await peer(stack, None)
+            p = await prover(stack)
+            p.book.add(REAL.peer_id, impostor.address, Source.MDNS)
+            p.book.add(REAL.peer_id, not_an_agent.address, Source.INCOMING)
+            delivery = await send_to_peer(p, REAL.peer_id, raw_particle(), deadline_ms=deadline_in(2))
+            assert not delivery.ok and "did not prove it is" in delivery.detail
+            assert impostor.received == [] and not_an_agent.received == []
+            unknown = KeyPair.generate().peer_id
+            delivery = await send_to_peer(p, unknown, raw_particle(), deadline_ms=deadline_in(10))
+            assert not delivery.ok and delivery.detail == f"no address known for {unknown}"
+            assert [a async for a in proven_addresses(p, REAL.peer_id)] == []
+
+    run(go())
+
+
+def test_the_real_address_learned_while_the_impostors_is_refuted_is_used() -> None:
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            real, impostor = await peer(stack, REAL), await peer(stack, IMPOSTOR)
+            p = await prover(stack)
+            p.book.add(REAL.peer_id, impostor.address, Source.MDNS)  # heard first
+            sending = asyncio.ensure_future(
+                send_to_peer(p, REAL.peer_id, raw_particle(), deadline_ms=deadline_in(10))
+            )
+            for _ in range(500):  # bounded: until the impostor's claim was refuted
+                if p.book.is_refuted(REAL.peer_id, impostor.address):
+                    break
+                await asyncio.sleep(0.01)
+            assert p.book.is_refuted(REAL.peer_id, impostor.address) and not sending.done()
+            p.book.add(REAL.peer_id, real.address, Source.MDNS)  # the real peer announces itself
+            delivery = await sending
+            assert delivery.ok and delivery.address == real.address
+            assert impostor.received == [] and len(real.received) == 1
+
+    run(go())
+
+
+def test_proven_addresses_come_first_then_those_that_prove_themselves() -> None:
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            one, two, impostor = await peer(stack, REAL), await peer(stack, REAL), await peer(stack, IMPOSTOR)
+            p = await prover(stack)
+            for address in (impostor.address, one.address, two.address):
+                p.book.add(REAL.peer_id, address, Source.MDNS)
+            p.book.record_proof(REAL.peer_id, two.address)
+            found = [a async for a in proven_addresses(p, REAL.peer_id)]
+            assert found == [two.address, one.address]
+
+    run(go())
+
+
+def _closed_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((LOCAL, 0))
+        return int(s.getsockname()[1])
