@@ -1,8 +1,8 @@
 """The services a networked peer offers to scripts, and the `srv.*` builtins that manage them.
 
 One call request from the interpreter becomes one `CallResult`. Lookup order: the init
-peer's client services (when this peer started the particle), deployed Wasm services, the
-`srv` service, then the builtins (`op.*`, `peer.*`); anything else is "No service found".
+peer's client services (when this peer started the particle), Python handlers added in
+this process, deployed Wasm services, the `srv` service, then the builtins (`op.*`, `peer.*`); anything else is "No service found".
 Wasm calls go to the worker processes through `AsyncWasmHost` and never block the event
 loop. `srv.deploy` and `srv.remove` change what runs here, so only particles whose init
 peer is trusted (state dir `trusted_peers`) may call them; the particle's signature proves
@@ -26,6 +26,7 @@ from edge_agent.services.base import (
     RET_MODULE_REFUSED,
     RET_NOT_AUTHORISED,
     CallResult,
+    Handler,
     ServiceError,
 )
 from edge_agent.services.builtins import BUILTINS, CallContext, call_builtin, no_service
@@ -76,6 +77,18 @@ class LocalServices:
         self.clock_ms = clock_ms
         self.calls = 0
         self.failed_calls = 0
+        self._handlers: dict[str, Handler] = {}
+
+    def add_handler(self, service_id: str, handler: Handler) -> None:
+        """Serve `service_id` with `handler(function, args)` in this process (tests, embedding).
+
+        It comes before a Wasm service or builtin of that id, as `sim.Network.add_service`
+        does, so one test can run the same services on the simulator and on real nodes.
+        """
+        self._handlers[service_id] = handler
+
+    def remove_handler(self, service_id: str) -> None:
+        self._handlers.pop(service_id, None)
 
     # --- restart -------------------------------------------------------------------------
 
@@ -110,6 +123,9 @@ class LocalServices:
     async def _dispatch(self, caller: Caller, service: str, function: str, args: list[Any]) -> Any:
         if caller.client is not None and service in CLIENT_SERVICES:
             return caller.client.call(service, function, args)
+        handler = self._handlers.get(service)
+        if handler is not None:
+            return handler(function, args)
         if service in self.host.services():
             return await self.host.call(service, function, args)
         if service == "srv":
