@@ -278,6 +278,18 @@ class Network:
             sim.push(now, to, Arrived(copy, sender=None))
         return sim.loop()
 
+    def deliver(
+        self, to: str, copy: SimParticle, sender: str | None = None, max_steps: int = const.SIM_MAX_STEPS
+    ) -> SimulationResult:
+        """Deliver one copy to `to` (a replay, or what a hostile peer would send) and run until
+        no peer has work left; no particle is started. Time starts at the wall clock."""
+        self._check_peer(to)
+        now = int(time.time() * 1000)
+        sim = _Run(self, copy, ClientServices({}, copy.init_peer_id), max_steps, now)
+        self.last_cores = sim.cores
+        sim.push(now, to, Arrived(copy, sender=sender))
+        return sim.loop()
+
     def _serve(self, peer: str, action: CallServices, particle: SimParticle, client: ClientServices,
                now_ms: int, result: SimulationResult) -> dict[str, CallResult]:
         return {
@@ -382,6 +394,6 @@ class _Run:
             self.push(self.now, target, Arrived(action.envelope, sender=sender))
             self.result.hops += 1
             return
-        if not self.net.lossy:
+        if action.call_keys and not self.net.lossy:  # as a node: no calls there, nothing to fail
             failed = SendFailed(action.particle_id, target, action.call_keys, reason)
             self.push(max(action.give_up_ms, self.now), sender, failed)
