@@ -47,7 +47,7 @@ def test_service_errors_read_as_on_fluence() -> None:
     result = net.run(script, init_peer="a")
     assert result.responses == [
         ["Local service error, ret_code is 3, error message is '\"no such key\"'"],
-        ["Local service error, ret_code is 1, error message is '\"'k'\"'"],
+        ["Local service error, ret_code is 1, error message is '\"internal error in crash.get: 'k'\"'"],
     ]
 
 
