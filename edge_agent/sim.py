@@ -289,7 +289,7 @@ class Network:
         sim.push(now, to, Arrived(copy, sender=sender))
         return sim.loop()
 
-    def _serve(self, peer: str, action: CallServices, particle: SimParticle, client: ClientServices,
+    def _serve(self, peer: str, action: CallServices, particle: SimParticle, client: ClientServices | None,
                now_ms: int, result: SimulationResult) -> dict[str, CallResult]:
         return {
             req.key: self._call(peer, req.service, req.function, req.args, particle, client, now_ms, result)
@@ -303,7 +303,7 @@ class Network:
         function: str,
         args: list[Any],
         info: SimParticle,
-        client: ClientServices,
+        client: ClientServices | None,
         now_ms: int,
         result: SimulationResult,
     ) -> CallResult:
@@ -312,7 +312,7 @@ class Network:
             handler = self._services[peer].get(service)
             if handler is not None:
                 value = handler(function, args)
-            elif peer == info.init_peer_id and client.handles(service):
+            elif client is not None and peer == info.init_peer_id and client.handles(service):
                 value = client.call(service, function, args)
             elif service in self._wasm[peer]:
                 value = self._host.call(self._wasm[peer][service], function, args)
@@ -332,6 +332,7 @@ class _Run:
         self.net = net
         self.particle = particle
         self.client = client
+        self.envelopes: dict[str, SimParticle] = {particle.id: particle}  # what each call is for
         self.max_steps = max_steps
         self.now = now
         self.cores = {p: net.core(p) for p in net.peer_ids}
@@ -341,6 +342,8 @@ class _Run:
         self._seq = 0
 
     def push(self, at_ms: int, to: str, event: Event) -> None:
+        if isinstance(event, Arrived):
+            self.envelopes.setdefault(event.envelope.id, event.envelope)
         heapq.heappush(self._queue, (at_ms, self._seq, to, event))
         self._seq += 1
 
@@ -371,7 +374,11 @@ class _Run:
             if isinstance(action, SendCopy):
                 self.send(peer, action)
             elif isinstance(action, CallServices):
-                results = self.net._serve(peer, action, self.particle, self.client, self.now, result)
+                # Only the particle this run started has client services (a node keeps them
+                # for the particles it started); an injected one's calls are its own.
+                pid = action.particle_id
+                client = self.client if pid == self.particle.id else None
+                results = self.net._serve(peer, action, self.envelopes[pid], client, self.now, result)
                 self.push(self.now, peer, CallsDone(action.particle_id, results))
             elif isinstance(action, ScriptFailed):
                 result.failures.append(Failure(peer, action.ret_code, action.message))
