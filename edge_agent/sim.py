@@ -342,7 +342,7 @@ class _Run:
         self._seq = 0
 
     def push(self, at_ms: int, to: str, event: Event) -> None:
-        if isinstance(event, Arrived):
+        if isinstance(event, Arrived) and isinstance(event.envelope, SimParticle):
             self.envelopes.setdefault(event.envelope.id, event.envelope)
         heapq.heappush(self._queue, (at_ms, self._seq, to, event))
         self._seq += 1
