@@ -11,7 +11,8 @@ agent, with real Ed25519 keys, seals and limits; only the transport differs: cop
 through one queue in simulated time (no latency), a peer's call requests are served at once
 and fed back as one results event queued after the copies it sent, and a copy for a peer
 that is not in the network (or that the `reachable` rule refuses) fails at its give-up time,
-so the calls meant for that peer fail with error 14, as on real agents. Particle data is
+so the calls meant for that peer fail with error 14, as on real agents (a copy that a node's
+CoAP edge would refuse, a ttl over the limit, fails at once). Particle data is
 encoded and decoded on every hop, as on the wire. Peer ids are any strings. `run` stops
 when no peer has work left, or after `max_steps` core events.
 """
@@ -69,7 +70,7 @@ class Failure(NamedTuple):
 
 
 class Drop(NamedTuple):
-    """A copy a peer's core refused: the counter name (`core.Verdict`) and why."""
+    """A copy a peer refused: the counter name (`core.Verdict`, `particle.DropReason`) and why."""
 
     peer: str
     verdict: str
@@ -108,7 +109,8 @@ class SimulationResult:
     """Every executed service call, in execution order."""
     failures: list[Failure] = field(default_factory=list)
     drops: list[Drop] = field(default_factory=list)
-    """Copies refused by a peer's core (forged, unsealed, over budget, overloaded...), in order."""
+    """Copies refused by a peer's core (forged, unsealed, over budget, overloaded...) or, before
+    it, by what would be its CoAP edge on a node (a ttl over the limit), in order."""
     forgotten: list[tuple[str, str]] = field(default_factory=list)
     """(peer, why) for each particle a peer gave up before the run ended (budget, eviction)."""
     hops: int = 0
@@ -389,16 +391,29 @@ class _Run:
 
     def send(self, sender: str, action: SendCopy) -> None:
         target = action.target
+        give_up = max(action.give_up_ms, self.now)
+        refused = _edge_refusal(action.envelope)
         if target not in self.cores:
             self.undelivered.add(target)
             reason = f"no address known for {target}"
         elif target in self.net.reachable and sender not in self.net.reachable[target]:
             self.result.dropped.append(f"{sender}->{target}")
             reason = f"{target} did not answer"
+        elif refused is not None:  # answered 4.00 at once: the sender gives up at once
+            self.result.drops.append(Drop(target, *refused))
+            reason, give_up = f"4.00 {refused[0]}: {refused[1]}", self.now
         else:
             self.push(self.now, target, Arrived(action.envelope, sender=sender))
             self.result.hops += 1
             return
         if action.call_keys and not self.net.lossy:  # as a node: no calls there, nothing to fail
-            failed = SendFailed(action.particle_id, target, action.call_keys, reason)
-            self.push(max(action.give_up_ms, self.now), sender, failed)
+            self.push(give_up, sender, SendFailed(action.particle_id, target, action.call_keys, reason))
+
+
+def _edge_refusal(copy: SimParticle) -> tuple[str, str] | None:
+    """What a node's CoAP edge refuses before its core sees a copy, as (verdict, detail):
+    a ttl over the limit (`particle.decode`). Copies here are never late, so freshness
+    (`particle.check_fresh`) never refuses one."""
+    if copy.ttl_ms > const.MAX_PARTICLE_TTL_MS:
+        return "malformed", f"ttl_ms {copy.ttl_ms} is over this peer's limit of {const.MAX_PARTICLE_TTL_MS}"
+    return None
