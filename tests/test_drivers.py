@@ -368,12 +368,24 @@ def failing_and_misbehaving_services(net: Driver) -> list[Outcome]:
     return [outcome]
 
 
+def a_ttl_over_the_limit_is_refused_before_the_core(net: Driver) -> list[Outcome]:
+    """The client may start a particle that lives two hours, but nodeA's edge refuses it
+    (malformed: over its ttl limit) before its core sees it, and says so at once: the
+    client's call on nodeA fails with error 14."""
+    outcome = net.run(f"(xor {NOOP_ON_A} {REPORT})", "client", ttl_ms=2 * const.MAX_PARTICLE_TTL_MS)
+    unreachable_error(outcome, "nodeA")
+    assert outcome.drops == [("nodeA", "malformed")]
+    assert outcome.trace["nodeA"] == []
+    return [outcome]
+
+
 STRANGER = {"trust": {"nodeA": ()}}
 SCENARIOS = [
     Scenario(failing_and_misbehaving_services),
     Scenario(caught_absent_peer, options={"absent": ["nodeZ"]}),
     Scenario(caught_down_peer, options={"down": ["nodeZ"], "limits": {"delivery_timeout_ms": 1000}}),
     Scenario(uncaught_unreachable_peers, options={"absent": ["nodeZ"]}),
+    Scenario(a_ttl_over_the_limit_is_refused_before_the_core),
     Scenario(idle_particles_evicted_then_replays, options={"limits": {"max_particles": 4}}),
     Scenario(strangers_get_a_share_of_the_room, options={**STRANGER, "limits": {"max_particles": 4}}),
     Scenario(a_strangers_particle_over_its_budget_is_dropped,

@@ -60,7 +60,7 @@ from edge_agent.identity import KeyPair
 from edge_agent.net.addressbook import Address, Source
 from edge_agent.node import Node
 from edge_agent.services.base import Handler
-from edge_agent.sim import Network, SimParticle
+from edge_agent.sim import Network, SimParticle, SimulationResult
 from edge_agent.store import StateDir
 from tests.test_node import LOCAL, _closed_port, node_config
 
@@ -141,7 +141,7 @@ def describe_action(action: Action, names: Names) -> tuple[Any, ...]:
     return ("forgotten", action.why)
 
 
-_UNREACHABLE_REASON = re.compile(r"(is unreachable: )[^'\"\\]*")
+_UNREACHABLE_REASON = re.compile(r"""(is unreachable: )(?:(?!\\?"').)*""", re.S)
 
 
 def without_reasons(value: Any) -> Any:
@@ -286,13 +286,18 @@ class SimDriver:
         result = self.net.run(script, init_peer, data, ttl_ms=ttl_ms, relay=relay)
         assert result.quiescent, f"the simulator stopped after {result.steps} events with work left"
         particle = next(e.envelope for e, _ in self._logs(marks)[init_peer] if isinstance(e, Arrived))
-        return _outcome(particle, self._logs(marks), without_reasons, result.responses, result.errors)
+        return self._outcome(particle, marks, result)
 
     def deliver(self, to: str, particle: SimParticle, sender: str) -> Outcome:
         """Send `particle` (as it is) from `sender` to `to` again, and let it settle."""
         marks = self._marks()
-        self.net.deliver(to, particle, sender)
-        return _outcome(particle, self._logs(marks), without_reasons, [], [])
+        return self._outcome(particle, marks, self.net.deliver(to, particle, sender))
+
+    def _outcome(self, particle: Any, marks: Mapping[str, int], result: SimulationResult) -> Outcome:
+        logs = self._logs(marks)
+        in_cores = _outcome(particle, logs, without_reasons, [], []).drops
+        edge = Counter((d.peer, d.verdict) for d in result.drops) - Counter(in_cores)  # a node's edge's
+        return _outcome(particle, logs, without_reasons, result.responses, result.errors, edge.elements())
 
     def _marks(self) -> dict[str, int]:
         return {peer: len(r.log) for peer, r in self.net.recorders.items()}
