@@ -294,6 +294,21 @@ def idle_particles_evicted_then_replays(net: Driver) -> list[Outcome]:
     return [*outcomes, replay]
 
 
+def held_data_is_bounded_in_weight(net: Driver) -> list[Outcome]:
+    """Each particle holds a thousand numbers (~77 KB of weight: bytes plus 72 per decoded
+    item); with room for 200 KB, the third one makes an idle one give way, on both peers."""
+    script = seq(
+        '(call %init_peer_id% ("getDataSrv" "blob") [] blob)',
+        '(call "nodeA" ("op" "array_length") [blob] n)',
+        RESPOND.format("n"),
+    )
+    outcomes = [net.run(script, "client", {"blob": list(range(1000))}) for _ in range(4)]
+    assert [o.responses for o in outcomes] == [[[1000]]] * 4
+    for peer in ("client", "nodeA"):
+        assert [forgotten(o, peer) for o in outcomes] == [[], [], ["evicted to make room"], ["evicted to make room"]]
+    return outcomes
+
+
 def strangers_get_a_share_of_the_room(net: Driver) -> list[Outcome]:
     """nodeA does not trust the client: its particles may fill only 3/4 of nodeA's room."""
     outcomes = [net.run(NOOP_ON_A, "client") for _ in range(5)]
@@ -387,6 +402,7 @@ SCENARIOS = [
     Scenario(uncaught_unreachable_peers, options={"absent": ["nodeZ"]}),
     Scenario(a_ttl_over_the_limit_is_refused_before_the_core),
     Scenario(idle_particles_evicted_then_replays, options={"limits": {"max_particles": 4}}),
+    Scenario(held_data_is_bounded_in_weight, options={"limits": {"max_held_bytes": 200_000}}),
     Scenario(strangers_get_a_share_of_the_room, options={**STRANGER, "limits": {"max_particles": 4}}),
     Scenario(a_strangers_particle_over_its_budget_is_dropped,
              options={**STRANGER, "limits": {"stranger_particle_steps": 3000}}),

@@ -12,7 +12,9 @@ them, addresses given statically, discovery off.
 Scripts, data, services and results speak of peers by *name*. The node driver maps names
 to the nodes' peer ids on the way in (string literals of the script that are a name, string
 values of data and of service results) and ids back to names on the way out (every
-occurrence of a peer id in a string), so both drivers take and give the same values.
+occurrence of a peer id in a string), so both drivers take and give the same values. The
+transport's words for why a peer is unreachable are left out of every value coming out
+(`without_reasons`): the simulator says "did not answer", a node what its CoAP client saw.
 
 Both drivers keep each peer's state from one run to the next, as long-running agents do
 (the simulator's cores persist here, unlike in a bare `Network.run`), and record every
@@ -21,7 +23,7 @@ what each peer did event for event (`Outcome.trace`). `absent` peers have an id 
 address; `down` peers have an address where nothing answers (on the simulator: a member
 that takes copies from nobody). `trust` names, for some peers, the only peers they trust
 (by default every peer trusts every member of the network); `limits` overrides the cores'
-`CoreLimits`.
+`CoreLimits`. `deliver` sends a particle's copy again (a replay) from one peer to another.
 
 Test support only: edge_agent never imports it.
 """
@@ -250,6 +252,7 @@ class SimDriver:
         trust: Mapping[str, Iterable[str]] | None = None,
         limits: Mapping[str, Any] | None = None,
     ) -> None:
+        del tmp_path, absent  # nothing on disk; a peer outside the network has no address
         self.peers = list(peers)
         down = list(down)
         self.net = _Network(
