@@ -1,12 +1,14 @@
 """The services a networked peer offers to scripts, and the `srv.*` builtins that manage them.
 
 One call request from the interpreter becomes one `CallResult`. Lookup order: the init
-peer's client services (when this peer started the particle), Python handlers added in
-this process, deployed Wasm services, the `srv` service, then the builtins (`op.*`, `peer.*`); anything else is "No service found".
+peer's client services (when this peer started the particle), deployed Wasm services, the
+`srv` service, then the builtins (`op.*`, `peer.*`); anything else is "No service found".
 Wasm calls go to the worker processes through `AsyncWasmHost` and never block the event
 loop. `srv.deploy` and `srv.remove` change what runs here, so only particles whose init
 peer is trusted (state dir `trusted_peers`) may call them; the particle's signature proves
 who its init peer is.
+
+Python handlers added with `add_handler` (tests) come right after the client services.
 """
 
 from __future__ import annotations
