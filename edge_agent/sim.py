@@ -283,10 +283,11 @@ class Network:
         self, to: str, copy: SimParticle, sender: str | None = None, max_steps: int = const.SIM_MAX_STEPS
     ) -> SimulationResult:
         """Deliver one copy to `to` (a replay, or what a hostile peer would send) and run until
-        no peer has work left; no particle is started. Time starts at the wall clock."""
+        no peer has work left; no particle is started, so no client services serve its calls.
+        Time starts at the wall clock."""
         self._check_peer(to)
         now = int(time.time() * 1000)
-        sim = _Run(self, copy, ClientServices({}, copy.init_peer_id), max_steps, now)
+        sim = _Run(self, copy, None, max_steps, now)
         self.last_cores = sim.cores
         sim.push(now, to, Arrived(copy, sender=sender))
         return sim.loop()
@@ -330,7 +331,9 @@ class Network:
 class _Run:
     """One `Network.run`: the peers' cores and the queue of events in simulated time."""
 
-    def __init__(self, net: Network, particle: SimParticle, client: ClientServices, max_steps: int, now: int) -> None:
+    def __init__(
+        self, net: Network, particle: SimParticle, client: ClientServices | None, max_steps: int, now: int
+    ) -> None:
         self.net = net
         self.particle = particle
         self.client = client
@@ -362,8 +365,9 @@ class _Run:
                     self.apply(peer, core.handle(Tick(), self.now))
             result.steps += 1
             self.apply(to, self.cores[to].handle(event, self.now))
-        result.responses = self.client.responses
-        result.errors = self.client.errors
+        if self.client is not None:
+            result.responses = self.client.responses
+            result.errors = self.client.errors
         result.undelivered = sorted(self.undelivered)
         result.now_ms = self.now
         result.runs = sum(c.runs for c in self.cores.values())
