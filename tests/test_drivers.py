@@ -11,9 +11,13 @@ arrived from X, call results, a send failed) and the actions it returned (calls,
 sent with their data, drops, failures, particles forgotten), described without ids, times
 or signatures. Where the script is sequential (no `par`), only one peer holds the particle
 at a time and the order of those steps is deterministic: the per-peer sequences must be
-equal. With `par`, copies race (on nodes, truly in parallel), so the steps are compared as
-a multiset per peer. Ticks are left out on both sides: each driver's clock decides when
-they come.
+equal. With `par`, copies race (on nodes, truly in parallel), and which results one run
+sees together depends on timing (the simulator serves a peer's calls after the copies
+already queued, a node at once), so each peer's events and actions are compared as a
+multiset, every call, result and copy on its own, copies without their data (`flat`).
+Where even the values depend on which copy arrives first (`RACES`), nodes must do the same
+things with possibly other values (`same_shape`). Ticks are left out on both sides: each
+driver's clock decides when they come.
 """
 
 from __future__ import annotations
