@@ -128,6 +128,7 @@ class Node:
         self._posted_from: dict[tuple[str, str], tuple[str, int]] = {}  # (particle, sender) -> its POST's remote
         self._modules: dict[str, bytes] = {}  # sha256 -> bytes this peer offers for deploys
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._housekeeper: asyncio.Task[Any] | None = None
         self._stopping = False
         self._started = False
         default_limits = Limits(
@@ -190,7 +191,7 @@ class Node:
             )
             await self.discovery.start(wait_registered=False)
         failed = await restoring
-        self._spawn(self._housekeeping())
+        self._housekeeper = self._spawn(self._housekeeping())
         self._ready_s = time.monotonic() - t0
         log.info(
             "edge-agent %s ready: peer %s, CoAP port %d, %d services%s",
@@ -236,6 +237,16 @@ class Node:
     @property
     def ready_seconds(self) -> float | None:
         return self._ready_s
+
+    @property
+    def idle(self) -> bool:
+        """Nothing is in progress here: no copy being received or run, no call, no send.
+
+        A copy on its way keeps its sender's task alive until the receiver has taken it, so
+        when every peer of a run is idle at once, its particles have settled (tests wait
+        for that instead of sleeping).
+        """
+        return self.server.stats()["pending"] == 0 and all(t is self._housekeeper for t in self._tasks)
 
     def _trusts(self, peer_id: str) -> bool:
         """Whose particles come first: this peer's own, and the peers its trust list names."""

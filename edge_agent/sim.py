@@ -11,7 +11,8 @@ agent, with real Ed25519 keys, seals and limits; only the transport differs: cop
 through one queue in simulated time (no latency), a peer's call requests are served at once
 and fed back as one results event queued after the copies it sent, and a copy for a peer
 that is not in the network (or that the `reachable` rule refuses) fails at its give-up time,
-so the calls meant for that peer fail with error 14, as on real agents. Particle data is
+so the calls meant for that peer fail with error 14, as on real agents (a copy that a node's
+CoAP edge would refuse, a ttl over the limit, fails at once). Particle data is
 encoded and decoded on every hop, as on the wire. Peer ids are any strings. `run` stops
 when no peer has work left, or after `max_steps` core events.
 """
@@ -26,7 +27,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from edge_agent import const
-from edge_agent.air.values import check_value
 from edge_agent.core import (
     Action,
     Arrived,
@@ -70,7 +70,7 @@ class Failure(NamedTuple):
 
 
 class Drop(NamedTuple):
-    """A copy a peer's core refused: the counter name (`core.Verdict`) and why."""
+    """A copy a peer refused: the counter name (`core.Verdict`, `particle.DropReason`) and why."""
 
     peer: str
     verdict: str
@@ -109,7 +109,8 @@ class SimulationResult:
     """Every executed service call, in execution order."""
     failures: list[Failure] = field(default_factory=list)
     drops: list[Drop] = field(default_factory=list)
-    """Copies refused by a peer's core (forged, unsealed, over budget, overloaded...), in order."""
+    """Copies refused by a peer's core (forged, unsealed, over budget, overloaded...) or, before
+    it, by what would be its CoAP edge on a node (a ttl over the limit), in order."""
     forgotten: list[tuple[str, str]] = field(default_factory=list)
     """(peer, why) for each particle a peer gave up before the run ended (budget, eviction)."""
     hops: int = 0
@@ -278,7 +279,20 @@ class Network:
             sim.push(now, to, Arrived(copy, sender=None))
         return sim.loop()
 
-    def _serve(self, peer: str, action: CallServices, particle: SimParticle, client: ClientServices,
+    def deliver(
+        self, to: str, copy: SimParticle, sender: str | None = None, max_steps: int = const.SIM_MAX_STEPS
+    ) -> SimulationResult:
+        """Deliver one copy to `to` (a replay, or what a hostile peer would send) and run until
+        no peer has work left; no particle is started, so no client services serve its calls.
+        Time starts at the wall clock."""
+        self._check_peer(to)
+        now = int(time.time() * 1000)
+        sim = _Run(self, copy, None, max_steps, now)
+        self.last_cores = sim.cores
+        sim.push(now, to, Arrived(copy, sender=sender))
+        return sim.loop()
+
+    def _serve(self, peer: str, action: CallServices, particle: SimParticle, client: ClientServices | None,
                now_ms: int, result: SimulationResult) -> dict[str, CallResult]:
         return {
             req.key: self._call(peer, req.service, req.function, req.args, particle, client, now_ms, result)
@@ -292,7 +306,7 @@ class Network:
         function: str,
         args: list[Any],
         info: SimParticle,
-        client: ClientServices,
+        client: ClientServices | None,
         now_ms: int,
         result: SimulationResult,
     ) -> CallResult:
@@ -301,27 +315,29 @@ class Network:
             handler = self._services[peer].get(service)
             if handler is not None:
                 value = handler(function, args)
-            elif peer == info.init_peer_id and client.handles(service):
+            elif client is not None and peer == info.init_peer_id and client.handles(service):
                 value = client.call(service, function, args)
             elif service in self._wasm[peer]:
                 value = self._host.call(self._wasm[peer][service], function, args)
             else:
                 value = call_builtin(service, function, args, CallContext(peer, info.init_peer_id, info.id, now_ms))
-            check_value(value)
         except ServiceError as exc:
             return CallResult.failure(exc.message, exc.ret_code)
-        except Exception as exc:  # a handler's bug is that call's failure, not the simulator's
-            return CallResult.failure(str(exc) or type(exc).__name__, 1)
-        return CallResult.success(value)
+        except Exception as exc:  # a handler's bug is that call's failure, worded as on a node
+            return CallResult.failure(f"internal error in {service}.{function}: {exc}", 1)
+        return CallResult.success(value)  # the interpreter checks it is a JSON value, as on a node
 
 
 class _Run:
     """One `Network.run`: the peers' cores and the queue of events in simulated time."""
 
-    def __init__(self, net: Network, particle: SimParticle, client: ClientServices, max_steps: int, now: int) -> None:
+    def __init__(
+        self, net: Network, particle: SimParticle, client: ClientServices | None, max_steps: int, now: int
+    ) -> None:
         self.net = net
         self.particle = particle
         self.client = client
+        self.envelopes: dict[str, SimParticle] = {particle.id: particle}  # what each call is for
         self.max_steps = max_steps
         self.now = now
         self.cores = {p: net.core(p) for p in net.peer_ids}
@@ -331,6 +347,8 @@ class _Run:
         self._seq = 0
 
     def push(self, at_ms: int, to: str, event: Event) -> None:
+        if isinstance(event, Arrived) and isinstance(event.envelope, SimParticle):
+            self.envelopes.setdefault(event.envelope.id, event.envelope)
         heapq.heappush(self._queue, (at_ms, self._seq, to, event))
         self._seq += 1
 
@@ -347,8 +365,9 @@ class _Run:
                     self.apply(peer, core.handle(Tick(), self.now))
             result.steps += 1
             self.apply(to, self.cores[to].handle(event, self.now))
-        result.responses = self.client.responses
-        result.errors = self.client.errors
+        if self.client is not None:
+            result.responses = self.client.responses
+            result.errors = self.client.errors
         result.undelivered = sorted(self.undelivered)
         result.now_ms = self.now
         result.runs = sum(c.runs for c in self.cores.values())
@@ -361,7 +380,11 @@ class _Run:
             if isinstance(action, SendCopy):
                 self.send(peer, action)
             elif isinstance(action, CallServices):
-                results = self.net._serve(peer, action, self.particle, self.client, self.now, result)
+                # Only the particle this run started has client services (a node keeps them
+                # for the particles it started); an injected one's calls are its own.
+                pid = action.particle_id
+                client = self.client if pid == self.particle.id else None
+                results = self.net._serve(peer, action, self.envelopes[pid], client, self.now, result)
                 self.push(self.now, peer, CallsDone(action.particle_id, results))
             elif isinstance(action, ScriptFailed):
                 result.failures.append(Failure(peer, action.ret_code, action.message))
@@ -372,16 +395,29 @@ class _Run:
 
     def send(self, sender: str, action: SendCopy) -> None:
         target = action.target
+        give_up = max(action.give_up_ms, self.now)
+        refused = _edge_refusal(action.envelope)
         if target not in self.cores:
             self.undelivered.add(target)
             reason = f"no address known for {target}"
         elif target in self.net.reachable and sender not in self.net.reachable[target]:
             self.result.dropped.append(f"{sender}->{target}")
             reason = f"{target} did not answer"
+        elif refused is not None:  # answered 4.00 at once: the sender gives up at once
+            self.result.drops.append(Drop(target, *refused))
+            reason, give_up = f"4.00 {refused[0]}: {refused[1]}", self.now
         else:
             self.push(self.now, target, Arrived(action.envelope, sender=sender))
             self.result.hops += 1
             return
-        if not self.net.lossy:
-            failed = SendFailed(action.particle_id, target, action.call_keys, reason)
-            self.push(max(action.give_up_ms, self.now), sender, failed)
+        if action.call_keys and not self.net.lossy:  # as a node: no calls there, nothing to fail
+            self.push(give_up, sender, SendFailed(action.particle_id, target, action.call_keys, reason))
+
+
+def _edge_refusal(copy: SimParticle) -> tuple[str, str] | None:
+    """What a node's CoAP edge refuses before its core sees a copy, as (verdict, detail):
+    a ttl over the limit (`particle.decode`). Copies here are never late, so freshness
+    (`particle.check_fresh`) never refuses one."""
+    if copy.ttl_ms > const.MAX_PARTICLE_TTL_MS:
+        return "malformed", f"ttl_ms {copy.ttl_ms} is over this peer's limit of {const.MAX_PARTICLE_TTL_MS}"
+    return None

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from edge_agent.sim import Network, ServiceError
+from edge_agent.sim import Network, ServiceError, SimParticle
 
 RESPOND = '(call %init_peer_id% ("callbackSrv" "response") [{}])'
 
@@ -47,7 +47,7 @@ def test_service_errors_read_as_on_fluence() -> None:
     result = net.run(script, init_peer="a")
     assert result.responses == [
         ["Local service error, ret_code is 3, error message is '\"no such key\"'"],
-        ["Local service error, ret_code is 1, error message is '\"'k'\"'"],
+        ["Local service error, ret_code is 1, error message is '\"internal error in crash.get: 'k'\"'"],
     ]
 
 
@@ -112,3 +112,16 @@ def test_bad_arguments_are_refused() -> None:
         net.run("(null)", init_peer="z")
     with pytest.raises(TypeError):
         net.add_service("a", "s", "not callable")  # type: ignore[arg-type]
+
+
+def test_an_injected_particle_is_served_as_itself() -> None:
+    # A copy of another particle (started by b) asks a, the run's init peer, for getDataSrv:
+    # a did not start it, so it has no client services for it, as on a node.
+    net = Network(["a", "b"])
+    script = '(call "a" ("getDataSrv" "x") [] x)'
+    other = net.sign(SimParticle("other", "b", 1_700_000_000_000, 60_000, script, b""))
+    result = net.run(RESPOND.format("1"), init_peer="a", data={"x": 1}, timestamp_ms=1_700_000_000_000,
+                     inject=[("a", other)])
+    assert result.responses == [[1]]
+    [failure] = result.failures
+    assert failure.peer == "a" and "No service found" in failure.message and "getDataSrv" in failure.message

@@ -7,6 +7,8 @@ Wasm calls go to the worker processes through `AsyncWasmHost` and never block th
 loop. `srv.deploy` and `srv.remove` change what runs here, so only particles whose init
 peer is trusted (state dir `trusted_peers`) may call them; the particle's signature proves
 who its init peer is.
+
+Python handlers added with `add_handler` (tests) come right after the client services.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from edge_agent.services.base import (
     RET_MODULE_REFUSED,
     RET_NOT_AUTHORISED,
     CallResult,
+    Handler,
     ServiceError,
 )
 from edge_agent.services.builtins import BUILTINS, CallContext, call_builtin, no_service
@@ -76,6 +79,18 @@ class LocalServices:
         self.clock_ms = clock_ms
         self.calls = 0
         self.failed_calls = 0
+        self._handlers: dict[str, Handler] = {}
+
+    def add_handler(self, service_id: str, handler: Handler) -> None:
+        """Serve `service_id` with `handler(function, args)` in this process (tests, embedding).
+
+        It comes before a Wasm service or builtin of that id, as `sim.Network.add_service`
+        does, so one test can run the same services on the simulator and on real nodes.
+        """
+        self._handlers[service_id] = handler
+
+    def remove_handler(self, service_id: str) -> None:
+        self._handlers.pop(service_id, None)
 
     # --- restart -------------------------------------------------------------------------
 
@@ -110,6 +125,9 @@ class LocalServices:
     async def _dispatch(self, caller: Caller, service: str, function: str, args: list[Any]) -> Any:
         if caller.client is not None and service in CLIENT_SERVICES:
             return caller.client.call(service, function, args)
+        handler = self._handlers.get(service)
+        if handler is not None:
+            return handler(function, args)
         if service in self.host.services():
             return await self.host.call(service, function, args)
         if service == "srv":

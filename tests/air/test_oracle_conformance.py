@@ -246,6 +246,16 @@ def service_handlers(case: dict[str, Any]) -> dict[tuple[str, str], Handler]:
     return handlers
 
 
+def as_service(handler: Handler) -> Handler:
+    """`handler` with the oracle's failures raised as `ServiceError`, as a peer's services fail."""
+    def serve(function: str, args: list[Any]) -> Any:
+        try:
+            return handler(function, args)
+        except _ServiceFailure as e:
+            raise ServiceError(e.message, ret_code=e.ret_code) from None
+    return serve
+
+
 # ---------------------------------------------------------------- the adapter: our simulator
 
 
@@ -260,12 +270,7 @@ def run_case_with_edge_agent_sim(case: dict[str, Any], script: str) -> dict[str,
     else:
         net = Network(peers=peers, lossy=True)
     for (peer, service_id), handler in service_handlers(case).items():
-        def wrapped(function: str, args: list[Any], _h: Handler = handler) -> Any:
-            try:
-                return _h(function, args)
-            except _ServiceFailure as e:
-                raise ServiceError(e.message, ret_code=e.ret_code) from None
-        net.add_service(peer, service_id, wrapped)
+        net.add_service(peer, service_id, as_service(handler))
 
     result = net.run(
         script,
