@@ -36,6 +36,7 @@ from aiocoap.numbers.codes import Code
 from aiocoap.optiontypes import BlockOption
 
 from edge_agent.net.coap import CoapClient, CoapReply, CoapServer, ReadOnlyResource, RefuseCode, Refused
+from edge_agent.net.coap_common import is_loopback
 from edge_agent.air.calls import CallResult
 from edge_agent.core import (
     Action,
@@ -112,6 +113,8 @@ class Node:
         self.notifier = notifier or Notifier({})
         self.book = AddressBook()
         self._trust = _TrustList(self.state)
+        self._priority_hosts: frozenset[str] = frozenset()
+        self._priority_at = float("-inf")
         self.core = ParticleCore(
             self.peer_id,
             Sealer(self.peer_id, self.keypair.sign, particle.verify_signature),
@@ -154,6 +157,7 @@ class Node:
             on_inbox=lambda m: self._on_particle(m.raw, m.remote, m.sender, m.accepted),
             precheck=self._precheck,
             reply_key=lambda p, sender: (p.id, sender),
+            priority=self._priority,
             status=self.status,
         )
         self.client = CoapClient(server=self.server)
@@ -247,6 +251,18 @@ class Node:
         for that instead of sleeping).
         """
         return self.server.stats()["pending"] == 0 and all(t is self._housekeeper for t in self._tasks)
+
+    def _priority(self, remote: tuple[str, int]) -> bool:
+        """Whose requests the transport serves first when its limits are reached: this host,
+        and the hosts where a trusted peer is configured or proved its key (refreshed at
+        most once a second; asked only when a limit is reached)."""
+        if is_loopback(remote):
+            return True
+        now = time.monotonic()
+        if now - self._priority_at > 1.0:
+            self._priority_at = now
+            self._priority_hosts = self.book.vouched_hosts(self._trust.peers)
+        return remote[0] in self._priority_hosts
 
     def _trusts(self, peer_id: str) -> bool:
         """Whose particles come first: this peer's own, and the peers its trust list names."""

@@ -506,3 +506,26 @@ def test_a_result_finds_the_process_that_started_the_particle(tmp_path: Path) ->
             assert counters(waiting).get("dropped_not_ours", 0) == 0
 
     run(go())
+
+
+def test_the_transport_serves_trusted_peers_hosts_first(tmp_path: Path) -> None:
+    """The node tells its transport who goes first when its per-sender limits are reached:
+    this host, and where a trusted peer is configured or proved its key -- not where a
+    stranger, or an unproven announcement of a trusted id, is."""
+    laptop = KeyPair.generate()
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            agent = await start_node(stack, tmp_path / "agent")
+            agent.state.trust(laptop.peer_id)
+            agent._trust.refresh()
+            agent.book.add(laptop.peer_id, Address("10.9.0.5", 5683), Source.MDNS)
+            priority = agent.server.gate.is_priority  # what the transport asks
+            assert priority((LOCAL, 40000))
+            assert not priority(("10.9.0.5", 40000))  # announced, not proven
+            agent.book.record_proof(laptop.peer_id, Address("10.9.0.5", 5683))
+            agent._priority_at = float("-inf")  # as a second later
+            assert priority(("10.9.0.5", 40000))
+            assert not priority(("10.9.0.6", 40000))
+
+    run(go())

@@ -291,6 +291,18 @@ class AddressBook:
         proof = peer.proofs.get(address) if peer is not None else None
         return proof is not None and proof.expires_at > self._clock()
 
+    def vouched_hosts(self, peer_ids: Iterable[str]) -> frozenset[str]:
+        """Hosts where one of `peer_ids` is configured (static) or proved its key lately."""
+        now = self._clock()
+        hosts: set[str] = set()
+        for peer_id in peer_ids:
+            peer = self._peers.get(peer_id)
+            if peer is None:
+                continue
+            hosts.update(a.host for (a, source) in peer.entries if source is Source.STATIC)
+            hosts.update(a.host for a, proof in peer.proofs.items() if proof.expires_at > now)
+        return frozenset(hosts)
+
     def is_refuted(self, peer_id: str, address: Address) -> bool:
         """Whether `address` answered a challenge for the peer wrongly, lately."""
         peer = self._peers.get(peer_id)

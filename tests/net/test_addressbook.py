@@ -437,3 +437,16 @@ def test_a_book_full_of_kept_peers_refuses_strangers_and_a_new_proof_replaces_th
     full = AddressBook(clock=clock, max_peers=1)
     full.add(PEERS[0], addr, Source.STATIC)
     assert not full.record_proof(PEERS[1], addr)  # static peers are never evicted
+
+
+def test_vouched_hosts_are_where_given_peers_are_configured_or_proved_their_key(
+    book: AddressBook, clock: Clock
+) -> None:
+    book.add(PEERS[0], Address("10.0.0.1", 5683), Source.STATIC)
+    book.add(PEERS[1], Address("10.0.0.2", 5683), Source.MDNS)
+    book.add(PEERS[2], Address("10.0.0.3", 5683), Source.MDNS)
+    book.record_proof(PEERS[2], Address("10.0.0.3", 5683))
+    assert book.vouched_hosts(PEERS[:3]) == {"10.0.0.1", "10.0.0.3"}  # an announcement alone is not enough
+    assert book.vouched_hosts(PEERS[1:2]) == frozenset()
+    clock.now += 10 * 3600  # the proof expired
+    assert book.vouched_hosts(PEERS[:3]) == {"10.0.0.1"}
