@@ -311,7 +311,7 @@ def _build(cls: type, table: Mapping[str, Any], prefix: str) -> Any:
         elif f.default_factory is not MISSING and is_dataclass(f.default_factory):
             if not isinstance(value, dict):
                 raise _KeyError(f"{name}: must be a table ([{name}]), got {_show(value)}")
-            values[key] = _build(f.default_factory, value, f"{name}.")  # type: ignore[arg-type]
+            values[key] = _build(f.default_factory, value, f"{name}.")
         else:
             try:
                 values[key] = f.metadata["check"](value)
@@ -459,7 +459,7 @@ def keys() -> list[str]:
     out: list[str] = []
     for f in fields(Config):
         if f.default_factory is not MISSING and is_dataclass(f.default_factory):
-            out += [f"{f.name}.{g.name}" for g in fields(f.default_factory)]  # type: ignore[arg-type]
+            out += [f"{f.name}.{g.name}" for g in fields(f.default_factory)]
         else:
             out.append(f.name)
     return out

@@ -227,7 +227,7 @@ class CoreLimits:
     @classmethod
     def from_const(cls, **overrides: Any) -> CoreLimits:
         """The limits `edge_agent.const` holds now (tests may have changed them), and `overrides`."""
-        values = {
+        values: dict[str, Any] = {
             "max_particles": const.NODE_MAX_PARTICLES,
             "max_held_bytes": const.NODE_MAX_HELD_DATA_BYTES,
             "max_finished": const.NODE_MAX_FINISHED,
@@ -280,7 +280,7 @@ class ParticleCore:
         self,
         peer_id: str,
         sealer: Sealer,
-        verify_particle: Callable[[Envelope], bool],
+        verify_particle: Callable[[Any], bool],
         *,
         limits: CoreLimits | None = None,
         trusted: Callable[[str], bool] | None = None,

@@ -8,6 +8,8 @@ keeps the key file), no network, and never puts key material in a repr or a log 
 
 from __future__ import annotations
 
+from typing import Any
+
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -177,7 +179,7 @@ class KeyPair:
     def __delattr__(self, name: str) -> None:
         raise AttributeError("KeyPair is immutable")
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> str | tuple[Any, ...]:
         # Pickling would copy the secret into places we do not control (queues, logs, core
         # files of other processes): pass `private_bytes()` explicitly where really needed.
         raise TypeError("KeyPair cannot be pickled; pass private_bytes() explicitly")

@@ -387,9 +387,10 @@ class Node:
         elif isinstance(action, Duplicate):
             self.counters["duplicates"] += 1
             reply = self._replies.get(action.particle_id, {}).get(action.sender) if action.sender else None
-            if reply is not None and isinstance(remote, tuple) and self.book.is_proven(action.sender, Address(*remote)):
+            sender = action.sender
+            if reply is not None and sender and isinstance(remote, tuple) and self.book.is_proven(sender, Address(*remote)):
                 # The sender lost the response that carried our answer: it asks again.
-                self.server.offer_reply((action.particle_id, action.sender), reply)
+                self.server.offer_reply((action.particle_id, sender), reply)
         elif isinstance(action, Forgotten):
             self._replies.pop(action.particle_id, None)
             for key in [k for k in self._posted_from if k[0] == action.particle_id]:

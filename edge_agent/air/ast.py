@@ -346,7 +346,7 @@ class FailLiteral:
 class FailValue:
     """`(fail x)`, `(fail x.$.lens)`, `(fail #c.$.[0])`, `(fail %last_error%)`, `(fail :error:)`."""
 
-    value: Scalar | CanonStream | LastError | ErrorValue
+    value: Scalar | CanonStream | CanonStreamMap | LastError | ErrorValue
     node_id: int = field(default=0, compare=False)
 
 

@@ -123,7 +123,7 @@ class _Parser:
 
     def fold(self, depth: int) -> ast.Instruction:
         tok = self.peek()
-        iterable: ast.Scalar | ast.CanonStream | ast.Stream | ast.EmptyArray
+        iterable: ast.Scalar | ast.CanonStream | ast.CanonStreamMap | ast.Stream | ast.StreamMap | ast.EmptyArray
         if tok.kind is Kind.LBRACKET:
             self.take()
             self.expect(Kind.RBRACKET, "']': only the empty array [] can be folded as a literal")
@@ -258,11 +258,13 @@ class _Parser:
         if tok.kind is not Kind.WORD:
             raise self.error(tok, what)
         value = self.word_value(tok)
+        if isinstance(value, (ast.Stream, ast.StreamMap)):  # word_value gives these only if allowed
+            raise self.error(tok, what)
         if triplet and isinstance(value, (ast.Number, ast.Boolean, ast.Timestamp, ast.Ttl, ast.LastError, ast.ErrorValue)):
             raise self.error(tok, what)
         return value
 
-    def word_value(self, tok: Token, *, allow_stream: bool = False) -> ast.Value | ast.Stream | ast.StreamMap:  # type: ignore[return]
+    def word_value(self, tok: Token, *, allow_stream: bool = False) -> ast.Value | ast.Stream | ast.StreamMap:
         text = tok.text
         line, column = tok.line, tok.column
         if text == "true" or text == "false":
