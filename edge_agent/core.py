@@ -483,20 +483,28 @@ class ParticleCore:
     def _make_room(self, more: int, trusted: bool, keep: str | None, new: bool = False) -> bool:
         """Room for `more` bytes (and a new particle if `new`): give up idle particles, the
         least recently active strangers' first. False when every one is busy."""
-        if not self._full(more, trusted, new):
-            return True
-        for strangers_only in (True, False) if self._strangers else (False,):
-            for pid, rec in list(self._records.items()):
-                if pid == keep or rec.pending or (strangers_only and rec.trusted):
-                    continue
-                if not trusted and rec.trusted:
-                    continue  # a stranger never pushes out a trusted peer's particle
-                if len(self._finished) >= self.limits.max_finished:
-                    return False  # its id could not be kept against replays
-                self._finish(pid, "evicted to make room")
-                if not self._full(more, trusted, new):
-                    return True
-        return not self._full(more, trusted, new)
+        while self._full(more, trusted, new):
+            if len(self._finished) >= self.limits.max_finished:
+                return False  # a victim's id could not be kept against replays
+            victim = self._victim(keep, trusted)
+            if victim is None:
+                return False
+            self._finish(victim, "evicted to make room")
+        return True
+
+    def _victim(self, keep: str | None, trusted: bool) -> str | None:
+        """The idle particle to give up first: the least recently active stranger's, else
+        (for a trusted newcomer only) the least recently active one. The records are kept
+        in that order, so the search usually stops at the first few."""
+        if not trusted:
+            passes: tuple[bool, ...] = (True,)  # a stranger never pushes out a trusted peer's particle
+        else:
+            passes = (True, False) if self._strangers else (False,)
+        for strangers_only in passes:
+            for pid, rec in self._records.items():
+                if pid != keep and not rec.pending and not (strangers_only and rec.trusted):
+                    return pid
+        return None
 
     # --- running ------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import ipaddress
 import logging
 import socket
@@ -193,14 +194,18 @@ def remote_of(remote: Any) -> Remote:
 
 def host_of_sockaddr(sockaddr: tuple[Any, ...]) -> str:
     """The host of a socket address as a peer is addressed: IPv4 unmapped, scope by name."""
-    text = str(sockaddr[0])
+    return _canonical_host(str(sockaddr[0]), sockaddr[3] if len(sockaddr) >= 4 else 0)
+
+
+@functools.lru_cache(maxsize=const.COAP_MAX_RESOLVED_REMOTES)
+def _canonical_host(text: str, scope: int) -> str:
+    """`host_of_sockaddr` for one (host text, scope id): parsed once per remote, not per datagram."""
     try:
         address = ipaddress.ip_address(text.split("%", 1)[0])
     except ValueError:
         return text
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return str(address.ipv4_mapped)
-    scope = sockaddr[3] if len(sockaddr) >= 4 else 0
     if scope and address.is_link_local:
         try:
             return f"{address}%{socket.if_indextoname(scope)}"
