@@ -23,6 +23,7 @@ import ctypes
 import faulthandler
 import json
 import os
+import resource
 import select
 import signal
 import stat
@@ -621,12 +622,23 @@ def serve(config: dict[str, Any], in_fd: int, out_fd: int, spin_s: float = 0.0) 
         spin_until = clock() + spin_s
 
 
+def _limit_memory(max_data_bytes: int) -> None:
+    """Cap this process's data memory (heap and private writable mappings, where wasm3 keeps
+    linear memories): past it memory.grow returns -1 and allocations fail, instead of the
+    agent's cgroup running out (edge_agent.services.wasm.memory)."""
+    hard = resource.getrlimit(resource.RLIMIT_DATA)[1]
+    cap = max_data_bytes if hard == resource.RLIM_INFINITY else min(max_data_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     config = json.loads(argv[0]) if argv else {}
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the agent decides when its worker stops
     if config.get("die_with_parent"):
         _die_with_parent()
+    if config.get("max_data_bytes"):
+        _limit_memory(int(config["max_data_bytes"]))
     faulthandler.enable()  # a segfault's Python stack lands in the file the parent reads
     # Replies go on a private copy of stdout; fd 1 joins fd 2 so that any C-level printf
     # cannot corrupt the reply stream.
