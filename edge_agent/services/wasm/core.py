@@ -399,6 +399,7 @@ class HostCore:
                     replies.describe_status(remains.status),
                 )
             self.check_open()
+            worker.loaded.clear()  # a fresh process has nothing loaded
             try:
                 yield Spawn(worker)
                 worker.ready((yield Exchange(worker, None, const.WASM_WORKER_START_TIMEOUT_S)))

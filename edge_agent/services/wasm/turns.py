@@ -3,9 +3,10 @@
 A worker runs one request at a time. When several services share it, a plain FIFO would let
 one service's backlog (a flood of calls, or calls that each spin to their deadline) delay a
 neighbour's call by the whole backlog; with a queue per service taken in turn, a neighbour's
-call waits for at most one call of each other service. `TurnQueue` is that rule, pure; the two
-gates wait for a turn with threads (`ThreadTurns`) or on an event loop (`LoopTurns`), and
-`acquire` gives up (`TimeoutError`) when a caller's time runs out before its turn comes.
+call waits for at most one call of each other service (the service whose turn just ended
+goes to the back of the round). `TurnQueue` is that rule, pure; the two gates wait for a
+turn with threads (`ThreadTurns`) or on an event loop (`LoopTurns`), and `acquire` gives up
+(`TimeoutError`) when a caller's time runs out before its turn comes.
 """
 
 from __future__ import annotations
@@ -35,15 +36,18 @@ class TurnQueue(Generic[W]):
         """Queue `waiter` behind the earlier waiters of `service`."""
         self._queues.setdefault(service, deque()).append(waiter)
 
-    def pop(self) -> W | None:
-        """The next waiter (None if there is none); its service goes to the back of the round."""
+    def pop(self, after: str | None = None) -> tuple[str, W] | None:
+        """The next waiter and its service (None if there is none); that service goes to the
+        back of the round. `after` is the service whose turn just ended: others go first."""
         if not self._queues:
             return None
+        if after is not None and len(self._queues) > 1 and next(iter(self._queues)) == after:
+            self._queues.move_to_end(after)
         service, queue = self._queues.popitem(last=False)
         waiter = queue.popleft()
         if queue:
             self._queues[service] = queue
-        return waiter
+        return service, waiter
 
     def discard(self, service: str, waiter: W) -> None:
         """Forget a waiter that stopped waiting (no error if it is not queued)."""
@@ -63,14 +67,20 @@ class ThreadTurns:
 
     def __init__(self) -> None:
         self._mutex = threading.Lock()
-        self._busy = False
+        self._holder: str | None = None
+        """The service whose turn it is (None: nobody's)."""
         self._queue: TurnQueue[threading.Event] = TurnQueue()
+
+    @property
+    def waiting(self) -> int:
+        """How many callers wait for a turn."""
+        return len(self._queue)
 
     def acquire(self, service: str, timeout: float | None = None) -> float:
         """Wait for a turn; the seconds waited. `TimeoutError` after `timeout` seconds."""
         with self._mutex:
-            if not self._busy:
-                self._busy = True
+            if self._holder is None:
+                self._holder = service
                 return 0.0
             granted = threading.Event()
             self._queue.push(service, granted)
@@ -85,10 +95,11 @@ class ThreadTurns:
     def release(self) -> None:
         """End the current turn and give the next one."""
         with self._mutex:
-            waiter = self._queue.pop()
-            if waiter is None:
-                self._busy = False
+            following = self._queue.pop(after=self._holder)
+            if following is None:
+                self._holder = None
             else:
+                self._holder, waiter = following
                 waiter.set()
 
 
@@ -96,14 +107,20 @@ class LoopTurns:
     """Turns on one worker for coroutines of one event loop."""
 
     def __init__(self) -> None:
-        self._busy = False
+        self._holder: str | None = None
+        """The service whose turn it is (None: nobody's)."""
         self._queue: TurnQueue[asyncio.Future[None]] = TurnQueue()
+
+    @property
+    def waiting(self) -> int:
+        """How many callers wait for a turn."""
+        return len(self._queue)
 
     async def acquire(self, service: str, timeout: float | None = None) -> float:
         """Wait for a turn; the seconds waited. `TimeoutError` after `timeout` seconds; a
         cancelled waiter leaves the queue (and passes on a turn it was just given)."""
-        if not self._busy:
-            self._busy = True
+        if self._holder is None:
+            self._holder = service
             return 0.0
         loop = asyncio.get_running_loop()
         granted: asyncio.Future[None] = loop.create_future()
@@ -123,10 +140,12 @@ class LoopTurns:
     def release(self) -> None:
         """End the current turn and give the next one."""
         while True:
-            waiter = self._queue.pop()
-            if waiter is None:
-                self._busy = False
+            following = self._queue.pop(after=self._holder)
+            if following is None:
+                self._holder = None
                 return
+            service, waiter = following
             if not waiter.done():
+                self._holder = service
                 waiter.set_result(None)
                 return
