@@ -655,3 +655,45 @@ def test_async_rejects_like_the_sync_host(tmp_path: Path) -> None:
             assert host.services() == {}
 
     run(main())
+
+
+def test_async_starts_and_reaps_workers_off_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fork/exec and waiting for an exit block: the async host does them in threads."""
+    from edge_agent.services.wasm import process
+
+    seen: list[tuple[str, bool]] = []
+    loop_thread: list[int] = []
+
+    def off_loop(name: str, real: object) -> object:
+        def wrapper(*args: object) -> object:
+            seen.append((name, threading.get_ident() in loop_thread))
+            return real(*args)  # type: ignore[operator]
+
+        return wrapper
+
+    monkeypatch.setattr(process.WorkerProcess, "spawn", off_loop("spawn", process.WorkerProcess.spawn))
+    monkeypatch.setattr(process.Corpse, "bury", off_loop("bury", process.Corpse.bury))
+
+    async def main() -> None:
+        loop_thread.append(threading.get_ident())
+        host = AsyncWasmHost(HostConfig(state_dir=tmp_path))
+        await host.deploy("slow", module("slow"), {"fuel": 10**12, "deadline_ms": 30_000})
+        await host.deploy("spin", module("spin"), {"fuel": 10**12, "deadline_ms": 100})
+        with pytest.raises(ServiceError, match="deadline"):
+            await host.call("spin", "spin", [])  # killed and reaped
+        pid = host.worker_pids()[host.services()["slow"].worker]
+        assert pid is not None
+        call = asyncio.create_task(host.call("slow", "work", [10**11]))
+        await asyncio.sleep(0.05)
+        os.kill(pid, signal.SIGSEGV)
+        with pytest.raises(ServiceError, match="crashed"):
+            await call  # reaped
+        assert await host.call("slow", "work", [1]) == 1  # started again
+        await host.remove("slow")  # its worker stops
+        await host.aclose()
+
+    run(main())
+    assert {name for name, _ in seen} == {"spawn", "bury"}
+    assert [name for name, on_loop in seen if on_loop] == []
