@@ -17,7 +17,7 @@ shared. A call's deadline counts the time it waits for its turn.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, Union
 
@@ -112,6 +112,12 @@ class Run(Generic[T]):
         """The turns object whose turn this operation holds (it has `release()`), or None."""
         self._advance(operation.send, None)
 
+    def __enter__(self) -> Run[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def send(self, value: Any) -> None:
         """Resume the operation with the result of its action."""
         self._advance(self._operation.send, value)
@@ -119,6 +125,14 @@ class Run(Generic[T]):
     def throw(self, exc: BaseException) -> None:
         """Resume the operation with the exception its action raised."""
         self._advance(self._operation.throw, exc)
+
+    def resume(self, outcome: tuple[Any, Exception | None]) -> None:
+        """Resume the operation with what `attempt` or `attempt_async` got."""
+        value, error = outcome
+        if error is not None:
+            self.throw(error)
+        else:
+            self.send(value)
 
     def _advance(self, step: Callable[[Any], Action], value: Any) -> None:
         try:
@@ -135,6 +149,22 @@ class Run(Generic[T]):
         """End the operation (if it did not finish) and its turn."""
         self._operation.close()
         self.end_turn()
+
+
+def attempt(perform: Callable[[], Any]) -> tuple[Any, Exception | None]:
+    """Perform an action by blocking: its result, or the exception to throw into the operation."""
+    try:
+        return perform(), None
+    except Exception as exc:
+        return None, exc
+
+
+async def attempt_async(performing: Awaitable[Any]) -> tuple[Any, Exception | None]:
+    """Perform an action by awaiting: its result, or the exception to throw into the operation."""
+    try:
+        return await performing, None
+    except Exception as exc:
+        return None, exc
 
 
 # --- The host's state and operations -------------------------------------------------------
@@ -297,7 +327,7 @@ class HostCore:
                 name, self._worker_of, record.info.limits.deadline_s
             )
         except TimeoutError:
-            raise replies.queued_error(record.info, function) from None
+            raise replies.deadline_error(record.info, function, ran=False) from None
         current, sig = self.lookup(name, function)  # a redeploy may have come first
         if current is not record:
             record, frame = current, self._call_frame(current, sig, args)
@@ -306,7 +336,7 @@ class HostCore:
             raise replies.unavailable(name, record.broken)
         budget = record.info.limits.deadline_s - waited
         if budget <= 0:
-            raise replies.queued_error(record.info, function)
+            raise replies.deadline_error(record.info, function, ran=False)
         try:
             reply = yield Exchange(worker, frame, budget)
         except Timeout:

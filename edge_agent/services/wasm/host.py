@@ -37,6 +37,7 @@ Wasm never runs in this process (pywasm3 holds the GIL and cannot be interrupted
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -55,6 +56,8 @@ from edge_agent.services.wasm.core import (
     Prepare,
     Run,
     Spawn,
+    attempt,
+    attempt_async,
 )
 from edge_agent.services.wasm.errors import ModuleRejected
 from edge_agent.services.wasm.limits import Limits
@@ -183,18 +186,11 @@ class WasmHost(_Face):
                 turns.release()
 
     def _drive(self, operation: Operation[T]) -> T:
-        run = Run(operation)
-        try:
+        with Run(operation) as run:
             while not run.done:
-                try:
-                    value = self._perform_by_type[type(run.action)](run, run.action)
-                except Exception as exc:
-                    run.throw(exc)
-                    continue
-                run.send(value)
+                perform = self._perform_by_type[type(run.action)]
+                run.resume(attempt(functools.partial(perform, run, run.action)))
             return run.result  # type: ignore[return-value]
-        finally:
-            run.close()
 
     def _hold(self, run: Run[Any], action: Hold) -> float:
         run.end_turn()
@@ -292,18 +288,11 @@ class AsyncWasmHost(_Face):
         return [corpse for corpse in corpses if corpse is not None]
 
     async def _drive(self, operation: Operation[T]) -> T:
-        run = Run(operation)
-        try:
+        with Run(operation) as run:
             while not run.done:
-                try:
-                    value = await self._perform_by_type[type(run.action)](run, run.action)
-                except Exception as exc:
-                    run.throw(exc)
-                    continue
-                run.send(value)
+                perform = self._perform_by_type[type(run.action)]
+                run.resume(await attempt_async(perform(run, run.action)))
             return run.result  # type: ignore[return-value]
-        finally:
-            run.close()
 
     async def _hold(self, run: Run[Any], action: Hold) -> float:
         run.end_turn()

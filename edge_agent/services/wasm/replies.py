@@ -104,25 +104,18 @@ def unavailable(name: str, why: str) -> ServiceError:
     return ServiceError(f"service {name!r} is unavailable: {why}", CallErrorCode.UNAVAILABLE)
 
 
-def deadline_error(info: ServiceInfo, function: str) -> ServiceError:
-    """A call that ran past its deadline (its worker was killed)."""
+def deadline_error(info: ServiceInfo, function: str, *, ran: bool = True) -> ServiceError:
+    """A call that ran past its deadline (its worker was killed), or that waited past it for
+    earlier calls (`ran` False: it never ran)."""
     ms = info.limits.deadline_ms
-    log.info("Wasm call %s.%s passed its %d ms deadline; worker killed", info.name, function, ms)
+    if ran:
+        log.info("Wasm call %s.%s passed its %d ms deadline; worker killed", info.name, function, ms)
+        what = "; the worker was killed and will be replaced"
+    else:
+        log.info("Wasm call %s.%s waited past its %d ms deadline; not run", info.name, function, ms)
+        what = " while the call waited for earlier calls; it did not run"
     return ServiceError(
-        f"{info.name}.{function}: deadline of {ms} ms exceeded; the worker was killed and "
-        "will be replaced",
-        CallErrorCode.DEADLINE,
-    )
-
-
-def queued_error(info: ServiceInfo, function: str) -> ServiceError:
-    """A call whose deadline passed while it waited for earlier calls (it never ran)."""
-    ms = info.limits.deadline_ms
-    log.info("Wasm call %s.%s waited past its %d ms deadline; not run", info.name, function, ms)
-    return ServiceError(
-        f"{info.name}.{function}: deadline of {ms} ms exceeded while the call waited for "
-        "earlier calls; it did not run",
-        CallErrorCode.DEADLINE,
+        f"{info.name}.{function}: deadline of {ms} ms exceeded{what}", CallErrorCode.DEADLINE
     )
 
 

@@ -16,16 +16,7 @@ import pytest
 from edge_agent.services.base import ServiceError
 from edge_agent.services.wasm import abi
 from edge_agent.services.wasm.abi import CallErrorCode
-from edge_agent.services.wasm.core import (
-    Bury,
-    Exchange,
-    Hold,
-    HostCore,
-    Operation,
-    Prepare,
-    Run,
-    Spawn,
-)
+from edge_agent.services.wasm.core import Bury, Exchange, Hold, HostCore, Operation, Prepare, Run, Spawn
 from edge_agent.services.wasm.process import Burial, Died, Remains, Timeout, WorkerProcess
 from edge_agent.services.wasm.service import HostConfig
 

@@ -59,17 +59,29 @@ def test_a_spinning_service_does_not_hold_up_another(tmp_path: Path) -> None:
     run(main())
 
 
+class Recorder:
+    """Calls through a host and records which service's calls finished, in order."""
+
+    def __init__(self, host: AsyncWasmHost) -> None:
+        self.host = host
+        self.finished: list[str] = []
+
+    async def deploy(self) -> None:
+        """A busy service (a CPU-bound loop) and a fast one."""
+        await self.host.deploy("busy", module("slow"), SLOW)
+        await self.host.deploy("fast", module("numeric"))
+
+    async def call(self, service: str, function: str, args: list[int]) -> None:
+        await self.host.call(service, function, args)
+        self.finished.append(service)
+
+
 def test_a_flood_of_calls_to_one_service_does_not_queue_another(tmp_path: Path) -> None:
     async def main() -> None:
         async with AsyncWasmHost(HostConfig(state_dir=tmp_path)) as host:
-            await host.deploy("busy", module("slow"), SLOW)
-            await host.deploy("fast", module("numeric"))
-            finished: list[str] = []
-
-            async def call(service: str, function: str, args: list[int]) -> None:
-                await host.call(service, function, args)
-                finished.append(service)
-
+            recorder = Recorder(host)
+            await recorder.deploy()
+            call, finished = recorder.call, recorder.finished
             flood = [asyncio.create_task(call("busy", "work", [2_000_000])) for _ in range(20)]
             await sent()
             await call("fast", "add", [1, 2])
@@ -83,14 +95,9 @@ def test_a_flood_of_calls_to_one_service_does_not_queue_another(tmp_path: Path) 
 def test_services_sharing_a_worker_take_turns(tmp_path: Path) -> None:
     async def main() -> list[str]:
         async with AsyncWasmHost(HostConfig(workers=1, state_dir=tmp_path)) as host:
-            await host.deploy("busy", module("slow"), SLOW)
-            await host.deploy("fast", module("numeric"))
-            finished: list[str] = []
-
-            async def call(service: str, function: str, args: list[int]) -> None:
-                await host.call(service, function, args)
-                finished.append(service)
-
+            recorder = Recorder(host)
+            await recorder.deploy()
+            call, finished = recorder.call, recorder.finished
             backlog = [asyncio.create_task(call("busy", "work", [1_000_000])) for _ in range(5)]
             await sent()
             fast = asyncio.create_task(call("fast", "add", [1, 2]))
