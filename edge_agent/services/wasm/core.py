@@ -386,7 +386,8 @@ class HostCore:
             except (Timeout, Died):
                 yield Bury(worker, Burial.KILL)
                 continue
-            out.append(dict(reply[1], worker=worker.index))
+            if isinstance(reply, list) and reply and reply[0] == abi.OK:
+                out.append(dict(reply[1], worker=worker.index))
         return out
 
     # -- steps of the operations ------------------------------------------------------------

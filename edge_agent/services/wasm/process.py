@@ -218,6 +218,8 @@ class WorkerProcess:
         self._reader = abi.FrameReader()
         self._poll: Any = None
         self.memory_api = ""
+        self._ready = False
+        """Whether the current process said READY (a process that has not is not running yet)."""
         self.services: set[str] = set()
         """Names placed on this worker (loaded, or to be reloaded after a restart)."""
         self.loaded: set[str] = set()
@@ -228,7 +230,8 @@ class WorkerProcess:
 
     @property
     def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        """Whether the process is alive and has said READY."""
+        return self._ready and self.proc is not None and self.proc.poll() is None
 
     @property
     def needs_burial(self) -> bool:
@@ -275,6 +278,7 @@ class WorkerProcess:
         os.set_blocking(self._from_worker, False)
         self._reader = abi.FrameReader()
         self._poll = None
+        self._ready = False
         self.loaded = set()
         self.starts += 1
         self.proc = proc
@@ -283,6 +287,7 @@ class WorkerProcess:
         """Take the worker's first frame; `Died` unless it is READY."""
         if not (isinstance(frame, list) and len(frame) > 2 and frame[0] == abi.READY):
             raise Died()
+        self._ready = True
         self.memory_api = "m3_GetMemory" if frame[2] else "get_memory"
         log.debug(
             "Wasm worker %d started (pid %s, memory via %s)", self.index, self.pid, self.memory_api
@@ -304,6 +309,7 @@ class WorkerProcess:
             corpse = Corpse(self.index, proc, self._stderr_fd)
         self._stderr_fd = self._to_worker = self._from_worker = -1
         self._poll = None
+        self._ready = False
         self._reader.clear()
         self.loaded = set()
         return corpse

@@ -48,8 +48,9 @@ class Driver:
         self.actions.append(action)
         if isinstance(action, Prepare):
             answer = action.run()  # pure: validate and instrument the real module
-        if isinstance(action, Spawn):
+        if isinstance(action, Spawn):  # as WorkerProcess.spawn: a process, not ready yet
             action.worker.proc = FakeProcess()  # type: ignore[assignment]
+            action.worker._ready = False
         if isinstance(action, Bury):
             action.worker.proc = None
         if isinstance(answer, BaseException):
@@ -169,6 +170,23 @@ def test_a_service_that_breaks_its_fresh_worker_is_marked_unavailable(core: Host
     assert driver.result() == 3
     with pytest.raises(ServiceError, match="'a' is unavailable: reloading it .* redeploy it"):
         Driver(core.call("a", "add", [1, 2]))
+
+
+def test_a_start_abandoned_before_ready_is_not_taken_for_a_running_worker(core: HostCore) -> None:
+    deployed(core, "a")
+    core.workers[0].proc = None
+    driver = Driver(core.call("a", "add", [1, 2]))
+    driver.step(Hold, 0.0)
+    driver.step(Spawn)
+    driver.run.close()  # the caller was cancelled before the worker said READY
+    assert not core.workers[0].running and core.workers[0].needs_burial
+    driver = Driver(core.call("a", "add", [1, 2]))
+    driver.step(Hold, 0.0)
+    assert driver.step(Bury, Remains(-9, "")).how is Burial.KILL  # never reuse it
+    start(driver)
+    driver.step(Exchange, OK)  # reload a
+    driver.step(Exchange, [abi.OK, 3, [], ""])
+    assert driver.result() == 3
 
 
 def test_a_worker_that_will_not_start_fails_the_call_clearly(core: HostCore) -> None:
