@@ -254,7 +254,12 @@ def test_list_and_info_read_the_registry_once(tmp_path: Path, monkeypatch: pytes
                 await ok(services, "srv", "deploy", [name, sha(module)])
             reads: list[int] = []
             real = services.state.services
-            monkeypatch.setattr(services.state, "services", lambda: reads.append(1) or real())
+
+            def counted() -> dict[str, Any]:
+                reads.append(1)
+                return real()
+
+            monkeypatch.setattr(services.state, "services", counted)
             listed = await ok(services, "srv", "list", [], peer=STRANGER)  # open to all
             assert [entry["name"] for entry in listed] == ["a", "b", "c"]
             assert all(entry["deployed_at_ms"] == 1234 for entry in listed)
