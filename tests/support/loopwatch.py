@@ -9,12 +9,15 @@ report says what blocked the loop (a `proc.wait`, an fsync, a flock, ...), not o
 something did.
 
 Time the loop's thread spent waiting for a CPU (another process had it: the machine is
-shared) is not counted: it is read from the thread's /proc schedstat, and subtracted.
+shared) is not counted: it is read from the thread's /proc schedstat, and subtracted. Nor is
+time spent in Python's garbage collector, whose full passes grow with everything the test
+session has allocated, not with the code under test.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 import threading
@@ -40,6 +43,24 @@ class Stall:
     def describe(self) -> str:
         where = self.stack or "    (the watchdog thread could not run during the block)\n"
         return f"the event loop was blocked for {self.seconds * 1000:.0f} ms; its thread was at:\n{where}"
+
+
+class _GcClock:
+    """Total time spent in garbage collection so far (gc.callbacks brackets each pass)."""
+
+    def __init__(self) -> None:
+        self.total_s = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.monotonic()
+        elif self._started:
+            self.total_s += time.monotonic() - self._started
+            self._started = 0.0
+
+
+_GC_CLOCK = _GcClock()
 
 
 def _runqueue_ns(native_id: int) -> int:
@@ -74,11 +95,17 @@ class _Heartbeat:
         self.due = 0.0
         self.stack = ""
         self._waited_ns = 0
+        self._gc_s = 0.0
         self._handle: asyncio.TimerHandle | None = None
 
     def start(self) -> None:
-        self._waited_ns = _runqueue_ns(self.native_id)
+        self._mark()
         self._schedule()
+
+    def _mark(self) -> None:
+        """Note the time not to count so far: CPU starvation and garbage collection."""
+        self._waited_ns = _runqueue_ns(self.native_id)
+        self._gc_s = _GC_CLOCK.total_s
 
     def stop(self) -> None:
         if self._handle is not None:
@@ -92,12 +119,13 @@ class _Heartbeat:
     def _beat(self) -> None:
         late = time.monotonic() - self.due
         if late > self.watch.threshold_s:
-            waited_ns = _runqueue_ns(self.native_id)
-            blocked = late - (waited_ns - self._waited_ns) / 1e9
+            starved = (_runqueue_ns(self.native_id) - self._waited_ns) / 1e9
+            collecting = _GC_CLOCK.total_s - self._gc_s
+            blocked = late - starved - collecting
             if blocked > self.watch.threshold_s:
                 self.watch.stalls.append(Stall(blocked, self.stack))
         self.stack = ""
-        self._waited_ns = _runqueue_ns(self.native_id)
+        self._mark()
         self._schedule()
 
     def look(self, now: float) -> None:
@@ -121,6 +149,8 @@ class LoopWatch:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        if _GC_CLOCK not in gc.callbacks:
+            gc.callbacks.append(_GC_CLOCK)
         self._thread = threading.Thread(target=self._watchdog, name="loopwatch", daemon=True)
         self._thread.start()
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.support import loopwatch
 from tests.support.loopwatch import LoopWatch, watched_policy
 
 
@@ -63,3 +64,14 @@ def test_time_between_runs_of_a_loop_is_not_a_block(watch: LoopWatch) -> None:
     finally:
         loop.close()
     assert watch.take_stalls() == []
+
+
+def test_garbage_collection_is_not_a_block(watch: LoopWatch) -> None:
+    async def main() -> None:
+        await asyncio.sleep(0.03)
+        loopwatch._GC_CLOCK("start", {})
+        block_the_loop_for(0.3)  # as a long full collection would
+        loopwatch._GC_CLOCK("stop", {})
+        await asyncio.sleep(0.03)
+
+    assert run(watch, main()) == []
