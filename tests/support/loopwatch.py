@@ -11,7 +11,9 @@ something did.
 Time the loop's thread spent waiting for a CPU (another process had it: the machine is
 shared) is not counted: it is read from the thread's /proc schedstat, and subtracted. Nor is
 time spent in Python's garbage collector, whose full passes grow with everything the test
-session has allocated, not with the code under test.
+session has allocated, not with the code under test; nor is a late heartbeat for which the
+watchdog saw no callback running (the loop was in its own select(), idle, and its process was
+not given a CPU on time: a CPU quota throttles it without counting as waiting for a CPU).
 """
 
 from __future__ import annotations
@@ -72,16 +74,21 @@ def _runqueue_ns(native_id: int) -> int:
         return 0
 
 
+_IDLE = "(no callback running: the loop was in its own select or bookkeeping)"
+
+
 def _callback_stack(frame: FrameType) -> str:
-    """The stack from the loop's callback down to where the thread is (the loop's own and
-    the test runner's frames above it say nothing)."""
+    """The stack from the loop's running callback down to where the thread is (the loop's
+    own frames and the test runner's above it say nothing); `_IDLE` if no callback runs."""
     frames = traceback.extract_stack(frame)
     starts = [
         i + 1
         for i, f in enumerate(frames)
         if f.name == "_run" and f.filename.endswith(os.path.join("asyncio", "events.py"))
     ]
-    return "".join(traceback.format_list(frames[starts[-1] if starts else 0 :]))
+    if not starts:
+        return _IDLE
+    return "".join(traceback.format_list(frames[starts[-1] :]))
 
 
 class _Heartbeat:
@@ -122,7 +129,7 @@ class _Heartbeat:
             starved = (_runqueue_ns(self.native_id) - self._waited_ns) / 1e9
             collecting = _GC_CLOCK.total_s - self._gc_s
             blocked = late - starved - collecting
-            if blocked > self.watch.threshold_s:
+            if blocked > self.watch.threshold_s and self.stack != _IDLE:
                 self.watch.stalls.append(Stall(blocked, self.stack))
         self.stack = ""
         self._mark()

@@ -75,3 +75,25 @@ def test_garbage_collection_is_not_a_block(watch: LoopWatch) -> None:
         await asyncio.sleep(0.03)
 
     assert run(watch, main()) == []
+
+
+def test_a_loop_late_out_of_its_own_select_is_not_a_block(watch: LoopWatch) -> None:
+    """As when a CPU quota throttles the process while its loop waits for the next timer."""
+    loop = watched_policy(watch).new_event_loop()
+    selector = loop._selector  # type: ignore[attr-defined]
+    real_select = selector.select
+    throttled = [True]
+
+    def late_select(timeout: float | None = None) -> object:
+        if throttled and timeout:
+            throttled.clear()
+            time.sleep(0.3)
+        return real_select(timeout)
+
+    selector.select = late_select
+    try:
+        loop.run_until_complete(asyncio.sleep(0.1))
+    finally:
+        loop.close()
+    assert not throttled  # the select was late
+    assert watch.take_stalls() == []
