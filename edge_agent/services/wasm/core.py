@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, Union
+from typing import Any, Generic, NamedTuple, TypeVar, Union
 
 from edge_agent import const
 from edge_agent.services.base import ServiceError
@@ -41,10 +41,11 @@ _STATS_TIMEOUT_S = 5.0
 
 
 # --- Actions -------------------------------------------------------------------------------
+# Immutable messages, as NamedTuples rather than frozen dataclasses: a call makes two of them,
+# and a tuple is built three times faster.
 
 
-@dataclass(frozen=True, slots=True)
-class Hold:
+class Hold(NamedTuple):
     """Take a turn on `worker` for `service`; result: the seconds waited (`TimeoutError` once
     `timeout` seconds pass first). An operation holds one turn at a time: the driver ends the
     previous one when it takes the next, and the last one when the operation ends."""
@@ -54,8 +55,7 @@ class Hold:
     timeout: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Prepare:
+class Prepare(NamedTuple):
     """Validate and instrument a module (CPU work, no I/O); result: `Prepared`."""
 
     name: str
@@ -67,15 +67,13 @@ class Prepare:
         return prepare(self.name, self.data, self.limits, self.config)
 
 
-@dataclass(frozen=True, slots=True)
-class Spawn:
+class Spawn(NamedTuple):
     """Start `worker`'s process (fork/exec: blocks); result None, or `OSError`."""
 
     worker: WorkerProcess
 
 
-@dataclass(frozen=True, slots=True)
-class Exchange:
+class Exchange(NamedTuple):
     """Send `frame` to `worker` (None: send nothing) and return its reply frame; `Timeout`
     after `timeout` seconds, `Died` if the pipe closes."""
 
@@ -84,8 +82,7 @@ class Exchange:
     timeout: float
 
 
-@dataclass(frozen=True, slots=True)
-class Bury:
+class Bury(NamedTuple):
     """Release `worker`'s process (on the driving thread) and end it as `how` says (may block:
     a thread's work); result: its `Remains`."""
 
@@ -151,10 +148,10 @@ class Run(Generic[T]):
         self.end_turn()
 
 
-def attempt(perform: Callable[[], Any]) -> tuple[Any, Exception | None]:
+def attempt(perform: Callable[..., Any], *args: Any) -> tuple[Any, Exception | None]:
     """Perform an action by blocking: its result, or the exception to throw into the operation."""
     try:
-        return perform(), None
+        return perform(*args), None
     except Exception as exc:
         return None, exc
 
@@ -328,26 +325,28 @@ class HostCore:
             )
         except TimeoutError:
             raise replies.deadline_error(record.info, function, ran=False) from None
-        current, sig = self.lookup(name, function)  # a redeploy may have come first
-        if current is not record:
-            record, frame = current, self._call_frame(current, sig, args)
-        yield from self._ensure_running(worker)
+        if self.records.get(name) is not record:  # a redeploy came first
+            record, sig = self.lookup(name, function)
+            frame = self._call_frame(record, sig, args)
+        if not worker.running or worker.services - worker.loaded:
+            yield from self._ensure_running(worker)
+        info = record.info
         if record.broken is not None:
             raise replies.unavailable(name, record.broken)
-        budget = record.info.limits.deadline_s - waited
+        budget = info.limits.deadline_s - waited
         if budget <= 0:
-            raise replies.deadline_error(record.info, function, ran=False)
+            raise replies.deadline_error(info, function, ran=False)
         try:
             reply = yield Exchange(worker, frame, budget)
         except Timeout:
             yield Bury(worker, Burial.KILL)
-            raise replies.deadline_error(record.info, function) from None
+            raise replies.deadline_error(info, function) from None
         except Died:
             if self.closed:
-                raise replies.closed_error(record.info, function) from None
+                raise replies.closed_error(info, function) from None
             remains = yield Bury(worker, Burial.REAP)
-            raise replies.crash_error(record.info, function, remains.status) from None
-        return replies.outcome(record.info, function, reply)
+            raise replies.crash_error(info, function, remains.status) from None
+        return replies.outcome(info, function, reply)
 
     def remove(self, name: str) -> Operation[None]:
         """Remove service `name` (no error if there is none); a worker left without services stops."""

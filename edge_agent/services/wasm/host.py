@@ -37,7 +37,6 @@ Wasm never runs in this process (pywasm3 holds the GIL and cannot be interrupted
 from __future__ import annotations
 
 import asyncio
-import functools
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -189,7 +188,7 @@ class WasmHost(_Face):
         with Run(operation) as run:
             while not run.done:
                 perform = self._perform_by_type[type(run.action)]
-                run.resume(attempt(functools.partial(perform, run, run.action)))
+                run.resume(attempt(perform, run, run.action))
             return run.result  # type: ignore[return-value]
 
     def _hold(self, run: Run[Any], action: Hold) -> float:
