@@ -100,3 +100,15 @@ def test_the_workers_memory_cap_holds() -> None:
         assert host.call("b", "grow", [255]) == -1
         assert host.call("b", "grow", [1]) == 1
         assert host.call("a", "ok", []) == 42 and host.call("b", "ok", []) == 42
+
+
+def test_the_host_runs_the_plan_and_each_worker_caps_itself(caplog: pytest.LogCaptureFixture) -> None:
+    config = HostConfig(workers=16, memory_budget_bytes=256 * MiB)
+    with caplog.at_level("WARNING", logger="edge_agent.services.wasm"), closing(WasmHost(config)) as host:
+        assert host.plan.workers == 4 and len(host.worker_pids()) == 4
+        assert "running 4 of 36 MiB" in caplog.text
+        host.deploy("num", module("numeric"))
+        pid = host.worker_pids()[host.services()["num"].worker]
+        limits = Path(f"/proc/{pid}/limits").read_text()
+        [line] = [line for line in limits.splitlines() if line.startswith("Max data size")]
+        assert line.split()[3:5] == [str(36 * MiB)] * 2  # soft and hard
