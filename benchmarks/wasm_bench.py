@@ -5,9 +5,11 @@
 Prints: a bare in-process pywasm3 call; a numeric call and a CBOR call with a 200-byte
 string through the host (sync and async front ends); CPU kernels with and without fuel
 instrumentation (the ratio is the metering overhead); deploy (validate + instrument + load)
-of a ~50 KB module; and the worker's RSS with every firmware service loaded (skipped when
-firmware_services/build/ is absent). Targets: CBOR host call <= 60 us median, metering
-overhead <= 1.5x.
+of a ~50 KB module; isolation: the median call of a fast service alone and while another
+service spins or is flooded, with a worker per service and with one shared worker (issue 8);
+and the worker's memory (skipped when firmware_services/build/ is absent). Targets: CBOR host
+call <= 60 us median, metering overhead <= 1.5x, a neighbour raises the fast service's median
+call by <= 2x.
 
 A script, not a test: timings depend on the machine and on what else runs on it.
 """
@@ -268,6 +270,91 @@ def deploy_times(quick: bool) -> tuple[int, dict[str, float], str]:
     return len(data), {k: statistics.median(v) * 1000 for k, v in stages.items()}, "synthetic"
 
 
+# --- isolation (issue 8) -----------------------------------------------------------------------
+
+NEIGHBOURS: list[tuple[str, str, str, dict[str, int], float]] = [
+    # label, module, function, limits, calls per second
+    ("neighbour runs out of fuel, 45 calls/s", "spin", "spin", {}, 45.0),
+    (
+        "neighbour passes its deadline (killed), 5 calls/s",
+        "spin",
+        "spin",
+        {"fuel": 10**12, "deadline_ms": 100},
+        5.0,
+    ),
+    ("neighbour flooded with quick calls, 500 calls/s", "cbor_echo", "echo", {}, 500.0),
+]
+
+
+async def _drive_neighbour(
+    host: AsyncWasmHost, function: str, rate: float, stop: asyncio.Event
+) -> int:
+    """Call the neighbour at `rate` calls per second until `stop`; how many calls were made."""
+    calls: set[asyncio.Task[Any]] = set()
+    made = 0
+
+    async def one() -> None:
+        try:
+            await host.call("neighbour", function, [TEXT_200] if function == "echo" else [])
+        except wasm_host.ServiceError:
+            pass  # out of fuel, past its deadline, or waited past it: that is the point
+
+    while not stop.is_set():
+        task = asyncio.create_task(one())
+        calls.add(task)
+        task.add_done_callback(calls.discard)
+        made += 1
+        await asyncio.sleep(1 / rate)
+    await asyncio.gather(*calls)
+    return made
+
+
+async def _fast_calls(host: AsyncWasmHost, n: int) -> tuple[float, float]:
+    """Median and 90th percentile of `n` calls of the fast service, in microseconds."""
+    for _ in range(50):
+        await host.call("fast", "add", [1, 2])
+    samples = []
+    for _ in range(n):
+        t = time.perf_counter()
+        await host.call("fast", "add", [1, 2])
+        samples.append(time.perf_counter() - t)
+        await asyncio.sleep(0.002)  # spread over time, as requests come: some meet a busy neighbour
+    return median_us(samples), statistics.quantiles(samples, n=10)[-1] * 1e6
+
+
+def isolation(quick: bool, workers: int) -> dict[str, tuple[float, float]]:
+    """The fast service's median and p90 call alone, then with each neighbour, on one host."""
+    n = 200 if quick else 1000
+
+    async def main() -> dict[str, tuple[float, float]]:
+        out = {}
+        async with AsyncWasmHost(HostConfig(workers=workers)) as host:
+            await host.deploy("fast", module("numeric"))
+            out["alone"] = await _fast_calls(host, n)
+            for label, name, function, limits, rate in NEIGHBOURS:
+                await host.deploy("neighbour", module(name), limits or None)
+                stop = asyncio.Event()
+                load = asyncio.create_task(_drive_neighbour(host, function, rate, stop))
+                await asyncio.sleep(0.2)
+                out[label] = await _fast_calls(host, n)
+                stop.set()
+                await load
+                await host.remove("neighbour")
+        return out
+
+    return asyncio.run(main())
+
+
+def worker_memory() -> tuple[int, int]:
+    """Private (anonymous) and total resident memory of one worker with one tiny service."""
+    with WasmHost() as host:
+        host.deploy("tiny", module("numeric"))
+        pid = host.worker_pids()[0]
+        with open(f"/proc/{pid}/status") as fh:
+            fields = dict(line.split(":", 1) for line in fh)
+    return (int(fields["RssAnon"].split()[0]) * 1024, int(fields["VmRSS"].split()[0]) * 1024)
+
+
 def firmware_rss() -> tuple[int, int, list[str]] | None:
     paths = sorted(FIRMWARE.glob("*.wasm")) if FIRMWARE.is_dir() else []
     if not paths:
@@ -338,7 +425,25 @@ def main() -> int:
             f"{statistics.median(samples) * 1000:.1f} ms",
         )
     print()
+    print("Isolation: the fast service's median call, alone and beside a busy neighbour")
+    own = isolation(quick, workers=4)
+    shared = isolation(quick, workers=1)
+    row("median (p90)", "own worker", "one shared worker (before); target <= 2x")
+    for label, (median, p90) in own.items():
+        shared_median, shared_p90 = shared[label]
+        if label == "alone":
+            row(label, f"{median:.0f} ({p90:.0f}) us", f"{shared_median:.0f} ({shared_p90:.0f}) us")
+            continue
+        mine = f"{median / own['alone'][0]:.2f}x ({p90 / own['alone'][1]:.1f}x)"
+        theirs = f"{shared_median / shared['alone'][0]:.1f}x ({shared_p90 / shared['alone'][1]:.1f}x)"
+        row(label, mine, theirs)
+    print()
     print("Memory")
+    private, resident = worker_memory()
+    row(
+        "one worker: private (counted per worker) / resident",
+        f"{private / 2**20:.1f} / {resident / 2**20:.1f} MiB",
+    )
     rss = firmware_rss()
     if rss is None:
         row(

@@ -162,7 +162,15 @@ class ParticlesConfig:
 
 @dataclass(frozen=True, slots=True)
 class WasmConfig:
-    workers: int = _field(const.DEFAULT_WASM_WORKERS, _int(1, 64), "Wasm worker processes")
+    workers: int = _field(
+        const.DEFAULT_WASM_WORKERS, _int(1, 64),
+        "most Wasm worker processes (a service gets its own while there are enough)",
+    )
+    worker_memory_bytes: int = _field(
+        const.DEFAULT_WASM_WORKER_MEMORY_BYTES,
+        _int(const.WASM_WORKER_BASE_BYTES + const.WASM_WORKER_MIN_SERVICE_BYTES, 4 * 1024**3),
+        "data memory one worker process may use (its RLIMIT_DATA), in bytes",
+    )
     fuel: int = _field(
         const.DEFAULT_WASM_FUEL, _int(1, 10**12),
         "default fuel (metered instructions) per service call",

@@ -99,8 +99,15 @@ DEFAULT_MAX_MODULE_BYTES = 2 * 1024 * 1024
 """Largest Wasm module accepted for deployment by default, in bytes; config
 `wasm.max_module_bytes`."""
 
-DEFAULT_WASM_WORKERS = 1
-"""Wasm worker processes by default; config `wasm.workers`."""
+DEFAULT_WASM_WORKERS = 4
+"""Most Wasm worker processes by default; config `wasm.workers`. Each service gets a worker of
+its own while there are enough (so one service's spin or load cannot delay another's calls);
+with more services than workers, services share them."""
+
+DEFAULT_WASM_WORKER_MEMORY_BYTES = 36 * 1024 * 1024
+"""Data memory one Wasm worker process may use by default (its RLIMIT_DATA), in bytes; config
+`wasm.worker_memory_bytes`. Four workers at this cap plus WASM_AGENT_RESERVE_BYTES stay under
+the unit's MemoryMax=256M (systemd/edge-agent.service)."""
 
 KV_MAX_KEYS = 1024
 """Most keys in one service's KV store by default; config `kv.max_keys`."""
@@ -159,6 +166,20 @@ DEFAULT_WASM_MAX_REPLY_BYTES = 1024 * 1024
 
 WASM_MAX_PARAMS = 32
 """Most parameters of a callable export; pywasm3 0.5.0 refuses more (MAX_ARGS)."""
+
+WASM_WORKER_BASE_BYTES = 16 * 1024 * 1024
+"""Data memory of an idle worker process (Python, wasm3, cbor2), in bytes: 10 MiB of VmData
+and 9 MiB of private RSS measured on x86-64, 13.5 MiB and 14 MiB once a service has used its
+KV store (edge_agent.store imports cryptography); its shared library pages are counted once
+for all workers, in WASM_AGENT_RESERVE_BYTES."""
+
+WASM_WORKER_MIN_SERVICE_BYTES = 8 * 1024 * 1024
+"""Least room for services a worker is given when the memory limit is tight, in bytes."""
+
+WASM_AGENT_RESERVE_BYTES = 112 * 1024 * 1024
+"""Memory kept for the agent itself (its ~45 MiB RSS, particles in flight, the library pages
+it shares with the workers, kernel buffers) when sizing the workers to the cgroup's
+memory.max, in bytes."""
 
 WASM_LOAD_DEADLINE_MS = 5_000
 """Wall-clock time a module's load (parse, link, start function) may take, in milliseconds."""

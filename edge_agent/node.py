@@ -147,6 +147,7 @@ class Node:
                 cpu_temperature_path=str(config.wasm.cpu_temperature_path),
                 default_limits=default_limits,
                 kv_limits=self.state.kv_limits,
+                worker_memory_bytes=config.wasm.worker_memory_bytes,
             )
         )
         self.services = LocalServices(

@@ -1,18 +1,69 @@
-"""Shared fixtures: prerequisites (root, tools) and network namespaces (design.md §6).
+"""Shared fixtures: prerequisites (root, tools), network namespaces (design.md §6), and a
+check that no test blocks an event loop.
 
 A missing prerequisite skips the test, except under CI (EDGE_AGENT_CI set), where it fails:
 CI installs everything and runs as root, so a skip there would hide a broken test.
+
+Every event loop a test runs (`asyncio.run`, `asyncio.new_event_loop`) is watched
+(tests/support/loopwatch.py): a test during which a loop was blocked for more than
+LOOP_BLOCK_LIMIT_S fails, with the stack of what blocked it — as python-zeroconf's tests
+fail a test that leaves a thread behind. A test that knowingly blocks, in code this check
+cannot yet change, says so with ``@pytest.mark.blocks_loop(reason="...")``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections.abc import Callable, Iterator
 
 import pytest
 
+from tests.support.loopwatch import LoopWatch, watched_policy
 from tests.support.netns import CI_ENV, NetnsLan, netns_unavailable_reason
+
+LOOP_BLOCK_LIMIT_S = 0.1
+"""Longest an event loop may go without running its callbacks during a test, in seconds."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "blocks_loop(reason): the test blocks an event loop for longer than the limit, for the "
+        "reason given (code owned elsewhere); the loop-blocking check does not fail it",
+    )
+
+
+@pytest.fixture(scope="session")
+def loop_watch() -> Iterator[LoopWatch]:
+    """The watch every event loop of the session reports to (through the loop policy)."""
+    watch = LoopWatch(LOOP_BLOCK_LIMIT_S)
+    previous = asyncio.get_event_loop_policy()
+    asyncio.set_event_loop_policy(watched_policy(watch))
+    watch.start()
+    yield watch
+    watch.stop()
+    asyncio.set_event_loop_policy(previous)
+
+
+@pytest.fixture(autouse=True)
+def loop_not_blocked(request: pytest.FixtureRequest, loop_watch: LoopWatch) -> Iterator[None]:
+    """Fail a test during which an event loop was blocked for more than LOOP_BLOCK_LIMIT_S."""
+    loop_watch.take_stalls()
+    yield
+    stalls = loop_watch.take_stalls()
+    marker = request.node.get_closest_marker("blocks_loop")
+    if not stalls or marker is not None:
+        return
+    worst = max(stalls, key=lambda stall: stall.seconds)
+    pytest.fail(
+        f"{len(stalls)} time(s) an event loop was blocked for more than "
+        f"{LOOP_BLOCK_LIMIT_S * 1000:.0f} ms during this test; the longest: {worst.describe()}"
+        "Move the blocking work off the loop (asyncio.to_thread), or mark the test "
+        "@pytest.mark.blocks_loop(reason=...) if the code is not yours to change.",
+        pytrace=False,
+    )
 
 
 def _unavailable(reason: str) -> None:

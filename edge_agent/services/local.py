@@ -8,11 +8,17 @@ loop. `srv.deploy` and `srv.remove` change what runs here, so only particles who
 peer is trusted (state dir `trusted_peers`) may call them; the particle's signature proves
 who its init peer is.
 
+Nothing here blocks the event loop either: the state directory (module files, the registry
+with its lock and fsyncs, the trust file) is read and written in threads. The registry is
+read once and then kept in memory, since only this agent writes it; the trust file is read
+on every deploy and remove, since `edge-agent trust` edits it while the agent runs.
+
 Python handlers added with `add_handler` (tests) come right after the client services.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import logging
@@ -79,7 +85,19 @@ class LocalServices:
         self.clock_ms = clock_ms
         self.calls = 0
         self.failed_calls = 0
+        self._registry: dict[str, ServiceRecord] | None = None
+        """services.json as last read or written (None: not read yet)."""
+        self._changing = asyncio.Lock()
+        """Held by deploy and remove, so that the registry and the host change in step."""
         self._handlers: dict[str, Handler] = {}
+
+    async def registry(self) -> dict[str, ServiceRecord]:
+        """The service registry (services.json), read in a thread the first time."""
+        if self._registry is None:
+            records = await asyncio.to_thread(self.state.services)
+            if self._registry is None:
+                self._registry = records
+        return self._registry
 
     def add_handler(self, service_id: str, handler: Handler) -> None:
         """Serve `service_id` with `handler(function, args)` in this process (tests, embedding).
@@ -97,9 +115,9 @@ class LocalServices:
     async def restore(self) -> list[str]:
         """Load every service of the registry into the host; returns the names that failed."""
         failed = []
-        for name, record in sorted(self.state.services().items()):
+        for name, record in sorted((await self.registry()).items()):
             try:
-                wasm = self.state.load_module(record.module_sha256)
+                wasm = await asyncio.to_thread(self.state.load_module, record.module_sha256)
                 await self.host.deploy(name, wasm, self._limits(record.limits))
             except (StoreError, ModuleRejected, ServiceError, ValueError) as exc:
                 log.error("service %s could not be restored: %s", name, exc)
@@ -139,8 +157,9 @@ class LocalServices:
 
     # --- srv.* ------------------------------------------------------------------------------
 
-    def describe(self, info: ServiceInfo) -> dict[str, Any]:
-        record = self.state.services().get(info.name)
+    @staticmethod
+    def describe(info: ServiceInfo, record: ServiceRecord | None) -> dict[str, Any]:
+        """What srv.list and srv.info answer for one service."""
         limits = info.limits
         return {
             "name": info.name,
@@ -158,15 +177,17 @@ class LocalServices:
 
     async def _srv(self, caller: Caller, function: str, args: list[Any]) -> Any:
         if function == "list":
-            return [self.describe(info) for _, info in sorted(self.host.services().items())]
+            registry = await self.registry()
+            services = sorted(self.host.services().items())
+            return [self.describe(info, registry.get(name)) for name, info in services]
         if function == "info":
             name = _arg_str(args, 0, "srv.info(name)")
             info = self.host.services().get(name)
             if info is None:
                 raise ServiceError(f"no service named {name!r} on this peer")
-            return self.describe(info)
+            return self.describe(info, (await self.registry()).get(name))
         if function == "deploy":
-            self._check_trusted(caller, "deploy")
+            await self._check_trusted(caller, "deploy")
             name = _arg_str(args, 0, "srv.deploy(name, sha256, limits?)")
             sha = _arg_str(args, 1, "srv.deploy(name, sha256, limits?)")
             limits = args[2] if len(args) > 2 and args[2] is not None else {}
@@ -174,13 +195,15 @@ class LocalServices:
                 raise ServiceError("srv.deploy: limits must be an object such as {\"fuel\": 1000000}")
             return await self.deploy(name, sha, limits, source=caller.init_peer_id)
         if function == "remove":
-            self._check_trusted(caller, "remove")
+            await self._check_trusted(caller, "remove")
             name = _arg_str(args, 0, "srv.remove(name)")
             return await self.remove(name)
         raise no_service("srv", function)
 
-    def _check_trusted(self, caller: Caller, what: str) -> None:
-        if caller.init_peer_id == self.peer_id or self.state.is_trusted(caller.init_peer_id):
+    async def _check_trusted(self, caller: Caller, what: str) -> None:
+        if caller.init_peer_id == self.peer_id:
+            return
+        if await asyncio.to_thread(self.state.is_trusted, caller.init_peer_id):
             return
         log.warning("refused srv.%s from untrusted peer %s", what, caller.init_peer_id)
         raise ServiceError(
@@ -189,8 +212,30 @@ class LocalServices:
             ret_code=RET_NOT_AUTHORISED,
         )
 
-    async def deploy(self, name: str, sha256: str, limits: Mapping[str, Any], *, source: str) -> dict[str, Any]:
+    async def deploy(
+        self, name: str, sha256: str, limits: Mapping[str, Any], *, source: str
+    ) -> dict[str, Any]:
         """Fetch (if needed), check, store and start a module as service `name`."""
+        parsed = self._deploy_limits(name, sha256, limits)
+        wasm = await self._module(sha256, source, parsed)
+        async with self._changing:
+            previous = (await self.registry()).get(name)
+            try:
+                info = await self.host.deploy(name, wasm, parsed)  # validate + instrument + load
+            except ModuleRejected as exc:
+                raise ServiceError(f"module refused: {exc}", ret_code=RET_MODULE_REFUSED) from None
+            record = ServiceRecord(name, sha256, _limits_record(limits), self.clock_ms(), {"size": len(wasm)})
+            try:
+                await asyncio.to_thread(_store_service, self.state, wasm, record)
+            except (StoreError, OSError) as exc:
+                await self._undo_deploy(name, previous)
+                raise ServiceError(f"could not store the service: {exc}") from None
+            self._registry = {**(await self.registry()), name: record}
+        log.info("deployed service %s (module %s, %d bytes) for %s", name, sha256[:16], len(wasm), source)
+        return self.describe(info, record)
+
+    def _deploy_limits(self, name: str, sha256: str, limits: Mapping[str, Any]) -> Limits:
+        """The limits of a deploy request, once its name and hash are checked."""
         if name in RESERVED_NAMES:
             raise ServiceError(f"{name!r} is reserved for a builtin service; choose another name")
         if not _SHA256.match(sha256):
@@ -198,44 +243,32 @@ class LocalServices:
         unknown = sorted(set(limits) - DEPLOY_LIMITS)
         if unknown:
             raise ServiceError(
-                f"srv.deploy: unknown limit {unknown[0]!r}; a deploy may set {', '.join(sorted(DEPLOY_LIMITS))}",
+                f"srv.deploy: unknown limit {unknown[0]!r}; "
+                f"a deploy may set {', '.join(sorted(DEPLOY_LIMITS))}",
                 ret_code=RET_BAD_REQUEST,
             )
         try:
-            parsed = self._limits(limits)
+            return self._limits(limits)
         except (TypeError, ValueError, ConfigError) as exc:
             raise ServiceError(f"srv.deploy: bad limits: {exc}", ret_code=RET_BAD_REQUEST) from None
-        if self.state.has_module(sha256):
-            wasm = self.state.load_module(sha256)
-        else:
+
+    async def _module(self, sha256: str, source: str, limits: Limits) -> bytes:
+        """The module with hash `sha256`: stored here, or fetched from `source` and checked."""
+        wasm = await asyncio.to_thread(_stored_module, self.state, sha256)
+        if wasm is None:
             if self.fetch_module is None:
                 raise ServiceError(f"module {sha256[:16]} is not on this peer and it cannot fetch modules")
             try:
                 wasm = await self.fetch_module(source, sha256)
             except Exception as exc:
                 raise ServiceError(f"could not fetch module {sha256[:16]} from {source}: {exc}") from None
-            if len(wasm) > parsed.max_module_bytes:
-                raise ServiceError(f"the module is {len(wasm)} bytes, more than the limit of {parsed.max_module_bytes}")
-        if hashlib.sha256(wasm).hexdigest() != sha256:
+            if len(wasm) > limits.max_module_bytes:
+                raise ServiceError(
+                    f"the module is {len(wasm)} bytes, more than the limit of {limits.max_module_bytes}"
+                )
+        if await asyncio.to_thread(_sha256, wasm) != sha256:
             raise ServiceError(f"the module fetched from {source} does not have sha256 {sha256[:16]}")
-        previous = self.state.services().get(name)
-        try:
-            info = await self.host.deploy(name, wasm, parsed)  # validate + instrument + load
-        except ModuleRejected as exc:
-            raise ServiceError(f"module refused: {exc}", ret_code=RET_MODULE_REFUSED) from None
-        # Durable only once it runs: module first, then the registry (each write atomic).
-        try:
-            self.state.put_module(wasm)
-            self.state.put_service(
-                ServiceRecord(name, sha256, _limits_record(limits), self.clock_ms(), {"size": len(wasm)})
-            )
-        except (StoreError, OSError) as exc:
-            await self._undo_deploy(name, previous)
-            raise ServiceError(f"could not store the service: {exc}") from None
-        with contextlib.suppress(StoreError, OSError):
-            self.state.remove_unused_modules()
-        log.info("deployed service %s (module %s, %d bytes) for %s", name, sha256[:16], len(wasm), source)
-        return self.describe(info)
+        return wasm
 
     async def _undo_deploy(self, name: str, previous: ServiceRecord | None) -> None:
         """Put back what ran under `name` before a deploy that could not be stored."""
@@ -243,17 +276,21 @@ class LocalServices:
             if previous is None:
                 await self.host.remove(name)
             else:
-                wasm = self.state.load_module(previous.module_sha256)
+                wasm = await asyncio.to_thread(self.state.load_module, previous.module_sha256)
                 await self.host.deploy(name, wasm, self._limits(previous.limits))
         except Exception as exc:  # noqa: BLE001 - the deploy error is what the caller reports
             log.error("could not restore service %s after a failed deploy: %s", name, exc)
 
     async def remove(self, name: str) -> dict[str, Any]:
-        if name not in self.host.services() and name not in self.state.services():
-            raise ServiceError(f"no service named {name!r} on this peer")
-        self.state.remove_service(name)
-        await self.host.remove(name)
-        self.state.remove_unused_modules()
+        """Unregister, stop and forget service `name` (its KV store stays)."""
+        async with self._changing:
+            registry = await self.registry()
+            if name not in self.host.services() and name not in registry:
+                raise ServiceError(f"no service named {name!r} on this peer")
+            await asyncio.to_thread(self.state.remove_service, name)
+            self._registry = {n: r for n, r in registry.items() if n != name}
+            await self.host.remove(name)
+            await asyncio.to_thread(self.state.remove_unused_modules)
         log.info("removed service %s", name)
         return {"name": name, "removed": True}
 
@@ -269,3 +306,21 @@ def _arg_str(args: list[Any], index: int, usage: str) -> str:
     if len(args) <= index or type(args[index]) is not str:
         raise ServiceError(f"usage: {usage}")
     return args[index]
+
+
+def _stored_module(state: StateDir, sha256: str) -> bytes | None:
+    """The stored module with hash `sha256`, or None if there is none (blocking file I/O)."""
+    return state.load_module(sha256) if state.has_module(sha256) else None
+
+
+def _store_service(state: StateDir, wasm: bytes, record: ServiceRecord) -> None:
+    """Make a deploy durable: the module first, then the registry (each write atomic), then
+    drop modules nothing uses any more (blocking file I/O with fsyncs)."""
+    state.put_module(wasm)
+    state.put_service(record)
+    with contextlib.suppress(StoreError, OSError):
+        state.remove_unused_modules()
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -23,6 +23,7 @@ import ctypes
 import faulthandler
 import json
 import os
+import resource
 import select
 import signal
 import stat
@@ -281,7 +282,7 @@ class Worker:
         kv, service._kv = service._kv, None
         close = getattr(kv, "close", None)
         if close is not None:
-            close()  # pywasm3 keeps our import closures (and so `service`) alive: free the fd now
+            close()  # pywasm3 keeps our import functions (and so `service`) alive: free the fd now
         service.functions.clear()
         service.fuel_set = service.fuel_get = service.alloc = service.free = None
         service.runtime = service.module = service.memory = None
@@ -398,93 +399,99 @@ class Worker:
             module.link_function("env", name, signature, function)
 
     def _imports(self, service: _Service) -> dict[str, tuple[str, Callable[..., Any]]]:
+        return _HostImports(service, self.sensor_paths).table()
+
+
+_U32 = 0xFFFF_FFFF
+"""Wasm passes i32s as signed Python ints: pointers and lengths are read as unsigned."""
+
+
+class _HostImports:
+    """The host functions one service imports (module ``env``), bound to that service."""
+
+    def __init__(self, service: _Service, sensors: dict[str, str]) -> None:
+        assert service.memory is not None
+        self._service = service
+        self._memory = service.memory
+        self._sensors = sensors
+
+    def table(self) -> dict[str, tuple[str, Callable[..., Any]]]:
+        """Name -> (wasm3 signature, function)."""
+        return {
+            "ea_log": ("v(iii)", self.ea_log),
+            "ea_clock_monotonic_ns": ("I()", time.monotonic_ns),
+            "ea_clock_wall_ms": ("I()", now_ms),
+            "ea_random": ("i(ii)", self.ea_random),
+            "ea_kv_get": ("i(iiii)", self.ea_kv_get),
+            "ea_kv_put": ("i(iiii)", self.ea_kv_put),
+            "ea_kv_delete": ("i(ii)", self.ea_kv_delete),
+            "ea_sensor_read": ("i(iii)", self.ea_sensor_read),
+        }
+
+    def ea_log(self, level: int, ptr: int, length: int) -> None:
+        service = self._service
+        if len(service.logs) >= const.WASM_MAX_LOG_LINES_PER_CALL:
+            service.dropped_logs += 1
+            return
+        length = min(length & _U32, const.WASM_MAX_LOG_LINE_BYTES)
+        text = self._memory.read(ptr & _U32, length, "ea_log")
+        service.logs.append([level if 0 <= level <= 3 else 1, text.decode("utf-8", "replace")])
+
+    def ea_random(self, ptr: int, length: int) -> int:
+        length &= _U32
+        if length > const.WASM_MAX_RANDOM_BYTES:
+            return -1
+        self._memory.write(ptr & _U32, os.urandom(length), "ea_random")
+        return 0
+
+    def _kv(self, what: str) -> Any:
+        try:
+            return self._service.kv()
+        except Exception as exc:  # a corrupt or unreadable store fails the call, clearly
+            raise _HostTrap(f"{what}: the service's KV store cannot be opened: {exc}") from None
+
+    def ea_kv_get(self, kptr: int, klen: int, vptr: int, vcap: int) -> int:
+        key = self._memory.read(kptr & _U32, klen & _U32, "ea_kv_get key")
+        try:
+            value = self._kv("ea_kv_get").get(key)
+        except (OSError, ValueError) as exc:
+            raise _HostTrap(f"ea_kv_get: the KV store failed: {exc}") from None
+        if value is None:
+            return -1
+        if len(value) <= (vcap & _U32):
+            self._memory.write(vptr & _U32, value, "ea_kv_get value")
+        return len(value)
+
+    def ea_kv_put(self, kptr: int, klen: int, vptr: int, vlen: int) -> int:
         from edge_agent.store import QuotaExceeded
 
-        memory = service.memory
-        assert memory is not None
-        sensors = self.sensor_paths
-        max_lines = const.WASM_MAX_LOG_LINES_PER_CALL
-        max_line = const.WASM_MAX_LOG_LINE_BYTES
+        vlen &= _U32
+        if vlen > const.KV_MAX_VALUE_BYTES * 4:  # bounded read; the store applies its quota
+            return -1
+        key = self._memory.read(kptr & _U32, klen & _U32, "ea_kv_put key")
+        value = self._memory.read(vptr & _U32, vlen, "ea_kv_put value")
+        try:
+            self._kv("ea_kv_put").put(key, value)
+        except QuotaExceeded:
+            return -1
+        except (OSError, ValueError) as exc:
+            raise _HostTrap(f"ea_kv_put: the KV store failed: {exc}") from None
+        return 0
 
-        def ea_log(level: int, ptr: int, length: int) -> None:
-            if len(service.logs) >= max_lines:
-                service.dropped_logs += 1
-                return
-            text = memory.read(ptr & 0xFFFF_FFFF, min(length & 0xFFFF_FFFF, max_line), "ea_log")
-            service.logs.append([level if 0 <= level <= 3 else 1, text.decode("utf-8", "replace")])
+    def ea_kv_delete(self, kptr: int, klen: int) -> int:
+        key = self._memory.read(kptr & _U32, klen & _U32, "ea_kv_delete key")
+        try:
+            return 0 if self._kv("ea_kv_delete").delete(key) else -1
+        except (OSError, ValueError) as exc:
+            raise _HostTrap(f"ea_kv_delete: the KV store failed: {exc}") from None
 
-        def ea_clock_monotonic_ns() -> int:
-            return time.monotonic_ns()
-
-        def ea_clock_wall_ms() -> int:
-            return now_ms()
-
-        def ea_random(ptr: int, length: int) -> int:
-            length &= 0xFFFF_FFFF
-            if length > const.WASM_MAX_RANDOM_BYTES:
-                return -1
-            memory.write(ptr & 0xFFFF_FFFF, os.urandom(length), "ea_random")
-            return 0
-
-        def kv(what: str) -> Any:
-            try:
-                return service.kv()
-            except Exception as exc:  # a corrupt or unreadable store fails the call, clearly
-                raise _HostTrap(f"{what}: the service's KV store cannot be opened: {exc}") from None
-
-        def ea_kv_get(kptr: int, klen: int, vptr: int, vcap: int) -> int:
-            key = memory.read(kptr & 0xFFFF_FFFF, klen & 0xFFFF_FFFF, "ea_kv_get key")
-            try:
-                value = kv("ea_kv_get").get(key)
-            except (OSError, ValueError) as exc:
-                raise _HostTrap(f"ea_kv_get: the KV store failed: {exc}") from None
-            if value is None:
-                return -1
-            if len(value) <= (vcap & 0xFFFF_FFFF):
-                memory.write(vptr & 0xFFFF_FFFF, value, "ea_kv_get value")
-            return len(value)
-
-        def ea_kv_put(kptr: int, klen: int, vptr: int, vlen: int) -> int:
-            vlen &= 0xFFFF_FFFF
-            if vlen > const.KV_MAX_VALUE_BYTES * 4:  # bounded read; the store applies its quota
-                return -1
-            key = memory.read(kptr & 0xFFFF_FFFF, klen & 0xFFFF_FFFF, "ea_kv_put key")
-            value = memory.read(vptr & 0xFFFF_FFFF, vlen, "ea_kv_put value")
-            try:
-                kv("ea_kv_put").put(key, value)
-            except QuotaExceeded:
-                return -1
-            except (OSError, ValueError) as exc:
-                raise _HostTrap(f"ea_kv_put: the KV store failed: {exc}") from None
-            return 0
-
-        def ea_kv_delete(kptr: int, klen: int) -> int:
-            key = memory.read(kptr & 0xFFFF_FFFF, klen & 0xFFFF_FFFF, "ea_kv_delete key")
-            try:
-                return 0 if kv("ea_kv_delete").delete(key) else -1
-            except (OSError, ValueError) as exc:
-                raise _HostTrap(f"ea_kv_delete: the KV store failed: {exc}") from None
-
-        def ea_sensor_read(nptr: int, nlen: int, out_ptr: int) -> int:
-            name = memory.read(
-                nptr & 0xFFFF_FFFF, min(nlen & 0xFFFF_FFFF, 64), "ea_sensor_read name"
-            )
-            value = _read_sensor(sensors, name.decode("utf-8", "replace"))
-            if value is None:
-                return -1
-            memory.write(out_ptr & 0xFFFF_FFFF, _F64.pack(value), "ea_sensor_read out")
-            return 0
-
-        return {
-            "ea_log": ("v(iii)", ea_log),
-            "ea_clock_monotonic_ns": ("I()", ea_clock_monotonic_ns),
-            "ea_clock_wall_ms": ("I()", ea_clock_wall_ms),
-            "ea_random": ("i(ii)", ea_random),
-            "ea_kv_get": ("i(iiii)", ea_kv_get),
-            "ea_kv_put": ("i(iiii)", ea_kv_put),
-            "ea_kv_delete": ("i(ii)", ea_kv_delete),
-            "ea_sensor_read": ("i(iii)", ea_sensor_read),
-        }
+    def ea_sensor_read(self, nptr: int, nlen: int, out_ptr: int) -> int:
+        name = self._memory.read(nptr & _U32, min(nlen & _U32, 64), "ea_sensor_read name")
+        value = _read_sensor(self._sensors, name.decode("utf-8", "replace"))
+        if value is None:
+            return -1
+        self._memory.write(out_ptr & _U32, _F64.pack(value), "ea_sensor_read out")
+        return 0
 
 
 def _read_sensor(paths: dict[str, str], name: str) -> float | None:
@@ -622,12 +629,23 @@ def serve(config: dict[str, Any], in_fd: int, out_fd: int, spin_s: float = 0.0) 
         spin_until = clock() + spin_s
 
 
+def _limit_memory(max_data_bytes: int) -> None:
+    """Cap this process's data memory (heap and private writable mappings, where wasm3 keeps
+    linear memories): past it memory.grow returns -1 and allocations fail, instead of the
+    agent's cgroup running out (edge_agent.services.wasm.memory)."""
+    hard = resource.getrlimit(resource.RLIMIT_DATA)[1]
+    cap = max_data_bytes if hard == resource.RLIM_INFINITY else min(max_data_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     config = json.loads(argv[0]) if argv else {}
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the agent decides when its worker stops
     if config.get("die_with_parent"):
         _die_with_parent()
+    if config.get("max_data_bytes"):
+        _limit_memory(int(config["max_data_bytes"]))
     faulthandler.enable()  # a segfault's Python stack lands in the file the parent reads
     # Replies go on a private copy of stdout; fd 1 joins fd 2 so that any C-level printf
     # cannot corrupt the reply stream.

@@ -55,6 +55,11 @@ def gone(pids: list[int]) -> bool:
     return all(not alive(pid) for pid in pids)
 
 
+def pid_of(host: WasmHost, service: str) -> int | None:
+    """The process id of the worker that holds `service` (None while it is not running)."""
+    return host.worker_pids()[host.services()[service].worker]
+
+
 @pytest.fixture
 def make_host(tmp_path: Path) -> Iterator[type[WasmHost]]:
     """Hosts created through this are closed after the test, and their workers must be gone."""
@@ -217,7 +222,7 @@ def test_nan_result_is_a_clear_error(host: WasmHost) -> None:
 
 def test_infinite_loop_runs_out_of_fuel_within_the_default_limits(host: WasmHost) -> None:
     host.deploy("spin", module("spin"))
-    pid = host.worker_pids()[0]
+    pid = pid_of(host, "spin")
     started = time.monotonic()
     expect(
         host,
@@ -228,7 +233,7 @@ def test_infinite_loop_runs_out_of_fuel_within_the_default_limits(host: WasmHost
         r"spin.spin: out of fuel \(limit 10000000 instructions\)",
     )
     assert time.monotonic() - started < const.DEFAULT_WASM_DEADLINE_MS / 1000
-    assert host.worker_pids()[0] == pid  # fuel, not the deadline: the worker lives on
+    assert pid_of(host, "spin") == pid  # fuel, not the deadline: the worker lives on
     assert host.call("spin", "ok", []) == 42
     assert host.call("num", "add", [1, 2]) == 3
 
@@ -274,7 +279,7 @@ def test_wasm3_backtraces_stay_out_of_the_agents_stderr(
     host: WasmHost, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     capfd.readouterr()
-    with caplog.at_level(logging.DEBUG, logger="edge_agent.services.wasm.host"):
+    with caplog.at_level(logging.DEBUG, logger="edge_agent.services.wasm"):
         expect(host, "num", "boom", [], CallErrorCode.TRAP, "unreachable")
     assert "backtrace" not in capfd.readouterr().err
     assert any(
@@ -355,7 +360,7 @@ def test_remove(host: WasmHost) -> None:
     host.remove("temp")  # no error
     assert "temp" not in host.services()
     expect(host, "temp", "ok", [], CallErrorCode.NOT_FOUND, "no Wasm service")
-    assert "temp" not in host.stats()[0]["services"]
+    assert all("temp" not in stats["services"] for stats in host.stats())
 
 
 def test_handler_adapter(host: WasmHost) -> None:
@@ -399,7 +404,7 @@ def test_sensor_reads_the_configured_file(make_host: type[WasmHost], tmp_path: P
 
 
 def test_deadline_kills_and_replaces_the_worker(make_host: type[WasmHost]) -> None:
-    host = make_host()
+    host = make_host(workers=1)  # both services share the one worker
     host.deploy("spin", module("spin"), {"fuel": 10**12, "deadline_ms": 200})
     host.deploy("counter", module("numeric"))
     assert host.call("counter", "bump", []) == 1
@@ -416,8 +421,22 @@ def test_deadline_kills_and_replaces_the_worker(make_host: type[WasmHost]) -> No
     assert host.call("spin", "ok", []) == 42
 
 
+def test_a_deadline_leaves_the_services_of_other_workers_alone(make_host: type[WasmHost]) -> None:
+    host = make_host(workers=2)
+    host.deploy("spin", module("spin"), {"fuel": 10**12, "deadline_ms": 200})
+    host.deploy("counter", module("numeric"))
+    assert host.services()["spin"].worker != host.services()["counter"].worker
+    assert host.call("counter", "bump", []) == 1
+    counter_pid, spin_pid = pid_of(host, "counter"), pid_of(host, "spin")
+    expect(host, "spin", "spin", [], CallErrorCode.DEADLINE, "deadline of 200 ms exceeded")
+    assert spin_pid is not None and not alive(spin_pid)
+    assert host.call("counter", "bump", []) == 2  # its worker and memory live on
+    assert pid_of(host, "counter") == counter_pid
+    assert host.call("spin", "ok", []) == 42
+
+
 def test_a_crashed_worker_is_reported_and_replaced(make_host: type[WasmHost]) -> None:
-    host = make_host()
+    host = make_host(workers=1)
     host.deploy("slow", module("slow"), {"fuel": 10**12, "deadline_ms": 30_000})
     host.deploy("num", module("numeric"))
     pid = host.worker_pids()[0]
@@ -597,7 +616,8 @@ def test_async_deadline_and_cancellation(tmp_path: Path) -> None:
             assert await host.call("spin", "ok", []) == 42
             assert await host.handler("spin")("ok", []) == 42
             stats = await host.stats()
-            assert stats[0]["services"] == ["slow", "spin"]
+            assert sorted(name for s in stats for name in s["services"]) == ["slow", "spin"]
+            assert len(stats) == 2 and {s["worker"] for s in stats} == {0, 1}
 
     run(main())
 
@@ -635,3 +655,45 @@ def test_async_rejects_like_the_sync_host(tmp_path: Path) -> None:
             assert host.services() == {}
 
     run(main())
+
+
+def test_async_starts_and_reaps_workers_off_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fork/exec and waiting for an exit block: the async host does them in threads."""
+    from edge_agent.services.wasm import process
+
+    seen: list[tuple[str, bool]] = []
+    loop_thread: list[int] = []
+
+    def off_loop(name: str, real: object) -> object:
+        def wrapper(*args: object) -> object:
+            seen.append((name, threading.get_ident() in loop_thread))
+            return real(*args)  # type: ignore[operator]
+
+        return wrapper
+
+    monkeypatch.setattr(process.WorkerProcess, "spawn", off_loop("spawn", process.WorkerProcess.spawn))
+    monkeypatch.setattr(process.Corpse, "bury", off_loop("bury", process.Corpse.bury))
+
+    async def main() -> None:
+        loop_thread.append(threading.get_ident())
+        host = AsyncWasmHost(HostConfig(state_dir=tmp_path))
+        await host.deploy("slow", module("slow"), {"fuel": 10**12, "deadline_ms": 30_000})
+        await host.deploy("spin", module("spin"), {"fuel": 10**12, "deadline_ms": 100})
+        with pytest.raises(ServiceError, match="deadline"):
+            await host.call("spin", "spin", [])  # killed and reaped
+        pid = host.worker_pids()[host.services()["slow"].worker]
+        assert pid is not None
+        call = asyncio.create_task(host.call("slow", "work", [10**11]))
+        await asyncio.sleep(0.05)
+        os.kill(pid, signal.SIGSEGV)
+        with pytest.raises(ServiceError, match="crashed"):
+            await call  # reaped
+        assert await host.call("slow", "work", [1]) == 1  # started again
+        await host.remove("slow")  # its worker stops
+        await host.aclose()
+
+    run(main())
+    assert {name for name, _ in seen} == {"spawn", "bury"}
+    assert [name for name, on_loop in seen if on_loop] == []
