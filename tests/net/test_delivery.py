@@ -37,21 +37,22 @@ def run(coro: Coroutine[Any, Any, Any], timeout: float = 30.0) -> Any:
 class Peer:
     """A loopback CoAP server that proves `keypair` (if given) and keeps the particles it gets."""
 
-    def __init__(self, keypair: KeyPair | None) -> None:
+    def __init__(self, keypair: KeyPair | None, max_body_bytes: int = 64 * 1024) -> None:
         self.received: list[bytes] = []
-        self.server = CoapServer(
-            bind=LOCAL, port=0, on_particle=lambda raw, remote: self.received.append(raw)
-        )
+        self.server = CoapServer(bind=LOCAL, port=0, on_inbox=self._keep, max_body_bytes=max_body_bytes)
         if keypair is not None:
             self.server.add_resource(PROOF_PATH, ProofResource(keypair))
+
+    async def _keep(self, message: Any) -> None:
+        self.received.append(message.raw)
 
     @property
     def address(self) -> Address:
         return Address(LOCAL, self.server.port)
 
 
-async def peer(stack: AsyncExitStack, keypair: KeyPair | None) -> Peer:
-    p = Peer(keypair)
+async def peer(stack: AsyncExitStack, keypair: KeyPair | None, **server: int) -> Peer:
+    p = Peer(keypair, **server)
     await p.server.start()
     stack.push_async_callback(p.server.stop)
     return p
@@ -115,8 +116,8 @@ def test_a_dead_proven_address_costs_a_slice_not_the_budget() -> None:
 def test_a_peer_refusing_the_particle_makes_the_next_address_tried() -> None:
     async def go() -> None:
         async with AsyncExitStack() as stack:
-            refusing, real = await peer(stack, REAL), await peer(stack, REAL)  # one identity, two processes
-            refusing.server.max_particle_bytes = 10  # answers 4.13
+            # One identity, two processes; the first answers 4.13 to any particle.
+            refusing, real = await peer(stack, REAL, max_body_bytes=10), await peer(stack, REAL)
             p = await prover(stack)
             p.book.add(REAL.peer_id, refusing.address, Source.STATIC)
             p.book.add(REAL.peer_id, real.address, Source.INCOMING)

@@ -25,6 +25,7 @@ from edge_agent.identity import KeyPair
 from edge_agent.net import discovery as disc
 from edge_agent.net.addressbook import Address, AddressBook, ChangeKind, PeerChange, Source
 from edge_agent.net.discovery import Discovery, DiscoveryError, State
+from edge_agent.net.discovery_txt import txt_value
 
 IDS = [KeyPair.from_seed(bytes([0x40 + i]) * 32).peer_id for i in range(4)]
 ME, OTHER, THIRD = IDS[:3]
@@ -394,8 +395,8 @@ def test_two_agents_announcing_one_name_are_both_announcers() -> None:
 
 def test_txt_values_are_read_within_bounds() -> None:
     text = b"\x09txtvers=1\x07id=abcd\x02v="
-    assert disc._txt_value(text, b"id") == b"abcd"
-    assert disc._txt_value(text, b"v") == b""
-    assert disc._txt_value(text, b"proto") is None
-    assert disc._txt_value(b"\xff" + b"id=x", b"id") == b"x"  # a length past the end: cut
-    assert disc._txt_value(b"\x00" * 5000, b"id") is None
+    assert txt_value(text, b"id") == b"abcd"
+    assert txt_value(text, b"v") == b""
+    assert txt_value(text, b"proto") is None
+    assert txt_value(b"\xff" + b"id=x", b"id") == b"x"  # a length past the end: cut
+    assert txt_value(b"\x00" * 5000, b"id") is None
