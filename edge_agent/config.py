@@ -158,6 +158,10 @@ class ParticlesConfig:
         const.DEFAULT_CLOCK_SKEW_MS, _int(0, 24 * 3600 * 1000),
         "clock difference tolerated between peers, in ms",
     )
+    max_finished: int = _field(
+        const.NODE_MAX_FINISHED, _int(64, 1_000_000),
+        "ids of finished particles kept (until they expire) to refuse replays",
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,7 +111,9 @@ class Node:
             self.peer_id,
             Sealer(self.peer_id, self.keypair.sign, particle.verify_signature),
             particle.is_signed,
-            limits=CoreLimits.from_const(clock_skew_ms=config.particles.clock_skew_ms),
+            limits=CoreLimits.from_const(
+                clock_skew_ms=config.particles.clock_skew_ms, max_finished=config.particles.max_finished
+            ),
             trusted=self._trusts,
         )
         self.counters: Counter[str] = Counter()

@@ -62,6 +62,7 @@ def test_a_full_file() -> None:
         max_bytes = 65_536
         default_ttl_ms = 7000
         clock_skew_ms = 0
+        max_finished = 1024
         [wasm]
         workers = 2
         fuel = 1
@@ -74,7 +75,7 @@ def test_a_full_file() -> None:
     assert (c.coap.bind, c.coap.port) == ("0.0.0.0", 5684)
     assert c.discovery == config.DiscoveryConfig(enabled=False, instance_name="greenhouse")
     assert c.particles.max_bytes == 65536 and c.particles.default_ttl_ms == 7000
-    assert c.particles.clock_skew_ms == 0
+    assert c.particles.clock_skew_ms == 0 and c.particles.max_finished == 1024
     assert c.wasm.workers == 2 and c.wasm.fuel == 1 and c.wasm.memory_pages == 0
     assert c.wasm.deadline_ms == const.DEFAULT_WASM_DEADLINE_MS  # untouched keys keep defaults
     assert c.kv.max_keys == 10
