@@ -470,8 +470,12 @@ class ParticleCore:
             return True
         if trusted:
             return False
-        strangers = sum(1 for r in self._records.values() if not r.trusted) + (1 if new else 0)
-        return strangers > limits.max_particles * limits.stranger_share
+        strangers = [r for r in self._records.values() if not r.trusted]
+        share = limits.stranger_share
+        return (
+            len(strangers) + (1 if new else 0) > limits.max_particles * share
+            or sum(r.weight for r in strangers) + more > limits.max_held_bytes * share
+        )
 
     def _make_room(self, more: int, trusted: bool, keep: str | None, new: bool = False) -> bool:
         """Room for `more` bytes (and a new particle if `new`): give up idle particles, the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from edge_agent.air import data as air_data
 from edge_agent.air.calls import CallResult
@@ -198,3 +199,21 @@ def test_decoded_weight_not_bytes_bounds_what_is_held() -> None:
     assert len(raw) < 5000
     [drop] = dev.handle(Arrived(p.with_data(raw)), NOW)
     assert drop.verdict is Verdict.OVERLOADED
+
+
+def test_strangers_hold_at_most_their_share_of_the_data() -> None:
+    """NODE_STRANGER_SHARE bounds the held data too: busy strangers' particles cannot take
+    the room that trusted peers' particles need."""
+    dev = core(max_held_bytes=100_000)
+
+    def bulky(init: str) -> list[Any]:  # ~30 KB of weight, a call pending on dev (so not idle)
+        p = signed('(call "dev" ("op" "noop") [])', init)
+        data = Data({"9": Entry(Kind.CALL, [[]] * 400, init)})
+        Sealer(init, KEYS[init].sign, verify).seal(p.id, data, {})
+        return dev.handle(Arrived(p.with_data(air_data.encode(data))), NOW)
+
+    assert [type(a) for a in bulky("stranger")] == [CallServices]
+    assert [type(a) for a in bulky("stranger")] == [CallServices]
+    [drop] = bulky("stranger")  # 90 KB would be over the strangers' 75 KB
+    assert drop.verdict is Verdict.OVERLOADED and "bytes of data" in drop.detail
+    assert [type(a) for a in bulky("laptop")] == [CallServices]  # the rest is the laptop's
