@@ -102,6 +102,17 @@ class Lan:
         proc.stop()
         return json.loads(line)
 
+    def while_the_laptop_calls(self, attack: str, *args: str, started: Callable[[dict[str, int]], bool],
+                               what: str) -> dict[str, Any]:
+        """Attack from the attacker's namespace until the laptop, once `started(counters)`,
+        made its calls (which must succeed); the attack's result."""
+        stop = self.stop_file(attack)
+        proc = self.hostile(ATTACKER, attack, *args, "--until", str(stop), "--max-s", "20")
+        self.wait_counters(started, what)
+        self.laptop_calls_succeed()
+        stop.touch()
+        return self.result(proc)
+
     def stop_file(self, name: str) -> Path:
         """A path to create when a hostile process given it as `--until` should stop."""
         return self.tmp / f"{name}-{time.monotonic_ns()}.stop"
@@ -210,16 +221,12 @@ def test_heavy_particles_of_a_stranger_do_not_stall_the_victim(lan: Lan) -> None
     """Attack 3: folds of op.noop (every run replays all earlier iterations) and nested
     folds 400x400, one every half second, while the laptop calls the victim."""
     before = lan.counters()
-    stop = lan.stop_file("stall")
     with lan.probing() as figures:
-        # Until the laptop is done, at most 4 (each fold of op.noop costs the victim its whole
-        # budget: some seconds of CPU here).
-        attack = lan.hostile(ATTACKER, "stall", "--interval", "0.5", "--count", "4", "--until", str(stop),
-                             "--max-s", "20")
-        lan.wait_counters(lambda c: _delta(c, before, "calls") > 100, "the heavy particles run")
-        lan.laptop_calls_succeed()
-        stop.touch()
-        sent = lan.result(attack)["sent"]
+        # At most 4 (each fold of op.noop costs the victim its whole budget: seconds of CPU).
+        sent = lan.while_the_laptop_calls(
+            "stall", "--interval", "0.5", "--count", "4",
+            started=lambda c: _delta(c, before, "calls") > 100, what="the heavy particles run",
+        )["sent"]
         # Every fold of op.noop used up its budget and was given up; every nested fold hit
         # the per-run limit at its first fold (a failed run).
         after = lan.wait_counters(
@@ -265,14 +272,11 @@ def test_valid_data_is_held_by_its_decoded_weight(lan: Lan) -> None:
 def test_a_flood_from_one_stranger_is_rate_limited(lan: Lan) -> None:
     """Attack 6: one stranger identity at 1,000 particles/s while the laptop calls."""
     before = lan.counters()
-    stop = lan.stop_file("flood")
     with lan.probing() as figures:
-        attack = lan.hostile(ATTACKER, "flood", "--rate", "1000", "--count", "20000", "--until", str(stop),
-                             "--max-s", "20")
-        lan.wait_counters(lambda c: _delta(c, before, "dropped_rate_limited") > 100, "the flood arrives")
-        lan.laptop_calls_succeed()
-        stop.touch()
-        flood = lan.result(attack)
+        flood = lan.while_the_laptop_calls(
+            "flood", "--rate", "1000", "--count", "20000",
+            started=lambda c: _delta(c, before, "dropped_rate_limited") > 100, what="the flood arrives",
+        )
     after = lan.counters()
     print(f"flood {flood}; counters {after}")
     assert flood["per_s"] > 500
