@@ -14,8 +14,9 @@ ends a loop early when FILE exists (namespaces share the file system, so a test 
             arrays, maps, deep), or valid data just under the decoded-item limit (held)
     flood   `--count` cheap particles of one stranger at `--rate` per second, non-confirmable
             (answers are counted, never waited for), as an attacker on the LAN would
-    replay  a particle of a neighbour (captured), then `--count` cheap particles of fresh
-            identities (to push its id out of the replay table), then the captured one again
+    replay  a particle of a neighbour (captured), then up to `--count` cheap particles of
+            fresh identities (to push its id out of the replay table) until `--until`, then
+            the captured one again; `--from` spreads a flood over many source addresses
     probe   GET /status every `--interval` s (`--timeout` each): latencies and failures
     status  the victim's /status map, once
     watch   the victim's /status map every `--interval` s, a JSON line each (with its time)
@@ -34,7 +35,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -143,28 +144,34 @@ def _drain(sock: socket.socket, codes: Counter[str]) -> None:
 
 
 def flood(victim: Remote, *, rate: float, count: int, stop: Callable[[], bool],
-          make: Callable[[], Particle]) -> dict[str, Any]:
-    """Send up to `count` particles from `make()` at `rate` per second as NON POSTs."""
+          make: Callable[[], Particle], sources: Sequence[str] = ()) -> dict[str, Any]:
+    """Send up to `count` particles from `make()` at `rate` per second as NON POSTs, from
+    each of the `sources` addresses in turn (this host's, which the kernel picks, if none)."""
     family = socket.AF_INET6 if ":" in victim[0] else socket.AF_INET
     codes: Counter[str] = Counter()
     sent = 0
-    started = time.monotonic()
-    with socket.socket(family, socket.SOCK_DGRAM) as sock:
-        sock.connect(victim)
-        sock.setblocking(False)
+    with contextlib.ExitStack() as stack:
+        socks = [stack.enter_context(socket.socket(family, socket.SOCK_DGRAM)) for _ in sources or [""]]
+        for sock, source in zip(socks, sources or [""]):
+            sock.bind((source, 0))
+            sock.connect(victim)
+            sock.setblocking(False)
+        started = time.monotonic()
         while sent < count and not stop():
             due = min(count, int((time.monotonic() - started) * rate) + 1)
             while sent < due:
                 with contextlib.suppress(BlockingIOError):
-                    sock.send(non_post(make().encode(), sent))
+                    socks[sent % len(socks)].send(non_post(make().encode(), sent))
                 sent += 1
-            _drain(sock, codes)
+            for sock in socks:
+                _drain(sock, codes)
             time.sleep(0.002)
         took = time.monotonic() - started
         time.sleep(0.2)
-        _drain(sock, codes)
+        for sock in socks:
+            _drain(sock, codes)
     return {"sent": sent, "seconds": round(took, 3), "per_s": round(sent / took, 1) if took else 0,
-            "answers": dict(codes)}
+            "sources": len(socks), "answers": dict(codes)}
 
 
 async def send_all(victim: Remote, particles: list[Particle], *, parallel: int = 4) -> list[str]:
@@ -206,10 +213,11 @@ async def stall(victim: Remote, victim_id: str, *, interval: float, count: int,
     return {"peer_id": key.peer_id, "sent": dict(sent), "bytes": sizes, "outcomes": dict(outcomes)}
 
 
-async def replay(victim: Remote, victim_id: str, *, count: int, rate: float, max_s: float) -> dict[str, Any]:
+async def replay(victim: Remote, victim_id: str, *, count: int, rate: float, stop: Callable[[], bool],
+                 sources: Sequence[str] = ()) -> dict[str, Any]:
     """A neighbour's particle appending a message on the victim (captured on its way), sent
-    once as the neighbour did; then `count` cheap particles of fresh identities; then the
-    captured bytes again, twice."""
+    once as the neighbour did, and again at once; then up to `count` cheap particles of fresh
+    identities from `sources` until `stop()`; then the captured bytes again."""
     script = f'(call "{victim_id}" ("messages" "append") ["neighbour" "sent once"])'
     captured = stranger_particle(script, ttl_ms=120_000)
     outcomes = {"first": await send_all(victim, [captured])}
@@ -218,7 +226,7 @@ async def replay(victim: Remote, victim_id: str, *, count: int, rate: float, max
     def fresh() -> Particle:
         return stranger_particle(CHEAP_SCRIPT, ttl_ms=120_000)
 
-    flooded = flood(victim, rate=rate, count=count, stop=_stopper(None, max_s), make=fresh)
+    flooded = flood(victim, rate=rate, count=count, stop=stop, make=fresh, sources=sources)
     outcomes["after_flood"] = await send_all(victim, [captured])
     return {"captured": captured.id, "flood": flooded, "outcomes": outcomes}
 
@@ -285,6 +293,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=2.0, help="seconds one /status poll may take")
     p.add_argument("--until", metavar="FILE", help="stop once FILE exists")
     p.add_argument("--max-s", type=float, default=30.0, help="stop after this many seconds")
+    p.add_argument("--from", dest="sources", type=lambda text: text.split(","), default=[],
+                   metavar="ADDR,...", help="source addresses to flood from, in turn (this host's)")
     return p
 
 
@@ -308,10 +318,11 @@ async def _main(args: argparse.Namespace) -> dict[str, Any]:
     if args.attack == "flood":
         key = KeyPair.generate()
         done = flood(args.victim, rate=args.rate, count=args.count, stop=stop,
-                     make=lambda: stranger_particle(CHEAP_SCRIPT, key=key))
+                     make=lambda: stranger_particle(CHEAP_SCRIPT, key=key), sources=args.sources)
         return {"peer_id": key.peer_id, **done}
     if args.attack == "replay":
-        return await replay(args.victim, args.victim_id, count=args.count, rate=args.rate, max_s=args.max_s)
+        return await replay(args.victim, args.victim_id, count=args.count, rate=args.rate, stop=stop,
+                            sources=args.sources)
     if args.attack == "status":
         async with CoapClient() as client:
             return await client.get_status(args.victim, timeout=args.timeout)
