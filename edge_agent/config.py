@@ -167,6 +167,13 @@ class ParticlesConfig:
         "ids of finished particles kept (until they expire) to refuse replays",
     )
 
+    def core_limits(self) -> dict[str, int]:
+        """The particle core's limits (`edge_agent.core.CoreLimits` fields) this section sets
+        away from their defaults; the others follow `edge_agent.const`, which tests change."""
+        names = {"max_in_progress": "max_particles", "max_finished": "max_finished"}
+        defaults = {f.name: f.default for f in fields(self)}
+        return {limit: getattr(self, key) for key, limit in names.items() if getattr(self, key) != defaults[key]}
+
 
 @dataclass(frozen=True, slots=True)
 class WasmConfig:

@@ -112,9 +112,7 @@ class Node:
             Sealer(self.peer_id, self.keypair.sign, particle.verify_signature),
             particle.is_signed,
             limits=CoreLimits.from_const(
-                clock_skew_ms=config.particles.clock_skew_ms,
-                max_particles=config.particles.max_in_progress,
-                max_finished=config.particles.max_finished,
+                clock_skew_ms=config.particles.clock_skew_ms, **config.particles.core_limits()
             ),
             trusted=self._trusts,
         )

@@ -78,6 +78,8 @@ def test_a_full_file() -> None:
     assert c.particles.max_bytes == 65536 and c.particles.default_ttl_ms == 7000
     assert c.particles.clock_skew_ms == 0
     assert (c.particles.max_in_progress, c.particles.max_finished) == (64, 1024)
+    assert c.particles.core_limits() == {"max_particles": 64, "max_finished": 1024}
+    assert config.ParticlesConfig().core_limits() == {}  # defaults follow edge_agent.const
     assert c.wasm.workers == 2 and c.wasm.fuel == 1 and c.wasm.memory_pages == 0
     assert c.wasm.deadline_ms == const.DEFAULT_WASM_DEADLINE_MS  # untouched keys keep defaults
     assert c.kv.max_keys == 10
