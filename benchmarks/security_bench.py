@@ -2,12 +2,13 @@
 
     .venv/bin/python benchmarks/security_bench.py [--quick] [--json]
 
-The victim is a real `edge-agent serve` on loopback (discovery off, log level info as
-`edge-agent init` writes it, reniced to -10 when run as root: a device's CPU is the agent's)
-that trusts the laptop, a `Node` in this process. The attacker and the prober are processes
-of their own (`python -m tests.support.hostile`: the attacks that
-tests/security/test_hostile_peer_netns.py makes through a LAN of network namespaces).
-Phases, one after the other on the same agent:
+Four network namespaces on a bridge (root only): the victim, a real `edge-agent serve` (mDNS
+on, log level info as `edge-agent init` writes it, reniced to -10: a device's CPU is the
+agent's) that trusts the laptop; the attacker and the prober, `python -m
+tests.support.hostile` (the attacks tests/security/test_hostile_peer_netns.py makes); and
+the laptop, a `Node` in this script, which re-runs itself in that namespace. Not loopback:
+the transport lets loopback senders through first. Phases, one after the other on the same
+agent:
 
     idle         nothing but the prober and the laptop
     stall        attack 3: a stranger's heavy particles, one every 0.5 s, in turn a fold of
@@ -36,6 +37,7 @@ import json
 import os
 import platform
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -46,13 +48,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.node_bench import (
-    AgentProcess,
-    _free_port,
-    one_hop_script,
-    round_trip,
-    started_node,
-)
+from benchmarks.node_bench import AgentProcess, one_hop_script, round_trip
 from edge_agent import const
 from edge_agent.net.coap import CoapClient
 from edge_agent.store import StateDir
@@ -113,9 +109,10 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def hostile(*args: str) -> asyncio.subprocess.Process:
+async def hostile(netns: str, *args: str) -> asyncio.subprocess.Process:
+    """`python -m tests.support.hostile ARGS` in network namespace `netns`."""
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.support.hostile", *args,
+        "ip", "netns", "exec", netns, sys.executable, "-m", "tests.support.hostile", *args,
         stdout=asyncio.subprocess.PIPE, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
 
@@ -127,23 +124,37 @@ async def result(proc: asyncio.subprocess.Process) -> dict[str, Any]:
     return json.loads(out)
 
 
+@dataclass(frozen=True, slots=True)
+class Lan:
+    """The namespaces of a run (this process runs in the laptop's) and the victim's address."""
+
+    victim: str
+    attacker: str
+    prober: str
+    victim_ip: str
+
+
 class Bench:
     """The victim, the laptop, and a way to run one phase against them."""
 
-    def __init__(self, agent: AgentProcess, tmp: Path) -> None:
+    def __init__(self, agent: AgentProcess, lan: Lan, tmp: Path) -> None:
         self.agent = agent
+        self.lan = lan
         self.laptop: Any = None
         self.tmp = tmp
-        self.victim = f"127.0.0.1:{agent.port}"
         self.pid = 0
         self.status_client = CoapClient()
+
+    @property
+    def victim(self) -> str:
+        return f"{self.lan.victim_ip}:{self.agent.port}"
 
     @property
     def script(self) -> str:
         return one_hop_script(self.agent.peer_id)
 
     async def status(self) -> dict[str, Any]:
-        return await self.status_client.get_status(("127.0.0.1", self.agent.port), timeout=10)
+        return await self.status_client.get_status((self.lan.victim_ip, self.agent.port), timeout=10)
 
     async def call(self, out: Outcome) -> None:
         started = time.perf_counter()
@@ -175,12 +186,14 @@ class Bench:
         out = Outcome()
         stop = self.tmp / f"{phase.name}.stop"
         before, cpu0, t0 = await self.status(), cpu_seconds(self.pid), time.monotonic()
-        probe = await hostile("probe", "--victim", self.victim, "--interval", str(POLL_INTERVAL_S),
+        probe = await hostile(self.lan.prober, "probe", "--victim", self.victim,
+                              "--interval", str(POLL_INTERVAL_S),
                               "--timeout", str(POLL_TIMEOUT_S), "--until", str(stop), "--max-s", "300")
         attacker = None
         if phase.attack:
             name, *rest = phase.attack
-            attacker = await hostile(name, "--victim", self.victim, "--victim-id", self.agent.peer_id, *rest)
+            attacker = await hostile(self.lan.attacker, name, "--victim", self.victim, "--victim-id",
+                                     self.agent.peer_id, *rest)
         while (attacker.returncode is None) if attacker else (time.monotonic() - t0 < phase.idle_s):
             await self.call(out)
             await asyncio.sleep(CALL_INTERVAL_S)
@@ -239,8 +252,9 @@ def report(phase: Phase, out: Outcome, idle: Outcome | None, pid: int) -> list[s
     call_ratio = ""
     if idle is not None and calls.get("n") and idle.calls:
         call_ratio = f"; {calls['median_ms'] / summary(idle.calls)['median_ms']:.1f}x idle median"
-    lines.append(f"  laptop call  median {calls.get('median_ms', 0):.1f} ms, p99 {calls.get('p99_ms', 0):.1f} ms, "
-                 f"max {calls.get('max_ms', 0):.1f} ms, {calls.get('n', 0)} ok, {len(out.call_failures)} failed"
+    lines.append(f"  laptop call  median {calls.get('median_ms', 0):.1f} ms, "
+                 f"p99 {calls.get('p99_ms', 0):.1f} ms, max {calls.get('max_ms', 0):.1f} ms, "
+                 f"{calls.get('n', 0)} ok, {len(out.call_failures)} failed"
                  f"{call_ratio}  [target: all succeed: {'MET' if not out.call_failures else 'NOT MET'}]")
     lines.append(f"  victim       {out.cpu_s:.2f} s CPU in {out.seconds:.1f} s; counted {out.counters}")
     lines += _attack_lines(phase, out, idle, pid)
@@ -277,17 +291,31 @@ def rss_mb(pid: int) -> float:
         return 0.0
 
 
-async def main_async(quick: bool) -> dict[str, Any]:
+def laptop_config(state_dir: Path) -> Any:
+    """The laptop's node: any address of its namespace, no mDNS (the victim is static)."""
+    from edge_agent.config import CoapConfig, Config, DiscoveryConfig
+
+    return Config(state_dir=state_dir, log_level="warning", coap=CoapConfig(bind="::", port=0),
+                  discovery=DiscoveryConfig(enabled=False))
+
+
+async def inside(lan: Lan, quick: bool) -> dict[str, Any]:
+    """Every phase, from the laptop's namespace (where this process runs)."""
+    from edge_agent.net.addressbook import Address, Source
+    from edge_agent.node import Node
+
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         laptop_id = StateDir(tmp / "laptop").load_or_create_identity().peer_id
-        agent = AgentProcess(tmp, trust=(laptop_id,), port=_free_port())  # a port that outlives restarts
-        bench = Bench(agent, tmp)
-        bench.use_log_level(phases(quick)[0].log_level)
+        agent = AgentProcess(tmp, trust=(laptop_id,), netns=lan.victim)  # mDNS on, port 5683
+        bench = Bench(agent, lan, tmp)
         laptop = None
         try:
-            laptop = bench.laptop = await started_node(tmp / "laptop", (agent.peer_id, agent.port))
+            bench.use_log_level(phases(quick)[0].log_level)
+            laptop = bench.laptop = Node(laptop_config(tmp / "laptop"))
+            await laptop.start()
+            laptop.book.add(agent.peer_id, Address(lan.victim_ip, agent.port), Source.STATIC)
             await bench.status_client.start()
             for _ in range(20):  # warm up both ends
                 await round_trip(laptop, bench.script)
@@ -313,15 +341,33 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter phases (smoke run)")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    parser.add_argument("--inside", nargs=4, metavar=("VICTIM", "ATTACKER", "PROBER", "VICTIM_IP"),
+                        help=argparse.SUPPRESS)  # the run itself, in the laptop's namespace
     args = parser.parse_args(argv)
+    if args.inside:
+        figures = asyncio.run(inside(Lan(*args.inside), args.quick))
+        if args.json:
+            print(json.dumps(figures, indent=2, default=repr))
+        return 0
+    from tests.support.netns import NetnsLan, netns_unavailable_reason
+
+    reason = netns_unavailable_reason()
+    if reason:
+        print(f"security_bench needs network namespaces (the attacker must not be on loopback, which "
+              f"the transport lets through first): {reason}", file=sys.stderr)
+        return 2
     print(f"# edge-agent security_bench on {platform.machine()} ({os.cpu_count()} CPUs, load "
-          f"{os.getloadavg()[0]:.1f}), Python {platform.python_version()}; victim: edge-agent serve on "
-          f"loopback at nice {VICTIM_NICE}; /status polled every {POLL_INTERVAL_S * 1e3:.0f} ms, a laptop call every "
-          f"{CALL_INTERVAL_S * 1e3:.0f} ms", flush=True)
-    figures = asyncio.run(main_async(args.quick))
-    if args.json:
-        print(json.dumps(figures, indent=2, default=repr))
-    return 0
+          f"{os.getloadavg()[0]:.1f}), Python {platform.python_version()}; victim: edge-agent serve in a "
+          f"network namespace at nice {VICTIM_NICE}, attacker, prober and laptop in three others; /status "
+          f"polled every {POLL_INTERVAL_S * 1e3:.0f} ms, a laptop call every {CALL_INTERVAL_S * 1e3:.0f} ms",
+          flush=True)
+    with NetnsLan(4) as net:
+        victim, attacker, prober, laptop = net.peers
+        run = [*(["--quick"] if args.quick else []), *(["--json"] if args.json else [])]
+        inner = [sys.executable, __file__, *run, "--inside",
+                 victim.netns, attacker.netns, prober.netns, victim.ipv4]
+        done = subprocess.run(["ip", "netns", "exec", laptop.netns, *inner], cwd=ROOT, check=False)
+    return done.returncode
 
 
 if __name__ == "__main__":
