@@ -80,7 +80,7 @@ def phases(quick: bool) -> list[Phase]:
     return [
         Phase("idle", "idle", idle_s=4.0 if quick else 8.0),
         Phase("stall", "a stranger's heavy particles (attack 3)",
-              ("stall", "--interval", "0.5", "--max-s", seconds)),
+              ("stall", "--interval", "0.5", "--count", "1000", "--max-s", seconds)),
         Phase("held", "valid data at the decoded-item limit (attack 4)",
               ("memory", "--kind", "held", "--count", "5" if quick else "10", "--items", "120000")),
         Phase("flood", "1,000 particles/s from one stranger (attack 6)",
