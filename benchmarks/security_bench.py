@@ -274,9 +274,9 @@ def _attack_lines(phase: Phase, out: Outcome, idle: Outcome | None, pid: int) ->
         sent = out.attack["sent"]
         read = out.counters.get("received", 0) - len(out.calls)  # the flood's, not the laptop's
         base = idle.cpu_s / idle.seconds * out.seconds if idle is not None else 0.0
-        per = (out.cpu_s - base) / read * 1e6 if read > 0 else 0.0
-        lines.append(f"  flood        {sent:,} sent at {out.attack.get('per_s', 0):,.0f}/s; the victim read "
-                     f"{read:,} ({read / sent:.0%}); ~{per:.0f} us of CPU per flood particle beyond idle "
+        per = (out.cpu_s - base) / sent * 1e6
+        lines.append(f"  flood        {sent:,} sent at {out.attack.get('per_s', 0):,.0f}/s; "
+                     f"{read:,} ({read / sent:.0%}) reached the node; ~{per:.0f} us of the victim's CPU per flood particle beyond idle "
                      f"(1,000/s takes {per / 10:.0f}% of a core here)")
     if phase.name == "held":
         lines.append(f"  held         victim RSS {rss_mb(pid):.1f} MB after the attack")
