@@ -276,8 +276,8 @@ def _attack_lines(phase: Phase, out: Outcome, idle: Outcome | None, pid: int) ->
         base = idle.cpu_s / idle.seconds * out.seconds if idle is not None else 0.0
         per = (out.cpu_s - base) / sent * 1e6
         lines.append(f"  flood        {sent:,} sent at {out.attack.get('per_s', 0):,.0f}/s; "
-                     f"{read:,} ({read / sent:.0%}) reached the node; ~{per:.0f} us of the victim's CPU per flood particle beyond idle "
-                     f"(1,000/s takes {per / 10:.0f}% of a core here)")
+                     f"{read:,} ({read / sent:.0%}) reached the node; ~{per:.0f} us of the victim's CPU "
+                     f"per flood particle beyond idle (1,000/s takes {per / 10:.0f}% of a core here)")
     if phase.name == "held":
         lines.append(f"  held         victim RSS {rss_mb(pid):.1f} MB after the attack")
     return lines
