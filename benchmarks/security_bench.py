@@ -18,6 +18,7 @@ agent:
     flood        attack 6: one stranger at 1,000 particles/s (non-confirmable POSTs)
     flood_quiet  the same with the victim restarted at log level warning (the node logs each
                  dropped particle at INFO: this shows what that costs)
+    flood_spread the same from 20 source addresses in turn (past per-address limits)
 
 In every phase the prober polls /status every 50 ms (2 s timeout) and the laptop makes a
 one-hop call (op.noop on the victim and back) every 100 ms. Printed per phase: the /status
@@ -55,6 +56,7 @@ from edge_agent.store import StateDir
 from tests.support.hostile import summary
 
 TARGET_MS = 250.0
+SPREAD_SOURCES = 20
 VICTIM_NICE = -10
 POLL_INTERVAL_S = 0.05
 POLL_TIMEOUT_S = 2.0
@@ -75,19 +77,21 @@ class Phase:
     """The victim's log level: info is the default `edge-agent init` writes."""
 
 
-def phases(quick: bool) -> list[Phase]:
+def phases(quick: bool, sources: str) -> list[Phase]:
+    """The phases of a run; `sources` are the attacker's addresses for the last flood."""
     seconds = "4" if quick else "8"
+    flood = ("flood", "--rate", "1000", "--count", "5000" if quick else "10000", "--max-s", seconds)
     return [
         Phase("idle", "idle", idle_s=4.0 if quick else 8.0),
         Phase("stall", "a stranger's heavy particles (attack 3)",
               ("stall", "--interval", "0.5", "--count", "1000", "--max-s", seconds)),
         Phase("held", "valid data at the decoded-item limit (attack 4)",
               ("memory", "--kind", "held", "--count", "5" if quick else "10", "--items", "120000")),
-        Phase("flood", "1,000 particles/s from one stranger (attack 6)",
-              ("flood", "--rate", "1000", "--count", "5000" if quick else "10000", "--max-s", seconds)),
-        Phase("flood_quiet", "the same flood, the victim at log level warning (restarted)",
-              ("flood", "--rate", "1000", "--count", "5000" if quick else "10000", "--max-s", seconds),
+        Phase("flood", "1,000 particles/s from one stranger (attack 6)", flood),
+        Phase("flood_quiet", "the same flood, the victim at log level warning (restarted)", flood,
               log_level="warning"),
+        Phase("flood_spread", f"the same flood spread over {len(sources.split(','))} source addresses",
+              (*flood, "--from", sources), log_level="warning"),
     ]
 
 
@@ -132,6 +136,8 @@ class Lan:
     attacker: str
     prober: str
     victim_ip: str
+    sources: str
+    """The attacker's extra addresses, comma-separated."""
 
 
 class Bench:
@@ -312,7 +318,7 @@ async def inside(lan: Lan, quick: bool) -> dict[str, Any]:
         bench = Bench(agent, lan, tmp)
         laptop = None
         try:
-            bench.use_log_level(phases(quick)[0].log_level)
+            bench.use_log_level("info")
             laptop = bench.laptop = Node(laptop_config(tmp / "laptop"))
             await laptop.start()
             laptop.book.add(agent.peer_id, Address(lan.victim_ip, agent.port), Source.STATIC)
@@ -320,7 +326,7 @@ async def inside(lan: Lan, quick: bool) -> dict[str, Any]:
             for _ in range(20):  # warm up both ends
                 await round_trip(laptop, bench.script)
             idle: Outcome | None = None
-            for phase in phases(quick):
+            for phase in phases(quick, lan.sources):
                 out = await bench.run(phase)
                 print(f"{phase.title}:", flush=True)
                 for line in report(phase, out, idle, bench.pid):
@@ -341,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter phases (smoke run)")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
-    parser.add_argument("--inside", nargs=4, metavar=("VICTIM", "ATTACKER", "PROBER", "VICTIM_IP"),
+    parser.add_argument("--inside", nargs=5, metavar=("VICTIM", "ATTACKER", "PROBER", "VICTIM_IP", "SOURCES"),
                         help=argparse.SUPPRESS)  # the run itself, in the laptop's namespace
     args = parser.parse_args(argv)
     if args.inside:
@@ -363,9 +369,12 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
     with NetnsLan(4) as net:
         victim, attacker, prober, laptop = net.peers
+        sources = [f"10.77.{net.subnet}.{100 + i}" for i in range(SPREAD_SOURCES)]
+        commands = "".join(f"addr add {a}/24 dev {attacker.ifname}\n" for a in sources)
+        net.run(attacker, ["ip", "-batch", "-"], input=commands)
         run = [*(["--quick"] if args.quick else []), *(["--json"] if args.json else [])]
         inner = [sys.executable, __file__, *run, "--inside",
-                 victim.netns, attacker.netns, prober.netns, victim.ipv4]
+                 victim.netns, attacker.netns, prober.netns, victim.ipv4, ",".join(sources)]
         done = subprocess.run(["ip", "netns", "exec", laptop.netns, *inner], cwd=ROOT, check=False)
     return done.returncode
 
