@@ -172,7 +172,9 @@ class ParticlesConfig:
         away from their defaults; the others follow `edge_agent.const`, which tests change."""
         names = {"max_in_progress": "max_particles", "max_finished": "max_finished"}
         defaults = {f.name: f.default for f in fields(self)}
-        return {limit: getattr(self, key) for key, limit in names.items() if getattr(self, key) != defaults[key]}
+        return {
+            limit: getattr(self, key) for key, limit in names.items() if getattr(self, key) != defaults[key]
+        }
 
 
 @dataclass(frozen=True, slots=True)

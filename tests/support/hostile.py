@@ -241,7 +241,9 @@ def summary(latencies: list[float]) -> dict[str, float]:
             "p99_ms": round(p99 * 1e3, 2), "max_ms": round(ordered[-1] * 1e3, 2)}
 
 
-async def probe(target: Remote, *, interval: float, timeout: float, stop: Callable[[], bool]) -> dict[str, Any]:
+async def probe(
+    target: Remote, *, interval: float, timeout: float, stop: Callable[[], bool]
+) -> dict[str, Any]:
     """GET /status every `interval` s until `stop()`: latency figures and failed polls."""
     latencies: list[float] = []
     failures: list[str] = []
@@ -258,7 +260,9 @@ async def probe(target: Remote, *, interval: float, timeout: float, stop: Callab
     return {**summary(latencies), "failures": failures}
 
 
-async def watch(target: Remote, *, interval: float, timeout: float, stop: Callable[[], bool]) -> dict[str, Any]:
+async def watch(
+    target: Remote, *, interval: float, timeout: float, stop: Callable[[], bool]
+) -> dict[str, Any]:
     """Print the /status map every `interval` s until `stop()`, with the CLOCK_MONOTONIC time
     of the answer (shared by all namespaces) as "at"; polls that fail print nothing."""
     printed = 0
