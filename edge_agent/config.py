@@ -158,6 +158,23 @@ class ParticlesConfig:
         const.DEFAULT_CLOCK_SKEW_MS, _int(0, 24 * 3600 * 1000),
         "clock difference tolerated between peers, in ms",
     )
+    max_in_progress: int = _field(
+        const.NODE_MAX_PARTICLES, _int(16, 1_000_000),
+        "particles worked on at once; more are refused",
+    )
+    max_finished: int = _field(
+        const.NODE_MAX_FINISHED, _int(64, 1_000_000),
+        "ids of finished particles kept (until they expire) to refuse replays",
+    )
+
+    def core_limits(self) -> dict[str, int]:
+        """The particle core's limits (`edge_agent.core.CoreLimits` fields) this section sets
+        away from their defaults; the others follow `edge_agent.const`, which tests change."""
+        names = {"max_in_progress": "max_particles", "max_finished": "max_finished"}
+        defaults = {f.name: f.default for f in fields(self)}
+        return {
+            limit: getattr(self, key) for key, limit in names.items() if getattr(self, key) != defaults[key]
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +352,17 @@ def _cross_checks(section: Any, prefix: str) -> None:
         raise _KeyError(
             f"{prefix}default_ttl_ms: {section.default_ttl_ms} is over {prefix}max_ttl_ms "
             f"({section.max_ttl_ms}); other peers would drop our particles"
+        )
+    share = const.NODE_STRANGER_SHARE
+    if isinstance(section, ParticlesConfig) and (
+        section.max_finished * (1 - share) <= section.max_in_progress * share
+    ):
+        # Strangers fill their share of the replay table, and then the ids of their particles
+        # still in progress join it as those are given up: trusted peers need room beyond.
+        least = int(section.max_in_progress * share / (1 - share)) + 1
+        raise _KeyError(
+            f"{prefix}max_finished: {section.max_finished} leaves trusted peers no room in the "
+            f"replay table with {prefix}max_in_progress = {section.max_in_progress}; at least {least}"
         )
     if isinstance(section, KVConfig) and (
         section.max_key_bytes + section.max_value_bytes > section.max_total_bytes

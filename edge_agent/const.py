@@ -27,6 +27,10 @@ MAX_DATA_ITEMS = 128 * 1024
 is decoded: bounds its decoded size (~70 bytes of Python objects an item, so ~9 MB), which a
 byte limit alone does not (a megabyte of empty arrays is a million lists)."""
 
+MAX_STRANGER_DATA_ITEMS = 16 * 1024
+"""Most CBOR items in the data of a particle whose init peer this node does not trust (~35 ms
+to decode, check and digest here, so one copy holds the event loop briefly)."""
+
 DATA_ITEM_WEIGHT_BYTES = 72
 """What one decoded CBOR item is charged against a node's held-data budget, in bytes."""
 
@@ -501,10 +505,11 @@ NODE_STRANGER_PARTICLES_BURST = 50
 NODE_MAX_RATE_TRACKED_PEERS = 4096
 """Init peers whose token buckets are remembered (least recently seen forgotten first)."""
 
-MAX_INTERPRETER_STEPS_PER_STRANGER_RUN = 40_000
-"""Instructions one run of an untrusted particle may execute on a node (~0.1 s here, 2.3 us
-a step): a run never yields, so this bounds how long a stranger's particle holds the event
-loop (and /status). A trusted particle's run may take MAX_INTERPRETER_STEPS."""
+MAX_INTERPRETER_STEPS_PER_STRANGER_RUN = 10_000
+"""Instructions one run of an untrusted particle may execute on a node (~25-80 ms here at
+2.3-8 us a step, under load): a run never yields, so this bounds how long a stranger's
+particle holds the event loop (and /status). A trusted particle's run may take
+MAX_INTERPRETER_STEPS."""
 
 MAX_INTERPRETER_STEPS_PER_PARTICLE = 4_000_000
 """Instructions all runs of one trusted particle may execute on a node, in total."""

@@ -217,6 +217,7 @@ class CoreLimits:
     stranger_run_steps: int = const.MAX_INTERPRETER_STEPS_PER_STRANGER_RUN
     particle_steps: int = const.MAX_INTERPRETER_STEPS_PER_PARTICLE
     stranger_particle_steps: int = const.MAX_INTERPRETER_STEPS_PER_STRANGER_PARTICLE
+    stranger_data_items: int = const.MAX_STRANGER_DATA_ITEMS
     clock_skew_ms: int = const.DEFAULT_CLOCK_SKEW_MS
     error_reserve_ms: int = const.NODE_ERROR_RESERVE_MS
     delivery_timeout_ms: int = const.NODE_DELIVERY_TIMEOUT_MS
@@ -237,6 +238,7 @@ class CoreLimits:
             "stranger_run_steps": const.MAX_INTERPRETER_STEPS_PER_STRANGER_RUN,
             "particle_steps": const.MAX_INTERPRETER_STEPS_PER_PARTICLE,
             "stranger_particle_steps": const.MAX_INTERPRETER_STEPS_PER_STRANGER_PARTICLE,
+            "stranger_data_items": const.MAX_STRANGER_DATA_ITEMS,
             "clock_skew_ms": const.DEFAULT_CLOCK_SKEW_MS,
             "error_reserve_ms": const.NODE_ERROR_RESERVE_MS,
             "delivery_timeout_ms": const.NODE_DELIVERY_TIMEOUT_MS,
@@ -297,6 +299,7 @@ class ParticleCore:
         self._expiry: list[tuple[int, str]] = []  # heap of (until ms, id) of the replay table
         self._held = 0
         self._strangers = 0  # records of untrusted init peers
+        self._strangers_held = 0  # and the weight of their data
         self._finished_strangers = 0  # their ids in the replay table
         self._buckets: OrderedDict[str, tuple[float, int]] = OrderedDict()  # init peer -> (tokens, at ms)
         self._forgotten: list[Action] = []  # what `_finish` let go of during this event
@@ -370,8 +373,9 @@ class ParticleCore:
             refused = self._admit(p, trusted, ev.local, now_ms)
             if refused is not None:
                 return [Dropped(p.id, refused[0], refused[1], ev.sender)]
+        items = const.MAX_DATA_ITEMS if trusted else self.limits.stranger_data_items
         try:
-            incoming = air_data.decode(p.data, max_bytes=const.MAX_DATA_BYTES)
+            incoming = air_data.decode(p.data, max_bytes=const.MAX_DATA_BYTES, max_items=items)
         except DataError as exc:
             return [Dropped(p.id, Verdict.MALFORMED, str(exc), ev.sender)]
         if rec is not None and _adds_nothing(rec.data, incoming):
@@ -391,6 +395,7 @@ class ParticleCore:
             self._strangers += not trusted
         if grows > 0:
             self._held += grows
+            self._strangers_held += 0 if rec.trusted else grows
             rec.weight = weight
         actions = self._run(rec, incoming, now_ms)
         if created and actions and isinstance(actions[0], Dropped) and p.id in self._records:
@@ -460,9 +465,13 @@ class ParticleCore:
         """Room in the replay table, which is never flushed: expired ids go, unexpired stay."""
         limit = self.limits.max_finished
         self._forget_finished(now_ms)
-        if trusted:
-            return len(self._finished) < limit
-        return len(self._finished) < limit and self._finished_strangers < limit * self.limits.stranger_share
+        share = limit * self.limits.stranger_share
+        if not trusted:
+            return len(self._finished) < limit and self._finished_strangers < share
+        # Strangers' ids past their share (their particles given up while in progress) do
+        # not count against a trusted peer: the table may hold that many more.
+        beyond_share = max(0, self._finished_strangers - int(share))
+        return len(self._finished) - beyond_share < limit
 
     def _forget_finished(self, now_ms: int) -> None:
         """Drop the replay table's ids whose particles have expired (no copy can be fresh)."""
@@ -478,7 +487,11 @@ class ParticleCore:
             return True
         if trusted:
             return False
-        return self._strangers + (1 if new else 0) > limits.max_particles * limits.stranger_share
+        share = limits.stranger_share
+        return (
+            self._strangers + (1 if new else 0) > limits.max_particles * share
+            or self._strangers_held + more > limits.max_held_bytes * share
+        )
 
     def _make_room(self, more: int, trusted: bool, keep: str | None, new: bool = False) -> bool:
         """Room for `more` bytes (and a new particle if `new`): give up idle particles, the
@@ -606,6 +619,7 @@ class ParticleCore:
         rec = self._records.pop(pid)
         self._held -= rec.weight
         self._strangers -= not rec.trusted
+        self._strangers_held -= 0 if rec.trusted else rec.weight
 
 
 _REFUSED = {2: Verdict.MALFORMED, 3: Verdict.DATA_CONFLICT, FORGED_RESULT: Verdict.FORGED}

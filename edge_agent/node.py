@@ -119,7 +119,9 @@ class Node:
             self.peer_id,
             Sealer(self.peer_id, self.keypair.sign, particle.verify_signature),
             particle.is_signed,
-            limits=CoreLimits.from_const(clock_skew_ms=config.particles.clock_skew_ms),
+            limits=CoreLimits.from_const(
+                clock_skew_ms=config.particles.clock_skew_ms, **config.particles.core_limits()
+            ),
             trusted=self._trusts,
         )
         self.counters: Counter[str] = Counter()

@@ -62,6 +62,8 @@ def test_a_full_file() -> None:
         max_bytes = 65_536
         default_ttl_ms = 7000
         clock_skew_ms = 0
+        max_in_progress = 64
+        max_finished = 1024
         [wasm]
         workers = 2
         fuel = 1
@@ -75,6 +77,9 @@ def test_a_full_file() -> None:
     assert c.discovery == config.DiscoveryConfig(enabled=False, instance_name="greenhouse")
     assert c.particles.max_bytes == 65536 and c.particles.default_ttl_ms == 7000
     assert c.particles.clock_skew_ms == 0
+    assert (c.particles.max_in_progress, c.particles.max_finished) == (64, 1024)
+    assert c.particles.core_limits() == {"max_particles": 64, "max_finished": 1024}
+    assert config.ParticlesConfig().core_limits() == {}  # defaults follow edge_agent.const
     assert c.wasm.workers == 2 and c.wasm.fuel == 1 and c.wasm.memory_pages == 0
     assert c.wasm.deadline_ms == const.DEFAULT_WASM_DEADLINE_MS  # untouched keys keep defaults
     assert c.kv.max_keys == 10
@@ -99,6 +104,7 @@ def test_a_full_file() -> None:
         ("[kv]\nmax_value_bytes = 2_000_000", "kv.max_total_bytes: 1048576 cannot hold one largest entry"),
         ("[particles]\ndefault_ttl_ms = 4_000_000", "particles.default_ttl_ms: 4000000 is over particles.max_ttl_ms"),
         ("[particles]\nmax_ttl_ms = 1000", "particles.default_ttl_ms: 30000 is over particles.max_ttl_ms (1000)"),
+        ("[particles]\nmax_finished = 3072", "particles.max_finished: 3072 leaves trusted peers no room"),
         ("coap = 5", "coap: must be a table ([coap]), got 5"),
     ],
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from edge_agent.air import data as air_data
 from edge_agent.air.calls import CallResult
@@ -198,3 +199,47 @@ def test_decoded_weight_not_bytes_bounds_what_is_held() -> None:
     assert len(raw) < 5000
     [drop] = dev.handle(Arrived(p.with_data(raw)), NOW)
     assert drop.verdict is Verdict.OVERLOADED
+
+
+def test_strangers_hold_at_most_their_share_of_the_data() -> None:
+    """NODE_STRANGER_SHARE bounds the held data too: busy strangers' particles cannot take
+    the room that trusted peers' particles need."""
+    dev = core(max_held_bytes=100_000)
+
+    def bulky(init: str) -> list[Any]:  # ~30 KB of weight, a call pending on dev (so not idle)
+        p = signed('(call "dev" ("op" "noop") [])', init)
+        data = Data({"9": Entry(Kind.CALL, [[]] * 400, init)})
+        Sealer(init, KEYS[init].sign, verify).seal(p.id, data, {})
+        return dev.handle(Arrived(p.with_data(air_data.encode(data))), NOW)
+
+    assert [type(a) for a in bulky("stranger")] == [CallServices]
+    assert [type(a) for a in bulky("stranger")] == [CallServices]
+    [drop] = bulky("stranger")  # 90 KB would be over the strangers' 75 KB
+    assert drop.verdict is Verdict.OVERLOADED and "bytes of data" in drop.detail
+    assert [type(a) for a in bulky("laptop")] == [CallServices]  # the rest is the laptop's
+
+
+def test_a_strangers_data_is_bounded_in_items_before_it_is_decoded() -> None:
+    dev = core(stranger_data_items=1000)
+    p = signed('(call "dev" ("op" "noop") [])', "stranger")
+    bulky = Data({"9": Entry(Kind.CALL, list(range(2000)), "stranger")})
+    Sealer("stranger", KEYS["stranger"].sign, verify).seal(p.id, bulky, {})
+    [drop] = dev.handle(Arrived(p.with_data(air_data.encode(bulky))), NOW)
+    assert drop.verdict is Verdict.MALFORMED and "more than 1000 CBOR items" in drop.detail
+    laptops = signed('(call "dev" ("op" "noop") [])', "laptop")  # a trusted peer's may hold more
+    bulky = Data({"9": Entry(Kind.CALL, list(range(2000)), "laptop")})
+    Sealer("laptop", KEYS["laptop"].sign, verify).seal(laptops.id, bulky, {})
+    actions = dev.handle(Arrived(laptops.with_data(air_data.encode(bulky))), NOW)
+    assert not any(isinstance(a, Dropped) for a in actions)
+
+
+def test_strangers_ids_past_their_share_never_lock_a_trusted_peer_out_of_the_replay_table() -> None:
+    dev = core(max_finished=6, max_particles=8, new_burst=100)
+    for _ in range(6):  # the strangers' share of the particles: 6 of 8
+        dev.handle(Arrived(signed('(null)', "stranger")), NOW)
+    dev.handle(Tick(), NOW + 11_000)  # left idle: given up, their ids join the table
+    assert dev.finished_ids == 6  # the table is full, past the strangers' share of it (4.5)
+    [drop] = dev.handle(Arrived(signed('(null)', "stranger")), NOW + 11_000)
+    assert drop.verdict is Verdict.OVERLOADED
+    for _ in range(2):  # the ids past the strangers' share do not count against the laptop
+        assert dev.handle(Arrived(signed('(null)', "laptop")), NOW + 11_000) == []

@@ -201,15 +201,17 @@ def encode(data: Data, *, max_bytes: int = const.MAX_DATA_BYTES) -> bytes:
     return raw
 
 
-def decode(raw: bytes, *, max_bytes: int = const.MAX_DATA_BYTES) -> Data:
-    """Parse data from a peer; any malformed input raises DataError, never anything else."""
+def decode(raw: bytes, *, max_bytes: int = const.MAX_DATA_BYTES, max_items: int = const.MAX_DATA_ITEMS) -> Data:
+    """Parse data from a peer; any malformed input raises DataError, never anything else.
+
+    At most `max_bytes` and `max_items` CBOR items, counted before cbor2 builds them."""
     if not raw:
         return Data()
     if len(raw) > max_bytes:
         raise DataError(f"the particle data is {len(raw)} bytes, more than the limit of {max_bytes}")
     try:
-        if len(raw) > const.MAX_DATA_ITEMS:  # smaller input cannot hold more items than bytes
-            check_items(raw, max_items=const.MAX_DATA_ITEMS, max_depth=const.MAX_VALUE_DEPTH + 4)
+        if len(raw) > max_items:  # smaller input cannot hold more items than bytes
+            check_items(raw, max_items=max_items, max_depth=const.MAX_VALUE_DEPTH + 4)
         obj = loads_one(raw)
     except CBORError as exc:
         raise DataError(f"the particle data is not valid CBOR: {exc}") from exc
