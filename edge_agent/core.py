@@ -16,17 +16,18 @@ their deadline) stops replays and can never be flushed: when it is full of unexp
 new particles are refused rather than old ids forgotten. Strangers (init peers that the
 host does not trust) may fill at most a share of each table, and their idle particles are
 given up soon, so they can slow nobody's trusted work down to a halt.
+
+The events, actions, verdicts and limits are values of their own (`core_events`).
 """
 
 from __future__ import annotations
 
-import enum
 import heapq
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from edge_agent import const
 from edge_agent.air import data as air_data
@@ -35,9 +36,27 @@ from edge_agent.air.context import RunParams
 from edge_agent.air.data import Data, Entry, Kind
 from edge_agent.air.errors import FORGED_RESULT, REFUSED_COPY_CODES, STEP_LIMIT, DataError, ParseError
 from edge_agent.air.interpreter import Script, compile_script, run
+from edge_agent.core_events import (
+    Action,
+    Arrived,
+    CallsDone,
+    CallServices,
+    CoreLimits,
+    Dropped,
+    Duplicate,
+    Envelope,
+    Event,
+    Forgotten,
+    ScriptFailed,
+    SendCopy,
+    SendFailed,
+    Tick,
+    Verdict,
+)
 from edge_agent.seals import Sealer, SealError
 
-__all__ = [
+__all__ = [  # the events, actions and limits are defined in core_events, and exported here too
+    "Action",
     "Arrived",
     "CallServices",
     "CallsDone",
@@ -45,6 +64,7 @@ __all__ = [
     "Dropped",
     "Duplicate",
     "Envelope",
+    "Event",
     "Forgotten",
     "ParticleCore",
     "ScriptFailed",
@@ -53,200 +73,6 @@ __all__ = [
     "Tick",
     "Verdict",
 ]
-
-
-class Verdict(enum.StrEnum):
-    """Why the core dropped a copy; the values are stable counter names (``dropped_<value>``)."""
-
-    REPLAY = "replay"
-    """A copy of a particle that is finished here (its id is kept until its deadline)."""
-    ID_CONFLICT = "id_conflict"
-    """Another particle (other init peer, script, times or signature) has this id here."""
-    NOT_OURS = "not_ours"
-    """It names this peer as its init peer, but this process did not start it."""
-    OVERLOADED = "overloaded"
-    """No room: particles, held data or finished ids are at their limit (or the sender's share)."""
-    BAD_SIGNATURE = "bad_signature"
-    """The init peer's signature does not match."""
-    MALFORMED = "malformed"
-    """The data is not valid, or too large in bytes or decoded items."""
-    UNSEALED = "unsealed"
-    """The data holds an entry its producer did not seal, or a seal that does not verify."""
-    FORGED = "forged"
-    """The data holds a result its producer was not entitled to write (see air.errors)."""
-    DATA_CONFLICT = "data_conflict"
-    """The data records a different result than ours for one instruction instance."""
-    OVER_BUDGET = "over_budget"
-    """The particle used up its interpreter budget here; it is given up."""
-    RATE_LIMITED = "rate_limited"
-    """Its init peer started more new particles here than its rate allows."""
-
-
-class Envelope(Protocol):
-    """What the core needs of a particle: `edge_agent.particle.Particle` is one."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def init_peer_id(self) -> str: ...
-    @property
-    def timestamp_ms(self) -> int: ...
-    @property
-    def ttl_ms(self) -> int: ...
-    @property
-    def script(self) -> str: ...
-    @property
-    def signature(self) -> bytes: ...
-    @property
-    def data(self) -> bytes: ...
-    def with_data(self, data: bytes) -> Any: ...
-
-
-# --- events -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Arrived:
-    """A copy of a particle arrived from `sender` (a hint), or was started here (`local`)."""
-
-    envelope: Envelope
-    sender: str | None = None
-    local: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class CallsDone:
-    """Results of calls the core asked for, by call key."""
-
-    particle_id: str
-    results: Mapping[str, CallResult]
-
-
-@dataclass(frozen=True, slots=True)
-class SendFailed:
-    """A copy could not reach `target` before its give-up time: its calls there fail."""
-
-    particle_id: str
-    target: str
-    call_keys: tuple[str, ...]
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Tick:
-    """Time passed: expire particles and finished ids."""
-
-
-Event = Arrived | CallsDone | SendFailed | Tick
-
-
-# --- actions ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CallServices:
-    """Make these local calls for the particle, then hand the results back as `CallsDone`."""
-
-    particle_id: str
-    init_peer_id: str
-    requests: tuple[CallRequest, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SendCopy:
-    """Send `envelope` (with the data to send) to `target`; report `SendFailed` by `give_up_ms`."""
-
-    particle_id: str
-    target: str
-    envelope: Any
-    call_keys: tuple[str, ...]
-    give_up_ms: int
-
-
-@dataclass(frozen=True, slots=True)
-class Dropped:
-    """A copy was refused; the particle's record (if any) is as it was."""
-
-    particle_id: str
-    verdict: Verdict
-    detail: str
-    sender: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Duplicate:
-    """A copy that adds nothing; the driver may resend what it answered `sender` before."""
-
-    particle_id: str
-    sender: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ScriptFailed:
-    """A run ended with an uncaught error: nothing is sent or called for it."""
-
-    particle_id: str
-    ret_code: int
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class Forgotten:
-    """The core let go of a particle (deadline, eviction, budget): drop per-particle state."""
-
-    particle_id: str
-    why: str
-
-
-Action = CallServices | SendCopy | Dropped | Duplicate | ScriptFailed | Forgotten
-
-
-# --- limits -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CoreLimits:
-    """Every bound the core keeps; defaults from `edge_agent.const`."""
-
-    max_particles: int = const.NODE_MAX_PARTICLES
-    max_held_bytes: int = const.NODE_MAX_HELD_DATA_BYTES
-    max_finished: int = const.NODE_MAX_FINISHED
-    stranger_share: float = const.NODE_STRANGER_SHARE
-    stranger_idle_ms: int = const.NODE_STRANGER_IDLE_MS
-    run_steps: int = const.MAX_INTERPRETER_STEPS
-    stranger_run_steps: int = const.MAX_INTERPRETER_STEPS_PER_STRANGER_RUN
-    particle_steps: int = const.MAX_INTERPRETER_STEPS_PER_PARTICLE
-    stranger_particle_steps: int = const.MAX_INTERPRETER_STEPS_PER_STRANGER_PARTICLE
-    stranger_data_items: int = const.MAX_STRANGER_DATA_ITEMS
-    clock_skew_ms: int = const.DEFAULT_CLOCK_SKEW_MS
-    error_reserve_ms: int = const.NODE_ERROR_RESERVE_MS
-    delivery_timeout_ms: int = const.NODE_DELIVERY_TIMEOUT_MS
-    new_per_s: float = const.NODE_STRANGER_PARTICLES_PER_S
-    new_burst: int = const.NODE_STRANGER_PARTICLES_BURST
-
-
-    @classmethod
-    def from_const(cls, **overrides: Any) -> CoreLimits:
-        """The limits `edge_agent.const` holds now (tests may have changed them), and `overrides`."""
-        values: dict[str, Any] = {
-            "max_particles": const.NODE_MAX_PARTICLES,
-            "max_held_bytes": const.NODE_MAX_HELD_DATA_BYTES,
-            "max_finished": const.NODE_MAX_FINISHED,
-            "stranger_share": const.NODE_STRANGER_SHARE,
-            "stranger_idle_ms": const.NODE_STRANGER_IDLE_MS,
-            "run_steps": const.MAX_INTERPRETER_STEPS,
-            "stranger_run_steps": const.MAX_INTERPRETER_STEPS_PER_STRANGER_RUN,
-            "particle_steps": const.MAX_INTERPRETER_STEPS_PER_PARTICLE,
-            "stranger_particle_steps": const.MAX_INTERPRETER_STEPS_PER_STRANGER_PARTICLE,
-            "stranger_data_items": const.MAX_STRANGER_DATA_ITEMS,
-            "clock_skew_ms": const.DEFAULT_CLOCK_SKEW_MS,
-            "error_reserve_ms": const.NODE_ERROR_RESERVE_MS,
-            "delivery_timeout_ms": const.NODE_DELIVERY_TIMEOUT_MS,
-            "new_per_s": const.NODE_STRANGER_PARTICLES_PER_S,
-            "new_burst": const.NODE_STRANGER_PARTICLES_BURST,
-        }
-        values.update(overrides)
-        return cls(**values)
 
 
 @dataclass(slots=True)
