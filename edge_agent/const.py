@@ -464,6 +464,10 @@ NODE_MAX_PARTICLES = 1024
 NODE_MAX_FINISHED = 16 * 1024
 """Ids of expired particles remembered (until their deadline plus the clock skew) to drop replays."""
 
+NODE_YIELD_AFTER_S = 0.005
+"""How long a particle's calls and runs may go on without yielding the event loop, in
+seconds (builtin calls never suspend; a run is bounded by its step budget)."""
+
 NODE_HOUSEKEEPING_S = 1.0
 """How often expired particles and addresses are swept, in seconds."""
 

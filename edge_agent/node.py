@@ -363,6 +363,7 @@ class Node:
 
     async def _drive(self, actions: list[Action], remote: Any = None) -> None:
         """Do what the core asked: send copies, count drops, make calls and feed results back."""
+        started = time.perf_counter()
         while actions:
             calls: CallServices | None = None
             for action in actions:
@@ -373,7 +374,11 @@ class Node:
             if calls is None:
                 return
             results = await self._call(calls)
-            await asyncio.sleep(0)  # builtins never suspend: let the loop breathe between runs
+            if time.perf_counter() - started > const.NODE_YIELD_AFTER_S:
+                # Builtins never suspend: a particle that keeps calling them lets the loop
+                # (other particles, /status) breathe between its runs.
+                await asyncio.sleep(0)
+                started = time.perf_counter()
             actions = self.core.handle(CallsDone(calls.particle_id, results), now_ms())
 
     def _act(self, action: Action, remote: Any) -> None:

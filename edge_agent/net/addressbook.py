@@ -361,6 +361,12 @@ class AddressBook:
             validate_peer_id(peer_id)
         _check_address(address)
         expires_at = self._expiry(source, ttl)
+        known = self._peers.get(peer_id)
+        entry = known.entries.get((address, source)) if known is not None else None
+        if entry is not None:  # a refresh (every particle from a peer): nothing to tell anyone
+            known.entries[(address, source)] = Entry(address, source, self._clock(), expires_at)
+            self._peers.move_to_end(peer_id)
+            return True
         before = self._snapshot(peer_id)
         peer = self._peer_for_entry(peer_id)
         if peer is None:

@@ -216,8 +216,13 @@ def _canonical_host(text: str, scope: int) -> str:
 
 def is_loopback(remote: Remote) -> bool:
     """Whether `remote` is on this host (127.0.0.0/8 or ::1): the default trusted sender."""
+    return _is_loopback_host(remote[0])
+
+
+@functools.lru_cache(maxsize=const.COAP_MAX_RESOLVED_REMOTES)
+def _is_loopback_host(host: str) -> bool:
     try:
-        return ipaddress.ip_address(remote[0].split("%", 1)[0]).is_loopback
+        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
     except ValueError:
         return False
 
