@@ -331,7 +331,7 @@ async def _call(args: argparse.Namespace, client: Any) -> int:
 
 
 async def _run(args: argparse.Namespace, client: Any) -> int:
-    from edge_agent.client import UNREACHABLE, Unreachable
+    from edge_agent.client import Unreachable
 
     try:
         script = Path(args.script).read_text() if args.script != "-" else sys.stdin.read()
@@ -376,9 +376,7 @@ async def _run(args: argparse.Namespace, client: Any) -> int:
             message = error[0].get("message", error[0]) if error and isinstance(error[0], dict) else error
             if not args.json:
                 print(f"error: {message}", file=sys.stderr)
-            if UNREACHABLE.search(str(message)):
-                return EXIT_UNREACHABLE
-        return EXIT_REMOTE
+        return EXIT_UNREACHABLE if run.unreachable else EXIT_REMOTE
     if not responses:
         raise Unreachable(f"no response within {args.timeout:g} s")
     return EXIT_OK

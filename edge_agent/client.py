@@ -34,12 +34,10 @@ from edge_agent.net.delivery import proven_addresses
 from edge_agent.net.discovery import SERVICE_TYPE
 from edge_agent.net.proof import Outcome, challenge
 from edge_agent.node import Node, Run
-from edge_agent.air.calls import RET_UNREACHABLE as UNREACHABLE_RET_CODE
 from edge_agent.store import StateDir, pin_name
 
 log = logging.getLogger(__name__)
 
-UNREACHABLE = re.compile(rf"ret_code is {UNREACHABLE_RET_CODE}, error message is '\"peer \S+ is unreachable")
 
 
 class Unreachable(LocalError):
@@ -338,7 +336,7 @@ def result_of(run: Run, target: Target, timeout_s: float) -> Any:
     if client.errors:
         error = client.errors[0][0] if client.errors[0] else {}
         message = error.get("message", str(error)) if isinstance(error, dict) else str(error)
-        if UNREACHABLE.search(message):
+        if run.unreachable:
             raise Unreachable(f"{target.name} is unreachable: {message}")
         raise RemoteFailure(message, error)
     if client.responses:

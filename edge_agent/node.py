@@ -37,7 +37,8 @@ from aiocoap.optiontypes import BlockOption
 
 from edge_agent.net.coap import CoapClient, CoapReply, CoapServer, ReadOnlyResource, RefuseCode, Refused
 from edge_agent.net.coap_common import is_loopback
-from edge_agent.air.calls import CallResult
+from edge_agent.air.calls import RET_UNREACHABLE, CallResult
+from edge_agent.air.data import Kind
 from edge_agent.core import (
     Action,
     Arrived,
@@ -83,6 +84,9 @@ class Run:
     particle: Particle
     client: ClientServices
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    unreachable: list[str] = field(default_factory=list)
+    """Why calls failed with error 14 (a peer could not be reached), as recorded in the
+    particle's data -- the typed fact behind an error message that says so."""
 
 
 class Node:
@@ -420,9 +424,19 @@ class Node:
                 *(self.services.call(caller, c.service, c.function, c.args) for c in requests)
             )
         if run is not None:
+            run.unreachable = self._unreachable_calls(action.particle_id)
             run.changed.set()
         self.counters["calls"] += len(results)
         return {c.key: r for c, r in zip(requests, results)}
+
+    def _unreachable_calls(self, particle_id: str) -> list[str]:
+        if particle_id not in self.core:
+            return []
+        return [
+            str(e.value[1])
+            for e in self.core.data(particle_id).entries.values()
+            if e.kind is Kind.CALL_FAILED and e.value[0] == RET_UNREACHABLE
+        ]
 
     async def _send(self, action: SendCopy) -> None:
         pid, target = action.particle_id, action.target
