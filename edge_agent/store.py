@@ -792,6 +792,7 @@ class TrustList:
     ) -> None:
         self.state = state
         self.peers: frozenset[str] = frozenset()
+        self._path = os.fspath(state.trusted_path)
         self._stamp: tuple[int, int] | None = None
         self._every_s = every_s
         self._clock = clock
@@ -802,7 +803,7 @@ class TrustList:
         """Reread the file if its modification time or size changed."""
         self._checked = self._clock()
         try:
-            st = self.state.trusted_path.stat()
+            st = os.stat(self._path)
             stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
         except OSError:
             stamp = None

@@ -78,17 +78,25 @@ class Fleet:
         return peer_id in self.trust
 
     async def admits(self, peer_id: str) -> bool:
-        """Whether a ``trusted`` rule admits `peer_id`: trusted, or an enrolled device."""
-        return self.is_trusted(peer_id) or await self.is_member(peer_id)
+        """Whether a ``trusted`` rule admits `peer_id`: trusted, or an enrolled device (a
+        device known to be enrolled is admitted without looking at the trust file)."""
+        return self._known_member(peer_id) or self.is_trusted(peer_id) or await self.is_member(peer_id)
+
+    def _known_member(self, peer_id: str) -> bool:
+        """Whether a certificate kept for `peer_id` still admits it (else it is forgotten)."""
+        cert = self._members.get(peer_id)
+        if cert is None:
+            return False
+        if cert.expires_ms > self._clock_ms() and self.is_trusted(cert.by):
+            self._members.move_to_end(peer_id)
+            return True
+        del self._members[peer_id]
+        return False
 
     async def is_member(self, peer_id: str) -> bool:
         """Whether `peer_id` shows a valid certificate of a trusted peer (cached, see above)."""
-        cert = self._members.get(peer_id)
-        if cert is not None:
-            if cert.expires_ms > self._clock_ms() and self.is_trusted(cert.by):
-                self._members.move_to_end(peer_id)
-                return True
-            del self._members[peer_id]
+        if self._known_member(peer_id):
+            return True
         if self.fetch is None:
             return False
         until = self._refused.get(peer_id)
