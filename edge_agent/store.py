@@ -292,6 +292,18 @@ def _peer_id_lines(path: Path, max_bytes: int, what: str) -> list[_Line]:
     return lines
 
 
+def _json_entries(raw: bytes, version: int, key: str, kind: type) -> Any:
+    """`doc[key]` of a state file holding ``{"format": version, key: <a kind>}``;
+    `ValueError` says what is wrong with it."""
+    doc = json.loads(raw)
+    if not isinstance(doc, dict) or doc.get("format") != version:
+        raise ValueError(f'expected an object with "format": {version}')
+    entries = doc.get(key)
+    if not isinstance(entries, kind):
+        raise ValueError(f'"{key}" is not {"a list" if kind is list else "an object"}')
+    return entries
+
+
 def pin_name(name: str) -> str:
     """A device name as pinned: stripped and lower case (DNS names ignore case); `ValueError`
     if it cannot be one mDNS instance label."""
@@ -547,12 +559,7 @@ class StateDir:
         if raw is None:
             return []
         try:
-            doc = json.loads(raw)
-            if not isinstance(doc, dict) or doc.get("format") != _MEMBERSHIP_FORMAT:
-                raise ValueError(f"expected an object with \"format\": {_MEMBERSHIP_FORMAT}")
-            entries = doc.get("certificates")
-            if not isinstance(entries, list):
-                raise ValueError("\"certificates\" is not a list")
+            entries = _json_entries(raw, _MEMBERSHIP_FORMAT, "certificates", list)
             return [Membership.from_json(e) for e in entries[: const.MEMBERSHIP_MAX_CERTIFICATES]]
         except (ValueError, BadMembership) as exc:
             raise CorruptState(
@@ -736,12 +743,7 @@ class StateDir:
         if raw is None:
             return {}
         try:
-            doc = json.loads(raw)
-            if not isinstance(doc, dict) or doc.get("format") != _SERVICES_FORMAT:
-                raise ValueError(f"expected an object with \"format\": {_SERVICES_FORMAT}")
-            entries = doc.get("services")
-            if not isinstance(entries, dict):
-                raise ValueError("\"services\" is not an object")
+            entries = _json_entries(raw, _SERVICES_FORMAT, "services", dict)
             return {n: ServiceRecord.from_json(n, e) for n, e in entries.items()}
         except (ValueError, StoreError) as exc:
             raise CorruptState(

@@ -379,13 +379,7 @@ class LocalServices:
             raise ServiceError(f"{name!r} is reserved for a builtin service; choose another name")
         if not _SHA256.match(sha256):
             raise ServiceError("srv.deploy: sha256 must be 64 lower-case hex digits")
-        unknown = sorted(set(limits) - DEPLOY_LIMITS)
-        if unknown:
-            raise ServiceError(
-                f"srv.deploy: unknown limit {unknown[0]!r}; "
-                f"a deploy may set {', '.join(sorted(DEPLOY_LIMITS))}",
-                ret_code=RET_BAD_REQUEST,
-            )
+        _only_known(limits, DEPLOY_LIMITS, "limit")
         try:
             return self._limits(limits)
         except (TypeError, ValueError, ConfigError) as exc:
@@ -449,17 +443,21 @@ def _deploy_access(options: Any) -> AccessRule:
         raise ServiceError(
             'srv.deploy: options must be an object such as {"access": "public"}', ret_code=RET_BAD_REQUEST
         )
-    unknown = sorted(set(options) - DEPLOY_OPTIONS)
-    if unknown:
-        raise ServiceError(
-            f"srv.deploy: unknown option {unknown[0]!r}; "
-            f"a deploy may set {', '.join(sorted(DEPLOY_OPTIONS))}",
-            ret_code=RET_BAD_REQUEST,
-        )
+    _only_known(options, DEPLOY_OPTIONS, "option")
     try:
         return AccessRule.parse(options.get("access", DEFAULT_ACCESS.text))
     except ValueError as exc:
         raise ServiceError(f"srv.deploy: {exc}", ret_code=RET_BAD_REQUEST) from None
+
+
+def _only_known(given: Mapping[str, Any], known: frozenset[str], what: str) -> None:
+    """Nothing if srv.deploy's `given` names only `known` keys; else ret_code 15 naming one."""
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise ServiceError(
+            f"srv.deploy: unknown {what} {unknown[0]!r}; a deploy may set {', '.join(sorted(known))}",
+            ret_code=RET_BAD_REQUEST,
+        )
 
 
 def _arg_str(args: list[Any], index: int, usage: str) -> str:
