@@ -17,8 +17,8 @@ enrolled too (`edge_agent.services.fleet`).
 Nothing here blocks the event loop either: the state directory (module files, the registry
 with its lock and fsyncs, the trust file) is read and written in threads. The registry is
 read once and then kept in memory, since only this agent writes it; the trust file is read
-on every deploy and remove, since `edge-agent trust` edits it while the agent runs, and
-checked for changes at most once a second for calls.
+on every deploy and remove, since `edge-agent trust` edits it while the agent runs; calls
+check it for changes with a stat (`TrustList`: a trusted caller's at most once a second).
 
 Python handlers added with `add_handler` (tests) come right after the client services.
 """
@@ -254,10 +254,11 @@ class LocalServices:
         if function == "list":
             registry = await self.registry()
             services = sorted(self.host.services().items())
+            sees_all = self.fleet.is_trusted(peer)
             return [
                 self.describe(info, registry.get(name))
                 for name, info in services
-                if await self._may_see(peer, name)
+                if sees_all or await self.may_call(peer, name)
             ]
         if function == "info":
             name = _arg_str(args, 0, "srv.info(name)")
