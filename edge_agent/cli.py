@@ -280,7 +280,21 @@ async def _status(args: argparse.Namespace, client: Any) -> int:
     return EXIT_OK
 
 
+def _access_text(access: str) -> str:
+    """An access rule as `services` shows it: public, trusted, or how many peers it lists."""
+    if access in ("public", "trusted"):
+        return access
+    count = access.count(",") + 1
+    return f"{count} peer{'s' if count > 1 else ''}"
+
+
 async def _deploy(args: argparse.Namespace, client: Any) -> int:
+    from edge_agent.access import AccessRule
+
+    try:
+        access = AccessRule.parse(args.access).text
+    except ValueError as exc:
+        raise CliError(f"--access: {exc}", EXIT_USAGE) from None
     path = Path(args.module)
     try:
         wasm = path.read_bytes()
@@ -300,8 +314,15 @@ async def _deploy(args: argparse.Namespace, client: Any) -> int:
             print(f"\rsending {path.name}: {sent}/{total} bytes ({percent}%)", end="" if sent < total else "\n", file=sys.stderr, flush=True)
 
     sha = client.node.offer_module(wasm, progress)
-    info = await client.call(target, "srv", "deploy", [args.name, sha, limits], timeout_s=args.timeout)
-    human = f"deployed {info['name']} on {target.name}: sha256 {info['sha256'][:16]}…, {len(info['functions'])} functions ({', '.join(info['functions'])}), fuel {info['limits']['fuel']}, memory {info['limits']['memory_pages']} pages, deadline {info['limits']['deadline_ms']} ms"
+    deploy_args = [args.name, sha, limits, {"access": access}]
+    info = await client.call(target, "srv", "deploy", deploy_args, timeout_s=args.timeout)
+    limits = info["limits"]
+    human = (
+        f"deployed {info['name']} on {target.name}: sha256 {info['sha256'][:16]}…, "
+        f"{len(info['functions'])} functions ({', '.join(info['functions'])}), fuel {limits['fuel']}, "
+        f"memory {limits['memory_pages']} pages, deadline {limits['deadline_ms']} ms, "
+        f"access {_access_text(info.get('access', access))}"
+    )
     _out(args, human, info)
     return EXIT_OK
 
@@ -309,8 +330,33 @@ async def _deploy(args: argparse.Namespace, client: Any) -> int:
 async def _services(args: argparse.Namespace, client: Any) -> int:
     target = await client.resolve(args.target, timeout_s=args.timeout)
     services = await client.call(target, "srv", "list", [], timeout_s=args.timeout)
-    lines = [f"{s['name']:20} {s['sha256'][:16]}  {', '.join(s['functions'])}" for s in services]
+    lines = [
+        f"{s['name']:20} {s['sha256'][:16]}  {_access_text(s.get('access', '?')):8}  "
+        f"{', '.join(s['functions'])}"
+        for s in services
+    ]
     _out(args, "\n".join(lines) if lines else "(no services)", {"services": services})
+    return EXIT_OK
+
+
+async def _enroll(args: argparse.Namespace, client: Any) -> int:
+    """Sign a fleet membership for a device with this laptop's key and store it there."""
+    import time
+
+    from edge_agent.access import Membership
+
+    if not 1 <= args.days <= const.MEMBERSHIP_MAX_DAYS:
+        raise CliError(f"--days is 1 to {const.MEMBERSHIP_MAX_DAYS}, got {args.days}", EXIT_USAGE)
+    target = await client.resolve(args.target, timeout_s=args.timeout)
+    expires_ms = int(time.time() * 1000) + args.days * 86_400_000
+    certificate = Membership.issue(client.node.keypair, target.peer_id, expires_ms)
+    result = await client.call(target, "srv", "enroll", [certificate.to_json()], timeout_s=args.timeout)
+    until = time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(expires_ms / 1000))
+    human = (
+        f"enrolled {target.name} ({target.peer_id}) until {until}: devices that trust "
+        f"{client.peer_id} admit it to their trusted services"
+    )
+    _out(args, human, result)
     return EXIT_OK
 
 
@@ -389,7 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="edge-agent",
         description="Compose Wasm services across the devices of a LAN. On a device: init and serve. "
-        "From a laptop: peers, status, deploy, services, remove, call, run and known.",
+        "From a laptop: peers, status, deploy, services, enroll, remove, call, run and known.",
         epilog="Exit codes: 0 success, 1 the remote side reported an error, 2 usage, 3 timeout or unreachable. "
         "TARGET is a peer id, an mDNS instance name, or host[:port].",
     )
@@ -458,10 +504,22 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--fuel", type=int, metavar="N", help="instructions per call")
     sp.add_argument("--memory-pages", type=int, metavar="N", help="largest memory the module may declare (64 KiB pages)")
     sp.add_argument("--deadline-ms", type=int, metavar="MS", help="wall-clock time per call")
+    sp.add_argument(
+        "--access", default="trusted", metavar="public|trusted|PEER_ID[,PEER_ID...]",
+        help="who may call it: anyone, the device's trusted peers and the devices they enrolled "
+        "(default), or exactly these peers",
+    )
     laptop_options(sp, timeout=60.0)
 
     sp = add("services", "list the services deployed on a device", _laptop(_services))
     sp.add_argument("target", metavar="TARGET")
+    laptop_options(sp)
+
+    sp = add("enroll", "enroll a device in this laptop's fleet: devices that trust this laptop let it call "
+             "their trusted services", _laptop(_enroll))
+    sp.add_argument("target", metavar="TARGET")
+    sp.add_argument("--days", type=int, default=const.MEMBERSHIP_DEFAULT_DAYS, metavar="N",
+                    help=f"how long the membership is valid (default {const.MEMBERSHIP_DEFAULT_DAYS})")
     laptop_options(sp)
 
     sp = add("remove", "remove a service from a device", _laptop(_remove))

@@ -316,6 +316,44 @@ DELIVERY_ROUND_PAUSE_S = 0.05
 """Wait after the first pass over a peer's addresses that failed, in seconds; it doubles after
 each further pass, up to COAP_SEND_BACKOFF_MAX_S."""
 
+# --- Who may call what (edge_agent/access.py, services/fleet.py, net/membership.py) ---------
+ACCESS_MAX_PEERS = 64
+"""Most peer ids one service's access rule may list."""
+
+TRUST_RECHECK_S = 1.0
+"""How often a trusted peer's call checks whether the trusted-peers file changed (one stat),
+in seconds: a `trust remove` reaches calls within this time (deploys at once); the calls of
+a peer not on the list check every time, so a `trust add` reaches them at once."""
+
+MEMBERSHIP_DEFAULT_DAYS = 90
+"""How long a fleet membership `edge-agent enroll` signs is valid by default, in days."""
+
+MEMBERSHIP_MAX_DAYS = 3650
+"""Longest validity `edge-agent enroll --days` accepts, in days."""
+
+MEMBERSHIP_MAX_CERTIFICATES = 4
+"""Most membership certificates a device keeps (one per enrolling peer) and reads from
+another device's answer; a device enrolled once more drops the one that expires first."""
+
+MEMBERSHIP_MAX_ANSWER_BYTES = 2048
+"""Largest answer to GET /membership read, in bytes (a certificate takes ~280 in CBOR)."""
+
+MEMBERSHIP_FETCH_TIMEOUT_S = 2.0
+"""Time a caller's device has to answer GET /membership, in seconds (a LAN answers within
+milliseconds); the call that asked waits at most this long, plus proving the address."""
+
+MEMBERSHIP_REFUSED_TTL_S = 10.0
+"""How long a peer that showed no valid membership is refused without asking it again, in
+seconds: a stranger's calls cost one fetch per this time, and a device enrolled just now is
+admitted at the latest this long after a refused call."""
+
+MEMBERSHIP_MAX_CACHED = 1024
+"""Peers whose membership (or its absence) a device remembers; least recently used first out."""
+
+MEMBERSHIP_MAX_FETCHES = 16
+"""GET /membership requests a device has outstanding at once; a call that would need one
+more is refused at once (strangers' calls cannot make a device send unbounded requests)."""
+
 # --- AIR data (edge_agent/air/data.py) -----------------------------------------------------
 MAX_NAME_BYTES = 1024
 """Longest key, peer id or stream name accepted in particle data."""

@@ -55,7 +55,8 @@ from edge_agent.core import (
     Tick,
     Verdict,
 )
-from edge_agent.net.delivery import proven_addresses, send_to_peer
+from edge_agent.net.delivery import get_from_peer, send_to_peer
+from edge_agent.net.membership import MEMBERSHIP_PATH, MembershipResource
 from edge_agent.net.proof import PROOF_PATH, ProofResource, Prover
 from edge_agent.net.proof import Outcome as ProofOutcome
 from edge_agent.particle import DropReason, Particle, ParticleError
@@ -65,7 +66,7 @@ from edge_agent.services.local import Caller, LocalServices
 from edge_agent.services.wasm.host import AsyncWasmHost, HostConfig
 from edge_agent.services.wasm.limits import Limits
 from edge_agent.sdnotify import Notifier
-from edge_agent.store import KVLimits, StateDir
+from edge_agent.store import KVLimits, StateDir, TrustList
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ class Node:
         self.probe = probe
         self.notifier = notifier or Notifier({})
         self.book = AddressBook()
-        self._trust = _TrustList(self.state)
+        self._trust = TrustList(self.state)
         self._priority_hosts: frozenset[str] = frozenset()
         self._priority_at = float("-inf")
         self.core = ParticleCore(
@@ -157,7 +158,13 @@ class Node:
             )
         )
         self.services = LocalServices(
-            self.peer_id, self.host, self.state, fetch_module=self._fetch_module, default_limits=default_limits
+            self.peer_id,
+            self.host,
+            self.state,
+            fetch_module=self._fetch_module,
+            default_limits=default_limits,
+            fetch_membership=self._fetch_membership,
+            trust=self._trust,
         )
         self.server = CoapServer.from_config(
             config,
@@ -170,6 +177,8 @@ class Node:
         self.client = CoapClient(server=self.server)
         # Peers send to us only where we prove our key (GET /id), and we to them likewise.
         self.server.add_resource(PROOF_PATH, ProofResource(self.keypair))
+        # Devices of a fleet show their certificates, for `trusted` services of other devices.
+        self.server.add_resource(MEMBERSHIP_PATH, MembershipResource(self.services.membership_answer))
         self.prover = Prover(self.client, self.book)
         self.discovery: Any = None
 
@@ -544,47 +553,17 @@ class Node:
         addresses in turn; the caller checks the hash."""
         if sha256 in self._modules:
             return self._modules[sha256]
-        last: Exception = ConnectionError(f"no address known where {peer_id} proves its key")
-        async with contextlib.aclosing(proven_addresses(self.prover, peer_id)) as addresses:
-            async for address in addresses:
-                try:
-                    response = await self.client.request(
-                        address,
-                        "GET",
-                        (MODULES_PATH, sha256),
-                        timeout=const.NODE_FETCH_TIMEOUT_S,
-                        max_bytes=self.config.wasm.max_module_bytes,
-                    )
-                except Exception as exc:  # noqa: BLE001 - try the next address
-                    last = exc
-                    continue
-                if response.success:
-                    return response.payload
-                last = ConnectionError(f"{response.code} {response.diagnostic}")
-        raise ConnectionError(str(last))
+        return await get_from_peer(
+            self.prover, peer_id, (MODULES_PATH, sha256),
+            timeout_s=const.NODE_FETCH_TIMEOUT_S, max_bytes=self.config.wasm.max_module_bytes,
+        )
 
-
-class _TrustList:
-    """The state dir's trusted peers, reread when the file changes (not once per particle)."""
-
-    def __init__(self, state: StateDir) -> None:
-        self.state = state
-        self.peers: frozenset[str] = frozenset()
-        self._stamp: tuple[int, int] | None = None
-        self.refresh()
-
-    def refresh(self) -> None:
-        try:
-            st = self.state.trusted_path.stat()
-            stamp = (st.st_mtime_ns, st.st_size)
-        except OSError:
-            stamp = None
-        if stamp != self._stamp:
-            self._stamp = stamp
-            self.peers = self.state.trusted_peers() if stamp is not None else frozenset()
-
-    def __contains__(self, peer_id: object) -> bool:
-        return peer_id in self.peers
+    async def _fetch_membership(self, peer_id: str) -> bytes:
+        """GET /membership from `peer_id` where it proves its key (a caller of a trusted service)."""
+        return await get_from_peer(
+            self.prover, peer_id, MEMBERSHIP_PATH,
+            timeout_s=const.MEMBERSHIP_FETCH_TIMEOUT_S, max_bytes=const.MEMBERSHIP_MAX_ANSWER_BYTES,
+        )
 
 
 class _ModuleResource(ReadOnlyResource):

@@ -9,8 +9,9 @@ Layout (default /var/lib/edge-agent, mode 0700)::
 
     identity.key              Ed25519 private key, PKCS#8 PEM, mode 0600 (openssl-readable)
     trusted_peers             peer ids allowed to deploy/remove services, one per line
+    membership.json           this device's fleet membership certificates (edge_agent.access)
     known_peers               (the laptop's) device name -> peer id pinned on first use
-    services.json             service registry: name -> module hash, limits, deployed-at
+    services.json             service registry: name -> module hash, limits, access, deployed-at
     modules/<sha256>.wasm     deployed modules, named by the SHA-256 of their bytes
     kv/<service>/kv.cbor      one service's key-value store, rewritten whole on each change
     .lock, kv/<service>/.lock flock(2) files serialising read-modify-write across processes
@@ -34,7 +35,7 @@ import shutil
 import stat
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from typing import Any
 import cbor2
 
 from edge_agent import const, identity
+from edge_agent.access import DEFAULT_ACCESS, AccessRule, BadMembership, Membership
 from edge_agent.errors import LocalError
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "ServiceRecord",
     "StateDir",
     "StoreError",
+    "TrustList",
     "UnsafePermissions",
     "atomic_write",
     "cleanup_temp_files",
@@ -65,12 +68,15 @@ IDENTITY_FILE = "identity.key"
 TRUSTED_FILE = "trusted_peers"
 KNOWN_PEERS_FILE = "known_peers"
 SERVICES_FILE = "services.json"
+MEMBERSHIP_FILE = "membership.json"
 MODULES_DIR = "modules"
 KV_DIR = "kv"
 KV_FILE = "kv.cbor"
 LOCK_FILE = ".lock"
 
 _SERVICES_FORMAT = 1
+_MEMBERSHIP_FORMAT = 1
+_MEMBERSHIP_MAX_FILE_BYTES = 16 * 1024
 _KV_FORMAT = 1
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 # A service name becomes a directory name: no separators, no leading dot ("..", temp files).
@@ -286,6 +292,18 @@ def _peer_id_lines(path: Path, max_bytes: int, what: str) -> list[_Line]:
     return lines
 
 
+def _json_entries(raw: bytes, version: int, key: str, kind: type) -> Any:
+    """`doc[key]` of a state file holding ``{"format": version, key: <a kind>}``;
+    `ValueError` says what is wrong with it."""
+    doc = json.loads(raw)
+    if not isinstance(doc, dict) or doc.get("format") != version:
+        raise ValueError(f'expected an object with "format": {version}')
+    entries = doc.get(key)
+    if not isinstance(entries, kind):
+        raise ValueError(f'"{key}" is not {"a list" if kind is list else "an object"}')
+    return entries
+
+
 def pin_name(name: str) -> str:
     """A device name as pinned: stripped and lower case (DNS names ignore case); `ValueError`
     if it cannot be one mDNS instance label."""
@@ -323,7 +341,9 @@ class ServiceRecord:
     """One deployed service as stored in services.json.
 
     `limits` are the service's own Wasm limits (e.g. fuel, memory_pages, deadline_ms);
-    `info` is any other JSON-like metadata the service host wants back after a restart.
+    `info` is any other JSON-like metadata the service host wants back after a restart;
+    `access` says who may call it (records written before access rules existed load as
+    ``trusted``, the default).
     """
 
     name: str
@@ -331,6 +351,7 @@ class ServiceRecord:
     limits: Mapping[str, int] = field(default_factory=dict)
     deployed_at_ms: int = 0
     info: Mapping[str, Any] = field(default_factory=dict)
+    access: AccessRule = DEFAULT_ACCESS
 
     def __post_init__(self) -> None:
         _check_service_name(self.name)
@@ -342,6 +363,8 @@ class ServiceRecord:
             raise StoreError(f"service {self.name}: limits must map names to integers")
         if type(self.deployed_at_ms) is not int or self.deployed_at_ms < 0:
             raise StoreError(f"service {self.name}: deployed_at_ms must be an integer >= 0")
+        if not isinstance(self.access, AccessRule):
+            raise StoreError(f"service {self.name}: access must be an AccessRule")
         object.__setattr__(self, "limits", dict(self.limits))
         object.__setattr__(self, "info", dict(self.info))
 
@@ -351,18 +374,24 @@ class ServiceRecord:
             "limits": dict(self.limits),
             "deployed_at_ms": self.deployed_at_ms,
             "info": dict(self.info),
+            "access": self.access.text,
         }
 
     @classmethod
     def from_json(cls, name: str, obj: Any) -> ServiceRecord:
         if not isinstance(obj, dict):
             raise StoreError(f"service {name}: entry is not an object")
+        try:
+            access = AccessRule.parse(obj.get("access", DEFAULT_ACCESS.text))
+        except ValueError as exc:
+            raise StoreError(f"service {name}: {exc}") from None
         return cls(
             name=name,
             module_sha256=obj.get("module"),  # type: ignore[arg-type]
             limits=obj.get("limits", {}),
             deployed_at_ms=obj.get("deployed_at_ms", 0),
             info=obj.get("info", {}),
+            access=access,
         )
 
 
@@ -517,6 +546,44 @@ class StateDir:
             + "".join(f"{p}\n" for p in peers)
         )
         atomic_write(self.trusted_path, text.encode(), mode=0o644)
+
+    # --- fleet membership ---
+
+    @property
+    def membership_path(self) -> Path:
+        return self.path / MEMBERSHIP_FILE
+
+    def memberships(self) -> list[Membership]:
+        """This device's fleet membership certificates, as stored (expired ones included)."""
+        raw = _read_bounded(self.membership_path, _MEMBERSHIP_MAX_FILE_BYTES, "membership file")
+        if raw is None:
+            return []
+        try:
+            entries = _json_entries(raw, _MEMBERSHIP_FORMAT, "certificates", list)
+            return [Membership.from_json(e) for e in entries[: const.MEMBERSHIP_MAX_CERTIFICATES]]
+        except (ValueError, BadMembership) as exc:
+            raise CorruptState(
+                f"{self.membership_path} cannot be read ({exc}); move it away and enroll this "
+                f"device again (edge-agent enroll, from a trusted laptop)"
+            ) from None
+
+    def put_membership(self, certificate: Membership, now_ms: int) -> list[Membership]:
+        """Keep `certificate` in place of any other from the same enrolling peer, dropping
+        expired ones and, past `const.MEMBERSHIP_MAX_CERTIFICATES`, those that expire first;
+        the certificates kept."""
+        with self._lock():
+            kept = [
+                c for c in self.memberships() if c.by != certificate.by and c.expires_ms > now_ms
+            ]
+            kept.append(certificate)
+            kept.sort(key=lambda c: c.expires_ms, reverse=True)
+            kept = kept[: const.MEMBERSHIP_MAX_CERTIFICATES]
+            doc = {"format": _MEMBERSHIP_FORMAT, "certificates": [c.to_json() for c in kept]}
+            atomic_write(
+                self.membership_path, (json.dumps(doc, indent=2) + "\n").encode(), mode=0o644
+            )
+        logger.info("enrolled in the fleet of %s until %d ms", certificate.by, certificate.expires_ms)
+        return kept
 
     # --- known peers (a laptop's pins, like SSH's known_hosts) ---
 
@@ -676,12 +743,7 @@ class StateDir:
         if raw is None:
             return {}
         try:
-            doc = json.loads(raw)
-            if not isinstance(doc, dict) or doc.get("format") != _SERVICES_FORMAT:
-                raise ValueError(f"expected an object with \"format\": {_SERVICES_FORMAT}")
-            entries = doc.get("services")
-            if not isinstance(entries, dict):
-                raise ValueError("\"services\" is not an object")
+            entries = _json_entries(raw, _SERVICES_FORMAT, "services", dict)
             return {n: ServiceRecord.from_json(n, e) for n, e in entries.items()}
         except (ValueError, StoreError) as exc:
             raise CorruptState(
@@ -716,6 +778,52 @@ class StateDir:
         shutil.rmtree(path)
         _fsync_dir(path.parent)
         return True
+
+
+class TrustList:
+    """A state dir's trusted peers, reread only when the file changed (one stat), so callers
+    on the event loop can ask often: `refresh()` stats the file, `recheck()` at most once
+    per `every_s` seconds. A file that cannot be read leaves the peers read before."""
+
+    def __init__(
+        self,
+        state: StateDir,
+        *,
+        every_s: float = const.TRUST_RECHECK_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.state = state
+        self.peers: frozenset[str] = frozenset()
+        self._path = os.fspath(state.trusted_path)
+        self._stamp: tuple[int, int] | None = None
+        self._every_s = every_s
+        self._clock = clock
+        self._checked = float("-inf")
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reread the file if its modification time or size changed."""
+        self._checked = self._clock()
+        try:
+            st = os.stat(self._path)
+            stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        if stamp == self._stamp:
+            return
+        try:
+            self.peers = self.state.trusted_peers() if stamp is not None else frozenset()
+        except StoreError as exc:  # a bad hand edit: keep the list we had, say why once
+            logger.error("keeping the trusted peers read before: %s", exc)
+        self._stamp = stamp
+
+    def recheck(self) -> None:
+        """`refresh()`, unless it ran less than `every_s` seconds ago."""
+        if self._clock() - self._checked >= self._every_s:
+            self.refresh()
+
+    def __contains__(self, peer_id: object) -> bool:
+        return peer_id in self.peers
 
 
 # --- the per-service KV store -------------------------------------------------------------

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from edge_agent import identity, store
+from edge_agent.access import DEFAULT_ACCESS, AccessRule, Membership
 from edge_agent.errors import LocalError
 from edge_agent.store import (
     CorruptState,
@@ -280,6 +281,44 @@ def test_service_registry_round_trip(tmp_path: Path) -> None:
     assert doc["services"]["sensor"]["module"] == digest
     assert sd.remove_service("sensor") == newer and sd.remove_service("sensor") is None
     assert sd.services() == {}
+
+
+def test_the_access_rule_is_stored_and_old_records_load_as_trusted(tmp_path: Path) -> None:
+    sd = StateDir(tmp_path)
+    digest = sd.put_module(WASM)
+    peer = identity.KeyPair.from_seed(b"\x05" * 32).peer_id
+    for text in ("public", "trusted", peer):
+        sd.put_service(ServiceRecord("s", digest, access=AccessRule.parse(text)))
+        assert StateDir(tmp_path).services()["s"].access.text == text
+        assert json.loads((tmp_path / "services.json").read_text())["services"]["s"]["access"] == text
+    # A registry written before access rules existed has no "access": the service is trusted.
+    doc = {"format": 1, "services": {"old": {"module": digest, "limits": {}, "deployed_at_ms": 1}}}
+    (tmp_path / "services.json").write_text(json.dumps(doc))
+    assert StateDir(tmp_path).services()["old"].access == DEFAULT_ACCESS
+    doc["services"]["old"]["access"] = "everyone"
+    (tmp_path / "services.json").write_text(json.dumps(doc))
+    with pytest.raises(CorruptState, match='service old: access must be "public"'):
+        StateDir(tmp_path).services()
+
+
+def test_membership_certificates_one_per_enroller_unexpired_and_bounded(tmp_path: Path) -> None:
+    sd = StateDir(tmp_path)
+    me = identity.KeyPair.from_seed(b"\x06" * 32).peer_id
+    laptops = [identity.KeyPair.from_seed(bytes([0x20 + i]) * 32) for i in range(6)]
+    assert sd.memberships() == []
+    first = Membership.issue(laptops[0], me, 1000)
+    assert sd.put_membership(first, 0) == [first]
+    renewed = Membership.issue(laptops[0], me, 2000)
+    assert sd.put_membership(renewed, 0) == [renewed]  # the same enroller: replaced
+    other = Membership.issue(laptops[1], me, 2500)
+    assert sd.put_membership(other, 2100) == [other]  # the expired one is dropped
+    for i, laptop in enumerate(laptops[2:]):
+        sd.put_membership(Membership.issue(laptop, me, 3000 + i), 0)
+    kept = StateDir(tmp_path).memberships()
+    assert [c.expires_ms for c in kept] == [3003, 3002, 3001, 3000]  # at most 4: the longest-lived
+    (tmp_path / "membership.json").write_text('{"format": 1, "certificates": [{"member": 1}]}')
+    with pytest.raises(CorruptState, match="enroll this device again"):
+        sd.memberships()
 
 
 def test_service_needs_its_module(tmp_path: Path) -> None:

@@ -8,15 +8,17 @@ trip: proofs are cached) and challenging any other address once before it is use
 whole budget; passes repeat, with a growing pause, until the deadline or
 `const.DELIVERY_MAX_ROUNDS` (a later pass also tries addresses learned meanwhile, e.g. the
 real peer's, announced after an impostor's). `proven_addresses` yields a peer's proven addresses for other
-requests (a module fetch). Neither decides what to send nor knows the node.
+requests, and `get_from_peer` GETs a resource there (a module, a membership). None decides what to
+send nor knows the node.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 
 from edge_agent import const
@@ -24,7 +26,7 @@ from edge_agent.net.addressbook import Address
 from edge_agent.net.coap import SendOutcome
 from edge_agent.net.proof import Outcome, Prover
 
-__all__ = ["Delivery", "proven_addresses", "send_to_peer"]
+__all__ = ["Delivery", "get_from_peer", "proven_addresses", "send_to_peer"]
 
 log = logging.getLogger(__name__)
 
@@ -109,3 +111,25 @@ async def proven_addresses(prover: Prover, peer_id: str) -> AsyncGenerator[Addre
             yield candidate.address
         else:
             log.debug("not using %s for %s: %s", candidate.address, peer_id, proof.detail)
+
+
+async def get_from_peer(
+    prover: Prover, peer_id: str, path: Sequence[str], *, timeout_s: float, max_bytes: int
+) -> bytes:
+    """The body of GET `path` (blockwise, at most `max_bytes`) from `peer_id`, asked at each
+    of its addresses where it proves its key in turn until one answers 2.05;
+    `ConnectionError` says why none did."""
+    last = f"no address known where {peer_id} proves its key"
+    async with contextlib.aclosing(proven_addresses(prover, peer_id)) as addresses:
+        async for address in addresses:
+            try:
+                response = await prover.client.request(
+                    address, "GET", path, timeout=timeout_s, max_bytes=max_bytes
+                )
+            except Exception as exc:  # noqa: BLE001 - try the next address
+                last = str(exc) or type(exc).__name__
+                continue
+            if response.success:
+                return response.payload
+            last = f"{response.code} {response.diagnostic}".rstrip()
+    raise ConnectionError(last)

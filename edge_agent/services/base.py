@@ -31,7 +31,8 @@ Handler = Callable[[str, list[Any]], Any]
 RET_MODULE_REFUSED = 12
 """srv.deploy: the module was refused (validation, instrumentation or loading)."""
 RET_NOT_AUTHORISED = 13
-"""srv.deploy / srv.remove from a peer this device does not trust."""
+"""A call the service's access rule does not admit, or srv.deploy / srv.remove / srv.enroll
+from a peer this device does not trust."""
 RET_BAD_REQUEST = 15
 """srv.*: the arguments make no sense (unknown limit, bad hash)."""
 

@@ -4,14 +4,21 @@ One call request from the interpreter becomes one `CallResult`. Lookup order: th
 peer's client services (when this peer started the particle), deployed Wasm services, the
 `srv` service, then the builtins (`op.*`, `peer.*`); anything else is "No service found".
 Wasm calls go to the worker processes through `AsyncWasmHost` and never block the event
-loop. `srv.deploy` and `srv.remove` change what runs here, so only particles whose init
-peer is trusted (state dir `trusted_peers`) may call them; the particle's signature proves
-who its init peer is.
+loop. `srv.deploy`, `srv.remove` and `srv.enroll` change what runs here, so only particles
+whose init peer is trusted (state dir `trusted_peers`) may call them; the particle's
+signature proves who its init peer is.
+
+Who may call a Wasm service is its access rule, set at deploy (`edge_agent.access`): a call
+the rule does not admit fails with ret_code 13 before it reaches a worker, and the service
+learns who called it (`ea_caller`). `srv.list` and `srv.info` show a caller the services it
+may call (trusted peers see all). A ``trusted`` rule admits the devices trusted peers
+enrolled too (`edge_agent.services.fleet`).
 
 Nothing here blocks the event loop either: the state directory (module files, the registry
 with its lock and fsyncs, the trust file) is read and written in threads. The registry is
 read once and then kept in memory, since only this agent writes it; the trust file is read
-on every deploy and remove, since `edge-agent trust` edits it while the agent runs.
+on every deploy and remove, since `edge-agent trust` edits it while the agent runs; calls
+check it for changes with a stat (`TrustList`: a trusted caller's at most once a second).
 
 Python handlers added with `add_handler` (tests) come right after the client services.
 """
@@ -27,8 +34,18 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from edge_agent.access import (
+    DEFAULT_ACCESS,
+    AccessKind,
+    AccessRule,
+    BadMembership,
+    Membership,
+    encode_memberships,
+)
 from edge_agent.clock import now_ms
 from edge_agent.errors import ConfigError
+from edge_agent.identity import verify
+from edge_agent.logutil import OnceLog
 from edge_agent.services.base import (
     RET_BAD_REQUEST,
     RET_MODULE_REFUSED,
@@ -39,16 +56,20 @@ from edge_agent.services.base import (
 )
 from edge_agent.services.builtins import BUILTINS, CallContext, call_builtin, no_service
 from edge_agent.services.client import CLIENT_SERVICES, ClientServices
+from edge_agent.services.fleet import Fleet, MembershipFetcher
 from edge_agent.services.wasm.errors import ModuleRejected
 from edge_agent.services.wasm.host import AsyncWasmHost, ServiceInfo
 from edge_agent.services.wasm.limits import Limits
-from edge_agent.store import ServiceRecord, StateDir, StoreError
+from edge_agent.store import ServiceRecord, StateDir, StoreError, TrustList
 
 log = logging.getLogger(__name__)
 
 RESERVED_NAMES = frozenset(BUILTINS) | CLIENT_SERVICES | {"srv"}
 DEPLOY_LIMITS = frozenset({"fuel", "memory_pages", "deadline_ms"})
 """The limits a deployer may choose; the others (module size, stack) are the device's."""
+DEPLOY_OPTIONS = frozenset({"access"})
+"""What srv.deploy's fourth argument may set."""
+_DEPLOY_USAGE = "srv.deploy(name, sha256, limits?, options?)"
 _SHA256 = re.compile(r"[0-9a-f]{64}\Z")
 
 ModuleFetcher = Callable[[str, str], Awaitable[bytes]]
@@ -76,6 +97,8 @@ class LocalServices:
         fetch_module: ModuleFetcher | None = None,
         default_limits: Limits | None = None,
         clock_ms: Callable[[], int] = now_ms,
+        fetch_membership: MembershipFetcher | None = None,
+        trust: TrustList | None = None,
     ) -> None:
         self.peer_id = peer_id
         self.host = host
@@ -90,6 +113,11 @@ class LocalServices:
         self._changing = asyncio.Lock()
         """Held by deploy and remove, so that the registry and the host change in step."""
         self._handlers: dict[str, Handler] = {}
+        self.fleet = Fleet(peer_id, trust or TrustList(state), fetch_membership, clock_ms=clock_ms)
+        """Who a ``trusted`` access rule admits."""
+        self._memberships: list[Membership] | None = None
+        """This device's own fleet certificates (None: not read yet)."""
+        self._peer_log = OnceLog(log)
 
     async def registry(self) -> dict[str, ServiceRecord]:
         """The service registry (services.json), read in a thread the first time."""
@@ -147,13 +175,58 @@ class LocalServices:
         if handler is not None:
             return handler(function, args)
         if service in self.host.services():
-            return await self.host.call(service, function, args)
+            await self._admit(caller.init_peer_id, service)
+            return await self.host.call(service, function, args, caller=caller.init_peer_id)
         if service == "srv":
             return await self._srv(caller, function, args)
         context = CallContext(self.peer_id, caller.init_peer_id, caller.particle_id, self.clock_ms())
         if service in BUILTINS:
             return call_builtin(service, function, args, context)
         raise no_service(service, function)
+
+    # --- who may call what ------------------------------------------------------------------
+
+    async def access_rule(self, service: str) -> AccessRule:
+        """The access rule of a deployed service (``trusted`` if the registry has none)."""
+        record = (await self.registry()).get(service)
+        return record.access if record is not None else DEFAULT_ACCESS
+
+    async def may_call(self, peer_id: str, service: str) -> bool:
+        """Whether `service`'s access rule admits calls whose init peer is `peer_id`."""
+        rule = await self.access_rule(service)
+        if rule.kind is AccessKind.PUBLIC or peer_id == self.peer_id:
+            return True
+        if rule.kind is AccessKind.PEERS:
+            return peer_id in rule.peers
+        return await self.fleet.admits(peer_id)
+
+    async def _may_see(self, peer_id: str, service: str) -> bool:
+        """Whether srv.list and srv.info show `service` to `peer_id`: trusted peers see all."""
+        return self.fleet.is_trusted(peer_id) or await self.may_call(peer_id, service)
+
+    async def _admit(self, peer_id: str, service: str, what: str = "call") -> None:
+        """Nothing if `peer_id` may call `service`; else the ret_code 13 that says what to do."""
+        if await self.may_call(peer_id, service):
+            return
+        rule = await self.access_rule(service)
+        self._peer_log.warning(
+            ("refused", service, peer_id), "refused a %s of %s by %s (access: %s)", what, service, peer_id,
+            "listed peers" if rule.kind is AccessKind.PEERS else rule.kind.value,
+        )
+        if rule.kind is AccessKind.PEERS:
+            hint = (
+                f"its access lists other peers; from a trusted laptop: edge-agent deploy ... "
+                f"--name {service} --access {rule.text},{peer_id}"
+            )
+        else:
+            hint = (
+                f"on the device: edge-agent trust add {peer_id}; or, for a device of the fleet, from a "
+                f"trusted laptop: edge-agent enroll DEVICE; or redeploy it with --access public"
+            )
+        raise ServiceError(
+            f"not authorised: {peer_id} may not {what} service {service!r} on this peer ({hint})",
+            ret_code=RET_NOT_AUTHORISED,
+        )
 
     # --- srv.* ------------------------------------------------------------------------------
 
@@ -172,50 +245,115 @@ class LocalServices:
                 "memory_pages": limits.memory_pages,
                 "deadline_ms": limits.deadline_ms,
             },
+            "access": (record.access if record else DEFAULT_ACCESS).text,
             "deployed_at_ms": record.deployed_at_ms if record else 0,
         }
 
     async def _srv(self, caller: Caller, function: str, args: list[Any]) -> Any:
+        peer = caller.init_peer_id
         if function == "list":
             registry = await self.registry()
             services = sorted(self.host.services().items())
-            return [self.describe(info, registry.get(name)) for name, info in services]
+            sees_all = self.fleet.is_trusted(peer)
+            return [
+                self.describe(info, registry.get(name))
+                for name, info in services
+                if sees_all or await self.may_call(peer, name)
+            ]
         if function == "info":
             name = _arg_str(args, 0, "srv.info(name)")
             info = self.host.services().get(name)
             if info is None:
                 raise ServiceError(f"no service named {name!r} on this peer")
+            if not await self._may_see(peer, name):
+                await self._admit(peer, name, "see")
             return self.describe(info, (await self.registry()).get(name))
         if function == "deploy":
-            await self._check_trusted(caller, "deploy")
-            name = _arg_str(args, 0, "srv.deploy(name, sha256, limits?)")
-            sha = _arg_str(args, 1, "srv.deploy(name, sha256, limits?)")
+            await self._check_trusted(caller, "deploy", "deploy services")
+            name = _arg_str(args, 0, _DEPLOY_USAGE)
+            sha = _arg_str(args, 1, _DEPLOY_USAGE)
             limits = args[2] if len(args) > 2 and args[2] is not None else {}
             if not isinstance(limits, dict):
                 raise ServiceError("srv.deploy: limits must be an object such as {\"fuel\": 1000000}")
-            return await self.deploy(name, sha, limits, source=caller.init_peer_id)
+            access = _deploy_access(args[3] if len(args) > 3 else None)
+            return await self.deploy(name, sha, limits, source=peer, access=access)
         if function == "remove":
-            await self._check_trusted(caller, "remove")
+            await self._check_trusted(caller, "remove", "remove services")
             name = _arg_str(args, 0, "srv.remove(name)")
             return await self.remove(name)
+        if function == "enroll":
+            await self._check_trusted(caller, "enroll", "enroll this device in a fleet")
+            if len(args) != 1:
+                raise ServiceError("usage: srv.enroll(certificate)", ret_code=RET_BAD_REQUEST)
+            try:
+                certificate = Membership.from_json(args[0])
+            except BadMembership as exc:
+                raise ServiceError(f"srv.enroll: {exc}", ret_code=RET_BAD_REQUEST) from None
+            return await self.enroll(certificate, by=peer)
         raise no_service("srv", function)
 
-    async def _check_trusted(self, caller: Caller, what: str) -> None:
+    async def _check_trusted(self, caller: Caller, function: str, what: str) -> None:
+        """Nothing if the caller is on the trust list as it is on disk now; else ret_code 13."""
         if caller.init_peer_id == self.peer_id:
             return
         if await asyncio.to_thread(self.state.is_trusted, caller.init_peer_id):
             return
-        log.warning("refused srv.%s from untrusted peer %s", what, caller.init_peer_id)
+        log.warning("refused srv.%s from untrusted peer %s", function, caller.init_peer_id)
         raise ServiceError(
-            f"not authorised: {caller.init_peer_id} may not {what} services on this peer "
+            f"not authorised: {caller.init_peer_id} may not {what} on this peer "
             f"(on the device: edge-agent trust add {caller.init_peer_id})",
             ret_code=RET_NOT_AUTHORISED,
         )
 
+    # --- fleet membership -------------------------------------------------------------------
+
+    async def enroll(self, certificate: Membership, *, by: str) -> dict[str, Any]:
+        """Keep `certificate`, which `by` (a trusted peer) signed to enroll this device."""
+        if certificate.member != self.peer_id:
+            raise ServiceError(
+                f"srv.enroll: the certificate is for {certificate.member}, not this device ({self.peer_id})",
+                ret_code=RET_BAD_REQUEST,
+            )
+        if certificate.by != by:
+            raise ServiceError(
+                f"srv.enroll: the certificate is signed for {certificate.by}, not for {by} who sent it",
+                ret_code=RET_BAD_REQUEST,
+            )
+        if certificate.expires_ms <= self.clock_ms():
+            raise ServiceError("srv.enroll: the certificate has expired", ret_code=RET_BAD_REQUEST)
+        if not certificate.verifies(verify):
+            raise ServiceError(f"srv.enroll: the signature is not {by}'s", ret_code=RET_BAD_REQUEST)
+        try:
+            kept = await asyncio.to_thread(self.state.put_membership, certificate, self.clock_ms())
+        except (StoreError, OSError) as exc:
+            raise ServiceError(f"could not store the certificate: {exc}") from None
+        self._memberships = kept
+        return {"member": certificate.member, "by": certificate.by, "expires_ms": certificate.expires_ms}
+
+    async def membership_answer(self) -> bytes:
+        """This device's answer to GET /membership: its unexpired certificates, as CBOR."""
+        if self._memberships is None:
+            try:
+                mine = await asyncio.to_thread(self.state.memberships)
+            except StoreError as exc:
+                log.error("%s", exc)
+                mine = []
+            if self._memberships is None:
+                self._memberships = mine
+        now = self.clock_ms()
+        return encode_memberships(c for c in self._memberships if c.expires_ms > now)
+
     async def deploy(
-        self, name: str, sha256: str, limits: Mapping[str, Any], *, source: str
+        self,
+        name: str,
+        sha256: str,
+        limits: Mapping[str, Any],
+        *,
+        source: str,
+        access: AccessRule = DEFAULT_ACCESS,
     ) -> dict[str, Any]:
-        """Fetch (if needed), check, store and start a module as service `name`."""
+        """Fetch (if needed), check, store and start a module as service `name`, callable by
+        the peers `access` admits."""
         parsed = self._deploy_limits(name, sha256, limits)
         wasm = await self._module(sha256, source, parsed)
         async with self._changing:
@@ -224,7 +362,9 @@ class LocalServices:
                 info = await self.host.deploy(name, wasm, parsed)  # validate + instrument + load
             except ModuleRejected as exc:
                 raise ServiceError(f"module refused: {exc}", ret_code=RET_MODULE_REFUSED) from None
-            record = ServiceRecord(name, sha256, _limits_record(limits), self.clock_ms(), {"size": len(wasm)})
+            record = ServiceRecord(
+                name, sha256, _limits_record(limits), self.clock_ms(), {"size": len(wasm)}, access
+            )
             try:
                 await asyncio.to_thread(_store_service, self.state, wasm, record)
             except (StoreError, OSError) as exc:
@@ -240,13 +380,7 @@ class LocalServices:
             raise ServiceError(f"{name!r} is reserved for a builtin service; choose another name")
         if not _SHA256.match(sha256):
             raise ServiceError("srv.deploy: sha256 must be 64 lower-case hex digits")
-        unknown = sorted(set(limits) - DEPLOY_LIMITS)
-        if unknown:
-            raise ServiceError(
-                f"srv.deploy: unknown limit {unknown[0]!r}; "
-                f"a deploy may set {', '.join(sorted(DEPLOY_LIMITS))}",
-                ret_code=RET_BAD_REQUEST,
-            )
+        _only_known(limits, DEPLOY_LIMITS, "limit")
         try:
             return self._limits(limits)
         except (TypeError, ValueError, ConfigError) as exc:
@@ -300,6 +434,31 @@ class LocalServices:
 
 def _limits_record(limits: Mapping[str, Any]) -> dict[str, int]:
     return {k: v for k, v in limits.items() if type(v) is int}
+
+
+def _deploy_access(options: Any) -> AccessRule:
+    """The access rule srv.deploy's options ask for (``trusted`` if none)."""
+    if options is None:
+        return DEFAULT_ACCESS
+    if not isinstance(options, dict):
+        raise ServiceError(
+            'srv.deploy: options must be an object such as {"access": "public"}', ret_code=RET_BAD_REQUEST
+        )
+    _only_known(options, DEPLOY_OPTIONS, "option")
+    try:
+        return AccessRule.parse(options.get("access", DEFAULT_ACCESS.text))
+    except ValueError as exc:
+        raise ServiceError(f"srv.deploy: {exc}", ret_code=RET_BAD_REQUEST) from None
+
+
+def _only_known(given: Mapping[str, Any], known: frozenset[str], what: str) -> None:
+    """Nothing if srv.deploy's `given` names only `known` keys; else ret_code 15 naming one."""
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise ServiceError(
+            f"srv.deploy: unknown {what} {unknown[0]!r}; a deploy may set {', '.join(sorted(known))}",
+            ret_code=RET_BAD_REQUEST,
+        )
 
 
 def _arg_str(args: list[Any], index: int, usage: str) -> str:

@@ -3,7 +3,7 @@
  *
  * Layout. Messages are stored in pages of PAGE_SIZE: key "p/<n>" holds the messages with
  * ids n*PAGE_SIZE+1 .. (n+1)*PAGE_SIZE as a CBOR sequence (RFC 8742) of maps
- * {"id", "author", "text", "ts"}, each stored as it is sent back, so list() copies bytes
+ * {"id", "author", "peer", "text", "ts"}, each stored as it is sent back, so list() copies bytes
  * without decoding. Key "meta" holds [last_page, first_id]: the page appends go to (or the
  * full page before it) and the oldest message kept. Ids start at 1; the next id follows
  * from the last page's length, so an append writes one value (its page) and meta only when
@@ -22,7 +22,7 @@
 #define MAX_TEXT 1024   /* bytes of UTF-8 */
 #define LIST_DEFAULT 50 /* messages per list() unless asked otherwise */
 #define LIST_MAX 200    /* most messages one list() returns */
-#define PAGE_SIZE 32    /* messages per KV value: 32 of at most ~1.2 KB stay under 64 KiB */
+#define PAGE_SIZE 32    /* messages per KV value: 32 of at most ~1.3 KB stay under 64 KiB */
 
 enum { ERR_STORE = EA_ERR_SERVICE }; /* the store cannot hold even the newest page */
 
@@ -126,14 +126,17 @@ static bool check_len(ea_call *call, ea_str s, uint32_t max, const char *what) {
     return false;
 }
 
-/* append(author, text) -> id of the new message (1, 2, 3, ...). */
+/* append(author, text) -> id of the new message (1, 2, 3, ...). `author` is what the caller
+ * calls itself; `peer`, recorded beside it, is who the host says called (ea_caller): the
+ * particle's init peer, which no caller can choose. */
 EA_FUNCTION(append) {
-    ea_str author, text;
+    ea_str author, text, peer;
     EA_TRY(ea_arg_text(call, &author));
     EA_TRY(ea_arg_text(call, &text));
     EA_TRY(ea_args_done(call));
     EA_TRY(check_len(call, author, MAX_AUTHOR, "author"));
     EA_TRY(check_len(call, text, MAX_TEXT, "text"));
+    if (!ea_caller_id(&peer)) return ea_fail(call, EA_ERR_NOMEM, "out of memory");
 
     /* The page grows in the scratch buffer: its messages so far, then the new one. */
     uint8_t *page = (uint8_t *)ea_arena_alloc(EA_KV_MAX_VALUE);
@@ -142,11 +145,13 @@ EA_FUNCTION(append) {
     tail_t t = find_tail(&m, page);
     int64_t id = next_id(&t);
     ea_writer w = {page, t.used, EA_KV_MAX_VALUE, false};
-    ea_put_map(&w, 4);
+    ea_put_map(&w, 5);
     ea_put_cstr(&w, "id");
     ea_put_int(&w, id);
     ea_put_cstr(&w, "author");
     ea_put_text(&w, author.ptr, author.len);
+    ea_put_cstr(&w, "peer");
+    ea_put_text(&w, peer.ptr, peer.len);
     ea_put_cstr(&w, "text");
     ea_put_text(&w, text.ptr, text.len);
     ea_put_cstr(&w, "ts");
@@ -166,7 +171,7 @@ EA_FUNCTION(append) {
     return EA_OK;
 }
 
-/* list(since_id?, limit?) -> [{id, author, text, ts}, ...], oldest first: the kept
+/* list(since_id?, limit?) -> [{id, author, peer, text, ts}, ...], oldest first: the kept
  * messages with an id above since_id (default 0: from the oldest kept), at most limit
  * (default 50, at most 200). ts is the wall-clock time of append in ms since the epoch. */
 EA_FUNCTION(list) {

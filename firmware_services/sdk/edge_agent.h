@@ -56,9 +56,11 @@ EA_IMPORT("ea_kv_get") int32_t ea_kv_get(const void *kptr, int32_t klen, void *v
 EA_IMPORT("ea_kv_put") int32_t ea_kv_put(const void *kptr, int32_t klen, const void *vptr, int32_t vlen);
 EA_IMPORT("ea_kv_delete") int32_t ea_kv_delete(const void *kptr, int32_t klen);
 EA_IMPORT("ea_sensor_read") int32_t ea_sensor_read(const void *nptr, int32_t nlen, double *out);
+EA_IMPORT("ea_caller") int32_t ea_caller(void *ptr, int32_t cap);
 
 #define EA_KV_MAX_KEY 256          /* bytes, from the ABI */
 #define EA_KV_MAX_VALUE (64 * 1024) /* bytes, from the ABI */
+#define EA_CALLER_MAX 128           /* bytes: more than any peer id (Ed25519 ids have 52) */
 
 /* ---- Freestanding basics ---------------------------------------------------------------
  * The compiler may emit calls to these for struct copies; -ffreestanding keeps it from
@@ -736,6 +738,20 @@ static int32_t ea_kv_get_alloc(const void *key, uint32_t klen, ea_str *out) {
     out->ptr = buf;
     out->len = (uint32_t)n;
     return n;
+}
+
+/* The peer id of whoever made this call (the particle's init peer, proven by its signature),
+ * in the arena until the next call; empty when the host names no caller. False only if the
+ * arena is full. The host admitted the caller under the service's access rule already; a
+ * service uses the id to decide more finely, or to record who did what. */
+static bool ea_caller_id(ea_str *out) {
+    char *buf = (char *)ea_arena_alloc(EA_CALLER_MAX);
+    if (!buf) return false;
+    int32_t n = ea_caller(buf, EA_CALLER_MAX);
+    if (n < 0 || n > EA_CALLER_MAX) return false;
+    out->ptr = buf;
+    out->len = (uint32_t)n;
+    return true;
 }
 
 /* Reads a named sensor; false if it is unknown or unavailable. */

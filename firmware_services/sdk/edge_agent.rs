@@ -846,3 +846,31 @@ macro_rules! export {
         )*
     };
 }
+
+// ---- Who calls ---------------------------------------------------------------------------------
+// At the end of the file on purpose: modules record the line numbers of the SDK's code in their
+// panic locations, so code added above would change every Rust module's bytes.
+
+// The host import behind `caller()` (module `env`, like those in `host`).
+#[link(wasm_import_module = "env")]
+extern "C" {
+    /// Copies the caller's peer id to `ptr` if it fits in `cap` bytes; returns its length.
+    pub fn ea_caller(ptr: *mut u8, cap: i32) -> i32;
+}
+
+/// Room for the caller's peer id, in bytes: more than any peer id (Ed25519 ids have 52).
+pub const CALLER_MAX: usize = 128;
+
+/// The peer id of whoever made this call (the particle's init peer, proven by its signature),
+/// in the arena until the next call; "" when the host names no caller. None only if the arena
+/// is full. The host admitted the caller under the service's access rule already; a service
+/// uses the id to decide more finely, or to record who did what.
+pub fn caller<'a>() -> Option<&'a str> {
+    let buf = alloc(CALLER_MAX)?;
+    let n = unsafe { ea_caller(buf, CALLER_MAX as i32) };
+    if n < 0 || n as usize > CALLER_MAX {
+        return None;
+    }
+    let bytes = unsafe { core::slice::from_raw_parts(buf, n as usize) };
+    core::str::from_utf8(bytes).ok()
+}

@@ -2,8 +2,9 @@
 
 The commands come from README.md (between the quickstart markers), so the README cannot
 drift from what works. Devices run `edge-agent init` + `edge-agent serve` as processes;
-the laptop runs the CLI. Beyond the README: an untrusted laptop's deploy is refused, and a
-restarted device still serves what was deployed to it.
+the laptop runs the CLI. Beyond the README: an untrusted laptop's deploy is refused, it may
+call only what was deployed `--access public`, a device is enrolled in the laptop's fleet, and
+a restarted device still serves what was deployed to it.
 """
 
 from __future__ import annotations
@@ -118,6 +119,32 @@ def test_the_readme_quick_start_works(session: Session) -> None:
     assert "not authorised" in err, err
     _, out, _ = session.laptop(["services", "kitchen", "--json"])
     assert [s["name"] for s in json.loads(out)["services"]] == ["greeting"]
+
+    # Who may call what: greeting is `trusted` (the default), so the stranger may neither call
+    # nor see it; a service deployed with --access public serves anyone.
+    code, out, err = session.laptop(["call", "kitchen", "greeting", "greet", "Eve"], env=stranger, check=1)
+    assert "ret_code is 13" in err and "not authorised" in err and "edge-agent trust add" in err, err
+    _, out, _ = session.laptop(
+        ["deploy", "kitchen", "firmware_services/build/stats.wasm", "--name", "stats", "--access", "public"]
+    )
+    assert out.rstrip().endswith("access public"), out
+    _, out, _ = session.laptop(["services", "kitchen"])
+    assert re.search(r"^greeting +\w{16}  trusted +greet$", out, re.M), out
+    assert re.search(r"^stats +\w{16}  public +add, reset, summary$", out, re.M), out
+    _, out, _ = session.laptop(["services", "kitchen", "--json"], env=stranger)
+    assert [(s["name"], s["access"]) for s in json.loads(out)["services"]] == [("stats", "public")]
+    _, out, _ = session.laptop(["call", "kitchen", "stats", "add", "[1, 2]", "--json"], env=stranger)
+    assert json.loads(out)["result"]["count"] == 2
+    bad = ["deploy", "kitchen", "firmware_services/build/stats.wasm", "--name", "stats", "--access", "anyone"]
+    code, out, err = session.laptop(bad, check=2)
+    assert "--access: access must be" in err, err
+
+    # The laptop enrolls kitchen in its fleet: devices that trust the laptop admit kitchen.
+    _, out, _ = session.laptop(["enroll", "kitchen", "--days", "7", "--json"])
+    enrolled = json.loads(out)
+    assert enrolled["by"] == laptop_id and enrolled["member"] != laptop_id
+    code, out, err = session.laptop(["enroll", "kitchen"], env=stranger, check=1)
+    assert "may not enroll this device in a fleet" in err, err
 
     # A restarted device still serves what was deployed to it.
     session.devices["kitchen"].stop()

@@ -32,9 +32,23 @@ def test_append_numbers_messages_and_list_returns_them_in_order(host: WasmHost) 
     assert host.call("messages", "append", ["ada", "how are you?"]) == 3
     listed = host.call("messages", "list", [])
     assert texts(listed) == [(1, "ada", "hello"), (2, "bob", "hi ada 👋"), (3, "ada", "how are you?")]
-    assert all(set(m) == {"id", "author", "text", "ts"} for m in listed)
+    assert all(set(m) == {"id", "author", "peer", "text", "ts"} for m in listed)
     assert all(isinstance(m["ts"], int) and m["ts"] > 1_600_000_000_000 for m in listed)
+    assert all(m["peer"] == "" for m in listed)  # calls from Python name no caller
     assert host.call("messages", "count", []) == 3
+
+
+def test_each_message_records_the_peer_that_appended_it(host: WasmHost) -> None:
+    """`author` is whatever the caller says; `peer` is who the host says called (ea_caller)."""
+    laptop = "12D3KooWAwZMqv6Fzs32Y4eVfLVso1TXmhBFDiURBDjF7PiPVNoq"
+    garage = "12D3KooWJWDxpbyhBMY2mYByFAtAj1gVNvjnayLGaJgMS4uNdkiE"
+    host.call("messages", "append", ["ada", "from the laptop"], caller=laptop)
+    host.call("messages", "append", ["ada", "not really ada"], caller=garage)
+    listed = host.call("messages", "list", [], caller=garage)
+    assert [(m["author"], m["peer"], m["text"]) for m in listed] == [
+        ("ada", laptop, "from the laptop"),
+        ("ada", garage, "not really ada"),
+    ]
 
 
 def test_list_since_an_id_and_with_a_limit(host: WasmHost) -> None:

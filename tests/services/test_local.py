@@ -160,7 +160,7 @@ def test_only_trusted_peers_and_the_device_itself_change_services(
             StateDir(tmp_path).distrust(STRANGER)
             result = await failed(services, "srv", "remove", ["num"], peer=STRANGER)
             assert result.ret_code == RET_NOT_AUTHORISED
-            assert await ok(services, "num", "add", [1, 1]) == 2  # anyone may call
+            assert await ok(services, "num", "add", [1, 1]) == 2  # a trusted peer calls it
 
     run(main())
 
@@ -176,7 +176,12 @@ def test_only_trusted_peers_and_the_device_itself_change_services(
         (["num", "0" * 64, {"fuel": 0}], RET_BAD_REQUEST, "bad limits"),
         (["num", "0" * 64, {"fuel": "a lot"}], RET_BAD_REQUEST, "bad limits"),
         (["num", "0" * 64, [1]], 1, "limits must be an object"),
-        (["num"], 1, r"usage: srv.deploy\(name, sha256, limits\?\)"),
+        (["num"], 1, r"usage: srv.deploy\(name, sha256, limits\?, options\?\)"),
+        (["num", "0" * 64, {}, {"acess": "public"}], RET_BAD_REQUEST, "unknown option 'acess'"),
+        (["num", "0" * 64, {}, "public"], RET_BAD_REQUEST, "options must be an object"),
+        (["num", "0" * 64, None, {"access": "everyone"}], RET_BAD_REQUEST, 'access must be "public"'),
+        (["num", "0" * 64, {}, {"access": ["12D3KooWnope"]}], RET_BAD_REQUEST, "ids.*: peer id '12D3KooWn"),
+        (["num", "0" * 64, {}, {"access": []}], RET_BAD_REQUEST, "1-64 peer ids"),
         (["num", "0" * 64], 1, "could not fetch module 0000000000000000 from"),
     ],
 )
@@ -250,8 +255,9 @@ def test_a_deploy_that_cannot_be_stored_is_undone(
 def test_list_and_info_read_the_registry_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     async def main() -> None:
         async with local(tmp_path, Offer(NUMERIC, ECHO)) as services:
-            for name, module in (("a", NUMERIC), ("b", ECHO), ("c", NUMERIC)):
-                await ok(services, "srv", "deploy", [name, sha(module)])
+            rules = (("a", NUMERIC, "trusted"), ("b", ECHO, "public"), ("c", NUMERIC, STRANGER))
+            for name, module, access in rules:
+                await ok(services, "srv", "deploy", [name, sha(module), {}, {"access": access}])
             reads: list[int] = []
             real = services.state.services
 
@@ -260,11 +266,16 @@ def test_list_and_info_read_the_registry_once(tmp_path: Path, monkeypatch: pytes
                 return real()
 
             monkeypatch.setattr(services.state, "services", counted)
-            listed = await ok(services, "srv", "list", [], peer=STRANGER)  # open to all
+            listed = await ok(services, "srv", "list", [])  # a trusted peer sees all
             assert [entry["name"] for entry in listed] == ["a", "b", "c"]
+            assert [entry["access"] for entry in listed] == ["trusted", "public", STRANGER]
             assert all(entry["deployed_at_ms"] == 1234 for entry in listed)
+            # A stranger sees the services it may call: the public one and the one naming it.
+            assert await ok(services, "srv", "list", [], peer=STRANGER) == listed[1:]
             info = await ok(services, "srv", "info", ["b"], peer=STRANGER)
             assert info == listed[1]
+            result = await failed(services, "srv", "info", ["a"], peer=STRANGER)
+            assert result.ret_code == RET_NOT_AUTHORISED and "may not see service 'a'" in result.message
             assert reads == []  # deploys kept the registry in memory
             result = await failed(services, "srv", "info", ["ghost"])
             assert "no service named 'ghost'" in result.message

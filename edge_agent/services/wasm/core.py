@@ -264,7 +264,8 @@ class HostCore:
     # -- frames -----------------------------------------------------------------------------
 
     @staticmethod
-    def _call_frame(record: Record, sig: FunctionSig, args: Any) -> bytes:
+    def _call_frame(record: Record, sig: FunctionSig, args: Any, caller: str) -> bytes:
+        """The OP_CALL frame; `caller` is the peer id `ea_caller` gives the service ("" none)."""
         label = f"{record.info.name}.{sig.name}"
         try:
             if sig.kind is FunctionKind.CBOR:
@@ -273,7 +274,7 @@ class HostCore:
                 payload = abi.check_numeric_args(label, sig.params, args)
         except abi.ArgumentError as exc:
             raise ServiceError(str(exc), CallErrorCode.ARGUMENTS) from None
-        return abi.encode_frame([abi.OP_CALL, record.info.name, sig.name, payload])
+        return abi.encode_frame([abi.OP_CALL, record.info.name, sig.name, payload, caller])
 
     @staticmethod
     def _load_frame(prepared: Prepared) -> bytes:
@@ -314,11 +315,14 @@ class HostCore:
         log.info("deployed Wasm service %s (%d bytes, sha256 %s)", name, info.size, info.sha256[:16])
         return info
 
-    def call(self, name: str, function: str, args: list[Any] | tuple[Any, ...]) -> Operation[Any]:
-        """Call `function` of service `name`; the value, or `ServiceError`."""
+    def call(
+        self, name: str, function: str, args: list[Any] | tuple[Any, ...], caller: str = ""
+    ) -> Operation[Any]:
+        """Call `function` of service `name` for `caller` (a peer id, "" for none); the value,
+        or `ServiceError`."""
         self.check_open()
         record, sig = self.lookup(name, function)
-        frame = self._call_frame(record, sig, args)  # bad arguments fail before any waiting
+        frame = self._call_frame(record, sig, args, caller)  # bad arguments fail before any waiting
         try:
             worker, waited = yield from self._hold(
                 name, self._worker_of, record.info.limits.deadline_s
@@ -327,7 +331,7 @@ class HostCore:
             raise replies.deadline_error(record.info, function, ran=False) from None
         if self.records.get(name) is not record:  # a redeploy came first
             record, sig = self.lookup(name, function)
-            frame = self._call_frame(record, sig, args)
+            frame = self._call_frame(record, sig, args, caller)
         if not worker.running or worker.services - worker.loaded:
             yield from self._ensure_running(worker)
         info = record.info

@@ -150,9 +150,12 @@ class WasmHost(_Face):
         """
         return self._drive(self._core.deploy(name, wasm_bytes, limits))
 
-    def call(self, name: str, function: str, args: list[Any] | tuple[Any, ...] = ()) -> Any:
-        """Call `function` of service `name` with `args`; the value, or `ServiceError`."""
-        return self._drive(self._core.call(name, function, args))
+    def call(
+        self, name: str, function: str, args: list[Any] | tuple[Any, ...] = (), *, caller: str = ""
+    ) -> Any:
+        """Call `function` of service `name` with `args` for `caller` (the peer id the service
+        reads with `ea_caller`; "" for none); the value, or `ServiceError`."""
+        return self._drive(self._core.call(name, function, args, caller))
 
     def remove(self, name: str) -> None:
         """Remove service `name` (no error if there is none)."""
@@ -243,9 +246,11 @@ class AsyncWasmHost(_Face):
         """As `WasmHost.deploy`; validation and instrumentation run in the default executor."""
         return await self._drive(self._core.deploy(name, wasm_bytes, limits))
 
-    async def call(self, name: str, function: str, args: list[Any] | tuple[Any, ...] = ()) -> Any:
+    async def call(
+        self, name: str, function: str, args: list[Any] | tuple[Any, ...] = (), *, caller: str = ""
+    ) -> Any:
         """As `WasmHost.call`. Calls on different workers run in parallel."""
-        return await self._drive(self._core.call(name, function, args))
+        return await self._drive(self._core.call(name, function, args, caller))
 
     async def remove(self, name: str) -> None:
         """As `WasmHost.remove`."""

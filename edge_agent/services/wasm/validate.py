@@ -53,6 +53,7 @@ HOST_IMPORTS: Mapping[str, FuncType] = MappingProxyType(
         "ea_kv_put": FuncType((_I32, _I32, _I32, _I32), (_I32,)),
         "ea_kv_delete": FuncType((_I32, _I32), (_I32,)),
         "ea_sensor_read": FuncType((_I32, _I32, _I32), (_I32,)),
+        "ea_caller": FuncType((_I32, _I32), (_I32,)),
     }
 )
 """The functions the host provides in module ``env`` and their types (service ABI v1)."""

@@ -168,6 +168,8 @@ class _Service:
         self.free: Any = None
         self.logs: list[list[Any]] = []
         self.dropped_logs = 0
+        self.caller = b""
+        """The peer id of the call in progress, as `ea_caller` gives it (empty: none)."""
         self._kv: Any = None
 
     def kv(self) -> Any:
@@ -199,7 +201,8 @@ class Worker:
         try:
             op = request[0]
             if op == abi.OP_CALL:
-                return self.call(request[1], request[2], request[3])
+                caller = request[4] if len(request) > 4 else ""
+                return self.call(request[1], request[2], request[3], caller)
             if op == abi.OP_LOAD:
                 return self.load(request[1], request[2], request[3])
             if op == abi.OP_REMOVE:
@@ -289,7 +292,7 @@ class Worker:
         if runtime is not None and self.capi.ok:
             self.capi.free_runtime(self.capi.runtime_pointer(runtime))
 
-    def call(self, name: str, function: str, args: Any) -> list[Any]:
+    def call(self, name: str, function: str, args: Any, caller: str = "") -> list[Any]:
         service = self.services.get(name)
         if service is None:
             return [abi.FAIL, abi.FAIL_NOT_FOUND, f"no service {name!r} in this worker", 0, [], ""]
@@ -304,6 +307,7 @@ class Worker:
                 "",
             ]
         func, is_cbor, nparams = entry
+        service.caller = caller.encode() if isinstance(caller, str) else b""
         try:
             if service.fuel_set is not None:
                 service.fuel_set(service.fuel)
@@ -426,6 +430,7 @@ class _HostImports:
             "ea_kv_put": ("i(iiii)", self.ea_kv_put),
             "ea_kv_delete": ("i(ii)", self.ea_kv_delete),
             "ea_sensor_read": ("i(iii)", self.ea_sensor_read),
+            "ea_caller": ("i(ii)", self.ea_caller),
         }
 
     def ea_log(self, level: int, ptr: int, length: int) -> None:
@@ -484,6 +489,13 @@ class _HostImports:
             return 0 if self._kv("ea_kv_delete").delete(key) else -1
         except (OSError, ValueError) as exc:
             raise _HostTrap(f"ea_kv_delete: the KV store failed: {exc}") from None
+
+    def ea_caller(self, ptr: int, cap: int) -> int:
+        """The caller's peer id: copied to `ptr` if it fits in `cap` bytes; its length."""
+        caller = self._service.caller
+        if caller and len(caller) <= (cap & _U32):
+            self._memory.write(ptr & _U32, caller, "ea_caller")
+        return len(caller)
 
     def ea_sensor_read(self, nptr: int, nlen: int, out_ptr: int) -> int:
         name = self._memory.read(nptr & _U32, min(nlen & _U32, 64), "ea_sensor_read name")

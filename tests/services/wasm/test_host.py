@@ -303,6 +303,14 @@ def test_cbor_calls(host: WasmHost) -> None:
     assert host.call("echo", "twice", [21]) == 42
 
 
+def test_a_call_tells_the_service_its_caller(host: WasmHost) -> None:
+    host.deploy("who", module("caller"))
+    caller = "12D3KooWAwZMqv6Fzs32Y4eVfLVso1TXmhBFDiURBDjF7PiPVNoq"
+    assert host.call("who", "whoami", [], caller=caller) == caller
+    assert host.call("who", "whoami", []) == ""  # a call from Python names no peer
+    assert host.call("who", "caller_len", [], caller=caller) == len(caller)
+
+
 def test_service_errors_carry_the_services_code(host: WasmHost) -> None:
     expect(host, "echo", "fail", [], 42, "^nope$")
 

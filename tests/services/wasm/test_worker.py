@@ -166,6 +166,22 @@ def test_host_imports(worker: Worker, tmp_path: Path) -> None:
     assert worker.handle([abi.OP_CALL, "imp", "kv_delete", []])[1] == -1
 
 
+def test_ea_caller_gives_the_peer_id_of_each_call(worker: Worker) -> None:
+    functions = [("whoami", True, 2), ("caller_len", False, 0), ("caller_out_of_bounds", False, 0)]
+    load(worker, "who", "caller", functions, abi=True)
+    ada, bob = "12D3KooWAda", "12D3KooWBobTheBuilder"
+    assert worker.handle([abi.OP_CALL, "who", "whoami", cbor2.dumps([]), ada])[:2] == [abi.OK, ada]
+    assert worker.handle([abi.OP_CALL, "who", "caller_len", [], bob])[:2] == [abi.OK, len(bob)]
+    assert worker.handle([abi.OP_CALL, "who", "whoami", cbor2.dumps([]), bob])[:2] == [abi.OK, bob]
+    # A frame without a caller (the host's own calls, an older agent): an empty id.
+    assert worker.handle([abi.OP_CALL, "who", "whoami", cbor2.dumps([])])[:2] == [abi.OK, ""]
+    assert worker.handle([abi.OP_CALL, "who", "caller_len", []])[:2] == [abi.OK, 0]
+    # Room that ends outside memory is a trap once the id would be written there.
+    reply = worker.handle([abi.OP_CALL, "who", "caller_out_of_bounds", [], ada])
+    assert reply[:2] == [abi.FAIL, abi.FAIL_TRAP] and "ea_caller: bytes 65530..65541" in reply[2]
+    assert worker.handle([abi.OP_CALL, "who", "caller_out_of_bounds", [], ""])[:2] == [abi.OK, 0]
+
+
 def test_log_lines_are_bounded(worker: Worker) -> None:
     load(worker, "chatty", "imports", [("log", False, 1)])
     for _ in range(const.WASM_MAX_LOG_LINES_PER_CALL):

@@ -5,4 +5,5 @@
 (import "env" "ea_kv_get" (func (param i32 i32 i32 i32) (result i32)))
 (import "env" "ea_kv_put" (func (param i32 i32 i32 i32) (result i32)))
 (import "env" "ea_kv_delete" (func (param i32 i32) (result i32)))
-(import "env" "ea_sensor_read" (func (param i32 i32 i32) (result i32))))
+(import "env" "ea_sensor_read" (func (param i32 i32 i32) (result i32)))
+(import "env" "ea_caller" (func (param i32 i32) (result i32))))
