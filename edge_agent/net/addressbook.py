@@ -363,7 +363,7 @@ class AddressBook:
         expires_at = self._expiry(source, ttl)
         known = self._peers.get(peer_id)
         entry = known.entries.get((address, source)) if known is not None else None
-        if entry is not None:  # a refresh (every particle from a peer): nothing to tell anyone
+        if known is not None and entry is not None:  # a refresh (every particle): nothing to tell
             known.entries[(address, source)] = Entry(address, source, self._clock(), expires_at)
             self._peers.move_to_end(peer_id)
             return True

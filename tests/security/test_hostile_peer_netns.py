@@ -320,7 +320,9 @@ def test_a_replayed_particle_never_runs_twice(lan: Lan) -> None:
     particles of fresh identities from many addresses, meant to push its id out of the
     replay table; the table is full of unexpired ids, so new particles are refused instead,
     and the laptop's are not."""
-    info = lan.cli("deploy", lan.victim_id, str(FIRMWARE / "messages.wasm"), "--name", "messages")
+    info = lan.cli(
+        "deploy", lan.victim_id, str(FIRMWARE / "messages.wasm"), "--name", "messages", "--access", "public"
+    )
     assert info["name"] == "messages"
     sources = lan.more_addresses(ATTACKER, 20)
     before = lan.counters()
