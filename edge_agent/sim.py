@@ -318,7 +318,9 @@ class Network:
             elif client is not None and peer == info.init_peer_id and client.handles(service):
                 value = client.call(service, function, args)
             elif service in self._wasm[peer]:
-                value = self._host.call(self._wasm[peer][service], function, args)
+                # The caller is the particle's init peer, as on an agent (`ea_caller`); the
+                # simulator applies no access rule: its peers are one fleet.
+                value = self._host.call(self._wasm[peer][service], function, args, caller=info.init_peer_id)
             else:
                 value = call_builtin(service, function, args, CallContext(peer, info.init_peer_id, info.id, now_ms))
         except ServiceError as exc:
