@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from edge_agent.air import ast
@@ -12,43 +13,13 @@ from edge_agent.air.errors import NON_STRING_IN_TRIPLET, Catchable
 
 def resolve(ctx: ExecutionContext, value: ast.Value) -> Any:
     """The value now; raises VariableNotFound if a variable has none yet (the caller may wait)."""
-    t = type(value)
-    if t is ast.Literal or t is ast.Number or t is ast.Boolean:
-        return value.value  # type: ignore[union-attr]
-    if t is ast.Scalar:
-        v = ctx.scalar(value.name)  # type: ignore[union-attr]
-        if value.lens:  # type: ignore[union-attr]
-            v = V.apply_lens(v, value.lens, ctx.scalar)  # type: ignore[union-attr]
-        if value.length:  # type: ignore[union-attr]
-            return V.length_of(v)
-        return v
-    if t is ast.CanonStream:
-        items = ctx.canons.get(value.name)  # type: ignore[union-attr]
-        if value.length:  # type: ignore[union-attr]
-            return len(items)
-        if value.lens:  # type: ignore[union-attr]
-            return V.apply_canon_lens(items, value.lens, ctx.scalar)  # type: ignore[union-attr]
-        return list(items)
-    if t is ast.CanonStreamMap:
-        entries = ctx.canons.get(value.name)  # type: ignore[union-attr]
-        if value.length:  # type: ignore[union-attr]
-            return len(entries)
-        if value.lens:  # type: ignore[union-attr]
-            return V.apply_canon_map_lens(entries, value.lens, ctx.scalar)  # type: ignore[union-attr]
-        return V.canon_map_object(entries)
-    if t is ast.InitPeerId:
-        return ctx.params.init_peer_id
-    if t is ast.EmptyArray:
-        return []
-    if t is ast.LastError:
-        return V.apply_lens(ctx.errors.last, value.lens, ctx.scalar)  # type: ignore[union-attr]
-    if t is ast.ErrorValue:
-        return V.apply_lens(ctx.errors.error, value.lens, ctx.scalar)  # type: ignore[union-attr]
-    if t is ast.Timestamp:
-        return ctx.params.timestamp
-    if t is ast.Ttl:
-        return ctx.params.ttl
-    raise TypeError(f"not an AIR value: {value!r}")
+    if type(value) is ast.Literal:  # most values in a call triplet: skip the table
+        return value.value
+    try:
+        resolver = _RESOLVERS[type(value)]
+    except KeyError:
+        raise TypeError(f"not an AIR value: {value!r}") from None
+    return resolver(ctx, value)
 
 
 def resolve_string(ctx: ExecutionContext, value: ast.Value) -> str:
@@ -57,6 +28,63 @@ def resolve_string(ctx: ExecutionContext, value: ast.Value) -> str:
     if type(v) is not str:
         raise Catchable(
             NON_STRING_IN_TRIPLET,
-            f"call cannot resolve non-String triplet variable part `{value.render()}` with value '{V.to_json(v)}'",
+            f"call cannot resolve non-String triplet variable part `{value.render()}` "
+            f"with value '{V.to_json(v)}'",
         )
     return v
+
+
+def _constant(ctx: ExecutionContext, value: ast.Literal | ast.Number | ast.Boolean) -> Any:
+    return value.value
+
+
+def _scalar(ctx: ExecutionContext, value: ast.Scalar) -> Any:
+    v = ctx.scalar(value.name)
+    if value.lens:
+        v = V.apply_lens(v, value.lens, ctx.scalar)
+    if value.length:
+        return V.length_of(v)
+    return v
+
+
+def _canon_stream(ctx: ExecutionContext, value: ast.CanonStream) -> Any:
+    items = ctx.canons.get(value.name)
+    if value.length:
+        return len(items)
+    if value.lens:
+        return V.apply_canon_lens(items, value.lens, ctx.scalar)
+    return list(items)
+
+
+def _canon_stream_map(ctx: ExecutionContext, value: ast.CanonStreamMap) -> Any:
+    entries = ctx.canons.get(value.name)
+    if value.length:
+        return len(entries)
+    if value.lens:
+        return V.apply_canon_map_lens(entries, value.lens, ctx.scalar)
+    return V.canon_map_object(entries)
+
+
+def _last_error(ctx: ExecutionContext, value: ast.LastError) -> Any:
+    return V.apply_lens(ctx.errors.last, value.lens, ctx.scalar)
+
+
+def _error_value(ctx: ExecutionContext, value: ast.ErrorValue) -> Any:
+    return V.apply_lens(ctx.errors.error, value.lens, ctx.scalar)
+
+
+_RESOLVERS: dict[type, Callable[[ExecutionContext, Any], Any]] = {
+    ast.Literal: _constant,
+    ast.Number: _constant,
+    ast.Boolean: _constant,
+    ast.Scalar: _scalar,
+    ast.CanonStream: _canon_stream,
+    ast.CanonStreamMap: _canon_stream_map,
+    ast.InitPeerId: lambda ctx, _: ctx.params.init_peer_id,
+    ast.EmptyArray: lambda ctx, _: [],
+    ast.LastError: _last_error,
+    ast.ErrorValue: _error_value,
+    ast.Timestamp: lambda ctx, _: ctx.params.timestamp,
+    ast.Ttl: lambda ctx, _: ctx.params.ttl,
+}
+"""Value class -> how to read it in this run (stream and stream map are not values: no entry)."""
