@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from edge_agent import const
+from edge_agent.air.calls import RET_UNREACHABLE as UNREACHABLE_RET_CODE
 from edge_agent.config import CoapConfig, Config, DiscoveryConfig
 from edge_agent.errors import LocalError, RemoteError
 from edge_agent.identity import InvalidPeerId, validate_peer_id
@@ -34,7 +35,6 @@ from edge_agent.net.delivery import proven_addresses
 from edge_agent.net.discovery import SERVICE_TYPE
 from edge_agent.net.proof import Outcome, challenge
 from edge_agent.node import Node, Run
-from edge_agent.air.calls import RET_UNREACHABLE as UNREACHABLE_RET_CODE
 from edge_agent.store import StateDir, pin_name
 
 log = logging.getLogger(__name__)
