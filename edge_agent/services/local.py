@@ -189,7 +189,9 @@ class LocalServices:
             ret_code=RET_NOT_AUTHORISED,
         )
 
-    async def deploy(self, name: str, sha256: str, limits: Mapping[str, Any], *, source: str) -> dict[str, Any]:
+    async def deploy(
+        self, name: str, sha256: str, limits: Mapping[str, Any], *, source: str
+    ) -> dict[str, Any]:
         """Fetch (if needed), check, store and start a module as service `name`."""
         if name in RESERVED_NAMES:
             raise ServiceError(f"{name!r} is reserved for a builtin service; choose another name")
@@ -198,7 +200,8 @@ class LocalServices:
         unknown = sorted(set(limits) - DEPLOY_LIMITS)
         if unknown:
             raise ServiceError(
-                f"srv.deploy: unknown limit {unknown[0]!r}; a deploy may set {', '.join(sorted(DEPLOY_LIMITS))}",
+                f"srv.deploy: unknown limit {unknown[0]!r}; "
+                f"a deploy may set {', '.join(sorted(DEPLOY_LIMITS))}",
                 ret_code=RET_BAD_REQUEST,
             )
         try:
@@ -215,7 +218,9 @@ class LocalServices:
             except Exception as exc:
                 raise ServiceError(f"could not fetch module {sha256[:16]} from {source}: {exc}") from None
             if len(wasm) > parsed.max_module_bytes:
-                raise ServiceError(f"the module is {len(wasm)} bytes, more than the limit of {parsed.max_module_bytes}")
+                raise ServiceError(
+                    f"the module is {len(wasm)} bytes, more than the limit of {parsed.max_module_bytes}"
+                )
         if hashlib.sha256(wasm).hexdigest() != sha256:
             raise ServiceError(f"the module fetched from {source} does not have sha256 {sha256[:16]}")
         previous = self.state.services().get(name)
