@@ -11,7 +11,7 @@ for another peer is forwarded anyway, as AquaVM does; that peer waits in turn.)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from edge_agent.air import ast
 from edge_agent.air import values as V
@@ -45,25 +45,24 @@ def execute(node: ast.Call, ctx: ExecutionContext) -> None:
         return
     key = ctx.key(node)
     entry = ctx.data.entries.get(key)
-    if entry is not None and entry.peer != peer and _reported_unreachable(entry):
-        pass  # the peer that could not forward the particle there says so, under its own seal
-    else:
+    if entry is not None and (entry.peer == peer or not _reported_unreachable(entry)):
+        # Only `peer` may record a result (anything else is a forgery), except error 14: the
+        # peer that could not forward the particle there says so, under its own seal.
         entry = ctx.recorded(key, _CALL_KINDS, peer)
     fresh = entry is None
     if entry is None:
-        entry = _call_now(ctx, key, peer, service, function, args)
+        if peer != ctx.params.current_peer_id:
+            if key not in ctx.data.sent:  # once per call instance: nobody forwards it again
+                ctx.data.sent[key] = peer
+                ctx.add_next_peer(peer, key)
+            ctx.complete = False
+            return
+        entry = _call_here(ctx, key, service, function, args)
         if entry is None:
-            ctx.complete = False  # forwarded, waiting for an argument, or asked the host
+            ctx.complete = False  # waiting for an argument, or for the host's result
             return
     if entry.kind == Kind.CALL_FAILED:
-        if fresh:
-            ctx.record(key, entry)
-        else:
-            ctx.complete = False  # AquaVM: a failure replayed from data leaves the subgraph incomplete
-        ret_code, message = entry.value
-        err = service_error(ret_code, message)
-        ctx.errors.set_errors(err, ast.render(node), ctx.params.current_peer_id, peer, True)
-        raise err
+        _fail(ctx, node, key, entry, fresh, peer)
     try:
         _write_output(ctx, node.output, key, entry, fresh)
     except ExecutionError as exc:
@@ -93,23 +92,18 @@ def _triplet(node: ast.Call, ctx: ExecutionContext) -> tuple[str, str, str, list
     return peer, service, function, args
 
 
-def _call_now(
-    ctx: ExecutionContext, key: str, peer: str, service: str, function: str, args: list[Any] | None
+def _call_here(
+    ctx: ExecutionContext, key: str, service: str, function: str, args: list[Any] | None
 ) -> Entry | None:
-    """The entry for a call nothing recorded yet: the host's result if it gave one, else None
-    after forwarding the particle to `peer` or asking the host to make the call."""
-    current = ctx.params.current_peer_id
-    if peer != current:
-        if key not in ctx.data.sent:
-            ctx.data.sent[key] = peer
-            ctx.add_next_peer(peer, key)
-        return None
+    """The entry for a call on this peer that nothing recorded yet: from the host's result if
+    it gave one; else None, after asking the host for it once the arguments are there."""
     if args is None:
         return None
     result = ctx.take_result(key)
     if result is None:
         ctx.call_requests.append(CallRequest(key, service, function, args))
         return None
+    current = ctx.params.current_peer_id
     if result.ret_code != 0:
         return Entry(Kind.CALL_FAILED, [result.ret_code, str(result.message)], current)
     try:
@@ -117,6 +111,18 @@ def _call_now(
     except ValueError as exc:
         return Entry(Kind.CALL_FAILED, [1, f"the service returned an invalid value: {exc}"], current)
     return Entry(Kind.CALL, result.value, current)
+
+
+def _fail(ctx: ExecutionContext, node: ast.Call, key: str, entry: Entry, fresh: bool, peer: str) -> NoReturn:
+    """Raise the service's error for a failed call, recording a fresh failure first."""
+    if fresh:
+        ctx.record(key, entry)
+    else:
+        ctx.complete = False  # AquaVM: a failure replayed from data leaves the subgraph incomplete
+    ret_code, message = entry.value
+    err = service_error(ret_code, message)
+    ctx.errors.set_errors(err, ast.render(node), ctx.params.current_peer_id, peer, True)
+    raise err
 
 
 def _write_output(ctx: ExecutionContext, output: ast.Output, key: str, entry: Entry, fresh: bool) -> None:
