@@ -53,22 +53,14 @@ def _scalar(ctx: ExecutionContext, value: ast.Scalar) -> Any:
     return v
 
 
-def _canon_stream(ctx: ExecutionContext, value: ast.CanonStream) -> Any:
+def _canon(ctx: ExecutionContext, value: ast.CanonStream | ast.CanonStreamMap) -> Any:
+    """A canon stream is read as an array, a canon stream map as an object of key -> [values]."""
     items = ctx.canons.get(value.name)
     if value.length:
         return len(items)
-    if value.lens:
-        return V.apply_canon_lens(items, value.lens, ctx.scalar)
-    return list(items)
-
-
-def _canon_stream_map(ctx: ExecutionContext, value: ast.CanonStreamMap) -> Any:
-    entries = ctx.canons.get(value.name)
-    if value.length:
-        return len(entries)
-    if value.lens:
-        return V.apply_canon_map_lens(entries, value.lens, ctx.scalar)
-    return V.canon_map_object(entries)
+    if type(value) is ast.CanonStream:
+        return V.apply_canon_lens(items, value.lens, ctx.scalar) if value.lens else list(items)
+    return V.apply_canon_map_lens(items, value.lens, ctx.scalar) if value.lens else V.canon_map_object(items)
 
 
 def _last_error(ctx: ExecutionContext, value: ast.LastError) -> Any:
@@ -84,8 +76,8 @@ _RESOLVERS: dict[type, Callable[[ExecutionContext, Any], Any]] = {
     ast.Number: _constant,
     ast.Boolean: _constant,
     ast.Scalar: _scalar,
-    ast.CanonStream: _canon_stream,
-    ast.CanonStreamMap: _canon_stream_map,
+    ast.CanonStream: _canon,
+    ast.CanonStreamMap: _canon,
     ast.EmptyArray: lambda ctx, _: [],
     ast.LastError: _last_error,
     ast.ErrorValue: _error_value,
