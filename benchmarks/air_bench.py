@@ -71,7 +71,9 @@ def main() -> None:
 
     cold_us = median_us(cold, args.repeat)
     codec_us = median_us(
-        lambda: air_data.decode(air_data.encode(run(ONE_CALL, first.data, Data(), params, {key: CallResult.success({})}).data)),
+        lambda: air_data.decode(
+            air_data.encode(run(ONE_CALL, first.data, Data(), params, {key: CallResult.success({})}).data)
+        ),
         args.repeat // 4,
     )
 
@@ -93,7 +95,8 @@ def main() -> None:
     print("Fan-out to 100 peers with join (simulator)")
     print(f"  interpreter runs:                                {result.runs:8d}")
     print(f"  total interpreter time:                          {result.run_seconds * 1000:8.1f} ms")
-    print(f"  mean per run:                                    {result.run_seconds / result.runs * 1e6:8.1f} us")
+    mean_us = result.run_seconds / result.runs * 1e6
+    print(f"  mean per run:                                    {mean_us:8.1f} us")
     print(f"  whole simulation (incl. codec, services):        {wall * 1000:8.1f} ms, {result.hops} hops")
     print(f"  data size on the client after it:                {len(final):8d} bytes")
 

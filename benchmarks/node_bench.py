@@ -407,7 +407,7 @@ class AgentProcess:
 
 
 def node_config(state_dir: Path) -> Any:
-    from edge_agent.config import Config, CoapConfig, DiscoveryConfig
+    from edge_agent.config import CoapConfig, Config, DiscoveryConfig
 
     return Config(state_dir=state_dir, log_level="warning", coap=CoapConfig(bind=LOOPBACK, port=0),
                   discovery=DiscoveryConfig(enabled=False))
@@ -478,7 +478,9 @@ async def one_hop_particle_rtt(s: Settings) -> Figure:
             agent.stop()
     figure = latency_figure(samples, "sequential particles: laptop node -> edge-agent serve -> back")
     figure = Figure(figure.text, figure.values, "<= 2x bare CoAP")
-    return ratio_text(figure, ("bare_post_rtt_process", "bare to a process"), ("bare_post_rtt", "bare in-process"))
+    return ratio_text(
+        figure, ("bare_post_rtt_process", "bare to a process"), ("bare_post_rtt", "bare in-process")
+    )
 
 
 @measurement("one_hop_particle_rtt_in_process", "one-hop particle round trip, one process", order=21)

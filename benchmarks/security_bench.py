@@ -49,11 +49,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.node_bench import AgentProcess, one_hop_script, round_trip
-from edge_agent import const
-from edge_agent.net.coap import CoapClient
-from edge_agent.store import StateDir
-from tests.support.hostile import summary
+from benchmarks.node_bench import AgentProcess, one_hop_script, round_trip  # noqa: E402 - after the sys.path line above
+from edge_agent import const  # noqa: E402 - after the sys.path line above
+from edge_agent.net.coap import CoapClient  # noqa: E402 - after the sys.path line above
+from edge_agent.store import StateDir  # noqa: E402 - after the sys.path line above
+from tests.support.hostile import summary  # noqa: E402 - after the sys.path line above
 
 TARGET_MS = 250.0
 SPREAD_SOURCES = 20

@@ -130,7 +130,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         state.trust(peer)
     _out(
         args,
-        f"peer id: {keypair.peer_id}\nconfig: {path}{' (written)' if wrote else ' (kept)'}\nstate: {config.state_dir}",
+        f"peer id: {keypair.peer_id}\nconfig: {path}{' (written)' if wrote else ' (kept)'}"
+        f"\nstate: {config.state_dir}",
         {
             "peer_id": keypair.peer_id,
             "config": str(path),
@@ -263,7 +264,9 @@ def _laptop(fn: Callable[..., Any]) -> Callable[[argparse.Namespace], int]:
 
 async def _peers(args: argparse.Namespace, client: Any) -> int:
     found = await client.browse(args.wait)
-    lines = [f"{d['name'] or '-':24} {d['peer_id']}  {', '.join(d['addresses'])}  v{d['version']}" for d in found]
+    lines = [
+        f"{d['name'] or '-':24} {d['peer_id']}  {', '.join(d['addresses'])}  v{d['version']}" for d in found
+    ]
     _out(args, "\n".join(lines) if lines else f"no devices found within {args.wait:g} s", {"peers": found})
     return EXIT_OK
 
@@ -301,7 +304,8 @@ async def _deploy(args: argparse.Namespace, client: Any) -> int:
     except OSError as exc:
         raise CliError(f"cannot read {path}: {exc.strerror}", EXIT_USAGE) from None
     target = await client.resolve(args.target, timeout_s=args.timeout)
-    limits = {k: v for k, v in (("fuel", args.fuel), ("memory_pages", args.memory_pages), ("deadline_ms", args.deadline_ms)) if v is not None}
+    given = (("fuel", args.fuel), ("memory_pages", args.memory_pages), ("deadline_ms", args.deadline_ms))
+    limits = {k: v for k, v in given if v is not None}
     shown = {"last": -1}
     block = 1024
 
@@ -311,7 +315,9 @@ async def _deploy(args: argparse.Namespace, client: Any) -> int:
         percent = sent * 100 // total
         if percent >= shown["last"] + 10 or sent == total:
             shown["last"] = percent
-            print(f"\rsending {path.name}: {sent}/{total} bytes ({percent}%)", end="" if sent < total else "\n", file=sys.stderr, flush=True)
+            end = "" if sent < total else "\n"
+            line = f"\rsending {path.name}: {sent}/{total} bytes ({percent}%)"
+            print(line, end=end, file=sys.stderr, flush=True)
 
     sha = client.node.offer_module(wasm, progress)
     deploy_args = [args.name, sha, limits, {"access": access}]
@@ -371,7 +377,8 @@ async def _call(args: argparse.Namespace, client: Any) -> int:
     from edge_agent.client import parse_arg
 
     target = await client.resolve(args.target, timeout_s=args.timeout)
-    value = await client.call(target, args.service, args.function, [parse_arg(a) for a in args.args], timeout_s=args.timeout)
+    call_args = [parse_arg(a) for a in args.args]
+    value = await client.call(target, args.service, args.function, call_args, timeout_s=args.timeout)
     _out(args, value if isinstance(value, str) else json.dumps(value), {"result": value})
     return EXIT_OK
 
@@ -392,7 +399,8 @@ async def _run(args: argparse.Namespace, client: Any) -> int:
     for option, spec in [("--peer", s) for s in args.peer or []] + [("--peers", s) for s in args.peers or []]:
         name, sep, targets = spec.partition("=")
         if not sep or not name or not targets:
-            raise CliError(f"{option} takes NAME=TARGET{'[,TARGET...]' if option == '--peers' else ''}, got {spec!r}", EXIT_USAGE)
+            shape = "NAME=TARGET[,TARGET...]" if option == "--peers" else "NAME=TARGET"
+            raise CliError(f"{option} takes {shape}, got {spec!r}", EXIT_USAGE)
         ids = [(await client.resolve(t, timeout_s=args.timeout)).peer_id for t in targets.split(",")]
         data[name] = ids[0] if option == "--peer" and len(ids) == 1 else ids
     if args.offer:
@@ -436,38 +444,59 @@ def build_parser() -> argparse.ArgumentParser:
         prog="edge-agent",
         description="Compose Wasm services across the devices of a LAN. On a device: init and serve. "
         "From a laptop: peers, status, deploy, services, enroll, remove, call, run and known.",
-        epilog="Exit codes: 0 success, 1 the remote side reported an error, 2 usage, 3 timeout or unreachable. "
+        epilog="Exit codes: 0 success, 1 the remote side reported an error, 2 usage, "
+        "3 timeout or unreachable. "
         "TARGET is a peer id, an mDNS instance name, or host[:port].",
     )
     p.add_argument("--version", action="version", version=f"edge-agent {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def add(name: str, help_: str, fn: Callable[[argparse.Namespace], int], **kw: Any) -> argparse.ArgumentParser:
+    def add(
+        name: str, help_: str, fn: Callable[[argparse.Namespace], int], **kw: Any
+    ) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_, description=help_, **kw)
         sp.set_defaults(func=fn)
         return sp
 
     def agent_options(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--config", metavar="FILE", help=f"agent configuration (default {DEFAULT_CONFIG_PATH} if it exists)")
-        sp.add_argument("--state-dir", metavar="DIR", help="the agent's state directory (overrides the configuration)")
+        sp.add_argument(
+            "--config", metavar="FILE",
+            help=f"agent configuration (default {DEFAULT_CONFIG_PATH} if it exists)",
+        )
+        sp.add_argument(
+            "--state-dir", metavar="DIR", help="the agent's state directory (overrides the configuration)"
+        )
 
     def laptop_options(sp: argparse.ArgumentParser, *, timeout: float = 15.0, json_: bool = True) -> None:
-        sp.add_argument("--timeout", type=float, default=timeout, metavar="S", help=f"seconds to wait (default {timeout:g})")
+        sp.add_argument(
+            "--timeout", type=float, default=timeout, metavar="S",
+            help=f"seconds to wait (default {timeout:g})",
+        )
         if json_:
             sp.add_argument("--json", action="store_true", help="print one JSON document (see docs/cli.md)")
         sp.add_argument("-v", "--verbose", action="store_true", help="log what happens on stderr")
 
     sp = add("init", "write a configuration and create the identity of this device's agent", cmd_init)
-    sp.add_argument("--config", metavar="FILE", help=f"configuration to write (default {DEFAULT_CONFIG_PATH})")
+    sp.add_argument(
+        "--config", metavar="FILE", help=f"configuration to write (default {DEFAULT_CONFIG_PATH})"
+    )
     sp.add_argument("--state-dir", metavar="DIR", help=f"state directory (default {DEFAULT_STATE_DIR})")
-    sp.add_argument("--trust", metavar="PEER_ID", action="append", help="allow this peer to deploy and remove services (repeatable)")
+    sp.add_argument(
+        "--trust", metavar="PEER_ID", action="append",
+        help="allow this peer to deploy and remove services (repeatable)",
+    )
     sp.add_argument("--port", type=int, metavar="PORT", help=f"CoAP port (default {const.COAP_DEFAULT_PORT})")
-    sp.add_argument("--name", metavar="NAME", help="mDNS instance name (default: the host name and the end of the peer id)")
+    sp.add_argument(
+        "--name", metavar="NAME",
+        help="mDNS instance name (default: the host name and the end of the peer id)",
+    )
     sp.add_argument("--force", action="store_true", help="rewrite an existing configuration file")
     sp.add_argument("--json", action="store_true", help="print one JSON document")
 
     sp = add("serve", "run the agent in the foreground (systemd runs this)", cmd_serve)
-    sp.add_argument("--config", metavar="FILE", help=f"configuration (default {DEFAULT_CONFIG_PATH} if it exists)")
+    sp.add_argument(
+        "--config", metavar="FILE", help=f"configuration (default {DEFAULT_CONFIG_PATH} if it exists)"
+    )
     sp.add_argument("--state-dir", metavar="DIR", help="state directory (overrides the configuration)")
     sp.add_argument("--log-level", choices=["debug", "info", "warning", "error"], help="overrides log_level")
 
@@ -489,7 +518,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true", help="print one JSON document")
 
     sp = add("peers", "list the devices found on the LAN over mDNS", _laptop(_peers))
-    sp.add_argument("--wait", type=float, default=2.0, metavar="SECONDS", help="how long to listen (default 2)")
+    sp.add_argument(
+        "--wait", type=float, default=2.0, metavar="SECONDS", help="how long to listen (default 2)"
+    )
     sp.add_argument("--json", action="store_true", help="print one JSON document")
     sp.add_argument("-v", "--verbose", action="store_true", help="log what happens on stderr")
 
@@ -502,7 +533,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("module", metavar="MODULE.wasm")
     sp.add_argument("--name", required=True, help="service name scripts will call")
     sp.add_argument("--fuel", type=int, metavar="N", help="instructions per call")
-    sp.add_argument("--memory-pages", type=int, metavar="N", help="largest memory the module may declare (64 KiB pages)")
+    sp.add_argument(
+        "--memory-pages", type=int, metavar="N", help="largest memory the module may declare (64 KiB pages)"
+    )
     sp.add_argument("--deadline-ms", type=int, metavar="MS", help="wall-clock time per call")
     sp.add_argument(
         "--access", default="trusted", metavar="public|trusted|PEER_ID[,PEER_ID...]",
@@ -531,15 +564,28 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("target", metavar="TARGET")
     sp.add_argument("service", metavar="SERVICE")
     sp.add_argument("function", metavar="FUNCTION")
-    sp.add_argument("args", nargs="*", metavar="ARG", help="arguments; JSON if they parse as JSON, else strings")
+    sp.add_argument(
+        "args", nargs="*", metavar="ARG", help="arguments; JSON if they parse as JSON, else strings"
+    )
     laptop_options(sp)
 
-    sp = add("run", "run an AIR script (e.g. compiled from Aqua) with this laptop as its init peer", _laptop(_run))
+    sp = add(
+        "run", "run an AIR script (e.g. compiled from Aqua) with this laptop as its init peer", _laptop(_run)
+    )
     sp.add_argument("script", metavar="SCRIPT.air", help="the script ('-' reads standard input)")
     sp.add_argument("--data", metavar="JSON", help="arguments for getDataSrv, as a JSON object")
-    sp.add_argument("--peer", metavar="NAME=TARGET", action="append", help="put TARGET's peer id in the data as NAME (repeatable)")
-    sp.add_argument("--peers", metavar="NAME=TARGET,...", action="append", help="put a list of peer ids in the data as NAME (repeatable)")
-    sp.add_argument("--offer", metavar="MODULE.wasm", help="serve a module for srv.deploy while the script runs; its hash is data 'sha256'")
+    sp.add_argument(
+        "--peer", metavar="NAME=TARGET", action="append",
+        help="put TARGET's peer id in the data as NAME (repeatable)",
+    )
+    sp.add_argument(
+        "--peers", metavar="NAME=TARGET,...", action="append",
+        help="put a list of peer ids in the data as NAME (repeatable)",
+    )
+    sp.add_argument(
+        "--offer", metavar="MODULE.wasm",
+        help="serve a module for srv.deploy while the script runs; its hash is data 'sha256'",
+    )
     sp.add_argument("--relay", metavar="TARGET", help="the peer getDataSrv.-relay- returns")
     laptop_options(sp, timeout=30.0)
     return p

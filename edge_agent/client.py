@@ -305,7 +305,9 @@ class Client:
         await self.node.wait(run, timeout_s=timeout_s)
         return run
 
-    async def call(self, target: Target, service: str, function: str, args: list[Any], *, timeout_s: float) -> Any:
+    async def call(
+        self, target: Target, service: str, function: str, args: list[Any], *, timeout_s: float
+    ) -> Any:
         """Call one function on a device; its value, or RemoteFailure / Unreachable."""
         script = call_script(target.peer_id, service, function, len(args))
         data = {f"a{i}": a for i, a in enumerate(args)}

@@ -26,24 +26,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from edge_agent import __version__, const, particle
-from edge_agent.config import Config
-from edge_agent.identity import KeyPair
-from edge_agent.logutil import OnceLog
-from edge_agent.net.addressbook import Address, AddressBook, Source
 import aiocoap
 from aiocoap.numbers.codes import Code
 from aiocoap.optiontypes import BlockOption
 
-from edge_agent.net.coap import CoapClient, CoapReply, CoapServer, ReadOnlyResource, RefuseCode, Refused
-from edge_agent.net.coap_common import is_loopback
+from edge_agent import __version__, const, particle
 from edge_agent.air.calls import RET_UNREACHABLE, CallResult
 from edge_agent.air.data import Kind
+from edge_agent.config import Config
 from edge_agent.core import (
     Action,
     Arrived,
-    CallServices,
     CallsDone,
+    CallServices,
     CoreLimits,
     Dropped,
     Duplicate,
@@ -55,17 +50,22 @@ from edge_agent.core import (
     Tick,
     Verdict,
 )
+from edge_agent.identity import KeyPair
+from edge_agent.logutil import OnceLog
+from edge_agent.net.addressbook import Address, AddressBook, Source
+from edge_agent.net.coap import CoapClient, CoapReply, CoapServer, ReadOnlyResource, RefuseCode, Refused
+from edge_agent.net.coap_common import is_loopback
 from edge_agent.net.delivery import get_from_peer, send_to_peer
 from edge_agent.net.membership import MEMBERSHIP_PATH, MembershipResource
 from edge_agent.net.proof import PROOF_PATH, ProofResource, Prover
 from edge_agent.net.proof import Outcome as ProofOutcome
 from edge_agent.particle import DropReason, Particle, ParticleError
+from edge_agent.sdnotify import Notifier
 from edge_agent.seals import Sealer
 from edge_agent.services.client import ClientServices
 from edge_agent.services.local import Caller, LocalServices
 from edge_agent.services.wasm.host import AsyncWasmHost, HostConfig
 from edge_agent.services.wasm.limits import Limits
-from edge_agent.sdnotify import Notifier
 from edge_agent.store import KVLimits, StateDir, TrustList
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,10 @@ class Node:
             config.state_dir,
             max_module_bytes=config.wasm.max_module_bytes,
             kv_limits=KVLimits(
-                config.kv.max_keys, config.kv.max_key_bytes, config.kv.max_value_bytes, config.kv.max_total_bytes
+                config.kv.max_keys,
+                config.kv.max_key_bytes,
+                config.kv.max_value_bytes,
+                config.kv.max_total_bytes,
             ),
         )
         self.keypair = keypair or self.state.load_or_create_identity()
@@ -135,7 +138,8 @@ class Node:
         self._ready_s: float | None = None
         self._runs: dict[str, Run] = {}
         self._replies: dict[str, dict[str, bytes]] = {}  # particle -> target -> copy sent in a response
-        self._posted_from: dict[tuple[str, str], tuple[str, int]] = {}  # (particle, sender) -> its POST's remote
+        # (particle, sender) -> the remote its POST came from, while that POST waits for our answer
+        self._posted_from: dict[tuple[str, str], tuple[str, int]] = {}
         self._modules: dict[str, bytes] = {}  # sha256 -> bytes this peer offers for deploys
         self._tasks: set[asyncio.Task[Any]] = set()
         self._housekeeper: asyncio.Task[Any] | None = None
@@ -324,8 +328,7 @@ class Node:
         CLI process with the same identity, on another port, may be the one waiting for it.
         """
         try:
-            p = particle.decode(raw, max_bytes=self.config.particles.max_bytes, max_ttl_ms=self.config.particles.max_ttl_ms)
-            particle.check_fresh(p, now_ms(), self.config.particles.clock_skew_ms)
+            p = self._decode(raw)
         except ParticleError as exc:
             code = RefuseCode.TOO_LARGE if exc.reason is DropReason.TOO_LARGE else RefuseCode.BAD_REQUEST
             raise Refused(exc.reason.value, str(exc), code=code) from None
@@ -334,10 +337,19 @@ class Node:
             raise Refused(Verdict.NOT_OURS.value, detail, code=RefuseCode.BAD_REQUEST)
         return p
 
+    def _decode(self, raw: bytes) -> Particle:
+        """The envelope, bounded by this node's limits, and fresh by its clock (`ParticleError`)."""
+        limits = self.config.particles
+        p = particle.decode(raw, max_bytes=limits.max_bytes, max_ttl_ms=limits.max_ttl_ms)
+        particle.check_fresh(p, now_ms(), limits.clock_skew_ms)
+        return p
+
     def _count_drop(self, reason: str, detail: str, remote: Any = None) -> None:
         self.counters[f"dropped_{reason}"] += 1
         host = remote[0] if isinstance(remote, tuple) else remote
-        self._peer_log.info(("dropped", reason, host), "dropped a particle from %s: %s: %s", remote, reason, detail)
+        self._peer_log.info(
+            ("dropped", reason, host), "dropped a particle from %s: %s: %s", remote, reason, detail
+        )
 
     async def _on_particle(
         self, raw: bytes, remote: tuple[str, int], sender: str | None = None, checked: object = None
@@ -349,14 +361,15 @@ class Node:
             if isinstance(checked, Particle):
                 p = checked
             else:
-                p = particle.decode(raw, max_bytes=self.config.particles.max_bytes, max_ttl_ms=self.config.particles.max_ttl_ms)
-                particle.check_fresh(p, now_ms(), self.config.particles.clock_skew_ms)
+                p = self._decode(raw)
         except ParticleError as exc:
             self._count_drop(exc.reason.value, str(exc), remote)
             return
         await self.accept(p, remote, sender=sender)
 
-    async def accept(self, p: Particle, remote: Any = None, *, sender: str | None = None, local: bool = False) -> bool:
+    async def accept(
+        self, p: Particle, remote: Any = None, *, sender: str | None = None, local: bool = False
+    ) -> bool:
         """Hand a checked envelope to the core and do what it says; whether it was taken."""
         actions = self.core.handle(Arrived(p, sender, local), now_ms())
         taken = not (actions and isinstance(actions[0], Dropped | Duplicate))
@@ -409,7 +422,8 @@ class Node:
             self.counters["duplicates"] += 1
             reply = self._replies.get(action.particle_id, {}).get(action.sender) if action.sender else None
             sender = action.sender
-            if reply is not None and sender and isinstance(remote, tuple) and self.book.is_proven(sender, Address(*remote)):
+            proven = sender and isinstance(remote, tuple) and self.book.is_proven(sender, Address(*remote))
+            if reply is not None and sender and proven:
                 # The sender lost the response that carried our answer: it asks again.
                 self.server.offer_reply((action.particle_id, sender), reply)
         elif isinstance(action, Forgotten):
@@ -436,7 +450,7 @@ class Node:
             run.unreachable = self._unreachable_calls(action.particle_id)
             run.changed.set()
         self.counters["calls"] += len(results)
-        return {c.key: r for c, r in zip(requests, results)}
+        return {c.key: r for c, r in zip(requests, results, strict=True)}  # one result per call
 
     def _unreachable_calls(self, particle_id: str) -> list[str]:
         if particle_id not in self.core:
@@ -467,11 +481,14 @@ class Node:
         if delivery.ok and delivery.address is not None:
             self.counters["sent"] += 1
             if delivery.reply:  # the target's answer came back in its response
-                await self._on_particle(delivery.reply, (delivery.address.host, delivery.address.port), target)
+                remote = (delivery.address.host, delivery.address.port)
+                await self._on_particle(delivery.reply, remote, target)
             return
         reason = delivery.detail + unseen
         self.counters["undeliverable"] += 1
-        self._peer_log.warning(("unreachable", target), "could not send particle %s to %s: %s", pid, target, reason)
+        self._peer_log.warning(
+            ("unreachable", target), "could not send particle %s to %s: %s", pid, target, reason
+        )
         if action.call_keys and not self._stopping:
             await self._drive(self.core.handle(SendFailed(pid, target, action.call_keys, reason), now_ms()))
 

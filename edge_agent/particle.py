@@ -276,7 +276,13 @@ class Particle:
 
 
 def _field_problem(p: Particle) -> tuple[DropReason, str] | None:
-    """The first problem with a particle's fields, or None. Types first, then ranges."""
+    """The first problem with a particle's fields, or None. Field by field, in envelope
+    order; for each, its type first, then its range."""
+    return _header_problem(p) or _times_problem(p) or _payload_problem(p)
+
+
+def _header_problem(p: Particle) -> tuple[DropReason, str] | None:
+    """Version, id and init peer id."""
     if type(p.version) is not int:
         return DropReason.MALFORMED, f"version must be an unsigned integer, got {_kind(p.version)}"
     if p.version != FORMAT_VERSION:
@@ -294,6 +300,11 @@ def _field_problem(p: Particle) -> tuple[DropReason, str] | None:
         _check_peer_id(p.init_peer_id)
     except identity.InvalidPeerId as exc:
         return DropReason.MALFORMED, f"init_peer_id: {exc}"
+    return None
+
+
+def _times_problem(p: Particle) -> tuple[DropReason, str] | None:
+    """Timestamp and time to live."""
     for name, value, limit in (
         ("timestamp_ms", p.timestamp_ms, _U64_LIMIT),
         ("ttl_ms", p.ttl_ms, _U32_LIMIT),
@@ -304,6 +315,11 @@ def _field_problem(p: Particle) -> tuple[DropReason, str] | None:
             return DropReason.MALFORMED, f"{name} {value} is out of range 0..{limit - 1}"
     if p.ttl_ms == 0:
         return DropReason.MALFORMED, "ttl_ms is 0: the particle would be expired at birth"
+    return None
+
+
+def _payload_problem(p: Particle) -> tuple[DropReason, str] | None:
+    """Script, signature and data."""
     if type(p.script) is not str:
         return DropReason.MALFORMED, f"script must be text, got {_kind(p.script)}"
     try:

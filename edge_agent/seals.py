@@ -114,7 +114,9 @@ class Sealer:
             self._verified.move_to_end(seal.signature)
             return
         if not self.verify(seal.peer, message, seal.signature):
-            raise SealError(f"the seal of {seal.peer} does not match the entries it covers (forged or altered)")
+            raise SealError(
+                f"the seal of {seal.peer} does not match the entries it covers (forged or altered)"
+            )
         self._verified[seal.signature] = message
         while len(self._verified) > const.SEAL_CACHE_SIZE:
             self._verified.popitem(last=False)

@@ -30,8 +30,8 @@ from edge_agent import const
 from edge_agent.core import (
     Action,
     Arrived,
-    CallServices,
     CallsDone,
+    CallServices,
     CoreLimits,
     Dropped,
     Event,
@@ -322,7 +322,8 @@ class Network:
                 # simulator applies no access rule: its peers are one fleet.
                 value = self._host.call(self._wasm[peer][service], function, args, caller=info.init_peer_id)
             else:
-                value = call_builtin(service, function, args, CallContext(peer, info.init_peer_id, info.id, now_ms))
+                context = CallContext(peer, info.init_peer_id, info.id, now_ms)
+                value = call_builtin(service, function, args, context)
         except ServiceError as exc:
             return CallResult.failure(exc.message, exc.ret_code)
         except Exception as exc:  # a handler's bug is that call's failure, worded as on a node

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from decimal import Decimal
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Union
+from decimal import Decimal
+from typing import Any, Union
 
 # --- lenses ------------------------------------------------------------------------------
 
@@ -361,7 +362,8 @@ class Never:
 
 
 Instruction = Union[
-    Seq, Par, Xor, Call, Fold, Next, New, Match, MisMatch, Ap, ApMap, Canon, FailLiteral, FailValue, Null, Never
+    Seq, Par, Xor, Call, Fold, Next, New, Match, MisMatch, Ap, ApMap, Canon,
+    FailLiteral, FailValue, Null, Never,
 ]
 
 
@@ -401,41 +403,38 @@ def number_nodes(root: Instruction) -> Instruction:
 
 def render(node: Instruction) -> str:
     """The instruction's head as AquaVM's Display prints it (children are not shown)."""
-    if isinstance(node, Call):
-        args = " ".join(a.render() for a in node.args)
-        out = node.output.render() if node.output is not None else ""
-        return f"call {node.peer.render()} ({node.service.render()} {node.function.render()}) [{args}] {out}"
-    if isinstance(node, Seq):
-        return "seq"
-    if isinstance(node, Par):
-        return "par"
-    if isinstance(node, Xor):
-        return "xor"
-    if isinstance(node, Fold):
-        return f"fold {node.iterable.render()} {node.iterator}"
-    if isinstance(node, Next):
-        return f"next {node.iterator}"
-    if isinstance(node, New):
-        return f"new {node.variable.render()}"
-    if isinstance(node, Match):
-        return f"match {node.left.render()} {node.right.render()}"
-    if isinstance(node, MisMatch):
-        return f"mismatch {node.left.render()} {node.right.render()}"
-    if isinstance(node, Ap):
-        return f"ap {node.value.render()} {node.result.render()}"
-    if isinstance(node, ApMap):
-        return f"ap ({node.key.render()} {node.value.render()}) {node.map.render()}"
-    if isinstance(node, Canon):
-        return f"canon {node.peer.render()} {node.stream.render()} {node.canon.render()}"
-    if isinstance(node, FailLiteral):
-        return f'fail {node.code} "{node.message}"'
-    if isinstance(node, FailValue):
-        return f"fail {node.value.render()}"
-    if isinstance(node, Null):
-        return "null"
-    if isinstance(node, Never):
-        return "never"
-    raise TypeError(f"not an AIR instruction: {node!r}")
+    try:
+        head = _HEADS[type(node)]
+    except KeyError:
+        raise TypeError(f"not an AIR instruction: {node!r}") from None
+    return head(node)
+
+
+def _call_head(node: Call) -> str:
+    args = " ".join(a.render() for a in node.args)
+    out = node.output.render() if node.output is not None else ""
+    return f"call {node.peer.render()} ({node.service.render()} {node.function.render()}) [{args}] {out}"
+
+
+_HEADS: dict[type, Callable[[Any], str]] = {
+    Call: _call_head,
+    Seq: lambda n: "seq",
+    Par: lambda n: "par",
+    Xor: lambda n: "xor",
+    Fold: lambda n: f"fold {n.iterable.render()} {n.iterator}",
+    Next: lambda n: f"next {n.iterator}",
+    New: lambda n: f"new {n.variable.render()}",
+    Match: lambda n: f"match {n.left.render()} {n.right.render()}",
+    MisMatch: lambda n: f"mismatch {n.left.render()} {n.right.render()}",
+    Ap: lambda n: f"ap {n.value.render()} {n.result.render()}",
+    ApMap: lambda n: f"ap ({n.key.render()} {n.value.render()}) {n.map.render()}",
+    Canon: lambda n: f"canon {n.peer.render()} {n.stream.render()} {n.canon.render()}",
+    FailLiteral: lambda n: f'fail {n.code} "{n.message}"',
+    FailValue: lambda n: f"fail {n.value.render()}",
+    Null: lambda n: "null",
+    Never: lambda n: "never",
+}
+"""Instruction class -> its head as text; a new instruction adds one entry."""
 
 
 def to_air(node: Instruction, indent: int | None = None) -> str:

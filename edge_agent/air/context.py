@@ -37,7 +37,9 @@ class VariableNotFound(Catchable):
     """A variable that has no value *yet*: the instructions that wait for data turn it into a join."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(VARIABLE_NOT_FOUND, f"variable with name '{name}' wasn't defined during script execution")
+        super().__init__(
+            VARIABLE_NOT_FOUND, f"variable with name '{name}' wasn't defined during script execution"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +98,12 @@ class Scopes:
                 f"variable with name '{name}' can't be shadowed, shadowing isn't supported for iterables",
             )
         cells = self.cells.get(name)
-        if self.depth == 0 and cells is not None and cells[-1][0] in self.allowed and cells[-1][1] is not _NEW:
+        if (
+            self.depth == 0
+            and cells is not None
+            and cells[-1][0] in self.allowed
+            and cells[-1][1] is not _NEW
+        ):
             raise Uncatchable(
                 SHADOWING_NOT_ALLOWED,
                 f"trying to shadow variable '{name}', but shadowing is allowed only inside fold blocks",
@@ -110,7 +117,8 @@ class Scopes:
         value = cells[-1][1]
         if value is _NEW:
             raise Catchable(
-                NOT_INITIALIZED_AFTER_NEW, f"variable with name '{name}' was cleared by new and then wasn't set"
+                NOT_INITIALIZED_AFTER_NEW,
+                f"variable with name '{name}' was cleared by new and then wasn't set",
             )
         return value
 
@@ -177,7 +185,8 @@ class Stream:
         self.size += 1
         if self.size > const.MAX_STREAM_VALUES:
             raise Catchable(
-                STREAM_TOO_LARGE, f"stream {self.instance.split('@')[0]} would hold more than {const.MAX_STREAM_VALUES} values"
+                STREAM_TOO_LARGE,
+                f"stream {self.instance.split('@')[0]} would hold more than {const.MAX_STREAM_VALUES} values",
             )
 
     def add_old(self, gen: int, item: StreamValue) -> None:
@@ -243,7 +252,9 @@ class ErrorState:
         self.error_can_set = True
         self.orig: ExecutionError | None = None  # the catchable a `(fail :error:)` re-raises
 
-    def set_errors(self, exc: ExecutionError, instruction: str, current_peer: str, peer: str | None, with_peer: bool) -> None:
+    def set_errors(
+        self, exc: ExecutionError, instruction: str, current_peer: str, peer: str | None, with_peer: bool
+    ) -> None:
         """Record an error where it happened; enclosing instructions it bubbles through don't."""
         if not exc.catchable:
             return
@@ -413,6 +424,7 @@ class ExecutionContext:
 def set_iterator(ctx: ExecutionContext, name: str, state: FoldState) -> None:
     if name in ctx.iterators:
         raise Uncatchable(
-            ITERABLE_SHADOWING, f"variable with name '{name}' can't be shadowed, shadowing isn't supported for iterables"
+            ITERABLE_SHADOWING,
+            f"variable with name '{name}' can't be shadowed, shadowing isn't supported for iterables",
         )
     ctx.iterators[name] = state

@@ -195,13 +195,17 @@ def encode(data: Data, *, max_bytes: int = const.MAX_DATA_BYTES) -> bytes:
         rows.append([key, int(e.kind), value, pid(e.peer), sid, e.gen])
     sent = [[key, pid(p)] for key, p in data.sent.items()]
     seals = [[pid(s.peer), [index[k] for k in s.keys], s.signature] for s in data.seals]
-    raw = cbor2.dumps({"v": FORMAT_VERSION, "p": list(peers), "s": list(streams), "e": rows, "f": sent, "g": seals})
+    raw = cbor2.dumps(
+        {"v": FORMAT_VERSION, "p": list(peers), "s": list(streams), "e": rows, "f": sent, "g": seals}
+    )
     if len(raw) > max_bytes:
         raise DataError(f"the particle data would be {len(raw)} bytes, more than the limit of {max_bytes}")
     return raw
 
 
-def decode(raw: bytes, *, max_bytes: int = const.MAX_DATA_BYTES, max_items: int = const.MAX_DATA_ITEMS) -> Data:
+def decode(
+    raw: bytes, *, max_bytes: int = const.MAX_DATA_BYTES, max_items: int = const.MAX_DATA_ITEMS
+) -> Data:
     """Parse data from a peer; any malformed input raises DataError, never anything else.
 
     At most `max_bytes` and `max_items` CBOR items, counted before cbor2 builds them."""
@@ -225,47 +229,12 @@ def decode(raw: bytes, *, max_bytes: int = const.MAX_DATA_BYTES, max_items: int 
 
 
 def _from_obj(obj: Any) -> Data:
-    if type(obj) is not dict or obj.get("v") != FORMAT_VERSION:
-        version = obj.get("v") if type(obj) is dict else None
-        raise DataError(f"unsupported particle data format (version {version!r}, expected {FORMAT_VERSION})")
-    peers, streams, rows, sent, seals = obj.get("p"), obj.get("s"), obj.get("e"), obj.get("f"), obj.get("g")
-    for name, val in (("p", peers), ("s", streams), ("e", rows), ("f", sent), ("g", seals)):
-        if type(val) is not list:
-            raise DataError(f"the particle data field {name!r} must be an array")
-    assert isinstance(peers, list) and isinstance(streams, list) and isinstance(rows, list)
-    assert isinstance(sent, list) and isinstance(seals, list)
-    if len(rows) > const.MAX_DATA_ENTRIES or len(sent) > const.MAX_DATA_ENTRIES:
-        raise DataError(f"the particle data holds more than {const.MAX_DATA_ENTRIES} entries")
-    for table in (peers, streams):
-        if any(type(s) is not str or len(s) > const.MAX_NAME_BYTES for s in table):
-            raise DataError("the particle data's peer and stream tables must hold short strings")
+    peers, streams, rows, sent, seals = _tables(obj)
     data = Data(items=len(peers) + len(streams) + 8 * len(rows) + 3 * len(sent) + 5 * len(seals))
     for row in rows:
-        if type(row) is not list or len(row) != 6:
-            raise DataError("a particle data entry must be an array of 6 items")
-        key, kind, value, p, s, gen = row
-        if type(key) is not str or not key or len(key) > const.MAX_NAME_BYTES:
-            raise DataError("a particle data entry has a bad key")
-        if key in data.entries:
-            raise DataError(f"the particle data records instruction instance {key!r} twice")
-        if kind not in (0, 1, 2, 3) or type(kind) is not int:
-            raise DataError(f"entry {key!r} has an unknown kind {kind!r}")
-        if type(p) is not int or not 0 <= p < len(peers):
-            raise DataError(f"entry {key!r} names no known peer")
-        if type(s) is not int or not -1 <= s < len(streams) or type(gen) is not int or gen < 0:
-            raise DataError(f"entry {key!r} has a bad stream or generation")
-        try:
-            data.items += V.check_value(value)
-        except ValueError as exc:
-            raise DataError(f"entry {key!r} holds an invalid value: {exc}") from exc
-        k = Kind(kind)
-        if k == Kind.CALL_FAILED and not (
-            type(value) is list and len(value) == 2 and type(value[0]) is int and value[0] != 0 and type(value[1]) is str
-        ):
-            raise DataError(f"entry {key!r} is a failed call without [ret_code, message]")
-        if k == Kind.CANON and (type(value) is not list or any(type(ref) is not int for ref in value)):
-            raise DataError(f"entry {key!r} is a canon whose value is not an array of entry numbers")
-        data.entries[key] = Entry(k, value, peers[p], None if s < 0 else streams[s], gen if s >= 0 else 0)
+        key, entry, items = _entry_from_row(row, peers, streams, data.entries)
+        data.items += items
+        data.entries[key] = entry
     keys = list(data.entries)
     for key, entry in data.entries.items():
         if entry.kind == Kind.CANON:
@@ -280,6 +249,63 @@ def _from_obj(obj: Any) -> Data:
         data.sent[row[0]] = peers[row[1]]
     data.seals = _seals_from_rows(seals, peers, keys)
     return data
+
+
+def _tables(obj: Any) -> tuple[list[Any], list[Any], list[Any], list[Any], list[Any]]:
+    """The top level's peer and stream tables, entries, sent records and seals, checked for
+    version, types and counts (not yet their rows)."""
+    if type(obj) is not dict or obj.get("v") != FORMAT_VERSION:
+        version = obj.get("v") if type(obj) is dict else None
+        raise DataError(f"unsupported particle data format (version {version!r}, expected {FORMAT_VERSION})")
+    tables: list[list[Any]] = []
+    for name in "psefg":
+        val = obj.get(name)
+        if type(val) is not list:
+            raise DataError(f"the particle data field {name!r} must be an array")
+        tables.append(val)
+    peers, streams, rows, sent, seals = tables
+    if len(rows) > const.MAX_DATA_ENTRIES or len(sent) > const.MAX_DATA_ENTRIES:
+        raise DataError(f"the particle data holds more than {const.MAX_DATA_ENTRIES} entries")
+    for table in (peers, streams):
+        if any(type(s) is not str or len(s) > const.MAX_NAME_BYTES for s in table):
+            raise DataError("the particle data's peer and stream tables must hold short strings")
+    return peers, streams, rows, sent, seals
+
+
+def _entry_from_row(
+    row: Any, peers: list[str], streams: list[str], earlier: dict[str, Entry]
+) -> tuple[str, Entry, int]:
+    """One row of the log as (key, entry, CBOR items its value holds); DataError if malformed
+    or its key is among the `earlier` rows'. A canon's references are still entry numbers."""
+    if type(row) is not list or len(row) != 6:
+        raise DataError("a particle data entry must be an array of 6 items")
+    key, kind, value, p, s, gen = row
+    if type(key) is not str or not key or len(key) > const.MAX_NAME_BYTES:
+        raise DataError("a particle data entry has a bad key")
+    if key in earlier:
+        raise DataError(f"the particle data records instruction instance {key!r} twice")
+    if kind not in (0, 1, 2, 3) or type(kind) is not int:
+        raise DataError(f"entry {key!r} has an unknown kind {kind!r}")
+    if type(p) is not int or not 0 <= p < len(peers):
+        raise DataError(f"entry {key!r} names no known peer")
+    if type(s) is not int or not -1 <= s < len(streams) or type(gen) is not int or gen < 0:
+        raise DataError(f"entry {key!r} has a bad stream or generation")
+    try:
+        items = V.check_value(value)
+    except ValueError as exc:
+        raise DataError(f"entry {key!r} holds an invalid value: {exc}") from exc
+    k = Kind(kind)
+    if k == Kind.CALL_FAILED and not (
+        type(value) is list
+        and len(value) == 2
+        and type(value[0]) is int
+        and value[0] != 0
+        and type(value[1]) is str
+    ):
+        raise DataError(f"entry {key!r} is a failed call without [ret_code, message]")
+    if k == Kind.CANON and (type(value) is not list or any(type(ref) is not int for ref in value)):
+        raise DataError(f"entry {key!r} is a canon whose value is not an array of entry numbers")
+    return key, Entry(k, value, peers[p], None if s < 0 else streams[s], gen if s >= 0 else 0), items
 
 
 def _seals_from_rows(rows: list[Any], peers: list[str], keys: list[str]) -> list[Seal]:

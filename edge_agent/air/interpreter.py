@@ -21,7 +21,15 @@ from edge_agent.air import ast
 from edge_agent.air.calls import CallRequest, CallResult
 from edge_agent.air.context import ExecutionContext, RunParams
 from edge_agent.air.data import Data, merge
-from edge_agent.air.errors import DATA_TOO_LARGE, FORGED_RESULT, STEP_LIMIT, UNPROCESSED_CALL_RESULTS, DataError, ExecutionError, ParseError
+from edge_agent.air.errors import (
+    DATA_TOO_LARGE,
+    FORGED_RESULT,
+    STEP_LIMIT,
+    UNPROCESSED_CALL_RESULTS,
+    DataError,
+    ExecutionError,
+    ParseError,
+)
 from edge_agent.air.instructions import execute
 from edge_agent.air.parser import parse
 
@@ -108,7 +116,9 @@ def run(
     data.compact()
     if len(data.entries) > const.MAX_DATA_ENTRIES:
         return RunResult(
-            prev, ret_code=DATA_TOO_LARGE, error_message=f"the data would hold more than {const.MAX_DATA_ENTRIES} entries"
+            prev,
+            ret_code=DATA_TOO_LARGE,
+            error_message=f"the data would hold more than {const.MAX_DATA_ENTRIES} entries",
         )
     if not ret_code and ctx.call_results:
         # AquaVM's farewell check: a result for a call this run did not reach is an error.

@@ -79,14 +79,19 @@ class _Parser:
     def instruction(self, depth: int) -> ast.Instruction:
         if depth > const.MAX_SCRIPT_DEPTH:
             tok = self.peek()
-            raise ParseError(f"instructions are nested deeper than {const.MAX_SCRIPT_DEPTH}", tok.line, tok.column)
+            raise ParseError(
+                f"instructions are nested deeper than {const.MAX_SCRIPT_DEPTH}", tok.line, tok.column
+            )
         open_tok = self.expect(Kind.LPAREN, "'(' starting an instruction")
         self.positions.append((open_tok.line, open_tok.column))
         head = self.take()
         if head.kind is not Kind.WORD or head.text not in _INSTRUCTIONS:
             raise self.error(head, "an instruction name (" + " ".join(sorted(_INSTRUCTIONS)) + ")")
         node = _INSTRUCTIONS[head.text](self, depth)
-        self.expect(Kind.RPAREN, f"')' closing the {head.text} opened at line {open_tok.line}, column {open_tok.column}")
+        self.expect(
+            Kind.RPAREN,
+            f"')' closing the {head.text} opened at line {open_tok.line}, column {open_tok.column}",
+        )
         return node
 
     def binary(self, cls: type, depth: int) -> ast.Instruction:
@@ -123,7 +128,9 @@ class _Parser:
 
     def fold(self, depth: int) -> ast.Instruction:
         tok = self.peek()
-        iterable: ast.Scalar | ast.CanonStream | ast.CanonStreamMap | ast.Stream | ast.StreamMap | ast.EmptyArray
+        iterable: (
+            ast.Scalar | ast.CanonStream | ast.CanonStreamMap | ast.Stream | ast.StreamMap | ast.EmptyArray
+        )
         if tok.kind is Kind.LBRACKET:
             self.take()
             self.expect(Kind.RBRACKET, "']': only the empty array [] can be folded as a literal")
@@ -135,7 +142,11 @@ class _Parser:
             if not isinstance(value, iterables) or getattr(value, "length", False):
                 raise self.error(word, "a scalar, $stream, %map, #canon or #%canon_map to iterate over")
             if isinstance(value, (ast.CanonStream, ast.CanonStreamMap)) and value.lens:
-                raise ParseError("a lens on a canon stream can't be folded; fold the canon stream itself", word.line, word.column)
+                raise ParseError(
+                    "a lens on a canon stream can't be folded; fold the canon stream itself",
+                    word.line,
+                    word.column,
+                )
             iterable = value
         iterator = self.name("the iterator name")
         body = self.instruction(depth + 1)
@@ -150,9 +161,13 @@ class _Parser:
     def new(self, depth: int) -> ast.Instruction:
         word = self.expect(Kind.WORD, "a scalar, $stream or #canon to declare")
         value = self.word_value(word, allow_stream=True)
-        if isinstance(value, (ast.Scalar, ast.CanonStream, ast.CanonStreamMap)) and (value.lens or value.length):
+        if isinstance(value, (ast.Scalar, ast.CanonStream, ast.CanonStreamMap)) and (
+            value.lens or value.length
+        ):
             raise self.error(word, "a plain variable name (no lens)")
-        if not isinstance(value, (ast.Scalar, ast.Stream, ast.CanonStream, ast.StreamMap, ast.CanonStreamMap)):
+        if not isinstance(
+            value, (ast.Scalar, ast.Stream, ast.CanonStream, ast.StreamMap, ast.CanonStreamMap)
+        ):
             raise self.error(word, "a scalar, $stream or #canon to declare")
         body = self.instruction(depth + 1)
         return ast.New(value, body)
@@ -171,9 +186,9 @@ class _Parser:
         if self.peek().kind is Kind.LPAREN:
             self.take()
             key = self.value("a key for the stream map (a string, an integer or a variable)")
-            if not isinstance(key, (ast.Literal, ast.Number, ast.Scalar, ast.CanonStream, ast.CanonStreamMap)) or (
-                isinstance(key, ast.Number) and isinstance(key.value, float)
-            ):
+            if not isinstance(
+                key, (ast.Literal, ast.Number, ast.Scalar, ast.CanonStream, ast.CanonStreamMap)
+            ) or (isinstance(key, ast.Number) and isinstance(key.value, float)):
                 tok = self.tokens[self.pos - 1]
                 raise self.error(tok, "a key for the stream map (a string, an integer or a variable)")
             value = self.value("a value to put in the stream map", argument=True)
@@ -209,7 +224,9 @@ class _Parser:
             if not I64_MIN <= code <= I64_MAX:
                 raise ParseError("the error code is too large for a 64-bit integer", tok.line, tok.column)
             if code == 0:
-                raise ParseError("error code 0 with fail is unsupported: 0 means 'no error'", tok.line, tok.column)
+                raise ParseError(
+                    "error code 0 with fail is unsupported: 0 means 'no error'", tok.line, tok.column
+                )
             msg = self.expect(Kind.STRING, "the error message (a string)")
             return ast.FailLiteral(code, msg.text)
         value = self.word_value(tok)
@@ -233,7 +250,9 @@ class _Parser:
         tok = self.expect(Kind.WORD, what)
         if not _NAME.match(tok.text):
             raise ParseError(
-                f"{what} may hold only alphanumeric, '_' and '-' characters, found '{tok.text}'", tok.line, tok.column
+                f"{what} may hold only alphanumeric, '_' and '-' characters, found '{tok.text}'",
+                tok.line,
+                tok.column,
             )
         return tok.text
 
@@ -260,46 +279,23 @@ class _Parser:
         value = self.word_value(tok)
         if isinstance(value, (ast.Stream, ast.StreamMap)):  # word_value gives these only if allowed
             raise self.error(tok, what)
-        if triplet and isinstance(value, (ast.Number, ast.Boolean, ast.Timestamp, ast.Ttl, ast.LastError, ast.ErrorValue)):
+        if triplet and isinstance(
+            value, (ast.Number, ast.Boolean, ast.Timestamp, ast.Ttl, ast.LastError, ast.ErrorValue)
+        ):
             raise self.error(tok, what)
         return value
 
     def word_value(self, tok: Token, *, allow_stream: bool = False) -> ast.Value | ast.Stream | ast.StreamMap:
         text = tok.text
         line, column = tok.line, tok.column
-        if text == "true" or text == "false":
-            return ast.Boolean(text == "true")
-        if _INT.match(text):
-            value = int(text)
-            if not I64_MIN <= value <= I64_MAX:
-                raise ParseError(f"number too large for a 64-bit integer: {text}", line, column)
-            return ast.Number(value)
-        if _FLOAT.match(text):
-            if sum(c.isdigit() for c in text) > MAX_FLOAT_DIGITS:
-                raise ParseError(
-                    f"the float {text} has more than {MAX_FLOAT_DIGITS} digits, more than AIR allows", line, column
-                )
-            return ast.Number(float(text))
+        number = _number(text, line, column)
+        if number is not None:
+            return number
         if text.startswith("."):
             raise ParseError("a value can't start with '.': write 0.5, not .5", line, column)
         first = text[0]
         if first == "$":
-            name, lens, length = _split_lens(text, line, column)
-            if lens or length:
-                raise ParseError(
-                    f"a lens can't be applied to the stream {name}: canonicalize it first "
-                    f"(canon peer {name} #name) and apply the lens to the canon stream",
-                    line,
-                    column,
-                )
-            _check_name(name[1:], name, line, column)
-            if not allow_stream:
-                raise ParseError(
-                    f"the stream {name} can't be used here: canonicalize it first (canon peer {name} #name)",
-                    line,
-                    column,
-                )
-            return ast.Stream(name)
+            return _stream(text, line, column, allow_stream)
         if text.startswith("#%"):
             name, lens, length = _split_lens(text, line, column)
             _check_name(name[2:], name, line, column)
@@ -312,31 +308,7 @@ class _Parser:
                 raise ParseError("a canon name should be non empty", line, column)
             return ast.CanonStream(name, lens, length)
         if first == "%":
-            for prefix, cls in (("%init_peer_id%", ast.InitPeerId), ("%timestamp%", ast.Timestamp), ("%ttl%", ast.Ttl)):
-                if text == prefix:
-                    return cls()
-            if text.startswith("%last_error%"):
-                rest = text[len("%last_error%") :]
-                return ast.LastError(_parse_error_lens(rest, line, column))
-            if text.endswith("%"):
-                raise ParseError(
-                    f"unknown special value {text}: expected %init_peer_id%, %last_error%, %timestamp% or %ttl%",
-                    line,
-                    column,
-                )
-            name, lens, length = _split_lens(text, line, column)
-            if lens or length:
-                raise ParseError(
-                    f"a lens can't be applied to the stream map {name}: canonicalize it first", line, column
-                )
-            _check_name(name[1:], name, line, column)
-            if not allow_stream:
-                raise ParseError(
-                    f"the stream map {name} can't be used here: canonicalize it first (canon peer {name} #%name)",
-                    line,
-                    column,
-                )
-            return ast.StreamMap(name)
+            return _percent(text, line, column, allow_stream)
         if text.startswith(":error:"):
             return ast.ErrorValue(_parse_error_lens(text[len(":error:") :], line, column))
         name, lens, length = _split_lens(text, line, column)
@@ -344,10 +316,89 @@ class _Parser:
         return ast.Scalar(name, lens, length)
 
 
+def _number(text: str, line: int, column: int) -> ast.Boolean | ast.Number | None:
+    """`true`, `false`, a 64-bit integer or a float of at most MAX_FLOAT_DIGITS digits; None
+    if `text` is none of these."""
+    if text == "true" or text == "false":
+        return ast.Boolean(text == "true")
+    if _INT.match(text):
+        value = int(text)
+        if not I64_MIN <= value <= I64_MAX:
+            raise ParseError(f"number too large for a 64-bit integer: {text}", line, column)
+        return ast.Number(value)
+    if _FLOAT.match(text):
+        if sum(c.isdigit() for c in text) > MAX_FLOAT_DIGITS:
+            raise ParseError(
+                f"the float {text} has more than {MAX_FLOAT_DIGITS} digits, more than AIR allows",
+                line,
+                column,
+            )
+        return ast.Number(float(text))
+    return None
+
+
+def _stream(text: str, line: int, column: int, allow_stream: bool) -> ast.Stream:
+    """`$name`: no lens, and only where the grammar takes a stream."""
+    name, lens, length = _split_lens(text, line, column)
+    if lens or length:
+        raise ParseError(
+            f"a lens can't be applied to the stream {name}: canonicalize it first "
+            f"(canon peer {name} #name) and apply the lens to the canon stream",
+            line,
+            column,
+        )
+    _check_name(name[1:], name, line, column)
+    if not allow_stream:
+        raise ParseError(
+            f"the stream {name} can't be used here: canonicalize it first (canon peer {name} #name)",
+            line,
+            column,
+        )
+    return ast.Stream(name)
+
+
+_SPECIALS: dict[str, type[ast.InitPeerId | ast.Timestamp | ast.Ttl]] = {
+    "%init_peer_id%": ast.InitPeerId,
+    "%timestamp%": ast.Timestamp,
+    "%ttl%": ast.Ttl,
+}
+
+
+def _percent(text: str, line: int, column: int, allow_stream: bool) -> ast.Value | ast.StreamMap:
+    """A special value (`%init_peer_id%`, `%last_error%...`) or a `%stream_map`."""
+    special = _SPECIALS.get(text)
+    if special is not None:
+        return special()
+    if text.startswith("%last_error%"):
+        return ast.LastError(_parse_error_lens(text[len("%last_error%") :], line, column))
+    if text.endswith("%"):
+        raise ParseError(
+            f"unknown special value {text}: expected %init_peer_id%, %last_error%, %timestamp% or %ttl%",
+            line,
+            column,
+        )
+    name, lens, length = _split_lens(text, line, column)
+    if lens or length:
+        raise ParseError(
+            f"a lens can't be applied to the stream map {name}: canonicalize it first", line, column
+        )
+    _check_name(name[1:], name, line, column)
+    if not allow_stream:
+        raise ParseError(
+            f"the stream map {name} can't be used here: canonicalize it first "
+            f"(canon peer {name} #%name)",
+            line,
+            column,
+        )
+    return ast.StreamMap(name)
+
+
 def _check_name(name: str, shown: str, line: int, column: int) -> None:
     if not name or not _NAME.match(name):
         raise ParseError(
-            f"'{shown}' is not a valid name: only alphanumeric, '_' and '-' characters are allowed", line, column
+            f"'{shown}' is not a valid name: only alphanumeric, '_' and '-' characters are allowed",
+            line,
+            column,
         )
 
 
@@ -390,7 +441,9 @@ def _split_lens(text: str, line: int, column: int) -> tuple[str, ast.Lens, bool]
                 accessors.append(ast.IndexVar(inner))
             else:
                 raise ParseError(
-                    f"a lens index must be a non-negative integer or a scalar name, found '[{inner}]'", line, column
+                    f"a lens index must be a non-negative integer or a scalar name, found '[{inner}]'",
+                    line,
+                    column,
                 )
             i = end + 1
         else:

@@ -11,86 +11,123 @@ that passes runs without "undefined variable" surprises; values that are merely 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from edge_agent.air import ast
 from edge_agent.air.errors import ParseError
 
 
 def validate(tree: ast.Instruction, positions: list[tuple[int, int]] | None = None) -> None:
     """Raise ParseError for the first problem found, in script order."""
-    defined: set[str] = set()
-    iterators: list[str] = []
+    _Validator(positions or []).walk(tree)
 
-    def where(node: ast.Instruction) -> tuple[int, int]:
-        if positions and node.node_id < len(positions):
-            return positions[node.node_id]
+
+class _Validator:
+    """One walk over a tree in script order: the names defined so far and the folds around."""
+
+    def __init__(self, positions: list[tuple[int, int]]) -> None:
+        self.positions = positions
+        self.defined: set[str] = set()
+        self.iterators: list[str] = []
+
+    def walk(self, node: ast.Instruction) -> None:
+        if type(node) is ast.Fold:
+            self.fold(node)
+            return
+        check = _CHECKS.get(type(node))
+        if check is not None:
+            check(self, node)
+        for child in ast.children(node):
+            self.walk(child)
+
+    def where(self, node: ast.Instruction) -> tuple[int, int]:
+        if node.node_id < len(self.positions):
+            return self.positions[node.node_id]
         return (0, 0)
 
-    def use_value(value: object, node: ast.Instruction) -> None:
-        names: list[str] = []
-        if isinstance(value, (ast.Scalar, ast.CanonStream, ast.CanonStreamMap)):
-            names.append(value.name)
-        lens = getattr(value, "lens", ())
-        for acc in lens:
-            if isinstance(acc, ast.IndexVar):
-                names.append(acc.name)
-        for name in names:
-            if name not in defined and name not in iterators:
-                line, column = where(node)
-                raise ParseError(
-                    f"variable '{name}' wasn't defined before it is used in ({ast.render(node).rstrip()})", line, column
-                )
-
-    def define(output: object) -> None:
-        if isinstance(output, (ast.Scalar, ast.CanonStream, ast.CanonStreamMap, ast.Stream, ast.StreamMap)):
-            defined.add(output.name)
-
-    def walk(node: ast.Instruction) -> None:
-        if isinstance(node, ast.Call):
-            for value in (node.peer, node.service, node.function, *node.args):
-                use_value(value, node)
-            define(node.output)
-        elif isinstance(node, ast.Ap):
-            use_value(node.value, node)
-            define(node.result)
-        elif isinstance(node, ast.ApMap):
-            use_value(node.key, node)
-            use_value(node.value, node)
-            define(node.map)
-        elif isinstance(node, ast.New):
-            define(node.variable)
-        elif isinstance(node, ast.Canon):
-            use_value(node.peer, node)
-            define(node.canon)
-        elif isinstance(node, (ast.Match, ast.MisMatch)):
-            use_value(node.left, node)
-            use_value(node.right, node)
-        elif isinstance(node, ast.FailValue):
-            use_value(node.value, node)
-        elif isinstance(node, ast.Next):
-            if node.iterator not in iterators:
-                line, column = where(node)
-                raise ParseError(
-                    f"(next {node.iterator}) is not inside a fold whose iterator is '{node.iterator}'", line, column
-                )
-        elif isinstance(node, ast.Fold):
-            if isinstance(node.iterable, (ast.Stream, ast.StreamMap)):
-                if node.iterable.name not in defined:  # a fold needs a stream someone writes
-                    line, column = where(node)
+    def use(self, node: ast.Instruction, *values: object) -> None:
+        """Each variable `values` read (a lens's index variables too) must be defined by now."""
+        for value in values:
+            names: list[str] = []
+            if isinstance(value, (ast.Scalar, ast.CanonStream, ast.CanonStreamMap)):
+                names.append(value.name)
+            names.extend(acc.name for acc in getattr(value, "lens", ()) if isinstance(acc, ast.IndexVar))
+            for name in names:
+                if name not in self.defined and name not in self.iterators:
+                    line, column = self.where(node)
                     raise ParseError(
-                        f"variable '{node.iterable.name}' wasn't defined: nothing writes to the stream this fold "
-                        "iterates over before it",
+                        f"variable '{name}' wasn't defined before it is used in "
+                        f"({ast.render(node).rstrip()})",
                         line,
                         column,
                     )
-            elif not isinstance(node.iterable, ast.EmptyArray):
-                use_value(node.iterable, node)
-            iterators.append(node.iterator)
-            walk(node.body)
-            if node.last is not None:
-                walk(node.last)
-            iterators.pop()
-            return
-        for child in ast.children(node):
-            walk(child)
 
-    walk(tree)
+    def define(self, output: object) -> None:
+        if isinstance(output, (ast.Scalar, ast.CanonStream, ast.CanonStreamMap, ast.Stream, ast.StreamMap)):
+            self.defined.add(output.name)
+
+    def call(self, node: ast.Call) -> None:
+        self.use(node, node.peer, node.service, node.function, *node.args)
+        self.define(node.output)
+
+    def ap(self, node: ast.Ap) -> None:
+        self.use(node, node.value)
+        self.define(node.result)
+
+    def ap_map(self, node: ast.ApMap) -> None:
+        self.use(node, node.key, node.value)
+        self.define(node.map)
+
+    def new(self, node: ast.New) -> None:
+        self.define(node.variable)
+
+    def canon(self, node: ast.Canon) -> None:
+        self.use(node, node.peer)
+        self.define(node.canon)
+
+    def match(self, node: ast.Match | ast.MisMatch) -> None:
+        self.use(node, node.left, node.right)
+
+    def fail(self, node: ast.FailValue) -> None:
+        self.use(node, node.value)
+
+    def next(self, node: ast.Next) -> None:
+        if node.iterator not in self.iterators:
+            line, column = self.where(node)
+            raise ParseError(
+                f"(next {node.iterator}) is not inside a fold whose iterator is '{node.iterator}'",
+                line,
+                column,
+            )
+
+    def fold(self, node: ast.Fold) -> None:
+        if isinstance(node.iterable, (ast.Stream, ast.StreamMap)):
+            if node.iterable.name not in self.defined:  # a fold needs a stream someone writes
+                line, column = self.where(node)
+                raise ParseError(
+                    f"variable '{node.iterable.name}' wasn't defined: nothing writes to the stream "
+                    "this fold iterates over before it",
+                    line,
+                    column,
+                )
+        elif not isinstance(node.iterable, ast.EmptyArray):
+            self.use(node, node.iterable)
+        self.iterators.append(node.iterator)
+        for child in ast.children(node):
+            self.walk(child)
+        self.iterators.pop()
+
+
+_CHECKS: dict[type, Callable[[_Validator, Any], None]] = {
+    ast.Call: _Validator.call,
+    ast.Ap: _Validator.ap,
+    ast.ApMap: _Validator.ap_map,
+    ast.New: _Validator.new,
+    ast.Canon: _Validator.canon,
+    ast.Match: _Validator.match,
+    ast.MisMatch: _Validator.match,
+    ast.FailValue: _Validator.fail,
+    ast.Next: _Validator.next,
+}
+"""Instruction class -> what it reads and defines (before its children are walked)."""

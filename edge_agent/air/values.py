@@ -23,7 +23,7 @@ def equal(a: Any, b: Any) -> bool:
     if ta is not tb:
         return False
     if ta is list:
-        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
     if ta is dict:
         return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
     return bool(a == b)
@@ -96,7 +96,9 @@ def apply_canon_lens(values: list[Any], lens: ast.Lens, resolve_index: Any) -> A
     """A lens on a canon stream: its first step indexes the stream itself."""
     first, rest = lens[0], lens[1:]
     if isinstance(first, ast.Field):
-        raise Catchable(LAMBDA_ERROR, f"field algebra (with field name = '{first.name}') can't be applied to a stream")
+        raise Catchable(
+            LAMBDA_ERROR, f"field algebra (with field name = '{first.name}') can't be applied to a stream"
+        )
     if isinstance(first, ast.Index):
         idx: int | None = first.index
     else:
@@ -154,7 +156,8 @@ def length_of(value: Any) -> int:
         return len(value)
     raise Catchable(
         LENGTH_OF_NON_ARRAY,
-        f"the length functor could applied only to an array-like value, but it's applied to '{to_json(value)}'",
+        "the length functor could applied only to an array-like value, "
+        f"but it's applied to '{to_json(value)}'",
     )
 
 
@@ -174,7 +177,8 @@ def _field(value: Any, name: str) -> Any:
 def _index(value: Any, idx: int) -> Any:
     if type(value) is not list:
         raise Catchable(
-            LAMBDA_ERROR, f"value '{to_json(value)}' is not an array-type to match array accessor with idx = '{idx}'"
+            LAMBDA_ERROR,
+            f"value '{to_json(value)}' is not an array-type to match array accessor with idx = '{idx}'",
         )
     if idx >= len(value):
         raise Catchable(LAMBDA_ERROR, f"value '{to_json(value)}' does not contain element for idx = '{idx}'")

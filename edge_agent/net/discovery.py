@@ -47,9 +47,9 @@ from edge_agent.net.addressbook import Address, AddressBook, Source
 from edge_agent.net.discovery_txt import (
     DiscoveryError,
     Ignored,
+    ascii_field,
     build_txt,
     check_instance_name,
-    ascii_field,
     default_instance,
     peer_addresses,
     read_announcement,

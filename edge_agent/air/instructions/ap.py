@@ -34,5 +34,6 @@ def check_replayed(ctx: ExecutionContext, key: str, entry: Entry, value: object)
     value its argument gives now."""
     if not V.equal(entry.value, value):
         raise Uncatchable(
-            FORGED_RESULT, f"the data holds a value for ap {key!r} (by {entry.peer}) that its argument does not give"
+            FORGED_RESULT,
+            f"the data holds a value for ap {key!r} (by {entry.peer}) that its argument does not give",
         )

@@ -25,13 +25,18 @@ def check_error_object(value: Any) -> dict[str, Any]:
     if type(value) is not dict:
         raise Catchable(
             INVALID_ERROR_OBJECT,
-            f"scalar should have an object type to be converted into error object, but '{V.to_json(value)}' doesn't have",
+            "scalar should have an object type to be converted into error object, "
+            f"but '{V.to_json(value)}' doesn't have",
         )
     for name, want, kind in (("error_code", int, "integer"), ("message", str, "string")):
         if name not in value:
-            raise Catchable(INVALID_ERROR_OBJECT, f"scalar '{V.to_json(value)}' must have field with name '{name}'")
+            raise Catchable(
+                INVALID_ERROR_OBJECT, f"scalar '{V.to_json(value)}' must have field with name '{name}'"
+            )
         if type(value[name]) is not want:
-            raise Catchable(INVALID_ERROR_OBJECT, f"{name} of scalar '{V.to_json(value)}' must have {kind} type")
+            raise Catchable(
+                INVALID_ERROR_OBJECT, f"{name} of scalar '{V.to_json(value)}' must have {kind} type"
+            )
     if value["error_code"] == 0:
         raise Catchable(INVALID_ERROR_OBJECT, "error code must be non-zero, but it is zero")
     return value

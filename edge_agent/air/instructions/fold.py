@@ -14,7 +14,13 @@ from typing import Any
 
 from edge_agent.air import ast
 from edge_agent.air import values as V
-from edge_agent.air.context import ExecutionContext, FoldState, VariableNotFound, iteration_token, set_iterator
+from edge_agent.air.context import (
+    ExecutionContext,
+    FoldState,
+    VariableNotFound,
+    iteration_token,
+    set_iterator,
+)
 from edge_agent.air.errors import FOLD_OVER_NON_ARRAY, Catchable, ExecutionError
 from edge_agent.air.instructions import execute as run
 from edge_agent.air.resolve import resolve
@@ -38,14 +44,17 @@ def execute(node: ast.Fold, ctx: ExecutionContext) -> None:
     if type(value) is not list:
         raise Catchable(
             FOLD_OVER_NON_ARRAY,
-            f"expression '{iterable.render()}' returned non-array value '{V.to_json(value)}' for fold iterable",
+            f"expression '{iterable.render()}' returned non-array value '{V.to_json(value)}' "
+            "for fold iterable",
         )
     if not value:
         return
     fold_over(ctx, node, value, [str(i) for i in range(len(value))], stream=False)
 
 
-def fold_over(ctx: ExecutionContext, node: ast.Fold, items: list[Any], tokens: list[str], *, stream: bool) -> None:
+def fold_over(
+    ctx: ExecutionContext, node: ast.Fold, items: list[Any], tokens: list[str], *, stream: bool
+) -> None:
     """Run the body for the first item; `next` takes it from there."""
     state = FoldState(node, items, tokens, 0, stream)
     ctx.scalars.fold_start()

@@ -191,7 +191,10 @@ class Policy:
     """Reference plan: charge every instruction on its own, with the global."""
 
 
-def instrument(data: bytes, *, initial_fuel: int = INITIAL_FUEL, policy: Policy = Policy()) -> bytes:
+DEFAULT_POLICY = Policy()
+
+
+def instrument(data: bytes, *, initial_fuel: int = INITIAL_FUEL, policy: Policy = DEFAULT_POLICY) -> bytes:
     """Return `data` with fuel metering added (the module docstring has the contract).
 
     Raises `ModuleRejected` if the module is malformed or already exports a ``__ea_`` name.

@@ -174,7 +174,7 @@ OPCODES: dict[int, tuple[str, Imm]] = _opcode_table()
 
 # Natural alignment (log2 of the access size) of each load and store, spec §3.3.7.
 NATURAL_ALIGN = dict(
-    zip(range(0x28, 0x3F), (2, 3, 2, 3, 0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 2, 3, 2, 3, 0, 1, 0, 1, 2))
+    zip(range(0x28, 0x3F), (2, 3, 2, 3, 0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 2, 3, 2, 3, 0, 1, 0, 1, 2), strict=True)
 )
 
 # Opcodes of proposals wasm3 0.5 does not run, so a person learns why, not just "unknown".
