@@ -120,7 +120,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             )
         config = parse_config(config.to_toml())  # the same checks as a file a person wrote
         path.parent.mkdir(parents=True, exist_ok=True)
-        from edge_agent.store import atomic_write
+        from edge_agent.statefile import atomic_write
 
         atomic_write(path, config.to_toml().encode(), mode=0o644)
         wrote = True
@@ -213,13 +213,14 @@ def cmd_known(args: argparse.Namespace) -> int:
     """The laptop's pins of device names to peer ids (like SSH's known_hosts)."""
     from edge_agent.client import client_home
     from edge_agent.identity import InvalidPeerId, validate_peer_id
-    from edge_agent.store import StateDir, pin_name
+    from edge_agent.known_peers import pin_name
+    from edge_agent.store import StateDir
 
     state = StateDir(client_home() / "client")
     if args.action == "list":
         if args.name or args.peer_id:
             raise CliError("usage: edge-agent known list", EXIT_USAGE)
-        pins = state.known_peers()
+        pins = state.known.pins()
         lines = [f"{name:24} {peer_id}" for name, peer_id in sorted(pins.items())]
         _out(args, "\n".join(lines) if lines else "(no known devices)", {"known": pins})
         return EXIT_OK
@@ -232,11 +233,11 @@ def cmd_known(args: argparse.Namespace) -> int:
     except (ValueError, InvalidPeerId) as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     if peer is not None:
-        before = state.pin_peer(name, peer)
+        before = state.known.pin(name, peer)
         human = f"{name} is {peer}" + (f" (was {before})" if before else "")
         _out(args, human, {"name": name, "peer_id": peer, "was": before})
     else:
-        before = state.forget_peer(name)
+        before = state.known.forget(name)
         human = f"forgot {name} ({before})" if before else f"{name} was not pinned (no change)"
         _out(args, human, {"name": name, "peer_id": None, "was": before})
     return EXIT_OK

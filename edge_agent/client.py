@@ -28,13 +28,14 @@ from edge_agent import const
 from edge_agent.config import CoapConfig, Config, DiscoveryConfig
 from edge_agent.errors import LocalError, RemoteError
 from edge_agent.identity import InvalidPeerId, validate_peer_id
+from edge_agent.known_peers import pin_name
 from edge_agent.net.addressbook import Address, Source
 from edge_agent.net.coap import RequestFailed
 from edge_agent.net.delivery import proven_addresses
 from edge_agent.net.discovery import SERVICE_TYPE
 from edge_agent.net.proof import Outcome, challenge
 from edge_agent.node import Node, Run
-from edge_agent.store import StateDir, pin_name
+from edge_agent.store import StateDir
 
 log = logging.getLogger(__name__)
 
@@ -227,13 +228,13 @@ class Client:
         except ValueError as exc:
             raise BadTarget(f"{target!r}: {exc}") from None
         announced, addresses = await self._announced(name, timeout_s)
-        pinned = self.state.known_peers().get(name)
-        peer_id, warning = choose_announcer(name, announced, pinned, self.state.known_peers_path)
+        pinned = self.state.known.pins().get(name)
+        peer_id, warning = choose_announcer(name, announced, pinned, self.state.known.path)
         if warning is not None:
             log.warning("%s", warning)
         if pinned is None:
-            self.state.pin_peer(name, peer_id)
-            log.info("pinned the name %r to %s in %s", name, peer_id, self.state.known_peers_path)
+            self.state.known.pin(name, peer_id)
+            log.info("pinned the name %r to %s in %s", name, peer_id, self.state.known.path)
         # Every address announced under the name is a candidate for the chosen id: resolving
         # may have paired the name with a squatter's, and only a proof makes one usable.
         for address in addresses:

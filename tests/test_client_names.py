@@ -1,7 +1,8 @@
 """Device names are claims (issue 8): a name two peer ids announce is ambiguous, and the
 laptop pins name -> peer id on first use and refuses a changed id, like SSH's known_hosts.
 
-The decision is pure (`choose_announcer`); the pins live in the laptop's state directory;
+The decision is pure (`choose_announcer`); the pins live in the laptop's state directory
+(tests/test_known_peers.py);
 `Client.resolve` is driven here with a stand-in for mDNS discovery (the real thing, with a
 squatter in network namespaces, is tests/security/test_squatters_netns.py); the CLI's
 `known` command and exit codes run in-process.
@@ -23,7 +24,7 @@ from edge_agent.errors import LocalError
 from edge_agent.identity import KeyPair
 from edge_agent.net.addressbook import Address
 from edge_agent.net.discovery import SERVICE_TYPE
-from edge_agent.store import CorruptState, StateDir, pin_name
+from edge_agent.store import StateDir
 
 GARAGE, SQUATTER, NEW = (KeyPair.from_seed(bytes([0x60 + i]) * 32).peer_id for i in range(3))
 WHERE = Path("/home/ada/.config/edge-agent/client/known_peers")
@@ -60,40 +61,6 @@ def test_a_changed_id_is_refused_with_the_command_to_accept_it() -> None:
     assert f"edge-agent known pin garage {NEW}" in message
     with pytest.raises(IdChanged, match="known pin garage PEER_ID"):
         choose_announcer("garage", {NEW, SQUATTER}, GARAGE, WHERE)
-
-
-# --- the pins ----------------------------------------------------------------------------------
-
-
-def test_pins_are_kept_by_lower_case_name_and_written_atomically(tmp_path: Path) -> None:
-    state = StateDir(tmp_path / "client")
-    assert state.known_peers() == {}
-    assert state.pin_peer("Garage", GARAGE) is None
-    assert state.pin_peer("garage", GARAGE) is None  # no change
-    assert state.pin_peer("kitchen pi", SQUATTER) is None
-    assert state.known_peers() == {"garage": GARAGE, "kitchen pi": SQUATTER}
-    assert state.pin_peer("GARAGE", NEW) == GARAGE
-    text = state.known_peers_path.read_text()
-    assert f"{NEW} garage\n" in text and f"{SQUATTER} kitchen pi\n" in text
-    assert [p.name for p in state.path.iterdir() if ".tmp." in p.name] == []
-    assert state.forget_peer("garage") == NEW and state.forget_peer("garage") is None
-    assert StateDir(tmp_path / "client").known_peers() == {"kitchen pi": SQUATTER}
-
-
-@pytest.mark.parametrize("name", ["", " ", "a.b", "x" * 64, "bad\nname", "a#b"])
-def test_a_pin_name_is_one_instance_label(name: str) -> None:
-    with pytest.raises(ValueError):
-        pin_name(name)
-
-
-def test_a_corrupt_known_peers_file_names_its_line(tmp_path: Path) -> None:
-    state = StateDir(tmp_path / "client")
-    state.known_peers_path.write_text(f"# pins\n{GARAGE} garage\nnot-an-id kitchen\n")
-    with pytest.raises(CorruptState, match="line 3"):
-        state.known_peers()
-    state.known_peers_path.write_text(f"{GARAGE} \x01\n")
-    with pytest.raises(CorruptState, match="line 1"):
-        state.known_peers()
 
 
 # --- resolving names -------------------------------------------------------------------------
@@ -141,7 +108,7 @@ def test_resolving_a_name_pins_it_then_refuses_another_id(
     home: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert resolve(home, "Garage", {"garage": {GARAGE}}) == GARAGE
-    assert StateDir(home / "client").known_peers() == {"garage": GARAGE}
+    assert StateDir(home / "client").known.pins() == {"garage": GARAGE}
     with caplog.at_level(logging.WARNING, logger="edge_agent.client"):
         assert resolve(home, f"garage.{SERVICE_TYPE}", {"garage": {GARAGE, SQUATTER}}) == GARAGE
     assert any(SQUATTER in r.getMessage() for r in caplog.records)
@@ -149,7 +116,7 @@ def test_resolving_a_name_pins_it_then_refuses_another_id(
         resolve(home, "garage", {"garage": {SQUATTER}})
     with pytest.raises(AmbiguousName):
         resolve(home.parent / "other-laptop", "garage", {"garage": {GARAGE, SQUATTER}})
-    assert StateDir(home.parent / "other-laptop" / "client").known_peers() == {}  # nothing pinned
+    assert StateDir(home.parent / "other-laptop" / "client").known.pins() == {}  # nothing pinned
 
 
 # --- the CLI -----------------------------------------------------------------------------------

@@ -217,7 +217,7 @@ def test_to_toml_round_trips() -> None:
 
 
 def test_kv_section_matches_store_limits() -> None:
-    from edge_agent.store import KVLimits
+    from edge_agent.kvstore import KVLimits
 
     assert [f.name for f in dataclasses.fields(config.KVConfig)] == [
         f.name for f in dataclasses.fields(KVLimits)

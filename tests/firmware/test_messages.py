@@ -8,9 +8,10 @@ from pathlib import Path
 import cbor2
 import pytest
 
+from edge_agent.kvstore import KVLimits, KVStore
 from edge_agent.services.base import ServiceError
 from edge_agent.services.wasm.host import WasmHost
-from edge_agent.store import KV_DIR, KVLimits, KVStore
+from edge_agent.store import KV_DIR
 from tests.firmware.conftest import ERR_ARGS, ERR_SERVICE, call_error, module
 
 

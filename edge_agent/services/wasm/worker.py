@@ -468,7 +468,7 @@ class _HostImports:
         return len(value)
 
     def ea_kv_put(self, kptr: int, klen: int, vptr: int, vlen: int) -> int:
-        from edge_agent.store import QuotaExceeded
+        from edge_agent.statefile import QuotaExceeded
 
         vlen &= _U32
         if vlen > const.KV_MAX_VALUE_BYTES * 4:  # bounded read; the store applies its quota
@@ -527,13 +527,13 @@ def _wasm3_message(exc: BaseException) -> str:
 
 
 def _open_kv(path: str | None, limits: dict[str, int] | None) -> Any:
-    """The service's `edge_agent.store.KVStore`, or one in this process's memory (no state dir)."""
-    from edge_agent import store
+    """The service's `edge_agent.kvstore.KVStore`, or one in this process's memory (no state dir)."""
+    from edge_agent import kvstore
 
-    kv_limits = store.KVLimits(**limits) if limits else store.KVLimits()
+    kv_limits = kvstore.KVLimits(**limits) if limits else kvstore.KVLimits()
     if path is None:
         return _MemoryKV(kv_limits)
-    return store.KVStore(path, kv_limits)
+    return kvstore.KVStore(path, kv_limits)
 
 
 class _MemoryKV:
@@ -547,7 +547,7 @@ class _MemoryKV:
         return self._data.get(key)
 
     def put(self, key: bytes, value: bytes) -> None:
-        from edge_agent.store import QuotaExceeded
+        from edge_agent.statefile import QuotaExceeded
 
         lim = self._limits
         used = sum(len(k) + len(v) for k, v in self._data.items() if k != key)

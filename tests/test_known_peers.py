@@ -1,0 +1,45 @@
+"""A laptop's pins of device names to peer ids (edge_agent/known_peers.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from edge_agent.identity import KeyPair
+from edge_agent.known_peers import pin_name
+from edge_agent.statefile import CorruptState
+from edge_agent.store import StateDir
+
+GARAGE, SQUATTER, NEW = (KeyPair.from_seed(bytes([0x60 + i]) * 32).peer_id for i in range(3))
+
+
+def test_pins_are_kept_by_lower_case_name_and_written_atomically(tmp_path: Path) -> None:
+    state = StateDir(tmp_path / "client")
+    assert state.known.pins() == {}
+    assert state.known.pin("Garage", GARAGE) is None
+    assert state.known.pin("garage", GARAGE) is None  # no change
+    assert state.known.pin("kitchen pi", SQUATTER) is None
+    assert state.known.pins() == {"garage": GARAGE, "kitchen pi": SQUATTER}
+    assert state.known.pin("GARAGE", NEW) == GARAGE
+    text = state.known.path.read_text()
+    assert f"{NEW} garage\n" in text and f"{SQUATTER} kitchen pi\n" in text
+    assert [p.name for p in state.path.iterdir() if ".tmp." in p.name] == []
+    assert state.known.forget("garage") == NEW and state.known.forget("garage") is None
+    assert StateDir(tmp_path / "client").known.pins() == {"kitchen pi": SQUATTER}
+
+
+@pytest.mark.parametrize("name", ["", " ", "a.b", "x" * 64, "bad\nname", "a#b"])
+def test_a_pin_name_is_one_instance_label(name: str) -> None:
+    with pytest.raises(ValueError):
+        pin_name(name)
+
+
+def test_a_corrupt_known_peers_file_names_its_line(tmp_path: Path) -> None:
+    state = StateDir(tmp_path / "client")
+    state.known.path.write_text(f"# pins\n{GARAGE} garage\nnot-an-id kitchen\n")
+    with pytest.raises(CorruptState, match="line 3"):
+        state.known.pins()
+    state.known.path.write_text(f"{GARAGE} \x01\n")
+    with pytest.raises(CorruptState, match="line 1"):
+        state.known.pins()
