@@ -11,33 +11,25 @@ ignored and logged once (then at DEBUG, `logutil.OnceLog`), and nothing a packet
 raise into zeroconf's loop. Only APIs present in both zeroconf 0.47.3 (Debian bookworm) and
 current releases are used.
 
-This module drives zeroconf; it must not send particles or block the event loop.
+This module drives zeroconf; it must not send particles or block the event loop. The
+interfaces to use are `mdns_interfaces`'s choice; zeroconf's cache is read by `mdns_records`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import enum
 import functools
 import hashlib
-import ipaddress
 import logging
 import secrets
 import socket
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-import ifaddr
-from zeroconf import (
-    InterfaceChoice,
-    IPVersion,
-    ServiceInfo,
-    ServiceStateChange,
-    current_time_millis,
-)
+from zeroconf import ServiceInfo, ServiceStateChange
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
 from edge_agent import __version__, const
@@ -47,14 +39,13 @@ from edge_agent.net.addressbook import Address, AddressBook, Source
 from edge_agent.net.discovery_txt import (
     DiscoveryError,
     Ignored,
-    ascii_field,
     build_txt,
     check_instance_name,
     default_instance,
-    peer_addresses,
     read_announcement,
-    txt_value,
 )
+from edge_agent.net.mdns_interfaces import IP_VERSIONS, IpVersion, choose_interfaces
+from edge_agent.net.mdns_records import cached_announcement, scoped_addresses
 
 __all__ = [
     "SERVICE_TYPE",
@@ -69,8 +60,6 @@ log = logging.getLogger(__name__)
 
 SERVICE_TYPE = const.DISCOVERY_SERVICE_TYPE
 
-IpVersion = Literal["all", "v4", "v6"]
-_IP_VERSIONS = {"all": IPVersion.All, "v4": IPVersion.V4Only, "v6": IPVersion.V6Only}
 
 
 class State(enum.Enum):
@@ -111,18 +100,6 @@ class Peer:
     seen_at: float = field(compare=False)
 
 
-class _NoLoopbackV6Noise(logging.Filter):
-    """zeroconf binds every interface, IPv6 loopback too, where multicast has no route: every
-    send there fails with ENETUNREACH and logs a traceback. Those are not news; drop them."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        return not ("Error with socket" in text and "'::1'" in text)
-
-
-logging.getLogger("zeroconf").addFilter(_NoLoopbackV6Noise())
-
-
 class Discovery:
     """Announce this agent and find the others on the LAN; see the module docstring.
 
@@ -156,7 +133,7 @@ class Discovery:
             raise DiscoveryError(f"cannot announce peer id: {exc}") from exc
         if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
             raise DiscoveryError(f"the CoAP port to announce must be 1-65535, got {port!r}")
-        if ip_version not in _IP_VERSIONS:
+        if ip_version not in IP_VERSIONS:
             raise DiscoveryError(f"ip_version is one of 'all', 'v4', 'v6', got {ip_version!r}")
         if interfaces is not None and (isinstance(interfaces, str) or not interfaces):
             raise DiscoveryError(
@@ -239,18 +216,9 @@ class Discovery:
         ids = {p.peer_id for k, p in self._instances.items() if k == key}
         addresses = [a for k, p in self._instances.items() if k == key for a in p.addresses]
         if self._zc is not None:
-            cache, now = self._zc.zeroconf.cache, current_time_millis()
-
-            def live(record_name: str, kind: int) -> list[Any]:
-                records = cache.get_all_by_details(record_name, kind, _CLASS_IN)
-                return [r for r in records if not r.is_expired(now)]
-
-            for record in live(name, _TYPE_TXT):
-                with contextlib.suppress(ValueError, InvalidPeerId):
-                    ids.add(validate_peer_id(ascii_field(txt_value(record.text or b"", b"id"))))
-            for srv in live(name, _TYPE_SRV):
-                hosts = [_record_host(r) for kind in (_TYPE_A, _TYPE_AAAA) for r in live(srv.server, kind)]
-                addresses.extend(peer_addresses((h for h in hosts if h), srv.port))
+            cached_ids, cached_addresses = cached_announcement(self._zc.zeroconf, name)
+            ids |= cached_ids
+            addresses.extend(cached_addresses)
         ids.discard(self.peer_id)
         return frozenset(ids), tuple(dict.fromkeys(addresses))[: const.ADDRESSBOOK_MAX_ADDRESSES_PER_PEER]
 
@@ -270,8 +238,8 @@ class Discovery:
             raise DiscoveryError("this Discovery was stopped; create a new one to start again")
         self._loop = asyncio.get_running_loop()
         self._t0 = time.monotonic()
-        zc_interfaces, ip_version, advertised = _choose_interfaces(
-            self._interfaces, _IP_VERSIONS[self._ip_version]
+        zc_interfaces, ip_version, advertised = choose_interfaces(
+            self._interfaces, IP_VERSIONS[self._ip_version]
         )
         self.advertised = tuple(advertised)
         try:
@@ -567,7 +535,7 @@ class Discovery:
                 txt_bytes=len(info.text or b""),
                 properties=info.properties or {},
                 port=info.port,
-                hosts=_scoped_addresses(info),
+                hosts=scoped_addresses(info),
             )
         except Ignored as exc:
             self._warn.warning((exc.kind, about), "ignoring mDNS instance %.80r: %s", name, exc)
@@ -626,121 +594,3 @@ class Discovery:
                 await asyncio.wait_for(changed.wait(), remaining)
             except asyncio.TimeoutError:
                 pass
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-_TYPE_A, _TYPE_TXT, _TYPE_AAAA, _TYPE_SRV, _CLASS_IN = 1, 16, 28, 33, 1
-"""DNS record types and class IN (RFC 1035 §3.2.2, §3.2.4; RFC 3596; RFC 2782)."""
-
-
-def _record_host(record: Any) -> str | None:
-    """The IP text of an A or AAAA record (with its interface index as the zone, if any)."""
-    raw = getattr(record, "address", None)
-    if not isinstance(raw, bytes) or len(raw) not in (4, 16):
-        return None
-    host = socket.inet_ntop(socket.AF_INET if len(raw) == 4 else socket.AF_INET6, raw)
-    scope = getattr(record, "scope_id", None)
-    return f"{host}%{scope}" if len(raw) == 16 and isinstance(scope, int) and scope else host
-
-
-def _scoped_addresses(info: ServiceInfo) -> list[str]:
-    getter = getattr(info, "parsed_scoped_addresses", None) or info.parsed_addresses
-    try:
-        return [str(a) for a in getter()]
-    except Exception:  # noqa: BLE001 - a malformed record is just no address
-        return []
-
-
-def _choose_interfaces(
-    names: Sequence[str] | None, ip_version: IPVersion
-) -> tuple[Any, IPVersion, list[str]]:
-    """(zeroconf's `interfaces` argument, its ip_version, the addresses we announce)."""
-    want4 = ip_version is not IPVersion.V6Only
-    want6 = ip_version is not IPVersion.V4Only
-    adapters = list(ifaddr.get_adapters())
-
-    def addrs(adapter: Any) -> tuple[list[str], list[str]]:
-        v4 = [ip.ip for ip in adapter.ips if want4 and isinstance(ip.ip, str)]
-        v6 = [ip.ip[0].split("%")[0] for ip in adapter.ips if want6 and isinstance(ip.ip, tuple)]
-        return v4, v6
-
-    if names is None:
-        advertised4: list[str] = []
-        advertised6: list[str] = []
-        for adapter in adapters:
-            v4, v6 = addrs(adapter)
-            if adapter.name == "lo" or all(_is_loopback(a) for a in v4 + v6):
-                continue
-            advertised4 += v4
-            advertised6 += v6
-        if not advertised4 and not advertised6:
-            for adapter in adapters:
-                v4, v6 = addrs(adapter)
-                advertised4 += v4
-                advertised6 += v6
-        if not advertised4 and not advertised6:
-            raise DiscoveryError(f"no interface has an IP{_vname(ip_version)} address to announce")
-        return InterfaceChoice.All, ip_version, _dedup(advertised4 + advertised6)
-
-    by_name = {a.name: a for a in adapters}
-    zc_interfaces: list[str | int] = []
-    advertised: list[str] = []
-    for name in names:
-        adapter = by_name.get(name) or _adapter_with_address(adapters, name)
-        if adapter is None:
-            raise DiscoveryError(
-                f"no network interface or local address {name!r}; available: "
-                f"{', '.join(sorted(by_name)) or 'none'}"
-            )
-        v4, v6 = addrs(adapter)
-        if _is_ip(name):  # one address of the interface, not all of them
-            v4 = [a for a in v4 if a == name]
-            v6 = [a for a in v6 if ipaddress.ip_address(a) == ipaddress.ip_address(name)]
-        zc_interfaces += v4
-        if v6:
-            index = getattr(adapter, "index", None) or socket.if_nametoindex(adapter.name)
-            zc_interfaces.append(index)
-        advertised += v4 + v6
-    if not advertised:
-        raise DiscoveryError(
-            f"interfaces {list(names)} have no IP{_vname(ip_version)} address; wait for the "
-            f"network, or choose other interfaces"
-        )
-    has4 = any(isinstance(i, str) for i in zc_interfaces)
-    has6 = any(isinstance(i, int) for i in zc_interfaces)
-    version = IPVersion.All if has4 and has6 else (IPVersion.V4Only if has4 else IPVersion.V6Only)
-    return _dedup(zc_interfaces), version, _dedup(advertised)
-
-
-def _adapter_with_address(adapters: Iterable[Any], address: str) -> Any:
-    if not _is_ip(address):
-        return None
-    wanted = ipaddress.ip_address(address)
-    for adapter in adapters:
-        for ip in adapter.ips:
-            raw = ip.ip if isinstance(ip.ip, str) else ip.ip[0].split("%")[0]
-            if ipaddress.ip_address(raw) == wanted:
-                return adapter
-    return None
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_loopback(address: str) -> bool:
-    return ipaddress.ip_address(address).is_loopback
-
-
-def _vname(version: IPVersion) -> str:
-    return {IPVersion.V4Only: "v4", IPVersion.V6Only: "v6"}.get(version, "")
-
-
-def _dedup(items: list[Any]) -> list[Any]:
-    return list(dict.fromkeys(items))

@@ -254,14 +254,6 @@ def test_resolves_are_bounded(running: Discovery, caplog: pytest.LogCaptureFixtu
     assert sum(r.levelno == logging.WARNING for r in caplog.records) == 1
 
 
-def test_choose_loopback_interface() -> None:
-    zc_ifaces, version, advertised = disc._choose_interfaces(["lo"], IPVersion.V4Only)
-    assert zc_ifaces == ["127.0.0.1"] and version is IPVersion.V4Only
-    assert advertised == ["127.0.0.1"]
-    zc_ifaces, _, advertised = disc._choose_interfaces(["127.0.0.1"], IPVersion.All)
-    assert zc_ifaces == ["127.0.0.1"] and advertised == ["127.0.0.1"]
-
-
 # --- real mDNS on loopback -------------------------------------------------------------------
 
 
