@@ -8,7 +8,8 @@ the file after each failed call and returns a bounded excerpt for the DEBUG log.
 
 It does no validation of its own beyond what keeps wasm3 from crashing (the parent validates,
 instruments and checks arguments before sending), never decides a deadline (the parent kills
-it), and talks to nothing but its pipe, the service's KV store and the sensor files.
+it), and talks to nothing but its pipe, the service's KV store and the sensor files (the last
+two through the host imports a module links, `host_imports`).
 
 wasm3 quirks handled here (design.md §4): pywasm3 reads a missing argument out of bounds
 (segfault), so argument counts are checked again; `get_memory()` leaks ~80 B per call and a
@@ -27,7 +28,6 @@ import resource
 import select
 import signal
 import stat
-import struct
 import sys
 import time
 import traceback
@@ -37,15 +37,10 @@ from typing import Any
 import wasm3
 
 from edge_agent import const
-from edge_agent.clock import now_ms
 from edge_agent.services.wasm import abi
+from edge_agent.services.wasm.host_imports import HostImports, HostTrap, open_kv
 
 _PAGE = 64 * 1024
-_F64 = struct.Struct("<d")
-
-
-class _HostTrap(Exception):
-    """Raised inside a host import: wasm3 unwinds the call and the call fails with a trap."""
 
 
 # --- Reaching wasm3's C API ----------------------------------------------------------------
@@ -142,7 +137,7 @@ class _Memory:
 
 def _check_range(ptr: int, length: int, size: int, what: str) -> None:
     if ptr < 0 or length < 0 or ptr + length > size:
-        raise _HostTrap(
+        raise HostTrap(
             f"{what}: bytes {ptr}..{ptr + length} are outside linear memory ({size} bytes)"
         )
 
@@ -174,7 +169,7 @@ class _Service:
 
     def kv(self) -> Any:
         if self._kv is None:
-            self._kv = _open_kv(self.kv_path, self.kv_limits)
+            self._kv = open_kv(self.kv_path, self.kv_limits)
         return self._kv
 
 
@@ -261,7 +256,7 @@ class Worker:
                     self._discard(service)
                     failure[2] = f"the start function failed: {failure[2]}"
                     return failure
-        except _HostTrap as exc:
+        except HostTrap as exc:
             self._discard(service)
             return self._fail(abi.FAIL_LOAD, f"the start function trapped: {exc}", service)
         except RuntimeError as exc:
@@ -324,7 +319,7 @@ class Worker:
                         abi.FAIL_ARGS, f"{function} takes {nparams} arguments", service
                     )
                 value = abi.numeric_result(func(*args))
-        except _HostTrap as exc:
+        except HostTrap as exc:
             return self._trap(service, str(exc))
         except RuntimeError as exc:
             return self._trap(service, _wasm3_message(exc))
@@ -351,14 +346,14 @@ class Worker:
             )
         try:
             memory.write(ptr, data, "ea_alloc's buffer")
-        except _HostTrap as exc:
+        except HostTrap as exc:
             raise abi.ReplyError(str(exc)) from None
         res_ptr, res_len = abi.unpack_reply_pointer(func(ptr, length))
         if res_len > service.max_reply:
             raise abi.ReplyError(f"the reply is {res_len} bytes; the limit is {service.max_reply}")
         try:
             reply = memory.read(res_ptr, res_len, "the reply")
-        except _HostTrap as exc:
+        except HostTrap as exc:
             raise abi.ReplyError(str(exc)) from None
         if service.free is not None:
             service.free(ptr, length)
@@ -403,165 +398,12 @@ class Worker:
             module.link_function("env", name, signature, function)
 
     def _imports(self, service: _Service) -> dict[str, tuple[str, Callable[..., Any]]]:
-        return _HostImports(service, self.sensor_paths).table()
-
-
-_U32 = 0xFFFF_FFFF
-"""Wasm passes i32s as signed Python ints: pointers and lengths are read as unsigned."""
-
-
-class _HostImports:
-    """The host functions one service imports (module ``env``), bound to that service."""
-
-    def __init__(self, service: _Service, sensors: dict[str, str]) -> None:
-        assert service.memory is not None
-        self._service = service
-        self._memory = service.memory
-        self._sensors = sensors
-
-    def table(self) -> dict[str, tuple[str, Callable[..., Any]]]:
-        """Name -> (wasm3 signature, function)."""
-        return {
-            "ea_log": ("v(iii)", self.ea_log),
-            "ea_clock_monotonic_ns": ("I()", time.monotonic_ns),
-            "ea_clock_wall_ms": ("I()", now_ms),
-            "ea_random": ("i(ii)", self.ea_random),
-            "ea_kv_get": ("i(iiii)", self.ea_kv_get),
-            "ea_kv_put": ("i(iiii)", self.ea_kv_put),
-            "ea_kv_delete": ("i(ii)", self.ea_kv_delete),
-            "ea_sensor_read": ("i(iii)", self.ea_sensor_read),
-            "ea_caller": ("i(ii)", self.ea_caller),
-        }
-
-    def ea_log(self, level: int, ptr: int, length: int) -> None:
-        service = self._service
-        if len(service.logs) >= const.WASM_MAX_LOG_LINES_PER_CALL:
-            service.dropped_logs += 1
-            return
-        length = min(length & _U32, const.WASM_MAX_LOG_LINE_BYTES)
-        text = self._memory.read(ptr & _U32, length, "ea_log")
-        service.logs.append([level if 0 <= level <= 3 else 1, text.decode("utf-8", "replace")])
-
-    def ea_random(self, ptr: int, length: int) -> int:
-        length &= _U32
-        if length > const.WASM_MAX_RANDOM_BYTES:
-            return -1
-        self._memory.write(ptr & _U32, os.urandom(length), "ea_random")
-        return 0
-
-    def _kv(self, what: str) -> Any:
-        try:
-            return self._service.kv()
-        except Exception as exc:  # a corrupt or unreadable store fails the call, clearly
-            raise _HostTrap(f"{what}: the service's KV store cannot be opened: {exc}") from None
-
-    def ea_kv_get(self, kptr: int, klen: int, vptr: int, vcap: int) -> int:
-        key = self._memory.read(kptr & _U32, klen & _U32, "ea_kv_get key")
-        try:
-            value = self._kv("ea_kv_get").get(key)
-        except (OSError, ValueError) as exc:
-            raise _HostTrap(f"ea_kv_get: the KV store failed: {exc}") from None
-        if value is None:
-            return -1
-        if len(value) <= (vcap & _U32):
-            self._memory.write(vptr & _U32, value, "ea_kv_get value")
-        return len(value)
-
-    def ea_kv_put(self, kptr: int, klen: int, vptr: int, vlen: int) -> int:
-        from edge_agent.statefile import QuotaExceeded
-
-        vlen &= _U32
-        if vlen > const.KV_MAX_VALUE_BYTES * 4:  # bounded read; the store applies its quota
-            return -1
-        key = self._memory.read(kptr & _U32, klen & _U32, "ea_kv_put key")
-        value = self._memory.read(vptr & _U32, vlen, "ea_kv_put value")
-        try:
-            self._kv("ea_kv_put").put(key, value)
-        except QuotaExceeded:
-            return -1
-        except (OSError, ValueError) as exc:
-            raise _HostTrap(f"ea_kv_put: the KV store failed: {exc}") from None
-        return 0
-
-    def ea_kv_delete(self, kptr: int, klen: int) -> int:
-        key = self._memory.read(kptr & _U32, klen & _U32, "ea_kv_delete key")
-        try:
-            return 0 if self._kv("ea_kv_delete").delete(key) else -1
-        except (OSError, ValueError) as exc:
-            raise _HostTrap(f"ea_kv_delete: the KV store failed: {exc}") from None
-
-    def ea_caller(self, ptr: int, cap: int) -> int:
-        """The caller's peer id: copied to `ptr` if it fits in `cap` bytes; its length."""
-        caller = self._service.caller
-        if caller and len(caller) <= (cap & _U32):
-            self._memory.write(ptr & _U32, caller, "ea_caller")
-        return len(caller)
-
-    def ea_sensor_read(self, nptr: int, nlen: int, out_ptr: int) -> int:
-        name = self._memory.read(nptr & _U32, min(nlen & _U32, 64), "ea_sensor_read name")
-        value = _read_sensor(self._sensors, name.decode("utf-8", "replace"))
-        if value is None:
-            return -1
-        self._memory.write(out_ptr & _U32, _F64.pack(value), "ea_sensor_read out")
-        return 0
-
-
-def _read_sensor(paths: dict[str, str], name: str) -> float | None:
-    path = paths.get(name)
-    if path is None:
-        return None
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(64)
-        return int(raw.strip()) / 1000.0
-    except (OSError, ValueError):
-        return None
+        return HostImports(service, self.sensor_paths).table()
 
 
 def _wasm3_message(exc: BaseException) -> str:
     message = str(exc)
     return message[len("[trap] ") :] if message.startswith("[trap] ") else message
-
-
-# --- The KV store --------------------------------------------------------------------------
-
-
-def _open_kv(path: str | None, limits: dict[str, int] | None) -> Any:
-    """The service's `edge_agent.kvstore.KVStore`, or one in this process's memory (no state dir)."""
-    from edge_agent import kvstore
-
-    kv_limits = kvstore.KVLimits(**limits) if limits else kvstore.KVLimits()
-    if path is None:
-        return _MemoryKV(kv_limits)
-    return kvstore.KVStore(path, kv_limits)
-
-
-class _MemoryKV:
-    """A KV store that lives as long as the worker, with the quotas of a real one."""
-
-    def __init__(self, limits: Any) -> None:
-        self._data: dict[bytes, bytes] = {}
-        self._limits = limits
-
-    def get(self, key: bytes) -> bytes | None:
-        return self._data.get(key)
-
-    def put(self, key: bytes, value: bytes) -> None:
-        from edge_agent.statefile import QuotaExceeded
-
-        lim = self._limits
-        used = sum(len(k) + len(v) for k, v in self._data.items() if k != key)
-        if (
-            len(key) > lim.max_key_bytes
-            or len(value) > lim.max_value_bytes
-            or used + len(key) + len(value) > lim.max_total_bytes
-            or (key not in self._data and len(self._data) >= lim.max_keys)
-        ):
-            raise QuotaExceeded("over the KV quota")
-        self._data[key] = value
-
-    def delete(self, key: bytes) -> bool:
-        return self._data.pop(key, None) is not None
 
 
 # --- wasm3's stderr noise ------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The worker: its request handling in this process, and its pipe protocol as a real process.
+"""The worker: its request handling in this process, and its pipe protocol as a real process
+(the host imports it links: test_host_imports.py).
 
 In-process tests call `Worker.handle` directly (wasm3 runs here, which is fine for modules
 that stop by themselves); the process tests speak frames to ``python -m
@@ -20,47 +21,14 @@ from typing import Any
 import cbor2
 import pytest
 
-from edge_agent import const
 from edge_agent.services.wasm import abi, instrument
 from edge_agent.services.wasm.worker import Worker
-
-MODULES = Path(__file__).parent / "modules"
-FUEL = 1_000_000
-
-
-def module(name: str) -> bytes:
-    return (MODULES / f"{name}.wasm").read_bytes()
-
-
-def load_config(functions: list[tuple[str, bool, int]], **extra: Any) -> dict[str, Any]:
-    config = {
-        "stack": 64 * 1024,
-        "fuel": FUEL,
-        "fuel_exhausted": instrument.FUEL_EXHAUSTED,
-        "max_reply": 1024,
-        "memory_pages": None,
-        "abi": False,
-        "functions": [list(f) for f in functions],
-        "kv": None,
-        "kv_limits": None,
-        "start": None,
-    }
-    config.update(extra)
-    return config
+from tests.services.wasm.inprocess import FUEL, load, load_config, make_worker, module
 
 
 @pytest.fixture(scope="module")
 def worker() -> Worker:
-    return Worker({"cpu_temperature_path": "/nonexistent/temp"})
-
-
-def load(
-    worker: Worker, name: str, wasm: str, functions: list[tuple[str, bool, int]], **extra: Any
-) -> None:
-    reply = worker.handle(
-        [abi.OP_LOAD, name, instrument.instrument(module(wasm)), load_config(functions, **extra)]
-    )
-    assert reply[0] == abi.OK, reply
+    return make_worker()
 
 
 def test_memory_is_reached_through_the_c_api(worker: Worker) -> None:
@@ -129,67 +97,6 @@ def test_cbor_call_round_trip(worker: Worker) -> None:
     # The reply bound is the worker's, checked before anything is copied.
     reply = worker.handle([abi.OP_CALL, "echo", "echo", cbor2.dumps(["x" * 2000])])
     assert reply[:2] == [abi.FAIL, abi.FAIL_REPLY] and "limit is 1024" in reply[2]
-
-
-def test_host_imports(worker: Worker, tmp_path: Path) -> None:
-    temp = tmp_path / "temp"
-    temp.write_text("48250\n")
-    worker.sensor_paths["cpu_temperature"] = str(temp)
-    names = [
-        ("log", False, 1), ("log_out_of_bounds", False, 0), ("mono", False, 0), ("wall", False, 0),
-        ("random", False, 0), ("kv_put", False, 1), ("kv_get", False, 0), ("kv_delete", False, 0),
-        ("temperature", False, 0), ("unknown_sensor", False, 0),
-    ]  # fmt: skip
-    load(worker, "imp", "imports", names, kv=str(tmp_path / "kv" / "imp"))
-    assert worker.handle([abi.OP_CALL, "imp", "log", [2]])[:3] == [
-        abi.OK,
-        None,
-        [[2, "hello from wasm"]],
-    ]
-    reply = worker.handle([abi.OP_CALL, "imp", "log_out_of_bounds", []])
-    assert reply[:2] == [abi.FAIL, abi.FAIL_TRAP] and "ea_log: bytes 65530..65630" in reply[2]
-    assert abs(worker.handle([abi.OP_CALL, "imp", "wall", []])[1] - time.time() * 1000) < 5000
-    assert worker.handle([abi.OP_CALL, "imp", "mono", []])[1] > 0
-    assert (
-        worker.handle([abi.OP_CALL, "imp", "random", []])[1]
-        != worker.handle([abi.OP_CALL, "imp", "random", []])[1]
-    )
-    assert worker.handle([abi.OP_CALL, "imp", "kv_get", []])[1] == -1
-    assert worker.handle([abi.OP_CALL, "imp", "kv_put", [1234]])[1] == 0
-    assert worker.handle([abi.OP_CALL, "imp", "kv_get", []])[1] == 1234
-    assert (tmp_path / "kv" / "imp" / "kv.cbor").exists()
-    assert worker.handle([abi.OP_CALL, "imp", "temperature", []])[1] == 48.25
-    assert worker.handle([abi.OP_CALL, "imp", "unknown_sensor", []])[1] == -1
-    temp.unlink()
-    assert worker.handle([abi.OP_CALL, "imp", "temperature", []])[1] == -1000
-    assert worker.handle([abi.OP_CALL, "imp", "kv_delete", []])[1] == 0
-    assert worker.handle([abi.OP_CALL, "imp", "kv_delete", []])[1] == -1
-
-
-def test_ea_caller_gives_the_peer_id_of_each_call(worker: Worker) -> None:
-    functions = [("whoami", True, 2), ("caller_len", False, 0), ("caller_out_of_bounds", False, 0)]
-    load(worker, "who", "caller", functions, abi=True)
-    ada, bob = "12D3KooWAda", "12D3KooWBobTheBuilder"
-    assert worker.handle([abi.OP_CALL, "who", "whoami", cbor2.dumps([]), ada])[:2] == [abi.OK, ada]
-    assert worker.handle([abi.OP_CALL, "who", "caller_len", [], bob])[:2] == [abi.OK, len(bob)]
-    assert worker.handle([abi.OP_CALL, "who", "whoami", cbor2.dumps([]), bob])[:2] == [abi.OK, bob]
-    # A frame without a caller (the host's own calls, an older agent): an empty id.
-    assert worker.handle([abi.OP_CALL, "who", "whoami", cbor2.dumps([])])[:2] == [abi.OK, ""]
-    assert worker.handle([abi.OP_CALL, "who", "caller_len", []])[:2] == [abi.OK, 0]
-    # Room that ends outside memory is a trap once the id would be written there.
-    reply = worker.handle([abi.OP_CALL, "who", "caller_out_of_bounds", [], ada])
-    assert reply[:2] == [abi.FAIL, abi.FAIL_TRAP] and "ea_caller: bytes 65530..65541" in reply[2]
-    assert worker.handle([abi.OP_CALL, "who", "caller_out_of_bounds", [], ""])[:2] == [abi.OK, 0]
-
-
-def test_log_lines_are_bounded(worker: Worker) -> None:
-    load(worker, "chatty", "imports", [("log", False, 1)])
-    for _ in range(const.WASM_MAX_LOG_LINES_PER_CALL):
-        worker.services["chatty"].logs.append([1, "x"])  # as if ea_log had filled the call's share
-    reply = worker.handle([abi.OP_CALL, "chatty", "log", [1]])
-    assert reply[0] == abi.OK
-    assert len(reply[2]) == const.WASM_MAX_LOG_LINES_PER_CALL + 1
-    assert reply[2][-1] == [2, "(1 more log lines dropped)"]
 
 
 def test_redeploy_frees_the_old_runtime_and_resets_memory(worker: Worker) -> None:
