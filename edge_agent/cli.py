@@ -2,7 +2,7 @@
 
 Exit codes: 0 success; 1 the remote side reported an error (printed); 2 usage; 3 a timeout
 or an unreachable device. `--json` output is one JSON document on stdout (see
-docs/cli.md); human output is short. Only this module prints.
+docs/cli.md); human output is short. Only this module prints; the parser is `cli_parser`.
 """
 
 from __future__ import annotations
@@ -20,16 +20,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from edge_agent import __version__, const
-from edge_agent.config import DEFAULT_CONFIG_PATH as _DEFAULT_CONFIG_PATH
+from edge_agent.cli_parser import DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, Command, build_parser
 from edge_agent.config import Config, load_config, parse_config
 from edge_agent.errors import ConfigError, EdgeAgentError, LocalError
 
 EXIT_OK, EXIT_REMOTE, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
-
-# The agent's files: /etc/edge-agent/config.toml and /var/lib/edge-agent, unless these
-# variables say otherwise (several agents on one machine, tests, a user install).
-DEFAULT_CONFIG_PATH = Path(os.environ.get("EDGE_AGENT_CONFIG") or _DEFAULT_CONFIG_PATH)
-DEFAULT_STATE_DIR = Path(os.environ.get("EDGE_AGENT_STATE_DIR") or const.DEFAULT_STATE_DIR)
 
 log = logging.getLogger("edge_agent")
 
@@ -437,163 +432,29 @@ async def _run(args: argparse.Namespace, client: Any) -> int:
     return EXIT_OK
 
 
-# --- the parser ---------------------------------------------------------------------------------
+# --- the commands by name ---------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="edge-agent",
-        description="Compose Wasm services across the devices of a LAN. On a device: init and serve. "
-        "From a laptop: peers, status, deploy, services, enroll, remove, call, run and known.",
-        epilog="Exit codes: 0 success, 1 the remote side reported an error, 2 usage, "
-        "3 timeout or unreachable. "
-        "TARGET is a peer id, an mDNS instance name, or host[:port].",
-    )
-    p.add_argument("--version", action="version", version=f"edge-agent {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    def add(
-        name: str, help_: str, fn: Callable[[argparse.Namespace], int], **kw: Any
-    ) -> argparse.ArgumentParser:
-        sp = sub.add_parser(name, help=help_, description=help_, **kw)
-        sp.set_defaults(func=fn)
-        return sp
-
-    def agent_options(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument(
-            "--config", metavar="FILE",
-            help=f"agent configuration (default {DEFAULT_CONFIG_PATH} if it exists)",
-        )
-        sp.add_argument(
-            "--state-dir", metavar="DIR", help="the agent's state directory (overrides the configuration)"
-        )
-
-    def laptop_options(sp: argparse.ArgumentParser, *, timeout: float = 15.0, json_: bool = True) -> None:
-        sp.add_argument(
-            "--timeout", type=float, default=timeout, metavar="S",
-            help=f"seconds to wait (default {timeout:g})",
-        )
-        if json_:
-            sp.add_argument("--json", action="store_true", help="print one JSON document (see docs/cli.md)")
-        sp.add_argument("-v", "--verbose", action="store_true", help="log what happens on stderr")
-
-    sp = add("init", "write a configuration and create the identity of this device's agent", cmd_init)
-    sp.add_argument(
-        "--config", metavar="FILE", help=f"configuration to write (default {DEFAULT_CONFIG_PATH})"
-    )
-    sp.add_argument("--state-dir", metavar="DIR", help=f"state directory (default {DEFAULT_STATE_DIR})")
-    sp.add_argument(
-        "--trust", metavar="PEER_ID", action="append",
-        help="allow this peer to deploy and remove services (repeatable)",
-    )
-    sp.add_argument("--port", type=int, metavar="PORT", help=f"CoAP port (default {const.COAP_DEFAULT_PORT})")
-    sp.add_argument(
-        "--name", metavar="NAME",
-        help="mDNS instance name (default: the host name and the end of the peer id)",
-    )
-    sp.add_argument("--force", action="store_true", help="rewrite an existing configuration file")
-    sp.add_argument("--json", action="store_true", help="print one JSON document")
-
-    sp = add("serve", "run the agent in the foreground (systemd runs this)", cmd_serve)
-    sp.add_argument(
-        "--config", metavar="FILE", help=f"configuration (default {DEFAULT_CONFIG_PATH} if it exists)"
-    )
-    sp.add_argument("--state-dir", metavar="DIR", help="state directory (overrides the configuration)")
-    sp.add_argument("--log-level", choices=["debug", "info", "warning", "error"], help="overrides log_level")
-
-    sp = add("id", "print this machine's peer id as a client (give it to devices' trust add)", cmd_id)
-    sp.add_argument("--agent", action="store_true", help="print the local agent's peer id instead")
-    agent_options(sp)
-    sp.add_argument("--json", action="store_true", help="print one JSON document")
-
-    sp = add("trust", "manage who may deploy and remove services on this device", cmd_trust)
-    sp.add_argument("action", choices=["add", "remove", "list"])
-    sp.add_argument("peer_id", nargs="?", metavar="PEER_ID")
-    agent_options(sp)
-    sp.add_argument("--json", action="store_true", help="print one JSON document")
-
-    sp = add("known", "list, pin or forget the peer ids this laptop knows devices' names by", cmd_known)
-    sp.add_argument("action", choices=["list", "pin", "forget"])
-    sp.add_argument("name", nargs="?", metavar="NAME")
-    sp.add_argument("peer_id", nargs="?", metavar="PEER_ID")
-    sp.add_argument("--json", action="store_true", help="print one JSON document")
-
-    sp = add("peers", "list the devices found on the LAN over mDNS", _laptop(_peers))
-    sp.add_argument(
-        "--wait", type=float, default=2.0, metavar="SECONDS", help="how long to listen (default 2)"
-    )
-    sp.add_argument("--json", action="store_true", help="print one JSON document")
-    sp.add_argument("-v", "--verbose", action="store_true", help="log what happens on stderr")
-
-    sp = add("status", "show a device's status", _laptop(_status))
-    sp.add_argument("target", metavar="TARGET")
-    laptop_options(sp, timeout=5.0)
-
-    sp = add("deploy", "deploy a Wasm module to a device as a service", _laptop(_deploy))
-    sp.add_argument("target", metavar="TARGET")
-    sp.add_argument("module", metavar="MODULE.wasm")
-    sp.add_argument("--name", required=True, help="service name scripts will call")
-    sp.add_argument("--fuel", type=int, metavar="N", help="instructions per call")
-    sp.add_argument(
-        "--memory-pages", type=int, metavar="N", help="largest memory the module may declare (64 KiB pages)"
-    )
-    sp.add_argument("--deadline-ms", type=int, metavar="MS", help="wall-clock time per call")
-    sp.add_argument(
-        "--access", default="trusted", metavar="public|trusted|PEER_ID[,PEER_ID...]",
-        help="who may call it: anyone, the device's trusted peers and the devices they enrolled "
-        "(default), or exactly these peers",
-    )
-    laptop_options(sp, timeout=60.0)
-
-    sp = add("services", "list the services deployed on a device", _laptop(_services))
-    sp.add_argument("target", metavar="TARGET")
-    laptop_options(sp)
-
-    sp = add("enroll", "enroll a device in this laptop's fleet: devices that trust this laptop let it call "
-             "their trusted services", _laptop(_enroll))
-    sp.add_argument("target", metavar="TARGET")
-    sp.add_argument("--days", type=int, default=const.MEMBERSHIP_DEFAULT_DAYS, metavar="N",
-                    help=f"how long the membership is valid (default {const.MEMBERSHIP_DEFAULT_DAYS})")
-    laptop_options(sp)
-
-    sp = add("remove", "remove a service from a device", _laptop(_remove))
-    sp.add_argument("target", metavar="TARGET")
-    sp.add_argument("name", metavar="NAME")
-    laptop_options(sp)
-
-    sp = add("call", "call one function of a service on a device", _laptop(_call))
-    sp.add_argument("target", metavar="TARGET")
-    sp.add_argument("service", metavar="SERVICE")
-    sp.add_argument("function", metavar="FUNCTION")
-    sp.add_argument(
-        "args", nargs="*", metavar="ARG", help="arguments; JSON if they parse as JSON, else strings"
-    )
-    laptop_options(sp)
-
-    sp = add(
-        "run", "run an AIR script (e.g. compiled from Aqua) with this laptop as its init peer", _laptop(_run)
-    )
-    sp.add_argument("script", metavar="SCRIPT.air", help="the script ('-' reads standard input)")
-    sp.add_argument("--data", metavar="JSON", help="arguments for getDataSrv, as a JSON object")
-    sp.add_argument(
-        "--peer", metavar="NAME=TARGET", action="append",
-        help="put TARGET's peer id in the data as NAME (repeatable)",
-    )
-    sp.add_argument(
-        "--peers", metavar="NAME=TARGET,...", action="append",
-        help="put a list of peer ids in the data as NAME (repeatable)",
-    )
-    sp.add_argument(
-        "--offer", metavar="MODULE.wasm",
-        help="serve a module for srv.deploy while the script runs; its hash is data 'sha256'",
-    )
-    sp.add_argument("--relay", metavar="TARGET", help="the peer getDataSrv.-relay- returns")
-    laptop_options(sp, timeout=30.0)
-    return p
+COMMANDS: dict[str, Command] = {
+    "init": cmd_init,
+    "serve": cmd_serve,
+    "id": cmd_id,
+    "trust": cmd_trust,
+    "known": cmd_known,
+    "peers": _laptop(_peers),
+    "status": _laptop(_status),
+    "deploy": _laptop(_deploy),
+    "services": _laptop(_services),
+    "enroll": _laptop(_enroll),
+    "remove": _laptop(_remove),
+    "call": _laptop(_call),
+    "run": _laptop(_run),
+}
+"""Each subcommand's function (`edge_agent.cli_parser` builds the parser around them)."""
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
-    parser = build_parser()
+    parser = build_parser(COMMANDS)
     args = parser.parse_args(argv)
     try:
         code = args.func(args)

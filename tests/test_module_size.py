@@ -16,7 +16,6 @@ MAX_LINES = 600
 OVER_LIMIT = {
     # issue 9, no module above ~600 lines: each still holds a second concept to move out.
     "node.py",  # the module offer (Block2 resource) beside the driver
-    "cli.py",  # the argument parser beside the commands
 }
 """Modules (relative to edge_agent/) allowed above MAX_LINES until the issue named removes them."""
 
