@@ -26,10 +26,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiocoap
-from aiocoap.numbers.codes import Code
-from aiocoap.optiontypes import BlockOption
-
 from edge_agent import __version__, const, particle
 from edge_agent.air.calls import RET_UNREACHABLE, CallResult
 from edge_agent.air.data import Kind
@@ -53,10 +49,11 @@ from edge_agent.core import (
 from edge_agent.identity import KeyPair
 from edge_agent.logutil import OnceLog
 from edge_agent.net.addressbook import Address, AddressBook, Source
-from edge_agent.net.coap import CoapClient, CoapReply, CoapServer, ReadOnlyResource, RefuseCode, Refused
+from edge_agent.net.coap import CoapClient, CoapServer, RefuseCode, Refused
 from edge_agent.net.coap_common import is_loopback
 from edge_agent.net.delivery import get_from_peer, send_to_peer
 from edge_agent.net.membership import MEMBERSHIP_PATH, MembershipResource
+from edge_agent.net.module_offer import MODULES_PATH, ModuleResource
 from edge_agent.net.proof import PROOF_PATH, ProofResource, Prover
 from edge_agent.net.proof import Outcome as ProofOutcome
 from edge_agent.particle import DropReason, Particle, ParticleError
@@ -69,9 +66,6 @@ from edge_agent.services.wasm.limits import Limits
 from edge_agent.store import KVLimits, StateDir, TrustList
 
 log = logging.getLogger(__name__)
-
-MODULES_PATH = "modules"
-CT_OCTET_STREAM = 42
 
 
 def now_ms() -> int:
@@ -528,7 +522,7 @@ class Node:
         sha = hashlib.sha256(wasm).hexdigest()
         if sha not in self._modules:
             self._modules[sha] = bytes(wasm)
-            self.server.add_resource((MODULES_PATH, sha), _ModuleResource(self._modules[sha], progress))
+            self.server.add_resource((MODULES_PATH, sha), ModuleResource(self._modules[sha], progress))
         return sha
 
     async def start_particle(
@@ -581,36 +575,3 @@ class Node:
             self.prover, peer_id, MEMBERSHIP_PATH,
             timeout_s=const.MEMBERSHIP_FETCH_TIMEOUT_S, max_bytes=const.MEMBERSHIP_MAX_ANSWER_BYTES,
         )
-
-
-class _ModuleResource(ReadOnlyResource):
-    """GET /modules/<sha256>: a module this peer offers, in Block2 blocks (RFC 7959).
-
-    It answers each block request itself (aiocoap would render once and slice), so the
-    CLI can show how much of a module a device has fetched.
-    """
-
-    def __init__(self, wasm: bytes, progress: Callable[[int, int], None] | None) -> None:
-        super().__init__()
-        self.wasm = wasm
-        self.progress = progress
-
-    async def needs_blockwise_assembly(self, request: aiocoap.Message) -> bool:
-        return False
-
-    async def render_get(self, request: aiocoap.Message) -> aiocoap.Message:
-        block = request.opt.block2
-        szx = min(block.size_exponent, 6) if block is not None else 6
-        size = 1 << (szx + 4)
-        number = block.block_number if block is not None else 0
-        start = number * size
-        if start > len(self.wasm):
-            raise CoapReply(Code.BAD_REQUEST, f"block {number} is past the end of the module")
-        chunk = self.wasm[start : start + size]
-        more = start + size < len(self.wasm)
-        response = aiocoap.Message(code=Code.CONTENT, payload=chunk, content_format=CT_OCTET_STREAM)
-        response.opt.block2 = BlockOption.BlockwiseTuple(number, more, szx)
-        response.opt.size2 = len(self.wasm)
-        if self.progress is not None:
-            self.progress(start + len(chunk), len(self.wasm))
-        return response
