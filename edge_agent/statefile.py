@@ -27,13 +27,20 @@ from edge_agent import const, identity
 from edge_agent.errors import LocalError
 
 __all__ = [
+    "LOCK_FILE",
     "CorruptState",
     "FileLock",
+    "PeerIdLine",
     "QuotaExceeded",
     "StoreError",
     "UnsafePermissions",
     "atomic_write",
     "cleanup_temp_files",
+    "create_exclusive",
+    "fsync_dir",
+    "json_entries",
+    "peer_id_lines",
+    "read_bounded",
 ]
 
 logger = logging.getLogger(__name__)
@@ -218,8 +225,13 @@ class FileLock:
                 os.close(fd)  # releases the flock
 
 
+# --- reading state files -----------------------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
 class PeerIdLine:
+    """One line of a peer-id file (trusted_peers, known_peers), numbered for error messages."""
+
     number: int
     peer_id: str
     rest: str
