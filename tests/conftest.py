@@ -2,17 +2,36 @@
 
 A missing prerequisite skips the test, except under CI (EDGE_AGENT_CI set), where it fails:
 CI installs everything and runs as root, so a skip there would hide a broken test.
+
+`--cbor2-pure` runs the tests with cbor2's pure-Python implementation, as a device without
+cbor2's C extension does (tests/test_cborutil.py runs the CBOR-facing tests that way).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 
 import pytest
 
 from tests.support.netns import CI_ENV, NetnsLan, netns_unavailable_reason
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--cbor2-pure",
+        action="store_true",
+        help="block cbor2's C extension in this process (not in the processes tests start)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("cbor2_pure"):
+        if "cbor2" in sys.modules:
+            raise pytest.UsageError("--cbor2-pure: cbor2 was imported before the option was read")
+        sys.modules["_cbor2"] = None  # type: ignore[assignment]  # cbor2 then falls back to Python
 
 
 def _unavailable(reason: str) -> None:
