@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from edge_agent import __version__, const, particle
+from edge_agent import __version__, cborutil, const, particle
 from edge_agent.air import data as air_data
 from edge_agent.config import Config
 from edge_agent.identity import KeyPair
@@ -224,6 +224,7 @@ class Node:
         return {
             "peer_id": self.peer_id,
             "version": __version__,
+            "cbor2": cborutil.implementation(),
             "uptime_s": round(time.time() - self.started_at, 3) if self.started_at else 0,
             "port": self.server.port,
             "services": sorted(self.host.services()),

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from edge_agent import __version__, const, particle
+from edge_agent import __version__, cborutil, const, particle
 from edge_agent.client import call_script
 from edge_agent.config import Config, CoapConfig, DiscoveryConfig, ParticlesConfig, WasmConfig
 from edge_agent.identity import KeyPair
@@ -124,6 +124,7 @@ def test_one_hop_round_trip_and_status(tmp_path: Path) -> None:
             status = agent.status()
             assert status["peer_id"] == agent.peer_id
             assert status["version"] == __version__
+            assert status["cbor2"] == cborutil.implementation()
             assert status["port"] == agent.port
             assert status["services"] == []
             assert status["uptime_s"] >= 0
