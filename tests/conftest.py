@@ -5,6 +5,9 @@ CI installs everything and runs as root, so a skip there would hide a broken tes
 
 `--cbor2-pure` runs the tests with cbor2's pure-Python implementation, as a device without
 cbor2's C extension does (tests/test_cborutil.py runs the CBOR-facing tests that way).
+
+Hypothesis runs without its per-example deadline (200 ms): a Raspberry Pi is 5-20x slower
+than the PCs the examples were written on, and timing is for benchmarks/, not tests.
 """
 
 from __future__ import annotations
@@ -15,8 +18,14 @@ import sys
 from collections.abc import Callable, Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.support.netns import CI_ENV, NetnsLan, netns_unavailable_reason
+
+settings.register_profile(
+    "edge-agent", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("edge-agent")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

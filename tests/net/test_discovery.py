@@ -30,8 +30,9 @@ ME, OTHER, THIRD = IDS[:3]
 TYPE = const.DISCOVERY_SERVICE_TYPE
 
 
-def run(coro: Coroutine[Any, Any, Any], timeout: float = 15.0) -> Any:
-    """Run `coro` on a fresh loop, failing if it takes longer than `timeout` seconds."""
+def run(coro: Coroutine[Any, Any, Any], timeout: float = 60.0) -> Any:
+    """Run `coro` on a fresh loop, failing if it takes longer than `timeout` seconds (a
+    bound for a hang, wide enough for a Raspberry Pi)."""
     return asyncio.run(asyncio.wait_for(coro, timeout))
 
 
@@ -292,8 +293,8 @@ def test_two_agents_on_loopback_find_each_other_and_say_goodbye() -> None:
         await asyncio.gather(a.start(), b.start())
         started = time.monotonic() - t0
         await a.start()  # idempotent
-        found_a = await a.wait_for(OTHER, timeout=5)
-        found_b = await b.wait_for(count=1, timeout=5)
+        found_a = await a.wait_for(OTHER, timeout=30)
+        found_b = await b.wait_for(count=1, timeout=30)
         discovered = time.monotonic() - t0
         assert found_a == {OTHER: (Address("127.0.0.1", 5702),)}
         assert found_b == {ME: (Address("127.0.0.1", 5701),)}
@@ -303,7 +304,7 @@ def test_two_agents_on_loopback_find_each_other_and_say_goodbye() -> None:
 
         t1 = time.monotonic()
         stop = asyncio.ensure_future(b.stop())
-        await a.wait_gone(OTHER, timeout=3)
+        await a.wait_gone(OTHER, timeout=10)
         goodbye = time.monotonic() - t1
         await stop
         await b.stop()  # idempotent
@@ -317,7 +318,8 @@ def test_two_agents_on_loopback_find_each_other_and_say_goodbye() -> None:
 
     timings = run(scenario())
     print("loopback timings (s):", {k: round(v, 3) for k, v in timings.items()})
-    assert timings["goodbye"] < 1.0, "the goodbye should remove the peer at once"
+    # The records' TTLs are 120 s and more: seconds mean the goodbye did it, not an expiry.
+    assert timings["goodbye"] < 5.0, "the goodbye should remove the peer at once"
     assert threading.active_count() == threads_before, "zeroconf left a thread running"
 
 
@@ -325,6 +327,10 @@ def test_stranger_with_malformed_id_is_ignored_on_the_wire(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     stype = unique_type()
+
+    def malformed() -> list[str]:
+        return [r.getMessage() for r in caplog.records
+                if r.levelno == logging.WARNING and "stranger" in r.getMessage()]
 
     async def scenario() -> None:
         stranger = AsyncZeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
@@ -340,8 +346,11 @@ def test_stranger_with_malformed_id_is_ignored_on_the_wire(
             await me.start()
             await (await stranger.async_register_service(bad, cooperating_responders=True))
             await good.start()
-            await me.wait_for(OTHER, timeout=5)
-            await asyncio.sleep(0.2)
+            await me.wait_for(OTHER, timeout=30)
+            for _ in range(1000):  # both have seen the stranger: at most 10 s
+                if len(malformed()) >= 2:
+                    break
+                await asyncio.sleep(0.01)
             assert set(me.peers()) == {OTHER}
             with pytest.raises(TimeoutError, match="no 2 peer"):
                 await me.wait_for(count=2, timeout=0.2)
@@ -349,8 +358,7 @@ def test_stranger_with_malformed_id_is_ignored_on_the_wire(
             await asyncio.gather(me.stop(), good.stop(), stranger.async_close())
 
     run(scenario())
-    warnings = [r.getMessage() for r in caplog.records
-                if r.levelno == logging.WARNING and "stranger" in r.getMessage()]
+    warnings = malformed()
     # once per Discovery (both browse), not once per announcement
     assert len(warnings) == 2 and all("malformed id" in w for w in warnings)
 
