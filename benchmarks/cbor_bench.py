@@ -28,19 +28,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def median_us(fn: Callable[[], object], repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        t0 = time.perf_counter_ns()
-        fn()
-        samples.append(time.perf_counter_ns() - t0)
-    return statistics.median(samples) / 1000
-
-
 def measure(repeat: int) -> dict[str, object]:
     """The figures for the cbor2 this process runs."""
     sys.path.insert(0, str(HERE))
-    import air_bench  # the fan-out script and its data, as air_bench runs them
+    import air_bench  # the fan-out script, its data and timing, as air_bench has them
 
     from edge_agent import cborutil, identity, particle, sim
     from edge_agent.air import data as air_data
@@ -80,11 +71,11 @@ def measure(repeat: int) -> dict[str, object]:
         "fanout_ms": statistics.median(walls) / 1e6,
         "fanout_codec_ms": statistics.median(codecs) / 1e6,
         "data_bytes": len(data),
-        "particle_codec_us": median_us(
+        "particle_codec_us": air_bench.median_us(
             lambda: particle.encode(particle.decode(raw, max_bytes=len(raw))),
             repeat,
         ),
-        "loads_one_us": median_us(lambda: cborutil.loads_one(data), repeat),
+        "loads_one_us": air_bench.median_us(lambda: cborutil.loads_one(data), repeat),
     }
 
 
