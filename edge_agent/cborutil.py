@@ -61,7 +61,8 @@ def implementation() -> str:
     """Which cbor2 this process runs: "C extension" or "pure Python".
 
     cbor2 5.x falls back to pure Python, silently, when its C extension is missing (a pip
-    that took the py3-none-any wheel, as on 32-bit ARM) — about 3.7× slower.
+    that took the py3-none-any wheel, as on 32-bit ARM): 3-4x slower at CBOR
+    (benchmarks/cbor_bench.py).
     """
     return "C extension" if cbor2.CBORDecoder.__module__ == "_cbor2" else "pure Python"
 
@@ -102,7 +103,7 @@ def check_well_formed(raw: bytes) -> None:
         elif kind == _STRING:
             pos = _skip_string(raw, pos) if _ARG_BYTES[initial] else pos + 1 + (initial & 0x1F)
         elif kind == _BREAK:
-            _check_break(top, pos)
+            _check_break(top, pos, outermost=len(stack) == 1)
             top, pos = stack.pop(), pos + 1
         else:
             pos, opened = _open(raw, pos, top, stack)
@@ -120,7 +121,7 @@ def check_well_formed(raw: bytes) -> None:
         elif top == _DONE:
             break
     if pos != end:
-        problem = "inside the last item's head" if pos > end else f"{end - pos} bytes after the item"
+        problem = "inside the last item" if pos > end else f"{end - pos} bytes after the item"
         raise CBORError(f"not exactly one item: the input ends {problem}")
 
 
@@ -175,9 +176,9 @@ def _check_chunk(expects: int, initial: int, pos: int) -> None:
         raise CBORError(f"an indefinite-length {kind} string holds something else at byte {pos}")
 
 
-def _check_break(top: int, pos: int) -> None:
+def _check_break(top: int, pos: int, *, outermost: bool) -> None:
     """A break code at `pos` must end the innermost open indefinite-length item."""
-    if top == _DONE:
+    if outermost:
         raise CBORError(f"a break code (0xff) outside an indefinite-length item at byte {pos}")
     if top > 0:
         raise CBORError(f"a break code (0xff) inside a definite-length array, map or tag at byte {pos}")

@@ -86,9 +86,17 @@ def test_well_formed_items_decode_as_cbor2_decodes_them(raw: str) -> None:
     assert loads_one(hexbytes(raw)) == cbor2.loads(hexbytes(raw))
 
 
-@pytest.mark.parametrize("raw", ["ff", "81 ff", "a1 61 61 ff"])
-def test_a_break_code_is_named(raw: str) -> None:
-    with pytest.raises(CBORError, match=r"break code \(0xff\)"):
+@pytest.mark.parametrize(
+    ("raw", "where"),
+    [
+        ("ff", "outside an indefinite-length item"),
+        ("81 ff", "inside a definite-length array, map or tag"),
+        ("a1 61 61 ff", "inside a definite-length array, map or tag"),
+        ("bf 61 61 ff ff", "where a map value belongs"),
+    ],
+)
+def test_a_break_code_out_of_place_is_named(raw: str, where: str) -> None:
+    with pytest.raises(CBORError, match=rf"break code \(0xff\) {where}"):
         loads_one(hexbytes(raw))
 
 
