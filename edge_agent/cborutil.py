@@ -1,7 +1,13 @@
-"""Decode exactly one CBOR item, the same way on every cbor2 version we support.
+"""Decode exactly one CBOR item, the same way with either cbor2 implementation.
 
-cbor2 stops after the first item and ignores what follows, and 5.x reads a lone 0xff as a
-"break marker" object; bytes from a stranger must be one well-formed item and nothing else.
+cbor2 stops after the first item and ignores what follows, and it reads a break code (0xff)
+outside an indefinite-length item as a "break marker" object — alone (`ff`), as an array
+element (`81 ff`), as a map key or value (`a1 61 61 ff`) — with its C extension and in pure
+Python alike; both also take the two-byte form of a simple value below 32 (`f8 00`) for a
+value. RFC 8949 calls neither well-formed. Bytes from a stranger must be one well-formed
+item and nothing else, so after cbor2 has decoded them, a small scanner checks their
+structure whenever they hold a byte cbor2 may let through (0xff or 0xf8 anywhere); bytes
+without one cost a byte search only.
 """
 
 from __future__ import annotations
@@ -11,9 +17,54 @@ from typing import Any
 
 import cbor2
 
+# What the innermost open item still expects, kept in a local and a stack: a definite-length
+# array or map or a tag waits for a count of items (a positive int); an indefinite-length
+# item waits for a break code (one of the negative codes); _DONE is below the outermost item.
+_DONE = 0
+_ANY_UNTIL_BREAK = -1  # indefinite array
+_KEY_OR_BREAK = -2  # indefinite map, before a key
+_VALUE = -3  # indefinite map, after a key: a break here would leave a key without its value
+_BYTES_CHUNKS = -4  # indefinite byte string: definite byte strings until the break
+_TEXT_CHUNKS = -5  # indefinite text string: definite text strings until the break
+
+# What each initial byte starts (RFC 8949 §3), and how many argument bytes follow it.
+_SCALAR, _STRING, _OPEN, _BREAK, _BAD = range(5)
+
+
+def _head_tables() -> tuple[bytes, bytes]:
+    """For every initial byte: its kind (above), and its argument's size in bytes."""
+    kinds, sizes = bytearray(256), bytearray(256)
+    for initial in range(256):
+        major, info = initial >> 5, initial & 0x1F
+        sizes[initial] = 1 << (info - 24) if 24 <= info <= 27 else 0
+        if 28 <= info <= 30 or (info == 31 and major in (0, 1, 6)):
+            kinds[initial] = _BAD
+        elif initial == 0xFF:
+            kinds[initial] = _BREAK
+        elif major in (2, 3) and info != 31:
+            kinds[initial] = _STRING
+        elif major in (0, 1) or (major == 7 and initial != 0xF8):
+            kinds[initial] = _SCALAR
+        else:  # arrays, maps, tags, indefinite strings, and 0xf8 (checked by _open)
+            kinds[initial] = _OPEN
+    return bytes(kinds), bytes(sizes)
+
+
+_KINDS, _ARG_BYTES = _head_tables()
+
 
 class CBORError(ValueError):
     """The bytes are not exactly one well-formed CBOR item."""
+
+
+def implementation() -> str:
+    """Which cbor2 this process runs: "C extension" or "pure Python".
+
+    cbor2 5.x falls back to pure Python, silently, when its C extension is missing (a pip
+    that took the py3-none-any wheel, as on 32-bit ARM): 3-4x slower at CBOR
+    (benchmarks/cbor_bench.py).
+    """
+    return "C extension" if cbor2.CBORDecoder.__module__ == "_cbor2" else "pure Python"
 
 
 def loads_one(raw: bytes) -> Any:
@@ -25,9 +76,114 @@ def loads_one(raw: bytes) -> Any:
         raise CBORError(str(exc) or type(exc).__name__) from exc
     if stream.tell() != len(raw):
         raise CBORError(f"{len(raw) - stream.tell()} bytes after the end of the item")
-    if obj is getattr(cbor2, "break_marker", object()):
-        raise CBORError("a lone break code (0xff)")
+    if 0xFF in raw or 0xF8 in raw:  # a break code or a two-byte simple value may be there
+        check_well_formed(raw)
     return obj
+
+
+def check_well_formed(raw: bytes) -> None:
+    """Raise CBORError unless `raw` is exactly one well-formed CBOR item (RFC 8949 §3,
+    Appendix C); the values themselves are not looked at.
+
+    Iterative and table-driven: deep nesting costs a list entry per level, not a Python
+    frame, and a scalar or a string costs a few operations.
+    """
+    end = len(raw)
+    stack: list[int] = [_DONE]
+    top, pos = 1, 0
+    while True:
+        if pos >= end:
+            raise CBORError(f"truncated: the input ends at byte {pos}, inside an item")
+        initial = raw[pos]
+        kind = _KINDS[initial]
+        if top <= _BYTES_CHUNKS:
+            _check_chunk(top, initial, pos)
+        if kind == _SCALAR:  # an overrun shows at the next head or at the end
+            pos += 1 + _ARG_BYTES[initial]
+        elif kind == _STRING:
+            pos = _skip_string(raw, pos) if _ARG_BYTES[initial] else pos + 1 + (initial & 0x1F)
+        elif kind == _BREAK:
+            _check_break(top, pos, outermost=len(stack) == 1)
+            top, pos = stack.pop(), pos + 1
+        else:
+            pos, opened = _open(raw, pos, top, stack)
+            if opened:
+                top = stack.pop()
+                continue
+        while top == 1:  # the last item of a definite-length container: that ends too
+            top = stack.pop()
+        if top > 1:
+            top -= 1
+        elif top == _KEY_OR_BREAK:
+            top = _VALUE
+        elif top == _VALUE:
+            top = _KEY_OR_BREAK
+        elif top == _DONE:
+            break
+    if pos != end:
+        problem = "inside the last item" if pos > end else f"{end - pos} bytes after the item"
+        raise CBORError(f"not exactly one item: the input ends {problem}")
+
+
+def _argument(raw: bytes, pos: int) -> tuple[int, int]:
+    """The argument of the head at `pos` and the position after the head."""
+    initial = raw[pos]
+    size = _ARG_BYTES[initial]
+    if not size:
+        return initial & 0x1F, pos + 1
+    if pos + 1 + size > len(raw):
+        raise CBORError(f"truncated: the input ends inside the head at byte {pos}")
+    return int.from_bytes(raw[pos + 1:pos + 1 + size], "big"), pos + 1 + size
+
+
+def _skip_string(raw: bytes, pos: int) -> int:
+    """The position after the definite-length string at `pos`."""
+    length, pos = _argument(raw, pos)
+    if length > len(raw) - pos:
+        raise CBORError(f"truncated: a string of {length} bytes at byte {pos} has {len(raw) - pos}")
+    return pos + length
+
+
+def _open(raw: bytes, pos: int, top: int, stack: list[int]) -> tuple[int, bool]:
+    """Read the head at `pos` of an array, a map, a tag, an indefinite-length string, a
+    two-byte simple value or a malformed head. Returns the position after the head and
+    whether an item is now open: then `stack` ends with the caller's `top`, then what the
+    new item waits for; else the item was complete."""
+    initial = raw[pos]
+    major, info = initial >> 5, initial & 0x1F
+    if _KINDS[initial] == _BAD:
+        raise CBORError(f"byte {pos} (0x{initial:02x}) starts no CBOR item (RFC 8949 §3)")
+    if info == 31:
+        stack += (top, (_BYTES_CHUNKS, _TEXT_CHUNKS, _ANY_UNTIL_BREAK, _KEY_OR_BREAK)[major - 2])
+        return pos + 1, True
+    arg, after = _argument(raw, pos)
+    if major == 7:  # 0xf8, a simple value in two bytes
+        if arg < 32:
+            raise CBORError(f"simple value {arg} in two bytes at byte {pos}; below 32 it takes one")
+        return after, False
+    count = arg if major == 4 else 2 * arg if major == 5 else 1
+    if count:
+        stack += (top, count)
+    return after, count > 0
+
+
+def _check_chunk(expects: int, initial: int, pos: int) -> None:
+    """A chunk of an indefinite-length string must be a definite string of the same type, or
+    the break code."""
+    major = 2 if expects == _BYTES_CHUNKS else 3
+    if initial != 0xFF and (initial >> 5 != major or initial & 0x1F == 31):
+        kind = "byte" if major == 2 else "text"
+        raise CBORError(f"an indefinite-length {kind} string holds something else at byte {pos}")
+
+
+def _check_break(top: int, pos: int, *, outermost: bool) -> None:
+    """A break code at `pos` must end the innermost open indefinite-length item."""
+    if outermost:
+        raise CBORError(f"a break code (0xff) outside an indefinite-length item at byte {pos}")
+    if top > 0:
+        raise CBORError(f"a break code (0xff) inside a definite-length array, map or tag at byte {pos}")
+    if top == _VALUE:
+        raise CBORError(f"a break code (0xff) where a map value belongs at byte {pos}")
 
 
 def check_items(raw: bytes, *, max_items: int, max_depth: int) -> int:

@@ -185,8 +185,11 @@ WASM_AGENT_RESERVE_BYTES = 112 * 1024 * 1024
 it shares with the workers, kernel buffers) when sizing the workers to the cgroup's
 memory.max, in bytes."""
 
-WASM_LOAD_DEADLINE_MS = 5_000
-"""Wall-clock time a module's load (parse, link, start function) may take, in milliseconds."""
+WASM_LOAD_DEADLINE_MS = 10_000
+"""Wall-clock time a module's load (parse, link, start function) may take, in milliseconds.
+Measured on an x86-64 PC: 15-70 ms for a 2 MiB module, 70-95 ms for the first load in a
+fresh worker, 17 ms for a start function using the default fuel; a Raspberry Pi is 5-20x
+slower, and loads again every service at once when a worker restarts."""
 
 WASM_WORKER_START_TIMEOUT_S = 30.0
 """Time a fresh worker process may take to report ready, in seconds (a Raspberry Pi's cold
@@ -516,8 +519,10 @@ NODE_ERROR_RESERVE_MS = 5_000
 """Time kept before a particle's deadline (at most a fifth of its ttl), in ms, for the error
 about an unreachable peer to travel back to the init peer."""
 
-NODE_FETCH_TIMEOUT_S = 30.0
-"""Time allowed to fetch a module for srv.deploy from the peer that offers it, in seconds."""
+NODE_FETCH_TIMEOUT_S = 180.0
+"""Time allowed to fetch a module for srv.deploy from the peer that offers it, in seconds.
+Blockwise over CoAP (1 KiB blocks, one at a time), a module at the 2 MiB default limit took
+3.9 s over loopback on an x86-64 PC: a minute or more on a Raspberry Pi 5-20x slower."""
 
 AIR_RECURSION_LIMIT = 200_000
 """Python recursion limit the interpreter needs: a fold over N values nests about 6N frames

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from edge_agent import __version__, const, particle
+from edge_agent import __version__, cborutil, const, particle
 from edge_agent.air.calls import RET_UNREACHABLE, CallResult
 from edge_agent.air.data import Kind
 from edge_agent.config import Config
@@ -301,6 +301,7 @@ class Node:
         return {
             "peer_id": self.peer_id,
             "version": __version__,
+            "cbor2": cborutil.implementation(),
             "uptime_s": round(time.time() - self.started_at, 3) if self.started_at else 0,
             "port": self.server.port,
             "services": sorted(self.host.services()),

@@ -9,6 +9,12 @@ Every event loop a test runs (`asyncio.run`, `asyncio.new_event_loop`) is watche
 LOOP_BLOCK_LIMIT_S fails, with the stack of what blocked it — as python-zeroconf's tests
 fail a test that leaves a thread behind. A test that knowingly blocks, in code this check
 cannot yet change, says so with ``@pytest.mark.blocks_loop(reason="...")``.
+
+`--cbor2-pure` runs the tests with cbor2's pure-Python implementation, as a device without
+cbor2's C extension does (tests/test_cborutil.py runs the CBOR-facing tests that way).
+
+Hypothesis runs without its per-example deadline (200 ms): a Raspberry Pi is 5-20x slower
+than the PCs the examples were written on, and timing is for benchmarks/, not tests.
 """
 
 from __future__ import annotations
@@ -16,18 +22,38 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.support.loopwatch import LoopWatch, watched_policy
 from tests.support.netns import CI_ENV, NetnsLan, netns_unavailable_reason
+
+settings.register_profile(
+    "edge-agent", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("edge-agent")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--cbor2-pure",
+        action="store_true",
+        help="block cbor2's C extension in this process (not in the processes tests start)",
+    )
+
 
 LOOP_BLOCK_LIMIT_S = 0.1
 """Longest an event loop may go without running its callbacks during a test, in seconds."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("cbor2_pure"):
+        if "cbor2" in sys.modules:
+            raise pytest.UsageError("--cbor2-pure: cbor2 was imported before the option was read")
+        sys.modules["_cbor2"] = None  # type: ignore[assignment]  # cbor2 then falls back to Python
     config.addinivalue_line(
         "markers",
         "blocks_loop(reason): the test blocks an event loop for longer than the limit, for the "

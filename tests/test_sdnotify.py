@@ -44,7 +44,7 @@ def test_watchdog_pings_at_half_the_timeout(tmp_path: Path) -> None:
         n = Notifier({"NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "100000"})
         assert n.watchdog_interval_s == 0.05
         n.start_watchdog()
-        await asyncio.sleep(0.18)
+        await asyncio.sleep(0.5)  # ten intervals: a slow board's late timers still give 3
         await n.stop_watchdog()
         sock.setblocking(False)
         got = []
@@ -56,7 +56,7 @@ def test_watchdog_pings_at_half_the_timeout(tmp_path: Path) -> None:
 
     with listen(path) as sock:
         pings = asyncio.run(scenario(sock))
-    assert 2 <= len(pings) <= 6 and set(pings) == {b"WATCHDOG=1"}
+    assert 3 <= len(pings) <= 12 and set(pings) == {b"WATCHDOG=1"}
 
 
 def test_watchdog_for_another_pid_is_ignored(tmp_path: Path) -> None:

@@ -1,6 +1,8 @@
 """Three agents' discovery, each in its own network namespace on one bridge (design.md §6):
-they find each other by mDNS within 5 s without configuration, and a stopped one is dropped
-by the others at once (its goodbye). Namespaces and processes are made and removed here.
+they find each other by mDNS within 5 s of starting discovery, without configuration, and a
+stopped one is dropped by the others at once (its goodbye). Namespaces and processes are made
+and removed here. The 5 s count from the last `Discovery.start`, not from the processes'
+spawn: a cold Python start with zeroconf takes seconds on a small board.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from tests.support.netns import NetnsLan, NetnsProcess, existing_namespaces
 
 PORT = 5683
 DISCOVERY_DEADLINE_S = 5.0
+START_TIMEOUT_S = 60.0  # spawn to "starting": a Python start, wide for a slow board
 
 # One agent's discovery: prints a JSON line per address-book change, stops on SIGTERM.
 PEER = r"""
@@ -38,6 +41,7 @@ async def main(peer_id, port, interface):
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     interfaces = None if interface == "all" else [interface]  # default: every interface
     discovery = Discovery(peer_id, port, book, interfaces=interfaces)
+    emit(event="starting")
     await discovery.start()
     emit(event="registered", name=discovery.instance_name, advertised=discovery.advertised,
          registered_s=discovery.timings.registered_s)
@@ -70,10 +74,14 @@ def test_three_agents_discover_each_other_and_drop_a_leaver(
     setup_s = time.monotonic() - t_setup
     ids = [KeyPair.generate().peer_id for _ in lan.peers]
 
-    t0 = time.monotonic()
     procs: list[NetnsProcess] = [
         lan.spawn_python(p, "-c", PEER, ids[p.index], str(PORT), "all") for p in lan.peers
     ]
+    starts = [
+        json.loads(p.wait_for(event("starting"), timeout=START_TIMEOUT_S, from_start=True))["t"]
+        for p in procs
+    ]
+    t0 = max(starts)
 
     # Everyone finds both others, with the address it has on the bridge, within 5 s.
     found_at: dict[tuple[int, int], float] = {}
@@ -81,13 +89,13 @@ def test_three_agents_discover_each_other_and_drop_a_leaver(
         for j, peer in enumerate(lan.peers):
             if i == j:
                 continue
-            left = DISCOVERY_DEADLINE_S - (time.monotonic() - t0)
+            left = t0 + DISCOVERY_DEADLINE_S - time.monotonic()
             added = event("added", peer=ids[j])
             line = json.loads(proc.wait_for(added, timeout=max(left, 0), from_start=True))
             assert f"{peer.ipv4}:{PORT}" in line["addresses"], line
             found_at[(i, j)] = line["t"] - t0
     registered = [
-        json.loads(p.wait_for(event("registered"), timeout=2, from_start=True)) for p in procs
+        json.loads(p.wait_for(event("registered"), timeout=10, from_start=True)) for p in procs
     ]
     discovery_s = max(found_at.values())
     assert discovery_s < DISCOVERY_DEADLINE_S
@@ -98,10 +106,10 @@ def test_three_agents_discover_each_other_and_drop_a_leaver(
     leaver.signal(signal.SIGTERM)
     goodbye_s = []
     for proc in procs[:2]:
-        line = json.loads(proc.wait_for(event("removed", peer=ids[2]), timeout=3))
+        line = json.loads(proc.wait_for(event("removed", peer=ids[2]), timeout=10))
         goodbye_s.append(line["t"] - t1)
-    stopped = json.loads(leaver.wait_for(event("stopped"), timeout=3))
-    assert leaver.popen.wait(3) == 0, leaver.stderr
+    stopped = json.loads(leaver.wait_for(event("stopped"), timeout=10))
+    assert leaver.popen.wait(10) == 0, leaver.stderr
     # ...and only it: the other two still know each other.
     for proc in procs[:2]:
         assert not any(event("removed", peer=p)(line) for line in proc.lines for p in ids[:2])
@@ -112,7 +120,8 @@ def test_three_agents_discover_each_other_and_drop_a_leaver(
         f"all found {discovery_s:.3f}; goodbye seen {[round(g, 3) for g in goodbye_s]}; "
         f"stop {stopped['stop_s']:.3f}"
     )
-    assert max(goodbye_s) < 1.0, "a goodbye should remove the peer well before any expiry"
+    # The records' TTLs are 120 s and more: seconds mean the goodbye did it, not an expiry.
+    assert max(goodbye_s) < 5.0, "a goodbye should remove the peer well before any expiry"
 
     # Teardown is the fixture's job; check here that it really leaves nothing behind.
     assert not lan.close()
@@ -145,9 +154,9 @@ def test_lan_connects_peers_and_is_removed(netns_lan: Callable[..., NetnsLan]) -
     lan = netns_lan(2)
     me, other = lan.peers
     server = lan.spawn_python(other, "-c", ECHO_SERVER)
-    server.wait_for("ready", timeout=5)
+    server.wait_for("ready", timeout=30)
     for target in (other.ipv4, f"{other.ipv6}%{me.ifname}"):
-        out = lan.run(me, [sys.executable, "-c", ECHO_CLIENT, target], timeout=5)
+        out = lan.run(me, [sys.executable, "-c", ECHO_CLIENT, target], timeout=30)
         assert out.stdout.strip() == "hi", out.stderr
     # The test's own namespace has none of the LAN's addresses.
     host = subprocess.run(["ip", "-4", "addr"], capture_output=True, text=True, check=True)

@@ -84,7 +84,7 @@ def _first_line(proc: subprocess.Popen[str], timeout: float) -> str:
 
 def coap_client(*args: str) -> tuple[bytes, str]:
     """Run the tool (-B bounds its wait for an answer); (stdout bytes, stderr text)."""
-    done = subprocess.run([TOOL, "-B", "5", *args], capture_output=True, timeout=20)
+    done = subprocess.run([TOOL, "-B", "30", *args], capture_output=True, timeout=60)
     assert done.returncode == 0, (done.returncode, done.stderr)
     return done.stdout, done.stderr.decode(errors="replace")
 
@@ -114,7 +114,7 @@ def test_coap_client_reads_well_known_core_and_status_of_a_running_agent(
     _, err = coap_client("-m", "post", "-t", "60", "-f", str(tmp_path / "particle"),
                          f"{agent.base}/particle")
     assert not err.startswith(("4.", "5.")), err
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60
     while True:
         out, _ = coap_client("-m", "get", f"{agent.base}/status")
         counters = cbor2.loads(out)["counters"]

@@ -41,14 +41,14 @@ def envelope(raw: bytes) -> particle.Particle:
     return p
 
 
-def run(coro: Coroutine[Any, Any, Any], timeout: float = 30.0) -> Any:
+def run(coro: Coroutine[Any, Any, Any], timeout: float = 120.0) -> Any:
     return asyncio.run(asyncio.wait_for(coro, timeout))
 
 
-async def coap_client(*args: str, timeout: float = 10.0) -> tuple[bytes, str]:
+async def coap_client(*args: str, timeout: float = 60.0) -> tuple[bytes, str]:
     """Run the tool; (stdout bytes, stderr text). `-B` bounds its own wait for an answer."""
     proc = await asyncio.create_subprocess_exec(
-        TOOL, "-B", "5", *args,
+        TOOL, "-B", "30", *args,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     try:
@@ -110,7 +110,7 @@ def test_posting_particles(tmp_path: Path) -> None:
             post = ("-m", "post", "-t", "60")
             await coap_client(*post, "-f", str(tmp_path / "small"), uri)
             await coap_client(*post, "-b", "1024", "-f", str(tmp_path / "large"), uri)
-            await asyncio.wait_for(inbox.wait(2), 3)
+            await asyncio.wait_for(inbox.wait(2), 30)
             assert [raw for raw, _ in inbox.items] == [small, large]
             assert all(remote[0] == "127.0.0.1" for _, remote in inbox.items)
 

@@ -32,8 +32,9 @@ ME, OTHER, THIRD = IDS[:3]
 TYPE = const.DISCOVERY_SERVICE_TYPE
 
 
-def run(coro: Coroutine[Any, Any, Any], timeout: float = 15.0) -> Any:
-    """Run `coro` on a fresh loop, failing if it takes longer than `timeout` seconds."""
+def run(coro: Coroutine[Any, Any, Any], timeout: float = 60.0) -> Any:
+    """Run `coro` on a fresh loop, failing if it takes longer than `timeout` seconds (a
+    bound for a hang, wide enough for a Raspberry Pi)."""
     return asyncio.run(asyncio.wait_for(coro, timeout))
 
 

@@ -421,7 +421,7 @@ def test_deadline_kills_and_replaces_the_worker(make_host: type[WasmHost]) -> No
     expect(
         host, "spin", "spin", [], CallErrorCode.DEADLINE, r"spin.spin: deadline of 200 ms exceeded"
     )
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 10.0  # the deadline, not the fuel (hours of it)
     assert old_pid is not None and not alive(old_pid)
     # The next call starts a fresh worker that reloads every service; memory starts afresh.
     assert host.call("counter", "bump", []) == 1
@@ -449,7 +449,7 @@ def test_a_crashed_worker_is_reported_and_replaced(make_host: type[WasmHost]) ->
     host.deploy("num", module("numeric"))
     pid = host.worker_pids()[0]
     assert pid is not None
-    threading.Timer(0.2, os.kill, (pid, signal.SIGSEGV)).start()
+    threading.Timer(0.5, os.kill, (pid, signal.SIGSEGV)).start()  # during the 30 s call
     expect(
         host,
         "slow",
@@ -491,9 +491,10 @@ def test_start_function_is_metered_and_bounded(
     host.deploy("num", module("numeric"))
     with pytest.raises(ModuleRejected, match="start function failed: out of fuel"):
         host.deploy("start", module("start_loop"))
-    monkeypatch.setattr(const, "WASM_LOAD_DEADLINE_MS", 300)
-    with pytest.raises(ModuleRejected, match="did not load within 300 ms"):
-        host.deploy("start", module("start_loop"), {"fuel": 10**12})
+    with monkeypatch.context() as patch:  # only for this load: the reload below is a first one
+        patch.setattr(const, "WASM_LOAD_DEADLINE_MS", 300)
+        with pytest.raises(ModuleRejected, match="did not load within 300 ms"):
+            host.deploy("start", module("start_loop"), {"fuel": 10**12})
     assert "start" not in host.services()
     assert host.call("num", "add", [1, 2]) == 3
 
@@ -562,9 +563,11 @@ def test_async_event_loop_keeps_answering_during_long_calls(tmp_path: Path) -> N
             elapsed = time.monotonic() - started
             done.set()
             ticks = [t for t in await ticker if t >= started]
+            # A blocked loop would tick about once, with a gap as long as the calls; a slow
+            # board ticks late, not that late.
             assert elapsed > 0.1
-            assert len(ticks) >= elapsed / 0.005 / 4, (len(ticks), elapsed)
-            assert max(b - a for a, b in zip(ticks, ticks[1:], strict=False)) < 0.1
+            assert len(ticks) >= elapsed / 0.005 / 10, (len(ticks), elapsed)
+            assert max(b - a for a, b in zip(ticks, ticks[1:], strict=False)) < elapsed / 4
             assert await host.call("spin", "ok", []) == 42
             pids = [pid for pid in host.worker_pids() if pid]
         assert gone(pids)
