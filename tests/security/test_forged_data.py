@@ -99,6 +99,10 @@ def test_a_forged_result_never_reaches_the_laptop(tmp_path: Path, signed_as: str
     run_async(go())
 
 
+@pytest.mark.blocks_loop(
+    reason="the forger (test code) decodes, rewrites and re-seals deploy data on the loop that "
+    "four agents share, while a module is validated in a thread that contends for the GIL"
+)
 def test_a_rewritten_deploy_is_refused_and_garage_is_unchanged(tmp_path: Path) -> None:
     """Shed rewrites the laptop's inputs of deploy-many.air (add garage to the devices, its own
     module's hash) and sends the copy to garage claiming to come from the laptop."""
