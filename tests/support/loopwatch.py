@@ -13,7 +13,10 @@ shared) is not counted: it is read from the thread's /proc schedstat, and subtra
 time spent in Python's garbage collector, whose full passes grow with everything the test
 session has allocated, not with the code under test; nor is a late heartbeat for which the
 watchdog saw no callback running (the loop was in its own select(), idle, and its process was
-not given a CPU on time: a CPU quota throttles it without counting as waiting for a CPU).
+not given a CPU on time: a CPU quota throttles it without counting as waiting for a CPU);
+nor one during which the watchdog thread itself never ran (the whole process, or the VM's
+CPU, was held up: nothing says the loop's own code was to blame -- the price is that a C
+extension holding the GIL that long on the loop thread goes unseen).
 """
 
 from __future__ import annotations
@@ -129,7 +132,7 @@ class _Heartbeat:
             starved = (_runqueue_ns(self.native_id) - self._waited_ns) / 1e9
             collecting = _GC_CLOCK.total_s - self._gc_s
             blocked = late - starved - collecting
-            if blocked > self.watch.threshold_s and self.stack != _IDLE:
+            if blocked > self.watch.threshold_s and self.stack not in (_IDLE, ""):
                 self.watch.stalls.append(Stall(blocked, self.stack))
         self.stack = ""
         self._mark()
