@@ -206,15 +206,15 @@ class ParticleCore:
             return [Dropped(p.id, Verdict.MALFORMED, str(exc), ev.sender)]
         if rec is not None and _adds_nothing(rec.data, incoming):
             return [Duplicate(p.id, ev.sender)]
+        try:  # before it may make room: a copy that is refused evicts nothing
+            self.sealer.check(p.id, incoming, rec.data if rec is not None else None)
+        except SealError as exc:
+            return [Dropped(p.id, Verdict.UNSEALED, str(exc), ev.sender)]
         weight = len(p.data) + incoming.items * const.DATA_ITEM_WEIGHT_BYTES
         grows = weight - (rec.weight if rec is not None else 0)
         if grows > 0 and not self._make_room(grows, trusted, keep=p.id):
             detail = f"{len(self._records)} particles hold {self._held} bytes of data here"
             return [Dropped(p.id, Verdict.OVERLOADED, detail, ev.sender)]
-        try:
-            self.sealer.check(p.id, incoming, rec.data if rec is not None else None)
-        except SealError as exc:
-            return [Dropped(p.id, Verdict.UNSEALED, str(exc), ev.sender)]
         created = rec is None
         if rec is None:
             rec = self._records[p.id] = self._new_record(p, trusted, ev.local)
@@ -267,13 +267,15 @@ class ParticleCore:
             return Verdict.RATE_LIMITED, f"{p.init_peer_id} starts particles faster than it may"
         if not self._finished_room(trusted, now_ms):
             return Verdict.OVERLOADED, f"{len(self._finished)} finished particle ids are remembered here"
-        if not self._make_room(0, trusted, keep=None, new=True):
-            return Verdict.OVERLOADED, f"{len(self._records)} particles are in progress here"
+        # The signature before making room: one that claims a trusted init peer's id may
+        # give up others' idle particles only once it proves to be that peer's.
         if not local and not self.verify_particle(p):
             return Verdict.BAD_SIGNATURE, (
                 f"particle {p.id}: signature does not match init peer {p.init_peer_id} "
                 "(forged, or the script/id/timestamp/ttl was changed on the way)"
             )
+        if not self._make_room(0, trusted, keep=None, new=True):
+            return Verdict.OVERLOADED, f"{len(self._records)} particles are in progress here"
         return None
 
     def _take_token(self, peer: str, now_ms: int) -> bool:

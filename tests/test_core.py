@@ -10,8 +10,8 @@ from edge_agent.air.calls import CallResult
 from edge_agent.air.data import Data, Entry, Kind
 from edge_agent.core import (
     Arrived,
-    CallServices,
     CallsDone,
+    CallServices,
     CoreLimits,
     Dropped,
     Duplicate,
@@ -243,3 +243,28 @@ def test_strangers_ids_past_their_share_never_lock_a_trusted_peer_out_of_the_rep
     assert drop.verdict is Verdict.OVERLOADED
     for _ in range(2):  # the ids past the strangers' share do not count against the laptop
         assert dev.handle(Arrived(signed('(null)', "laptop")), NOW + 11_000) == []
+
+
+def test_a_forged_particle_claiming_a_trusted_id_evicts_nothing() -> None:
+    dev = core(max_particles=2)
+    held = [signed('(null)') for _ in range(2)]
+    for p in held:
+        dev.handle(Arrived(p), NOW)
+    real = signed('(call "dev" ("op" "noop") [])')
+    forged = SimParticle(real.id, "laptop", NOW, real.ttl_ms, '(call "dev" ("srv" "remove") ["x"])', real.signature)
+    [drop] = dev.handle(Arrived(forged), NOW)
+    assert drop.verdict is Verdict.BAD_SIGNATURE
+    assert all(p.id in dev for p in held)  # the idle particles were not given up for it
+
+
+def test_an_unsealed_copy_evicts_nothing() -> None:
+    dev = core(max_held_bytes=600)
+    held = [signed('(null)') for _ in range(2)]
+    p = signed(CALL_BACK)
+    for q in [*held, p]:
+        dev.handle(Arrived(q), NOW)
+    # A copy of p whose data would need the room the idle particles hold -- but is forged.
+    copy = forged_copy(p, {"1": Entry(Kind.CALL, "evil" * 200, "laptop")}, sealer_name="shed")
+    [drop] = dev.handle(Arrived(copy, "shed"), NOW)
+    assert drop.verdict is Verdict.UNSEALED
+    assert all(q.id in dev for q in held)
