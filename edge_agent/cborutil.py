@@ -206,20 +206,13 @@ def check_items(raw: bytes, *, max_items: int, max_depth: int) -> int:
         left[-1] -= 1
         if pos >= end:
             raise CBORError("truncated CBOR")
-        head = raw[pos]
-        major, info = head >> 5, head & 31
-        pos += 1
+        major, info = raw[pos] >> 5, raw[pos] & 31
         items += 1
         if items > max_items:
             raise CBORError(f"more than {max_items} CBOR items")
-        if info < 24:
-            arg = info
-        elif info <= 27:
-            size = 1 << (info - 24)
-            arg = int.from_bytes(raw[pos : pos + size], "big")
-            pos += size
-        else:
+        if info > 27:
             raise CBORError("indefinite lengths and reserved heads are not accepted")
+        arg, pos = _argument(raw, pos)  # the head reader check_well_formed uses
         if major == 2 or major == 3:
             pos += arg
         elif major == 4 or major == 5:

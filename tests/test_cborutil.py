@@ -171,3 +171,21 @@ def test_the_cbor_facing_tests_pass_with_pure_python_cbor2(request: pytest.Fixtu
         cwd=REPO, capture_output=True, text=True, timeout=600, check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+def test_check_items_counts_what_cbor2_would_build_and_stops_at_the_limits() -> None:
+    from edge_agent.cborutil import check_items
+
+    raw = cbor2.dumps({"a": [1, 2, [3]], "b": b"xyz"})
+    assert check_items(raw, max_items=100, max_depth=8) == 9  # a map, 2 keys, 2 arrays, 3 numbers, a byte string
+    with pytest.raises(CBORError, match="more than 8 CBOR items"):
+        check_items(raw, max_items=8, max_depth=8)
+    with pytest.raises(CBORError, match="nested deeper than 1"):
+        check_items(raw, max_items=100, max_depth=1)
+    million = b"\x9a\x00\x0f\x42\x40" + b"\x80" * 1_000_000  # one array of a million empty ones
+    with pytest.raises(CBORError, match="more than 1000 CBOR items"):
+        check_items(million, max_items=1000, max_depth=8)
+    for bad, why in [(b"\x9f\xff", "indefinite"), (b"\xc1\x00", "tags"), (b"\x82\x01", "truncated"),
+                     (b"\x01\x02", "after the end"), (b"\x1a\x00", "truncated")]:
+        with pytest.raises(CBORError, match=why):
+            check_items(bad, max_items=100, max_depth=8)
