@@ -207,7 +207,10 @@ class ParticleCore:
         if rec is not None and _adds_nothing(rec.data, incoming):
             return [Duplicate(p.id, ev.sender)]
         try:  # before it may make room: a copy that is refused evicts nothing
-            self.sealer.check(p.id, incoming, rec.data if rec is not None else None)
+            if rec is None:
+                self.sealer.check(p.id, incoming, None)
+            else:
+                self.sealer.check(p.id, incoming, rec.data, rec.digests)
         except SealError as exc:
             return [Dropped(p.id, Verdict.UNSEALED, str(exc), ev.sender)]
         weight = len(p.data) + incoming.items * const.DATA_ITEM_WEIGHT_BYTES

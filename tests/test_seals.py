@@ -109,3 +109,31 @@ def test_merging_keeps_the_larger_of_nested_seals() -> None:
     bob.seal(PID, large, {})
     assert [s.keys for s in merge(small, large).seals] == [("0", "5")]
     assert [s.keys for s in merge(large, small).seals] == [("0", "5")]
+
+
+def test_a_new_seal_over_entries_we_hold_digests_only_what_is_new(monkeypatch: pytest.MonkeyPatch) -> None:
+    from edge_agent import seals
+
+    bob, alice = sealer(BOB), sealer(ALICE)
+    first = Data({str(i): Entry(Kind.CALL, i, BOB.peer_id) for i in range(50)})
+    bob.seal(PID, first, {})
+    held, digests = merge(Data(), decode(encode(first))), {}
+    alice.check(PID, decode(encode(first)), None)
+    second = first.copy()
+    second.entries["new"] = Entry(Kind.CALL, "x", BOB.peer_id)
+    bob.seal(PID, second, {})  # bob re-seals all 51 of his entries
+    counted: list[str] = []
+    real = seals.entry_digest
+    monkeypatch.setattr(seals, "entry_digest", lambda key, entry: counted.append(key) or real(key, entry))
+    alice.check(PID, decode(encode(second)), held, digests)
+    assert len(counted) == 51  # the first time: held entries' digests go into the cache
+    third = second.copy()
+    third.entries["newer"] = Entry(Kind.CALL, "y", BOB.peer_id)
+    bob.seal(PID, third, {})
+    counted.clear()
+    alice.check(PID, decode(encode(third)), merge(held, decode(encode(second))), digests)
+    assert counted == ["new", "newer"]  # "new" was not held when it came; the 50 are cached
+    tampered = decode(encode(third))
+    tampered.entries["7"].value = 700  # a held entry rewritten: its cached digest is not used
+    with pytest.raises(SealError, match="does not match"):
+        sealer(ALICE).check(PID, tampered, held, dict(digests))
