@@ -175,6 +175,8 @@ class CoapClient:
                 coap_compat.guard_datagrams(
                     ctx, admit=_any, on_error=functools.partial(log_unparsable, self._warn)
                 )
+                coap_compat.plain_render_tasks(ctx)
+                coap_compat.cache_multicast_checks()
                 self._own_ctx = ctx
             self._state = State.RUNNING
 

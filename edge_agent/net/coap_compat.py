@@ -12,7 +12,11 @@ aiocoap has no public way to do what the transport needs here:
   deduplication (RFC 7252 §4.5), which keeps every request for 247 s with a timer each and
   no bound on their number;
 - `demote_repeated_logs`: aiocoap logs each unparsable datagram or duplicate at INFO or
-  WARNING, so a stranger could fill the journal; repeats go to DEBUG (`logutil`).
+  WARNING, so a stranger could fill the journal; repeats go to DEBUG (`logutil`);
+- `plain_render_tasks` and `cache_multicast_checks`: aiocoap names each request's task
+  after the request's repr, and parses the remote's address text with `ipaddress` up to four
+  times per exchange to ask whether it is multicast; together about 7% of a loopback
+  particle round trip, the same on a Pi (`benchmarks/node_bench.py`).
 
 `SUPPORTED` is the version range of pyproject.toml; `VERIFIED` the releases whose source was
 read for these hooks (all of 0.4.8 to 0.4.17 have them, unchanged). `missing_hooks()` names
@@ -22,14 +26,19 @@ layout differs, so an aiocoap upgrade fails tests/net/test_coap_compat.py, not a
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import logging
 import re
+import struct
 from collections.abc import Callable, Hashable
 from importlib import metadata
 from typing import Any
 
 import aiocoap
 import aiocoap.messagemanager
+import aiocoap.pipe
+import aiocoap.protocol
 import aiocoap.resource
 import aiocoap.transports.udp6
 from aiocoap.numbers.types import CON
@@ -44,11 +53,13 @@ __all__ = [
     "PathSite",
     "blockwise_key",
     "bound_duplicates",
+    "cache_multicast_checks",
     "demote_repeated_logs",
     "guard_datagrams",
     "installed_version",
     "local_port",
     "missing_hooks",
+    "plain_render_tasks",
     "recent_requests",
 ]
 
@@ -91,6 +102,9 @@ def missing_hooks() -> list[str]:
         "MessageInterfaceUDP6._local_port": (
             aiocoap.transports.udp6.MessageInterfaceUDP6, "_local_port"
         ),
+        "Context._render_to_pipe": (aiocoap.protocol.Context, "_render_to_pipe"),
+        "pipe.run_driving_pipe": (aiocoap.pipe, "run_driving_pipe"),
+        "pipe.error_to_message": (aiocoap.pipe, "error_to_message"),
     }
     missing = [name for name, (cls, attr) in wanted.items() if not hasattr(cls, attr)]
     if not isinstance(vars(aiocoap.resource.Site()).get("_resources"), dict):
@@ -198,6 +212,58 @@ def demote_repeated_logs(logger_name: str) -> None:
     logger = logging.getLogger(logger_name)
     if not any(isinstance(f, DemoteRepeats) for f in logger.filters):
         logger.addFilter(DemoteRepeats(OnceLog(logger)))
+
+
+def plain_render_tasks(ctx: aiocoap.Context) -> bool:
+    """Render `ctx`'s requests as aiocoap does, in a task with a fixed name: aiocoap names it
+    "Rendering for %r" % request, formatting the whole message and its addresses each time.
+    False if this aiocoap's layout is not the known one (nothing changed)."""
+    run = getattr(aiocoap.pipe, "run_driving_pipe", None)
+    errors_to_message = getattr(aiocoap.pipe, "error_to_message", None)
+    render = getattr(ctx, "_render_to_pipe", None)
+    if run is None or errors_to_message is None or render is None:
+        return False
+
+    def render_to_pipe(pipe: Any) -> None:
+        run(errors_to_message(pipe, ctx.log), render(pipe), name="coap-render")
+
+    ctx.render_to_pipe = render_to_pipe
+    return True
+
+
+_IN6_ADDR = struct.Struct("16s")
+
+
+@functools.lru_cache(maxsize=1024)  # bounded: a stranger may send from many addresses
+def _is_multicast(host: str | bytes) -> bool:
+    """Whether an IPv6 address (text, or 16 bytes of a pktinfo), or the IPv4 address mapped
+    into it, is multicast: what aiocoap's properties compute, by way of their text form."""
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address
+    if isinstance(host, bytes):
+        address = ipaddress.IPv6Address(host)
+    else:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_multicast
+
+
+def cache_multicast_checks() -> bool:
+    """Answer aiocoap's `UDP6EndpointAddress.is_multicast` and `.is_multicast_locally` from a
+    bounded cache keyed by the address, in place of parsing its text on every message. Same
+    answers (tests/net/test_coap_compat.py compares them). Process-wide; idempotent."""
+    cls = aiocoap.transports.udp6.UDP6EndpointAddress
+    if getattr(cls, "_edge_agent_cached", False):
+        return True
+    if not isinstance(vars(cls).get("is_multicast"), property) or not isinstance(
+        vars(cls).get("is_multicast_locally"), property
+    ):
+        return False
+    cls.is_multicast = property(lambda self: _is_multicast(self.sockaddr[0]))
+    cls.is_multicast_locally = property(
+        lambda self: _is_multicast(_IN6_ADDR.unpack_from(self.pktinfo)[0])
+    )
+    cls._edge_agent_cached = True
+    return True
 
 
 def _udp_interface(ctx: aiocoap.Context) -> Any:

@@ -60,6 +60,44 @@ def test_hooks_say_so_when_the_layout_is_unknown() -> None:
         coap_compat.local_port(ctx)  # type: ignore[arg-type]
 
 
+def test_plain_render_tasks_needs_the_known_layout() -> None:
+    class Elsewhere:
+        pass
+
+    assert not coap_compat.plain_render_tasks(Elsewhere())  # type: ignore[arg-type]
+
+
+MULTICAST_CASES = [
+    ("::ffff:127.0.0.1", False), ("::ffff:224.0.1.187", True), ("::1", False),
+    ("ff02::fd", True), ("ff05::fd%3", True), ("fe80::1%2", False), ("2001:db8::1", False),
+    ("::ffff:239.255.255.250", True), ("::ffff:10.0.0.1", False),
+]
+
+
+@pytest.mark.parametrize(("host", "multicast"), MULTICAST_CASES)
+def test_cached_multicast_checks_answer_as_aiocoap_does(host: str, multicast: bool) -> None:
+    import ipaddress
+    import struct
+
+    from aiocoap.transports.udp6 import UDP6EndpointAddress
+
+    assert coap_compat.cache_multicast_checks()
+    assert coap_compat.cache_multicast_checks()  # idempotent
+    plain = host.split("%", 1)[0]
+    pktinfo = struct.pack("16sI", ipaddress.IPv6Address(plain).packed, 0)
+    class Interface:  # aiocoap keeps a weak reference to the receiving interface
+        pass
+
+    interface = Interface()
+    address = UDP6EndpointAddress((plain, 5683, 0, 0), interface, pktinfo=pktinfo)
+    # aiocoap's own answer, by way of the text form, is what the cached one must give
+    stock = ipaddress.ip_address(address._plainaddress().split("%", 1)[0]).is_multicast
+    stock_locally = ipaddress.ip_address(address._plainaddress_local()).is_multicast
+    assert stock == stock_locally == multicast
+    assert address.is_multicast is multicast
+    assert address.is_multicast_locally is multicast
+
+
 def test_path_site_hands_an_exact_path_over_unchanged() -> None:
     site = coap_compat.PathSite()
     leaf = aiocoap.resource.Resource()
