@@ -17,7 +17,14 @@ from typing import Any
 
 import pytest
 
+from edge_agent.air.calls import RET_UNREACHABLE
+from edge_agent.client import Client
+from edge_agent.config import CoapConfig, Config, DiscoveryConfig
+from edge_agent.identity import KeyPair
+from edge_agent.net.addressbook import Address, Source
+from edge_agent.node import Node
 from edge_agent.sim import Network, ServiceError
+from edge_agent.store import StateDir
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = (REPO / "docs" / "examples" / "deploy-many.air").read_text()
@@ -153,16 +160,21 @@ def test_deploy_many_on_real_agents_over_loopback(tmp_path: Path, monkeypatch: p
     assert by_name["shed"]["ok"] is False and "not authorised" in by_name["shed"]["error"]
     assert stored["shed"] == {"modules": [], "services": []}
     assert by_name["silent"]["ok"] is False and "is unreachable" in by_name["silent"]["error"]
+    # the ret_codes deploy.md's table of failures gives (test_the_docs_name_the_ret_codes_...)
+    assert f"ret_code is {RET_UNREACHABLE}" in by_name["silent"]["error"], by_name["silent"]
+    assert "ret_code is 13" in by_name["shed"]["error"], by_name["shed"]
+
+
+def test_the_docs_name_the_ret_codes_the_agents_give() -> None:
+    """deploy.md's table and cli.md name the codes the real run above asserts."""
+    table = (REPO / "docs" / "deploy.md").read_text()
+    assert f"| `ret_code is {RET_UNREACHABLE} … peer 12D3KooW… is unreachable: …` |" in table
+    assert "| `ret_code is 13 … not authorised: …` |" in table
+    cli = (REPO / "docs" / "cli.md").read_text()
+    assert f"ret_code {RET_UNREACHABLE} with `peer … is unreachable`" in cli
 
 
 async def _deploy_many_for_real(tmp: Path) -> tuple[list[dict[str, Any]], dict[str, dict[str, list[str]]]]:
-    from edge_agent.client import Client
-    from edge_agent.config import CoapConfig, Config, DiscoveryConfig
-    from edge_agent.identity import KeyPair
-    from edge_agent.net.addressbook import Address, Source
-    from edge_agent.node import Node
-    from edge_agent.store import StateDir
-
     laptop = Client(home=tmp / "laptop")
     devices: dict[str, Node] = {}
     for name in ("kitchen", "garage", "shed"):
