@@ -13,8 +13,9 @@ memory.size/grow/fill/copy, i32.load and i32.store without offset or alignment.
 
 Anything else raises `WatSubsetError` naming the token, rather than being guessed at: this is
 a test tool that must agree with wabt on what it accepts, not a second WAT implementation.
-Nor does it type-check (the generator's programs are valid by construction; edge_agent's
-reader checks the structure, wasm3 the types).
+Nor does it type-check: the generator's programs are valid by construction, edge_agent's
+reader checks their structure and wasm3 their types.
+
 Types implied by a function's signature or a block type are found or appended in text order,
 as wabt does, so the output matches wat2wasm's byte for byte on the generator's programs
 (tests/services/wasm/test_instrument.py checks it against the binaries wabt made).
