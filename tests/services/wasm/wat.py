@@ -1,20 +1,24 @@
 """WebAssembly text for the tests, and running modules with wasm3.
 
 `compile_wat` returns a module's binary from the committed store, compiled/ beside this file
-(`<key>.wat` is the text, `<key>.wasm` what wabt's wat2wasm made of it), so the tests run on
-a machine without wabt. A text that is not in the store is compiled with wat2wasm; without
-it the test is skipped, unless EDGE_AGENT_CI is set (CI installs wabt and pywasm3, so there a
-missing tool is a failure). Under CI a fixed text missing from the store fails too: only the
-texts a hypothesis test builds inline (drawn programs) may be absent. Refresh the store after
-changing a test's WAT with
+(`<key>.wat` is the text, `<key>.wasm` what wabt's wat2wasm made of it), so the tests never
+run wabt: a text that is not in the store fails its test. (Programs drawn at random are
+assembled without wabt by tests/support/wat_subset.py.) Refresh the store after changing a
+test's WAT, on a machine with wabt, with
 
     PYTHONPATH=. python -m tests.services.wasm.wat
 
-and test_committed.py checks that every stored binary is what wat2wasm makes of its text.
+CI checks that every stored binary is still what wat2wasm makes of its text (a newer wabt
+could encode differently) by running, outside the test suite,
+
+    PYTHONPATH=. python -m tests.services.wasm.wat --check
+
+and test_committed.py checks, without wabt, that the store is well formed.
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import hashlib
 import os
@@ -22,30 +26,23 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import hypothesis
 import pytest
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
 STORE = HERE / "compiled"
 RECORD_ENV = "EDGE_AGENT_WAT_RECORD"  # a directory: compile every fixed text anew and store it there
+REFRESH = "PYTHONPATH=. python -m tests.services.wasm.wat"
 
 
 def _missing(what: str) -> None:
     if os.environ.get("EDGE_AGENT_CI"):
         pytest.fail(f"{what} is missing, and CI must have it")
     pytest.skip(f"{what} is not installed")
-
-
-def require_wat2wasm() -> str:
-    path = shutil.which("wat2wasm")
-    if path is None:
-        _missing("wat2wasm (Debian package wabt)")
-    assert path is not None
-    return path
 
 
 def store_key(text: str, *, check: bool = True) -> str:
@@ -56,8 +53,11 @@ def store_key(text: str, *, check: bool = True) -> str:
 
 def wat2wasm(text: str, *, check: bool = True) -> bytes:
     """What wabt's wat2wasm makes of `text` (features beyond MVP enabled; `check=False` skips its
-    validation, to build modules wasm3 would refuse)."""
-    tool = require_wat2wasm()
+    validation, to build modules wasm3 would refuse). Only refreshing and checking the store
+    run it."""
+    tool = shutil.which("wat2wasm")
+    if tool is None:
+        raise FileNotFoundError("wat2wasm is not on PATH (Debian: apt-get install wabt)")
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp, "m.wat")
         out = Path(tmp, "m.wasm")
@@ -73,44 +73,51 @@ def wat2wasm(text: str, *, check: bool = True) -> bytes:
         return out.read_bytes()
 
 
-def compile_wat(text: str, *, check: bool = True) -> bytes:
-    """The binary of a module given as WebAssembly text: from the store, else from wat2wasm.
-    A text compiled inside a hypothesis test is taken as drawn, so it is neither recorded nor
-    required to be in the store."""
-    return _binary(text, check, _in_hypothesis())
-
-
-def _in_hypothesis() -> bool:
-    # currently_in_test_context is recent (hypothesis 6.x); older ones fall back to a guess
-    # from the stack, which is all that needs it.
-    probe = getattr(hypothesis, "currently_in_test_context", None)
-    if probe is not None:
-        return bool(probe())
-    import inspect
-
-    return any("hypothesis" in (f.filename or "") for f in inspect.stack()[1:])
-
-
 def fixture(name: str) -> bytes:
-    """The binary of tests/services/wasm/fixtures/NAME.wat (a fixed text, wherever it is used)."""
-    return _binary((FIXTURES / f"{name}.wat").read_text(), True, False)
+    """The binary of tests/services/wasm/fixtures/NAME.wat."""
+    return compile_wat((FIXTURES / f"{name}.wat").read_text())
 
 
 @functools.lru_cache(maxsize=512)
-def _binary(text: str, check: bool, drawn: bool) -> bytes:
+def compile_wat(text: str, *, check: bool = True) -> bytes:
+    """The binary of a module given as WebAssembly text, from the store (or, while the store
+    is being refreshed, from wat2wasm, recording it)."""
     key = store_key(text, check=check)
     record = os.environ.get(RECORD_ENV)
-    if record and not drawn:
+    if record:
         data = wat2wasm(text, check=check)
         Path(record, f"{key}.wat").write_text(text)
         Path(record, f"{key}.wasm").write_bytes(data)
         return data
     stored = STORE / f"{key}.wasm"
-    if stored.exists():
-        return stored.read_bytes()
-    if os.environ.get("EDGE_AGENT_CI") and not drawn:
-        pytest.fail(f"this module's text is not in {STORE}: refresh it (see {__name__}'s docstring)")
-    return wat2wasm(text, check=check)
+    if not stored.exists():
+        pytest.fail(f"this module's text is not in {STORE}: refresh the store with `{REFRESH}` (needs wabt)")
+    return stored.read_bytes()
+
+
+def stored_texts() -> dict[str, tuple[str, bool | None]]:
+    """Each stored text by key, with the wat2wasm validation flag its key was made with (None:
+    the file is not named after its text)."""
+    out: dict[str, tuple[str, bool | None]] = {}
+    for source in sorted(STORE.glob("*.wat")):
+        text = source.read_text()
+        flags = [check for check in (True, False) if store_key(text, check=check) == source.stem]
+        out[source.stem] = (text, flags[0] if flags else None)
+    return out
+
+
+def stale_store_entries(build: Callable[..., bytes] = wat2wasm) -> list[str]:
+    """What is wrong with the store, one line per file, each saying how to put it right: texts
+    not named after themselves, and binaries that are not what `build` (wat2wasm) makes of
+    their text."""
+    problems = []
+    for key, (text, check) in stored_texts().items():
+        binary = STORE / f"{key}.wasm"
+        if check is None:
+            problems.append(f"{STORE / key}.wat is not named after its text")
+        elif not binary.exists() or build(text, check=check) != binary.read_bytes():
+            problems.append(f"{binary} is not what wat2wasm makes of {key}.wat")
+    return [f"{problem}: refresh the store with `{REFRESH}`" for problem in problems]
 
 
 def wasm3() -> Any:
@@ -155,5 +162,25 @@ def refresh_store() -> int:
     return 0
 
 
+def check_store() -> int:
+    """The store against a fresh wat2wasm build: 0 if it matches, else 1 with what is stale."""
+    if shutil.which("wat2wasm") is None:
+        print("wat2wasm not found (Debian: apt-get install wabt)", file=sys.stderr)
+        return 1
+    problems = stale_store_entries()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not problems:
+        print(f"{len(stored_texts())} texts in {STORE}: each binary is what wat2wasm makes of it")
+    return 1 if problems else 0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog=REFRESH, description=__doc__)
+    parser.add_argument("--check", action="store_true", help="compare with wat2wasm; change nothing")
+    args = parser.parse_args(argv)
+    return check_store() if args.check else refresh_store()
+
+
 if __name__ == "__main__":
-    raise SystemExit(refresh_store())
+    raise SystemExit(main(sys.argv[1:]))
