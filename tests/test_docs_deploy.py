@@ -146,7 +146,8 @@ def test_deploy_md_shows_this_script_and_how_to_run_it() -> None:
 def test_deploy_many_on_real_agents_over_loopback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two trusting devices deploy, an untrusting one refuses, a silent one is unreachable."""
     monkeypatch.setenv("EDGE_AGENT_MDNS", "0")  # never multicast from the test host's namespace
-    records, stored = asyncio.run(asyncio.wait_for(_deploy_many_for_real(tmp_path), 120))
+    laptop, devices = _laptop_and_devices(tmp_path)  # their state is written before the loop runs
+    records, stored = asyncio.run(asyncio.wait_for(_deploy_many_for_real(tmp_path, laptop, devices), 120))
     wasm = (REPO / "firmware_services" / "build" / "stats.wasm").read_bytes()
     sha = hashlib.sha256(wasm).hexdigest()
     by_name = {r.pop("device"): r for r in records}
@@ -174,15 +175,24 @@ def test_the_docs_name_the_ret_codes_the_agents_give() -> None:
     assert f"ret_code {RET_UNREACHABLE} with `peer … is unreachable`" in cli
 
 
-async def _deploy_many_for_real(tmp: Path) -> tuple[list[dict[str, Any]], dict[str, dict[str, list[str]]]]:
+def _laptop_and_devices(tmp: Path) -> tuple[Client, dict[str, Node]]:
     laptop = Client(home=tmp / "laptop")
     devices: dict[str, Node] = {}
     for name in ("kitchen", "garage", "shed"):
         state = StateDir(tmp / name)
         if name != "shed":
             state.trust(laptop.peer_id)
-        config = Config(state_dir=tmp / name, coap=CoapConfig(bind="127.0.0.1", port=0), discovery=DiscoveryConfig(enabled=False))
+        config = Config(
+            state_dir=tmp / name, coap=CoapConfig(bind="127.0.0.1", port=0),
+            discovery=DiscoveryConfig(enabled=False),
+        )
         devices[name] = Node(config, state=state)
+    return laptop, devices
+
+
+async def _deploy_many_for_real(
+    tmp: Path, laptop: Client, devices: dict[str, Node]
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, list[str]]]]:
     async with laptop:
         try:
             names: dict[str, str] = {}
