@@ -64,7 +64,7 @@ WELL_FORMED = [
     "9f 01 82 02 03 9f 04 05 ff ff", "9f 01 82 02 03 82 04 05 ff", "83 01 82 02 03 9f 04 05 ff",
     "83 01 9f 02 03 ff 82 04 05", "bf 61 61 01 61 62 9f 02 03 ff ff", "82 61 61 bf 61 62 61 63 ff",
     "bf 63 46 75 6e f5 63 41 6d 74 21 ff", "f8 ff", "f8 20", "18 ff", "19 ff f8", "42 ff f8",
-    "38 ff", "c1 1a ff ff ff ff", "fb 7f ef ff ff ff ff ff ff", "bf ff", "5f ff", "d8 20 61 61",
+    "38 ff", "c1 1a ff ff ff ff", "c1 1b 00 00 00 ff ff ff ff ff", "fb 7f ef ff ff ff ff ff ff", "bf ff", "5f ff", "d8 20 61 61",
 ]
 
 
@@ -82,8 +82,17 @@ def test_not_well_formed_items_are_refused(raw: str) -> None:
 
 @pytest.mark.parametrize("raw", WELL_FORMED)
 def test_well_formed_items_decode_as_cbor2_decodes_them(raw: str) -> None:
-    check_well_formed(hexbytes(raw))
-    assert loads_one(hexbytes(raw)) == cbor2.loads(hexbytes(raw))
+    data = hexbytes(raw)
+    check_well_formed(data)
+    try:
+        expected = cbor2.loads(data)
+    except cbor2.CBORDecodeError:
+        # Well formed, but not a value on this platform: a tag-1 time after 2038 where time_t
+        # has 32 bits (armhf). Refused as CBOR, like any other undecodable item.
+        with pytest.raises(CBORError):
+            loads_one(data)
+        return
+    assert loads_one(data) == expected
 
 
 @pytest.mark.parametrize(
