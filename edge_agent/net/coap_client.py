@@ -79,6 +79,9 @@ class SendOutcome(enum.Enum):
     """The deadline came before an attempt succeeded."""
     STOPPED = "stopped"
     """The client was stopped meanwhile."""
+    NOT_LISTENING = "not_listening"
+    """Nothing listens at the address now (ICMP port unreachable): a CLI that exited, or a
+    peer restarting. Not retried for this send -- a later send finds a restarted peer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +155,8 @@ class CoapClient:
         self._limits: dict[Remote, _PeerLimit] = {}
         self._remotes: dict[Remote, Any] = {}  # (host, port) -> aiocoap's resolved remote
         self._counts = {
-            "sent": 0, "delivered": 0, "rejected": 0, "expired": 0, "attempts": 0,
+            "sent": 0, "delivered": 0, "rejected": 0, "expired": 0, "not_listening": 0,
+            "attempts": 0,
         }
         self._warn = OnceLog(log)
 
@@ -275,7 +279,9 @@ class CoapClient:
 
         `deadline_ms` is wall-clock time in ms since the epoch (a particle's timestamp + ttl).
         Network errors, no answer, 4.08, 4.29 and 5.xx are retried after a jittered,
-        doubling wait (honouring Max-Age on 5.03); other errors end it at once.
+        doubling wait (honouring Max-Age on 5.03); other errors end it at once, and so does a
+        closed port (NOT_LISTENING: a CLI that exited would otherwise be sent to until the
+        deadline).
         """
         dest = destination(address)
         segments = resource_path(path)
@@ -310,6 +316,9 @@ class CoapClient:
                 response = await self._exchange(dest, message, remaining)
             except RequestFailed as exc:
                 code, detail = None, str(exc)
+                if exc.port_closed:
+                    log.debug("nothing listens at %s now: %s", hostport(*dest), detail)
+                    return result(SendOutcome.NOT_LISTENING, detail)
             except NotRunning:
                 return result(SendOutcome.STOPPED, "the client was stopped")
             else:
@@ -359,7 +368,7 @@ class CoapClient:
         except aiocoap.error.Error as exc:
             if self._state is not State.RUNNING:
                 raise NotRunning("the client was stopped") from None
-            raise RequestFailed(f"{where}: {_describe(exc)}") from None
+            raise RequestFailed(f"{where}: {_describe(exc)}", errno=_errno(exc)) from None
         except asyncio.CancelledError:
             # Cancelled by stop() alone: report that. Cancelled by the caller too: propagate.
             if task in self._stop_cancelled and task.uncancel() == 0:
@@ -470,13 +479,21 @@ _ERRNO_HINTS = {
 }
 
 
-def _describe(exc: aiocoap.error.Error) -> str:
-    """A short, version-independent reason for a failed exchange (aiocoap's texts vary)."""
+def _errno(exc: aiocoap.error.Error) -> int | None:
+    """The OS error behind a failed exchange (aiocoap wraps it), if there is one."""
     for err in (exc, exc.__cause__, exc.__context__):
         number = getattr(err, "errno", None)
         if isinstance(number, int) and number > 0:
-            hint = _ERRNO_HINTS.get(number)
-            return clip(f"{os.strerror(number)}: {hint}" if hint else os.strerror(number))
+            return number
+    return None
+
+
+def _describe(exc: aiocoap.error.Error) -> str:
+    """A short, version-independent reason for a failed exchange (aiocoap's texts vary)."""
+    number = _errno(exc)
+    if number is not None:
+        hint = _ERRNO_HINTS.get(number)
+        return clip(f"{os.strerror(number)}: {hint}" if hint else os.strerror(number))
     return clip(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
 
 

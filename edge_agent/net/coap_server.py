@@ -34,6 +34,7 @@ precheck, reply key and priority in.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import inspect
 import logging
@@ -178,6 +179,8 @@ class CoapServer:
         }
         self._rejected: dict[str, int] = {}
         self._reply_slots: dict[Hashable, asyncio.Future[bytes]] = {}
+        self._holding = 0  # inbox POSTs whose answer waits for a reply now
+        self._none_held = asyncio.Event()
         self._warn = OnceLog(log)
         self.gate = SenderGate(limits, priority, self._warn)
         """The bounds per sender (`coap_limits`)."""
@@ -292,6 +295,7 @@ class CoapServer:
                 self._state = State.STOPPED
                 return
             self._state = State.STOPPED
+            await self._answer_held()
             tasks = list(self._pending)
             for task in tasks:
                 task.cancel()
@@ -305,6 +309,17 @@ class CoapServer:
             self._inbox.spool.clear()
             self._duplicates.clear()
             log.info("CoAP server on UDP %s stopped", hostport(self.bind, self._port))
+
+    async def _answer_held(self) -> None:
+        """Answer (2.04, no reply) the inbox POSTs still waiting for a reply, before the
+        socket closes: their bodies were taken, and a sender left unanswered would resend
+        to a closed port (a CLI that exits as soon as its result came in such a POST)."""
+        for future in self._reply_slots.values():
+            if not future.done():
+                future.set_result(b"")
+        if self._holding:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._none_held.wait(), const.COAP_STOP_TIMEOUT_S)
 
     async def __aenter__(self) -> CoapServer:
         await self.start()
@@ -405,6 +420,8 @@ class CoapServer:
         if slot is None:
             return aiocoap.Message(code=Code.CHANGED)
         key, future = slot
+        self._holding += 1
+        self._none_held.clear()
         try:
             # Shielded: a reply offered as the wait times out (`offer_reply` said it was
             # taken) must still be sent, not lost with a cancelled future.
@@ -413,7 +430,10 @@ class CoapServer:
             reply = future.result() if future.done() and not future.cancelled() else None
         finally:
             self._reply_slots.pop(key, None)
-        if reply is None:
+            self._holding -= 1
+            if not self._holding:
+                self._none_held.set()
+        if not reply:  # none, or b"" from `_answer_held`
             return aiocoap.Message(code=Code.CHANGED)
         return aiocoap.Message(code=Code.CHANGED, payload=reply, content_format=CT_CBOR)
 
