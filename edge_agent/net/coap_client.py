@@ -33,7 +33,7 @@ from edge_agent import const
 from edge_agent.cborutil import CBORError, loads_one
 from edge_agent.clock import now_ms
 from edge_agent.logutil import OnceLog
-from edge_agent.net import coap_compat
+from edge_agent.net import coap_compat, coap_udp4
 from edge_agent.net.addressbook import Address
 from edge_agent.net.coap_common import (
     CT_CBOR,
@@ -53,6 +53,7 @@ from edge_agent.net.coap_common import (
 )
 from edge_agent.net.coap_dedup import DuplicateTable
 from edge_agent.net.coap_server import CoapServer
+from edge_agent.net.ipstack import ipv6_unavailable
 
 __all__ = ["CoapClient", "CoapResponse", "SendOutcome", "SendResult"]
 
@@ -171,9 +172,14 @@ class CoapClient:
                 return
             if self._server is None:
                 coap_compat.demote_repeated_logs(coap_compat.AIOCOAP_LOGGER)
-                ctx = await aiocoap.Context.create_client_context(
-                    transports=["udp6"], loggername=coap_compat.AIOCOAP_LOGGER
-                )
+                missing = ipv6_unavailable()
+                if missing is None:
+                    ctx = await aiocoap.Context.create_client_context(
+                        transports=["udp6"], loggername=coap_compat.AIOCOAP_LOGGER
+                    )
+                else:
+                    log.debug("IPv6 is unavailable (%s): the client uses IPv4 only", missing)
+                    ctx = await coap_udp4.create_client_context(loggername=coap_compat.AIOCOAP_LOGGER)
                 # Strangers may send requests to our port too: bounded and guarded as well.
                 coap_compat.bound_duplicates(ctx, DuplicateTable())
                 coap_compat.guard_datagrams(

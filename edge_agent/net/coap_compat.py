@@ -16,7 +16,9 @@ aiocoap has no public way to do what the transport needs here:
 - `plain_render_tasks` and `cache_multicast_checks`: aiocoap names each request's task
   after the request's repr, and parses the remote's address text with `ipaddress` up to four
   times per exchange to ask whether it is multicast; together about 7% of a loopback
-  particle round trip, the same on a Pi (`benchmarks/node_bench.py`).
+  particle round trip, the same on a Pi (`benchmarks/node_bench.py`);
+- `coap_udp4` (its own module): udp6's message interface on an IPv4 socket, for hosts
+  without IPv6, added to a `Context` as aiocoap's own constructors add udp6.
 
 `SUPPORTED` is the version range of pyproject.toml; `VERIFIED` the releases whose source was
 read for these hooks (all of 0.4.8 to 0.4.17 have them, unchanged). `missing_hooks()` names
@@ -103,6 +105,12 @@ def missing_hooks() -> list[str]:
             aiocoap.transports.udp6.MessageInterfaceUDP6, "_local_port"
         ),
         "Context._render_to_pipe": (aiocoap.protocol.Context, "_render_to_pipe"),
+        "Context._append_tokenmanaged_messagemanaged_transport": (
+            aiocoap.protocol.Context, "_append_tokenmanaged_messagemanaged_transport"
+        ),
+        "MessageInterfaceUDP6.datagram_errqueue_received": (
+            aiocoap.transports.udp6.MessageInterfaceUDP6, "datagram_errqueue_received"
+        ),
         "pipe.run_driving_pipe": (aiocoap.pipe, "run_driving_pipe"),
         "pipe.error_to_message": (aiocoap.pipe, "error_to_message"),
     }

@@ -37,6 +37,7 @@ import asyncio
 import contextlib
 import errno
 import inspect
+import ipaddress
 import logging
 import socket
 import time
@@ -53,7 +54,7 @@ from edge_agent import __version__, const
 from edge_agent.config import Config
 from edge_agent.errors import RemoteError
 from edge_agent.logutil import OnceLog
-from edge_agent.net import coap_compat
+from edge_agent.net import coap_compat, coap_udp4
 from edge_agent.net.coap_common import (
     CT_CBOR,
     PARTICLE_PATH,
@@ -80,6 +81,7 @@ from edge_agent.net.coap_resources import (
     UploadResource,
     WellKnownCore,
 )
+from edge_agent.net.ipstack import ipv6_unavailable
 
 __all__ = ["CoapServer", "Inbound"]
 
@@ -240,22 +242,21 @@ class CoapServer:
         return self._ctx
 
     async def start(self) -> None:
-        """Listen on UDP `bind`:`port`; `StartError` if that is impossible. Idempotent."""
+        """Listen on UDP `bind`:`port`; `StartError` if that is impossible. Idempotent.
+
+        On a host without IPv6 (``ipv6.disable=1``), '::' means every IPv4 address
+        (0.0.0.0, and `bind` says so once running), an IPv4 `bind` is used as it is, and an
+        IPv6 one is a `StartError` that says what to set instead.
+        """
         async with self._lock:
             if not self._state.needs_start("CoapServer"):
                 return
+            self.bind, family = _listen_on(self.bind, self._port)
             where = hostport(self.bind, self._port)
-            _check_port_free(self.bind, self._port)
+            _check_port_free(self.bind, self._port, family)
             coap_compat.demote_repeated_logs(coap_compat.AIOCOAP_LOGGER)
             try:
-                # transports=["udp6"]: UDP only; with a bind address aiocoap would also open
-                # TCP by default (design.md §4).
-                ctx = await aiocoap.Context.create_server_context(
-                    self._site,
-                    bind=(self.bind, self._port),
-                    transports=["udp6"],
-                    loggername=coap_compat.AIOCOAP_LOGGER,
-                )
+                ctx = await _server_context(self._site, (self.bind, self._port), family)
             except (OSError, aiocoap.error.Error) as exc:
                 raise StartError(
                     f"cannot listen for CoAP on UDP {where}: {exc}. Check `coap.bind` (an "
@@ -544,7 +545,46 @@ def _local_port(ctx: aiocoap.Context, asked: int) -> int:
         return asked
 
 
-def _check_port_free(bind: str, port: int) -> None:
+def _listen_on(bind: str, port: int) -> tuple[str, socket.AddressFamily]:
+    """(the address to bind, the socket family): `bind` itself on the dual-stack AF_INET6
+    socket aiocoap's udp6 transport uses -- or, where this host has no IPv6, the IPv4
+    address `bind` stands for, on an AF_INET socket (`coap_udp4`)."""
+    missing = ipv6_unavailable()
+    if missing is None:
+        return bind, socket.AF_INET6
+    try:
+        address = ipaddress.ip_address(bind)
+    except ValueError:  # a host name: its IPv4 address, if it has one
+        return bind, socket.AF_INET
+    if isinstance(address, ipaddress.IPv4Address):
+        return bind, socket.AF_INET
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped), socket.AF_INET
+    if address.is_unspecified:
+        log.info("IPv6 is unavailable on this host (%s): CoAP listens on IPv4 only", missing)
+        return coap_udp4.ANY, socket.AF_INET
+    raise StartError(
+        f"cannot listen for CoAP on UDP {hostport(bind, port)}: IPv6 is unavailable on this "
+        f"host ({missing}). Set `coap.bind` to an IPv4 address of this host, or to '::' or "
+        f"'0.0.0.0' for all"
+    )
+
+
+async def _server_context(
+    site: aiocoap.interfaces.Resource, bind: tuple[str, int], family: socket.AddressFamily
+) -> aiocoap.Context:
+    if family == socket.AF_INET:
+        return await coap_udp4.create_server_context(
+            site, bind, loggername=coap_compat.AIOCOAP_LOGGER
+        )
+    # transports=["udp6"]: UDP only; with a bind address aiocoap would also open TCP by
+    # default (design.md §4).
+    return await aiocoap.Context.create_server_context(
+        site, bind=bind, transports=["udp6"], loggername=coap_compat.AIOCOAP_LOGGER
+    )
+
+
+def _check_port_free(bind: str, port: int, family: socket.AddressFamily = socket.AF_INET6) -> None:
     """`StartError` if another process listens on the port.
 
     aiocoap sets SO_REUSEPORT, so a second agent would bind the same port without error and
@@ -552,17 +592,17 @@ def _check_port_free(bind: str, port: int) -> None:
     """
     if port == 0:
         return
+    flags = socket.AI_V4MAPPED if family == socket.AF_INET6 else 0
     try:
-        infos = socket.getaddrinfo(
-            bind, port, socket.AF_INET6, socket.SOCK_DGRAM, 0, socket.AI_V4MAPPED
-        )
+        infos = socket.getaddrinfo(bind, port, family, socket.SOCK_DGRAM, 0, flags)
     except socket.gaierror as exc:
         raise StartError(
             f"cannot listen for CoAP on {bind!r}: {exc.strerror}. Set `coap.bind` to an "
             f"address of this host, or '::' for all"
         ) from exc
-    with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as probe:
-        probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    with socket.socket(family, socket.SOCK_DGRAM) as probe:
+        if family == socket.AF_INET6:
+            probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
         try:
             probe.bind(infos[0][4])
         except OSError as exc:

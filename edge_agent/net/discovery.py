@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from zeroconf import ServiceInfo, ServiceStateChange
+from zeroconf import IPVersion, ServiceInfo, ServiceStateChange
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
 from edge_agent import __version__, const
@@ -44,6 +44,7 @@ from edge_agent.net.discovery_txt import (
     default_instance,
     read_announcement,
 )
+from edge_agent.net.ipstack import ipv6_unavailable
 from edge_agent.net.mdns_interfaces import IP_VERSIONS, IpVersion, choose_interfaces
 from edge_agent.net.mdns_records import cached_announcement, scoped_addresses
 
@@ -60,6 +61,20 @@ log = logging.getLogger(__name__)
 
 SERVICE_TYPE = const.DISCOVERY_SERVICE_TYPE
 
+
+
+def _usable_ip_version(wanted: IpVersion) -> IPVersion:
+    """zeroconf's ip_version for `wanted`: IPv4 only where this host has no IPv6
+    (``ipv6.disable=1``: zeroconf's IPv6 sockets would fail), said once per start."""
+    missing = ipv6_unavailable()
+    if missing is None or wanted == "v4":
+        return IP_VERSIONS[wanted]
+    if wanted == "v6":
+        raise DiscoveryError(
+            f"mDNS over IPv6 (ip_version='v6') needs IPv6, which this host lacks ({missing})"
+        )
+    log.info("IPv6 is unavailable on this host (%s): mDNS runs on IPv4 only", missing)
+    return IPVersion.V4Only
 
 
 class State(enum.Enum):
@@ -239,7 +254,7 @@ class Discovery:
         self._loop = asyncio.get_running_loop()
         self._t0 = time.monotonic()
         zc_interfaces, ip_version, advertised = choose_interfaces(
-            self._interfaces, IP_VERSIONS[self._ip_version]
+            self._interfaces, _usable_ip_version(self._ip_version)
         )
         self.advertised = tuple(advertised)
         try:
