@@ -275,6 +275,7 @@ class CoapServer:
                 ctx, admit=self.gate.admit_datagram, on_error=self._unparsable
             ),
             "bound_duplicates": coap_compat.bound_duplicates(ctx, self._duplicates),
+            "resend_after_stale_errors": coap_compat.resend_after_stale_errors(ctx),
         }
         # Speed only: without them aiocoap does the same, slower.
         coap_compat.plain_render_tasks(ctx)
@@ -283,8 +284,8 @@ class CoapServer:
         missing = sorted(set(installed) - self.hooks)
         if missing:
             log.warning(
-                "aiocoap %s is laid out differently than expected: %s not in place, so "
-                "senders are not bounded there (supported: %s)",
+                "aiocoap %s is laid out differently than expected: %s not in place (see "
+                "edge_agent/net/coap_compat.py; supported: %s)",
                 ".".join(map(str, coap_compat.installed_version())), ", ".join(missing),
                 ", ".join(coap_compat.VERIFIED),
             )

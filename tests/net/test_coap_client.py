@@ -109,6 +109,29 @@ def test_a_closed_port_ends_the_send_and_a_later_send_finds_the_restarted_peer()
     run(main())
 
 
+@pytest.mark.parametrize("shared", [False, True], ids=["own context", "server's context"])
+def test_a_closed_port_elsewhere_is_not_blamed_on_a_live_peer(shared: bool) -> None:
+    """Linux reports the ICMP error of a send to a closed port also as the socket's pending
+    error, which the next send fails with, whatever its destination: that send goes again
+    (coap_compat.resend_after_stale_errors), and the live peer gets its particle."""
+
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            live = await started(stack, bind=LOCAL)
+            ours = await started(stack, bind=LOCAL) if shared else None
+            c = await client(stack, server=ours)
+            raw = make_particle().encode()
+            for _ in range(5):  # sent back to back, in one turn of the event loop
+                closed, alive = await asyncio.gather(
+                    c.send_particle((LOCAL, free_port()), raw, deadline_ms=soon()),
+                    c.send_particle((LOCAL, live.port), raw, deadline_ms=soon()),
+                )
+                assert closed.outcome is SendOutcome.NOT_LISTENING
+                assert alive.ok and alive.attempts == 1, alive
+
+    run(main())
+
+
 def test_send_gives_up_at_the_deadline_and_says_so() -> None:
     async def main() -> None:
         async with AsyncExitStack() as stack:
