@@ -13,6 +13,7 @@ current releases are used.
 
 This module drives zeroconf; it must not send particles or block the event loop. The
 interfaces to use are `mdns_interfaces`'s choice; zeroconf's cache is read by `mdns_records`.
+On a host without IPv6 (``ipv6.disable=1``, see `ipstack`) it runs on IPv4 only.
 """
 
 from __future__ import annotations
