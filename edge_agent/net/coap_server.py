@@ -35,11 +35,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import inspect
-import ipaddress
 import logging
-import socket
 import time
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -54,7 +51,7 @@ from edge_agent import __version__, const
 from edge_agent.config import Config
 from edge_agent.errors import RemoteError
 from edge_agent.logutil import OnceLog
-from edge_agent.net import coap_compat, coap_udp4
+from edge_agent.net import coap_compat
 from edge_agent.net.coap_common import (
     CT_CBOR,
     PARTICLE_PATH,
@@ -65,7 +62,6 @@ from edge_agent.net.coap_common import (
     RefuseCode,
     Refused,
     Remote,
-    StartError,
     State,
     close_context,
     hostport,
@@ -75,13 +71,13 @@ from edge_agent.net.coap_common import (
 )
 from edge_agent.net.coap_dedup import DuplicateTable
 from edge_agent.net.coap_limits import Priority, SenderGate, SenderLimits
+from edge_agent.net.coap_listen import listen
 from edge_agent.net.coap_resources import (
     InboxResource,
     StatusResource,
     UploadResource,
     WellKnownCore,
 )
-from edge_agent.net.ipstack import ipv6_unavailable
 
 __all__ = ["CoapServer", "Inbound"]
 
@@ -251,19 +247,9 @@ class CoapServer:
         async with self._lock:
             if not self._state.needs_start("CoapServer"):
                 return
-            self.bind, family = _listen_on(self.bind, self._port)
-            where = hostport(self.bind, self._port)
-            _check_port_free(self.bind, self._port, family)
             coap_compat.demote_repeated_logs(coap_compat.AIOCOAP_LOGGER)
-            try:
-                ctx = await _server_context(self._site, (self.bind, self._port), family)
-            except (OSError, aiocoap.error.Error) as exc:
-                raise StartError(
-                    f"cannot listen for CoAP on UDP {where}: {exc}. Check `coap.bind` (an "
-                    f"address of this host, or '::') and `coap.port` in the configuration"
-                ) from exc
+            ctx, self.bind, self._port = await listen(self._site, self.bind, self._port)
             self._ctx = ctx
-            self._port = _local_port(ctx, self._port)
             self._install_hooks(ctx)
             self._started = time.monotonic()
             self._state = State.RUNNING
@@ -535,84 +521,3 @@ class CoapServer:
 
     def _delivered(self, task: asyncio.Task[None]) -> None:
         self._pending_bytes -= self._pending.pop(task, 0)
-
-
-def _local_port(ctx: aiocoap.Context, asked: int) -> int:
-    try:
-        return coap_compat.local_port(ctx)
-    except LookupError:
-        if asked == 0:
-            raise StartError("cannot tell which port the OS picked; configure a port") from None
-        return asked
-
-
-def _listen_on(bind: str, port: int) -> tuple[str, socket.AddressFamily]:
-    """(the address to bind, the socket family): `bind` itself on the dual-stack AF_INET6
-    socket aiocoap's udp6 transport uses -- or, where this host has no IPv6, the IPv4
-    address `bind` stands for, on an AF_INET socket (`coap_udp4`)."""
-    missing = ipv6_unavailable()
-    if missing is None:
-        return bind, socket.AF_INET6
-    try:
-        address = ipaddress.ip_address(bind)
-    except ValueError:  # a host name: its IPv4 address, if it has one
-        return bind, socket.AF_INET
-    if isinstance(address, ipaddress.IPv4Address):
-        return bind, socket.AF_INET
-    if address.ipv4_mapped is not None:
-        return str(address.ipv4_mapped), socket.AF_INET
-    if address.is_unspecified:
-        log.info("IPv6 is unavailable on this host (%s): CoAP listens on IPv4 only", missing)
-        return coap_udp4.ANY, socket.AF_INET
-    raise StartError(
-        f"cannot listen for CoAP on UDP {hostport(bind, port)}: IPv6 is unavailable on this "
-        f"host ({missing}). Set `coap.bind` to an IPv4 address of this host, or to '::' or "
-        f"'0.0.0.0' for all"
-    )
-
-
-async def _server_context(
-    site: aiocoap.interfaces.Resource, bind: tuple[str, int], family: socket.AddressFamily
-) -> aiocoap.Context:
-    if family == socket.AF_INET:
-        return await coap_udp4.create_server_context(
-            site, bind, loggername=coap_compat.AIOCOAP_LOGGER
-        )
-    # transports=["udp6"]: UDP only; with a bind address aiocoap would also open TCP by
-    # default (design.md §4).
-    return await aiocoap.Context.create_server_context(
-        site, bind=bind, transports=["udp6"], loggername=coap_compat.AIOCOAP_LOGGER
-    )
-
-
-def _check_port_free(bind: str, port: int, family: socket.AddressFamily = socket.AF_INET6) -> None:
-    """`StartError` if another process listens on the port.
-
-    aiocoap sets SO_REUSEPORT, so a second agent would bind the same port without error and
-    silently get half the datagrams; a plain bind (no reuse) fails while the port is held.
-    """
-    if port == 0:
-        return
-    flags = socket.AI_V4MAPPED if family == socket.AF_INET6 else 0
-    try:
-        infos = socket.getaddrinfo(bind, port, family, socket.SOCK_DGRAM, 0, flags)
-    except socket.gaierror as exc:
-        raise StartError(
-            f"cannot listen for CoAP on {bind!r}: {exc.strerror}. Set `coap.bind` to an "
-            f"address of this host, or '::' for all"
-        ) from exc
-    with socket.socket(family, socket.SOCK_DGRAM) as probe:
-        if family == socket.AF_INET6:
-            probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        try:
-            probe.bind(infos[0][4])
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                hint = "Is another edge-agent running? Otherwise choose another `coap.port`"
-            elif exc.errno == errno.EADDRNOTAVAIL:
-                hint = f"{bind} is not an address of this host: check `coap.bind` ('::' is all)"
-            else:
-                hint = "Check `coap.bind` and `coap.port` in the configuration"
-            raise StartError(
-                f"cannot listen for CoAP on UDP {hostport(bind, port)}: {exc.strerror}. {hint}"
-            ) from exc

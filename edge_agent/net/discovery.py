@@ -13,7 +13,7 @@ current releases are used.
 
 This module drives zeroconf; it must not send particles or block the event loop. The
 interfaces to use are `mdns_interfaces`'s choice; zeroconf's cache is read by `mdns_records`.
-On a host without IPv6 (``ipv6.disable=1``, see `ipstack`) it runs on IPv4 only.
+On a host without IPv6 (``ipv6.disable=1``) it runs on IPv4 only (`usable_ip_version`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from zeroconf import IPVersion, ServiceInfo, ServiceStateChange
+from zeroconf import ServiceInfo, ServiceStateChange
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
 from edge_agent import __version__, const
@@ -45,8 +45,7 @@ from edge_agent.net.discovery_txt import (
     default_instance,
     read_announcement,
 )
-from edge_agent.net.ipstack import ipv6_unavailable
-from edge_agent.net.mdns_interfaces import IP_VERSIONS, IpVersion, choose_interfaces
+from edge_agent.net.mdns_interfaces import IP_VERSIONS, IpVersion, choose_interfaces, usable_ip_version
 from edge_agent.net.mdns_records import cached_announcement, scoped_addresses
 
 __all__ = [
@@ -62,20 +61,6 @@ log = logging.getLogger(__name__)
 
 SERVICE_TYPE = const.DISCOVERY_SERVICE_TYPE
 
-
-
-def _usable_ip_version(wanted: IpVersion) -> IPVersion:
-    """zeroconf's ip_version for `wanted`: IPv4 only where this host has no IPv6
-    (``ipv6.disable=1``: zeroconf's IPv6 sockets would fail), said once per start."""
-    missing = ipv6_unavailable()
-    if missing is None or wanted == "v4":
-        return IP_VERSIONS[wanted]
-    if wanted == "v6":
-        raise DiscoveryError(
-            f"mDNS over IPv6 (ip_version='v6') needs IPv6, which this host lacks ({missing})"
-        )
-    log.info("IPv6 is unavailable on this host (%s): mDNS runs on IPv4 only", missing)
-    return IPVersion.V4Only
 
 
 class State(enum.Enum):
@@ -255,7 +240,7 @@ class Discovery:
         self._loop = asyncio.get_running_loop()
         self._t0 = time.monotonic()
         zc_interfaces, ip_version, advertised = choose_interfaces(
-            self._interfaces, _usable_ip_version(self._ip_version)
+            self._interfaces, usable_ip_version(self._ip_version)
         )
         self.advertised = tuple(advertised)
         try:

@@ -22,7 +22,7 @@ from contextlib import AsyncExitStack
 import pytest
 
 from edge_agent.identity import KeyPair
-from edge_agent.net import coap_client, coap_server, coap_udp4, discovery
+from edge_agent.net import coap_client, coap_listen, coap_udp4, mdns_interfaces
 from edge_agent.net.addressbook import Address
 from edge_agent.net.coap import CoapClient, CoapServer, RequestFailed, SendOutcome, StartError
 from edge_agent.net.discovery_txt import DiscoveryError
@@ -36,7 +36,7 @@ KEY = KeyPair.from_seed(b"\x21" * 32)
 @pytest.fixture
 def no_ipv6(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The server, client and discovery believe this host has no IPv6."""
-    for module in (coap_server, coap_client, discovery):
+    for module in (coap_listen, coap_client, mdns_interfaces):
         monkeypatch.setattr(module, "ipv6_unavailable", lambda: NO_IPV6)
     yield
 
@@ -76,7 +76,7 @@ def test_control_messages_become_their_ipv6_twins() -> None:
 def test_the_default_bind_listens_on_every_ipv4_address_and_says_so(
     no_ipv6: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger=coap_server.__name__)
+    caplog.set_level(logging.INFO, logger=coap_listen.__name__)
 
     async def main() -> None:
         async with AsyncExitStack() as stack:
@@ -157,5 +157,5 @@ def test_a_taken_port_and_a_foreign_address_are_start_errors_as_with_ipv6(no_ipv
 
 def test_discovery_asked_for_ipv6_alone_says_it_cannot_be_had(no_ipv6: None) -> None:
     with pytest.raises(DiscoveryError, match="needs IPv6, which this host lacks"):
-        discovery._usable_ip_version("v6")
-    assert discovery._usable_ip_version("all") is discovery.IPVersion.V4Only
+        mdns_interfaces.usable_ip_version("v6")
+    assert mdns_interfaces.usable_ip_version("all") is mdns_interfaces.IPVersion.V4Only
