@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import selectors
 import shutil
 import signal
 import subprocess
@@ -30,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.netns import NetnsLan, NetnsProcess
+from tests.support.serve import Served, serving
 
 CLI = [sys.executable, "-m", "edge_agent"]
 START_TIMEOUT_S = 60.0  # a cold start with every import takes seconds on a small board
@@ -108,50 +107,18 @@ def _config(path: Path, *, port: int, discovery: bool) -> Path:
     return path
 
 
-def _first_line(proc: subprocess.Popen[str], timeout: float) -> str:
-    """The process's first stdout line, within `timeout` seconds (its stderr if it died)."""
-    assert proc.stdout is not None and proc.stderr is not None
-    with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        if not sel.select(timeout):
-            pytest.fail(f"edge-agent serve printed nothing within {timeout} s")
-    line = proc.stdout.readline()
-    if not line:
-        proc.wait(10)
-        pytest.fail(f"edge-agent serve exited {proc.returncode}: {proc.stderr.read()}")
-    return line
-
-
 @pytest.fixture
-def agent(tmp_path: Path, no_inet6: dict[str, str]) -> Iterator[tuple[subprocess.Popen[str], str, int]]:
-    """`edge-agent serve` without IPv6, default bind, a free port, discovery off:
-    (the process, its peer id, its port). Stopped with SIGTERM at the end."""
+def agent(tmp_path: Path, no_inet6: dict[str, str]) -> Iterator[Served]:
+    """`edge-agent serve` without IPv6, default bind, a free port, discovery off."""
     config = _config(tmp_path / "agent" / "config.toml", port=0, discovery=False)
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--config", str(config)], env={**os.environ, **no_inet6},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )
-    try:
-        match = re.search(r"serving as (12D3KooW\w+) on UDP port (\d+)", _first_line(proc, START_TIMEOUT_S))
-        assert match
-        yield proc, match.group(1), int(match.group(2))
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            assert stream is not None
-            stream.close()
+    with serving(config, env=no_inet6, timeout=START_TIMEOUT_S) as served:
+        yield served
 
 
 def test_an_agent_without_ipv6_serves_status_and_calls_on_ipv4(
-    agent: tuple[subprocess.Popen[str], str, int], tmp_path: Path, no_inet6: dict[str, str]
+    agent: Served, tmp_path: Path, no_inet6: dict[str, str]
 ) -> None:
-    proc, peer_id, port = agent
+    proc, peer_id, port = agent.proc, agent.peer_id, agent.port
     laptop = {**os.environ, **no_inet6, "EDGE_AGENT_HOME": str(tmp_path / "laptop"), "EDGE_AGENT_MDNS": "0"}
 
     def cli(*args: str) -> dict[str, object]:
