@@ -45,6 +45,7 @@ __all__ = [
     "create_client_context",
     "create_server_context",
     "mapped",
+    "pktinfo_as_ipv4",
     "plain",
 ]
 

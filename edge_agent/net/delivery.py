@@ -7,9 +7,10 @@ trip: proofs are cached) and challenging any other address once before it is use
 (`const.DELIVERY_ADDRESS_SLICE_MS`), so a dead or impostor address costs a slice, never the
 whole budget; passes repeat, with a growing pause, until the deadline or
 `const.DELIVERY_MAX_ROUNDS` (a later pass also tries addresses learned meanwhile, e.g. the
-real peer's, announced after an impostor's). `proven_addresses` yields a peer's proven addresses for other
-requests, and `get_from_peer` GETs a resource there (a module, a membership). None decides what to
-send nor knows the node.
+real peer's, announced after an impostor's). A closed port (a CLI that exited) costs one
+try, and a peer with nothing listening at any address fails at once. `proven_addresses`
+yields a peer's proven addresses for other requests, and `get_from_peer` GETs a resource
+there (a module, a membership). None decides what to send nor knows the node.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Read from the host's adapters (ifaddr) when `Discovery` starts: every interface by default
 (only non-loopback addresses announced unless there are none), or the interface names and
-local addresses the config names, each checked so a typo is a clear `DiscoveryError`.
+local addresses the config names, each checked so a typo is a clear `DiscoveryError`. On a
+host without IPv6, IPv4 only (`usable_ip_version`).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from zeroconf import InterfaceChoice, IPVersion
 from edge_agent.net.discovery_txt import DiscoveryError
 from edge_agent.net.ipstack import ipv6_unavailable
 
-log = logging.getLogger(__name__)
-
 __all__ = ["IP_VERSIONS", "IpVersion", "choose_interfaces", "usable_ip_version"]
+
+log = logging.getLogger(__name__)
 
 IpVersion = Literal["all", "v4", "v6"]
 IP_VERSIONS = {"all": IPVersion.All, "v4": IPVersion.V4Only, "v6": IPVersion.V6Only}
