@@ -17,7 +17,8 @@ ICMP errors. So this module runs udp6's own `MessageInterfaceUDP6` on an AF_INET
 What the kernel does with the translated data is what it does for udp6's v4-mapped sends
 (ip_cmsg_send takes IPV6_PKTINFO's mapped address and interface the same way). Linux only.
 Like `coap_compat`, this relies on aiocoap internals (`Context`'s transport list, udp6's
-callbacks), checked by `coap_compat.missing_hooks`; multicast is not joined here.
+callbacks), checked by `coap_compat.missing_hooks`, and was written against aiocoap 0.4.17's
+udp6; multicast is not joined here.
 """
 
 from __future__ import annotations
