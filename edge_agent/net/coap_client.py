@@ -33,7 +33,7 @@ from edge_agent import const
 from edge_agent.cborutil import CBORError, loads_one
 from edge_agent.clock import now_ms
 from edge_agent.logutil import OnceLog
-from edge_agent.net import coap_compat
+from edge_agent.net import coap_compat, coap_udp4
 from edge_agent.net.addressbook import Address
 from edge_agent.net.coap_common import (
     CT_CBOR,
@@ -53,6 +53,7 @@ from edge_agent.net.coap_common import (
 )
 from edge_agent.net.coap_dedup import DuplicateTable
 from edge_agent.net.coap_server import CoapServer
+from edge_agent.net.ipstack import ipv6_unavailable
 
 __all__ = ["CoapClient", "CoapResponse", "SendOutcome", "SendResult"]
 
@@ -79,6 +80,9 @@ class SendOutcome(enum.Enum):
     """The deadline came before an attempt succeeded."""
     STOPPED = "stopped"
     """The client was stopped meanwhile."""
+    NOT_LISTENING = "not_listening"
+    """Nothing listens at the address now (ICMP port unreachable): a CLI that exited, or a
+    peer restarting. Not retried for this send -- a later send finds a restarted peer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +156,8 @@ class CoapClient:
         self._limits: dict[Remote, _PeerLimit] = {}
         self._remotes: dict[Remote, Any] = {}  # (host, port) -> aiocoap's resolved remote
         self._counts = {
-            "sent": 0, "delivered": 0, "rejected": 0, "expired": 0, "attempts": 0,
+            "sent": 0, "delivered": 0, "rejected": 0, "expired": 0, "not_listening": 0,
+            "attempts": 0,
         }
         self._warn = OnceLog(log)
 
@@ -167,9 +172,14 @@ class CoapClient:
                 return
             if self._server is None:
                 coap_compat.demote_repeated_logs(coap_compat.AIOCOAP_LOGGER)
-                ctx = await aiocoap.Context.create_client_context(
-                    transports=["udp6"], loggername=coap_compat.AIOCOAP_LOGGER
-                )
+                missing = ipv6_unavailable()
+                if missing is None:
+                    ctx = await aiocoap.Context.create_client_context(
+                        transports=["udp6"], loggername=coap_compat.AIOCOAP_LOGGER
+                    )
+                else:
+                    log.debug("IPv6 is unavailable (%s): the client uses IPv4 only", missing)
+                    ctx = await coap_udp4.create_client_context(loggername=coap_compat.AIOCOAP_LOGGER)
                 # Strangers may send requests to our port too: bounded and guarded as well.
                 coap_compat.bound_duplicates(ctx, DuplicateTable())
                 coap_compat.guard_datagrams(
@@ -177,6 +187,7 @@ class CoapClient:
                 )
                 coap_compat.plain_render_tasks(ctx)
                 coap_compat.cache_multicast_checks()
+                coap_compat.resend_after_stale_errors(ctx)
                 self._own_ctx = ctx
             self._state = State.RUNNING
 
@@ -275,7 +286,9 @@ class CoapClient:
 
         `deadline_ms` is wall-clock time in ms since the epoch (a particle's timestamp + ttl).
         Network errors, no answer, 4.08, 4.29 and 5.xx are retried after a jittered,
-        doubling wait (honouring Max-Age on 5.03); other errors end it at once.
+        doubling wait (honouring Max-Age on 5.03); other errors end it at once, and so does a
+        closed port (NOT_LISTENING: a CLI that exited would otherwise be sent to until the
+        deadline).
         """
         dest = destination(address)
         segments = resource_path(path)
@@ -310,6 +323,9 @@ class CoapClient:
                 response = await self._exchange(dest, message, remaining)
             except RequestFailed as exc:
                 code, detail = None, str(exc)
+                if exc.port_closed:
+                    log.debug("nothing listens at %s now: %s", hostport(*dest), detail)
+                    return result(SendOutcome.NOT_LISTENING, detail)
             except NotRunning:
                 return result(SendOutcome.STOPPED, "the client was stopped")
             else:
@@ -359,7 +375,7 @@ class CoapClient:
         except aiocoap.error.Error as exc:
             if self._state is not State.RUNNING:
                 raise NotRunning("the client was stopped") from None
-            raise RequestFailed(f"{where}: {_describe(exc)}") from None
+            raise RequestFailed(f"{where}: {_describe(exc)}", errno=_errno(exc)) from None
         except asyncio.CancelledError:
             # Cancelled by stop() alone: report that. Cancelled by the caller too: propagate.
             if task in self._stop_cancelled and task.uncancel() == 0:
@@ -470,13 +486,21 @@ _ERRNO_HINTS = {
 }
 
 
-def _describe(exc: aiocoap.error.Error) -> str:
-    """A short, version-independent reason for a failed exchange (aiocoap's texts vary)."""
+def _errno(exc: aiocoap.error.Error) -> int | None:
+    """The OS error behind a failed exchange (aiocoap wraps it), if there is one."""
     for err in (exc, exc.__cause__, exc.__context__):
         number = getattr(err, "errno", None)
         if isinstance(number, int) and number > 0:
-            hint = _ERRNO_HINTS.get(number)
-            return clip(f"{os.strerror(number)}: {hint}" if hint else os.strerror(number))
+            return number
+    return None
+
+
+def _describe(exc: aiocoap.error.Error) -> str:
+    """A short, version-independent reason for a failed exchange (aiocoap's texts vary)."""
+    number = _errno(exc)
+    if number is not None:
+        hint = _ERRNO_HINTS.get(number)
+        return clip(f"{os.strerror(number)}: {hint}" if hint else os.strerror(number))
     return clip(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
 
 

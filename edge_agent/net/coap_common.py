@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import errno as errno_codes
 import functools
 import ipaddress
 import logging
@@ -101,12 +102,22 @@ class NotRunning(LocalError):
 class RequestFailed(RemoteError):
     """A request got no usable answer: no answer in time, unreachable, or an error code.
 
-    `code` is the CoAP response code ("4.04") when there was an answer, else None.
+    `code` is the CoAP response code ("4.04") when there was an answer, else None; `errno`
+    the OS error the network reported instead (ECONNREFUSED for ICMP port unreachable), if
+    any.
     """
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, errno: int | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.errno = errno
+
+    @property
+    def port_closed(self) -> bool:
+        """Nothing listens at the address now: its host answered ICMP port unreachable
+        (RFC 1122 §4.1.3.1), seen as ECONNREFUSED. Quick to learn, so asking again later
+        (after the peer restarted) costs little."""
+        return self.errno == errno_codes.ECONNREFUSED
 
 
 class RefuseCode(enum.Enum):

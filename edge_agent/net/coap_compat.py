@@ -16,7 +16,14 @@ aiocoap has no public way to do what the transport needs here:
 - `plain_render_tasks` and `cache_multicast_checks`: aiocoap names each request's task
   after the request's repr, and parses the remote's address text with `ipaddress` up to four
   times per exchange to ask whether it is multicast; together about 7% of a loopback
-  particle round trip, the same on a Pi (`benchmarks/node_bench.py`).
+  particle round trip, the same on a Pi (`benchmarks/node_bench.py`);
+- `resend_after_stale_errors`: Linux reports an ICMP error (port unreachable) on a UDP
+  socket twice: in the error queue, with the address it is about, and as the socket's
+  pending error, which the next send on the socket fails with -- a send to another peer,
+  which aiocoap then blames for it (and the datagram is not sent). Such a send is made
+  once more;
+- `coap_udp4` (its own module): udp6's message interface on an IPv4 socket, for hosts
+  without IPv6, added to a `Context` as aiocoap's own constructors add udp6.
 
 `SUPPORTED` is the version range of pyproject.toml; `VERIFIED` the releases whose source was
 read for these hooks (all of 0.4.8 to 0.4.17 have them, unchanged). `missing_hooks()` names
@@ -61,6 +68,7 @@ __all__ = [
     "missing_hooks",
     "plain_render_tasks",
     "recent_requests",
+    "resend_after_stale_errors",
 ]
 
 AIOCOAP_LOGGER = "edge_agent.net.aiocoap"
@@ -103,6 +111,12 @@ def missing_hooks() -> list[str]:
             aiocoap.transports.udp6.MessageInterfaceUDP6, "_local_port"
         ),
         "Context._render_to_pipe": (aiocoap.protocol.Context, "_render_to_pipe"),
+        "Context._append_tokenmanaged_messagemanaged_transport": (
+            aiocoap.protocol.Context, "_append_tokenmanaged_messagemanaged_transport"
+        ),
+        "MessageInterfaceUDP6.datagram_errqueue_received": (
+            aiocoap.transports.udp6.MessageInterfaceUDP6, "datagram_errqueue_received"
+        ),
         "pipe.run_driving_pipe": (aiocoap.pipe, "run_driving_pipe"),
         "pipe.error_to_message": (aiocoap.pipe, "error_to_message"),
     }
@@ -263,6 +277,34 @@ def cache_multicast_checks() -> bool:
         lambda self: _is_multicast(_IN6_ADDR.unpack_from(self.pktinfo)[0])
     )
     cls._edge_agent_cached = True
+    return True
+
+
+def resend_after_stale_errors(ctx: aiocoap.Context) -> bool:
+    """Send a datagram of `ctx` once more when the socket refuses it with an error (then
+    aiocoap reports what the second try meets, as before).
+
+    The usual such error is stale: an ICMP error for an earlier datagram (a closed port
+    elsewhere), which Linux keeps as the socket's pending error and returns from the next
+    send whatever its destination, sending nothing (sock_alloc_send_pskb). aiocoap would
+    blame the peer being sent to -- a live peer then looks closed (`SendOutcome.NOT_LISTENING`).
+    The first failure clears the pending error; the ICMP error itself still reaches aiocoap
+    from the error queue, with its true address. False if this aiocoap's layout is not the
+    known one (nothing changed)."""
+    interface = _udp_interface(ctx)
+    transport: Any = getattr(interface, "transport", None)
+    send = getattr(transport, "sendmsg", None)
+    sock = transport.get_extra_info("socket") if send is not None else None
+    if send is None or sock is None:
+        return False
+
+    def sendmsg(data: bytes, ancdata: Any, flags: int, address: Any) -> None:
+        try:
+            sock.sendmsg((data,), ancdata, flags, address)
+        except OSError:
+            send(data, ancdata, flags, address)
+
+    transport.sendmsg = sendmsg
     return True
 
 

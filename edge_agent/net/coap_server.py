@@ -34,10 +34,9 @@ precheck, reply key and priority in.
 from __future__ import annotations
 
 import asyncio
-import errno
+import contextlib
 import inspect
 import logging
-import socket
 import time
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -63,7 +62,6 @@ from edge_agent.net.coap_common import (
     RefuseCode,
     Refused,
     Remote,
-    StartError,
     State,
     close_context,
     hostport,
@@ -73,6 +71,7 @@ from edge_agent.net.coap_common import (
 )
 from edge_agent.net.coap_dedup import DuplicateTable
 from edge_agent.net.coap_limits import Priority, SenderGate, SenderLimits
+from edge_agent.net.coap_listen import listen
 from edge_agent.net.coap_resources import (
     InboxResource,
     StatusResource,
@@ -178,6 +177,8 @@ class CoapServer:
         }
         self._rejected: dict[str, int] = {}
         self._reply_slots: dict[Hashable, asyncio.Future[bytes]] = {}
+        self._holding = 0  # inbox POSTs whose answer waits for a reply now
+        self._none_held = asyncio.Event()
         self._warn = OnceLog(log)
         self.gate = SenderGate(limits, priority, self._warn)
         """The bounds per sender (`coap_limits`)."""
@@ -237,29 +238,18 @@ class CoapServer:
         return self._ctx
 
     async def start(self) -> None:
-        """Listen on UDP `bind`:`port`; `StartError` if that is impossible. Idempotent."""
+        """Listen on UDP `bind`:`port`; `StartError` if that is impossible. Idempotent.
+
+        On a host without IPv6 (``ipv6.disable=1``), '::' means every IPv4 address
+        (0.0.0.0, and `bind` says so once running), an IPv4 `bind` is used as it is, and an
+        IPv6 one is a `StartError` that says what to set instead.
+        """
         async with self._lock:
             if not self._state.needs_start("CoapServer"):
                 return
-            where = hostport(self.bind, self._port)
-            _check_port_free(self.bind, self._port)
             coap_compat.demote_repeated_logs(coap_compat.AIOCOAP_LOGGER)
-            try:
-                # transports=["udp6"]: UDP only; with a bind address aiocoap would also open
-                # TCP by default (design.md §4).
-                ctx = await aiocoap.Context.create_server_context(
-                    self._site,
-                    bind=(self.bind, self._port),
-                    transports=["udp6"],
-                    loggername=coap_compat.AIOCOAP_LOGGER,
-                )
-            except (OSError, aiocoap.error.Error) as exc:
-                raise StartError(
-                    f"cannot listen for CoAP on UDP {where}: {exc}. Check `coap.bind` (an "
-                    f"address of this host, or '::') and `coap.port` in the configuration"
-                ) from exc
+            ctx, self.bind, self._port = await listen(self._site, self.bind, self._port)
             self._ctx = ctx
-            self._port = _local_port(ctx, self._port)
             self._install_hooks(ctx)
             self._started = time.monotonic()
             self._state = State.RUNNING
@@ -271,6 +261,7 @@ class CoapServer:
                 ctx, admit=self.gate.admit_datagram, on_error=self._unparsable
             ),
             "bound_duplicates": coap_compat.bound_duplicates(ctx, self._duplicates),
+            "resend_after_stale_errors": coap_compat.resend_after_stale_errors(ctx),
         }
         # Speed only: without them aiocoap does the same, slower.
         coap_compat.plain_render_tasks(ctx)
@@ -279,8 +270,8 @@ class CoapServer:
         missing = sorted(set(installed) - self.hooks)
         if missing:
             log.warning(
-                "aiocoap %s is laid out differently than expected: %s not in place, so "
-                "senders are not bounded there (supported: %s)",
+                "aiocoap %s is laid out differently than expected: %s not in place (see "
+                "edge_agent/net/coap_compat.py; supported: %s)",
                 ".".join(map(str, coap_compat.installed_version())), ", ".join(missing),
                 ", ".join(coap_compat.VERIFIED),
             )
@@ -292,6 +283,7 @@ class CoapServer:
                 self._state = State.STOPPED
                 return
             self._state = State.STOPPED
+            await self._answer_held()
             tasks = list(self._pending)
             for task in tasks:
                 task.cancel()
@@ -305,6 +297,17 @@ class CoapServer:
             self._inbox.spool.clear()
             self._duplicates.clear()
             log.info("CoAP server on UDP %s stopped", hostport(self.bind, self._port))
+
+    async def _answer_held(self) -> None:
+        """Answer (2.04, no reply) the inbox POSTs still waiting for a reply, before the
+        socket closes: their bodies were taken, and a sender left unanswered would resend
+        to a closed port (a CLI that exits as soon as its result came in such a POST)."""
+        for future in self._reply_slots.values():
+            if not future.done():
+                future.set_result(b"")
+        if self._holding:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._none_held.wait(), const.COAP_STOP_TIMEOUT_S)
 
     async def __aenter__(self) -> CoapServer:
         await self.start()
@@ -405,6 +408,8 @@ class CoapServer:
         if slot is None:
             return aiocoap.Message(code=Code.CHANGED)
         key, future = slot
+        self._holding += 1
+        self._none_held.clear()
         try:
             # Shielded: a reply offered as the wait times out (`offer_reply` said it was
             # taken) must still be sent, not lost with a cancelled future.
@@ -413,7 +418,10 @@ class CoapServer:
             reply = future.result() if future.done() and not future.cancelled() else None
         finally:
             self._reply_slots.pop(key, None)
-        if reply is None:
+            self._holding -= 1
+            if not self._holding:
+                self._none_held.set()
+        if not reply:  # none, or b"" from `_answer_held`
             return aiocoap.Message(code=Code.CHANGED)
         return aiocoap.Message(code=Code.CHANGED, payload=reply, content_format=CT_CBOR)
 
@@ -513,45 +521,3 @@ class CoapServer:
 
     def _delivered(self, task: asyncio.Task[None]) -> None:
         self._pending_bytes -= self._pending.pop(task, 0)
-
-
-def _local_port(ctx: aiocoap.Context, asked: int) -> int:
-    try:
-        return coap_compat.local_port(ctx)
-    except LookupError:
-        if asked == 0:
-            raise StartError("cannot tell which port the OS picked; configure a port") from None
-        return asked
-
-
-def _check_port_free(bind: str, port: int) -> None:
-    """`StartError` if another process listens on the port.
-
-    aiocoap sets SO_REUSEPORT, so a second agent would bind the same port without error and
-    silently get half the datagrams; a plain bind (no reuse) fails while the port is held.
-    """
-    if port == 0:
-        return
-    try:
-        infos = socket.getaddrinfo(
-            bind, port, socket.AF_INET6, socket.SOCK_DGRAM, 0, socket.AI_V4MAPPED
-        )
-    except socket.gaierror as exc:
-        raise StartError(
-            f"cannot listen for CoAP on {bind!r}: {exc.strerror}. Set `coap.bind` to an "
-            f"address of this host, or '::' for all"
-        ) from exc
-    with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as probe:
-        probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        try:
-            probe.bind(infos[0][4])
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                hint = "Is another edge-agent running? Otherwise choose another `coap.port`"
-            elif exc.errno == errno.EADDRNOTAVAIL:
-                hint = f"{bind} is not an address of this host: check `coap.bind` ('::' is all)"
-            else:
-                hint = "Check `coap.bind` and `coap.port` in the configuration"
-            raise StartError(
-                f"cannot listen for CoAP on UDP {hostport(bind, port)}: {exc.strerror}. {hint}"
-            ) from exc

@@ -7,9 +7,10 @@ trip: proofs are cached) and challenging any other address once before it is use
 (`const.DELIVERY_ADDRESS_SLICE_MS`), so a dead or impostor address costs a slice, never the
 whole budget; passes repeat, with a growing pause, until the deadline or
 `const.DELIVERY_MAX_ROUNDS` (a later pass also tries addresses learned meanwhile, e.g. the
-real peer's, announced after an impostor's). `proven_addresses` yields a peer's proven addresses for other
-requests, and `get_from_peer` GETs a resource there (a module, a membership). None decides what to
-send nor knows the node.
+real peer's, announced after an impostor's). A closed port (a CLI that exited) costs one
+try, and a peer with nothing listening at any address fails at once. `proven_addresses`
+yields a peer's proven addresses for other requests, and `get_from_peer` GETs a resource
+there (a module, a membership). None decides what to send nor knows the node.
 """
 
 from __future__ import annotations
@@ -56,16 +57,31 @@ async def send_to_peer(
 ) -> Delivery:
     """POST the particle `raw` to `peer_id` at an address where it proved its key, trying
     its addresses in turn until one acknowledges it or `deadline_ms` (wall clock, ms since
-    the epoch) passes. `sender` is our peer id, sent along as the `from=` hint."""
+    the epoch) passes. `sender` is our peer id, sent along as the `from=` hint.
+
+    An address whose port is closed (ICMP port unreachable: a CLI that exited) is not tried
+    again for this particle, and when every address tried was closed and none is left, the
+    send fails at once rather than at the deadline. The address stays in the book, to be
+    proven again: a peer that restarts there gets the next particle.
+    """
     book, client = prover.book, prover.client
-    done: set[Address] = set()  # refused the particle or refuted: not tried again in this send
+    done: set[Address] = set()  # refused the particle, refuted, or closed: not tried again
+    closed: set[Address] = set()  # nothing listens there now
     reason = f"no address known for {peer_id}"
     pause = const.DELIVERY_ROUND_PAUSE_S
     slice_ms = const.DELIVERY_ADDRESS_SLICE_MS + len(raw) * 1000 // const.DELIVERY_MIN_BYTES_PER_S
-    for _ in range(const.DELIVERY_MAX_ROUNDS):
+    for round_ in range(const.DELIVERY_MAX_ROUNDS):
+        if round_:
+            left_s = deadline_ms / 1000 - wall_clock()
+            if left_s <= 0:
+                break
+            await asyncio.sleep(min(pause, left_s))
+            pause = min(pause * 2, const.COAP_SEND_BACKOFF_MAX_S)
         todo = [c for c in book.candidates(peer_id) if c.address not in done]
-        if not todo and not done:
-            break  # nothing known at all; with addresses refuted, wait: the real one may come
+        if not todo and done <= closed:
+            # Nothing known, or nothing listens anywhere tried. (With an address refuted,
+            # wait instead: the real peer's may be announced yet.)
+            break
         for i, candidate in enumerate(todo):
             address = candidate.address
             now_ms = int(wall_clock() * 1000)
@@ -75,7 +91,10 @@ async def send_to_peer(
                 proof = await prover.prove(peer_id, address, timeout_s=(deadline_ms - now_ms) / 1000)
                 if proof.outcome is not Outcome.PROVEN:
                     reason = f"{address} did not prove it is {peer_id}: {proof.detail}"
-                    if proof.outcome is Outcome.REFUTED:
+                    if proof.port_closed:
+                        reason = proof.detail
+                        closed.add(address)
+                    if proof.outcome is Outcome.REFUTED or proof.port_closed:
                         done.add(address)
                     continue
             last = i == len(todo) - 1
@@ -89,13 +108,12 @@ async def send_to_peer(
             reason = f"{address}: {result.detail or result.outcome.value}"
             if result.outcome is SendOutcome.REJECTED:
                 done.add(address)  # it answered: alive, and its refusal will not change
-            else:
-                book.record_unanswered(peer_id, address)  # prove it again before use; try it last
-        left_s = deadline_ms / 1000 - wall_clock()
-        if left_s <= 0:
-            break
-        await asyncio.sleep(min(pause, left_s))
-        pause = min(pause * 2, const.COAP_SEND_BACKOFF_MAX_S)
+                continue
+            # No answer, or nothing listens: prove it again before use; try it last.
+            book.record_unanswered(peer_id, address)
+            if result.outcome is SendOutcome.NOT_LISTENING:
+                done.add(address)
+                closed.add(address)
     return Delivery(False, detail=reason)
 
 

@@ -13,6 +13,7 @@ current releases are used.
 
 This module drives zeroconf; it must not send particles or block the event loop. The
 interfaces to use are `mdns_interfaces`'s choice; zeroconf's cache is read by `mdns_records`.
+On a host without IPv6 (``ipv6.disable=1``) it runs on IPv4 only (`usable_ip_version`).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from edge_agent.net.discovery_txt import (
     default_instance,
     read_announcement,
 )
-from edge_agent.net.mdns_interfaces import IP_VERSIONS, IpVersion, choose_interfaces
+from edge_agent.net.mdns_interfaces import IP_VERSIONS, IpVersion, choose_interfaces, usable_ip_version
 from edge_agent.net.mdns_records import cached_announcement, scoped_addresses
 
 __all__ = [
@@ -239,7 +240,7 @@ class Discovery:
         self._loop = asyncio.get_running_loop()
         self._t0 = time.monotonic()
         zc_interfaces, ip_version, advertised = choose_interfaces(
-            self._interfaces, IP_VERSIONS[self._ip_version]
+            self._interfaces, usable_ip_version(self._ip_version)
         )
         self.advertised = tuple(advertised)
         try:

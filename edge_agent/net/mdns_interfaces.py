@@ -2,7 +2,8 @@
 
 Read from the host's adapters (ifaddr) when `Discovery` starts: every interface by default
 (only non-loopback addresses announced unless there are none), or the interface names and
-local addresses the config names, each checked so a typo is a clear `DiscoveryError`.
+local addresses the config names, each checked so a typo is a clear `DiscoveryError`. On a
+host without IPv6, IPv4 only (`usable_ip_version`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ import ifaddr
 from zeroconf import InterfaceChoice, IPVersion
 
 from edge_agent.net.discovery_txt import DiscoveryError
+from edge_agent.net.ipstack import ipv6_unavailable
 
-__all__ = ["IP_VERSIONS", "IpVersion", "choose_interfaces"]
+__all__ = ["IP_VERSIONS", "IpVersion", "choose_interfaces", "usable_ip_version"]
+
+log = logging.getLogger(__name__)
 
 IpVersion = Literal["all", "v4", "v6"]
 IP_VERSIONS = {"all": IPVersion.All, "v4": IPVersion.V4Only, "v6": IPVersion.V6Only}
@@ -35,6 +39,20 @@ class _NoLoopbackV6Noise(logging.Filter):
 
 
 logging.getLogger("zeroconf").addFilter(_NoLoopbackV6Noise())
+
+
+def usable_ip_version(wanted: IpVersion) -> IPVersion:
+    """zeroconf's ip_version for the config's `wanted`: IPv4 only where this host has no
+    IPv6 (``ipv6.disable=1``: zeroconf's IPv6 sockets would fail), said each start."""
+    missing = ipv6_unavailable()
+    if missing is None or wanted == "v4":
+        return IP_VERSIONS[wanted]
+    if wanted == "v6":
+        raise DiscoveryError(
+            f"mDNS over IPv6 (ip_version='v6') needs IPv6, which this host lacks ({missing})"
+        )
+    log.info("IPv6 is unavailable on this host (%s): mDNS runs on IPv4 only", missing)
+    return IPVersion.V4Only
 
 
 def choose_interfaces(

@@ -271,6 +271,8 @@ class Challenge:
     outcome: Outcome
     peer_id: str | None = None
     detail: str = ""
+    port_closed: bool = False
+    """NO_ANSWER because nothing listens at the address now (ICMP port unreachable)."""
 
 
 _RETRYABLE = frozenset({"4.29", "5.00", "5.02", "5.03", "5.04"})
@@ -298,7 +300,9 @@ async def challenge(
             ip, "GET", PROOF_PATH, query=challenge_query(nonce, claim), accept=CT_CBOR,
             timeout=timeout_s, max_bytes=const.PROOF_MAX_ANSWER_BYTES,
         )
-    except (RequestFailed, NotRunning) as exc:
+    except RequestFailed as exc:
+        return Challenge(Outcome.NO_ANSWER, None, str(exc), port_closed=exc.port_closed)
+    except NotRunning as exc:
         return Challenge(Outcome.NO_ANSWER, None, str(exc))
     if not response.success:
         kind = Outcome.NO_ANSWER if response.code in _RETRYABLE else Outcome.REFUTED

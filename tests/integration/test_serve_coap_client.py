@@ -9,9 +9,6 @@ failed instead under CI (EDGE_AGENT_CI).
 from __future__ import annotations
 
 import json
-import re
-import selectors
-import signal
 import subprocess
 import sys
 import time
@@ -23,6 +20,7 @@ import pytest
 
 from edge_agent import __version__, particle
 from edge_agent.identity import KeyPair
+from tests.support.serve import serving
 
 TOOL = "coap-client-notls"
 CLI = [sys.executable, "-m", "edge_agent"]
@@ -46,40 +44,8 @@ def agent(tmp_path: Path, require_tools: Callable[..., None]) -> Iterator[Agent]
         '[coap]\nbind = "127.0.0.1"\nport = 0\n'
         "[discovery]\nenabled = false\n"
     )
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--config", str(config)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )
-    try:
-        line = _first_line(proc, START_TIMEOUT_S)
-        match = re.search(r"serving as (12D3KooW\w+) on UDP port (\d+)", line)
-        assert match, line
-        yield Agent(proc, match.group(1), int(match.group(2)))
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            assert stream is not None
-            stream.close()
-
-
-def _first_line(proc: subprocess.Popen[str], timeout: float) -> str:
-    """The agent's first stdout line, within `timeout` seconds (its stderr if it died)."""
-    assert proc.stdout is not None and proc.stderr is not None
-    with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        if not sel.select(timeout):
-            pytest.fail(f"edge-agent serve printed nothing within {timeout} s")
-    line = proc.stdout.readline()
-    if not line:
-        proc.wait(10)
-        pytest.fail(f"edge-agent serve exited {proc.returncode}: {proc.stderr.read()}")
-    return line
+    with serving(config, timeout=START_TIMEOUT_S) as served:
+        yield Agent(served.proc, served.peer_id, served.port)
 
 
 def coap_client(*args: str) -> tuple[bytes, str]:

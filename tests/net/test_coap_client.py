@@ -1,6 +1,7 @@
 """The CoAP client against real servers on loopback: particle POSTs (one datagram and
-Block1), retries with back-off until a deadline, stop, shared contexts, status requests,
-and an IPv6 link-local exchange between two network namespaces."""
+Block1), retries with back-off until a deadline, a closed port ending a send at once, stop,
+shared contexts, status requests, and an IPv6 link-local exchange between two network
+namespaces."""
 
 from __future__ import annotations
 
@@ -78,23 +79,55 @@ def test_concurrent_large_particles_to_one_peer_stay_apart() -> None:
     run(main())
 
 
-def test_send_retries_until_a_late_server_starts() -> None:
+class Failing(aiocoap.resource.Resource):
+    """Answers every POST 5.00 at once: server-side trouble that sending again may cure."""
+
+    async def render_post(self, request: aiocoap.Message) -> aiocoap.Message:
+        return aiocoap.Message(code=aiocoap.INTERNAL_SERVER_ERROR)
+
+
+def test_a_closed_port_ends_the_send_and_a_later_send_finds_the_restarted_peer() -> None:
+    """ICMP port unreachable: nothing listens there now (a CLI that exited). Sending there
+    again would not help this send; a later one finds a peer that restarted there."""
+
     async def main() -> None:
         async with AsyncExitStack() as stack:
             port = free_port()
-            inbox = Inbox()
             c = await client(stack)
             raw = make_particle(b"patience").encode()
-            sending = asyncio.ensure_future(
-                c.send_particle((LOCAL, port), raw, deadline_ms=soon(5_000))
-            )
-            await asyncio.sleep(0.3)
-            assert not sending.done()
+            result = await c.send_particle((LOCAL, port), raw, deadline_ms=soon(60_000))
+            assert result.outcome is SendOutcome.NOT_LISTENING and not result.ok, result
+            assert result.attempts == 1 and result.code is None
+            assert "Connection refused: nothing listens on that port" in result.detail
+            assert c.stats()["not_listening"] == 1
+            inbox = Inbox()
             await started(stack, on_inbox=inbox, port=port)
-            result = await sending
-            assert result.ok and result.attempts >= 2, result
-            assert result.elapsed_s >= 0.3
+            later = await c.send_particle((LOCAL, port), raw, deadline_ms=soon(5_000))
+            assert later.ok and later.attempts == 1, later
             await inbox.wait(1)
+
+    run(main())
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["own context", "server's context"])
+def test_a_closed_port_elsewhere_is_not_blamed_on_a_live_peer(shared: bool) -> None:
+    """Linux reports the ICMP error of a send to a closed port also as the socket's pending
+    error, which the next send fails with, whatever its destination: that send goes again
+    (coap_compat.resend_after_stale_errors), and the live peer gets its particle."""
+
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            live = await started(stack, bind=LOCAL)
+            ours = await started(stack, bind=LOCAL) if shared else None
+            c = await client(stack, server=ours)
+            raw = make_particle().encode()
+            for _ in range(5):  # sent back to back, in one turn of the event loop
+                closed, alive = await asyncio.gather(
+                    c.send_particle((LOCAL, free_port()), raw, deadline_ms=soon()),
+                    c.send_particle((LOCAL, live.port), raw, deadline_ms=soon()),
+                )
+                assert closed.outcome is SendOutcome.NOT_LISTENING
+                assert alive.ok and alive.attempts == 1, alive
 
     run(main())
 
@@ -103,12 +136,15 @@ def test_send_gives_up_at_the_deadline_and_says_so() -> None:
     async def main() -> None:
         async with AsyncExitStack() as stack:
             c = await client(stack)
+            failing = await started(stack)
+            failing.add_resource("failing", Failing())
             started_at = time.monotonic()
             result = await c.send_particle(
-                (LOCAL, free_port()), make_particle().encode(), deadline_ms=soon(700)
+                (LOCAL, failing.port), make_particle().encode(), path="failing",
+                deadline_ms=soon(700),
             )
             assert result.outcome is SendOutcome.EXPIRED and not result.ok
-            assert result.attempts >= 3 and result.code is None
+            assert result.attempts >= 3 and result.code == "5.00"
             assert "deadline reached" in result.detail
             assert time.monotonic() - started_at >= 0.6
             late = await c.send_particle((LOCAL, 9), b"x", deadline_ms=soon(-1))
@@ -119,7 +155,7 @@ def test_send_gives_up_at_the_deadline_and_says_so() -> None:
             quiet = await c.send_particle(silent.getsockname(), b"x", deadline_ms=soon(500))
             assert quiet.outcome is SendOutcome.EXPIRED and quiet.attempts == 1
             assert "no answer from 127.0.0.1:" in quiet.detail
-            assert c.stats()["expired"] == 3
+            assert c.stats()["expired"] == 3 and c.stats()["not_listening"] == 0
 
     run(main())
 
@@ -151,16 +187,16 @@ def test_lifecycle_is_idempotent_and_single_use() -> None:
 def test_stop_ends_sends_in_progress() -> None:
     async def main() -> None:
         async with AsyncExitStack() as stack:
-            server = await started(stack)
+            failing = await started(stack)
+            failing.add_resource("failing", Failing())
             async with CoapClient() as c:
-                sending = asyncio.ensure_future(
-                    c.send_particle((LOCAL, free_port()), b"x", deadline_ms=soon(60_000))
-                )
-                await asyncio.sleep(0.2)
+                sending = asyncio.ensure_future(c.send_particle(
+                    (LOCAL, failing.port), b"x", path="failing", deadline_ms=soon(60_000)
+                ))
+                await asyncio.sleep(0.2)  # retrying, with back-off waits between
                 await c.stop()
                 result = await asyncio.wait_for(sending, 1.0)
-                assert result.outcome is SendOutcome.STOPPED
-            assert server.stats()["received"] == 0
+                assert result.outcome is SendOutcome.STOPPED and result.attempts >= 2, result
 
     run(main())
 
@@ -225,8 +261,10 @@ def test_send_particle_cancellation_propagates() -> None:
     async def main() -> None:
         async with AsyncExitStack() as stack:
             c = await client(stack)
+            silent = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+            silent.bind((LOCAL, 0))  # receives, never answers, sends no ICMP
             task = asyncio.ensure_future(
-                c.send_particle((LOCAL, free_port()), b"x", deadline_ms=soon(60_000))
+                c.send_particle(silent.getsockname(), b"x", deadline_ms=soon(60_000))
             )
             await asyncio.sleep(0.1)
             task.cancel()

@@ -40,7 +40,7 @@ def test_every_hook_finds_its_target() -> None:
 
     async def main() -> None:
         async with CoapServer(on_inbox=Inbox(), bind=LOCAL, port=0) as server:
-            assert server.hooks == {"guard_datagrams", "bound_duplicates"}
+            assert server.hooks == {"guard_datagrams", "bound_duplicates", "resend_after_stale_errors"}
             assert coap_compat.local_port(server.context) == server.port
 
     run(main())
@@ -56,6 +56,7 @@ def test_hooks_say_so_when_the_layout_is_unknown() -> None:
         ctx, admit=lambda data, address: True, on_error=lambda address, exc: None
     )
     assert coap_compat.recent_requests(ctx) == 0  # type: ignore[arg-type]
+    assert not coap_compat.resend_after_stale_errors(ctx)  # type: ignore[arg-type]
     with pytest.raises(LookupError):
         coap_compat.local_port(ctx)  # type: ignore[arg-type]
 

@@ -261,6 +261,32 @@ def test_a_reply_offered_in_time_rides_in_the_response() -> None:
     run(main())
 
 
+def test_a_stopping_server_answers_the_posts_it_holds_for_a_reply() -> None:
+    """A CLI that got its result in a POST and exits at once still acknowledges that POST:
+    otherwise its sender, unanswered, would send it again to a closed port."""
+
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            inbox = Inbox()
+            server = CoapServer(
+                on_inbox=inbox, bind=LOCAL, port=0, precheck=lambda raw: "id-1",
+                reply_key=lambda accepted, sender: (accepted, sender), reply_wait_s=30.0,
+            )
+            await server.start()
+            c = await client(stack)
+            sending = asyncio.ensure_future(c.send_particle(
+                (LOCAL, server.port), b"\xa0", deadline_ms=soon(60_000), sender="peer-x"
+            ))
+            await inbox.wait(1)
+            assert server.has_reply_slot(("id-1", "peer-x"))
+            await server.stop()
+            result = await asyncio.wait_for(sending, 10)
+            assert result.ok and result.code == "2.04" and result.reply == b"", result
+            assert result.attempts == 1
+
+    run(main())
+
+
 def test_overload_answers_503_and_the_sender_retries() -> None:
     async def main() -> None:
         async with AsyncExitStack() as stack:

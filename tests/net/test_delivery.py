@@ -37,9 +37,9 @@ def run(coro: Coroutine[Any, Any, Any], timeout: float = 30.0) -> Any:
 class Peer:
     """A loopback CoAP server that proves `keypair` (if given) and keeps the particles it gets."""
 
-    def __init__(self, keypair: KeyPair | None, max_body_bytes: int = 64 * 1024) -> None:
+    def __init__(self, keypair: KeyPair | None, max_body_bytes: int = 64 * 1024, port: int = 0) -> None:
         self.received: list[bytes] = []
-        self.server = CoapServer(bind=LOCAL, port=0, on_inbox=self._keep, max_body_bytes=max_body_bytes)
+        self.server = CoapServer(bind=LOCAL, port=port, on_inbox=self._keep, max_body_bytes=max_body_bytes)
         if keypair is not None:
             self.server.add_resource(PROOF_PATH, ProofResource(keypair))
 
@@ -178,6 +178,50 @@ def test_proven_addresses_come_first_then_those_that_prove_themselves() -> None:
             p.book.record_proof(REAL.peer_id, two.address)
             found = [a async for a in proven_addresses(p, REAL.peer_id)]
             assert found == [two.address, one.address]
+
+    run(go())
+
+
+def test_a_closed_port_costs_one_try_and_a_restarted_peer_gets_the_next_particle() -> None:
+    """Nothing listens at the peer's only address (ICMP port unreachable: a CLI that exited):
+    one try, then the send fails, long before its deadline. The address stays known, to be
+    proven again: the next particle reaches the peer restarted there."""
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            p = await prover(stack)
+            port = _closed_port()
+            gone = Address(LOCAL, port)
+            p.book.add(REAL.peer_id, gone, Source.INCOMING)
+            p.book.record_proof(REAL.peer_id, gone)  # it was there a moment ago
+            delivery = await send_to_peer(p, REAL.peer_id, raw_particle(), deadline_ms=deadline_in(60))
+            assert not delivery.ok and "Connection refused: nothing listens" in delivery.detail
+            assert p.client.stats()["attempts"] == 1 and p.client.stats()["not_listening"] == 1
+            assert not p.book.is_proven(REAL.peer_id, gone)  # whoever comes next proves itself
+            # Unproven now: one challenge finds the port still closed, and that is all.
+            delivery = await send_to_peer(p, REAL.peer_id, raw_particle(), deadline_ms=deadline_in(60))
+            assert not delivery.ok and "Connection refused: nothing listens" in delivery.detail
+            assert p.counters["challenges"] == 1 and p.client.stats()["attempts"] == 1
+
+            restarted = await peer(stack, REAL, port=port)
+            delivery = await send_to_peer(p, REAL.peer_id, raw_particle(), deadline_ms=deadline_in(10))
+            assert delivery.ok and delivery.address == gone and len(restarted.received) == 1
+
+    run(go())
+
+
+def test_a_closed_address_is_tried_once_and_the_live_one_gets_the_particle() -> None:
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            real = await peer(stack, REAL)
+            p = await prover(stack)
+            gone = Address(LOCAL, _closed_port())
+            p.book.add(REAL.peer_id, gone, Source.STATIC)  # tried first
+            p.book.record_proof(REAL.peer_id, gone)
+            p.book.add(REAL.peer_id, real.address, Source.MDNS)
+            delivery = await send_to_peer(p, REAL.peer_id, raw_particle(), deadline_ms=deadline_in(60))
+            assert delivery.ok and delivery.address == real.address
+            assert p.client.stats()["not_listening"] == 1 and p.client.stats()["attempts"] == 2
 
     run(go())
 
