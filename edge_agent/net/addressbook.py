@@ -80,6 +80,10 @@ class Candidate:
 
     address: Address
     proven: bool
+    announced: bool = False
+    """The peer says it listens there (an unexpired static or mDNS entry, no goodbye): a
+    closed port there is a restart under way, worth another try; a port learned only from
+    a copy's source (a CLI session's) that closes is gone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,11 +181,14 @@ class AddressBook:
         now = self._clock()
         seen: dict[Address, float] = {}
         static: set[Address] = set()
+        announced: set[Address] = set()
         for entry in peer.entries.values():
             if not entry.expired(now):
                 seen[entry.address] = max(seen.get(entry.address, entry.seen_at), entry.seen_at)
                 if entry.source is Source.STATIC:
                     static.add(entry.address)
+                if entry.source is not Source.INCOMING:
+                    announced.add(entry.address)
         proven = {a for a, p in peer.proofs.items() if p.expires_at > now}
         for address in proven:
             seen[address] = max(seen.get(address, peer.proofs[address].recency), peer.proofs[address].recency)
@@ -191,7 +198,7 @@ class AddressBook:
             return (silent, address not in static, -seen[address], address not in proven)
 
         usable = [a for a in seen if a in proven or peer.refuted.get(a, now) <= now]
-        return tuple(Candidate(a, a in proven) for a in sorted(usable, key=order))
+        return tuple(Candidate(a, a in proven, a in announced) for a in sorted(usable, key=order))
 
     def is_proven(self, peer_id: str, address: Address) -> bool:
         """Whether the peer proved its key at `address` and that proof still holds."""

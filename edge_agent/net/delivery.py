@@ -7,8 +7,10 @@ trip: proofs are cached) and challenging any other address once before it is use
 (`const.DELIVERY_ADDRESS_SLICE_MS`), so a dead or impostor address costs a slice, never the
 whole budget; passes repeat, with a growing pause, until the deadline or
 `const.DELIVERY_MAX_ROUNDS` (a later pass also tries addresses learned meanwhile, e.g. the
-real peer's, announced after an impostor's). A closed port (a CLI that exited) costs one
-try, and a peer with nothing listening at any address fails at once. `proven_addresses`
+real peer's, announced after an impostor's). A closed port learned from a copy's source (a
+CLI that exited) costs one try, and a peer with nothing listening at any such address fails
+at once; a closed port the peer still announces (it crashed, or is restarting) is tried again
+in the next pass. `proven_addresses`
 yields a peer's proven addresses for other requests, and `get_from_peer` GETs a resource
 there (a module, a membership). None decides what to send nor knows the node.
 """
@@ -23,7 +25,7 @@ from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 
 from edge_agent import const
-from edge_agent.net.addressbook import Address
+from edge_agent.net.addressbook import Address, AddressBook, Candidate
 from edge_agent.net.coap import SendOutcome
 from edge_agent.net.proof import Outcome, Prover
 
@@ -93,8 +95,8 @@ async def send_to_peer(
                     reason = f"{address} did not prove it is {peer_id}: {proof.detail}"
                     if proof.port_closed:
                         reason = proof.detail
-                        closed.add(address)
-                    if proof.outcome is Outcome.REFUTED or proof.port_closed:
+                        _closed(book, peer_id, candidate, done, closed)
+                    elif proof.outcome is Outcome.REFUTED:
                         done.add(address)
                     continue
             last = i == len(todo) - 1
@@ -112,9 +114,19 @@ async def send_to_peer(
             # No answer, or nothing listens: prove it again before use; try it last.
             book.record_unanswered(peer_id, address)
             if result.outcome is SendOutcome.NOT_LISTENING:
-                done.add(address)
-                closed.add(address)
+                _closed(book, peer_id, candidate, done, closed)
     return Delivery(False, detail=reason)
+
+
+def _closed(book: AddressBook, peer_id: str, candidate: Candidate, done: set[Address],
+            closed: set[Address]) -> None:
+    """Nothing listens at the candidate's port now. Where the peer announced it (no goodbye
+    yet: a crash or restart under way) it is tried again in a later round, after the pause;
+    a port learned from a copy's source (a CLI session that exited) is not."""
+    book.record_unanswered(peer_id, candidate.address)
+    if not candidate.announced:
+        done.add(candidate.address)
+        closed.add(candidate.address)
 
 
 async def proven_addresses(prover: Prover, peer_id: str) -> AsyncGenerator[Address, None]:

@@ -210,6 +210,33 @@ def test_a_closed_port_costs_one_try_and_a_restarted_peer_gets_the_next_particle
     run(go())
 
 
+def test_a_closed_port_the_peer_announces_is_tried_again_and_the_restarted_peer_gets_it() -> None:
+    """The peer still announces the address (no goodbye: it crashed, or restarts): a closed
+    port there is a gap, and the same send reaches the peer once it listens again."""
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            p = await prover(stack)
+            port = _closed_port()
+            restarting = Address(LOCAL, port)
+            p.book.add(REAL.peer_id, restarting, Source.MDNS)
+            p.book.record_proof(REAL.peer_id, restarting)
+            send = asyncio.create_task(
+                send_to_peer(p, REAL.peer_id, raw_particle(), deadline_ms=deadline_in(20))
+            )
+            for _ in range(200):  # at most 10 s: until the first try found the port closed
+                if p.client.stats()["not_listening"] or send.done():
+                    break
+                await asyncio.sleep(0.05)
+            assert not send.done() and p.client.stats()["not_listening"] >= 1
+            restarted = await peer(stack, REAL, port=port)
+            delivery = await asyncio.wait_for(send, 20)
+            assert delivery.ok and delivery.address == restarting, delivery
+            assert len(restarted.received) == 1
+
+    run(go())
+
+
 def test_a_closed_address_is_tried_once_and_the_live_one_gets_the_particle() -> None:
     async def go() -> None:
         async with AsyncExitStack() as stack:
