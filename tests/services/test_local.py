@@ -100,7 +100,7 @@ def test_lookup_order_client_then_wasm_then_srv_then_builtins(tmp_path: Path) ->
             await ok(services, "srv", "deploy", ["num", sha(NUMERIC)])
             assert await ok(services, "num", "add", [2, 3]) == 5
             assert await ok(services, "op", "identity", [9]) == 9
-            assert await ok(services, "peer", "identify", []) == {"peer_id": ME}
+            assert (await ok(services, "peer", "identify", []))["peer_id"] == ME
             result = await failed(services, "nothing", "here", [])
             assert result.message == (
                 "No service found for service call: serviceId='nothing', fnName='here'"
