@@ -17,13 +17,13 @@ _CHUNK_BASE = 58**_CHUNK
 
 
 class BadCharacter(ValueError):
-    """`text[index]` is not a base58btc character; `byte_index` is where it starts in UTF-8."""
+    """`text[index]` is the first character that is not base58btc. Every character before it
+    is ASCII, so `index` is also where it starts in the text's UTF-8 bytes."""
 
-    def __init__(self, character: str, index: int, byte_index: int) -> None:
+    def __init__(self, character: str, index: int) -> None:
         super().__init__(f"{character!r} at position {index} is not a base58btc character")
         self.character = character
         self.index = index
-        self.byte_index = byte_index
 
 
 def encode(data: bytes) -> str:
@@ -51,7 +51,7 @@ def decode(text: str) -> bytes:
         for i in range(lo, hi):
             digit = _INDEX.get(text[i])
             if digit is None:
-                raise BadCharacter(text[i], i, len(text[:i].encode("utf-8", "surrogatepass")))
+                raise BadCharacter(text[i], i)
             chunk = chunk * 58 + digit
         n = n * 58 ** (hi - lo) + chunk
     zeros = len(text) - len(text.lstrip("1"))

@@ -138,13 +138,13 @@ def _b58_decode(function: str, text: str) -> bytes:
     try:
         return base58.decode(text)
     except base58.BadCharacter as exc:
-        if ord(exc.character) > 127:  # the bs58 crate looks at bytes: a non-ASCII one first
-            display = f"provided string contained non-ascii character starting at byte {exc.byte_index}"
-            debug = f"NonAsciiCharacter {{ index: {exc.byte_index} }}"
+        if ord(exc.character) > 127:  # the bs58 crate reads bytes, and tells non-ASCII apart
+            display = f"provided string contained non-ascii character starting at byte {exc.index}"
+            debug = f"NonAsciiCharacter {{ index: {exc.index} }}"
         else:
             display = f"provided string contained invalid character {char_debug(exc.character)} " \
-                      f"at byte {exc.byte_index}"
-            debug = f"InvalidCharacter {{ character: {char_debug(exc.character)}, index: {exc.byte_index} }}"
+                      f"at byte {exc.index}"
+            debug = f"InvalidCharacter {{ character: {char_debug(exc.character)}, index: {exc.index} }}"
         raise host_error(f"decode base58 failed: {display}", f"DecodeBase58({debug})") from None
 
 

@@ -76,14 +76,15 @@ def _duration(args: list[Any]) -> int:
     if type(value) is int:
         return value
     # The message shows only the outer error; the ParseIntError kind is in its Debug part.
+    digits = value.lstrip("+").lstrip("0") or "0"  # int() refuses over 4300 digits
     if not value:
         kind = "Empty"
     elif not _U64_TEXT.match(value):
         kind = "InvalidDigit"
-    elif len(value.lstrip("+").lstrip("0")) > 20 or int(value) >= 2**64:  # int() takes <= 4300 digits
+    elif len(digits) > 20 or int(digits) >= 2**64:
         kind = "PosOverflow"
     else:
-        return int(value)
+        return int(digits)
     raise host_error(
         "Error while deserializing field duration_ms",
         f"Error {{ field_name: {str_debug('duration_ms')}, err: ParseIntError {{ kind: {kind} }} }}",
