@@ -403,14 +403,14 @@ class _Run:
     def push_results(self, peer: str, pid: str, results: dict[str, CallResult]) -> None:
         """Queue `peer`'s call results: now, and each `Delayed` one (peer.timeout) on its own
         when it is due in simulated time, as a node hands them over."""
-        now = {}
+        due = {}
         for key, res in results.items():
             if isinstance(res, Delayed) and res.delay_ms > 0:
                 self.push(self.now + res.delay_ms, peer, CallsDone(pid, {key: res.now()}))
             else:
-                now[key] = res
-        if now:
-            self.push(self.now, peer, CallsDone(pid, now))
+                due[key] = res
+        if due:
+            self.push(self.now, peer, CallsDone(pid, due))
 
     def send(self, sender: str, action: SendCopy) -> None:
         target = action.target
