@@ -147,6 +147,33 @@ CLIENT_NAME_SETTLE_S = 0.5
 name to have one announcer, in seconds: every responder answers the browser's first query
 within 20-120 ms (RFC 6762 §6), so a second announcer of the name is heard by then."""
 
+# --- Builtin services (edge_agent/services/builtins/) ---------------------------------------
+# Anyone may call the builtins (they are open, as on a Fluence peer) and they run on the
+# event loop, so each one's work and memory is bounded by its input and these limits.
+BUILTIN_MAX_RESULT_VALUES = MAX_DATA_ITEMS
+"""Most JSON values (counted as the data counts them: every nested value) in what a builtin
+builds from its arguments (`op.array`, `op.concat`, `debug.stringify`). Arguments may name one
+big value many times, so a result can be far larger than the data it came from; one larger
+than this could not be stored in a particle anyway."""
+
+BUILTIN_MAX_RESULT_CHARS = MAX_DATA_BYTES
+"""Most characters of text a builtin builds (`op.concat_strings`, `debug.stringify`, and the
+strings inside `op.array`/`op.concat` results), for the same reason."""
+
+BUILTIN_MAX_BASE58_BYTES = 2048
+"""Longest input `op.string_to_b58`/`op.bytes_to_b58` encode, in bytes. Base58 is quadratic in
+the length: 2 KiB took 2 ms on an x86-64 PC (10-40 ms on a Raspberry Pi), 8 KiB 14 ms. Peer
+ids and hashes, what Fluence code converts, are under 64."""
+
+BUILTIN_MAX_BASE58_CHARS = 2800
+"""Longest base58 text `op.string_from_b58`/`op.bytes_from_b58` decode, in characters: the
+text of BUILTIN_MAX_BASE58_BYTES bytes (1.37 characters a byte), rounded up."""
+
+PEER_TIMEOUT_MAX_MS = MAX_PARTICLE_TTL_MS
+"""Longest `peer.timeout` sleeps, in milliseconds. It also never sleeps past the particle's
+deadline (after which nobody can use its result); this bounds it where a configured ttl limit
+is higher."""
+
 # --- Wasm host (edge_agent/services/wasm/host.py, worker.py, abi.py, limits.py) -----------
 DEFAULT_WASM_STACK_BYTES = 128 * 1024
 """wasm3 value stack of one service by default, in bytes. wasm3 recurses on the C stack for

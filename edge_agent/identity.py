@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from edge_agent import const
+from edge_agent import base58, const
 from edge_agent.errors import EdgeAgentError, LocalError
 
 __all__ = [
@@ -44,9 +44,6 @@ _PROTOBUF_ED25519_PREFIX = b"\x08\x01\x12\x20"
 _PEER_ID_PREFIX = _MULTIHASH_IDENTITY_PREFIX + _PROTOBUF_ED25519_PREFIX
 _PEER_ID_BYTES = len(_PEER_ID_PREFIX) + PUBLIC_KEY_BYTES
 
-_B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
-
 
 class InvalidPeerId(EdgeAgentError, ValueError):
     """A string is not an Ed25519 peer id in the libp2p form.
@@ -60,28 +57,13 @@ class InvalidKey(LocalError, ValueError):
     """Private key bytes (from our own key file or a caller) are not a usable Ed25519 key."""
 
 
-def _b58encode(data: bytes) -> str:
-    n = int.from_bytes(data, "big")
-    out = []
-    while n:
-        n, r = divmod(n, 58)
-        out.append(_B58_ALPHABET[r])
-    zeros = len(data) - len(data.lstrip(b"\0"))
-    return "1" * zeros + "".join(reversed(out))
-
-
 def _b58decode(text: str) -> bytes:
-    n = 0
-    for c in text:
-        try:
-            n = n * 58 + _B58_INDEX[c]
-        except KeyError:
-            raise InvalidPeerId(
-                f"peer id {_shorten(text)!r} has {c!r}, which is not a base58btc character"
-            ) from None
-    zeros = len(text) - len(text.lstrip("1"))
-    body = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
-    return b"\0" * zeros + body
+    try:
+        return base58.decode(text)
+    except base58.BadCharacter as exc:
+        raise InvalidPeerId(
+            f"peer id {_shorten(text)!r} has {exc.character!r}, which is not a base58btc character"
+        ) from None
 
 
 def _shorten(text: str, limit: int = 80) -> str:
@@ -92,7 +74,7 @@ def peer_id_from_public_key(public_key: bytes) -> str:
     """The libp2p peer id ("12D3KooW...") of a raw 32-byte Ed25519 public key."""
     if not isinstance(public_key, bytes | bytearray | memoryview) or len(public_key) != 32:
         raise ValueError("an Ed25519 public key is exactly 32 bytes")
-    return _b58encode(_PEER_ID_PREFIX + bytes(public_key))
+    return base58.encode(_PEER_ID_PREFIX + bytes(public_key))
 
 
 def parse_peer_id(peer_id: str) -> bytes:
@@ -121,7 +103,7 @@ def parse_peer_id(peer_id: str) -> bytes:
         raise InvalidPeerId(
             f"peer id {peer_id!r} is {kind}; only Ed25519 peer ids (12D3KooW...) are supported"
         )
-    if _b58encode(raw) != peer_id:  # pragma: no cover - base58 is canonical once the length is
+    if base58.encode(raw) != peer_id:  # pragma: no cover - base58 is canonical once the length is
         raise InvalidPeerId(f"peer id {peer_id!r} is not in canonical base58btc form")
     return raw[len(_PEER_ID_PREFIX):]
 

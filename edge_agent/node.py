@@ -59,6 +59,7 @@ from edge_agent.net.proof import Outcome as ProofOutcome
 from edge_agent.particle import DropReason, Particle, ParticleError
 from edge_agent.sdnotify import Notifier
 from edge_agent.seals import Sealer
+from edge_agent.services.base import Delayed
 from edge_agent.services.client import ClientServices
 from edge_agent.services.local import Caller, LocalServices
 from edge_agent.services.wasm.host import AsyncWasmHost, HostConfig
@@ -395,6 +396,8 @@ class Node:
             if calls is None:
                 return
             results = await self._call(calls)
+            if not results:  # all of them are delayed (peer.timeout): `_deliver_later` hands them over
+                return
             if time.perf_counter() - started > const.NODE_YIELD_AFTER_S:
                 # Builtins never suspend: a particle that keeps calling them lets the loop
                 # (other particles, /status) breathe between its runs.
@@ -431,8 +434,16 @@ class Node:
                 log.debug("gave up particle %s early: %s", action.particle_id, action.why)
 
     async def _call(self, action: CallServices) -> dict[str, CallResult]:
-        run = self._runs.get(action.particle_id)
-        caller = Caller(action.init_peer_id, action.particle_id, run.client if run is not None else None)
+        """The results of `action`'s calls that are due now; each `Delayed` one (peer.timeout)
+        is handed to the core on its own when due, so it holds up neither the others nor
+        this copy's CoAP callback slot."""
+        pid = action.particle_id
+        run = self._runs.get(pid)
+        deadline = None
+        if pid in self.core:
+            envelope = self.core.envelope(pid)
+            deadline = envelope.timestamp_ms + envelope.ttl_ms
+        caller = Caller(action.init_peer_id, pid, run.client if run is not None else None, deadline)
         requests = action.requests
         if len(requests) == 1:  # the common case, without a task per call
             c = requests[0]
@@ -445,7 +456,18 @@ class Node:
             run.unreachable = self._unreachable_calls(action.particle_id)
             run.changed.set()
         self.counters["calls"] += len(results)
-        return {c.key: r for c, r in zip(requests, results, strict=True)}  # one result per call
+        due = {}
+        for c, r in zip(requests, results, strict=True):  # one result per call
+            if isinstance(r, Delayed) and r.delay_ms > 0:
+                self._spawn(self._deliver_later(pid, c.key, r))
+            else:
+                due[c.key] = r
+        return due
+
+    async def _deliver_later(self, particle_id: str, key: str, result: Delayed) -> None:
+        """Hand `result` to the core once it is due (its delay never outlasts the particle)."""
+        await asyncio.sleep(result.delay_ms / 1000)
+        await self._drive(self.core.handle(CallsDone(particle_id, {key: result.now()}), now_ms()))
 
     def _unreachable_calls(self, particle_id: str) -> list[str]:
         if particle_id not in self.core:

@@ -9,8 +9,9 @@
 Each peer runs the same particle core (`edge_agent.core.ParticleCore`) as the networked
 agent, with real Ed25519 keys, seals and limits; only the transport differs: copies travel
 through one queue in simulated time (no latency), a peer's call requests are served at once
-and fed back as one results event queued after the copies it sent, and a copy for a peer
-that is not in the network (or that the `reachable` rule refuses) fails at its give-up time,
+and fed back as one results event queued after the copies it sent (a `peer.timeout` result
+on its own, when it is due in simulated time), and a copy for a peer that is not in the
+network (or that the `reachable` rule refuses) fails at its give-up time,
 so the calls meant for that peer fail with error 14, as on real agents (a copy that a node's
 CoAP edge would refuse, a ttl over the limit, fails at once). Particle data is
 encoded and decoded on every hop, as on the wire. Peer ids are any strings. `run` stops
@@ -45,7 +46,7 @@ from edge_agent.core import (
 from edge_agent.identity import KeyPair
 from edge_agent.particle import signing_bytes, verify_signature
 from edge_agent.seals import Sealer
-from edge_agent.services.base import CallResult, Handler, ServiceError
+from edge_agent.services.base import CallResult, Delayed, Handler, ServiceError
 from edge_agent.services.builtins import CallContext, call_builtin
 from edge_agent.services.client import ClientServices
 
@@ -322,12 +323,15 @@ class Network:
                 # simulator applies no access rule: its peers are one fleet.
                 value = self._host.call(self._wasm[peer][service], function, args, caller=info.init_peer_id)
             else:
-                context = CallContext(peer, info.init_peer_id, info.id, now_ms)
+                deadline = info.timestamp_ms + info.ttl_ms
+                context = CallContext(peer, info.init_peer_id, info.id, now_ms, deadline)
                 value = call_builtin(service, function, args, context)
         except ServiceError as exc:
             return CallResult.failure(exc.message, exc.ret_code)
         except Exception as exc:  # a handler's bug is that call's failure, worded as on a node
             return CallResult.failure(f"internal error in {service}.{function}: {exc}", 1)
+        if isinstance(value, Delayed):  # peer.timeout: `_Run.push_results` hands it over when due
+            return value
         return CallResult.success(value)  # the interpreter checks it is a JSON value, as on a node
 
 
@@ -388,13 +392,25 @@ class _Run:
                 pid = action.particle_id
                 client = self.client if pid == self.particle.id else None
                 results = self.net._serve(peer, action, self.envelopes[pid], client, self.now, result)
-                self.push(self.now, peer, CallsDone(action.particle_id, results))
+                self.push_results(peer, pid, results)
             elif isinstance(action, ScriptFailed):
                 result.failures.append(Failure(peer, action.ret_code, action.message))
             elif isinstance(action, Dropped):
                 result.drops.append(Drop(peer, action.verdict.value, action.detail))
             elif isinstance(action, Forgotten):
                 result.forgotten.append((peer, action.why))
+
+    def push_results(self, peer: str, pid: str, results: dict[str, CallResult]) -> None:
+        """Queue `peer`'s call results: now, and each `Delayed` one (peer.timeout) on its own
+        when it is due in simulated time, as a node hands them over."""
+        due = {}
+        for key, res in results.items():
+            if isinstance(res, Delayed) and res.delay_ms > 0:
+                self.push(self.now + res.delay_ms, peer, CallsDone(pid, {key: res.now()}))
+            else:
+                due[key] = res
+        if due:
+            self.push(self.now, peer, CallsDone(pid, due))
 
     def send(self, sender: str, action: SendCopy) -> None:
         target = action.target

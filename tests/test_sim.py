@@ -61,21 +61,24 @@ def test_an_unknown_service_is_a_call_error_not_an_exception() -> None:
 
 
 def test_builtins_and_overriding_them() -> None:
+    """The builtins answer in the simulator too (tests/services/test_builtins_*.py has them all)."""
     script = """
-    (seq (call %init_peer_id% ("op" "concat") [[] "x"] c)
-    (seq (call %init_peer_id% ("op" "concat_strings") ["a" 1 "b"] s)
+    (seq (call %init_peer_id% ("op" "array") ["x"] xs)
+    (seq (call %init_peer_id% ("op" "concat") [[] xs] c)
+    (seq (call %init_peer_id% ("op" "concat_strings") ["a" "1" "b"] s)
     (seq (call %init_peer_id% ("op" "array_length") [c] n)
     (seq (call %init_peer_id% ("peer" "identify") [] me)
     (seq (call %init_peer_id% ("peer" "timestamp_ms") [] ms)
     (seq (call %init_peer_id% ("peer" "timestamp_sec") [] sec)
-         (call %init_peer_id% ("callbackSrv" "response") [c s n me ms sec %timestamp% %ttl%])))))))
+         (call %init_peer_id% ("callbackSrv" "response") [c s n me.$.peer_id ms sec %timestamp% %ttl%]))))))))
     """
     net = Network(["a"])
     result = net.run(script, init_peer="a", timestamp_ms=1_700_000_123_456, ttl_ms=5000)
-    assert result.responses == [[["x"], "a1b", 1, {"peer_id": "a"}, 1_700_000_123_456, 1_700_000_123, 1_700_000_123_456, 5000]]
+    now = 1_700_000_123_456
+    assert result.responses == [[["x"], "a1b", 1, "a", now, now // 1000, now, 5000]]
     net.add_service("a", "peer", lambda function, args: {"peer_id": "stubbed"})
     result = net.run(script, init_peer="a", timestamp_ms=0)
-    assert result.responses[0][3] == {"peer_id": "stubbed"}
+    assert result.responses[0][3] == "stubbed"
 
 
 def test_client_services_and_relay() -> None:

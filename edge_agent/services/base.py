@@ -8,6 +8,7 @@ AquaVM's error 10000, ``Local service error, ret_code is N, error message is '<j
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from edge_agent.air.calls import RET_UNREACHABLE, CallResult
@@ -19,6 +20,7 @@ __all__ = [
     "RET_NOT_AUTHORISED",
     "RET_UNREACHABLE",
     "CallResult",
+    "Delayed",
     "Handler",
     "ServiceError",
 ]
@@ -46,3 +48,25 @@ class ServiceError(EdgeAgentError):
         super().__init__(message)
         self.message = message
         self.ret_code = ret_code
+
+
+@dataclass(frozen=True, slots=True)
+class Delayed(CallResult):
+    """A call's result that is due only `delay_ms` after the call was made (`peer.timeout`).
+
+    The host hands it to the particle core on its own once it is due, and the other calls of
+    the same run at once, as a Fluence peer runs each call as its own future: a timeout in
+    one `par` branch never holds up the other branch. A host that ignores the delay still
+    gets a correct (early) result, since this is a `CallResult`.
+    """
+
+    delay_ms: int = 0
+
+    @classmethod
+    def after(cls, delay_ms: int, value: Any) -> Delayed:
+        """A success with `value`, due `delay_ms` (>= 0) from now."""
+        return cls(0, value, "", max(0, int(delay_ms)))
+
+    def now(self) -> CallResult:
+        """The result itself, to hand over when it is due."""
+        return CallResult(self.ret_code, self.value, self.message)

@@ -2,7 +2,8 @@
 
 One call request from the interpreter becomes one `CallResult`. Lookup order: the init
 peer's client services (when this peer started the particle), deployed Wasm services, the
-`srv` service, then the builtins (`op.*`, `peer.*`); anything else is "No service found".
+`srv` service, then the builtins (`op`, `peer`, `math`, `cmp`, `array`, `debug`:
+`edge_agent.services.builtins`); anything else is "No service found".
 Wasm calls go to the worker processes through `AsyncWasmHost` and never block the event
 loop. `srv.deploy`, `srv.remove` and `srv.enroll` change what runs here, so only particles
 whose init peer is trusted (state dir `trusted_peers`) may call them; the particle's
@@ -51,6 +52,7 @@ from edge_agent.services.base import (
     RET_MODULE_REFUSED,
     RET_NOT_AUTHORISED,
     CallResult,
+    Delayed,
     Handler,
     ServiceError,
 )
@@ -83,6 +85,8 @@ class Caller:
     init_peer_id: str
     particle_id: str
     client: ClientServices | None = None
+    deadline_ms: int | None = None
+    """When the particle expires (timestamp + ttl), if known: `peer.timeout` sleeps no longer."""
 
 
 class LocalServices:
@@ -155,7 +159,11 @@ class LocalServices:
     # --- calls ----------------------------------------------------------------------------
 
     async def call(self, caller: Caller, service: str, function: str, args: list[Any]) -> CallResult:
-        """One call request, as the interpreter asked for it; never raises."""
+        """One call request, as the interpreter asked for it; never raises.
+
+        A `Delayed` result (`peer.timeout`) comes back at once: the caller hands it to the
+        core when it is due, so nothing waits for it here.
+        """
         self.calls += 1
         try:
             value = await self._dispatch(caller, service, function, args)
@@ -166,7 +174,7 @@ class LocalServices:
             self.failed_calls += 1
             log.exception("service %s.%s failed unexpectedly", service, function)
             return CallResult.failure(f"internal error in {service}.{function}: {exc}", 1)
-        return CallResult.success(value)
+        return value if isinstance(value, Delayed) else CallResult.success(value)
 
     async def _dispatch(self, caller: Caller, service: str, function: str, args: list[Any]) -> Any:
         if caller.client is not None and service in CLIENT_SERVICES:
@@ -179,8 +187,10 @@ class LocalServices:
             return await self.host.call(service, function, args, caller=caller.init_peer_id)
         if service == "srv":
             return await self._srv(caller, function, args)
-        context = CallContext(self.peer_id, caller.init_peer_id, caller.particle_id, self.clock_ms())
         if service in BUILTINS:
+            context = CallContext(
+                self.peer_id, caller.init_peer_id, caller.particle_id, self.clock_ms(), caller.deadline_ms
+            )
             return call_builtin(service, function, args, context)
         raise no_service(service, function)
 

@@ -38,7 +38,7 @@ def test_an_impostor_claiming_a_devices_id_gets_no_particle(tmp_path: Path) -> N
             for _ in range(4):
                 done = await start_and_wait(laptop, call_on(device.peer_id, "peer", "identify"))
                 assert done.client.errors == []
-                assert done.client.responses == [[{"peer_id": device.peer_id}]]
+                assert [r["peer_id"] for [r] in done.client.responses] == [device.peer_id]
             assert counters(device)["received"] == 4
             assert counters(impostor).get("received", 0) == 0
             assert counters(relaying).get("received", 0) == 0
@@ -75,7 +75,7 @@ def test_a_poisoned_hint_does_not_divert_the_answer_to_the_laptop(tmp_path: Path
             assert Address(LOCAL, stranger.port) in device.book.lookup(laptop.peer_id)
             device.book.add(laptop.peer_id, Address(LOCAL, stranger.port), Source.STATIC)
             done = await start_and_wait(laptop, call_on(device.peer_id, "peer", "identify"))
-            assert done.client.responses == [[{"peer_id": device.peer_id}]]
+            assert [r["peer_id"] for [r] in done.client.responses] == [device.peer_id]
             assert counters(stranger).get("received", 0) == 0
             assert device.book.is_refuted(laptop.peer_id, Address(LOCAL, stranger.port))
 

@@ -178,7 +178,7 @@ class Lan:
         return json.loads(done.stdout)
 
     def laptop_calls_succeed(self) -> None:
-        assert self.cli("call", self.victim_id, "peer", "identify")["result"] == {"peer_id": self.victim_id}
+        assert self.cli("call", self.victim_id, "peer", "identify")["result"]["peer_id"] == self.victim_id
         assert self.cli("call", self.victim_id, "op", "array", "1", "2")["result"] == [1, 2]
 
     def rss_mb(self) -> float:

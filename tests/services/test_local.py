@@ -21,6 +21,7 @@ from edge_agent.services.base import (
     RET_MODULE_REFUSED,
     RET_NOT_AUTHORISED,
     CallResult,
+    Delayed,
 )
 from edge_agent.services.client import ClientServices
 from edge_agent.services.local import Caller, LocalServices
@@ -100,12 +101,27 @@ def test_lookup_order_client_then_wasm_then_srv_then_builtins(tmp_path: Path) ->
             await ok(services, "srv", "deploy", ["num", sha(NUMERIC)])
             assert await ok(services, "num", "add", [2, 3]) == 5
             assert await ok(services, "op", "identity", [9]) == 9
-            assert await ok(services, "peer", "identify", []) == {"peer_id": ME}
+            assert (await ok(services, "peer", "identify", []))["peer_id"] == ME
             result = await failed(services, "nothing", "here", [])
             assert result.message == (
                 "No service found for service call: serviceId='nothing', fnName='here'"
             )
             assert (services.calls, services.failed_calls) == (7, 2)
+
+    run(main())
+
+
+def test_a_delayed_builtin_result_comes_back_at_once_bounded_by_the_deadline(tmp_path: Path) -> None:
+    """peer.timeout's result is `Delayed`: the node hands it over when due (tests/services/
+    test_builtins_nodes.py); `call` itself never waits, and the deadline reaches the builtin."""
+
+    async def main() -> None:
+        async with local(tmp_path) as services:
+            soon = Caller(LAPTOP, "p", None, deadline_ms=1234 + 300)
+            result = await services.call(soon, "peer", "timeout", [5000, "x"])
+            assert isinstance(result, Delayed) and (result.value, result.delay_ms) == ("x", 300)
+            unknown = await services.call(caller(), "peer", "timeout", [5000, "x"])
+            assert isinstance(unknown, Delayed) and unknown.delay_ms == 5000
 
     run(main())
 
