@@ -288,6 +288,8 @@ class ParticleCore:
         if rec is None or not ev.call_keys:
             return []
         message = f"peer {ev.target} is unreachable: {ev.reason}"
+        if ev.target == rec.envelope.init_peer_id:
+            rec.reported = True  # a failure this causes is not reported to the peer just found gone
         for key in ev.call_keys:
             if key not in rec.data.entries:
                 rec.data.entries[key] = Entry(Kind.CALL_FAILED, [RET_UNREACHABLE, message], self.peer_id)

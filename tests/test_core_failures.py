@@ -24,11 +24,12 @@ from edge_agent.core import (
     ParticleCore,
     ScriptFailed,
     SendCopy,
+    SendFailed,
     Verdict,
 )
 from edge_agent.seals import Sealer
 from edge_agent.sim import SimParticle
-from tests.test_core import KEYS, NOW, core, forged_copy, signed, verify
+from tests.test_core import CALL_DEV, KEYS, NOW, core, forged_copy, signed, verify
 
 FAILS_ON_DEV = (
     '(seq (call "dev" ("op" "identity") [1] one)'
@@ -169,3 +170,15 @@ def test_a_seal_over_a_report_cannot_be_reused_for_another_particle() -> None:
     Sealer("dev", KEYS["dev"].sign, verify).seal(other.id, data, {})
     [drop] = laptop.handle(Arrived(p.with_data(air_data.encode(data)), "dev"), NOW)
     assert drop.verdict is Verdict.UNSEALED
+
+
+def test_no_report_goes_to_an_init_peer_that_could_not_be_reached() -> None:
+    """The copy back to the laptop fails; the run then fails on error 14, but the report
+    would go where the copy could not: none is made."""
+    dev = core()
+    p = signed(f'(seq {CALL_DEV} (call %init_peer_id% ("callbackSrv" "response") [r]))')
+    [calls] = dev.handle(Arrived(p, "laptop"), NOW)
+    [send] = dev.handle(CallsDone(p.id, {calls.requests[0].key: CallResult.success("x")}), NOW)
+    assert isinstance(send, SendCopy) and send.target == "laptop" and send.call_keys
+    actions = dev.handle(SendFailed(p.id, "laptop", send.call_keys, "port closed"), NOW)
+    assert [type(a) for a in actions] == [ScriptFailed]
