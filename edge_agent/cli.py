@@ -380,8 +380,6 @@ async def _call(args: argparse.Namespace, client: Any) -> int:
 
 
 async def _run(args: argparse.Namespace, client: Any) -> int:
-    from edge_agent.client import Unreachable
-
     try:
         script = Path(args.script).read_text() if args.script != "-" else sys.stdin.read()
     except OSError as exc:
@@ -415,17 +413,32 @@ async def _run(args: argparse.Namespace, client: Any) -> int:
     except ParseError as exc:
         raise CliError(f"{args.script}: {exc}", EXIT_USAGE) from None
     run = await client.run(script, data, relay=relay, timeout_s=args.timeout)
-    responses, errors = run.client.responses, run.client.errors
+    return _ran(args, client, run)
+
+
+def _ran(args: argparse.Namespace, client: Any, run: Any) -> int:
+    """Print what a run gave -- responses, errors, a failure -- and its exit code."""
+    from edge_agent.client import Unreachable, failure_json, failure_text
+
+    responses, errors, failure = run.client.responses, run.client.errors, run.failure
+    name = client.name_of(failure.peer) if failure is not None else None
     _out(
         args,
         "\n".join(json.dumps(r[0] if len(r) == 1 else r) for r in responses),
-        {"responses": responses, "errors": errors, "particle_id": run.particle.id},
+        {
+            "responses": responses, "errors": errors, "particle_id": run.particle.id,
+            "failure": failure_json(failure, name),
+        },
     )
-    if errors:
+    if not args.json:
         for error in errors:
             message = error[0].get("message", error[0]) if error and isinstance(error[0], dict) else error
-            if not args.json:
-                print(f"error: {message}", file=sys.stderr)
+            print(f"error: {message}", file=sys.stderr)
+        if failure is not None:
+            print(f"error: {failure_text(failure, name)}", file=sys.stderr)
+    if failure is not None:  # it stopped the particle where it happened: nothing more comes
+        return EXIT_REMOTE
+    if errors:
         return EXIT_UNREACHABLE if run.unreachable else EXIT_REMOTE
     if not responses:
         raise Unreachable(f"no response within {args.timeout:g} s")

@@ -26,6 +26,7 @@ from typing import Any
 
 from edge_agent import const
 from edge_agent.config import CoapConfig, Config, DiscoveryConfig
+from edge_agent.core_events import FailureReported
 from edge_agent.errors import LocalError, RemoteError
 from edge_agent.identity import InvalidPeerId, validate_peer_id
 from edge_agent.known_peers import pin_name
@@ -115,6 +116,34 @@ class RemoteFailure(RemoteError):
         self.error = error
 
 
+class ScriptFailure(RemoteFailure):
+    """The particle failed on a peer with an uncaught error (the CLI exits with 1)."""
+
+    def __init__(self, message: str, failure: FailureReported) -> None:
+        super().__init__(message, failure)
+        self.failure = failure
+
+
+def failure_text(failure: FailureReported, name: str | None) -> str:
+    """What a person reads of a failure: where (name and peer id), why, and which instruction."""
+    where = f"{name} ({failure.peer})" if name else failure.peer
+    text = f"script failed on {where}: {failure.message}"
+    return f"{text}\n  in: ({failure.instruction})" if failure.instruction else text
+
+
+def failure_json(failure: FailureReported | None, name: str | None) -> dict[str, Any] | None:
+    """A failure as `--json` output gives it (None when the particle did not fail)."""
+    if failure is None:
+        return None
+    return {
+        "peer_id": failure.peer,
+        "name": name,
+        "ret_code": failure.ret_code,
+        "message": failure.message,
+        "instruction": failure.instruction,
+    }
+
+
 def client_home() -> Path:
     """Where the CLI keeps its identity: $EDGE_AGENT_HOME, else ~/.config/edge-agent."""
     if os.environ.get("EDGE_AGENT_HOME"):
@@ -162,6 +191,8 @@ class Client:
         self.state = state
         self.node = Node(config, keypair=keypair, state=state, announce=True, probe=False)
         self._browsing_since = float("-inf")
+        self.names: dict[str, str] = {}
+        """peer id -> the name the user gave it (a device name or host:port), to name it back."""
 
     async def __aenter__(self) -> Client:
         await self.node.start()
@@ -198,11 +229,33 @@ class Client:
         return sorted(found, key=lambda d: d["name"] or d["peer_id"])
 
     async def resolve(self, target: str, *, timeout_s: float = 3.0) -> Target:
-        """A peer id, an mDNS instance name, or host[:port] -> the peer to address.
+        """A peer id, an mDNS instance name, or host[:port] -> the peer to address (and its
+        name remembered in `names`).
 
         `BadTarget` for a name that is ambiguous or announces another id than the one
         pinned for it; `Unreachable` if nothing answers to `target` within `timeout_s`."""
-        target = target.strip()
+        found = await self._resolve(target.strip(), timeout_s)
+        if found.name != found.peer_id:
+            self.names[found.peer_id] = found.name
+        return found
+
+    def name_of(self, peer_id: str) -> str | None:
+        """What to call `peer_id`: the name the user gave it, else its mDNS instance, else None."""
+        if peer_id == self.peer_id:
+            return "this computer"
+        if peer_id in self.names:
+            return self.names[peer_id]
+        discovery = self.node.discovery
+        for inst in discovery.instances() if discovery is not None else ():
+            if inst.peer_id == peer_id:
+                return instance_label(inst.name)
+        return None
+
+    def failure_text(self, failure: FailureReported) -> str:
+        """`script failed on kitchen (12D3...): message`, and the instruction that failed."""
+        return failure_text(failure, self.name_of(failure.peer))
+
+    async def _resolve(self, target: str, timeout_s: float) -> Target:
         try:
             peer_id = validate_peer_id(target)
         except InvalidPeerId:
@@ -313,6 +366,8 @@ class Client:
         script = call_script(target.peer_id, service, function, len(args))
         data = {f"a{i}": a for i, a in enumerate(args)}
         run = await self.run(script, data, timeout_s=timeout_s)
+        if run.failure is not None:
+            raise ScriptFailure(self.failure_text(run.failure), run.failure)
         return result_of(run, target, timeout_s)
 
 

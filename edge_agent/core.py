@@ -17,6 +17,13 @@ new particles are refused rather than old ids forgotten. Strangers (init peers t
 host does not trust) may fill at most a share of each table, and their idle particles are
 given up soon, so they can slow nobody's trusted work down to a halt.
 
+A run that ends with an uncaught error stops the particle on that peer (AquaVM's rule),
+and the peer tells the init peer, once per particle: a *failure report* is a copy of the
+particle whose data is one entry of kind `FAILURE` that the failing peer produced and sealed
+(`air.data`). Only its init peer takes it, checks its seal, and never merges or runs it: the
+report ends the init peer's wait (`FailureReported`) without changing what the script
+computes. A report is made only by a run, and a report is never run, so none can loop.
+
 The events, actions, verdicts and limits are values of their own (`core_events`).
 """
 
@@ -33,7 +40,7 @@ from edge_agent import const
 from edge_agent.air import data as air_data
 from edge_agent.air.calls import RET_UNREACHABLE, CallRequest, CallResult
 from edge_agent.air.context import RunParams
-from edge_agent.air.data import Data, Entry, Kind
+from edge_agent.air.data import FAILURE_KEY, FAILURE_TEXT_MAX_CHARS, Data, Entry, Kind
 from edge_agent.air.errors import FORGED_RESULT, REFUSED_COPY_CODES, STEP_LIMIT, DataError, ParseError
 from edge_agent.air.interpreter import Script, compile_script, run
 from edge_agent.core_events import (
@@ -46,6 +53,7 @@ from edge_agent.core_events import (
     Duplicate,
     Envelope,
     Event,
+    FailureReported,
     Forgotten,
     ScriptFailed,
     SendCopy,
@@ -65,6 +73,7 @@ __all__ = [  # the events, actions and limits are defined in core_events, and ex
     "Duplicate",
     "Envelope",
     "Event",
+    "FailureReported",
     "Forgotten",
     "ParticleCore",
     "ScriptFailed",
@@ -90,6 +99,10 @@ class _Record:
     steps: int = 0
     cpu_s: float = 0.0
     last_active_ms: int = 0
+    reported: bool = False
+    """This peer sent the init peer its failure report (one per particle)."""
+    reporters: set[str] = field(default_factory=set)
+    """At the init peer: the peers whose failure reports it took."""
 
     @property
     def deadline_ms(self) -> int:
@@ -204,6 +217,8 @@ class ParticleCore:
             incoming = air_data.decode(p.data, max_bytes=const.MAX_DATA_BYTES, max_items=items)
         except DataError as exc:
             return [Dropped(p.id, Verdict.MALFORMED, str(exc), ev.sender)]
+        if FAILURE_KEY in incoming.entries:
+            return self._report_arrived(rec, p, incoming, ev.sender)
         if rec is not None and _adds_nothing(rec.data, incoming):
             return [Duplicate(p.id, ev.sender)]
         try:  # before it may make room: a copy that is refused evicts nothing
@@ -231,6 +246,33 @@ class ParticleCore:
             self._release(p.id)  # a refused first copy leaves no trace: the real one may follow
         return actions
 
+    def _report_arrived(
+        self, rec: _Record | None, p: Envelope, incoming: Data, sender: str | None
+    ) -> list[Action]:
+        """A failure report: taken only by the particle's init peer, alone in its copy, about
+        another peer, sealed by that peer; never merged or run (what the script computes is
+        what it would be without it)."""
+        entry = incoming.entries[FAILURE_KEY]
+        if rec is None or p.init_peer_id != self.peer_id:
+            why = f"a failure report of particle {p.id} reached a peer that is not its init peer"
+        elif len(incoming.entries) != 1 or incoming.sent:
+            why = f"a failure report of particle {p.id} carries more than its one entry"
+        elif entry.peer == self.peer_id:
+            why = f"a failure report of particle {p.id} claims to come from its init peer"
+        elif entry.peer in rec.reporters:
+            return [Duplicate(p.id, sender)]
+        elif len(rec.reporters) >= self.limits.failure_reports:
+            why = f"particle {p.id} brought {len(rec.reporters)} failure reports already"
+        else:
+            try:
+                self.sealer.check(p.id, incoming, None)  # every entry sealed by its producer
+            except SealError as exc:
+                return [Dropped(p.id, Verdict.UNSEALED, str(exc), sender)]
+            rec.reporters.add(entry.peer)
+            code, message, instruction = entry.value
+            return [FailureReported(p.id, entry.peer, code, message, instruction)]
+        return [Dropped(p.id, Verdict.BAD_REPORT, why, sender)]
+
     def _calls_done(self, ev: CallsDone, now_ms: int) -> list[Action]:
         rec = self._records.get(ev.particle_id)
         if rec is None:
@@ -246,6 +288,8 @@ class ParticleCore:
         if rec is None or not ev.call_keys:
             return []
         message = f"peer {ev.target} is unreachable: {ev.reason}"
+        if ev.target == rec.envelope.init_peer_id:
+            rec.reported = True  # a failure this causes is not reported to the peer just found gone
         for key in ev.call_keys:
             if key not in rec.data.entries:
                 rec.data.entries[key] = Entry(Kind.CALL_FAILED, [RET_UNREACHABLE, message], self.peer_id)
@@ -391,7 +435,7 @@ class ParticleCore:
         if result.ret_code == STEP_LIMIT and rec.steps >= budget:
             return self._over_budget(pid, budget)
         if not result.ok:
-            return [ScriptFailed(pid, result.ret_code, result.error_message)]
+            return self._failed(rec, result.ret_code, result.error_message, result.instruction, now_ms)
         return self._outcome(rec, result.next_peers, result.forwarded, result.call_requests, now_ms)
 
     def _outcome(
@@ -409,7 +453,7 @@ class ParticleCore:
             try:
                 raw = air_data.encode(rec.data)
             except DataError as exc:
-                return [ScriptFailed(pid, exc.ret_code, str(exc))]
+                return self._failed(rec, exc.ret_code, str(exc), "", now_ms)
             copy = rec.envelope.with_data(raw)
             give_up = self._give_up_ms(rec, now_ms)
             for target in next_peers:
@@ -419,6 +463,23 @@ class ParticleCore:
             rec.pending.update(r.key for r in calls)
             actions.append(CallServices(pid, rec.envelope.init_peer_id, calls))
         return actions
+
+    def _failed(self, rec: _Record, code: int, message: str, instruction: str, now_ms: int) -> list[Action]:
+        """The run failed here: say so, and the first time, send the init peer (if it is
+        another peer) a failure report, sealed by us, in a copy of its own."""
+        pid = rec.envelope.id
+        failed: list[Action] = [ScriptFailed(pid, code, message, instruction)]
+        init = rec.envelope.init_peer_id
+        if rec.reported or init == self.peer_id:
+            return failed
+        rec.reported = True
+        cut = FAILURE_TEXT_MAX_CHARS
+        text = message if len(message) <= cut else message[: cut - 3] + "..."
+        entry = Entry(Kind.FAILURE, [code, text, instruction[:cut]], self.peer_id)
+        report = Data({FAILURE_KEY: entry})
+        self.sealer.seal(pid, report, {})
+        copy = rec.envelope.with_data(air_data.encode(report))
+        return [*failed, SendCopy(pid, init, copy, (), self._give_up_ms(rec, now_ms))]
 
     def _give_up_ms(self, rec: _Record, now_ms: int) -> int:
         """When to stop trying a next peer: before the deadline, keeping a reserve for the

@@ -41,6 +41,9 @@ class Verdict(enum.StrEnum):
     """The particle used up its interpreter budget here; it is given up."""
     RATE_LIMITED = "rate_limited"
     """Its init peer started more new particles here than its rate allows."""
+    BAD_REPORT = "bad_report"
+    """A failure report sent to a peer that is not the particle's init peer, not alone in its
+    copy, about the init peer itself, or one more than a particle may receive."""
 
 
 class Envelope(Protocol):
@@ -144,11 +147,25 @@ class Duplicate:
 
 @dataclass(frozen=True, slots=True)
 class ScriptFailed:
-    """A run ended with an uncaught error: nothing is sent or called for it."""
+    """A run ended with an uncaught error: nothing is sent or called for it (but a failure
+    report to the init peer, a `SendCopy` that follows this action, the first time)."""
 
     particle_id: str
     ret_code: int
     message: str
+    instruction: str = ""
+    """The instruction the error came from, as `:error:` names it ("" if none is known)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FailureReported:
+    """At the init peer: `peer` reports, sealed, that the particle's run failed there."""
+
+    particle_id: str
+    peer: str
+    ret_code: int
+    message: str
+    instruction: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +176,7 @@ class Forgotten:
     why: str
 
 
-Action = CallServices | SendCopy | Dropped | Duplicate | ScriptFailed | Forgotten
+Action = CallServices | SendCopy | Dropped | Duplicate | ScriptFailed | FailureReported | Forgotten
 
 
 # --- limits -----------------------------------------------------------------------------
@@ -184,7 +201,8 @@ class CoreLimits:
     delivery_timeout_ms: int = const.NODE_DELIVERY_TIMEOUT_MS
     new_per_s: float = const.NODE_STRANGER_PARTICLES_PER_S
     new_burst: int = const.NODE_STRANGER_PARTICLES_BURST
-
+    failure_reports: int = 16
+    """Failure reports (from as many peers) one particle may bring its init peer."""
 
     @classmethod
     def from_const(cls, **overrides: Any) -> CoreLimits:

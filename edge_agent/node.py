@@ -23,7 +23,6 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from edge_agent import __version__, cborutil, const, particle
@@ -38,6 +37,7 @@ from edge_agent.core import (
     CoreLimits,
     Dropped,
     Duplicate,
+    FailureReported,
     Forgotten,
     ParticleCore,
     ScriptFailed,
@@ -57,6 +57,7 @@ from edge_agent.net.module_offer import MODULES_PATH, ModuleResource
 from edge_agent.net.proof import PROOF_PATH, ProofResource, Prover
 from edge_agent.net.proof import Outcome as ProofOutcome
 from edge_agent.particle import DropReason, Particle, ParticleError
+from edge_agent.runs import Run
 from edge_agent.sdnotify import Notifier
 from edge_agent.seals import Sealer
 from edge_agent.services.base import Delayed
@@ -71,18 +72,6 @@ log = logging.getLogger(__name__)
 
 def now_ms() -> int:
     return int(time.time() * 1000)
-
-
-@dataclass(slots=True)
-class Run:
-    """A particle this peer started: its client services and a way to wait for results."""
-
-    particle: Particle
-    client: ClientServices
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
-    unreachable: list[str] = field(default_factory=list)
-    """Why calls failed with error 14 (a peer could not be reached), as recorded in the
-    particle's data -- the typed fact behind an error message that says so."""
 
 
 class Node:
@@ -416,6 +405,13 @@ class Node:
                 ("failed", action.ret_code, action.message[:80]),
                 "particle %s failed here with %d: %s", action.particle_id, action.ret_code, action.message,
             )
+            if (run := self._runs.get(action.particle_id)) is not None:
+                a = action
+                run.failed(FailureReported(a.particle_id, self.peer_id, a.ret_code, a.message, a.instruction))
+        elif isinstance(action, FailureReported):
+            self.counters["failure_reports"] += 1
+            if (run := self._runs.get(action.particle_id)) is not None:
+                run.failed(action)
         elif isinstance(action, Duplicate):
             self.counters["duplicates"] += 1
             reply = self._replies.get(action.particle_id, {}).get(action.sender) if action.sender else None
@@ -570,17 +566,8 @@ class Node:
         return run
 
     async def wait(self, run: Run, *, timeout_s: float, responses: int = 1) -> bool:
-        """Wait until `responses` responses, or an error, reached the client services."""
-        deadline = time.monotonic() + timeout_s
-        while len(run.client.responses) < responses and not run.client.errors:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            run.changed.clear()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(left):  # no task per wait, unlike wait_for
-                    await run.changed.wait()
-        return True
+        """`run.wait`: until `responses` responses, an error or a failure came; False at the timeout."""
+        return await run.wait(timeout_s=timeout_s, responses=responses)
 
     async def _fetch_module(self, peer_id: str, sha256: str) -> bytes:
         """GET /modules/<sha256> from `peer_id` (blockwise) where it proves its key, each of its

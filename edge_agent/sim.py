@@ -13,7 +13,9 @@ and fed back as one results event queued after the copies it sent (a `peer.timeo
 on its own, when it is due in simulated time), and a copy for a peer that is not in the
 network (or that the `reachable` rule refuses) fails at its give-up time,
 so the calls meant for that peer fail with error 14, as on real agents (a copy that a node's
-CoAP edge would refuse, a ttl over the limit, fails at once). Particle data is
+CoAP edge would refuse, a ttl over the limit, fails at once). A run that fails on a peer
+sends the init peer its sealed failure report, as on agents: `result.failure` is the one
+that reached the init peer first (or the init peer's own). Particle data is
 encoded and decoded on every hop, as on the wire. Peer ids are any strings. `run` stops
 when no peer has work left, or after `max_steps` core events.
 """
@@ -36,6 +38,7 @@ from edge_agent.core import (
     CoreLimits,
     Dropped,
     Event,
+    FailureReported,
     Forgotten,
     ParticleCore,
     ScriptFailed,
@@ -63,11 +66,14 @@ class Call(NamedTuple):
 
 
 class Failure(NamedTuple):
-    """An interpreter run that ended with an uncaught error (that peer sent nothing on)."""
+    """An interpreter run that ended with an uncaught error (that peer sent nothing on but its
+    failure report to the init peer)."""
 
     peer: str
     ret_code: int
     message: str
+    instruction: str = ""
+    """The instruction the error came from, as `:error:` names it ("" if none is known)."""
 
 
 class Drop(NamedTuple):
@@ -109,6 +115,10 @@ class SimulationResult:
     calls: list[Call] = field(default_factory=list)
     """Every executed service call, in execution order."""
     failures: list[Failure] = field(default_factory=list)
+    """Every run that failed, on any peer, in order."""
+    failure: Failure | None = None
+    """The failure the init peer learned of first: its own run's, or a peer's failure report
+    (what `edge-agent run` prints); None if the particle failed nowhere (or no report came)."""
     drops: list[Drop] = field(default_factory=list)
     """Copies refused by a peer's core (forged, unsealed, over budget, overloaded...) or, before
     it, by what would be its CoAP edge on a node (a ttl over the limit), in order."""
@@ -394,11 +404,21 @@ class _Run:
                 results = self.net._serve(peer, action, self.envelopes[pid], client, self.now, result)
                 self.push_results(peer, pid, results)
             elif isinstance(action, ScriptFailed):
-                result.failures.append(Failure(peer, action.ret_code, action.message))
+                failure = Failure(peer, action.ret_code, action.message, action.instruction)
+                result.failures.append(failure)
+                self.learn(peer, action.particle_id, failure)
+            elif isinstance(action, FailureReported):
+                reported = Failure(action.peer, action.ret_code, action.message, action.instruction)
+                self.learn(peer, action.particle_id, reported)
             elif isinstance(action, Dropped):
                 result.drops.append(Drop(peer, action.verdict.value, action.detail))
             elif isinstance(action, Forgotten):
                 result.forgotten.append((peer, action.why))
+
+    def learn(self, peer: str, pid: str, failure: Failure) -> None:
+        """The init peer of this run's particle learned of `failure` (first one only)."""
+        if pid == self.particle.id and peer == self.particle.init_peer_id and self.result.failure is None:
+            self.result.failure = failure
 
     def push_results(self, peer: str, pid: str, results: dict[str, CallResult]) -> None:
         """Queue `peer`'s call results: now, and each `Delayed` one (peer.timeout) on its own

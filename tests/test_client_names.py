@@ -119,6 +119,17 @@ def test_resolving_a_name_pins_it_then_refuses_another_id(
     assert StateDir(home.parent / "other-laptop" / "client").known.pins() == {}  # nothing pinned
 
 
+def test_a_failing_peer_is_named_as_given_else_as_announced(home: Path) -> None:
+    """What `script failed on NAME (PEER_ID)` says (issue 11)."""
+    async def go() -> tuple[str | None, ...]:
+        async with Client(home=home) as client:
+            client.node.discovery = FakeDiscovery({"garage": {GARAGE}, "shed": {SQUATTER}})
+            await client.resolve("Garage", timeout_s=0.5)
+            return tuple(client.name_of(p) for p in (GARAGE, SQUATTER, client.peer_id, "12D3KooWnobody"))
+
+    assert asyncio.run(asyncio.wait_for(go(), 20)) == ("Garage", "shed", "this computer", None)
+
+
 # --- the CLI -----------------------------------------------------------------------------------
 
 

@@ -276,6 +276,8 @@ def uncaught_unreachable_peers(net: Driver) -> list[Outcome]:
         assert outcome.responses == [] and outcome.errors == []
         [(peer, code, message)] = outcome.failures
         assert (peer, code) == (first, 10000) and "peer nodeZ is unreachable" in message
+        # nodeA's failure is reported to the client (sealed); the client's own is its own news
+        assert [r[:2] for r in outcome.reported] == ([("nodeA", 10000)] if first == "nodeA" else [])
         outcomes.append(outcome)
     return outcomes
 
@@ -398,12 +400,33 @@ def a_ttl_over_the_limit_is_refused_before_the_core(net: Driver) -> list[Outcome
     return [outcome]
 
 
+def a_failure_on_a_peer_comes_back_to_the_init_peer(net: Driver) -> list[Outcome]:
+    """Issue 11: nodeB's uncaught error reaches the client as nodeB's sealed failure report
+    (the script computes what it did before: no response, no error); with an xor, no report."""
+    def broken(function: str, args: list[Any]) -> Any:
+        raise ServiceError("no such sensor", ret_code=3)
+
+    net.add_service("nodeB", "sensor", broken)
+    read = '(call "nodeB" ("sensor" "read") [] r)'
+    script = seq('(call "nodeA" ("op" "noop") [])', read, RESPOND.format("r"))
+    outcome = net.run(script, "client")
+    assert outcome.responses == [] and outcome.errors == []
+    [(peer, code, message, instruction)] = outcome.reported
+    assert (peer, code) == ("nodeB", 10000) and "no such sensor" in message
+    assert instruction == 'call "nodeB" ("sensor" "read") [] r'
+    assert [(p, c) for p, c, _ in outcome.failures] == [("nodeB", 10000)]
+    caught = net.run(f"(xor {script} {REPORT})", "client")
+    assert caught.reported == () and caught.failures == [] and len(caught.errors) == 1
+    return [outcome, caught]
+
+
 STRANGER = {"trust": {"nodeA": ()}}
 SCENARIOS = [
     Scenario(failing_and_misbehaving_services),
     Scenario(caught_absent_peer, options={"absent": ["nodeZ"]}),
     Scenario(caught_down_peer, options={"down": ["nodeZ"], "limits": {"delivery_timeout_ms": 1000}}),
     Scenario(uncaught_unreachable_peers, options={"absent": ["nodeZ"]}),
+    Scenario(a_failure_on_a_peer_comes_back_to_the_init_peer, peers=("client", "nodeA", "nodeB")),
     Scenario(a_ttl_over_the_limit_is_refused_before_the_core),
     Scenario(idle_particles_evicted_then_replays, options={"limits": {"max_particles": 4}}),
     Scenario(held_data_is_bounded_in_weight, options={"limits": {"max_held_bytes": 200_000}}),

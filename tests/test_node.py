@@ -222,6 +222,10 @@ def test_many_particles_at_once_and_one_failure_disturbs_no_other(tmp_path: Path
             agent = await start_node(stack, tmp_path / "agent")
             client = await start_node(stack, tmp_path / "client")
             introduce(agent, client)
+            # Sixty at once is over a stranger's burst (50): failing particles answer at once
+            # now (their failure reports), so all sixty arrive within it.
+            agent.state.trust(client.peer_id)
+            agent._trust.refresh()
             good = call_on(agent.peer_id, "op", "identity", "[n]")
             # No xor: the unknown service fails the whole particle on the agent.
             bad = f'(seq (call "{agent.peer_id}" ("nosuch" "f") []) {RESPOND.format("1")})'
@@ -235,6 +239,9 @@ def test_many_particles_at_once_and_one_failure_disturbs_no_other(tmp_path: Path
             for i, r in goods:
                 assert r.client.responses == [[i]], (i, r.client.errors)
             await until(lambda: counters(agent).get("failed_runs") == 12, what="12 failed runs")
+            await until(lambda: counters(client).get("failure_reports") == 12, what="12 failure reports")
+            assert all(r.failure is not None and r.failure.peer == agent.peer_id for r in runs[::5])
+            assert not any(r.failure for _, r in goods)
             assert counters(agent)["accepted"] == 60
 
     run(go())

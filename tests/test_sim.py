@@ -128,3 +128,34 @@ def test_an_injected_particle_is_served_as_itself() -> None:
     assert result.responses == [[1]]
     [failure] = result.failures
     assert failure.peer == "a" and "No service found" in failure.message and "getDataSrv" in failure.message
+
+
+def test_a_failure_comes_back_as_the_results_failure_once_per_peer() -> None:
+    """Issue 11: carol fails twice (bob's copy comes after her own run failed) but reports
+    once; `result.failure` is what the init peer learned."""
+    net = Network(["alice", "bob", "carol"])
+
+    def broken(function: str, args: list[Any]) -> Any:
+        raise ServiceError("no such sensor", ret_code=3)
+
+    net.add_service("carol", "sensor", broken)
+    script = """
+    (seq (par (seq (call "bob" ("op" "noop") [])
+                   (seq (call "bob" ("op" "noop") []) (call "bob" ("op" "noop") [])))
+              (call "carol" ("op" "noop") []))
+         (seq (call "carol" ("sensor" "read") [] r) (call %init_peer_id% ("callbackSrv" "response") [r])))
+    """
+    result = net.run(script, init_peer="alice")
+    assert result.responses == [] and result.errors == []
+    assert [(f.peer, f.ret_code) for f in result.failures] == [("carol", 10000)] * 2
+    assert result.failure is not None and result.failure == result.failures[0]
+    assert "no such sensor" in result.failure.message
+    assert result.failure.instruction == 'call "carol" ("sensor" "read") [] r'
+    assert result.hops == 4  # alice->bob, alice->carol, bob->carol, and carol->alice: the one report
+
+
+def test_the_init_peers_own_failure_is_the_results_failure() -> None:
+    result = Network(["alice"]).run('(call %init_peer_id% ("getDataSrv" "nope") [] x)', init_peer="alice")
+    assert result.failure is not None and result.failure.peer == "alice" and result.hops == 0
+    ok = Network(["alice"]).run(RESPOND.format("1"), init_peer="alice")
+    assert ok.failure is None

@@ -13,6 +13,9 @@ fold iterations around it — each with its value and the peer that produced it.
   for every later reader.
 - `sent` records, per remote call or canon, that some peer already forwarded the particle
   to the peer that must run it, so nobody forwards it again.
+- A *failure report* (`Kind.FAILURE` under `FAILURE_KEY`) is the one entry of a copy that
+  a peer whose run failed sends its init peer (`edge_agent.core`): never merged into any
+  peer's log, so it cannot change what the script computes.
 - `seals`: each peer's Ed25519 signature over the entries it produced (`edge_agent.seals`
   makes and checks them; this module only carries them). A peer's newer seal covers all its
   older one did, so merging keeps, per peer, the seals no other seal of that peer contains.
@@ -37,7 +40,15 @@ from edge_agent.air.errors import DataConflict, DataError
 from edge_agent.cborutil import CBORError, check_items, loads_one
 
 FORMAT_VERSION = 2
-"""Version 2 added the producers' seals."""
+"""Version 2 added the producers' seals. `Kind.FAILURE` came later without a new version: only
+failure reports carry it, and a peer that predates it refuses them as malformed (an unknown
+kind), which costs it nothing but the early news of a failure."""
+
+FAILURE_KEY = "!failure"
+"""The key of a failure report's entry: no instruction instance has it (theirs are digits)."""
+
+FAILURE_TEXT_MAX_CHARS = 2000
+"""A failure report's message and instruction are cut to this many characters each."""
 
 SIGNATURE_BYTES = 64
 """An Ed25519 signature."""
@@ -52,6 +63,8 @@ class Kind(IntEnum):
     """A canon: value is the frozen list of the keys of the stream values it saw, in order."""
     AP = 3
     """An ap to a stream: value is the appended value."""
+    FAILURE = 4
+    """A failure report, only under `FAILURE_KEY`: value is [ret_code, message, instruction]."""
 
 
 @dataclass(slots=True)
@@ -284,7 +297,7 @@ def _entry_from_row(
         raise DataError("a particle data entry has a bad key")
     if key in earlier:
         raise DataError(f"the particle data records instruction instance {key!r} twice")
-    if kind not in (0, 1, 2, 3) or type(kind) is not int:
+    if type(kind) is not int or kind not in Kind._value2member_map_:
         raise DataError(f"entry {key!r} has an unknown kind {kind!r}")
     if type(p) is not int or not 0 <= p < len(peers):
         raise DataError(f"entry {key!r} names no known peer")
@@ -295,17 +308,36 @@ def _entry_from_row(
     except ValueError as exc:
         raise DataError(f"entry {key!r} holds an invalid value: {exc}") from exc
     k = Kind(kind)
-    if k == Kind.CALL_FAILED and not (
+    _check_shape(key, k, value, s)
+    return key, Entry(k, value, peers[p], None if s < 0 else streams[s], gen if s >= 0 else 0), items
+
+
+def _check_shape(key: str, kind: Kind, value: Any, stream: int) -> None:
+    """DataError unless `value` has the shape its entry's `kind` records."""
+    if kind == Kind.CALL_FAILED and not _is_error(value, 2):
+        raise DataError(f"entry {key!r} is a failed call without [ret_code, message]")
+    if kind == Kind.CANON and (type(value) is not list or any(type(ref) is not int for ref in value)):
+        raise DataError(f"entry {key!r} is a canon whose value is not an array of entry numbers")
+    if (kind == Kind.FAILURE) != (key == FAILURE_KEY):
+        raise DataError(f"entry {key!r} is a {kind.name.lower()}: only {FAILURE_KEY!r} is a failure report")
+    if kind == Kind.FAILURE and not (
+        _is_error(value, 3)
+        and type(value[2]) is str
+        and stream == -1
+        and max(len(value[1]), len(value[2])) <= FAILURE_TEXT_MAX_CHARS
+    ):
+        raise DataError(f"entry {key!r} is a failure report without [ret_code, message, instruction]")
+
+
+def _is_error(value: Any, length: int) -> bool:
+    """[ret_code (not 0), message, ...] of `length` items."""
+    return (
         type(value) is list
-        and len(value) == 2
+        and len(value) == length
         and type(value[0]) is int
         and value[0] != 0
         and type(value[1]) is str
-    ):
-        raise DataError(f"entry {key!r} is a failed call without [ret_code, message]")
-    if k == Kind.CANON and (type(value) is not list or any(type(ref) is not int for ref in value)):
-        raise DataError(f"entry {key!r} is a canon whose value is not an array of entry numbers")
-    return key, Entry(k, value, peers[p], None if s < 0 else streams[s], gen if s >= 0 else 0), items
+    )
 
 
 def _seals_from_rows(rows: list[Any], peers: list[str], keys: list[str]) -> list[Seal]:

@@ -58,6 +58,8 @@ class RunResult:
     """For each next peer, the keys of the calls it was sent to make."""
     steps: int = 0
     """Instructions executed (what the run cost)."""
+    instruction: str = ""
+    """On an uncaught catchable error, the instruction it came from (as `:error:` names it)."""
 
     @property
     def ok(self) -> bool:
@@ -128,7 +130,8 @@ def run(
             f"{sorted(ctx.call_results)}, probably a wrong call id used"
         )
     if ret_code:
-        return RunResult(data, ret_code=ret_code, error_message=message, steps=ctx.steps)
+        where = _failed_instruction(ctx.errors.error, ret_code, message)
+        return RunResult(data, ret_code=ret_code, error_message=message, steps=ctx.steps, instruction=where)
     return RunResult(
         data,
         next_peers=list(ctx.next_peers),
@@ -136,3 +139,12 @@ def run(
         forwarded=ctx.next_peers,
         steps=ctx.steps,
     )
+
+
+def _failed_instruction(error: Mapping[str, object], ret_code: int, message: str) -> str:
+    """The instruction `:error:` names, if it is the error that ended the run (an uncatchable
+    one, or the farewell check, names none)."""
+    if error.get("error_code") != ret_code or error.get("message") != message:
+        return ""
+    instruction = error.get("instruction")
+    return instruction if isinstance(instruction, str) else ""

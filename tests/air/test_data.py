@@ -103,3 +103,34 @@ def test_sizes_are_checked_both_ways() -> None:
     raw = D.encode(big)
     with pytest.raises(D.DataError, match="more than the limit of 1000"):
         D.decode(raw, max_bytes=1000)
+
+
+# --- failure reports (issue 11) ----------------------------------------------------------------
+
+
+def _one_entry(key: str, kind: int, value: object, stream: int = -1) -> bytes:
+    row = [key, kind, value, 0, stream, 0]
+    return cbor2.dumps({"v": 2, "p": ["a"], "s": ["$s"], "e": [row], "f": [], "g": []})
+
+
+def test_a_failure_report_round_trips() -> None:
+    data = Data({D.FAILURE_KEY: Entry(Kind.FAILURE, [10000, "boom", '(call "b" ("s" "f") [])'], "bob")})
+    assert D.decode(D.encode(data)).entries == data.entries
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (_one_entry(D.FAILURE_KEY, 0, 1), "only '!failure' is a failure report"),
+        (_one_entry("3", 4, [1, "m", "i"]), "only '!failure' is a failure report"),
+        (_one_entry(D.FAILURE_KEY, 4, [1, "m"]), "without [ret_code, message, instruction]"),
+        (_one_entry(D.FAILURE_KEY, 4, [0, "m", "i"]), "without [ret_code, message, instruction]"),
+        (_one_entry(D.FAILURE_KEY, 4, [1, "m", 5]), "without [ret_code, message, instruction]"),
+        (_one_entry(D.FAILURE_KEY, 4, [1, "m", "i"], stream=0), "without [ret_code, message, instruction]"),
+        (_one_entry(D.FAILURE_KEY, 4, [1, "m" * (D.FAILURE_TEXT_MAX_CHARS + 1), "i"]), "without [ret_code"),
+    ],
+)
+def test_a_malformed_failure_report_is_a_clear_error(raw: bytes, message: str) -> None:
+    with pytest.raises(D.DataError) as info:
+        D.decode(raw)
+    assert message in str(info.value)

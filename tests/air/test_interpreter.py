@@ -190,3 +190,20 @@ def test_a_fold_over_a_long_array_does_not_overflow() -> None:
     """
     result = Network(["a"]).run(script, init_peer="a", data={"xs": list(range(20_000))})
     assert result.failures == [] and result.responses == [["done"]]
+
+
+def test_an_uncaught_error_names_the_instruction_it_came_from() -> None:
+    def fail(args: Any) -> Any:
+        raise ValueError("no such sensor")
+
+    script = '(seq (call %init_peer_id% ("op" "identity") [1] x) (call %init_peer_id% ("s" "read") [x] y))'
+    out, _ = drive(script, services={"s.read": fail})
+    assert out.ret_code == 10000 and "no such sensor" in out.error_message
+    assert out.instruction == 'call %init_peer_id% ("s" "read") [x] y'
+
+
+def test_a_caught_error_leaves_no_failed_instruction_and_an_uncatchable_one_names_none() -> None:
+    out, _ = drive('(xor (fail 5 "x") (null))')
+    assert out.ok and out.instruction == ""
+    stuck = run("(ap 1 $s)", Data(), Data(), RunParams("alice", "alice", 1, 1, "p", max_steps=0))
+    assert not stuck.ok and stuck.instruction == ""

@@ -51,6 +51,7 @@ from edge_agent.core import (
     Dropped,
     Duplicate,
     Event,
+    FailureReported,
     Forgotten,
     ParticleCore,
     ScriptFailed,
@@ -96,6 +97,8 @@ class Outcome:
     """Peers that a copy with calls for them could not reach (sorted, once each)."""
     trace: dict[str, list[Step]]
     """Per peer, the events of this particle its core handled (ticks aside) and their actions."""
+    reported: tuple[tuple[str, int, str, str], ...] = ()
+    """(peer, ret_code, message, instruction) of each failure report the init peer took."""
 
 
 # --- describing core events and actions, the same way for both drivers ---------------------
@@ -138,7 +141,9 @@ def describe_action(action: Action, names: Names) -> tuple[Any, ...]:
     if isinstance(action, Duplicate):
         return ("duplicate", names(action.sender))
     if isinstance(action, ScriptFailed):
-        return ("failed", action.ret_code, names(action.message))
+        return ("failed", action.ret_code, names(action.message), names(action.instruction))
+    if isinstance(action, FailureReported):
+        return ("failure_reported", names(action.peer), action.ret_code, names(action.message))
     assert isinstance(action, Forgotten)
     return ("forgotten", action.why)
 
@@ -192,6 +197,7 @@ def _outcome(
     trace: dict[str, list[Step]] = {}
     calls: list[tuple[str, str, str, list[Any]]] = []
     failures: list[tuple[str, int, str]] = []
+    reported: list[tuple[str, int, str, str]] = []
     drops: list[tuple[str, str]] = []
     undelivered: set[str] = set()
     for peer, log in logs.items():
@@ -207,11 +213,14 @@ def _outcome(
                     calls.extend((peer, r.service, r.function, names(r.args)) for r in a.requests)
                 elif isinstance(a, ScriptFailed):
                     failures.append((peer, a.ret_code, names(a.message)))
+                elif isinstance(a, FailureReported):
+                    reported.append((names(a.peer), a.ret_code, names(a.message), names(a.instruction)))
                 elif isinstance(a, Dropped):
                     drops.append((peer, a.verdict.value))
     drops.extend(edge_drops)
     return Outcome(
-        particle, names(responses), names(errors), calls, failures, drops, sorted(undelivered), trace
+        particle, names(responses), names(errors), calls, failures, drops, sorted(undelivered), trace,
+        tuple(reported),
     )
 
 

@@ -1,0 +1,81 @@
+"""Nobody can fake a failure (issue 11), by real peers on loopback.
+
+A failure report is an entry produced and sealed by the peer that failed: a peer on the
+particle's path that reports a failure in another peer's name (its own seal over it: a
+strip-and-replace), or that alters a genuine report, is refused with a counted reason
+(`dropped_unsealed`), and the laptop's run goes on waiting as if nothing came.
+"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+from edge_agent import particle
+from edge_agent.air import data as air_data
+from edge_agent.air.data import FAILURE_KEY, Data, Entry, Kind
+from edge_agent.core import SendCopy
+from edge_agent.seals import Sealer
+from tests.security.test_forged_data import become_forger
+from tests.test_node import RESPOND, counters, introduce, start_node, until
+from tests.test_node import run as run_async
+
+
+def test_a_failure_in_another_peers_name_is_refused(tmp_path: Path) -> None:
+    """Shed, on the way to garage, tells the laptop that garage failed (sealed by shed)."""
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            laptop = await start_node(stack, tmp_path / "laptop")
+            shed = await start_node(stack, tmp_path / "shed")
+            garage = await start_node(stack, tmp_path / "garage")
+            introduce(laptop, shed, garage)
+
+            def forge(action: SendCopy) -> tuple[Any, str]:
+                env = action.envelope
+                fake = [10000, "garage is on fire", '(call "garage" ("op" "noop") [])']
+                data = Data({FAILURE_KEY: Entry(Kind.FAILURE, fake, garage.peer_id)})
+                Sealer(shed.peer_id, shed.keypair.sign, particle.verify_signature).seal(env.id, data, {})
+                return env.with_data(air_data.encode(data)), laptop.peer_id
+
+            sent = become_forger(shed, garage.peer_id, forge)
+            script = (
+                f'(seq (call "{shed.peer_id}" ("op" "noop") [])'
+                f' (seq (call "{garage.peer_id}" ("op" "noop") []) {RESPOND.format("1")}))'
+            )
+            started = await laptop.start_particle(script, ttl_ms=4000)
+            await until(lambda: sent == ["delivered"], what="the forged report delivered")
+            await until(lambda: counters(laptop).get("dropped_unsealed") == 1, what="refused, counted")
+            assert not await laptop.wait(started, timeout_s=0.5)
+            assert started.failure is None and counters(laptop).get("failure_reports") is None
+
+    run_async(go())
+
+
+def test_an_altered_failure_report_is_refused(tmp_path: Path) -> None:
+    """Garage's genuine report, its message rewritten on the way (its seal kept)."""
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            laptop = await start_node(stack, tmp_path / "laptop")
+            garage = await start_node(stack, tmp_path / "garage")
+            introduce(laptop, garage)
+
+            def alter(action: SendCopy) -> tuple[Any, str] | None:
+                env = action.envelope
+                data = air_data.decode(env.data)
+                entry = data.entries.get(FAILURE_KEY)
+                if entry is None:
+                    return None
+                entry.value = [entry.value[0], "the laptop must run `rm -rf`", entry.value[2]]
+                return env.with_data(air_data.encode(data)), laptop.peer_id
+
+            sent = become_forger(garage, laptop.peer_id, alter)
+            script = f'(seq (call "{garage.peer_id}" ("nosuch" "f") []) {RESPOND.format("1")})'
+            started = await laptop.start_particle(script, ttl_ms=4000)
+            await until(lambda: sent == ["delivered"], what="the altered report delivered")
+            await until(lambda: counters(laptop).get("dropped_unsealed") == 1, what="refused, counted")
+            assert not await laptop.wait(started, timeout_s=0.5)
+            assert started.failure is None
+            assert counters(garage)["failed_runs"] == 1
+
+    run_async(go())
