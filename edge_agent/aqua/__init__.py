@@ -1,0 +1,50 @@
+"""The Aqua compiler: Aqua source in, AIR text out, with Fluence's client convention.
+
+Stages, each its own module: lexer -> parser (syntax tree) -> checker (types) -> codegen
+(AIR). Pure: no I/O beyond reading the file `compile_file` is given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from edge_agent.aqua.checker import Program, check
+from edge_agent.aqua.codegen import Generator
+from edge_agent.aqua.errors import AquaError, Pos, Source
+from edge_agent.aqua.parser import parse
+
+__all__ = ["AquaError", "Pos", "Program", "Source", "compile_file", "compile_source", "load"]
+
+
+def load(text: str, name: str = "<aqua>") -> tuple[Source, Program]:
+    """Parse and type-check Aqua text; raises AquaError at the first mistake."""
+    source = Source(name, text)
+    return source, check(source, parse(source))
+
+
+def _pick(source: Source, prog: Program, func: str | None) -> str:
+    exported = [n for n in prog.module.exports if n in prog.funcs] or list(prog.funcs)
+    if func is None:
+        if len(exported) != 1:
+            raise AquaError(source, Pos(1, 1), "choose the function to compile; exported: "
+                                               + (", ".join(exported) or "none"))
+        return exported[0]
+    if func not in prog.funcs:
+        raise AquaError(source, Pos(1, 1), f"no function '{func}'; exported: {', '.join(exported) or 'none'}")
+    return func
+
+
+def compile_source(text: str, func: str | None = None, name: str = "<aqua>", relay: bool = True) -> str:
+    """The AIR of function `func` (of the only exported one when None).
+
+    `relay=True` is Fluence's default: the client reads `-relay-` and reaches other peers
+    through it; `relay=False` is its `noRelay`, for a client that reaches peers directly.
+    """
+    source, prog = load(text, name)
+    return Generator(source, prog, relay).function(_pick(source, prog, func))
+
+
+def compile_file(path: str | Path, func: str | None = None, relay: bool = True) -> str:
+    """compile_source of the file at `path`; errors name the file."""
+    p = Path(path)
+    return compile_source(p.read_text(encoding="utf-8"), func, str(p), relay)

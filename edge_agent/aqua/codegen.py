@@ -1,0 +1,145 @@
+"""Generate AIR for one Aqua function, with the client convention of Fluence's compiler.
+
+The function runs on the init peer: each argument is read with `getDataSrv.<name>`, the
+relay (in relay mode) with `getDataSrv."-relay-"`, results go to `callbackSrv.response`
+and an uncaught error to `errorHandlingSrv.error`. Called functions are inlined. `on PEER
+via RELAY` blocks take the hops Fluence's compiler gives them: in through the relays,
+back out the same way, and, on an error, back to the parent peer before the error is
+raised again. Pure: takes a checked Program, returns text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from edge_agent.aqua import ast
+from edge_agent.aqua import types as t
+from edge_agent.aqua.air import Instr, call, hop, new, par, render, seq, xor
+from edge_agent.aqua.checker import Program
+from edge_agent.aqua.codegen_expr import argument, value
+from edge_agent.aqua.codegen_stmt import HANDLERS
+from edge_agent.aqua.context import INIT, RELAY, Binding, Ctx, Env, Frame
+from edge_agent.aqua.errors import AquaError, Pos, Source
+
+Names = tuple[str, ...]
+
+
+class Generator:
+    """Generates the AIR of the functions of one checked program."""
+
+    def __init__(self, source: Source, prog: Program, relay: bool = True) -> None:
+        self.source = source
+        self.prog = prog
+        self.relay = relay
+        self.counts: dict[str, int] = {}
+        self.returned: list[str] | None = None
+
+    def error(self, pos: Pos, message: str) -> AquaError:
+        return AquaError(self.source, pos, message)
+
+    def fresh(self, base: str, numbered: bool = False) -> str:
+        """A name no other generated variable has: `base`, then `base-0`, `base-1`, ...
+
+        Fluence's compiler names alike (`ret`, `ret-0`; loop variables `x-0`), and AquaVM
+        quotes the instruction in an error's `instruction` field, so the names show.
+        """
+        n = self.counts.get(base)
+        if numbered and n is None:
+            n = self.counts[base] = 0
+            return f"{base}-0"
+        self.counts[base] = 0 if n is None else n + 1
+        return base if n is None else f"{base}-{n}"
+
+    def function(self, name: str) -> str:
+        """The AIR text of the function `name`, called by a client."""
+        func, sig = self.prog.funcs[name]
+        reads: list[Instr] = []
+        env: Env = {}
+        if self.relay:
+            reads.append(call(INIT, "getDataSrv", RELAY, [], RELAY))
+        for arg_name, arg_type in sig.args:
+            text = f"-{arg_name}-arg-"
+            reads.append(call(INIT, "getDataSrv", arg_name, [], text))
+            env[arg_name] = Binding(text, arg_type)
+        ctx = Ctx((Frame(INIT, (RELAY,) if self.relay else ()),))
+        body = self.block(func.body, env, ctx)
+        parts = [*reads, body]
+        if sig.results:
+            parts.append(call(INIT, "callbackSrv", "response", self.returned or []))
+        top = xor(seq(*parts), call(INIT, "errorHandlingSrv", "error", [":error:", "0"]))
+        return render(top) + "\n"
+
+    # ------------------------------------------------------------ blocks and statements
+
+    def block(self, stmts: tuple[ast.Stmt, ...], env: Env, ctx: Ctx) -> Instr:
+        instrs: list[Instr] = []
+        for i, stmt in enumerate(stmts):
+            if isinstance(stmt, ast.StreamDecl):
+                name = "$" + self.fresh(stmt.name)
+                env[stmt.name] = Binding(name, self.prog.types[id(stmt)])
+                instrs.append(new(name, self.block(stmts[i + 1:], env, ctx)))
+                break
+            before_par = i + 1 < len(stmts) and isinstance(stmts[i + 1], ast.Par)
+            if isinstance(stmt, ast.Par):
+                if not instrs:
+                    raise self.error(stmt.pos, "'par' needs a statement before it to run in parallel with")
+                instrs[-1] = par(instrs[-1], self.stmt(stmt.stmt, env, replace(ctx, in_par=True)))
+            else:
+                instrs.append(self.stmt(stmt, env, replace(ctx, in_par=True) if before_par else ctx))
+        return seq(*instrs)
+
+    def stmt(self, stmt: ast.Stmt, env: Env, ctx: Ctx) -> Instr:
+        handler = HANDLERS.get(type(stmt))
+        if handler is None:
+            raise self.error(stmt.pos, f"'{type(stmt).__name__.lower()}' is not supported yet")
+        return handler(self, stmt, env, ctx)
+
+    def on(self, stmt: ast.On, env: Env, ctx: Ctx) -> Instr:
+        """An `on` block: entry hops, the body, exit hops, and an error path home."""
+        setup: list[Instr] = []
+        peer = value(self, stmt.peer, env, ctx, setup)
+        vias = tuple(value(self, v, env, ctx, setup) for v in stmt.vias)
+        for via in stmt.vias:
+            if isinstance(self.prog.type_of(via), t.Collection):
+                raise self.error(via.pos, "'via' with an array of relays is not supported yet")
+        parent = ctx.chain[-1]
+        inner = Ctx(ctx.chain + (Frame(peer, vias),))
+        entry = [hop(v) for v in (*reversed(parent.vias), *vias)]
+        back = (*reversed(vias), *parent.vias)
+        exit_hops = [hop(v) for v in back] + ([hop(parent.peer)] if ctx.in_par else [])
+        error_hops = [hop(v) for v in (*back, parent.peer)] if back else []
+        body = self.block(stmt.body, env, inner)
+        guarded = xor(seq(*entry, body, *exit_hops), seq(*error_hops, "(fail :error:)"))
+        return seq(*setup, guarded)
+
+    def call(self, node: ast.CallExpr, targets: Names, env: Env, ctx: Ctx) -> tuple[Instr, list[str]]:
+        """A service call or an inlined function call; binds `targets`, returns the result texts."""
+        setup: list[Instr] = []
+        if node.service is None:
+            return self.inline(node, targets, env, ctx)
+        service = self.prog.services[node.service]
+        if service.default_id is None:
+            raise self.error(node.pos, f"service {node.service} has no default id; binding an id "
+                                       "is not supported yet")
+        sig = service.funcs[node.name]
+        args = [value(self, a, env, ctx, setup) for a in node.args]
+        out = self.fresh("ret") if sig.results else None
+        setup.append(call(ctx.peer, service.default_id, node.name, args, out))
+        if out is not None and targets:
+            env[targets[0]] = Binding(out, sig.results[0])
+        return seq(*setup), [out] if out else []
+
+    def inline(self, node: ast.CallExpr, targets: Names, env: Env, ctx: Ctx) -> tuple[Instr, list[str]]:
+        func, sig = self.prog.funcs[node.name]
+        setup: list[Instr] = []
+        callee: Env = {}
+        for arg, (name, typ) in zip(node.args, sig.args, strict=True):
+            callee[name] = Binding(argument(self, arg, typ, env, ctx, setup), typ)
+        saved, self.returned = self.returned, None
+        body = self.block(func.body, callee, ctx)
+        texts: list[str] = self.returned or []
+        self.returned = saved
+        for name, text, typ in zip(targets, texts, sig.results, strict=False):  # targets may be ()
+            env[name] = Binding(text, typ)
+        return seq(*setup, body), texts
+

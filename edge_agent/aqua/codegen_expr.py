@@ -1,0 +1,171 @@
+"""AIR operands for Aqua expressions, on behalf of edge_agent.aqua.codegen.
+
+`value` turns an expression into an operand text (a variable, a lens, a literal) and
+appends to `setup` whatever instructions must run first: a canon of a stream read as a
+whole, a stream built for an array literal, a map for a struct, a wait for a stream's
+element. Arithmetic is folded when both sides are literals; anything else that would need
+Fluence's `math` service is refused with an error.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from edge_agent.aqua import ast
+from edge_agent.aqua import types as t
+from edge_agent.aqua.air import NEVER, NULL, Instr, Node, new, quote, seq, xor
+from edge_agent.aqua.context import Ctx, Env
+
+if TYPE_CHECKING:
+    from edge_agent.aqua.codegen import Generator
+
+_FOLD = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+         "/": lambda a, b: a // b if isinstance(a, int) and isinstance(b, int) else a / b,
+         "%": lambda a, b: a % b, "**": lambda a, b: a ** b}
+
+
+def value(gen: Generator, node: ast.Expr, env: Env, ctx: Ctx, setup: list[Instr]) -> str:
+    """The AIR operand of `node`; instructions it needs first are appended to `setup`."""
+    if isinstance(node, ast.Literal):
+        return literal(gen, node)
+    if isinstance(node, ast.Var):
+        return _var(gen, node, env, ctx, setup)
+    if isinstance(node, ast.Field):
+        return _field(gen, node, env, ctx, setup)
+    if isinstance(node, (ast.Index, ast.Bang)):
+        return _element(gen, node, env, ctx, setup)
+    if isinstance(node, (ast.ArrayLit, ast.OptionLit)):
+        return _array(gen, node.items, env, ctx, setup)
+    if isinstance(node, ast.Nil):
+        return "[]"
+    if isinstance(node, ast.StructLit):
+        return _struct(gen, node, env, ctx, setup)
+    if isinstance(node, ast.BinOp) and node.op in _FOLD:
+        return literal(gen, ast.Literal(_fold(gen, node), node.pos))
+    if isinstance(node, ast.CallExpr):
+        instr, texts = gen.call(node, (), env, ctx)
+        setup.append(instr)
+        return texts[0]
+    raise gen.error(node.pos, "this expression is not supported yet as a value "
+                              "(comparisons belong in 'if')")
+
+
+def argument(gen: Generator, node: ast.Expr, param: t.Type, env: Env, ctx: Ctx, setup: list[Instr]) -> str:
+    """A function argument: a stream passed where a stream is taken is passed by name."""
+    if isinstance(param, t.Stream) and isinstance(node, ast.Var) and node.name in env:
+        return env[node.name].text
+    return value(gen, node, env, ctx, setup)
+
+
+def literal(gen: Generator, node: ast.Literal) -> str:
+    v = node.value
+    if isinstance(v, str):
+        if '"' in v or "\\" in v:
+            raise gen.error(node.pos, "a string with '\"' or '\\' cannot be written in AIR")
+        return quote(v)
+    return json.dumps(v)
+
+
+def _fold(gen: Generator, node: ast.Expr) -> int | float:
+    if isinstance(node, ast.Literal) and isinstance(node.value, (int, float)) \
+            and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, ast.BinOp) and node.op in _FOLD:
+        left, right = _fold(gen, node.left), _fold(gen, node.right)
+        if node.op in ("/", "%") and right == 0:
+            raise gen.error(node.pos, "division by zero")
+        result: int | float = _FOLD[node.op](left, right)
+        return result
+    raise gen.error(node.pos, "arithmetic on values known only at run time is not supported yet "
+                              "(Fluence's compiler calls the math service for it)")
+
+
+def _var(gen: Generator, node: ast.Var, env: Env, ctx: Ctx, setup: list[Instr]) -> str:
+    if node.name not in env:
+        return value(gen, gen.prog.consts[node.name], env, ctx, setup)
+    binding = env[node.name]
+    if isinstance(binding.type, t.Stream):
+        return canon(gen, binding.text, ctx, setup)
+    return binding.text
+
+
+def canon(gen: Generator, stream: str, ctx: Ctx, setup: list[Instr]) -> str:
+    """The stream's values as they are now, on the current peer (a `#canon` operand)."""
+    name = "#" + gen.fresh(stream.lstrip("$") + "_canon")
+    setup.append(f"(canon {ctx.peer} {stream}  {name})")
+    return name
+
+
+def lens(gen: Generator, base: str, step: str, setup: list[Instr]) -> str:
+    """`base` followed by a lens step (`.field` or `.[i]`); literals go through a scalar first."""
+    if base.startswith(('"', "[", "{")) or base[:1].isdigit() or base in ("true", "false"):
+        tmp = gen.fresh("literal")
+        setup.append(f"(ap {base} {tmp})")
+        base = tmp
+    return f"{base}{step}" if ".$" in base else f"{base}.${step}"
+
+
+def _field(gen: Generator, node: ast.Field, env: Env, ctx: Ctx, setup: list[Instr]) -> str:
+    base_type = gen.prog.type_of(node.base)
+    base = value(gen, node.base, env, ctx, setup)
+    if isinstance(base_type, t.Struct):
+        return lens(gen, base, f".{node.name}", setup)
+    if base.startswith("#") and ".$" not in base:
+        return f"{base}.length"
+    functor = gen.fresh("functor")  # AquaVM takes .length of a canon or of a plain scalar
+    setup.append(f"(ap {base} {functor})")
+    return f"{functor}.length"
+
+
+def _element(gen: Generator, node: ast.Index | ast.Bang, env: Env, ctx: Ctx, setup: list[Instr]) -> str:
+    index: ast.Expr = node.index if isinstance(node, ast.Index) else ast.Literal(0, node.pos)
+    base_type = gen.prog.type_of(node.base)
+    if isinstance(base_type, t.Stream) and isinstance(node.base, ast.Var):
+        position = _fold(gen, index)
+        gate = wait_for(gen, env[node.base.name].text, int(position) + 1, ctx, setup)
+        return f"{gate}.$.[{int(position)}]"
+    base = value(gen, node.base, env, ctx, setup)
+    if isinstance(index, ast.Literal) or isinstance(index, ast.BinOp):
+        return lens(gen, base, f".[{int(_fold(gen, index))}]", setup)
+    position_text = value(gen, index, env, ctx, setup)
+    if not position_text.replace("-", "").replace("_", "").isalnum():
+        raise gen.error(index.pos, "only a name or a number can index an array")
+    return lens(gen, base, f".[{position_text}]", setup)
+
+
+def wait_for(gen: Generator, stream: str, count: int, ctx: Ctx, setup: list[Instr]) -> str:
+    """Wait until `stream` has `count` values, as Fluence's join does; returns a scalar of them."""
+    base = stream.lstrip("$")
+    test, var = "$" + gen.fresh(base + "_test"), gen.fresh(base + "_fold_var")
+    it_canon, result = "#" + gen.fresh(base + "_iter_canon"), "#" + gen.fresh(base + "_result_canon")
+    gate = gen.fresh(base + "_gate")
+    step = seq(f"(ap {var} {test})", f"(canon {ctx.peer} {test}  {it_canon})")
+    check = xor(Node(f"match {it_canon}.length {count}", (NULL,)), f"(next {var})")
+    fold = Node(f"fold {stream} {var}", (seq(step, check), NEVER))
+    setup.append(new(test, seq(fold, f"(canon {ctx.peer} {test}  {result})", f"(ap {result} {gate})")))
+    return gate
+
+
+def _array(gen: Generator, items: tuple[ast.Expr, ...], env: Env, ctx: Ctx, setup: list[Instr]) -> str:
+    if not items:
+        return "[]"
+    stream = "$" + gen.fresh("array-inline")
+    result = "#" + gen.fresh("array-inline")
+    inner: list[Instr] = []
+    for item in items:
+        inner.append(f"(ap {value(gen, item, env, ctx, inner)} {stream})")
+    inner.append(f"(canon {ctx.peer} {stream}  {result})")
+    setup.append(new(stream, seq(*inner)))
+    return result
+
+
+def _struct(gen: Generator, node: ast.StructLit, env: Env, ctx: Ctx, setup: list[Instr]) -> str:
+    obj = gen.fresh(f"{node.name}_obj")
+    stream_map = "%" + gen.fresh(f"{node.name}_obj_map")
+    inner: list[Instr] = []
+    for name, item in node.fields:
+        inner.append(f"(ap ({quote(name)} {value(gen, item, env, ctx, inner)}) {stream_map})")
+    inner.append(f"(canon {ctx.peer} {stream_map}  {obj})")
+    setup.append(new(stream_map, seq(*inner)))
+    return obj

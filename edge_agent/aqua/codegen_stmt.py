@@ -1,0 +1,131 @@
+"""AIR for Aqua statements, one function per statement kind, on behalf of codegen.
+
+`HANDLERS` is the dispatch table: a new statement is one function and one entry. Each
+returns the statement's instruction; names it binds go into `env`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from edge_agent.aqua import ast
+from edge_agent.aqua import types as t
+from edge_agent.aqua.air import NEVER, NULL, Instr, Node, new, par, seq, xor
+from edge_agent.aqua.codegen_expr import value
+from edge_agent.aqua.context import Binding, Ctx, Env
+
+if TYPE_CHECKING:
+    from edge_agent.aqua.codegen import Generator
+
+MATCH_FAILED = 10001
+MISMATCH_FAILED = 10002
+
+
+def _call(gen: Generator, stmt: ast.CallStmt, env: Env, ctx: Ctx) -> Instr:
+    instr, _ = gen.call(stmt.call, stmt.targets, env, ctx)
+    return instr
+
+
+def _assign(gen: Generator, stmt: ast.Assign, env: Env, ctx: Ctx) -> Instr:
+    typ = gen.prog.type_of(stmt.value)
+    if isinstance(typ, t.Stream) and isinstance(stmt.value, ast.Var):
+        env[stmt.name] = env[stmt.value.name]
+        return NULL
+    setup: list[Instr] = []
+    env[stmt.name] = Binding(value(gen, stmt.value, env, ctx, setup), typ)
+    return seq(*setup)
+
+
+def _push(gen: Generator, stmt: ast.Push, env: Env, ctx: Ctx) -> Instr:
+    setup: list[Instr] = []
+    text = value(gen, stmt.value, env, ctx, setup)
+    return seq(*setup, f"(ap {text} {env[stmt.stream].text})")
+
+
+def _on(gen: Generator, stmt: ast.On, env: Env, ctx: Ctx) -> Instr:
+    return gen.on(stmt, env, ctx)
+
+
+def _co(gen: Generator, stmt: ast.Co, env: Env, ctx: Ctx) -> Instr:
+    return par(gen.stmt(stmt.stmt, env, Ctx(ctx.chain, in_par=True)), NULL)
+
+
+def _for(gen: Generator, stmt: ast.For, env: Env, ctx: Ctx) -> Instr:
+    setup: list[Instr] = []
+    iterable = value(gen, stmt.iterable, env, ctx, setup)
+    var = gen.fresh(stmt.var, numbered=True)
+    inner = dict(env)
+    elem = gen.prog.type_of(stmt.iterable)
+    inner[stmt.var] = Binding(var, elem.elem if isinstance(elem, t.Collection) else elem)
+    head = f"fold {iterable} {var}"
+    if stmt.mode == "par":
+        body = gen.block(stmt.body, inner, Ctx(ctx.chain, in_par=True))
+        return seq(*setup, par(Node(head, (par(body, f"(next {var})"), NEVER)), NULL))
+    body = gen.block(stmt.body, inner, Ctx(ctx.chain))
+    step = xor(body, f"(next {var})") if stmt.mode == "try" else seq(body, f"(next {var})")
+    return seq(*setup, Node(head, (step, NULL)))
+
+
+def _condition(gen: Generator, cond: ast.Expr, env: Env, ctx: Ctx, setup: list[Instr]) -> tuple[str, int]:
+    """The `match`/`mismatch` head of an `if` and the error code its failure raises."""
+    if isinstance(cond, ast.BinOp) and cond.op in ("==", "!="):
+        left = value(gen, cond.left, env, ctx, setup)
+        right = value(gen, cond.right, env, ctx, setup)
+        if cond.op == "==":
+            return f"match {left} {right}", MATCH_FAILED
+        return f"mismatch {left} {right}", MISMATCH_FAILED
+    if isinstance(cond, (ast.BinOp, ast.Not)):
+        raise gen.error(cond.pos, f"'{getattr(cond, 'op', 'not')}' in a condition is not supported yet: "
+                                  "use == or !=")
+    return f"match {value(gen, cond, env, ctx, setup)} true", MATCH_FAILED
+
+
+def _if(gen: Generator, stmt: ast.If, env: Env, ctx: Ctx) -> Instr:
+    """Fluence's shape: the `else` runs only when the condition failed, not when `then` did."""
+    setup: list[Instr] = []
+    head, code = _condition(gen, stmt.cond, env, ctx, setup)
+    then = gen.block(stmt.then, dict(env), ctx)
+    orelse = NULL if stmt.orelse is None else gen.block(stmt.orelse, dict(env), ctx)
+    rethrow = seq(
+        "(ap :error: -else-error-)",
+        xor(Node(f"match :error:.$.error_code {MATCH_FAILED}", ("(ap -if-error- -if-else-error-)",)),
+            "(ap -else-error- -if-else-error-)"),
+        "(fail -if-else-error-)",
+    )
+    on_error = seq("(ap :error: -if-error-)",
+                   xor(Node(f"match :error:.$.error_code {code}", (orelse,)), rethrow))
+    body = xor(Node(head, (then,)), on_error)
+    return seq(*setup, new("-if-else-error-", new("-else-error-", new("-if-error-", body))))
+
+
+def _try(gen: Generator, stmt: ast.Try, env: Env, ctx: Ctx) -> Instr:
+    out = gen.block(stmt.body, dict(env), ctx)
+    for handler in stmt.handlers:
+        inner = dict(env)
+        if handler.name is not None:
+            inner[handler.name] = Binding(":error:", t.ERROR)
+        out = xor(out, gen.block(handler.body, inner, ctx))
+    return out
+
+
+def _join(gen: Generator, stmt: ast.Join, env: Env, ctx: Ctx) -> Instr:
+    setup: list[Instr] = []
+    for item in stmt.values:
+        base = item.base if isinstance(item, (ast.Index, ast.Bang)) else None
+        if not (isinstance(base, ast.Var) and isinstance(gen.prog.type_of(base), t.Stream)):
+            raise gen.error(item.pos, "'join' of anything but a stream element (join s[N]) "
+                                      "is not supported yet")
+        value(gen, item, env, ctx, setup)
+    return seq(*setup)
+
+
+def _return(gen: Generator, stmt: ast.Return, env: Env, ctx: Ctx) -> Instr:
+    setup: list[Instr] = []
+    gen.returned = [value(gen, v, env, ctx, setup) for v in stmt.values]
+    return seq(*setup)
+
+
+HANDLERS: dict[type, Callable[[Generator, Any, Env, Ctx], Instr]] = {
+    ast.CallStmt: _call, ast.Assign: _assign, ast.Push: _push, ast.On: _on, ast.Co: _co,
+    ast.For: _for, ast.If: _if, ast.Try: _try, ast.Join: _join, ast.Return: _return,
+}

@@ -1,0 +1,44 @@
+"""What the code generator knows at a point of a function: names, place, parallelism.
+
+`Env` maps Aqua names to AIR operands; `Ctx` is where the code runs: the chain of `on`
+frames from the init peer inwards, and whether it runs in a parallel branch (then an `on`
+block must bring the particle back to its parent peer itself).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from edge_agent.aqua import types as t
+
+INIT = "%init_peer_id%"
+RELAY = "-relay-"
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """What an Aqua name stands for in AIR: an operand text and its type."""
+
+    text: str
+    type: t.Type
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One `on` level: the peer and the relays it is reached through."""
+
+    peer: str
+    vias: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    chain: tuple[Frame, ...]
+    in_par: bool = False
+
+    @property
+    def peer(self) -> str:
+        return self.chain[-1].peer
+
+
+Env = dict[str, Binding]
