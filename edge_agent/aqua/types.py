@@ -15,6 +15,7 @@ INTS = {"u8": (False, 8), "u16": (False, 16), "u32": (False, 32), "u64": (False,
 FLOATS = ("f32", "f64")
 SCALARS = frozenset({*INTS, *FLOATS, "bool", "string", "⊤", "⊥"})
 INT_LITERAL = "number"
+NEG_LITERAL = "negative number"
 FLOAT_LITERAL = "float number"
 
 
@@ -92,7 +93,7 @@ class Signature:
 
 def is_number(t: Type) -> bool:
     return isinstance(t, Scalar) and (t.name in INTS or t.name in FLOATS or
-                                      t.name in (INT_LITERAL, FLOAT_LITERAL))
+                                      t.name in (INT_LITERAL, NEG_LITERAL, FLOAT_LITERAL))
 
 
 def _int_fits(src: str, dst: str) -> bool:
@@ -108,6 +109,8 @@ def _scalar_assignable(src: str, dst: str) -> bool:
         return True
     if src == INT_LITERAL:
         return dst in INTS or dst in FLOATS
+    if src == NEG_LITERAL:
+        return (dst in INTS and INTS[dst][0]) or dst in FLOATS
     if src == FLOAT_LITERAL:
         return dst in FLOATS
     if src in INTS and dst in INTS:

@@ -1,0 +1,86 @@
+"""The Aqua type checker: what it accepts, and errors that name both types."""
+
+from __future__ import annotations
+
+import pytest
+
+from edge_agent.aqua import AquaError, load
+from edge_agent.aqua import types as t
+
+DECLS = ('data P:\n    x: u32\n    name: string\n\nservice Srv("srv"):\n    get(s: string) -> []string\n'
+         "    num(n: u32) -> u64\n    put(p: P)\n\n")
+
+
+def check_body(lines: str, signature: str = "(xs: []string, n: u8, p: P) -> string") -> None:
+    load(DECLS + f"func f{signature}:\n" + lines, "c.aqua")
+
+
+def test_accepts_a_well_typed_function() -> None:
+    check_body("    res: *string\n    ys <- Srv.get(p.name)\n    for y <- ys:\n        res <<- y\n"
+               "    m <- Srv.num(n)\n    Srv.put(P(x = 7, name = ys!))\n    if ys.length == 2:\n"
+               "        res <<- xs[0]\n    <- res!")
+
+
+def test_records_expression_types() -> None:
+    _, prog = load(DECLS + "func f(xs: []string) -> u32:\n    <- xs.length\n")
+    func = prog.funcs["f"][0]
+    ret = func.body[0]
+    assert prog.type_of(ret.values[0]) == t.U32  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("lines", "line", "message"), [
+    ("    <- zz\n", 11, "unknown name 'zz'"),
+    ("    x <- Srv.get(n)\n    <- \"a\"\n", 11, "argument 's' of Srv.get must be string, but this is u8"),
+    ("    x <- Srv.num(-1)\n    <- \"a\"\n", 11, None),
+    ("    x <- Srv.nope()\n    <- \"a\"\n", 11, "service Srv has no function 'nope'"),
+    ("    x <- Nope.get()\n    <- \"a\"\n", 11, "unknown service 'Nope'"),
+    ("    x <- Srv.get()\n    <- \"a\"\n", 11, "Srv.get takes 1 arguments, 0 given"),
+    ("    <- n\n", 11, "the return value must be string, but this is u8"),
+    ("    <- p.nope\n", 11, "P has no field 'nope'"),
+    ("    <- xs[\"a\"]\n", 11, "an index must be an integer, but this is string"),
+    ("    xs <<- \"a\"\n    <- \"a\"\n", 11, "'xs' is not a stream"),
+    ("    Srv.put(P(x = 1))\n    <- \"a\"\n", 11, "P needs the field 'name' (string)"),
+    ("    Srv.put(P(x = \"1\", name = \"a\"))\n    <- \"a\"\n", 11, "field 'x' of P must be u32, but this is string"),
+    ("    if n == \"a\":\n        Srv.put(p)\n    <- \"a\"\n", 11, "cannot compare u8 with string"),
+    ("    if n:\n        Srv.put(p)\n    <- \"a\"\n", 11, "the condition of 'if' must be bool, but this is u8"),
+    ("    for x <- n:\n        Srv.put(p)\n    <- \"a\"\n", 11, "'for' iterates over an array, option or stream"),
+    ("    <- \"a\", \"b\"\n", 11, "the function returns 1 value(s), but 2 are given"),
+    ("    Srv.put(p)\n", 11, "f must end with '<-'"),
+    ("    <- \"a\"\n    Srv.put(p)\n", 11, "'<-' returns must be the last statement"),
+    ("    n <- Srv.num(1)\n    <- \"a\"\n", 11, "'n' is already defined"),
+    ("    x: []string\n    <- \"a\"\n", 11, "only streams are declared without a value"),
+    ("    on n:\n        Srv.put(p)\n    <- \"a\"\n", 11, "the peer of 'on' must be string, but this is u8"),
+])
+def test_type_errors(lines: str, line: int, message: str | None) -> None:
+    if message is None:  # a negative literal does not fit u32
+        with pytest.raises(AquaError, match="must be u32"):
+            check_body(lines)
+        return
+    with pytest.raises(AquaError) as info:
+        check_body(lines)
+    assert info.value.pos.line == line
+    assert message in info.value.message
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("func f(x: Nope):\n    Srv.put(x)\n", "unknown type 'Nope'"),
+    ("func f():\n    g()\n\nfunc g():\n    Srv.put(P(x = 1, name = \"a\"))\n", "unknown function 'g'"),
+    ('import "@fluencelabs/aqua-lib/builtin.aqua"\n', "imports are not supported yet"),
+    ("data P:\n    y: u8\n", "'P' is already declared"),
+    ("export g\n", "'g' is exported but not declared"),
+])
+def test_declaration_errors(text: str, message: str) -> None:
+    with pytest.raises(AquaError, match=message):
+        load(DECLS + text)
+
+
+@pytest.mark.parametrize(("src", "dst", "ok"), [
+    (t.Scalar("u8"), t.Scalar("u32"), True), (t.Scalar("u32"), t.Scalar("u8"), False),
+    (t.Scalar("u32"), t.Scalar("i64"), True), (t.Scalar("u64"), t.Scalar("i64"), False),
+    (t.Scalar("i8"), t.Scalar("u64"), False), (t.Scalar("i32"), t.Scalar("f64"), True),
+    (t.Stream(t.STRING), t.Array(t.STRING), True), (t.Array(t.STRING), t.Stream(t.STRING), False),
+    (t.Option(t.STRING), t.Array(t.STRING), True), (t.Nil(), t.Option(t.U32), True),
+    (t.Nil(), t.STRING, False), (t.STRING, t.Scalar("⊤"), True),
+])
+def test_assignable(src: t.Type, dst: t.Type, ok: bool) -> None:
+    assert t.assignable(src, dst) is ok
