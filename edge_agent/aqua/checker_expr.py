@@ -33,7 +33,7 @@ def expr_type(ch: Checker, node: ast.Expr, scope: Scope) -> t.Type:
             raise ch.error(node.pos, f"only an array, option or stream has elements; this is {base}")
         if isinstance(node, ast.Index):
             index = ch.expr(node.index, scope)
-            if not (isinstance(index, t.Scalar) and (index.name in t.INTS or index.name in (t.INT_LITERAL, t.NEG_LITERAL))):
+            if not t.is_integer(index):
                 raise ch.error(node.index.pos, f"an index must be an integer, but this is {index}")
         return base.elem
     if isinstance(node, (ast.ArrayLit, ast.OptionLit)):
@@ -122,7 +122,7 @@ def _binop(ch: Checker, node: ast.BinOp, scope: Scope) -> t.Type:
                 raise ch.error(side.pos, f"'{node.op}' takes numbers, but this is {typ}")
         if node.op in _ORDER:
             return t.BOOL
-        return right if isinstance(left, t.Scalar) and left.name in (t.INT_LITERAL, t.NEG_LITERAL, t.FLOAT_LITERAL) else left
+        return right if isinstance(left, t.Scalar) and left.name in t.LITERALS else left
     if not t.comparable(left, right):
         raise ch.error(node.pos, f"cannot compare {left} with {right}")
     return t.BOOL

@@ -91,6 +91,13 @@ class Signature:
     results: tuple[Type, ...]
 
 
+LITERALS = (INT_LITERAL, NEG_LITERAL, FLOAT_LITERAL)
+
+
+def is_integer(t: Type) -> bool:
+    return isinstance(t, Scalar) and (t.name in INTS or t.name in (INT_LITERAL, NEG_LITERAL))
+
+
 def is_number(t: Type) -> bool:
     return isinstance(t, Scalar) and (t.name in INTS or t.name in FLOATS or
                                       t.name in (INT_LITERAL, NEG_LITERAL, FLOAT_LITERAL))

@@ -50,8 +50,8 @@ def test_service_and_function_signatures() -> None:
 
 
 def test_calls_assignments_streams_and_returns() -> None:
-    stmts = body('    res: *string\n    a <- Srv.get("x")\n    res <<- a[0]\n    b = a!\n    Srv.put(P(x = 1))\n'
-                 "    <- res\n")
+    stmts = body('    res: *string\n    a <- Srv.get("x")\n    res <<- a[0]\n    b = a!\n'
+                 "    Srv.put(P(x = 1))\n    <- res\n")
     decl, call, push, assign, bare, ret = stmts
     assert isinstance(decl, ast.StreamDecl) and isinstance(decl.type, ast.StreamType)
     assert isinstance(call, ast.CallStmt) and call.targets == ("a",) and call.call.service == "Srv"
@@ -65,7 +65,8 @@ def test_calls_assignments_streams_and_returns() -> None:
 def test_control_flow() -> None:
     stmts = body("    on xs[0] via xs[1] via xs[2]:\n        Srv.get(\"a\")\n    par Srv.get(\"b\")\n"
                  "    co on xs!:\n        Srv.get(\"c\")\n    for x <- xs par:\n        Srv.get(x)\n"
-                 "    if xs.length == 2 and not true:\n        Srv.get(\"d\")\n    else:\n        Srv.get(\"e\")\n"
+                 "    if xs.length == 2 and not true:\n        Srv.get(\"d\")\n"
+                 "    else:\n        Srv.get(\"e\")\n"
                  "    try:\n        Srv.get(\"f\")\n    catch e:\n        Srv.get(e.message)\n"
                  "    otherwise:\n        Srv.get(\"g\")\n    join xs[1]\n")
     on, par_, co, for_, if_, try_, join = stmts
