@@ -432,6 +432,30 @@ async def _run(args: argparse.Namespace, client: Any) -> int:
     return EXIT_OK
 
 
+def cmd_compile(args: argparse.Namespace) -> int:
+    """Compile an Aqua file to AIR: one function's AIR, or with --json every exported one's."""
+    from edge_agent.aqua import AquaError, compile_all, compile_source
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}", EXIT_USAGE) from None
+    relay = not args.no_relay
+    try:
+        if args.json:
+            output = json.dumps(compile_all(text, str(path), relay), indent=2, sort_keys=True) + "\n"
+        else:
+            output = compile_source(text, args.function, str(path), relay)
+    except AquaError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    if args.output:
+        Path(args.output).write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output)
+    return EXIT_OK
+
+
 # --- the commands by name ---------------------------------------------------------------------
 
 
@@ -441,6 +465,7 @@ COMMANDS: dict[str, Command] = {
     "id": cmd_id,
     "trust": cmd_trust,
     "known": cmd_known,
+    "compile": cmd_compile,
     "peers": _laptop(_peers),
     "status": _laptop(_status),
     "deploy": _laptop(_deploy),

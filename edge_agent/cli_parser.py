@@ -104,6 +104,19 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     sp.add_argument("peer_id", nargs="?", metavar="PEER_ID")
     sp.add_argument("--json", action="store_true", help="print one JSON document")
 
+    sp = add("compile", "compile an Aqua file to AIR (one function, or every exported one with --json)")
+    sp.add_argument("file", metavar="FILE.aqua")
+    sp.add_argument(
+        "--func", dest="function", metavar="NAME",
+        help="the function to compile (default: the only exported one)",
+    )
+    sp.add_argument("-o", "--output", metavar="OUT.air", help="write the AIR here instead of stdout")
+    sp.add_argument("--json", action="store_true", help="every exported function's AIR and signature")
+    sp.add_argument(
+        "--no-relay", action="store_true",
+        help="the client reaches peers directly (Fluence's noRelay): no -relay- hops",
+    )
+
     sp = add("peers", "list the devices found on the LAN over mDNS")
     sp.add_argument(
         "--wait", type=float, default=2.0, metavar="SECONDS", help="how long to listen (default 2)"

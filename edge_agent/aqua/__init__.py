@@ -13,7 +13,7 @@ from edge_agent.aqua.codegen import Generator
 from edge_agent.aqua.errors import AquaError, Pos, Source
 from edge_agent.aqua.parser import parse
 
-__all__ = ["AquaError", "Pos", "Program", "Source", "compile_file", "compile_source", "load"]
+__all__ = ["AquaError", "Pos", "Program", "Source", "compile_all", "compile_file", "compile_source", "load"]
 
 
 def load(text: str, name: str = "<aqua>") -> tuple[Source, Program]:
@@ -42,6 +42,25 @@ def compile_source(text: str, func: str | None = None, name: str = "<aqua>", rel
     """
     source, prog = load(text, name)
     return Generator(source, prog, relay).function(_pick(source, prog, func))
+
+
+def compile_all(text: str, name: str = "<aqua>", relay: bool = True) -> dict[str, dict[str, object]]:
+    """Every exported function (every function when none is exported): its AIR and signature.
+
+    `{"f": {"air": "...", "args": [["x", "[]string"]], "results": ["string"]}}`, types
+    written as in Aqua.
+    """
+    source, prog = load(text, name)
+    names = [n for n in prog.module.exports if n in prog.funcs] or list(prog.funcs)
+    out: dict[str, dict[str, object]] = {}
+    for func in names:
+        sig = prog.funcs[func][1]
+        out[func] = {
+            "air": Generator(source, prog, relay).function(func),
+            "args": [[arg, str(typ)] for arg, typ in sig.args],
+            "results": [str(typ) for typ in sig.results],
+        }
+    return out
 
 
 def compile_file(path: str | Path, func: str | None = None, relay: bool = True) -> str:
