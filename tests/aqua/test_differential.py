@@ -27,12 +27,14 @@ NOT_SUPPORTED_YET = {
 }
 """Cases whose source uses a construct we refuse (with a clear error) for now, and why."""
 
+CORPUS_DIR = Path(__file__).parent / "corpus"
 AQUA_CASES = sorted(d for d in CASES_DIR.iterdir()
                     if d.name.startswith("aqua-") and (d / "main.aqua").is_file())
+AQUA_CASES += sorted(d for d in CORPUS_DIR.iterdir() if (d / "input.json").is_file())
 
 
 def test_corpus_has_aqua_cases() -> None:
-    assert len(AQUA_CASES) >= 20
+    assert len(AQUA_CASES) >= 40
 
 
 @pytest.mark.parametrize("case_dir", AQUA_CASES, ids=[d.name for d in AQUA_CASES])

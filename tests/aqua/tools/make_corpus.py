@@ -1,0 +1,339 @@
+"""Write the programs of the Aqua differential corpus (main.aqua + input.json per case).
+
+The oracle then compiles each with Fluence's compiler and records AquaVM's run of it
+(see ../corpus/README.md). Programs use the oracle's default services (op, peer, echo,
+fail) plus the case's own service entries.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+SRV = '''service Op("op"):
+    identity(s: string) -> string
+    concat_strings(a: string, b: string) -> string
+    array_length(xs: []string) -> u32
+    noop()
+
+data Ident:
+    peer_id: string
+
+service PeerInfo("peer"):
+    identify() -> Ident
+
+service Fail("fail"):
+    fail(msg: string) -> string
+'''
+P3 = ["client", "relay", "nodeA", "nodeB", "nodeC"]
+WORK_ARG = {"service": "work", "function": "run", "kind": "arg"}
+cases: dict[str, dict[str, Any]] = {}
+
+
+def case(name: str, desc: str, func: str, body: str, data: dict[str, Any], peers: list[str] = P3,
+         services: dict[str, Any] | None = None, no_relay: bool = False) -> None:
+    """One program: `body` after the shared header and service declarations."""
+    src = f"aqua {name.title().replace('-', '')}\n\nexport {func}\n\n{SRV}\n{body}"
+    cases[name] = dict(desc=desc, func=func, src=src, data=data, peers=peers, services=services,
+                       no_relay=no_relay)
+
+
+case("if-bool-arg",
+     "if on a bool argument, with else", "f", '''\
+func f(b: bool, node: string) -> string:
+    res: *string
+    on node:
+        if b:
+            r <- Op.identity("yes")
+            res <<- r
+        else:
+            res <<- "no"
+    <- res!
+''', {"b": False, "node": "nodeA"})
+case("if-no-else",
+     "if without else, condition false then true", "f", '''\
+func f(a: string, b: string) -> []string:
+    res: *string
+    if a == b:
+        res <<- "equal"
+    if a != b:
+        res <<- "different"
+    res <<- "end"
+    <- res
+''', {"a": "x", "b": "y"})
+case("if-then-fails",
+     "the then-branch fails: else must not run, the error reaches errorHandlingSrv", "f", '''\
+func f(node: string) -> string:
+    res: *string
+    on node:
+        if node == node:
+            r <- Fail.fail("then broke")
+            res <<- r
+        else:
+            res <<- "else ran"
+    <- res!
+''', {"node": "nodeA"})
+case("const-alias",
+     "const and alias", "f", '''\
+const GREETING = "hello "
+alias Name : string
+
+func f(n: Name, node: string) -> Name:
+    on node:
+        r <- Op.concat_strings(GREETING, n)
+    <- r
+''', {"n": "bob", "node": "nodeB"})
+case("for-try-first-success",
+     "for x <- xs try: the first peer that answers wins", "f", '''\
+service Work("work"):
+    run(p: string) -> string
+
+func f(peers: []string) -> string:
+    res: *string
+    for p <- peers try:
+        on p:
+            r <- Work.run(p)
+            res <<- r
+    <- res!
+''', {"peers": ["nodeA", "nodeB", "nodeC"]}, services={"*": [WORK_ARG],
+                 "nodeA": [{**WORK_ARG, "kind": "fail", "message": "A down"}]})
+case("inline-stream-result",
+     "a called function builds a stream and returns it as an array", "f", '''\
+func collect(a: string, b: string) -> []string:
+    out: *string
+    on a:
+        x <- Op.identity(a)
+        out <<- x
+    on b:
+        y <- Op.identity(b)
+        out <<- y
+    <- out
+
+func f(a: string, b: string) -> []string, u32:
+    xs <- collect(a, b)
+    on a:
+        n <- Op.array_length(xs)
+    <- xs, n
+''', {"a": "nodeA", "b": "nodeC"})
+case("par-statement",
+     "par between two on blocks, then join", "f", '''\
+func f(a: string, b: string) -> []string:
+    res: *string
+    on a:
+        i <- PeerInfo.identify()
+        res <<- i.peer_id
+    par on b:
+        j <- PeerInfo.identify()
+        res <<- j.peer_id
+    join res[1]
+    <- res
+''', {"a": "nodeA", "b": "nodeB"})
+case("array-literal-index",
+     "array literal, constant index arithmetic, .length", "f", '''\
+func f(xs: []string, node: string) -> string, string, u32, []string:
+    on node:
+        r <- Op.concat_strings(xs[1 + 1], xs[0])
+    ys = [r, "lit", xs[1]]
+    <- ys[0], xs[3 - 2], xs.length, ys
+''', {"xs": ["a", "b", "c"], "node": "nodeA"})
+case("option-literal",
+     "option literal and nil returned", "f", '''\
+func f(s: string, node: string) -> ?string, ?string:
+    on node:
+        r <- Op.identity(s)
+    <- ?[r], nil
+''', {"s": "v", "node": "nodeB"})
+case("nested-struct-fields",
+     "struct argument with a nested struct, fields read on a peer", "f", '''\
+data Inner:
+    label: string
+    n: u32
+
+data Outer:
+    inner: Inner
+    tags: []string
+
+func f(o: Outer, node: string) -> string, u32, string, Inner:
+    on node:
+        r <- Op.concat_strings(o.inner.label, o.tags[1])
+    <- r, o.inner.n, o.tags!, o.inner
+''', {"o": {"inner": {"label": "L", "n": 5}, "tags": ["t0", "t1"]}, "node": "nodeA"})
+case("stream-length-after-join",
+     "the length of a stream after join", "f", '''\
+func f(peers: []string) -> u32, []string:
+    res: *string
+    for p <- peers par:
+        on p:
+            i <- PeerInfo.identify()
+            res <<- i.peer_id
+    join res[2]
+    n = res.length
+    <- n, res
+''', {"peers": ["nodeA", "nodeB", "nodeC"]})
+case("catch-nested-via",
+     "try/catch around a failing call two hops away (on b via v inside on a)", "f", '''\
+func f(a: string, b: string, v: string) -> string, i64, string:
+    msgs: *string
+    codes: *i64
+    peers: *string
+    on a:
+        try:
+            on b via v:
+                r <- Fail.fail("deep")
+                msgs <<- r
+        catch e:
+            msgs <<- e.message
+            codes <<- e.error_code
+            peers <<- e.peer_id
+    <- msgs!, codes!, peers!
+''', {"a": "nodeA", "b": "nodeB", "v": "nodeC"})
+case("uncaught-nested-via",
+     "an uncaught failure behind a via reaches errorHandlingSrv", "f", '''\
+func f(a: string, b: string, v: string) -> string:
+    on a:
+        on b via v:
+            r <- Fail.fail("deep uncaught")
+    <- r
+''', {"a": "nodeA", "b": "nodeB", "v": "nodeC"})
+case("co-with-for-par",
+     "co of a for-par, then join on the init peer", "f", '''\
+func f(peers: []string, other: string) -> []string:
+    res: *string
+    co for p <- peers par:
+        on p:
+            r <- Op.concat_strings("p:", p)
+            res <<- r
+    on other:
+        o <- Op.concat_strings("o:", other)
+        res <<- o
+    join res[2]
+    <- res
+''', {"peers": ["nodeA", "nodeB"], "other": "nodeC"})
+case("inline-twice-in-for",
+     "a function with on, inlined in a seq loop and again after it", "f", '''\
+func tag(p: string, s: string) -> string:
+    on p:
+        r <- Op.concat_strings(s, p)
+    <- r
+
+func f(peers: []string) -> []string, string:
+    res: *string
+    for p <- peers:
+        t <- tag(p, "at ")
+        res <<- t
+    last <- tag(peers!, "again ")
+    <- res, last
+''', {"peers": ["nodeA", "nodeB", "nodeC"]})
+case("literals",
+     "literal arguments and returns of every scalar kind", "f", '''\
+service Echo("echo"):
+    echo(s: string, n: i64, f: f64, b: bool, u: u32) -> []string
+
+func f(node: string) -> []string, bool, i64, f64, string:
+    on node:
+        e <- Echo.echo("two words", -5, 1.25, true, 7)
+    <- e, false, -12, 2.5, "done"
+''', {"node": "nodeA"})
+case("no-relay-for-par",
+     "no-relay mode: for par over peers and join, without -relay-", "f", '''\
+func f(peers: []string) -> []string:
+    res: *string
+    for p <- peers par:
+        on p:
+            i <- PeerInfo.identify()
+            res <<- i.peer_id
+    join res[1]
+    <- res
+''', {"peers": ["nodeA", "nodeB"]}, peers=["client", "nodeA", "nodeB"], no_relay=True)
+case("three-level-on",
+     "three nested on blocks, each doing a call, results gathered", "f", '''\
+func f(a: string, b: string, c: string) -> []string:
+    res: *string
+    on a:
+        x <- Op.identity("a")
+        res <<- x
+        on b:
+            y <- Op.identity("b")
+            res <<- y
+            on c:
+                z <- Op.identity("c")
+                res <<- z
+        w <- Op.identity("back on a")
+        res <<- w
+    <- res
+''', {"a": "nodeA", "b": "nodeB", "c": "nodeC"})
+case("if-inside-for-par",
+     "if in a for-par body, on each peer", "f", '''\
+func f(peers: []string, skip: string) -> []string:
+    res: *string
+    for p <- peers par:
+        on p:
+            if p != skip:
+                i <- PeerInfo.identify()
+                res <<- i.peer_id
+            else:
+                res <<- "skipped"
+    join res[2]
+    <- res
+''', {"peers": ["nodeA", "nodeB", "nodeC"], "skip": "nodeB"})
+case("otherwise-after-success",
+     "try succeeds: otherwise must not run", "f", '''\
+func f(a: string, b: string) -> []string:
+    res: *string
+    try:
+        on a:
+            r <- Op.identity("a worked")
+            res <<- r
+    otherwise:
+        on b:
+            r2 <- Op.identity("fallback")
+            res <<- r2
+    res <<- "after"
+    <- res
+''', {"a": "nodeA", "b": "nodeB"})
+case("no-results",
+     "a function without results: no callbackSrv.response", "f", '''\
+func f(node: string):
+    on node:
+        Op.noop()
+''', {"node": "nodeA"})
+case("assign-alias",
+     "names bound with = to values, fields and streams", "f", '''\
+func f(node: string) -> string, string:
+    res: *string
+    on node:
+        i <- PeerInfo.identify()
+    pid = i.peer_id
+    same = res
+    same <<- pid
+    <- pid, res!
+''', {"node": "nodeC"})
+
+def write(out: str) -> None:
+    """Write every case's main.aqua and input.json under `out`."""
+    for name, c in cases.items():
+        d = os.path.join(out, f"aq-{name}")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "main.aqua"), "w") as f:
+            f.write(c["src"])
+        aqua = {"file": "main.aqua", "func": c["func"]}
+        if c["no_relay"]:
+            aqua["noRelay"] = True
+        inp = {"description": "Aqua: " + c["desc"], "peers": c["peers"], "init_peer": "client"}
+        if not c["no_relay"]:
+            inp["relay"] = "relay"
+            inp["reachable"] = {"client": ["relay"]}
+        inp["script_file"] = "script.air"
+        inp["aqua"] = aqua
+        inp["data"] = c["data"]
+        if c["services"]:
+            inp["services"] = c["services"]
+        with open(os.path.join(d, "input.json"), "w") as f:
+            json.dump(inp, f, indent=2)
+            f.write("\n")
+
+
+if __name__ == "__main__":
+    write(sys.argv[1])
