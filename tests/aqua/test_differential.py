@@ -9,11 +9,14 @@ Fluence's script too, so a mismatch points at our compiler, not at the simulator
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from edge_agent.aqua import AquaError, compile_file
+from edge_agent.sim import Network, SimulationResult
 from tests.air.test_oracle_conformance import (
     CASES_DIR,
     SEMANTIC_FIELDS,
@@ -37,18 +40,49 @@ def test_corpus_has_aqua_cases() -> None:
     assert len(AQUA_CASES) >= 40
 
 
-@pytest.mark.parametrize("case_dir", AQUA_CASES, ids=[d.name for d in AQUA_CASES])
+SUPPORTED = [d for d in AQUA_CASES if d.name not in NOT_SUPPORTED_YET]
+
+
+def compile_case(case_dir: Path, case: dict[str, Any]) -> str:
+    aqua = case["aqua"]
+    return compile_file(case_dir / aqua["file"], aqua["func"], relay=not aqua.get("noRelay", False))
+
+
+UNSUPPORTED = sorted(set(AQUA_CASES) - set(SUPPORTED))
+
+
+@pytest.mark.parametrize("case_dir", UNSUPPORTED, ids=[d.name for d in UNSUPPORTED])
+def test_unsupported_cases_are_refused_clearly(case_dir: Path) -> None:
+    case, _, _ = load_case(case_dir)
+    with pytest.raises(AquaError, match=re.escape(NOT_SUPPORTED_YET[case_dir.name])):
+        compile_case(case_dir, case)
+
+
+@pytest.mark.parametrize("case_dir", SUPPORTED, ids=[d.name for d in SUPPORTED])
 def test_same_behaviour_as_fluence(case_dir: Path) -> None:
     case, fluence_air, expected = load_case(case_dir)
-    aqua = case["aqua"]
-    source = case_dir / aqua["file"]
-    if case_dir.name in NOT_SUPPORTED_YET:
-        with pytest.raises(AquaError, match="not supported yet"):
-            compile_file(source, aqua["func"], relay=not aqua.get("noRelay", False))
-        return
-    ours = compile_file(source, aqua["func"], relay=not aqua.get("noRelay", False))
+    ours = compile_case(case_dir, case)
     want = semantic_view(run_case_with_edge_agent_sim(case, fluence_air))
     assert want == semantic_view(expected), "the simulator no longer agrees with the recorded run"
     got = semantic_view(run_case_with_edge_agent_sim(case, ours))
     for field in SEMANTIC_FIELDS:
         assert got[field] == want[field], f"{case_dir.name}: {field} differs\n{ours}"
+
+
+@pytest.mark.parametrize("case_dir", SUPPORTED, ids=[d.name for d in SUPPORTED])
+def test_no_more_hops_than_fluence(case_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's efficiency rule: our AIR sends the particle between peers no more often."""
+    results: list[SimulationResult] = []
+    run = Network.run
+
+    def spy(self: Network, *args: Any, **kwargs: Any) -> SimulationResult:
+        result = run(self, *args, **kwargs)
+        results.append(result)
+        return result
+
+    monkeypatch.setattr(Network, "run", spy)
+    case, fluence_air, _ = load_case(case_dir)
+    run_case_with_edge_agent_sim(case, fluence_air)
+    run_case_with_edge_agent_sim(case, compile_case(case_dir, case))
+    fluence, ours = results
+    assert ours.hops <= fluence.hops
