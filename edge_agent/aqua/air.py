@@ -51,9 +51,12 @@ def quote(text: str) -> str:
     return f'"{text}"'
 
 
-def call(peer: str, service: str, function: str, args: list[str], out: str | None = None) -> str:
+def call(peer: str, service: str, function: str, args: list[str], out: str | None = None,
+         service_operand: str | None = None) -> str:
+    """A `call`; `service_operand` (a variable or a literal) replaces the quoted `service`."""
     tail = f" {out}" if out else ""
-    return f"(call {peer} ({quote(service)} {quote(function)}) [{' '.join(args)}]{tail})"
+    srv = service_operand or quote(service)
+    return f"(call {peer} ({srv} {quote(function)}) [{' '.join(args)}]{tail})"
 
 
 def hop(peer: str) -> Instr:

@@ -110,7 +110,7 @@ class StructLit:
 
 @dataclass(frozen=True, slots=True)
 class BinOp:
-    """Arithmetic (`+ - * / % **`), a comparison, or `and`/`or`."""
+    """Arithmetic (`+ - * / % **`), a comparison, or `&&`/`||`."""
 
     op: str
     left: Expr
@@ -120,6 +120,8 @@ class BinOp:
 
 @dataclass(frozen=True, slots=True)
 class Not:
+    """`!x`: the negation of a bool."""
+
     operand: Expr
     pos: Pos
 
@@ -154,6 +156,15 @@ class Assign:
 
     name: str
     value: Expr
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceId:
+    """`Srv "id"` or `Srv name`: calls of Srv in the rest of the function go to that id."""
+
+    service: str
+    id: Expr
     pos: Pos
 
 
@@ -240,7 +251,7 @@ class Return:
     pos: Pos
 
 
-Stmt = Union[CallStmt, Assign, StreamDecl, Push, On, Par, Co, For, If, Try, Join, Return]
+Stmt = Union[CallStmt, Assign, ServiceId, StreamDecl, Push, On, Par, Co, For, If, Try, Join, Return]
 
 # ---------------------------------------------------------------- declarations
 

@@ -49,6 +49,10 @@ def _stmt(ch: Checker, stmt: ast.Stmt, scope: Scope, sig: t.Signature) -> None: 
                                      f"{len(stmt.targets)} names take them")
         for name, typ in zip(stmt.targets, results, strict=True):
             _bind(ch, scope, name, typ, stmt.pos)
+    elif isinstance(stmt, ast.ServiceId):
+        if stmt.service not in ch.prog.services:
+            raise ch.error(stmt.pos, f"unknown service '{stmt.service}'")
+        ch.expect(stmt.id, scope, t.STRING, f"the id of service {stmt.service}")
     elif isinstance(stmt, ast.Assign):
         _bind(ch, scope, stmt.name, ch.expr(stmt.value, scope), stmt.pos)
     elif isinstance(stmt, ast.StreamDecl):

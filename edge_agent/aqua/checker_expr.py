@@ -111,7 +111,7 @@ def _struct(ch: Checker, node: ast.StructLit, scope: Scope) -> t.Type:
 def _binop(ch: Checker, node: ast.BinOp, scope: Scope) -> t.Type:
     left = ch.expr(node.left, scope)
     right = ch.expr(node.right, scope)
-    if node.op in ("and", "or"):
+    if node.op in ("&&", "||"):
         for side, typ in ((node.left, left), (node.right, right)):
             if typ != t.BOOL:
                 raise ch.error(side.pos, f"'{node.op}' takes bool, but this is {typ}")

@@ -18,7 +18,7 @@ from edge_agent.aqua.air import Instr, call, hop, new, par, render, seq, xor
 from edge_agent.aqua.checker import Program
 from edge_agent.aqua.codegen_expr import argument, value
 from edge_agent.aqua.codegen_stmt import HANDLERS
-from edge_agent.aqua.context import INIT, RELAY, Binding, Ctx, Env, Frame
+from edge_agent.aqua.context import INIT, RELAY, SERVICE_ID, Binding, Ctx, Env, Frame
 from edge_agent.aqua.errors import AquaError, Pos, Source
 
 Names = tuple[str, ...]
@@ -118,13 +118,15 @@ class Generator:
         if node.service is None:
             return self.inline(node, targets, env, ctx)
         service = self.prog.services[node.service]
-        if service.default_id is None:
-            raise self.error(node.pos, f"service {node.service} has no default id; binding an id "
-                                       "is not supported yet")
+        bound = env.get(SERVICE_ID + node.service)
+        if service.default_id is None and bound is None:
+            raise self.error(node.pos, f'service {node.service} has no id: give it one first '
+                                       f'({node.service} "id") or declare a default one')
         sig = service.funcs[node.name]
         args = [value(self, a, env, ctx, setup) for a in node.args]
         out = self.fresh("ret") if sig.results else None
-        setup.append(call(ctx.peer, service.default_id, node.name, args, out))
+        setup.append(call(ctx.peer, service.default_id or "", node.name, args, out,
+                          service_operand=bound.text if bound else None))
         if out is not None and targets:
             env[targets[0]] = Binding(out, sig.results[0])
         return seq(*setup), [out] if out else []

@@ -43,12 +43,40 @@ def value(gen: Generator, node: ast.Expr, env: Env, ctx: Ctx, setup: list[Instr]
         return _struct(gen, node, env, ctx, setup)
     if isinstance(node, ast.BinOp) and node.op in _FOLD:
         return literal(gen, ast.Literal(_fold(gen, node), node.pos))
+    if isinstance(node, (ast.BinOp, ast.Not)):
+        return _boolean(gen, node, env, ctx, setup)
     if isinstance(node, ast.CallExpr):
         instr, texts = gen.call(node, (), env, ctx)
         setup.append(instr)
         return texts[0]
-    raise gen.error(node.pos, "this expression is not supported yet as a value "
-                              "(comparisons belong in 'if')")
+    raise gen.error(node.pos, "this expression is not supported yet")
+
+
+def _boolean(gen: Generator, node: ast.BinOp | ast.Not, env: Env, ctx: Ctx, setup: list[Instr]) -> str:
+    """A bool computed as Fluence's compiler does: match/xor, `&&` and `||` short-circuit."""
+    if isinstance(node, ast.Not):
+        operand = value(gen, node.operand, env, ctx, setup)
+        out = gen.fresh("not")
+        setup.append(xor(Node(f"match {operand} true", (f"(ap false {out})",)), f"(ap true {out})"))
+        return out
+    if node.op in ("==", "!="):
+        left = value(gen, node.left, env, ctx, setup)
+        right = value(gen, node.right, env, ctx, setup)
+        out = gen.fresh("eq" if node.op == "==" else "ne")
+        head = "match" if node.op == "==" else "mismatch"
+        setup.append(xor(Node(f"{head} {left} {right}", (f"(ap true {out})",)), f"(ap false {out})"))
+        return out
+    if node.op in ("&&", "||"):
+        left = value(gen, node.left, env, ctx, setup)
+        later: list[Instr] = []
+        right = value(gen, node.right, env, ctx, later)
+        out = gen.fresh("and" if node.op == "&&" else "or")
+        decided = "false" if node.op == "&&" else "true"
+        setup.append(xor(Node(f"match {left} {decided}", (f"(ap {left} {out})",)),
+                         seq(*later, f"(ap {right} {out})")))
+        return out
+    raise gen.error(node.pos, f"'{node.op}' is not supported yet: Fluence's compiler calls "
+                              "the cmp service for it")
 
 
 def argument(gen: Generator, node: ast.Expr, param: t.Type, env: Env, ctx: Ctx, setup: list[Instr]) -> str:

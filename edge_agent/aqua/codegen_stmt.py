@@ -12,7 +12,7 @@ from edge_agent.aqua import ast
 from edge_agent.aqua import types as t
 from edge_agent.aqua.air import NEVER, NULL, Instr, Node, new, par, seq, xor
 from edge_agent.aqua.codegen_expr import value
-from edge_agent.aqua.context import Binding, Ctx, Env
+from edge_agent.aqua.context import SERVICE_ID, Binding, Ctx, Env
 
 if TYPE_CHECKING:
     from edge_agent.aqua.codegen import Generator
@@ -33,6 +33,12 @@ def _assign(gen: Generator, stmt: ast.Assign, env: Env, ctx: Ctx) -> Instr:
         return NULL
     setup: list[Instr] = []
     env[stmt.name] = Binding(value(gen, stmt.value, env, ctx, setup), typ)
+    return seq(*setup)
+
+
+def _service_id(gen: Generator, stmt: ast.ServiceId, env: Env, ctx: Ctx) -> Instr:
+    setup: list[Instr] = []
+    env[SERVICE_ID + stmt.service] = Binding(value(gen, stmt.id, env, ctx, setup), t.STRING)
     return seq(*setup)
 
 
@@ -74,9 +80,6 @@ def _condition(gen: Generator, cond: ast.Expr, env: Env, ctx: Ctx, setup: list[I
         if cond.op == "==":
             return f"match {left} {right}", MATCH_FAILED
         return f"mismatch {left} {right}", MISMATCH_FAILED
-    if isinstance(cond, (ast.BinOp, ast.Not)):
-        raise gen.error(cond.pos, f"'{getattr(cond, 'op', 'not')}' in a condition is not supported yet: "
-                                  "use == or !=")
     return f"match {value(gen, cond, env, ctx, setup)} true", MATCH_FAILED
 
 
@@ -111,10 +114,12 @@ def _try(gen: Generator, stmt: ast.Try, env: Env, ctx: Ctx) -> Instr:
 def _join(gen: Generator, stmt: ast.Join, env: Env, ctx: Ctx) -> Instr:
     setup: list[Instr] = []
     for item in stmt.values:
+        if isinstance(item, ast.Var) and not isinstance(gen.prog.type_of(item), t.Stream):
+            continue  # a scalar: what uses it waits for it anyway (Fluence emits nothing either)
         base = item.base if isinstance(item, (ast.Index, ast.Bang)) else None
         if not (isinstance(base, ast.Var) and isinstance(gen.prog.type_of(base), t.Stream)):
-            raise gen.error(item.pos, "'join' of anything but a stream element (join s[N]) "
-                                      "is not supported yet")
+            raise gen.error(item.pos, "'join' of this is not supported yet: join a name, "
+                                      "or a stream's element (join s[N])")
         value(gen, item, env, ctx, setup)
     return seq(*setup)
 
@@ -126,6 +131,6 @@ def _return(gen: Generator, stmt: ast.Return, env: Env, ctx: Ctx) -> Instr:
 
 
 HANDLERS: dict[type, Callable[[Generator, Any, Env, Ctx], Instr]] = {
-    ast.CallStmt: _call, ast.Assign: _assign, ast.Push: _push, ast.On: _on, ast.Co: _co,
-    ast.For: _for, ast.If: _if, ast.Try: _try, ast.Join: _join, ast.Return: _return,
+    ast.CallStmt: _call, ast.Assign: _assign, ast.ServiceId: _service_id, ast.Push: _push, ast.On: _on,
+    ast.Co: _co, ast.For: _for, ast.If: _if, ast.Try: _try, ast.Join: _join, ast.Return: _return,
 }

@@ -13,6 +13,8 @@ from edge_agent.aqua import types as t
 
 INIT = "%init_peer_id%"
 RELAY = "-relay-"
+SERVICE_ID = "service id of "
+"""Env key prefix under which `Srv "id"` keeps the id (no Aqua name has a space)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,6 +64,11 @@ def _name_statement(p: Parser) -> ast.Stmt:
         return ast.Push(tok.text, value, tok.pos)
     if nxt.kind is Kind.OP and nxt.text in ("<-", ",", "="):
         return _assignment(p)
+    if tok.text[:1].isupper() and nxt.kind in (Kind.STRING, Kind.NAME) and nxt.pos.line == tok.pos.line:
+        p.advance()
+        service_id = expr(p)
+        p.expect_newline()
+        return ast.ServiceId(tok.text, service_id, tok.pos)
     value = expr(p)
     p.expect_newline()
     if not isinstance(value, ast.CallExpr):
@@ -173,17 +178,16 @@ def expr(p: Parser) -> ast.Expr:
     return _binary(p, 0)
 
 
-_LEVELS: tuple[tuple[str, ...], ...] = (("or",), ("and",), ("==", "!=", "<", "<=", ">", ">="),
+_LEVELS: tuple[tuple[str, ...], ...] = (("||",), ("&&",), ("==", "!=", "<", "<=", ">", ">="),
                                         ("+", "-"), ("*", "/", "%"), ("**",))
 
 
 def _binary(p: Parser, level: int) -> ast.Expr:
     if level == len(_LEVELS):
         return _unary(p)
-    if level == 2 and p.at_word("not"):
-        tok = p.advance()
-        return ast.Not(_binary(p, level), tok.pos)
     left = _binary(p, level + 1)
+    if p.at_word("and") or p.at_word("or"):
+        raise p.error(p.tok, f"Aqua writes '{p.tok.text}' as '{'&&' if p.tok.text == 'and' else '||'}'")
     ops = _LEVELS[level]
     while p.tok.text in ops and p.tok.kind in (Kind.OP, Kind.NAME):
         tok = p.advance()
@@ -193,6 +197,9 @@ def _binary(p: Parser, level: int) -> ast.Expr:
 
 
 def _unary(p: Parser) -> ast.Expr:
+    if p.at_op("!"):
+        tok = p.advance()
+        return ast.Not(_unary(p), tok.pos)
     if p.at_op("-") and p.peek().kind is Kind.NUMBER:
         tok = p.advance()
         number = _number(p.advance().text)
@@ -251,6 +258,8 @@ def _name_atom(p: Parser) -> ast.Expr:
         return ast.Literal(tok.text == "true", tok.pos)
     if tok.text == "nil":
         return ast.Nil(tok.pos)
+    if tok.text == "not":
+        raise p.error(tok, "Aqua writes 'not' as '!'")
     if p.at_op("("):
         p.advance()
         if tok.text[:1].isupper():

@@ -65,7 +65,7 @@ def test_calls_assignments_streams_and_returns() -> None:
 def test_control_flow() -> None:
     stmts = body("    on xs[0] via xs[1] via xs[2]:\n        Srv.get(\"a\")\n    par Srv.get(\"b\")\n"
                  "    co on xs!:\n        Srv.get(\"c\")\n    for x <- xs par:\n        Srv.get(x)\n"
-                 "    if xs.length == 2 and not true:\n        Srv.get(\"d\")\n"
+                 "    if xs.length == 2 && !true:\n        Srv.get(\"d\")\n"
                  "    else:\n        Srv.get(\"e\")\n"
                  "    try:\n        Srv.get(\"f\")\n    catch e:\n        Srv.get(e.message)\n"
                  "    otherwise:\n        Srv.get(\"g\")\n    join xs[1]\n")
@@ -74,7 +74,7 @@ def test_control_flow() -> None:
     assert isinstance(par_, ast.Par) and isinstance(co, ast.Co) and isinstance(co.stmt, ast.On)
     assert isinstance(for_, ast.For) and for_.mode == "par" and for_.var == "x"
     assert isinstance(if_, ast.If) and if_.orelse is not None
-    assert isinstance(if_.cond, ast.BinOp) and if_.cond.op == "and"
+    assert isinstance(if_.cond, ast.BinOp) and if_.cond.op == "&&"
     assert isinstance(if_.cond.right, ast.Not)
     assert isinstance(try_, ast.Try) and [h.name for h in try_.handlers] == ["e", None]
     assert isinstance(join, ast.Join)

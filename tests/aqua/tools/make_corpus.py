@@ -310,6 +310,43 @@ func f(node: string) -> string, string:
     same <<- pid
     <- pid, res!
 ''', {"node": "nodeC"})
+case("bool-operators",
+     "&&, || and ! in if conditions and as values", "f", '''\
+func f(a: string, b: string, c: bool) -> []string, bool, bool:
+    res: *string
+    if a == b && c:
+        res <<- "and"
+    if a != b || !c:
+        res <<- "or"
+    if !(a == b):
+        res <<- "not"
+    x = c && a != b
+    y = !c || a == b
+    <- res, x, y
+''', {"a": "p", "b": "q", "c": True})
+case("service-id-binding",
+     "a service without a default id, bound to a literal id and to an argument", "f", '''\
+service Dyn:
+    identity(s: string) -> string
+
+func f(id: string, node: string) -> string, string:
+    on node:
+        Dyn "op"
+        r <- Dyn.identity("literal id")
+        Dyn id
+        s <- Dyn.identity("argument id")
+    <- r, s
+''', {"id": "op", "node": "nodeA"})
+case("join-scalars",
+     "par of two on blocks with scalar results, join of both names", "f", '''\
+func f(a: string, b: string) -> string, string:
+    on a:
+        x <- Op.identity("from a")
+    par on b:
+        y <- Op.identity("from b")
+    join x, y
+    <- x, y
+''', {"a": "nodeA", "b": "nodeB"})
 
 def write(out: str) -> None:
     """Write every case's main.aqua and input.json under `out`."""
