@@ -3,8 +3,8 @@
 `value` turns an expression into an operand text (a variable, a lens, a literal) and
 appends to `setup` whatever instructions must run first: a canon of a stream read as a
 whole, a stream built for an array literal, a map for a struct, a wait for a stream's
-element. Arithmetic is folded when both sides are literals; anything else that would need
-Fluence's `math` service is refused with an error.
+element. Arithmetic on constants is folded; on run-time values it calls the `math` service and
+`<`, `<=`, `>`, `>=` call `cmp`, on the current peer, as Fluence's compiler does.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 
 from edge_agent.aqua import ast
 from edge_agent.aqua import types as t
-from edge_agent.aqua.air import NEVER, NULL, Instr, Node, new, quote, seq, xor
+from edge_agent.aqua.air import NEVER, NULL, Instr, Node, call, new, quote, seq, xor
 from edge_agent.aqua.context import Ctx, Env
 
 if TYPE_CHECKING:
     from edge_agent.aqua.codegen import Generator
 
+_MATH = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "rem", "**": "pow"}
+_CMP = {"<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
 _FOLD = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
          "/": lambda a, b: a // b if isinstance(a, int) and isinstance(b, int) else a / b,
          "%": lambda a, b: a % b, "**": lambda a, b: a ** b}
@@ -42,7 +44,12 @@ def value(gen: Generator, node: ast.Expr, env: Env, ctx: Ctx, setup: list[Instr]
     if isinstance(node, ast.StructLit):
         return _struct(gen, node, env, ctx, setup)
     if isinstance(node, ast.BinOp) and node.op in _FOLD:
-        return literal(gen, ast.Literal(_fold(gen, node), node.pos))
+        folded = constant(gen, node)
+        if folded is not None:
+            return literal(gen, ast.Literal(folded, node.pos))
+        return _service_op(gen, "math", _MATH[node.op], node, env, ctx, setup)
+    if isinstance(node, ast.BinOp) and node.op in _CMP:
+        return _service_op(gen, "cmp", _CMP[node.op], node, env, ctx, setup)
     if isinstance(node, (ast.BinOp, ast.Not)):
         return _boolean(gen, node, env, ctx, setup)
     if isinstance(node, ast.CallExpr):
@@ -75,8 +82,7 @@ def _boolean(gen: Generator, node: ast.BinOp | ast.Not, env: Env, ctx: Ctx, setu
         setup.append(xor(Node(f"match {left} {decided}", (f"(ap {left} {out})",)),
                          seq(*later, f"(ap {right} {out})")))
         return out
-    raise gen.error(node.pos, f"'{node.op}' is not supported yet: Fluence's compiler calls "
-                              "the cmp service for it")
+    raise gen.error(node.pos, f"'{node.op}' is not supported yet")
 
 
 def argument(gen: Generator, node: ast.Expr, param: t.Type, env: Env, ctx: Ctx, setup: list[Instr]) -> str:
@@ -95,18 +101,29 @@ def literal(gen: Generator, node: ast.Literal) -> str:
     return json.dumps(v)
 
 
-def _fold(gen: Generator, node: ast.Expr) -> int | float:
+def constant(gen: Generator, node: ast.Expr) -> int | float | None:
+    """The value of a number literal or of arithmetic on them; None when known only at run time."""
     if isinstance(node, ast.Literal) and isinstance(node.value, (int, float)) \
             and not isinstance(node.value, bool):
         return node.value
     if isinstance(node, ast.BinOp) and node.op in _FOLD:
-        left, right = _fold(gen, node.left), _fold(gen, node.right)
+        left, right = constant(gen, node.left), constant(gen, node.right)
+        if left is None or right is None:
+            return None
         if node.op in ("/", "%") and right == 0:
             raise gen.error(node.pos, "division by zero")
         result: int | float = _FOLD[node.op](left, right)
         return result
-    raise gen.error(node.pos, "arithmetic on values known only at run time is not supported yet "
-                              "(Fluence's compiler calls the math service for it)")
+    return None
+
+
+def _service_op(gen: Generator, service: str, function: str, node: ast.BinOp, env: Env, ctx: Ctx,
+                setup: list[Instr]) -> str:
+    left = value(gen, node.left, env, ctx, setup)
+    right = value(gen, node.right, env, ctx, setup)
+    out = gen.fresh(function)
+    setup.append(call(ctx.peer, service, function, [left, right], out))
+    return out
 
 
 def _var(gen: Generator, node: ast.Var, env: Env, ctx: Ctx, setup: list[Instr]) -> str:
@@ -149,20 +166,29 @@ def _field(gen: Generator, node: ast.Field, env: Env, ctx: Ctx, setup: list[Inst
 def _element(gen: Generator, node: ast.Index | ast.Bang, env: Env, ctx: Ctx, setup: list[Instr]) -> str:
     index: ast.Expr = node.index if isinstance(node, ast.Index) else ast.Literal(0, node.pos)
     base_type = gen.prog.type_of(node.base)
+    position = constant(gen, index)
     if isinstance(base_type, t.Stream) and isinstance(node.base, ast.Var):
-        position = _fold(gen, index)
-        gate = wait_for(gen, env[node.base.name].text, int(position) + 1, ctx, setup)
-        return f"{gate}.$.[{int(position)}]"
+        stream = env[node.base.name].text
+        if position is not None:
+            gate = wait_for(gen, stream, str(int(position) + 1), ctx, setup)
+            return f"{gate}.$.[{int(position)}]"
+        at = value(gen, index, env, ctx, setup)
+        count = gen.fresh("add")
+        setup.append(call(ctx.peer, "math", "add", [at, "1"], count))
+        gate = wait_for(gen, stream, count, ctx, setup)
+        back = gen.fresh(node.base.name + "_idx")  # Fluence's compiler subtracts it again: same calls
+        setup.append(call(ctx.peer, "math", "sub", [count, "1"], back))
+        return f"{gate}.$.[{back}]"
     base = value(gen, node.base, env, ctx, setup)
-    if isinstance(index, ast.Literal) or isinstance(index, ast.BinOp):
-        return lens(gen, base, f".[{int(_fold(gen, index))}]", setup)
+    if position is not None:
+        return lens(gen, base, f".[{int(position)}]", setup)
     position_text = value(gen, index, env, ctx, setup)
     if not position_text.replace("-", "").replace("_", "").isalnum():
         raise gen.error(index.pos, "only a name or a number can index an array")
     return lens(gen, base, f".[{position_text}]", setup)
 
 
-def wait_for(gen: Generator, stream: str, count: int, ctx: Ctx, setup: list[Instr]) -> str:
+def wait_for(gen: Generator, stream: str, count: str, ctx: Ctx, setup: list[Instr]) -> str:
     """Wait until `stream` has `count` values, as Fluence's join does; returns a scalar of them."""
     base = stream.lstrip("$")
     test, var = "$" + gen.fresh(base + "_test"), gen.fresh(base + "_fold_var")
