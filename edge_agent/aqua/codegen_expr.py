@@ -183,8 +183,10 @@ def _element(gen: Generator, node: ast.Index | ast.Bang, env: Env, ctx: Ctx, set
     if position is not None:
         return lens(gen, base, f".[{int(position)}]", setup)
     position_text = value(gen, index, env, ctx, setup)
-    if not position_text.replace("-", "").replace("_", "").isalnum():
-        raise gen.error(index.pos, "only a name or a number can index an array")
+    if ".$" in position_text or position_text.startswith("#"):
+        plain = gen.fresh("idx")  # a lens index must be a plain scalar name
+        setup.append(f"(ap {position_text} {plain})")
+        position_text = plain
     return lens(gen, base, f".[{position_text}]", setup)
 
 
