@@ -28,7 +28,8 @@ def test_client_convention_in_relay_mode() -> None:
 
 
 def test_no_relay_mode_never_mentions_the_relay() -> None:
-    text = air("func f(p: string) -> string:\n    on p:\n        r <- Op.identity(p)\n    <- r\n", relay=False)
+    source = "func f(p: string) -> string:\n    on p:\n        r <- Op.identity(p)\n    <- r\n"
+    text = air(source, relay=False)
     assert "-relay-" not in text
     assert "canon" not in text  # no hops: the client reaches p itself
 
@@ -89,7 +90,8 @@ def test_refusals(body: str, func: str | None, message: str) -> None:
     ("func f():\n    use x\n", "'use' is not supported yet"),
     ("func f():\n    new x\n", "'new' is not supported yet"),
     ("func f():\n    fail x\n", "'fail' is not supported yet"),
-    ("func f(xs: []string):\n    for x <- xs on x:\n        Op.noop()\n", "'for ... on' is not supported yet"),
+    ("func f(xs: []string):\n    for x <- xs on x:\n        Op.noop()\n",
+     "'for ... on' is not supported yet"),
     ("func f(a: bool) -> bool:\n    <- a and a\n", "Aqua writes 'and' as '&&'"),
     ("func f(a: bool) -> bool:\n    <- a or a\n", "Aqua writes 'or' as '||'"),
     ("func f(a: bool) -> bool:\n    <- not a\n", "Aqua writes 'not' as '!'"),
