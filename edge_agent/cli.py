@@ -434,7 +434,7 @@ async def _run(args: argparse.Namespace, client: Any) -> int:
 
 def cmd_compile(args: argparse.Namespace) -> int:
     """Compile an Aqua file to AIR: one function's AIR, or with --json every exported one's."""
-    from edge_agent.aqua import AquaError, compile_all, compile_source
+    from edge_agent.aqua import AquaError, compile_all, compile_source, read_relative
 
     path = Path(args.file)
     try:
@@ -444,9 +444,10 @@ def cmd_compile(args: argparse.Namespace) -> int:
     relay = not args.no_relay
     try:
         if args.json:
-            output = json.dumps(compile_all(text, str(path), relay), indent=2, sort_keys=True) + "\n"
+            doc = compile_all(text, str(path), relay, read_relative)
+            output = json.dumps(doc, indent=2, sort_keys=True) + "\n"
         else:
-            output = compile_source(text, args.function, str(path), relay)
+            output = compile_source(text, args.function, str(path), relay, read_relative)
     except AquaError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     if args.output:

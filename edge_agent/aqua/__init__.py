@@ -8,18 +8,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from edge_agent.aqua.checker import Program, check
+from edge_agent.aqua.checker import Program, Resolver, check
 from edge_agent.aqua.codegen import Generator
 from edge_agent.aqua.errors import AquaError, Pos, Source
 from edge_agent.aqua.parser import parse
 
-__all__ = ["AquaError", "Pos", "Program", "Source", "compile_all", "compile_file", "compile_source", "load"]
+__all__ = [
+    "AquaError", "Pos", "Program", "Source",
+    "compile_all", "compile_file", "compile_source", "load", "read_relative",
+]
 
 
-def load(text: str, name: str = "<aqua>") -> tuple[Source, Program]:
-    """Parse and type-check Aqua text; raises AquaError at the first mistake."""
+def load(text: str, name: str = "<aqua>", resolve: Resolver | None = None) -> tuple[Source, Program]:
+    """Parse and type-check Aqua text; raises AquaError at the first mistake.
+
+    Imports of files (not of the bundled `@fluencelabs/aqua-lib/...`) are read by `resolve`;
+    `compile_file` gives one that reads them relative to the importing file.
+    """
     source = Source(name, text)
-    return source, check(source, parse(source))
+    return source, check(source, parse(source), resolve)
+
+
+def read_relative(importer: str, path: str) -> Source | None:
+    """The file `path` names, relative to the directory of the file `importer`."""
+    target = Path(importer).parent / path
+    try:
+        return Source(str(target), target.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _pick(source: Source, prog: Program, func: str | None) -> str:
@@ -34,23 +50,25 @@ def _pick(source: Source, prog: Program, func: str | None) -> str:
     return func
 
 
-def compile_source(text: str, func: str | None = None, name: str = "<aqua>", relay: bool = True) -> str:
+def compile_source(text: str, func: str | None = None, name: str = "<aqua>", relay: bool = True,
+                   resolve: Resolver | None = None) -> str:
     """The AIR of function `func` (of the only exported one when None).
 
     `relay=True` is Fluence's default: the client reads `-relay-` and reaches other peers
     through it; `relay=False` is its `noRelay`, for a client that reaches peers directly.
     """
-    source, prog = load(text, name)
+    source, prog = load(text, name, resolve)
     return Generator(source, prog, relay).function(_pick(source, prog, func))
 
 
-def compile_all(text: str, name: str = "<aqua>", relay: bool = True) -> dict[str, dict[str, object]]:
+def compile_all(text: str, name: str = "<aqua>", relay: bool = True,
+                resolve: Resolver | None = None) -> dict[str, dict[str, object]]:
     """Every exported function (every function when none is exported): its AIR and signature.
 
     `{"f": {"air": "...", "args": [["x", "[]string"]], "results": ["string"]}}`, types
     written as in Aqua.
     """
-    source, prog = load(text, name)
+    source, prog = load(text, name, resolve)
     names = [n for n in prog.module.exports if n in prog.funcs] or list(prog.funcs)
     out: dict[str, dict[str, object]] = {}
     for func in names:
@@ -64,6 +82,6 @@ def compile_all(text: str, name: str = "<aqua>", relay: bool = True) -> dict[str
 
 
 def compile_file(path: str | Path, func: str | None = None, relay: bool = True) -> str:
-    """compile_source of the file at `path`; errors name the file."""
+    """compile_source of the file at `path`, its imports read beside it; errors name the file."""
     p = Path(path)
-    return compile_source(p.read_text(encoding="utf-8"), func, str(p), relay)
+    return compile_source(p.read_text(encoding="utf-8"), func, str(p), relay, read_relative)

@@ -9,12 +9,18 @@ name both types: what was expected and what was given.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from edge_agent.aqua import ast
 from edge_agent.aqua import types as t
 from edge_agent.aqua.checker_body import check_function
 from edge_agent.aqua.checker_expr import expr_type
 from edge_agent.aqua.errors import AquaError, Pos, Source
+from edge_agent.aqua.library import LIBRARY
+from edge_agent.aqua.parser import parse
+
+Resolver = Callable[[str, str], "Source | None"]
+"""(importing file's name, import path) -> the imported file, or None when there is none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,22 +49,48 @@ class Program:
 class Checker:
     """Collects the declarations of one module, then checks each function in order."""
 
-    def __init__(self, source: Source, module: ast.Module) -> None:
+    def __init__(self, source: Source, module: ast.Module, resolve: Resolver | None = None) -> None:
         self.source = source
         self.prog = Program(module)
+        self.resolve_file = resolve
+        self.imported = {source.name}  # a file imported twice, or by itself, is declared once
 
     def error(self, pos: Pos, message: str) -> AquaError:
         return AquaError(self.source, pos, message)
 
     def run(self) -> Program:
-        for imp in self.prog.module.imports:
-            raise self.error(imp.pos, "imports are not supported yet: declare the services in this file")
-        for decl in self.prog.module.decls:
-            self.declare(decl)
+        self.module(self.source, self.prog.module)
         for name in self.prog.module.exports:
             if name not in self.prog.funcs and name not in self.prog.services:
                 raise self.error(Pos(1, 1), f"'{name}' is exported but not declared in this file")
         return self.prog
+
+    def module(self, source: Source, module: ast.Module) -> None:
+        """Declare the contents of `module`'s imports, then its own declarations."""
+        for imp in module.imports:
+            self.source = source
+            found = self.find(imp)
+            if found.name not in self.imported:
+                self.imported.add(found.name)
+                self.module(found, parse(found))
+        self.source = source
+        for decl in module.decls:
+            self.declare(decl)
+
+    def find(self, imp: ast.Import) -> Source:
+        """The file `imp` names: a bundled one, or one `resolve` reads."""
+        if imp.path in LIBRARY:
+            return Source(imp.path, LIBRARY[imp.path])
+        if imp.path.startswith("@"):
+            raise self.error(imp.pos, f"'{imp.path}' is not bundled with edge-agent; bundled: "
+                                      + ", ".join(sorted(LIBRARY)))
+        if self.resolve_file is None:
+            raise self.error(imp.pos, "importing a file needs the importing file's path "
+                                      "(compile a file, not a string)")
+        found = self.resolve_file(self.source.name, imp.path)
+        if found is None:
+            raise self.error(imp.pos, f"cannot read '{imp.path}'")
+        return found
 
     def taken(self, name: str, pos: Pos) -> None:
         p = self.prog
@@ -118,6 +150,10 @@ class Checker:
         return got
 
 
-def check(source: Source, module: ast.Module) -> Program:
-    """The checked program of `module`; raises AquaError at the first type error."""
-    return Checker(source, module).run()
+def check(source: Source, module: ast.Module, resolve: Resolver | None = None) -> Program:
+    """The checked program of `module` and its imports; AquaError at the first type error.
+
+    `@fluencelabs/aqua-lib/...` imports are the bundled declarations (edge_agent.aqua.library);
+    other imports are read through `resolve`.
+    """
+    return Checker(source, module, resolve).run()

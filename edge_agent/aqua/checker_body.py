@@ -47,7 +47,12 @@ def _stmt(ch: Checker, stmt: ast.Stmt, scope: Scope, sig: t.Signature) -> None: 
         if stmt.targets and len(stmt.targets) != len(results):
             raise ch.error(stmt.pos, f"this call gives {len(results)} values, but "
                                      f"{len(stmt.targets)} names take them")
-        for name, typ in zip(stmt.targets, results, strict=True):
+        for name, typ in zip(stmt.targets, results, strict=False):  # no targets: results dropped
+            target = scope.get(name)
+            if isinstance(target, t.Stream):  # `s <- f()` with s a stream pushes the result
+                if not t.assignable(typ, target.elem):
+                    raise ch.error(stmt.pos, f"{name} holds {target.elem}, but this call gives {typ}")
+                continue
             _bind(ch, scope, name, typ, stmt.pos)
     elif isinstance(stmt, ast.ServiceId):
         if stmt.service not in ch.prog.services:

@@ -128,7 +128,7 @@ class Generator:
         setup.append(call(ctx.peer, service.default_id or "", node.name, args, out,
                           service_operand=bound.text if bound else None))
         if out is not None and targets:
-            env[targets[0]] = Binding(out, sig.results[0])
+            self.bind(targets[0], out, sig.results[0], env, setup)
         return seq(*setup), [out] if out else []
 
     def inline(self, node: ast.CallExpr, targets: Names, env: Env, ctx: Ctx) -> tuple[Instr, list[str]]:
@@ -141,7 +141,16 @@ class Generator:
         body = self.block(func.body, callee, ctx)
         texts: list[str] = self.returned or []
         self.returned = saved
+        bound: list[Instr] = []
         for name, text, typ in zip(targets, texts, sig.results, strict=False):  # targets may be ()
+            self.bind(name, text, typ, env, bound)
+        return seq(*setup, body, *bound), texts
+
+    def bind(self, name: str, text: str, typ: t.Type, env: Env, setup: list[Instr]) -> None:
+        """Give `name` a call's result: a new name, or a push when `name` is a stream."""
+        target = env.get(name)
+        if target is not None and isinstance(target.type, t.Stream) and not isinstance(typ, t.Stream):
+            setup.append(f"(ap {text} {target.text})")
+        else:
             env[name] = Binding(text, typ)
-        return seq(*setup, body), texts
 

@@ -68,7 +68,8 @@ def test_type_errors(lines: str, line: int, message: str | None) -> None:
 @pytest.mark.parametrize(("text", "message"), [
     ("func f(x: Nope):\n    Srv.put(x)\n", "unknown type 'Nope'"),
     ("func f():\n    g()\n\nfunc g():\n    Srv.put(P(x = 1, name = \"a\"))\n", "unknown function 'g'"),
-    ('import "@fluencelabs/aqua-lib/builtin.aqua"\n', "imports are not supported yet"),
+    ('import "@fluencelabs/aqua-lib/nope.aqua"\n', "'@fluencelabs/aqua-lib/nope.aqua' is not bundled"),
+    ('import "other.aqua"\n', "importing a file needs the importing file's path"),
     ("data P:\n    y: u8\n", "'P' is already declared"),
     ("export g\n", "'g' is exported but not declared"),
 ])

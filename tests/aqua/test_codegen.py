@@ -73,7 +73,6 @@ def test_index_by_a_computed_value_goes_through_a_scalar() -> None:
     ("service Dyn:\n    g()\n\nfunc f():\n    Dyn.g()\n", "f", "service Dyn has no id: give it one first"),
     ("func f(vs: []string):\n    on \"p\" via vs:\n        Op.noop()\n", "f",
      "'via' with an array of relays is not supported yet"),
-    ('func f() -> string:\n    <- "a\\\\b"\n', "f", "cannot be written in AIR"),
     ("func f() -> u32:\n    <- 1 / 0\n", "f", "division by zero"),
     ("func f(s: *string):\n    join s\n", "f", "'join' of this is not supported yet"),
     ("func f():\n    co par Op.noop()\n", "f", "'par' is not supported yet"),
