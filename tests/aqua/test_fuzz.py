@@ -9,8 +9,11 @@ from hypothesis import strategies as st
 
 from edge_agent.aqua import AquaError, compile_source, load
 
-CASES = Path(__file__).parent.parent / "air" / "oracle" / "cases"
-SEEDS = sorted(p.read_text(encoding="utf-8") for p in CASES.glob("aqua-*/main.aqua"))
+TESTS = Path(__file__).parent.parent
+SEEDS = sorted(p.read_text(encoding="utf-8") for p in [
+    *TESTS.glob("air/oracle/cases/aqua-*/main.aqua"), *TESTS.glob("aqua/corpus/*/main.aqua"),
+    *TESTS.glob("services/aqua/*.aqua"),
+])
 
 PIECES = ["aqua M\n", "func f(", "x: []string", ") -> string", ":\n", "    ", "        ", "on ", " via ",
           "for x <- xs par", "if a == b", "else", "try", "catch e", "otherwise", "join res[2]", "<- ",
@@ -46,3 +49,23 @@ def test_any_text_gives_only_aqua_errors(text: str) -> None:
 def test_mutated_programs_give_only_aqua_errors(seed: str, at: int, cut: int, insert: str) -> None:
     i = at % (len(seed) + 1)
     compile_all(seed[:i] + insert + seed[i + cut:])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(SEEDS), st.lists(st.tuples(st.sampled_from(["drop", "copy", "swap", "dedent"]),
+                                                  st.integers(0, 200), st.integers(0, 200)), max_size=4))
+def test_programs_with_lines_moved_give_only_aqua_errors(seed: str, edits: list[tuple[str, int, int]]) -> None:
+    lines = seed.splitlines()
+    for op, a, b in edits:
+        if not lines:
+            break
+        i, j = a % len(lines), b % len(lines)
+        if op == "drop":
+            del lines[i]
+        elif op == "copy":
+            lines.insert(j, lines[i])
+        elif op == "swap":
+            lines[i], lines[j] = lines[j], lines[i]
+        else:
+            lines[i] = lines[i][4:]
+    compile_all("\n".join(lines) + "\n")
