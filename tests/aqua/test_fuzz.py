@@ -54,7 +54,7 @@ def test_mutated_programs_give_only_aqua_errors(seed: str, at: int, cut: int, in
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(SEEDS), st.lists(st.tuples(st.sampled_from(["drop", "copy", "swap", "dedent"]),
                                                   st.integers(0, 200), st.integers(0, 200)), max_size=4))
-def test_programs_with_lines_moved_give_only_aqua_errors(seed: str, edits: list[tuple[str, int, int]]) -> None:
+def test_lines_moved_give_only_aqua_errors(seed: str, edits: list[tuple[str, int, int]]) -> None:
     lines = seed.splitlines()
     for op, a, b in edits:
         if not lines:
