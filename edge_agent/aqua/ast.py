@@ -212,7 +212,7 @@ class Co:
 class For:
     var: str
     iterable: Expr
-    mode: str  # "seq", "par" or "try"
+    mode: str  # "seq", "par", "try", or "parseq" (then the body is one `on` block)
     body: tuple[Stmt, ...]
     pos: Pos
 

@@ -64,6 +64,9 @@ def _for(gen: Generator, stmt: ast.For, env: Env, ctx: Ctx) -> Instr:
     elem = gen.prog.type_of(stmt.iterable)
     inner[stmt.var] = Binding(var, elem.elem if isinstance(elem, t.Collection) else elem)
     head = f"fold {iterable} {var}"
+    if stmt.mode == "parseq":  # Fluence's shape: no (par ... (null)) around, no hop home
+        body = gen.block(stmt.body, inner, Ctx(ctx.chain))
+        return seq(*setup, Node(head, (par(body, f"(next {var})"), NEVER)))
     if stmt.mode == "par":
         body = gen.block(stmt.body, inner, Ctx(ctx.chain, in_par=True))
         return seq(*setup, par(Node(head, (par(body, f"(next {var})"), NEVER)), NULL))

@@ -19,7 +19,6 @@ T = TypeVar("T")
 _NOT_YET = {
     "ability": "abilities are not supported yet",
     "use": "'use' is not supported yet",
-    "parseq": "'parseq' is not supported yet: write 'for x <- xs par:' with 'on' inside",
     "closure": "closures are not supported yet",
     "stream": "stream maps are not supported yet",
 }

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from edge_agent.aqua.parser import Parser
 
 _NOT_YET_STMT = {
-    "parseq": "'parseq' is not supported yet: write 'for x <- xs par:' with 'on' inside",
     "use": "'use' is not supported yet",
     "new": "'new' is not supported yet",
     "fail": "'fail' is not supported yet",
@@ -128,6 +127,20 @@ def _for(p: Parser) -> ast.Stmt:
     return ast.For(var, iterable, mode, p.block(), start.pos)
 
 
+def _parseq(p: Parser) -> ast.Stmt:
+    """`parseq x <- xs on PEER:`: the body runs on PEER for every x, all in parallel."""
+    start = p.advance()
+    var = p.expect_name("the loop variable").text
+    p.expect_op("<-", "'<-' and what to iterate over")
+    iterable = expr(p)
+    if not p.at_word("on"):
+        raise p.expected("'on' and the peer each iteration runs on")
+    on_tok = p.advance()
+    peer = expr(p)
+    body = ast.On(peer, (), p.block(), on_tok.pos)
+    return ast.For(var, iterable, "parseq", (body,), start.pos)
+
+
 def _if(p: Parser) -> ast.Stmt:
     start = p.advance()
     cond = expr(p)
@@ -166,7 +179,7 @@ def _misplaced(p: Parser) -> ast.Stmt:
 
 
 _KEYWORDS: dict[str, Callable[[Parser], ast.Stmt]] = {
-    "on": _on, "par": _par, "co": _co, "for": _for, "if": _if, "try": _try,
+    "on": _on, "par": _par, "parseq": _parseq, "co": _co, "for": _for, "if": _if, "try": _try,
     "join": _join, "else": _misplaced, "catch": _misplaced, "otherwise": _misplaced,
 }
 

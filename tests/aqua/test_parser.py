@@ -101,7 +101,7 @@ def test_expressions_precedence_and_literals() -> None:
     ("func f():\n    x\n", 2, 5, "this value is not used"),
     ("func f():\n    else:\n        x()\n", 2, 5, "'else' must follow the block it belongs to"),
     ("func f():\n    try:\n        x()\n    y()\n", 4, 5, "expected 'catch e:' or 'otherwise:'"),
-    ("func f():\n    parseq x <- xs on x:\n        y()\n", 2, 5, "'parseq' is not supported yet"),
+    ("func f():\n    parseq x <- xs:\n        y()\n", 2, 19, "expected 'on' and the peer"),
     ("ability A:\n    f() -> ()\n", 1, 1, "abilities are not supported yet"),
     ("func f(cb: string -> ()):\n    cb()\n", 1, 19, "arrow (callback) types are not supported yet"),
     ("func f():\n    a, b = g()\n", 2, 5, "'=' gives one name a value"),
