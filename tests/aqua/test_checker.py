@@ -88,3 +88,27 @@ def test_declaration_errors(text: str, message: str) -> None:
 ])
 def test_assignable(src: t.Type, dst: t.Type, ok: bool) -> None:
     assert t.assignable(src, dst) is ok
+
+
+@pytest.mark.parametrize(("lines", "message"), [
+    ("    <- ?[xs[0], xs[1]]!\n", "an option holds at most one value"),
+    ("    <- n[0]\n", "only an array, option or stream has elements; this is u8"),
+    ("    <- Srv.put(p)\n", "this call gives 0 values where one value is expected"),
+    ("    <- Q(x = 1)\n", "unknown data type 'Q'"),
+    ("    x = p.x && true\n    <- \"a\"\n", "'&&' takes bool, but this is u32"),
+    ("    x = p.name + 1\n    <- \"a\"\n", "'+' takes numbers, but this is string"),
+    ("    s: *u8\n    s <- Srv.get(\"a\")\n    <- \"a\"\n", "s holds u8, but this call gives []string"),
+    ("    a, b = xs\n    <- \"a\"\n", "'=' gives one name a value"),
+    ("    a, b <- xs\n    <- \"a\"\n", "only a function call gives several values"),
+    ("    a, b <- Srv.num(1)\n    <- \"a\"\n", "this call gives 1 values, but 2 names take them"),
+])
+def test_more_type_errors(lines: str, message: str) -> None:
+    with pytest.raises(AquaError) as info:
+        check_body(lines)
+    assert message in info.value.message
+    assert info.value.pos.line in (11, 12)  # the body starts on line 11
+
+
+def test_exports_name_declared_functions() -> None:
+    with pytest.raises(AquaError, match="'g' is exported but not declared in this file"):
+        load("export g\n\nfunc f():\n    x = 1\n")

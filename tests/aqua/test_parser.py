@@ -121,3 +121,13 @@ def test_error_text_shows_the_line_and_a_caret() -> None:
     assert str(info.value) == ("m.aqua:2:18: expected a value, found ']'\n"
                                "        x <- Srv.get(]\n"
                                "                     ^")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('import a, b "x.aqua"\n', "expected 'from'"),
+    ("func f():\n    x <- g() h\n", "expected the end of the line, found 'h'"),
+    ("func f():\n    on p:\n  x()\n", "this indentation matches no enclosing block"),
+])
+def test_more_syntax_errors(text: str, message: str) -> None:
+    with pytest.raises(AquaError, match=message):
+        parse_text(text)
