@@ -386,19 +386,13 @@ async def _run(args: argparse.Namespace, client: Any) -> int:
         script = Path(args.script).read_text() if args.script != "-" else sys.stdin.read()
     except OSError as exc:
         raise CliError(f"cannot read {args.script}: {exc.strerror}", EXIT_USAGE) from None
-    try:
-        data = json.loads(args.data) if args.data else {}
-    except ValueError as exc:
-        raise CliError(f"--data is not valid JSON: {exc}", EXIT_USAGE) from None
-    if not isinstance(data, dict):
-        raise CliError("--data must be a JSON object of named arguments", EXIT_USAGE)
-    for option, spec in [("--peer", s) for s in args.peer or []] + [("--peers", s) for s in args.peers or []]:
-        name, sep, targets = spec.partition("=")
-        if not sep or not name or not targets:
-            shape = "NAME=TARGET[,TARGET...]" if option == "--peers" else "NAME=TARGET"
-            raise CliError(f"{option} takes {shape}, got {spec!r}", EXIT_USAGE)
-        ids = [(await client.resolve(t, timeout_s=args.timeout)).peer_id for t in targets.split(",")]
-        data[name] = ids[0] if option == "--peer" and len(ids) == 1 else ids
+    data = _data_option(args)
+    signature = None
+    if args.script.endswith(".aqua"):
+        script, signature = _compile_for_run(args, script, data)
+    elif args.function or args.arg:
+        raise CliError("--func and --arg are for an Aqua file (FILE.aqua)", EXIT_USAGE)
+    await _resolve_targets(args, client, data)
     if args.offer:
         try:
             wasm = Path(args.offer).read_bytes()
@@ -410,17 +404,21 @@ async def _run(args: argparse.Namespace, client: Any) -> int:
         relay = (await client.resolve(args.relay, timeout_s=args.timeout)).peer_id
     from edge_agent.air import ParseError, parse
 
+    if signature is not None:
+        _check_args(signature, data)
     try:
         parse(script)
     except ParseError as exc:
         raise CliError(f"{args.script}: {exc}", EXIT_USAGE) from None
     run = await client.run(script, data, relay=relay, timeout_s=args.timeout)
     responses, errors = run.client.responses, run.client.errors
-    _out(
-        args,
-        "\n".join(json.dumps(r[0] if len(r) == 1 else r) for r in responses),
-        {"responses": responses, "errors": errors, "particle_id": run.particle.id},
-    )
+    doc = {"responses": responses, "errors": errors, "particle_id": run.particle.id}
+    if signature is not None:  # an Aqua function: its return values, one per line
+        doc["results"] = responses[0] if responses else None
+        human = "\n".join(json.dumps(v) for r in responses[:1] for v in r)
+    else:
+        human = "\n".join(json.dumps(r[0] if len(r) == 1 else r) for r in responses)
+    _out(args, human, doc)
     if errors:
         for error in errors:
             message = error[0].get("message", error[0]) if error and isinstance(error[0], dict) else error
@@ -430,6 +428,58 @@ async def _run(args: argparse.Namespace, client: Any) -> int:
     if not responses:
         raise Unreachable(f"no response within {args.timeout:g} s")
     return EXIT_OK
+
+
+def _data_option(args: argparse.Namespace) -> dict[str, Any]:
+    """`run --data`: a JSON object of named arguments (empty without the option)."""
+    try:
+        data = json.loads(args.data) if args.data else {}
+    except ValueError as exc:
+        raise CliError(f"--data is not valid JSON: {exc}", EXIT_USAGE) from None
+    if not isinstance(data, dict):
+        raise CliError("--data must be a JSON object of named arguments", EXIT_USAGE)
+    return data
+
+
+async def _resolve_targets(args: argparse.Namespace, client: Any, data: dict[str, Any]) -> None:
+    """`run --peer NAME=TARGET` / `--peers NAME=T1,T2`: peer ids put in `data` as NAME."""
+    for option, spec in [("--peer", s) for s in args.peer or []] + [("--peers", s) for s in args.peers or []]:
+        name, sep, targets = spec.partition("=")
+        if not sep or not name or not targets:
+            shape = "NAME=TARGET[,TARGET...]" if option == "--peers" else "NAME=TARGET"
+            raise CliError(f"{option} takes {shape}, got {spec!r}", EXIT_USAGE)
+        ids = [(await client.resolve(t, timeout_s=args.timeout)).peer_id for t in targets.split(",")]
+        data[name] = ids[0] if option == "--peer" and len(ids) == 1 else ids
+
+
+def _check_args(signature: Any, data: dict[str, Any]) -> None:
+    """Refuse arguments that do not fit the Aqua function's types, before anything is sent."""
+    from edge_agent.aqua.args import check_args
+
+    problems = check_args(signature, data)
+    if problems:
+        raise CliError("; ".join(problems), EXIT_USAGE)
+
+
+def _compile_for_run(args: argparse.Namespace, text: str, data: dict[str, Any]) -> tuple[str, Any]:
+    """(AIR, signature) of `run FILE.aqua`'s function; its --arg values are put in `data`.
+
+    Without --relay the laptop reaches the devices directly, so the AIR takes no relay hops.
+    """
+    from edge_agent.aqua import AquaError, compile_function, read_relative
+    from edge_agent.aqua.args import parse_arg
+
+    try:
+        air, signature = compile_function(text, args.function, args.script, bool(args.relay), read_relative)
+    except AquaError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    for spec in args.arg or []:
+        try:
+            name, value = parse_arg(spec, signature)
+        except ValueError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
+        data[name] = value
+    return air, signature
 
 
 def cmd_compile(args: argparse.Namespace) -> int:

@@ -170,9 +170,17 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     laptop_options(sp)
 
     sp = add(
-        "run", "run an AIR script (e.g. compiled from Aqua) with this laptop as its init peer"
+        "run", "run an Aqua function or an AIR script with this laptop as its init peer"
     )
-    sp.add_argument("script", metavar="SCRIPT.air", help="the script ('-' reads standard input)")
+    sp.add_argument(
+        "script", metavar="SCRIPT.air|FILE.aqua", help="the script ('-' reads AIR from standard input)"
+    )
+    sp.add_argument("--func", dest="function", metavar="NAME",
+                    help="the Aqua function to run (default: the only exported one)")
+    sp.add_argument(
+        "--arg", metavar="NAME=JSON", action="append",
+        help="an argument of the Aqua function, checked against its type (repeatable)",
+    )
     sp.add_argument("--data", metavar="JSON", help="arguments for getDataSrv, as a JSON object")
     sp.add_argument(
         "--peer", metavar="NAME=TARGET", action="append",

@@ -12,10 +12,12 @@ from edge_agent.aqua.checker import Program, Resolver, check
 from edge_agent.aqua.codegen import Generator
 from edge_agent.aqua.errors import AquaError, Pos, Source
 from edge_agent.aqua.parser import parse
+from edge_agent.aqua.types import Signature
 
 __all__ = [
     "AquaError", "Pos", "Program", "Source",
-    "compile_all", "compile_file", "compile_source", "load", "read_relative",
+    "Signature", "compile_all", "compile_file", "compile_function", "compile_source", "load",
+    "read_relative",
 ]
 
 
@@ -79,6 +81,14 @@ def compile_all(text: str, name: str = "<aqua>", relay: bool = True,
             "results": [str(typ) for typ in sig.results],
         }
     return out
+
+
+def compile_function(text: str, func: str | None = None, name: str = "<aqua>", relay: bool = True,
+                     resolve: Resolver | None = None) -> tuple[str, Signature]:
+    """The AIR of one function, as compile_source, and its signature (for its arguments)."""
+    source, prog = load(text, name, resolve)
+    chosen = _pick(source, prog, func)
+    return Generator(source, prog, relay).function(chosen), prog.funcs[chosen][1]
 
 
 def compile_file(path: str | Path, func: str | None = None, relay: bool = True) -> str:
