@@ -18,7 +18,7 @@ from edge_agent.aqua.air import Instr, call, hop, new, par, render, seq, xor
 from edge_agent.aqua.checker import Program
 from edge_agent.aqua.codegen_expr import argument, value
 from edge_agent.aqua.codegen_stmt import HANDLERS
-from edge_agent.aqua.context import INIT, RELAY, SERVICE_ID, Binding, Ctx, Env, Frame
+from edge_agent.aqua.context import INIT, RELAY, SERVICE_ID, Binding, Chain, Ctx, Env, Frame
 from edge_agent.aqua.errors import AquaError, Pos, Source
 
 Names = tuple[str, ...]
@@ -61,7 +61,8 @@ class Generator:
             text = f"-{arg_name}-arg-"
             reads.append(call(INIT, "getDataSrv", arg_name, [], text))
             env[arg_name] = Binding(text, arg_type)
-        ctx = Ctx((Frame(INIT, (RELAY,) if self.relay else ()),))
+        root = (Frame(INIT, (RELAY,) if self.relay else ()),)
+        ctx = Ctx(root, root)
         body = self.block(func.body, env, ctx)
         parts = [*reads, body]
         if sig.results:
@@ -79,13 +80,16 @@ class Generator:
                 env[stmt.name] = Binding(name, self.prog.types[id(stmt)])
                 instrs.append(new(name, self.block(stmts[i + 1:], env, ctx)))
                 break
-            before_par = i + 1 < len(stmts) and isinstance(stmts[i + 1], ast.Par)
+            end = i  # the last statement of the `par` group this one belongs to
+            while end + 1 < len(stmts) and isinstance(stmts[end + 1], ast.Par):
+                end += 1
+            here = replace(ctx, cont=ctx.cont if end == len(stmts) - 1 else ctx.chain)
             if isinstance(stmt, ast.Par):
                 if not instrs:
                     raise self.error(stmt.pos, "'par' needs a statement before it to run in parallel with")
-                instrs[-1] = par(instrs[-1], self.stmt(stmt.stmt, env, replace(ctx, in_par=True)))
+                instrs[-1] = par(instrs[-1], self.stmt(stmt.stmt, env, here.branch()))
             else:
-                instrs.append(self.stmt(stmt, env, replace(ctx, in_par=True) if before_par else ctx))
+                instrs.append(self.stmt(stmt, env, here.branch() if end > i else here))
         return seq(*instrs)
 
     def stmt(self, stmt: ast.Stmt, env: Env, ctx: Ctx) -> Instr:
@@ -103,10 +107,15 @@ class Generator:
             if isinstance(self.prog.type_of(via), t.Collection):
                 raise self.error(via.pos, "'via' with an array of relays is not supported yet")
         parent = ctx.chain[-1]
-        inner = Ctx(ctx.chain + (Frame(peer, vias),))
+        inner = Ctx(ctx.chain + (Frame(peer, vias),), ctx.cont)
         entry = [hop(v) for v in (*reversed(parent.vias), *vias)]
-        back = (*reversed(vias), *parent.vias)
-        exit_hops = [hop(v) for v in back] + ([hop(parent.peer)] if ctx.in_par else [])
+        back = _path_up(inner.chain, ctx.chain)
+        if ctx.home is None and _ends_parallel(stmt.body):
+            exit_hops = []  # the branches take their results on themselves, as Fluence's do
+        elif ctx.home is None:  # what runs next carries the particle on from the last hop
+            exit_hops = [hop(v) for v in back]
+        else:
+            exit_hops = [hop(v) for v in (*_path_up(inner.chain, ctx.home), ctx.home[-1].peer)]
         error_hops = [hop(v) for v in (*back, parent.peer)] if back else []
         body = self.block(stmt.body, env, inner)
         guarded = xor(seq(*entry, body, *exit_hops), seq(*error_hops, "(fail :error:)"))
@@ -143,6 +152,8 @@ class Generator:
         self.returned = saved
         bound: list[Instr] = []
         for name, text, typ in zip(targets, texts, sig.results, strict=False):  # targets may be ()
+            if isinstance(typ, t.Stream) and not text.startswith("$"):
+                typ = t.Array(typ.elem)  # a returned stream arrives as its canon: an array
             self.bind(name, text, typ, env, bound)
         return seq(*setup, body, *bound), texts
 
@@ -154,3 +165,16 @@ class Generator:
         else:
             env[name] = Binding(text, typ)
 
+
+def _ends_parallel(body: tuple[ast.Stmt, ...]) -> bool:
+    last = body[-1]
+    return isinstance(last, (ast.Par, ast.Co)) or (isinstance(last, ast.For) and last.mode == "par")
+
+
+def _path_up(chain: Chain, target: Chain) -> tuple[str, ...]:
+    """The relays from the innermost peer of `chain` back to `target`, one of its ancestors:
+    out through each left frame's relays, innermost first, then in through target's own."""
+    out: list[str] = []
+    for frame in reversed(chain[len(target):]):
+        out.extend(reversed(frame.vias))
+    return (*out, *target[-1].vias)

@@ -33,14 +33,27 @@ class Frame:
     vias: tuple[str, ...]
 
 
+Chain = tuple[Frame, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Ctx:
-    chain: tuple[Frame, ...]
-    in_par: bool = False
+    """Where code runs (`chain`), where execution goes on after the current statement
+    (`cont`, an ancestor of chain or chain itself), and, in a parallel branch, where the
+    branch must bring its results (`home`): its `on` blocks end with hops all the way there,
+    because nothing after the branch will carry its data on."""
+
+    chain: Chain
+    cont: Chain
+    home: Chain | None = None
 
     @property
     def peer(self) -> str:
         return self.chain[-1].peer
+
+    def branch(self) -> Ctx:
+        """This context as a parallel branch whose results go where execution goes on."""
+        return Ctx(self.chain, self.cont, self.cont)
 
 
 Env = dict[str, Binding]

@@ -348,6 +348,200 @@ func f(a: string, b: string) -> string, string:
     <- x, y
 ''', {"a": "nodeA", "b": "nodeB"})
 
+case("nested-for",
+     "a for loop inside a for loop, pushing pairs", "f", """\
+func f(xs: []string, ys: []string, node: string) -> []string:
+    res: *string
+    on node:
+        for x <- xs:
+            for y <- ys:
+                r <- Op.concat_strings(x, y)
+                res <<- r
+    <- res
+""", {"xs": ["a", "b"], "ys": ["1", "2", "3"], "node": "nodeA"})
+case("option-arg-use",
+     "an option argument: .length, ! and a for over it, on a peer", "f", """\
+func f(o: ?string, node: string) -> u32, []string:
+    res: *string
+    on node:
+        for v <- o:
+            r <- Op.concat_strings(v, "!")
+            res <<- r
+        n = o.length
+        first = o!
+        res <<- first
+    <- n, res
+""", {"o": ["x"], "node": "nodeB"})
+case("catch-in-for-try",
+     "a try/catch inside a for-try body: the catch wins on the first peer", "f", """\
+func f(peers: []string) -> []string:
+    res: *string
+    for p <- peers try:
+        on p:
+            try:
+                r <- Fail.fail("inner")
+                res <<- r
+            catch e:
+                res <<- e.message
+    <- res
+""", {"peers": ["nodeA", "nodeB"]})
+case("parseq-with-if",
+     "parseq over peers with an if inside, then join", "f", """\
+func f(peers: []string, skip: string) -> []string:
+    res: *string
+    parseq p <- peers on p:
+        if p == skip:
+            res <<- "skipped"
+        else:
+            i <- PeerInfo.identify()
+            res <<- i.peer_id
+    join res[2]
+    <- res
+""", {"peers": ["nodeA", "nodeB", "nodeC"], "skip": "nodeC"})
+case("struct-literal-nested",
+     "a struct literal holding a struct literal and an array literal, built on a peer", "f", """\
+data Inner:
+    a: string
+    n: i64
+
+data Outer:
+    inner: Inner
+    list: []string
+    flag: bool
+
+func f(node: string) -> Outer, string:
+    on node:
+        r <- Op.identity("made")
+        o = Outer(inner = Inner(a = r, n = -3), list = [r, "lit"], flag = true)
+    <- o, o.inner.a
+""", {"node": "nodeC"})
+case("stream-by-reference",
+     "a called function pushes into the caller's stream", "f", """\
+func add(s: *string, p: string):
+    on p:
+        r <- Op.concat_strings("from ", p)
+        s <<- r
+
+func f(a: string, b: string) -> []string:
+    res: *string
+    add(res, a)
+    add(res, b)
+    res <<- "end"
+    <- res
+""", {"a": "nodeA", "b": "nodeB"})
+case("const-peer-and-index-var",
+     "a constant peer and an index given as an argument", "f", """\
+const NODE = "nodeB"
+
+func f(xs: []string, i: u32) -> string, string:
+    on NODE:
+        r <- Op.concat_strings(xs[i], NODE)
+    <- r, xs[i]
+""", {"xs": ["a", "b", "c"], "i": 2})
+case("error-instruction",
+     "the instruction text of a caught error (names match Fluence's)", "f", """\
+func f(peers: []string) -> []string:
+    res: *string
+    for p <- peers:
+        on p:
+            try:
+                r <- Fail.fail(p)
+                res <<- r
+            catch e:
+                res <<- e.instruction
+    <- res
+""", {"peers": ["nodeA", "nodeB"]})
+case("two-streams",
+     "two streams filled in parallel on two peers, both returned", "f", """\
+func f(a: string, b: string) -> []string, []string:
+    xs: *string
+    ys: *string
+    co on a:
+        x <- Op.identity("x from a")
+        xs <<- x
+    co on b:
+        y <- Op.identity("y from b")
+        ys <<- y
+    join xs[0], ys[0]
+    <- xs, ys
+""", {"a": "nodeA", "b": "nodeB"})
+case("nil-to-option-param",
+     "nil and an option literal given to an option parameter", "f", """\
+service Opt("op"):
+    identity(s: ?string) -> ?string
+
+func f(node: string) -> ?string, ?string:
+    on node:
+        a <- Opt.identity(nil)
+        b <- Opt.identity(?["v"])
+    <- a, b
+""", {"node": "nodeA"})
+case("if-struct-field-number",
+     "if comparing a struct field with a number, and a bool with true", "f", """\
+data Cfg:
+    level: u32
+    on: bool
+
+func f(c: Cfg) -> []string:
+    res: *string
+    if c.level == 3:
+        res <<- "level three"
+    if c.on == true:
+        res <<- "on"
+    else:
+        res <<- "off"
+    <- res
+""", {"c": {"level": 3, "on": False}})
+case("via-then-for-par",
+     "on a via v, then a for-par over peers from there, joined at home", "f", """\
+func f(a: string, v: string, peers: []string) -> []string:
+    res: *string
+    on a via v:
+        for p <- peers par:
+            on p:
+                i <- PeerInfo.identify()
+                res <<- i.peer_id
+    join res[1]
+    <- res
+""", {"a": "nodeA", "v": "nodeB", "peers": ["nodeC", "nodeB"]})
+case("for-par-local",
+     "a for-par without on: pushes on the client, then join", "f", """\
+func f(xs: []string) -> []string:
+    res: *string
+    for x <- xs par:
+        res <<- x
+    join res[2]
+    <- res
+""", {"xs": ["a", "b", "c"]})
+case("inline-returns-stream-type",
+     "a called function returns *string; the caller loops over it", "f", """\
+func gather(xs: []string, node: string) -> *string:
+    out: *string
+    on node:
+        for x <- xs:
+            r <- Op.concat_strings(x, "?")
+            out <<- r
+    <- out
+
+func f(xs: []string, node: string) -> []string:
+    res: *string
+    got <- gather(xs, node)
+    for g <- got:
+        res <<- g
+    <- res
+""", {"xs": ["p", "q"], "node": "nodeC"})
+case("otherwise-both-fail",
+     "try fails and otherwise fails too: the error reaches errorHandlingSrv", "f", """\
+func f(a: string, b: string) -> string:
+    try:
+        on a:
+            r <- Fail.fail("first")
+    otherwise:
+        on b:
+            r2 <- Fail.fail("second")
+    <- "unreached"
+""", {"a": "nodeA", "b": "nodeB"})
+
 def write(out: str) -> None:
     """Write every case's main.aqua and input.json under `out`."""
     for name, c in cases.items():
