@@ -83,7 +83,7 @@ class Generator:
             end = i  # the last statement of the `par` group this one belongs to
             while end + 1 < len(stmts) and isinstance(stmts[end + 1], ast.Par):
                 end += 1
-            here = replace(ctx, cont=ctx.cont if end == len(stmts) - 1 else ctx.chain)
+            here = replace(ctx, cont=ctx.cont if end == len(stmts) - 1 else ctx.chain, onward=ctx.cont)
             if isinstance(stmt, ast.Par):
                 if not instrs:
                     raise self.error(stmt.pos, "'par' needs a statement before it to run in parallel with")
@@ -116,6 +116,8 @@ class Generator:
             exit_hops = [hop(v) for v in back]
         else:
             exit_hops = [hop(v) for v in (*_path_up(inner.chain, ctx.home), ctx.home[-1].peer)]
+            if ctx.onward is not None and ctx.onward != ctx.home:  # the block ends beyond home
+                exit_hops += [hop(v) for v in (*_path_up(ctx.home, ctx.onward), ctx.onward[-1].peer)]
         error_hops = [hop(v) for v in (*back, parent.peer)] if back else []
         body = self.block(stmt.body, env, inner)
         guarded = xor(seq(*entry, body, *exit_hops), seq(*error_hops, "(fail :error:)"))

@@ -46,14 +46,17 @@ class Ctx:
     chain: Chain
     cont: Chain
     home: Chain | None = None
+    onward: Chain | None = None
+    """In a branch: where its results go after `home`, when the block around it ends there."""
 
     @property
     def peer(self) -> str:
         return self.chain[-1].peer
 
     def branch(self) -> Ctx:
-        """This context as a parallel branch whose results go where execution goes on."""
-        return Ctx(self.chain, self.cont, self.cont)
+        """This context as a parallel branch whose results go where execution goes on, and
+        from there on to where the block around it goes on (`onward`)."""
+        return Ctx(self.chain, self.cont, self.cont, self.onward)
 
 
 Env = dict[str, Binding]

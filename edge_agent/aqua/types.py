@@ -135,7 +135,7 @@ def assignable(src: Type, dst: Type) -> bool:
         return isinstance(dst, Collection)
     if isinstance(src, Scalar) and isinstance(dst, Scalar):
         return _scalar_assignable(src.name, dst.name)
-    if isinstance(dst, Array) or (isinstance(dst, Option) and not isinstance(src, Stream)):
+    if isinstance(dst, (Array, Option)):
         return isinstance(src, Collection) and assignable(src.elem, dst.elem)
     if isinstance(dst, Stream):
         return isinstance(src, Stream) and assignable(src.elem, dst.elem)

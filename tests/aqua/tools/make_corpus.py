@@ -542,6 +542,200 @@ func f(a: string, b: string) -> string:
     <- "unreached"
 """, {"a": "nodeA", "b": "nodeB"})
 
+case("co-inside-on",
+     "two co blocks inside on a, joined back on the client", "f", """\
+func f(a: string, b: string, c: string) -> []string:
+    res: *string
+    on a:
+        co on b:
+            x <- Op.identity("b")
+            res <<- x
+        co on c:
+            y <- Op.identity("c")
+            res <<- y
+    join res[1]
+    <- res
+""", {"a": "nodeA", "b": "nodeB", "c": "nodeC"})
+case("par-group-in-on-via",
+     "a par group as the last statement of on a via v", "f", """\
+func f(a: string, v: string, b: string, c: string) -> []string:
+    res: *string
+    on a via v:
+        on b:
+            x <- Op.identity("b")
+            res <<- x
+        par on c:
+            y <- Op.identity("c")
+            res <<- y
+    join res[1]
+    <- res
+""", {"a": "nodeA", "v": "nodeB", "b": "nodeC", "c": "nodeA"})
+case("for-par-in-for-seq",
+     "a for-par over peers inside a seq loop over words, joined each time", "f", """\
+func f(words: []string, peers: []string) -> []string:
+    res: *string
+    for w <- words:
+        for p <- peers par:
+            on p:
+                r <- Op.concat_strings(w, p)
+                res <<- r
+    join res[3]
+    <- res
+""", {"words": ["x", "y"], "peers": ["nodeA", "nodeB"]})
+case("for-par-on-via",
+     "for-par with on p via v in each branch", "f", """\
+func f(peers: []string, v: string) -> []string:
+    res: *string
+    for p <- peers par:
+        on p via v:
+            i <- PeerInfo.identify()
+            res <<- i.peer_id
+    join res[1]
+    <- res
+""", {"peers": ["nodeA", "nodeC"], "v": "nodeB"})
+case("try-around-for-par",
+     "a failing branch of a for-par inside try/catch", "f", """\
+service Work("work"):
+    run(p: string) -> string
+
+func f(peers: []string) -> []string:
+    res: *string
+    try:
+        for p <- peers par:
+            on p:
+                r <- Work.run(p)
+                res <<- r
+        join res[1]
+    catch e:
+        res <<- e.message
+    <- res
+""", {"peers": ["nodeA", "nodeB", "nodeC"]},
+     services={"*": [WORK_ARG], "nodeB": [{**WORK_ARG, "kind": "fail", "message": "B broke"}]})
+case("if-inside-co",
+     "an if in a co branch, joined", "f", """\
+func f(a: string, flag: bool) -> []string:
+    res: *string
+    co on a:
+        if flag:
+            res <<- "yes"
+        else:
+            r <- Op.identity("no")
+            res <<- r
+    join res[0]
+    <- res
+""", {"a": "nodeA", "flag": False})
+case("inline-for-par-join-on",
+     "a called function with for-par and join, called inside on a", "f", """\
+func ids(peers: []string) -> []string:
+    res: *string
+    for p <- peers par:
+        on p:
+            i <- PeerInfo.identify()
+            res <<- i.peer_id
+    join res[1]
+    <- res
+
+func f(a: string, peers: []string) -> []string, u32:
+    on a:
+        got <- ids(peers)
+        n <- Op.array_length(got)
+    <- got, n
+""", {"a": "nodeA", "peers": ["nodeB", "nodeC"]})
+case("same-peer-nested",
+     "on a inside on a", "f", """\
+func f(a: string) -> []string:
+    res: *string
+    on a:
+        x <- Op.identity("outer")
+        res <<- x
+        on a:
+            y <- Op.identity("inner")
+            res <<- y
+    <- res
+""", {"a": "nodeA"})
+case("inline-multi-return-on",
+     "a called function with two results, called inside on b", "f", """\
+func two(p: string) -> string, string:
+    on p:
+        x <- Op.identity("one")
+        y <- Op.concat_strings(x, "+two")
+    <- x, y
+
+func f(a: string, b: string) -> string, string, string:
+    on b:
+        u, v <- two(a)
+        w <- Op.concat_strings(u, v)
+    <- u, v, w
+""", {"a": "nodeA", "b": "nodeB"})
+case("stream-to-option",
+     "a stream returned as ?string", "f", """\
+func f(node: string) -> ?string:
+    res: *string
+    on node:
+        r <- Op.identity("only")
+        res <<- r
+    <- res
+""", {"node": "nodeA"})
+case("join-on-a-peer",
+     "co blocks, then join and a call on another peer using the values", "f", """\
+func f(a: string, b: string, c: string) -> string:
+    res: *string
+    co on a:
+        x <- Op.identity("A")
+        res <<- x
+    co on b:
+        y <- Op.identity("B")
+        res <<- y
+    on c:
+        join res[1]
+        r <- Op.concat_strings(res[0], res[1])
+    <- r
+""", {"a": "nodeA", "b": "nodeB", "c": "nodeC"})
+case("parseq-then-on",
+     "parseq over peers, join, then a call on another peer", "f", """\
+func f(peers: []string, other: string) -> []string, string:
+    res: *string
+    parseq p <- peers on p:
+        r <- Op.concat_strings("seen ", p)
+        res <<- r
+    join res[1]
+    on other:
+        o <- Op.identity("after")
+    <- res, o
+""", {"peers": ["nodeA", "nodeB"], "other": "nodeC"})
+case("length-in-if",
+     "the length of an array argument compared in an if", "f", """\
+func f(xs: []string) -> string:
+    res: *string
+    if xs.length == 2:
+        res <<- "two"
+    else:
+        res <<- "not two"
+    <- res!
+""", {"xs": ["a", "b"]})
+case("struct-option-field",
+     "a struct argument with an option field, read with ! and .length", "f", """\
+data Msg:
+    text: string
+    reply_to: ?string
+
+func f(m: Msg, node: string) -> u32, string:
+    on node:
+        r <- Op.concat_strings(m.text, m.reply_to!)
+    <- m.reply_to.length, r
+""", {"m": {"text": "hi ", "reply_to": ["bob"]}, "node": "nodeA"})
+case("for-try-all-fail",
+     "for-try where every iteration fails", "f", """\
+func f(peers: []string) -> []string:
+    res: *string
+    for p <- peers try:
+        on p:
+            r <- Fail.fail(p)
+            res <<- r
+    res <<- "after"
+    <- res
+""", {"peers": ["nodeA", "nodeB"]})
+
 def write(out: str) -> None:
     """Write every case's main.aqua and input.json under `out`."""
     for name, c in cases.items():
