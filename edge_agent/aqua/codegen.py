@@ -5,7 +5,9 @@ relay (in relay mode) with `getDataSrv."-relay-"`, results go to `callbackSrv.re
 and an uncaught error to `errorHandlingSrv.error`. Called functions are inlined. `on PEER
 via RELAY` blocks take the hops Fluence's compiler gives them: in through the relays,
 back out the same way, and, on an error, back to the parent peer before the error is
-raised again. Pure: takes a checked Program, returns text.
+raised again. A parallel branch (`par`, `co`, `for ... par`) instead hops all the way to
+where execution goes on after it, since nothing else would carry its results there.
+Pure: takes a checked Program, returns text.
 """
 
 from __future__ import annotations
