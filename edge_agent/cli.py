@@ -501,7 +501,10 @@ def cmd_compile(args: argparse.Namespace) -> int:
     except AquaError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     if args.output:
-        Path(args.output).write_text(output, encoding="utf-8")
+        try:
+            Path(args.output).write_text(output, encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot write {args.output}: {exc.strerror or exc}", EXIT_USAGE) from None
     else:
         sys.stdout.write(output)
     return EXIT_OK

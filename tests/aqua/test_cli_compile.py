@@ -64,3 +64,9 @@ def test_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     done = run_cli(str(tmp_path / "nope.aqua"))
     assert done.returncode == 2
     assert "cannot read" in done.stderr
+
+
+def test_an_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
+    done = run_cli(str(CASE / "main.aqua"), "-o", str(tmp_path / "no" / "such" / "dir.air"))
+    assert done.returncode == 2
+    assert "cannot write" in done.stderr
