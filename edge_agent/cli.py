@@ -384,19 +384,13 @@ async def _run(args: argparse.Namespace, client: Any) -> int:
         script = Path(args.script).read_text() if args.script != "-" else sys.stdin.read()
     except OSError as exc:
         raise CliError(f"cannot read {args.script}: {exc.strerror}", EXIT_USAGE) from None
-    try:
-        data = json.loads(args.data) if args.data else {}
-    except ValueError as exc:
-        raise CliError(f"--data is not valid JSON: {exc}", EXIT_USAGE) from None
-    if not isinstance(data, dict):
-        raise CliError("--data must be a JSON object of named arguments", EXIT_USAGE)
-    for option, spec in [("--peer", s) for s in args.peer or []] + [("--peers", s) for s in args.peers or []]:
-        name, sep, targets = spec.partition("=")
-        if not sep or not name or not targets:
-            shape = "NAME=TARGET[,TARGET...]" if option == "--peers" else "NAME=TARGET"
-            raise CliError(f"{option} takes {shape}, got {spec!r}", EXIT_USAGE)
-        ids = [(await client.resolve(t, timeout_s=args.timeout)).peer_id for t in targets.split(",")]
-        data[name] = ids[0] if option == "--peer" and len(ids) == 1 else ids
+    data = _data_option(args)
+    signature = None
+    if args.script.endswith(".aqua"):
+        script, signature = _compile_for_run(args, script, data)
+    elif args.function or args.arg:
+        raise CliError("--func and --arg are for an Aqua file (FILE.aqua)", EXIT_USAGE)
+    await _resolve_targets(args, client, data)
     if args.offer:
         try:
             wasm = Path(args.offer).read_bytes()
@@ -408,28 +402,33 @@ async def _run(args: argparse.Namespace, client: Any) -> int:
         relay = (await client.resolve(args.relay, timeout_s=args.timeout)).peer_id
     from edge_agent.air import ParseError, parse
 
+    if signature is not None:
+        _check_args(signature, data)
     try:
         parse(script)
     except ParseError as exc:
         raise CliError(f"{args.script}: {exc}", EXIT_USAGE) from None
     run = await client.run(script, data, relay=relay, timeout_s=args.timeout)
-    return _ran(args, client, run)
+    return _ran(args, client, run, signature)
 
 
-def _ran(args: argparse.Namespace, client: Any, run: Any) -> int:
-    """Print what a run gave -- responses, errors, a failure -- and its exit code."""
+def _ran(args: argparse.Namespace, client: Any, run: Any, signature: Any = None) -> int:
+    """Print what a run gave -- responses (an Aqua function's return values, one per line),
+    errors, a failure -- and its exit code."""
     from edge_agent.client import Unreachable, failure_json, failure_text
 
     responses, errors, failure = run.client.responses, run.client.errors, run.failure
     name = client.name_of(failure.peer) if failure is not None else None
-    _out(
-        args,
-        "\n".join(json.dumps(r[0] if len(r) == 1 else r) for r in responses),
-        {
-            "responses": responses, "errors": errors, "particle_id": run.particle.id,
-            "failure": failure_json(failure, name),
-        },
-    )
+    doc = {
+        "responses": responses, "errors": errors, "particle_id": run.particle.id,
+        "failure": failure_json(failure, name),
+    }
+    if signature is not None:
+        doc["results"] = responses[0] if responses else None
+        human = "\n".join(json.dumps(v) for r in responses[:1] for v in r)
+    else:
+        human = "\n".join(json.dumps(r[0] if len(r) == 1 else r) for r in responses)
+    _out(args, human, doc)
     if not args.json:
         for error in errors:
             message = error[0].get("message", error[0]) if error and isinstance(error[0], dict) else error
@@ -445,6 +444,86 @@ def _ran(args: argparse.Namespace, client: Any, run: Any) -> int:
     return EXIT_OK
 
 
+def _data_option(args: argparse.Namespace) -> dict[str, Any]:
+    """`run --data`: a JSON object of named arguments (empty without the option)."""
+    try:
+        data = json.loads(args.data) if args.data else {}
+    except ValueError as exc:
+        raise CliError(f"--data is not valid JSON: {exc}", EXIT_USAGE) from None
+    if not isinstance(data, dict):
+        raise CliError("--data must be a JSON object of named arguments", EXIT_USAGE)
+    return data
+
+
+async def _resolve_targets(args: argparse.Namespace, client: Any, data: dict[str, Any]) -> None:
+    """`run --peer NAME=TARGET` / `--peers NAME=T1,T2`: peer ids put in `data` as NAME."""
+    for option, spec in [("--peer", s) for s in args.peer or []] + [("--peers", s) for s in args.peers or []]:
+        name, sep, targets = spec.partition("=")
+        if not sep or not name or not targets:
+            shape = "NAME=TARGET[,TARGET...]" if option == "--peers" else "NAME=TARGET"
+            raise CliError(f"{option} takes {shape}, got {spec!r}", EXIT_USAGE)
+        ids = [(await client.resolve(t, timeout_s=args.timeout)).peer_id for t in targets.split(",")]
+        data[name] = ids[0] if option == "--peer" and len(ids) == 1 else ids
+
+
+def _check_args(signature: Any, data: dict[str, Any]) -> None:
+    """Refuse arguments that do not fit the Aqua function's types, before anything is sent."""
+    from edge_agent.aqua.args import check_args
+
+    problems = check_args(signature, data)
+    if problems:
+        raise CliError("; ".join(problems), EXIT_USAGE)
+
+
+def _compile_for_run(args: argparse.Namespace, text: str, data: dict[str, Any]) -> tuple[str, Any]:
+    """(AIR, signature) of `run FILE.aqua`'s function; its --arg values are put in `data`.
+
+    Without --relay the laptop reaches the devices directly, so the AIR takes no relay hops.
+    """
+    from edge_agent.aqua import AquaError, compile_function, read_relative
+    from edge_agent.aqua.args import parse_arg
+
+    try:
+        air, signature = compile_function(text, args.function, args.script, bool(args.relay), read_relative)
+    except AquaError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    for spec in args.arg or []:
+        try:
+            name, value = parse_arg(spec, signature)
+        except ValueError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
+        data[name] = value
+    return air, signature
+
+
+def cmd_compile(args: argparse.Namespace) -> int:
+    """Compile an Aqua file to AIR: one function's AIR, or with --json every exported one's."""
+    from edge_agent.aqua import AquaError, compile_all, compile_source, read_relative
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}", EXIT_USAGE) from None
+    relay = not args.no_relay
+    try:
+        if args.json:
+            doc = compile_all(text, str(path), relay, read_relative)
+            output = json.dumps(doc, indent=2, sort_keys=True) + "\n"
+        else:
+            output = compile_source(text, args.function, str(path), relay, read_relative)
+    except AquaError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    if args.output:
+        try:
+            Path(args.output).write_text(output, encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot write {args.output}: {exc.strerror or exc}", EXIT_USAGE) from None
+    else:
+        sys.stdout.write(output)
+    return EXIT_OK
+
+
 # --- the commands by name ---------------------------------------------------------------------
 
 
@@ -454,6 +533,7 @@ COMMANDS: dict[str, Command] = {
     "id": cmd_id,
     "trust": cmd_trust,
     "known": cmd_known,
+    "compile": cmd_compile,
     "peers": _laptop(_peers),
     "status": _laptop(_status),
     "deploy": _laptop(_deploy),

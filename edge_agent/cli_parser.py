@@ -32,7 +32,7 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="edge-agent",
         description="Compose Wasm services across the devices of a LAN. On a device: init and serve. "
-        "From a laptop: peers, status, deploy, services, enroll, remove, call, run and known.",
+        "From a laptop: peers, status, deploy, services, enroll, remove, call, run, compile and known.",
         epilog="Exit codes: 0 success, 1 the remote side reported an error, 2 usage, "
         "3 timeout or unreachable. "
         "TARGET is a peer id, an mDNS instance name, or host[:port].",
@@ -104,6 +104,19 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     sp.add_argument("peer_id", nargs="?", metavar="PEER_ID")
     sp.add_argument("--json", action="store_true", help="print one JSON document")
 
+    sp = add("compile", "compile an Aqua file to AIR (one function, or every exported one with --json)")
+    sp.add_argument("file", metavar="FILE.aqua")
+    sp.add_argument(
+        "--func", dest="function", metavar="NAME",
+        help="the function to compile (default: the only exported one)",
+    )
+    sp.add_argument("-o", "--output", metavar="OUT.air", help="write the AIR here instead of stdout")
+    sp.add_argument("--json", action="store_true", help="every exported function's AIR and signature")
+    sp.add_argument(
+        "--no-relay", action="store_true",
+        help="the client reaches peers directly (Fluence's noRelay): no -relay- hops",
+    )
+
     sp = add("peers", "list the devices found on the LAN over mDNS")
     sp.add_argument(
         "--wait", type=float, default=2.0, metavar="SECONDS", help="how long to listen (default 2)"
@@ -157,9 +170,17 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     laptop_options(sp)
 
     sp = add(
-        "run", "run an AIR script (e.g. compiled from Aqua) with this laptop as its init peer"
+        "run", "run an Aqua function or an AIR script with this laptop as its init peer"
     )
-    sp.add_argument("script", metavar="SCRIPT.air", help="the script ('-' reads standard input)")
+    sp.add_argument(
+        "script", metavar="SCRIPT.air|FILE.aqua", help="the script ('-' reads AIR from standard input)"
+    )
+    sp.add_argument("--func", dest="function", metavar="NAME",
+                    help="the Aqua function to run (default: the only exported one)")
+    sp.add_argument(
+        "--arg", metavar="NAME=JSON", action="append",
+        help="an argument of the Aqua function, checked against its type (repeatable)",
+    )
     sp.add_argument("--data", metavar="JSON", help="arguments for getDataSrv, as a JSON object")
     sp.add_argument(
         "--peer", metavar="NAME=TARGET", action="append",

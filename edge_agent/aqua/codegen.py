@@ -1,0 +1,184 @@
+"""Generate AIR for one Aqua function, with the client convention of Fluence's compiler.
+
+The function runs on the init peer: each argument is read with `getDataSrv.<name>`, the
+relay (in relay mode) with `getDataSrv."-relay-"`, results go to `callbackSrv.response`
+and an uncaught error to `errorHandlingSrv.error`. Called functions are inlined. `on PEER
+via RELAY` blocks take the hops Fluence's compiler gives them: in through the relays,
+back out the same way, and, on an error, back to the parent peer before the error is
+raised again. A parallel branch (`par`, `co`, `for ... par`) instead hops all the way to
+where execution goes on after it, since nothing else would carry its results there.
+Pure: takes a checked Program, returns text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from edge_agent.aqua import ast
+from edge_agent.aqua import types as t
+from edge_agent.aqua.air import Instr, call, hop, new, par, render, seq, xor
+from edge_agent.aqua.checker import Program
+from edge_agent.aqua.codegen_expr import argument, value
+from edge_agent.aqua.codegen_stmt import HANDLERS
+from edge_agent.aqua.context import INIT, RELAY, SERVICE_ID, Binding, Chain, Ctx, Env, Frame
+from edge_agent.aqua.errors import AquaError, Pos, Source
+
+Names = tuple[str, ...]
+
+
+class Generator:
+    """Generates the AIR of the functions of one checked program."""
+
+    def __init__(self, source: Source, prog: Program, relay: bool = True) -> None:
+        self.source = source
+        self.prog = prog
+        self.relay = relay
+        self.counts: dict[str, int] = {}
+        self.returned: list[str] | None = None
+
+    def error(self, pos: Pos, message: str) -> AquaError:
+        return AquaError(self.source, pos, message)
+
+    def fresh(self, base: str, numbered: bool = False) -> str:
+        """A name no other generated variable has: `base`, then `base-0`, `base-1`, ...
+
+        Fluence's compiler names alike (`ret`, `ret-0`; loop variables `x-0`), and AquaVM
+        quotes the instruction in an error's `instruction` field, so the names show.
+        """
+        n = self.counts.get(base)
+        if numbered and n is None:
+            n = self.counts[base] = 0
+            return f"{base}-0"
+        self.counts[base] = 0 if n is None else n + 1
+        return base if n is None else f"{base}-{n}"
+
+    def function(self, name: str) -> str:
+        """The AIR text of the function `name`, called by a client."""
+        func, sig = self.prog.funcs[name]
+        reads: list[Instr] = []
+        env: Env = {}
+        if self.relay:
+            reads.append(call(INIT, "getDataSrv", RELAY, [], RELAY))
+        for arg_name, arg_type in sig.args:
+            text = f"-{arg_name}-arg-"
+            reads.append(call(INIT, "getDataSrv", arg_name, [], text))
+            env[arg_name] = Binding(text, arg_type)
+        root = (Frame(INIT, (RELAY,) if self.relay else ()),)
+        ctx = Ctx(root, root)
+        body = self.block(func.body, env, ctx)
+        parts = [*reads, body]
+        if sig.results:
+            parts.append(call(INIT, "callbackSrv", "response", self.returned or []))
+        top = xor(seq(*parts), call(INIT, "errorHandlingSrv", "error", [":error:", "0"]))
+        return render(top) + "\n"
+
+    # ------------------------------------------------------------ blocks and statements
+
+    def block(self, stmts: tuple[ast.Stmt, ...], env: Env, ctx: Ctx) -> Instr:
+        instrs: list[Instr] = []
+        for i, stmt in enumerate(stmts):
+            if isinstance(stmt, ast.StreamDecl):
+                name = "$" + self.fresh(stmt.name)
+                env[stmt.name] = Binding(name, self.prog.types[id(stmt)])
+                instrs.append(new(name, self.block(stmts[i + 1:], env, ctx)))
+                break
+            end = i  # the last statement of the `par` group this one belongs to
+            while end + 1 < len(stmts) and isinstance(stmts[end + 1], ast.Par):
+                end += 1
+            here = replace(ctx, cont=ctx.cont if end == len(stmts) - 1 else ctx.chain, onward=ctx.cont)
+            if isinstance(stmt, ast.Par):
+                if not instrs:
+                    raise self.error(stmt.pos, "'par' needs a statement before it to run in parallel with")
+                instrs[-1] = par(instrs[-1], self.stmt(stmt.stmt, env, here.branch()))
+            else:
+                instrs.append(self.stmt(stmt, env, here.branch() if end > i else here))
+        return seq(*instrs)
+
+    def stmt(self, stmt: ast.Stmt, env: Env, ctx: Ctx) -> Instr:
+        handler = HANDLERS.get(type(stmt))
+        if handler is None:
+            raise self.error(stmt.pos, f"'{type(stmt).__name__.lower()}' is not supported yet")
+        return handler(self, stmt, env, ctx)
+
+    def on(self, stmt: ast.On, env: Env, ctx: Ctx) -> Instr:
+        """An `on` block: entry hops, the body, exit hops, and an error path home."""
+        setup: list[Instr] = []
+        peer = value(self, stmt.peer, env, ctx, setup)
+        vias = tuple(value(self, v, env, ctx, setup) for v in stmt.vias)
+        for via in stmt.vias:
+            if isinstance(self.prog.type_of(via), t.Collection):
+                raise self.error(via.pos, "'via' with an array of relays is not supported yet")
+        parent = ctx.chain[-1]
+        inner = Ctx(ctx.chain + (Frame(peer, vias),), ctx.cont)
+        entry = [hop(v) for v in (*reversed(parent.vias), *vias)]
+        back = _path_up(inner.chain, ctx.chain)
+        if ctx.home is None and _ends_parallel(stmt.body):
+            exit_hops = []  # the branches take their results on themselves, as Fluence's do
+        elif ctx.home is None:  # what runs next carries the particle on from the last hop
+            exit_hops = [hop(v) for v in back]
+        else:
+            exit_hops = [hop(v) for v in (*_path_up(inner.chain, ctx.home), ctx.home[-1].peer)]
+            if ctx.onward is not None and ctx.onward != ctx.home:  # the block ends beyond home
+                exit_hops += [hop(v) for v in (*_path_up(ctx.home, ctx.onward), ctx.onward[-1].peer)]
+        error_hops = [hop(v) for v in (*back, parent.peer)] if back else []
+        body = self.block(stmt.body, env, inner)
+        guarded = xor(seq(*entry, body, *exit_hops), seq(*error_hops, "(fail :error:)"))
+        return seq(*setup, guarded)
+
+    def call(self, node: ast.CallExpr, targets: Names, env: Env, ctx: Ctx) -> tuple[Instr, list[str]]:
+        """A service call or an inlined function call; binds `targets`, returns the result texts."""
+        setup: list[Instr] = []
+        if node.service is None:
+            return self.inline(node, targets, env, ctx)
+        service = self.prog.services[node.service]
+        bound = env.get(SERVICE_ID + node.service)
+        if service.default_id is None and bound is None:
+            raise self.error(node.pos, f'service {node.service} has no id: give it one first '
+                                       f'({node.service} "id") or declare a default one')
+        sig = service.funcs[node.name]
+        args = [value(self, a, env, ctx, setup) for a in node.args]
+        out = self.fresh("ret") if sig.results else None
+        setup.append(call(ctx.peer, service.default_id or "", node.name, args, out,
+                          service_operand=bound.text if bound else None))
+        if out is not None and targets:
+            self.bind(targets[0], out, sig.results[0], env, setup)
+        return seq(*setup), [out] if out else []
+
+    def inline(self, node: ast.CallExpr, targets: Names, env: Env, ctx: Ctx) -> tuple[Instr, list[str]]:
+        func, sig = self.prog.funcs[node.name]
+        setup: list[Instr] = []
+        callee: Env = {}
+        for arg, (name, typ) in zip(node.args, sig.args, strict=True):
+            callee[name] = Binding(argument(self, arg, typ, env, ctx, setup), typ)
+        saved, self.returned = self.returned, None
+        body = self.block(func.body, callee, ctx)
+        texts: list[str] = self.returned or []
+        self.returned = saved
+        bound: list[Instr] = []
+        for name, text, typ in zip(targets, texts, sig.results, strict=False):  # targets may be ()
+            if isinstance(typ, t.Stream) and not text.startswith("$"):
+                typ = t.Array(typ.elem)  # a returned stream arrives as its canon: an array
+            self.bind(name, text, typ, env, bound)
+        return seq(*setup, body, *bound), texts
+
+    def bind(self, name: str, text: str, typ: t.Type, env: Env, setup: list[Instr]) -> None:
+        """Give `name` a call's result: a new name, or a push when `name` is a stream."""
+        target = env.get(name)
+        if target is not None and isinstance(target.type, t.Stream) and not isinstance(typ, t.Stream):
+            setup.append(f"(ap {text} {target.text})")
+        else:
+            env[name] = Binding(text, typ)
+
+
+def _ends_parallel(body: tuple[ast.Stmt, ...]) -> bool:
+    last = body[-1]
+    return isinstance(last, (ast.Par, ast.Co)) or (isinstance(last, ast.For) and last.mode == "par")
+
+
+def _path_up(chain: Chain, target: Chain) -> tuple[str, ...]:
+    """The relays from the innermost peer of `chain` back to `target`, one of its ancestors:
+    out through each left frame's relays, innermost first, then in through target's own."""
+    out: list[str] = []
+    for frame in reversed(chain[len(target):]):
+        out.extend(reversed(frame.vias))
+    return (*out, *target[-1].vias)

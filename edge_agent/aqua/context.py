@@ -1,0 +1,62 @@
+"""What the code generator knows at a point of a function: names, place, parallelism.
+
+`Env` maps Aqua names to AIR operands; `Ctx` is where the code runs: the chain of `on`
+frames from the init peer inwards, and whether it runs in a parallel branch (then an `on`
+block must bring the particle back to its parent peer itself).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from edge_agent.aqua import types as t
+
+INIT = "%init_peer_id%"
+RELAY = "-relay-"
+SERVICE_ID = "service id of "
+"""Env key prefix under which `Srv "id"` keeps the id (no Aqua name has a space)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """What an Aqua name stands for in AIR: an operand text and its type."""
+
+    text: str
+    type: t.Type
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One `on` level: the peer and the relays it is reached through."""
+
+    peer: str
+    vias: tuple[str, ...]
+
+
+Chain = tuple[Frame, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    """Where code runs (`chain`), where execution goes on after the current statement
+    (`cont`, an ancestor of chain or chain itself), and, in a parallel branch, where the
+    branch must bring its results (`home`): its `on` blocks end with hops all the way there,
+    because nothing after the branch will carry its data on."""
+
+    chain: Chain
+    cont: Chain
+    home: Chain | None = None
+    onward: Chain | None = None
+    """In a branch: where its results go after `home`, when the block around it ends there."""
+
+    @property
+    def peer(self) -> str:
+        return self.chain[-1].peer
+
+    def branch(self) -> Ctx:
+        """This context as a parallel branch whose results go where execution goes on, and
+        from there on to where the block around it goes on (`onward`)."""
+        return Ctx(self.chain, self.cont, self.cont, self.onward)
+
+
+Env = dict[str, Binding]

@@ -1,0 +1,81 @@
+"""The Aqua declarations of the services every edge-agent provides, by import path.
+
+`import "@fluencelabs/aqua-lib/builtin.aqua"` (and `.../math.aqua`) resolve here, so
+programs written for Fluence's peers compile unchanged, with nothing else installed. Each
+file declares exactly what the agent serves (edge_agent/services/builtins/), with the
+names, arguments and types of aqua-lib 0.10.2's interface; what the agent lacks
+(Kademlia, Dist, Sig, Vault, most of Peer...) is not declared, so a call of it is a
+compile error rather than a failure on the device.
+"""
+
+from __future__ import annotations
+
+BUILTIN = """\
+aqua Builtin declares *
+
+alias PeerId : string
+alias Base58String : string
+
+data Info:
+    external_addresses: []string
+    node_version: string
+    air_version: string
+    spell_version: string
+    allowed_binaries: []string
+
+service Op("op"):
+    noop()
+    array_length(array: []string) -> u32
+    array(a: string, b: string, c: string, d: string) -> []string
+    concat(a: []string, b: []string, c: []string, d: []string) -> []string
+    identity(s: ?string) -> ?string
+    string_to_b58(s: string) -> Base58String
+    string_from_b58(b: Base58String) -> string
+    bytes_to_b58(bs: []u8) -> Base58String
+    bytes_from_b58(b: Base58String) -> []u8
+    sha256_string(s: string) -> Base58String
+    concat_strings(a: string, b: string) -> string
+
+service Peer("peer"):
+    identify() -> Info
+    timestamp_ms() -> u64
+    timestamp_sec() -> u64
+    timeout(duration_ms: u64, message: string) -> string
+
+service Debug("debug"):
+    stringify(o: ⊤) -> string
+"""
+
+MATH = """\
+aqua MathLib declares *
+
+service Math("math"):
+    add(x: i64, y: i64) -> i64
+    sub(x: i64, y: i64) -> i64
+    mul(x: i64, y: i64) -> i64
+    fmul(x: f64, y: f64) -> i64
+    div(x: i64, y: i64) -> i64
+    rem(x: i64, y: i64) -> i64
+    pow(x: i64, y: u32) -> i64
+    log(x: i64, y: i64) -> u32
+
+service Compare("cmp"):
+    gt(x: i64, y: i64) -> bool
+    gte(x: i64, y: i64) -> bool
+    lt(x: i64, y: i64) -> bool
+    lte(x: i64, y: i64) -> bool
+    cmp(x: i64, y: i64) -> i8
+
+service Array("array"):
+    sum(xs: []i64) -> i64
+    dedup(xs: []string) -> []string
+    intersect(xs: []string, ys: []string) -> []string
+    diff(xs: []string, ys: []string) -> []string
+    sdiff(xs: []string, ys: []string) -> []string
+"""
+
+LIBRARY: dict[str, str] = {
+    "@fluencelabs/aqua-lib/builtin.aqua": BUILTIN,
+    "@fluencelabs/aqua-lib/math.aqua": MATH,
+}
+"""Import path -> Aqua text."""
