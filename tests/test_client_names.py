@@ -134,8 +134,15 @@ def test_a_failing_peer_is_named_as_given_else_as_announced(home: Path) -> None:
 
 
 def main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        cli.main(argv)
+    # cli.main points the root logger at this test's captured stderr, closed after it:
+    # put back what was there, or later tests' log lines hit a closed file.
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        with pytest.raises(SystemExit) as exited:
+            cli.main(argv)
+    finally:
+        root.handlers[:], root.level = handlers, level
     out, err = capsys.readouterr()
     return int(exited.value.code or 0), out, err
 
