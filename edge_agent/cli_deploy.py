@@ -74,7 +74,7 @@ def progress_printer(name: str, stream: TextIO) -> Callable[[int, int], None]:
     `\\r` at each percent, elsewhere a line at each 10% (and at the end)."""
     tty = stream.isatty()
     step = 1 if tty else 10
-    shown = -step
+    shown = -1 if tty else 0  # off a terminal the first line is at 10%
 
     def progress(sent: int, total: int) -> None:
         nonlocal shown
