@@ -49,13 +49,18 @@ class Unreachable(LocalError):
 
 class NotFound(Unreachable):
     """No device announces a name over mDNS: the message names the devices that were found
-    and the closest of their names (a typo is the likeliest cause)."""
+    and the closest of their names (a typo is the likeliest cause), or, for a name this
+    laptop pinned before (`known_as`), asks whether the device is down."""
 
-    def __init__(self, name: str, waited_s: float, found: Collection[str]) -> None:
+    def __init__(
+        self, name: str, waited_s: float, found: Collection[str], known_as: str | None = None
+    ) -> None:
         self.name = name
         self.found = sorted(found)
-        self.suggestions = did_you_mean(name, self.found)
+        self.suggestions = [] if known_as else did_you_mean(name, self.found)
         text = f"no device named {name!r} found over mDNS within {waited_s:g} s"
+        if known_as:
+            text += f" (this laptop knows it as {known_as}: is it down?)"
         if self.suggestions:
             text += f"; did you mean {' or '.join(repr(s) for s in self.suggestions)}?"
         if self.found:
@@ -67,9 +72,17 @@ class NotFound(Unreachable):
 
 def did_you_mean(name: str, names: Collection[str], count: int = 3) -> list[str]:
     """The names in `names` closest to `name` (case aside), best first: at most `count`, each
-    at least 60% alike (difflib's ratio), so a typo finds its device and nonsense finds none."""
+    at least 60% alike (difflib's ratio) and nearly as alike as the best, so a typo finds its
+    device (not its siblings: "agnet1" is "agent1", not "agent2") and nonsense finds none."""
     by_lower = {n.lower(): n for n in names}
-    return [by_lower[n] for n in difflib.get_close_matches(name.lower(), list(by_lower), count, 0.6)]
+    matcher = difflib.SequenceMatcher(b=name.lower())
+    scored = []
+    for lower in by_lower:
+        matcher.set_seq1(lower)
+        scored.append((matcher.ratio(), lower))
+    scored = sorted((s for s in scored if s[0] >= 0.6), key=lambda s: (-s[0], s[1]))
+    best = scored[0][0] if scored else 0.0
+    return [by_lower[n] for ratio, n in scored[:count] if ratio >= best - 0.1]
 
 
 class BadTarget(LocalError):
@@ -381,7 +394,7 @@ class Client:
             if ids and (now >= settled or now >= deadline):
                 return ids, [a for f in found for a in f[1]]
             if now >= deadline:
-                raise NotFound(name, timeout_s, self.device_names())
+                raise NotFound(name, timeout_s, self.device_names(), self.state.known.pins().get(name))
             await asyncio.sleep(0.05)
 
     async def status(self, target: Target, *, timeout_s: float) -> dict[str, Any]:

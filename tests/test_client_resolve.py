@@ -51,7 +51,9 @@ def with_client(home: Path, announced: dict[str, set[str]], go: Any) -> Any:
 
 def test_did_you_mean_finds_typos_not_nonsense() -> None:
     names = ["garage", "Kitchen", "kitchen-2", "shed"]
-    assert did_you_mean("kitchn", names) == ["Kitchen", "kitchen-2"]
+    assert did_you_mean("kitchn", names) == ["Kitchen"]  # kitchen-2 is less alike
+    assert did_you_mean("kichen", ["kitchen-1", "kitchen-2", "garage"]) == ["kitchen-1", "kitchen-2"]
+    assert did_you_mean("agnet1", ["agent0", "agent1", "agent2"]) == ["agent1"]
     assert did_you_mean("GARAG", names) == ["garage"]
     assert did_you_mean("lighthouse", names) == []
     assert did_you_mean("shed", []) == []
@@ -99,7 +101,11 @@ def test_for_a_script_a_missing_device_becomes_an_id_that_is_not_waited_for(home
         home, {"garage": {GARAGE}}, go
     )
     assert (found.peer_id, why) == (GARAGE, None)
-    assert shed.peer_id == SQUATTER and "no device named 'shed'" in shed_why  # its pinned id
+    assert shed.peer_id == SQUATTER  # its pinned id: a device that is down, not a typo
+    assert shed_why == (
+        f"no device named 'shed' found over mDNS within {WAIT_S:g} s (this laptop knows it as "
+        f"{SQUATTER}: is it down?) Devices found: garage"
+    )
     assert "did you mean 'garage'?" in typo_why
     # Never seen: an id nobody holds the key of, one per name.
     assert validate_peer_id(typo.peer_id) == typo.peer_id
