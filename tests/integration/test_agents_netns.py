@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from tests.integration.test_cli_resolve import EACH_DEVICE
 from tests.support.netns import CI_ENV, NetnsLan, NetnsProcess, netns_unavailable_reason
 
 CLI = [sys.executable, "-m", "edge_agent"]
@@ -302,25 +303,6 @@ def test_a_killed_agent_fails_calls_others_work_and_restarted_it_keeps_its_servi
 
 
 # --- resolving names: typos and devices that are down (issue 11) -------------------------------
-
-# Each device in turn, back to the laptop after each: a device that cannot be reached fails
-# its call with error 14 where the laptop sends to it, and the xor records that error.
-EACH_DEVICE = """
-(seq
- (call %init_peer_id% ("getDataSrv" "devs") [] devs)
- (seq
-  (fold devs d
-   (seq
-    (xor
-     (seq (call d ("peer" "identify") [] r)
-          (seq (call %init_peer_id% ("op" "noop") [])
-               (ap r.$.peer_id $ok)))
-     (ap :error: $failed))
-    (next d)))
-  (seq (canon %init_peer_id% $ok #ok)
-   (seq (canon %init_peer_id% $failed #failed)
-        (call %init_peer_id% ("callbackSrv" "response") [#ok #failed])))))
-"""
 
 
 def test_a_typo_in_a_device_name_fails_at_once_with_a_suggestion(agents: Agents) -> None:

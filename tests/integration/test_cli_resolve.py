@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.serve import Served, serving
+from tests.support.serve import Served, loopback_config, serving
 
 CLI = [sys.executable, "-m", "edge_agent"]
 FIRMWARE = Path(__file__).resolve().parents[2] / "firmware_services" / "build"
@@ -26,14 +26,19 @@ CLI_TIMEOUT_S = 60
 LIMIT = 4096
 """The device's wasm.max_module_bytes: greeting.wasm (5.5 KB) is over it."""
 
+# Each device in turn, back to the laptop after each: a device that cannot be reached fails
+# its call with error 14 where the laptop sends to it, and the xor records that error.
 EACH_DEVICE = """
 (seq
  (call %init_peer_id% ("getDataSrv" "devs") [] devs)
  (seq
   (fold devs d
    (seq
-    (xor (seq (call d ("peer" "identify") [] r) (ap r.$.peer_id $ok))
-         (ap :error: $failed))
+    (xor
+     (seq (call d ("peer" "identify") [] r)
+          (seq (call %init_peer_id% ("op" "noop") [])
+               (ap r.$.peer_id $ok)))
+     (ap :error: $failed))
     (next d)))
   (seq (canon %init_peer_id% $ok #ok)
    (seq (canon %init_peer_id% $failed #failed)
@@ -43,14 +48,7 @@ EACH_DEVICE = """
 
 @pytest.fixture
 def device(tmp_path: Path) -> Iterator[Served]:
-    config = tmp_path / "device.toml"
-    config.write_text(
-        f'state_dir = "{tmp_path / "device"}"\n'
-        '[coap]\nbind = "127.0.0.1"\nport = 0\n'
-        "[discovery]\nenabled = false\n"
-        f"[wasm]\nmax_module_bytes = {LIMIT}\n"
-    )
-    with serving(config) as served:
+    with serving(loopback_config(tmp_path, f"[wasm]\nmax_module_bytes = {LIMIT}\n")) as served:
         yield served
 
 
