@@ -279,7 +279,7 @@ async def _status(args: argparse.Namespace, client: Any) -> int:
     return EXIT_OK
 
 
-def _access_text(access: str) -> str:
+def access_text(access: str) -> str:
     """An access rule as `services` shows it: public, trusted, or how many peers it lists."""
     if access in ("public", "trusted"):
         return access
@@ -288,52 +288,16 @@ def _access_text(access: str) -> str:
 
 
 async def _deploy(args: argparse.Namespace, client: Any) -> int:
-    from edge_agent.access import AccessRule
+    from edge_agent.cli_deploy import deploy
 
-    try:
-        access = AccessRule.parse(args.access).text
-    except ValueError as exc:
-        raise CliError(f"--access: {exc}", EXIT_USAGE) from None
-    path = Path(args.module)
-    try:
-        wasm = path.read_bytes()
-    except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror}", EXIT_USAGE) from None
-    target = await client.resolve(args.target, timeout_s=args.timeout)
-    given = (("fuel", args.fuel), ("memory_pages", args.memory_pages), ("deadline_ms", args.deadline_ms))
-    limits = {k: v for k, v in given if v is not None}
-    shown = {"last": -1}
-    block = 1024
-
-    def progress(sent: int, total: int) -> None:
-        if args.json or total <= 4 * block:
-            return
-        percent = sent * 100 // total
-        if percent >= shown["last"] + 10 or sent == total:
-            shown["last"] = percent
-            end = "" if sent < total else "\n"
-            line = f"\rsending {path.name}: {sent}/{total} bytes ({percent}%)"
-            print(line, end=end, file=sys.stderr, flush=True)
-
-    sha = client.node.offer_module(wasm, progress)
-    deploy_args = [args.name, sha, limits, {"access": access}]
-    info = await client.call(target, "srv", "deploy", deploy_args, timeout_s=args.timeout)
-    limits = info["limits"]
-    human = (
-        f"deployed {info['name']} on {target.name}: sha256 {info['sha256'][:16]}…, "
-        f"{len(info['functions'])} functions ({', '.join(info['functions'])}), fuel {limits['fuel']}, "
-        f"memory {limits['memory_pages']} pages, deadline {limits['deadline_ms']} ms, "
-        f"access {_access_text(info.get('access', access))}"
-    )
-    _out(args, human, info)
-    return EXIT_OK
+    return await deploy(args, client)
 
 
 async def _services(args: argparse.Namespace, client: Any) -> int:
     target = await client.resolve(args.target, timeout_s=args.timeout)
     services = await client.call(target, "srv", "list", [], timeout_s=args.timeout)
     lines = [
-        f"{s['name']:20} {s['sha256'][:16]}  {_access_text(s.get('access', '?')):8}  "
+        f"{s['name']:20} {s['sha256'][:16]}  {access_text(s.get('access', '?')):8}  "
         f"{', '.join(s['functions'])}"
         for s in services
     ]
@@ -380,36 +344,49 @@ async def _call(args: argparse.Namespace, client: Any) -> int:
 
 
 async def _run(args: argparse.Namespace, client: Any) -> int:
+    """Everything that can be checked here is checked before a peer is looked for: the
+    script parses (or compiles), the arguments fit, the files read; then each TARGET gets a
+    short wait of its own."""
     try:
         script = Path(args.script).read_text() if args.script != "-" else sys.stdin.read()
     except OSError as exc:
         raise CliError(f"cannot read {args.script}: {exc.strerror}", EXIT_USAGE) from None
     data = _data_option(args)
+    specs = _peer_specs(args)
+    for option, name, targets in specs:  # the TARGETs as given, to check the arguments' types
+        data[name] = targets[0] if option == "--peer" and len(targets) == 1 else targets
     signature = None
     if args.script.endswith(".aqua"):
         script, signature = _compile_for_run(args, script, data)
+        _check_args(signature, data)
     elif args.function or args.arg:
         raise CliError("--func and --arg are for an Aqua file (FILE.aqua)", EXIT_USAGE)
-    await _resolve_targets(args, client, data)
+    else:
+        _parse_air(args, script)
+    wasm = None
     if args.offer:
         try:
             wasm = Path(args.offer).read_bytes()
         except OSError as exc:
             raise CliError(f"cannot read {args.offer}: {exc.strerror}", EXIT_USAGE) from None
+    await _resolve_targets(args, client, specs, data)
+    if wasm is not None:
         data["sha256"] = client.node.offer_module(wasm)
     relay = None
     if args.relay:
         relay = (await client.resolve(args.relay, timeout_s=args.timeout)).peer_id
+    run = await client.run(script, data, relay=relay, timeout_s=args.timeout)
+    return _ran(args, client, run, signature)
+
+
+def _parse_air(args: argparse.Namespace, script: str) -> None:
+    """A usage error (exit 2) for an AIR script that does not parse, before anything is sent."""
     from edge_agent.air import ParseError, parse
 
-    if signature is not None:
-        _check_args(signature, data)
     try:
         parse(script)
     except ParseError as exc:
         raise CliError(f"{args.script}: {exc}", EXIT_USAGE) from None
-    run = await client.run(script, data, relay=relay, timeout_s=args.timeout)
-    return _ran(args, client, run, signature)
 
 
 def _ran(args: argparse.Namespace, client: Any, run: Any, signature: Any = None) -> int:
@@ -455,15 +432,45 @@ def _data_option(args: argparse.Namespace) -> dict[str, Any]:
     return data
 
 
-async def _resolve_targets(args: argparse.Namespace, client: Any, data: dict[str, Any]) -> None:
-    """`run --peer NAME=TARGET` / `--peers NAME=T1,T2`: peer ids put in `data` as NAME."""
+PeerSpec = tuple[str, str, list[str]]
+"""`run --peer/--peers` as given: (the option, the data name, the TARGETs)."""
+
+
+def _peer_specs(args: argparse.Namespace) -> list[PeerSpec]:
+    """`run --peer NAME=TARGET` / `--peers NAME=T1,T2`, checked for their shape."""
+    specs = []
     for option, spec in [("--peer", s) for s in args.peer or []] + [("--peers", s) for s in args.peers or []]:
         name, sep, targets = spec.partition("=")
         if not sep or not name or not targets:
             shape = "NAME=TARGET[,TARGET...]" if option == "--peers" else "NAME=TARGET"
             raise CliError(f"{option} takes {shape}, got {spec!r}", EXIT_USAGE)
-        ids = [(await client.resolve(t, timeout_s=args.timeout)).peer_id for t in targets.split(",")]
-        data[name] = ids[0] if option == "--peer" and len(ids) == 1 else ids
+        specs.append((option, name, targets.split(",")))
+    return specs
+
+
+async def _resolve_targets(
+    args: argparse.Namespace, client: Any, specs: list[PeerSpec], data: dict[str, Any]
+) -> None:
+    """Each TARGET's peer id put in `data` under its NAME, all looked for at once, each with
+    its own short wait. A `--peer` that is not found ends the run; a `--peers` one does not:
+    the script gets an id for it whose calls fail with error 14 (unreachable), as a device
+    that is down does, and a warning says so."""
+
+    async def one(option: str, target: str) -> str:
+        if option == "--peer":
+            return str((await client.resolve(target, timeout_s=args.timeout)).peer_id)
+        found, why = await client.resolve_for_script(target, timeout_s=args.timeout)
+        if why is not None:
+            print(
+                f"warning: {why}. The script gets {found.peer_id} for {target!r}: calls on it "
+                f"fail with error 14 (unreachable)",
+                file=sys.stderr,
+            )
+        return str(found.peer_id)
+
+    resolved = await asyncio.gather(*(asyncio.gather(*(one(o, t) for t in ts)) for o, _, ts in specs))
+    for (option, name, _), ids in zip(specs, resolved, strict=True):
+        data[name] = ids[0] if option == "--peer" and len(ids) == 1 else list(ids)
 
 
 def _check_args(signature: Any, data: dict[str, Any]) -> None:

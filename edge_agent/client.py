@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import difflib
 import json
 import logging
 import os
@@ -28,12 +29,13 @@ from edge_agent import const
 from edge_agent.config import CoapConfig, Config, DiscoveryConfig
 from edge_agent.core_events import FailureReported
 from edge_agent.errors import LocalError, RemoteError
-from edge_agent.identity import InvalidPeerId, validate_peer_id
+from edge_agent.identity import InvalidPeerId, KeyPair, validate_peer_id
 from edge_agent.known_peers import pin_name
 from edge_agent.net.addressbook import Address, Source
 from edge_agent.net.coap import RequestFailed
 from edge_agent.net.delivery import proven_addresses
 from edge_agent.net.discovery import SERVICE_TYPE
+from edge_agent.net.discovery_txt import CLI_INSTANCE_PREFIX, is_cli_session
 from edge_agent.net.proof import Outcome, challenge
 from edge_agent.node import Node, Run
 from edge_agent.store import StateDir
@@ -41,9 +43,46 @@ from edge_agent.store import StateDir
 log = logging.getLogger(__name__)
 
 
-
 class Unreachable(LocalError):
     """A target could not be found or reached in time (the CLI exits with 3)."""
+
+
+class NotFound(Unreachable):
+    """No device announces a name over mDNS: the message names the devices that were found
+    and the closest of their names (a typo is the likeliest cause), or, for a name this
+    laptop pinned before (`known_as`), asks whether the device is down."""
+
+    def __init__(
+        self, name: str, waited_s: float, found: Collection[str], known_as: str | None = None
+    ) -> None:
+        self.name = name
+        self.found = sorted(found)
+        self.suggestions = [] if known_as else did_you_mean(name, self.found)
+        text = f"no device named {name!r} found over mDNS within {waited_s:g} s"
+        if known_as:
+            text += f" (this laptop knows it as {known_as}: is it down?)"
+        if self.suggestions:
+            text += f"; did you mean {' or '.join(repr(s) for s in self.suggestions)}?"
+        if self.found:
+            text += f" Devices found: {', '.join(self.found)}"
+        else:
+            text += " (no device found at all: are they on this LAN, running edge-agent serve?)"
+        super().__init__(text)
+
+
+def did_you_mean(name: str, names: Collection[str], count: int = 3) -> list[str]:
+    """The names in `names` closest to `name` (case aside), best first: at most `count`, each
+    at least 60% alike (difflib's ratio) and nearly as alike as the best, so a typo finds its
+    device (not its siblings: "agnet1" is "agent1", not "agent2") and nonsense finds none."""
+    by_lower = {n.lower(): n for n in names}
+    matcher = difflib.SequenceMatcher(b=name.lower())
+    scored = []
+    for lower in by_lower:
+        matcher.set_seq1(lower)
+        scored.append((matcher.ratio(), lower))
+    scored = sorted((s for s in scored if s[0] >= 0.6), key=lambda s: (-s[0], s[1]))
+    best = scored[0][0] if scored else 0.0
+    return [by_lower[n] for ratio, n in scored[:count] if ratio >= best - 0.1]
 
 
 class BadTarget(LocalError):
@@ -152,7 +191,8 @@ def client_home() -> Path:
     return Path(base) / "edge-agent"
 
 
-CLIENT_INSTANCE_PREFIX = "edge-agent-cli-"
+CLIENT_INSTANCE_PREFIX = CLI_INSTANCE_PREFIX
+"""How the CLI's own mDNS instance names start (`net.discovery_txt` holds the rule)."""
 
 
 def client_config(home: Path | None = None, peer_id: str = "") -> Config:
@@ -216,7 +256,7 @@ class Client:
         await asyncio.sleep(seconds)
         found = []
         for inst in discovery.instances():
-            if instance_label(inst.name).startswith(CLIENT_INSTANCE_PREFIX):
+            if is_cli_session(instance_label(inst.name)):
                 continue  # another laptop's CLI, not a device
             found.append(
                 {
@@ -228,16 +268,51 @@ class Client:
             )
         return sorted(found, key=lambda d: d["name"] or d["peer_id"])
 
+    def device_names(self) -> list[str]:
+        """The instance names of the devices heard over mDNS so far (CLI sessions left out)."""
+        discovery = self.node.discovery
+        labels = {instance_label(i.name) for i in discovery.instances()} if discovery is not None else set()
+        return sorted(label for label in labels if not is_cli_session(label))
+
     async def resolve(self, target: str, *, timeout_s: float = 3.0) -> Target:
         """A peer id, an mDNS instance name, or host[:port] -> the peer to address (and its
         name remembered in `names`).
 
         `BadTarget` for a name that is ambiguous or announces another id than the one
-        pinned for it; `Unreachable` if nothing answers to `target` within `timeout_s`."""
+        pinned for it; `Unreachable` if nothing answers to `target` within `timeout_s` --
+        over mDNS within `const.CLIENT_RESOLVE_WAIT_S` at most (`NotFound` for a name, with
+        the devices found and a "did you mean")."""
         found = await self._resolve(target.strip(), timeout_s)
         if found.name != found.peer_id:
             self.names[found.peer_id] = found.name
         return found
+
+    async def resolve_for_script(self, target: str, *, timeout_s: float) -> tuple[Target, str | None]:
+        """`resolve`, but a target that cannot be found or reached is not an error: a script
+        addresses it by its pinned peer id (a name seen before), its own id (a peer id), or
+        else a placeholder id (of a key made now and thrown away, so nobody can answer for
+        it), and the copies this node sends it fail at once with error 14 (unreachable), as
+        for any peer that cannot be reached, so the script's `xor` around it gets its turn.
+        Returns the target and, for such a one, why it was not found."""
+        try:
+            return await self.resolve(target, timeout_s=timeout_s), None
+        except BadTarget:
+            raise
+        except Unreachable as exc:
+            why = str(exc)
+        text = target.strip()
+        peer_id = _as_peer_id(text) or self._pinned(text) or KeyPair.generate().peer_id
+        if self.node.discovery is not None:
+            self.node.discovery.forgo(peer_id)
+        self.names[peer_id] = text
+        return Target(peer_id, None, text), why
+
+    def _pinned(self, target: str) -> str | None:
+        """The peer id this laptop pinned for the device name `target`, if any."""
+        try:
+            return self.state.known.pins().get(pin_name(instance_label(target)))
+        except ValueError:
+            return None
 
     def name_of(self, peer_id: str) -> str | None:
         """What to call `peer_id`: the name the user gave it, else its mDNS instance, else None."""
@@ -256,19 +331,17 @@ class Client:
         return failure_text(failure, self.name_of(failure.peer))
 
     async def _resolve(self, target: str, timeout_s: float) -> Target:
-        try:
-            peer_id = validate_peer_id(target)
-        except InvalidPeerId:
-            peer_id = None
+        peer_id = _as_peer_id(target)
+        mdns_wait_s = min(timeout_s, const.CLIENT_RESOLVE_WAIT_S)
         if peer_id is not None:
             if not self.node.book.lookup(peer_id):
                 if self.node.discovery is None:
                     raise Unreachable(f"no address known for {peer_id}; give host:port instead")
                 try:
-                    await self.node.discovery.wait_for(peer_id, timeout=timeout_s)
+                    await self.node.discovery.wait_for(peer_id, timeout=mdns_wait_s)
                 except TimeoutError:
                     raise Unreachable(
-                        f"no device with peer id {peer_id} answered on the LAN within {timeout_s:g} s"
+                        f"no device with peer id {peer_id} answered on the LAN within {mdns_wait_s:g} s"
                     ) from None
             return Target(peer_id, None, target)
         address = _parse_hostport(target)
@@ -280,7 +353,7 @@ class Client:
             name = pin_name(instance_label(target))
         except ValueError as exc:
             raise BadTarget(f"{target!r}: {exc}") from None
-        announced, addresses = await self._announced(name, timeout_s)
+        announced, addresses = await self._announced(name, mdns_wait_s)
         pinned = self.state.known.pins().get(name)
         peer_id, warning = choose_announcer(name, announced, pinned, self.state.known.path)
         if warning is not None:
@@ -321,7 +394,7 @@ class Client:
             if ids and (now >= settled or now >= deadline):
                 return ids, [a for f in found for a in f[1]]
             if now >= deadline:
-                raise Unreachable(f"no device named {name!r} found over mDNS within {timeout_s:g} s")
+                raise NotFound(name, timeout_s, self.device_names(), self.state.known.pins().get(name))
             await asyncio.sleep(0.05)
 
     async def status(self, target: Target, *, timeout_s: float) -> dict[str, Any]:
@@ -408,6 +481,14 @@ def parse_arg(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return text
+
+
+def _as_peer_id(text: str) -> str | None:
+    """`text` if it is a peer id, else None."""
+    try:
+        return validate_peer_id(text)
+    except InvalidPeerId:
+        return None
 
 
 def instance_label(name: str) -> str:

@@ -68,8 +68,7 @@ PEER_ID_CACHE_SIZE = 1024
 """Init peer ids whose validity `particle.decode` remembers (an LRU; invalid ids are not kept)."""
 
 MAX_PARTICLE_MAP_ENTRIES = 16
-"""Most entries in a particle's top-level CBOR map looked at before rejecting it; a valid
-envelope has 8."""
+"""Most entries in a particle's top-level CBOR map looked at before rejecting it; a valid envelope has 8."""
 
 MAX_PARTICLE_TTL_MS = 60 * 60 * 1000
 """Longest particle ttl accepted, in milliseconds (1 h); config `particles.max_ttl_ms`.
@@ -100,8 +99,7 @@ DEFAULT_WASM_DEADLINE_MS = 1_000
 is killed; config `wasm.deadline_ms`."""
 
 DEFAULT_MAX_MODULE_BYTES = 2 * 1024 * 1024
-"""Largest Wasm module accepted for deployment by default, in bytes; config
-`wasm.max_module_bytes`."""
+"""Largest Wasm module accepted for deployment by default, in bytes; config `wasm.max_module_bytes`."""
 
 DEFAULT_WASM_WORKERS = 4
 """Most Wasm worker processes by default; config `wasm.workers`. Each service gets a worker of
@@ -142,6 +140,10 @@ MAX_CONFIG_FILE_BYTES = 1024 * 1024
 MAX_KNOWN_PEERS_FILE_BYTES = 1024 * 1024
 """Largest known-peers file (the laptop's name -> peer id pins) read, in bytes."""
 
+CLIENT_RESOLVE_WAIT_S = 3.0
+"""Longest wait for each TARGET's name (or peer id) to be heard over mDNS, in seconds, within --timeout:
+devices answer a query in 20-120 ms (RFC 6762 §6); more only delays news of a typo or a device down."""
+
 CLIENT_NAME_SETTLE_S = 0.5
 """How long the CLI listens over mDNS, from the start of its browsing, before it takes a device
 name to have one announcer, in seconds: every responder answers the browser's first query
@@ -170,9 +172,8 @@ BUILTIN_MAX_BASE58_CHARS = 2800
 text of BUILTIN_MAX_BASE58_BYTES bytes (1.37 characters a byte), rounded up."""
 
 PEER_TIMEOUT_MAX_MS = MAX_PARTICLE_TTL_MS
-"""Longest `peer.timeout` sleeps, in milliseconds. It also never sleeps past the particle's
-deadline (after which nobody can use its result); this bounds it where a configured ttl limit
-is higher."""
+"""Longest `peer.timeout` sleeps, in milliseconds. It also never sleeps past the particle's deadline (after
+which nobody can use its result); this bounds it where a configured ttl limit is higher."""
 
 # --- Wasm host (edge_agent/services/wasm/host.py, worker.py, abi.py, limits.py) -----------
 DEFAULT_WASM_STACK_BYTES = 128 * 1024
@@ -247,8 +248,7 @@ WASM_ASYNC_SPIN_US = 100
 this long per call, in microseconds."""
 
 DEFAULT_CPU_TEMPERATURE_PATH = "/sys/class/thermal/thermal_zone0/temp"
-"""File read by the `cpu_temperature` sensor (millidegrees Celsius); config
-`wasm.cpu_temperature_path`."""
+"""File read by the `cpu_temperature` sensor (millidegrees Celsius); config `wasm.cpu_temperature_path`."""
 
 # --- Discovery (edge_agent/net/discovery.py, addressbook.py) --------------------------------
 DISCOVERY_SERVICE_TYPE = "_edge-agent._udp.local."

@@ -295,6 +295,7 @@ class Node:
             "uptime_s": round(time.time() - self.started_at, 3) if self.started_at else 0,
             "port": self.server.port,
             "services": sorted(self.host.services()),
+            "max_module_bytes": self.config.wasm.max_module_bytes,
             "particles": len(self.core),
             "interpreter": {"steps": self.core.run_steps, "seconds": round(self.core.run_seconds, 3)},
             "peers": sorted(self.book.peers()),

@@ -129,9 +129,12 @@ def _closed(book: AddressBook, peer_id: str, candidate: Candidate, done: set[Add
         closed.add(candidate.address)
 
 
-async def proven_addresses(prover: Prover, peer_id: str) -> AsyncGenerator[Address, None]:
+async def proven_addresses(
+    prover: Prover, peer_id: str, unproven: list[str] | None = None
+) -> AsyncGenerator[Address, None]:
     """The peer's addresses where it proved its key, in the order to try: those proven
-    before, then each other one that proves itself now (one challenge each)."""
+    before, then each other one that proves itself now (one challenge each). Each address
+    that does not is added to `unproven` (if given) with the reason."""
     for candidate in prover.book.candidates(peer_id):
         if candidate.proven:
             yield candidate.address
@@ -141,6 +144,8 @@ async def proven_addresses(prover: Prover, peer_id: str) -> AsyncGenerator[Addre
             yield candidate.address
         else:
             log.debug("not using %s for %s: %s", candidate.address, peer_id, proof.detail)
+            if unproven is not None:
+                unproven.append(f"{candidate.address}: did not prove it is {peer_id}: {proof.detail}")
 
 
 async def get_from_peer(
@@ -148,18 +153,21 @@ async def get_from_peer(
 ) -> bytes:
     """The body of GET `path` (blockwise, at most `max_bytes`) from `peer_id`, asked at each
     of its addresses where it proves its key in turn until one answers 2.05;
-    `ConnectionError` says why none did."""
-    last = f"no address known where {peer_id} proves its key"
-    async with contextlib.aclosing(proven_addresses(prover, peer_id)) as addresses:
+    `ConnectionError` says why none did: every address tried, each with its reason (the
+    last alone may be a stale port of an earlier session, and hide the real cause)."""
+    tried: list[str] = []
+    async with contextlib.aclosing(proven_addresses(prover, peer_id, tried)) as addresses:
         async for address in addresses:
             try:
                 response = await prover.client.request(
                     address, "GET", path, timeout=timeout_s, max_bytes=max_bytes
                 )
             except Exception as exc:  # noqa: BLE001 - try the next address
-                last = str(exc) or type(exc).__name__
+                tried.append(f"{address}: {str(exc) or type(exc).__name__}")
                 continue
             if response.success:
                 return response.payload
-            last = f"{response.code} {response.diagnostic}".rstrip()
-    raise ConnectionError(last)
+            tried.append(f"{address}: {response.code} {response.diagnostic}".rstrip())
+    if not tried:
+        raise ConnectionError(f"no address known where {peer_id} proves its key")
+    raise ConnectionError(f"tried {len(tried)} address{'es' if len(tried) > 1 else ''}: " + "; ".join(tried))

@@ -43,6 +43,7 @@ from edge_agent.net.discovery_txt import (
     build_txt,
     check_instance_name,
     default_instance,
+    is_cli_session,
     read_announcement,
 )
 from edge_agent.net.mdns_interfaces import IP_VERSIONS, IpVersion, choose_interfaces, usable_ip_version
@@ -60,7 +61,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SERVICE_TYPE = const.DISCOVERY_SERVICE_TYPE
-
 
 
 class State(enum.Enum):
@@ -168,6 +168,7 @@ class Discovery:
         self._register_error: BaseException | None = None
         self._resolving: dict[str, asyncio.Task[None]] = {}
         self._resolve_again: set[str] = set()
+        self._forgone: set[str] = set()  # peer ids not to wait for (forgo)
         self._instances: dict[str, Peer] = {}
         self._changed = asyncio.Event()
         self._stopped = asyncio.Event()
@@ -304,13 +305,19 @@ class Discovery:
         if (peer_id is None) == (count is None):
             raise ValueError("give exactly one of peer_id and count")
         if peer_id is not None:
-            what = f"peer {peer_id}"
-            await self._wait(lambda: peer_id in self.peers(), timeout, what)
+            wait = 0 if peer_id in self._forgone else timeout
+            await self._wait(lambda: peer_id in self.peers(), wait, f"peer {peer_id}")
         else:
             assert count is not None
             what = f"{count} peer(s)"
             await self._wait(lambda: len(self.peers()) >= count, timeout, what)
         return self.peers()
+
+    def forgo(self, peer_id: str) -> None:
+        """Stop waiting for `peer_id`: `wait_for` it times out at once unless it is here (the CLI
+        looked for it and did not find it, so a script's copy for it fails at once, error 14)."""
+        if len(self._forgone) < const.ADDRESSBOOK_MAX_PEERS:
+            self._forgone.add(peer_id)
 
     async def wait_gone(self, peer_id: str, *, timeout: float) -> None:
         """Wait until `peer_id` has no announced instance left (goodbye or expiry)."""
@@ -359,10 +366,7 @@ class Discovery:
         await self.stop()
 
     def __repr__(self) -> str:
-        return (
-            f"<Discovery {self.instance_name!r} {self._state.value} "
-            f"peers={len(self.peers())}>"
-        )
+        return f"<Discovery {self.instance_name!r} {self._state.value} peers={len(self.peers())}>"
 
     # --- registration and shutdown -----------------------------------------------------------
 
@@ -481,9 +485,7 @@ class Discovery:
             return
         try:
             info = AsyncServiceInfo(self.service_type, name)
-            found = await info.async_request(
-                zc.zeroconf, const.DISCOVERY_RESOLVE_TIMEOUT_S * 1000
-            )
+            found = await info.async_request(zc.zeroconf, const.DISCOVERY_RESOLVE_TIMEOUT_S * 1000)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - a hostile name must not raise into the loop
@@ -492,8 +494,7 @@ class Discovery:
             )
             return
         if not found:
-            log.debug("mDNS instance %.80r did not resolve within %.1f s", name,
-                      const.DISCOVERY_RESOLVE_TIMEOUT_S)
+            log.debug("mDNS instance %.80r did not resolve in time", name)
             return
         if self._state is not State.RUNNING:
             return
@@ -523,8 +524,8 @@ class Discovery:
         if self.timings.first_peer_s is None:
             self.timings.first_peer_s = time.monotonic() - self._t0
         if old is None or old != peer:
-            log.info(
-                "discovered %s at %s (%r, v%s)",
+            log.log(
+                logging.DEBUG if is_cli_session(name) else logging.INFO, "discovered %s at %s (%r, v%s)",
                 peer.peer_id, ", ".join(map(str, peer.addresses)), name, peer.version or "?",
             )
         self._notify()
@@ -563,7 +564,8 @@ class Discovery:
         if old is None:
             return
         self._sync_book(old.peer_id)
-        log.info("peer %s left (%r)", old.peer_id, old.name)
+        log.log(logging.DEBUG if is_cli_session(old.name) else logging.INFO,
+                "peer %s left (%r)", old.peer_id, old.name)
         self._notify()
 
     def _sync_book(self, peer_id: str) -> None:

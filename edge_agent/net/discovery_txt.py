@@ -37,6 +37,8 @@ __all__ = [
 TXT_VERSION = "1"
 """Value of our ``txtvers`` key (RFC 6763 §6.7); bump on an incompatible TXT change."""
 PROTO = "coap"
+CLI_INSTANCE_PREFIX = "edge-agent-cli-"
+"""The instance names of laptop CLI sessions start with this (then the end of their peer id)."""
 _MAX_TXT_ENTRY_BYTES = 255
 """One TXT string, key=value, is at most 255 bytes (RFC 6763 §6.1)."""
 
@@ -67,6 +69,12 @@ class Announcement:
 
 
 # --- ours ------------------------------------------------------------------------------------
+
+
+def is_cli_session(name: str) -> bool:
+    """Whether the mDNS instance `name` (label or full name) is a laptop CLI session's: they
+    come and go with every command, so their arrivals and departures are DEBUG, not INFO."""
+    return name.lower().startswith(CLI_INSTANCE_PREFIX)
 
 
 def default_instance(peer_id: str, hostname: str) -> str:

@@ -169,12 +169,33 @@ class LocalServices:
             value = await self._dispatch(caller, service, function, args)
         except ServiceError as exc:
             self.failed_calls += 1
+            self._log_failure(caller, service, function, exc)
             return CallResult.failure(exc.message, exc.ret_code)
         except Exception as exc:  # a bug in one service must not take the peer down
             self.failed_calls += 1
             log.exception("service %s.%s failed unexpectedly", service, function)
             return CallResult.failure(f"internal error in {service}.{function}: {exc}", 1)
         return value if isinstance(value, Delayed) else CallResult.success(value)
+
+    def _log_failure(self, caller: Caller, service: str, function: str, exc: ServiceError) -> None:
+        """Tell the operator who was refused what: a refused srv.deploy at WARNING, a failed call
+        of a deployed service or of srv.* at INFO, each once per (what, who, ret_code) and then
+        at DEBUG (`OnceLog`: a peer decides how often it happens). Access refusals (13) are
+        logged where they are decided; builtins' errors are the script's business."""
+        if exc.ret_code == RET_NOT_AUTHORISED:
+            return
+        who = caller.init_peer_id
+        if service == "srv" and function == "deploy":
+            self._peer_log.warning(
+                ("deploy-refused", who, exc.ret_code), "refused srv.deploy from %s (particle %s): %.300s",
+                who, caller.particle_id, exc.message,
+            )
+        elif service == "srv" or service in self.host.services():
+            self._peer_log.info(
+                ("call-failed", service, function, who, exc.ret_code),
+                "call of %s.%s by %s failed (ret_code %d, particle %s): %.300s",
+                service, function, who, exc.ret_code, caller.particle_id, exc.message,
+            )
 
     async def _dispatch(self, caller: Caller, service: str, function: str, args: list[Any]) -> Any:
         if caller.client is not None and service in CLIENT_SERVICES:
@@ -308,7 +329,10 @@ class LocalServices:
             return
         if await asyncio.to_thread(self.state.is_trusted, caller.init_peer_id):
             return
-        log.warning("refused srv.%s from untrusted peer %s", function, caller.init_peer_id)
+        self._peer_log.warning(
+            ("untrusted", function, caller.init_peer_id), "refused srv.%s from untrusted peer %s",
+            function, caller.init_peer_id,
+        )
         raise ServiceError(
             f"not authorised: {caller.init_peer_id} may not {what} on this peer "
             f"(on the device: edge-agent trust add {caller.init_peer_id})",

@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from tests.integration.test_cli_resolve import EACH_DEVICE
 from tests.support.netns import CI_ENV, NetnsLan, NetnsProcess, netns_unavailable_reason
 
 CLI = [sys.executable, "-m", "edge_agent"]
@@ -299,3 +300,45 @@ def test_a_killed_agent_fails_calls_others_work_and_restarted_it_keeps_its_servi
     assert done.returncode == 0, done.stderr
     [message] = json.loads(done.stdout)["result"]
     assert (message["author"], message["text"]) == ("laptop", "before the crash")
+
+
+# --- resolving names: typos and devices that are down (issue 11) -------------------------------
+
+
+def test_a_typo_in_a_device_name_fails_at_once_with_a_suggestion(agents: Agents) -> None:
+    module = str(FIRMWARE / "greeting.wasm")
+    for command in (["call", "agnet1", "peer", "identify"], ["deploy", "agnet1", module, "--name", "g"]):
+        started = time.monotonic()
+        # --timeout 60: the name's own wait ends it (CLIENT_RESOLVE_WAIT_S), not the timeout.
+        done = agents.cli([*command, "--timeout", "60"], timeout=30)
+        took = time.monotonic() - started
+        assert done.returncode == 3, (done.stdout, done.stderr)
+        assert done.stderr.strip().splitlines()[-1] == (
+            "error: no device named 'agnet1' found over mDNS within 3 s; did you mean 'agent1'? "
+            "Devices found: agent0, agent1, agent2"
+        )
+        print(f"\n{command[0]} to a typo'd name failed after {took:.1f} s, the CLI's start included")
+        assert took < 5.0, f"{command[0]} took {took:.1f} s"
+
+
+def test_peers_with_a_device_down_gives_the_script_error_14_for_it_and_the_others_answer(
+    agents: Agents,
+) -> None:
+    done = agents.cli(["call", "agent1", "peer", "identify", "--json"])  # pins agent1's id
+    assert done.returncode == 0, done.stderr
+    agents.kill(1)
+    try:
+        path = agents.tmp / "each-device.air"
+        path.write_text(EACH_DEVICE)
+        done = agents.cli(["run", str(path), "--peers", "devs=agent0,agent1,agent2", "--json",
+                           "--timeout", "60"], timeout=90)
+        assert done.returncode == 0, (done.stdout, done.stderr)
+        [[ok, [failed]]] = json.loads(done.stdout)["responses"]
+        assert ok == [agents.ids[0], agents.ids[2]]
+        assert failed["error_code"] == 10000 and failed["peer_id"] == agents.ids[1]
+        assert "ret_code is 14" in failed["message"] and "is unreachable" in failed["message"]
+        assert (f"warning: no device named 'agent1' found over mDNS within 3 s (this laptop knows it as "
+                f"{agents.ids[1]}: is it down?) Devices found: agent0, agent2. The script gets "
+                f"{agents.ids[1]} for 'agent1': calls on it fail with error 14 (unreachable)") in done.stderr
+    finally:
+        agents.start(1)

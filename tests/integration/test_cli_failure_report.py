@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.serve import Served, serving
+from tests.support.serve import Served, loopback_config, serving
 
 CLI = [sys.executable, "-m", "edge_agent"]
 TIMEOUT_S = 120
@@ -32,13 +32,7 @@ FAILS_ON_DEV = """
 
 @pytest.fixture
 def device(tmp_path: Path) -> Iterator[Served]:
-    config = tmp_path / "device.toml"
-    config.write_text(
-        f'state_dir = "{tmp_path / "device"}"\n'
-        '[coap]\nbind = "127.0.0.1"\nport = 0\n'
-        "[discovery]\nenabled = false\n"
-    )
-    with serving(config) as served:
+    with serving(loopback_config(tmp_path)) as served:
         yield served
 
 

@@ -16,11 +16,14 @@ from collections.abc import Coroutine
 from contextlib import AsyncExitStack
 from typing import Any
 
+import pytest
+
 from edge_agent import const
 from edge_agent.identity import KeyPair
 from edge_agent.net.addressbook import Address, AddressBook, Source
 from edge_agent.net.coap import CoapClient, CoapServer
-from edge_agent.net.delivery import proven_addresses, send_to_peer
+from edge_agent.net.delivery import get_from_peer, proven_addresses, send_to_peer
+from edge_agent.net.module_offer import ModuleResource
 from edge_agent.net.proof import PROOF_PATH, ProofResource, Prover
 from edge_agent.particle import Particle
 
@@ -257,3 +260,32 @@ def _closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind((LOCAL, 0))
         return int(s.getsockname()[1])
+
+
+def test_a_failed_fetch_names_every_address_tried_and_why() -> None:
+    """Issue 11: the last address's error alone (a stale port of an earlier CLI session) hid
+    the real cause. Each address is in the error: a closed port that was proven before, an
+    impostor, and the real peer's answer (here: a module bigger than the fetch accepts)."""
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            real, impostor = await peer(stack, REAL), await peer(stack, IMPOSTOR)
+            real.server.add_resource(("modules", "m"), ModuleResource(b"\0" * 5000, None))
+            p = await prover(stack)
+            gone = Address(LOCAL, _closed_port())
+            p.book.add(REAL.peer_id, gone, Source.INCOMING)
+            p.book.record_proof(REAL.peer_id, gone)
+            p.book.add(REAL.peer_id, impostor.address, Source.MDNS)
+            p.book.add(REAL.peer_id, real.address, Source.MDNS)
+            with pytest.raises(ConnectionError) as caught:
+                await get_from_peer(p, REAL.peer_id, ("modules", "m"), timeout_s=5, max_bytes=4096)
+            text = str(caught.value)
+            assert text.startswith("tried 3 addresses: ")
+            for address, why in [
+                (gone, "nothing listens"),
+                (impostor.address, f"did not prove it is {REAL.peer_id}"),
+                (real.address, "5000-byte answer, over the limit of 4096"),
+            ]:
+                assert f"{address}: " in text and why in text, text
+
+    run(go())

@@ -393,3 +393,35 @@ def test_txt_values_are_read_within_bounds() -> None:
     assert txt_value(text, b"proto") is None
     assert txt_value(b"\xff" + b"id=x", b"id") == b"x"  # a length past the end: cut
     assert txt_value(b"\x00" * 5000, b"id") is None
+
+
+# --- what the journal gets (issue 11) -------------------------------------------------------
+
+
+def test_cli_sessions_come_and_go_at_debug_devices_at_info(
+    running: Discovery, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="edge_agent.net.discovery")
+    cli, device = f"edge-agent-cli-abcdef123456.{TYPE}", f"kitchen.{TYPE}"
+    running._accept(cli, make_info("edge-agent-cli-abcdef123456", peer_id=THIRD))
+    running._accept(device, make_info("kitchen"))
+    for name in (cli, device):
+        running._handle_change(name, ServiceStateChange.Removed)
+    levels = {(r.getMessage().split()[0], "cli" in r.getMessage()): r.levelno for r in caplog.records}
+    assert levels == {
+        ("discovered", True): logging.DEBUG, ("peer", True): logging.DEBUG,
+        ("discovered", False): logging.INFO, ("peer", False): logging.INFO,
+    }
+
+
+def test_a_forgone_peer_is_not_waited_for_but_a_present_one_is_found(running: Discovery) -> None:
+    running.forgo(THIRD)
+    running.forgo(OTHER)
+    running._accept(f"other.{TYPE}", make_info())
+
+    async def main() -> None:
+        with pytest.raises(TimeoutError):
+            await running.wait_for(THIRD, timeout=60)  # at once: bounded by run()'s timeout
+        assert OTHER in await running.wait_for(OTHER, timeout=60)
+
+    run(main(), timeout=10)

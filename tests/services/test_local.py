@@ -370,3 +370,33 @@ def test_nothing_here_runs_on_the_loop_thread(tmp_path: Path, monkeypatch: pytes
 
     run(main())
     assert touched == []
+
+
+# --- what the operator reads (issue 11) -----------------------------------------------------
+
+
+def test_refused_deploys_and_failed_calls_are_logged_with_who_and_what_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    def records(level: int) -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.levelno == level]
+
+    async def main() -> None:
+        garbage = b"\x00asm garbage"
+        async with local(tmp_path, Offer(ECHO, garbage)) as services:
+            with caplog.at_level(logging.DEBUG, logger="edge_agent.services.local"):
+                await ok(services, "srv", "deploy", ["echo", sha(ECHO)])
+                for _ in range(3):  # a peer repeats itself: one record at its level, then DEBUG
+                    await failed(services, "srv", "deploy", ["bad", sha(garbage)])
+                    await failed(services, "echo", "fail", [])
+                await failed(services, "op", "nosuch", [])  # the script's business: not logged
+        [refused] = records(logging.WARNING)
+        assert refused.startswith(f"refused srv.deploy from {LAPTOP} (particle particle-1): module refused")
+        [call] = records(logging.INFO)[-1:]
+        assert call == f"call of echo.fail by {LAPTOP} failed (ret_code 42, particle particle-1): nope"
+        assert sum(1 for m in records(logging.INFO) if m.startswith("call of")) == 1
+        repeats = [m for m in records(logging.DEBUG) if m.startswith(("refused srv.deploy", "call of"))]
+        assert len(repeats) == 4
+        assert not any("op.nosuch" in m or "nosuch" in m for m in records(logging.INFO))
+
+    run(main())

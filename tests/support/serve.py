@@ -70,3 +70,16 @@ def first_line(proc: subprocess.Popen[str], timeout: float) -> str:
         proc.wait(10)
         pytest.fail(f"edge-agent serve exited {proc.returncode}: {proc.stderr.read()}")
     return line
+
+
+def loopback_config(directory: Path, extra: str = "") -> Path:
+    """A device's configuration in `directory`: its state there too, CoAP on a free loopback
+    port, mDNS off (nothing leaves this host); `extra` TOML appended (e.g. a `[wasm]` table)."""
+    config = directory / "device.toml"
+    config.write_text(
+        f'state_dir = "{directory / "device"}"\n'
+        '[coap]\nbind = "127.0.0.1"\nport = 0\n'
+        "[discovery]\nenabled = false\n" + extra
+    )
+    return config
+
