@@ -11,6 +11,15 @@ import json
 from typing import Any
 
 from edge_agent.aqua import types as t
+from edge_agent.errors import LocalError
+
+
+class ArgumentError(LocalError):
+    """Arguments that do not fit a function's types: every problem, said before anything runs."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
 
 
 def parse_arg(spec: str, sig: t.Signature) -> tuple[str, Any]:
@@ -75,3 +84,19 @@ def check_args(sig: t.Signature, data: dict[str, Any]) -> list[str]:
         if name in data and (m := mismatch(data[name], typ, f"argument '{name}'")):
             problems.append(m)
     return problems
+
+
+def require_args(sig: t.Signature, data: dict[str, Any]) -> None:
+    """Raise ArgumentError naming every problem of `data` as the arguments of `sig` (check_args)."""
+    problems = check_args(sig, data)
+    if problems:
+        raise ArgumentError(problems)
+
+
+def return_values(sig: t.Signature, responses: list[list[Any]], errors: list[list[Any]]) -> list[Any] | None:
+    """The function's return values from a run's `callbackSrv.response` calls and
+    `errorHandlingSrv.error` reports: the first response's arguments, `[]` for a function
+    without results that reported no error (it makes no response call), None otherwise."""
+    if responses:
+        return responses[0]
+    return [] if not sig.results and not errors else None
