@@ -16,11 +16,23 @@ from dataclasses import replace
 
 from edge_agent.aqua import ast
 from edge_agent.aqua import types as t
-from edge_agent.aqua.air import Instr, call, hop, new, par, render, seq, xor
+from edge_agent.aqua.air import NULL, Instr, Node, call, hop, new, par, render, seq, xor
 from edge_agent.aqua.checker import Program
 from edge_agent.aqua.codegen_expr import argument, value
 from edge_agent.aqua.codegen_stmt import HANDLERS
-from edge_agent.aqua.context import INIT, RELAY, SERVICE_ID, Binding, Chain, Ctx, Env, Frame
+from edge_agent.aqua.context import (
+    INIT,
+    RELAY,
+    SERVICE_ID,
+    Binding,
+    Chain,
+    Ctx,
+    Env,
+    Frame,
+    Relays,
+    Via,
+    reverse,
+)
 from edge_agent.aqua.errors import AquaError, Pos, Source
 
 Names = tuple[str, ...]
@@ -104,26 +116,28 @@ class Generator:
         """An `on` block: entry hops, the body, exit hops, and an error path home."""
         setup: list[Instr] = []
         peer = value(self, stmt.peer, env, ctx, setup)
-        vias = tuple(value(self, v, env, ctx, setup) for v in stmt.vias)
-        for via in stmt.vias:
-            if isinstance(self.prog.type_of(via), t.Collection):
-                raise self.error(via.pos, "'via' with an array of relays is not supported yet")
+        vias = tuple(self.via(v, env, ctx, setup) for v in stmt.vias)
         parent = ctx.chain[-1]
         inner = Ctx(ctx.chain + (Frame(peer, vias),), ctx.cont)
-        entry = [hop(v) for v in (*reversed(parent.vias), *vias)]
+        entry = [_hop(v) for v in (*reverse(parent.vias), *vias)]
         back = _path_up(inner.chain, ctx.chain)
         if ctx.home is None and _ends_parallel(stmt.body):
             exit_hops = []  # the branches take their results on themselves, as Fluence's do
         elif ctx.home is None:  # what runs next carries the particle on from the last hop
-            exit_hops = [hop(v) for v in back]
+            exit_hops = [_hop(v) for v in back]
         else:
-            exit_hops = [hop(v) for v in (*_path_up(inner.chain, ctx.home), ctx.home[-1].peer)]
+            exit_hops = [_hop(v) for v in (*_path_up(inner.chain, ctx.home), ctx.home[-1].peer)]
             if ctx.onward is not None and ctx.onward != ctx.home:  # the block ends beyond home
-                exit_hops += [hop(v) for v in (*_path_up(ctx.home, ctx.onward), ctx.onward[-1].peer)]
-        error_hops = [hop(v) for v in (*back, parent.peer)] if back else []
+                exit_hops += [_hop(v) for v in (*_path_up(ctx.home, ctx.onward), ctx.onward[-1].peer)]
+        error_hops = [_hop(v) for v in (*back, parent.peer)] if back else []
         body = self.block(stmt.body, env, inner)
         guarded = xor(seq(*entry, body, *exit_hops), seq(*error_hops, "(fail :error:)"))
         return seq(*setup, guarded)
+
+    def via(self, node: ast.Expr, env: Env, ctx: Ctx, setup: list[Instr]) -> Via:
+        """One `via` of an `on`: a relay, or an array of relays visited in turn."""
+        text = value(self, node, env, ctx, setup)
+        return Relays(text) if isinstance(self.prog.type_of(node), t.Collection) else text
 
     def call(self, node: ast.CallExpr, targets: Names, env: Env, ctx: Ctx) -> tuple[Instr, list[str]]:
         """A service call or an inlined function call; binds `targets`, returns the result texts."""
@@ -175,10 +189,22 @@ def _ends_parallel(body: tuple[ast.Stmt, ...]) -> bool:
     return isinstance(last, (ast.Par, ast.Co)) or (isinstance(last, ast.For) and last.mode == "par")
 
 
-def _path_up(chain: Chain, target: Chain) -> tuple[str, ...]:
+def _path_up(chain: Chain, target: Chain) -> tuple[Via, ...]:
     """The relays from the innermost peer of `chain` back to `target`, one of its ancestors:
     out through each left frame's relays, innermost first, then in through target's own."""
-    out: list[str] = []
+    out: list[Via] = []
     for frame in reversed(chain[len(target):]):
-        out.extend(reversed(frame.vias))
+        out.extend(reverse(frame.vias))
     return (*out, *target[-1].vias)
+
+
+VIA_PEER = "-via-peer-"
+
+
+def _hop(via: Via) -> Instr:
+    """The particle sent to a relay, or through an array of relays in turn (a fold, as
+    Fluence's compiler has it: backwards by hopping after `next` returns)."""
+    if isinstance(via, str):
+        return hop(via)
+    step = (hop(VIA_PEER), f"(next {VIA_PEER})")
+    return Node(f"fold {via.array} {VIA_PEER}", (seq(*(step[::-1] if via.backwards else step)), NULL))

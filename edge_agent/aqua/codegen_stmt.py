@@ -115,17 +115,18 @@ def _try(gen: Generator, stmt: ast.Try, env: Env, ctx: Ctx) -> Instr:
 
 
 def _join(gen: Generator, stmt: ast.Join, env: Env, ctx: Ctx) -> Instr:
-    """Waits for each value; several waits run in `par`, as Fluence's compiler has them.
+    """Waits for each stream element; several waits run in `par`, as Fluence's compiler has them.
     On AquaVM that does not wait for every value: tests/aqua/corpus/aq-two-streams records
     a joined stream returned still empty, and we give the same."""
     waits: list[Instr] = []
     for item in stmt.values:
-        if isinstance(item, ast.Var) and not isinstance(gen.prog.type_of(item), t.Stream):
-            continue  # a scalar: what uses it waits for it anyway (Fluence emits nothing either)
+        if isinstance(item, ast.Var):
+            continue  # a scalar: what uses it waits for it anyway; a whole stream: Fluence's
+            # 0.14 emits nothing for it either (it waits for no value), and nor do we
         base = item.base if isinstance(item, (ast.Index, ast.Bang)) else None
         if not (isinstance(base, ast.Var) and isinstance(gen.prog.type_of(base), t.Stream)):
             raise gen.error(item.pos, "'join' of this is not supported yet: join a name, "
-                                      "or a stream's element (join s[N])")
+                                      "a stream, or a stream's element (join s[N])")
         setup: list[Instr] = []
         value(gen, item, env, ctx, setup)
         waits.append(seq(*setup))

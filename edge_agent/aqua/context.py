@@ -7,7 +7,9 @@ block must bring the particle back to its parent peer itself).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Union
 
 from edge_agent.aqua import types as t
 
@@ -26,11 +28,30 @@ class Binding:
 
 
 @dataclass(frozen=True, slots=True)
+class Relays:
+    """`via RELAYS` with an array: its operand, whose relays are visited first to last (on
+    the way back, `backwards`: last to first)."""
+
+    array: str
+    backwards: bool = False
+
+
+Via = Union[str, Relays]
+"""One `via`: a relay's operand, or an array of them."""
+
+
+def reverse(vias: Iterable[Via]) -> tuple[Via, ...]:
+    """The way back through `vias`: in reverse order, each array visited backwards."""
+    return tuple(Relays(v.array, not v.backwards) if isinstance(v, Relays) else v
+                 for v in reversed(tuple(vias)))
+
+
+@dataclass(frozen=True, slots=True)
 class Frame:
     """One `on` level: the peer and the relays it is reached through."""
 
     peer: str
-    vias: tuple[str, ...]
+    vias: tuple[Via, ...]
 
 
 Chain = tuple[Frame, ...]

@@ -736,6 +736,47 @@ func f(peers: []string) -> []string:
     <- res
 """, {"peers": ["nodeA", "nodeB"]})
 
+case("via-array",
+     "on a peer via an array of relays given as an argument", "f", """\
+func f(rs: []string) -> string:
+    on "nodeC" via rs:
+        r <- Op.identity("x")
+    <- r
+""", {"rs": ["nodeA", "nodeB"]})
+case("via-array-fail",
+     "an uncaught error behind an array of relays goes back through them", "f", """\
+func f(rs: []string) -> string:
+    on "nodeC" via rs:
+        r <- Fail.fail("boom")
+    <- r
+""", {"rs": ["nodeA", "nodeB"]})
+case("via-array-nested",
+     "a literal array of relays inside an on with a scalar via, caught error", "f", """\
+func f(a: string, b: string) -> []string:
+    res: *string
+    on "nodeC" via "relay":
+        try:
+            on "nodeB" via [a, b]:
+                r <- Op.identity("in")
+                res <<- r
+                Fail.fail("late")
+        catch e:
+            res <<- e.message
+    <- res
+""", {"a": "nodeA", "b": "nodeC"})
+case("join-whole-stream",
+     "join of a whole stream waits for nothing, as Fluence's 0.14 compiles it", "f", """\
+func f(xs: []string) -> []string, u32:
+    s: *string
+    for x <- xs par:
+        on x:
+            r <- Op.identity(x)
+            s <<- r
+    join s
+    n <- Op.array_length(s)
+    <- s, n
+""", {"xs": ["nodeA", "nodeB"]})
+
 def write(out: str) -> None:
     """Write every case's main.aqua and input.json under `out`."""
     for name, c in cases.items():
