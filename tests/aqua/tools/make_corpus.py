@@ -777,6 +777,37 @@ func f(xs: []string) -> []string, u32:
     <- s, n
 """, {"xs": ["nodeA", "nodeB"]})
 
+case("for-over-stream",
+     "for over a stream filled by an earlier loop, on each peer it holds", "f", """\
+func f(xs: []string) -> []string:
+    s: *string
+    out: *string
+    for x <- xs:
+        s <<- x
+    for y <- s:
+        on y:
+            r <- Op.concat_strings(y, "!")
+        out <<- r
+    <- out
+""", {"xs": ["nodeA", "nodeB"]})
+case("for-par-over-stream",
+     "for par over a stream gathered in parallel and joined, then joined again", "f", """\
+func f(xs: []string) -> []string:
+    s: *string
+    out: *string
+    for x <- xs par:
+        on x:
+            r <- Op.identity(x)
+            s <<- r
+    join s[1]
+    for y <- s par:
+        on y:
+            q <- Op.concat_strings(y, "?")
+            out <<- q
+    join out[1]
+    <- out
+""", {"xs": ["nodeA", "nodeB"]})
+
 def write(out: str) -> None:
     """Write every case's main.aqua and input.json under `out`."""
     for name, c in cases.items():
