@@ -74,13 +74,14 @@ def _scalar(value: Any, name: str, where: str) -> str | None:
 
 
 def check_args(sig: t.Signature, data: dict[str, Any]) -> list[str]:
-    """Every problem of `data` as the arguments of a function of signature `sig`."""
+    """Every problem of `data` as the arguments of a function of signature `sig` (whose
+    callbacks are the client's `callbackSrv` functions, not data)."""
+    known = {name: typ for name, typ in sig.args if not isinstance(typ, t.Arrow)}  # callbacks: no data
     problems = [f"argument '{name}' ({typ}) is missing: give it with --arg {name}=JSON"
-                for name, typ in sig.args if name not in data]
-    known = dict(sig.args)
+                for name, typ in known.items() if name not in data]
     problems += [f"'{name}' is not an argument of the function (it takes: "
                  f"{', '.join(known) or 'none'})" for name in data if name not in known]
-    for name, typ in sig.args:
+    for name, typ in known.items():
         if name in data and (m := mismatch(data[name], typ, f"argument '{name}'")):
             problems.append(m)
     return problems

@@ -59,7 +59,11 @@ def _stmt(ch: Checker, stmt: ast.Stmt, scope: Scope, sig: t.Signature) -> None: 
             raise ch.error(stmt.pos, f"unknown service '{stmt.service}'")
         ch.expect(stmt.id, scope, t.STRING, f"the id of service {stmt.service}")
     elif isinstance(stmt, ast.Assign):
-        _bind(ch, scope, stmt.name, ch.expr(stmt.value, scope), stmt.pos)
+        typ = ch.expr(stmt.value, scope)
+        if isinstance(typ, t.Arrow):
+            raise ch.error(stmt.pos, "an arrow (callback) can only be called or passed to a func, "
+                                     "not given a new name")
+        _bind(ch, scope, stmt.name, typ, stmt.pos)
     elif isinstance(stmt, ast.StreamDecl):
         typ = ch.resolve(stmt.type)
         if not isinstance(typ, t.Stream):

@@ -12,6 +12,7 @@ Pure: takes a checked Program, returns text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from edge_agent.aqua import ast
@@ -72,6 +73,9 @@ class Generator:
         if self.relay:
             reads.append(call(INIT, "getDataSrv", RELAY, [], RELAY))
         for arg_name, arg_type in sig.args:
+            if isinstance(arg_type, t.Arrow):  # the client's callbackSrv.<name>: nothing to read
+                env[arg_name] = Binding(arg_name, arg_type)
+                continue
             text = f"-{arg_name}-arg-"
             reads.append(call(INIT, "getDataSrv", arg_name, [], text))
             env[arg_name] = Binding(text, arg_type)
@@ -117,11 +121,18 @@ class Generator:
         setup: list[Instr] = []
         peer = value(self, stmt.peer, env, ctx, setup)
         vias = tuple(self.via(v, env, ctx, setup) for v in stmt.vias)
+        body = self.visit(peer, vias, ctx, lambda inner: self.block(stmt.body, env, inner),
+                          _ends_parallel(stmt.body))
+        return seq(*setup, body)
+
+    def visit(self, peer: str, vias: tuple[Via, ...], ctx: Ctx, body: Callable[[Ctx], Instr],
+              parallel_end: bool) -> Instr:
+        """`body` run on `peer` reached through `vias`, with the hops in, out, and home on an error."""
         parent = ctx.chain[-1]
         inner = Ctx(ctx.chain + (Frame(peer, vias),), ctx.cont)
         entry = [_hop(v) for v in (*reverse(parent.vias), *vias)]
         back = _path_up(inner.chain, ctx.chain)
-        if ctx.home is None and _ends_parallel(stmt.body):
+        if ctx.home is None and parallel_end:
             exit_hops = []  # the branches take their results on themselves, as Fluence's do
         elif ctx.home is None:  # what runs next carries the particle on from the last hop
             exit_hops = [_hop(v) for v in back]
@@ -130,9 +141,7 @@ class Generator:
             if ctx.onward is not None and ctx.onward != ctx.home:  # the block ends beyond home
                 exit_hops += [_hop(v) for v in (*_path_up(ctx.home, ctx.onward), ctx.onward[-1].peer)]
         error_hops = [_hop(v) for v in (*back, parent.peer)] if back else []
-        body = self.block(stmt.body, env, inner)
-        guarded = xor(seq(*entry, body, *exit_hops), seq(*error_hops, "(fail :error:)"))
-        return seq(*setup, guarded)
+        return xor(seq(*entry, body(inner), *exit_hops), seq(*error_hops, "(fail :error:)"))
 
     def via(self, node: ast.Expr, env: Env, ctx: Ctx, setup: list[Instr]) -> Via:
         """One `via` of an `on`: a relay, or an array of relays visited in turn."""
@@ -143,7 +152,12 @@ class Generator:
         """A service call or an inlined function call; binds `targets`, returns the result texts."""
         setup: list[Instr] = []
         if node.service is None:
-            return self.inline(node, targets, env, ctx)
+            arrow = env.get(node.name)
+            if arrow is None or not isinstance(arrow.type, t.Arrow):
+                return self.inline(node, node.name, targets, env, ctx)
+            if arrow.func is None:
+                return self.callback(node, arrow, targets, env, ctx)
+            return self.inline(node, arrow.func, targets, env, ctx)
         service = self.prog.services[node.service]
         bound = env.get(SERVICE_ID + node.service)
         if service.default_id is None and bound is None:
@@ -158,12 +172,32 @@ class Generator:
             self.bind(targets[0], out, sig.results[0], env, setup)
         return seq(*setup), [out] if out else []
 
-    def inline(self, node: ast.CallExpr, targets: Names, env: Env, ctx: Ctx) -> tuple[Instr, list[str]]:
-        func, sig = self.prog.funcs[node.name]
+    def callback(self, node: ast.CallExpr, arrow: Binding, targets: Names, env: Env,
+                 ctx: Ctx) -> tuple[Instr, list[str]]:
+        """A call of the client's callback: `callbackSrv.<name>` on the init peer. From another
+        peer the particle goes there as into `on INIT via RELAY` and comes back the same way."""
+        assert isinstance(arrow.type, t.Arrow)
+        setup: list[Instr] = []
+        args = [value(self, a, env, ctx, setup) for a in node.args]
+        out = self.fresh("init_call_res0") if arrow.type.results else None
+        instr: Instr = call(INIT, "callbackSrv", arrow.text, args, out)
+        if ctx.peer != INIT:
+            at_client = instr
+            instr = self.visit(INIT, ctx.chain[0].vias, ctx, lambda inner: at_client, parallel_end=False)
+        if out is not None and targets:
+            self.bind(targets[0], out, arrow.type.results[0], env, setup)
+        return seq(*setup, instr), [out] if out else []
+
+    def inline(self, node: ast.CallExpr, name: str, targets: Names, env: Env,
+               ctx: Ctx) -> tuple[Instr, list[str]]:
+        func, sig = self.prog.funcs[name]
         setup: list[Instr] = []
         callee: Env = {}
-        for arg, (name, typ) in zip(node.args, sig.args, strict=True):
-            callee[name] = Binding(argument(self, arg, typ, env, ctx, setup), typ)
+        for arg, (arg_name, typ) in zip(node.args, sig.args, strict=True):
+            if isinstance(typ, t.Arrow):
+                callee[arg_name] = self.arrow(arg, typ, env)
+                continue
+            callee[arg_name] = Binding(argument(self, arg, typ, env, ctx, setup), typ)
         saved, self.returned = self.returned, None
         body = self.block(func.body, callee, ctx)
         texts: list[str] = self.returned or []
@@ -174,6 +208,14 @@ class Generator:
                 typ = t.Array(typ.elem)  # a returned stream arrives as its canon: an array
             self.bind(name, text, typ, env, bound)
         return seq(*setup, body, *bound), texts
+
+    def arrow(self, node: ast.Expr, typ: t.Arrow, env: Env) -> Binding:
+        """What a callback argument stands for: a func of the program, or a callback of ours."""
+        if isinstance(node, ast.Var) and node.name in env:
+            return env[node.name]
+        if isinstance(node, ast.Var) and node.name in self.prog.funcs:
+            return Binding("", typ, func=node.name)
+        raise self.error(node.pos, "a callback argument must be the name of a func or of a callback")
 
     def bind(self, name: str, text: str, typ: t.Type, env: Env, setup: list[Instr]) -> None:
         """Give `name` a call's result: a new name, or a push when `name` is a stream."""

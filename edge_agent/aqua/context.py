@@ -21,10 +21,15 @@ SERVICE_ID = "service id of "
 
 @dataclass(frozen=True, slots=True)
 class Binding:
-    """What an Aqua name stands for in AIR: an operand text and its type."""
+    """What an Aqua name stands for in AIR: an operand text and its type.
+
+    An arrow (callback) stands for a func of the program (`func`, inlined where it is
+    called) or, as an argument of the function the client calls, for the client's
+    `callbackSrv.<text>`."""
 
     text: str
     type: t.Type
+    func: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

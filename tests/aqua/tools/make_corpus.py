@@ -808,6 +808,72 @@ func f(xs: []string) -> []string:
     <- out
 """, {"xs": ["nodeA", "nodeB"]})
 
+case("arrow-func-arg",
+     "a func passed as a callback, called on another peer and passed on again", "f", """\
+func shout(s: string) -> string:
+    r <- Op.concat_strings(s, "!")
+    <- r
+
+func apply(x: string, cb: string -> string) -> string:
+    on "nodeA":
+        r <- cb(x)
+    <- r
+
+func twice(x: string, cb: string -> string) -> string, string:
+    a <- apply(x, cb)
+    on "nodeB" via "nodeC":
+        b <- cb(a)
+    <- a, b
+
+func f(x: string) -> string, string:
+    a, b <- twice(x, shout)
+    <- a, b
+""", {"x": "hi"})
+case("arrow-forms",
+     "arrow types written A, B -> R, A, B -> (), -> R", "f", """\
+func pair(a: string, b: string) -> string:
+    r <- Op.concat_strings(a, b)
+    <- r
+
+func hello() -> string:
+    <- "hello"
+
+func log(a: string, b: string):
+    Op.noop()
+
+func run(p: string, string -> string, h: -> string, l: string, string -> ()) -> string:
+    x <- h()
+    l(x, x)
+    y <- p(x, "!")
+    <- y
+
+func f() -> string:
+    r <- run(pair, hello, log)
+    <- r
+""", {})
+case("arrow-client-callback",
+     "the client's callbacks called at the client and from another peer (not served: caught)", "f", """\
+func f(x: string, cb: string -> string, note: string, u32 -> ()) -> []string:
+    res: *string
+    try:
+        r <- cb(x)
+        res <<- r
+    catch e:
+        res <<- e.message
+    on "nodeA":
+        y <- Op.identity(x)
+        try:
+            note(y, 2)
+        catch e:
+            res <<- e.message
+        try:
+            z <- cb(y)
+            res <<- z
+        catch e:
+            res <<- e.message
+    <- res
+""", {"x": "hi"})
+
 def write(out: str) -> None:
     """Write every case's main.aqua and input.json under `out`."""
     for name, c in cases.items():
