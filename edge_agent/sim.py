@@ -25,7 +25,7 @@ from __future__ import annotations
 import heapq
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -275,16 +275,18 @@ class Network:
         relay: str | None = None,
         max_steps: int = const.SIM_MAX_STEPS,
         inject: Iterable[tuple[str, SimParticle]] = (),
+        callbacks: Mapping[str, Callable[..., Any]] | None = None,
     ) -> SimulationResult:
         """Start a particle on `init_peer` and deliver it until no peer has work left.
 
         `inject` adds copies (to, particle) delivered after the start, e.g. what a hostile
-        peer would send; build them with `sign` and the data codec.
+        peer would send; build them with `sign` and the data codec. `callbacks` serve the
+        init peer's `callbackSrv.<name>` calls (an Aqua function's callback arguments).
         """
         self._check_peer(init_peer)
         now = int(time.time() * 1000) if timestamp_ms is None else int(timestamp_ms)
         particle = self.sign(SimParticle(str(uuid.uuid4()), init_peer, now, int(ttl_ms), script, b""))
-        client = ClientServices(dict(data or {}), relay if relay is not None else init_peer)
+        client = ClientServices(dict(data or {}), relay if relay is not None else init_peer, callbacks)
         sim = _Run(self, particle, client, max_steps, now)
         self.last_cores = sim.cores
         sim.push(now, init_peer, Arrived(particle, local=True))
@@ -308,7 +310,8 @@ class Network:
         checked against its types first (`ArgumentError`), then served by `getDataSrv`;
         `result.results` holds its return values. Without `relay` the AIR reaches peers
         directly (LAN mode); with it, it is compiled in Fluence's relay mode and
-        `getDataSrv."-relay-"` gives that peer. Other options are `run`'s.
+        `getDataSrv."-relay-"` gives that peer. Other options are `run`'s, such as
+        `callbacks={"cb": fn}` for the function's callback arguments.
         """
         from edge_agent.aqua import compile_function, read_relative, read_source
         from edge_agent.aqua.args import require_args, return_values

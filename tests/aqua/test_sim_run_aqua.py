@@ -81,3 +81,33 @@ def test_results_of_a_function_without_results_and_of_a_failed_run() -> None:
     failed = net.run_aqua(PROGRAM, "greet", {"device": "kitchen", "names": []})
     assert failed.results is None and failed.errors  # names! of an empty array
     assert net.run_aqua(PROGRAM, "quiet", {"device": "nowhere"}).results is None
+
+
+CALLBACKS = """\
+aqua Callbacks
+
+import "@fluencelabs/aqua-lib/builtin.aqua"
+
+export f
+
+func f(device: string, cb: string -> string, note: string, u32 -> ()) -> string, string:
+    a <- cb("here")
+    on device:
+        s <- Op.concat_strings("on ", device)
+        note(s, 2)
+        b <- cb(s)
+    <- a, b
+"""
+
+
+@pytest.mark.parametrize("relay", [None, "relay"])
+def test_callback_arguments_are_served_by_the_client(relay: str | None) -> None:
+    net = Network(["laptop", "relay", "kitchen"], reachable={"laptop": ["relay", "kitchen"]})
+    notes: list[tuple[str, int]] = []
+    result = net.run_aqua(CALLBACKS, "f", {"device": "kitchen"}, "laptop", relay=relay,
+                          callbacks={"cb": lambda s: s.upper(), "note": lambda s, n: notes.append((s, n))})
+    assert result.results == ["HERE", "ON KITCHEN"]
+    assert notes == [("on kitchen", 2)]
+    from_kitchen = [c.peer for c in result.calls if c.function in ("note", "cb")]
+    assert from_kitchen == ["laptop"] * 3  # every callback runs on the client
+    assert net.run_aqua(CALLBACKS, "f", {"device": "kitchen"}, "laptop", relay=relay).errors  # not served
