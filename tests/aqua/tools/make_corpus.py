@@ -874,6 +874,51 @@ func f(x: string, cb: string -> string, note: string, u32 -> ()) -> []string:
     <- res
 """, {"x": "hi"})
 
+case("arrow-in-for-par",
+     "a callback func called on each peer of a for par, results joined", "f", """\
+func tag(s: string) -> string:
+    r <- Op.concat_strings(s, "#")
+    <- r
+
+func each(peers: []string, cb: string -> string) -> []string:
+    res: *string
+    for p <- peers par:
+        on p:
+            r <- cb(p)
+            res <<- r
+    join res[2]
+    <- res
+
+func f(peers: []string) -> []string:
+    out <- each(peers, tag)
+    <- out
+""", {"peers": ["nodeA", "nodeB", "nodeC"]})
+case("via-array-in-par",
+     "for par over peers, each reached through an array of relays", "f", """\
+func f(peers: []string, rs: []string) -> []string:
+    res: *string
+    for p <- peers par:
+        on p via rs:
+            r <- Op.identity(p)
+            res <<- r
+    join res[1]
+    <- res
+""", {"peers": ["nodeA", "nodeB"], "rs": ["nodeC", "nodeB"]})
+case("arrow-client-callback-in-par",
+     "the client's callback called from a par branch on another peer (not served: caught)", "f", """\
+func f(peers: []string, cb: string -> ()) -> []string:
+    res: *string
+    for p <- peers par:
+        on p:
+            try:
+                cb(p)
+                res <<- "called"
+            catch e:
+                res <<- e.peer_id
+    join res[1]
+    <- res
+""", {"peers": ["nodeA", "nodeB"]})
+
 def write(out: str) -> None:
     """Write every case's main.aqua and input.json under `out`."""
     for name, c in cases.items():
