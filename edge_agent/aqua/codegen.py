@@ -26,6 +26,7 @@ from edge_agent.aqua.context import (
     RELAY,
     SERVICE_ID,
     Binding,
+    Captured,
     Chain,
     Ctx,
     Env,
@@ -48,6 +49,10 @@ class Generator:
         self.relay = relay
         self.counts: dict[str, int] = {}
         self.returned: list[str] | None = None
+        self.landed: Chain | None = None
+        """Set when the statement just generated was a call that moved the particle (a
+        callback or a closure run where it was defined) and left it where execution goes on
+        (`ctx.cont`): the `on` blocks it ends then need no exit hops, as in Fluence's output."""
 
     def error(self, pos: Pos, message: str) -> AquaError:
         return AquaError(self.source, pos, message)
@@ -114,7 +119,10 @@ class Generator:
         handler = HANDLERS.get(type(stmt))
         if handler is None:
             raise self.error(stmt.pos, f"'{type(stmt).__name__.lower()}' is not supported yet")
-        return handler(self, stmt, env, ctx)
+        instr = handler(self, stmt, env, ctx)
+        if not isinstance(stmt, ast.CallStmt):  # only a call's own move may leave it set
+            self.landed = None
+        return instr
 
     def on(self, stmt: ast.On, env: Env, ctx: Ctx) -> Instr:
         """An `on` block: entry hops, the body, exit hops, and an error path home."""
@@ -126,14 +134,21 @@ class Generator:
         return seq(*setup, body)
 
     def visit(self, peer: str, vias: tuple[Via, ...], ctx: Ctx, body: Callable[[Ctx], Instr],
-              parallel_end: bool) -> Instr:
-        """`body` run on `peer` reached through `vias`, with the hops in, out, and home on an error."""
+              parallel_end: bool, lands: Chain | None = None) -> Instr:
+        """`body` run on `peer` reached through `vias`, with the hops in, out, and home on an
+        error. `lands`: the chain that peer stands for (a move back to where a callback or a
+        closure belongs): when execution goes on there, the particle stays."""
         parent = ctx.chain[-1]
         inner = Ctx(ctx.chain + (Frame(peer, vias),), ctx.cont)
         entry = [_hop(v) for v in (*reverse(parent.vias), *vias)]
         back = _path_up(inner.chain, ctx.chain)
-        if ctx.home is None and parallel_end:
-            exit_hops = []  # the branches take their results on themselves, as Fluence's do
+        self.landed = None
+        instr = body(inner)
+        stays = ctx.home is None and (lands or self.landed) == ctx.cont
+        self.landed = ctx.cont if stays else None
+        exit_hops: list[Instr] = []
+        if stays or (ctx.home is None and parallel_end):
+            pass  # it ends where execution goes on, or its branches take their results on
         elif ctx.home is None:  # what runs next carries the particle on from the last hop
             exit_hops = [_hop(v) for v in back]
         else:
@@ -141,7 +156,7 @@ class Generator:
             if ctx.onward is not None and ctx.onward != ctx.home:  # the block ends beyond home
                 exit_hops += [_hop(v) for v in (*_path_up(ctx.home, ctx.onward), ctx.onward[-1].peer)]
         error_hops = [_hop(v) for v in (*back, parent.peer)] if back else []
-        return xor(seq(*entry, body(inner), *exit_hops), seq(*error_hops, "(fail :error:)"))
+        return xor(seq(*entry, instr, *exit_hops), seq(*error_hops, "(fail :error:)"))
 
     def via(self, node: ast.Expr, env: Env, ctx: Ctx, setup: list[Instr]) -> Via:
         """One `via` of an `on`: a relay, or an array of relays visited in turn."""
@@ -155,6 +170,8 @@ class Generator:
             arrow = env.get(node.name)
             if arrow is None or not isinstance(arrow.type, t.Arrow):
                 return self.inline(node, node.name, targets, env, ctx)
+            if arrow.closure is not None:
+                return self.closure(node, arrow.closure, targets, env, ctx)
             if arrow.func is None:
                 return self.callback(node, arrow, targets, env, ctx)
             return self.inline(node, arrow.func, targets, env, ctx)
@@ -168,6 +185,7 @@ class Generator:
         out = self.fresh("ret") if sig.results else None
         setup.append(call(ctx.peer, service.default_id or "", node.name, args, out,
                           service_operand=bound.text if bound else None))
+        self.landed = None
         if out is not None and targets:
             self.bind(targets[0], out, sig.results[0], env, setup)
         return seq(*setup), [out] if out else []
@@ -181,9 +199,11 @@ class Generator:
         args = [value(self, a, env, ctx, setup) for a in node.args]
         out = self.fresh("init_call_res0") if arrow.type.results else None
         instr: Instr = call(INIT, "callbackSrv", arrow.text, args, out)
+        self.landed = None
         if ctx.peer != INIT:
             at_client = instr
-            instr = self.visit(INIT, ctx.chain[0].vias, ctx, lambda inner: at_client, parallel_end=False)
+            instr = self.visit(INIT, ctx.chain[0].vias, ctx, lambda inner: at_client, parallel_end=False,
+                               lands=ctx.chain[:1])
         if out is not None and targets:
             self.bind(targets[0], out, arrow.type.results[0], env, setup)
         return seq(*setup, instr), [out] if out else []
@@ -191,15 +211,39 @@ class Generator:
     def inline(self, node: ast.CallExpr, name: str, targets: Names, env: Env,
                ctx: Ctx) -> tuple[Instr, list[str]]:
         func, sig = self.prog.funcs[name]
+        return self.expand(node, sig, func.body, {}, targets, env, ctx)
+
+    def closure(self, node: ast.CallExpr, captured: Captured, targets: Names, env: Env,
+                ctx: Ctx) -> tuple[Instr, list[str]]:
+        """A closure's body, inlined with the names it was defined with. A `func` closure
+        runs where it is called; another one where it was defined, as Fluence's does."""
+        stmt = captured.closure
+        arrow = self.prog.types[id(stmt)]
+        assert isinstance(arrow, t.Arrow)
+        sig = t.Signature(tuple((a.name, typ) for a, typ in zip(stmt.args, arrow.args, strict=True)),
+                          arrow.results)
+        defined = captured.ctx.chain
+        move = None if stmt.where_called or defined == ctx.chain else defined
+        return self.expand(node, sig, stmt.body, dict(captured.env), targets, env, ctx, move)
+
+    def expand(self, node: ast.CallExpr, sig: t.Signature, stmts: tuple[ast.Stmt, ...], callee: Env,
+               targets: Names, env: Env, ctx: Ctx, move: Chain | None = None) -> tuple[Instr, list[str]]:
+        """`stmts` inlined with `node`'s arguments bound to `sig`'s names in `callee`, here or,
+        with `move`, on the innermost peer of that chain (reached as by `on`); binds `targets`."""
         setup: list[Instr] = []
-        callee: Env = {}
         for arg, (arg_name, typ) in zip(node.args, sig.args, strict=True):
             if isinstance(typ, t.Arrow):
                 callee[arg_name] = self.arrow(arg, typ, env)
                 continue
             callee[arg_name] = Binding(argument(self, arg, typ, env, ctx, setup), typ)
         saved, self.returned = self.returned, None
-        body = self.block(func.body, callee, ctx)
+        if move is None:
+            body = self.block(stmts, callee, ctx)
+        else:
+            def run(inner: Ctx) -> Instr:
+                return self.block(stmts, callee, inner)
+
+            body = self.visit(move[-1].peer, move[-1].vias, ctx, run, parallel_end=False, lands=move)
         texts: list[str] = self.returned or []
         self.returned = saved
         bound: list[Instr] = []

@@ -12,7 +12,7 @@ from edge_agent.aqua import ast
 from edge_agent.aqua import types as t
 from edge_agent.aqua.air import NEVER, NULL, Instr, Node, new, par, seq, xor
 from edge_agent.aqua.codegen_expr import value
-from edge_agent.aqua.context import SERVICE_ID, Binding, Ctx, Env
+from edge_agent.aqua.context import SERVICE_ID, Binding, Captured, Ctx, Env
 
 if TYPE_CHECKING:
     from edge_agent.aqua.codegen import Generator
@@ -138,6 +138,12 @@ def _join(gen: Generator, stmt: ast.Join, env: Env, ctx: Ctx) -> Instr:
     return out
 
 
+def _closure(gen: Generator, stmt: ast.Closure, env: Env, ctx: Ctx) -> Instr:
+    """Nothing runs yet: the closure is inlined where it is called, with the names it sees here."""
+    env[stmt.name] = Binding("", gen.prog.types[id(stmt)], closure=Captured(stmt, dict(env), ctx))
+    return NULL
+
+
 def _return(gen: Generator, stmt: ast.Return, env: Env, ctx: Ctx) -> Instr:
     setup: list[Instr] = []
     gen.returned = [value(gen, v, env, ctx, setup) for v in stmt.values]
@@ -147,4 +153,5 @@ def _return(gen: Generator, stmt: ast.Return, env: Env, ctx: Ctx) -> Instr:
 HANDLERS: dict[type, Callable[[Generator, Any, Env, Ctx], Instr]] = {
     ast.CallStmt: _call, ast.Assign: _assign, ast.ServiceId: _service_id, ast.Push: _push, ast.On: _on,
     ast.Co: _co, ast.For: _for, ast.If: _if, ast.Try: _try, ast.Join: _join, ast.Return: _return,
+    ast.Closure: _closure,
 }

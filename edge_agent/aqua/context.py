@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Union
 
+from edge_agent.aqua import ast
 from edge_agent.aqua import types as t
 
 INIT = "%init_peer_id%"
@@ -23,13 +24,24 @@ SERVICE_ID = "service id of "
 class Binding:
     """What an Aqua name stands for in AIR: an operand text and its type.
 
-    An arrow (callback) stands for a func of the program (`func`, inlined where it is
-    called) or, as an argument of the function the client calls, for the client's
-    `callbackSrv.<text>`."""
+    An arrow (callback) stands for a func of the program (`func`) or a closure (`closure`),
+    both inlined where it is called, or, as an argument of the function the client calls,
+    for the client's `callbackSrv.<text>`."""
 
     text: str
     type: t.Type
     func: str | None = None
+    closure: Captured | None = None
+    """A closure of the function being generated, which is inlined where it is called."""
+
+
+@dataclass(frozen=True, slots=True)
+class Captured:
+    """A closure: its definition, the names it sees, and where it was defined."""
+
+    closure: ast.Closure
+    env: Env
+    ctx: Ctx
 
 
 @dataclass(frozen=True, slots=True)

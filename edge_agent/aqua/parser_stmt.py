@@ -95,7 +95,13 @@ def _assignment(p: Parser) -> ast.Stmt:
         if len(names) != 1:
             raise p.error(start, "'=' gives one name a value: write 'a, b <- f()' for several")
         if _at_closure(p):
-            raise p.error(p.tok, "closures are not supported yet: declare a func and pass its name")
+            where_called = p.at_word("func")
+            if where_called:
+                p.advance()
+            p.expect_op("(", "'(' and the closure's arguments")
+            args = p.separated(p.arg, ")")
+            results = p.results()
+            return ast.Closure(names[0], args, results, p.block(), where_called, start.pos)
         value = expr(p)
         p.expect_newline()
         return ast.Assign(names[0], value, start.pos)

@@ -132,6 +132,16 @@ ARROWS = ("func shout(s: string) -> string:\n    <- s\n\n"
     ("func f() -> string -> string:\n    <- shout\n", "only supported as the type of a func's argument"),
     ("data D:\n    cb: string -> string\n", "only supported as the type of a func's argument"),
     ('service S("s"):\n    g(cb: string -> ())\n', "only supported as the type of a func's argument"),
+    ("func f() -> string:\n    c = (s: string) -> string:\n        <- 1\n    r <- c(\"a\")\n    <- r\n",
+     "the return value must be string, but this is number"),
+    ("func f():\n    c = (s: string) -> string:\n        Srv.put(P(x = 1, name = s))\n",
+     "c must end with '<-' and its 1 return value(s)"),
+    ("func f(n: u32):\n    c = func (s: string):\n        Srv.put(P(x = 1, name = s))\n    c(n)\n",
+     "argument '#1' of c must be string, but this is u32"),
+    ("func f(c: string):\n    c = func ():\n        Srv.put(P(x = 1, name = \"a\"))\n",
+     "'c' is already defined"),
+    ("func f():\n    c = func (s: string):\n        Srv.put(P(x = 1, name = t))\n    t = \"a\"\n",
+     "unknown name 't'"),
 ])
 def test_arrow_errors(body: str, message: str) -> None:
     with pytest.raises(AquaError, match=re.escape(message)):

@@ -111,3 +111,28 @@ def test_callback_arguments_are_served_by_the_client(relay: str | None) -> None:
     from_kitchen = [c.peer for c in result.calls if c.function in ("note", "cb")]
     assert from_kitchen == ["laptop"] * 3  # every callback runs on the client
     assert net.run_aqua(CALLBACKS, "f", {"device": "kitchen"}, "laptop", relay=relay).errors  # not served
+
+
+def test_closures_run_where_defined_or_with_func_where_called() -> None:
+    program = """\
+aqua Closures
+
+import "@fluencelabs/aqua-lib/builtin.aqua"
+
+export f
+
+func f(device: string, suffix: string) -> string, string:
+    here = (s: string) -> string:
+        r <- Op.concat_strings(s, suffix)
+        <- r
+    there = func (s: string) -> string:
+        r <- Op.concat_strings(s, suffix)
+        <- r
+    on device:
+        a <- here("a")
+        b <- there("b")
+    <- a, b
+"""
+    result = Network(["laptop", "kitchen"]).run_aqua(program, "f", {"device": "kitchen", "suffix": "!"})
+    assert result.results == ["a!", "b!"]
+    assert [c.peer for c in result.calls if c.function == "concat_strings"] == ["laptop", "kitchen"]

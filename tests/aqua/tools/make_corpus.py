@@ -919,6 +919,50 @@ func f(peers: []string, cb: string -> ()) -> []string:
     <- res
 """, {"peers": ["nodeA", "nodeB"]})
 
+case("closure-where-defined",
+     "a closure defined on the client, called inside on: it runs on the client", "f", """\
+func f(x: string) -> string:
+    cl = (s: string) -> string:
+        r <- Op.concat_strings(s, x)
+        <- r
+    on "nodeA":
+        v <- cl("a")
+    <- v
+""", {"x": "hi"})
+case("closure-func-and-plain",
+     "a func closure runs where called; a plain one where defined, also when passed on", "f", """\
+func apply(cb: string -> string) -> string:
+    on "nodeB":
+        r <- cb("b")
+    <- r
+
+func f(x: string) -> string, string, string:
+    cl = func (s: string) -> string:
+        r <- Op.concat_strings(s, x)
+        <- r
+    on "nodeA":
+        v <- cl("a")
+        plain = (s: string) -> string:
+            q <- Op.concat_strings(s, "-plain")
+            <- q
+        w <- plain(v)
+    u <- apply(plain)
+    <- v, w, u
+""", {"x": "hi"})
+case("closure-captures-stream",
+     "a closure pushing to a captured stream, called on each peer of a for par", "f", """\
+func f(peers: []string) -> []string:
+    res: *string
+    note = func (p: string):
+        r <- Op.concat_strings(p, "+")
+        res <<- r
+    for p <- peers par:
+        on p:
+            note(p)
+    join res[1]
+    <- res
+""", {"peers": ["nodeA", "nodeB"]})
+
 def write(out: str) -> None:
     """Write every case's main.aqua and input.json under `out`."""
     for name, c in cases.items():
