@@ -401,7 +401,9 @@ def _ran(args: argparse.Namespace, client: Any, run: Any, signature: Any = None)
         "failure": failure_json(failure, name),
     }
     if signature is not None:
-        doc["results"] = responses[0] if responses else None
+        from edge_agent.aqua.args import return_values
+
+        doc["results"] = return_values(signature, responses, errors)
         human = "\n".join(json.dumps(v) for r in responses[:1] for v in r)
     else:
         human = "\n".join(json.dumps(r[0] if len(r) == 1 else r) for r in responses)
@@ -475,11 +477,12 @@ async def _resolve_targets(
 
 def _check_args(signature: Any, data: dict[str, Any]) -> None:
     """Refuse arguments that do not fit the Aqua function's types, before anything is sent."""
-    from edge_agent.aqua.args import check_args
+    from edge_agent.aqua.args import ArgumentError, require_args
 
-    problems = check_args(signature, data)
-    if problems:
-        raise CliError("; ".join(problems), EXIT_USAGE)
+    try:
+        require_args(signature, data)
+    except ArgumentError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
 
 
 def _compile_for_run(args: argparse.Namespace, text: str, data: dict[str, Any]) -> tuple[str, Any]:

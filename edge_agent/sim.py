@@ -25,8 +25,9 @@ from __future__ import annotations
 import heapq
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from edge_agent import const
@@ -140,6 +141,8 @@ class SimulationResult:
     """"from->to" for each copy the `reachable` rule refused, in order."""
     quiescent: bool = True
     """False when `max_steps` stopped the run with work left."""
+    results: list[Any] | None = None
+    """`run_aqua`: the function's return values (`args.return_values`); None from `run`."""
 
 
 class Network:
@@ -272,16 +275,18 @@ class Network:
         relay: str | None = None,
         max_steps: int = const.SIM_MAX_STEPS,
         inject: Iterable[tuple[str, SimParticle]] = (),
+        callbacks: Mapping[str, Callable[..., Any]] | None = None,
     ) -> SimulationResult:
         """Start a particle on `init_peer` and deliver it until no peer has work left.
 
         `inject` adds copies (to, particle) delivered after the start, e.g. what a hostile
-        peer would send; build them with `sign` and the data codec.
+        peer would send; build them with `sign` and the data codec. `callbacks` serve the
+        init peer's `callbackSrv.<name>` calls (an Aqua function's callback arguments).
         """
         self._check_peer(init_peer)
         now = int(time.time() * 1000) if timestamp_ms is None else int(timestamp_ms)
         particle = self.sign(SimParticle(str(uuid.uuid4()), init_peer, now, int(ttl_ms), script, b""))
-        client = ClientServices(dict(data or {}), relay if relay is not None else init_peer)
+        client = ClientServices(dict(data or {}), relay if relay is not None else init_peer, callbacks)
         sim = _Run(self, particle, client, max_steps, now)
         self.last_cores = sim.cores
         sim.push(now, init_peer, Arrived(particle, local=True))
@@ -289,6 +294,35 @@ class Network:
             self._check_peer(to)
             sim.push(now, to, Arrived(copy, sender=None))
         return sim.loop()
+
+    def run_aqua(
+        self,
+        source_or_path: str | Path,
+        func: str | None = None,
+        args: Mapping[str, Any] | None = None,
+        init_peer: str | None = None,
+        *,
+        relay: str | None = None,
+        **run_options: Any,
+    ) -> SimulationResult:
+        """Compile Aqua function `func` (the only exported one when None) and run it from
+        `init_peer` (the first peer when None), as `edge-agent run FILE.aqua` does: `args`
+        checked against its types first (`ArgumentError`), then served by `getDataSrv`;
+        `result.results` holds its return values. Without `relay` the AIR reaches peers
+        directly (LAN mode); with it, it is compiled in Fluence's relay mode and
+        `getDataSrv."-relay-"` gives that peer. Other options are `run`'s, such as
+        `callbacks={"cb": fn}` for the function's callback arguments.
+        """
+        from edge_agent.aqua import compile_function, read_relative, read_source
+        from edge_agent.aqua.args import require_args, return_values
+
+        text, name = read_source(source_or_path)
+        air, signature = compile_function(text, func, name, relay is not None, read_relative)
+        data = dict(args or {})
+        require_args(signature, data)
+        result = self.run(air, init_peer or self.peer_ids[0], data, relay=relay, **run_options)
+        result.results = return_values(signature, result.responses, result.errors)
+        return result
 
     def deliver(
         self, to: str, copy: SimParticle, sender: str | None = None, max_steps: int = const.SIM_MAX_STEPS

@@ -17,7 +17,7 @@ from edge_agent.aqua.types import Signature
 __all__ = [
     "AquaError", "Pos", "Program", "Source",
     "Signature", "compile_all", "compile_file", "compile_function", "compile_source", "load",
-    "read_relative",
+    "read_relative", "read_source",
 ]
 
 
@@ -95,3 +95,14 @@ def compile_file(path: str | Path, func: str | None = None, relay: bool = True) 
     """compile_source of the file at `path`, its imports read beside it; errors name the file."""
     p = Path(path)
     return compile_source(p.read_text(encoding="utf-8"), func, str(p), relay, read_relative)
+
+
+def read_source(source_or_path: str | Path) -> tuple[str, str]:
+    """(text, name) of Aqua given as a Path, as a string naming a `.aqua` file, or
+    as the source text itself (named `<aqua>`, imports read relative to the working directory).
+
+    A Path or a one-line string ending in `.aqua` is a file name: OSError when unreadable."""
+    text = str(source_or_path)
+    if isinstance(source_or_path, Path) or (text.endswith(".aqua") and "\n" not in text):
+        return Path(text).read_text(encoding="utf-8"), text  # OSError when there is no such file
+    return text, "<aqua>"

@@ -11,6 +11,15 @@ import json
 from typing import Any
 
 from edge_agent.aqua import types as t
+from edge_agent.errors import LocalError
+
+
+class ArgumentError(LocalError):
+    """Arguments that do not fit a function's types: every problem, said before anything runs."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
 
 
 def parse_arg(spec: str, sig: t.Signature) -> tuple[str, Any]:
@@ -65,13 +74,30 @@ def _scalar(value: Any, name: str, where: str) -> str | None:
 
 
 def check_args(sig: t.Signature, data: dict[str, Any]) -> list[str]:
-    """Every problem of `data` as the arguments of a function of signature `sig`."""
+    """Every problem of `data` as the arguments of a function of signature `sig` (whose
+    callbacks are the client's `callbackSrv` functions, not data)."""
+    known = {name: typ for name, typ in sig.args if not isinstance(typ, t.Arrow)}  # callbacks: no data
     problems = [f"argument '{name}' ({typ}) is missing: give it with --arg {name}=JSON"
-                for name, typ in sig.args if name not in data]
-    known = dict(sig.args)
+                for name, typ in known.items() if name not in data]
     problems += [f"'{name}' is not an argument of the function (it takes: "
                  f"{', '.join(known) or 'none'})" for name in data if name not in known]
-    for name, typ in sig.args:
+    for name, typ in known.items():
         if name in data and (m := mismatch(data[name], typ, f"argument '{name}'")):
             problems.append(m)
     return problems
+
+
+def require_args(sig: t.Signature, data: dict[str, Any]) -> None:
+    """Raise ArgumentError naming every problem of `data` as the arguments of `sig` (check_args)."""
+    problems = check_args(sig, data)
+    if problems:
+        raise ArgumentError(problems)
+
+
+def return_values(sig: t.Signature, responses: list[list[Any]], errors: list[list[Any]]) -> list[Any] | None:
+    """The function's return values from a run's `callbackSrv.response` calls and
+    `errorHandlingSrv.error` reports: the first response's arguments, `[]` for a function
+    without results that reported no error (it makes no response call), None otherwise."""
+    if responses:
+        return responses[0]
+    return [] if not sig.results and not errors else None

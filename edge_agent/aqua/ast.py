@@ -251,7 +251,20 @@ class Return:
     pos: Pos
 
 
-Stmt = Union[CallStmt, Assign, ServiceId, StreamDecl, Push, On, Par, Co, For, If, Try, Join, Return]
+@dataclass(frozen=True, slots=True)
+class Closure:
+    """`name = (args) -> results:` and a body: a callback that runs where it is defined, or
+    with `func` before the arguments, where it is called."""
+
+    name: str
+    args: tuple[Arg, ...]
+    results: tuple[TypeRef, ...]
+    body: tuple[Stmt, ...]
+    where_called: bool
+    pos: Pos
+
+
+Stmt = Union[CallStmt, Assign, ServiceId, StreamDecl, Push, On, Par, Co, For, If, Try, Join, Return, Closure]
 
 # ---------------------------------------------------------------- declarations
 

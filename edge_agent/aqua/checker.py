@@ -111,16 +111,19 @@ class Checker:
             self.expr(decl.value, {})
             self.prog.consts[decl.name] = decl.value
         else:
-            sig = self.signature(decl.args, decl.results)
+            sig = self.signature(decl.args, decl.results, callbacks=True)
             self.prog.funcs[decl.name] = (decl, sig)
             check_function(self, decl, sig)
 
-    def signature(self, args: tuple[ast.Arg, ...], results: tuple[ast.TypeRef, ...]) -> t.Signature:
-        return t.Signature(tuple((a.name, self.resolve(a.type)) for a in args),
+    def signature(self, args: tuple[ast.Arg, ...], results: tuple[ast.TypeRef, ...],
+                  callbacks: bool = False) -> t.Signature:
+        """A signature; only a func's arguments (`callbacks`) may be arrows."""
+        return t.Signature(tuple((a.name, self.resolve(a.type, callbacks)) for a in args),
                            tuple(self.resolve(r) for r in results))
 
-    def resolve(self, ref: ast.TypeRef) -> t.Type:
-        """The type a written type names; AquaError for an unknown name."""
+    def resolve(self, ref: ast.TypeRef, arrow: bool = False) -> t.Type:
+        """The type a written type names; AquaError for an unknown name, or for an arrow
+        anywhere but a func's argument (`arrow`): nothing else can hold a callback."""
         if isinstance(ref, ast.ArrayType):
             return t.Array(self.resolve(ref.elem))
         if isinstance(ref, ast.OptionType):
@@ -128,7 +131,11 @@ class Checker:
         if isinstance(ref, ast.StreamType):
             return t.Stream(self.resolve(ref.elem))
         if isinstance(ref, ast.ArrowType):
-            raise self.error(ref.pos, "arrow (callback) types are not supported yet")
+            if not arrow:
+                raise self.error(ref.pos, "an arrow (callback) type is only supported as the type "
+                                          "of a func's argument")
+            return t.Arrow(tuple(self.resolve(a) for a in ref.args),
+                           tuple(self.resolve(r) for r in ref.results))
         if ref.name in t.SCALARS:
             return t.Scalar(ref.name)
         if ref.name in self.prog.structs:

@@ -19,9 +19,11 @@ Scope = dict[str, t.Type]
 _PEER = t.STRING
 
 
-def check_function(ch: Checker, func: ast.Func, sig: t.Signature) -> None:
-    """Check `func`'s body against `sig`; a function with results must end with `<-`."""
-    scope: Scope = dict(sig.args)
+def check_function(ch: Checker, func: ast.Func | ast.Closure, sig: t.Signature,
+                   outer: Scope | None = None) -> None:
+    """Check `func`'s body against `sig`; a function with results must end with `<-`.
+    A closure's body also sees the names of the `outer` scope it is defined in."""
+    scope: Scope = {**(outer or {}), **dict(sig.args)}
     _block(ch, func.body, scope, sig)
     if sig.results and not isinstance(func.body[-1], ast.Return):
         raise ch.error(func.body[-1].pos, f"{func.name} must end with '<-' and its "
@@ -59,7 +61,11 @@ def _stmt(ch: Checker, stmt: ast.Stmt, scope: Scope, sig: t.Signature) -> None: 
             raise ch.error(stmt.pos, f"unknown service '{stmt.service}'")
         ch.expect(stmt.id, scope, t.STRING, f"the id of service {stmt.service}")
     elif isinstance(stmt, ast.Assign):
-        _bind(ch, scope, stmt.name, ch.expr(stmt.value, scope), stmt.pos)
+        typ = ch.expr(stmt.value, scope)
+        if isinstance(typ, t.Arrow):
+            raise ch.error(stmt.pos, "an arrow (callback) can only be called or passed to a func, "
+                                     "not given a new name")
+        _bind(ch, scope, stmt.name, typ, stmt.pos)
     elif isinstance(stmt, ast.StreamDecl):
         typ = ch.resolve(stmt.type)
         if not isinstance(typ, t.Stream):
@@ -96,8 +102,18 @@ def _stmt(ch: Checker, stmt: ast.Stmt, scope: Scope, sig: t.Signature) -> None: 
     elif isinstance(stmt, ast.Join):
         for value in stmt.values:
             ch.expr(value, scope)
+    elif isinstance(stmt, ast.Closure):
+        _closure(ch, stmt, scope)
     else:
         _return(ch, stmt, scope, sig)
+
+
+def _closure(ch: Checker, stmt: ast.Closure, scope: Scope) -> None:
+    sig = ch.signature(stmt.args, stmt.results, callbacks=True)
+    check_function(ch, stmt, sig, scope)
+    arrow = t.Arrow(tuple(typ for _, typ in sig.args), sig.results)
+    ch.prog.types[id(stmt)] = arrow
+    _bind(ch, scope, stmt.name, arrow, stmt.pos)
 
 
 def _for(ch: Checker, stmt: ast.For, scope: Scope, sig: t.Signature) -> None:

@@ -68,6 +68,9 @@ def _var(ch: Checker, node: ast.Var, scope: Scope) -> t.Type:
         return scope[node.name]
     if node.name in ch.prog.consts:
         return ch.prog.types[id(ch.prog.consts[node.name])]
+    if node.name in ch.prog.funcs:  # a function passed as a callback
+        sig = ch.prog.funcs[node.name][1]
+        return t.Arrow(tuple(typ for _, typ in sig.args), sig.results)
     raise ch.error(node.pos, f"unknown name '{node.name}'")
 
 
@@ -138,6 +141,11 @@ def call_types(ch: Checker, call: ast.CallExpr, scope: Scope) -> tuple[t.Type, .
         if sig is None:
             raise ch.error(call.pos, f"service {call.service} has no function '{call.name}'")
         label = f"{call.service}.{call.name}"
+    elif isinstance(scope.get(call.name), t.Arrow):
+        arrow = scope[call.name]
+        assert isinstance(arrow, t.Arrow)
+        sig = t.Signature(tuple((f"#{i + 1}", typ) for i, typ in enumerate(arrow.args)), arrow.results)
+        label = call.name
     else:
         found = ch.prog.funcs.get(call.name)
         if found is None:

@@ -12,15 +12,29 @@ Pure: takes a checked Program, returns text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from edge_agent.aqua import ast
 from edge_agent.aqua import types as t
-from edge_agent.aqua.air import Instr, call, hop, new, par, render, seq, xor
+from edge_agent.aqua.air import NULL, Instr, Node, call, hop, new, par, render, seq, xor
 from edge_agent.aqua.checker import Program
 from edge_agent.aqua.codegen_expr import argument, value
 from edge_agent.aqua.codegen_stmt import HANDLERS
-from edge_agent.aqua.context import INIT, RELAY, SERVICE_ID, Binding, Chain, Ctx, Env, Frame
+from edge_agent.aqua.context import (
+    INIT,
+    RELAY,
+    SERVICE_ID,
+    Binding,
+    Captured,
+    Chain,
+    Ctx,
+    Env,
+    Frame,
+    Relays,
+    Via,
+    reverse,
+)
 from edge_agent.aqua.errors import AquaError, Pos, Source
 
 Names = tuple[str, ...]
@@ -35,6 +49,10 @@ class Generator:
         self.relay = relay
         self.counts: dict[str, int] = {}
         self.returned: list[str] | None = None
+        self.landed: Chain | None = None
+        """Set when the statement just generated was a call that moved the particle (a
+        callback or a closure run where it was defined) and left it where execution goes on
+        (`ctx.cont`): the `on` blocks it ends then need no exit hops, as in Fluence's output."""
 
     def error(self, pos: Pos, message: str) -> AquaError:
         return AquaError(self.source, pos, message)
@@ -60,6 +78,9 @@ class Generator:
         if self.relay:
             reads.append(call(INIT, "getDataSrv", RELAY, [], RELAY))
         for arg_name, arg_type in sig.args:
+            if isinstance(arg_type, t.Arrow):  # the client's callbackSrv.<name>: nothing to read
+                env[arg_name] = Binding(arg_name, arg_type)
+                continue
             text = f"-{arg_name}-arg-"
             reads.append(call(INIT, "getDataSrv", arg_name, [], text))
             env[arg_name] = Binding(text, arg_type)
@@ -98,38 +119,62 @@ class Generator:
         handler = HANDLERS.get(type(stmt))
         if handler is None:
             raise self.error(stmt.pos, f"'{type(stmt).__name__.lower()}' is not supported yet")
-        return handler(self, stmt, env, ctx)
+        instr = handler(self, stmt, env, ctx)
+        if not isinstance(stmt, ast.CallStmt):  # only a call's own move may leave it set
+            self.landed = None
+        return instr
 
     def on(self, stmt: ast.On, env: Env, ctx: Ctx) -> Instr:
         """An `on` block: entry hops, the body, exit hops, and an error path home."""
         setup: list[Instr] = []
         peer = value(self, stmt.peer, env, ctx, setup)
-        vias = tuple(value(self, v, env, ctx, setup) for v in stmt.vias)
-        for via in stmt.vias:
-            if isinstance(self.prog.type_of(via), t.Collection):
-                raise self.error(via.pos, "'via' with an array of relays is not supported yet")
+        vias = tuple(self.via(v, env, ctx, setup) for v in stmt.vias)
+        body = self.visit(peer, vias, ctx, lambda inner: self.block(stmt.body, env, inner),
+                          _ends_parallel(stmt.body))
+        return seq(*setup, body)
+
+    def visit(self, peer: str, vias: tuple[Via, ...], ctx: Ctx, body: Callable[[Ctx], Instr],
+              parallel_end: bool, lands: Chain | None = None) -> Instr:
+        """`body` run on `peer` reached through `vias`, with the hops in, out, and home on an
+        error. `lands`: the chain that peer stands for (a move back to where a callback or a
+        closure belongs): when execution goes on there, the particle stays."""
         parent = ctx.chain[-1]
         inner = Ctx(ctx.chain + (Frame(peer, vias),), ctx.cont)
-        entry = [hop(v) for v in (*reversed(parent.vias), *vias)]
+        entry = [_hop(v) for v in (*reverse(parent.vias), *vias)]
         back = _path_up(inner.chain, ctx.chain)
-        if ctx.home is None and _ends_parallel(stmt.body):
-            exit_hops = []  # the branches take their results on themselves, as Fluence's do
+        self.landed = None
+        instr = body(inner)
+        stays = ctx.home is None and (lands or self.landed) == ctx.cont
+        self.landed = ctx.cont if stays else None
+        exit_hops: list[Instr] = []
+        if stays or (ctx.home is None and parallel_end):
+            pass  # it ends where execution goes on, or its branches take their results on
         elif ctx.home is None:  # what runs next carries the particle on from the last hop
-            exit_hops = [hop(v) for v in back]
+            exit_hops = [_hop(v) for v in back]
         else:
-            exit_hops = [hop(v) for v in (*_path_up(inner.chain, ctx.home), ctx.home[-1].peer)]
+            exit_hops = [_hop(v) for v in (*_path_up(inner.chain, ctx.home), ctx.home[-1].peer)]
             if ctx.onward is not None and ctx.onward != ctx.home:  # the block ends beyond home
-                exit_hops += [hop(v) for v in (*_path_up(ctx.home, ctx.onward), ctx.onward[-1].peer)]
-        error_hops = [hop(v) for v in (*back, parent.peer)] if back else []
-        body = self.block(stmt.body, env, inner)
-        guarded = xor(seq(*entry, body, *exit_hops), seq(*error_hops, "(fail :error:)"))
-        return seq(*setup, guarded)
+                exit_hops += [_hop(v) for v in (*_path_up(ctx.home, ctx.onward), ctx.onward[-1].peer)]
+        error_hops = [_hop(v) for v in (*back, parent.peer)] if back else []
+        return xor(seq(*entry, instr, *exit_hops), seq(*error_hops, "(fail :error:)"))
+
+    def via(self, node: ast.Expr, env: Env, ctx: Ctx, setup: list[Instr]) -> Via:
+        """One `via` of an `on`: a relay, or an array of relays visited in turn."""
+        text = value(self, node, env, ctx, setup)
+        return Relays(text) if isinstance(self.prog.type_of(node), t.Collection) else text
 
     def call(self, node: ast.CallExpr, targets: Names, env: Env, ctx: Ctx) -> tuple[Instr, list[str]]:
         """A service call or an inlined function call; binds `targets`, returns the result texts."""
         setup: list[Instr] = []
         if node.service is None:
-            return self.inline(node, targets, env, ctx)
+            arrow = env.get(node.name)
+            if arrow is None or not isinstance(arrow.type, t.Arrow):
+                return self.inline(node, node.name, targets, env, ctx)
+            if arrow.closure is not None:
+                return self.closure(node, arrow.closure, targets, env, ctx)
+            if arrow.func is None:
+                return self.callback(node, arrow, targets, env, ctx)
+            return self.inline(node, arrow.func, targets, env, ctx)
         service = self.prog.services[node.service]
         bound = env.get(SERVICE_ID + node.service)
         if service.default_id is None and bound is None:
@@ -140,18 +185,65 @@ class Generator:
         out = self.fresh("ret") if sig.results else None
         setup.append(call(ctx.peer, service.default_id or "", node.name, args, out,
                           service_operand=bound.text if bound else None))
+        self.landed = None
         if out is not None and targets:
             self.bind(targets[0], out, sig.results[0], env, setup)
         return seq(*setup), [out] if out else []
 
-    def inline(self, node: ast.CallExpr, targets: Names, env: Env, ctx: Ctx) -> tuple[Instr, list[str]]:
-        func, sig = self.prog.funcs[node.name]
+    def callback(self, node: ast.CallExpr, arrow: Binding, targets: Names, env: Env,
+                 ctx: Ctx) -> tuple[Instr, list[str]]:
+        """A call of the client's callback: `callbackSrv.<name>` on the init peer. From another
+        peer the particle goes there as into `on INIT via RELAY` and comes back the same way."""
+        assert isinstance(arrow.type, t.Arrow)
         setup: list[Instr] = []
-        callee: Env = {}
-        for arg, (name, typ) in zip(node.args, sig.args, strict=True):
-            callee[name] = Binding(argument(self, arg, typ, env, ctx, setup), typ)
+        args = [value(self, a, env, ctx, setup) for a in node.args]
+        out = self.fresh("init_call_res0") if arrow.type.results else None
+        instr: Instr = call(INIT, "callbackSrv", arrow.text, args, out)
+        self.landed = None
+        if ctx.peer != INIT:
+            at_client = instr
+            instr = self.visit(INIT, ctx.chain[0].vias, ctx, lambda inner: at_client, parallel_end=False,
+                               lands=ctx.chain[:1])
+        if out is not None and targets:
+            self.bind(targets[0], out, arrow.type.results[0], env, setup)
+        return seq(*setup, instr), [out] if out else []
+
+    def inline(self, node: ast.CallExpr, name: str, targets: Names, env: Env,
+               ctx: Ctx) -> tuple[Instr, list[str]]:
+        func, sig = self.prog.funcs[name]
+        return self.expand(node, sig, func.body, {}, targets, env, ctx)
+
+    def closure(self, node: ast.CallExpr, captured: Captured, targets: Names, env: Env,
+                ctx: Ctx) -> tuple[Instr, list[str]]:
+        """A closure's body, inlined with the names it was defined with. A `func` closure
+        runs where it is called; another one where it was defined, as Fluence's does."""
+        stmt = captured.closure
+        arrow = self.prog.types[id(stmt)]
+        assert isinstance(arrow, t.Arrow)
+        sig = t.Signature(tuple((a.name, typ) for a, typ in zip(stmt.args, arrow.args, strict=True)),
+                          arrow.results)
+        defined = captured.ctx.chain
+        move = None if stmt.where_called or defined == ctx.chain else defined
+        return self.expand(node, sig, stmt.body, dict(captured.env), targets, env, ctx, move)
+
+    def expand(self, node: ast.CallExpr, sig: t.Signature, stmts: tuple[ast.Stmt, ...], callee: Env,
+               targets: Names, env: Env, ctx: Ctx, move: Chain | None = None) -> tuple[Instr, list[str]]:
+        """`stmts` inlined with `node`'s arguments bound to `sig`'s names in `callee`, here or,
+        with `move`, on the innermost peer of that chain (reached as by `on`); binds `targets`."""
+        setup: list[Instr] = []
+        for arg, (arg_name, typ) in zip(node.args, sig.args, strict=True):
+            if isinstance(typ, t.Arrow):
+                callee[arg_name] = self.arrow(arg, typ, env)
+                continue
+            callee[arg_name] = Binding(argument(self, arg, typ, env, ctx, setup), typ)
         saved, self.returned = self.returned, None
-        body = self.block(func.body, callee, ctx)
+        if move is None:
+            body = self.block(stmts, callee, ctx)
+        else:
+            def run(inner: Ctx) -> Instr:
+                return self.block(stmts, callee, inner)
+
+            body = self.visit(move[-1].peer, move[-1].vias, ctx, run, parallel_end=False, lands=move)
         texts: list[str] = self.returned or []
         self.returned = saved
         bound: list[Instr] = []
@@ -160,6 +252,14 @@ class Generator:
                 typ = t.Array(typ.elem)  # a returned stream arrives as its canon: an array
             self.bind(name, text, typ, env, bound)
         return seq(*setup, body, *bound), texts
+
+    def arrow(self, node: ast.Expr, typ: t.Arrow, env: Env) -> Binding:
+        """What a callback argument stands for: a func of the program, or a callback of ours."""
+        if isinstance(node, ast.Var) and node.name in env:
+            return env[node.name]
+        if isinstance(node, ast.Var) and node.name in self.prog.funcs:
+            return Binding("", typ, func=node.name)
+        raise self.error(node.pos, "a callback argument must be the name of a func or of a callback")
 
     def bind(self, name: str, text: str, typ: t.Type, env: Env, setup: list[Instr]) -> None:
         """Give `name` a call's result: a new name, or a push when `name` is a stream."""
@@ -175,10 +275,22 @@ def _ends_parallel(body: tuple[ast.Stmt, ...]) -> bool:
     return isinstance(last, (ast.Par, ast.Co)) or (isinstance(last, ast.For) and last.mode == "par")
 
 
-def _path_up(chain: Chain, target: Chain) -> tuple[str, ...]:
+def _path_up(chain: Chain, target: Chain) -> tuple[Via, ...]:
     """The relays from the innermost peer of `chain` back to `target`, one of its ancestors:
     out through each left frame's relays, innermost first, then in through target's own."""
-    out: list[str] = []
+    out: list[Via] = []
     for frame in reversed(chain[len(target):]):
-        out.extend(reversed(frame.vias))
+        out.extend(reverse(frame.vias))
     return (*out, *target[-1].vias)
+
+
+VIA_PEER = "-via-peer-"
+
+
+def _hop(via: Via) -> Instr:
+    """The particle sent to a relay, or through an array of relays in turn (a fold, as
+    Fluence's compiler has it: backwards by hopping after `next` returns)."""
+    if isinstance(via, str):
+        return hop(via)
+    step = (hop(VIA_PEER), f"(next {VIA_PEER})")
+    return Node(f"fold {via.array} {VIA_PEER}", (seq(*(step[::-1] if via.backwards else step)), NULL))

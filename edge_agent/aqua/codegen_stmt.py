@@ -12,7 +12,7 @@ from edge_agent.aqua import ast
 from edge_agent.aqua import types as t
 from edge_agent.aqua.air import NEVER, NULL, Instr, Node, new, par, seq, xor
 from edge_agent.aqua.codegen_expr import value
-from edge_agent.aqua.context import SERVICE_ID, Binding, Ctx, Env
+from edge_agent.aqua.context import SERVICE_ID, Binding, Captured, Ctx, Env
 
 if TYPE_CHECKING:
     from edge_agent.aqua.codegen import Generator
@@ -115,17 +115,18 @@ def _try(gen: Generator, stmt: ast.Try, env: Env, ctx: Ctx) -> Instr:
 
 
 def _join(gen: Generator, stmt: ast.Join, env: Env, ctx: Ctx) -> Instr:
-    """Waits for each value; several waits run in `par`, as Fluence's compiler has them.
+    """Waits for each stream element; several waits run in `par`, as Fluence's compiler has them.
     On AquaVM that does not wait for every value: tests/aqua/corpus/aq-two-streams records
     a joined stream returned still empty, and we give the same."""
     waits: list[Instr] = []
     for item in stmt.values:
-        if isinstance(item, ast.Var) and not isinstance(gen.prog.type_of(item), t.Stream):
-            continue  # a scalar: what uses it waits for it anyway (Fluence emits nothing either)
+        if isinstance(item, ast.Var):
+            continue  # a scalar: what uses it waits for it anyway; a whole stream: Fluence's
+            # 0.14 emits nothing for it either (it waits for no value), and nor do we
         base = item.base if isinstance(item, (ast.Index, ast.Bang)) else None
         if not (isinstance(base, ast.Var) and isinstance(gen.prog.type_of(base), t.Stream)):
             raise gen.error(item.pos, "'join' of this is not supported yet: join a name, "
-                                      "or a stream's element (join s[N])")
+                                      "a stream, or a stream's element (join s[N])")
         setup: list[Instr] = []
         value(gen, item, env, ctx, setup)
         waits.append(seq(*setup))
@@ -137,6 +138,12 @@ def _join(gen: Generator, stmt: ast.Join, env: Env, ctx: Ctx) -> Instr:
     return out
 
 
+def _closure(gen: Generator, stmt: ast.Closure, env: Env, ctx: Ctx) -> Instr:
+    """Nothing runs yet: the closure is inlined where it is called, with the names it sees here."""
+    env[stmt.name] = Binding("", gen.prog.types[id(stmt)], closure=Captured(stmt, dict(env), ctx))
+    return NULL
+
+
 def _return(gen: Generator, stmt: ast.Return, env: Env, ctx: Ctx) -> Instr:
     setup: list[Instr] = []
     gen.returned = [value(gen, v, env, ctx, setup) for v in stmt.values]
@@ -146,4 +153,5 @@ def _return(gen: Generator, stmt: ast.Return, env: Env, ctx: Ctx) -> Instr:
 HANDLERS: dict[type, Callable[[Generator, Any, Env, Ctx], Instr]] = {
     ast.CallStmt: _call, ast.Assign: _assign, ast.ServiceId: _service_id, ast.Push: _push, ast.On: _on,
     ast.Co: _co, ast.For: _for, ast.If: _if, ast.Try: _try, ast.Join: _join, ast.Return: _return,
+    ast.Closure: _closure,
 }

@@ -7,8 +7,11 @@ block must bring the particle back to its parent peer itself).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Union
 
+from edge_agent.aqua import ast
 from edge_agent.aqua import types as t
 
 INIT = "%init_peer_id%"
@@ -19,10 +22,45 @@ SERVICE_ID = "service id of "
 
 @dataclass(frozen=True, slots=True)
 class Binding:
-    """What an Aqua name stands for in AIR: an operand text and its type."""
+    """What an Aqua name stands for in AIR: an operand text and its type.
+
+    An arrow (callback) stands for a func of the program (`func`) or a closure (`closure`),
+    both inlined where it is called, or, as an argument of the function the client calls,
+    for the client's `callbackSrv.<text>`."""
 
     text: str
     type: t.Type
+    func: str | None = None
+    closure: Captured | None = None
+    """A closure of the function being generated, which is inlined where it is called."""
+
+
+@dataclass(frozen=True, slots=True)
+class Captured:
+    """A closure: its definition, the names it sees, and where it was defined."""
+
+    closure: ast.Closure
+    env: Env
+    ctx: Ctx
+
+
+@dataclass(frozen=True, slots=True)
+class Relays:
+    """`via RELAYS` with an array: its operand, whose relays are visited first to last (on
+    the way back, `backwards`: last to first)."""
+
+    array: str
+    backwards: bool = False
+
+
+Via = Union[str, Relays]
+"""One `via`: a relay's operand, or an array of them."""
+
+
+def reverse(vias: Iterable[Via]) -> tuple[Via, ...]:
+    """The way back through `vias`: in reverse order, each array visited backwards."""
+    return tuple(Relays(v.array, not v.backwards) if isinstance(v, Relays) else v
+                 for v in reversed(tuple(vias)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +68,7 @@ class Frame:
     """One `on` level: the peer and the relays it is reached through."""
 
     peer: str
-    vias: tuple[str, ...]
+    vias: tuple[Via, ...]
 
 
 Chain = tuple[Frame, ...]

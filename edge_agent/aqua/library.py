@@ -5,7 +5,8 @@ programs written for Fluence's peers compile unchanged, with nothing else instal
 file declares exactly what the agent serves (edge_agent/services/builtins/), with the
 names, arguments and types of aqua-lib 0.10.2's interface; what the agent lacks
 (Kademlia, Dist, Sig, Vault, most of Peer...) is not declared, so a call of it is a
-compile error rather than a failure on the device.
+compile error rather than a failure on the device. `@edge-agent/srv.aqua` declares the
+agent's own `srv` service (edge_agent/services/local.py), which networked agents serve.
 """
 
 from __future__ import annotations
@@ -74,8 +75,60 @@ service Array("array"):
     sdiff(xs: []string, ys: []string) -> []string
 """
 
+SRV = """\
+aqua EdgeAgentSrv declares *
+
+-- What srv.list, srv.info and srv.deploy answer for one Wasm service.
+data ServiceLimits:
+    fuel: u64
+    memory_pages: u32
+    deadline_ms: u64
+
+data ServiceInfo:
+    name: string
+    sha256: string
+    size: u64
+    functions: []string
+    abi_version: u32
+    limits: ServiceLimits
+    access: string
+    deployed_at_ms: u64
+
+data Removed:
+    name: string
+    removed: bool
+
+-- A fleet membership certificate (`edge-agent enroll` makes them).
+data Membership:
+    member: string
+    by: string
+    expires_ms: u64
+    sig: string
+
+data Enrolled:
+    member: string
+    by: string
+    expires_ms: u64
+
+-- deploy, remove and enroll answer only particles of a peer the device trusts.
+service Srv("srv"):
+    list() -> []ServiceInfo
+    info(name: string) -> ServiceInfo
+    deploy(name: string, sha256: string) -> ServiceInfo
+    remove(name: string) -> Removed
+    enroll(certificate: Membership) -> Enrolled
+
+-- srv.deploy with its limits and options: `access` is "trusted", "public" or "ID,ID,...".
+data DeployOptions:
+    access: string
+
+service SrvDeploy("srv"):
+    deploy(name: string, sha256: string, limits: ServiceLimits, options: DeployOptions) -> ServiceInfo
+"""
+
 LIBRARY: dict[str, str] = {
     "@fluencelabs/aqua-lib/builtin.aqua": BUILTIN,
     "@fluencelabs/aqua-lib/math.aqua": MATH,
+    "@edge-agent/srv.aqua": SRV,
 }
 """Import path -> Aqua text."""

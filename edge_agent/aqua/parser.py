@@ -243,23 +243,55 @@ class Parser:
         return ast.Arg(tok.text, self.type_(), tok.pos)
 
     def type_(self) -> ast.TypeRef:
+        """A type; arrow (callback) types are `A, B -> R`, `-> R`, `A -> ()`, as Fluence's 0.14
+        writes them."""
+        tok = self.tok
+        if self.at_op("->"):
+            return ast.ArrowType((), self.arrow_results(), tok.pos)
+        if self.at_op("("):
+            raise self.error(tok, "an arrow (callback) type is written A, B -> R, without parentheses")
+        first = self.plain_type()
+        if not self.at_op("->") and not (self.at_op(",") and self.arrow_ahead()):
+            return first
+        args = [first]
+        while self.accept_op(","):
+            args.append(self.plain_type())
+        return ast.ArrowType(tuple(args), self.arrow_results(), tok.pos)
+
+    def plain_type(self) -> ast.TypeRef:
         tok = self.tok
         if self.accept_op("["):
             self.expect_op("]", "']' (an array type is written []T)")
-            return ast.ArrayType(self.type_(), tok.pos)
+            return ast.ArrayType(self.plain_type(), tok.pos)
         if self.accept_op("?"):
-            return ast.OptionType(self.type_(), tok.pos)
+            return ast.OptionType(self.plain_type(), tok.pos)
         if self.accept_op("*"):
-            return ast.StreamType(self.type_(), tok.pos)
+            return ast.StreamType(self.plain_type(), tok.pos)
         if self.at_op("⊤") or self.at_op("⊥"):
             return ast.NamedType(self.advance().text, tok.pos)
-        if self.at_op("("):
-            raise self.error(tok, "arrow (callback) types are not supported yet")
-        name = self.expect_name("a type").text
-        if self.at_op("->") or self.at_op(","):
-            if self.at_op("->"):
-                raise self.error(self.tok, "arrow (callback) types are not supported yet")
-        return ast.NamedType(name, tok.pos)
+        return ast.NamedType(self.expect_name("a type").text, tok.pos)
+
+    def arrow_results(self) -> tuple[ast.TypeRef, ...]:
+        self.expect_op("->")
+        if self.at_op("(") and self.peek().text == ")":
+            self.advance()
+            self.advance()
+            return ()
+        return (self.plain_type(),)
+
+    def arrow_ahead(self) -> bool:
+        """At ',' after a type: whether more argument types and '->' follow (`A, B -> R`),
+        rather than the next argument (`name: T`) or result."""
+        ahead = 1
+        while True:
+            tok = self.peek(ahead)
+            if tok.kind is Kind.NAME:
+                after = self.peek(ahead + 1)
+                if after.kind is Kind.OP and after.text == ":":
+                    return False
+            elif tok.kind is not Kind.OP or tok.text not in ("[", "]", "?", "*", "⊤", "⊥", ","):
+                return tok.kind is Kind.OP and tok.text == "->"
+            ahead += 1
 
     # ------------------------------------------------------------ statements: parser_stmt.py
 

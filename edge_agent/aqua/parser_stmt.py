@@ -75,12 +75,33 @@ def _name_statement(p: Parser) -> ast.Stmt:
     return ast.CallStmt((), value, tok.pos)
 
 
+def _at_closure(p: Parser) -> bool:
+    """At `func (...)` or `(args) -> ...:` after `name =`: a closure."""
+    if p.at_word("func"):
+        return True
+    if not p.at_op("("):
+        return False
+    after = p.peek()
+    if after.kind is Kind.OP and after.text == ")":
+        return True  # `()` is no value
+    second = p.peek(2)
+    return after.kind is Kind.NAME and second.kind is Kind.OP and second.text == ":"
+
+
 def _assignment(p: Parser) -> ast.Stmt:
     start = p.tok
     names = p.name_list()
     if p.accept_op("="):
         if len(names) != 1:
             raise p.error(start, "'=' gives one name a value: write 'a, b <- f()' for several")
+        if _at_closure(p):
+            where_called = p.at_word("func")
+            if where_called:
+                p.advance()
+            p.expect_op("(", "'(' and the closure's arguments")
+            args = p.separated(p.arg, ")")
+            results = p.results()
+            return ast.Closure(names[0], args, results, p.block(), where_called, start.pos)
         value = expr(p)
         p.expect_newline()
         return ast.Assign(names[0], value, start.pos)

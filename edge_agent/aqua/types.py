@@ -71,7 +71,20 @@ class Nil:
         return "nil"
 
 
-Type = Union[Scalar, Array, Option, Stream, Struct, Nil]
+@dataclass(frozen=True, slots=True)
+class Arrow:
+    """A callback: a function passed as an argument (`string, u32 -> bool`)."""
+
+    args: tuple[Type, ...]
+    results: tuple[Type, ...]
+
+    def __str__(self) -> str:
+        args = ", ".join(map(str, self.args))
+        results = ", ".join(map(str, self.results)) or "()"
+        return f"{args} -> {results}" if len(self.args) == 1 else f"({args}) -> {results}"
+
+
+Type = Union[Scalar, Array, Option, Stream, Struct, Nil, Arrow]
 Collection = (Array, Option, Stream)
 
 STRING = Scalar("string")
@@ -129,6 +142,8 @@ def _scalar_assignable(src: str, dst: str) -> bool:
 
 def assignable(src: Type, dst: Type) -> bool:
     """Whether a value of type `src` may be given where `dst` is expected."""
+    if isinstance(src, Arrow) or isinstance(dst, Arrow):  # not data: never ⊤
+        return isinstance(src, Arrow) and isinstance(dst, Arrow) and _arrow_fits(src, dst)
     if isinstance(dst, Scalar) and dst.name == "⊤":
         return True
     if isinstance(src, Nil):
@@ -145,6 +160,12 @@ def assignable(src: Type, dst: Type) -> bool:
         have = dict(src.fields)
         return all(name in have and assignable(have[name], t) for name, t in dst.fields)
     return False
+
+
+def _arrow_fits(src: Arrow, dst: Arrow) -> bool:
+    return (len(src.args) == len(dst.args) and len(src.results) == len(dst.results)
+            and all(assignable(d, s) for s, d in zip(src.args, dst.args, strict=True))
+            and all(assignable(s, d) for s, d in zip(src.results, dst.results, strict=True)))
 
 
 def comparable(a: Type, b: Type) -> bool:

@@ -7,6 +7,7 @@ returns through `callbackSrv.response` and reports uncaught errors to
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from edge_agent.services.base import ServiceError
@@ -15,11 +16,16 @@ CLIENT_SERVICES = frozenset({"getDataSrv", "callbackSrv", "errorHandlingSrv"})
 
 
 class ClientServices:
-    """Arguments in; responses and errors collected, in arrival order."""
+    """Arguments in; responses and errors collected, in arrival order.
 
-    def __init__(self, data: dict[str, Any] | None, relay: str) -> None:
+    `callbacks` serve an Aqua function's callback arguments: `callbackSrv.<name>` calls
+    `callbacks[name](*args)` and gives its return value back to the script."""
+
+    def __init__(self, data: dict[str, Any] | None, relay: str,
+                 callbacks: Mapping[str, Callable[..., Any]] | None = None) -> None:
         self.data = dict(data or {})
         self.relay = relay
+        self.callbacks = dict(callbacks or {})
         self.responses: list[list[Any]] = []
         self.errors: list[list[Any]] = []
 
@@ -36,6 +42,9 @@ class ClientServices:
         if service == "callbackSrv" and function == "response":
             self.responses.append(list(args))
             return {}
+        if service == "callbackSrv" and function in self.callbacks:
+            result = self.callbacks[function](*args)
+            return {} if result is None else result
         if service == "errorHandlingSrv" and function == "error":
             self.errors.append(list(args))
             return {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from edge_agent.aqua import AquaError, load
@@ -112,3 +114,44 @@ def test_more_type_errors(lines: str, message: str) -> None:
 def test_exports_name_declared_functions() -> None:
     with pytest.raises(AquaError, match="'g' is exported but not declared in this file"):
         load("export g\n\nfunc f():\n    x = 1\n")
+
+
+ARROWS = ("func shout(s: string) -> string:\n    <- s\n\n"
+          "func apply(x: string, cb: string -> string) -> string:\n    r <- cb(x)\n    <- r\n\n")
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("func f(x: string) -> string:\n    r <- apply(x, Srv.get)\n    <- r\n", "unknown name 'Srv'"),
+    ("func f(n: u32) -> string:\n    r <- apply(\"a\", n)\n    <- r\n",
+     "argument 'cb' of apply must be string -> string, but this is u32"),
+    ("func g(n: u32) -> string:\n    <- \"a\"\n\nfunc f() -> string:\n    r <- apply(\"a\", g)\n    <- r\n",
+     "argument 'cb' of apply must be string -> string, but this is u32 -> string"),
+    ("func f(cb: string -> ()) -> string:\n    r <- cb(\"a\")\n    <- r\n", "this call gives 0 values"),
+    ("func f(cb: string -> ()):\n    cb(1)\n", "argument '#1' of cb must be string, but this is number"),
+    ("func f(cb: string -> ()):\n    c = cb\n", "can only be called or passed to a func"),
+    ("func f() -> string -> string:\n    <- shout\n", "only supported as the type of a func's argument"),
+    ("data D:\n    cb: string -> string\n", "only supported as the type of a func's argument"),
+    ('service S("s"):\n    g(cb: string -> ())\n', "only supported as the type of a func's argument"),
+    ("func f() -> string:\n    c = (s: string) -> string:\n        <- 1\n    r <- c(\"a\")\n    <- r\n",
+     "the return value must be string, but this is number"),
+    ("func f():\n    c = (s: string) -> string:\n        Srv.put(P(x = 1, name = s))\n",
+     "c must end with '<-' and its 1 return value(s)"),
+    ("func f(n: u32):\n    c = func (s: string):\n        Srv.put(P(x = 1, name = s))\n    c(n)\n",
+     "argument '#1' of c must be string, but this is u32"),
+    ("func f(c: string):\n    c = func ():\n        Srv.put(P(x = 1, name = \"a\"))\n",
+     "'c' is already defined"),
+    ("func f():\n    c = func (s: string):\n        Srv.put(P(x = 1, name = t))\n    t = \"a\"\n",
+     "unknown name 't'"),
+])
+def test_arrow_errors(body: str, message: str) -> None:
+    with pytest.raises(AquaError, match=re.escape(message)):
+        load(DECLS + ARROWS + body, "c.aqua")
+
+
+def test_arrow_types_print_as_aqua_writes_them() -> None:
+    _, prog = load(DECLS + ARROWS + "func f(a: -> u32, b: string, []u8 -> (), c: string -> string):\n"
+                   "    Srv.put(P(x = 1, name = \"a\"))\n")
+    assert [str(typ) for _, typ in prog.funcs["f"][1].args] == [
+        "() -> u32", "(string, []u8) -> ()", "string -> string"]
+    assert t.assignable(t.Arrow((t.STRING,), (t.U32,)), t.Arrow((t.STRING,), (t.I64,)))
+    assert not t.assignable(t.Arrow((t.STRING,), (t.U32,)), t.Scalar("⊤"))

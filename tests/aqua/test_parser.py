@@ -103,8 +103,11 @@ def test_expressions_precedence_and_literals() -> None:
     ("func f():\n    try:\n        x()\n    y()\n", 4, 5, "expected 'catch e:' or 'otherwise:'"),
     ("func f():\n    parseq x <- xs:\n        y()\n", 2, 19, "expected 'on' and the peer"),
     ("ability A:\n    f() -> ()\n", 1, 1, "abilities are not supported yet"),
-    ("func f(cb: string -> ()):\n    cb()\n", 1, 19, "arrow (callback) types are not supported yet"),
+    ("func f(cb: (string) -> u32):\n    cb()\n", 1, 12, "written A, B -> R, without parentheses"),
+    ("func f(cb: string -> u32 -> u8):\n    cb()\n", 1, 26, "expected ',' or ')', found '->'"),
     ("func f():\n    a, b = g()\n", 2, 5, "'=' gives one name a value"),
+    ("func f():\n    c = func s: string:\n        g()\n", 2, 14, "expected '(' and the closure's arguments"),
+    ("func f():\n    c = (s: string) -> string\n", 2, 30, "expected ':' and an indented block"),
     ("func f():\n    if a:\n        b()\n    else if c:\n        d()\n", 4, 10, "'else if' is not Aqua"),
     ('func f():\n    on "p" via:\n        b()\n', 2, 15, "expected a value, found ':'"),
 ])

@@ -736,6 +736,233 @@ func f(peers: []string) -> []string:
     <- res
 """, {"peers": ["nodeA", "nodeB"]})
 
+case("via-array",
+     "on a peer via an array of relays given as an argument", "f", """\
+func f(rs: []string) -> string:
+    on "nodeC" via rs:
+        r <- Op.identity("x")
+    <- r
+""", {"rs": ["nodeA", "nodeB"]})
+case("via-array-fail",
+     "an uncaught error behind an array of relays goes back through them", "f", """\
+func f(rs: []string) -> string:
+    on "nodeC" via rs:
+        r <- Fail.fail("boom")
+    <- r
+""", {"rs": ["nodeA", "nodeB"]})
+case("via-array-nested",
+     "a literal array of relays inside an on with a scalar via, caught error", "f", """\
+func f(a: string, b: string) -> []string:
+    res: *string
+    on "nodeC" via "relay":
+        try:
+            on "nodeB" via [a, b]:
+                r <- Op.identity("in")
+                res <<- r
+                Fail.fail("late")
+        catch e:
+            res <<- e.message
+    <- res
+""", {"a": "nodeA", "b": "nodeC"})
+case("join-whole-stream",
+     "join of a whole stream waits for nothing, as Fluence's 0.14 compiles it", "f", """\
+func f(xs: []string) -> []string, u32:
+    s: *string
+    for x <- xs par:
+        on x:
+            r <- Op.identity(x)
+            s <<- r
+    join s
+    n <- Op.array_length(s)
+    <- s, n
+""", {"xs": ["nodeA", "nodeB"]})
+
+case("for-over-stream",
+     "for over a stream filled by an earlier loop, on each peer it holds", "f", """\
+func f(xs: []string) -> []string:
+    s: *string
+    out: *string
+    for x <- xs:
+        s <<- x
+    for y <- s:
+        on y:
+            r <- Op.concat_strings(y, "!")
+        out <<- r
+    <- out
+""", {"xs": ["nodeA", "nodeB"]})
+case("for-par-over-stream",
+     "for par over a stream gathered in parallel and joined, then joined again", "f", """\
+func f(xs: []string) -> []string:
+    s: *string
+    out: *string
+    for x <- xs par:
+        on x:
+            r <- Op.identity(x)
+            s <<- r
+    join s[1]
+    for y <- s par:
+        on y:
+            q <- Op.concat_strings(y, "?")
+            out <<- q
+    join out[1]
+    <- out
+""", {"xs": ["nodeA", "nodeB"]})
+
+case("arrow-func-arg",
+     "a func passed as a callback, called on another peer and passed on again", "f", """\
+func shout(s: string) -> string:
+    r <- Op.concat_strings(s, "!")
+    <- r
+
+func apply(x: string, cb: string -> string) -> string:
+    on "nodeA":
+        r <- cb(x)
+    <- r
+
+func twice(x: string, cb: string -> string) -> string, string:
+    a <- apply(x, cb)
+    on "nodeB" via "nodeC":
+        b <- cb(a)
+    <- a, b
+
+func f(x: string) -> string, string:
+    a, b <- twice(x, shout)
+    <- a, b
+""", {"x": "hi"})
+case("arrow-forms",
+     "arrow types written A, B -> R, A, B -> (), -> R", "f", """\
+func pair(a: string, b: string) -> string:
+    r <- Op.concat_strings(a, b)
+    <- r
+
+func hello() -> string:
+    <- "hello"
+
+func log(a: string, b: string):
+    Op.noop()
+
+func run(p: string, string -> string, h: -> string, l: string, string -> ()) -> string:
+    x <- h()
+    l(x, x)
+    y <- p(x, "!")
+    <- y
+
+func f() -> string:
+    r <- run(pair, hello, log)
+    <- r
+""", {})
+case("arrow-client-callback",
+     "the client's callbacks called at the client and from another peer (not served: caught)", "f", """\
+func f(x: string, cb: string -> string, note: string, u32 -> ()) -> []string:
+    res: *string
+    try:
+        r <- cb(x)
+        res <<- r
+    catch e:
+        res <<- e.message
+    on "nodeA":
+        y <- Op.identity(x)
+        try:
+            note(y, 2)
+        catch e:
+            res <<- e.message
+        try:
+            z <- cb(y)
+            res <<- z
+        catch e:
+            res <<- e.message
+    <- res
+""", {"x": "hi"})
+
+case("arrow-in-for-par",
+     "a callback func called on each peer of a for par, results joined", "f", """\
+func tag(s: string) -> string:
+    r <- Op.concat_strings(s, "#")
+    <- r
+
+func each(peers: []string, cb: string -> string) -> []string:
+    res: *string
+    for p <- peers par:
+        on p:
+            r <- cb(p)
+            res <<- r
+    join res[2]
+    <- res
+
+func f(peers: []string) -> []string:
+    out <- each(peers, tag)
+    <- out
+""", {"peers": ["nodeA", "nodeB", "nodeC"]})
+case("via-array-in-par",
+     "for par over peers, each reached through an array of relays", "f", """\
+func f(peers: []string, rs: []string) -> []string:
+    res: *string
+    for p <- peers par:
+        on p via rs:
+            r <- Op.identity(p)
+            res <<- r
+    join res[1]
+    <- res
+""", {"peers": ["nodeA", "nodeB"], "rs": ["nodeC", "nodeB"]})
+case("arrow-client-callback-in-par",
+     "the client's callback called from a par branch on another peer (not served: caught)", "f", """\
+func f(peers: []string, cb: string -> ()) -> []string:
+    res: *string
+    for p <- peers par:
+        on p:
+            try:
+                cb(p)
+                res <<- "called"
+            catch e:
+                res <<- e.peer_id
+    join res[1]
+    <- res
+""", {"peers": ["nodeA", "nodeB"]})
+
+case("closure-where-defined",
+     "a closure defined on the client, called inside on: it runs on the client", "f", """\
+func f(x: string) -> string:
+    cl = (s: string) -> string:
+        r <- Op.concat_strings(s, x)
+        <- r
+    on "nodeA":
+        v <- cl("a")
+    <- v
+""", {"x": "hi"})
+case("closure-func-and-plain",
+     "a func closure runs where called; a plain one where defined, also when passed on", "f", """\
+func apply(cb: string -> string) -> string:
+    on "nodeB":
+        r <- cb("b")
+    <- r
+
+func f(x: string) -> string, string, string:
+    cl = func (s: string) -> string:
+        r <- Op.concat_strings(s, x)
+        <- r
+    on "nodeA":
+        v <- cl("a")
+        plain = (s: string) -> string:
+            q <- Op.concat_strings(s, "-plain")
+            <- q
+        w <- plain(v)
+    u <- apply(plain)
+    <- v, w, u
+""", {"x": "hi"})
+case("closure-captures-stream",
+     "a closure pushing to a captured stream, called on each peer of a for par", "f", """\
+func f(peers: []string) -> []string:
+    res: *string
+    note = func (p: string):
+        r <- Op.concat_strings(p, "+")
+        res <<- r
+    for p <- peers par:
+        on p:
+            note(p)
+    join res[1]
+    <- res
+""", {"peers": ["nodeA", "nodeB"]})
+
 def write(out: str) -> None:
     """Write every case's main.aqua and input.json under `out`."""
     for name, c in cases.items():
