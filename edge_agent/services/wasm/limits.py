@@ -13,7 +13,6 @@ from typing import Any
 
 from edge_agent import const
 from edge_agent.errors import ConfigError
-from edge_agent.services.wasm.binary import MAX_PAGES
 
 WASM_PAGE_BYTES = 64 * 1024
 """Size of one Wasm memory page (WebAssembly core spec §2.5.5), in bytes."""
@@ -44,7 +43,7 @@ class Limits:
 
     def __post_init__(self) -> None:
         _check("fuel", self.fuel, 1, const.MAX_WASM_FUEL)
-        _check("memory_pages", self.memory_pages, 0, MAX_PAGES)
+        _check("memory_pages", self.memory_pages, 0, const.WASM_MAX_PAGES)
         _check("deadline_ms", self.deadline_ms, 1, const.MAX_WASM_DEADLINE_MS)
         _check("max_module_bytes", self.max_module_bytes, 8, const.WASM_MAX_FRAME_BYTES // 2)
         _check("stack_bytes", self.stack_bytes, 4096, const.MAX_WASM_STACK_BYTES)
