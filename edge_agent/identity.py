@@ -228,16 +228,17 @@ class KeyPair:
         return cls(key)
 
     def to_pem(self) -> bytes:
-        """The private key as unencrypted PKCS#8 PEM, readable by ``openssl pkey``. Secret."""
-        serialization = _serialization()
-        return self._private.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
+        """The private key as unencrypted PKCS#8 PEM, readable by ``openssl pkey``. Secret.
+
+        Byte for byte what cryptography writes (tests/test_identity.py), built here for the
+        reason `from_pem` reads it here."""
+        der = base64.b64encode(_PKCS8_ED25519_PREFIX + self.private_bytes())
+        return _PEM_HEAD + b"\n" + der + b"\n" + _PEM_FOOT + b"\n"
 
     def private_bytes(self) -> bytes:
         """The 32-byte seed. Secret: write it only to a 0600 file, never to a log."""
+        if hasattr(self._private, "private_bytes_raw"):  # cryptography >= 40
+            return self._private.private_bytes_raw()
         serialization = _serialization()
         return self._private.private_bytes(
             serialization.Encoding.Raw,

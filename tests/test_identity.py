@@ -170,6 +170,10 @@ def test_pem_fast_path_reads_what_the_library_reads() -> None:
         pem = KeyPair.from_seed(seed).to_pem()
         library = serialization.load_pem_private_key(pem, password=None)
         assert KeyPair.from_pem(pem) == KeyPair(library)  # type: ignore[arg-type]
+        written = library.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        assert pem == written
         assert KeyPair.from_pem(b"\n  " + pem.replace(b"\n", b"\r\n")) == KeyPair.from_seed(seed)
     pem = KeyPair.from_seed(RFC8032_SEED).to_pem()
     lines = pem.split(b"\n")
@@ -183,10 +187,10 @@ def test_pem_fast_path_reads_what_the_library_reads() -> None:
             KeyPair.from_pem(broken)
 
 
-def test_loading_the_identity_pem_needs_no_serialization_module() -> None:
+def test_writing_and_loading_the_identity_pem_need_no_serialization_module() -> None:
     pem = KeyPair.from_seed(RFC8032_SEED).to_pem()
     code = (
-        "import sys; from edge_agent.identity import KeyPair; "
+        "import sys; from edge_agent.identity import KeyPair; KeyPair.generate().to_pem(); "
         f"pair = KeyPair.from_pem({pem!r}); pair.sign(b'x'); "
         "print(pair.peer_id, 'cryptography.hazmat.primitives.serialization' in sys.modules)"
     )
