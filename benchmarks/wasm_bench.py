@@ -355,17 +355,39 @@ def worker_memory() -> tuple[int, int]:
     return (int(fields["RssAnon"].split()[0]) * 1024, int(fields["VmRSS"].split()[0]) * 1024)
 
 
+FIRMWARE_CALLS = {
+    "greeting": ("greet", ["ada"]),
+    "stats": ("add", [1.5]),
+    "messages": ("append", ["ada", "hello"]),
+    "hash": ("sha256", ["abc"]),
+    "sensor": ("cpu_temperature", []),
+    "textstats": ("count", ["a b c"]),
+}
+"""One call per firmware service, so that the figure includes what a call loads (the KV store)."""
+
+
 def firmware_rss() -> tuple[int, int, list[str]] | None:
+    """RSS of one worker with a tiny service, and of one worker (wasm.workers = 1) holding
+    every firmware service after one call to each."""
     paths = sorted(FIRMWARE.glob("*.wasm")) if FIRMWARE.is_dir() else []
     if not paths:
         return None
-    with tempfile.TemporaryDirectory() as state, WasmHost(HostConfig(state_dir=state)) as host:
-        host.deploy("empty", module("spin"))
-        empty = host.stats()[0]["rss_bytes"]
-        host.remove("empty")
-        for path in paths:
-            host.deploy(path.stem, path.read_bytes())
-        loaded = host.stats()[0]["rss_bytes"]
+    with tempfile.TemporaryDirectory() as state:
+        sensor = Path(state) / "temp"
+        sensor.write_text("48312\n")
+        config = HostConfig(state_dir=state, workers=1, cpu_temperature_path=str(sensor))
+        with WasmHost(config) as host:
+            host.deploy("empty", module("spin"))
+            empty = host.stats()[0]["rss_bytes"]
+            host.remove("empty")
+            for path in paths:
+                host.deploy(path.stem, path.read_bytes())
+            for path in paths:
+                if path.stem in FIRMWARE_CALLS:
+                    function, args = FIRMWARE_CALLS[path.stem]
+                    host.call(path.stem, function, args)
+            (stats,) = host.stats()
+            loaded = stats["rss_bytes"]
     return empty, loaded, [p.stem for p in paths]
 
 
@@ -454,10 +476,11 @@ def main() -> int:
     else:
         empty, loaded, names = rss
         row("worker RSS, one tiny service", f"{empty / 2**20:.1f} MiB")
+        met = "met" if loaded <= 15 * 2**20 else "NOT met"
         row(
-            f"worker RSS with all {len(names)} firmware services",
+            f"one worker with all {len(names)} firmware services, each called",
             f"{loaded / 2**20:.1f} MiB",
-            ", ".join(names),
+            f"{', '.join(names)} [target <= 15 MiB, issue 12: {met}]",
         )
     return 0
 
