@@ -91,9 +91,6 @@ COAP_DEFAULT_PORT = 5683
 DEFAULT_WASM_FUEL = 10_000_000
 """Fuel (metered Wasm instructions) one service call may use by default; config `wasm.fuel`."""
 
-WASM_MAX_PAGES = 65_536
-"""Most 64 KiB pages a 32-bit Wasm memory can declare (4 GiB), core spec §2.5.5 / §3.2.8."""
-
 DEFAULT_WASM_MEMORY_PAGES = 64
 """Largest declared memory maximum of a module by default, in 64 KiB pages (4 MiB);
 config `wasm.memory_pages`."""

@@ -17,6 +17,10 @@ from edge_agent.errors import ConfigError
 WASM_PAGE_BYTES = 64 * 1024
 """Size of one Wasm memory page (WebAssembly core spec §2.5.5), in bytes."""
 
+MAX_PAGES = 65_536
+"""Most pages a 32-bit memory can declare (4 GiB), core spec §2.5.5 / §3.2.8. Here, not in
+`binary`, so that the host imports no Wasm parser until the first deploy."""
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -43,7 +47,7 @@ class Limits:
 
     def __post_init__(self) -> None:
         _check("fuel", self.fuel, 1, const.MAX_WASM_FUEL)
-        _check("memory_pages", self.memory_pages, 0, const.WASM_MAX_PAGES)
+        _check("memory_pages", self.memory_pages, 0, MAX_PAGES)
         _check("deadline_ms", self.deadline_ms, 1, const.MAX_WASM_DEADLINE_MS)
         _check("max_module_bytes", self.max_module_bytes, 8, const.WASM_MAX_FRAME_BYTES // 2)
         _check("stack_bytes", self.stack_bytes, 4096, const.MAX_WASM_STACK_BYTES)
