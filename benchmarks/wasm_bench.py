@@ -355,20 +355,12 @@ def worker_memory() -> tuple[int, int]:
     return (int(fields["RssAnon"].split()[0]) * 1024, int(fields["VmRSS"].split()[0]) * 1024)
 
 
-FIRMWARE_CALLS = {
-    "greeting": ("greet", ["ada"]),
-    "stats": ("add", [1.5]),
-    "messages": ("append", ["ada", "hello"]),
-    "hash": ("sha256", ["abc"]),
-    "sensor": ("cpu_temperature", []),
-    "textstats": ("count", ["a b c"]),
-}
-"""One call per firmware service, so that the figure includes what a call loads (the KV store)."""
-
-
 def firmware_rss() -> tuple[int, int, list[str]] | None:
     """RSS of one worker with a tiny service, and of one worker (wasm.workers = 1) holding
-    every firmware service after one call to each."""
+    every firmware service after one call to each (the figure includes what a call loads: the
+    KV store)."""
+    from tests.firmware.conftest import SAMPLE_CALLS
+
     paths = sorted(FIRMWARE.glob("*.wasm")) if FIRMWARE.is_dir() else []
     if not paths:
         return None
@@ -383,8 +375,8 @@ def firmware_rss() -> tuple[int, int, list[str]] | None:
             for path in paths:
                 host.deploy(path.stem, path.read_bytes())
             for path in paths:
-                if path.stem in FIRMWARE_CALLS:
-                    function, args = FIRMWARE_CALLS[path.stem]
+                if path.stem in SAMPLE_CALLS:
+                    function, args = SAMPLE_CALLS[path.stem]
                     host.call(path.stem, function, args)
             (stats,) = host.stats()
             loaded = stats["rss_bytes"]

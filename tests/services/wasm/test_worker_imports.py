@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from edge_agent.services.wasm.host import HostConfig, WasmHost
-from tests.firmware.conftest import BUILD, SERVICES
+from tests.firmware.conftest import BUILD, SAMPLE_CALLS, SERVICES
 
 FORBIDDEN = (
     "asyncio",
@@ -56,16 +56,6 @@ runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
 writes the worker's module names to OUT_DIR/modules.PID when it exits (on the EOF the host
 sends when it closes)."""
 
-CALLS = {
-    "greeting": ("greet", ["ada"]),
-    "stats": ("add", [1.5]),
-    "messages": ("append", ["ada", "hello"]),
-    "hash": ("sha256", ["abc"]),
-    "sensor": ("cpu_temperature", []),
-    "textstats": ("count", ["a b c"]),
-}
-
-
 def _wrapper(tmp_path: Path, out_dir: Path) -> str:
     probe = tmp_path / "probe.py"
     probe.write_text(_PROBE)
@@ -95,7 +85,7 @@ def test_a_worker_running_every_firmware_service_imports_nothing_heavy(tmp_path:
     with WasmHost(config) as host:
         for name in SERVICES:
             host.deploy(name, (BUILD / f"{name}.wasm").read_bytes())
-        for name, (function, args) in CALLS.items():
+        for name, (function, args) in SAMPLE_CALLS.items():
             host.call(name, function, args)
     dumps = sorted(out_dir.iterdir())
     assert dumps, "no worker wrote its module list (did it exit on EOF?)"
