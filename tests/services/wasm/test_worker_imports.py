@@ -48,8 +48,8 @@ def dump():
 
 
 atexit.register(dump)
-assert sys.argv[2] == "-m", sys.argv
-sys.argv = [sys.argv[3], *sys.argv[4:]]
+start = sys.argv.index("-m")
+sys.argv = [sys.argv[start + 1], *sys.argv[start + 2:]]
 runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
 """
 """Runs ``python -m edge_agent.services.wasm.worker CONFIG`` as the host spawns it, and
@@ -94,3 +94,15 @@ def test_a_worker_running_every_firmware_service_imports_nothing_heavy(tmp_path:
         assert "wasm3" in modules and "edge_agent.services.wasm.worker" not in modules
         assert "edge_agent.kvstore" in modules or len(dumps) > 1  # the KV store was reached
         assert _heavy(modules) == [], f"{dump.name}: the worker imported {_heavy(modules)}"
+
+
+def test_the_worker_imports_nothing_from_the_agents_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m` puts the working directory first on sys.path; the host starts the worker
+    with -P, so modules lying where the agent was started are never imported."""
+    (tmp_path / "cbor2.py").write_text("raise SystemExit('imported cbor2.py from the cwd')\n")
+    monkeypatch.chdir(tmp_path)
+    with WasmHost(HostConfig()) as host:
+        host.deploy("greeting", (BUILD / "greeting.wasm").read_bytes())
+        assert host.call("greeting", "greet", ["ada"]) == "Hello, ada!"
