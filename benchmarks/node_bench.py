@@ -16,7 +16,8 @@ as root), and its idle RSS and PSS without and with its Wasm worker (with mDNS t
 root). Targets (issues 4 and 8), judged in the same run: the one-hop particle round trip to
 the agent process <= 2x the bare CoAP round trip to a server process (like for like: both
 cross to another process, as a laptop's particle crosses to a device); one-hop round trips/s
-with 50 in flight >= 50% of bare POSTs/s; ready <= 1.5 s; idle RSS <= 45 MB. The in-process
+with 50 in flight >= 50% of bare POSTs/s; ready <= 1.5 s; idle RSS (issue 12) <= 35 MB with
+mDNS and a Wasm worker <= 15 MB (without mDNS, not root: <= 45 MB for the agent). The in-process
 one-hop line has no target: it shows how much of it the signatures take (two signs and two
 verifies per round trip, which cannot overlap within one process).
 
@@ -759,7 +760,10 @@ async def idle_rss(s: Settings) -> Figure:
             values.update({"mdns_agent_rss_mib": m_rss / mb, "mdns_agent_pss_mib": m_pss / mb,
                            "mdns_total_rss_mib": (m_rss2 + mw_rss) / mb,
                            "mdns_total_pss_mib": (m_pss2 + mw_pss) / mb})
-    return Figure(text, values, target="<= 45 MB")
+    if "mdns_agent_rss_mib" in values:
+        met = values["mdns_agent_rss_mib"] <= 35 and values["worker_rss_mib"] <= 15
+        return Figure(text, values, target="agent <= 35 MB with mDNS, worker <= 15 MB", met=met)
+    return Figure(text, values, target="<= 45 MB", met=values["agent_rss_mib"] <= 45)
 
 
 def _put_service(state_dir: Path, name: str, wasm: bytes) -> None:

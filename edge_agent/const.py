@@ -200,10 +200,10 @@ WASM_MAX_PARAMS = 32
 """Most parameters of a callable export; pywasm3 0.5.0 refuses more (MAX_ARGS)."""
 
 WASM_WORKER_BASE_BYTES = 16 * 1024 * 1024
-"""Data memory of an idle worker process (Python, wasm3, cbor2), in bytes: 10 MiB of VmData
-and 9 MiB of private RSS measured on x86-64, 13.5 MiB and 14 MiB once a service has used its
-KV store (edge_agent.store imports cryptography); its shared library pages are counted once
-for all workers, in WASM_AGENT_RESERVE_BYTES."""
+"""Data memory of an idle worker process (Python, wasm3, cbor2), in bytes: 9.5 MiB of VmData
+and 8 MiB of private RSS measured on x86-64, 11.7 MiB and 11 MiB with all six firmware
+services loaded and called (KV store included); its shared library pages are counted once
+for all workers, in WASM_AGENT_RESERVE_BYTES. Kept at 16 MiB: headroom for other builds."""
 
 WASM_WORKER_MIN_SERVICE_BYTES = 8 * 1024 * 1024
 """Least room for services a worker is given when the memory limit is tight, in bytes."""

@@ -8,10 +8,11 @@ keeps the key file), no network, and never puts key material in a repr or a log 
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
@@ -43,6 +44,10 @@ _MULTIHASH_IDENTITY_PREFIX = b"\x00\x24"
 _PROTOBUF_ED25519_PREFIX = b"\x08\x01\x12\x20"
 _PEER_ID_PREFIX = _MULTIHASH_IDENTITY_PREFIX + _PROTOBUF_ED25519_PREFIX
 _PEER_ID_BYTES = len(_PEER_ID_PREFIX) + PUBLIC_KEY_BYTES
+_PKCS8_ED25519_PREFIX = bytes.fromhex("302e020100300506032b657004220420")
+"""DER of a PKCS#8 v1 Ed25519 private key up to its 32-byte seed (RFC 8410 §7): the whole
+file `to_pem` and ``openssl genpkey -algorithm ed25519`` write, but for the seed."""
+_PEM_HEAD, _PEM_FOOT = b"-----BEGIN PRIVATE KEY-----", b"-----END PRIVATE KEY-----"
 
 
 class InvalidPeerId(EdgeAgentError, ValueError):
@@ -148,9 +153,12 @@ class KeyPair:
     def __init__(self, private_key: Ed25519PrivateKey) -> None:
         if not isinstance(private_key, Ed25519PrivateKey):
             raise InvalidKey(f"expected an Ed25519 private key, got {type(private_key).__name__}")
-        public = private_key.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
+        public_key = private_key.public_key()
+        if hasattr(public_key, "public_bytes_raw"):  # cryptography >= 40
+            public = public_key.public_bytes_raw()
+        else:
+            serialization = _serialization()
+            public = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         object.__setattr__(self, "_private", private_key)
         object.__setattr__(self, "_public", public)
         object.__setattr__(self, "_peer_id", peer_id_from_public_key(public))
@@ -200,9 +208,15 @@ class KeyPair:
     @classmethod
     def from_pem(cls, pem: bytes) -> KeyPair:
         """A key pair from an unencrypted PKCS#8 PEM (what `to_pem` writes, and what
-        ``openssl genpkey -algorithm ed25519`` makes)."""
+        ``openssl genpkey -algorithm ed25519`` makes).
+
+        That common form is read here; any other goes to cryptography's PEM loader, which an
+        agent then imports only for it (it costs 1.7 MB resident; docs/install.md, memory)."""
+        seed = _pkcs8_seed(pem)
+        if seed is not None:
+            return cls.from_seed(seed)
         try:
-            key = serialization.load_pem_private_key(pem, password=None)
+            key = _serialization().load_pem_private_key(pem, password=None)
         except Exception as exc:  # ValueError, TypeError, UnsupportedAlgorithm, ...
             # Only the exception's type: its text is not ours to vouch for, and this
             # message may reach a log line.
@@ -214,15 +228,18 @@ class KeyPair:
         return cls(key)
 
     def to_pem(self) -> bytes:
-        """The private key as unencrypted PKCS#8 PEM, readable by ``openssl pkey``. Secret."""
-        return self._private.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
+        """The private key as unencrypted PKCS#8 PEM, readable by ``openssl pkey``. Secret.
+
+        Byte for byte what cryptography writes (tests/test_identity.py), built here for the
+        reason `from_pem` reads it here."""
+        der = base64.b64encode(_PKCS8_ED25519_PREFIX + self.private_bytes())
+        return _PEM_HEAD + b"\n" + der + b"\n" + _PEM_FOOT + b"\n"
 
     def private_bytes(self) -> bytes:
         """The 32-byte seed. Secret: write it only to a 0600 file, never to a log."""
+        if hasattr(self._private, "private_bytes_raw"):  # cryptography >= 40
+            return self._private.private_bytes_raw()
+        serialization = _serialization()
         return self._private.private_bytes(
             serialization.Encoding.Raw,
             serialization.PrivateFormat.Raw,
@@ -253,3 +270,28 @@ class KeyPair:
 
     def __hash__(self) -> int:
         return hash(self._public)
+
+
+def _serialization() -> Any:
+    """cryptography's serialization module, imported when first needed (see `KeyPair.from_pem`)."""
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization
+
+
+def _pkcs8_seed(pem: object) -> bytes | None:
+    """The seed of a PEM that is exactly a PKCS#8 v1 Ed25519 key; None for anything else."""
+    if not isinstance(pem, bytes):
+        return None
+    text = pem.strip()
+    if not (text.startswith(_PEM_HEAD) and text.endswith(_PEM_FOOT)):
+        return None
+    body = b"".join(text[len(_PEM_HEAD) : -len(_PEM_FOOT)].split())
+    try:
+        der = base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    prefix = _PKCS8_ED25519_PREFIX
+    if len(der) != len(prefix) + SEED_BYTES or not der.startswith(prefix):
+        return None
+    return der[len(prefix) :]

@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import re
-import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from edge_agent import const, identity
+from edge_agent import const
 from edge_agent.errors import LocalError
 
 __all__ = [
@@ -79,7 +78,7 @@ def fsync_dir(directory: Path) -> None:
 
 def _write_temp(path: Path, data: bytes, mode: int) -> Path:
     """A durable temp file beside `path` holding `data` (named so cleanup knows its writer)."""
-    temp = path.with_name(f".{path.name}.tmp.{os.getpid()}.{secrets.token_hex(4)}")
+    temp = path.with_name(f".{path.name}.tmp.{os.getpid()}.{os.urandom(4).hex()}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     try:
         os.fchmod(fd, mode)  # exact mode, whatever the umask
@@ -241,6 +240,8 @@ class PeerIdLine:
 def peer_id_lines(path: Path, max_bytes: int, what: str) -> list[PeerIdLine]:
     """The lines of a text file that start with a peer id (blank lines and `#` comments
     skipped); `CorruptState` names the line of anything else."""
+    from edge_agent import identity  # here, not at the top: the Wasm worker's KV needs no crypto
+
     raw = read_bounded(path, max_bytes, what)
     if raw is None:
         return []

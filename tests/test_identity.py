@@ -161,6 +161,45 @@ def test_pem_round_trip_and_errors() -> None:
         KeyPair.from_pem(other)
 
 
+def test_pem_fast_path_reads_what_the_library_reads() -> None:
+    """`from_pem` reads the common PKCS#8 v1 form itself (to spare the agent cryptography's
+    serialization module) and must agree with the library; any other form goes to it."""
+    from cryptography.hazmat.primitives import serialization
+
+    for seed in (RFC8032_SEED, bytes(32), b"\xff" * 32, os.urandom(32)):
+        pem = KeyPair.from_seed(seed).to_pem()
+        library = serialization.load_pem_private_key(pem, password=None)
+        assert KeyPair.from_pem(pem) == KeyPair(library)  # type: ignore[arg-type]
+        written = library.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        assert pem == written
+        assert KeyPair.from_pem(b"\n  " + pem.replace(b"\n", b"\r\n")) == KeyPair.from_seed(seed)
+    pem = KeyPair.from_seed(RFC8032_SEED).to_pem()
+    lines = pem.split(b"\n")
+    for broken in (
+        pem.replace(b"PRIVATE KEY", b"RSA PRIVATE KEY"),
+        b"\n".join([lines[0], b"!" + lines[1][1:], *lines[2:]]),
+        b"\n".join([lines[0], lines[1][:-4], *lines[2:]]),
+        pem[:-5],
+    ):
+        with pytest.raises(InvalidKey):
+            KeyPair.from_pem(broken)
+
+
+def test_writing_and_loading_the_identity_pem_need_no_serialization_module() -> None:
+    pem = KeyPair.from_seed(RFC8032_SEED).to_pem()
+    code = (
+        "import sys; from edge_agent.identity import KeyPair; KeyPair.generate().to_pem(); "
+        f"pair = KeyPair.from_pem({pem!r}); pair.sign(b'x'); "
+        "print(pair.peer_id, 'cryptography.hazmat.primitives.serialization' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()
+    assert out == [KeyPair.from_seed(RFC8032_SEED).peer_id, "False"]
+
+
 def test_no_key_material_in_repr_or_str() -> None:
     pair = KeyPair.from_seed(RFC8032_SEED)
     for text in (repr(pair), str(pair), f"{pair}", "%s" % (pair,)):

@@ -39,11 +39,11 @@ import logging
 import re
 import struct
 from collections.abc import Callable, Hashable
-from importlib import metadata
 from typing import Any
 
 import aiocoap
 import aiocoap.messagemanager
+import aiocoap.meta
 import aiocoap.pipe
 import aiocoap.protocol
 import aiocoap.resource
@@ -85,7 +85,9 @@ Admit = Callable[[bytes, Any], bool]
 
 def installed_version() -> tuple[int, ...]:
     """The installed aiocoap's version as numbers, e.g. (0, 4, 17)."""
-    text = metadata.version("aiocoap")
+    # aiocoap's own attribute, not importlib.metadata: that pulls email, zipfile and csv into
+    # the agent for one string (docs/install.md, memory).
+    text = aiocoap.meta.version
     return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
 
 

@@ -17,6 +17,16 @@ from edge_agent.services.wasm.host import HostConfig, WasmHost
 FIRMWARE = Path(__file__).resolve().parents[2] / "firmware_services"
 BUILD = FIRMWARE / "build"
 SERVICES = ("greeting", "stats", "messages", "hash", "sensor", "textstats")
+SAMPLE_CALLS = {
+    "greeting": ("greet", ["ada"]),
+    "stats": ("add", [1.5]),
+    "messages": ("append", ["ada", "hello"]),
+    "hash": ("sha256", ["abc"]),
+    "sensor": ("cpu_temperature", []),
+    "textstats": ("count", ["a b c"]),
+}
+"""One working call (function, arguments) per service: what a worker loads to serve each
+(tests/services/wasm/test_worker_imports.py, benchmarks/wasm_bench.py's memory figure)."""
 
 ERR_ARGS = 16
 """ret_code of bad arguments in both SDKs."""

@@ -13,10 +13,13 @@ from typing import Any
 
 from edge_agent import const
 from edge_agent.errors import ConfigError
-from edge_agent.services.wasm.binary import MAX_PAGES
 
 WASM_PAGE_BYTES = 64 * 1024
 """Size of one Wasm memory page (WebAssembly core spec §2.5.5), in bytes."""
+
+MAX_PAGES = 65_536
+"""Most pages a 32-bit memory can declare (4 GiB), core spec §2.5.5 / §3.2.8. Here, not in
+`binary`, so that the host imports no Wasm parser until the first deploy."""
 
 
 @dataclass(frozen=True, slots=True)

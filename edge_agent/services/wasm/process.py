@@ -259,7 +259,9 @@ class WorkerProcess:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
         try:
             proc = subprocess.Popen(
-                [self._python, "-m", "edge_agent.services.wasm.worker", json.dumps(config)],
+                # -P: not the working directory first on sys.path (`python -m` puts it there),
+                # so a stray cbor2.py or edge_agent/ where the agent was started is not imported.
+                [self._python, "-P", "-m", "edge_agent.services.wasm.worker", json.dumps(config)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=fd,

@@ -15,13 +15,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from edge_agent import const, store
-from edge_agent.services.wasm import abi, instrument, validate
+from edge_agent.services.wasm import abi
 from edge_agent.services.wasm.abi import FunctionKind, FunctionSig
 from edge_agent.services.wasm.errors import ModuleRejected
 from edge_agent.services.wasm.limits import WASM_PAGE_BYTES, Limits
+
+if TYPE_CHECKING:
+    from edge_agent.services.wasm import validate
 
 _SERVICE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
 
@@ -118,6 +121,10 @@ def check_name(name: object) -> str:
 
 def prepare(name: str, data: bytes, limits: Limits, config: HostConfig) -> Prepared:
     """Validate and instrument a module; `ModuleRejected` names what is wrong."""
+    # Imported at the first deploy, not with the host: an agent with no Wasm service never
+    # holds the Wasm parser and instrumenter in memory (docs/install.md, memory).
+    from edge_agent.services.wasm import instrument, validate
+
     check_name(name)
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise ModuleRejected(f"a module must be bytes, not {type(data).__name__}")
@@ -166,6 +173,8 @@ def prepare(name: str, data: bytes, limits: Limits, config: HostConfig) -> Prepa
 
 def _functions(info: validate.ModuleInfo) -> tuple[dict[str, FunctionSig], dict[str, str]]:
     """The exports a script may call, and why each of the others may not."""
+    from edge_agent.services.wasm import validate  # see prepare
+
     callable_: dict[str, FunctionSig] = {}
     refused: dict[str, str] = {}
     for name, fk in info.functions.items():

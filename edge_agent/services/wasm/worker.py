@@ -37,7 +37,7 @@ from typing import Any
 import wasm3
 
 from edge_agent import const
-from edge_agent.services.wasm import abi
+from edge_agent.services.wasm import wire
 from edge_agent.services.wasm.host_imports import HostImports, HostTrap, open_kv
 
 _PAGE = 64 * 1024
@@ -195,20 +195,20 @@ class Worker:
         """Run one request; the reply is a list whose first element is OK or FAIL."""
         try:
             op = request[0]
-            if op == abi.OP_CALL:
+            if op == wire.OP_CALL:
                 caller = request[4] if len(request) > 4 else ""
                 return self.call(request[1], request[2], request[3], caller)
-            if op == abi.OP_LOAD:
+            if op == wire.OP_LOAD:
                 return self.load(request[1], request[2], request[3])
-            if op == abi.OP_REMOVE:
+            if op == wire.OP_REMOVE:
                 self.remove(request[1])
-                return [abi.OK, None, [], ""]
-            if op == abi.OP_STATS:
-                return [abi.OK, self.stats(), [], ""]
-            return [abi.FAIL, abi.FAIL_ARGS, f"unknown worker request {op!r}", 0, [], ""]
+                return [wire.OK, None, [], ""]
+            if op == wire.OP_STATS:
+                return [wire.OK, self.stats(), [], ""]
+            return [wire.FAIL, wire.FAIL_ARGS, f"unknown worker request {op!r}", 0, [], ""]
         except Exception as exc:  # a bug of ours must not kill every service in this worker
             detail = "".join(traceback.format_exception(exc))[-4000:]
-            return [abi.FAIL, "internal", f"worker error: {exc!r}", 0, [], detail]
+            return [wire.FAIL, "internal", f"worker error: {exc!r}", 0, [], detail]
 
     def stats(self) -> dict[str, Any]:
         with open("/proc/self/statm", "rb") as fh:
@@ -258,16 +258,16 @@ class Worker:
                     return failure
         except HostTrap as exc:
             self._discard(service)
-            return self._fail(abi.FAIL_LOAD, f"the start function trapped: {exc}", service)
+            return self._fail(wire.FAIL_LOAD, f"the start function trapped: {exc}", service)
         except RuntimeError as exc:
             self._discard(service)
-            return self._fail(abi.FAIL_LOAD, _wasm3_message(exc), service)
+            return self._fail(wire.FAIL_LOAD, _wasm3_message(exc), service)
         old = self.services.pop(name, None)
         if old is not None:
             self._discard(old)
         self.services[name] = service
         logs, service.logs = service.logs, []
-        return [abi.OK, None, logs, _take_trace()]
+        return [wire.OK, None, logs, _take_trace()]
 
     def remove(self, name: str) -> None:
         service = self.services.pop(name, None)
@@ -290,12 +290,12 @@ class Worker:
     def call(self, name: str, function: str, args: Any, caller: str = "") -> list[Any]:
         service = self.services.get(name)
         if service is None:
-            return [abi.FAIL, abi.FAIL_NOT_FOUND, f"no service {name!r} in this worker", 0, [], ""]
+            return [wire.FAIL, wire.FAIL_NOT_FOUND, f"no service {name!r} in this worker", 0, [], ""]
         entry = service.functions.get(function)
         if entry is None:
             return [
-                abi.FAIL,
-                abi.FAIL_NOT_FOUND,
+                wire.FAIL,
+                wire.FAIL_NOT_FOUND,
                 f"service {name!r} has no function {function!r}",
                 0,
                 [],
@@ -308,23 +308,23 @@ class Worker:
                 service.fuel_set(service.fuel)
             if is_cbor:
                 if not isinstance(args, bytes):
-                    return self._fail(abi.FAIL_ARGS, "CBOR arguments must arrive as bytes", service)
+                    return self._fail(wire.FAIL_ARGS, "CBOR arguments must arrive as bytes", service)
                 ok, value, code = self._call_cbor(service, func, args)
                 if not ok:
-                    return self._fail(abi.FAIL_SERVICE, value, service, code)
+                    return self._fail(wire.FAIL_SERVICE, value, service, code)
             else:
                 # pywasm3 reads a missing argument out of bounds: never call with fewer.
                 if not isinstance(args, list) or len(args) != nparams:
                     return self._fail(
-                        abi.FAIL_ARGS, f"{function} takes {nparams} arguments", service
+                        wire.FAIL_ARGS, f"{function} takes {nparams} arguments", service
                     )
-                value = abi.numeric_result(func(*args))
+                value = wire.numeric_result(func(*args))
         except HostTrap as exc:
             return self._trap(service, str(exc))
         except RuntimeError as exc:
             return self._trap(service, _wasm3_message(exc))
-        except abi.ReplyError as exc:
-            return self._fail(abi.FAIL_REPLY, str(exc), service)
+        except wire.ReplyError as exc:
+            return self._fail(wire.FAIL_REPLY, str(exc), service)
         except (RecursionError, MemoryError) as exc:
             return self._trap(service, f"host: {type(exc).__name__}")
         if service.logs:
@@ -332,8 +332,8 @@ class Worker:
             if service.dropped_logs:
                 logs.append([2, f"({service.dropped_logs} more log lines dropped)"])
                 service.dropped_logs = 0
-            return [abi.OK, value, logs, ""]
-        return [abi.OK, value, [], ""]
+            return [wire.OK, value, logs, ""]
+        return [wire.OK, value, [], ""]
 
     def _call_cbor(self, service: _Service, func: Any, data: bytes) -> tuple[bool, Any, int]:
         memory = service.memory
@@ -341,24 +341,24 @@ class Worker:
         length = len(data)
         ptr = service.alloc(length) & 0xFFFF_FFFF
         if ptr == 0:
-            raise abi.ReplyError(
+            raise wire.ReplyError(
                 f"ea_alloc({length}) returned 0: the service found no room for the arguments"
             )
         try:
             memory.write(ptr, data, "ea_alloc's buffer")
         except HostTrap as exc:
-            raise abi.ReplyError(str(exc)) from None
-        res_ptr, res_len = abi.unpack_reply_pointer(func(ptr, length))
+            raise wire.ReplyError(str(exc)) from None
+        res_ptr, res_len = wire.unpack_reply_pointer(func(ptr, length))
         if res_len > service.max_reply:
-            raise abi.ReplyError(f"the reply is {res_len} bytes; the limit is {service.max_reply}")
+            raise wire.ReplyError(f"the reply is {res_len} bytes; the limit is {service.max_reply}")
         try:
             reply = memory.read(res_ptr, res_len, "the reply")
         except HostTrap as exc:
-            raise abi.ReplyError(str(exc)) from None
+            raise wire.ReplyError(str(exc)) from None
         if service.free is not None:
             service.free(ptr, length)
             service.free(res_ptr, res_len)
-        return abi.decode_reply(reply)
+        return wire.decode_reply(reply)
 
     def _trap(self, service: _Service, message: str) -> list[Any]:
         if service.fuel_get is not None:
@@ -368,10 +368,10 @@ class Worker:
                 remaining = 0
             if remaining == service.fuel_exhausted:
                 return self._fail(
-                    abi.FAIL_FUEL, f"out of fuel (limit {service.fuel} instructions)", service
+                    wire.FAIL_FUEL, f"out of fuel (limit {service.fuel} instructions)", service
                 )
         if "stack overflow" in message:
-            return self._fail(abi.FAIL_STACK, message, service)
+            return self._fail(wire.FAIL_STACK, message, service)
         if "out of bounds" in message and service.memory_pages and service.memory is not None:
             try:
                 pages = service.memory.size() // _PAGE
@@ -382,15 +382,15 @@ class Worker:
                     f" (linear memory is at its maximum of {service.memory_pages} pages"
                     f" = {service.memory_pages * 64} KiB)"
                 )
-        return self._fail(abi.FAIL_TRAP, message, service)
+        return self._fail(wire.FAIL_TRAP, message, service)
 
     def _fail(self, kind: str, message: str, service: _Service | None, code: int = 0) -> list[Any]:
         logs: list[Any] = []
         if service is not None and service.logs:
             logs, service.logs = service.logs, []
-        return [abi.FAIL, kind, message, code, logs, _take_trace()]
+        return [wire.FAIL, kind, message, code, logs, _take_trace()]
 
-    # -- host imports (docs/service-abi.md, "Host imports") ---------------------------------
+    # -- host imports (docs/service-wire.md, "Host imports") ---------------------------------
 
     def _link(self, module: Any, service: _Service) -> None:
         imports = self._imports(service)
@@ -458,10 +458,10 @@ def serve(config: dict[str, Any], in_fd: int, out_fd: int, spin_s: float = 0.0) 
     on a virtual machine or a power-saving core costs tens of microseconds.
     """
     worker = Worker(config)
-    _write_all(out_fd, abi.encode_frame([abi.READY, os.getpid(), worker.capi.ok]))
-    reader = abi.FrameReader()
+    _write_all(out_fd, wire.encode_frame([wire.READY, os.getpid(), worker.capi.ok]))
+    reader = wire.FrameReader()
     handle = worker.handle
-    encode = abi.encode_frame
+    encode = wire.encode_frame
     clock = time.perf_counter
     os.set_blocking(in_fd, spin_s <= 0)
     poller = select.poll()
@@ -477,7 +477,7 @@ def serve(config: dict[str, Any], in_fd: int, out_fd: int, spin_s: float = 0.0) 
         if not chunk:
             return
         for request in reader.feed(chunk):
-            if request[0] == abi.OP_EXIT:
+            if request[0] == wire.OP_EXIT:
                 return
             _write_all(out_fd, encode(handle(request)))
         spin_until = clock() + spin_s

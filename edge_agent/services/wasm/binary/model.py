@@ -6,11 +6,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from edge_agent.services.wasm.limits import MAX_PAGES as MAX_PAGES
+
 MAGIC = b"\x00asm"
 VERSION = b"\x01\x00\x00\x00"
-
-MAX_PAGES = 65_536
-"""Most pages a 32-bit memory can declare (4 GiB), core spec §2.5.5 / §3.2.8."""
 
 WASM3_UNSUPPORTED = "is not supported by wasm3 here"
 
