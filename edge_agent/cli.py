@@ -114,12 +114,15 @@ def cmd_init(args: argparse.Namespace) -> int:
                 config, discovery=dataclasses.replace(config.discovery, instance_name=args.name)
             )
         config = parse_config(config.to_toml())  # the same checks as a file a person wrote
+        wrote = True
+    # The state directory first (mode 0700, it holds the key), then a config file inside it
+    # may not make it with the default mode.
+    state = StateDir(config.state_dir)
+    if wrote:
         path.parent.mkdir(parents=True, exist_ok=True)
         from edge_agent.statefile import atomic_write
 
         atomic_write(path, config.to_toml().encode(), mode=0o644)
-        wrote = True
-    state = StateDir(config.state_dir)
     keypair = state.load_or_create_identity()
     for peer in args.trust or []:
         state.trust(peer)
