@@ -35,7 +35,9 @@ def readme_block(marker: str, lang: str) -> str:
 
 
 def quickstart() -> list[str]:
-    return [line for line in readme_block("quickstart", "sh").splitlines() if line and not line.startswith("#")]
+    return [
+        line for line in readme_block("quickstart", "sh").splitlines() if line and not line.startswith("#")
+    ]
 
 
 def test_the_readme_shows_the_aqua_example_as_it_is() -> None:
@@ -61,10 +63,14 @@ class Session:
             "EDGE_AGENT_STATE_DIR": str(self.tmp / name / "state"),
         }
 
-    def laptop(self, args: list[str], *, env: dict[str, str] | None = None, check: int | None = 0) -> tuple[int, str, str]:
+    def laptop(
+        self, args: list[str], *, env: dict[str, str] | None = None, check: int | None = 0
+    ) -> tuple[int, str, str]:
         done = self.lan.run(0, [*CLI, *args], env=env or self.laptop_env, timeout=90, check=False)
         if check is not None:
-            assert done.returncode == check, f"edge-agent {shlex.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
+            assert done.returncode == check, (
+                f"edge-agent {shlex.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
+            )
         return done.returncode, done.stdout, done.stderr
 
     def device_init(self, name: str, args: list[str]) -> None:
