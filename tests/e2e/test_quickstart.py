@@ -26,11 +26,26 @@ CLI = [sys.executable, "-m", "edge_agent"]
 DEVICES = ("kitchen", "garage")
 
 
-def quickstart() -> list[str]:
+def readme_block(marker: str, lang: str) -> str:
+    """The text of README's fenced block between `<!-- marker -->` and `<!-- /marker -->`."""
     text = (REPO / "README.md").read_text()
-    block = re.search(r"<!-- quickstart -->\n```sh\n(.*?)```\n<!-- /quickstart -->", text, re.S)
-    assert block, "README.md has no quickstart block"
-    return [line for line in block.group(1).splitlines() if line and not line.startswith("#")]
+    block = re.search(rf"<!-- {marker} -->\n```{lang}\n(.*?)```\n<!-- /{marker} -->", text, re.S)
+    assert block, f"README.md has no {marker} block"
+    return block.group(1)
+
+
+def quickstart() -> list[str]:
+    return [
+        line for line in readme_block("quickstart", "sh").splitlines() if line and not line.startswith("#")
+    ]
+
+
+def test_the_readme_shows_the_aqua_example_as_it_is() -> None:
+    shown = readme_block("quickstart-aqua", "aqua")
+    assert shown in (REPO / "docs" / "examples" / "greet-and-hash.aqua").read_text()
+    runs = [line for line in quickstart() if line.startswith("edge-agent run ")]
+    assert runs[0].startswith("edge-agent run docs/examples/greet-and-hash.aqua "), "Aqua comes first"
+    assert any(".air " in line for line in runs[1:]), "the AIR version stays documented"
 
 
 class Session:
@@ -48,10 +63,14 @@ class Session:
             "EDGE_AGENT_STATE_DIR": str(self.tmp / name / "state"),
         }
 
-    def laptop(self, args: list[str], *, env: dict[str, str] | None = None, check: int | None = 0) -> tuple[int, str, str]:
+    def laptop(
+        self, args: list[str], *, env: dict[str, str] | None = None, check: int | None = 0
+    ) -> tuple[int, str, str]:
         done = self.lan.run(0, [*CLI, *args], env=env or self.laptop_env, timeout=90, check=False)
         if check is not None:
-            assert done.returncode == check, f"edge-agent {shlex.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
+            assert done.returncode == check, (
+                f"edge-agent {shlex.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
+            )
         return done.returncode, done.stdout, done.stderr
 
     def device_init(self, name: str, args: list[str]) -> None:
@@ -73,6 +92,8 @@ def session(netns_lan: Callable[..., NetnsLan], tmp_path: Path, require_root: No
 
 def test_the_readme_quick_start_works(session: Session) -> None:
     laptop_id = ""
+    ran_aqua = False
+    greeting = digest = ""
     for line in quickstart():
         if line.startswith("sudo "):  # a device line: init, then (instead of systemctl) serve
             init = shlex.split(line.split("&&")[0].replace("sudo ", "").replace("LAPTOP_ID", laptop_id))
@@ -96,13 +117,18 @@ def test_the_readme_quick_start_works(session: Session) -> None:
             assert "greeting" in out and "greet" in out, out
         elif command == "call":
             assert out.strip() == "Hello, Ada!", out
-        elif command == "run":
-            greeting, digest = json.loads(out)
+        elif command == "run" and argv[2].endswith(".aqua"):  # one JSON value per line, as README shows
+            assert out == readme_block("quickstart-output", "console"), out
+            greeting, digest = (json.loads(value) for value in out.splitlines())
             assert greeting == "Hello, Ada!"
             assert digest == hashlib.sha256(b"Hello, Ada!").hexdigest()
+            ran_aqua = True
+        elif command == "run":
+            assert json.loads(out) == [greeting, digest], out
         elif command == "remove":
             assert "removed hash from garage" in out
     assert laptop_id, "the quick start never ran `edge-agent id`"
+    assert ran_aqua, "the quick start never ran the Aqua example"
 
     # The removed service is gone; the other device still has its own.
     _, out, _ = session.laptop(["services", "garage", "--json"])
