@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 import time
 import uuid
 from dataclasses import dataclass, fields
@@ -395,11 +396,13 @@ def _check_fields(p: Particle) -> None:
         raise InvalidParticle(problem[1], problem[0])
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _is_canonical_uuid(text: str) -> bool:
-    try:
-        return str(uuid.UUID(text)) == text
-    except ValueError:
-        return False
+    """Whether `text` is what ``str(uuid.UUID(text))`` gives back: lower-case hex, hyphens
+    in the 8-4-4-4-12 places (checked on every decode, so a regex, not a UUID object)."""
+    return _CANONICAL_UUID.fullmatch(text) is not None
 
 
 def _kind(value: object) -> str:
