@@ -397,7 +397,8 @@ class Node:
 
     def _act(self, action: Action, remote: Any) -> None:
         if isinstance(action, SendCopy):
-            self._spawn(self._send(action))
+            if not self._reply_now(action):
+                self._spawn(self._send(action))
         elif isinstance(action, Dropped):
             self._count_drop(action.verdict.value, action.detail, remote)
         elif isinstance(action, ScriptFailed):
@@ -516,6 +517,22 @@ class Node:
         address = Address(remote[0], remote[1])
         if (await self.prover.prove(target, address)).outcome is not ProofOutcome.PROVEN:
             return False
+        return self._offer_reply(pid, target, raw)
+
+    def _reply_now(self, action: SendCopy) -> bool:
+        """`_reply_in_response` without a task, where it needs no challenge: the target
+        proved its key at the POST's address before (the common case: a particle that
+        comes back to the peer that sent it). Otherwise `_send` tries, in a task."""
+        pid, target = action.particle_id, action.target
+        remote = self._posted_from.get((pid, target))
+        if remote is None or not self.server.has_reply_slot((pid, target)):
+            return False
+        if not self.book.is_proven(target, Address(remote[0], remote[1])):
+            return False
+        del self._posted_from[(pid, target)]
+        return self._offer_reply(pid, target, action.envelope.encode())
+
+    def _offer_reply(self, pid: str, target: str, raw: bytes) -> bool:
         if not self.server.offer_reply((pid, target), raw):
             return False
         # Kept, should the target ask again (it lost the response).
