@@ -484,12 +484,12 @@ class Node:
         give_up_ms = action.give_up_ms
         now = now_ms()
         unseen = ""
-        if not self.book.candidates(target) and self.discovery is not None and now < give_up_ms:
+        if not self.book.has_candidates(target) and self.discovery is not None and now < give_up_ms:
             # Not (yet) seen on the LAN: mDNS may find it any moment (a peer just started,
             # or the CLI's browser has not heard the answers yet).
             with contextlib.suppress(TimeoutError):
                 await self.discovery.wait_for(target, timeout=(give_up_ms - now) / 1000)
-            if not self.book.candidates(target):
+            if not self.book.has_candidates(target):
                 unseen = " (not found over mDNS)"
         # Only where the target proves its key, each of its addresses in turn (net/delivery).
         delivery = await send_to_peer(self.prover, target, raw, deadline_ms=give_up_ms, sender=self.peer_id)
