@@ -397,7 +397,8 @@ class Node:
 
     def _act(self, action: Action, remote: Any) -> None:
         if isinstance(action, SendCopy):
-            self._spawn(self._send(action))
+            if not self._reply_now(action):
+                self._spawn(self._send(action))
         elif isinstance(action, Dropped):
             self._count_drop(action.verdict.value, action.detail, remote)
         elif isinstance(action, ScriptFailed):
@@ -483,12 +484,12 @@ class Node:
         give_up_ms = action.give_up_ms
         now = now_ms()
         unseen = ""
-        if not self.book.candidates(target) and self.discovery is not None and now < give_up_ms:
+        if not self.book.has_candidates(target) and self.discovery is not None and now < give_up_ms:
             # Not (yet) seen on the LAN: mDNS may find it any moment (a peer just started,
             # or the CLI's browser has not heard the answers yet).
             with contextlib.suppress(TimeoutError):
                 await self.discovery.wait_for(target, timeout=(give_up_ms - now) / 1000)
-            if not self.book.candidates(target):
+            if not self.book.has_candidates(target):
                 unseen = " (not found over mDNS)"
         # Only where the target proves its key, each of its addresses in turn (net/delivery).
         delivery = await send_to_peer(self.prover, target, raw, deadline_ms=give_up_ms, sender=self.peer_id)
@@ -516,6 +517,22 @@ class Node:
         address = Address(remote[0], remote[1])
         if (await self.prover.prove(target, address)).outcome is not ProofOutcome.PROVEN:
             return False
+        return self._offer_reply(pid, target, raw)
+
+    def _reply_now(self, action: SendCopy) -> bool:
+        """`_reply_in_response` without a task, where it needs no challenge: the target
+        proved its key at the POST's address before (the common case: a particle that
+        comes back to the peer that sent it). Otherwise `_send` tries, in a task."""
+        pid, target = action.particle_id, action.target
+        remote = self._posted_from.get((pid, target))
+        if remote is None or not self.server.has_reply_slot((pid, target)):
+            return False
+        if not self.book.is_proven(target, Address(remote[0], remote[1])):
+            return False
+        del self._posted_from[(pid, target)]
+        return self._offer_reply(pid, target, action.envelope.encode())
+
+    def _offer_reply(self, pid: str, target: str, raw: bytes) -> bool:
         if not self.server.offer_reply((pid, target), raw):
             return False
         # Kept, should the target ask again (it lost the response).

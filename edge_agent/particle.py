@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 import time
 import uuid
 from dataclasses import dataclass, fields
@@ -164,7 +165,8 @@ def signing_bytes(
             K_TTL: ttl_ms,
             K_SCRIPT: script,
         },
-        canonical=True,
+        # The keys go in ascending order and the values are ints and strings, so cbor2's
+        # default output is already deterministic (canonical=True would only sort again).
     )
 
 
@@ -394,11 +396,13 @@ def _check_fields(p: Particle) -> None:
         raise InvalidParticle(problem[1], problem[0])
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _is_canonical_uuid(text: str) -> bool:
-    try:
-        return str(uuid.UUID(text)) == text
-    except ValueError:
-        return False
+    """Whether `text` is what ``str(uuid.UUID(text))`` gives back: lower-case hex, hyphens
+    in the 8-4-4-4-12 places (checked on every decode, so a regex, not a UUID object)."""
+    return _CANONICAL_UUID.fullmatch(text) is not None
 
 
 def _kind(value: object) -> str:
@@ -432,7 +436,7 @@ def encode(particle: Particle) -> bytes:
             K_SIGNATURE: particle.signature,
             K_DATA: particle.data,
         },
-        canonical=True,
+        # Ascending keys, no floats: deterministic as written (see signing_bytes).
     )
 
 

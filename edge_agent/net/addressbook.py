@@ -200,6 +200,19 @@ class AddressBook:
         usable = [a for a in seen if a in proven or peer.refuted.get(a, now) <= now]
         return tuple(Candidate(a, a in proven, a in announced) for a in sorted(usable, key=order))
 
+    def has_candidates(self, peer_id: str) -> bool:
+        """Whether `candidates(peer_id)` is not empty, without ordering them (asked before
+        every send: is the peer known here at all, or must mDNS find it first?)."""
+        peer = self._peers.get(peer_id)
+        if peer is None:
+            return False
+        now = self._clock()
+        if any(p.expires_at > now for p in peer.proofs.values()):
+            return True  # a proven address is usable even where it was refuted before
+        return any(
+            not e.expired(now) and peer.refuted.get(e.address, now) <= now for e in peer.entries.values()
+        )
+
     def is_proven(self, peer_id: str, address: Address) -> bool:
         """Whether the peer proved its key at `address` and that proof still holds."""
         peer = self._peers.get(peer_id)

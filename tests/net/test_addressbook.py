@@ -413,3 +413,22 @@ def test_vouched_hosts_are_where_given_peers_are_configured_or_proved_their_key(
     assert book.vouched_hosts(PEERS[1:2]) == frozenset()
     clock.now += 10 * 3600  # the proof expired
     assert book.vouched_hosts(PEERS[:3]) == {"10.0.0.1"}
+
+
+def test_has_candidates_says_whether_candidates_is_empty(book: AddressBook, clock: Clock) -> None:
+    a1, a2 = Address("10.0.0.1", 5683), Address("10.0.0.2", 5683)
+    states = []
+    states.append(book.has_candidates(A) == bool(book.candidates(A)) and not book.has_candidates(A))
+    book.add(A, a1, Source.INCOMING, ttl=10)
+    states.append(book.has_candidates(A) == bool(book.candidates(A)) and book.has_candidates(A))
+    book.record_refuted(A, a1, ttl=5)
+    states.append(book.has_candidates(A) == bool(book.candidates(A)) and not book.has_candidates(A))
+    clock.now += 6  # the refusal is over, the address not yet expired
+    states.append(book.has_candidates(A) == bool(book.candidates(A)) and book.has_candidates(A))
+    clock.now += 10  # the address expired
+    states.append(book.has_candidates(A) == bool(book.candidates(A)) and not book.has_candidates(A))
+    assert book.record_proof(A, a2, ttl=30)  # a proof alone makes a candidate
+    states.append(book.has_candidates(A) == bool(book.candidates(A)) and book.has_candidates(A))
+    clock.now += 31
+    states.append(book.has_candidates(A) == bool(book.candidates(A)) and not book.has_candidates(A))
+    assert states == [True] * 7
