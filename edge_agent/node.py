@@ -26,8 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from edge_agent import __version__, cborutil, const, particle
-from edge_agent.air.calls import RET_UNREACHABLE, CallResult
-from edge_agent.air.data import Kind
+from edge_agent.air.calls import CallResult
 from edge_agent.config import Config
 from edge_agent.core import (
     Action,
@@ -57,7 +56,7 @@ from edge_agent.net.module_offer import MODULES_PATH, ModuleResource
 from edge_agent.net.proof import PROOF_PATH, ProofResource, Prover
 from edge_agent.net.proof import Outcome as ProofOutcome
 from edge_agent.particle import DropReason, Particle, ParticleError
-from edge_agent.runs import Run
+from edge_agent.runs import Run, unreachable_calls
 from edge_agent.sdnotify import Notifier
 from edge_agent.seals import Sealer
 from edge_agent.services.base import Delayed
@@ -451,7 +450,8 @@ class Node:
                 *(self.services.call(caller, c.service, c.function, c.args) for c in requests)
             )
         if run is not None:
-            run.unreachable = self._unreachable_calls(action.particle_id)
+            pid = action.particle_id
+            run.unreachable = unreachable_calls(self.core.data(pid)) if pid in self.core else []
             run.changed.set()
         self.counters["calls"] += len(results)
         due = {}
@@ -466,15 +466,6 @@ class Node:
         """Hand `result` to the core once it is due (its delay never outlasts the particle)."""
         await asyncio.sleep(result.delay_ms / 1000)
         await self._drive(self.core.handle(CallsDone(particle_id, {key: result.now()}), now_ms()))
-
-    def _unreachable_calls(self, particle_id: str) -> list[str]:
-        if particle_id not in self.core:
-            return []
-        return [
-            str(e.value[1])
-            for e in self.core.data(particle_id).entries.values()
-            if e.kind is Kind.CALL_FAILED and e.value[0] == RET_UNREACHABLE
-        ]
 
     async def _send(self, action: SendCopy) -> None:
         pid, target = action.particle_id, action.target

@@ -12,11 +12,22 @@ import contextlib
 import time
 from dataclasses import dataclass, field
 
+from edge_agent.air.calls import RET_UNREACHABLE
+from edge_agent.air.data import Data, Kind
 from edge_agent.core_events import FailureReported
 from edge_agent.particle import Particle
 from edge_agent.services.client import ClientServices
 
-__all__ = ["Run"]
+__all__ = ["Run", "unreachable_calls"]
+
+
+def unreachable_calls(data: Data) -> list[str]:
+    """Why the calls recorded in `data` as failed with error 14 could not reach their peer."""
+    return [
+        str(e.value[1])
+        for e in data.entries.values()
+        if e.kind is Kind.CALL_FAILED and e.value[0] == RET_UNREACHABLE
+    ]
 
 
 @dataclass(slots=True)
