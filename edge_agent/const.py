@@ -412,8 +412,7 @@ LOG_PEER_RECORDS_PER_S = 0.2
 # --- CoAP transport (edge_agent/net/coap_*.py) --------------------------------------------
 COAP_MAX_PENDING_PARTICLES = 128
 """Most received particles handed to the node whose callback has not returned yet; one more
-POST is answered 5.03 Service Unavailable with Max-Age (RFC 7252 §5.9.3.4), which senders
-retry."""
+POST is answered 5.03 with Max-Age (RFC 7252 §5.9.3.4), which senders retry."""
 
 COAP_MAX_PENDING_PARTICLE_BYTES = 32 * 1024 * 1024
 """Most bytes of received particles held for the node at once (the sum over the pending
@@ -533,8 +532,9 @@ NODE_MAX_FINISHED = 16 * 1024
 """Ids of expired particles remembered (until their deadline plus the clock skew) to drop replays."""
 
 NODE_YIELD_AFTER_S = 0.005
-"""How long a particle's calls and runs may go on without yielding the event loop, in
-seconds (builtin calls never suspend; a run is bounded by its step budget)."""
+"""Seconds a particle's calls and runs may go on without yielding the event loop."""
+NODE_MAX_DELAYED_CALLS = 1_000
+"""`peer.timeout` calls waiting at once, all particles together (edge_agent/delayed.py)."""
 
 NODE_HOUSEKEEPING_S = 1.0
 """How often expired particles and addresses are swept, in seconds."""

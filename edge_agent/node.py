@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import logging
 import time
@@ -27,6 +28,7 @@ from typing import Any
 
 from edge_agent import __version__, cborutil, const, particle
 from edge_agent.air.calls import CallResult
+from edge_agent.clock import now_ms
 from edge_agent.config import Config
 from edge_agent.core import (
     Action,
@@ -45,6 +47,7 @@ from edge_agent.core import (
     Tick,
     Verdict,
 )
+from edge_agent.delayed import DelayedCalls
 from edge_agent.identity import KeyPair
 from edge_agent.logutil import OnceLog
 from edge_agent.net.addressbook import Address, AddressBook, Source
@@ -67,10 +70,6 @@ from edge_agent.services.wasm.limits import Limits
 from edge_agent.store import KVLimits, StateDir, TrustList
 
 log = logging.getLogger(__name__)
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 class Node:
@@ -125,6 +124,7 @@ class Node:
         self._posted_from: dict[tuple[str, str], tuple[str, int]] = {}
         self._modules: dict[str, bytes] = {}  # sha256 -> bytes this peer offers for deploys
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._delayed = DelayedCalls(self._spawn, const.NODE_MAX_DELAYED_CALLS)
         self._housekeeper: asyncio.Task[Any] | None = None
         self._stopping = False
         self._started = False
@@ -423,6 +423,7 @@ class Node:
                 self.server.offer_reply((action.particle_id, sender), reply)
         elif isinstance(action, Forgotten):
             self._replies.pop(action.particle_id, None)
+            self._delayed.forget(action.particle_id)
             for key in [k for k in self._posted_from if k[0] == action.particle_id]:
                 del self._posted_from[key]
             self._runs.pop(action.particle_id, None)
@@ -450,16 +451,18 @@ class Node:
                 *(self.services.call(caller, c.service, c.function, c.args) for c in requests)
             )
         if run is not None:
-            pid = action.particle_id
             run.unreachable = unreachable_calls(self.core.data(pid)) if pid in self.core else []
             run.changed.set()
         self.counters["calls"] += len(results)
         due = {}
         for c, r in zip(requests, results, strict=True):  # one result per call
             if isinstance(r, Delayed) and r.delay_ms > 0:
-                self._spawn(self._deliver_later(pid, c.key, r))
-            else:
-                due[c.key] = r
+                if self._delayed.schedule(pid, functools.partial(self._deliver_later, pid, c.key, r)):
+                    continue
+                r = CallResult.failure(
+                    f"peer.timeout: {const.NODE_MAX_DELAYED_CALLS} timeouts are waiting here already"
+                )
+            due[c.key] = r
         return due
 
     async def _deliver_later(self, particle_id: str, key: str, result: Delayed) -> None:
