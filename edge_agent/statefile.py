@@ -39,6 +39,7 @@ __all__ = [
     "fsync_dir",
     "json_entries",
     "peer_id_lines",
+    "pid_alive",
     "read_bounded",
 ]
 
@@ -154,7 +155,8 @@ def read_bounded(path: Path, max_bytes: int, what: str) -> bytes | None:
     return data
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process `pid` exists (one we may not signal counts: it is alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -187,7 +189,7 @@ def cleanup_temp_files(
             age = now - entry.stat(follow_symlinks=False).st_mtime
         except FileNotFoundError:
             continue
-        if _pid_alive(pid) and age < max_age_s:
+        if pid_alive(pid) and age < max_age_s:
             continue
         with contextlib.suppress(FileNotFoundError):
             os.unlink(entry.path)

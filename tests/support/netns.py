@@ -35,6 +35,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from edge_agent.statefile import pid_alive
+
 __all__ = [
     "CI_ENV",
     "PREFIX",
@@ -91,16 +93,6 @@ def existing_namespaces() -> set[str]:
         return set()
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def sweep_stale(prefix: str = PREFIX) -> list[str]:
     """Remove namespaces named by this module whose creating process is gone; their names.
 
@@ -111,7 +103,7 @@ def sweep_stale(prefix: str = PREFIX) -> list[str]:
         if not name.startswith(prefix):
             continue
         match = _NAME_RE.match(name)
-        if match and _pid_alive(int(match.group(1))):
+        if match and pid_alive(int(match.group(1))):
             continue
         stale.append(name)
     if stale:
