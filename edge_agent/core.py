@@ -228,6 +228,9 @@ class ParticleCore:
                 self.sealer.check(p.id, incoming, rec.data, rec.digests)
         except SealError as exc:
             return [Dropped(p.id, Verdict.UNSEALED, str(exc), ev.sender)]
+        if rec is None and not self._make_room(0, trusted, keep=None, new=True):
+            detail = f"{len(self._records)} particles are in progress here"
+            return [Dropped(p.id, Verdict.OVERLOADED, detail, ev.sender)]
         weight = len(p.data) + incoming.items * const.DATA_ITEM_WEIGHT_BYTES
         grows = weight - (rec.weight if rec is not None else 0)
         if grows > 0 and not self._make_room(grows, trusted, keep=p.id):
@@ -309,7 +312,7 @@ class ParticleCore:
     # --- admission ----------------------------------------------------------------------
 
     def _admit(self, p: Envelope, trusted: bool, local: bool, now_ms: int) -> tuple[Verdict, str] | None:
-        """Room, rate and signature for a particle new here, or why not."""
+        """Rate, replay-table room and signature for a particle new here, or why not."""
         if not trusted and not self._take_token(p.init_peer_id, now_ms):
             return Verdict.RATE_LIMITED, f"{p.init_peer_id} starts particles faster than it may"
         if not self._finished_room(trusted, now_ms):
@@ -321,9 +324,7 @@ class ParticleCore:
                 f"particle {p.id}: signature does not match init peer {p.init_peer_id} "
                 "(forged, or the script/id/timestamp/ttl was changed on the way)"
             )
-        if not self._make_room(0, trusted, keep=None, new=True):
-            return Verdict.OVERLOADED, f"{len(self._records)} particles are in progress here"
-        return None
+        return None  # room is made once its data proved sealed (`_arrived`)
 
     def _take_token(self, peer: str, now_ms: int) -> bool:
         """A token bucket per init peer that is not trusted (rate `new_per_s`, `new_burst`)."""

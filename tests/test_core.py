@@ -7,7 +7,7 @@ from typing import Any
 
 from edge_agent.air import data as air_data
 from edge_agent.air.calls import CallResult
-from edge_agent.air.data import Data, Entry, Kind
+from edge_agent.air.data import FAILURE_KEY, Data, Entry, Kind
 from edge_agent.core import (
     Arrived,
     CallsDone,
@@ -267,4 +267,20 @@ def test_an_unsealed_copy_evicts_nothing() -> None:
     copy = forged_copy(p, {"1": Entry(Kind.CALL, "evil" * 200, "laptop")}, sealer_name="shed")
     [drop] = dev.handle(Arrived(copy, "shed"), NOW)
     assert drop.verdict is Verdict.UNSEALED
+    assert all(q.id in dev for q in held)
+
+
+def test_a_new_particle_refused_for_its_seals_or_as_a_stray_report_evicts_nothing() -> None:
+    """Room for a new particle is made only once its data proved sealed and not a failure
+    report (a report is never held): a refused first copy gives up nobody's idle particle."""
+    dev = core(max_particles=2)
+    held = [signed('(null)') for _ in range(2)]
+    for q in held:
+        dev.handle(Arrived(q), NOW)
+    unsealed = forged_copy(signed(CALL_BACK), {"1": Entry(Kind.CALL, "evil", "laptop")}, sealer_name="shed")
+    [drop] = dev.handle(Arrived(unsealed, "shed"), NOW)
+    assert drop.verdict is Verdict.UNSEALED
+    report = forged_copy(signed(CALL_BACK), {FAILURE_KEY: Entry(Kind.FAILURE, [1, "no", ""], "shed")}, "shed")
+    [drop] = dev.handle(Arrived(report, "shed"), NOW)  # dev is not its init peer
+    assert drop.verdict is Verdict.BAD_REPORT
     assert all(q.id in dev for q in held)
