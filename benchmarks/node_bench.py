@@ -466,7 +466,7 @@ def ratio_text(figure: Figure, *bases: tuple[str, str]) -> Figure:
     return Figure(text, values, figure.target, figure.met)
 
 
-@measurement("ed25519", "Ed25519 sign + verify (cryptography)", order=14)
+@measurement("ed25519", "Ed25519 sign + verify (libsodium)", order=14)
 async def ed25519(s: Settings) -> Figure:
     """What a hop's signatures cost on this machine: the floor under the in-process ratio."""
     keys = KeyPair.generate()

@@ -42,8 +42,6 @@ from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 import cbor2
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from edge_agent import const, identity
 from edge_agent.errors import LocalError, RemoteError
@@ -349,15 +347,11 @@ _FIELDS = tuple(f.name for f in fields(Particle))
 
 
 @functools.lru_cache(maxsize=const.PEER_ID_CACHE_SIZE)
-def _public_key(peer_id: str) -> Ed25519PublicKey | None:
-    """The key inside a valid peer id (`InvalidPeerId` if it is not one; None if its 32
-    bytes are no curve point), remembered for the ids seen last: few peers start
-    particles, and base58 decoding is most of the cost of decoding one."""
-    key = identity.parse_peer_id(peer_id)
-    try:
-        return Ed25519PublicKey.from_public_bytes(key)
-    except ValueError:
-        return None
+def _public_key(peer_id: str) -> bytes:
+    """The key inside a valid peer id (`InvalidPeerId` if it is not one), remembered for the
+    ids seen last: few peers start particles, and base58 decoding is most of the cost of
+    decoding one."""
+    return identity.parse_peer_id(peer_id)
 
 
 def _check_peer_id(peer_id: str) -> None:
@@ -366,14 +360,7 @@ def _check_peer_id(peer_id: str) -> None:
 
 def _verify(peer_id: str, message: bytes, signature: bytes) -> bool:
     """`identity.verify`, with the public key from `_public_key`."""
-    key = _public_key(peer_id)
-    if key is None:
-        return False
-    try:
-        key.verify(signature, message)
-    except (InvalidSignature, ValueError):  # ValueError: a key that is no curve point
-        return False
-    return True
+    return identity.verify_with_key(_public_key(peer_id), message, signature)
 
 
 def verify_signature(peer_id: str, message: bytes, signature: bytes) -> bool:

@@ -34,5 +34,7 @@ def test_install_md_gives_readmes_line_and_then_each_of_its_steps() -> None:
 
 def test_the_line_has_what_a_raspberry_pi_needs() -> None:
     apt, _venv, pip, *_ = readme_install_command().split(" && ")
-    assert set(apt.split()) >= {"python3-venv", "python3-dev", "gcc", "libffi-dev"}
+    assert set(apt.split()) >= {"python3-venv", "python3-dev", "gcc", "libffi-dev", "libsodium-dev"}
     assert "--no-binary=cbor2" in pip.split()
+    # PyNaCl has no 32-bit ARM wheel on PyPI: built against Debian's libsodium, not its own copy.
+    assert "SODIUM_INSTALL=system" in pip.split()

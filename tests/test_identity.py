@@ -157,19 +157,21 @@ def test_pem_round_trip_and_errors() -> None:
     other = ec.generate_private_key(ec.SECP256R1()).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    with pytest.raises(InvalidKey, match="not an Ed25519"):
+    with pytest.raises(InvalidKey, match="not an unencrypted PKCS#8 PEM Ed25519"):
         KeyPair.from_pem(other)
 
 
-def test_pem_fast_path_reads_what_the_library_reads() -> None:
-    """`from_pem` reads the common PKCS#8 v1 form itself (to spare the agent cryptography's
-    serialization module) and must agree with the library; any other form goes to it."""
+def test_pem_agrees_with_an_independent_implementation() -> None:
+    """`from_pem`/`to_pem` read and write PKCS#8 v1 themselves; cryptography (OpenSSL), a
+    test dependency only, reads and writes the same bytes for the same key."""
     from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     for seed in (RFC8032_SEED, bytes(32), b"\xff" * 32, os.urandom(32)):
         pem = KeyPair.from_seed(seed).to_pem()
         library = serialization.load_pem_private_key(pem, password=None)
-        assert KeyPair.from_pem(pem) == KeyPair(library)  # type: ignore[arg-type]
+        assert isinstance(library, Ed25519PrivateKey)
+        assert KeyPair.from_pem(pem) == KeyPair.from_seed(library.private_bytes_raw())
         written = library.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
@@ -187,12 +189,32 @@ def test_pem_fast_path_reads_what_the_library_reads() -> None:
             KeyPair.from_pem(broken)
 
 
-def test_writing_and_loading_the_identity_pem_need_no_serialization_module() -> None:
+def test_signatures_agree_with_an_independent_implementation() -> None:
+    """libsodium (ours) and OpenSSL (cryptography, a test dependency) sign alike and accept
+    each other's signatures; a changed byte fails both."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+    for n in (0, 1, 64, 350, 4096):
+        seed, message = os.urandom(32), os.urandom(n)
+        ours, theirs = KeyPair.from_seed(seed), Ed25519PrivateKey.from_private_bytes(seed)
+        assert ours.sign(message) == theirs.sign(message)
+        Ed25519PublicKey.from_public_bytes(ours.public_bytes).verify(ours.sign(message), message)
+        assert verify(ours.peer_id, message, theirs.sign(message))
+        forged = message + b"!"
+        assert not verify(ours.peer_id, forged, theirs.sign(message))
+        with pytest.raises(InvalidSignature):
+            Ed25519PublicKey.from_public_bytes(ours.public_bytes).verify(ours.sign(message), forged)
+
+
+def test_the_agent_never_loads_cryptography() -> None:
+    """Ed25519 is libsodium's: the agent's and the CLI's modules, identity files included,
+    leave cryptography (9.5 MB resident) unloaded."""
     pem = KeyPair.from_seed(RFC8032_SEED).to_pem()
     code = (
-        "import sys; from edge_agent.identity import KeyPair; KeyPair.generate().to_pem(); "
-        f"pair = KeyPair.from_pem({pem!r}); pair.sign(b'x'); "
-        "print(pair.peer_id, 'cryptography.hazmat.primitives.serialization' in sys.modules)"
+        "import sys; import edge_agent.cli, edge_agent.node; from edge_agent.identity import KeyPair; "
+        f"KeyPair.generate().to_pem(); pair = KeyPair.from_pem({pem!r}); pair.sign(b'x'); "
+        "print(pair.peer_id, any(m.startswith('cryptography') for m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
@@ -238,6 +260,6 @@ def test_pure_modules_import_no_io_libraries() -> None:
     loaded = set(json.loads(subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60,
     ).stdout))
-    # Not "socket": cryptography 38 and cbor2 5 may pull it in through the stdlib.
+    # Not "socket": cbor2 5 may pull it in through the stdlib.
     forbidden = {"asyncio", "aiocoap", "zeroconf", "wasm3", "edge_agent.net", "edge_agent.store"}
     assert not loaded & forbidden, loaded & forbidden

@@ -22,6 +22,7 @@ FORBIDDEN = (
     "asyncio",
     "zeroconf",
     "cryptography",
+    "nacl",
     "aiocoap",
     "edge_agent.air",
     "edge_agent.aqua",
