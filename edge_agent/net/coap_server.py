@@ -410,13 +410,17 @@ class CoapServer:
         key, future = slot
         self._holding += 1
         self._none_held.clear()
+        # The wait ends with b"" when it times out, never by cancelling `future`: a reply
+        # offered just then (`offer_reply` said it was taken) is still sent.
+        timer = asyncio.get_running_loop().call_later(self.reply_wait_s, _end_wait, future)
         try:
-            # Shielded: a reply offered as the wait times out (`offer_reply` said it was
-            # taken) must still be sent, not lost with a cancelled future.
-            reply: bytes | None = await asyncio.wait_for(asyncio.shield(future), self.reply_wait_s)
-        except TimeoutError:
-            reply = future.result() if future.done() and not future.cancelled() else None
+            reply: bytes | None = await future
+        except asyncio.CancelledError:
+            if not (future.done() and not future.cancelled()):
+                raise
+            reply = future.result()  # taken as this response was cancelled: keep the server's answer
         finally:
+            timer.cancel()
             self._reply_slots.pop(key, None)
             self._holding -= 1
             if not self._holding:
@@ -521,3 +525,8 @@ class CoapServer:
 
     def _delivered(self, task: asyncio.Task[None]) -> None:
         self._pending_bytes -= self._pending.pop(task, 0)
+
+
+def _end_wait(future: asyncio.Future[bytes]) -> None:
+    if not future.done():
+        future.set_result(b"")
