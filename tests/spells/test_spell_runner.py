@@ -1,0 +1,162 @@
+"""Spells on real nodes (loopback, discovery off): install, run, state, results, backoff,
+triggers, trust, and a restart -- through the `spell` service as the CLI calls it."""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+from edge_agent.node import Node
+from edge_agent.spell_runner import SpellRunner
+from tests.test_node import call, introduce, run, start_node, until
+
+COUNTER = """
+(seq
+ (seq
+  (call %init_peer_id% ("spell" "get_number") ["n"] old)
+  (xor
+   (seq (ap old.$.[0] prev) (call %init_peer_id% ("math" "add") [prev 1] n))
+   (call %init_peer_id% ("math" "add") [0 1] n)))
+ (seq
+  (call %init_peer_id% ("spell" "set_number") ["n" n])
+  (seq
+   (call %init_peer_id% ("getDataSrv" "label") [] label)
+   (call %init_peer_id% ("callbackSrv" "response") [label n]))))
+"""
+"""Counts its runs in its own state and returns [label, count]."""
+
+FAILING = '(call %init_peer_id% ("nope" "missing") [] x)'
+
+
+def runner(node: Node) -> SpellRunner:
+    spells = node.services.spells
+    assert isinstance(spells, SpellRunner)
+    return spells
+
+
+async def manage(client: Node, agent: Node, function: str, *args: Any) -> Any:
+    done = await call(client, agent.peer_id, "spell", function, *args)
+    if done.client.errors:
+        return {"error": done.client.errors[0][0]["message"]}
+    return done.client.responses[0][0]
+
+
+def install_doc(name: str, script: str, schedule: dict[str, Any], **args: Any) -> dict[str, Any]:
+    return {"name": name, "script": script, "schedule": schedule, "args": args, "source": "test"}
+
+
+def test_a_spell_runs_every_second_keeps_state_and_survives_a_restart(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            agent = await start_node(stack, tmp_path / "agent")
+            client = await start_node(stack, tmp_path / "client")
+            introduce(agent, client)
+            agent.state.trust(client.peer_id)
+            info = await manage(client, agent, "install", install_doc("count", COUNTER, {"every_ms": 1000}, label="c"))
+            assert info["name"] == "count" and info["schedule_text"] == "every 1s"
+            assert info["installed_by"] == client.peer_id
+            await until(lambda: runner(agent).get("count").record.total_runs >= 2, what="two runs")
+            status = await manage(client, agent, "status", "count")
+            assert status["runs"][0]["ok"] and status["runs"][0]["result"] == ["c", 1]
+            assert status["runs"][1]["result"] == ["c", 2]
+            assert status["kv_keys"] == ["n"] and status["args"] == {"label": "c"}
+            assert [s["name"] for s in await manage(client, agent, "list")] == ["count"]
+            await agent.stop()
+
+            again = await start_node(stack, tmp_path / "agent")
+            introduce(again, client)
+            before = runner(again).get("count").record.total_runs
+            assert before >= 2
+            await until(lambda: runner(again).get("count").record.total_runs >= before + 2, what="runs on")
+            runs = runner(again).get("count").record.runs
+            counts = [r.result[1] for r in runs]
+            assert counts == list(range(1, len(counts) + 1))  # the state carried over the restart
+            removed = await manage(client, again, "remove", "count")
+            assert removed == {"name": "count", "removed": True}
+            assert runner(again).names() == []
+            assert not list((tmp_path / "agent" / "spells").glob("*.record.json"))
+
+    run(go(), timeout=120)
+
+
+def test_only_trusted_peers_manage_spells_and_bad_ones_are_refused(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            agent = await start_node(stack, tmp_path / "agent")
+            stranger = await start_node(stack, tmp_path / "stranger")
+            introduce(agent, stranger)
+            doc = install_doc("s", "(null)", {"every_ms": 60_000})
+            for function, args in (("install", [doc]), ("list", []), ("remove", ["s"]), ("status", ["s"])):
+                answer = await manage(stranger, agent, function, *args)
+                assert "not authorised" in answer["error"], function
+                assert f"edge-agent trust add {stranger.peer_id}" in answer["error"]
+            # A spell's own functions are for its own particle only, and runs for the fleet.
+            answer = await manage(stranger, agent, "set_string", "k", "v")
+            assert "for a spell's own script" in answer["error"]
+            answer = await manage(stranger, agent, "runs", "s", 1)
+            assert "not authorised" in answer["error"]
+            assert runner(agent).names() == []
+
+            agent.state.trust(stranger.peer_id)
+            bad = [
+                (install_doc("s", "(seq (null)", {"every_ms": 60_000}), "not valid AIR"),
+                (install_doc("s", "(null)", {"cron": "0 0 30 2 *"}), "never fires"),
+                (install_doc("s", "(null)", {"every_ms": 5}), "every_ms"),
+                (install_doc("../x", "(null)", {"every_ms": 60_000}), "spell name"),
+            ]
+            for doc, says in bad:
+                answer = await manage(stranger, agent, "install", doc)
+                assert says in answer["error"], (says, answer)
+            answer = await manage(stranger, agent, "status", "nope")
+            assert "no spell named 'nope'" in answer["error"]
+
+    run(go(), timeout=120)
+
+
+def test_a_failing_spell_logs_its_errors_and_backs_off(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            agent = await start_node(stack, tmp_path / "agent")
+            await runner(agent).install(_def("fails", FAILING, {"every_ms": 1000}))
+            live = runner(agent).get("fails")
+            await until(lambda: live.record.total_runs >= 2, what="two failed runs")
+            first, second = live.record.runs[:2]
+            assert not first.ok and "No service found" in first.error
+            # The second run waited its backoff after the first ended (1 s, then 2 s).
+            assert second.started_ms >= first.started_ms + first.duration_ms + 1000
+            assert live.record.failures >= 2
+            assert live.next_ms is None or live.next_ms >= second.started_ms + 2000
+
+    run(go(), timeout=60)
+
+
+def test_a_triggered_spell_runs_on_its_event_with_the_event_as_data(tmp_path: Path) -> None:
+    script = (
+        '(seq (call %init_peer_id% ("getDataSrv" "event") [] e)'
+        ' (call %init_peer_id% ("callbackSrv" "response") [e]))'
+    )
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            agent = await start_node(stack, tmp_path / "agent")
+            other = await start_node(stack, tmp_path / "other")
+            await runner(agent).install(_def("joined", script, {"on": "peer-joined"}))
+            await runner(agent).install(_def("left", script, {"on": "peer-left"}))
+            introduce(agent, other)  # a static address: the peer joined
+            joined = runner(agent).get("joined")
+            await until(lambda: joined.record.total_runs == 1, what="a run on peer-joined")
+            assert joined.record.runs[0].result == {"kind": "peer-joined", "peer_id": other.peer_id}
+            agent.book.remove(other.peer_id)
+            left = runner(agent).get("left")
+            await until(lambda: left.record.total_runs == 1, what="a run on peer-left")
+            assert left.record.runs[0].result == {"kind": "peer-left", "peer_id": other.peer_id}
+            assert joined.record.total_runs == 1
+
+    run(go(), timeout=60)
+
+
+def _def(name: str, script: str, schedule: dict[str, Any]) -> Any:
+    from edge_agent.spells import SpellDef
+
+    return SpellDef.from_json(install_doc(name, script, schedule))
