@@ -3,8 +3,8 @@
 Three kinds of caller, three sets of functions (one dispatch table each):
 
 - a spell's own particle (its init peer is this device and it carries its run's token,
-  `spell_runner.RUN_KEY`): `name`, `get_string`/`set_string`, `get_number`/`set_number`,
-  `get`/`set` (any JSON value), `delete`, `last_runs(n)` -- its own state and result log,
+  `spell_runner.RUN_KEY`): `name`, `get_string`/`set_string`, `get_number`/`set_number`
+  (f64), `get_u64`/`set_u64`, `get`/`set` (any JSON value), `delete`, `last_runs(n)` -- its own state and result log,
   kept across runs and restarts;
 - any peer a ``trusted`` access rule admits (this device, its trusted peers, the devices
   they enrolled): `runs(name, n)`, another spell's last results (a spell on one device
@@ -133,6 +133,8 @@ _OWN: dict[str, Callable[[Any, Any, list[Any]], Awaitable[Any]]] = {
     "set_string": _setter(str, "_string"),
     "get_number": _getter(float, "_number"),
     "set_number": _setter(float, "_number"),
+    "get_u64": _getter(int, "_u64"),
+    "set_u64": _setter(int, "_u64"),
     "get": _getter(None, ""),
     "set": _setter(None, ""),
     "delete": _delete,
@@ -189,8 +191,11 @@ def _script_run(run: RunRecord) -> dict[str, Any]:
 
 
 def _is(value: Any, kind: type) -> bool:
+    """Whether `value` is a `kind` as Aqua sees it: an f64 may be whole, a u64 is whole and >= 0."""
     if kind is float:
         return type(value) in (int, float)
+    if kind is int:
+        return type(value) is int and 0 <= value < 2**64
     return type(value) is kind
 
 
