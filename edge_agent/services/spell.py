@@ -4,8 +4,8 @@ Three kinds of caller, three sets of functions (one dispatch table each):
 
 - a spell's own particle (its init peer is this device and it carries its run's token,
   `spell_runner.RUN_KEY`): `name`, `get_string`/`set_string`, `get_number`/`set_number`
-  (f64), `get_u64`/`set_u64`, `get`/`set` (any JSON value), `delete`, `last_runs(n)` -- its own state and result log,
-  kept across runs and restarts;
+  (f64), `get_u64`/`set_u64`, `get`/`set` (any JSON value), `delete`, `last_runs(n)` --
+  its own state and result log, kept across runs and restarts;
 - any peer a ``trusted`` access rule admits (this device, its trusted peers, the devices
   they enrolled): `runs(name, n)`, another spell's last results (a spell on one device
   gathers what spells on others recorded);

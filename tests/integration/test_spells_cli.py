@@ -40,7 +40,9 @@ func count(label: string) -> string, u64:
 """
 
 
-def cli(tmp: Path, *args: str, home: str = "laptop", config: Path | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    tmp: Path, *args: str, home: str = "laptop", config: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "EDGE_AGENT_HOME": str(tmp / home), "EDGE_AGENT_MDNS": "0"}
     if config is not None:
         env["EDGE_AGENT_CONFIG"] = str(config)
@@ -78,7 +80,8 @@ def test_a_spell_runs_every_second_across_a_restart_and_its_results_are_readable
 
     with serving(config) as device:
         target = f"127.0.0.1:{device.port}"
-        out = ok(cli(tmp_path, "spell", "install", target, "tick", str(script), "--every", "1s", "--arg", "label=t"))
+        install = ["spell", "install", target, "tick", str(script), "--every", "1s", "--arg", "label=t"]
+        out = ok(cli(tmp_path, *install))
         assert out.strip() == f"installed spell tick on {target}: every 1s"
         before = runs_at_least(tmp_path, device, "tick", 2)
         listed = ok(cli(tmp_path, "spell", "list", target))

@@ -53,7 +53,8 @@ def test_a_spell_runs_every_second_keeps_state_and_survives_a_restart(tmp_path: 
             client = await start_node(stack, tmp_path / "client")
             introduce(agent, client)
             agent.state.trust(client.peer_id)
-            info = await manage(client, agent, "install", install_doc("count", COUNTER, {"every_ms": 1000}, label="c"))
+            doc = install_doc("count", COUNTER, {"every_ms": 1000}, label="c")
+            info = await manage(client, agent, "install", doc)
             assert info["name"] == "count" and info["schedule_text"] == "every 1s"
             assert info["installed_by"] == client.peer_id
             await until(lambda: runner(agent).get("count").record.total_runs >= 2, what="two runs")

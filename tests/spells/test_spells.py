@@ -35,7 +35,9 @@ def test_periods(text: str, ms: int) -> None:
     assert parse_period(text) == ms
 
 
-@pytest.mark.parametrize("text", ["", "10", "s", "1.5s", "-1s", "999ms", "367d", "1w", "10 s", "1" * 13 + "s"])
+@pytest.mark.parametrize(
+    "text", ["", "10", "s", "1.5s", "-1s", "999ms", "367d", "1w", "10 s", "1" * 13 + "s"]
+)
 def test_bad_periods(text: str) -> None:
     with pytest.raises(BadSpell):
         parse_period(text)
