@@ -140,6 +140,16 @@ data SpellRun:
     -- why it failed ("" if it did not)
     error: string
 
+-- What a triggered spell's `event` argument holds: kind is "peer-joined" or "peer-left"
+-- (with peer_id), or "service-deployed" (with service).
+data PeerEvent:
+    kind: string
+    peer_id: string
+
+data ServiceEvent:
+    kind: string
+    service: string
+
 -- A spell's own state and results: for the spell's script, run by the device itself.
 -- Values are kept across runs and restarts (at most 64 keys of 4 KiB each).
 service Spell("spell"):
