@@ -27,6 +27,7 @@ import contextlib
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,6 +93,8 @@ class _Live:
     """The latest trigger not yet run for (a triggered spell's `event` data)."""
     task: asyncio.Task[None] | None = None
     running_since_ms: int | None = None
+    writing: asyncio.Future[None] | None = None
+    """The write of its record under way, if any."""
     token: str | None = None
     """The run in progress's token (`RUN_KEY`): only its particle may use the spell's state."""
     done: asyncio.Event = field(default_factory=asyncio.Event)
@@ -197,8 +200,9 @@ class SpellRunner:
                 if live.next_ms is None:
                     return
                 wait_ms = live.next_ms - now_ms()
-            if wait_ms > 0:
+            while wait_ms > 0:  # the loop's clock may wake us a little before the wall clock's time
                 await asyncio.sleep(wait_ms / 1000)
+                wait_ms = (live.next_ms - now_ms()) if live.next_ms is not None else 0
             live.next_ms = None
             try:
                 await self._run_once(live, event)
@@ -252,12 +256,20 @@ class SpellRunner:
         await self._keep(live)
 
     async def _keep(self, live: _Live) -> None:
-        """Persist a spell's record; a full disk is logged, and the spell goes on."""
-        name, snapshot = live.spell.name, SpellRecord(
+        """Persist a spell's record (its runs and state); a full disk is logged, and the
+        spell goes on. A spell removed or replaced meanwhile writes nothing, and `_end`
+        waits for a write under way, so no old record lands after a new one."""
+        name = live.spell.name
+        if self._spells.get(name) is not live:
+            return
+        snapshot = SpellRecord(
             list(live.record.runs), live.record.total_runs, live.record.failures, dict(live.record.kv)
         )
+        live.writing = asyncio.ensure_future(asyncio.to_thread(self.store.put_record, name, snapshot))
         try:
-            await asyncio.to_thread(self.store.put_record, name, snapshot)
+            await asyncio.shield(live.writing)
+        except asyncio.CancelledError:
+            raise
         except Exception as exc:  # noqa: BLE001 - StoreError, OSError
             log.error("spell %s: could not keep its record: %s", name, exc)
 
@@ -274,10 +286,6 @@ class SpellRunner:
                 return live
         return None
 
-    async def save_state(self, live: _Live) -> None:
-        """Persist a spell's state after its script changed it (spell.set_*)."""
-        await self._keep(live)
-
     async def install(self, spell: SpellDef) -> dict[str, Any]:
         """Install `spell` (replacing one of its name, whose runs and state are dropped)."""
         try:
@@ -291,9 +299,7 @@ class SpellRunner:
                     f"this device keeps {const.SPELL_MAX_COUNT} spells already; remove one first "
                     f"(edge-agent spell remove TARGET NAME)"
                 )
-            await asyncio.to_thread(self._store_new, spell)
-            if old is not None:
-                await self._end(old)
+            await self._retire(spell.name, lambda: self._store_new(spell))
             live = _Live(spell, SpellRecord())
             self._launch(live)
         log.info("installed spell %s (%s) for %s", spell.name, spell.schedule.text, spell.installed_by)
@@ -308,20 +314,33 @@ class SpellRunner:
             live = self._spells.get(name)
             if live is None:
                 raise BadSpell(f"no spell named {name!r} on this device")
-            await asyncio.to_thread(self.store.remove, name)
-            await self._end(live)
-            del self._spells[name]
+            await self._retire(name, lambda: self.store.remove(name))
         log.info("removed spell %s", name)
         return {"name": name, "removed": True}
 
-    async def _end(self, live: _Live) -> None:
-        """Cancel a spell's task (not awaited when a spell's own run removes it)."""
-        task = live.task
-        if task is None:
-            return
-        task.cancel()
-        if task is not asyncio.current_task():
+    async def _retire(self, name: str, change: Callable[[], object]) -> None:
+        """Stop spell `name` (if installed) and make `change` to the store (in a thread)
+        after any write of its record, so the store ends as `change` leaves it; then forget
+        the spell. If `change` fails, the spell goes on as it was. A spell whose own run
+        removes or replaces it is cancelled last, since its task is the one doing this
+        (`_keep` writes nothing for a spell forgotten)."""
+        old = self._spells.get(name)
+        task = old.task if old is not None else None
+        current = task is not None and task is asyncio.current_task()
+        if old is not None and task is not None and not current:
+            task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+            if old.writing is not None:
+                await asyncio.gather(old.writing, return_exceptions=True)
+        try:
+            await asyncio.to_thread(change)
+        except Exception:
+            if old is not None and not current:
+                self._launch(old)
+            raise
+        self._spells.pop(name, None)
+        if current and task is not None:
+            task.cancel()
 
     def names(self) -> list[str]:
         return sorted(self._spells)

@@ -105,8 +105,7 @@ def _setter(kind: type | None, what: str) -> Callable[[Any, Any, list[Any]], Awa
         usage = f"spell.set{what}(key, value)"
         if len(args) != 2 or (kind is not None and not _is(args[1], kind)):
             raise ServiceError(f"usage: {usage}", ret_code=RET_BAD_REQUEST)
-        live.record.set(_str(args, 0, usage), args[1])
-        await runner.save_state(live)
+        live.record.set(_str(args, 0, usage), args[1])  # kept on disk when the run ends
         return {}
 
     return set_
@@ -117,7 +116,6 @@ async def _delete(runner: Any, live: Any, args: list[Any]) -> Any:
     found = key in live.record.kv
     if found:
         live.record.set(key, None)
-        await runner.save_state(live)
     return found
 
 

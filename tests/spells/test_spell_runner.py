@@ -161,3 +161,32 @@ def _def(name: str, script: str, schedule: dict[str, Any]) -> Any:
     from edge_agent.spells import SpellDef
 
     return SpellDef.from_json(install_doc(name, script, schedule))
+
+
+def test_replacing_a_spell_starts_it_afresh_and_a_spell_may_remove_itself(tmp_path: Path) -> None:
+    removes_itself = (
+        '(seq (call %init_peer_id% ("spell" "name") [] me)'
+        ' (call %init_peer_id% ("spell" "remove") [me] r))'
+    )
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            agent = await start_node(stack, tmp_path / "agent")
+            spells = runner(agent)
+            await spells.install(_def("count", FAILING, {"every_ms": 1000}))
+            live = spells.get("count")
+            await until(lambda: live.record.total_runs >= 1, what="a run")
+            # Replaced: the new spell's log and state start empty, whatever the old one did.
+            await spells.install(_def("count", COUNTER, {"every_ms": 60_000}))
+            new = spells.get("count")
+            assert new is not live and new.record.total_runs <= 1
+            assert live.task is not None and live.task.done()
+            store = spells.store
+            assert store.definitions()["count"].schedule.every_ms == 60_000
+
+            await spells.install(_def("once", removes_itself, {"every_ms": 1000}))
+            await until(lambda: "once" not in spells.names(), what="the spell removed itself")
+            assert "once" not in store.definitions()
+            assert not (store.path / "once.record.json").exists()
+
+    run(go(), timeout=60)
