@@ -157,10 +157,10 @@ def test_a_triggered_spell_runs_on_its_event_with_the_event_as_data(tmp_path: Pa
     run(go(), timeout=60)
 
 
-def _def(name: str, script: str, schedule: dict[str, Any]) -> Any:
+def _def(name: str, script: str, schedule: dict[str, Any], **args: Any) -> Any:
     from edge_agent.spells import SpellDef
 
-    return SpellDef.from_json(install_doc(name, script, schedule))
+    return SpellDef.from_json(install_doc(name, script, schedule, **args))
 
 
 def test_replacing_a_spell_starts_it_afresh_and_a_spell_may_remove_itself(tmp_path: Path) -> None:
@@ -188,5 +188,47 @@ def test_replacing_a_spell_starts_it_afresh_and_a_spell_may_remove_itself(tmp_pa
             await until(lambda: "once" not in spells.names(), what="the spell removed itself")
             assert "once" not in store.definitions()
             assert not (store.path / "once.record.json").exists()
+
+    run(go(), timeout=60)
+
+
+def test_the_spell_service_keeps_values_of_each_kind_and_reads_the_log(tmp_path: Path) -> None:
+    calls = [
+        '(call %init_peer_id% ("spell" "get_string") ["s"] s0)',
+        '(call %init_peer_id% ("spell" "set_string") ["s" "hello"] r1)',
+        '(call %init_peer_id% ("spell" "get_string") ["s"] s1)',
+        '(call %init_peer_id% ("spell" "get_number") ["s"] n1)',  # a string is no number: absent
+        '(call %init_peer_id% ("getDataSrv" "obj") [] obj)',
+        '(call %init_peer_id% ("spell" "set") ["o" obj] r2)',
+        '(call %init_peer_id% ("spell" "get") ["o"] o1)',
+        '(call %init_peer_id% ("spell" "delete") ["s"] d1)',
+        '(call %init_peer_id% ("spell" "delete") ["s"] d2)',
+        '(call %init_peer_id% ("spell" "last_runs") [5] runs)',
+        '(call %init_peer_id% ("spell" "name") [] me)',
+        '(call %init_peer_id% ("callbackSrv" "response") [s0 s1 n1 o1 d1 d2 runs.length me])',
+    ]
+    script = calls[-1]
+    for call_ in reversed(calls[:-1]):
+        script = f"(seq {call_} {script})"
+    bad = (
+        '(xor (call %init_peer_id% ("spell" "set_u64") ["k" -1] r)'
+        ' (call %init_peer_id% ("spell" "get_u64") ["k"] x))'
+    )
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            agent = await start_node(stack, tmp_path / "agent")
+            spells = runner(agent)
+            await spells.install(_def("kinds", script, {"every_ms": 60_000}, obj={"a": [1, 2]}))
+            live = spells.get("kinds")
+            await until(lambda: live.record.total_runs == 1, what="one run")
+            [run_] = live.record.runs
+            assert run_.ok, run_.error
+            assert run_.result == [[], ["hello"], [], [{"a": [1, 2]}], True, False, 0, "kinds"]
+            assert live.record.kv == {"o": {"a": [1, 2]}}
+            await spells.install(_def("bad", bad, {"every_ms": 60_000}))
+            await until(lambda: spells.get("bad").record.total_runs == 1, what="one run")
+            assert spells.get("bad").record.runs[0].ok  # set_u64 of -1 refused, caught by xor
+            assert spells.get("bad").record.kv == {}
 
     run(go(), timeout=60)
