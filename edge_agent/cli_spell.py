@@ -21,6 +21,8 @@ from edge_agent.cli import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    _check_args,
+    _compile_for_run,
     _out,
     _peer_specs,
     _resolve_targets,
@@ -96,28 +98,15 @@ def _no_arg(spec: str) -> Any:
 
 
 def _compile(args: argparse.Namespace, text: str, data: dict[str, Any], schedule: Schedule) -> str:
-    """The AIR of the Aqua function; its --arg values put in `data` and checked. A triggered
-    spell's function may take an `event` argument: the device gives it at each run."""
-    from edge_agent.aqua import AquaError, compile_function, read_relative
-    from edge_agent.aqua.args import ArgumentError, parse_arg, require_args
-
-    try:
-        air, signature = compile_function(text, args.function, args.file, False, read_relative)
-    except AquaError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from None
-    for spec in args.arg or []:
-        try:
-            name, value = parse_arg(spec, signature)
-        except ValueError as exc:
-            raise CliError(str(exc), EXIT_USAGE) from None
-        data[name] = value
+    """The AIR of the Aqua function, compiled as `run` compiles it without --relay; its
+    --arg values put in `data` and checked. A triggered spell's function may take an
+    `event` argument: the device gives it at each run."""
+    as_run = argparse.Namespace(function=args.function, script=args.file, relay=None, arg=args.arg)
+    air, signature = _compile_for_run(as_run, text, data)
     if schedule.on is not None:
         signature = dataclasses.replace(signature, args=tuple(a for a in signature.args if a[0] != "event"))
-    try:
-        require_args(signature, data)
-    except ArgumentError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from None
-    return air
+    _check_args(signature, data)
+    return str(air)
 
 
 async def install_on(

@@ -630,9 +630,6 @@ SPELL_BACKOFF_MAX_MS = 300_000
 """A failing spell waits base * 2^(failures-1) before its next run, at most the maximum
 (ms): a script that always fails costs a run every 5 minutes, not one a second."""
 
-SPELL_MAX_PENDING_EVENTS = 1
-"""Triggers (peer-joined, ...) remembered while a spell runs: more coalesce into one run."""
-
 SPELL_STATE_MAX_FILE_BYTES = 512 * 1024
 """Largest spell file (definition or state) read back from the state directory, in bytes."""
 

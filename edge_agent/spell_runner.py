@@ -129,6 +129,8 @@ class SpellRunner:
             spells = []
         for spell, record in spells:
             self._launch(_Live(spell, record))
+        # The peers already here joined before the spells started: no event, but one when they leave.
+        self._joined = {p for p in self.node.book.peers() if p != self.node.peer_id and self._announced(p)}
         self._unsubscribe = self.node.book.subscribe(self._peer_changed)
         if spells:
             log.info("%d spells started", len(spells))
@@ -167,16 +169,18 @@ class SpellRunner:
         peer = change.peer_id
         if peer == self.node.peer_id:
             return
-        announced = change.kind is not ChangeKind.REMOVED and any(
-            e.source is not Source.INCOMING for e in self.node.book.entries(peer)
-        )
+        announced = change.kind is not ChangeKind.REMOVED and self._announced(peer)
         if announced and peer not in self._joined:
-            if len(self._joined) < const.NODE_MAX_PARTICLES:  # bounded like the book it mirrors
+            if len(self._joined) < const.ADDRESSBOOK_MAX_PEERS:  # bounded like the book it mirrors
                 self._joined.add(peer)
                 self.trigger(Trigger.PEER_JOINED, peer_id=peer)
         elif not announced and peer in self._joined:
             self._joined.discard(peer)
             self.trigger(Trigger.PEER_LEFT, peer_id=peer)
+
+    def _announced(self, peer: str) -> bool:
+        """Whether `peer` has an announced or configured address (not only a copy's source)."""
+        return any(e.source is not Source.INCOMING for e in self.node.book.entries(peer))
 
     # --- the loop of one spell ----------------------------------------------------------------
 

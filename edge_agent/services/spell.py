@@ -28,7 +28,7 @@ from edge_agent.clock import now_ms
 from edge_agent.services.base import RET_BAD_REQUEST, RET_NOT_AUTHORISED, ServiceError
 from edge_agent.spells import BadSpell, RunRecord, SpellDef
 
-__all__ = ["call"]
+__all__ = ["FUNCTIONS", "call"]
 
 MAX_RUNS_ASKED = 1000
 """Largest `n` of last_runs/runs/status accepted (the log keeps fewer: const.SPELL_MAX_RUNS_KEPT)."""
@@ -172,6 +172,10 @@ _MANAGE: dict[str, Callable[[Any, Any, list[Any]], Awaitable[Any]]] = {
     "list": _list,
     "status": _status,
 }
+
+
+FUNCTIONS = frozenset(_OWN) | frozenset(_MANAGE) | {"runs"}
+"""Every function of the `spell` service."""
 
 
 # --- values ------------------------------------------------------------------------------------
