@@ -201,7 +201,8 @@ class SpellRunner:
                         last.started_ms + last.duration_ms if last else None),
                     failures=live.record.failures, local_time=self._clock,
                 )
-                if live.next_ms is None:
+                if live.next_ms is None:  # a cron time beyond the search (a clock far off)
+                    log.error("spell %s: its schedule names no time ahead; it stops", live.spell.name)
                     return
                 wait_ms = live.next_ms - now_ms()
             while wait_ms > 0:  # the loop's clock may wake us a little before the wall clock's time
