@@ -3,8 +3,9 @@
 `install` compiles an Aqua function here (or reads AIR), checks its arguments against the
 function's types, and sends the script, its schedule and its arguments to the device's
 `spell.install` (trusted peers only). Everything that can be refused is refused before a
-device is looked for. The per-device part is `install_on` (one TARGET, a prepared
-request), so a command that fans out over many devices calls it once per device.
+device is looked for. The per-device part is `install_on` (one resolved TARGET and the
+request `prepare_install` made once), so a command that fans out over many devices calls it
+once per device.
 Only `edge_agent.cli` and the cli_* modules print.
 """
 
@@ -29,7 +30,7 @@ from edge_agent.cli import (
 )
 from edge_agent.spells import BadSpell, Schedule, parse_period
 
-__all__ = ["install_on", "install_request", "installed_text", "spell"]
+__all__ = ["install_on", "install_request", "installed_text", "prepare_install", "spell"]
 
 
 async def spell(args: argparse.Namespace, client: Any) -> int:
@@ -121,10 +122,17 @@ def installed_text(device: str, info: dict[str, Any]) -> str:
     return f"installed spell {info['name']} on {device}: {info['schedule_text']}"
 
 
-async def _install(args: argparse.Namespace, client: Any) -> int:
+async def prepare_install(args: argparse.Namespace, client: Any) -> dict[str, Any]:
+    """`install_request`, with the --peer/--peers TARGETs resolved to peer ids: what
+    `install_on` sends to each device."""
     request = install_request(args)
-    target = await client.resolve(args.target, timeout_s=args.timeout)
     await _resolve_targets(args, client, _peer_specs(args), request["args"])
+    return request
+
+
+async def _install(args: argparse.Namespace, client: Any) -> int:
+    request = await prepare_install(args, client)
+    target = await client.resolve(args.target, timeout_s=args.timeout)
     info = await install_on(client, target, request, timeout_s=args.timeout)
     _out(args, installed_text(target.name, info), info)
     return EXIT_OK
