@@ -3,6 +3,7 @@ triggers, trust, and a restart -- through the `spell` service as the CLI calls i
 
 from __future__ import annotations
 
+import time
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -230,5 +231,38 @@ def test_the_spell_service_keeps_values_of_each_kind_and_reads_the_log(tmp_path:
             await until(lambda: spells.get("bad").record.total_runs == 1, what="one run")
             assert spells.get("bad").record.runs[0].ok  # set_u64 of -1 refused, caught by xor
             assert spells.get("bad").record.kv == {}
+
+    run(go(), timeout=60)
+
+
+def test_a_deploy_wakes_service_deployed_spells_and_cron_spells_wait_for_their_minute(tmp_path: Path) -> None:
+    import hashlib
+
+    from tests.test_node import FIRMWARE
+
+    wasm = (FIRMWARE / "greeting.wasm").read_bytes()
+    script = (
+        '(seq (call %init_peer_id% ("getDataSrv" "event") [] e)'
+        ' (call %init_peer_id% ("callbackSrv" "response") [e.$.service]))'
+    )
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            agent = await start_node(stack, tmp_path / "agent")
+            spells = runner(agent)
+            await spells.install(_def("deployed", script, {"on": "service-deployed"}))
+            installed = int(time.time() * 1000)
+            await spells.install(_def("minutely", "(null)", {"cron": "* * * * *"}))
+            agent.state.put_module(wasm)  # stored already: the deploy fetches nothing
+            sha = hashlib.sha256(wasm).hexdigest()
+            await agent.services.deploy("greeting", sha, {}, source=agent.peer_id)
+            live = spells.get("deployed")
+            await until(lambda: live.record.total_runs == 1, what="a run on service-deployed")
+            assert live.record.runs[0].result == "greeting"
+            minutely = spells.get("minutely")
+            await until(lambda: minutely.next_ms is not None, what="a time for the cron spell")
+            due = minutely.next_ms
+            # Not at once: at the start of the next minute (local time zones are whole minutes).
+            assert due is not None and due % 60_000 == 0 and installed < due <= installed + 60_000
 
     run(go(), timeout=60)
