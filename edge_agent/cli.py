@@ -296,6 +296,12 @@ async def _deploy(args: argparse.Namespace, client: Any) -> int:
     return await deploy(args, client)
 
 
+async def _spell(args: argparse.Namespace, client: Any) -> int:
+    from edge_agent.cli_spell import spell
+
+    return await spell(args, client)
+
+
 async def _services(args: argparse.Namespace, client: Any) -> int:
     target = await client.resolve(args.target, timeout_s=args.timeout)
     services = await client.call(target, "srv", "list", [], timeout_s=args.timeout)
@@ -555,6 +561,7 @@ COMMANDS: dict[str, Command] = {
     "remove": _laptop(_remove),
     "call": _laptop(_call),
     "run": _laptop(_run),
+    "spell": _laptop(_spell),
 }
 """Each subcommand's function (`edge_agent.cli_parser` builds the parser around them)."""
 

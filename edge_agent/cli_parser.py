@@ -32,7 +32,8 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="edge-agent",
         description="Compose Wasm services across the devices of a LAN. On a device: init and serve. "
-        "From a laptop: peers, status, deploy, services, enroll, remove, call, run, compile and known.",
+        "From a laptop: peers, status, deploy, services, enroll, remove, call, run, spell, compile, "
+        "known.",
         epilog="Exit codes: 0 success, 1 the remote side reported an error, 2 usage, "
         "3 timeout or unreachable. "
         "TARGET is a peer id, an mDNS instance name, or host[:port].",
@@ -196,4 +197,43 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     )
     sp.add_argument("--relay", metavar="TARGET", help="the peer getDataSrv.-relay- returns")
     laptop_options(sp, timeout=30.0)
+
+    sp = add("spell", "install, list, inspect and remove the scripts devices run by themselves")
+    _spell_actions(sp, laptop_options)
     return p
+
+
+def _spell_actions(sp: argparse.ArgumentParser, laptop_options: Callable[..., None]) -> None:
+    """`spell`'s actions and their options (edge_agent.cli_spell does them)."""
+    actions = sp.add_subparsers(dest="spell_action", metavar="ACTION", required=True)
+    a = actions.add_parser(
+        "install", help="install (or replace) a spell on a device",
+        description="Install a script the device runs by itself, on a schedule or when something "
+        "happens there, with itself as the init peer (the device's trusted peers only).",
+    )
+    a.add_argument("target", metavar="TARGET")
+    a.add_argument("name", metavar="NAME")
+    a.add_argument("file", metavar="FILE.aqua|FILE.air")
+    a.add_argument("--func", dest="function", metavar="F",
+                   help="the Aqua function (default: the only exported one)")
+    when = a.add_mutually_exclusive_group(required=True)
+    when.add_argument("--every", metavar="PERIOD", help="run every PERIOD: 1s to 366d (30s, 5m, 2h, 1d)")
+    when.add_argument("--cron", metavar="EXPR", help='run at the minutes of a cron expression: "*/5 * * * *"')
+    when.add_argument("--on", metavar="EVENT",
+                      help="run when this happens: peer-joined, peer-left, service-deployed")
+    a.add_argument("--arg", metavar="NAME=JSON", action="append",
+                   help="an argument of the function (repeatable)")
+    a.add_argument("--peer", metavar="NAME=TARGET", action="append",
+                   help="put TARGET's peer id in the arguments as NAME (repeatable)")
+    a.add_argument("--peers", metavar="NAME=TARGET,...", action="append",
+                   help="put a list of peer ids in the arguments as NAME (repeatable)")
+    laptop_options(a)
+    for name, help_ in (("list", "list the spells on a device"), ("status", "a spell's last runs"),
+                        ("remove", "remove a spell (its result log and state go with it)")):
+        b = actions.add_parser(name, help=help_, description=help_)
+        b.add_argument("target", metavar="TARGET")
+        if name != "list":
+            b.add_argument("name", metavar="NAME")
+        if name == "status":
+            b.add_argument("--runs", type=int, default=10, metavar="N", help="runs to show (default 10)")
+        laptop_options(b)

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from edge_agent import __version__, cborutil, const, particle
+from edge_agent import __version__, cborutil, const, particle, spell_runner
 from edge_agent.air.calls import CallResult
 from edge_agent.clock import now_ms
 from edge_agent.config import Config
@@ -183,7 +183,7 @@ class Node:
                 self.book.add(peer.peer_id, Address(peer.host, peer.port), Source.STATIC)
         await self.server.start()
         await self.client.start()
-        restoring = asyncio.get_running_loop().create_task(self.services.restore())
+        restoring = asyncio.get_running_loop().create_task(spell_runner.restore(self))  # services, spells
         if self.config.discovery.enabled:
             from edge_agent.net.discovery import Discovery
 
@@ -221,6 +221,7 @@ class Node:
         if self.discovery is not None:
             with contextlib.suppress(Exception):
                 await self.discovery.stop()
+        await spell_runner.stop(self)
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:

@@ -6,7 +6,8 @@ file declares exactly what the agent serves (edge_agent/services/builtins/), wit
 names, arguments and types of aqua-lib 0.10.2's interface; what the agent lacks
 (Kademlia, Dist, Sig, Vault, most of Peer...) is not declared, so a call of it is a
 compile error rather than a failure on the device. `@edge-agent/srv.aqua` declares the
-agent's own `srv` service (edge_agent/services/local.py), which networked agents serve.
+agent's own `srv` service (edge_agent/services/local.py), which networked agents serve;
+`@edge-agent/spell.aqua` its `spell` service (edge_agent/services/spell.py).
 """
 
 from __future__ import annotations
@@ -126,9 +127,51 @@ service SrvDeploy("srv"):
     deploy(name: string, sha256: string, limits: ServiceLimits, options: DeployOptions) -> ServiceInfo
 """
 
+SPELL = """\
+aqua EdgeAgentSpell declares *
+
+-- One run of a spell, as its result log keeps it.
+data SpellRun:
+    started_ms: u64
+    duration_ms: u64
+    ok: bool
+    -- what the script returned, as JSON text ("" if nothing, or if it failed)
+    result: string
+    -- why it failed ("" if it did not)
+    error: string
+
+-- What a triggered spell's `event` argument holds: kind is "peer-joined" or "peer-left"
+-- (with peer_id), or "service-deployed" (with service).
+data PeerEvent:
+    kind: string
+    peer_id: string
+
+data ServiceEvent:
+    kind: string
+    service: string
+
+-- A spell's own state and results: for the spell's script, run by the device itself.
+-- Values are kept across runs and restarts (at most 64 keys of 4 KiB each).
+service Spell("spell"):
+    name() -> string
+    get_string(key: string) -> ?string
+    set_string(key: string, value: string)
+    get_number(key: string) -> ?f64
+    set_number(key: string, value: f64)
+    get_u64(key: string) -> ?u64
+    set_u64(key: string, value: u64)
+    delete(key: string) -> bool
+    -- this spell's last n runs, oldest first
+    last_runs(n: u32) -> []SpellRun
+    -- the last n runs of the spell `name` on this device (for this device, its trusted
+    -- peers and the devices they enrolled: a spell elsewhere gathers what this one recorded)
+    runs(name: string, n: u32) -> []SpellRun
+"""
+
 LIBRARY: dict[str, str] = {
     "@fluencelabs/aqua-lib/builtin.aqua": BUILTIN,
     "@fluencelabs/aqua-lib/math.aqua": MATH,
     "@edge-agent/srv.aqua": SRV,
+    "@edge-agent/spell.aqua": SPELL,
 }
 """Import path -> Aqua text."""

@@ -2,8 +2,9 @@
 
 One call request from the interpreter becomes one `CallResult`. Lookup order: the init
 peer's client services (when this peer started the particle), deployed Wasm services, the
-`srv` service, then the builtins (`op`, `peer`, `math`, `cmp`, `array`, `debug`:
-`edge_agent.services.builtins`); anything else is "No service found".
+`srv` and `spell` (`edge_agent.services.spell`) services, then the builtins (`op`, `peer`,
+`math`, `cmp`, `array`, `debug`: `edge_agent.services.builtins`); anything else is "No
+service found".
 Wasm calls go to the worker processes through `AsyncWasmHost` and never block the event
 loop. `srv.deploy`, `srv.remove` and `srv.enroll` change what runs here, so only particles
 whose init peer is trusted (state dir `trusted_peers`) may call them; the particle's
@@ -47,6 +48,7 @@ from edge_agent.clock import now_ms
 from edge_agent.errors import ConfigError
 from edge_agent.identity import verify
 from edge_agent.logutil import OnceLog
+from edge_agent.services import spell as spell_service
 from edge_agent.services.base import (
     RET_BAD_REQUEST,
     RET_MODULE_REFUSED,
@@ -62,11 +64,12 @@ from edge_agent.services.fleet import Fleet, MembershipFetcher
 from edge_agent.services.wasm.errors import ModuleRejected
 from edge_agent.services.wasm.host import AsyncWasmHost, ServiceInfo
 from edge_agent.services.wasm.limits import Limits
+from edge_agent.spells import Trigger
 from edge_agent.store import ServiceRecord, StateDir, StoreError, TrustList
 
 log = logging.getLogger(__name__)
 
-RESERVED_NAMES = frozenset(BUILTINS) | CLIENT_SERVICES | {"srv"}
+RESERVED_NAMES = frozenset(BUILTINS) | CLIENT_SERVICES | {"srv", "spell"}
 DEPLOY_LIMITS = frozenset({"fuel", "memory_pages", "deadline_ms"})
 """The limits a deployer may choose; the others (module size, stack) are the device's."""
 DEPLOY_OPTIONS = frozenset({"access"})
@@ -122,6 +125,8 @@ class LocalServices:
         self._memberships: list[Membership] | None = None
         """This device's own fleet certificates (None: not read yet)."""
         self._peer_log = OnceLog(log)
+        self.spells: Any = None
+        """The node's `spell_runner.SpellRunner` once it started: it serves `spell.*`."""
 
     async def registry(self) -> dict[str, ServiceRecord]:
         """The service registry (services.json), read in a thread the first time."""
@@ -208,6 +213,8 @@ class LocalServices:
             return await self.host.call(service, function, args, caller=caller.init_peer_id)
         if service == "srv":
             return await self._srv(caller, function, args)
+        if service == "spell" and self.spells is not None:
+            return await spell_service.call(self.spells, caller, function, args, self)
         if service in BUILTINS:
             context = CallContext(
                 self.peer_id, caller.init_peer_id, caller.particle_id, self.clock_ms(), caller.deadline_ms
@@ -406,6 +413,8 @@ class LocalServices:
                 raise ServiceError(f"could not store the service: {exc}") from None
             self._registry = {**(await self.registry()), name: record}
         log.info("deployed service %s (module %s, %d bytes) for %s", name, sha256[:16], len(wasm), source)
+        if self.spells is not None:
+            self.spells.trigger(Trigger.SERVICE_DEPLOYED, service=name)
         return self.describe(info, record)
 
     def _deploy_limits(self, name: str, sha256: str, limits: Mapping[str, Any]) -> Limits:

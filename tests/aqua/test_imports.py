@@ -9,11 +9,13 @@ import pytest
 
 from edge_agent.aqua import AquaError, compile_file, compile_source
 from edge_agent.aqua.library import LIBRARY
+from edge_agent.services import spell
 from edge_agent.services.builtins import array, cmp, debug, math, op, peer
 
 SERVED = {"op": op.FUNCTIONS, "peer": peer.FUNCTIONS, "math": math.FUNCTIONS, "cmp": cmp.FUNCTIONS,
           "array": array.FUNCTIONS, "debug": debug.FUNCTIONS,
-          "srv": {"list", "info", "deploy", "remove", "enroll"}}  # each run by test_srv_aqua.py
+          "srv": {"list", "info", "deploy", "remove", "enroll"},  # each run by test_srv_aqua.py
+          "spell": spell.FUNCTIONS}  # tests/spells/test_spell_runner.py
 
 
 @pytest.mark.parametrize("path", sorted(LIBRARY))
