@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable, Mapping
+import re
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from edge_agent import __version__, const
 from edge_agent.config import DEFAULT_CONFIG_PATH as _DEFAULT_CONFIG_PATH
 
-__all__ = ["DEFAULT_CONFIG_PATH", "DEFAULT_STATE_DIR", "Command", "build_parser"]
+__all__ = ["DEFAULT_CONFIG_PATH", "DEFAULT_STATE_DIR", "Command", "build_parser", "parse"]
 
 # The agent's files: /etc/edge-agent/config.toml and /var/lib/edge-agent, unless these
 # variables say otherwise (several agents on one machine, tests, a user install).
@@ -53,6 +55,16 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
         sp.add_argument(
             "--state-dir", metavar="DIR", help="the agent's state directory (overrides the configuration)"
         )
+
+    def targets(sp: argparse.ArgumentParser, *operands: tuple[str, str]) -> None:
+        """TARGET, or --tag T / --all, then `operands` ((dest, metavar); "[X ...]" takes the
+        rest): positionals argparse cannot tell apart from TARGET, so `parse` places them."""
+        sp.add_argument("operands", nargs="*", help=argparse.SUPPRESS)
+        sp.add_argument("--tag", metavar="TAG", help="instead of TARGET: every device carrying TAG")
+        sp.add_argument("--all", action="store_true", help="instead of TARGET: every device found")
+        sp.set_defaults(operand_names=tuple(dest for dest, _ in operands))
+        tail = " ".join(metavar for _, metavar in operands)
+        sp.usage = f"%(prog)s [options] (TARGET | --tag TAG | --all) {tail}".rstrip()
 
     def laptop_options(sp: argparse.ArgumentParser, *, timeout: float = 15.0, json_: bool = True) -> None:
         sp.add_argument(
@@ -125,12 +137,15 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     sp.add_argument("-v", "--verbose", action="store_true", help="log what happens on stderr")
 
     sp = add("status", "show a device's status")
-    sp.add_argument("target", metavar="TARGET")
+    targets(sp)
     laptop_options(sp, timeout=5.0)
 
-    sp = add("deploy", "deploy a Wasm module to a device as a service")
-    sp.add_argument("target", metavar="TARGET")
-    sp.add_argument("module", metavar="MODULE.wasm")
+    sp = add("deploy", "deploy a Wasm module to a device as a service (or to many: --tag, --all)")
+    targets(sp, ("module", "MODULE.wasm"))
+    sp.add_argument(
+        "--batch", type=int, metavar="N",
+        help="with --tag/--all: deploy to N devices at a time and stop after a batch where one failed",
+    )
     sp.add_argument("--name", required=True, help="service name scripts will call")
     sp.add_argument("--fuel", type=int, metavar="N", help="instructions per call")
     sp.add_argument(
@@ -145,7 +160,7 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     laptop_options(sp, timeout=60.0)
 
     sp = add("services", "list the services deployed on a device")
-    sp.add_argument("target", metavar="TARGET")
+    targets(sp)
     laptop_options(sp)
 
     sp = add("enroll", "enroll a device in this laptop's fleet: devices that trust this laptop let it call "
@@ -156,17 +171,17 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     laptop_options(sp)
 
     sp = add("remove", "remove a service from a device")
-    sp.add_argument("target", metavar="TARGET")
-    sp.add_argument("name", metavar="NAME")
+    targets(sp, ("name", "NAME"))
     laptop_options(sp)
 
-    sp = add("call", "call one function of a service on a device")
-    sp.add_argument("target", metavar="TARGET")
-    sp.add_argument("service", metavar="SERVICE")
-    sp.add_argument("function", metavar="FUNCTION")
-    sp.add_argument(
-        "args", nargs="*", metavar="ARG", help="arguments; JSON if they parse as JSON, else strings"
-    )
+    sp = add("call", "call one function of a service on a device; ARGs are JSON if they parse as JSON, "
+             "else strings")
+    targets(sp, ("service", "SERVICE"), ("function", "FUNCTION"), ("args", "[ARG ...]"))
+    laptop_options(sp)
+
+    sp = add("tag", "add (+TAG) and remove (-TAG) a device's tags; only its trusted peers may "
+             "(a tag that looks like an option, such as -v, goes after --)")
+    targets(sp, ("changes", "+TAG|-TAG ..."))
     laptop_options(sp)
 
     sp = add(
@@ -197,3 +212,65 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     sp.add_argument("--relay", metavar="TARGET", help="the peer getDataSrv.-relay- returns")
     laptop_options(sp, timeout=30.0)
     return p
+
+
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """`parser`'s arguments, with TARGET (or --tag/--all) and the positionals after it placed
+    as `target`, ... (see `targets`) and `tag`'s +TAG/-TAG words in `changes`; a usage error
+    exits with 2, as argparse's own do."""
+    words, changes = _tag_changes(list(sys.argv[1:] if argv is None else argv))
+    args, extra = parser.parse_known_args(words)
+    # argparse fills a positional from one run of words: those after an option come back here.
+    unknown = [w for w in extra if w.startswith("-") and not _NUMBER.fullmatch(w)]
+    names = getattr(args, "operand_names", None)
+    if unknown or (extra and names is None):
+        parser.error(f"unrecognized arguments: {' '.join(unknown or extra)}")
+    if names is None:
+        return args
+    operands = list(args.operands) + extra + (changes if args.command == "tag" else [])
+    grouped = args.tag is not None or args.all
+    if args.tag is not None and args.all:
+        parser.error(f"{args.command}: give --tag or --all, not both")
+    if not grouped:
+        if not operands:
+            parser.error(f"{args.command}: give a TARGET (a device), --tag TAG or --all")
+        args.target = operands.pop(0)
+    else:
+        args.target = None
+    for name in names:
+        if name in ("args", "changes"):
+            setattr(args, name, operands)
+            operands = []
+        elif not operands:
+            parser.error(f"{args.command}: {name.upper()} is missing")
+        else:
+            setattr(args, name, operands.pop(0))
+    if operands:
+        both = " (give TARGET or --tag/--all, not both)" if grouped else ""
+        parser.error(f"{args.command}: unexpected {operands[0]!r}{both}")
+    return args
+
+
+_NUMBER = re.compile(r"-\d+(\.\d*)?([eE][-+]?\d+)?")
+"""A negative number, which argparse takes for a positional (JSON for `call`)."""
+_SHORT = ("-h", "-v")
+"""The tag command's short options (a tag named like one is removed after ``--``)."""
+
+
+def _tag_changes(argv: list[str]) -> tuple[list[str], list[str]]:
+    """`edge-agent tag`'s +TAG and -TAG words taken out of `argv` (argparse would take -TAG
+    for an option): every word after ``--``, and before it those that start with ``+``, or
+    with one ``-`` and are not -h or -v."""
+    command = next((i for i, word in enumerate(argv) if not word.startswith("-")), None)
+    if command is None or argv[command] != "tag":
+        return argv, []
+    words, changes = argv[: command + 1], list[str]()
+    rest = iter(argv[command + 1 :])
+    for word in rest:
+        if word == "--":
+            changes.extend(rest)
+        elif word[:1] == "+" or (word[:1] == "-" and word[1:2] not in ("-", "") and word not in _SHORT):
+            changes.append(word)
+        else:
+            words.append(word)
+    return words, changes
