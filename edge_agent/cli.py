@@ -278,7 +278,9 @@ def _later(module: str, name: str) -> Callable[[argparse.Namespace, Any], Any]:
 async def _peers(args: argparse.Namespace, client: Any) -> int:
     found = await client.browse(args.wait)
     lines = [
-        f"{d['name'] or '-':24} {d['peer_id']}  {', '.join(d['addresses'])}  v{d['version']}" for d in found
+        f"{d['name'] or '-':24} {d['peer_id']}  {', '.join(d['addresses'])}  v{d['version']}  "
+        f"tags: {', '.join(d['tags']) or '-'}"
+        for d in found
     ]
     _out(args, "\n".join(lines) if lines else f"no devices found within {args.wait:g} s", {"peers": found})
     return EXIT_OK

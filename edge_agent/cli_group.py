@@ -155,8 +155,7 @@ def _nothing_selected(tag: str | None, heard: list[Device], wait_s: float) -> st
             seen.setdefault(t, []).append(device.name)
     text = f"no device carries the tag {tag!r} (heard over mDNS within {wait_s:g} s)"
     suggestions = did_you_mean(tag or "", list(seen))
-    if suggestions:
-        text += f"; did you mean {' or '.join(repr(s) for s in suggestions)}?"
+    text += f"; did you mean {' or '.join(repr(s) for s in suggestions)}?" if suggestions else "."
     if seen:
         text += " Tags seen: " + "; ".join(f"{t} ({', '.join(names)})" for t, names in sorted(seen.items()))
     else:

@@ -29,23 +29,47 @@ def usage_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["call", "kitchen", "peer", "identify"],
-         {"target": "kitchen", "service": "peer", "function": "identify", "args": [], "tag": None}),
-        (["call", "--tag", "sensors", "greeting", "greet", "Ada", "2"],
-         {"target": None, "service": "greeting", "function": "greet", "args": ["Ada", "2"], "tag": "sensors"}),
-        (["call", "greeting", "greet", "--all", "-1"],
-         {"target": None, "service": "greeting", "function": "greet", "args": ["-1"], "all": True}),
-        (["deploy", "--all", "m.wasm", "--name", "m", "--batch", "2"],
-         {"target": None, "module": "m.wasm", "name": "m", "batch": 2, "all": True}),
-        (["deploy", "kitchen", "m.wasm", "--name", "m"], {"target": "kitchen", "module": "m.wasm", "batch": None}),
+        (
+            ["call", "kitchen", "peer", "identify"],
+            {"target": "kitchen", "service": "peer", "function": "identify", "args": [], "tag": None},
+        ),
+        (
+            ["call", "--tag", "sensors", "greeting", "greet", "Ada", "2"],
+            {
+                "target": None,
+                "service": "greeting",
+                "function": "greet",
+                "args": ["Ada", "2"],
+                "tag": "sensors",
+            },
+        ),
+        (
+            ["call", "greeting", "greet", "--all", "-1"],
+            {"target": None, "service": "greeting", "function": "greet", "args": ["-1"], "all": True},
+        ),
+        (
+            ["deploy", "--all", "m.wasm", "--name", "m", "--batch", "2"],
+            {"target": None, "module": "m.wasm", "name": "m", "batch": 2, "all": True},
+        ),
+        (
+            ["deploy", "kitchen", "m.wasm", "--name", "m"],
+            {"target": "kitchen", "module": "m.wasm", "batch": None},
+        ),
         (["remove", "--tag", "sensors", "greeting"], {"target": None, "name": "greeting", "tag": "sensors"}),
         (["status", "kitchen", "--json"], {"target": "kitchen", "json": True}),
         (["services", "--all"], {"target": None, "all": True}),
-        (["tag", "kitchen", "+sensors", "-old", "-v"],
-         {"target": "kitchen", "changes": ["+sensors", "-old"], "verbose": True}),
-        (["tag", "--tag", "sensors", "+calibrated", "--json"],
-         {"target": None, "tag": "sensors", "changes": ["+calibrated"], "json": True}),
-        (["tag", "kitchen", "--", "-v", "-h"], {"target": "kitchen", "changes": ["-v", "-h"], "verbose": False}),
+        (
+            ["tag", "kitchen", "+sensors", "-old", "-v"],
+            {"target": "kitchen", "changes": ["+sensors", "-old"], "verbose": True},
+        ),
+        (
+            ["tag", "--tag", "sensors", "+calibrated", "--json"],
+            {"target": None, "tag": "sensors", "changes": ["+calibrated"], "json": True},
+        ),
+        (
+            ["tag", "kitchen", "--", "-v", "-h"],
+            {"target": "kitchen", "changes": ["-v", "-h"], "verbose": False},
+        ),
     ],
 )
 def test_operands_are_placed_after_target_or_a_group(argv: list[str], expected: dict[str, Any]) -> None:
@@ -59,8 +83,10 @@ def test_operands_are_placed_after_target_or_a_group(argv: list[str], expected: 
         (["call"], "give a TARGET (a device), --tag TAG or --all"),
         (["call", "--tag", "x", "--all", "s", "f"], "give --tag or --all, not both"),
         (["remove", "kitchen"], "NAME is missing"),
-        (["deploy", "--tag", "x", "kitchen", "m.wasm", "--name", "m"],
-         "unexpected 'm.wasm' (give TARGET or --tag/--all, not both)"),
+        (
+            ["deploy", "--tag", "x", "kitchen", "m.wasm", "--name", "m"],
+            "unexpected 'm.wasm' (give TARGET or --tag/--all, not both)",
+        ),
         (["status", "kitchen", "garage"], "unexpected 'garage'"),
     ],
 )
@@ -69,8 +95,14 @@ def test_usage_errors(capsys: pytest.CaptureFixture[str], argv: list[str], says:
 
 
 def test_every_group_command_takes_tag_and_all() -> None:
-    operands = {"status": [], "services": [], "call": ["s", "f"], "remove": ["n"],
-                "deploy": ["m.wasm", "--name", "n"], "tag": ["+x"]}
+    operands = {
+        "status": [],
+        "services": [],
+        "call": ["s", "f"],
+        "remove": ["n"],
+        "deploy": ["m.wasm", "--name", "n"],
+        "tag": ["+x"],
+    }
     assert set(operands) == set(GROUP_COMMANDS)
     for name, rest in operands.items():
         assert args_of(name, "--all", *rest).all and args_of(name, "--tag", "t", *rest).tag == "t"
@@ -80,7 +112,11 @@ def test_every_group_command_takes_tag_and_all() -> None:
 def test_options_between_operands_and_unknown_options(capsys: pytest.CaptureFixture[str]) -> None:
     args = args_of("call", "kitchen", "--json", "peer", "--timeout", "3", "identify", "-2.5")
     assert (args.target, args.service, args.function, args.args, args.timeout) == (
-        "kitchen", "peer", "identify", ["-2.5"], 3.0
+        "kitchen",
+        "peer",
+        "identify",
+        ["-2.5"],
+        3.0,
     )
     assert "unrecognized arguments: --jsn" in usage_error(capsys, "call", "kitchen", "s", "f", "--jsn")
     assert "unrecognized arguments: extra" in usage_error(capsys, "peers", "extra")
@@ -94,12 +130,17 @@ def test_a_rolled_back_deploy_counts_as_a_failure() -> None:
 
 
 def test_a_tag_nobody_carries_lists_the_tags_seen() -> None:
-    heard = [Device("attic", "A", ("sensors",)), Device("bath", "B", ("kitchen", "sensors")), Device("den", "C")]
+    heard = [
+        Device("attic", "A", ("sensors",)),
+        Device("bath", "B", ("kitchen", "sensors")),
+        Device("den", "C"),
+    ]
     assert _nothing_selected("sensor", heard, 3.0) == (
         "no device carries the tag 'sensor' (heard over mDNS within 3 s); did you mean 'sensors'? "
         "Tags seen: kitchen (bath); sensors (attic, bath). Devices found: attic, bath, den"
     )
     assert _nothing_selected("x", [Device("den", "C")], 3.0) == (
-        "no device carries the tag 'x' (heard over mDNS within 3 s) No device found has a tag. Devices found: den"
+        "no device carries the tag 'x' (heard over mDNS within 3 s). No device found has a tag. "
+        "Devices found: den"
     )
     assert _nothing_selected(None, [], 3.0).startswith("no device found over mDNS within 3 s")

@@ -44,7 +44,9 @@ def test_select_by_tag_or_all_in_name_order() -> None:
     assert select(DEVICES, None) == [A, B, C]
     assert select(DEVICES, "garage") == []
     # One peer id announced under two names counts once.
-    assert select([B, Device("annex", "12D3B", ("sensors",))], "sensors") == [Device("annex", "12D3B", ("sensors",))]
+    assert select([B, Device("annex", "12D3B", ("sensors",))], "sensors") == [
+        Device("annex", "12D3B", ("sensors",))
+    ]
 
 
 def test_stages() -> None:
@@ -96,11 +98,16 @@ def test_a_result_that_counts_as_failure_stops_a_batch() -> None:
         return "rolled back: health check" if result == "rolled back" else None
 
     outcomes, started = run(
-        [A, B, C], {"attic": "ok", "bath": "rolled back", "cellar": "ok"}, batch=1, counts_as_failure=rolled_back
+        [A, B, C],
+        {"attic": "ok", "bath": "rolled back", "cellar": "ok"},
+        batch=1,
+        counts_as_failure=rolled_back,
     )
     assert started == ["attic", "bath"]
     assert (outcomes[1].status, outcomes[1].result, outcomes[1].error) == (
-        Status.FAILED, "rolled back", "rolled back: health check"
+        Status.FAILED,
+        "rolled back",
+        "rolled back: health check",
     )
 
 
@@ -110,7 +117,11 @@ def test_an_exception_that_is_not_described_is_a_bug_and_raised() -> None:
 
 
 def test_exit_codes() -> None:
-    ok, failed, unreachable = Outcome(A, Status.OK), Outcome(B, Status.FAILED, code=1), Outcome(C, Status.FAILED, code=3)
+    ok, failed, unreachable = (
+        Outcome(A, Status.OK),
+        Outcome(B, Status.FAILED, code=1),
+        Outcome(C, Status.FAILED, code=3),
+    )
     assert exit_code([ok]) == 0 and exit_code([]) == 0
     assert exit_code([ok, unreachable]) == 3
     assert exit_code([unreachable, failed]) == 1
@@ -130,6 +141,11 @@ def test_table_and_json_name_each_device() -> None:
         "cellar  not attempted"
     )
     assert outcome_json(outcomes[1]) == {
-        "name": "bath", "peer_id": "12D3B", "tags": ["kitchen", "sensors"], "status": "failed",
-        "result": None, "error": "script failed on bath\n  in: (call ...)", "exit_code": 1,
+        "name": "bath",
+        "peer_id": "12D3B",
+        "tags": ["kitchen", "sensors"],
+        "status": "failed",
+        "result": None,
+        "error": "script failed on bath\n  in: (call ...)",
+        "exit_code": 1,
     }

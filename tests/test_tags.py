@@ -26,9 +26,17 @@ def test_valid_tags(tag: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "says"),
-    [("", "non-empty"), (3, "non-empty"), ("Kitchen", "did you mean 'kitchen'"), ("-x", "may hold only"),
-     ("_x", "may hold only"), ("a,b", "may hold only"), ("a b", "may hold only"), ("küche", "may hold only"),
-     ("x" * (const.TAG_MAX_CHARS + 1), "longer than")],
+    [
+        ("", "non-empty"),
+        (3, "non-empty"),
+        ("Kitchen", "did you mean 'kitchen'"),
+        ("-x", "may hold only"),
+        ("_x", "may hold only"),
+        ("a,b", "may hold only"),
+        ("a b", "may hold only"),
+        ("küche", "may hold only"),
+        ("x" * (const.TAG_MAX_CHARS + 1), "longer than"),
+    ],
 )
 def test_invalid_tags_say_why(value: Any, says: str) -> None:
     with pytest.raises(BadTag, match=says):
@@ -63,7 +71,11 @@ def test_peers_tags_are_read_leniently_and_within_bounds() -> None:
 
 def test_changes_are_plus_and_minus_words() -> None:
     assert parse_changes(["+a", "-b", "+c"]) == ({"a", "c"}, {"b"})
-    for words, says in ((["a"], "give \\+TAG"), (["+a", "-a"], "both added and removed"), (["+A"], "did you")):
+    for words, says in (
+        (["a"], "give \\+TAG"),
+        (["+a", "-a"], "both added and removed"),
+        (["+A"], "did you"),
+    ):
         with pytest.raises(BadTag, match=says):
             parse_changes(words)
 
