@@ -34,10 +34,11 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="edge-agent",
         description="Compose Wasm services across the devices of a LAN. On a device: init and serve. "
-        "From a laptop: peers, status, deploy, services, enroll, remove, call, run, compile and known.",
+        "From a laptop: peers, status, deploy, services, enroll, remove, call, run, tag, compile and known.",
         epilog="Exit codes: 0 success, 1 the remote side reported an error, 2 usage, "
         "3 timeout or unreachable. "
-        "TARGET is a peer id, an mDNS instance name, or host[:port].",
+        "TARGET is a peer id, an mDNS instance name, or host[:port]; status, deploy, services, remove, "
+        "call and tag take --tag TAG (the devices carrying TAG) or --all in its place.",
     )
     p.add_argument("--version", action="version", version=f"edge-agent {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)

@@ -246,3 +246,10 @@ def test_tags_changed_by_the_tag_command_survive_an_agent_restart(fleet: Fleet) 
     done = fleet.cli("status", "--tag", "indoor")  # removed by the page's example, and still
     assert done.returncode == 3 and "no device carries the tag 'indoor'" in done.stderr, done.stderr
     assert "pantry (kitchen)" in done.stderr
+
+
+def test_cli_md_shows_the_tag_example_this_page_runs() -> None:
+    cli_md = (REPO / "docs" / "cli.md").read_text()
+    tag_section = cli_md[cli_md.index("## tag\n") : cli_md.index("## run\n")]
+    [block] = re.findall(r"```console\n(.*?)```", tag_section, re.DOTALL)
+    assert block in SECTION
