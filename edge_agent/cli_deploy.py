@@ -65,6 +65,7 @@ async def deploy_to(args: argparse.Namespace, client: Any, target: Any, upload: 
     check_module_size(upload.path, upload.size, target.name, status)
     deploy_args = [args.name, upload.sha256, upload.limits, {"access": upload.access}]
     info: dict[str, Any] = await client.call(target, "srv", "deploy", deploy_args, timeout_s=args.timeout)
+    info.setdefault("access", upload.access)  # a device too old to say
     return info
 
 
@@ -74,7 +75,7 @@ def deployed_text(info: dict[str, Any]) -> str:
     return (
         f"sha256 {info['sha256'][:16]}…, {len(info['functions'])} functions "
         f"({', '.join(info['functions'])}), fuel {limits['fuel']}, memory {limits['memory_pages']} "
-        f"pages, deadline {limits['deadline_ms']} ms, access {access_text(info.get('access', '?'))}"
+        f"pages, deadline {limits['deadline_ms']} ms, access {access_text(info['access'])}"
     )
 
 

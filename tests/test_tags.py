@@ -154,3 +154,22 @@ def test_a_bad_tags_file_stops_the_agent_with_a_clear_error(tmp_path: Path) -> N
     (tmp_path / FILE_NAME).write_text(json.dumps({"added": [f"a{i}" for i in range(const.TAGS_MAX_COUNT)]}))
     with pytest.raises(ConfigError, match=f"at most {const.TAGS_MAX_COUNT}"):
         DeviceTags(("kitchen",), tmp_path, lambda: None)
+
+
+def test_only_trusted_peers_and_the_device_itself_change_tags_with_srv_tag(tmp_path: Path) -> None:
+    from edge_agent.services.base import RET_NOT_AUTHORISED
+    from tests.services.test_local import LAPTOP, ME, STRANGER, failed, local, ok
+
+    async def main() -> None:
+        async with local(tmp_path) as services:
+            assert "No service found" in (await failed(services, "srv", "tag", [["a"], []])).message
+            services.tags = DeviceTags(("kitchen",), tmp_path, lambda: None)
+            refused = await failed(services, "srv", "tag", [["a"], []], peer=STRANGER)
+            assert refused.ret_code == RET_NOT_AUTHORISED
+            hint = f"(on the device: edge-agent trust add {STRANGER})"
+            assert f"may not change this device's tags on this peer {hint}" in refused.message
+            assert (await ok(services, "srv", "tag", [["a"], []], peer=LAPTOP))["tags"] == ["a", "kitchen"]
+            assert (await ok(services, "srv", "tag", [[], ["kitchen"]], peer=ME))["tags"] == ["a"]
+            assert services.tags.current == ("a",)
+
+    asyncio.run(asyncio.wait_for(main(), 60))
