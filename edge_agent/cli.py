@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from edge_agent import __version__, const
+from edge_agent import __version__
 from edge_agent.cli_parser import DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, Command, build_parser, parse
 from edge_agent.config import Config, load_config, parse_config
 from edge_agent.errors import ConfigError, EdgeAgentError
@@ -306,27 +306,6 @@ async def _services(args: argparse.Namespace, client: Any) -> int:
     return EXIT_OK
 
 
-async def _enroll(args: argparse.Namespace, client: Any) -> int:
-    """Sign a fleet membership for a device with this laptop's key and store it there."""
-    import time
-
-    from edge_agent.access import Membership
-
-    if not 1 <= args.days <= const.MEMBERSHIP_MAX_DAYS:
-        raise CliError(f"--days is 1 to {const.MEMBERSHIP_MAX_DAYS}, got {args.days}", EXIT_USAGE)
-    target = await client.resolve(args.target, timeout_s=args.timeout)
-    expires_ms = int(time.time() * 1000) + args.days * 86_400_000
-    certificate = Membership.issue(client.node.keypair, target.peer_id, expires_ms)
-    result = await client.call(target, "srv", "enroll", [certificate.to_json()], timeout_s=args.timeout)
-    until = time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(expires_ms / 1000))
-    human = (
-        f"enrolled {target.name} ({target.peer_id}) until {until}: devices that trust "
-        f"{client.peer_id} admit it to their trusted services"
-    )
-    _out(args, human, result)
-    return EXIT_OK
-
-
 async def _remove(args: argparse.Namespace, client: Any) -> int:
     target = await client.resolve(args.target, timeout_s=args.timeout)
     result = await client.call(target, "srv", "remove", [args.name], timeout_s=args.timeout)
@@ -549,7 +528,7 @@ COMMANDS: dict[str, Command] = {
     "status": _laptop(_later("edge_agent.cli_group", "status")),
     "deploy": _laptop(_later("edge_agent.cli_deploy", "deploy")),
     "services": _laptop(_services),
-    "enroll": _laptop(_enroll),
+    "enroll": _laptop(_later("edge_agent.cli_group", "enroll")),
     "remove": _laptop(_remove),
     "call": _laptop(_call),
     "tag": _laptop(_later("edge_agent.cli_group", "tag")),

@@ -1,5 +1,5 @@
 """`--tag TAG` and `--all`: one laptop command on every device of a group (issue 13); and
-`edge-agent tag` and `status`, whose outputs name the device.
+`edge-agent tag`, `status` and `enroll` for one device.
 
 The devices are those heard over mDNS, with the tags their TXT records announce
 (`Client.devices`), waited for as a TARGET's name is (`CLIENT_NAME_SETTLE_S` into browsing,
@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,7 @@ __all__ = [
     "NoDevice",
     "PerDevice",
     "deploy_counts_as_failure",
+    "enroll",
     "find_devices",
     "run_group",
     "status",
@@ -227,6 +229,25 @@ async def _prepare_deploy(args: argparse.Namespace, client: Client) -> PerDevice
     return step
 
 
+async def _prepare_enroll(args: argparse.Namespace, client: Client) -> PerDevice:
+    """Sign a fleet membership for each device with this laptop's key and store it there."""
+    from edge_agent.access import Membership
+
+    if not 1 <= args.days <= const.MEMBERSHIP_MAX_DAYS:
+        raise CliError(f"--days is 1 to {const.MEMBERSHIP_MAX_DAYS}, got {args.days}", EXIT_USAGE)
+    expires_ms = int(time.time() * 1000) + args.days * 86_400_000
+
+    async def step(target: Target) -> Any:
+        certificate = Membership.issue(client.node.keypair, target.peer_id, expires_ms)
+        return await client.call(target, "srv", "enroll", [certificate.to_json()], timeout_s=args.timeout)
+
+    return step
+
+
+def _until(answer: Any) -> str:
+    return time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(answer["expires_ms"] / 1000))
+
+
 def _call_args(args: argparse.Namespace) -> list[Any]:
     from edge_agent.client import parse_arg
 
@@ -288,6 +309,7 @@ GROUP_COMMANDS: dict[str, GroupCommand] = {
     ),
     "deploy": GroupCommand(_prepare_deploy, _deploy_cell, deploy_counts_as_failure),
     "tag": GroupCommand(_calling(lambda args: ("srv", "tag", _tag_args(args))), _tags_text),
+    "enroll": GroupCommand(_prepare_enroll, lambda answer: f"enrolled until {_until(answer)}"),
 }
 """The laptop commands that take --tag and --all, by name (the lead adds `spell install`)."""
 
@@ -315,4 +337,17 @@ async def tag(args: argparse.Namespace, client: Client) -> int:
     target = await client.resolve(args.target, timeout_s=args.timeout)
     answer = await step(target)
     _out(args, f"{target.name}: {_tags_text(answer)}", {"name": target.name, **answer})
+    return EXIT_OK
+
+
+async def enroll(args: argparse.Namespace, client: Client) -> int:
+    """`edge-agent enroll TARGET`: this laptop's fleet membership for the device, stored there."""
+    step = await _prepare_enroll(args, client)
+    target = await client.resolve(args.target, timeout_s=args.timeout)
+    answer = await step(target)
+    human = (
+        f"enrolled {target.name} ({target.peer_id}) until {_until(answer)}: devices that trust "
+        f"{client.peer_id} admit it to their trusted services"
+    )
+    _out(args, human, answer)
     return EXIT_OK

@@ -37,8 +37,8 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
         "From a laptop: peers, status, deploy, services, enroll, remove, call, run, tag, compile and known.",
         epilog="Exit codes: 0 success, 1 the remote side reported an error, 2 usage, "
         "3 timeout or unreachable. "
-        "TARGET is a peer id, an mDNS instance name, or host[:port]; status, deploy, services, remove, "
-        "call and tag take --tag TAG (the devices carrying TAG) or --all in its place.",
+        "TARGET is a peer id, an mDNS instance name, or host[:port]; every command that takes one also "
+        "takes --tag TAG (the devices carrying TAG) or --all in its place.",
     )
     p.add_argument("--version", action="version", version=f"edge-agent {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -166,7 +166,7 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
 
     sp = add("enroll", "enroll a device in this laptop's fleet: devices that trust this laptop let it call "
              "their trusted services")
-    sp.add_argument("target", metavar="TARGET")
+    targets(sp)
     sp.add_argument("--days", type=int, default=const.MEMBERSHIP_DEFAULT_DAYS, metavar="N",
                     help=f"how long the membership is valid (default {const.MEMBERSHIP_DEFAULT_DAYS})")
     laptop_options(sp)

@@ -101,6 +101,7 @@ def test_every_group_command_takes_tag_and_all() -> None:
         "call": ["s", "f"],
         "remove": ["n"],
         "deploy": ["m.wasm", "--name", "n"],
+        "enroll": [],
         "tag": ["+x"],
     }
     assert set(operands) == set(GROUP_COMMANDS)

@@ -195,6 +195,10 @@ def test_tag_reaches_exactly_the_devices_carrying_it_and_all_reaches_all(fleet: 
     code, doc = fleet.json("status", "--all")
     assert code == 0 and [d["name"] for d in doc["devices"]] == list(NAMES), doc
     assert {d["name"]: d["result"]["peer_id"] for d in doc["devices"]} == fleet.ids
+    code, doc = fleet.json("enroll", "--tag", "basement", "--days", "1")
+    assert code == 0 and [(d["name"], d["result"]["member"]) for d in doc["devices"]] == [
+        ("cellar", fleet.ids["cellar"])
+    ], doc
     code, doc = fleet.json("services", "--tag", "basement")
     assert code == 0 and [d["name"] for d in doc["devices"]] == ["cellar"], doc
 
