@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import importlib
 import json
 import logging
 import os
@@ -19,10 +20,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from edge_agent import __version__, const
-from edge_agent.cli_parser import DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, Command, build_parser
+from edge_agent import __version__
+from edge_agent.cli_parser import DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, Command, build_parser, parse
 from edge_agent.config import Config, load_config, parse_config
-from edge_agent.errors import ConfigError, EdgeAgentError, LocalError
+from edge_agent.errors import ConfigError, EdgeAgentError
 
 EXIT_OK, EXIT_REMOTE, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 
@@ -254,6 +255,10 @@ def _laptop(fn: Callable[..., Any]) -> Callable[[argparse.Namespace], int]:
             from edge_agent.client import Client
 
             async with Client() as client:
+                if getattr(args, "tag", None) is not None or getattr(args, "all", False):
+                    from edge_agent.cli_group import run_group  # the same command on many devices
+
+                    return await run_group(args, client)
                 return await fn(args, client)
 
         return asyncio.run(go())
@@ -261,24 +266,23 @@ def _laptop(fn: Callable[..., Any]) -> Callable[[argparse.Namespace], int]:
     return command
 
 
+def _later(module: str, name: str) -> Callable[[argparse.Namespace, Any], Any]:
+    """A laptop command defined in `module`, imported when it runs (the CLI starts faster)."""
+
+    async def command(args: argparse.Namespace, client: Any) -> int:
+        return int(await getattr(importlib.import_module(module), name)(args, client))
+
+    return command
+
+
 async def _peers(args: argparse.Namespace, client: Any) -> int:
     found = await client.browse(args.wait)
     lines = [
-        f"{d['name'] or '-':24} {d['peer_id']}  {', '.join(d['addresses'])}  v{d['version']}" for d in found
+        f"{d['name'] or '-':24} {d['peer_id']}  {', '.join(d['addresses'])}  v{d['version']}  "
+        f"tags: {', '.join(d['tags']) or '-'}"
+        for d in found
     ]
     _out(args, "\n".join(lines) if lines else f"no devices found within {args.wait:g} s", {"peers": found})
-    return EXIT_OK
-
-
-async def _status(args: argparse.Namespace, client: Any) -> int:
-    target = await client.resolve(args.target, timeout_s=args.timeout)
-    status = await client.status(target, timeout_s=args.timeout)
-    human = "\n".join(
-        f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
-        for k, v in status.items()
-        if not isinstance(v, dict)
-    )
-    _out(args, human, status)
     return EXIT_OK
 
 
@@ -290,18 +294,6 @@ def access_text(access: str) -> str:
     return f"{count} peer{'s' if count > 1 else ''}"
 
 
-async def _deploy(args: argparse.Namespace, client: Any) -> int:
-    from edge_agent.cli_deploy import deploy
-
-    return await deploy(args, client)
-
-
-async def _spell(args: argparse.Namespace, client: Any) -> int:
-    from edge_agent.cli_spell import spell
-
-    return await spell(args, client)
-
-
 async def _services(args: argparse.Namespace, client: Any) -> int:
     target = await client.resolve(args.target, timeout_s=args.timeout)
     services = await client.call(target, "srv", "list", [], timeout_s=args.timeout)
@@ -311,27 +303,6 @@ async def _services(args: argparse.Namespace, client: Any) -> int:
         for s in services
     ]
     _out(args, "\n".join(lines) if lines else "(no services)", {"services": services})
-    return EXIT_OK
-
-
-async def _enroll(args: argparse.Namespace, client: Any) -> int:
-    """Sign a fleet membership for a device with this laptop's key and store it there."""
-    import time
-
-    from edge_agent.access import Membership
-
-    if not 1 <= args.days <= const.MEMBERSHIP_MAX_DAYS:
-        raise CliError(f"--days is 1 to {const.MEMBERSHIP_MAX_DAYS}, got {args.days}", EXIT_USAGE)
-    target = await client.resolve(args.target, timeout_s=args.timeout)
-    expires_ms = int(time.time() * 1000) + args.days * 86_400_000
-    certificate = Membership.issue(client.node.keypair, target.peer_id, expires_ms)
-    result = await client.call(target, "srv", "enroll", [certificate.to_json()], timeout_s=args.timeout)
-    until = time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(expires_ms / 1000))
-    human = (
-        f"enrolled {target.name} ({target.peer_id}) until {until}: devices that trust "
-        f"{client.peer_id} admit it to their trusted services"
-    )
-    _out(args, human, result)
     return EXIT_OK
 
 
@@ -554,21 +525,34 @@ COMMANDS: dict[str, Command] = {
     "known": cmd_known,
     "compile": cmd_compile,
     "peers": _laptop(_peers),
-    "status": _laptop(_status),
-    "deploy": _laptop(_deploy),
+    "status": _laptop(_later("edge_agent.cli_group", "status")),
+    "deploy": _laptop(_later("edge_agent.cli_deploy", "deploy")),
     "services": _laptop(_services),
-    "enroll": _laptop(_enroll),
+    "enroll": _laptop(_later("edge_agent.cli_group", "enroll")),
     "remove": _laptop(_remove),
     "call": _laptop(_call),
+    "tag": _laptop(_later("edge_agent.cli_group", "tag")),
     "run": _laptop(_run),
-    "spell": _laptop(_spell),
+    "spell": _laptop(_later("edge_agent.cli_spell", "spell")),
 }
 """Each subcommand's function (`edge_agent.cli_parser` builds the parser around them)."""
 
 
+def exit_code_for(exc: Exception) -> int:
+    """The exit code for a laptop command's error: usage 2 for a TARGET that cannot be used as
+    given, 3 for a timeout or an unreachable device, else 1 (see the module docstring)."""
+    from edge_agent.client import BadTarget, Unreachable
+
+    if isinstance(exc, CliError):
+        return exc.code
+    if isinstance(exc, BadTarget | ConfigError):
+        return EXIT_USAGE
+    return EXIT_UNREACHABLE if isinstance(exc, Unreachable) else EXIT_REMOTE
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     parser = build_parser(COMMANDS)
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     try:
         code = args.func(args)
     except KeyboardInterrupt:
@@ -580,17 +564,6 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         print(f"error: {exc}", file=sys.stderr)
         code = EXIT_USAGE if getattr(args, "command", "") != "serve" else EXIT_REMOTE
     except EdgeAgentError as exc:
-        from edge_agent.client import BadTarget, RemoteFailure, Unreachable
-
         print(f"error: {exc}", file=sys.stderr)
-        if isinstance(exc, BadTarget):
-            code = EXIT_USAGE
-        elif isinstance(exc, Unreachable):
-            code = EXIT_UNREACHABLE
-        elif isinstance(exc, RemoteFailure):
-            code = EXIT_REMOTE
-        elif isinstance(exc, LocalError):
-            code = EXIT_REMOTE
-        else:
-            code = EXIT_REMOTE
+        code = exit_code_for(exc)
     sys.exit(code)

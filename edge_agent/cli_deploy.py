@@ -12,19 +12,34 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from edge_agent.cli import EXIT_OK, EXIT_REMOTE, EXIT_USAGE, CliError, _out, access_text
 
-__all__ = ["check_module_size", "deploy", "progress_printer"]
+__all__ = [
+    "Upload", "check_module_size", "deploy", "deploy_to", "deployed_text", "prepare", "progress_printer",
+]
 
 SHOWN_FROM_BYTES = 4 * 1024
 """Modules up to this size (four blocks) are sent without progress: it would flash by."""
 
 
-async def deploy(args: argparse.Namespace, client: Any) -> int:
-    """`edge-agent deploy TARGET MODULE.wasm --name NAME [limits] [--access RULE]`."""
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A module read, checked and offered by this laptop, ready for `srv.deploy` on devices."""
+
+    path: Path
+    size: int
+    sha256: str
+    limits: dict[str, int]
+    access: str
+
+
+def prepare(args: argparse.Namespace, client: Any, *, progress: bool) -> Upload:
+    """Check `--access`, read the module and offer it (with `progress` on stderr for one
+    device): usage errors (exit 2) before any device is looked for."""
     from edge_agent.access import AccessRule
 
     try:
@@ -36,23 +51,42 @@ async def deploy(args: argparse.Namespace, client: Any) -> int:
         wasm = path.read_bytes()
     except OSError as exc:
         raise CliError(f"cannot read {path}: {exc.strerror}", EXIT_USAGE) from None
-    target = await client.resolve(args.target, timeout_s=args.timeout)
-    status = await client.status(target, timeout_s=args.timeout)
-    check_module_size(path, len(wasm), target.name, status)
     given = (("fuel", args.fuel), ("memory_pages", args.memory_pages), ("deadline_ms", args.deadline_ms))
     limits = {k: v for k, v in given if v is not None}
-    progress = None if args.json or len(wasm) <= SHOWN_FROM_BYTES else progress_printer(path.name, sys.stderr)
-    sha = client.node.offer_module(wasm, progress)
-    deploy_args = [args.name, sha, limits, {"access": access}]
-    info = await client.call(target, "srv", "deploy", deploy_args, timeout_s=args.timeout)
+    shown = progress and not args.json and len(wasm) > SHOWN_FROM_BYTES
+    sha = client.node.offer_module(wasm, progress_printer(path.name, sys.stderr) if shown else None)
+    return Upload(path, len(wasm), sha, limits, access)
+
+
+async def deploy_to(args: argparse.Namespace, client: Any, target: Any, upload: Upload) -> dict[str, Any]:
+    """Deploy `upload` on one device as `--name`: its size checked against the device's
+    limit first (`check_module_size`); the service's description, or the error raised."""
+    status = await client.status(target, timeout_s=args.timeout)
+    check_module_size(upload.path, upload.size, target.name, status)
+    deploy_args = [args.name, upload.sha256, upload.limits, {"access": upload.access}]
+    info: dict[str, Any] = await client.call(target, "srv", "deploy", deploy_args, timeout_s=args.timeout)
+    info.setdefault("access", upload.access)  # a device too old to say
+    return info
+
+
+def deployed_text(info: dict[str, Any]) -> str:
+    """What a deploy's answer says to a person (after "deployed ... on DEVICE")."""
     limits = info["limits"]
-    human = (
-        f"deployed {info['name']} on {target.name}: sha256 {info['sha256'][:16]}…, "
-        f"{len(info['functions'])} functions ({', '.join(info['functions'])}), fuel {limits['fuel']}, "
-        f"memory {limits['memory_pages']} pages, deadline {limits['deadline_ms']} ms, "
-        f"access {access_text(info.get('access', access))}"
+    return (
+        f"sha256 {info['sha256'][:16]}…, {len(info['functions'])} functions "
+        f"({', '.join(info['functions'])}), fuel {limits['fuel']}, memory {limits['memory_pages']} "
+        f"pages, deadline {limits['deadline_ms']} ms, access {access_text(info['access'])}"
     )
-    _out(args, human, info)
+
+
+async def deploy(args: argparse.Namespace, client: Any) -> int:
+    """`edge-agent deploy TARGET MODULE.wasm --name NAME [limits] [--access RULE]`."""
+    if args.batch is not None:
+        raise CliError("--batch is for a deploy to many devices: give --tag TAG or --all", EXIT_USAGE)
+    upload = prepare(args, client, progress=True)
+    target = await client.resolve(args.target, timeout_s=args.timeout)
+    info = await deploy_to(args, client, target, upload)
+    _out(args, f"deployed {info['name']} on {target.name}: {deployed_text(info)}", info)
     return EXIT_OK
 
 

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable, Mapping
+import re
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from edge_agent import __version__, const
 from edge_agent.config import DEFAULT_CONFIG_PATH as _DEFAULT_CONFIG_PATH
 
-__all__ = ["DEFAULT_CONFIG_PATH", "DEFAULT_STATE_DIR", "Command", "build_parser"]
+__all__ = ["DEFAULT_CONFIG_PATH", "DEFAULT_STATE_DIR", "Command", "build_parser", "parse"]
 
 # The agent's files: /etc/edge-agent/config.toml and /var/lib/edge-agent, unless these
 # variables say otherwise (several agents on one machine, tests, a user install).
@@ -32,11 +34,12 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="edge-agent",
         description="Compose Wasm services across the devices of a LAN. On a device: init and serve. "
-        "From a laptop: peers, status, deploy, services, enroll, remove, call, run, spell, compile, "
-        "known.",
+        "From a laptop: peers, status, deploy, services, enroll, remove, call, run, spell, tag, "
+        "compile and known.",
         epilog="Exit codes: 0 success, 1 the remote side reported an error, 2 usage, "
         "3 timeout or unreachable. "
-        "TARGET is a peer id, an mDNS instance name, or host[:port].",
+        "TARGET is a peer id, an mDNS instance name, or host[:port]; every command that takes one also "
+        "takes --tag TAG (the devices carrying TAG) or --all in its place.",
     )
     p.add_argument("--version", action="version", version=f"edge-agent {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -54,6 +57,16 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
         sp.add_argument(
             "--state-dir", metavar="DIR", help="the agent's state directory (overrides the configuration)"
         )
+
+    def targets(sp: argparse.ArgumentParser, *operands: tuple[str, str]) -> None:
+        """TARGET, or --tag T / --all, then `operands` ((dest, metavar); "[X ...]" takes the
+        rest): positionals argparse cannot tell apart from TARGET, so `parse` places them."""
+        sp.add_argument("operands", nargs="*", help=argparse.SUPPRESS)
+        sp.add_argument("--tag", metavar="TAG", help="instead of TARGET: every device carrying TAG")
+        sp.add_argument("--all", action="store_true", help="instead of TARGET: every device found")
+        sp.set_defaults(operand_names=tuple(dest for dest, _ in operands))
+        tail = " ".join(metavar for _, metavar in operands)
+        sp.usage = f"%(prog)s [options] (TARGET | --tag TAG | --all) {tail}".rstrip()
 
     def laptop_options(sp: argparse.ArgumentParser, *, timeout: float = 15.0, json_: bool = True) -> None:
         sp.add_argument(
@@ -126,12 +139,15 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     sp.add_argument("-v", "--verbose", action="store_true", help="log what happens on stderr")
 
     sp = add("status", "show a device's status")
-    sp.add_argument("target", metavar="TARGET")
+    targets(sp)
     laptop_options(sp, timeout=5.0)
 
-    sp = add("deploy", "deploy a Wasm module to a device as a service")
-    sp.add_argument("target", metavar="TARGET")
-    sp.add_argument("module", metavar="MODULE.wasm")
+    sp = add("deploy", "deploy a Wasm module to a device as a service (or to many: --tag, --all)")
+    targets(sp, ("module", "MODULE.wasm"))
+    sp.add_argument(
+        "--batch", type=int, metavar="N",
+        help="with --tag/--all: deploy to N devices at a time and stop after a batch where one failed",
+    )
     sp.add_argument("--name", required=True, help="service name scripts will call")
     sp.add_argument("--fuel", type=int, metavar="N", help="instructions per call")
     sp.add_argument(
@@ -146,28 +162,28 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     laptop_options(sp, timeout=60.0)
 
     sp = add("services", "list the services deployed on a device")
-    sp.add_argument("target", metavar="TARGET")
+    targets(sp)
     laptop_options(sp)
 
     sp = add("enroll", "enroll a device in this laptop's fleet: devices that trust this laptop let it call "
              "their trusted services")
-    sp.add_argument("target", metavar="TARGET")
+    targets(sp)
     sp.add_argument("--days", type=int, default=const.MEMBERSHIP_DEFAULT_DAYS, metavar="N",
                     help=f"how long the membership is valid (default {const.MEMBERSHIP_DEFAULT_DAYS})")
     laptop_options(sp)
 
     sp = add("remove", "remove a service from a device")
-    sp.add_argument("target", metavar="TARGET")
-    sp.add_argument("name", metavar="NAME")
+    targets(sp, ("name", "NAME"))
     laptop_options(sp)
 
-    sp = add("call", "call one function of a service on a device")
-    sp.add_argument("target", metavar="TARGET")
-    sp.add_argument("service", metavar="SERVICE")
-    sp.add_argument("function", metavar="FUNCTION")
-    sp.add_argument(
-        "args", nargs="*", metavar="ARG", help="arguments; JSON if they parse as JSON, else strings"
-    )
+    sp = add("call", "call one function of a service on a device; ARGs are JSON if they parse as JSON, "
+             "else strings")
+    targets(sp, ("service", "SERVICE"), ("function", "FUNCTION"), ("args", "[ARG ...]"))
+    laptop_options(sp)
+
+    sp = add("tag", "add (+TAG) and remove (-TAG) a device's tags; only its trusted peers may "
+             "(a tag that looks like an option, such as -v, goes after --)")
+    targets(sp, ("changes", "+TAG|-TAG ..."))
     laptop_options(sp)
 
     sp = add(
@@ -199,11 +215,13 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     laptop_options(sp, timeout=30.0)
 
     sp = add("spell", "install, list, inspect and remove the scripts devices run by themselves")
-    _spell_actions(sp, laptop_options)
+    _spell_actions(sp, laptop_options, targets)
     return p
 
 
-def _spell_actions(sp: argparse.ArgumentParser, laptop_options: Callable[..., None]) -> None:
+def _spell_actions(
+    sp: argparse.ArgumentParser, laptop_options: Callable[..., None], targets: Callable[..., None]
+) -> None:
     """`spell`'s actions and their options (edge_agent.cli_spell does them)."""
     actions = sp.add_subparsers(dest="spell_action", metavar="ACTION", required=True)
     a = actions.add_parser(
@@ -211,9 +229,8 @@ def _spell_actions(sp: argparse.ArgumentParser, laptop_options: Callable[..., No
         description="Install a script the device runs by itself, on a schedule or when something "
         "happens there, with itself as the init peer (the device's trusted peers only).",
     )
-    a.add_argument("target", metavar="TARGET")
-    a.add_argument("name", metavar="NAME")
-    a.add_argument("file", metavar="FILE.aqua|FILE.air")
+    targets(a, ("name", "NAME"), ("file", "FILE.aqua|FILE.air"))
+    a.set_defaults(group_command="spell install")
     a.add_argument("--func", dest="function", metavar="F",
                    help="the Aqua function (default: the only exported one)")
     when = a.add_mutually_exclusive_group(required=True)
@@ -237,3 +254,65 @@ def _spell_actions(sp: argparse.ArgumentParser, laptop_options: Callable[..., No
         if name == "status":
             b.add_argument("--runs", type=int, default=10, metavar="N", help="runs to show (default 10)")
         laptop_options(b)
+
+
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """`parser`'s arguments, with TARGET (or --tag/--all) and the positionals after it placed
+    as `target`, ... (see `targets`) and `tag`'s +TAG/-TAG words in `changes`; a usage error
+    exits with 2, as argparse's own do."""
+    words, changes = _tag_changes(list(sys.argv[1:] if argv is None else argv))
+    args, extra = parser.parse_known_args(words)
+    # argparse fills a positional from one run of words: those after an option come back here.
+    unknown = [w for w in extra if w.startswith("-") and not _NUMBER.fullmatch(w)]
+    names = getattr(args, "operand_names", None)
+    if unknown or (extra and names is None):
+        parser.error(f"unrecognized arguments: {' '.join(unknown or extra)}")
+    if names is None:
+        return args
+    operands = list(args.operands) + extra + (changes if args.command == "tag" else [])
+    grouped = args.tag is not None or args.all
+    if args.tag is not None and args.all:
+        parser.error(f"{args.command}: give --tag or --all, not both")
+    if not grouped:
+        if not operands:
+            parser.error(f"{args.command}: give a TARGET (a device), --tag TAG or --all")
+        args.target = operands.pop(0)
+    else:
+        args.target = None
+    for name in names:
+        if name in ("args", "changes"):
+            setattr(args, name, operands)
+            operands = []
+        elif not operands:
+            parser.error(f"{args.command}: {name.upper()} is missing")
+        else:
+            setattr(args, name, operands.pop(0))
+    if operands:
+        both = " (give TARGET or --tag/--all, not both)" if grouped else ""
+        parser.error(f"{args.command}: unexpected {operands[0]!r}{both}")
+    return args
+
+
+_NUMBER = re.compile(r"-\d+(\.\d*)?([eE][-+]?\d+)?")
+"""A negative number, which argparse takes for a positional (JSON for `call`)."""
+_SHORT = ("-h", "-v")
+"""The tag command's short options (a tag named like one is removed after ``--``)."""
+
+
+def _tag_changes(argv: list[str]) -> tuple[list[str], list[str]]:
+    """`edge-agent tag`'s +TAG and -TAG words taken out of `argv` (argparse would take -TAG
+    for an option): every word after ``--``, and before it those that start with ``+``, or
+    with one ``-`` and are not -h or -v."""
+    command = next((i for i, word in enumerate(argv) if not word.startswith("-")), None)
+    if command is None or argv[command] != "tag":
+        return argv, []
+    words, changes = argv[: command + 1], list[str]()
+    rest = iter(argv[command + 1 :])
+    for word in rest:
+        if word == "--":
+            changes.extend(rest)
+        elif word[:1] == "+" or (word[:1] == "-" and word[1:2] not in ("-", "") and word not in _SHORT):
+            changes.append(word)
+        else:
+            words.append(word)
+    return words, changes

@@ -29,6 +29,7 @@ from edge_agent import const
 from edge_agent.config import CoapConfig, Config, DiscoveryConfig
 from edge_agent.core_events import FailureReported
 from edge_agent.errors import LocalError, RemoteError
+from edge_agent.fanout import Device
 from edge_agent.identity import InvalidPeerId, KeyPair, validate_peer_id
 from edge_agent.known_peers import pin_name
 from edge_agent.net.addressbook import Address, Source
@@ -264,18 +265,36 @@ class Client:
                     "name": instance_label(inst.name),
                     "addresses": [f"{_hostport(a)}" for a in inst.addresses],
                     "version": inst.version or "",
+                    "tags": list(inst.tags),
                 }
             )
         return sorted(found, key=lambda d: d["name"] or d["peer_id"])
 
     def device_names(self) -> list[str]:
         """The instance names of the devices heard over mDNS so far (CLI sessions left out)."""
+        return sorted({d.name for d in self.devices()})
+
+    def devices(self) -> list[Device]:
+        """The devices heard over mDNS so far, with their tags (CLI sessions left out)."""
         discovery = self.node.discovery
-        labels = {instance_label(i.name) for i in discovery.instances()} if discovery is not None else set()
-        return sorted(label for label in labels if not is_cli_session(label))
+        found = [
+            Device(instance_label(i.name), i.peer_id, i.tags) for i in discovery.instances()
+        ] if discovery is not None else []
+        return [d for d in found if not is_cli_session(d.name)]
+
+    def _device_name(self, peer_id: str) -> str | None:
+        """The mDNS name `peer_id` announces (its first, if several), to show for it."""
+        return min((d.name for d in self.devices() if d.peer_id == peer_id), default=None)
+
+    @property
+    def settled_at(self) -> float:
+        """The event-loop time by which every device on the LAN has answered this client's
+        first mDNS query (`const.CLIENT_NAME_SETTLE_S` into browsing)."""
+        return self._browsing_since + const.CLIENT_NAME_SETTLE_S
 
     async def resolve(self, target: str, *, timeout_s: float = 3.0) -> Target:
-        """A peer id, an mDNS instance name, or host[:port] -> the peer to address (and its
+        """A peer id, an mDNS instance name, or host[:port] -> the peer to address, named by
+        the mDNS name it announces where this client heard one, else as given (and that
         name remembered in `names`).
 
         `BadTarget` for a name that is ambiguous or announces another id than the one
@@ -343,7 +362,7 @@ class Client:
                     raise Unreachable(
                         f"no device with peer id {peer_id} answered on the LAN within {mdns_wait_s:g} s"
                     ) from None
-            return Target(peer_id, None, target)
+            return Target(peer_id, None, self._device_name(peer_id) or target)
         address = _parse_hostport(target)
         if address is not None and _looks_like_address(target):
             return await self._identify(target, address, timeout_s)
@@ -376,7 +395,7 @@ class Client:
             raise Unreachable(f"{target} did not prove who it is (is it an edge-agent?): {proof.detail}")
         self.node.book.add(proof.peer_id, address, Source.STATIC)
         self.node.book.record_proof(proof.peer_id, address)
-        return Target(proof.peer_id, address, target)
+        return Target(proof.peer_id, address, self._device_name(proof.peer_id) or target)
 
     async def _announced(self, name: str, timeout_s: float) -> tuple[frozenset[str], list[Address]]:
         """The peer ids announcing the instance label `name` over mDNS, and the addresses
@@ -385,7 +404,7 @@ class Client:
         discovery = self.node.discovery
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
-        settled = self._browsing_since + const.CLIENT_NAME_SETTLE_S
+        settled = self.settled_at
         while True:
             names = {i.name for i in discovery.instances() if instance_label(i.name).lower() == name}
             found = [discovery.announced(n) for n in sorted(names)]

@@ -24,6 +24,7 @@ from typing import Any
 
 from edge_agent import const, identity
 from edge_agent.errors import ConfigError
+from edge_agent.tags import BadTag, check_tags
 
 __all__ = [
     "LOG_LEVELS",
@@ -111,6 +112,13 @@ def _instance_name(value: Any) -> str:
     if any(ord(c) < 0x20 or c == "\x7f" for c in value) or "." in value:
         raise _Bad(f"must not contain dots or control characters, got {_show(value)}")
     return value
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    try:
+        return check_tags(value)
+    except BadTag as exc:
+        raise _Bad(str(exc)) from None
 
 
 def _field(default: Any, check: Callable[[Any], Any], doc: str) -> Any:
@@ -247,6 +255,9 @@ class Config:
         "identity key, trusted peers, modules, services and KV stores",
     )
     log_level: str = _field("info", _choice(*LOG_LEVELS), "one of debug, info, warning, error")
+    tags: tuple[str, ...] = _field(
+        (), _tags, "this device's tags, for --tag (`edge-agent tag` adds and removes more, in state_dir)"
+    )
     coap: CoapConfig = _section(CoapConfig, "the CoAP server")
     discovery: DiscoveryConfig = _section(DiscoveryConfig, "mDNS / DNS-SD")
     particles: ParticlesConfig = _section(ParticlesConfig, "particle limits")
@@ -454,6 +465,8 @@ def _toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return f"{value:_}" if abs(value) >= 10_000 else str(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, Path):
         value = str(value)
     if isinstance(value, str):

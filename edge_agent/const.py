@@ -145,9 +145,8 @@ CLIENT_RESOLVE_WAIT_S = 3.0
 devices answer a query in 20-120 ms (RFC 6762 §6); more only delays news of a typo or a device down."""
 
 CLIENT_NAME_SETTLE_S = 0.5
-"""How long the CLI listens over mDNS, from the start of its browsing, before it takes a device
-name to have one announcer, in seconds: every responder answers the browser's first query
-within 20-120 ms (RFC 6762 §6), so a second announcer of the name is heard by then."""
+"""How long the CLI listens over mDNS before it takes a name to have one announcer (or a --tag to have its
+devices), in seconds: every responder answers the first query within 20-120 ms (RFC 6762 §6)."""
 
 # --- Builtin services (edge_agent/services/builtins/) ---------------------------------------
 # Anyone may call the builtins (they are open, as on a Fluence peer) and they run on the
@@ -251,10 +250,6 @@ DEFAULT_CPU_TEMPERATURE_PATH = "/sys/class/thermal/thermal_zone0/temp"
 """File read by the `cpu_temperature` sensor (millidegrees Celsius); config `wasm.cpu_temperature_path`."""
 
 # --- Discovery (edge_agent/net/discovery.py, addressbook.py) --------------------------------
-DISCOVERY_SERVICE_TYPE = "_edge-agent._udp.local."
-"""DNS-SD service type agents register and browse (RFC 6763 §7: the service name is at most
-15 bytes; `_udp` because CoAP runs over UDP)."""
-
 DISCOVERY_MAX_INSTANCE_NAME_BYTES = 63
 """Longest DNS-SD instance name, in UTF-8 bytes (one DNS label, RFC 6763 §4.1.1)."""
 
@@ -266,10 +261,15 @@ DISCOVERY_MAX_TXT_BYTES = 1300
 bytes so the answer fits one packet); larger ones are ignored before their keys are read."""
 
 DISCOVERY_MAX_TXT_KEYS = 32
-"""Most TXT keys accepted from a peer; ours has 3 or 4."""
+"""Most TXT keys accepted from a peer; ours has 4 or 5."""
 
 DISCOVERY_MAX_VERSION_CHARS = 32
 """Longest `v=` TXT value (agent version) accepted from a peer, in characters."""
+
+TAGS_MAX_COUNT = 8
+"""Most tags one device carries (config `tags` with `edge-agent tag`'s changes), sent as TXT `tags=`."""
+TAG_MAX_CHARS = 24
+"""Longest tag, in characters (a-z, 0-9, '-', '_'): the most tags, comma-separated, fit one TXT entry."""
 
 DISCOVERY_MAX_PENDING_RESOLVES = 64
 """Most service instances being resolved at once; more announcements are dropped (and retried

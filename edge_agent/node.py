@@ -68,6 +68,7 @@ from edge_agent.services.local import Caller, LocalServices
 from edge_agent.services.wasm.host import AsyncWasmHost, HostConfig
 from edge_agent.services.wasm.limits import Limits
 from edge_agent.store import KVLimits, StateDir, TrustList
+from edge_agent.tag_store import DeviceTags
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +154,7 @@ class Node:
             fetch_membership=self._fetch_membership,
             trust=self._trust,
         )
+        self.services.tags = self.tags = DeviceTags(config.tags, self.state.path, lambda: self.discovery)
         self.server = CoapServer.from_config(
             config,
             on_inbox=lambda m: self._on_particle(m.raw, m.remote, m.sender, m.accepted),
@@ -188,13 +190,9 @@ class Node:
             from edge_agent.net.discovery import Discovery
 
             self.discovery = Discovery(
-                self.peer_id,
-                self.server.port,
-                self.book,
-                version=__version__,
+                self.peer_id, self.server.port, self.book, version=__version__,
                 instance_name=self.config.discovery.instance_name or None,
-                register=self.announce,
-                probe=self.probe,
+                register=self.announce, probe=self.probe, properties=self.tags.txt(),
             )
             await self.discovery.start(wait_registered=False)
         failed = await restoring
@@ -295,6 +293,7 @@ class Node:
             "uptime_s": round(time.time() - self.started_at, 3) if self.started_at else 0,
             "port": self.server.port,
             "services": sorted(self.host.services()),
+            "tags": list(self.tags.current),
             "max_module_bytes": self.config.wasm.max_module_bytes,
             "particles": len(self.core),
             "interpreter": {"steps": self.core.run_steps, "seconds": round(self.core.run_seconds, 3)},

@@ -70,6 +70,7 @@ def test_a_changed_id_is_refused_with_the_command_to_accept_it() -> None:
 class Instance:
     name: str
     peer_id: str
+    tags: tuple[str, ...] = ()
 
 
 class FakeDiscovery:

@@ -1,7 +1,8 @@
 """Peer discovery on the LAN over mDNS/DNS-SD (RFC 6762, RFC 6763), with python-zeroconf.
 
 `Discovery` registers this agent as an instance of ``_edge-agent._udp.local.`` (SRV: the CoAP
-port; TXT: ``txtvers=1``, ``id=<peer id>``, ``v=<version>``, ``proto=coap``) and browses for
+port; TXT: ``txtvers=1``, ``id=<peer id>``, ``v=<version>``, ``proto=coap``, ``tags=``; changed
+with `update_properties`) and browses for
 the same type. Every other instance is resolved, validated and put into an `AddressBook` as
 `Source.MDNS` addresses; its goodbye (or the expiry of its records) takes them out again.
 
@@ -19,7 +20,6 @@ On a host without IPv6 (``ipv6.disable=1``) it runs on IPv4 only (`usable_ip_ver
 from __future__ import annotations
 
 import asyncio
-import enum
 import functools
 import hashlib
 import logging
@@ -37,7 +37,9 @@ from edge_agent import __version__, const
 from edge_agent.identity import InvalidPeerId, validate_peer_id
 from edge_agent.logutil import OnceLog
 from edge_agent.net.addressbook import Address, AddressBook, Source
+from edge_agent.net.discovery_state import DiscoveryTimings, State
 from edge_agent.net.discovery_txt import (
+    SERVICE_TYPE,
     DiscoveryError,
     Ignored,
     build_txt,
@@ -60,33 +62,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SERVICE_TYPE = const.DISCOVERY_SERVICE_TYPE
-
-
-class State(enum.Enum):
-    """Lifecycle of a `Discovery`; it runs once (NEW → RUNNING → STOPPED)."""
-
-    NEW = "new"
-    RUNNING = "running"
-    STOPPING = "stopping"
-    STOPPED = "stopped"
-
-
-@dataclass(slots=True)
-class DiscoveryTimings:
-    """Seconds from `start()` to each milestone (None: not reached), and `stop()`'s length."""
-
-    browse_s: float | None = None
-    """Browser running (zeroconf sockets open)."""
-    registered_s: float | None = None
-    """Probing done; our name is ours and the first announcement is out."""
-    announced_s: float | None = None
-    """All announcements sent (RFC 6762 §8.3)."""
-    first_peer_s: float | None = None
-    """First other peer resolved and in the address book."""
-    stop_s: float | None = None
-    """Duration of `stop()`: goodbyes sent and sockets closed."""
-
 
 @dataclass(frozen=True, slots=True)
 class Peer:
@@ -99,6 +74,8 @@ class Peer:
     version: str | None
     """The ``v=`` TXT value, if it was well formed."""
     seen_at: float = field(compare=False)
+    tags: tuple[str, ...] = ()
+    """Its valid ``tags=`` TXT tags, sorted (`edge_agent.tags`)."""
 
 
 class Discovery:
@@ -296,6 +273,21 @@ class Discovery:
             ) from self._register_error
         if not self._is_registered:
             raise DiscoveryError(f"{self.instance_name!r} is not registered: discovery stopped")
+
+    async def update_properties(self, properties: Mapping[str, str] | None) -> None:
+        """Announce `properties` (besides our own keys) in place of the previous ones: once
+        registered, the new TXT record goes out at once (RFC 6762 §8.4), before `start` it is
+        the one `start` announces. `DiscoveryError` if it cannot be built or registering failed."""
+        self._txt = build_txt(self.peer_id, self.version, properties)
+        if self._state is not State.RUNNING or not self._register_enabled:
+            return
+        await self.wait_registered()
+        assert self._zc is not None and self._info is not None
+        self._info = AsyncServiceInfo(  # the name registered (a clash may have renamed it)
+            self.service_type, self._info.name, port=self.port, properties=self._txt,
+            server=self._server, parsed_addresses=list(self.advertised),
+        )
+        await (await self._zc.async_update_service(self._info))
 
     async def wait_for(
         self, peer_id: str | None = None, *, count: int | None = None, timeout: float
@@ -557,7 +549,7 @@ class Discovery:
         if not found.addresses:
             log.debug("mDNS instance %.80r has no usable address yet", name)
             return None
-        return Peer(name, found.peer_id, found.addresses, found.version, time.monotonic())
+        return Peer(name, found.peer_id, found.addresses, found.version, time.monotonic(), found.tags)
 
     def _forget(self, key: str) -> None:
         old = self._instances.pop(key, None)

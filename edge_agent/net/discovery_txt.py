@@ -1,7 +1,8 @@
 """What an edge-agent announces over DNS-SD, and how another's announcement is read (pure).
 
 Our instance (RFC 6763): ``<instance>._edge-agent._udp.local.``, SRV with the CoAP port, and a
-TXT record ``txtvers=1``, ``id=<peer id>``, ``v=<version>``, ``proto=coap``. `build_txt` and
+TXT record ``txtvers=1``, ``id=<peer id>``, ``v=<version>``, ``proto=coap``, and the device's
+tags as ``tags=a,b`` when it has some (`edge_agent.tags`). `build_txt` and
 `check_instance_name` check what we are about to announce (`DiscoveryError`, our mistake);
 `read_announcement` checks what another instance announced (`Ignored`, its mistake): sizes
 first, then the keys, the peer id, the protocol, the port and the addresses.
@@ -20,9 +21,12 @@ from edge_agent import const
 from edge_agent.errors import LocalError, RemoteError
 from edge_agent.identity import InvalidPeerId, validate_peer_id
 from edge_agent.net.addressbook import Address, InvalidAddress
+from edge_agent.tags import TXT_KEY as TAGS_KEY
+from edge_agent.tags import read_txt_tags
 
 __all__ = [
     "PROTO",
+    "SERVICE_TYPE",
     "TXT_VERSION",
     "Announcement",
     "DiscoveryError",
@@ -34,6 +38,9 @@ __all__ = [
     "read_announcement",
 ]
 
+SERVICE_TYPE = "_edge-agent._udp.local."
+"""DNS-SD service type agents register and browse (RFC 6763 §7: the service name is at most
+15 bytes; `_udp` because CoAP runs over UDP)."""
 TXT_VERSION = "1"
 """Value of our ``txtvers`` key (RFC 6763 §6.7); bump on an incompatible TXT change."""
 PROTO = "coap"
@@ -66,6 +73,8 @@ class Announcement:
     """The ``v=`` value, if it was well formed."""
     bad_version: bytes | None = None
     """A ``v=`` value that was not (the peer is still usable), to report."""
+    tags: tuple[str, ...] = ()
+    """The valid tags of its ``tags=`` value, sorted (invalid ones are left out)."""
 
 
 # --- ours ------------------------------------------------------------------------------------
@@ -167,7 +176,8 @@ def read_announcement(
             version = ascii_field(raw_version, const.DISCOVERY_MAX_VERSION_CHARS)
         except ValueError:
             bad_version = raw_version
-    return Announcement(peer_id, peer_addresses(hosts, port), version, bad_version)
+    tags = read_txt_tags(_prop(properties, TAGS_KEY))
+    return Announcement(peer_id, peer_addresses(hosts, port), version, bad_version, tags)
 
 
 def peer_addresses(hosts: Iterable[str], port: int) -> tuple[Address, ...]:

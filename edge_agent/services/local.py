@@ -6,9 +6,9 @@ peer's client services (when this peer started the particle), deployed Wasm serv
 `math`, `cmp`, `array`, `debug`: `edge_agent.services.builtins`); anything else is "No
 service found".
 Wasm calls go to the worker processes through `AsyncWasmHost` and never block the event
-loop. `srv.deploy`, `srv.remove` and `srv.enroll` change what runs here, so only particles
-whose init peer is trusted (state dir `trusted_peers`) may call them; the particle's
-signature proves who its init peer is.
+loop. `srv.deploy`, `srv.remove` and `srv.enroll` change what runs here, and `srv.tag`
+(`edge_agent.tag_store`) how it is found, so only particles whose init peer is trusted (state
+dir `trusted_peers`) may call them; the particle's signature proves who its init peer is.
 
 Who may call a Wasm service is its access rule, set at deploy (`edge_agent.access`): a call
 the rule does not admit fails with ret_code 13 before it reaches a worker, and the service
@@ -66,6 +66,7 @@ from edge_agent.services.wasm.host import AsyncWasmHost, ServiceInfo
 from edge_agent.services.wasm.limits import Limits
 from edge_agent.spells import Trigger
 from edge_agent.store import ServiceRecord, StateDir, StoreError, TrustList
+from edge_agent.tag_store import DeviceTags
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,8 @@ class LocalServices:
         self._peer_log = OnceLog(log)
         self.spells: Any = None
         """The node's `spell_runner.SpellRunner` once it started: it serves `spell.*`."""
+        self.tags: DeviceTags | None = None
+        """What srv.tag changes (set by the node; None: srv.tag is not served)."""
 
     async def registry(self) -> dict[str, ServiceRecord]:
         """The service registry (services.json), read in a thread the first time."""
@@ -319,6 +322,9 @@ class LocalServices:
             await self._check_trusted(caller, "remove", "remove services")
             name = _arg_str(args, 0, "srv.remove(name)")
             return await self.remove(name)
+        if function == "tag" and self.tags is not None:
+            await self._check_trusted(caller, "tag", "change this device's tags")
+            return await self.tags.call(args)
         if function == "enroll":
             await self._check_trusted(caller, "enroll", "enroll this device in a fleet")
             if len(args) != 1:

@@ -24,12 +24,12 @@ from edge_agent import const
 from edge_agent.identity import KeyPair
 from edge_agent.net import discovery as disc
 from edge_agent.net.addressbook import Address, AddressBook, ChangeKind, PeerChange, Source
-from edge_agent.net.discovery import Discovery, DiscoveryError, State
+from edge_agent.net.discovery import SERVICE_TYPE, Discovery, DiscoveryError, State
 from edge_agent.net.discovery_txt import txt_value
 
 IDS = [KeyPair.from_seed(bytes([0x40 + i]) * 32).peer_id for i in range(4)]
 ME, OTHER, THIRD = IDS[:3]
-TYPE = const.DISCOVERY_SERVICE_TYPE
+TYPE = SERVICE_TYPE
 
 
 def run(coro: Coroutine[Any, Any, Any], timeout: float = 60.0) -> Any:
@@ -425,3 +425,33 @@ def test_a_forgone_peer_is_not_waited_for_but_a_present_one_is_found(running: Di
         assert OTHER in await running.wait_for(OTHER, timeout=60)
 
     run(main(), timeout=10)
+
+
+# --- tags: announced, and announced again when they change (issue 13) ------------------------
+
+
+def test_changed_properties_are_announced_again_and_peers_see_the_new_tags() -> None:
+    stype = unique_type()
+
+    async def scenario() -> None:
+        a = Discovery(ME, 5711, interfaces=["lo"], ip_version="v4", service_type=stype,
+                      properties={"tags": "kitchen"})
+        b = Discovery(OTHER, 5712, interfaces=["lo"], ip_version="v4", service_type=stype)
+        try:
+            await asyncio.gather(a.start(), b.start())
+            await b.wait_for(ME, timeout=5)
+            assert [p.tags for p in b.instances()] == [("kitchen",)]
+            await a.update_properties({"tags": "kitchen,sensors"})
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 5
+            while [p.tags for p in b.instances()] != [("kitchen", "sensors")] and loop.time() < deadline:
+                await asyncio.sleep(0.05)
+            assert [p.tags for p in b.instances()] == [("kitchen", "sensors")]
+            assert b.instances()[0].peer_id == ME
+            with pytest.raises(DiscoveryError):
+                await a.update_properties({"tags": "x" * 300})
+        finally:
+            await asyncio.gather(a.stop(), b.stop())
+        await a.update_properties({"tags": "after"})  # stopped: kept, nothing sent
+
+    run(scenario())

@@ -118,3 +118,11 @@ def test_unusable_addresses_are_left_out() -> None:
     many = [f"10.0.0.{i}" for i in range(1, 50)]
     assert len(peer_addresses(many, 1)) == const.ADDRESSBOOK_MAX_ADDRESSES_PER_PEER
     assert read(hosts=("fe80::1", "0.0.0.0")).addresses == ()
+
+
+def test_tags_ride_in_the_txt_record_and_bad_ones_are_left_out() -> None:
+    txt = build_txt(ME, "1.2.3", {"tags": "kitchen,sensors"})
+    assert txt["tags"] == "kitchen,sensors"
+    assert read().tags == ()
+    found = read({b"id": OTHER.encode(), b"tags": b"sensors,Bad,kitchen"})
+    assert found.tags == ("kitchen", "sensors") and found.peer_id == OTHER
