@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from edge_agent import const
+from edge_agent import const, core_trace
 from edge_agent.air import data as air_data
 from edge_agent.air.calls import RET_UNREACHABLE, CallRequest, CallResult
 from edge_agent.air.context import RunParams
@@ -59,9 +59,11 @@ from edge_agent.core_events import (
     SendCopy,
     SendFailed,
     Tick,
+    Traced,
     Verdict,
 )
 from edge_agent.seals import Sealer, SealError
+from edge_agent.trace import TRACE_KEY, PeerTrace
 
 __all__ = [  # the events, actions and limits are defined in core_events, and exported here too
     "Action",
@@ -80,6 +82,7 @@ __all__ = [  # the events, actions and limits are defined in core_events, and ex
     "SendCopy",
     "SendFailed",
     "Tick",
+    "Traced",
     "Verdict",
 ]
 
@@ -103,6 +106,8 @@ class _Record:
     """This peer sent the init peer its failure report (one per particle)."""
     reporters: set[str] = field(default_factory=set)
     """At the init peer: the peers whose failure reports it took."""
+    trace: PeerTrace | None = None
+    """What this peer did with a traced particle (`core_trace`); None when not traced."""
 
     @property
     def deadline_ms(self) -> int:
@@ -219,6 +224,9 @@ class ParticleCore:
             return [Dropped(p.id, Verdict.MALFORMED, str(exc), ev.sender)]
         if FAILURE_KEY in incoming.entries:
             return self._report_arrived(rec, p, incoming, ev.sender)
+        if TRACE_KEY in incoming.entries:
+            tracer = rec.trace if rec is not None else None
+            return core_trace.take(tracer, p, incoming, self.peer_id, self.limits, self.sealer, ev.sender)
         if rec is not None and _adds_nothing(rec.data, incoming):
             return [Duplicate(p.id, ev.sender)]
         try:  # before it may make room: a copy that is refused evicts nothing
@@ -244,6 +252,8 @@ class ParticleCore:
             self._held += grows
             self._strangers_held += 0 if rec.trusted else grows
             rec.weight = weight
+        if rec.trace is not None:
+            rec.trace.arrived(now_ms, ev.sender)
         actions = self._run(rec, incoming, now_ms)
         if created and actions and isinstance(actions[0], Dropped) and p.id in self._records:
             self._release(p.id)  # a refused first copy leaves no trace: the real one may follow
@@ -283,6 +293,8 @@ class ParticleCore:
         for key, result in ev.results.items():
             rec.pending.discard(key)
             rec.results[key] = result
+            if rec.trace is not None:
+                rec.trace.returned(now_ms, key, result.ret_code)
         return self._run(rec, Data(), now_ms)
 
     def _send_failed(self, ev: SendFailed, now_ms: int) -> list[Action]:
@@ -296,6 +308,8 @@ class ParticleCore:
         for key in ev.call_keys:
             if key not in rec.data.entries:
                 rec.data.entries[key] = Entry(Kind.CALL_FAILED, [RET_UNREACHABLE, message], self.peer_id)
+        if rec.trace is not None:
+            rec.trace.unreachable(now_ms, ev.target, ev.reason)
         return self._run(rec, Data(), now_ms)
 
     def _tick(self, now_ms: int) -> list[Action]:
@@ -403,9 +417,16 @@ class ParticleCore:
         except ParseError:
             script = None  # run() reports the parse error as a failed run
         params = RunParams(p.init_peer_id, self.peer_id, p.timestamp_ms, p.ttl_ms, p.id)
-        return _Record(p, script, params, trusted, local)
+        return _Record(p, script, params, trusted, local, trace=core_trace.start(p, trusted, self.limits))
 
     def _run(self, rec: _Record, incoming: Data, now_ms: int) -> list[Action]:
+        actions = self._run_once(rec, incoming, now_ms)
+        if rec.trace is not None and not rec.pending:  # its new records, once its calls are done
+            give_up = self._give_up_ms(rec, now_ms)
+            actions += core_trace.report(rec.trace, rec.envelope, self.peer_id, self.sealer, give_up)
+        return actions
+
+    def _run_once(self, rec: _Record, incoming: Data, now_ms: int) -> list[Action]:
         pid = rec.envelope.id
         limits = self.limits
         budget = limits.particle_steps if rec.trusted else limits.stranger_particle_steps
@@ -459,9 +480,14 @@ class ParticleCore:
             give_up = self._give_up_ms(rec, now_ms)
             for target in next_peers:
                 actions.append(SendCopy(pid, target, copy, tuple(forwarded.get(target, ())), give_up))
+                if rec.trace is not None:
+                    rec.trace.sent(now_ms, target)
         calls = tuple(r for r in requests if r.key not in rec.pending)
         if calls:
             rec.pending.update(r.key for r in calls)
+            if rec.trace is not None:
+                for r in calls:
+                    rec.trace.called(now_ms, r.key, r.service, r.function)
             actions.append(CallServices(pid, rec.envelope.init_peer_id, calls))
         return actions
 
@@ -470,6 +496,8 @@ class ParticleCore:
         another peer) a failure report, sealed by us, in a copy of its own."""
         pid = rec.envelope.id
         failed: list[Action] = [ScriptFailed(pid, code, message, instruction)]
+        if rec.trace is not None:
+            rec.trace.failed(now_ms, code, message, instruction)
         init = rec.envelope.init_peer_id
         if rec.reported or init == self.peer_id:
             return failed
