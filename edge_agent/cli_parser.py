@@ -54,6 +54,12 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
             "--state-dir", metavar="DIR", help="the agent's state directory (overrides the configuration)"
         )
 
+    def trace_option(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--trace", action="store_true",
+            help="show the particle's path: each peer, its calls, sends and failures (docs/cli.md)",
+        )
+
     def laptop_options(sp: argparse.ArgumentParser, *, timeout: float = 15.0, json_: bool = True) -> None:
         sp.add_argument(
             "--timeout", type=float, default=timeout, metavar="S",
@@ -167,6 +173,7 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     sp.add_argument(
         "args", nargs="*", metavar="ARG", help="arguments; JSON if they parse as JSON, else strings"
     )
+    trace_option(sp)
     laptop_options(sp)
 
     sp = add(
@@ -195,5 +202,6 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
         help="serve a module for srv.deploy while the script runs; its hash is data 'sha256'",
     )
     sp.add_argument("--relay", metavar="TARGET", help="the peer getDataSrv.-relay- returns")
+    trace_option(sp)
     laptop_options(sp, timeout=30.0)
     return p

@@ -222,11 +222,8 @@ class ParticleCore:
             incoming = air_data.decode(p.data, max_bytes=const.MAX_DATA_BYTES, max_items=items)
         except DataError as exc:
             return [Dropped(p.id, Verdict.MALFORMED, str(exc), ev.sender)]
-        if FAILURE_KEY in incoming.entries:
+        if FAILURE_KEY in incoming.entries or TRACE_KEY in incoming.entries:
             return self._report_arrived(rec, p, incoming, ev.sender)
-        if TRACE_KEY in incoming.entries:
-            tracer = rec.trace if rec is not None else None
-            return core_trace.take(tracer, p, incoming, self.peer_id, self.limits, self.sealer, ev.sender)
         if rec is not None and _adds_nothing(rec.data, incoming):
             return [Duplicate(p.id, ev.sender)]
         try:  # before it may make room: a copy that is refused evicts nothing
@@ -252,9 +249,7 @@ class ParticleCore:
             self._held += grows
             self._strangers_held += 0 if rec.trusted else grows
             rec.weight = weight
-        if rec.trace is not None:
-            rec.trace.arrived(now_ms, ev.sender)
-        actions = self._run(rec, incoming, now_ms)
+        actions = self._run(rec, incoming, now_ms, arrived=ev)
         if created and actions and isinstance(actions[0], Dropped) and p.id in self._records:
             self._release(p.id)  # a refused first copy leaves no trace: the real one may follow
         return actions
@@ -264,7 +259,10 @@ class ParticleCore:
     ) -> list[Action]:
         """A failure report: taken only by the particle's init peer, alone in its copy, about
         another peer, sealed by that peer; never merged or run (what the script computes is
-        what it would be without it)."""
+        what it would be without it). A trace report likewise (`core_trace.take`)."""
+        if FAILURE_KEY not in incoming.entries:
+            tracer = rec.trace if rec is not None else None
+            return core_trace.take(tracer, p, incoming, self.peer_id, self.limits, self.sealer, sender)
         entry = incoming.entries[FAILURE_KEY]
         if rec is None or p.init_peer_id != self.peer_id:
             why = f"a failure report of particle {p.id} reached a peer that is not its init peer"
@@ -419,7 +417,9 @@ class ParticleCore:
         params = RunParams(p.init_peer_id, self.peer_id, p.timestamp_ms, p.ttl_ms, p.id)
         return _Record(p, script, params, trusted, local, trace=core_trace.start(p, trusted, self.limits))
 
-    def _run(self, rec: _Record, incoming: Data, now_ms: int) -> list[Action]:
+    def _run(self, rec: _Record, incoming: Data, now_ms: int, arrived: Arrived | None = None) -> list[Action]:
+        if rec.trace is not None and arrived is not None:
+            rec.trace.arrived(now_ms, arrived.sender)
         actions = self._run_once(rec, incoming, now_ms)
         if rec.trace is not None and not rec.pending:  # its new records, once its calls are done
             give_up = self._give_up_ms(rec, now_ms)

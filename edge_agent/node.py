@@ -45,6 +45,7 @@ from edge_agent.core import (
     SendCopy,
     SendFailed,
     Tick,
+    Traced,
     Verdict,
 )
 from edge_agent.delayed import DelayedCalls
@@ -409,10 +410,10 @@ class Node:
             if (run := self._runs.get(action.particle_id)) is not None:
                 a = action
                 run.failed(FailureReported(a.particle_id, self.peer_id, a.ret_code, a.message, a.instruction))
-        elif isinstance(action, FailureReported):
-            self.counters["failure_reports"] += 1
+        elif isinstance(action, FailureReported | Traced):  # news for the particle's starter
+            self.counters["failure_reports" if isinstance(action, FailureReported) else "traces"] += 1
             if (run := self._runs.get(action.particle_id)) is not None:
-                run.failed(action)
+                run.learn(action)
         elif isinstance(action, Duplicate):
             self.counters["duplicates"] += 1
             reply = self._replies.get(action.particle_id, {}).get(action.sender) if action.sender else None

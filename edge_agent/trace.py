@@ -54,7 +54,7 @@ TRACE_KEY = "!trace"
 
 REPORT_VERSION = 1
 TEXT_MAX_CHARS = 200
-"""A record's reason or message is cut to this many characters."""
+"""Each text of a record (a peer, a name, a reason, a message) is cut to this many characters."""
 
 
 class TraceError(RemoteError):
@@ -152,11 +152,11 @@ class PeerTrace:
             self.records.append(record)
 
     def arrived(self, now_ms: int, sender: str | None) -> None:
-        self.add(Record(Step.ARRIVED, now_ms, sender or ""))
+        self.add(Record(Step.ARRIVED, now_ms, _clip(sender or "")))
 
     def called(self, now_ms: int, key: str, service: str, function: str) -> None:
         if len(self.calls) < self.max_records:
-            self.calls[key] = (now_ms, service, function)
+            self.calls[key] = (now_ms, _clip(service), _clip(function))
 
     def returned(self, now_ms: int, key: str, ret_code: int) -> None:
         started = self.calls.pop(key, None)
@@ -165,10 +165,10 @@ class PeerTrace:
             self.add(Record(Step.CALL, at, "", service, function, now_ms - at, ret_code))
 
     def sent(self, now_ms: int, target: str) -> None:
-        self.add(Record(Step.SENT, now_ms, target))
+        self.add(Record(Step.SENT, now_ms, _clip(target)))
 
     def unreachable(self, now_ms: int, target: str, reason: str) -> None:
-        self.add(Record(Step.UNREACHABLE, now_ms, target, text=_clip(reason)))
+        self.add(Record(Step.UNREACHABLE, now_ms, _clip(target), text=_clip(reason)))
 
     def failed(self, now_ms: int, code: int, message: str, instruction: str) -> None:
         self.add(Record(Step.FAILED, now_ms, function=_clip(instruction), code=code, text=_clip(message)))
@@ -221,7 +221,7 @@ def _record(row: Any) -> Record:
         raise TraceError(f"a trace record has an unknown step or a bad time: {row[:2]!r}")
     rest = [*row[2:], *_DEFAULTS[len(row) - 2:]]
     for value, kind in zip(rest, _TYPES, strict=True):
-        if type(value) is not kind or (kind is str and len(value) > TEXT_MAX_CHARS * 2):
+        if type(value) is not kind or (isinstance(value, str) and len(value) > TEXT_MAX_CHARS):
             raise TraceError("a trace record's field has the wrong type or is too long")
     peer, service, function, ms, code, text = rest
     return Record(Step(step), at, peer, service, function, ms, code, text)
@@ -255,7 +255,11 @@ class Timeline:
 
     @classmethod
     def build(
-        cls, particle_id: str, init_peer: str, started_ms: int, reports: Iterable[tuple[str, Sequence[Record], int]]
+        cls,
+        particle_id: str,
+        init_peer: str,
+        started_ms: int,
+        reports: Iterable[tuple[str, Sequence[Record], int]],
     ) -> Timeline:
         """The timeline of `reports`, each (peer, records, dropped), in the order they came."""
         timeline = cls(particle_id, init_peer, started_ms)
@@ -277,10 +281,12 @@ class Timeline:
 
     def unmatched_sends(self) -> list[str]:
         """Peers a copy was sent to whose arrival is not in the timeline (yet)."""
-        out = []
-        for visit in self.visits():
-            out += [r.peer for i, r in enumerate(visit.records) if r.step is Step.SENT and i not in visit.next]
-        return out
+        return [
+            r.peer
+            for visit in self.visits()
+            for i, r in enumerate(visit.records)
+            if r.step is Step.SENT and i not in visit.next
+        ]
 
     def visits(self) -> list[Visit]:
         """Every visit, depth first in tree order."""
