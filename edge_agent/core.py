@@ -308,6 +308,8 @@ class ParticleCore:
                 rec.data.entries[key] = Entry(Kind.CALL_FAILED, [RET_UNREACHABLE, message], self.peer_id)
         if rec.trace is not None:
             rec.trace.unreachable(now_ms, ev.target, ev.reason)
+            if ev.target == rec.envelope.init_peer_id:
+                rec.trace.stop()  # a report would go where the copy could not
         return self._run(rec, Data(), now_ms)
 
     def _tick(self, now_ms: int) -> list[Action]:

@@ -173,6 +173,10 @@ class PeerTrace:
     def failed(self, now_ms: int, code: int, message: str, instruction: str) -> None:
         self.add(Record(Step.FAILED, now_ms, function=_clip(instruction), code=code, text=_clip(message)))
 
+    def stop(self) -> None:
+        """Record and report nothing more (the init peer cannot be reached)."""
+        self.reports = self.max_reports
+
     def take(self) -> tuple[int, tuple[Record, ...], int] | None:
         """(report number, the records not reported yet, how many were dropped) for the
         next report, or None if there is nothing new or no report left."""
