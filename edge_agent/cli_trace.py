@@ -74,8 +74,9 @@ def render(t: Timeline, name_of: Callable[[str], str | None]) -> str:
     def visit(v: Visit, depth: int) -> None:
         came = f"arrived from {name(v.arrived.peer)}" if v.arrived.peer else "started"
         line(v.arrived.at_ms, depth, f"{label(v.peer)}: {came}")
+        failed = {r.peer for r in v.records if r.step is Step.UNREACHABLE}  # says why on its own line
         for i, record in enumerate(v.records):
-            line(record.at_ms, depth + 1, _step_text(record, name, i in v.next))
+            line(record.at_ms, depth + 1, _step_text(record, name, i in v.next or record.peer in failed))
             if i in v.next:
                 visit(v.next[i], depth + 2)
 
@@ -87,11 +88,11 @@ def render(t: Timeline, name_of: Callable[[str], str | None]) -> str:
     return "\n".join([head, *lines, *notes])
 
 
-def _step_text(r: Record, name: Callable[[str], str], followed: bool) -> str:
+def _step_text(r: Record, name: Callable[[str], str], accounted: bool) -> str:
     if r.step is Step.CALL:
         return f"call {r.service}.{r.function}: ret_code {r.code}, {r.ms} ms"
     if r.step is Step.SENT:
-        return f"sent to {name(r.peer)}" + ("" if followed else " (no trace came back from it)")
+        return f"sent to {name(r.peer)}" + ("" if accounted else " (no trace came back from it)")
     if r.step is Step.UNREACHABLE:
         return f"could not reach {name(r.peer)}: {r.text}"
     if r.step is Step.FAILED:
