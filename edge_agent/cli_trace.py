@@ -91,8 +91,11 @@ def render(t: Timeline, name_of: Callable[[str], str | None]) -> str:
 def _step_text(r: Record, name: Callable[[str], str], accounted: bool) -> str:
     if r.step is Step.CALL:
         return f"call {r.service}.{r.function}: ret_code {r.code}, {r.ms} ms"
-    if r.step is Step.SENT:
-        return f"sent to {name(r.peer)}" + ("" if accounted else " (no trace came back from it)")
+    if r.step in (Step.SENT, Step.RETRIED):
+        sent = f"sent to {name(r.peer)}"
+        if r.code > 1:
+            sent += f" (at try {r.code}; the one before: {r.text})"
+        return sent + ("" if accounted or r.step is Step.RETRIED else " (no trace came back from it)")
     if r.step is Step.UNREACHABLE:
         return f"could not reach {name(r.peer)}: {r.text}"
     if r.step is Step.FAILED:

@@ -55,6 +55,7 @@ from edge_agent.core_events import (
     Event,
     FailureReported,
     Forgotten,
+    Retried,
     ScriptFailed,
     SendCopy,
     SendFailed,
@@ -78,6 +79,7 @@ __all__ = [  # the events, actions and limits are defined in core_events, and ex
     "FailureReported",
     "Forgotten",
     "ParticleCore",
+    "Retried",
     "ScriptFailed",
     "SendCopy",
     "SendFailed",
@@ -197,6 +199,8 @@ class ParticleCore:
             actions = self._calls_done(event, now_ms)
         elif isinstance(event, SendFailed):
             actions = self._send_failed(event, now_ms)
+        elif isinstance(event, Retried):
+            actions = self._retried(event, now_ms)
         else:
             actions = self._tick(now_ms)
         if self._forgotten:
@@ -312,6 +316,14 @@ class ParticleCore:
                 rec.trace.stop()  # a report would go where the copy could not
         return self._run(rec, Data(), now_ms)
 
+    def _retried(self, ev: Retried, now_ms: int) -> list[Action]:
+        """A copy needed more than one try: news for a trace only."""
+        rec = self._records.get(ev.particle_id)
+        if rec is None or rec.trace is None:
+            return []
+        rec.trace.retried(now_ms, ev.target, ev.tries, ev.reason)
+        return [] if rec.pending else self._trace_report(rec, now_ms)
+
     def _tick(self, now_ms: int) -> list[Action]:
         for pid, rec in list(self._records.items()):
             if rec.deadline_ms <= now_ms:
@@ -424,9 +436,13 @@ class ParticleCore:
             rec.trace.arrived(now_ms, arrived.sender)
         actions = self._run_once(rec, incoming, now_ms)
         if rec.trace is not None and not rec.pending:  # its new records, once its calls are done
-            give_up = self._give_up_ms(rec, now_ms)
-            actions += core_trace.report(rec.trace, rec.envelope, self.peer_id, self.sealer, give_up)
+            actions += self._trace_report(rec, now_ms)
         return actions
+
+    def _trace_report(self, rec: _Record, now_ms: int) -> list[Action]:
+        assert rec.trace is not None
+        give_up = self._give_up_ms(rec, now_ms)
+        return core_trace.report(rec.trace, rec.envelope, self.peer_id, self.sealer, give_up)
 
     def _run_once(self, rec: _Record, incoming: Data, now_ms: int) -> list[Action]:
         pid = rec.envelope.id

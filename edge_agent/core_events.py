@@ -99,11 +99,22 @@ class SendFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class Retried:
+    """The copy for `target` took `tries` tries (addresses, passes); `reason` is why the one
+    before the last failed. Only traces record it, so a driver may leave it out."""
+
+    particle_id: str
+    target: str
+    tries: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Tick:
     """Time passed: expire particles and finished ids."""
 
 
-Event = Arrived | CallsDone | SendFailed | Tick
+Event = Arrived | CallsDone | SendFailed | Retried | Tick
 
 
 # --- actions ----------------------------------------------------------------------------

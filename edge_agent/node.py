@@ -41,6 +41,7 @@ from edge_agent.core import (
     FailureReported,
     Forgotten,
     ParticleCore,
+    Retried,
     ScriptFailed,
     SendCopy,
     SendFailed,
@@ -289,12 +290,9 @@ class Node:
             counters[f"dropped_{reason}"] += n
         counters["dropped_overloaded"] += transport["overloaded"]
         return {
-            "peer_id": self.peer_id,
-            "version": __version__,
-            "cbor2": cborutil.implementation(),
+            "peer_id": self.peer_id, "version": __version__, "cbor2": cborutil.implementation(),
             "uptime_s": round(time.time() - self.started_at, 3) if self.started_at else 0,
-            "port": self.server.port,
-            "services": sorted(self.host.services()),
+            "port": self.server.port, "services": sorted(self.host.services()),
             "max_module_bytes": self.config.wasm.max_module_bytes,
             "particles": len(self.core),
             "interpreter": {"steps": self.core.run_steps, "seconds": round(self.core.run_seconds, 3)},
@@ -488,6 +486,8 @@ class Node:
                 unseen = " (not found over mDNS)"
         # Only where the target proves its key, each of its addresses in turn (net/delivery).
         delivery = await send_to_peer(self.prover, target, raw, deadline_ms=give_up_ms, sender=self.peer_id)
+        if delivery.tries > 1:  # news for a trace only (the core ignores it otherwise)
+            await self._drive(self.core.handle(Retried(pid, target, *delivery.retries), now_ms()))
         if delivery.ok and delivery.address is not None:
             self.counters["sent"] += 1
             if delivery.reply:  # the target's answer came back in its response

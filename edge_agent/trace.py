@@ -74,6 +74,9 @@ class Step(enum.IntEnum):
     """A copy could not reach `peer` before its give-up time: `text` says why."""
     FAILED = 4
     """The script failed here with error `code`: `text` is the message, `function` the instruction."""
+    RETRIED = 5
+    """The copy for `peer` took `code` tries: `text` says why the one before the last failed
+    (a timeline folds it into its SENT record)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +104,8 @@ class Record:
             out["peer"] = self.peer
             if self.step is Step.UNREACHABLE:
                 out["reason"] = self.text
+            elif self.code > 1:  # SENT (or RETRIED), after more than one try
+                out.update(tries=self.code, why_retried=self.text)
         return out
 
 
@@ -163,6 +168,9 @@ class PeerTrace:
         if started is not None:
             at, service, function = started
             self.add(Record(Step.CALL, at, "", service, function, now_ms - at, ret_code))
+
+    def retried(self, now_ms: int, target: str, tries: int, reason: str) -> None:
+        self.add(Record(Step.RETRIED, now_ms, _clip(target), code=tries, text=_clip(reason)))
 
     def sent(self, now_ms: int, target: str) -> None:
         self.add(Record(Step.SENT, now_ms, _clip(target)))
@@ -280,6 +288,7 @@ class Timeline:
         for at_peer in visits.values():
             for visit in at_peer:
                 visit.records.sort(key=lambda r: r.at_ms)  # stable: a send stays after its calls
+                _fold_retries(visit)
         timeline.roots = _link(visits)
         return timeline
 
@@ -311,6 +320,23 @@ class Timeline:
             "visits": [_visit_json(v, self.started_ms) for v in self.roots],
             "dropped": dict(self.dropped),
         }
+
+
+def _fold_retries(visit: Visit) -> None:
+    """Each RETRIED record into the latest SENT to its peer before it, as that send's tries."""
+    kept: list[Record] = []
+    for record in visit.records:
+        if record.step is Step.RETRIED:
+            for i in range(len(kept) - 1, -1, -1):
+                sent = kept[i]
+                if sent.step is Step.SENT and sent.peer == record.peer and sent.code == 0:
+                    kept[i] = Record(Step.SENT, sent.at_ms, sent.peer, code=record.code, text=record.text)
+                    break
+            else:
+                kept.append(record)  # its send is not known: shown on its own
+            continue
+        kept.append(record)
+    visit.records = kept
 
 
 def _link(visits: dict[str, list[Visit]]) -> list[Visit]:

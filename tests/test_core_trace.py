@@ -19,6 +19,7 @@ from edge_agent.core import (
     Dropped,
     Duplicate,
     ParticleCore,
+    Retried,
     SendCopy,
     SendFailed,
     Traced,
@@ -220,3 +221,17 @@ def test_a_report_sealed_for_another_particle_is_unsealed() -> None:
     Sealer("dev", KEYS["dev"].sign, verify).seal(other.id, data, {})
     [drop] = laptop.handle(Arrived(p.with_data(air_data.encode(data)), "dev"), NOW)
     assert drop.verdict is Verdict.UNSEALED
+
+
+def test_a_send_that_needed_more_tries_is_reported_for_a_traced_particle_only() -> None:
+    dev = core()
+    p = signed(request(CALL_BACK))
+    dev_runs(dev, p)
+    [report] = dev.handle(Retried(p.id, "laptop", 3, "no answer"), NOW + 50)
+    assert isinstance(report, SendCopy) and report.target == "laptop"
+    assert report_records(report.envelope)[:2] == (1, (Record(Step.RETRIED, NOW + 50, "laptop", code=3,
+                                                              text="no answer"),))
+    plain = signed(CALL_BACK)
+    dev_runs(dev, plain)
+    assert dev.handle(Retried(plain.id, "laptop", 3, "no answer"), NOW + 50) == []
+    assert dev.handle(Retried("no-such-particle", "laptop", 3, "no answer"), NOW + 50) == []

@@ -7,9 +7,10 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from edge_agent.cli_trace import render, settle
+from edge_agent.net.addressbook import Address, Source
 from edge_agent.trace import Step
 from edge_agent.trace import request as trace_request
-from tests.test_node import RESPOND, counters, introduce, run, start_node, until
+from tests.test_node import LOCAL, RESPOND, _closed_port, counters, introduce, run, start_node, until
 
 TTL_MS = 60_000
 
@@ -73,5 +74,30 @@ def test_a_device_that_does_not_trust_the_init_peer_sends_no_trace(tmp_path: Pat
             await until(lambda: device.idle and stranger.idle, what="both idle")
             assert {t.peer for t in started.trace} == {stranger.peer_id}
             assert counters(device)["sent"] == 1  # the copy back, and no report
+
+    run(go())
+
+
+def test_a_copy_that_needed_another_address_shows_its_tries(tmp_path: Path) -> None:
+    """The laptop knows a dead address of the device first: the copy is delivered at the
+    second try, and the trace says so, with why the first failed."""
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            device = await start_node(stack, tmp_path / "device")
+            laptop = await start_node(stack, tmp_path / "laptop")
+            device.state.trust(laptop.peer_id)
+            device._trust.refresh()
+            introduce(device, laptop)
+            laptop.book.add(device.peer_id, Address(LOCAL, _closed_port()), Source.STATIC)  # the freshest
+            call = f'(call "{device.peer_id}" ("op" "identity") [1] x)'
+            script = trace_request(f'(seq {call} {RESPOND.format("x")})')
+            started = await laptop.start_particle(script, ttl_ms=TTL_MS)
+            assert await laptop.wait(started, timeout_s=TTL_MS / 1000)
+            timeline = await settle(started, within_s=30)
+            await until(lambda: device.idle and laptop.idle, what="both idle")
+            [sent] = [r for r in timeline.roots[0].records if r.step is Step.SENT]
+            assert sent.peer == device.peer_id and sent.code == 2, timeline.to_json()
+            text = render(timeline, {device.peer_id: "device"}.get)
+            assert "sent to device (at try 2; the one before: " in text, text
 
     run(go())

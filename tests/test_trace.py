@@ -137,3 +137,19 @@ def test_reports_that_make_a_cycle_are_cut_open_and_every_visit_shows_once() -> 
     assert sorted(v.peer for v in t.visits()) == ["a", "b"]
     doc = t.to_json()  # finite
     assert len(doc["visits"]) == 1
+
+
+def test_a_retried_send_is_folded_into_its_send() -> None:
+    reports = [
+        ("laptop", [Record(Step.ARRIVED, 0), Record(Step.SENT, 1, "kitchen")], 0),
+        ("laptop", [Record(Step.RETRIED, 40, "kitchen", code=3, text="no answer"),
+                    Record(Step.RETRIED, 41, "shed", code=2, text="refused")], 0),
+    ]
+    t = Timeline.build("p", "laptop", 0, reports)
+    [start] = t.roots
+    assert start.records == [
+        Record(Step.SENT, 1, "kitchen", code=3, text="no answer"),
+        Record(Step.RETRIED, 41, "shed", code=2, text="refused"),  # no send known: on its own
+    ]
+    [sent, _] = t.to_json()["visits"][0]["steps"]
+    assert sent == {"step": "sent", "t_ms": 1, "peer": "kitchen", "tries": 3, "why_retried": "no answer"}
