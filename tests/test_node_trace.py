@@ -8,6 +8,7 @@ from pathlib import Path
 
 from edge_agent.cli_trace import render, settle
 from edge_agent.net.addressbook import Address, Source
+from edge_agent.node import Node
 from edge_agent.trace import Step
 from edge_agent.trace import request as trace_request
 from tests.test_node import LOCAL, RESPOND, _closed_port, counters, introduce, run, start_node, until
@@ -23,6 +24,13 @@ def two_hops(first: str, second: str) -> str:
     )
 
 
+def trust(laptop: Node, *devices: Node) -> None:
+    """Make `devices` trust `laptop` (its trust list, reread at once)."""
+    for device in devices:
+        device.state.trust(laptop.peer_id)
+        device._trust.refresh()
+
+
 def test_a_traced_run_shows_each_peer_its_calls_and_the_way_back(tmp_path: Path) -> None:
     async def go() -> None:
         async with AsyncExitStack() as stack:
@@ -30,9 +38,7 @@ def test_a_traced_run_shows_each_peer_its_calls_and_the_way_back(tmp_path: Path)
             garage = await start_node(stack, tmp_path / "garage")
             laptop = await start_node(stack, tmp_path / "laptop")
             introduce(kitchen, garage, laptop)
-            for device in (kitchen, garage):
-                device.state.trust(laptop.peer_id)
-                device._trust.refresh()
+            trust(laptop, kitchen, garage)
             script = trace_request(two_hops(kitchen.peer_id, garage.peer_id))
             started = await laptop.start_particle(script, ttl_ms=TTL_MS)
             assert await laptop.wait(started, timeout_s=TTL_MS / 1000)
@@ -85,8 +91,7 @@ def test_a_copy_that_needed_another_address_shows_its_tries(tmp_path: Path) -> N
         async with AsyncExitStack() as stack:
             device = await start_node(stack, tmp_path / "device")
             laptop = await start_node(stack, tmp_path / "laptop")
-            device.state.trust(laptop.peer_id)
-            device._trust.refresh()
+            trust(laptop, device)
             introduce(device, laptop)
             laptop.book.add(device.peer_id, Address(LOCAL, _closed_port()), Source.STATIC)  # the freshest
             call = f'(call "{device.peer_id}" ("op" "identity") [1] x)'
