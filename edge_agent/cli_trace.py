@@ -72,7 +72,10 @@ def render(t: Timeline, name_of: Callable[[str], str | None]) -> str:
         lines.append(f"{at_ms - t.started_ms:>8} ms  {INDENT * depth}{text}")
 
     def visit(v: Visit, depth: int) -> None:
-        came = f"arrived from {name(v.arrived.peer)}" if v.arrived.peer else "started"
+        if v.arrived.peer:
+            came = f"arrived from {name(v.arrived.peer)}"
+        else:
+            came = "started" if v.peer == t.init_peer else "arrived (sender not known)"
         line(v.arrived.at_ms, depth, f"{label(v.peer)}: {came}")
         failed = {r.peer for r in v.records if r.step is Step.UNREACHABLE}  # says why on its own line
         for i, record in enumerate(v.records):

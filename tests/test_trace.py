@@ -153,3 +153,19 @@ def test_a_retried_send_is_folded_into_its_send() -> None:
     ]
     [sent, _] = t.to_json()["visits"][0]["steps"]
     assert sent == {"step": "sent", "t_ms": 1, "peer": "kitchen", "tries": 3, "why_retried": "no answer"}
+
+
+def test_the_tree_says_started_only_at_the_init_peer() -> None:
+    from edge_agent.cli_trace import render
+
+    reports = [
+        ("laptop", [Record(Step.ARRIVED, 0)], 0),
+        ("kitchen", [Record(Step.ARRIVED, 5), Record(Step.CALL, 5, "", "s", "f", 2, 0)], 0),
+    ]
+    lines = render(Timeline.build("p", "laptop", 0, reports), {"laptop": "this computer"}.get).splitlines()
+    assert lines == [
+        "trace of particle p: 2 peers",
+        "       0 ms  this computer (laptop): started",
+        "       5 ms  kitchen: arrived (sender not known)",
+        "       5 ms    call s.f: ret_code 0, 2 ms",
+    ]
