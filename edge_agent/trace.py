@@ -119,7 +119,7 @@ def request(script: str) -> str:
 
 
 def requested(script: str) -> bool:
-    """Whether `script` asks for a trace (one `endswith`: the only cost when tracing is off)."""
+    """Whether `script` asks for a trace (one `endswith`, asked once per particle new at a peer)."""
     return script.endswith(TRACE_MARK)
 
 
