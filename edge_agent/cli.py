@@ -43,7 +43,8 @@ class CliError(Exception):
 
 def _out(args: argparse.Namespace, human: str, data: Any) -> None:
     if getattr(args, "json", False):
-        print(json.dumps(data, indent=2, sort_keys=True))
+        trace = getattr(args, "trace_doc", None)  # `--trace` (cli_trace.hook)
+        print(json.dumps(data if trace is None else {**data, "trace": trace}, indent=2, sort_keys=True))
     elif human:
         print(human)
 
@@ -314,11 +315,14 @@ async def _remove(args: argparse.Namespace, client: Any) -> int:
 
 
 async def _call(args: argparse.Namespace, client: Any) -> int:
+    from edge_agent.cli_trace import hook as trace_hook
     from edge_agent.client import parse_arg
 
     target = await client.resolve(args.target, timeout_s=args.timeout)
     call_args = [parse_arg(a) for a in args.args]
-    value = await client.call(target, args.service, args.function, call_args, timeout_s=args.timeout)
+    traced = trace_hook(args, client)
+    value = await client.call(target, args.service, args.function, call_args,
+                              timeout_s=args.timeout, traced=traced)
     _out(args, value if isinstance(value, str) else json.dumps(value), {"result": value})
     return EXIT_OK
 
@@ -327,6 +331,8 @@ async def _run(args: argparse.Namespace, client: Any) -> int:
     """Everything that can be checked here is checked before a peer is looked for: the
     script parses (or compiles), the arguments fit, the files read; then each TARGET gets a
     short wait of its own."""
+    from edge_agent.cli_trace import hook as trace_hook
+
     try:
         script = Path(args.script).read_text() if args.script != "-" else sys.stdin.read()
     except OSError as exc:
@@ -355,7 +361,9 @@ async def _run(args: argparse.Namespace, client: Any) -> int:
     relay = None
     if args.relay:
         relay = (await client.resolve(args.relay, timeout_s=args.timeout)).peer_id
-    run = await client.run(script, data, relay=relay, timeout_s=args.timeout)
+    run = await client.run(script, data, relay=relay, timeout_s=args.timeout, trace=args.trace)
+    if (traced := trace_hook(args, client)) is not None:
+        await traced(run)
     return _ran(args, client, run, signature)
 
 

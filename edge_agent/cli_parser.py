@@ -68,6 +68,12 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
         tail = " ".join(metavar for _, metavar in operands)
         sp.usage = f"%(prog)s [options] (TARGET | --tag TAG | --all) {tail}".rstrip()
 
+    def trace_option(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--trace", action="store_true",
+            help="show the particle's path: each peer, its calls, sends and failures (docs/cli.md)",
+        )
+
     def laptop_options(sp: argparse.ArgumentParser, *, timeout: float = 15.0, json_: bool = True) -> None:
         sp.add_argument(
             "--timeout", type=float, default=timeout, metavar="S",
@@ -179,6 +185,7 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     sp = add("call", "call one function of a service on a device; ARGs are JSON if they parse as JSON, "
              "else strings")
     targets(sp, ("service", "SERVICE"), ("function", "FUNCTION"), ("args", "[ARG ...]"))
+    trace_option(sp)
     laptop_options(sp)
 
     sp = add("tag", "add (+TAG) and remove (-TAG) a device's tags; only its trusted peers may "
@@ -212,6 +219,7 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
         help="serve a module for srv.deploy while the script runs; its hash is data 'sha256'",
     )
     sp.add_argument("--relay", metavar="TARGET", help="the peer getDataSrv.-relay- returns")
+    trace_option(sp)
     laptop_options(sp, timeout=30.0)
 
     sp = add("spell", "install, list, inspect and remove the scripts devices run by themselves")

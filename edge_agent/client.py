@@ -20,7 +20,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from edge_agent.net.discovery_txt import CLI_INSTANCE_PREFIX, is_cli_session
 from edge_agent.net.proof import Outcome, challenge
 from edge_agent.node import Node, Run
 from edge_agent.store import StateDir
+from edge_agent.trace import request as trace_request
 
 log = logging.getLogger(__name__)
 
@@ -444,20 +445,27 @@ class Client:
         *,
         relay: str | None = None,
         timeout_s: float,
+        trace: bool = False,
     ) -> Run:
-        """Start a particle here and wait for its first response or error, or the timeout."""
+        """Start a particle here and wait for its first response or error, or the timeout;
+        with `trace`, the particle asks every peer for a trace (`run.trace`)."""
         ttl_ms = max(1000, int(timeout_s * 1000))
+        script = trace_request(script) if trace else script
         run = await self.node.start_particle(script, data, relay=relay, ttl_ms=ttl_ms)
         await self.node.wait(run, timeout_s=timeout_s)
         return run
 
     async def call(
-        self, target: Target, service: str, function: str, args: list[Any], *, timeout_s: float
+        self, target: Target, service: str, function: str, args: list[Any], *, timeout_s: float,
+        traced: Callable[[Run], Awaitable[None]] | None = None,
     ) -> Any:
-        """Call one function on a device; its value, or RemoteFailure / Unreachable."""
+        """Call one function on a device; its value, or RemoteFailure / Unreachable. With
+        `traced`, the particle asks for a trace and `traced(run)` is awaited first."""
         script = call_script(target.peer_id, service, function, len(args))
         data = {f"a{i}": a for i, a in enumerate(args)}
-        run = await self.run(script, data, timeout_s=timeout_s)
+        run = await self.run(script, data, timeout_s=timeout_s, trace=traced is not None)
+        if traced is not None:
+            await traced(run)
         if run.failure is not None:
             raise ScriptFailure(self.failure_text(run.failure), run.failure)
         return result_of(run, target, timeout_s)

@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from edge_agent import const
+from edge_agent import const, core_trace
 from edge_agent.air import data as air_data
 from edge_agent.air.calls import RET_UNREACHABLE, CallRequest, CallResult
 from edge_agent.air.context import RunParams
@@ -55,13 +55,16 @@ from edge_agent.core_events import (
     Event,
     FailureReported,
     Forgotten,
+    Retried,
     ScriptFailed,
     SendCopy,
     SendFailed,
     Tick,
+    Traced,
     Verdict,
 )
 from edge_agent.seals import Sealer, SealError
+from edge_agent.trace import TRACE_KEY, PeerTrace
 
 __all__ = [  # the events, actions and limits are defined in core_events, and exported here too
     "Action",
@@ -76,10 +79,12 @@ __all__ = [  # the events, actions and limits are defined in core_events, and ex
     "FailureReported",
     "Forgotten",
     "ParticleCore",
+    "Retried",
     "ScriptFailed",
     "SendCopy",
     "SendFailed",
     "Tick",
+    "Traced",
     "Verdict",
 ]
 
@@ -103,6 +108,8 @@ class _Record:
     """This peer sent the init peer its failure report (one per particle)."""
     reporters: set[str] = field(default_factory=set)
     """At the init peer: the peers whose failure reports it took."""
+    trace: PeerTrace | None = None
+    """What this peer did with a traced particle (`core_trace`); None when not traced."""
 
     @property
     def deadline_ms(self) -> int:
@@ -192,6 +199,8 @@ class ParticleCore:
             actions = self._calls_done(event, now_ms)
         elif isinstance(event, SendFailed):
             actions = self._send_failed(event, now_ms)
+        elif isinstance(event, Retried):
+            actions = self._retried(event, now_ms)
         else:
             actions = self._tick(now_ms)
         if self._forgotten:
@@ -217,7 +226,7 @@ class ParticleCore:
             incoming = air_data.decode(p.data, max_bytes=const.MAX_DATA_BYTES, max_items=items)
         except DataError as exc:
             return [Dropped(p.id, Verdict.MALFORMED, str(exc), ev.sender)]
-        if FAILURE_KEY in incoming.entries:
+        if FAILURE_KEY in incoming.entries or TRACE_KEY in incoming.entries:
             return self._report_arrived(rec, p, incoming, ev.sender)
         if rec is not None and _adds_nothing(rec.data, incoming):
             return [Duplicate(p.id, ev.sender)]
@@ -244,7 +253,7 @@ class ParticleCore:
             self._held += grows
             self._strangers_held += 0 if rec.trusted else grows
             rec.weight = weight
-        actions = self._run(rec, incoming, now_ms)
+        actions = self._run(rec, incoming, now_ms, arrived=ev)
         if created and actions and isinstance(actions[0], Dropped) and p.id in self._records:
             self._release(p.id)  # a refused first copy leaves no trace: the real one may follow
         return actions
@@ -254,7 +263,10 @@ class ParticleCore:
     ) -> list[Action]:
         """A failure report: taken only by the particle's init peer, alone in its copy, about
         another peer, sealed by that peer; never merged or run (what the script computes is
-        what it would be without it)."""
+        what it would be without it). A trace report likewise (`core_trace.take`)."""
+        if FAILURE_KEY not in incoming.entries:
+            tracer = rec.trace if rec is not None else None
+            return core_trace.take(tracer, p, incoming, self.peer_id, self.limits, self.sealer, sender)
         entry = incoming.entries[FAILURE_KEY]
         if rec is None or p.init_peer_id != self.peer_id:
             why = f"a failure report of particle {p.id} reached a peer that is not its init peer"
@@ -283,6 +295,8 @@ class ParticleCore:
         for key, result in ev.results.items():
             rec.pending.discard(key)
             rec.results[key] = result
+            if rec.trace is not None:
+                rec.trace.returned(now_ms, key, result.ret_code)
         return self._run(rec, Data(), now_ms)
 
     def _send_failed(self, ev: SendFailed, now_ms: int) -> list[Action]:
@@ -296,7 +310,19 @@ class ParticleCore:
         for key in ev.call_keys:
             if key not in rec.data.entries:
                 rec.data.entries[key] = Entry(Kind.CALL_FAILED, [RET_UNREACHABLE, message], self.peer_id)
+        if rec.trace is not None:
+            rec.trace.unreachable(now_ms, ev.target, ev.reason)
+            if ev.target == rec.envelope.init_peer_id:
+                rec.trace.stop()  # a report would go where the copy could not
         return self._run(rec, Data(), now_ms)
+
+    def _retried(self, ev: Retried, now_ms: int) -> list[Action]:
+        """A copy needed more than one try: news for a trace only."""
+        rec = self._records.get(ev.particle_id)
+        if rec is None or rec.trace is None:
+            return []
+        rec.trace.retried(now_ms, ev.target, ev.tries, ev.reason)
+        return [] if rec.pending else self._trace_report(rec, now_ms)
 
     def _tick(self, now_ms: int) -> list[Action]:
         for pid, rec in list(self._records.items()):
@@ -403,9 +429,22 @@ class ParticleCore:
         except ParseError:
             script = None  # run() reports the parse error as a failed run
         params = RunParams(p.init_peer_id, self.peer_id, p.timestamp_ms, p.ttl_ms, p.id)
-        return _Record(p, script, params, trusted, local)
+        return _Record(p, script, params, trusted, local, trace=core_trace.start(p, trusted, self.limits))
 
-    def _run(self, rec: _Record, incoming: Data, now_ms: int) -> list[Action]:
+    def _run(self, rec: _Record, incoming: Data, now_ms: int, arrived: Arrived | None = None) -> list[Action]:
+        if rec.trace is not None and arrived is not None:
+            rec.trace.arrived(now_ms, arrived.sender)
+        actions = self._run_once(rec, incoming, now_ms)
+        if rec.trace is not None and not rec.pending:  # its new records, once its calls are done
+            actions += self._trace_report(rec, now_ms)
+        return actions
+
+    def _trace_report(self, rec: _Record, now_ms: int) -> list[Action]:
+        assert rec.trace is not None
+        give_up = self._give_up_ms(rec, now_ms)
+        return core_trace.report(rec.trace, rec.envelope, self.peer_id, self.sealer, give_up)
+
+    def _run_once(self, rec: _Record, incoming: Data, now_ms: int) -> list[Action]:
         pid = rec.envelope.id
         limits = self.limits
         budget = limits.particle_steps if rec.trusted else limits.stranger_particle_steps
@@ -459,9 +498,14 @@ class ParticleCore:
             give_up = self._give_up_ms(rec, now_ms)
             for target in next_peers:
                 actions.append(SendCopy(pid, target, copy, tuple(forwarded.get(target, ())), give_up))
+                if rec.trace is not None:
+                    rec.trace.sent(now_ms, target)
         calls = tuple(r for r in requests if r.key not in rec.pending)
         if calls:
             rec.pending.update(r.key for r in calls)
+            if rec.trace is not None:
+                for r in calls:
+                    rec.trace.called(now_ms, r.key, r.service, r.function)
             actions.append(CallServices(pid, rec.envelope.init_peer_id, calls))
         return actions
 
@@ -470,6 +514,8 @@ class ParticleCore:
         another peer) a failure report, sealed by us, in a copy of its own."""
         pid = rec.envelope.id
         failed: list[Action] = [ScriptFailed(pid, code, message, instruction)]
+        if rec.trace is not None:
+            rec.trace.failed(now_ms, code, message, instruction)
         init = rec.envelope.init_peer_id
         if rec.reported or init == self.peer_id:
             return failed

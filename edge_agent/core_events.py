@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from edge_agent import const
 from edge_agent.air.calls import CallRequest, CallResult
+from edge_agent.trace import Record
 
 
 class Verdict(enum.StrEnum):
@@ -42,8 +43,9 @@ class Verdict(enum.StrEnum):
     RATE_LIMITED = "rate_limited"
     """Its init peer started more new particles here than its rate allows."""
     BAD_REPORT = "bad_report"
-    """A failure report sent to a peer that is not the particle's init peer, not alone in its
-    copy, about the init peer itself, or one more than a particle may receive."""
+    """A failure or trace report sent to a peer that is not the particle's init peer (or
+    that did not ask for a trace), not alone in its copy, about the init peer itself, or one
+    more than a particle may receive."""
 
 
 class Envelope(Protocol):
@@ -97,11 +99,22 @@ class SendFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class Retried:
+    """The copy for `target` took `tries` tries (addresses, passes); `reason` is why the one
+    before the last failed. Only traces record it, so a driver may leave it out."""
+
+    particle_id: str
+    target: str
+    tries: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Tick:
     """Time passed: expire particles and finished ids."""
 
 
-Event = Arrived | CallsDone | SendFailed | Tick
+Event = Arrived | CallsDone | SendFailed | Retried | Tick
 
 
 # --- actions ----------------------------------------------------------------------------
@@ -169,6 +182,18 @@ class FailureReported:
 
 
 @dataclass(frozen=True, slots=True)
+class Traced:
+    """At the init peer of a traced particle: what `peer` did with it (`edge_agent.trace`),
+    from its sealed trace report, or this peer's own records."""
+
+    particle_id: str
+    peer: str
+    records: tuple[Record, ...]
+    dropped: int = 0
+    """Records `peer` could not keep (over `CoreLimits.trace_records`)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Forgotten:
     """The core let go of a particle (deadline, eviction, budget): drop per-particle state."""
 
@@ -176,7 +201,7 @@ class Forgotten:
     why: str
 
 
-Action = CallServices | SendCopy | Dropped | Duplicate | ScriptFailed | FailureReported | Forgotten
+Action = CallServices | SendCopy | Dropped | Duplicate | ScriptFailed | FailureReported | Forgotten | Traced
 
 
 # --- limits -----------------------------------------------------------------------------
@@ -203,6 +228,12 @@ class CoreLimits:
     new_burst: int = const.NODE_STRANGER_PARTICLES_BURST
     failure_reports: int = 16
     """Failure reports (from as many peers) one particle may bring its init peer."""
+    trace_records: int = 64
+    """Trace records a peer keeps of one traced particle (more are counted, not kept)."""
+    trace_reports: int = 8
+    """Trace reports a peer sends of one traced particle, and takes from each peer."""
+    trace_peers: int = 32
+    """Peers whose trace reports the init peer takes for one particle."""
 
     @classmethod
     def from_const(cls, **overrides: Any) -> CoreLimits:

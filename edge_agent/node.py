@@ -41,10 +41,12 @@ from edge_agent.core import (
     FailureReported,
     Forgotten,
     ParticleCore,
+    Retried,
     ScriptFailed,
     SendCopy,
     SendFailed,
     Tick,
+    Traced,
     Verdict,
 )
 from edge_agent.delayed import DelayedCalls
@@ -287,12 +289,9 @@ class Node:
             counters[f"dropped_{reason}"] += n
         counters["dropped_overloaded"] += transport["overloaded"]
         return {
-            "peer_id": self.peer_id,
-            "version": __version__,
-            "cbor2": cborutil.implementation(),
+            "peer_id": self.peer_id, "version": __version__, "cbor2": cborutil.implementation(),
             "uptime_s": round(time.time() - self.started_at, 3) if self.started_at else 0,
-            "port": self.server.port,
-            "services": sorted(self.host.services()),
+            "port": self.server.port, "services": sorted(self.host.services()),
             "tags": list(self.tags.current),
             "max_module_bytes": self.config.wasm.max_module_bytes,
             "particles": len(self.core),
@@ -409,10 +408,10 @@ class Node:
             if (run := self._runs.get(action.particle_id)) is not None:
                 a = action
                 run.failed(FailureReported(a.particle_id, self.peer_id, a.ret_code, a.message, a.instruction))
-        elif isinstance(action, FailureReported):
-            self.counters["failure_reports"] += 1
+        elif isinstance(action, FailureReported | Traced):  # news for the particle's starter
+            self.counters["failure_reports" if isinstance(action, FailureReported) else "traces"] += 1
             if (run := self._runs.get(action.particle_id)) is not None:
-                run.failed(action)
+                run.learn(action)
         elif isinstance(action, Duplicate):
             self.counters["duplicates"] += 1
             reply = self._replies.get(action.particle_id, {}).get(action.sender) if action.sender else None
@@ -487,6 +486,8 @@ class Node:
                 unseen = " (not found over mDNS)"
         # Only where the target proves its key, each of its addresses in turn (net/delivery).
         delivery = await send_to_peer(self.prover, target, raw, deadline_ms=give_up_ms, sender=self.peer_id)
+        if delivery.tries > 1:  # news for a trace only (the core ignores it otherwise)
+            await self._drive(self.core.handle(Retried(pid, target, *delivery.retries), now_ms()))
         if delivery.ok and delivery.address is not None:
             self.counters["sent"] += 1
             if delivery.reply:  # the target's answer came back in its response

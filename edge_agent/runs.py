@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from edge_agent.air.calls import RET_UNREACHABLE
 from edge_agent.air.data import Data, Kind
-from edge_agent.core_events import FailureReported
+from edge_agent.core_events import FailureReported, Traced
 from edge_agent.particle import Particle
 from edge_agent.services.client import ClientServices
 
@@ -43,11 +43,21 @@ class Run:
     failure: FailureReported | None = None
     """The first uncaught error the particle met: on this peer, or reported (sealed) by the
     peer where it happened. AIR stops the particle there, so nothing else may ever come."""
+    trace: list[Traced] = field(default_factory=list)
+    """A traced particle's records, this peer's and each peer's report, as they came."""
 
     def failed(self, failure: FailureReported) -> None:
         """The particle failed (the first failure is kept): whoever waits stops waiting."""
         if self.failure is None:
             self.failure = failure
+            self.changed.set()
+
+    def learn(self, news: FailureReported | Traced) -> None:
+        """The core's news of the particle: a failure (`failed`), or trace records."""
+        if isinstance(news, FailureReported):
+            self.failed(news)
+        else:
+            self.trace.append(news)
             self.changed.set()
 
     async def wait(self, *, timeout_s: float, responses: int = 1) -> bool:

@@ -46,6 +46,7 @@ from edge_agent.core import (
     SendCopy,
     SendFailed,
     Tick,
+    Traced,
 )
 from edge_agent.identity import KeyPair
 from edge_agent.particle import signing_bytes, verify_signature
@@ -53,6 +54,8 @@ from edge_agent.seals import Sealer
 from edge_agent.services.base import CallResult, Delayed, Handler, ServiceError
 from edge_agent.services.builtins import CallContext, call_builtin
 from edge_agent.services.client import ClientServices
+from edge_agent.trace import Timeline
+from edge_agent.trace import request as trace_request
 
 __all__ = ["Call", "Drop", "Failure", "Network", "ServiceError", "SimParticle", "SimulationResult"]
 
@@ -143,6 +146,9 @@ class SimulationResult:
     """False when `max_steps` stopped the run with work left."""
     results: list[Any] | None = None
     """`run_aqua`: the function's return values (`args.return_values`); None from `run`."""
+    trace: Timeline | None = None
+    """`run(..., trace=True)`: the particle's timeline as its init peer assembled it from the
+    peers' trace reports, in simulated time (`edge_agent.trace`); None without `trace`."""
 
 
 class Network:
@@ -276,15 +282,18 @@ class Network:
         max_steps: int = const.SIM_MAX_STEPS,
         inject: Iterable[tuple[str, SimParticle]] = (),
         callbacks: Mapping[str, Callable[..., Any]] | None = None,
+        trace: bool = False,
     ) -> SimulationResult:
         """Start a particle on `init_peer` and deliver it until no peer has work left.
 
         `inject` adds copies (to, particle) delivered after the start, e.g. what a hostile
         peer would send; build them with `sign` and the data codec. `callbacks` serve the
         init peer's `callbackSrv.<name>` calls (an Aqua function's callback arguments).
+        `trace` asks every peer for a trace, as `edge-agent run --trace` does (`result.trace`).
         """
         self._check_peer(init_peer)
         now = int(time.time() * 1000) if timestamp_ms is None else int(timestamp_ms)
+        script = trace_request(script) if trace else script
         particle = self.sign(SimParticle(str(uuid.uuid4()), init_peer, now, int(ttl_ms), script, b""))
         client = ClientServices(dict(data or {}), relay if relay is not None else init_peer, callbacks)
         sim = _Run(self, particle, client, max_steps, now)
@@ -393,6 +402,7 @@ class _Run:
         self.now = now
         self.cores = {p: net.core(p) for p in net.peer_ids}
         self.result = SimulationResult()
+        self.traced: list[Traced] = []  # what the init peer learned of its particle's trace
         self.undelivered: set[str] = set()
         self._queue: list[tuple[int, int, str, Event]] = []
         self._seq = 0
@@ -420,6 +430,10 @@ class _Run:
             result.responses = self.client.responses
             result.errors = self.client.errors
         result.undelivered = sorted(self.undelivered)
+        if self.traced:
+            p = self.particle
+            reports = [(t.peer, t.records, t.dropped) for t in self.traced]
+            result.trace = Timeline.build(p.id, p.init_peer_id, p.timestamp_ms, reports)
         result.now_ms = self.now
         result.runs = sum(c.runs for c in self.cores.values())
         result.run_seconds = sum(c.run_seconds for c in self.cores.values())
@@ -448,6 +462,8 @@ class _Run:
                 result.drops.append(Drop(peer, action.verdict.value, action.detail))
             elif isinstance(action, Forgotten):
                 result.forgotten.append((peer, action.why))
+            elif isinstance(action, Traced) and action.particle_id == self.particle.id:
+                self.traced.append(action)  # only the init peer's core makes them
 
     def learn(self, peer: str, pid: str, failure: Failure) -> None:
         """The init peer of this run's particle learned of `failure` (first one only)."""

@@ -34,6 +34,7 @@ import pytest
 from edge_agent import const
 from edge_agent.air.calls import RET_UNREACHABLE
 from edge_agent.services.base import ServiceError
+from edge_agent.trace import request
 from tests.air.test_oracle_conformance import (
     CASE_DIRS,
     DEFAULT_TTL_MS,
@@ -438,6 +439,26 @@ SCENARIOS = [
     Scenario(a_stranger_starting_too_many_particles_is_rate_limited,
              options={**STRANGER, "limits": {"new_burst": 2, "new_per_s": 0.001}}),
 ]
+
+
+def test_a_traced_run_on_both_drivers(tmp_path: Path) -> None:
+    """Issue 11: each peer's trace reaches the client, the same on both drivers (times aside;
+    a node's reports race its copies, so the steps are compared as multisets)."""
+    script = request(seq('(call "nodeA" ("op" "noop") [])', '(call "nodeB" ("op" "identity") [1] r)',
+                         RESPOND.format("r")))
+    outcomes = {}
+    for kind in KINDS:
+        with make_driver(kind, ("client", "nodeA", "nodeB"), tmp_path / kind) as net:
+            outcomes[kind] = net.run(script, "client")
+    sim, node = outcomes["sim"], outcomes["node"]
+    assert_same(sim, node, ordered=False)
+    assert Counter(node.traced) == Counter(sim.traced)
+    assert Counter(peer for peer, _ in sim.traced) == Counter({"client": 2, "nodeA": 1, "nodeB": 1})
+    assert sorted(sim.traced)[-1] == ("nodeB", (
+        ("ARRIVED", "nodeA", "", "", 0, ""),
+        ("CALL", "", "op", "identity", 0, ""),
+        ("SENT", "client", "", "", 0, ""),
+    ))
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])

@@ -46,6 +46,15 @@ class Delivery:
     detail: str = ""
     stopped: bool = False
     """The client was stopped meanwhile."""
+    tries: int = 0
+    """Addresses tried, over all passes (1: delivered at the first; a trace shows more)."""
+    why_retried: str = ""
+    """Why the try before the last one failed (when `tries` > 1)."""
+
+    @property
+    def retries(self) -> tuple[int, str]:
+        """(tries, why_retried)."""
+        return self.tries, self.why_retried
 
 
 async def send_to_peer(
@@ -72,6 +81,8 @@ async def send_to_peer(
     reason = f"no address known for {peer_id}"
     pause = const.DELIVERY_ROUND_PAUSE_S
     slice_ms = const.DELIVERY_ADDRESS_SLICE_MS + len(raw) * 1000 // const.DELIVERY_MIN_BYTES_PER_S
+    tries = 0
+    why_retried = ""
     for round_ in range(const.DELIVERY_MAX_ROUNDS):
         if round_:
             left_s = deadline_ms / 1000 - wall_clock()
@@ -88,7 +99,8 @@ async def send_to_peer(
             address = candidate.address
             now_ms = int(wall_clock() * 1000)
             if now_ms >= deadline_ms:
-                return Delivery(False, detail=reason)
+                return Delivery(False, detail=reason, tries=tries, why_retried=why_retried)
+            why_retried, tries = reason, tries + 1  # the reason the last try failed, if any
             if not candidate.proven:
                 proof = await prover.prove(peer_id, address, timeout_s=(deadline_ms - now_ms) / 1000)
                 if proof.outcome is not Outcome.PROVEN:
@@ -104,7 +116,9 @@ async def send_to_peer(
             result = await client.send_particle(address, raw, deadline_ms=until_ms, sender=sender)
             if result.ok:
                 book.record_used(peer_id, address)
-                return Delivery(True, address, result.reply, result.detail)
+                return Delivery(
+                    True, address, result.reply, result.detail, tries=tries, why_retried=why_retried
+                )
             if result.outcome is SendOutcome.STOPPED:
                 return Delivery(False, detail=result.detail, stopped=True)
             reason = f"{address}: {result.detail or result.outcome.value}"
@@ -115,7 +129,7 @@ async def send_to_peer(
             book.record_unanswered(peer_id, address)
             if result.outcome is SendOutcome.NOT_LISTENING:
                 _closed(book, peer_id, candidate, done, closed)
-    return Delivery(False, detail=reason)
+    return Delivery(False, detail=reason, tries=tries, why_retried=why_retried)
 
 
 def _closed(book: AddressBook, peer_id: str, candidate: Candidate, done: set[Address],

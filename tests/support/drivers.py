@@ -58,6 +58,7 @@ from edge_agent.core import (
     SendCopy,
     SendFailed,
     Tick,
+    Traced,
 )
 from edge_agent.identity import KeyPair
 from edge_agent.net.addressbook import Address, Source
@@ -65,6 +66,7 @@ from edge_agent.node import Node
 from edge_agent.services.base import Handler
 from edge_agent.sim import Network, SimParticle, SimulationResult
 from edge_agent.store import StateDir
+from edge_agent.trace import TRACE_KEY, Record, decode_report
 from tests.test_node import LOCAL, _closed_port, node_config
 
 DEFAULT_TTL_MS = 60_000
@@ -99,6 +101,8 @@ class Outcome:
     """Per peer, the events of this particle its core handled (ticks aside) and their actions."""
     reported: tuple[tuple[str, int, str, str], ...] = ()
     """(peer, ret_code, message, instruction) of each failure report the init peer took."""
+    traced: tuple[tuple[Any, ...], ...] = ()
+    """(peer, records without times) of each trace report (or own records) the init peer took."""
 
 
 # --- describing core events and actions, the same way for both drivers ---------------------
@@ -112,10 +116,16 @@ def _entries(raw: bytes, names: Names) -> tuple[Any, ...]:
         return ("over the limits",)
     return tuple(
         sorted(
-            (key, int(e.kind), repr(names(e.value)), names(e.peer), e.stream, e.gen)
+            (key, int(e.kind), repr(_records(decode_report(e.value, 10**6)[1], names)) if key == TRACE_KEY
+             else repr(names(e.value)), names(e.peer), e.stream, e.gen)
             for key, e in data.entries.items()
         )
     )
+
+
+def _records(records: Iterable[Record], names: Names) -> tuple[Any, ...]:
+    """Trace records without their times and durations (each driver's clock gives its own)."""
+    return tuple((r.step.name, names(r.peer), r.service, r.function, r.code, names(r.text)) for r in records)
 
 
 def describe_event(event: Event, names: Names) -> tuple[Any, ...]:
@@ -144,6 +154,8 @@ def describe_action(action: Action, names: Names) -> tuple[Any, ...]:
         return ("failed", action.ret_code, names(action.message), names(action.instruction))
     if isinstance(action, FailureReported):
         return ("failure_reported", names(action.peer), action.ret_code, names(action.message))
+    if isinstance(action, Traced):
+        return ("traced", names(action.peer), _records(action.records, names), action.dropped)
     assert isinstance(action, Forgotten)
     return ("forgotten", action.why)
 
@@ -198,6 +210,7 @@ def _outcome(
     calls: list[tuple[str, str, str, list[Any]]] = []
     failures: list[tuple[str, int, str]] = []
     reported: list[tuple[str, int, str, str]] = []
+    traced: list[tuple[Any, ...]] = []
     drops: list[tuple[str, str]] = []
     undelivered: set[str] = set()
     for peer, log in logs.items():
@@ -217,10 +230,12 @@ def _outcome(
                     reported.append((names(a.peer), a.ret_code, names(a.message), names(a.instruction)))
                 elif isinstance(a, Dropped):
                     drops.append((peer, a.verdict.value))
+                elif isinstance(a, Traced):
+                    traced.append(describe_action(a, names)[1:3])
     drops.extend(edge_drops)
     return Outcome(
         particle, names(responses), names(errors), calls, failures, drops, sorted(undelivered), trace,
-        tuple(reported),
+        tuple(reported), tuple(traced),
     )
 
 
