@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import functools
 import ipaddress
+import socket
 from dataclasses import dataclass
 
 from edge_agent import const
@@ -82,9 +83,11 @@ def _canonical_host(host: str) -> str:
     """The canonical text of an IP literal, or a lower-cased DNS name (cached: every incoming
     particle's sender address passes through here)."""
     try:
-        return str(ipaddress.ip_address(host))
+        address = ipaddress.ip_address(host)
     except ValueError:
         pass
+    else:
+        return _named_scope(address)
     name = host.lower().rstrip(".")
     if not name or not set(name) <= _HOSTNAME_CHARS:
         raise InvalidAddress(
@@ -92,6 +95,20 @@ def _canonical_host(host: str) -> str:
             f"(letters, digits, '.', '-', '_')"
         )
     return name
+
+
+def _named_scope(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """An IPv6 literal's zone by interface name ("fe80::1%eth0"): python-zeroconf gives the
+    interface's index ("%2"), which aiocoap refuses ("Invalid zone identifier 2"), so that
+    address was never reached. An index that names no interface here stays a number."""
+    text = str(address)
+    scope = getattr(address, "scope_id", None)
+    if scope and scope.isdigit():
+        try:
+            return f"{text.split('%', 1)[0]}%{socket.if_indextoname(int(scope))}"
+        except (OSError, OverflowError):
+            pass
+    return text
 
 
 @dataclass(frozen=True, slots=True)
