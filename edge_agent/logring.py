@@ -114,6 +114,10 @@ class LogLine:
         return f"{stamp}.{self.t_ms % 1000:03d} {self.level.text:<7} {where}: {self.text}"
 
 
+_EACH = Rate(K.LOG_SERVICE_LINES_PER_S, K.LOG_SERVICE_LINES_BURST)
+_TOGETHER = Rate(K.LOG_ALL_SERVICES_LINES_PER_S, K.LOG_ALL_SERVICES_LINES_BURST)
+
+
 class LogRing:
     """The newest `max_lines` lines, numbered; services' lines rate-limited (see the module)."""
 
@@ -123,8 +127,8 @@ class LogRing:
         *,
         clock_ms: Callable[[], int],
         monotonic: Callable[[], float] = time.monotonic,
-        each: Rate = Rate(K.LOG_SERVICE_LINES_PER_S, K.LOG_SERVICE_LINES_BURST),
-        together: Rate = Rate(K.LOG_ALL_SERVICES_LINES_PER_S, K.LOG_ALL_SERVICES_LINES_BURST),
+        each: Rate = _EACH,
+        together: Rate = _TOGETHER,
     ) -> None:
         if not K.LOG_RING_MIN_LINES <= max_lines <= K.LOG_RING_MAX_LINES:
             raise ValueError(
@@ -155,7 +159,8 @@ class LogRing:
                 return None
             missed = self._held_back.pop(service, 0)
             if missed:
-                self._append(Kind.SERVICE, Level.WARNING, service, f"({missed} lines not kept: over the rate)")
+                note = f"({missed} lines not kept: over the rate)"
+                self._append(Kind.SERVICE, Level.WARNING, service, note)
         return self._append(kind, level, service, clip(text))
 
     def _append(self, kind: Kind, level: Level, service: str, text: str) -> LogLine:
