@@ -164,8 +164,11 @@ async def _serve(config: Config) -> int:
         await node.stop()
         return EXIT_REMOTE
     print(f"edge-agent {__version__} serving as {node.peer_id} on UDP port {node.port}", flush=True)
+    from edge_agent import prom
+
     try:
-        await stop.wait()
+        with node.observe.capturing(), prom.serving(node):  # the log ring; metrics.listen
+            await stop.wait()
     finally:
         await node.stop()
     return EXIT_OK
@@ -271,15 +274,19 @@ async def _peers(args: argparse.Namespace, client: Any) -> int:
 
 
 async def _status(args: argparse.Namespace, client: Any) -> int:
+    from edge_agent.cli_observe import render_status
+
     target = await client.resolve(args.target, timeout_s=args.timeout)
     status = await client.status(target, timeout_s=args.timeout)
-    human = "\n".join(
-        f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
-        for k, v in status.items()
-        if not isinstance(v, dict)
-    )
-    _out(args, human, status)
+    _out(args, render_status(status, target.name), status)
     return EXIT_OK
+
+
+async def _observe(args: argparse.Namespace, client: Any) -> int:
+    """`logs` and `top` (edge_agent.cli_observe)."""
+    from edge_agent import cli_observe
+
+    return int(await getattr(cli_observe, f"{args.command}_command")(args, client))
 
 
 def access_text(access: str) -> str:
@@ -549,6 +556,8 @@ COMMANDS: dict[str, Command] = {
     "compile": cmd_compile,
     "peers": _laptop(_peers),
     "status": _laptop(_status),
+    "logs": _laptop(_observe),
+    "top": _laptop(_observe),
     "deploy": _laptop(_deploy),
     "services": _laptop(_services),
     "enroll": _laptop(_enroll),

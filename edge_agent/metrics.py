@@ -110,13 +110,17 @@ class ServiceMetrics:
             "errors": {str(code): n for code, n in sorted(self.errors.items())},
             "fuel_used": self.fuel_used,
             "latency_ms": {
-                "p50": p50, "p99": p99, "max": round(self.latency.max_ms, 3),
+                "p50": _round(p50), "p99": _round(p99), "max": round(self.latency.max_ms, 3),
                 "sum": round(self.latency.sum_ms, 3),
             },
             "memory_pages": self.memory_pages,
             "last_error": self.last_error,
             "last_error_ms": self.last_error_ms,
         }
+
+
+def _round(ms: float | None) -> float | None:
+    return None if ms is None else round(ms, 3)
 
 
 class ServiceTable:
