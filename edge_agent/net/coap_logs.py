@@ -147,6 +147,8 @@ class LogsResource(ReadOnlyResource, aiocoap.resource.ObservableResource):
         """id(observation's request) -> the newest seq it was sent (or skipped past)."""
         self._watching: dict[int, Any] = {}
         """id(observation's request) -> aiocoap's ServerObservation, to trigger."""
+        self._over: set[int] = set()
+        """id(observation's request) of those over `LOG_MAX_OBSERVERS`, until they end."""
         self._pending: asyncio.TimerHandle | None = None
         ring.listener = self._line_added
 
@@ -155,13 +157,19 @@ class LogsResource(ReadOnlyResource, aiocoap.resource.ObservableResource):
         return len(self._cursors)
 
     async def add_observation(self, request: aiocoap.Message, serverobservation: Any) -> None:
-        if len(self._cursors) >= K.LOG_MAX_OBSERVERS:
-            return  # not accepted: `render_get` answers 5.03
+        # Accepted even when refused: aiocoap (0.4.x) calls the cancellation callback of
+        # every observation it asked about, accepted or not; `render_get` then answers with
+        # an error, which ends the observation.
+        key = id(request)
         try:
             after = LogsQuery.parse(request.opt.uri_query).after
         except CoapReply:
-            return  # `render_get` answers 4.00
-        key = id(request)
+            serverobservation.accept(lambda: None)  # `render_get` answers 4.00
+            return
+        if len(self._cursors) >= K.LOG_MAX_OBSERVERS:
+            self._over.add(key)  # `render_get` answers 5.03
+            serverobservation.accept(lambda: self._over.discard(key))
+            return
         self._cursors[key] = after
         self._watching[key] = serverobservation
 
@@ -175,7 +183,7 @@ class LogsResource(ReadOnlyResource, aiocoap.resource.ObservableResource):
         query = LogsQuery.parse(request.opt.uri_query)
         observing = request.opt.observe == 0
         key = id(request)
-        if observing and key not in self._cursors:
+        if observing and key in self._over:
             raise CoapReply(
                 Code.SERVICE_UNAVAILABLE,
                 f"busy: {K.LOG_MAX_OBSERVERS} followers already; try again later",
@@ -184,7 +192,7 @@ class LogsResource(ReadOnlyResource, aiocoap.resource.ObservableResource):
         why = await self._authorize(query.peer, remote_of(request.remote))
         if why is not None:
             raise CoapReply(Code.FORBIDDEN, why)
-        after = self._cursors.get(key, query.after) if observing else query.after
+        after = self._cursors.get(key, query.after)
         lines = self.ring.lines(
             after=after, since_ms=query.since_ms, service=query.service, limit=query.limit
         )
