@@ -205,6 +205,7 @@ def render_status(status: dict[str, Any], name: str | None = None) -> str:
         f"particles in flight {status.get('particles', 0)}  peers known {len(status.get('peers', []))}  "
         f"log {log_info.get('lines', 0)} lines ({log_info.get('dropped', 0)} dropped)",
     ]
+    head += [f"{key}: {status[key]}" for key in ("cbor2", "max_module_bytes") if key in status]
     counters = status.get("counters", {})
     if counters:
         head.append("counters: " + ", ".join(f"{k} {v}" for k, v in sorted(counters.items())))
