@@ -97,7 +97,11 @@ class LogReader:
     async def follow(self) -> AsyncIterator[list[LogLine]]:
         """Each notification's new lines, for as long as the caller iterates."""
         while True:
-            address = await self.address()
+            try:
+                address = await self.address()
+            except ConnectionError:  # down, or restarting: ask again
+                await asyncio.sleep(_RETRY_S)
+                continue
             message = aiocoap.Message(code=Code.GET, uri_path=LOGS_PATH, observe=0)
             message.opt.uri_query = tuple(self._query(after=self.last))
             message.unresolved_remote = hostport(address.host, address.port)
@@ -108,10 +112,12 @@ class LogReader:
                     said = first.payload.decode("utf-8", "replace")
                     raise LogsRefused(f"{first.code.dotted} {said}".strip())
                 yield self._new(*decode_answer(first.payload)[:2])
-                async for note in request.observation:
+                notes = request.observation.__aiter__()
+                while True:  # a quiet minute: observe again (a restarted device forgot us)
+                    note = await asyncio.wait_for(notes.__anext__(), K.LOG_FOLLOW_RENEW_S)
                     if note.code.is_successful():
                         yield self._new(*decode_answer(note.payload)[:2])
-            except (aiocoap.error.Error, TimeoutError, BadLogLine):
+            except (aiocoap.error.Error, TimeoutError, StopAsyncIteration, BadLogLine):
                 pass  # the observation ended (the device restarted, or went away): again
             finally:
                 if request.observation is not None and not request.observation.cancelled:

@@ -4,7 +4,8 @@
 
 answers 2.05 with the CBOR map ``{"lines": [[seq, t_ms, level, kind, service, text], ...],
 "last": <newest seq in the ring>, "more": <bool>}``: the lines numbered above `after`, at or
-after `since` (ms since the epoch), of service `s`, at most the newest `n`. Who asks is
+after `since` (ms since the epoch), of service `s`, at most the newest `n` (an `after` above
+the ring's newest line was numbered before the agent restarted: all lines count). Who asks is
 `authorize`'s decision (the agent: a trusted peer that proves its key at the request's source
 address, so the answer goes to it alone); a refusal is 4.03 with a diagnostic that says why.
 
@@ -193,6 +194,8 @@ class LogsResource(ReadOnlyResource, aiocoap.resource.ObservableResource):
         if why is not None:
             raise CoapReply(Code.FORBIDDEN, why)
         after = self._cursors.get(key, query.after)
+        if after > self.ring.last_seq:
+            after = 0  # numbered by this agent before it restarted: all of this run's lines
         lines = self.ring.lines(
             after=after, since_ms=query.since_ms, service=query.service, limit=query.limit
         )
