@@ -24,7 +24,7 @@ from aiocoap.numbers.codes import Code
 
 from edge_agent import const_observe as K
 from edge_agent.clock import now_ms
-from edge_agent.errors import EdgeAgentError
+from edge_agent.errors import EdgeAgentError, RemoteError
 from edge_agent.logring import BadLogLine, LogLine
 from edge_agent.net.addressbook import Address
 from edge_agent.net.coap_common import hostport
@@ -35,8 +35,6 @@ __all__ = ["logs_command", "parse_duration", "render_status", "render_top", "top
 
 _DURATION = re.compile(r"(\d+)(ms|s|m|h|d)\Z")
 _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
-_RETRY_S = 1.0
-"""Wait before following again after a follow ended."""
 
 
 def parse_duration(text: str) -> int:
@@ -50,7 +48,7 @@ def parse_duration(text: str) -> int:
 # --- logs -----------------------------------------------------------------------------------
 
 
-class LogsRefused(EdgeAgentError):
+class LogsRefused(RemoteError):
     """The device answered GET /logs with a refusal (4.03: not trusted; ...)."""
 
 
@@ -100,7 +98,7 @@ class LogReader:
             try:
                 address = await self.address()
             except ConnectionError:  # down, or restarting: ask again
-                await asyncio.sleep(_RETRY_S)
+                await asyncio.sleep(K.LOG_FOLLOW_RETRY_S)
                 continue
             message = aiocoap.Message(code=Code.GET, uri_path=LOGS_PATH, observe=0)
             message.opt.uri_query = tuple(self._query(after=self.last))
@@ -122,7 +120,7 @@ class LogReader:
             finally:
                 if request.observation is not None and not request.observation.cancelled:
                     request.observation.cancel()
-            await asyncio.sleep(_RETRY_S)
+            await asyncio.sleep(K.LOG_FOLLOW_RETRY_S)
 
 
 def _print_lines(lines: list[LogLine], as_json: bool) -> None:

@@ -50,6 +50,9 @@ LOG_ANSWER_MAX_BYTES = 64 * 1024
 LOG_ANSWER_MAX_LINES = 1_000
 """Most lines one GET /logs answer holds (the `n=` query may ask for fewer)."""
 
+LOG_FOLLOW_RETRY_S = 1.0
+"""How long `logs -f` waits before following again after its observation ended, in seconds."""
+
 LOG_FOLLOW_RENEW_S = 60.0
 """How often `logs -f` renews its observation when no notification came, in seconds (an
 agent that restarted forgot it)."""
