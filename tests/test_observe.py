@@ -28,7 +28,9 @@ def kinds(observer: Observer) -> list[tuple[Kind, str]]:
     return [(line.kind, line.text) for line in observer.ring.lines()]
 
 
-def test_deploys_refusals_failures_and_calls_reach_the_ring_and_the_metrics(tmp_path: Path) -> None:
+def test_deploys_refusals_failures_and_calls_reach_the_ring_and_the_metrics(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     wasm = (FIRMWARE / "greeting.wasm").read_bytes()
     sha = hashlib.sha256(wasm).hexdigest()
 
@@ -55,6 +57,8 @@ def test_deploys_refusals_failures_and_calls_reach_the_ring_and_the_metrics(tmp_
             [deployed] = [text for kind, text in lines if kind is Kind.DEPLOY]
             assert deployed == f"deployed greeting (module {sha}, access trusted) by {client.peer_id}"
             assert any(kind is Kind.FAILED and "nosuch" in text for kind, text in lines)
+            journal = [r.getMessage() for r in caplog.records if r.name == EVENTS_LOGGER]
+            assert refused in journal and any("failed here" in text for text in journal), "the journal too"
 
             metrics = agent.status()["metrics"]
             greeting = metrics["services"]["greeting"]
