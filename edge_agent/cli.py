@@ -167,8 +167,9 @@ async def _serve(config: Config) -> int:
     from edge_agent import prom
 
     try:
-        with node.observe.capturing(), prom.serving(node):  # the log ring; metrics.listen
-            await stop.wait()
+        with node.observe.capturing():  # the log ring
+            async with prom.serving(node):  # metrics.listen
+                await stop.wait()
     finally:
         await node.stop()
     return EXIT_OK

@@ -15,7 +15,7 @@ import contextlib
 import logging
 import socket
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -168,9 +168,10 @@ class MetricsEndpoint:
         self._thread.join()
 
 
-@contextlib.contextmanager
-def serving(node: Node) -> Iterator[MetricsEndpoint | None]:
-    """The endpoint of `node`'s `metrics.listen` while the block runs (None when it is "")."""
+@contextlib.asynccontextmanager
+async def serving(node: Node) -> AsyncIterator[MetricsEndpoint | None]:
+    """The endpoint of `node`'s `metrics.listen` while the block runs (None when it is "").
+    It stops in a thread: a scrape in progress waits for this loop."""
     listen = node.config.metrics.listen
     if not listen:
         yield None
@@ -180,4 +181,4 @@ def serving(node: Node) -> Iterator[MetricsEndpoint | None]:
     try:
         yield endpoint
     finally:
-        endpoint.stop()
+        await asyncio.to_thread(endpoint.stop)

@@ -4,6 +4,7 @@ shows them. Real `Node`s on loopback (tests/test_node.py's helpers), discovery o
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import hashlib
 import logging
@@ -176,3 +177,41 @@ def test_durations_and_the_top_table() -> None:
     assert lines[1].split() == ["kitchen", "1h01m", "2", "2.5", "1", "3", "1", "40.0", "MiB", "efghijklmnop"]
     assert lines[2].startswith("garage") and lines[2].endswith("unreachable: no answer")
     assert "no services" in render_status({"peer_id": "x"})
+
+
+def test_top_redraws_on_a_terminal_with_calls_per_second(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from edge_agent import const_observe
+    from edge_agent.cli_observe import top_command
+    from edge_agent.client import Target
+
+    monkeypatch.setattr(const_observe, "TOP_REFRESH_S", 0.05)
+    asked: list[int] = []
+
+    class FakeClient:
+        async def resolve(self, target: str, *, timeout_s: float) -> Target:
+            return Target("12D3KooWfake", None, target)
+
+        async def status(self, target: Target, *, timeout_s: float) -> dict[str, Any]:
+            asked.append(len(asked))
+            return {"peer_id": target.peer_id, "uptime_s": 1, "counters": {"calls": 100 * len(asked)}}
+
+    async def go() -> None:
+        args = argparse.Namespace(targets=["kitchen"], once=False, timeout=1.0, wait=0.0)
+        task = asyncio.create_task(top_command(args, FakeClient(), isatty=lambda: True))
+        for _ in range(500):  # bounded: until it has drawn three times
+            if len(asked) >= 3:
+                break
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(go(), timeout=60)
+    out = capsys.readouterr().out
+    frames = out.split("\x1b[H\x1b[2J")[1:]
+    assert len(frames) >= 2, out
+    first, second = (frame.splitlines()[3] for frame in frames[:2])
+    assert first.split()[3] == "-", "no rate before a second look"
+    assert float(second.split()[3]) > 0, second
