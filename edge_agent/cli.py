@@ -166,8 +166,12 @@ async def _serve(config: Config) -> int:
         await node.stop()
         return EXIT_REMOTE
     print(f"edge-agent {__version__} serving as {node.peer_id} on UDP port {node.port}", flush=True)
+    from edge_agent import prom
+
     try:
-        await stop.wait()
+        with node.observe.capturing():  # the log ring
+            async with prom.serving(node):  # metrics.listen
+                await stop.wait()
     finally:
         await node.stop()
     return EXIT_OK
@@ -285,6 +289,13 @@ async def _peers(args: argparse.Namespace, client: Any) -> int:
     ]
     _out(args, "\n".join(lines) if lines else f"no devices found within {args.wait:g} s", {"peers": found})
     return EXIT_OK
+
+
+async def _observe(args: argparse.Namespace, client: Any) -> int:
+    """`logs` and `top` (edge_agent.cli_observe)."""
+    from edge_agent import cli_observe
+
+    return int(await getattr(cli_observe, f"{args.command}_command")(args, client))
 
 
 def access_text(access: str) -> str:
@@ -534,6 +545,8 @@ COMMANDS: dict[str, Command] = {
     "compile": cmd_compile,
     "peers": _laptop(_peers),
     "status": _laptop(_later("edge_agent.cli_group", "status")),
+    "logs": _laptop(_observe),
+    "top": _laptop(_observe),
     "deploy": _laptop(_later("edge_agent.cli_deploy", "deploy")),
     "services": _laptop(_services),
     "enroll": _laptop(_later("edge_agent.cli_group", "enroll")),

@@ -332,16 +332,18 @@ GROUP_COMMANDS: dict[str, GroupCommand] = {
 
 
 async def status(args: argparse.Namespace, client: Client) -> int:
-    """`edge-agent status TARGET`: the device's /status, with its name (and its peers')."""
+    """`edge-agent status TARGET`: the device's /status as a table, with its name, its tags
+    and its peers named where this laptop hears them."""
+    from edge_agent.cli_observe import render_status
+
     target = await client.resolve(args.target, timeout_s=args.timeout)
     doc = {"name": target.name, **await client.status(target, timeout_s=args.timeout)}
 
-    def text(key: str, value: Any) -> str:
-        if key == "peers":
-            value = [f"{client.name_of(p)} ({p})" if client.name_of(p) else p for p in value]
-        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    def named(peer: str) -> str:
+        name = client.name_of(peer)
+        return f"{name} ({peer})" if name else peer
 
-    _out(args, "\n".join(f"{k}: {text(k, v)}" for k, v in doc.items() if not isinstance(v, dict)), doc)
+    _out(args, render_status(doc, target.name, peer_name=named), doc)
     return EXIT_OK
 
 

@@ -34,8 +34,8 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="edge-agent",
         description="Compose Wasm services across the devices of a LAN. On a device: init and serve. "
-        "From a laptop: peers, status, deploy, services, enroll, remove, call, run, spell, tag, "
-        "compile and known.",
+        "From a laptop: peers, status, logs, top, deploy, services, enroll, remove, call, run, spell, "
+        "tag, compile and known.",
         epilog="Exit codes: 0 success, 1 the remote side reported an error, 2 usage, "
         "3 timeout or unreachable. "
         "TARGET is a peer id, an mDNS instance name, or host[:port]; every command that takes one also "
@@ -147,6 +147,22 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     sp = add("status", "show a device's status")
     targets(sp)
     laptop_options(sp, timeout=5.0)
+
+    sp = add("logs", "show a device's recent log lines (warnings, deploys, failures, services' logs)")
+    sp.add_argument("target", metavar="TARGET")
+    sp.add_argument("service", nargs="?", metavar="SERVICE", help="only this service's lines")
+    sp.add_argument("-f", "--follow", action="store_true", help="keep printing new lines as they come")
+    sp.add_argument("--since", metavar="DURATION", help="only lines of the last 30s, 10m, 2h, 1d, ...")
+    laptop_options(sp, timeout=5.0)
+
+    sp = add("top", "show every device's load, services and errors, refreshed live")
+    sp.add_argument(
+        "targets", nargs="*", metavar="TARGET", help="these devices (default: all found over mDNS)"
+    )
+    sp.add_argument("--once", action="store_true", help="print the table once (also when not on a terminal)")
+    sp.add_argument("--wait", type=float, default=2.0, metavar="SECONDS",
+                    help="how long to listen for devices over mDNS (default 2)")
+    laptop_options(sp, timeout=3.0, json_=False)
 
     sp = add("deploy", "deploy a Wasm module to a device as a service (or to many: --tag, --all)")
     targets(sp, ("module", "MODULE.wasm"))

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from edge_agent import const, identity
+from edge_agent import const_observe as K
 from edge_agent.errors import ConfigError
 from edge_agent.tags import BadTag, check_tags
 
@@ -234,6 +235,32 @@ class KVConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class LogsConfig:
+    ring_lines: int = _field(
+        K.LOG_RING_DEFAULT_LINES, _int(K.LOG_RING_MIN_LINES, K.LOG_RING_MAX_LINES),
+        "lines the agent keeps for `edge-agent logs` (its warnings, deploys, failures, services' logs)",
+    )
+
+
+def _listen(value: Any) -> str:
+    if value == "":
+        return value
+    host, port = _address(value)
+    if not isinstance(value, str) or not value.rstrip().endswith(f":{port}"):
+        example = f"127.0.0.1:{K.METRICS_DEFAULT_PORT}"
+        raise _Bad(f'must be "host:port" (e.g. "{example}") or "", got {_show(value)}')
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsConfig:
+    listen: str = _field(
+        "", _listen,
+        'address of the Prometheus endpoint, "host:port"; "" (the default) serves none',
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class StaticPeer:
     """A peer reachable at a fixed address, from `[peers]` or `[[peers]]`."""
 
@@ -263,6 +290,8 @@ class Config:
     particles: ParticlesConfig = _section(ParticlesConfig, "particle limits")
     wasm: WasmConfig = _section(WasmConfig, "the Wasm service host")
     kv: KVConfig = _section(KVConfig, "each service's key-value store")
+    logs: LogsConfig = _section(LogsConfig, "the log ring `edge-agent logs` reads")
+    metrics: MetricsConfig = _section(MetricsConfig, "the Prometheus endpoint")
     peers: tuple[StaticPeer, ...] = field(
         default=(), metadata={"doc": "peers at fixed addresses (besides mDNS)"}
     )

@@ -60,6 +60,7 @@ from edge_agent.net.membership import MEMBERSHIP_PATH, MembershipResource
 from edge_agent.net.module_offer import MODULES_PATH, ModuleResource
 from edge_agent.net.proof import PROOF_PATH, ProofResource, Prover
 from edge_agent.net.proof import Outcome as ProofOutcome
+from edge_agent.observe import Observer
 from edge_agent.particle import DropReason, Particle, ParticleError
 from edge_agent.runs import Run, unreachable_calls
 from edge_agent.sdnotify import Notifier
@@ -171,6 +172,7 @@ class Node:
         # Devices of a fleet show their certificates, for `trusted` services of other devices.
         self.server.add_resource(MEMBERSHIP_PATH, MembershipResource(self.services.membership_answer))
         self.prover = Prover(self.client, self.book)
+        self.observe = Observer.attach(self)  # the log ring (GET /logs) and the metrics of /status
         self.discovery: Any = None
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -299,6 +301,7 @@ class Node:
             "peers": sorted(self.book.peers()),
             "counters": {k: v for k, v in sorted(counters.items()) if v},
             "coap": {"server": transport, "client": self.client.stats()},
+            **self.observe.status(),
         }
 
     # --- receiving ----------------------------------------------------------------------
@@ -401,10 +404,7 @@ class Node:
             self._count_drop(action.verdict.value, action.detail, remote)
         elif isinstance(action, ScriptFailed):
             self.counters["failed_runs"] += 1
-            self._peer_log.warning(
-                ("failed", action.ret_code, action.message[:80]),
-                "particle %s failed here with %d: %s", action.particle_id, action.ret_code, action.message,
-            )
+            self.observe.failed(action)  # the log ring, and the journal once per kind
             if (run := self._runs.get(action.particle_id)) is not None:
                 a = action
                 run.failed(FailureReported(a.particle_id, self.peer_id, a.ret_code, a.message, a.instruction))

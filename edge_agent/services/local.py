@@ -32,9 +32,10 @@ import contextlib
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from edge_agent.access import (
     DEFAULT_ACCESS,
@@ -80,6 +81,23 @@ _SHA256 = re.compile(r"[0-9a-f]{64}\Z")
 
 ModuleFetcher = Callable[[str, str], Awaitable[bytes]]
 """fetch(peer_id, sha256) -> module bytes, from the peer that offers them."""
+
+
+_CHANGES = frozenset({"deploy", "remove", "enroll"})
+"""The srv.* functions that change what runs here: a refusal of one is an operator's event."""
+
+
+class Events(Protocol):
+    """Who hears what an operator wants to know about services (the agent's log ring and
+    metrics, `edge_agent.observe`; issue 11)."""
+
+    def deployed(self, by: str, name: str, sha256: str, access: str) -> None: ...
+
+    def removed(self, by: str, name: str) -> None: ...
+
+    def refused(self, by: str, what: str, why: str) -> None: ...
+
+    def called(self, service: str, ms: float, ret_code: int, error: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +148,8 @@ class LocalServices:
         """The node's `spell_runner.SpellRunner` once it started: it serves `spell.*`."""
         self.tags: DeviceTags | None = None
         """What srv.tag changes (set by the node; None: srv.tag is not served)."""
+        self.events: Events | None = None
+        """Hears deploys, removals, refusals and each Wasm call's outcome (None: nobody)."""
 
     async def registry(self) -> dict[str, ServiceRecord]:
         """The service registry (services.json), read in a thread the first time."""
@@ -189,10 +209,15 @@ class LocalServices:
         """Tell the operator who was refused what: a refused srv.deploy at WARNING, a failed call
         of a deployed service or of srv.* at INFO, each once per (what, who, ret_code) and then
         at DEBUG (`OnceLog`: a peer decides how often it happens). Access refusals (13) are
-        logged where they are decided; builtins' errors are the script's business."""
+        logged where they are decided; builtins' errors are the script's business. With
+        `events`, a refused srv.deploy/remove/enroll goes there instead (it logs it the same
+        way, and keeps every one in the agent's log ring)."""
+        who = caller.init_peer_id
+        if self.events is not None and service == "srv" and function in _CHANGES:
+            self.events.refused(who, f"srv.{function}", exc.message)
+            return
         if exc.ret_code == RET_NOT_AUTHORISED:
             return
-        who = caller.init_peer_id
         if service == "srv" and function == "deploy":
             self._peer_log.warning(
                 ("deploy-refused", who, exc.ret_code), "refused srv.deploy from %s (particle %s): %.300s",
@@ -213,6 +238,8 @@ class LocalServices:
             return handler(function, args)
         if service in self.host.services():
             await self._admit(caller.init_peer_id, service)
+            if self.events is not None:
+                return await self._measured(self.events, caller, service, function, args)
             return await self.host.call(service, function, args, caller=caller.init_peer_id)
         if service == "srv":
             return await self._srv(caller, function, args)
@@ -224,6 +251,19 @@ class LocalServices:
             )
             return call_builtin(service, function, args, context)
         raise no_service(service, function)
+
+    async def _measured(
+        self, events: Events, caller: Caller, service: str, function: str, args: list[Any]
+    ) -> Any:
+        """A Wasm call, its duration and outcome told to `events` (the per-service metrics)."""
+        started = time.perf_counter()
+        try:
+            value = await self.host.call(service, function, args, caller=caller.init_peer_id)
+        except ServiceError as exc:
+            events.called(service, (time.perf_counter() - started) * 1000, exc.ret_code, exc.message)
+            raise
+        events.called(service, (time.perf_counter() - started) * 1000, 0, "")
+        return value
 
     # --- who may call what ------------------------------------------------------------------
 
@@ -321,7 +361,10 @@ class LocalServices:
         if function == "remove":
             await self._check_trusted(caller, "remove", "remove services")
             name = _arg_str(args, 0, "srv.remove(name)")
-            return await self.remove(name)
+            removed = await self.remove(name)
+            if self.events is not None:
+                self.events.removed(peer, name)
+            return removed
         if function == "tag" and self.tags is not None:
             await self._check_trusted(caller, "tag", "change this device's tags")
             return await self.tags.call(args)
@@ -342,10 +385,11 @@ class LocalServices:
             return
         if await asyncio.to_thread(self.state.is_trusted, caller.init_peer_id):
             return
-        self._peer_log.warning(
-            ("untrusted", function, caller.init_peer_id), "refused srv.%s from untrusted peer %s",
-            function, caller.init_peer_id,
-        )
+        if self.events is None:  # else `_log_failure` tells `events`
+            self._peer_log.warning(
+                ("untrusted", function, caller.init_peer_id), "refused srv.%s from untrusted peer %s",
+                function, caller.init_peer_id,
+            )
         raise ServiceError(
             f"not authorised: {caller.init_peer_id} may not {what} on this peer "
             f"(on the device: edge-agent trust add {caller.init_peer_id})",
@@ -421,6 +465,8 @@ class LocalServices:
         log.info("deployed service %s (module %s, %d bytes) for %s", name, sha256[:16], len(wasm), source)
         if self.spells is not None:
             self.spells.trigger(Trigger.SERVICE_DEPLOYED, service=name)
+        if self.events is not None:
+            self.events.deployed(source, name, sha256, access.text)
         return self.describe(info, record)
 
     def _deploy_limits(self, name: str, sha256: str, limits: Mapping[str, Any]) -> Limits:

@@ -185,6 +185,8 @@ class HostCore:
 
     def __init__(self, config: HostConfig) -> None:
         self.config = config
+        self.observer: replies.CallObserver | None = None
+        """Hears services' log lines and what each call used (`_Face.observe`)."""
         budget = config.memory_budget_bytes
         if budget is None:
             budget = memory.cgroup_memory_max()
@@ -350,7 +352,7 @@ class HostCore:
                 raise replies.closed_error(info, function) from None
             remains = yield Bury(worker, Burial.REAP)
             raise replies.crash_error(info, function, remains.status) from None
-        return replies.outcome(info, function, reply)
+        return replies.outcome(info, function, reply, self.observer)
 
     def remove(self, name: str) -> Operation[None]:
         """Remove service `name` (no error if there is none); a worker left without services stops."""

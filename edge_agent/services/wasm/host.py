@@ -62,6 +62,7 @@ from edge_agent.services.wasm.errors import ModuleRejected
 from edge_agent.services.wasm.limits import Limits
 from edge_agent.services.wasm.memory import WorkerPlan
 from edge_agent.services.wasm.process import Burial, Corpse, Remains
+from edge_agent.services.wasm.replies import CallObserver
 from edge_agent.services.wasm.service import HostConfig, ServiceInfo
 from edge_agent.services.wasm.turns import LoopTurns, ThreadTurns
 
@@ -109,6 +110,10 @@ class _Face:
     def worker_pids(self) -> list[int | None]:
         """Process id of each worker (None while it is not running)."""
         return self._core.worker_pids()
+
+    def observe(self, observer: CallObserver | None) -> None:
+        """Tell `observer` services' log lines and what each call used (None: nobody)."""
+        self._core.observer = observer
 
 
 def _bury_all(corpses: list[Corpse]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import signal
-from typing import Any
+from typing import Any, Protocol
 
 from edge_agent import const
 from edge_agent.services.base import ServiceError
@@ -36,14 +36,36 @@ _FAILURES = {
 """How each kind of failed call reads (FAIL_SERVICE and FAIL_STACK are worded in `outcome`)."""
 
 
-def forward_logs(name: str, entries: Any) -> None:
-    """Log a service's ea_log lines under `service_log`."""
-    for level, text in abi.log_lines(entries):
+class CallObserver(Protocol):
+    """Who hears what the worker says about a call besides its value (the agent's log ring
+    and metrics, issue 11)."""
+
+    def service_logs(self, name: str, lines: list[tuple[int, str]]) -> None:
+        """A service's ea_log lines of one call, as (level 0..3, text)."""
+
+    def service_usage(self, name: str, fuel: int | None, pages: int | None) -> None:
+        """Fuel one call used and the service's memory size after it (None: unknown)."""
+
+
+def forward_logs(name: str, entries: Any, observer: CallObserver | None = None) -> None:
+    """Log a service's ea_log lines under `service_log`, and tell `observer`."""
+    lines = abi.log_lines(entries)
+    for level, text in lines:
         service_log.log(_LOG_LEVELS[level], "%s: %s", name, text)
+    if observer is not None and lines:
+        observer.service_logs(name, lines)
 
 
-def outcome(info: ServiceInfo, function: str, reply: Any) -> Any:
-    """The value of a call reply, or the `ServiceError` it stands for."""
+def _usage(name: str, reply: list[Any], observer: CallObserver) -> None:
+    usage = reply[4]
+    if isinstance(usage, list) and len(usage) == 2:
+        fuel, pages = (v if type(v) is int else None for v in usage)
+        observer.service_usage(name, fuel, pages)
+
+
+def outcome(info: ServiceInfo, function: str, reply: Any, observer: CallObserver | None = None) -> Any:
+    """The value of a call reply, or the `ServiceError` it stands for; `observer` hears the
+    service's log lines and what the call used."""
     name = info.name
     if not isinstance(reply, list) or not reply:
         raise ServiceError(
@@ -51,11 +73,13 @@ def outcome(info: ServiceInfo, function: str, reply: Any) -> Any:
         )
     if reply[0] == abi.OK:
         if reply[2]:
-            forward_logs(name, reply[2])
+            forward_logs(name, reply[2], observer)
+        if observer is not None and len(reply) > 4:
+            _usage(name, reply, observer)
         return reply[1]
     _, kind, message, code, logs, trace = reply
     if logs:
-        forward_logs(name, logs)
+        forward_logs(name, logs, observer)
     if trace:
         log.debug("service %s: wasm3 printed:\n%s", name, trace)
     if kind == abi.FAIL_SERVICE:

@@ -105,6 +105,25 @@ def test_a_call_takes_a_turn_then_runs_with_what_is_left_of_its_deadline(core: H
     assert driver.result() == 3
 
 
+def test_an_observer_hears_a_calls_log_lines_and_what_it_used(core: HostCore) -> None:
+    heard: list[Any] = []
+
+    class Observer:
+        def service_logs(self, name: str, lines: list[tuple[int, str]]) -> None:
+            heard.append(("logs", name, lines))
+
+        def service_usage(self, name: str, fuel: int | None, pages: int | None) -> None:
+            heard.append(("usage", name, fuel, pages))
+
+    core.observer = Observer()
+    deployed(core, "a")
+    driver = Driver(core.call("a", "add", [1, 2]))
+    driver.step(Hold, 0.0)
+    driver.step(Exchange, [abi.OK, 3, [[1, "hello"], "junk"], "", [120, "x"]])
+    assert driver.result() == 3
+    assert heard == [("logs", "a", [(1, "hello")]), ("usage", "a", 120, None)]
+
+
 def test_a_call_whose_deadline_passes_in_the_queue_never_runs(core: HostCore) -> None:
     deployed(core, "a", deadline_ms=1000)
     driver = Driver(core.call("a", "add", [1, 2]))

@@ -38,7 +38,10 @@ def test_memory_is_reached_through_the_c_api(worker: Worker) -> None:
 
 def test_numeric_call_and_state_in_memory(worker: Worker) -> None:
     load(worker, "num", "numeric", [("add", False, 2), ("bump", False, 0)])
-    assert worker.handle([abi.OP_CALL, "num", "add", [2, 3]]) == [abi.OK, 5, [], ""]
+    reply = worker.handle([abi.OP_CALL, "num", "add", [2, 3]])
+    assert reply[:4] == [abi.OK, 5, [], ""]
+    fuel, pages = reply[4]  # what the call used, for the agent's metrics (issue 11)
+    assert isinstance(fuel, int) and fuel > 0 and pages == 1
     assert worker.handle([abi.OP_CALL, "num", "bump", []])[1] == 1
     assert worker.handle([abi.OP_CALL, "num", "bump", []])[1] == 2
 
