@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from edge_agent import __version__
+from edge_agent import __version__, openssl
 from edge_agent.cli_parser import DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, Command, build_parser, parse
 from edge_agent.config import Config, load_config, parse_config
 from edge_agent.errors import ConfigError, EdgeAgentError
@@ -166,6 +166,10 @@ async def _serve(config: Config) -> int:
         await node.stop()
         return EXIT_REMOTE
     print(f"edge-agent {__version__} serving as {node.peer_id} on UDP port {node.port}", flush=True)
+    if config.metrics.listen:
+        # prometheus_client needs ssl and http.client with it (its push gateway): before
+        # anything imports them without it (edge_agent.openssl).
+        openssl.let_in()
     from edge_agent import prom
 
     try:

@@ -9,8 +9,9 @@ that a None in `sys.modules` makes an import fail with `ImportError`, which asyn
 hashlib handle. The price: SHA-256 of a 2 MiB module takes 16 ms instead of 2.
 
 Only the command does this (`edge_agent.__main__`): a program that imports edge_agent as
-a library keeps its OpenSSL. Code that needs TLS after all (a Prometheus exporter's
-library imports `ssl`) calls `let_in` first.
+a library keeps its OpenSSL. Code that needs TLS after all (prometheus_client imports
+`ssl`, for `metrics.listen`) calls `let_in` before anything imports it or a module that
+adapts to ssl's absence once, at its first import (http.client, urllib.request).
 """
 
 from __future__ import annotations

@@ -20,13 +20,16 @@ from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from edge_agent import const_observe as K
-from edge_agent import openssl
 from edge_agent.errors import ConfigError
 
 if TYPE_CHECKING:
     from edge_agent.node import Node
 
 __all__ = ["MetricsEndpoint", "families", "snapshot"]
+
+# prometheus_client imports ssl, and http.client (wsgiref's) has HTTPS only if ssl was there
+# when it was first imported: `edge-agent serve` lets OpenSSL in (`edge_agent.openssl`)
+# before it imports this module, when metrics.listen is set, at a cost of 4.8 MB.
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +139,6 @@ class MetricsEndpoint:
     """The HTTP server of the endpoint, in a thread of its own; `start()`, `stop()`."""
 
     def __init__(self, listen: str, take: Callable[[], Snapshot], loop: asyncio.AbstractEventLoop) -> None:
-        openssl.let_in()  # prometheus_client imports ssl (for its push gateway); it costs 4.8 MB
         from prometheus_client import CollectorRegistry, make_wsgi_app
 
         self.host, _, port = listen.rpartition(":")
