@@ -1,10 +1,11 @@
 """Every limit and timer of edge-agent, with its unit.
 
-Untrusted input is bounded by these before it is parsed. Configuration may lower or raise
-some of them (config.py says which); the rest are protocol constants.
+Untrusted input is bounded by these before it is parsed; config.py says which a configuration sets.
 """
 
 from __future__ import annotations
+
+from edge_agent.const_fleet import *  # noqa: F403 - running a fleet (issue 13): const.X as for the rest
 
 # --- AIR scripts and data (edge_agent/air) -------------------------------------------------
 MAX_SCRIPT_BYTES = 256 * 1024
@@ -50,8 +51,7 @@ MAX_INTERPRETER_STEPS = 1_000_000
 SIM_MAX_STEPS = 10_000
 """Default bound on interpreter runs in one `sim.Network.run`."""
 
-# --- Identity, particles, state directory, configuration -----------------------------------
-# (edge_agent/identity.py, particle.py, store.py, config.py)
+# --- Identity, particles, state directory, configuration (identity.py, particle.py, store.py, config.py)
 MAX_PEER_ID_CHARS = 64
 """Longest peer id string looked at, in characters; Ed25519 ids have 52. Checked before
 base58 decoding, which is quadratic in the length."""
