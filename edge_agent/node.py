@@ -151,7 +151,7 @@ class Node:
             fetch_module=self._fetch_module,
             default_limits=default_limits,
             fetch_membership=self._fetch_membership,
-            trust=self._trust,
+            trust=self._trust, keep_versions=config.wasm.keep_versions,
         )
         self.server = CoapServer.from_config(
             config,
@@ -227,6 +227,7 @@ class Node:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.client.stop()
         await self.server.stop()
+        await self.services.aclose()
         await self.host.aclose()
         log.info("edge-agent stopped")
 
@@ -293,7 +294,7 @@ class Node:
             "cbor2": cborutil.implementation(),
             "uptime_s": round(time.time() - self.started_at, 3) if self.started_at else 0,
             "port": self.server.port,
-            "services": sorted(self.host.services()),
+            "services": sorted(self.host.services()), "updates": self.services.updates.status(),
             "max_module_bytes": self.config.wasm.max_module_bytes,
             "particles": len(self.core),
             "interpreter": {"steps": self.core.run_steps, "seconds": round(self.core.run_seconds, 3)},
