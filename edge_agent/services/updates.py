@@ -147,12 +147,12 @@ class Updates:
         history = history_of(previous)
         current = history.current
         assert current is not None
-        migrated = await self._stage(name, wasm, limits, current.number)
+        migrated, functions = await self._stage(name, wasm, limits, current.number)
         await asyncio.to_thread(self.state.put_module, wasm)
         step("module-stored")
         now = self.services.clock_ms()
         number = history.next_number()
-        check = plan.check
+        check = plan.check if plan.check is not None or "health" not in functions else Check()
         version = Version(
             number, hashlib.sha256(wasm).hexdigest(), limits_record, access.text, now, by,
             VersionState.WATCHING,
@@ -166,6 +166,8 @@ class Updates:
         record = ServiceRecord(name, version.module, limits_record, now, info, access)
         await self._commit(record)
         step("committed")
+        with contextlib.suppress(StoreError, OSError):  # the modules of versions no longer kept
+            await asyncio.to_thread(self.state.remove_unused_modules)
         if migrated:
             await self._finish_kv(record)
             step("kv-switched")
@@ -177,8 +179,6 @@ class Updates:
             raise ServiceError(f"{name}: version {number} could not be loaded ({exc}); "
                                f"version {current.number} serves again") from None
         step("switched")
-        if check is None and "health" in served.functions:
-            check = Check()
         reason = await self._check(name, check) if check is not None else None
         failures = self._failures[name]
         failures.extend([reason] if reason is not None else [])
@@ -194,9 +194,12 @@ class Updates:
         answer = self.services.describe(serving, (await self.services.registry())[name])
         return {**answer, **self.outcome(name, number), "migrated": migrated}
 
-    async def _stage(self, name: str, wasm: bytes, limits: Limits, from_version: int) -> bool:
+    async def _stage(
+        self, name: str, wasm: bytes, limits: Limits, from_version: int
+    ) -> tuple[bool, frozenset[str]]:
         """Steps 1-2: load the module under the staging name on a copy of the KV data and run
-        its migration there; whether it had one. Nothing is left behind on failure."""
+        its migration there; whether it had one, and its functions. Nothing is left behind on
+        failure."""
         host, stage = self.services.host, stage_name(name)
         await asyncio.to_thread(_copy_kv, self.state, name, stage)
         migrated = False
@@ -223,7 +226,7 @@ class Updates:
         await host.remove(stage)
         if not migrated:
             await asyncio.to_thread(_remove_kv_dir, self.state, stage)
-        return migrated
+        return migrated, frozenset(staged.functions)
 
     async def _check(self, name: str, check: Check) -> str | None:
         """Run `check` on service `name`: None if it passed, else why not."""
