@@ -278,6 +278,8 @@ async def _status(args: argparse.Namespace, client: Any) -> int:
         for k, v in status.items()
         if not isinstance(v, dict)
     )
+    for r in status.get("updates", {}).get("rollbacks", []):  # the device switched back by itself
+        human += f"\nrolled back: {r['service']} version {r['version']} to {r['to']}: {r['reason']}"
     _out(args, human, status)
     return EXIT_OK
 
