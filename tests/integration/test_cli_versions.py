@@ -27,7 +27,9 @@ MODULES = Path(__file__).resolve().parents[1] / "services" / "wasm" / "modules"
 V1, V2, TRAP, SICK = (str(MODULES / f"counter_{v}.wasm") for v in ("v1", "v2", "trap", "sick"))
 CLI_TIMEOUT_S = 120
 KILL_ROUNDS = 20
-STEPS = ("staged", "migrated", "module-stored", "committed", "kv-switched", "switched", "checked", "rolled-back")
+STEPS = (
+    "staged", "migrated", "module-stored", "committed", "kv-switched", "switched", "checked", "rolled-back"
+)
 """Every step of an update (edge_agent/services/updates.py) the agent can be killed at."""
 
 
@@ -38,7 +40,8 @@ class Laptop:
         self.env = {**os.environ, "EDGE_AGENT_HOME": str(tmp / "laptop"), "EDGE_AGENT_MDNS": "0"}
 
     def __call__(self, *args: str, check: int | None = 0) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([*CLI, *args], env=self.env, capture_output=True, text=True, timeout=CLI_TIMEOUT_S)
+        command = [*CLI, *args]
+        done = subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=CLI_TIMEOUT_S)
         if check is not None:
             assert done.returncode == check, (args, done.returncode, done.stdout, done.stderr)
         return done
@@ -68,7 +71,9 @@ def target(served: Served) -> str:
     return f"127.0.0.1:{served.port}"
 
 
-def test_an_update_that_traps_is_switched_back_within_its_watch_window(laptop: Laptop, device: Served) -> None:
+def test_an_update_that_traps_is_switched_back_within_its_watch_window(
+    laptop: Laptop, device: Served
+) -> None:
     t = target(device)
     laptop("deploy", t, V1, "--name", "counter")
     done = laptop("deploy", t, TRAP, "--name", "counter", check=1)
@@ -84,7 +89,8 @@ def test_an_update_that_traps_is_switched_back_within_its_watch_window(laptop: L
     assert laptop("call", t, "counter", "version").stdout.strip() == "1"
     out = laptop("history", t, "counter").stdout.splitlines()
     assert out[0] == f"counter on {t}: version 1 serves (keeps 3 versions)"
-    assert re.match(r" +2  failed +\w{16}  .* UTC  by 12D3KooW\w+  health failed: counter.health: trap", out[1])
+    failed = r" +2  failed +\w{16}  .* UTC  by 12D3KooW\w+  health failed: counter.health: trap"
+    assert re.match(failed, out[1]), out
     assert re.match(r" +1  serving +\w{16}  ", out[2])
     status = laptop.json("status", t)
     assert isinstance(status, dict)
