@@ -306,7 +306,8 @@ def test_remove_unregisters_and_drops_unused_modules(tmp_path: Path) -> None:
         async with local(tmp_path, Offer(NUMERIC, ECHO)) as services:
             await ok(services, "srv", "deploy", ["a", sha(NUMERIC)])
             await ok(services, "srv", "deploy", ["b", sha(ECHO)])
-            assert await ok(services, "srv", "remove", ["b"]) == {"name": "b", "removed": True, "purged": False}
+            removed = await ok(services, "srv", "remove", ["b"])
+            assert removed == {"name": "b", "removed": True, "purged": False}
             state = StateDir(tmp_path)
             assert set(state.services()) == {"a"} and state.module_hashes() == {sha(NUMERIC)}
             assert sorted(services.host.services()) == ["a"]
