@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from edge_agent.config import parse_config
+from tests.support.docs import console_examples
 from tests.support.serve import Served, loopback_config, serving
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,12 +30,7 @@ PEER = re.compile(r"12D3KooW\w+")
 
 def shown() -> list[tuple[str, str]]:
     """(command, what it prints) for each `$ edge-agent ...` line of the section's console blocks."""
-    pairs = []
-    for block in re.findall(r"```console\n(.*?)```", SECTION, re.S):
-        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
-            command, _, output = chunk.partition("\n")
-            pairs.append((command, output))
-    return pairs
+    return console_examples(SECTION)
 
 
 def normal(text: str) -> str:
