@@ -504,8 +504,8 @@ class LocalServices:
             log.error("could not restore service %s after a failed deploy: %s", name, exc)
 
     async def remove(self, name: str, *, purge: bool = False) -> dict[str, Any]:
-        """Unregister, stop and forget service `name` and its versions; its KV store stays
-        unless `purge` (then a later deploy of the name starts with its data)."""
+        """Unregister, stop and forget service `name` and its versions. Its KV store stays, for
+        a later deploy of the name, unless `purge` deletes it too."""
         async with self._changing:
             registry = await self.registry()
             if name not in self.host.services() and name not in registry:

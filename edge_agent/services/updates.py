@@ -239,6 +239,8 @@ class Updates:
         return None
 
     async def _commit(self, record: ServiceRecord) -> None:
+        """Write `record` to services.json (atomic) and keep it as the registry's in memory."""
+        await self.services.registry()  # read, so that set_record keeps the other services
         try:
             await asyncio.to_thread(self.state.put_service, record)
         except (StoreError, OSError) as exc:
