@@ -148,7 +148,10 @@ class Updates:
         current = history.current
         assert current is not None
         migrated, functions = await self._stage(name, wasm, limits, current.number)
-        await asyncio.to_thread(self.state.put_module, wasm)
+        try:
+            await asyncio.to_thread(self.state.put_module, wasm)
+        except (StoreError, OSError) as exc:
+            raise ServiceError(f"could not store the module: {exc}") from None
         step("module-stored")
         now = self.services.clock_ms()
         number = history.next_number()
