@@ -229,7 +229,7 @@ class LocalServices:
         handler = self._handlers.get(service)
         if handler is not None:
             return handler(function, args)
-        if service in self.host.services():
+        if service in self.host.services() and not service.startswith(STAGE_PREFIX):  # not an update's
             await self._admit(caller.init_peer_id, service)
             return await self.host.call(service, function, args, caller=caller.init_peer_id)
         if service == "srv":
@@ -310,7 +310,7 @@ class LocalServices:
         peer = caller.init_peer_id
         if function == "list":
             registry = await self.registry()
-            services = sorted(self.host.services().items())
+            services = sorted(i for i in self.host.services().items() if not i[0].startswith(STAGE_PREFIX))
             sees_all = self.fleet.is_trusted(peer)
             return [
                 self.describe(info, registry.get(name))
