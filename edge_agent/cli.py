@@ -322,11 +322,15 @@ async def _services(args: argparse.Namespace, client: Any) -> int:
     return EXIT_OK
 
 
-async def _remove(args: argparse.Namespace, client: Any) -> int:
-    target = await client.resolve(args.target, timeout_s=args.timeout)
-    result = await client.call(target, "srv", "remove", [args.name], timeout_s=args.timeout)
-    _out(args, f"removed {args.name} from {target.name}", result)
-    return EXIT_OK
+def _versions(name: str) -> Callable[[argparse.Namespace, Any], Any]:
+    """`edge_agent.cli_versions`'s command `name` (imported when it runs: it imports this module)."""
+
+    async def command(args: argparse.Namespace, client: Any) -> int:
+        from edge_agent import cli_versions
+
+        return int(await getattr(cli_versions, name)(args, client))
+
+    return command
 
 
 async def _call(args: argparse.Namespace, client: Any) -> int:
@@ -554,7 +558,9 @@ COMMANDS: dict[str, Command] = {
     "deploy": _laptop(_later("edge_agent.cli_deploy", "deploy")),
     "services": _laptop(_services),
     "enroll": _laptop(_later("edge_agent.cli_group", "enroll")),
-    "remove": _laptop(_remove),
+    "remove": _laptop(_versions("remove")),
+    "rollback": _laptop(_versions("rollback")),
+    "history": _laptop(_versions("history")),
     "call": _laptop(_call),
     "tag": _laptop(_later("edge_agent.cli_group", "tag")),
     "run": _laptop(_run),

@@ -12,65 +12,42 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from edge_agent.cli import EXIT_OK, EXIT_REMOTE, EXIT_USAGE, CliError, _out, access_text
+from edge_agent.cli_versions import exit_code, rolled_back_text, update_options, update_text, wait_for_watch
 
 __all__ = [
-    "Upload", "check_module_size", "deploy", "deploy_to", "deployed_text", "prepare", "progress_printer",
+    "DeployRequest", "check_module_size", "deploy", "deploy_request", "deploy_to", "deployed_text",
+    "progress_printer",
 ]
 
 SHOWN_FROM_BYTES = 4 * 1024
 """Modules up to this size (four blocks) are sent without progress: it would flash by."""
 
 
-@dataclass(frozen=True, slots=True)
-class Upload:
-    """A module read, checked and offered by this laptop, ready for `srv.deploy` on devices."""
-
-    path: Path
-    size: int
-    sha256: str
-    limits: dict[str, int]
-    access: str
-
-
-def prepare(args: argparse.Namespace, client: Any, *, progress: bool) -> Upload:
-    """Check `--access`, read the module and offer it (with `progress` on stderr for one
-    device): usage errors (exit 2) before any device is looked for."""
-    from edge_agent.access import AccessRule
-
-    try:
-        access = AccessRule.parse(args.access).text
-    except ValueError as exc:
-        raise CliError(f"--access: {exc}", EXIT_USAGE) from None
-    path = Path(args.module)
-    try:
-        wasm = path.read_bytes()
-    except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror}", EXIT_USAGE) from None
-    given = (("fuel", args.fuel), ("memory_pages", args.memory_pages), ("deadline_ms", args.deadline_ms))
-    limits = {k: v for k, v in given if v is not None}
-    shown = progress and not args.json and len(wasm) > SHOWN_FROM_BYTES
-    sha = client.node.offer_module(wasm, progress_printer(path.name, sys.stderr) if shown else None)
-    return Upload(path, len(wasm), sha, limits, access)
-
-
-async def deploy_to(args: argparse.Namespace, client: Any, target: Any, upload: Upload) -> dict[str, Any]:
-    """Deploy `upload` on one device as `--name`: its size checked against the device's
-    limit first (`check_module_size`); the service's description, or the error raised."""
-    status = await client.status(target, timeout_s=args.timeout)
-    check_module_size(upload.path, upload.size, target.name, status)
-    deploy_args = [args.name, upload.sha256, upload.limits, {"access": upload.access}]
-    info: dict[str, Any] = await client.call(target, "srv", "deploy", deploy_args, timeout_s=args.timeout)
-    info.setdefault("access", upload.access)  # a device too old to say
-    return info
+async def deploy(args: argparse.Namespace, client: Any) -> int:
+    """`edge-agent deploy TARGET MODULE.wasm --name NAME [limits] [--access RULE] [--update ...]`."""
+    if args.batch is not None:
+        raise CliError("--batch is for a deploy to many devices: give --tag TAG or --all", EXIT_USAGE)
+    request = deploy_request(args)
+    target = await client.resolve(args.target, timeout_s=args.timeout)
+    info = await deploy_to(client, target, request, timeout_s=args.timeout, quiet=args.json)
+    if info.get("rolled_back"):
+        if args.json:
+            _out(args, "", info)
+        raise CliError(rolled_back_text(info, target.name), exit_code(info))
+    if "version" in info:  # an update
+        _out(args, update_text(info, target.name), info)
+        return EXIT_OK
+    _out(args, f"deployed {info['name']} on {target.name}: {deployed_text(info)}", info)
+    return EXIT_OK
 
 
 def deployed_text(info: dict[str, Any]) -> str:
-    """What a deploy's answer says to a person (after "deployed ... on DEVICE")."""
+    """What a (first) deploy's answer says to a person (after "deployed ... on DEVICE")."""
     limits = info["limits"]
     return (
         f"sha256 {info['sha256'][:16]}…, {len(info['functions'])} functions "
@@ -79,15 +56,61 @@ def deployed_text(info: dict[str, Any]) -> str:
     )
 
 
-async def deploy(args: argparse.Namespace, client: Any) -> int:
-    """`edge-agent deploy TARGET MODULE.wasm --name NAME [limits] [--access RULE]`."""
-    if args.batch is not None:
-        raise CliError("--batch is for a deploy to many devices: give --tag TAG or --all", EXIT_USAGE)
-    upload = prepare(args, client, progress=True)
-    target = await client.resolve(args.target, timeout_s=args.timeout)
-    info = await deploy_to(args, client, target, upload)
-    _out(args, f"deployed {info['name']} on {target.name}: {deployed_text(info)}", info)
-    return EXIT_OK
+@dataclass(frozen=True, slots=True)
+class DeployRequest:
+    """One `deploy` as the laptop asks it of each device: the module and srv.deploy's arguments."""
+
+    path: Path
+    wasm: bytes
+    name: str
+    limits: dict[str, int]
+    access: str
+    update: dict[str, Any] = field(default_factory=dict)
+    """srv.deploy's update options (empty: not an update)."""
+
+
+def deploy_request(args: argparse.Namespace) -> DeployRequest:
+    """What `deploy`'s arguments ask, checked and read before any device is looked for (exit 2)."""
+    from edge_agent.access import AccessRule
+
+    try:
+        access = AccessRule.parse(args.access).text
+    except ValueError as exc:
+        raise CliError(f"--access: {exc}", EXIT_USAGE) from None
+    update = update_options(args)
+    path = Path(args.module)
+    try:
+        wasm = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}", EXIT_USAGE) from None
+    given = (("fuel", args.fuel), ("memory_pages", args.memory_pages), ("deadline_ms", args.deadline_ms))
+    limits = {k: v for k, v in given if v is not None}
+    return DeployRequest(path, wasm, args.name, limits, access, update)
+
+
+async def deploy_to(
+    client: Any, target: Any, request: DeployRequest, *, timeout_s: float, quiet: bool = False
+) -> dict[str, Any]:
+    """Deploy (or update) on one device: the device's answer, once an update's watch ended.
+
+    An update the device switched back from answers ``"rolled_back": true`` with the
+    ``"reason"`` (and ``"state": "failed"``); callers that deploy to many devices stop there.
+    Raises `CliError` for a module over the device's limit, the client's errors otherwise.
+    """
+    status = await client.status(target, timeout_s=timeout_s)
+    check_module_size(request.path, len(request.wasm), target.name, status)
+    show = not quiet and len(request.wasm) > SHOWN_FROM_BYTES
+    progress = progress_printer(request.path.name, sys.stderr) if show else None
+    sha = client.node.offer_module(request.wasm, progress)
+    options = {"access": request.access, **request.update}
+    deploy_args = [request.name, sha, request.limits, options]
+    info = await client.call(target, "srv", "deploy", deploy_args, timeout_s=timeout_s)
+    if info.get("state") == "watching" and not quiet:
+        window_s = (info["watch_until_ms"] - info["deployed_at_ms"]) / 1000
+        print(f"{target.name}: watching {request.name} version {info['version']} for {window_s:g} s",
+              file=sys.stderr)
+    info.setdefault("access", request.access)  # a device too old to say
+    return await wait_for_watch(client, target, info, timeout_s=timeout_s)
 
 
 def check_module_size(path: Path, size: int, device: str, status: dict[str, Any]) -> None:

@@ -219,12 +219,12 @@ async def _prepare_status(args: argparse.Namespace, client: Client) -> PerDevice
 
 
 async def _prepare_deploy(args: argparse.Namespace, client: Client) -> PerDevice:
-    from edge_agent.cli_deploy import deploy_to, prepare
+    from edge_agent.cli_deploy import deploy_request, deploy_to
 
-    upload = prepare(args, client, progress=False)  # one offer; every device fetches it
+    request = deploy_request(args)  # read and checked once; every device fetches the one offer
 
     async def step(target: Target) -> Any:
-        return await deploy_to(args, client, target, upload)
+        return await deploy_to(client, target, request, timeout_s=args.timeout, quiet=True)
 
     return step
 
@@ -286,7 +286,12 @@ def deploy_counts_as_failure(info: Any) -> str | None:
 
 def _deploy_cell(info: Any) -> str:
     from edge_agent.cli_deploy import deployed_text
+    from edge_agent.cli_versions import rolled_back_text, update_text
 
+    if info.get("rolled_back"):
+        return rolled_back_text(info, "this device")
+    if "version" in info:  # an update
+        return update_text(info, "this device")
     return f"deployed {info['name']}: {deployed_text(info)}"
 
 
@@ -316,7 +321,8 @@ GROUP_COMMANDS: dict[str, GroupCommand] = {
     ),
     "call": GroupCommand(_calling(lambda args: (args.service, args.function, _call_args(args))), _value_text),
     "remove": GroupCommand(
-        _calling(lambda args: ("srv", "remove", [args.name])), lambda r: f"removed {r['name']}"
+        _calling(lambda args: ("srv", "remove", [args.name, {"purge": True}] if args.purge else [args.name])),
+        lambda r: f"removed {r['name']}" + (" and its KV data" if r.get("purged") else ""),
     ),
     "deploy": GroupCommand(_prepare_deploy, _deploy_cell, deploy_counts_as_failure),
     "tag": GroupCommand(_calling(lambda args: ("srv", "tag", _tag_args(args))), _tags_text),

@@ -215,6 +215,8 @@ def render_status(
     head.append("tags: " + (", ".join(status.get("tags", [])) or "none"))
     head.append("peers: " + (", ".join(peer_name(p) for p in status.get("peers", [])) or "none"))
     head += [f"{key}: {status[key]}" for key in ("cbor2", "max_module_bytes") if key in status]
+    for r in status.get("updates", {}).get("rollbacks", []):  # the device switched back by itself
+        head.append(f"rolled back: {r['service']} version {r['version']} to {r['to']}: {r['reason']}")
     counters = status.get("counters", {})
     if counters:
         head.append("counters: " + ", ".join(f"{k} {v}" for k, v in sorted(counters.items())))

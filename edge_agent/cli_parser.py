@@ -34,8 +34,8 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="edge-agent",
         description="Compose Wasm services across the devices of a LAN. On a device: init and serve. "
-        "From a laptop: peers, status, logs, top, deploy, services, enroll, remove, call, run, spell, "
-        "tag, compile and known.",
+        "From a laptop: peers, status, logs, top, deploy, services, history, rollback, enroll, remove, "
+        "call, run, spell, tag, compile and known.",
         epilog="Exit codes: 0 success, 1 the remote side reported an error, 2 usage, "
         "3 timeout or unreachable. "
         "TARGET is a peer id, an mDNS instance name, or host[:port]; every command that takes one also "
@@ -181,6 +181,15 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
         help="who may call it: anyone, the device's trusted peers and the devices they enrolled "
         "(default), or exactly these peers",
     )
+    sp.add_argument("--update", action="store_true",
+                    help="replace the version NAME runs (else a deployed NAME is refused); see docs/fleet.md")
+    sp.add_argument("--check", nargs="+", metavar=("FUNC", "ARG"),
+                    help="with --update: a smoke call that must succeed (default: the health export)")
+    sp.add_argument("--watch", metavar="DURATION",
+                    help=f"with --update: how long the device watches the new version before it keeps it "
+                    f"(default {const.UPDATE_DEFAULT_WATCH_MS // 1000}s; 0 keeps it after its check)")
+    sp.add_argument("--max-failures", type=int, metavar="N",
+                    help="with --update: failures tolerated in the watch window (default 0)")
     laptop_options(sp, timeout=60.0)
 
     sp = add("services", "list the services deployed on a device")
@@ -194,8 +203,21 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
                     help=f"how long the membership is valid (default {const.MEMBERSHIP_DEFAULT_DAYS})")
     laptop_options(sp)
 
-    sp = add("remove", "remove a service from a device")
+    sp = add("remove", "remove a service and its versions from a device (its KV data stays unless --purge)")
     targets(sp, ("name", "NAME"))
+    sp.add_argument("--purge", action="store_true", help="also delete the service's KV data")
+    laptop_options(sp)
+
+    sp = add("rollback", "switch a service on a device back to a version it keeps")
+    sp.add_argument("target", metavar="TARGET")
+    sp.add_argument("name", metavar="NAME")
+    sp.add_argument("--to", type=int, metavar="VERSION",
+                    help="the version (default: the one the serving version replaced); see history")
+    laptop_options(sp)
+
+    sp = add("history", "list the versions of a service a device keeps: who deployed each, when and why")
+    sp.add_argument("target", metavar="TARGET")
+    sp.add_argument("name", metavar="NAME")
     laptop_options(sp)
 
     sp = add("call", "call one function of a service on a device; ARGs are JSON if they parse as JSON, "

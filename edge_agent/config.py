@@ -213,6 +213,10 @@ class WasmConfig:
         const.DEFAULT_MAX_MODULE_BYTES, _int(8, 32 * 1024 * 1024),
         "largest module accepted for deployment, in bytes",
     )
+    keep_versions: int = _field(
+        const.DEFAULT_KEEP_VERSIONS, _int(1, const.MAX_KEEP_VERSIONS),
+        "versions of each service kept for a rollback, the serving one included (docs/fleet.md)",
+    )
     cpu_temperature_path: Path = _field(
         Path("/sys/class/thermal/thermal_zone0/temp"), _path,
         "file the cpu_temperature sensor reads (millidegrees Celsius)",

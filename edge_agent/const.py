@@ -1,10 +1,11 @@
 """Every limit and timer of edge-agent, with its unit.
 
-Untrusted input is bounded by these before it is parsed. Configuration may lower or raise
-some of them (config.py says which); the rest are protocol constants.
+Untrusted input is bounded by these before it is parsed; config.py says which a configuration sets.
 """
 
 from __future__ import annotations
+
+from edge_agent.const_fleet import *  # noqa: F403 - running a fleet (issue 13): const.X as for the rest
 
 # --- AIR scripts and data (edge_agent/air) -------------------------------------------------
 MAX_SCRIPT_BYTES = 256 * 1024
@@ -50,8 +51,7 @@ MAX_INTERPRETER_STEPS = 1_000_000
 SIM_MAX_STEPS = 10_000
 """Default bound on interpreter runs in one `sim.Network.run`."""
 
-# --- Identity, particles, state directory, configuration -----------------------------------
-# (edge_agent/identity.py, particle.py, store.py, config.py)
+# --- Identity, particles, state directory, configuration (identity.py, particle.py, store.py, config.py)
 MAX_PEER_ID_CHARS = 64
 """Longest peer id string looked at, in characters; Ed25519 ids have 52. Checked before
 base58 decoding, which is quadratic in the length."""
@@ -265,11 +265,6 @@ DISCOVERY_MAX_TXT_KEYS = 32
 
 DISCOVERY_MAX_VERSION_CHARS = 32
 """Longest `v=` TXT value (agent version) accepted from a peer, in characters."""
-
-TAGS_MAX_COUNT = 8
-"""Most tags one device carries (config `tags` with `edge-agent tag`'s changes), sent as TXT `tags=`."""
-TAG_MAX_CHARS = 24
-"""Longest tag, in characters (a-z, 0-9, '-', '_'): the most tags, comma-separated, fit one TXT entry."""
 
 DISCOVERY_MAX_PENDING_RESOLVES = 64
 """Most service instances being resolved at once; more announcements are dropped (and retried
@@ -598,43 +593,3 @@ seconds; a copy ready by then rides in the response and saves an exchange."""
 COAP_MAX_REPLY_IN_RESPONSE_BYTES = 1024
 """Largest copy sent back in a response: one CoAP block (RFC 7959 §2.2, szx 6), since small
 POSTs are sent without the blockwise layer; bigger copies go as their own POST."""
-
-# --- Spells: scripts a device runs by itself (edge_agent/spells.py, spell_runner.py, cron.py) --
-SPELL_MAX_COUNT = 32
-"""Spells one device keeps; one more is refused at install."""
-
-SPELL_MAX_SCRIPT_BYTES = 64 * 1024
-"""Largest AIR script of a spell, in bytes (UTF-8); checked before it is parsed."""
-
-SPELL_MAX_ARGS_BYTES = 16 * 1024
-"""Largest JSON of a spell's arguments (its getDataSrv data), in bytes."""
-
-SPELL_MIN_PERIOD_MS = 1_000
-SPELL_MAX_PERIOD_MS = 366 * 86_400_000
-"""Shortest and longest `--every` period, in milliseconds."""
-
-SPELL_MAX_RUNS_KEPT = 20
-"""Runs a spell's result log keeps (time, result or error), the oldest dropped first."""
-
-SPELL_MAX_RESULT_BYTES = 4 * 1024
-"""Largest JSON of one run's result kept in the log, in bytes; a larger one is kept as an
-error that says so (the run itself succeeded)."""
-
-SPELL_MAX_KV_KEYS = 64
-SPELL_MAX_KV_VALUE_BYTES = 4 * 1024
-"""Keys of a spell's own state (the `spell` service's get/set) and the largest value, in
-bytes of its JSON."""
-
-SPELL_BACKOFF_BASE_MS = 1_000
-SPELL_BACKOFF_MAX_MS = 300_000
-"""A failing spell waits base * 2^(failures-1) before its next run, at most the maximum
-(ms): a script that always fails costs a run every 5 minutes, not one a second."""
-
-SPELL_STATE_MAX_FILE_BYTES = 512 * 1024
-"""Largest spell file (definition or state) read back from the state directory, in bytes."""
-
-CRON_MAX_CHARS = 200
-"""Longest cron expression accepted, in characters (checked before it is parsed)."""
-
-CRON_MAX_SEARCH_DAYS = 5 * 366 + 1
-"""Days `Cron.next_after` looks ahead (a Feb 29th spell fires within 5 years)."""

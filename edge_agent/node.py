@@ -155,7 +155,7 @@ class Node:
             fetch_module=self._fetch_module,
             default_limits=default_limits,
             fetch_membership=self._fetch_membership,
-            trust=self._trust,
+            trust=self._trust, keep_versions=config.wasm.keep_versions,
         )
         self.services.tags = self.tags = DeviceTags(config.tags, self.state.path, lambda: self.discovery)
         self.server = CoapServer.from_config(
@@ -230,6 +230,7 @@ class Node:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.client.stop()
         await self.server.stop()
+        await self.services.aclose()
         await self.host.aclose()
         log.info("edge-agent stopped")
 
@@ -294,9 +295,8 @@ class Node:
             "peer_id": self.peer_id, "version": __version__, "cbor2": cborutil.implementation(),
             "uptime_s": round(time.time() - self.started_at, 3) if self.started_at else 0,
             "port": self.server.port, "services": sorted(self.host.services()),
-            "tags": list(self.tags.current),
-            "max_module_bytes": self.config.wasm.max_module_bytes,
-            "particles": len(self.core),
+            "tags": list(self.tags.current), "updates": self.services.updates.status(),
+            "max_module_bytes": self.config.wasm.max_module_bytes, "particles": len(self.core),
             "interpreter": {"steps": self.core.run_steps, "seconds": round(self.core.run_seconds, 3)},
             "peers": sorted(self.book.peers()),
             "counters": {k: v for k, v in sorted(counters.items()) if v},

@@ -136,6 +136,13 @@ class ServiceRecord:
         object.__setattr__(self, "limits", dict(self.limits))
         object.__setattr__(self, "info", dict(self.info))
 
+    def modules(self) -> set[str]:
+        """Its module and those of the versions it keeps (`edge_agent.versions`) by hash."""
+        kept = self.info.get("versions")
+        entries = kept if isinstance(kept, list) else []
+        hashes = (str(e.get("module")) for e in entries if isinstance(e, dict))
+        return {self.module_sha256} | {h for h in hashes if _SHA256_HEX.fullmatch(h)}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "module": self.module_sha256,
@@ -413,9 +420,9 @@ class StateDir:
         return True
 
     def remove_unused_modules(self) -> list[str]:
-        """Delete modules no registered service uses; their hashes."""
+        """Delete modules no registered service uses, nor a version it keeps; their hashes."""
         with self._lock():
-            used = {r.module_sha256 for r in self._read_services().values()}
+            used = {h for r in self._read_services().values() for h in r.modules()}
             unused = sorted(self.module_hashes() - used)
             for digest in unused:
                 self.remove_module(digest)

@@ -440,7 +440,7 @@ def test_srv_deploy_needs_trust_and_the_service_survives_a_restart(tmp_path: Pat
             done = await call(stranger, again.peer_id, "srv", "remove", "greeting")
             assert "not authorised" in done.client.errors[0][0]["message"]
             done = await call(client, again.peer_id, "srv", "remove", "greeting")
-            assert done.client.responses == [[{"name": "greeting", "removed": True}]]
+            assert done.client.responses == [[{"name": "greeting", "removed": True, "purged": False}]]
             assert again.state.services() == {} and again.status()["services"] == []
             assert not again.state.has_module(sha)
 

@@ -98,6 +98,7 @@ data ServiceInfo:
 data Removed:
     name: string
     removed: bool
+    purged: bool
 
 -- A fleet membership certificate (`edge-agent enroll` makes them).
 data Membership:
@@ -125,6 +126,44 @@ data DeployOptions:
 
 service SrvDeploy("srv"):
     deploy(name: string, sha256: string, limits: ServiceLimits, options: DeployOptions) -> ServiceInfo
+
+-- srv.deploy as an update of a deployed name, and a service's versions (docs/fleet.md).
+data UpdateOptions:
+    access: string
+    update: bool
+    watch_ms: u64
+    max_failures: u32
+
+data Version:
+    version: u32
+    module: string
+    access: string
+    deployed_at_ms: u64
+    by: string
+    state: string
+    reason: string
+    ended_at_ms: u64
+    replaced: u32
+
+data History:
+    name: string
+    current: u32
+    keep: u32
+    versions: []Version
+
+data RolledBack:
+    name: string
+    version: u32
+    from: u32
+
+data RemoveOptions:
+    purge: bool
+
+service SrvVersions("srv"):
+    deploy(name: string, sha256: string, limits: ServiceLimits, options: UpdateOptions) -> ServiceInfo
+    history(name: string) -> History
+    rollback(name: string, version: u32) -> RolledBack
+    remove(name: string, options: RemoveOptions) -> Removed
 """
 
 SPELL = """\

@@ -37,11 +37,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from edge_agent import const
 from edge_agent.access import (
     DEFAULT_ACCESS,
     AccessKind,
     AccessRule,
-    BadMembership,
     Membership,
     encode_memberships,
 )
@@ -62,21 +62,21 @@ from edge_agent.services.base import (
 from edge_agent.services.builtins import BUILTINS, CallContext, call_builtin, no_service
 from edge_agent.services.client import CLIENT_SERVICES, ClientServices
 from edge_agent.services.fleet import Fleet, MembershipFetcher
+from edge_agent.services.srv import only_known, srv_call
+from edge_agent.services.updates import STAGE_PREFIX, UpdatePlan, Updates
 from edge_agent.services.wasm.errors import ModuleRejected
 from edge_agent.services.wasm.host import AsyncWasmHost, ServiceInfo
 from edge_agent.services.wasm.limits import Limits
 from edge_agent.spells import Trigger
 from edge_agent.store import ServiceRecord, StateDir, StoreError, TrustList
 from edge_agent.tag_store import DeviceTags
+from edge_agent.versions import Version
 
 log = logging.getLogger(__name__)
 
 RESERVED_NAMES = frozenset(BUILTINS) | CLIENT_SERVICES | {"srv", "spell"}
 DEPLOY_LIMITS = frozenset({"fuel", "memory_pages", "deadline_ms"})
 """The limits a deployer may choose; the others (module size, stack) are the device's."""
-DEPLOY_OPTIONS = frozenset({"access"})
-"""What srv.deploy's fourth argument may set."""
-_DEPLOY_USAGE = "srv.deploy(name, sha256, limits?, options?)"
 _SHA256 = re.compile(r"[0-9a-f]{64}\Z")
 
 ModuleFetcher = Callable[[str, str], Awaitable[bytes]]
@@ -125,6 +125,7 @@ class LocalServices:
         clock_ms: Callable[[], int] = now_ms,
         fetch_membership: MembershipFetcher | None = None,
         trust: TrustList | None = None,
+        keep_versions: int = const.DEFAULT_KEEP_VERSIONS,
     ) -> None:
         self.peer_id = peer_id
         self.host = host
@@ -150,6 +151,8 @@ class LocalServices:
         """What srv.tag changes (set by the node; None: srv.tag is not served)."""
         self.events: Events | None = None
         """Hears deploys, removals, refusals and each Wasm call's outcome (None: nobody)."""
+        self.updates = Updates(self, keep_versions)
+        """Versions: updates, their watches, rollbacks (`edge_agent.services.updates`)."""
 
     async def registry(self) -> dict[str, ServiceRecord]:
         """The service registry (services.json), read in a thread the first time."""
@@ -158,6 +161,23 @@ class LocalServices:
             if self._registry is None:
                 self._registry = records
         return self._registry
+
+    def registry_now(self) -> Mapping[str, ServiceRecord]:
+        """The registry as last read or written (empty before the first read)."""
+        return self._registry or {}
+
+    def set_record(self, record: ServiceRecord) -> None:
+        """Keep `record`, just written to services.json, as the registry's in memory."""
+        self._registry = {**self.registry_now(), record.name: record}
+
+    @property
+    def changing(self) -> asyncio.Lock:
+        """Held while the registry and the host change together (deploy, update, rollback, remove)."""
+        return self._changing
+
+    async def aclose(self) -> None:
+        """End the updates' watches (idempotent); the host is its owner's to close."""
+        await self.updates.aclose()
 
     def add_handler(self, service_id: str, handler: Handler) -> None:
         """Serve `service_id` with `handler(function, args)` in this process (tests, embedding).
@@ -175,6 +195,7 @@ class LocalServices:
     async def restore(self) -> list[str]:
         """Load every service of the registry into the host; returns the names that failed."""
         failed = []
+        await self.updates.recover()
         for name, record in sorted((await self.registry()).items()):
             try:
                 wasm = await asyncio.to_thread(self.state.load_module, record.module_sha256)
@@ -182,6 +203,7 @@ class LocalServices:
             except (StoreError, ModuleRejected, ServiceError, ValueError) as exc:
                 log.error("service %s could not be restored: %s", name, exc)
                 failed.append(name)
+        self.updates.resume_watches()
         return failed
 
     # --- calls ----------------------------------------------------------------------------
@@ -198,6 +220,7 @@ class LocalServices:
         except ServiceError as exc:
             self.failed_calls += 1
             self._log_failure(caller, service, function, exc)
+            self.updates.observe(service, exc)
             return CallResult.failure(exc.message, exc.ret_code)
         except Exception as exc:  # a bug in one service must not take the peer down
             self.failed_calls += 1
@@ -236,8 +259,8 @@ class LocalServices:
         handler = self._handlers.get(service)
         if handler is not None:
             return handler(function, args)
-        if service in self.host.services():
-            await self._admit(caller.init_peer_id, service)
+        if service in self.host.services() and not service.startswith(STAGE_PREFIX):  # not an update's
+            await self.admit(caller.init_peer_id, service)
             if self.events is not None:
                 return await self._measured(self.events, caller, service, function, args)
             return await self.host.call(service, function, args, caller=caller.init_peer_id)
@@ -281,11 +304,11 @@ class LocalServices:
             return peer_id in rule.peers
         return await self.fleet.admits(peer_id)
 
-    async def _may_see(self, peer_id: str, service: str) -> bool:
+    async def may_see(self, peer_id: str, service: str) -> bool:
         """Whether srv.list and srv.info show `service` to `peer_id`: trusted peers see all."""
         return self.fleet.is_trusted(peer_id) or await self.may_call(peer_id, service)
 
-    async def _admit(self, peer_id: str, service: str, what: str = "call") -> None:
+    async def admit(self, peer_id: str, service: str, what: str = "call") -> None:
         """Nothing if `peer_id` may call `service`; else the ret_code 13 that says what to do."""
         if await self.may_call(peer_id, service):
             return
@@ -331,55 +354,9 @@ class LocalServices:
         }
 
     async def _srv(self, caller: Caller, function: str, args: list[Any]) -> Any:
-        peer = caller.init_peer_id
-        if function == "list":
-            registry = await self.registry()
-            services = sorted(self.host.services().items())
-            sees_all = self.fleet.is_trusted(peer)
-            return [
-                self.describe(info, registry.get(name))
-                for name, info in services
-                if sees_all or await self.may_call(peer, name)
-            ]
-        if function == "info":
-            name = _arg_str(args, 0, "srv.info(name)")
-            info = self.host.services().get(name)
-            if info is None:
-                raise ServiceError(f"no service named {name!r} on this peer")
-            if not await self._may_see(peer, name):
-                await self._admit(peer, name, "see")
-            return self.describe(info, (await self.registry()).get(name))
-        if function == "deploy":
-            await self._check_trusted(caller, "deploy", "deploy services")
-            name = _arg_str(args, 0, _DEPLOY_USAGE)
-            sha = _arg_str(args, 1, _DEPLOY_USAGE)
-            limits = args[2] if len(args) > 2 and args[2] is not None else {}
-            if not isinstance(limits, dict):
-                raise ServiceError("srv.deploy: limits must be an object such as {\"fuel\": 1000000}")
-            access = _deploy_access(args[3] if len(args) > 3 else None)
-            return await self.deploy(name, sha, limits, source=peer, access=access)
-        if function == "remove":
-            await self._check_trusted(caller, "remove", "remove services")
-            name = _arg_str(args, 0, "srv.remove(name)")
-            removed = await self.remove(name)
-            if self.events is not None:
-                self.events.removed(peer, name)
-            return removed
-        if function == "tag" and self.tags is not None:
-            await self._check_trusted(caller, "tag", "change this device's tags")
-            return await self.tags.call(args)
-        if function == "enroll":
-            await self._check_trusted(caller, "enroll", "enroll this device in a fleet")
-            if len(args) != 1:
-                raise ServiceError("usage: srv.enroll(certificate)", ret_code=RET_BAD_REQUEST)
-            try:
-                certificate = Membership.from_json(args[0])
-            except BadMembership as exc:
-                raise ServiceError(f"srv.enroll: {exc}", ret_code=RET_BAD_REQUEST) from None
-            return await self.enroll(certificate, by=peer)
-        raise no_service("srv", function)
+        return await srv_call(self, caller, function, args)
 
-    async def _check_trusted(self, caller: Caller, function: str, what: str) -> None:
+    async def check_trusted(self, caller: Caller, function: str, what: str) -> None:
         """Nothing if the caller is on the trust list as it is on disk now; else ret_code 13."""
         if caller.init_peer_id == self.peer_id:
             return
@@ -442,20 +419,34 @@ class LocalServices:
         *,
         source: str,
         access: AccessRule = DEFAULT_ACCESS,
+        update: UpdatePlan | None = None,
     ) -> dict[str, Any]:
         """Fetch (if needed), check, store and start a module as service `name`, callable by
-        the peers `access` admits."""
+        the peers `access` admits. A name already deployed is refused unless `update` says
+        how to update it (`edge_agent.services.updates`); an update of a name not deployed is
+        a first deploy."""
         parsed = self._deploy_limits(name, sha256, limits)
         wasm = await self._module(sha256, source, parsed)
         async with self._changing:
             previous = (await self.registry()).get(name)
+            if previous is not None and update is not None:
+                return await self.updates.update(
+                    previous, wasm, parsed, _limits_record(limits), access, by=source, plan=update
+                )
+            if previous is not None:
+                raise ServiceError(
+                    f"service {name!r} is already deployed here (module {previous.module_sha256[:16]}): "
+                    f"deploy --update to update it (the device keeps the running version for a rollback), "
+                    f"or remove it first", ret_code=RET_BAD_REQUEST,
+                )
             try:
                 info = await self.host.deploy(name, wasm, parsed)  # validate + instrument + load
             except ModuleRejected as exc:
                 raise ServiceError(f"module refused: {exc}", ret_code=RET_MODULE_REFUSED) from None
-            record = ServiceRecord(
-                name, sha256, _limits_record(limits), self.clock_ms(), {"size": len(wasm)}, access
-            )
+            now, kept = self.clock_ms(), _limits_record(limits)
+            first = Version(1, sha256, kept, access.text, now, source)
+            stored = {"size": len(wasm), "versions": [first.to_json()]}
+            record = ServiceRecord(name, sha256, kept, now, stored, access)
             try:
                 await asyncio.to_thread(_store_service, self.state, wasm, record)
             except (StoreError, OSError) as exc:
@@ -471,11 +462,11 @@ class LocalServices:
 
     def _deploy_limits(self, name: str, sha256: str, limits: Mapping[str, Any]) -> Limits:
         """The limits of a deploy request, once its name and hash are checked."""
-        if name in RESERVED_NAMES:
-            raise ServiceError(f"{name!r} is reserved for a builtin service; choose another name")
+        if name in RESERVED_NAMES or name.startswith(STAGE_PREFIX):
+            raise ServiceError(f"{name!r} is reserved for a builtin service or updates; choose another name")
         if not _SHA256.match(sha256):
             raise ServiceError("srv.deploy: sha256 must be 64 lower-case hex digits")
-        _only_known(limits, DEPLOY_LIMITS, "limit")
+        only_known(limits, DEPLOY_LIMITS, "limit")
         try:
             return self._limits(limits)
         except (TypeError, ValueError, ConfigError) as exc:
@@ -510,18 +501,25 @@ class LocalServices:
         except Exception as exc:  # noqa: BLE001 - the deploy error is what the caller reports
             log.error("could not restore service %s after a failed deploy: %s", name, exc)
 
-    async def remove(self, name: str) -> dict[str, Any]:
-        """Unregister, stop and forget service `name` (its KV store stays)."""
+    async def remove(self, name: str, *, purge: bool = False) -> dict[str, Any]:
+        """Unregister, stop and forget service `name` and its versions. Its KV store stays, for
+        a later deploy of the name, unless `purge` deletes it too."""
         async with self._changing:
             registry = await self.registry()
             if name not in self.host.services() and name not in registry:
                 raise ServiceError(f"no service named {name!r} on this peer")
+            self.updates.forget(name)
             await asyncio.to_thread(self.state.remove_service, name)
             self._registry = {n: r for n, r in registry.items() if n != name}
             await self.host.remove(name)
             await asyncio.to_thread(self.state.remove_unused_modules)
-        log.info("removed service %s", name)
-        return {"name": name, "removed": True}
+            purged = purge and await asyncio.to_thread(self.state.remove_kv, name)
+        log.info("removed service %s%s", name, " and its KV data" if purged else "")
+        return {"name": name, "removed": True, "purged": bool(purged)}
+
+    def limits_of(self, values: Mapping[str, Any]) -> Limits:
+        """A service's Wasm limits from its stored ones, over this device's defaults."""
+        return self._limits(values)
 
     def _limits(self, values: Mapping[str, Any]) -> Limits:
         return Limits.from_mapping(dict(values), base=self.default_limits)
@@ -529,37 +527,6 @@ class LocalServices:
 
 def _limits_record(limits: Mapping[str, Any]) -> dict[str, int]:
     return {k: v for k, v in limits.items() if type(v) is int}
-
-
-def _deploy_access(options: Any) -> AccessRule:
-    """The access rule srv.deploy's options ask for (``trusted`` if none)."""
-    if options is None:
-        return DEFAULT_ACCESS
-    if not isinstance(options, dict):
-        raise ServiceError(
-            'srv.deploy: options must be an object such as {"access": "public"}', ret_code=RET_BAD_REQUEST
-        )
-    _only_known(options, DEPLOY_OPTIONS, "option")
-    try:
-        return AccessRule.parse(options.get("access", DEFAULT_ACCESS.text))
-    except ValueError as exc:
-        raise ServiceError(f"srv.deploy: {exc}", ret_code=RET_BAD_REQUEST) from None
-
-
-def _only_known(given: Mapping[str, Any], known: frozenset[str], what: str) -> None:
-    """Nothing if srv.deploy's `given` names only `known` keys; else ret_code 15 naming one."""
-    unknown = sorted(set(given) - known)
-    if unknown:
-        raise ServiceError(
-            f"srv.deploy: unknown {what} {unknown[0]!r}; a deploy may set {', '.join(sorted(known))}",
-            ret_code=RET_BAD_REQUEST,
-        )
-
-
-def _arg_str(args: list[Any], index: int, usage: str) -> str:
-    if len(args) <= index or type(args[index]) is not str:
-        raise ServiceError(f"usage: {usage}")
-    return args[index]
 
 
 def _stored_module(state: StateDir, sha256: str) -> bytes | None:

@@ -19,7 +19,6 @@ srv codes: 13 not authorised, 15 a bad request.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -64,14 +63,7 @@ async def call(runner: Any, caller: Any, function: str, args: list[Any], service
 
 async def _check_trusted(services: Any, caller: Any, function: str) -> None:
     """Nothing if the caller is this device or on its trust list as it is on disk now."""
-    who = caller.init_peer_id
-    if who == services.peer_id or await asyncio.to_thread(services.state.is_trusted, who):
-        return
-    raise ServiceError(
-        f"not authorised: {who} may not manage spells on this peer (spell.{function}; "
-        f"on the device: edge-agent trust add {who})",
-        ret_code=RET_NOT_AUTHORISED,
-    )
+    await services.check_trusted(caller, f"spell.{function}", "manage spells")
 
 
 # --- a spell's own script -------------------------------------------------------------------

@@ -14,7 +14,8 @@ from edge_agent.services.builtins import array, cmp, debug, math, op, peer
 
 SERVED = {"op": op.FUNCTIONS, "peer": peer.FUNCTIONS, "math": math.FUNCTIONS, "cmp": cmp.FUNCTIONS,
           "array": array.FUNCTIONS, "debug": debug.FUNCTIONS,
-          "srv": {"list", "info", "deploy", "remove", "enroll"},  # each run by test_srv_aqua.py
+          # each run by test_srv_aqua.py
+          "srv": {"list", "info", "deploy", "remove", "enroll", "history", "rollback"},
           "spell": spell.FUNCTIONS}  # tests/spells/test_spell_runner.py
 
 

@@ -35,7 +35,7 @@ import "@edge-agent/srv.aqua"
 export everything
 
 func everything(device: string, sha: string, cert: Membership) -> ServiceInfo, ServiceInfo, []ServiceInfo, \
-ServiceInfo, Removed, Enrolled:
+ServiceInfo, Removed, Enrolled, ServiceInfo, History, RolledBack, Removed:
     on device:
         d <- Srv.deploy("greeting", sha)
         limits = ServiceLimits(fuel = 5000000, memory_pages = 16, deadline_ms = 2000)
@@ -44,7 +44,12 @@ ServiceInfo, Removed, Enrolled:
         info <- Srv.info("hello")
         gone <- Srv.remove("greeting")
         enrolled <- Srv.enroll(cert)
-    <- d, d2, listed, info, gone, enrolled
+        update = UpdateOptions(access = "public", update = true, watch_ms = 0, max_failures = 0)
+        d3 <- SrvVersions.deploy("hello", sha, limits, update)
+        versions <- SrvVersions.history("hello")
+        back <- SrvVersions.rollback("hello", 1)
+        purged <- SrvVersions.remove("hello", RemoveOptions(purge = true))
+    <- d, d2, listed, info, gone, enrolled, d3, versions, back, purged
 """
 
 
@@ -77,12 +82,16 @@ def test_every_srv_function_as_declared(tmp_path: Path) -> None:
         loop.run_until_complete(host.__aexit__(None, None, None))
         loop.close()
     assert result.errors == [] and result.results is not None
-    deployed, public, listed, info, gone, enrolled = result.results
+    deployed, public, listed, info, gone, enrolled, updated, versions, back, purged = result.results
     assert deployed["name"] == "greeting" and deployed["functions"] == ["greet"]
     assert deployed["access"] == "trusted" and deployed["sha256"] == sha
     assert public["access"] == "public" and public["limits"] == {"fuel": 5000000, "memory_pages": 16,
                                                                  "deadline_ms": 2000}
     assert [s["name"] for s in listed] == ["greeting", "hello"]
     assert info == public
-    assert gone == {"name": "greeting", "removed": True}
+    assert gone == {"name": "greeting", "removed": True, "purged": False}
+    assert (updated["version"], updated["replaced"], updated["state"]) == (2, 1, "serving")
+    assert [(v["version"], v["state"]) for v in versions["versions"]] == [(2, "serving"), (1, "previous")]
+    assert back == {"name": "hello", "version": 1, "from": 2}
+    assert purged == {"name": "hello", "removed": True, "purged": False}  # it had no KV data
     assert enrolled == {"member": DEVICE.peer_id, "by": LAPTOP.peer_id, "expires_ms": 10_000}

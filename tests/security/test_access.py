@@ -42,10 +42,13 @@ def refusal(done: Run) -> str:
     return str(error["message"])
 
 
-async def deploy(laptop: Node, device: Node, name: str, wasm: bytes, access: Any = None) -> dict[str, Any]:
-    """Deploy `wasm` as `name` on `device` from `laptop`, as `edge-agent deploy` does."""
+async def deploy(
+    laptop: Node, device: Node, name: str, wasm: bytes, access: Any = None, *, update: bool = False
+) -> dict[str, Any]:
+    """Deploy `wasm` as `name` on `device` from `laptop`, as `edge-agent deploy [--update]` does."""
     sha = laptop.offer_module(wasm)
-    args: list[Any] = [name, sha, {}] + ([] if access is None else [{"access": access}])
+    options = {"update": True, "watch_ms": 0} if update else {}
+    args: list[Any] = [name, sha, {}] + ([] if access is None else [{"access": access, **options}])
     return value(await call(laptop, device.peer_id, "srv", "deploy", *args, ttl_ms=30_000))  # type: ignore[no-any-return]
 
 
@@ -117,7 +120,7 @@ def test_public_serves_anyone_and_a_peer_list_exactly_those_peers(tmp_path: Path
             assert len(value(await call(laptop, device.peer_id, "srv", "list"))) == 2  # trusted: sees all
 
             # A redeploy sets the rule anew; the registry keeps it across a restart.
-            await deploy(laptop, device, "listed", WHO, f"{friend.peer_id},{stranger.peer_id}")
+            await deploy(laptop, device, "listed", WHO, f"{friend.peer_id},{stranger.peer_id}", update=True)
             assert value(await call(stranger, device.peer_id, "listed", "whoami")) == stranger.peer_id
             records = device.state.services()
             assert records["open"].access.text == "public"

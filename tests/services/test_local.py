@@ -253,7 +253,7 @@ def test_a_deploy_that_cannot_be_stored_is_undone(
                 raise StoreError("cannot write services.json: No space left on device")
 
             monkeypatch.setattr(services.state, "put_service", disk_full)
-            result = await failed(services, "srv", "deploy", ["svc", sha(ECHO)])
+            result = await failed(services, "srv", "deploy", ["svc", sha(ECHO), {}, {"update": True}])
             assert "could not store the service: cannot write services.json" in result.message
             assert "add" in services.host.services()["svc"].functions  # the old module again
             result = await failed(services, "srv", "deploy", ["new", sha(ECHO)])
@@ -306,7 +306,8 @@ def test_remove_unregisters_and_drops_unused_modules(tmp_path: Path) -> None:
         async with local(tmp_path, Offer(NUMERIC, ECHO)) as services:
             await ok(services, "srv", "deploy", ["a", sha(NUMERIC)])
             await ok(services, "srv", "deploy", ["b", sha(ECHO)])
-            assert await ok(services, "srv", "remove", ["b"]) == {"name": "b", "removed": True}
+            removed = await ok(services, "srv", "remove", ["b"])
+            assert removed == {"name": "b", "removed": True, "purged": False}
             state = StateDir(tmp_path)
             assert set(state.services()) == {"a"} and state.module_hashes() == {sha(NUMERIC)}
             assert sorted(services.host.services()) == ["a"]
