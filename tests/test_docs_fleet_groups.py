@@ -256,3 +256,38 @@ def test_cli_md_shows_the_tag_example_this_page_runs() -> None:
     tag_section = cli_md[cli_md.index("## tag\n") : cli_md.index("## run\n")]
     [block] = re.findall(r"```console\n(.*?)```", tag_section, re.DOTALL)
     assert block in SECTION
+
+
+def test_a_staged_update_stops_after_the_first_rollback(fleet: Fleet) -> None:
+    """Issue 13's done-when: `deploy --tag sensors --batch 1` of a version that fails its
+    health check, to three devices: the first switches back by itself, the batch stops
+    there, each device is reported, and every one still serves the version it had."""
+    modules = REPO / "tests" / "services" / "wasm" / "modules"
+    code, doc = fleet.json("tag", "kitchen", "+sensors")
+    assert code == 0, doc
+    try:
+        fleet.wait_seen({"kitchen": sorted(doc["tags"])})
+        v1 = str(modules / "counter_v1.wasm")
+        code, doc = fleet.json("deploy", "--tag", "sensors", v1, "--name", "counter")
+        assert code == 0 and [d["name"] for d in doc["devices"]] == list(NAMES), doc
+        done = fleet.cli(
+            "deploy", "--tag", "sensors", "--batch", "1", str(modules / "counter_sick.wasm"),
+            "--name", "counter", "--update", "--watch", "1s", "--json",
+        )
+        assert done.returncode == 1, (done.stdout, done.stderr)
+        doc = json.loads(done.stdout)
+        first, *rest = doc["devices"]
+        assert (first["name"], first["status"], first["exit_code"]) == ("attic", "failed", 1), first
+        assert "rolled back" in first["error"] and "health" in first["error"], first["error"]
+        assert [(d["name"], d["status"]) for d in rest] == [
+            ("cellar", "not attempted"), ("kitchen", "not attempted")
+        ]
+        code, history = fleet.json("history", "attic", "counter")
+        assert code == 0 and history["current"] == 1, history
+        failed = [v for v in history["versions"] if v["state"] == "failed"]
+        assert [v["version"] for v in failed] == [2] and "health" in failed[0]["reason"], history
+        code, doc = fleet.json("call", "--tag", "sensors", "counter", "version")
+        assert code == 0 and [d["result"] for d in doc["devices"]] == [1, 1, 1], doc
+    finally:
+        fleet.cli("tag", "kitchen", "-sensors")
+        fleet.cli("remove", "--all", "counter", "--purge")
