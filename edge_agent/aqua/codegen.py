@@ -106,7 +106,11 @@ class Generator:
             end = i  # the last statement of the `par` group this one belongs to
             while end + 1 < len(stmts) and isinstance(stmts[end + 1], ast.Par):
                 end += 1
-            here = replace(ctx, cont=ctx.cont if end == len(stmts) - 1 else ctx.chain, onward=ctx.cont)
+            # a branch carries its results past its home only when nothing after it in this
+            # block runs there in sequence (only `co` follows), as Fluence's topology does
+            carried = all(isinstance(s, ast.Co) for s in stmts[end + 1:])
+            here = replace(ctx, cont=ctx.cont if end == len(stmts) - 1 else ctx.chain,
+                           onward=ctx.cont if carried else None)
             if isinstance(stmt, ast.Par):
                 if not instrs:
                     raise self.error(stmt.pos, "'par' needs a statement before it to run in parallel with")
@@ -139,6 +143,8 @@ class Generator:
         error. `lands`: the chain that peer stands for (a move back to where a callback or a
         closure belongs): when execution goes on there, the particle stays."""
         parent = ctx.chain[-1]
+        if lands is None and peer == parent.peer:  # Fluence: no move, whatever the vias
+            return self.stay(ctx, body)
         inner = Ctx(ctx.chain + (Frame(peer, vias),), ctx.cont)
         entry = [_hop(v) for v in (*reverse(parent.vias), *vias)]
         back = _path_up(inner.chain, ctx.chain)
@@ -157,6 +163,19 @@ class Generator:
                 exit_hops += [_hop(v) for v in (*_path_up(ctx.home, ctx.onward), ctx.onward[-1].peer)]
         error_hops = [_hop(v) for v in (*back, parent.peer)] if back else []
         return xor(seq(*entry, instr, *exit_hops), seq(*error_hops, "(fail :error:)"))
+
+    def stay(self, ctx: Ctx, body: Callable[[Ctx], Instr]) -> Instr:
+        """An `on` of the peer it is already on (whatever its `via`s): no move in nor out, as in
+        Fluence's output; in a
+        branch whose home is elsewhere, the results still go there."""
+        self.landed = None
+        instr = body(Ctx(ctx.chain, ctx.cont))
+        self.landed = None
+        exit_hops: list[Instr] = []
+        for start, goal in ((ctx.chain, ctx.home), (ctx.home, ctx.onward)):
+            if start is not None and goal is not None and goal != start:
+                exit_hops += [_hop(v) for v in (*_path_up(start, goal), goal[-1].peer)]
+        return xor(seq(instr, *exit_hops), "(fail :error:)")
 
     def via(self, node: ast.Expr, env: Env, ctx: Ctx, setup: list[Instr]) -> Via:
         """One `via` of an `on`: a relay, or an array of relays visited in turn."""
