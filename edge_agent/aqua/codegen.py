@@ -166,8 +166,7 @@ class Generator:
 
     def stay(self, ctx: Ctx, body: Callable[[Ctx], Instr]) -> Instr:
         """An `on` of the peer it is already on (whatever its `via`s): no move in nor out, as in
-        Fluence's output; in a
-        branch whose home is elsewhere, the results still go there."""
+        Fluence's output; in a branch whose home is elsewhere, the results still go there."""
         self.landed = None
         instr = body(Ctx(ctx.chain, ctx.cont))
         self.landed = None
