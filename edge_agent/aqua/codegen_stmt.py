@@ -91,7 +91,11 @@ def _if(gen: Generator, stmt: ast.If, env: Env, ctx: Ctx) -> Instr:
     setup: list[Instr] = []
     head, code = _condition(gen, stmt.cond, env, ctx, setup)
     then = gen.block(stmt.then, dict(env), ctx)
-    orelse = NULL if stmt.orelse is None else gen.block(stmt.orelse, dict(env), ctx)
+    if stmt.orelse is None:  # an error of `then` is raised again as it came (`-if-error-`)
+        skip = xor(Node(f"match :error:.$.error_code {code}", (NULL,)), "(fail -if-error-)")
+        body = xor(Node(head, (then,)), seq("(ap :error: -if-error-)", skip))
+        return seq(*setup, new("-if-error-", body))
+    orelse = gen.block(stmt.orelse, dict(env), ctx)
     rethrow = seq(
         "(ap :error: -else-error-)",
         xor(Node(f"match :error:.$.error_code {MATCH_FAILED}", ("(ap -if-error- -if-else-error-)",)),
