@@ -212,7 +212,7 @@ class Co:
 class For:
     var: str
     iterable: Expr
-    mode: str  # "seq", "par", "try", or "parseq" (then the body is one `on` block)
+    mode: str  # "seq", "par", "try", "rec", or "parseq" (then the body is one `on` block)
     body: tuple[Stmt, ...]
     pos: Pos
 
@@ -324,8 +324,13 @@ class Func:
 
 @dataclass(frozen=True, slots=True)
 class Import:
+    """`import "path"`, or `use "path" [as alias]` (`use`): the declarations under a dotted
+    name, `alias.NAME` (without `as`, the used module's header name)."""
+
     path: str
     pos: Pos
+    alias: str | None = None
+    use: bool = False
 
 
 Decl = Union[Service, Data, Alias, Const, Func]

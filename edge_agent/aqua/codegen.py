@@ -61,8 +61,10 @@ class Generator:
         """A name no other generated variable has: `base`, then `base-0`, `base-1`, ...
 
         Fluence's compiler names alike (`ret`, `ret-0`; loop variables `x-0`), and AquaVM
-        quotes the instruction in an error's `instruction` field, so the names show.
+        quotes the instruction in an error's `instruction` field, so the names show. A used
+        module's `Name.Pair` gives `Pair_obj`: AIR reads a `.` in a name as a lens.
         """
+        base = base.rsplit(".", 1)[-1]
         n = self.counts.get(base)
         if numbered and n is None:
             n = self.counts[base] = 0
@@ -290,7 +292,7 @@ class Generator:
 
 def _ends_parallel(body: tuple[ast.Stmt, ...]) -> bool:
     last = body[-1]
-    return isinstance(last, (ast.Par, ast.Co)) or (isinstance(last, ast.For) and last.mode == "par")
+    return isinstance(last, (ast.Par, ast.Co)) or (isinstance(last, ast.For) and last.mode in ("par", "rec"))
 
 
 def _path_up(chain: Chain, target: Chain) -> tuple[Via, ...]:

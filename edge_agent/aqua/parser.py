@@ -18,7 +18,6 @@ T = TypeVar("T")
 
 _NOT_YET = {
     "ability": "abilities are not supported yet",
-    "use": "'use' is not supported yet",
     "closure": "closures are not supported yet",
     "stream": "stream maps are not supported yet",
 }
@@ -113,6 +112,8 @@ class Parser:
                 self.expect_newline()
             elif self.at_word("import"):
                 imports.append(self.import_())
+            elif self.at_word("use"):
+                imports.append(self.use())
             else:
                 decls.append(self.declaration())
         return ast.Module(name, tuple(exports), tuple(imports), tuple(decls))
@@ -141,6 +142,24 @@ class Parser:
         path = self.advance().text
         self.expect_newline()
         return ast.Import(path, start.pos)
+
+    def use(self) -> ast.Import:
+        """`use "file.aqua" [as Name]`, `use a, b from "file.aqua" [as Name]`."""
+        start = self.advance()
+        if self.at(Kind.NAME):
+            self.name_list()
+            if not self.at_word("from"):
+                raise self.expected("'from'")
+            self.advance()
+        if not self.at(Kind.STRING):
+            raise self.expected('the module to use, as a string: use "file.aqua" as Name')
+        path = self.advance().text
+        alias = None
+        if self.at_word("as"):
+            self.advance()
+            alias = self.dotted_name()
+        self.expect_newline()
+        return ast.Import(path, start.pos, alias, use=True)
 
     def declaration(self) -> ast.Decl:
         tok = self.tok
@@ -269,7 +288,11 @@ class Parser:
             return ast.StreamType(self.plain_type(), tok.pos)
         if self.at_op("⊤") or self.at_op("⊥"):
             return ast.NamedType(self.advance().text, tok.pos)
-        return ast.NamedType(self.expect_name("a type").text, tok.pos)
+        name = self.expect_name("a type").text
+        while self.at_op(".") and self.peek().kind is Kind.NAME:  # a used module's `Name.Type`
+            self.advance()
+            name += "." + self.advance().text
+        return ast.NamedType(name, tok.pos)
 
     def arrow_results(self) -> tuple[ast.TypeRef, ...]:
         self.expect_op("->")
