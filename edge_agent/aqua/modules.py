@@ -52,7 +52,7 @@ def qualify(decl: ast.Decl, names: set[str], prefix: str) -> ast.Decl:
         return node
 
     renamed = rewrite(decl, fn)
-    return dataclasses.replace(renamed, name=f"{prefix}.{decl.name}")  # type: ignore[no-any-return]
+    return dataclasses.replace(renamed, name=f"{prefix}.{decl.name}")
 
 
 def resolve_qualified(decl: ast.Decl, qualified: set[str]) -> ast.Decl:
@@ -72,4 +72,4 @@ def resolve_qualified(decl: ast.Decl, qualified: set[str]) -> ast.Decl:
                 return ast.Var(dotted, node.base.pos)
         return node
 
-    return rewrite(decl, fn)  # type: ignore[no-any-return]
+    return rewrite(decl, fn)
