@@ -33,11 +33,16 @@ cases: dict[str, dict[str, Any]] = {}
 
 
 def case(name: str, desc: str, func: str, body: str, data: dict[str, Any], peers: list[str] = P3,
-         services: dict[str, Any] | None = None, no_relay: bool = False) -> None:
-    """One program: `body` after the shared header and service declarations."""
-    src = f"aqua {name.title().replace('-', '')}\n\nexport {func}\n\n{SRV}\n{body}"
+         services: dict[str, Any] | None = None, no_relay: bool = False, head: str = "",
+         files: dict[str, str] | None = None) -> None:
+    """One program: `body` after the shared header and service declarations.
+
+    `head`: lines after the module header (`import`, `use`); `files`: other files written
+    beside main.aqua. A case with files imports them: Fluence's compilation of it is made
+    with compile_fluence.mjs (the oracle's `--compile` resolves aqua-lib only)."""
+    src = f"aqua {name.title().replace('-', '')}\n\nexport {func}\n\n{head}{SRV}\n{body}"
     cases[name] = dict(desc=desc, func=func, src=src, data=data, peers=peers, services=services,
-                       no_relay=no_relay)
+                       no_relay=no_relay, files=files or {})
 
 
 case("if-bool-arg",
@@ -963,6 +968,68 @@ func f(peers: []string) -> []string:
     <- res
 """, {"peers": ["nodeA", "nodeB"]})
 
+LIB = """aqua Greet declares *
+
+data Greeting:
+    text: string
+    peer: string
+
+const PUNCT = "!"
+
+service Text("op"):
+    concat_strings(a: string, b: string) -> string
+
+func greet(name: string) -> string:
+    r <- Text.concat_strings(name, PUNCT)
+    <- r
+
+func greeting(name: string, peer: string) -> Greeting:
+    t <- greet(name)
+    <- Greeting(text = t, peer = peer)
+"""
+
+case("for-rec",
+     "for ... rec follows a stream as it grows: values pushed by the body are visited too", "f", """\
+func f(start: string, node: string) -> []string:
+    res: *string
+    res <<- start
+    for x <- res rec:
+        if x == "a":
+            on node:
+                y <- Op.concat_strings(x, "b")
+            res <<- y
+        if x == "ab":
+            res <<- "done"
+    join res[2]
+    <- res
+""", {"start": "a", "node": "nodeA"})
+case("import-file",
+     "import of a file beside the program: its data, const, service and functions", "f", """\
+func f(name: string, node: string) -> string, Greeting:
+    on node:
+        g <- greeting(name, node)
+        s <- greet(PUNCT)
+    <- s, g
+""", {"name": "Ada", "node": "nodeB"}, head='import "greet.aqua"\n\n', files={"greet.aqua": LIB})
+case("use-as",
+     "use of a module as a new name: G.f, G.Data(...), G.CONST, G.Srv.f", "f", """\
+func f(name: string, node: string) -> string, G.Greeting, string:
+    on node:
+        g <- G.greeting(name, node)
+        lit = G.Greeting(text = G.PUNCT, peer = node)
+        s <- G.Text.concat_strings(lit.text, g.text)
+    t <- G.greet(s)
+    <- s, lit, t
+""", {"name": "Ada", "node": "nodeB"}, head='use "greet.aqua" as G\n\n', files={"greet.aqua": LIB})
+case("use-module-name",
+     "use of a module by its own header name, beside an import of the same file", "f", """\
+func f(name: string) -> string, string:
+    a <- Greet.greet(name)
+    b <- greet(a)
+    <- a, b
+""", {"name": "Ada"}, head='use "greet.aqua"\nimport "greet.aqua"\n\n', files={"greet.aqua": LIB})
+
+
 def write(out: str) -> None:
     """Write every case's main.aqua and input.json under `out`."""
     for name, c in cases.items():
@@ -970,6 +1037,9 @@ def write(out: str) -> None:
         os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, "main.aqua"), "w") as f:
             f.write(c["src"])
+        for file_name, text in c["files"].items():
+            with open(os.path.join(d, file_name), "w") as f:
+                f.write(text)
         aqua = {"file": "main.aqua", "func": c["func"]}
         if c["no_relay"]:
             aqua["noRelay"] = True
