@@ -91,7 +91,9 @@ def _decl_facts(decl: ast.Decl, structs: set[str]) -> set[str]:
 
 def _type_facts(node: Any, structs: set[str]) -> set[str]:
     if isinstance(node, ast.NamedType):
-        return {f"type {node.name}"} if node.name in SCALARS else {"type struct"} if node.name in structs else set()
+        if node.name in SCALARS:
+            return {f"type {node.name}"}
+        return {"type struct"} if node.name in structs else set()
     kinds = {ast.ArrayType: "type []T", ast.OptionType: "type ?T", ast.StreamType: "type *T"}
     return {kinds[type(node)]} if type(node) in kinds else set()
 
