@@ -103,9 +103,13 @@ class Nil:
 
 @dataclass(frozen=True, slots=True)
 class StructLit:
+    """`Name(field = value, ...)`, or `base.copy(field = value, ...)` (`base` set, `name`
+    empty): the struct `base` is with some fields changed."""
+
     name: str
     fields: tuple[tuple[str, Expr], ...]
     pos: Pos
+    base: Expr | None = None
 
 
 @dataclass(frozen=True, slots=True)

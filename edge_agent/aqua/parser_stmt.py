@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from edge_agent.aqua import ast
+from edge_agent.aqua.errors import Pos
 from edge_agent.aqua.lexer import Kind, Token
 
 if TYPE_CHECKING:
@@ -248,14 +249,22 @@ def _postfix(p: Parser, value: ast.Expr) -> ast.Expr:
         tok = p.tok
         if p.accept_op("."):
             name = p.expect_name("a field name after '.'").text
-            value = ast.Field(value, name, tok.pos)
+            if name == "copy" and p.accept_op("("):
+                value = ast.StructLit("", p.separated(lambda: _struct_field(p), ")"), tok.pos, value)
+            else:
+                value = ast.Field(value, name, tok.pos)
         elif p.at_op("[") and tok.pos.line == p.tokens[p.i - 1].pos.line:
             p.advance()
             index = expr(p)
             p.expect_op("]")
             value = ast.Index(value, index, tok.pos)
         elif p.accept_op("!"):
-            value = ast.Bang(value, tok.pos)
+            after = p.tok
+            if after.kind is Kind.NUMBER and after.pos == Pos(tok.pos.line, tok.pos.col + 1):
+                p.advance()  # `xs!2`: Fluence's way of writing xs[2]
+                value = ast.Index(value, ast.Literal(_number(after.text), after.pos), tok.pos)
+            else:
+                value = ast.Bang(value, tok.pos)
         else:
             return value
 

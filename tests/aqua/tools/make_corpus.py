@@ -1029,6 +1029,38 @@ func f(name: string) -> string, string:
     <- a, b
 """, {"name": "Ada"}, head='use "greet.aqua"\nimport "greet.aqua"\n\n', files={"greet.aqua": LIB})
 
+case("built-in-names",
+     "INIT_PEER_ID, HOST_PEER_ID, PARTICLE_TTL, PARTICLE_TIMESTAMP and LAST_ERROR", "f", """\
+func f(node: string) -> string, string, u32, u64, string, string:
+    on HOST_PEER_ID:
+        h <- Op.identity(HOST_PEER_ID)
+    on node:
+        try:
+            Fail.fail("broke")
+        catch e:
+            Op.noop()
+        m <- Op.identity(LAST_ERROR.message)
+    <- INIT_PEER_ID, h, PARTICLE_TTL, PARTICLE_TIMESTAMP, m, node
+""", {"node": "nodeA"})
+case("struct-copy-and-bang-index",
+     "p.copy(field = value) keeps the other fields; s!1 waits for a stream's second value", "f", """\
+data Item:
+    name: string
+    owner: string
+    tags: []string
+
+func f(peers: []string) -> Item, Item, string:
+    it = Item(name = "lamp", owner = "nobody", tags = ["a"])
+    res: *string
+    for p <- peers par:
+        on p:
+            r <- Op.identity(p)
+            res <<- r
+    moved = it.copy(owner = res!1)
+    again = moved.copy(name = "desk", tags = [])
+    <- moved, again, res!0
+""", {"peers": ["nodeA", "nodeB"]})
+
 
 def write(out: str) -> None:
     """Write every case's main.aqua and input.json under `out`."""
