@@ -135,8 +135,12 @@ class Generator:
         setup: list[Instr] = []
         peer = value(self, stmt.peer, env, ctx, setup)
         vias = tuple(self.via(v, env, ctx, setup) for v in stmt.vias)
+        bound = {k: v for k, v in env.items() if k.startswith(SERVICE_ID)}
         body = self.visit(peer, vias, ctx, lambda inner: self.block(stmt.body, env, inner),
                           _ends_parallel(stmt.body))
+        for key in [k for k in env if k.startswith(SERVICE_ID)]:  # names stay, `Srv "id"` does not
+            del env[key]
+        env.update(bound)
         return seq(*setup, body)
 
     def visit(self, peer: str, vias: tuple[Via, ...], ctx: Ctx, body: Callable[[Ctx], Instr],

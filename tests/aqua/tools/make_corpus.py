@@ -1061,6 +1061,43 @@ func f(peers: []string) -> Item, Item, string:
     <- moved, again, res!0
 """, {"peers": ["nodeA", "nodeB"]})
 
+case("service-id-scope",
+     "Srv \"id\" holds in its block only: not after an if or on block, not in functions called", "f", """\
+func g(s: string) -> string:
+    r <- Op.identity(s)
+    <- r
+
+func h(s: string) -> string:
+    Op "inner"
+    r <- Op.identity(s)
+    <- r
+
+func f(x: string, b: bool) -> []string:
+    res: *string
+    if b:
+        Op "in-if"
+        a <- Op.identity(x)
+        res <<- a
+    c <- Op.identity(x)
+    res <<- c
+    on "nodeA":
+        Op "in-on"
+        d <- Op.identity(x)
+        res <<- d
+    e <- Op.identity(x)
+    res <<- e
+    Op "outer"
+    k <- h(x)
+    res <<- k
+    m <- Op.identity(x)
+    res <<- m
+    n <- g(x)
+    res <<- n
+    <- res
+""", {"x": "x", "b": True}, services={"*": [
+    {"service": sid, "function": "identity", "kind": "const", "value": f"from {sid}"}
+    for sid in ("in-if", "in-on", "inner", "outer")]})
+
 
 def write(out: str) -> None:
     """Write every case's main.aqua and input.json under `out`."""
