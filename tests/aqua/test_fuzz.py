@@ -27,8 +27,9 @@ PIECES = ["aqua M\n", "func f(", "x: []string", ") -> string", ":\n", "    ", " 
           "res: *string\n", "res <<- x\n", 'service S("s"):\n', "    f(a: u32) -> u64\n", "data D:\n",
           "S.f(1)", "x.length", "x!", "?[1]", "nil", "[1, 2]", "D(a = 1)", "(", ")", "[", "]", ",", "\n",
           '"s"', "-1", "3.5", "par ", "co ", "-- c\n", "\t", "$", "=", "<<-", "->", "not ", " and ",
-          'use "lib.aqua"', " as L\n", 'import "lib.aqua"\n', "L.f(", "L.S.f(", "L.D(", "L.C", "for x <- s rec",
-          ".copy(", "x!1", "INIT_PEER_ID", "HOST_PEER_ID", "LAST_ERROR.message", "PARTICLE_TTL", "ability A:\n",
+          'use "lib.aqua"', " as L\n", 'import "lib.aqua"\n', "L.f(", "L.S.f(", "L.D(", "L.C",
+          "for x <- s rec", ".copy(", "x!1", "INIT_PEER_ID", "HOST_PEER_ID", "LAST_ERROR.message",
+          "PARTICLE_TTL", "ability A:\n",
           'S "id"\n', "func (s: string) -> string:", "export f as g\n", "%", "⊤", "⊥", "**"]
 
 
