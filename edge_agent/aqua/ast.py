@@ -346,3 +346,5 @@ class Module:
     exports: tuple[str, ...]
     imports: tuple[Import, ...]
     decls: tuple[Decl, ...]
+    renames: tuple[tuple[str, str, Pos], ...] = ()
+    """`export f as g`: (g, f, where); g is in `exports`."""

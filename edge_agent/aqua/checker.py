@@ -60,7 +60,14 @@ class Checker:
         return AquaError(self.source, pos, message)
 
     def run(self) -> Program:
+        main = self.source
         self.module(self.source, self.prog.module)
+        self.source = main
+        for alias, name, pos in self.prog.module.renames:
+            if name not in self.prog.funcs:
+                raise self.error(pos, f"'{name}' is exported as '{alias}' but is not a function of this file")
+            self.taken(alias, pos)
+            self.prog.funcs[alias] = self.prog.funcs[name]
         for name in self.prog.module.exports:
             if name not in self.prog.funcs and name not in self.prog.services:
                 raise self.error(Pos(1, 1), f"'{name}' is exported but not declared in this file")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable, TypeVar
 
 from edge_agent.aqua import ast
-from edge_agent.aqua.errors import AquaError, Source
+from edge_agent.aqua.errors import AquaError, Pos, Source
 from edge_agent.aqua.lexer import Kind, Token, tokenize
 from edge_agent.aqua.parser_stmt import expr, statement
 
@@ -99,6 +99,7 @@ class Parser:
         exports: list[str] = []
         imports: list[ast.Import] = []
         decls: list[ast.Decl] = []
+        renames: list[tuple[str, str, Pos]] = []
         if self.at_word("aqua") or self.at_word("module"):
             self.advance()
             name = self.dotted_name()
@@ -108,7 +109,7 @@ class Parser:
         while not self.at(Kind.END):
             if self.at_word("export"):
                 self.advance()
-                exports.extend(self.name_list())
+                exports.extend(self.export_list(renames))
                 self.expect_newline()
             elif self.at_word("import"):
                 imports.append(self.import_())
@@ -116,7 +117,22 @@ class Parser:
                 imports.append(self.use())
             else:
                 decls.append(self.declaration())
-        return ast.Module(name, tuple(exports), tuple(imports), tuple(decls))
+        return ast.Module(name, tuple(exports), tuple(imports), tuple(decls), tuple(renames))
+
+    def export_list(self, renames: list[tuple[str, str, Pos]]) -> list[str]:
+        """`f, g as h`: the names exported; `as` adds (new name, old name) to `renames`."""
+        names: list[str] = []
+        while True:
+            tok = self.expect_name("a name")
+            if self.at_word("as"):
+                self.advance()
+                alias = self.expect_name("the name to export it as").text
+                renames.append((alias, tok.text, tok.pos))
+                names.append(alias)
+            else:
+                names.append(tok.text)
+            if not self.accept_op(","):
+                return names
 
     def dotted_name(self) -> str:
         parts = [self.expect_name("a module name").text]

@@ -1098,6 +1098,19 @@ func f(x: string, b: bool) -> []string:
     {"service": sid, "function": "identity", "kind": "const", "value": f"from {sid}"}
     for sid in ("in-if", "in-on", "inner", "outer")]})
 
+cases["export-as"] = dict(
+    desc="export f as g: the function is compiled under its new name", func="ask", data={"node": "nodeA"},
+    peers=P3, services=None, no_relay=False, files={}, src=f"""aqua ExportAs
+
+export greet as ask
+
+{SRV}
+func greet(node: string) -> string:
+    on node:
+        r <- Op.concat_strings("hi ", node)
+    <- r
+""")
+
 
 def write(out: str) -> None:
     """Write every case's main.aqua and input.json under `out`."""
