@@ -152,8 +152,8 @@ class Generator:
         if lands is None and peer == parent.peer:  # Fluence: no move, whatever the vias
             return self.stay(ctx, body)
         inner = Ctx(ctx.chain + (Frame(peer, vias),), ctx.cont)
-        entry = [_hop(v) for v in (*reverse(parent.vias), *vias)]
-        back = _path_up(inner.chain, ctx.chain)
+        entry = [_hop(v) for v in _shortcut(parent.peer, (*reverse(parent.vias), *vias, peer))[:-1]]
+        back = _shortcut(peer, (*_path_up(inner.chain, ctx.chain), parent.peer))[:-1]
         self.landed = None
         instr = body(inner)
         stays = ctx.home is None and (lands or self.landed) == ctx.cont
@@ -164,9 +164,10 @@ class Generator:
         elif ctx.home is None:  # what runs next carries the particle on from the last hop
             exit_hops = [_hop(v) for v in back]
         else:
-            exit_hops = [_hop(v) for v in (*_path_up(inner.chain, ctx.home), ctx.home[-1].peer)]
+            path: tuple[Via, ...] = (*_path_up(inner.chain, ctx.home), ctx.home[-1].peer)
             if ctx.onward is not None and ctx.onward != ctx.home:  # the block ends beyond home
-                exit_hops += [_hop(v) for v in (*_path_up(ctx.home, ctx.onward), ctx.onward[-1].peer)]
+                path += (*_path_up(ctx.home, ctx.onward), ctx.onward[-1].peer)
+            exit_hops = [_hop(v) for v in _shortcut(peer, path)]
         error_hops = [_hop(v) for v in (*back, parent.peer)] if back else []
         return xor(seq(*entry, instr, *exit_hops), seq(*error_hops, "(fail :error:)"))
 
@@ -297,6 +298,27 @@ class Generator:
 def _ends_parallel(body: tuple[ast.Stmt, ...]) -> bool:
     last = body[-1]
     return isinstance(last, (ast.Par, ast.Co)) or (isinstance(last, ast.For) and last.mode in ("par", "rec"))
+
+
+def _shortcut(start: str, path: tuple[Via, ...]) -> tuple[Via, ...]:
+    """`path` from `start` without its loops: from a peer to the same peer again (as the
+    same operand) nothing needs to move, as Fluence's compiler finds its paths. A relay
+    array is never cut through."""
+    out: list[Via] = []
+    origin = 0  # where out restarts after an array: loops are cut after it only
+    for via in path:
+        if isinstance(via, Relays):
+            out.append(via)
+            origin = len(out)
+            continue
+        if origin == 0 and via == start:
+            out = []
+            continue
+        if via in out[origin:]:
+            del out[out.index(via, origin) + 1:]
+            continue
+        out.append(via)
+    return tuple(out)
 
 
 def _path_up(chain: Chain, target: Chain) -> tuple[Via, ...]:

@@ -6,10 +6,12 @@
 tests/aqua/tools/make_generated.py uses to write the programs whose runs under Fluence's
 compiler and AquaVM are recorded once in tests/aqua/generated/).
 
-The programs use structs, services, `on` (with `via`), `par`, `co`, `for` (plain, `par`,
-`try`), `if`/`else`, `try`/`catch`/`otherwise`, streams, `join`, options, arrays, fields
-and indexes. They only call the oracle's services (op, fail) and the case's `work.run`
-(which fails on nodeB), so they run under both simulators. Values pushed in parallel go to
+The programs use structs, services, `on` (with `via`, one, two or an array of relays),
+`par`, `co`, `for` (plain, `par`, `try`), `if`/`else`, `try`/`catch`/`otherwise`, streams,
+`join`, options, arrays, fields, indexes, an inlined function and closures. Seeds 0-199
+were recorded before the last three were added (the recorded main.aqua is what counts).
+They only call the oracle's services (op, fail) and the case's `work.run` (which fails on
+nodeB), so they run under both simulators. Values pushed in parallel go to
 a stream of their own, which is joined before its values reach the result: the program's
 answer does not depend on which branch is first, only the order of its values may.
 """
@@ -53,6 +55,11 @@ service Work("work"):
 service Fail("fail"):
     fail(msg: string) -> string
 
+func visit(peer: string, s: string) -> string:
+    on peer:
+        r <- Op.concat_strings(s, peer)
+    <- r
+
 '''
 
 
@@ -94,7 +101,7 @@ def _value(w: Writer, s: Scope) -> str:
 def _call(w: Writer, s: Scope, ind: int, out: str) -> Scope:
     """A call whose result goes to `out` (a stream); a new name in scope afterwards."""
     v = w.name("v")
-    form = w.choose.pick(["concat", "identity", "work", "struct", "option", "length"])
+    form = w.choose.pick(["concat", "identity", "work", "struct", "option", "length", "visit", "closure"])
     arg = _value(w, s)
     if form == "concat":
         w.emit(ind, f'{v} <- Op.concat_strings({arg}, "-{w.fresh}")')
@@ -111,6 +118,14 @@ def _call(w: Writer, s: Scope, ind: int, out: str) -> Scope:
         w.emit(ind, f"{o}: *string")
         w.emit(ind, f"{o} <<- {arg}")
         w.emit(ind, f"{v} <- Op.identity({o}!)")
+    elif form == "visit":
+        w.emit(ind, f"{v} <- visit({w.choose.pick(s.peers)}, {arg})")
+    elif form == "closure":
+        c = w.name("c")
+        w.emit(ind, f"{c} = {w.choose.pick(['', 'func '])}(t: string) -> string:")
+        w.emit(ind + 1, 'u <- Op.concat_strings(t, "+")')
+        w.emit(ind + 1, "<- u")
+        w.emit(ind, f"{v} <- {c}({arg})")
     else:
         n = w.name("n")
         w.emit(ind, f'{n} <- Op.array_length([{arg}, "a", "b"])')
@@ -123,7 +138,7 @@ def _call(w: Writer, s: Scope, ind: int, out: str) -> Scope:
 
 def _on(w: Writer, s: Scope, ind: int, out: str) -> Scope:
     peer = w.choose.pick(s.peers)
-    via = w.choose.pick(["", ' via "relay"', ' via "nodeC"'])
+    via = w.choose.pick(["", ' via "relay"', ' via "nodeC"', " via peers", ' via "nodeC" via "relay"'])
     w.emit(ind, f"on {peer}{via}:")
     _block(w, Scope(s.strings, s.peers, s.depth + 1), ind + 1, out)
     return s
