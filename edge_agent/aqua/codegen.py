@@ -126,7 +126,7 @@ class Generator:
         if handler is None:
             raise self.error(stmt.pos, f"'{type(stmt).__name__.lower()}' is not supported yet")
         instr = handler(self, stmt, env, ctx)
-        if not isinstance(stmt, ast.CallStmt):  # only a call's own move may leave it set
+        if not isinstance(stmt, (ast.CallStmt, ast.On)):  # only a move (a call's, an on's exit) sets it
             self.landed = None
         return instr
 
@@ -162,7 +162,11 @@ class Generator:
         if stays or (ctx.home is None and parallel_end):
             pass  # it ends where execution goes on, or its branches take their results on
         elif ctx.home is None:  # what runs next carries the particle on from the last hop
-            exit_hops = [_hop(v) for v in back]
+            # straight to where execution goes on: the blocks this one ends need no exit hops
+            out = _shortcut(peer, (*_path_up(inner.chain, ctx.cont), ctx.cont[-1].peer))[:-1]
+            exit_hops = [_hop(v) for v in out]
+            if ctx.cont != ctx.chain:
+                self.landed = ctx.cont
         else:
             path: tuple[Via, ...] = (*_path_up(inner.chain, ctx.home), ctx.home[-1].peer)
             if ctx.onward is not None and ctx.onward != ctx.home:  # the block ends beyond home
