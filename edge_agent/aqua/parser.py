@@ -266,6 +266,8 @@ class Parser:
     def func(self) -> ast.Func:
         start = self.advance()
         name = self.expect_name("the function's name").text
+        if self.at_op("{"):
+            raise self.error(self.tok, "abilities are not supported yet (func f{Ability})")
         self.expect_op("(", "'(' and the function's arguments")
         args = self.separated(self.arg, ")")
         results = self.results()
@@ -302,6 +304,8 @@ class Parser:
             return ast.OptionType(self.plain_type(), tok.pos)
         if self.accept_op("*"):
             return ast.StreamType(self.plain_type(), tok.pos)
+        if self.at_op("%"):
+            raise self.error(tok, "stream maps (%T) are not Aqua 0.14 (Fluence's compiler refuses them too)")
         if self.at_op("⊤") or self.at_op("⊥"):
             return ast.NamedType(self.advance().text, tok.pos)
         name = self.expect_name("a type").text
