@@ -1111,6 +1111,32 @@ func greet(node: string) -> string:
     <- r
 """)
 
+case("stream-declared-in-loops",
+     "a stream declared in a for body is a new one in each pass (seq, par and try loops)", "f", """\
+func f(peers: []string) -> []string, []u32, []string:
+    res: *string
+    sizes: *u32
+    for p <- peers:
+        mine: *string
+        mine <<- p
+        mine <<- "again"
+        n <- Op.array_length(mine)
+        sizes <<- n
+    got: *string
+    for p <- peers par:
+        on p:
+            one: *string
+            one <<- p
+            r <- Op.identity(one!)
+            got <<- r
+    join got[1]
+    for p <- peers try:
+        tried: *string
+        tried <<- p
+        res <<- tried!
+    <- res, sizes, got
+""", {"peers": ["nodeA", "nodeB"]})
+
 
 def write(out: str) -> None:
     """Write every case's main.aqua and input.json under `out`."""
