@@ -111,10 +111,8 @@ class Parser:
                 self.advance()
                 exports.extend(self.export_list(renames))
                 self.expect_newline()
-            elif self.at_word("import"):
+            elif self.at_word("import") or self.at_word("use"):
                 imports.append(self.import_())
-            elif self.at_word("use"):
-                imports.append(self.use())
             else:
                 decls.append(self.declaration())
         return ast.Module(name, tuple(exports), tuple(imports), tuple(decls), tuple(renames))
@@ -147,35 +145,25 @@ class Parser:
         return names
 
     def import_(self) -> ast.Import:
+        """`import "file.aqua"`, `import a, b from "file.aqua"`; and, at `use`, `use "file.aqua"
+        [as Name]`, `use a, b from "file.aqua" [as Name]`."""
         start = self.advance()
+        use = start.text == "use"
         if self.at(Kind.NAME):
             self.name_list()
             if not self.at_word("from"):
                 raise self.expected("'from'")
             self.advance()
         if not self.at(Kind.STRING):
-            raise self.expected('the file to import, as a string: import "file.aqua"')
-        path = self.advance().text
-        self.expect_newline()
-        return ast.Import(path, start.pos)
-
-    def use(self) -> ast.Import:
-        """`use "file.aqua" [as Name]`, `use a, b from "file.aqua" [as Name]`."""
-        start = self.advance()
-        if self.at(Kind.NAME):
-            self.name_list()
-            if not self.at_word("from"):
-                raise self.expected("'from'")
-            self.advance()
-        if not self.at(Kind.STRING):
-            raise self.expected('the module to use, as a string: use "file.aqua" as Name')
+            raise self.expected('the module to use, as a string: use "file.aqua" as Name' if use else
+                                'the file to import, as a string: import "file.aqua"')
         path = self.advance().text
         alias = None
-        if self.at_word("as"):
+        if use and self.at_word("as"):
             self.advance()
             alias = self.dotted_name()
         self.expect_newline()
-        return ast.Import(path, start.pos, alias, use=True)
+        return ast.Import(path, start.pos, alias, use)
 
     def declaration(self) -> ast.Decl:
         tok = self.tok

@@ -13,16 +13,14 @@ Values gathered in parallel may come in another order, so arrays are compared so
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from edge_agent.aqua import compile_file, compile_source
-from edge_agent.sim import Network, SimulationResult
 from tests.air.test_oracle_conformance import load_case, run_case_with_edge_agent_sim
 from tests.aqua.generator import case_input, programs
-from tests.aqua.test_differential import unordered
+from tests.aqua.test_differential import spy_on_runs, unordered
 
 HOPS_OVER: dict[str, tuple[int, str]] = {
     "g-448": (1, "a `for ... try` whose body is an `on` inside `on X via A via B`: Fluence's exit of "
@@ -41,15 +39,7 @@ def test_recorded_programs_are_present() -> None:
 
 @pytest.mark.parametrize("case_dir", CASES, ids=[d.name for d in CASES])
 def test_generated_program_behaves_as_fluence(case_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    runs: list[SimulationResult] = []
-    run = Network.run
-
-    def spy(self: Network, *args: Any, **kwargs: Any) -> SimulationResult:
-        result = run(self, *args, **kwargs)
-        runs.append(result)
-        return result
-
-    monkeypatch.setattr(Network, "run", spy)
+    runs = spy_on_runs(monkeypatch)
     case, fluence_air, expected = load_case(case_dir)
     want = unordered(run_case_with_edge_agent_sim(case, fluence_air))
     assert want == unordered(expected), "the simulator no longer agrees with AquaVM's recorded run"
