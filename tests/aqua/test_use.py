@@ -145,3 +145,15 @@ def test_bang_index_is_an_index_only_when_the_number_touches_it() -> None:
         compile_source("func f(xs: []string) -> string:\n    <- xs[1]\n")
     with pytest.raises(AquaError, match="expected the end of the line, found '1'"):
         compile_source("func f(xs: []string) -> string:\n    <- xs! 1\n")
+
+
+def test_use_of_the_bundled_aqua_lib() -> None:
+    """The same calls as Fluence's 0.14 compiles of this text (checked once with the oracle)."""
+    text = ('aqua A\n\nexport f\n\nuse "@fluencelabs/aqua-lib/builtin.aqua"\n'
+            'use "@fluencelabs/aqua-lib/builtin.aqua" as B\n\n'
+            "func f(x: string) -> string, string, u64:\n    a <- Builtin.Op.concat_strings(x, x)\n"
+            "    b <- B.Op.concat_strings(a, x)\n    t <- B.Peer.timestamp_ms()\n    <- a, b, t\n")
+    air = compile_source(text, "f")
+    assert '("op" "concat_strings") [-x-arg- -x-arg-] ret)' in air
+    assert '("op" "concat_strings") [ret -x-arg-] ret-0)' in air
+    assert '("peer" "timestamp_ms") [] ret-1)' in air
