@@ -40,8 +40,13 @@ def read_relative(importer: str, path: str) -> Source | None:
         return None
 
 
+def _own(prog: Program) -> list[str]:
+    """The functions of the file itself and of its imports, not those of a `use`."""
+    return [name for name in prog.funcs if "." not in name]
+
+
 def _pick(source: Source, prog: Program, func: str | None) -> str:
-    exported = [n for n in prog.module.exports if n in prog.funcs] or list(prog.funcs)
+    exported = [n for n in prog.module.exports if n in prog.funcs] or _own(prog)
     if func is None:
         if len(exported) != 1:
             raise AquaError(source, Pos(1, 1), "choose the function to compile; exported: "
@@ -71,7 +76,7 @@ def compile_all(text: str, name: str = "<aqua>", relay: bool = True,
     written as in Aqua.
     """
     source, prog = load(text, name, resolve)
-    names = [n for n in prog.module.exports if n in prog.funcs] or list(prog.funcs)
+    names = [n for n in prog.module.exports if n in prog.funcs] or _own(prog)
     out: dict[str, dict[str, object]] = {}
     for func in names:
         sig = prog.funcs[func][1]

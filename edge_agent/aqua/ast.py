@@ -103,9 +103,13 @@ class Nil:
 
 @dataclass(frozen=True, slots=True)
 class StructLit:
+    """`Name(field = value, ...)`, or `base.copy(field = value, ...)` (`base` set, `name`
+    empty): the struct `base` is with some fields changed."""
+
     name: str
     fields: tuple[tuple[str, Expr], ...]
     pos: Pos
+    base: Expr | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +216,7 @@ class Co:
 class For:
     var: str
     iterable: Expr
-    mode: str  # "seq", "par", "try", or "parseq" (then the body is one `on` block)
+    mode: str  # "seq", "par", "try", "rec", or "parseq" (then the body is one `on` block)
     body: tuple[Stmt, ...]
     pos: Pos
 
@@ -324,8 +328,13 @@ class Func:
 
 @dataclass(frozen=True, slots=True)
 class Import:
+    """`import "path"`, or `use "path" [as alias]` (`use`): the declarations under a dotted
+    name, `alias.NAME` (without `as`, the used module's header name)."""
+
     path: str
     pos: Pos
+    alias: str | None = None
+    use: bool = False
 
 
 Decl = Union[Service, Data, Alias, Const, Func]
@@ -337,3 +346,5 @@ class Module:
     exports: tuple[str, ...]
     imports: tuple[Import, ...]
     decls: tuple[Decl, ...]
+    renames: tuple[tuple[str, str, Pos], ...] = ()
+    """`export f as g`: (g, f, where); g is in `exports`."""

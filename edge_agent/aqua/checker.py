@@ -17,6 +17,7 @@ from edge_agent.aqua.checker_body import check_function
 from edge_agent.aqua.checker_expr import expr_type
 from edge_agent.aqua.errors import AquaError, Pos, Source
 from edge_agent.aqua.library import LIBRARY
+from edge_agent.aqua.modules import qualify, resolve_qualified
 from edge_agent.aqua.parser import parse
 
 Resolver = Callable[[str, str], "Source | None"]
@@ -59,23 +60,55 @@ class Checker:
         return AquaError(self.source, pos, message)
 
     def run(self) -> Program:
+        main = self.source
         self.module(self.source, self.prog.module)
+        self.source = main
+        for alias, name, pos in self.prog.module.renames:
+            if name not in self.prog.funcs:
+                raise self.error(pos, f"'{name}' is exported as '{alias}' but is not a function of this file")
+            self.taken(alias, pos)
+            self.prog.funcs[alias] = self.prog.funcs[name]
         for name in self.prog.module.exports:
             if name not in self.prog.funcs and name not in self.prog.services:
                 raise self.error(Pos(1, 1), f"'{name}' is exported but not declared in this file")
         return self.prog
 
     def module(self, source: Source, module: ast.Module) -> None:
-        """Declare the contents of `module`'s imports, then its own declarations."""
+        """Declare the contents of `module`'s imports and uses, then its own declarations."""
+        for decl_source, decl in self.gather(source, module, ()):
+            self.source = decl_source
+            self.declare(decl)
+
+    def gather(self, source: Source, module: ast.Module,
+               using: tuple[str, ...]) -> list[tuple[Source, ast.Decl]]:
+        """The declarations `module` brings, in order, each with its file: an imported file's
+        (once), a used module's (under its dotted names), then its own. `using`: the files
+        whose `use` led here, so that a module using itself is an error, not a loop."""
+        out: list[tuple[Source, ast.Decl]] = []
+        qualified: set[str] = set()
         for imp in module.imports:
             self.source = source
             found = self.find(imp)
-            if found.name not in self.imported:
-                self.imported.add(found.name)
-                self.module(found, parse(found))
-        self.source = source
-        for decl in module.decls:
-            self.declare(decl)
+            if not imp.use:
+                if found.name not in self.imported:
+                    self.imported.add(found.name)
+                    out.extend(self.gather(found, parse(found), using))
+                continue
+            if found.name in using or found.name == source.name:
+                raise self.error(imp.pos, f"'{imp.path}' uses itself")
+            used = parse(found)
+            prefix = imp.alias or used.name
+            if prefix is None:
+                raise self.error(imp.pos, f"'{imp.path}' has no module header: "
+                                          f"write use \"{imp.path}\" as Name")
+            inner = self.gather(found, used, (*using, source.name))
+            names = {decl.name for _, decl in inner}
+            for decl_source, decl in inner:
+                renamed = qualify(decl, names, prefix)
+                qualified.add(renamed.name)
+                out.append((decl_source, renamed))
+        out.extend((source, resolve_qualified(decl, qualified)) for decl in module.decls)
+        return out
 
     def find(self, imp: ast.Import) -> Source:
         """The file `imp` names: a bundled one, or one `resolve` reads."""

@@ -71,6 +71,8 @@ def _var(ch: Checker, node: ast.Var, scope: Scope) -> t.Type:
     if node.name in ch.prog.funcs:  # a function passed as a callback
         sig = ch.prog.funcs[node.name][1]
         return t.Arrow(tuple(typ for _, typ in sig.args), sig.results)
+    if node.name in t.BUILT_IN:
+        return t.BUILT_IN[node.name]
     raise ch.error(node.pos, f"unknown name '{node.name}'")
 
 
@@ -98,16 +100,24 @@ def _collection(ch: Checker, node: ast.ArrayLit | ast.OptionLit, scope: Scope) -
 
 
 def _struct(ch: Checker, node: ast.StructLit, scope: Scope) -> t.Type:
-    struct = ch.prog.structs.get(node.name)
-    if struct is None:
-        raise ch.error(node.pos, f"unknown data type '{node.name}'")
+    if node.base is not None:
+        struct = ch.expr(node.base, scope)
+        if not isinstance(struct, t.Struct):
+            raise ch.error(node.pos, f"'copy' makes a changed copy of a data value, not of {struct}")
+    else:
+        found = ch.prog.structs.get(node.name)
+        if found is None:
+            raise ch.error(node.pos, f"unknown data type '{node.name}'")
+        struct = found
     given = dict(node.fields)
     for name, typ in struct.fields:
         if name not in given:
-            raise ch.error(node.pos, f"{node.name} needs the field '{name}' ({typ})")
-        ch.expect(given.pop(name), scope, typ, f"field '{name}' of {node.name}")
+            if node.base is not None:
+                continue  # a copy keeps it
+            raise ch.error(node.pos, f"{struct.name} needs the field '{name}' ({typ})")
+        ch.expect(given.pop(name), scope, typ, f"field '{name}' of {struct.name}")
     for name in given:
-        raise ch.error(node.pos, f"{node.name} has no field '{name}'")
+        raise ch.error(node.pos, f"{struct.name} has no field '{name}'")
     return struct
 
 

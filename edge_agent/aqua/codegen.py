@@ -61,8 +61,10 @@ class Generator:
         """A name no other generated variable has: `base`, then `base-0`, `base-1`, ...
 
         Fluence's compiler names alike (`ret`, `ret-0`; loop variables `x-0`), and AquaVM
-        quotes the instruction in an error's `instruction` field, so the names show.
+        quotes the instruction in an error's `instruction` field, so the names show. A used
+        module's `Name.Pair` gives `Pair_obj`: AIR reads a `.` in a name as a lens.
         """
+        base = base.rsplit(".", 1)[-1]
         n = self.counts.get(base)
         if numbered and n is None:
             n = self.counts[base] = 0
@@ -106,7 +108,11 @@ class Generator:
             end = i  # the last statement of the `par` group this one belongs to
             while end + 1 < len(stmts) and isinstance(stmts[end + 1], ast.Par):
                 end += 1
-            here = replace(ctx, cont=ctx.cont if end == len(stmts) - 1 else ctx.chain, onward=ctx.cont)
+            # a branch carries its results past its home only when nothing after it in this
+            # block runs there in sequence (only `co` follows), as Fluence's topology does
+            carried = all(isinstance(s, ast.Co) for s in stmts[end + 1:])
+            here = replace(ctx, cont=ctx.cont if end == len(stmts) - 1 else ctx.chain,
+                           onward=ctx.cont if carried else None)
             if isinstance(stmt, ast.Par):
                 if not instrs:
                     raise self.error(stmt.pos, "'par' needs a statement before it to run in parallel with")
@@ -120,7 +126,7 @@ class Generator:
         if handler is None:
             raise self.error(stmt.pos, f"'{type(stmt).__name__.lower()}' is not supported yet")
         instr = handler(self, stmt, env, ctx)
-        if not isinstance(stmt, ast.CallStmt):  # only a call's own move may leave it set
+        if not isinstance(stmt, (ast.CallStmt, ast.On)):  # only a move (a call's, an on's exit) sets it
             self.landed = None
         return instr
 
@@ -129,8 +135,12 @@ class Generator:
         setup: list[Instr] = []
         peer = value(self, stmt.peer, env, ctx, setup)
         vias = tuple(self.via(v, env, ctx, setup) for v in stmt.vias)
+        bound = {k: v for k, v in env.items() if k.startswith(SERVICE_ID)}
         body = self.visit(peer, vias, ctx, lambda inner: self.block(stmt.body, env, inner),
                           _ends_parallel(stmt.body))
+        for key in [k for k in env if k.startswith(SERVICE_ID)]:  # names stay, `Srv "id"` does not
+            del env[key]
+        env.update(bound)
         return seq(*setup, body)
 
     def visit(self, peer: str, vias: tuple[Via, ...], ctx: Ctx, body: Callable[[Ctx], Instr],
@@ -139,9 +149,11 @@ class Generator:
         error. `lands`: the chain that peer stands for (a move back to where a callback or a
         closure belongs): when execution goes on there, the particle stays."""
         parent = ctx.chain[-1]
+        if lands is None and peer == parent.peer:  # Fluence: no move, whatever the vias
+            return self.stay(ctx, body)
         inner = Ctx(ctx.chain + (Frame(peer, vias),), ctx.cont)
-        entry = [_hop(v) for v in (*reverse(parent.vias), *vias)]
-        back = _path_up(inner.chain, ctx.chain)
+        entry = [_hop(v) for v in _shortcut(parent.peer, (*reverse(parent.vias), *vias, peer))[:-1]]
+        back = _shortcut(peer, (*_path_up(inner.chain, ctx.chain), parent.peer))[:-1]
         self.landed = None
         instr = body(inner)
         stays = ctx.home is None and (lands or self.landed) == ctx.cont
@@ -150,13 +162,30 @@ class Generator:
         if stays or (ctx.home is None and parallel_end):
             pass  # it ends where execution goes on, or its branches take their results on
         elif ctx.home is None:  # what runs next carries the particle on from the last hop
-            exit_hops = [_hop(v) for v in back]
+            # straight to where execution goes on: the blocks this one ends need no exit hops
+            out = _shortcut(peer, (*_path_up(inner.chain, ctx.cont), ctx.cont[-1].peer))[:-1]
+            exit_hops = [_hop(v) for v in out]
+            if ctx.cont != ctx.chain:
+                self.landed = ctx.cont
         else:
-            exit_hops = [_hop(v) for v in (*_path_up(inner.chain, ctx.home), ctx.home[-1].peer)]
+            path: tuple[Via, ...] = (*_path_up(inner.chain, ctx.home), ctx.home[-1].peer)
             if ctx.onward is not None and ctx.onward != ctx.home:  # the block ends beyond home
-                exit_hops += [_hop(v) for v in (*_path_up(ctx.home, ctx.onward), ctx.onward[-1].peer)]
+                path += (*_path_up(ctx.home, ctx.onward), ctx.onward[-1].peer)
+            exit_hops = [_hop(v) for v in _shortcut(peer, path)]
         error_hops = [_hop(v) for v in (*back, parent.peer)] if back else []
         return xor(seq(*entry, instr, *exit_hops), seq(*error_hops, "(fail :error:)"))
+
+    def stay(self, ctx: Ctx, body: Callable[[Ctx], Instr]) -> Instr:
+        """An `on` of the peer it is already on (whatever its `via`s): no move in nor out, as in
+        Fluence's output; in a branch whose home is elsewhere, the results still go there."""
+        self.landed = None
+        instr = body(Ctx(ctx.chain, ctx.cont))
+        self.landed = None
+        exit_hops: list[Instr] = []
+        for start, goal in ((ctx.chain, ctx.home), (ctx.home, ctx.onward)):
+            if start is not None and goal is not None and goal != start:
+                exit_hops += [_hop(v) for v in (*_path_up(start, goal), goal[-1].peer)]
+        return xor(seq(instr, *exit_hops), "(fail :error:)")
 
     def via(self, node: ast.Expr, env: Env, ctx: Ctx, setup: list[Instr]) -> Via:
         """One `via` of an `on`: a relay, or an array of relays visited in turn."""
@@ -272,7 +301,28 @@ class Generator:
 
 def _ends_parallel(body: tuple[ast.Stmt, ...]) -> bool:
     last = body[-1]
-    return isinstance(last, (ast.Par, ast.Co)) or (isinstance(last, ast.For) and last.mode == "par")
+    return isinstance(last, (ast.Par, ast.Co)) or (isinstance(last, ast.For) and last.mode in ("par", "rec"))
+
+
+def _shortcut(start: str, path: tuple[Via, ...]) -> tuple[Via, ...]:
+    """`path` from `start` without its loops: from a peer to the same peer again (as the
+    same operand) nothing needs to move, as Fluence's compiler finds its paths. A relay
+    array is never cut through."""
+    out: list[Via] = []
+    origin = 0  # where out restarts after an array: loops are cut after it only
+    for via in path:
+        if isinstance(via, Relays):
+            out.append(via)
+            origin = len(out)
+            continue
+        if origin == 0 and via == start:
+            out = []
+            continue
+        if via in out[origin:]:
+            del out[out.index(via, origin) + 1:]
+            continue
+        out.append(via)
+    return tuple(out)
 
 
 def _path_up(chain: Chain, target: Chain) -> tuple[Via, ...]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from edge_agent.aqua import ast
 from edge_agent.aqua import types as t
 from edge_agent.aqua.air import NEVER, NULL, Instr, Node, call, new, quote, seq, xor
-from edge_agent.aqua.context import Ctx, Env
+from edge_agent.aqua.context import INIT, RELAY, Ctx, Env
 
 if TYPE_CHECKING:
     from edge_agent.aqua.codegen import Generator
@@ -122,11 +122,21 @@ def _service_op(gen: Generator, service: str, function: str, node: ast.BinOp, en
 
 def _var(gen: Generator, node: ast.Var, env: Env, ctx: Ctx, setup: list[Instr]) -> str:
     if node.name not in env:
+        if node.name not in gen.prog.consts:
+            return _built_in(gen, node.name)
         return value(gen, gen.prog.consts[node.name], env, ctx, setup)
     binding = env[node.name]
     if isinstance(binding.type, t.Stream):
         return canon(gen, binding.text, ctx, setup)
     return binding.text
+
+
+def _built_in(gen: Generator, name: str) -> str:
+    """The AIR of a name every module has (types.BUILT_IN), as Fluence's compiler gives it:
+    the host peer is the relay, or without one the client itself."""
+    host = RELAY if gen.relay else INIT
+    return {"INIT_PEER_ID": INIT, "HOST_PEER_ID": host, "PARTICLE_TTL": "%ttl%",
+            "PARTICLE_TIMESTAMP": "%timestamp%", "LAST_ERROR": ":error:"}[name]
 
 
 def canon(gen: Generator, stream: str, ctx: Ctx, setup: list[Instr]) -> str:
@@ -211,9 +221,21 @@ def _array(gen: Generator, items: tuple[ast.Expr, ...], env: Env, ctx: Ctx, setu
 
 
 def _struct(gen: Generator, node: ast.StructLit, env: Env, ctx: Ctx, setup: list[Instr]) -> str:
-    obj = gen.fresh(f"{node.name}_obj")
-    stream_map = "%" + gen.fresh(f"{node.name}_obj_map")
+    """A struct literal, or a copy of one with fields changed: the kept fields first, as in
+    Fluence's output (`%P_obj_copy_map`)."""
     inner: list[Instr] = []
+    if node.base is not None:
+        struct = gen.prog.type_of(node)
+        assert isinstance(struct, t.Struct)
+        base = value(gen, node.base, env, ctx, inner)
+        obj = gen.fresh(f"{struct.name}_obj_copy")
+        stream_map = "%" + gen.fresh(f"{struct.name}_obj_copy_map")
+        changed = {name for name, _ in node.fields}
+        inner += [f"(ap ({quote(name)} {base}.$.{name}) {stream_map})"
+                  for name, _ in struct.fields if name not in changed]
+    else:
+        obj = gen.fresh(f"{node.name}_obj")
+        stream_map = "%" + gen.fresh(f"{node.name}_obj_map")
     for name, item in node.fields:
         inner.append(f"(ap ({quote(name)} {value(gen, item, env, ctx, inner)}) {stream_map})")
     inner.append(f"(canon {ctx.peer} {stream_map}  {obj})")

@@ -58,7 +58,11 @@ def _co(gen: Generator, stmt: ast.Co, env: Env, ctx: Ctx) -> Instr:
 
 def _for(gen: Generator, stmt: ast.For, env: Env, ctx: Ctx) -> Instr:
     setup: list[Instr] = []
-    iterable = value(gen, stmt.iterable, env, ctx, setup)
+    bound = env.get(stmt.iterable.name) if isinstance(stmt.iterable, ast.Var) else None
+    if stmt.mode == "rec" and bound is not None and isinstance(bound.type, t.Stream):
+        iterable = bound.text  # `rec` follows the stream itself: values pushed later too
+    else:
+        iterable = value(gen, stmt.iterable, env, ctx, setup)
     var = gen.fresh(stmt.var, numbered=True)
     inner = dict(env)
     elem = gen.prog.type_of(stmt.iterable)
@@ -67,7 +71,7 @@ def _for(gen: Generator, stmt: ast.For, env: Env, ctx: Ctx) -> Instr:
     if stmt.mode == "parseq":  # Fluence's shape: no (par ... (null)) around, no hop home
         body = gen.block(stmt.body, inner, Ctx(ctx.chain, ctx.cont))
         return seq(*setup, Node(head, (par(body, f"(next {var})"), NEVER)))
-    if stmt.mode == "par":
+    if stmt.mode in ("par", "rec"):
         body = gen.block(stmt.body, inner, ctx.branch())
         return seq(*setup, par(Node(head, (par(body, f"(next {var})"), NEVER)), NULL))
     body = gen.block(stmt.body, inner, Ctx(ctx.chain, ctx.chain))  # each pass goes on here
@@ -91,7 +95,11 @@ def _if(gen: Generator, stmt: ast.If, env: Env, ctx: Ctx) -> Instr:
     setup: list[Instr] = []
     head, code = _condition(gen, stmt.cond, env, ctx, setup)
     then = gen.block(stmt.then, dict(env), ctx)
-    orelse = NULL if stmt.orelse is None else gen.block(stmt.orelse, dict(env), ctx)
+    if stmt.orelse is None:  # an error of `then` is raised again as it came (`-if-error-`)
+        skip = xor(Node(f"match :error:.$.error_code {code}", (NULL,)), "(fail -if-error-)")
+        body = xor(Node(head, (then,)), seq("(ap :error: -if-error-)", skip))
+        return seq(*setup, new("-if-error-", body))
+    orelse = gen.block(stmt.orelse, dict(env), ctx)
     rethrow = seq(
         "(ap :error: -else-error-)",
         xor(Node(f"match :error:.$.error_code {MATCH_FAILED}", ("(ap -if-error- -if-else-error-)",)),

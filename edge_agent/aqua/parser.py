@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable, TypeVar
 
 from edge_agent.aqua import ast
-from edge_agent.aqua.errors import AquaError, Source
+from edge_agent.aqua.errors import AquaError, Pos, Source
 from edge_agent.aqua.lexer import Kind, Token, tokenize
 from edge_agent.aqua.parser_stmt import expr, statement
 
@@ -18,7 +18,6 @@ T = TypeVar("T")
 
 _NOT_YET = {
     "ability": "abilities are not supported yet",
-    "use": "'use' is not supported yet",
     "closure": "closures are not supported yet",
     "stream": "stream maps are not supported yet",
 }
@@ -100,6 +99,7 @@ class Parser:
         exports: list[str] = []
         imports: list[ast.Import] = []
         decls: list[ast.Decl] = []
+        renames: list[tuple[str, str, Pos]] = []
         if self.at_word("aqua") or self.at_word("module"):
             self.advance()
             name = self.dotted_name()
@@ -109,13 +109,28 @@ class Parser:
         while not self.at(Kind.END):
             if self.at_word("export"):
                 self.advance()
-                exports.extend(self.name_list())
+                exports.extend(self.export_list(renames))
                 self.expect_newline()
-            elif self.at_word("import"):
+            elif self.at_word("import") or self.at_word("use"):
                 imports.append(self.import_())
             else:
                 decls.append(self.declaration())
-        return ast.Module(name, tuple(exports), tuple(imports), tuple(decls))
+        return ast.Module(name, tuple(exports), tuple(imports), tuple(decls), tuple(renames))
+
+    def export_list(self, renames: list[tuple[str, str, Pos]]) -> list[str]:
+        """`f, g as h`: the names exported; `as` adds (new name, old name) to `renames`."""
+        names: list[str] = []
+        while True:
+            tok = self.expect_name("a name")
+            if self.at_word("as"):
+                self.advance()
+                alias = self.expect_name("the name to export it as").text
+                renames.append((alias, tok.text, tok.pos))
+                names.append(alias)
+            else:
+                names.append(tok.text)
+            if not self.accept_op(","):
+                return names
 
     def dotted_name(self) -> str:
         parts = [self.expect_name("a module name").text]
@@ -130,17 +145,25 @@ class Parser:
         return names
 
     def import_(self) -> ast.Import:
+        """`import "file.aqua"`, `import a, b from "file.aqua"`; and, at `use`, `use "file.aqua"
+        [as Name]`, `use a, b from "file.aqua" [as Name]`."""
         start = self.advance()
+        use = start.text == "use"
         if self.at(Kind.NAME):
             self.name_list()
             if not self.at_word("from"):
                 raise self.expected("'from'")
             self.advance()
         if not self.at(Kind.STRING):
-            raise self.expected('the file to import, as a string: import "file.aqua"')
+            raise self.expected('the module to use, as a string: use "file.aqua" as Name' if use else
+                                'the file to import, as a string: import "file.aqua"')
         path = self.advance().text
+        alias = None
+        if use and self.at_word("as"):
+            self.advance()
+            alias = self.dotted_name()
         self.expect_newline()
-        return ast.Import(path, start.pos)
+        return ast.Import(path, start.pos, alias, use)
 
     def declaration(self) -> ast.Decl:
         tok = self.tok
@@ -231,6 +254,8 @@ class Parser:
     def func(self) -> ast.Func:
         start = self.advance()
         name = self.expect_name("the function's name").text
+        if self.at_op("{"):
+            raise self.error(self.tok, "abilities are not supported yet (func f{Ability})")
         self.expect_op("(", "'(' and the function's arguments")
         args = self.separated(self.arg, ")")
         results = self.results()
@@ -267,9 +292,15 @@ class Parser:
             return ast.OptionType(self.plain_type(), tok.pos)
         if self.accept_op("*"):
             return ast.StreamType(self.plain_type(), tok.pos)
+        if self.at_op("%"):
+            raise self.error(tok, "stream maps (%T) are not Aqua 0.14 (Fluence's compiler refuses them too)")
         if self.at_op("⊤") or self.at_op("⊥"):
             return ast.NamedType(self.advance().text, tok.pos)
-        return ast.NamedType(self.expect_name("a type").text, tok.pos)
+        name = self.expect_name("a type").text
+        while self.at_op(".") and self.peek().kind is Kind.NAME:  # a used module's `Name.Type`
+            self.advance()
+            name += "." + self.advance().text
+        return ast.NamedType(name, tok.pos)
 
     def arrow_results(self) -> tuple[ast.TypeRef, ...]:
         self.expect_op("->")

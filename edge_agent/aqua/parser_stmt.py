@@ -9,15 +9,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from edge_agent.aqua import ast
-from edge_agent.aqua.lexer import Kind
+from edge_agent.aqua.errors import Pos
+from edge_agent.aqua.lexer import Kind, Token
 
 if TYPE_CHECKING:
     from edge_agent.aqua.parser import Parser
 
 _NOT_YET_STMT = {
-    "use": "'use' is not supported yet",
-    "new": "'new' is not supported yet",
-    "fail": "'fail' is not supported yet",
+    "use": "'use' belongs at the top of the file: use \"file.aqua\" as Name",
+    "new": "'new' is not a statement of Aqua 0.14 (Fluence's compiler refuses it too)",
+    "fail": "'fail' is not a statement of Aqua 0.14 (Fluence's compiler refuses it too): "
+            "a failing service call raises an error",
 }
 
 
@@ -141,10 +143,11 @@ def _for(p: Parser) -> ast.Stmt:
     p.expect_op("<-", "'<-' and what to iterate over")
     iterable = expr(p)
     mode = "seq"
-    if p.at(Kind.NAME) and p.tok.text in ("par", "try", "seq"):
+    if p.at(Kind.NAME) and p.tok.text in ("par", "try", "seq", "rec"):
         mode = p.advance().text
     elif p.at_word("on"):
-        raise p.error(p.tok, "'for ... on' is not supported yet: put 'on' inside the loop")
+        raise p.error(p.tok, "'for ... on' is not Aqua 0.14 (Fluence's compiler refuses it too): "
+                             "put 'on' inside the loop, or write 'parseq x <- xs on PEER:'")
     return ast.For(var, iterable, mode, p.block(), start.pos)
 
 
@@ -246,14 +249,22 @@ def _postfix(p: Parser, value: ast.Expr) -> ast.Expr:
         tok = p.tok
         if p.accept_op("."):
             name = p.expect_name("a field name after '.'").text
-            value = ast.Field(value, name, tok.pos)
+            if name == "copy" and p.accept_op("("):
+                value = ast.StructLit("", p.separated(lambda: _struct_field(p), ")"), tok.pos, value)
+            else:
+                value = ast.Field(value, name, tok.pos)
         elif p.at_op("[") and tok.pos.line == p.tokens[p.i - 1].pos.line:
             p.advance()
             index = expr(p)
             p.expect_op("]")
             value = ast.Index(value, index, tok.pos)
         elif p.accept_op("!"):
-            value = ast.Bang(value, tok.pos)
+            after = p.tok
+            if after.kind is Kind.NUMBER and after.pos == Pos(tok.pos.line, tok.pos.col + 1):
+                p.advance()  # `xs!2`: Fluence's way of writing xs[2]
+                value = ast.Index(value, ast.Literal(_number(after.text), after.pos), tok.pos)
+            else:
+                value = ast.Bang(value, tok.pos)
         else:
             return value
 
@@ -300,6 +311,8 @@ def _name_atom(p: Parser) -> ast.Expr:
             return ast.StructLit(tok.text, p.separated(lambda: _struct_field(p), ")"), tok.pos)
         return ast.CallExpr(None, tok.text, p.separated(lambda: expr(p), ")"), tok.pos)
     nxt, after = p.peek(), p.peek(2)
+    if tok.text[:1].isupper() and p.at_op(".") and nxt.text[:1].isupper() and _qualified_ahead(p):
+        return _qualified(p, tok)
     if (tok.text[:1].isupper() and p.at_op(".") and nxt.kind is Kind.NAME
             and after.kind is Kind.OP and after.text == "("):
         p.advance()
@@ -313,3 +326,24 @@ def _struct_field(p: Parser) -> tuple[str, ast.Expr]:
     name = p.expect_name("a field name").text
     p.expect_op("=", "'=' and the field's value")
     return name, expr(p)
+
+
+def _qualified_ahead(p: Parser) -> bool:
+    """At `.Name` after `Module`: `Module.Name(` (a used struct) or `Module.Srv.f(` follows."""
+    nxt, after = p.peek(), p.peek(2)
+    if nxt.kind is not Kind.NAME or after.kind is not Kind.OP:
+        return False
+    return after.text == "(" or (after.text == "." and p.peek(3).kind is Kind.NAME
+                                 and p.peek(4).kind is Kind.OP and p.peek(4).text == "(")
+
+
+def _qualified(p: Parser, module: Token) -> ast.Expr:
+    """`Module.Struct(field = ...)` or `Module.Srv.f(args)`, names of a used module."""
+    p.advance()
+    name = f"{module.text}.{p.advance().text}"
+    if p.accept_op("("):
+        return ast.StructLit(name, p.separated(lambda: _struct_field(p), ")"), module.pos)
+    p.advance()
+    func = p.advance().text
+    p.expect_op("(")
+    return ast.CallExpr(name, func, p.separated(lambda: expr(p), ")"), module.pos)

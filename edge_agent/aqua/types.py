@@ -94,6 +94,11 @@ I64 = Scalar("i64")
 ERROR = Struct("Error", (("error_code", I64), ("instruction", STRING), ("message", STRING),
                          ("peer_id", STRING)))
 """What `catch e` binds: AquaVM's :error: object."""
+BUILT_IN: dict[str, Type] = {
+    "INIT_PEER_ID": STRING, "HOST_PEER_ID": STRING, "PARTICLE_TTL": U32,
+    "PARTICLE_TIMESTAMP": Scalar("u64"), "LAST_ERROR": ERROR,
+}
+"""The names Fluence's compiler 0.14 defines in every module, and their types."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,12 +83,19 @@ def test_refusals(body: str, func: str | None, message: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ('use "x.aqua" as X\n', "'use' is not supported yet"),
-    ("func f():\n    use x\n", "'use' is not supported yet"),
-    ("func f():\n    new x\n", "'new' is not supported yet"),
-    ("func f():\n    fail x\n", "'fail' is not supported yet"),
+    ('use "x.aqua" as X\n', "importing a file needs the importing file's path"),
+    ("func f():\n    use x\n", "'use' belongs at the top of the file"),
+    ("func f():\n    new x\n", "'new' is not a statement of Aqua 0.14"),
+    ("func f():\n    fail x\n", "'fail' is not a statement of Aqua 0.14"),
     ("func f(xs: []string):\n    for x <- xs on x:\n        Op.noop()\n",
-     "'for ... on' is not supported yet"),
+     "'for ... on' is not Aqua 0.14"),
+    ("func f() -> string:\n    m: %string\n    <- \"x\"\n", "stream maps (%T) are not Aqua 0.14"),
+    ("func g{Ab}() -> string:\n    <- \"x\"\n", "abilities are not supported yet (func f{Ability})"),
+    ("ability Ab:\n    v: string\n", "abilities are not supported yet"),
+    ("func f(x: string) -> string:\n    if x == \"a\":\n        Op.noop()\n    else if x == \"b\":\n"
+     "        Op.noop()\n    <- x\n", "'else if' is not Aqua"),
+    ("func g() -> string -> string:\n    <- \"x\"\n",
+     "an arrow (callback) type is only supported as the type"),
     ("func f(a: bool) -> bool:\n    <- a and a\n", "Aqua writes 'and' as '&&'"),
     ("func f(a: bool) -> bool:\n    <- a or a\n", "Aqua writes 'or' as '||'"),
     ("func f(a: bool) -> bool:\n    <- not a\n", "Aqua writes 'not' as '!'"),

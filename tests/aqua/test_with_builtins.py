@@ -24,6 +24,9 @@ PEERS = ["client", "relay", "nodeA", "nodeB", "nodeC"]
 CASES: dict[str, tuple[Path, Path, str, dict[str, Any]]] = {
     "math-cmp": (HERE / "math-cmp" / "main.aqua", HERE / "math-cmp" / "script.air", "run",
                  {"peers": ["nodeA", "nodeB", "nodeC"], "n": 4, "m": 7}),
+    "arith-args": (HERE / "arith-args" / "main.aqua", HERE / "arith-args" / "script.air", "run",
+                   {"peers": ["nodeA", "nodeB", "nodeC"], "small": 2, "delta": -3, "big": 70000,
+                    "ratio": 0.5}),
     **{
         name: (SERVICES / f"{name}.aqua", SERVICES / f"{name}.air", "main", {"peer": "nodeA", **data})
         for name, data in {

@@ -33,11 +33,16 @@ cases: dict[str, dict[str, Any]] = {}
 
 
 def case(name: str, desc: str, func: str, body: str, data: dict[str, Any], peers: list[str] = P3,
-         services: dict[str, Any] | None = None, no_relay: bool = False) -> None:
-    """One program: `body` after the shared header and service declarations."""
-    src = f"aqua {name.title().replace('-', '')}\n\nexport {func}\n\n{SRV}\n{body}"
+         services: dict[str, Any] | None = None, no_relay: bool = False, head: str = "",
+         files: dict[str, str] | None = None) -> None:
+    """One program: `body` after the shared header and service declarations.
+
+    `head`: lines after the module header (`import`, `use`); `files`: other files written
+    beside main.aqua. A case with files imports them: Fluence's compilation of it is made
+    with compile_fluence.mjs (the oracle's `--compile` resolves aqua-lib only)."""
+    src = f"aqua {name.title().replace('-', '')}\n\nexport {func}\n\n{head}{SRV}\n{body}"
     cases[name] = dict(desc=desc, func=func, src=src, data=data, peers=peers, services=services,
-                       no_relay=no_relay)
+                       no_relay=no_relay, files=files or {})
 
 
 case("if-bool-arg",
@@ -963,6 +968,176 @@ func f(peers: []string) -> []string:
     <- res
 """, {"peers": ["nodeA", "nodeB"]})
 
+LIB = """aqua Greet declares *
+
+data Greeting:
+    text: string
+    peer: string
+
+const PUNCT = "!"
+
+service Text("op"):
+    concat_strings(a: string, b: string) -> string
+
+func greet(name: string) -> string:
+    r <- Text.concat_strings(name, PUNCT)
+    <- r
+
+func greeting(name: string, peer: string) -> Greeting:
+    t <- greet(name)
+    <- Greeting(text = t, peer = peer)
+"""
+
+case("for-rec",
+     "for ... rec follows a stream as it grows: values pushed by the body are visited too", "f", """\
+func f(start: string, node: string) -> []string:
+    res: *string
+    res <<- start
+    for x <- res rec:
+        if x == "a":
+            on node:
+                y <- Op.concat_strings(x, "b")
+            res <<- y
+        if x == "ab":
+            res <<- "done"
+    join res[2]
+    <- res
+""", {"start": "a", "node": "nodeA"})
+case("import-file",
+     "import of a file beside the program: its data, const, service and functions", "f", """\
+func f(name: string, node: string) -> string, Greeting:
+    on node:
+        g <- greeting(name, node)
+        s <- greet(PUNCT)
+    <- s, g
+""", {"name": "Ada", "node": "nodeB"}, head='import "greet.aqua"\n\n', files={"greet.aqua": LIB})
+case("use-as",
+     "use of a module as a new name: G.f, G.Data(...), G.CONST, G.Srv.f", "f", """\
+func f(name: string, node: string) -> string, G.Greeting, string:
+    on node:
+        g <- G.greeting(name, node)
+        lit = G.Greeting(text = G.PUNCT, peer = node)
+        s <- G.Text.concat_strings(lit.text, g.text)
+    t <- G.greet(s)
+    <- s, lit, t
+""", {"name": "Ada", "node": "nodeB"}, head='use "greet.aqua" as G\n\n', files={"greet.aqua": LIB})
+case("use-module-name",
+     "use of a module by its own header name, beside an import of the same file", "f", """\
+func f(name: string) -> string, string:
+    a <- Greet.greet(name)
+    b <- greet(a)
+    <- a, b
+""", {"name": "Ada"}, head='use "greet.aqua"\nimport "greet.aqua"\n\n', files={"greet.aqua": LIB})
+
+case("built-in-names",
+     "INIT_PEER_ID, HOST_PEER_ID, PARTICLE_TTL, PARTICLE_TIMESTAMP and LAST_ERROR", "f", """\
+func f(node: string) -> string, string, u32, u64, string, string:
+    on HOST_PEER_ID:
+        h <- Op.identity(HOST_PEER_ID)
+    on node:
+        try:
+            Fail.fail("broke")
+        catch e:
+            Op.noop()
+        m <- Op.identity(LAST_ERROR.message)
+    <- INIT_PEER_ID, h, PARTICLE_TTL, PARTICLE_TIMESTAMP, m, node
+""", {"node": "nodeA"})
+case("struct-copy-and-bang-index",
+     "p.copy(field = value) keeps the other fields; s!1 waits for a stream's second value", "f", """\
+data Item:
+    name: string
+    owner: string
+    tags: []string
+
+func f(peers: []string) -> Item, Item, string:
+    it = Item(name = "lamp", owner = "nobody", tags = ["a"])
+    res: *string
+    for p <- peers par:
+        on p:
+            r <- Op.identity(p)
+            res <<- r
+    moved = it.copy(owner = res!1)
+    again = moved.copy(name = "desk", tags = [])
+    <- moved, again, res!0
+""", {"peers": ["nodeA", "nodeB"]})
+
+case("service-id-scope",
+     "Srv \"id\" holds in its block only: not after an if or on block, not in functions called", "f", """\
+func g(s: string) -> string:
+    r <- Op.identity(s)
+    <- r
+
+func h(s: string) -> string:
+    Op "inner"
+    r <- Op.identity(s)
+    <- r
+
+func f(x: string, b: bool) -> []string:
+    res: *string
+    if b:
+        Op "in-if"
+        a <- Op.identity(x)
+        res <<- a
+    c <- Op.identity(x)
+    res <<- c
+    on "nodeA":
+        Op "in-on"
+        d <- Op.identity(x)
+        res <<- d
+    e <- Op.identity(x)
+    res <<- e
+    Op "outer"
+    k <- h(x)
+    res <<- k
+    m <- Op.identity(x)
+    res <<- m
+    n <- g(x)
+    res <<- n
+    <- res
+""", {"x": "x", "b": True}, services={"*": [
+    {"service": sid, "function": "identity", "kind": "const", "value": f"from {sid}"}
+    for sid in ("in-if", "in-on", "inner", "outer")]})
+
+cases["export-as"] = dict(
+    desc="export f as g: the function is compiled under its new name", func="ask", data={"node": "nodeA"},
+    peers=P3, services=None, no_relay=False, files={}, src=f"""aqua ExportAs
+
+export greet as ask
+
+{SRV}
+func greet(node: string) -> string:
+    on node:
+        r <- Op.concat_strings("hi ", node)
+    <- r
+""")
+
+case("stream-declared-in-loops",
+     "a stream declared in a for body is a new one in each pass (seq, par and try loops)", "f", """\
+func f(peers: []string) -> []string, []u32, []string:
+    res: *string
+    sizes: *u32
+    for p <- peers:
+        mine: *string
+        mine <<- p
+        mine <<- "again"
+        n <- Op.array_length(mine)
+        sizes <<- n
+    got: *string
+    for p <- peers par:
+        on p:
+            one: *string
+            one <<- p
+            r <- Op.identity(one!)
+            got <<- r
+    join got[1]
+    for p <- peers try:
+        tried: *string
+        tried <<- p
+        res <<- tried!
+    <- res, sizes, got
+""", {"peers": ["nodeA", "nodeB"]})
+
+
 def write(out: str) -> None:
     """Write every case's main.aqua and input.json under `out`."""
     for name, c in cases.items():
@@ -970,6 +1145,9 @@ def write(out: str) -> None:
         os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, "main.aqua"), "w") as f:
             f.write(c["src"])
+        for file_name, text in c["files"].items():
+            with open(os.path.join(d, file_name), "w") as f:
+                f.write(text)
         aqua = {"file": "main.aqua", "func": c["func"]}
         if c["no_relay"]:
             aqua["noRelay"] = True
