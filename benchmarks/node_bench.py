@@ -208,6 +208,14 @@ async def rate(total: int, in_flight: int, once: Callable[[], Awaitable[Any]]) -
     return total / (time.perf_counter() - start)
 
 
+async def posts_per_s(s: Settings, bare: BareCoap, where: str) -> Figure:
+    """POSTs/s of `bare` with `s.in_flight` in flight, after a warm-up."""
+    await rate(s.warmup, s.in_flight, bare.post)
+    per_s = await rate(s.total, s.in_flight, bare.post)
+    return Figure(f"{per_s:,.0f} POSTs/s ({s.total} POSTs, {s.in_flight} in flight, {where})",
+                  {"per_s": per_s, "n": s.total})
+
+
 class _Changed(aiocoap.resource.Resource):
     async def render_post(self, request: aiocoap.Message) -> aiocoap.Message:
         return aiocoap.Message(code=aiocoap.CHANGED)
@@ -253,12 +261,7 @@ async def bare_post_rtt(s: Settings) -> Figure:
 @measurement("bare_posts_per_s", "bare aiocoap POSTs/s, 50 in flight", order=11)
 async def bare_posts_per_s(s: Settings) -> Figure:
     async with BareCoap() as bare:
-        await rate(s.warmup, s.in_flight, bare.post)
-        per_s = await rate(s.total, s.in_flight, bare.post)
-    return Figure(
-        f"{per_s:,.0f} POSTs/s ({s.total} POSTs, {s.in_flight} in flight, one client context)",
-        {"per_s": per_s, "n": s.total},
-    )
+        return await posts_per_s(s, bare, "one client context")
 
 
 @measurement("transport_particle_rtt", "transport particle POST round trip (no node)", order=12)
@@ -499,12 +502,7 @@ async def bare_posts_per_s_process(s: Settings) -> Figure:
     """The throughput baseline like for like: the server in a process of its own, as the
     agent is (on a busy machine the two processes are scheduled apart; one is not)."""
     async with BareCoapProcess() as bare:
-        await rate(s.warmup, s.in_flight, bare.post)
-        per_s = await rate(s.total, s.in_flight, bare.post)
-    return Figure(
-        f"{per_s:,.0f} POSTs/s ({s.total} POSTs, {s.in_flight} in flight, to a server in another process)",
-        {"per_s": per_s, "n": s.total},
-    )
+        return await posts_per_s(s, bare, "to a server in another process")
 
 
 @measurement("one_hop_particle_rtt", "one-hop particle round trip, agent process", order=20)

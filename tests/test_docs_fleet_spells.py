@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_quickstart import DEVICES, REPO, Session
+from tests.support.docs import console_examples
 from tests.support.netns import NetnsLan
 
 DOC = (REPO / "docs" / "fleet.md").read_text()
@@ -37,12 +38,7 @@ def faster(text: str) -> str:
 
 def shown() -> list[tuple[str, str]]:
     """(command, what it prints) for each `$ edge-agent ...` line of the section's console blocks."""
-    pairs = []
-    for block in re.findall(r"```console\n(.*?)```", SECTION, re.S):
-        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
-            command, _, output = chunk.partition("\n")
-            pairs.append((command, output))
-    return pairs
+    return console_examples(SECTION)
 
 
 def pattern(output: str) -> re.Pattern[str]:
