@@ -9,8 +9,8 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import cbor2
 
@@ -31,9 +31,11 @@ KV_FILE = "kv.cbor"
 _KV_FORMAT = 1
 
 
-@dataclass(frozen=True, slots=True)
-class KVLimits:
-    """Quotas of one service's KV store (config section `kv`)."""
+class KVLimits(NamedTuple):
+    """Quotas of one service's KV store (config section `kv`).
+
+    A NamedTuple, not a dataclass, like everything the Wasm worker imports: `dataclasses`
+    (with the `inspect` and `ast` it imports) would cost each worker 1.5 MB resident."""
 
     max_keys: int = const.KV_MAX_KEYS
     max_key_bytes: int = const.KV_MAX_KEY_BYTES

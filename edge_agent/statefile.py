@@ -12,15 +12,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import logging
 import os
 import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from edge_agent import const
 from edge_agent.errors import LocalError
@@ -43,7 +41,6 @@ __all__ = [
     "read_bounded",
 ]
 
-logger = logging.getLogger(__name__)
 
 LOCK_FILE = ".lock"
 
@@ -195,7 +192,9 @@ def cleanup_temp_files(
             os.unlink(entry.path)
             removed.append(Path(entry.path))
     if removed:
-        logger.info("removed %d leftover temp file(s) in %s", len(removed), directory)
+        import logging  # here: the Wasm worker (its KV store) imports this module, not logging
+
+        logging.getLogger(__name__).info("removed %d leftover temp file(s) in %s", len(removed), directory)
     return removed
 
 
@@ -229,8 +228,7 @@ class FileLock:
 # --- reading state files -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class PeerIdLine:
+class PeerIdLine(NamedTuple):
     """One line of a peer-id file (trusted_peers, known_peers), numbered for error messages."""
 
     number: int

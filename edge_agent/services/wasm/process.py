@@ -12,6 +12,7 @@ import asyncio
 import enum
 import fcntl
 import functools
+import importlib.util
 import json
 import logging
 import os
@@ -255,13 +256,13 @@ class WorkerProcess:
         fd = _stderr_file()
         config = dict(self._worker_config, spin_us=_spin_us(), die_with_parent=die_with_parent)
         env = dict(os.environ)
-        package_root = str(Path(__file__).resolve().parents[3])
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+        env["PYTHONPATH"] = os.pathsep.join([*_worker_path(), *filter(None, [env.get("PYTHONPATH")])])
         try:
             proc = subprocess.Popen(
                 # -P: not the working directory first on sys.path (`python -m` puts it there),
                 # so a stray cbor2.py or edge_agent/ where the agent was started is not imported.
-                [self._python, "-P", "-m", "edge_agent.services.wasm.worker", json.dumps(config)],
+                # -S: no `site` (1.2 MB a worker): PYTHONPATH names the few places it imports from.
+                [self._python, "-P", "-S", "-m", "edge_agent.services.wasm.worker", json.dumps(config)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=fd,
@@ -458,3 +459,19 @@ def _stderr_file() -> int:
         fd = handle
     fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_APPEND)
     return fd
+
+
+@functools.cache
+def _worker_path() -> list[str]:
+    """Where a worker finds what it imports without `site`: this package's root, and the
+    directories holding cbor2, its C extension and wasm3 (found, not imported, here)."""
+    dirs = [str(Path(__file__).resolve().parents[3])]
+    for name in ("cbor2", "_cbor2", "wasm3"):
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            continue
+        origin = Path(spec.origin)
+        where = origin.parent.parent if spec.submodule_search_locations else origin.parent
+        if str(where) not in dirs:
+            dirs.append(str(where))
+    return dirs

@@ -152,7 +152,7 @@ def prepare(name: str, data: bytes, limits: Limits, config: HostConfig) -> Prepa
             [f.name, f.kind is FunctionKind.CBOR, len(f.params)] for f in functions.values()
         ],
         "kv": kv,
-        "kv_limits": dataclasses.asdict(config.kv_limits),
+        "kv_limits": config.kv_limits._asdict(),
         "fuel_exhausted": instrument.FUEL_EXHAUSTED,
         "start": instrument.START_EXPORT if info.has_start else None,
     }

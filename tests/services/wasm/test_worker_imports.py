@@ -32,10 +32,14 @@ FORBIDDEN = (
     "hypothesis",
     "_hashlib",
     "ssl",
+    "dataclasses",
+    "inspect",
+    "logging",
 )
 """Packages or modules a worker must not import (a submodule counts as its package): the
-agent's, and `_hashlib`, which maps OpenSSL's libcrypto (4 MB resident) for a worker that
-hashes nothing in Python."""
+agent's, `_hashlib`, which maps OpenSSL's libcrypto (4 MB resident) for a worker that
+hashes nothing in Python, and `dataclasses` (with `inspect`) and `logging`, 2.2 MB together,
+which its KV store can do without."""
 
 _PROBE = """\
 import atexit, os, runpy, sys
