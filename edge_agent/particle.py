@@ -504,16 +504,19 @@ def _scan(raw: bytes) -> None:
         raise Malformed(f"a particle is a CBOR map, got CBOR major type {major}")
     if count > const.MAX_PARTICLE_MAP_ENTRIES:
         raise Malformed(f"map has {count} entries; a particle has {len(_FIELD_NAMES)}")
-    seen: set[int] = set()
+    seen = 0  # a bit per field
     for _ in range(count):
-        major, key, pos = _head(raw, pos)
-        if major != 0:
-            raise Malformed(f"map keys are unsigned integers, got CBOR major type {major}")
+        if pos < end and raw[pos] < 24:  # a small unsigned integer, as every key is: no call
+            key, pos = raw[pos], pos + 1
+        else:
+            major, key, pos = _head(raw, pos)
+            if major != 0:
+                raise Malformed(f"map keys are unsigned integers, got CBOR major type {major}")
         if key not in _FIELD_NAMES:
             raise Malformed(f"unknown field {key} (fields are 0-{len(_FIELD_NAMES) - 1})")
-        if key in seen:
+        if seen >> key & 1:
             raise Malformed(f"field {key} ({_FIELD_NAMES[key]}) appears twice")
-        seen.add(key)
+        seen |= 1 << key
         name = _FIELD_NAMES[key]
         major, arg, pos = _head(raw, pos, name)
         if key == K_VERSION and major == 0 and arg != FORMAT_VERSION:
