@@ -30,7 +30,7 @@ import cbor2
 
 from edge_agent import const
 from edge_agent.air import values as V
-from edge_agent.air.data import Data, Entry, Seal
+from edge_agent.air.data import Data, Entry, Kind, Seal
 from edge_agent.errors import RemoteError
 
 __all__ = ["SEAL_DOMAIN", "SealError", "Sealer", "entry_digest", "seal_message"]
@@ -117,6 +117,11 @@ class Sealer:
         held = known.entries if known is not None else {}
         for key in seal.keys:
             entry = data.entries[key]  # decode checked that the seal's entries are there
+            if entry.peer != seal.peer and entry.kind == Kind.AP:
+                # An ap runs wherever its inputs are: two peers may record the same one before
+                # either sees the other's, and a merge keeps one copy (`Entry.same_result`).
+                # The seal then signs the copy its peer wrote: same key, value and stream.
+                entry = Entry(entry.kind, entry.value, seal.peer, entry.stream)
             if entry.peer != seal.peer:
                 raise SealError(f"a seal of {seal.peer} covers entry {key!r} of {entry.peer}")
             mine = held.get(key)

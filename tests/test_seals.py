@@ -137,3 +137,31 @@ def test_a_new_seal_over_entries_we_hold_digests_only_what_is_new(monkeypatch: p
     tampered.entries["7"].value = 700  # a held entry rewritten: its cached digest is not used
     with pytest.raises(SealError, match="does not match"):
         sealer(ALICE).check(PID, tampered, held, dict(digests))
+
+
+def _ap_by(keys: KeyPair, value: object) -> Data:
+    """A copy in which `keys`' peer recorded (and sealed) the ap "1/a" itself."""
+    data = Data({"1/a": Entry(Kind.AP, value, keys.peer_id, "$s", 0)})
+    assert sealer(keys).seal(PID, data, {})
+    return decode(encode(data))
+
+
+def test_an_ap_recorded_by_two_peers_passes_on_with_both_seals() -> None:
+    # Two peers ran the same ap before either saw the other's copy: a merge keeps one copy
+    # (bob's here) and both seals, and a third peer must still take what it sends on.
+    merged = decode(encode(merge(_ap_by(BOB, 3), _ap_by(ALICE, 3))))
+    assert merged.entries["1/a"].peer == BOB.peer_id and len(merged.seals) == 2
+    sealer(KeyPair.generate()).check(PID, merged, None)
+
+
+def test_a_seal_over_another_peers_ap_must_sign_the_same_value() -> None:
+    bobs = _ap_by(BOB, 4)
+    bobs.seals += _ap_by(ALICE, 3).seals  # alice's seal signed 3: it matches no copy of this ap
+    sealer(KeyPair.generate()).check(PID, _ap_by(BOB, 4), None)
+    with pytest.raises(SealError, match=f"seal of {ALICE.peer_id} does not match"):
+        sealer(KeyPair.generate()).check(PID, bobs, None)
+    calls = Data({"0": Entry(Kind.CALL, "hi", BOB.peer_id)})
+    listing = [("0", entry_digest("0", Entry(Kind.CALL, "hi", ALICE.peer_id)))]
+    calls.seals = [Seal(ALICE.peer_id, ("0",), ALICE.sign(seal_message(PID, ALICE.peer_id, listing)))]
+    with pytest.raises(SealError, match="covers entry '0' of"):  # only an ap runs anywhere
+        sealer(KeyPair.generate()).check(PID, calls, None)
