@@ -219,10 +219,8 @@ def test_to_toml_round_trips() -> None:
 def test_kv_section_matches_store_limits() -> None:
     from edge_agent.kvstore import KVLimits
 
-    assert [f.name for f in dataclasses.fields(config.KVConfig)] == [
-        f.name for f in dataclasses.fields(KVLimits)
-    ]
-    assert dataclasses.asdict(Config().kv) == dataclasses.asdict(KVLimits())
+    assert [f.name for f in dataclasses.fields(config.KVConfig)] == list(KVLimits._fields)
+    assert dataclasses.asdict(Config().kv) == KVLimits()._asdict()
 
 
 def test_wasm_defaults_match_the_host_limits() -> None:
