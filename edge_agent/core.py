@@ -42,7 +42,7 @@ from edge_agent.air.calls import RET_UNREACHABLE, CallRequest, CallResult
 from edge_agent.air.context import RunParams
 from edge_agent.air.data import FAILURE_KEY, FAILURE_TEXT_MAX_CHARS, Data, Entry, Kind
 from edge_agent.air.errors import FORGED_RESULT, REFUSED_COPY_CODES, STEP_LIMIT, DataError, ParseError
-from edge_agent.air.interpreter import Script, compile_script, run
+from edge_agent.air.interpreter import Resume, Script, compile_script, run
 from edge_agent.core_events import (
     Action,
     Arrived,
@@ -103,6 +103,9 @@ class _Record:
     """This peer sent the init peer its failure report (one per particle)."""
     reporters: set[str] = field(default_factory=set)
     """At the init peer: the peers whose failure reports it took."""
+    resume: Resume | None = None
+    """Where the next run goes on from (the interpreter state its last run first stopped at,
+    valid only with `data` as that run left it; bounded by the data's size, see const)."""
 
     @property
     def deadline_ms(self) -> int:
@@ -420,7 +423,11 @@ class ParticleCore:
         )
         results, rec.results = rec.results, {}  # each result is handed over once, as AquaVM expects
         started = self.clock()
-        result = run(rec.script or rec.envelope.script, rec.data, incoming, limited, results)
+        resume, rec.resume = rec.resume, None  # used up, even by a run that fails
+        result = run(
+            rec.script or rec.envelope.script, rec.data, incoming, limited, results,
+            incremental=True, resume=resume,
+        )
         spent = self.clock() - started
         rec.steps += result.steps
         rec.cpu_s += spent
@@ -433,6 +440,7 @@ class ParticleCore:
             rec.results.update(results)  # the copy is refused, not the results
             return [Dropped(pid, _REFUSED.get(result.ret_code, Verdict.MALFORMED), result.error_message)]
         rec.data = result.data
+        rec.resume = result.resume
         if result.ret_code == STEP_LIMIT and rec.steps >= budget:
             return self._over_budget(pid, budget)
         if not result.ok:

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from edge_agent.air import ast
 from edge_agent.air.context import ExecutionContext
-from edge_agent.air.instructions import execute as run
+from edge_agent.air.errors import ExecutionError
+from edge_agent.air.instructions import attempt, passthrough
 
 
 def execute(node: ast.Seq, ctx: ExecutionContext) -> None:
     ctx.complete = True
-    run(node.left, ctx)
+    after_left(node, ctx, None, attempt(node.left, ctx))
+
+
+def after_left(node: ast.Seq, ctx: ExecutionContext, payload: object, exc: ExecutionError | None) -> None:
+    """What follows `a` (also a resume frame)."""
+    if ctx.tip == ctx.depth + 1:
+        ctx.on_path((after_left, node, ctx.depth, None))
+    if exc is not None:
+        raise exc
     if ctx.complete:
-        run(node.right, ctx)
+        passthrough(node, ctx, None, attempt(node.right, ctx))
