@@ -367,7 +367,7 @@ class ExecutionContext:
             if self.tip is None:
                 self.absent(node)
             return None
-        if (entry.kind in kinds and (peer is None or entry.peer == peer)):
+        if entry.kind in kinds and (peer is None or entry.peer == peer):
             return entry
         raise Uncatchable(
             FORGED_RESULT,
