@@ -117,7 +117,8 @@ class ParticleCore:
 
     `sealer` signs this peer's results and checks others'; `verify_particle(envelope)`
     checks an init peer's signature; `trusted(peer_id)` says whose particles come first;
-    `clock` measures run time (seconds) for the figures in `stats`.
+    `clock` measures run time (seconds) for the figures in `stats`; `incremental` runs go on
+    from where the last run of the particle stopped (edge_agent/air/resume.py).
     """
 
     def __init__(
@@ -129,8 +130,12 @@ class ParticleCore:
         limits: CoreLimits | None = None,
         trusted: Callable[[str], bool] | None = None,
         clock: Callable[[], float] = time.perf_counter,
+        incremental: bool = True,
     ) -> None:
         self.peer_id = peer_id
+        self.incremental = incremental
+        """Each run goes on from where the last one stopped (False: replays the whole script,
+        the reference the benchmarks compare with)."""
         self.sealer = sealer
         self.verify_particle = verify_particle
         self.limits = limits or CoreLimits.from_const()
@@ -426,7 +431,7 @@ class ParticleCore:
         resume, rec.resume = rec.resume, None  # used up, even by a run that fails
         result = run(
             rec.script or rec.envelope.script, rec.data, incoming, limited, results,
-            incremental=True, resume=resume,
+            incremental=self.incremental, resume=resume,
         )
         spent = self.clock() - started
         rec.steps += result.steps
