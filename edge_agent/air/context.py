@@ -337,6 +337,9 @@ class ExecutionContext:
         self.path: list[Any] = []  # frames, recorded from the captured point upwards
         self.kept: list[Any] = []  # frames kept from the previous point (root first) ...
         self.kept_depth = 0  # ... the top one at this depth
+        self.skipped = 0  # the steps a full replay would have taken before where this run began
+        self.began = 0  # this run's steps when it began there (after restoring the state)
+        self.processed = 0  # frames this run went back through
 
     # --- keys -------------------------------------------------------------------------
 
@@ -381,6 +384,9 @@ class ExecutionContext:
         the data: capture the state here (nothing was produced yet), for the next run to resume."""
         from edge_agent.air.resume import capture  # resume.py builds on this module
 
+        if self.skipped + self.steps - self.began < const.RESUME_MIN_PREFIX_STEPS:
+            self.tip = DEAD  # replaying this little is as cheap as resuming
+            return
         self.capture = capture(self, node)
         self.tip = self.depth
 

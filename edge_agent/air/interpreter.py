@@ -34,7 +34,7 @@ from edge_agent.air.errors import (
 )
 from edge_agent.air.instructions import execute
 from edge_agent.air.parser import parse
-from edge_agent.air.resume import Resume, go_on, resume_point
+from edge_agent.air.resume import REPLAY, Resume, go_on, resume_point
 
 __all__ = ["CallRequest", "Resume", "RunParams", "RunResult", "Script", "compile_script", "run"]
 
@@ -116,9 +116,10 @@ def run(
         # 3.11 keeps such frames off the C stack, so a deep limit is safe; the step limit
         # bounds the work.
         sys.setrecursionlimit(const.AIR_RECURSION_LIMIT)
-    ctx = ExecutionContext(compiled, data, params, call_results or {}, incremental)
+    replays = resume is REPLAY
+    ctx = ExecutionContext(compiled, data, params, call_results or {}, incremental and not replays)
     if resume is not None and not (incremental and resume.script is compiled and resume.data is prev):
-        resume = None  # another particle's, or data it was not made for: replay it all
+        resume = None  # another particle's, or data it was not made for, or REPLAY: replay it all
     ret_code, message = 0, ""
     try:
         if resume is None:
@@ -156,7 +157,7 @@ def run(
         call_requests=ctx.call_requests,
         forwarded=ctx.next_peers,
         steps=ctx.steps,
-        resume=resume_point(ctx, compiled) if incremental else None,
+        resume=REPLAY if replays else resume_point(ctx, compiled) if incremental else None,
     )
 
 

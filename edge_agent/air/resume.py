@@ -56,6 +56,8 @@ class Capture:
     stream_scopes: dict[str, list[str]]
     errors: ErrorState
     items: int
+    prefix: int
+    """The steps a full replay takes to get here (what resuming saves)."""
 
 
 @dataclass(slots=True)
@@ -64,7 +66,8 @@ class Resume:
 
     script: Any
     data: Data
-    capture: Capture
+    capture: Capture | None
+    """None: the particle's resumed runs did not pay; its runs replay from now on."""
     frames: list[Kept]
     """Root first: the last is the frame nearest the captured instruction."""
 
@@ -72,7 +75,7 @@ class Resume:
     def items(self) -> int:
         """How much it holds, in values (bounded by const.RESUME_BASE_ITEMS and
         RESUME_ITEMS_PER_ENTRY)."""
-        return self.capture.items + len(self.frames)
+        return (self.capture.items if self.capture is not None else 0) + len(self.frames)
 
 
 def _copy_scopes(scopes: Scopes) -> tuple[Scopes, int]:
@@ -120,6 +123,7 @@ def capture(ctx: ExecutionContext, node: ast.Instruction) -> Capture:
         {name: list(ids) for name, ids in ctx.stream_scopes.items()},
         _copy_errors(ctx.errors),
         items,
+        ctx.skipped + ctx.steps - ctx.began,
     )
 
 
@@ -142,12 +146,19 @@ def resume_point(ctx: ExecutionContext, script: Any) -> Resume | None:
     cap = ctx.capture
     if cap is None or ctx.tip != ctx.kept_depth + 1:
         return None
+    waste = ctx.processed + cap.items
+    if waste > const.RESUME_MIN_PREFIX_STEPS and 2 * waste > cap.prefix:
+        return REPLAY
     frames: list[Kept] = ctx.kept
     for frame in reversed(ctx.path):
         _keep(frames, frame)
     point = Resume(script, ctx.data, cap, frames)
     limit = const.RESUME_BASE_ITEMS + const.RESUME_ITEMS_PER_ENTRY * len(ctx.data.entries)
     return point if point.items <= limit else None
+
+
+REPLAY = Resume(None, Data(), None, [])
+"""The resume point of a particle that replays every run (see const.RESUME_MIN_PREFIX_STEPS)."""
 
 
 def restore(ctx: ExecutionContext, cap: Capture) -> None:
@@ -163,6 +174,7 @@ def restore(ctx: ExecutionContext, cap: Capture) -> None:
     ctx.stream_scopes = cap.stream_scopes
     ctx.errors = cap.errors
     ctx.steps += cap.items // RESUME_ITEMS_PER_STEP  # copying it back is work too
+    ctx.skipped, ctx.began = cap.prefix, ctx.steps
 
 
 RESUME_ITEMS_PER_STEP = 8
@@ -176,6 +188,7 @@ def go_on(ctx: ExecutionContext, point: Resume) -> None:
     from edge_agent.air.instructions import attempt, note_error
 
     cap = point.capture
+    assert cap is not None, "a particle that replays has nothing to go on from"
     frames = point.frames
     restore(ctx, cap)
     ctx.depth = cap.depth - 1
@@ -187,6 +200,7 @@ def go_on(ctx: ExecutionContext, point: Resume) -> None:
             break
         frames.pop()
         ctx.step()
+        ctx.processed += 1
         ctx.depth = depth
         try:
             fn(node, ctx, payload, exc)
