@@ -55,10 +55,6 @@ class RunParams:
     """Instructions this run may execute (the host's share of the particle's budget)."""
 
 
-DEAD = -1
-"""`ExecutionContext.tip` when this run will leave no point to resume from."""
-
-
 def no_error() -> dict[str, Any]:
     return {"error_code": 0, "message": ""}
 
@@ -328,15 +324,15 @@ class ExecutionContext:
         self.steps = 0
         self.new_entries: list[tuple[Stream, StreamValue]] = []
         self._positions: dict[str, int] | None = None  # built on first use: most runs need none
-        # Resumption (see resume.py): `depth` counts the instructions being executed; at the
-        # first instruction instance the data does not hold yet (`tip` None until then) the
-        # state is captured, and the instructions it returns through record their frames.
-        self.depth = 0
-        self.tip: int | None = None if incremental else DEAD
+        # Resumption (see resume.py): at the first instruction instance the data does not
+        # hold yet, the state is captured; then each instruction the run returns through
+        # records its frame while `pending` says the child it ran holds that point.
+        self.capturing = incremental
+        self.pending = False
         self.capture: Any = None
         self.path: list[Any] = []  # frames, recorded from the captured point upwards
-        self.kept: list[Any] = []  # frames kept from the previous point (root first) ...
-        self.kept_depth = 0  # ... the top one at this depth
+        self.kept: list[Any] = []  # frames kept from the previous point (root first)
+        self.linked: bool | None = None  # whether the frames reached the kept ones (a resumed run)
         self.skipped = 0  # the steps a full replay would have taken before where this run began
         self.began = 0  # this run's steps when it began there (after restoring the state)
         self.processed = 0  # frames this run went back through
@@ -367,7 +363,7 @@ class ExecutionContext:
         """
         entry = self.data.entries.get(key)
         if entry is None:
-            if self.tip is None:
+            if self.capturing:
                 self.absent(node)
             return None
         if entry.kind in kinds and (peer is None or entry.peer == peer):
@@ -384,16 +380,15 @@ class ExecutionContext:
         the data: capture the state here (nothing was produced yet), for the next run to resume."""
         from edge_agent.air.resume import capture  # resume.py builds on this module
 
+        self.capturing = False
         if self.skipped + self.steps - self.began < const.RESUME_MIN_PREFIX_STEPS:
-            self.tip = DEAD  # replaying this little is as cheap as resuming
-            return
+            return  # replaying this little is as cheap as resuming
         self.capture = capture(self, node)
-        self.tip = self.depth
+        self.pending = True
 
     def on_path(self, frame: Any) -> None:
         """The child just run holds the captured point: remember how this instruction goes on."""
         self.path.append(frame)
-        self.tip = self.depth
 
     def take_result(self, key: str) -> CallResult | None:
         """The host's result for a call this peer asked for; each result is used once."""

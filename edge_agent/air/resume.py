@@ -25,14 +25,14 @@ from typing import Any
 
 from edge_agent import const
 from edge_agent.air import ast
-from edge_agent.air.context import DEAD, ErrorState, ExecutionContext, FoldState, Scopes, Stream
+from edge_agent.air.context import ErrorState, ExecutionContext, FoldState, Scopes, Stream
 from edge_agent.air.data import Data
 from edge_agent.air.errors import ExecutionError
 
-Frame = tuple[Callable[..., None], ast.Instruction, int, Any]
-"""(how the instruction goes on, the instruction, its depth, what it kept)."""
+Frame = tuple[Callable[..., None], ast.Instruction, Any]
+"""(how the instruction goes on, the instruction, what it kept)."""
 
-Kept = tuple[Callable[..., None], ast.Instruction, int, Any, tuple[bool, bool]]
+Kept = tuple[Callable[..., None], ast.Instruction, Any, tuple[bool, bool]]
 """A frame kept between runs, with whether it and every frame above it up to the root are
 inert (run no instruction, raise nothing) when reached without an error, for `complete`
 False and True. The frames above a new resume point are those of the previous one, so a run
@@ -44,7 +44,6 @@ class Capture:
     """The state of a run at the instruction it first found missing from the data."""
 
     node: ast.Instruction
-    depth: int
     complete: bool
     scalars: Scopes
     canons: Scopes
@@ -112,7 +111,6 @@ def capture(ctx: ExecutionContext, node: ast.Instruction) -> Capture:
     items = scalar_items + canon_items + len(iterators) + sum(s.size + 1 for s in streams.values())
     return Capture(
         node,
-        ctx.depth,
         ctx.complete,
         scalars,
         canons,
@@ -131,20 +129,20 @@ def _keep(frames: list[Kept], frame: Frame) -> None:
     """Put `frame` on top of `frames` (root first), with whether it is inert from there down."""
     from edge_agent.air.instructions import INERT
 
-    fn, node, depth, payload = frame
-    below = frames[-1][4] if frames else (True, True)
+    fn, node, payload = frame
+    below = frames[-1][3] if frames else (True, True)
     rule = INERT[fn]
     inert = tuple(r is not None and below[r] for r in (rule(payload, False), rule(payload, True)))
     if type(payload) is tuple:
         payload = tuple(_strip(p) if isinstance(p, ExecutionError) else p for p in payload)
-    frames.append((fn, node, depth, payload, inert))  # type: ignore[arg-type]
+    frames.append((fn, node, payload, inert))  # type: ignore[arg-type]
 
 
 def resume_point(ctx: ExecutionContext, script: Any) -> Resume | None:
     """What the next run may go on from: if this run captured a point and its frames, with
     the ones kept from the previous point, lead back to the root; and it is small enough."""
     cap = ctx.capture
-    if cap is None or ctx.tip != ctx.kept_depth + 1:
+    if cap is None or not (ctx.pending if ctx.linked is None else ctx.linked):
         return None
     waste = ctx.processed + cap.items
     if waste > const.RESUME_MIN_PREFIX_STEPS and 2 * waste > cap.prefix:
@@ -191,25 +189,21 @@ def go_on(ctx: ExecutionContext, point: Resume) -> None:
     assert cap is not None, "a particle that replays has nothing to go on from"
     frames = point.frames
     restore(ctx, cap)
-    ctx.depth = cap.depth - 1
     exc = attempt(cap.node, ctx)
     while frames:
-        fn, node, depth, payload, inert = frames[-1]
+        fn, node, payload, inert = frames[-1]
         if exc is None and inert[ctx.complete]:
-            ctx.kept, ctx.kept_depth = frames, depth  # they are the new point's frames too
+            ctx.kept = frames  # they are the new point's frames too, if it has one below them
             break
         frames.pop()
         ctx.step()
         ctx.processed += 1
-        ctx.depth = depth
         try:
             fn(node, ctx, payload, exc)
             exc = None
         except ExecutionError as err:
             note_error(node, ctx, err)
             exc = err
-        if ctx.tip == depth + 1:
-            ctx.tip = DEAD
-    ctx.depth = 0
+    ctx.linked = ctx.pending
     if exc is not None:
         raise exc

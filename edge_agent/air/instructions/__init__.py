@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from edge_agent.air import ast
-from edge_agent.air.context import DEAD, ExecutionContext
+from edge_agent.air.context import ExecutionContext
 from edge_agent.air.errors import ExecutionError
 
 Executor = Callable[[Any, ExecutionContext], None]
@@ -23,17 +23,14 @@ DISPATCH: dict[type, Executor] = {}
 def execute(node: ast.Instruction, ctx: ExecutionContext) -> None:
     ctx.step()
     executor = DISPATCH[type(node)]
-    ctx.depth += 1
+    if type(node) is ast.Call:
+        executor(node, ctx)  # a call records its own errors, with the peer that failed it
+        return
     try:
         executor(node, ctx)
     except ExecutionError as exc:
-        if type(node) is not ast.Call:  # a call records its own errors, with the peer that failed it
-            note_error(node, ctx, exc)
+        note_error(node, ctx, exc)
         raise
-    finally:
-        ctx.depth -= 1
-        if ctx.tip == ctx.depth + 2:  # the captured point is below, and this node kept no frame
-            ctx.tip = DEAD
 
 
 def note_error(node: ast.Instruction, ctx: ExecutionContext, exc: ExecutionError) -> None:
@@ -56,10 +53,26 @@ def passthrough(
     node: ast.Instruction, ctx: ExecutionContext, payload: object, exc: ExecutionError | None
 ) -> None:
     """How an instruction goes on after its last child: as that child went (a resume frame)."""
-    if ctx.tip == ctx.depth + 1:
-        ctx.on_path((passthrough, node, ctx.depth, None))
+    if ctx.pending:
+        ctx.on_path((passthrough, node, None))
     if exc is not None:
         raise exc
+
+
+def then(
+    ctx: ExecutionContext, owed: bool, child: ast.Instruction, after: Callable[..., None],
+    node: ast.Instruction, payload: object,
+) -> None:
+    """Run `child`, another child of `node`, then `after` (its resume frame). `owed`: the child
+    run before holds the captured point, so `node` must keep owing its frame to its parent."""
+    if not owed:
+        after(node, ctx, payload, attempt(child, ctx))
+        return
+    ctx.pending = False
+    try:
+        after(node, ctx, payload, attempt(child, ctx))
+    finally:
+        ctx.pending = True
 
 
 from edge_agent.air.instructions import (  # noqa: E402  (the modules import `execute` from here)

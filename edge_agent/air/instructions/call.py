@@ -51,7 +51,7 @@ def execute(node: ast.Call, ctx: ExecutionContext) -> None:
         entry = ctx.recorded(key, _CALL_KINDS, peer, node)
     fresh = entry is None
     if entry is None:
-        if ctx.tip is None:
+        if ctx.capturing:
             ctx.absent(node)
         if peer != ctx.params.current_peer_id:
             if key not in ctx.data.sent:  # once per call instance: nobody forwards it again

@@ -15,7 +15,6 @@ from typing import Any
 from edge_agent.air import ast
 from edge_agent.air import values as V
 from edge_agent.air.context import (
-    DEAD,
     ExecutionContext,
     FoldState,
     VariableNotFound,
@@ -72,11 +71,11 @@ def after_body(
     """The fold's scope ends with the body (also a resume frame, for a fold over an array:
     a fold over a stream goes on with the stream's next generation, which no frame holds)."""
     state, saved = payload
-    if ctx.tip == ctx.depth + 1:
+    if ctx.pending:
         if state.stream_fold:
-            ctx.tip = DEAD
+            ctx.pending = False  # no resume point this run
         else:
-            ctx.on_path((after_body, node, ctx.depth, payload))
+            ctx.on_path((after_body, node, payload))
     del ctx.iterators[node.iterator]
     if saved is None:
         del ctx.iteration[node.node_id]

@@ -24,8 +24,8 @@ def execute(node: ast.New, ctx: ExecutionContext) -> None:
 
 def after_body(node: ast.New, ctx: ExecutionContext, payload: object, exc: ExecutionError | None) -> None:
     """The variable's scope ends with the body (also a resume frame)."""
-    if ctx.tip == ctx.depth + 1:
-        ctx.on_path((after_body, node, ctx.depth, None))
+    if ctx.pending:
+        ctx.on_path((after_body, node, None))
     var = node.variable
     if type(var) is ast.Stream or type(var) is ast.StreamMap:
         ctx.stream_scopes[var.name].pop()

@@ -31,8 +31,8 @@ def execute(node: ast.Next, ctx: ExecutionContext) -> None:
 
 def after_body(node: ast.Next, ctx: ExecutionContext, state: FoldState, exc: ExecutionError | None) -> None:
     """Back from the next value's iteration to this one (also a resume frame)."""
-    if ctx.tip == ctx.depth + 1:
-        ctx.on_path((after_body, node, ctx.depth, state))
+    if ctx.pending:
+        ctx.on_path((after_body, node, state))
     ctx.scalars.next_after()
     ctx.canons.next_after()
     if exc is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from edge_agent.air import ast
 from edge_agent.air.context import ExecutionContext
 from edge_agent.air.errors import ExecutionError
-from edge_agent.air.instructions import attempt
+from edge_agent.air.instructions import attempt, then
 
 Outcome = tuple[bool, ExecutionError | None]
 
@@ -32,17 +32,18 @@ def execute(node: ast.Par, ctx: ExecutionContext) -> None:
 
 def after_left(node: ast.Par, ctx: ExecutionContext, payload: object, exc: ExecutionError | None) -> None:
     """What follows `a` (also a resume frame)."""
-    if ctx.tip == ctx.depth + 1:
-        ctx.on_path((after_left, node, ctx.depth, None))
+    owed = ctx.pending
+    if owed:
+        ctx.on_path((after_left, node, None))
     left = _outcome(ctx, exc)
     ctx.complete = type(node.right) is not ast.Next
-    after_right(node, ctx, left, attempt(node.right, ctx))
+    then(ctx, owed, node.right, after_right, node, left)
 
 
 def after_right(node: ast.Par, ctx: ExecutionContext, left: Outcome, exc: ExecutionError | None) -> None:
     """What follows `b`, given how `a` went (also a resume frame)."""
-    if ctx.tip == ctx.depth + 1:
-        ctx.on_path((after_right, node, ctx.depth, left))
+    if ctx.pending:
+        ctx.on_path((after_right, node, left))
     left_complete, left_error = left
     right_complete, right_error = _outcome(ctx, exc)
     ctx.complete = left_complete or right_complete

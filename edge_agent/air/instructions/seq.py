@@ -5,7 +5,7 @@ from __future__ import annotations
 from edge_agent.air import ast
 from edge_agent.air.context import ExecutionContext
 from edge_agent.air.errors import ExecutionError
-from edge_agent.air.instructions import attempt, passthrough
+from edge_agent.air.instructions import attempt, passthrough, then
 
 
 def execute(node: ast.Seq, ctx: ExecutionContext) -> None:
@@ -15,9 +15,10 @@ def execute(node: ast.Seq, ctx: ExecutionContext) -> None:
 
 def after_left(node: ast.Seq, ctx: ExecutionContext, payload: object, exc: ExecutionError | None) -> None:
     """What follows `a` (also a resume frame)."""
-    if ctx.tip == ctx.depth + 1:
-        ctx.on_path((after_left, node, ctx.depth, None))
+    owed = ctx.pending
+    if owed:
+        ctx.on_path((after_left, node, None))
     if exc is not None:
         raise exc
     if ctx.complete:
-        passthrough(node, ctx, None, attempt(node.right, ctx))
+        then(ctx, owed, node.right, passthrough, node, None)

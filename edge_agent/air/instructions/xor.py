@@ -5,7 +5,7 @@ from __future__ import annotations
 from edge_agent.air import ast
 from edge_agent.air.context import ExecutionContext, no_error
 from edge_agent.air.errors import ExecutionError
-from edge_agent.air.instructions import attempt
+from edge_agent.air.instructions import attempt, then
 
 
 def execute(node: ast.Xor, ctx: ExecutionContext) -> None:
@@ -15,8 +15,9 @@ def execute(node: ast.Xor, ctx: ExecutionContext) -> None:
 
 def after_left(node: ast.Xor, ctx: ExecutionContext, payload: object, exc: ExecutionError | None) -> None:
     """What follows `a` (also a resume frame)."""
-    if ctx.tip == ctx.depth + 1:
-        ctx.on_path((after_left, node, ctx.depth, None))
+    owed = ctx.pending
+    if owed:
+        ctx.on_path((after_left, node, None))
     if exc is None:
         return
     if not exc.catchable:
@@ -26,13 +27,13 @@ def after_left(node: ast.Xor, ctx: ExecutionContext, payload: object, exc: Execu
     errors.last_can_set = True
     errors.orig = exc
     errors.error_can_set = True
-    after_right(node, ctx, None, attempt(node.right, ctx))
+    then(ctx, owed, node.right, after_right, node, None)
 
 
 def after_right(node: ast.Xor, ctx: ExecutionContext, payload: object, exc: ExecutionError | None) -> None:
     """What follows `b` (also a resume frame)."""
-    if ctx.tip == ctx.depth + 1:
-        ctx.on_path((after_right, node, ctx.depth, None))
+    if ctx.pending:
+        ctx.on_path((after_right, node, None))
     errors = ctx.errors
     if errors.error_can_set:  # nothing new was raised in the catch: :error: goes back to none
         errors.error = no_error()
