@@ -31,20 +31,6 @@ MAX_STRANGER_DATA_ITEMS = 16 * 1024
 """Most CBOR items in the data of a particle whose init peer this node does not trust (~35 ms
 to decode, check and digest here, so one copy holds the event loop briefly)."""
 
-RESUME_BASE_ITEMS = 1024
-RESUME_ITEMS_PER_ENTRY = 4
-"""What a particle's resume point (edge_agent/air/resume.py: the interpreter state where its
-last run first stopped, and the frames back to the root) may hold, in values: this base plus
-this many per entry of its data. It is state the data already paid for (streams of its
-values, a fold's frames per iteration), so the data's own limits bound it; beyond it, the
-next run replays the whole script."""
-
-RESUME_MIN_PREFIX_STEPS = 32
-"""A run keeps where it first stopped only if getting there took at least this many
-interpreter steps (below, replaying is as cheap as resuming); and a particle whose resumed
-runs redo more than half the work they skip (the frames they go back through, the state they
-restore), once that is over this many steps, stops resuming: it replays from then on."""
-
 DATA_ITEM_WEIGHT_BYTES = 72
 """What one decoded CBOR item is charged against a node's held-data budget, in bytes."""
 

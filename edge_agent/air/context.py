@@ -378,12 +378,13 @@ class ExecutionContext:
     def absent(self, node: ast.Instruction) -> None:
         """The instruction being executed is the run's first to find its instance missing from
         the data: capture the state here (nothing was produced yet), for the next run to resume."""
-        from edge_agent.air.resume import capture  # resume.py builds on this module
+        from edge_agent.air.resume import RESUME_ITEMS_PER_STEP, RESUME_MIN_PREFIX_STEPS, capture
 
         self.capturing = False
-        if self.skipped + self.steps - self.began < const.RESUME_MIN_PREFIX_STEPS:
+        if self.skipped + self.steps - self.began < RESUME_MIN_PREFIX_STEPS:
             return  # replaying this little is as cheap as resuming
         self.capture = capture(self, node)
+        self.steps += self.capture.items // RESUME_ITEMS_PER_STEP  # copying the state is work too
         self.pending = True
 
     def on_path(self, frame: Any) -> None:

@@ -14,7 +14,7 @@ a resume point, and the next run replays the whole script.
 
 Nothing is produced before that point (producing is finding an instance missing), so the
 captured state is what replaying the recorded data gave: a copy of it, checked against
-`const.RESUME_BASE_ITEMS` and `RESUME_ITEMS_PER_ENTRY`, lives with the particle between runs.
+`RESUME_BASE_ITEMS` and `RESUME_ITEMS_PER_ENTRY`, lives with the particle between runs.
 """
 
 from __future__ import annotations
@@ -23,11 +23,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from edge_agent import const
 from edge_agent.air import ast
 from edge_agent.air.context import ErrorState, ExecutionContext, FoldState, Scopes, Stream
 from edge_agent.air.data import Data
 from edge_agent.air.errors import ExecutionError
+
+RESUME_BASE_ITEMS = 1024
+RESUME_ITEMS_PER_ENTRY = 4
+"""What a particle's resume point (this module: the interpreter state where its
+last run first stopped, and the frames back to the root) may hold, in values: this base plus
+this many per entry of its data. It is state the data already paid for (streams of its
+values, a fold's frames per iteration), so the data's own limits bound it; beyond it, the
+next run replays the whole script."""
+
+RESUME_MIN_PREFIX_STEPS = 32
+"""A run keeps where it first stopped only if getting there took at least this many
+interpreter steps (below, replaying is as cheap as resuming); and a particle whose resumed
+runs redo more than half the work they skip (the frames they go back through, the state they
+restore), once that is over this many steps, stops resuming: it replays from then on."""
+
+RESUME_ITEMS_PER_STEP = 8
+"""Capturing or restoring this many values counts as one interpreter step (for the budgets)."""
 
 Frame = tuple[Callable[..., None], ast.Instruction, Any]
 """(how the instruction goes on, the instruction, what it kept)."""
@@ -72,7 +88,7 @@ class Resume:
 
     @property
     def items(self) -> int:
-        """How much it holds, in values (bounded by const.RESUME_BASE_ITEMS and
+        """How much it holds, in values (bounded by RESUME_BASE_ITEMS and
         RESUME_ITEMS_PER_ENTRY)."""
         return (self.capture.items if self.capture is not None else 0) + len(self.frames)
 
@@ -145,18 +161,18 @@ def resume_point(ctx: ExecutionContext, script: Any) -> Resume | None:
     if cap is None or not (ctx.pending if ctx.linked is None else ctx.linked):
         return None
     waste = ctx.processed + cap.items
-    if waste > const.RESUME_MIN_PREFIX_STEPS and 2 * waste > cap.prefix:
+    if waste > RESUME_MIN_PREFIX_STEPS and 2 * waste > cap.prefix:
         return REPLAY
     frames: list[Kept] = ctx.kept
     for frame in reversed(ctx.path):
         _keep(frames, frame)
     point = Resume(script, ctx.data, cap, frames)
-    limit = const.RESUME_BASE_ITEMS + const.RESUME_ITEMS_PER_ENTRY * len(ctx.data.entries)
+    limit = RESUME_BASE_ITEMS + RESUME_ITEMS_PER_ENTRY * len(ctx.data.entries)
     return point if point.items <= limit else None
 
 
 REPLAY = Resume(None, Data(), None, [])
-"""The resume point of a particle that replays every run (see const.RESUME_MIN_PREFIX_STEPS)."""
+"""The resume point of a particle that replays every run (see RESUME_MIN_PREFIX_STEPS)."""
 
 
 def restore(ctx: ExecutionContext, cap: Capture) -> None:
@@ -175,8 +191,6 @@ def restore(ctx: ExecutionContext, cap: Capture) -> None:
     ctx.skipped, ctx.began = cap.prefix, ctx.steps
 
 
-RESUME_ITEMS_PER_STEP = 8
-"""Restoring this many captured values counts as one interpreter step (for the budgets)."""
 
 
 def go_on(ctx: ExecutionContext, point: Resume) -> None:

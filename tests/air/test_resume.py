@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from edge_agent import const
 from edge_agent.air import Data, RunParams, run
 from edge_agent.air import data as D
 from edge_agent.air.calls import CallResult
 from edge_agent.air.interpreter import RunResult
-from edge_agent.air.resume import REPLAY
+from edge_agent.air.resume import REPLAY, RESUME_BASE_ITEMS, RESUME_ITEMS_PER_ENTRY
 
 FOLD = """(seq (call %init_peer_id% ("s" "xs") [] xs)
   (fold xs x (seq (call %init_peer_id% ("op" "noop") [x] r) (next x))))"""
@@ -21,7 +20,8 @@ PARAMS = RunParams("a", "a", 1_700_000_000_000, 60_000, "pid", max_steps=10**7)
 
 def drive(script: str, items: list[Any], incremental: bool) -> tuple[Data, list[RunResult]]:
     """Run `script` on one peer, answering each call request, until it asks for nothing."""
-    data, resume, results, out = Data(), None, {}, []
+    data, resume, out = Data(), None, []
+    results: dict[str, CallResult] = {}
     for _ in range(3 * len(items) + 10):
         r = run(script, data, Data(), PARAMS, results, incremental=incremental, resume=resume)
         assert r.ok, r.error_message
@@ -29,7 +29,8 @@ def drive(script: str, items: list[Any], incremental: bool) -> tuple[Data, list[
         data, resume = r.data, r.resume
         if not r.call_requests:
             break
-        results = {c.key: CallResult.success(items if c.function == "xs" else c.args) for c in r.call_requests}
+        results = {c.key: CallResult.success(items if c.function == "xs" else c.args)
+                   for c in r.call_requests}
     return data, out
 
 
@@ -67,7 +68,8 @@ def test_a_resume_point_is_used_only_with_the_data_it_came_with() -> None:
 def test_a_particle_whose_resumes_do_not_pay_replays_from_then_on() -> None:
     peers = [f"p{i}" for i in range(80)]
     r = run(FAN_OUT, Data(), Data(), PARAMS, incremental=True)
-    r = run(FAN_OUT, r.data, Data(), PARAMS, {r.call_requests[0].key: CallResult.success(peers)}, incremental=True)
+    given = {r.call_requests[0].key: CallResult.success(peers)}
+    r = run(FAN_OUT, r.data, Data(), PARAMS, given, incremental=True)
     data, resume, sent = r.data, r.resume, r.forwarded
     seen = []
     for i, peer in enumerate(peers):  # each answer arrives in a copy of its own
@@ -86,4 +88,4 @@ def test_a_resume_point_holds_no_more_than_its_data_pays_for() -> None:
     _, runs = drive(FOLD, items, incremental=True)
     for r in runs:
         if r.resume is not None and r.resume is not REPLAY:
-            assert r.resume.items <= const.RESUME_BASE_ITEMS + const.RESUME_ITEMS_PER_ENTRY * len(r.data.entries)
+            assert r.resume.items <= RESUME_BASE_ITEMS + RESUME_ITEMS_PER_ENTRY * len(r.data.entries)
