@@ -34,7 +34,14 @@ from edge_agent.air.errors import (
 )
 from edge_agent.air.instructions import execute
 from edge_agent.air.parser import parse
-from edge_agent.air.resume import REPLAY, Resume, go_on, resume_point
+from edge_agent.air.resume import (
+    LOG_COPY_ENTRIES_PER_STEP,
+    LOG_WALK_ENTRIES_PER_STEP,
+    REPLAY,
+    Resume,
+    go_on,
+    resume_point,
+)
 
 __all__ = ["CallRequest", "Resume", "RunParams", "RunResult", "Script", "compile_script", "run"]
 
@@ -135,6 +142,9 @@ def run(
     ctx.finish_generations()
     if resume is None:  # else merge compacted it, and new values have dense generations
         data.compact()
+    else:  # it still copied the log, and walked it for new entries or stream values: work too
+        walked = incoming.entries or ctx.new_entries
+        ctx.steps += len(data.entries) // (LOG_WALK_ENTRIES_PER_STEP if walked else LOG_COPY_ENTRIES_PER_STEP)
     if len(data.entries) > const.MAX_DATA_ENTRIES:
         return RunResult(
             prev,

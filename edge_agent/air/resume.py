@@ -45,6 +45,12 @@ restore), once that is over this many steps, stops resuming: it replays from the
 RESUME_ITEMS_PER_STEP = 8
 """Capturing or restoring this many values counts as one interpreter step (for the budgets)."""
 
+LOG_COPY_ENTRIES_PER_STEP = 256
+LOG_WALK_ENTRIES_PER_STEP = 16
+"""A resumed run still copies the log (a dict copy: this many entries a step) and, when it
+merged new entries or produced stream values, walks it in Python for their generations (this
+many a step): charged so that a stranger's cheap runs still pay for a long log."""
+
 Frame = tuple[Callable[..., None], ast.Instruction, Any]
 """(how the instruction goes on, the instruction, what it kept)."""
 
