@@ -55,6 +55,13 @@ class RunParams:
     """Instructions this run may execute (the host's share of the particle's budget)."""
 
 
+RESUME_MIN_PREFIX_STEPS = 32
+"""A run keeps (resume.py) where it first stopped only if getting there took at least this many
+interpreter steps (below, replaying is as cheap as resuming); and a particle whose resumed
+runs redo more than half the work they skip (the frames they go back through, the state they
+restore), once that is over this many steps, stops resuming: it replays from then on."""
+
+
 def no_error() -> dict[str, Any]:
     return {"error_code": 0, "message": ""}
 
@@ -378,11 +385,11 @@ class ExecutionContext:
     def absent(self, node: ast.Instruction) -> None:
         """The instruction being executed is the run's first to find its instance missing from
         the data: capture the state here (nothing was produced yet), for the next run to resume."""
-        from edge_agent.air.resume import RESUME_ITEMS_PER_STEP, RESUME_MIN_PREFIX_STEPS, capture
-
         self.capturing = False
         if self.skipped + self.steps - self.began < RESUME_MIN_PREFIX_STEPS:
             return  # replaying this little is as cheap as resuming
+        from edge_agent.air.resume import RESUME_ITEMS_PER_STEP, capture  # it builds on this module
+
         self.capture = capture(self, node)
         self.steps += self.capture.items // RESUME_ITEMS_PER_STEP  # copying the state is work too
         self.pending = True

@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from edge_agent.air import ast
-from edge_agent.air.context import ErrorState, ExecutionContext, FoldState, Scopes, Stream
+from edge_agent.air.context import (
+    RESUME_MIN_PREFIX_STEPS,
+    ErrorState,
+    ExecutionContext,
+    FoldState,
+    Scopes,
+    Stream,
+)
 from edge_agent.air.data import Data
 from edge_agent.air.errors import ExecutionError
 
@@ -35,12 +42,6 @@ last run first stopped, and the frames back to the root) may hold, in values: th
 this many per entry of its data. It is state the data already paid for (streams of its
 values, a fold's frames per iteration), so the data's own limits bound it; beyond it, the
 next run replays the whole script."""
-
-RESUME_MIN_PREFIX_STEPS = 32
-"""A run keeps where it first stopped only if getting there took at least this many
-interpreter steps (below, replaying is as cheap as resuming); and a particle whose resumed
-runs redo more than half the work they skip (the frames they go back through, the state they
-restore), once that is over this many steps, stops resuming: it replays from then on."""
 
 RESUME_ITEMS_PER_STEP = 8
 """Capturing or restoring this many values counts as one interpreter step (for the budgets)."""
@@ -195,8 +196,6 @@ def restore(ctx: ExecutionContext, cap: Capture) -> None:
     ctx.errors = cap.errors
     ctx.steps += cap.items // RESUME_ITEMS_PER_STEP  # copying it back is work too
     ctx.skipped, ctx.began = cap.prefix, ctx.steps
-
-
 
 
 def go_on(ctx: ExecutionContext, point: Resume) -> None:
