@@ -103,9 +103,7 @@ class _Record:
     """This peer sent the init peer its failure report (one per particle)."""
     reporters: set[str] = field(default_factory=set)
     """At the init peer: the peers whose failure reports it took."""
-    resume: Resume | None = None
-    """Where the next run goes on from (the interpreter state its last run first stopped at,
-    valid only with `data` as that run left it; bounded by the data's size, see const)."""
+    resume: Resume | None = None  # where the next run goes on from (air/resume.py), with `data`
 
     @property
     def deadline_ms(self) -> int:
@@ -117,8 +115,7 @@ class ParticleCore:
 
     `sealer` signs this peer's results and checks others'; `verify_particle(envelope)`
     checks an init peer's signature; `trusted(peer_id)` says whose particles come first;
-    `clock` measures run time (seconds) for the figures in `stats`; `incremental` runs go on
-    from where the last run of the particle stopped (edge_agent/air/resume.py).
+    `clock` measures run time (seconds) for the figures in `stats`.
     """
 
     def __init__(
@@ -133,9 +130,7 @@ class ParticleCore:
         incremental: bool = True,
     ) -> None:
         self.peer_id = peer_id
-        self.incremental = incremental
-        """Each run goes on from where the last one stopped (False: replays the whole script,
-        the reference the benchmarks compare with)."""
+        self.incremental = incremental  # runs resume (air/resume.py); False: the full replay
         self.sealer = sealer
         self.verify_particle = verify_particle
         self.limits = limits or CoreLimits.from_const()
@@ -429,10 +424,8 @@ class ParticleCore:
         results, rec.results = rec.results, {}  # each result is handed over once, as AquaVM expects
         started = self.clock()
         resume, rec.resume = rec.resume, None  # used up, even by a run that fails
-        result = run(
-            rec.script or rec.envelope.script, rec.data, incoming, limited, results,
-            incremental=self.incremental, resume=resume,
-        )
+        result = run(rec.script or rec.envelope.script, rec.data, incoming, limited, results,
+                     incremental=self.incremental, resume=resume)
         spent = self.clock() - started
         rec.steps += result.steps
         rec.cpu_s += spent
