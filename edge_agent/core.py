@@ -42,7 +42,7 @@ from edge_agent.air.calls import RET_UNREACHABLE, CallRequest, CallResult
 from edge_agent.air.context import RunParams
 from edge_agent.air.data import FAILURE_KEY, FAILURE_TEXT_MAX_CHARS, Data, Entry, Kind
 from edge_agent.air.errors import FORGED_RESULT, REFUSED_COPY_CODES, STEP_LIMIT, DataError, ParseError
-from edge_agent.air.interpreter import Script, compile_script, run
+from edge_agent.air.interpreter import Resume, Script, compile_script, run
 from edge_agent.core_events import (
     Action,
     Arrived,
@@ -110,6 +110,7 @@ class _Record:
     """At the init peer: the peers whose failure reports it took."""
     trace: PeerTrace | None = None
     """What this peer did with a traced particle (`core_trace`); None when not traced."""
+    resume: Resume | None = None  # where the next run goes on from (air/resume.py), with `data`
 
     @property
     def deadline_ms(self) -> int:
@@ -133,8 +134,10 @@ class ParticleCore:
         limits: CoreLimits | None = None,
         trusted: Callable[[str], bool] | None = None,
         clock: Callable[[], float] = time.perf_counter,
+        incremental: bool = True,
     ) -> None:
         self.peer_id = peer_id
+        self.incremental = incremental  # runs resume (air/resume.py); False: the full replay
         self.sealer = sealer
         self.verify_particle = verify_particle
         self.limits = limits or CoreLimits.from_const()
@@ -459,7 +462,9 @@ class ParticleCore:
         )
         results, rec.results = rec.results, {}  # each result is handed over once, as AquaVM expects
         started = self.clock()
-        result = run(rec.script or rec.envelope.script, rec.data, incoming, limited, results)
+        resume, rec.resume = rec.resume, None  # used up, even by a run that fails
+        result = run(rec.script or rec.envelope.script, rec.data, incoming, limited, results,
+                     incremental=self.incremental, resume=resume)
         spent = self.clock() - started
         rec.steps += result.steps
         rec.cpu_s += spent
@@ -472,6 +477,7 @@ class ParticleCore:
             rec.results.update(results)  # the copy is refused, not the results
             return [Dropped(pid, _REFUSED.get(result.ret_code, Verdict.MALFORMED), result.error_message)]
         rec.data = result.data
+        rec.resume = result.resume
         if result.ret_code == STEP_LIMIT and rec.steps >= budget:
             return self._over_budget(pid, budget)
         if not result.ok:

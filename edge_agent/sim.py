@@ -157,7 +157,8 @@ class Network:
     `reachable` maps a peer to the only peers whose copies it takes; `limits` are every
     core's (`CoreLimits`, an agent's by default); `lossy` makes copies that cannot be
     delivered vanish without the sender's calls failing (AquaVM's test network; the default
-    reports them as a real agent does, error 14).
+    reports them as a real agent does, error 14); `incremental=False` makes every run replay
+    the whole script, the reference incremental runs are measured and tested against.
     """
 
     def __init__(
@@ -167,6 +168,7 @@ class Network:
         limits: CoreLimits | None = None,
         *,
         lossy: bool = False,
+        incremental: bool = True,
     ) -> None:
         self.peer_ids = list(dict.fromkeys(peers))
         if not self.peer_ids:
@@ -177,6 +179,7 @@ class Network:
         self.reachable = {k: set(v) for k, v in (reachable or {}).items()}
         self.limits = limits
         self.lossy = lossy  # copies that cannot be delivered vanish unnoticed, as in AquaVM's tests
+        self.incremental = incremental  # False: every run replays the whole script (the reference)
         self.last_cores: dict[str, ParticleCore] = {}
         """The peers' cores of the last `run` (their particles, counters and figures)."""
         self.keys = {p: KeyPair.generate() for p in self.peer_ids}
@@ -258,6 +261,7 @@ class Network:
             self._verify_particle,
             limits=self.limits,
             trusted=members.__contains__,
+            incremental=self.incremental,
         )
 
     def sign(self, particle: SimParticle) -> SimParticle:

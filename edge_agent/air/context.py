@@ -55,6 +55,13 @@ class RunParams:
     """Instructions this run may execute (the host's share of the particle's budget)."""
 
 
+RESUME_MIN_PREFIX_STEPS = 32
+"""A run keeps (resume.py) where it first stopped only if getting there took at least this many
+interpreter steps (below, replaying is as cheap as resuming); and a particle whose resumed
+runs redo more than half the work they skip (the frames they go back through, the state they
+restore), once that is over this many steps, stops resuming: it replays from then on."""
+
+
 def no_error() -> dict[str, Any]:
     return {"error_code": 0, "message": ""}
 
@@ -62,33 +69,40 @@ def no_error() -> dict[str, Any]:
 # --- scopes -------------------------------------------------------------------------------
 
 _NEW = object()  # the cell `new` pushes: "declared here, not set yet"
+Cell = tuple[int, Any, Any]  # (depth, value, the cell below or None)
 
 
 class Scopes:
-    """Variables by name, with AquaVM's depth rules (a port of its ValuesSparseMatrix)."""
+    """Variables by name, with AquaVM's depth rules (a port of its ValuesSparseMatrix).
+
+    Each name's cells form an immutable stack, (depth, value, cell below): a run only ever
+    changes the top, so a copy of the table is a snapshot (resume.py)."""
 
     __slots__ = ("cells", "allowed", "depth")
 
     def __init__(self) -> None:
-        self.cells: dict[str, list[list[Any]]] = {}  # name -> [[depth, value], ...]
+        self.cells: dict[str, Cell] = {}  # name -> top cell
         self.allowed: set[int] = {0}
         self.depth = 0
 
+    def copy(self) -> Scopes:
+        out = Scopes()
+        out.cells = dict(self.cells)
+        out.allowed = set(self.allowed)
+        out.depth = self.depth
+        return out
+
     def set(self, name: str, value: Any) -> None:
-        cells = self.cells.get(name)
-        if cells is None:
-            self.cells[name] = [[self.depth, value]]
+        top = self.cells.get(name)
+        if top is None:
+            self.cells[name] = (self.depth, value, None)
             return
-        last = cells[-1]
-        if self.depth == 0 and last[1] is not _NEW:
+        if self.depth == 0 and top[1] is not _NEW:
             raise Uncatchable(
                 SHADOWING_NOT_ALLOWED,
                 f"trying to shadow variable '{name}', but shadowing is allowed only inside fold blocks",
             )
-        if last[0] == self.depth:
-            last[1] = value
-        else:
-            cells.append([self.depth, value])
+        self.cells[name] = (self.depth, value, top[2] if top[0] == self.depth else top)
 
     def check_settable(self, name: str, iterators: Mapping[str, Any]) -> None:
         """Raise now if setting `name` later would be an error (AquaVM's check_output_name)."""
@@ -97,13 +111,8 @@ class Scopes:
                 ITERABLE_SHADOWING,
                 f"variable with name '{name}' can't be shadowed, shadowing isn't supported for iterables",
             )
-        cells = self.cells.get(name)
-        if (
-            self.depth == 0
-            and cells is not None
-            and cells[-1][0] in self.allowed
-            and cells[-1][1] is not _NEW
-        ):
+        top = self.cells.get(name)
+        if self.depth == 0 and top is not None and top[0] in self.allowed and top[1] is not _NEW:
             raise Uncatchable(
                 SHADOWING_NOT_ALLOWED,
                 f"trying to shadow variable '{name}', but shadowing is allowed only inside fold blocks",
@@ -111,10 +120,10 @@ class Scopes:
 
     def get(self, name: str) -> Any:
         """The value, or raise VariableNotFound / the not-set-after-new error."""
-        cells = self.cells.get(name)
-        if cells is None or cells[-1][0] not in self.allowed:
+        top = self.cells.get(name)
+        if top is None or top[0] not in self.allowed:
             raise VariableNotFound(name)
-        value = cells[-1][1]
+        value = top[1]
         if value is _NEW:
             raise Catchable(
                 NOT_INITIALIZED_AFTER_NEW,
@@ -143,22 +152,23 @@ class Scopes:
         self._cleanup()
 
     def new_start(self, name: str) -> None:
-        self.cells.setdefault(name, []).append([self.depth, _NEW])
+        self.cells[name] = (self.depth, _NEW, self.cells.get(name))
 
     def new_end(self, name: str) -> None:
-        cells = self.cells.get(name)
-        if cells:
-            cells.pop()
-            if not cells:
-                del self.cells[name]
+        top = self.cells.get(name)
+        if top is not None:
+            self._pop(name, top)
+
+    def _pop(self, name: str, top: Cell) -> None:
+        if top[2] is None:
+            del self.cells[name]
+        else:
+            self.cells[name] = top[2]
 
     def _cleanup(self) -> None:
         depth = self.depth
-        for name in [n for n, cells in self.cells.items() if cells[-1][0] > depth and cells[-1][0] != 0]:
-            cells = self.cells[name]
-            cells.pop()
-            if not cells:
-                del self.cells[name]
+        for name, top in [(n, top) for n, top in self.cells.items() if top[0] > depth and top[0] != 0]:
+            self._pop(name, top)
 
 
 # --- streams ------------------------------------------------------------------------------
@@ -302,6 +312,7 @@ class ExecutionContext:
         data: Data,
         params: RunParams,
         call_results: Mapping[str, CallResult],
+        incremental: bool = False,
     ) -> None:
         self.script = script
         self.data = data
@@ -319,8 +330,19 @@ class ExecutionContext:
         self.errors = ErrorState()
         self.steps = 0
         self.new_entries: list[tuple[Stream, StreamValue]] = []
-        self.positions = {key: i for i, key in enumerate(data.entries)}
-        self.max_gens = data.stream_max_gens()
+        self._positions: dict[str, int] | None = None  # built on first use: most runs need none
+        # Resumption (see resume.py): at the first instruction instance the data does not
+        # hold yet, the state is captured; then each instruction the run returns through
+        # records its frame while `pending` says the child it ran holds that point.
+        self.capturing = incremental
+        self.pending = False
+        self.capture: Any = None
+        self.path: list[Any] = []  # frames, recorded from the captured point upwards
+        self.kept: list[Any] = []  # frames kept from the previous point (root first)
+        self.linked: bool | None = None  # whether the frames reached the kept ones (a resumed run)
+        self.skipped = 0  # the steps a full replay would have taken before where this run began
+        self.began = 0  # this run's steps when it began there (after restoring the state)
+        self.processed = 0  # frames this run went back through
 
     # --- keys -------------------------------------------------------------------------
 
@@ -337,7 +359,9 @@ class ExecutionContext:
         entries = self.data.entries
         return [entries[k].value for k in entry.value]
 
-    def recorded(self, key: str, kinds: tuple[Kind, ...], peer: str | None) -> Entry | None:
+    def recorded(
+        self, key: str, kinds: tuple[Kind, ...], peer: str | None, node: ast.Instruction
+    ) -> Entry | None:
         """The entry recorded for `key`, checked against what its instruction can produce.
 
         Seals prove who wrote an entry; this proves that writer was entitled to: the kind
@@ -345,7 +369,11 @@ class ExecutionContext:
         the instruction runs on. Anything else is a forgery and ends the run.
         """
         entry = self.data.entries.get(key)
-        if entry is None or (entry.kind in kinds and (peer is None or entry.peer == peer)):
+        if entry is None:
+            if self.capturing:
+                self.absent(node)
+            return None
+        if entry.kind in kinds and (peer is None or entry.peer == peer):
             return entry
         raise Uncatchable(
             FORGED_RESULT,
@@ -353,6 +381,22 @@ class ExecutionContext:
             f"recorded by {entry.peer}, which that instruction does not produce"
             + (f" (it runs on {peer})" if peer is not None else ""),
         )
+
+    def absent(self, node: ast.Instruction) -> None:
+        """The instruction being executed is the run's first to find its instance missing from
+        the data: capture the state here (nothing was produced yet), for the next run to resume."""
+        self.capturing = False
+        if self.skipped + self.steps - self.began < RESUME_MIN_PREFIX_STEPS:
+            return  # replaying this little is as cheap as resuming
+        from edge_agent.air.resume import RESUME_ITEMS_PER_STEP, capture  # it builds on this module
+
+        self.capture = capture(self, node)
+        self.steps += self.capture.items // RESUME_ITEMS_PER_STEP  # copying the state is work too
+        self.pending = True
+
+    def on_path(self, frame: Any) -> None:
+        """The child just run holds the captured point: remember how this instruction goes on."""
+        self.path.append(frame)
 
     def take_result(self, key: str) -> CallResult | None:
         """The host's result for a call this peer asked for; each result is used once."""
@@ -380,23 +424,35 @@ class ExecutionContext:
     def replay_to_stream(self, name: str, key: str, entry: Entry, value: Any) -> None:
         self.stream(name).add_old(entry.gen, StreamValue(self.positions.get(key, 0), value, key))
 
+    @property
+    def positions(self) -> dict[str, int]:
+        """Each key's place in the log (orders the values of one stream generation)."""
+        if self._positions is None:
+            self._positions = {key: i for i, key in enumerate(self.data.entries)}
+        return self._positions
+
     def record_to_stream(self, name: str, key: str, entry: Entry) -> None:
         """Append a value produced now: a new generation of the stream, recorded in the log."""
         stream = self.stream(name)
         entry.stream = stream.instance
-        item = StreamValue(len(self.positions), entry.value, key, entry)
+        item = StreamValue(len(self.data.entries), entry.value, key, entry)
         stream.add_new(item)
         self.record(key, entry)
         self.new_entries.append((stream, item))
 
     def record(self, key: str, entry: Entry) -> None:
+        if self._positions is not None:
+            self._positions[key] = len(self.data.entries)
         self.data.entries[key] = entry
-        self.positions[key] = len(self.positions)
 
     def finish_generations(self) -> None:
         """Give values produced in this run their generation numbers (after the old ones)."""
-        for stream in {id(s): s for s, _ in self.new_entries}.values():
-            base = self.max_gens.get(stream.instance, -1) + 1
+        if not self.new_entries:
+            return
+        produced = {id(s): s for s, _ in self.new_entries}
+        max_gens = self.data.stream_max_gens(skip=[item.entry for _, item in self.new_entries if item.entry])
+        for stream in produced.values():
+            base = max_gens.get(stream.instance, -1) + 1
             index = 0
             for gen in stream.new:
                 if not gen:

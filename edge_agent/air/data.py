@@ -105,11 +105,12 @@ class Data:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def stream_max_gens(self) -> dict[str, int]:
-        """Highest generation per stream instance."""
+    def stream_max_gens(self, skip: list[Entry] | None = None) -> dict[str, int]:
+        """Highest generation per stream instance, leaving out the entries in `skip`."""
         out: dict[str, int] = {}
+        left_out = {id(e) for e in skip} if skip else ()
         for e in self.entries.values():
-            if e.stream is not None and e.gen >= out.get(e.stream, -1):
+            if e.stream is not None and e.gen >= out.get(e.stream, -1) and id(e) not in left_out:
                 out[e.stream] = e.gen
         return out
 

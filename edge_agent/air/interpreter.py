@@ -6,7 +6,9 @@
 It merges the incoming copy into the stored one, re-runs the whole script against the
 merged log (replaying recorded results, recording new ones), and reports what the host
 must do: call local services, and send the particle to the next peers. It does no I/O and
-keeps no state between runs; the host stores `data` and feeds results back.
+keeps no state between runs; the host stores `data` and feeds results back. An incremental
+run (resume.py) also hands the host a resume point to give back with the next run, which
+then goes on from there instead of replaying everything: the full replay stays the reference.
 """
 
 from __future__ import annotations
@@ -32,8 +34,16 @@ from edge_agent.air.errors import (
 )
 from edge_agent.air.instructions import execute
 from edge_agent.air.parser import parse
+from edge_agent.air.resume import (
+    LOG_COPY_ENTRIES_PER_STEP,
+    LOG_WALK_ENTRIES_PER_STEP,
+    REPLAY,
+    Resume,
+    go_on,
+    resume_point,
+)
 
-__all__ = ["CallRequest", "RunParams", "RunResult", "Script", "compile_script", "run"]
+__all__ = ["CallRequest", "Resume", "RunParams", "RunResult", "Script", "compile_script", "run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +70,8 @@ class RunResult:
     """Instructions executed (what the run cost)."""
     instruction: str = ""
     """On an uncaught catchable error, the instruction it came from (as `:error:` names it)."""
+    resume: Resume | None = None
+    """Where the next run may go on from (an incremental run that succeeded, see resume.py)."""
 
     @property
     def ok(self) -> bool:
@@ -88,8 +100,15 @@ def run(
     incoming: Data,
     params: RunParams,
     call_results: Mapping[str, CallResult] | None = None,
+    *,
+    incremental: bool = False,
+    resume: Resume | None = None,
 ) -> RunResult:
-    """Run `script` once on `params.current_peer_id`; never raises for bad scripts or data."""
+    """Run `script` once on `params.current_peer_id`; never raises for bad scripts or data.
+
+    With `incremental`, a successful run also returns where the next one may go on from
+    (`RunResult.resume`); given back as `resume` with that run's data as `prev`, the next run
+    does only the work that is new (resume.py), with the outcome a full replay would have."""
     try:
         compiled = script if isinstance(script, Script) else compile_script(script)
     except ParseError as exc:
@@ -104,10 +123,16 @@ def run(
         # 3.11 keeps such frames off the C stack, so a deep limit is safe; the step limit
         # bounds the work.
         sys.setrecursionlimit(const.AIR_RECURSION_LIMIT)
-    ctx = ExecutionContext(compiled, data, params, call_results or {})
+    replays = resume is REPLAY
+    ctx = ExecutionContext(compiled, data, params, call_results or {}, incremental and not replays)
+    if resume is not None and not (incremental and resume.script is compiled and resume.data is prev):
+        resume = None  # another particle's, or data it was not made for, or REPLAY: replay it all
     ret_code, message = 0, ""
     try:
-        execute(compiled.tree, ctx)
+        if resume is None:
+            execute(compiled.tree, ctx)
+        else:
+            go_on(ctx, resume)
     except ExecutionError as exc:
         if exc.code == FORGED_RESULT:
             return RunResult(prev, ret_code=exc.code, error_message=exc.message, steps=ctx.steps)
@@ -115,7 +140,11 @@ def run(
     except RecursionError:
         ret_code, message = STEP_LIMIT, "the script nests too deeply (a fold over a very long array?)"
     ctx.finish_generations()
-    data.compact()
+    if resume is None:  # else merge compacted it, and new values have dense generations
+        data.compact()
+    else:  # it still copied the log, and walked it for new entries or stream values: work too
+        walked = incoming.entries or ctx.new_entries
+        ctx.steps += len(data.entries) // (LOG_WALK_ENTRIES_PER_STEP if walked else LOG_COPY_ENTRIES_PER_STEP)
     if len(data.entries) > const.MAX_DATA_ENTRIES:
         return RunResult(
             prev,
@@ -138,6 +167,7 @@ def run(
         call_requests=ctx.call_requests,
         forwarded=ctx.next_peers,
         steps=ctx.steps,
+        resume=REPLAY if replays else resume_point(ctx, compiled) if incremental else None,
     )
 
 

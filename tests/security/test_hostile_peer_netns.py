@@ -240,7 +240,7 @@ def lan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lan]:
 
 
 def test_heavy_particles_of_a_stranger_do_not_stall_the_victim(lan: Lan) -> None:
-    """Attack 3: folds of op.noop (every run replays all earlier iterations) and nested
+    """Attack 3: folds of op.noop (every run walks the whole array after its call) and nested
     folds 400x400, one every half second, while the laptop calls the victim."""
     before = lan.counters()
     with lan.probing() as figures:

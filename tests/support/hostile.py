@@ -61,11 +61,13 @@ CHEAP_SCRIPT = "(null)"
 
 
 def fold_of_noop(victim: str, values: int = 2000) -> str:
-    """A fold of op.noop calls on `victim`: every call ends a run, and every run replays all
-    earlier iterations, so its work grows with the square of `values`."""
+    """A fold of op.noop calls on `victim`, each followed by a walk over all the values: every
+    call ends a run, and every run goes on with such a walk (runs resume after the call instead
+    of replaying earlier iterations, so a plain fold of calls would cost little), so its work
+    grows with the square of `values`."""
     numbers = " ".join(str(i) for i in range(values))
     return (f'(seq (call "{victim}" ("op" "array") [{numbers}] xs) '
-            f'(fold xs x (seq (call "{victim}" ("op" "noop") []) (next x))))')
+            f'(fold xs x (seq (seq (call "{victim}" ("op" "noop") []) (fold xs y (next y))) (next x))))')
 
 
 def nested_fold(victim: str, values: int = 400) -> str:

@@ -29,10 +29,50 @@ def execute(node: ast.Instruction, ctx: ExecutionContext) -> None:
     try:
         executor(node, ctx)
     except ExecutionError as exc:
-        errors = ctx.errors
-        if exc.catchable and (errors.error_can_set or (errors.last_can_set and exc.affects_last_error())):  # type: ignore[attr-defined]
-            errors.set_errors(exc, ast.render(node), ctx.params.current_peer_id, None, False)
+        note_error(node, ctx, exc)
         raise
+
+
+def note_error(node: ast.Instruction, ctx: ExecutionContext, exc: ExecutionError) -> None:
+    """A catchable error passes through `node`: the first time, `:error:` names it."""
+    errors = ctx.errors
+    if exc.catchable and (errors.error_can_set or (errors.last_can_set and exc.affects_last_error())):  # type: ignore[attr-defined]
+        errors.set_errors(exc, ast.render(node), ctx.params.current_peer_id, None, False)
+
+
+def attempt(node: ast.Instruction, ctx: ExecutionContext) -> ExecutionError | None:
+    """Run `node`; the error it raised, if any (the caller goes on from it, or a resumed run does)."""
+    try:
+        execute(node, ctx)
+    except ExecutionError as exc:
+        return exc
+    return None
+
+
+def passthrough(
+    node: ast.Instruction, ctx: ExecutionContext, payload: object, exc: ExecutionError | None
+) -> None:
+    """How an instruction goes on after its last child: as that child went (a resume frame)."""
+    if ctx.pending:
+        ctx.on_path((passthrough, node, None))
+    if exc is not None:
+        raise exc
+
+
+def then(
+    ctx: ExecutionContext, owed: bool, child: ast.Instruction, after: Callable[..., None],
+    node: ast.Instruction, payload: object,
+) -> None:
+    """Run `child`, another child of `node`, then `after` (its resume frame). `owed`: the child
+    run before holds the captured point, so `node` must keep owing its frame to its parent."""
+    if not owed:
+        after(node, ctx, payload, attempt(child, ctx))
+        return
+    ctx.pending = False
+    try:
+        after(node, ctx, payload, attempt(child, ctx))
+    finally:
+        ctx.pending = True
 
 
 from edge_agent.air.instructions import (  # noqa: E402  (the modules import `execute` from here)
@@ -71,3 +111,18 @@ DISPATCH.update(
         ast.Never: null.execute_never,
     }
 )
+
+INERT: dict[Callable[..., None], Callable[[Any, bool], bool | None]] = {
+    seq.after_left: lambda _, complete: None if complete else complete,
+    passthrough: lambda _, complete: complete,
+    par.after_left: lambda _, complete: None,
+    par.after_right: lambda left, complete: left[0] or complete,
+    xor.after_left: lambda _, complete: complete,
+    xor.after_right: lambda _, complete: complete,
+    new.after_body: lambda _, complete: complete,
+    fold.after_body: lambda _, complete: complete,
+    next.after_body: lambda _, complete: complete,
+}
+"""Resume frame -> given what the frame kept and `complete` as its child left it, with no
+error: None if the frame would run another instruction, else `complete` as it leaves it.
+(seq runs its right side after a complete left; par runs its right side after the left.)"""

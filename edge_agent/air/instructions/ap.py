@@ -21,7 +21,7 @@ def execute(node: ast.Ap, ctx: ExecutionContext) -> None:
         ctx.scalars.set(result.name, value)
         return
     key = ctx.key(node)
-    entry = ctx.recorded(key, (Kind.AP,), None)
+    entry = ctx.recorded(key, (Kind.AP,), None, node)
     if entry is None:
         ctx.record_to_stream(result.name, key, Entry(Kind.AP, value, ctx.params.current_peer_id))
     else:

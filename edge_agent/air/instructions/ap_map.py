@@ -25,7 +25,7 @@ def execute(node: ast.ApMap, ctx: ExecutionContext) -> None:
     if type(key) not in (str, int):
         raise Catchable(STREAM_MAP_KEY_ERROR, f"unsupported type for a stream map key: '{V.to_json(key)}'")
     entry_key = ctx.key(node)
-    entry = ctx.recorded(entry_key, (Kind.AP,), None)
+    entry = ctx.recorded(entry_key, (Kind.AP,), None, node)
     pair = {"key": key, "value": value}
     if entry is None:
         ctx.record_to_stream(node.map.name, entry_key, Entry(Kind.AP, pair, ctx.params.current_peer_id))

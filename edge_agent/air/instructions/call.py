@@ -48,9 +48,11 @@ def execute(node: ast.Call, ctx: ExecutionContext) -> None:
     if entry is not None and (entry.peer == peer or not _reported_unreachable(entry)):
         # Only `peer` may record a result (anything else is a forgery), except error 14: the
         # peer that could not forward the particle there says so, under its own seal.
-        entry = ctx.recorded(key, _CALL_KINDS, peer)
+        entry = ctx.recorded(key, _CALL_KINDS, peer, node)
     fresh = entry is None
     if entry is None:
+        if ctx.capturing:
+            ctx.absent(node)
         if peer != ctx.params.current_peer_id:
             if key not in ctx.data.sent:  # once per call instance: nobody forwards it again
                 ctx.data.sent[key] = peer

@@ -25,7 +25,7 @@ def execute(node: ast.Canon, ctx: ExecutionContext) -> None:
         ctx.complete = False
         return
     key = ctx.key(node)
-    entry = ctx.recorded(key, (Kind.CANON,), peer)
+    entry = ctx.recorded(key, (Kind.CANON,), peer, node)
     if entry is None:
         if peer != ctx.params.current_peer_id:
             if key not in ctx.data.sent:

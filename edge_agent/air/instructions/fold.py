@@ -22,7 +22,7 @@ from edge_agent.air.context import (
     set_iterator,
 )
 from edge_agent.air.errors import FOLD_OVER_NON_ARRAY, Catchable, ExecutionError
-from edge_agent.air.instructions import execute as run
+from edge_agent.air.instructions import attempt
 from edge_agent.air.resolve import resolve
 
 
@@ -62,16 +62,29 @@ def fold_over(
     set_iterator(ctx, node.iterator, state)
     saved = ctx.iteration.get(node.node_id)
     ctx.iteration[node.node_id] = tokens[0]
-    try:
-        run(node.body, ctx)
-    finally:
-        del ctx.iterators[node.iterator]
-        if saved is None:
-            del ctx.iteration[node.node_id]
+    after_body(node, ctx, (state, saved), attempt(node.body, ctx))
+
+
+def after_body(
+    node: ast.Fold, ctx: ExecutionContext, payload: tuple[FoldState, str | None], exc: ExecutionError | None
+) -> None:
+    """The fold's scope ends with the body (also a resume frame, for a fold over an array:
+    a fold over a stream goes on with the stream's next generation, which no frame holds)."""
+    state, saved = payload
+    if ctx.pending:
+        if state.stream_fold:
+            ctx.pending = False  # no resume point this run
         else:
-            ctx.iteration[node.node_id] = saved
-        ctx.scalars.fold_end()
-        ctx.canons.fold_end()
+            ctx.on_path((after_body, node, payload))
+    del ctx.iterators[node.iterator]
+    if saved is None:
+        del ctx.iteration[node.node_id]
+    else:
+        ctx.iteration[node.node_id] = saved
+    ctx.scalars.fold_end()
+    ctx.canons.fold_end()
+    if exc is not None:
+        raise exc
 
 
 def _fold_stream(node: ast.Fold, iterable: ast.Stream | ast.StreamMap, ctx: ExecutionContext) -> None:

@@ -10,7 +10,7 @@ from edge_agent.air import ast
 from edge_agent.air import values as V
 from edge_agent.air.context import ExecutionContext, VariableNotFound
 from edge_agent.air.errors import MATCH_FAILED, MISMATCH_FAILED, Catchable
-from edge_agent.air.instructions import execute as run
+from edge_agent.air.instructions import attempt, passthrough
 from edge_agent.air.resolve import resolve
 
 
@@ -30,7 +30,7 @@ def execute_match(node: ast.Match, ctx: ExecutionContext) -> None:
         return
     if not same:
         raise Catchable(MATCH_FAILED, "compared values do not match")
-    run(node.body, ctx)
+    passthrough(node, ctx, None, attempt(node.body, ctx))
 
 
 def execute_mismatch(node: ast.MisMatch, ctx: ExecutionContext) -> None:
@@ -39,4 +39,4 @@ def execute_mismatch(node: ast.MisMatch, ctx: ExecutionContext) -> None:
         return
     if same:
         raise Catchable(MISMATCH_FAILED, "compared values do not mismatch")
-    run(node.body, ctx)
+    passthrough(node, ctx, None, attempt(node.body, ctx))

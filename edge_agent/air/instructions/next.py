@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from edge_agent.air import ast
-from edge_agent.air.context import ExecutionContext
-from edge_agent.air.errors import FOLD_STATE_NOT_FOUND, Uncatchable
-from edge_agent.air.instructions import execute as run
+from edge_agent.air.context import ExecutionContext, FoldState
+from edge_agent.air.errors import FOLD_STATE_NOT_FOUND, ExecutionError, Uncatchable
+from edge_agent.air.instructions import attempt, passthrough
 
 
 def execute(node: ast.Next, ctx: ExecutionContext) -> None:
@@ -16,7 +16,7 @@ def execute(node: ast.Next, ctx: ExecutionContext) -> None:
     if state.index + 1 >= len(state.items):
         if fold.last is not None:
             ctx.complete = True
-            run(fold.last, ctx)
+            passthrough(node, ctx, None, attempt(fold.last, ctx))
         elif state.stream_fold and not state.back_iteration_started:
             # AquaVM: the end of a stream fold without `last` behaves like (never).
             state.back_iteration_started = True
@@ -26,10 +26,16 @@ def execute(node: ast.Next, ctx: ExecutionContext) -> None:
     ctx.iteration[fold.node_id] = state.tokens[state.index]
     ctx.scalars.next_before()
     ctx.canons.next_before()
-    try:
-        run(fold.body, ctx)
-    finally:
-        ctx.scalars.next_after()
-        ctx.canons.next_after()
+    after_body(node, ctx, state, attempt(fold.body, ctx))
+
+
+def after_body(node: ast.Next, ctx: ExecutionContext, state: FoldState, exc: ExecutionError | None) -> None:
+    """Back from the next value's iteration to this one (also a resume frame)."""
+    if ctx.pending:
+        ctx.on_path((after_body, node, state))
+    ctx.scalars.next_after()
+    ctx.canons.next_after()
+    if exc is not None:
+        raise exc
     state.index -= 1
-    ctx.iteration[fold.node_id] = state.tokens[state.index]
+    ctx.iteration[state.node.node_id] = state.tokens[state.index]

@@ -5,27 +5,39 @@ from __future__ import annotations
 from edge_agent.air import ast
 from edge_agent.air.context import ExecutionContext, no_error
 from edge_agent.air.errors import ExecutionError
-from edge_agent.air.instructions import execute as run
+from edge_agent.air.instructions import attempt, then
 
 
 def execute(node: ast.Xor, ctx: ExecutionContext) -> None:
     ctx.complete = True
-    try:
-        run(node.left, ctx)
+    after_left(node, ctx, None, attempt(node.left, ctx))
+
+
+def after_left(node: ast.Xor, ctx: ExecutionContext, payload: object, exc: ExecutionError | None) -> None:
+    """What follows `a` (also a resume frame)."""
+    owed = ctx.pending
+    if owed:
+        ctx.on_path((after_left, node, None))
+    if exc is None:
         return
-    except ExecutionError as exc:
-        if not exc.catchable:
-            raise
-        caught = exc
+    if not exc.catchable:
+        raise exc
     errors = ctx.errors
     ctx.complete = True
     errors.last_can_set = True
-    errors.orig = caught
+    errors.orig = exc
     errors.error_can_set = True
-    try:
-        run(node.right, ctx)
-    finally:
-        if errors.error_can_set:  # nothing new was raised in the catch: :error: goes back to none
-            errors.error = no_error()
-            errors.orig = None
+    then(ctx, owed, node.right, after_right, node, None)
+
+
+def after_right(node: ast.Xor, ctx: ExecutionContext, payload: object, exc: ExecutionError | None) -> None:
+    """What follows `b` (also a resume frame)."""
+    if ctx.pending:
+        ctx.on_path((after_right, node, None))
+    errors = ctx.errors
+    if errors.error_can_set:  # nothing new was raised in the catch: :error: goes back to none
+        errors.error = no_error()
+        errors.orig = None
+    if exc is not None:
+        raise exc
     errors.error_can_set = True

@@ -1,0 +1,228 @@
+"""Incremental runs: go on from where the previous run of a particle first had to stop.
+
+A run is a deterministic walk of the script over the data, and the data only grows (a copy
+that disagrees with it is refused). So the next run walks exactly as this one did up to the
+first instruction instance this one found missing from the data -- a call not answered yet,
+an `ap` or `canon` done for the first time. There (`ExecutionContext.absent`) the state is
+captured: variables, canons, streams, folds, errors. The instructions the run then returns
+through each record a frame: how that instruction goes on after the child it was running
+(`after_left` of a seq, `after_body` of a next, ...). The next run restores the state, runs
+the captured instruction again, and hands its outcome to the frames in turn: the same walk
+as a full replay from that point, without the work before it. An instruction that cannot go
+on from a frame (a fold over a stream, which loops over generations) leaves the run without
+a resume point, and the next run replays the whole script.
+
+Nothing is produced before that point (producing is finding an instance missing), so the
+captured state is what replaying the recorded data gave: a copy of it, checked against
+`RESUME_BASE_ITEMS` and `RESUME_ITEMS_PER_ENTRY`, lives with the particle between runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from edge_agent.air import ast
+from edge_agent.air.context import (
+    RESUME_MIN_PREFIX_STEPS,
+    ErrorState,
+    ExecutionContext,
+    FoldState,
+    Scopes,
+    Stream,
+)
+from edge_agent.air.data import Data
+from edge_agent.air.errors import ExecutionError
+
+RESUME_BASE_ITEMS = 1024
+RESUME_ITEMS_PER_ENTRY = 4
+"""What a particle's resume point (this module: the interpreter state where its
+last run first stopped, and the frames back to the root) may hold, in values: this base plus
+this many per entry of its data. It is state the data already paid for (streams of its
+values, a fold's frames per iteration), so the data's own limits bound it; beyond it, the
+next run replays the whole script."""
+
+RESUME_ITEMS_PER_STEP = 8
+"""Capturing or restoring this many values counts as one interpreter step (for the budgets)."""
+
+LOG_COPY_ENTRIES_PER_STEP = 256
+LOG_WALK_ENTRIES_PER_STEP = 16
+"""A resumed run still copies the log (a dict copy: this many entries a step) and, when it
+merged new entries or produced stream values, walks it in Python for their generations (this
+many a step): charged so that a stranger's cheap runs still pay for a long log."""
+
+Frame = tuple[Callable[..., None], ast.Instruction, Any]
+"""(how the instruction goes on, the instruction, what it kept)."""
+
+Kept = tuple[Callable[..., None], ast.Instruction, Any, tuple[bool, bool]]
+"""A frame kept between runs, with whether it and every frame above it up to the root are
+inert (run no instruction, raise nothing) when reached without an error, for `complete`
+False and True. The frames above a new resume point are those of the previous one, so a run
+stops going up where they are inert: the rest of the walk would change nothing it reports."""
+
+
+@dataclass(slots=True)
+class Capture:
+    """The state of a run at the instruction it first found missing from the data."""
+
+    node: ast.Instruction
+    complete: bool
+    scalars: Scopes
+    canons: Scopes
+    iterators: dict[str, FoldState]
+    folds: list[tuple[FoldState, int, bool]]
+    """The fold states' positions here (the frames share the states, which a run moves on)."""
+    iteration: dict[int, str]
+    streams: dict[str, Stream]
+    stream_scopes: dict[str, list[str]]
+    errors: ErrorState
+    items: int
+    prefix: int
+    """The steps a full replay takes to get here (what resuming saves)."""
+
+
+@dataclass(slots=True)
+class Resume:
+    """Where the next run of a particle may go on from, valid only for the data it came with."""
+
+    script: Any
+    data: Data
+    capture: Capture | None
+    """None: the particle's resumed runs did not pay; its runs replay from now on."""
+    frames: list[Kept]
+    """Root first: the last is the frame nearest the captured instruction."""
+
+    @property
+    def items(self) -> int:
+        """How much it holds, in values (bounded by RESUME_BASE_ITEMS and
+        RESUME_ITEMS_PER_ENTRY)."""
+        return (self.capture.items if self.capture is not None else 0) + len(self.frames)
+
+
+def _copy_scopes(scopes: Scopes) -> tuple[Scopes, int]:
+    return scopes.copy(), len(scopes.cells)
+
+
+def _copy_stream(stream: Stream) -> Stream:
+    old = {gen: list(values) for gen, values in stream.old.items()}
+    return Stream(stream.instance, old, [list(g) for g in stream.new], stream.size)
+
+
+def _strip(exc: ExecutionError | None) -> ExecutionError | None:
+    """Keep an error without its traceback (which would keep the whole run alive)."""
+    if exc is not None:
+        exc.__traceback__ = exc.__context__ = exc.__cause__ = None
+    return exc
+
+
+def _copy_errors(errors: ErrorState) -> ErrorState:
+    out = ErrorState()
+    out.last, out.last_can_set = errors.last, errors.last_can_set
+    out.error, out.error_can_set = errors.error, errors.error_can_set
+    out.orig = _strip(errors.orig)
+    return out
+
+
+def capture(ctx: ExecutionContext, node: ast.Instruction) -> Capture:
+    """A copy of the state `ctx` has now, before `node` runs (values are shared: never mutated)."""
+    scalars, scalar_items = _copy_scopes(ctx.scalars)
+    canons, canon_items = _copy_scopes(ctx.canons)
+    iterators = dict(ctx.iterators)
+    folds = [(state, state.index, state.back_iteration_started) for state in iterators.values()]
+    streams = {instance: _copy_stream(s) for instance, s in ctx.streams.items()}
+    items = scalar_items + canon_items + len(iterators) + sum(s.size + 1 for s in streams.values())
+    return Capture(
+        node,
+        ctx.complete,
+        scalars,
+        canons,
+        iterators,
+        folds,
+        dict(ctx.iteration),
+        streams,
+        {name: list(ids) for name, ids in ctx.stream_scopes.items()},
+        _copy_errors(ctx.errors),
+        items,
+        ctx.skipped + ctx.steps - ctx.began,
+    )
+
+
+def _keep(frames: list[Kept], frame: Frame) -> None:
+    """Put `frame` on top of `frames` (root first), with whether it is inert from there down."""
+    from edge_agent.air.instructions import INERT
+
+    fn, node, payload = frame
+    below = frames[-1][3] if frames else (True, True)
+    rule = INERT[fn]
+    inert = tuple(r is not None and below[r] for r in (rule(payload, False), rule(payload, True)))
+    if type(payload) is tuple:
+        payload = tuple(_strip(p) if isinstance(p, ExecutionError) else p for p in payload)
+    frames.append((fn, node, payload, inert))  # type: ignore[arg-type]
+
+
+def resume_point(ctx: ExecutionContext, script: Any) -> Resume | None:
+    """What the next run may go on from: if this run captured a point and its frames, with
+    the ones kept from the previous point, lead back to the root; and it is small enough."""
+    cap = ctx.capture
+    if cap is None or not (ctx.pending if ctx.linked is None else ctx.linked):
+        return None
+    waste = ctx.processed + cap.items
+    if waste > RESUME_MIN_PREFIX_STEPS and 2 * waste > cap.prefix:
+        return REPLAY
+    frames: list[Kept] = ctx.kept
+    for frame in reversed(ctx.path):
+        _keep(frames, frame)
+    point = Resume(script, ctx.data, cap, frames)
+    limit = RESUME_BASE_ITEMS + RESUME_ITEMS_PER_ENTRY * len(ctx.data.entries)
+    return point if point.items <= limit else None
+
+
+REPLAY = Resume(None, Data(), None, [])
+"""The resume point of a particle that replays every run (see RESUME_MIN_PREFIX_STEPS)."""
+
+
+def restore(ctx: ExecutionContext, cap: Capture) -> None:
+    """Put the captured state into a fresh context (the capture is used up)."""
+    ctx.complete = cap.complete
+    ctx.scalars = cap.scalars
+    ctx.canons = cap.canons
+    ctx.iterators = cap.iterators
+    for state, index, back in cap.folds:
+        state.index, state.back_iteration_started = index, back
+    ctx.iteration = cap.iteration
+    ctx.streams = cap.streams
+    ctx.stream_scopes = cap.stream_scopes
+    ctx.errors = cap.errors
+    ctx.steps += cap.items // RESUME_ITEMS_PER_STEP  # copying it back is work too
+    ctx.skipped, ctx.began = cap.prefix, ctx.steps
+
+
+def go_on(ctx: ExecutionContext, point: Resume) -> None:
+    """Run the captured instruction again, then go on through the frames towards the root, as
+    the instructions they belong to would have, up to where the rest is inert; raises what
+    escapes the root."""
+    from edge_agent.air.instructions import attempt, note_error
+
+    cap = point.capture
+    assert cap is not None, "a particle that replays has nothing to go on from"
+    frames = point.frames
+    restore(ctx, cap)
+    exc = attempt(cap.node, ctx)
+    while frames:
+        fn, node, payload, inert = frames[-1]
+        if exc is None and inert[ctx.complete]:
+            ctx.kept = frames  # they are the new point's frames too, if it has one below them
+            break
+        frames.pop()
+        ctx.step()
+        ctx.processed += 1
+        try:
+            fn(node, ctx, payload, exc)
+            exc = None
+        except ExecutionError as err:
+            note_error(node, ctx, err)
+            exc = err
+    ctx.linked = ctx.pending
+    if exc is not None:
+        raise exc

@@ -1,0 +1,91 @@
+"""Resume points (edge_agent/air/resume.py): when a run keeps one, what the next run does with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edge_agent.air import Data, RunParams, run
+from edge_agent.air import data as D
+from edge_agent.air.calls import CallResult
+from edge_agent.air.interpreter import RunResult
+from edge_agent.air.resume import REPLAY, RESUME_BASE_ITEMS, RESUME_ITEMS_PER_ENTRY
+
+FOLD = """(seq (call %init_peer_id% ("s" "xs") [] xs)
+  (fold xs x (seq (call %init_peer_id% ("op" "noop") [x] r) (next x))))"""
+FAN_OUT = """(seq (call %init_peer_id% ("s" "xs") [] xs)
+  (seq (fold xs x (par (call x ("s" "f") [] $out) (next x)))
+       (seq (canon %init_peer_id% $out #all) (call %init_peer_id% ("s" "done") [#all]))))"""
+PARAMS = RunParams("a", "a", 1_700_000_000_000, 60_000, "pid", max_steps=10**7)
+
+
+def drive(script: str, items: list[Any], incremental: bool) -> tuple[Data, list[RunResult]]:
+    """Run `script` on one peer, answering each call request, until it asks for nothing."""
+    data, resume, out = Data(), None, []
+    results: dict[str, CallResult] = {}
+    for _ in range(3 * len(items) + 10):
+        r = run(script, data, Data(), PARAMS, results, incremental=incremental, resume=resume)
+        assert r.ok, r.error_message
+        out.append(r)
+        data, resume = r.data, r.resume
+        if not r.call_requests:
+            break
+        results = {c.key: CallResult.success(items if c.function == "xs" else c.args)
+                   for c in r.call_requests}
+    return data, out
+
+
+def test_a_sequential_fold_costs_the_same_few_steps_a_run_however_long_it_got() -> None:
+    items = list(range(300))
+    full_data, full = drive(FOLD, items, incremental=False)
+    data, incremental = drive(FOLD, items, incremental=True)
+    assert D.encode(data) == D.encode(full_data)
+    assert len(incremental) == len(full) == len(items) + 2
+    late = [r.steps for r in incremental[len(items) // 2 :]]
+    assert max(late) <= 16  # each run: the new result, the next call, a few frames
+    assert full[-1].steps > 3 * len(items)  # the full replay walks every iteration again
+    assert all(r.resume is not None for r in incremental[40:-1])
+
+
+def test_a_short_prefix_keeps_no_resume_point() -> None:
+    r = run('(call %init_peer_id% ("s" "f") [])', Data(), Data(), PARAMS, incremental=True)
+    assert r.ok and r.call_requests and r.resume is None
+
+
+def test_a_resume_point_is_used_only_with_the_data_it_came_with() -> None:
+    items = list(range(60))
+    _, runs = drive(FOLD, items, incremental=True)
+    point = runs[50].resume
+    assert point is not None
+    other = runs[40].data  # older data: the point does not belong to it
+    key = runs[40].call_requests[0].key
+    given = {key: CallResult.success([])}
+    with_point = run(FOLD, other, Data(), PARAMS, given, incremental=True, resume=point)
+    without = run(FOLD, other, Data(), PARAMS, given, incremental=False)
+    assert D.encode(with_point.data) == D.encode(without.data)
+    assert with_point.steps == without.steps
+
+
+def test_a_particle_whose_resumes_do_not_pay_replays_from_then_on() -> None:
+    peers = [f"p{i}" for i in range(80)]
+    r = run(FAN_OUT, Data(), Data(), PARAMS, incremental=True)
+    given = {r.call_requests[0].key: CallResult.success(peers)}
+    r = run(FAN_OUT, r.data, Data(), PARAMS, given, incremental=True)
+    data, resume, sent = r.data, r.resume, r.forwarded
+    seen = []
+    for i, peer in enumerate(peers):  # each answer arrives in a copy of its own
+        [key] = sent[peer]
+        incoming = D.decode(D.encode(Data({key: D.Entry(D.Kind.CALL, i, peer, "$out", 0)})))
+        r = run(FAN_OUT, data, incoming, PARAMS, incremental=True, resume=resume)
+        assert r.ok, r.error_message
+        data, resume = r.data, r.resume
+        seen.append(resume)
+    assert REPLAY in seen
+    assert all(s is REPLAY for s in seen[seen.index(REPLAY) :])  # it sticks
+
+
+def test_a_resume_point_holds_no_more_than_its_data_pays_for() -> None:
+    items = list(range(200))
+    _, runs = drive(FOLD, items, incremental=True)
+    for r in runs:
+        if r.resume is not None and r.resume is not REPLAY:
+            assert r.resume.items <= RESUME_BASE_ITEMS + RESUME_ITEMS_PER_ENTRY * len(r.data.entries)
