@@ -150,7 +150,7 @@ class LanAgents:
 
     def _init(self) -> None:
         """What ``edge-agent init --trust LAPTOP`` writes, for each agent, in this process."""
-        from edge_agent.config import Config, CoapConfig, DiscoveryConfig
+        from edge_agent.config import CoapConfig, Config, DiscoveryConfig
         from edge_agent.store import StateDir
 
         laptop = StateDir(self.workdir / "laptop" / "client").load_or_create_identity()

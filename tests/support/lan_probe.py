@@ -65,11 +65,12 @@ async def _poll(deadline: float, targets: list[tuple[str, str]]) -> dict[str, An
         if ids - {pid} <= set(peers[pid]):
             complete.setdefault(pid, now)
 
-    stopping = asyncio.ensure_future(stop.wait())
+    stopping: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
     async with CoapClient() as client:
         while len(complete) < len(targets) and time.monotonic() < deadline:
             todo = [(h, p) for h, p in targets if p not in complete]
-            sweep = asyncio.ensure_future(asyncio.gather(*(ask(client, h, p) for h, p in todo)))
+            asks = (ask(client, h, p) for h, p in todo)
+            sweep: asyncio.Future[Any] = asyncio.ensure_future(asyncio.gather(*asks))
             await asyncio.wait({sweep, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if stop.is_set():
                 sweep.cancel()
@@ -89,11 +90,11 @@ def _udp_ports(frame: bytes) -> tuple[int, int] | None:
         ihl = (frame[14] & 0x0F) * 4
         if frame[23] != 17 or len(frame) < 14 + ihl + 4:
             return None
-        return struct.unpack_from("!HH", frame, 14 + ihl)  # type: ignore[return-value]
+        return struct.unpack_from("!HH", frame, 14 + ihl)
     if ethertype == 0x86DD and len(frame) >= 58:
         if frame[20] != 17:  # next header: UDP (mDNS never carries extension headers)
             return None
-        return struct.unpack_from("!HH", frame, 54)  # type: ignore[return-value]
+        return struct.unpack_from("!HH", frame, 54)
     return None
 
 
