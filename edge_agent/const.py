@@ -327,8 +327,9 @@ PROOF_REFUTED_TTL_S = 60.0
 challenged again for that peer id, in seconds."""
 
 PROOF_MAX_IN_FLIGHT = 64
-"""Challenges a node has outstanding at once; one more counts as unanswered (not sent), so
-particles naming many strangers cannot make a node send unbounded challenges."""
+"""Challenges a node has outstanding at once, so particles naming many strangers cannot make
+a node send unbounded challenges; one more waits for a free slot within its caller's time (a
+send's deadline), so a fan-out to more peers than this proves them in turn (issue 12)."""
 
 DELIVERY_ADDRESS_SLICE_MS = 1_500
 """Longest time a particle is offered to one address of a peer before its next address is
