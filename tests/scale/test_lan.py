@@ -1,18 +1,18 @@
 """A LAN of 100 real agents (issue 12): they find each other, stay quiet at rest, and answer a
-fan-out from a laptop, also with 10% of them killed as it runs.
+fan-out from a laptop, also with 10% of them killed as it starts.
 
 Each agent is ``python -m edge_agent serve`` with mDNS on, in its own network namespace on one
 bridge (tests/support/lan_agents.py); the laptop is one more namespace. Runs only with
 ``EDGE_AGENT_SCALE=1`` (tests/scale/conftest.py); ``EDGE_AGENT_SCALE_AGENTS`` changes the
 number of agents (default 100), for developing with fewer.
 
-Waits are bounded (discovery by the issue's 30 s from the last agent serving, a fan-out by
-its --timeout), and nothing asserts on speed: the issue's targets (every answer within
-10 s, ...) are judged by benchmarks/lan_bench.py, which prints the figures beside them. The mDNS check counts packets: at rest, no agent sends more than
-one a second (RFC 6762 §6 lets a record be multicast at most once a second; a responder at
-rest has nothing new to say, so its traffic is the browser's queries, whose intervals must
-at least double, §5.2). Every process is stopped and every namespace removed, also when a
-test fails.
+Waits are bounded (discovery by the issue's 30 s from the last agent serving, a fan-out by its
+--timeout), and nothing asserts on speed: the issue's targets (every answer within 10 s, ...)
+are judged by benchmarks/lan_bench.py, which prints the figures beside them. The mDNS check
+counts packets: at rest, no agent sends more than one a second (RFC 6762 §6 lets a record be
+multicast at most once a second; a responder at rest has nothing new to say, so its traffic is
+the browser's queries, whose intervals must at least double, §5.2). Every process is stopped
+and every namespace removed, also when a test fails.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.support.lan_agents import Convergence, LanAgents
-from tests.support.netns import CI_ENV, netns_unavailable_reason
+from tests.support.netns import require_netns
 
 pytestmark = pytest.mark.scale
 
@@ -43,11 +43,7 @@ class Started:
 @pytest.fixture(scope="module")
 def started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Started]:
     """The agents, started once for the module (the start is most of the cost)."""
-    reason = netns_unavailable_reason()
-    if reason:
-        if os.environ.get(CI_ENV):
-            pytest.fail(f"{reason} ({CI_ENV} is set, so this is a failure, not a skip)")
-        pytest.skip(reason)
+    require_netns()
     agents = LanAgents(AGENTS, tmp_path_factory.mktemp("lan"))
     with agents:
         yield Started(agents, agents.start(timeout=DISCOVERY_S))
