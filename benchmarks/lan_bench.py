@@ -16,8 +16,9 @@ and a laptop namespace measures:
 3. idle CPU of the agents together (and their children) over the same window, from
    /proc/<pid>/stat; target <= 0.5% of a core per agent;
 4. a fan-out and join from the laptop to all N (``edge-agent run`` of
-   tests/support/lan_fanout.aqua: ``for d <- devices par`` + ``join``, ``--peers`` of all):
-   every answer back, wall time of the command (a cold CLI start included) < 10 s;
+   tests/support/lan_fanout.air with ``--peers devices=`` all of them: fold + par, and a
+   join on the answers' count): every answer back, wall time of the command (a cold CLI
+   start included) < 10 s;
 5. the same with every tenth agent SIGKILLed as the run starts: the others' answers and an
    error 14 (unreachable) for each killed one, < 10 s.
 

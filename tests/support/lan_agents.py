@@ -9,8 +9,8 @@ the probes (tests/support/lan_probe.py). What it measures:
   from before the first start until every agent lists every other as a peer (`Convergence`);
 - `rest`: over a window, the mDNS packets each agent sends (counted on the bridge) and the
   CPU time the agents (and any child of theirs) use (`Rest`);
-- `fan_out`: ``edge-agent run`` of tests/support/lan_fanout.aqua from the laptop to all of
-  them, optionally SIGKILLing some agents as it starts (`FanOut`).
+- `fan_out`: ``edge-agent run`` of tests/support/lan_fanout.air from the laptop to all of
+  them (``--peers devices=...``), optionally SIGKILLing some agents as it starts (`FanOut`).
 
 Every wait is bounded; `close` (or leaving the ``with`` block) stops every process and
 removes every namespace, also on failure. Test support only: needs root and iproute2.
@@ -33,7 +33,7 @@ from tests.support.netns import NetnsLan, NetnsProcess
 
 CLI = [sys.executable, "-m", "edge_agent"]
 PORT = 5683
-FAN_OUT_AQUA = Path(__file__).with_name("lan_fanout.aqua")
+FAN_OUT_AIR = Path(__file__).with_name("lan_fanout.air")
 
 START_BATCH = 20
 """Agents started at once: each start is ~0.5 s of one core's CPU (imports), so a batch of 20
@@ -239,8 +239,8 @@ class LanAgents:
         `kill` (no goodbye) as it starts."""
         ids = ",".join(self.ids)
         argv = [
-            *CLI, "run", str(FAN_OUT_AQUA), "--func", "fan_out", "--peers", f"devices={ids}",
-            "--arg", f"n={self.n}", "--json", "--timeout", str(timeout_s),
+            *CLI, "run", str(FAN_OUT_AIR), "--peers", f"devices={ids}",
+            "--data", json.dumps({"n": self.n}), "--json", "--timeout", str(timeout_s),
         ]
         t0 = time.monotonic()
         proc = self.lan.spawn(self.laptop, argv, env=self.laptop_env)
@@ -254,10 +254,11 @@ class LanAgents:
         code = proc.stop()
         out = "\n".join(proc.lines)
         try:
-            results = json.loads(out).get("results") or [[]]
+            responses = json.loads(out).get("responses") or []
         except ValueError:
-            results = [[]]
-        answers = results[0] if results and isinstance(results[0], list) else []
+            responses = []
+        first = responses[0] if responses and isinstance(responses[0], list) else []
+        answers = first[0] if first and isinstance(first[0], list) else []
         return FanOut(code, seconds, [str(a) for a in answers], out + "\n" + proc.stderr)
 
     def kill(self, i: int) -> None:
