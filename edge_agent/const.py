@@ -322,8 +322,9 @@ PROOF_REFUTED_TTL_S = 60.0
 challenged again for that peer id, in seconds."""
 
 PROOF_MAX_IN_FLIGHT = 64
-"""Challenges a node has outstanding at once; one more counts as unanswered (not sent), so
-particles naming many strangers cannot make a node send unbounded challenges."""
+"""Challenges a node has outstanding at once, so particles naming many strangers cannot make
+a node send unbounded challenges; one more waits for a free slot within its caller's time (a
+send's deadline), so a fan-out to more peers than this proves them in turn (issue 12)."""
 
 DELIVERY_ADDRESS_SLICE_MS = 1_500
 """Longest time a particle is offered to one address of a peer before its next address is
@@ -440,6 +441,13 @@ COAP_BLOCK1_IDLE_TIMEOUT_S = 25.0
 sender then gets 4.08 Request Entity Incomplete. A lost block is retransmitted a third time
 at most 21 s after its first transmission (RFC 7252 §4.8: ACK_TIMEOUT 2 s × ACK_RANDOM_FACTOR
 1.5, doubling)."""
+
+COAP_BLOCK1_STALLED_S = 4.0
+"""An unfinished Block1 upload with no new block for this long gives its slot up to a new
+upload when every slot that one may take is held, in seconds (it is dropped; its sender, if
+still there, gets 4.08 and starts again). More than the first retransmission of a lost block
+(at most 3 s, RFC 7252 §4.8); far less than `COAP_BLOCK1_IDLE_TIMEOUT_S`, for which uploads
+their senders gave up on mid-way held every slot of a laptop fanning in 100 answers (issue 12)."""
 
 COAP_MAX_DIAGNOSTIC_BYTES = 200
 """Longest diagnostic payload put in an error response, in UTF-8 bytes (RFC 7252 §5.5.2)."""

@@ -6,7 +6,9 @@ uploads it never finishes. This spool caps the body size, the number of uploads 
 and the bytes they hold together, and forgets an upload whose sender went quiet. Each upload
 has an owner (its source address): one owner may hold at most `max_per_owner` uploads, and
 the last `reserved` slots are for priority senders only (the node's trusted and known
-peers), so slow strangers cannot take every slot from a known peer. It does no I/O and
+peers), so slow strangers cannot take every slot from a known peer. When the slots a new
+upload may take are all held, an upload that went quiet for `stalled_s` gives its slot up
+(a sender that gave up mid-way must not hold it for the whole idle timeout). It does no I/O and
 knows nothing of aiocoap: `coap_resources` maps its errors to CoAP responses. The clock is
 injected, so tests need no sleeping.
 """
@@ -78,6 +80,7 @@ class Block1Spool:
         max_uploads: int = const.COAP_BLOCK1_MAX_ASSEMBLIES,
         budget_bytes: int = const.COAP_BLOCK1_BUDGET_BYTES,
         idle_timeout_s: float = const.COAP_BLOCK1_IDLE_TIMEOUT_S,
+        stalled_s: float = const.COAP_BLOCK1_STALLED_S,
         max_per_owner: int = const.COAP_BLOCK1_MAX_PER_SENDER,
         reserved: int = const.COAP_BLOCK1_RESERVED,
         clock: Callable[[], float] = time.monotonic,
@@ -94,6 +97,7 @@ class Block1Spool:
         # One upload of the largest allowed size always fits, whatever the budget says.
         self.budget_bytes = max(budget_bytes, max_bytes)
         self.idle_timeout_s = idle_timeout_s
+        self.stalled_s = stalled_s
         self._clock = clock
         self._uploads: dict[Hashable, _Upload] = {}
         self._owners: dict[Hashable, int] = {}
@@ -193,6 +197,10 @@ class Block1Spool:
         return self._owners.get(owner, 0)
 
     def _make_room(self, owner: Hashable, priority: bool, size1: int | None) -> None:
+        if len(self._uploads) >= (self.max_uploads if priority else self.max_uploads - self.reserved):
+            self._evict_stalled(None)
+        if not priority and self._owners.get(owner, 0) >= self.max_per_owner:
+            self._evict_stalled(owner)
         if len(self._uploads) >= self.max_uploads:
             raise Busy(f"{len(self._uploads)} uploads are in progress already")
         if not priority and len(self._uploads) >= self.max_uploads - self.reserved:
@@ -214,6 +222,16 @@ class Block1Spool:
             left = self._owners.pop(upload.owner, 1) - 1
             if left:
                 self._owners[upload.owner] = left
+
+    def _evict_stalled(self, owner: Hashable | None) -> None:
+        """Drop the upload (of `owner`, if given) that went quiet longest, if it is stalled:
+        its sender most likely gave up on it mid-way (its time for this address ran out on a
+        busy LAN, issue 12), and a new upload waits for the slot."""
+        quiet = [(u.last_seen, k) for k, u in self._uploads.items() if owner is None or u.owner == owner]
+        if quiet:
+            last_seen, key = min(quiet, key=lambda item: item[0])
+            if self._clock() - last_seen >= self.stalled_s:
+                self._drop(key)
 
     def _expire(self, now: float) -> None:
         stale = [k for k, u in self._uploads.items() if now - u.last_seen >= self.idle_timeout_s]

@@ -3,16 +3,17 @@
 `send_to_peer` offers a particle to a peer's addresses in the `AddressBook`'s order (static,
 then the freshest), sending at once where the peer proved its key before (no extra round
 trip: proofs are cached) and challenging any other address once before it is used
-(`edge_agent.net.proof`). Each address but the last gets a slice of the time
+(`edge_agent.net.proof`). Each address proven before, but the last, gets a slice of the time
 (`const.DELIVERY_ADDRESS_SLICE_MS`), so a dead or impostor address costs a slice, never the
-whole budget; passes repeat, with a growing pause, until the deadline or
-`const.DELIVERY_MAX_ROUNDS` (a later pass also tries addresses learned meanwhile, e.g. the
-real peer's, announced after an impostor's). A closed port learned from a copy's source (a
-CLI that exited) costs one try, and a peer with nothing listening at any such address fails
-at once; a closed port the peer still announces (it crashed, or is restarting) is tried again
-in the next pass. `proven_addresses`
-yields a peer's proven addresses for other requests, and `get_from_peer` GETs a resource
-there (a module, a membership). None decides what to send nor knows the node.
+whole budget (one that proved itself just now is alive, and gets all the time left); passes
+repeat, with a growing pause, until the deadline or `const.DELIVERY_MAX_ROUNDS` (a later
+pass also tries addresses learned meanwhile, e.g. the real peer's, announced after an
+impostor's). A closed port learned from a copy's source (a CLI that exited) costs one try,
+and a peer with nothing listening at any such address fails at once; a closed port the peer
+still announces (it crashed, or is restarting) is tried again in the next pass.
+`proven_addresses` yields a peer's proven addresses for other requests, and `get_from_peer`
+GETs a resource there (a module, a membership). None decides what to send nor knows the
+node.
 """
 
 from __future__ import annotations
@@ -111,8 +112,11 @@ async def send_to_peer(
                     elif proof.outcome is Outcome.REFUTED:
                         done.add(address)
                     continue
-            last = i == len(todo) - 1
-            until_ms = deadline_ms if last else min(deadline_ms, now_ms + slice_ms)
+            # A slice guards against a dead address; one that answered a challenge just now is
+            # alive, and cutting its transfer short (a busy LAN: 100 peers at once, issue 12)
+            # would leave a half-sent body that the peer holds until it times out.
+            alive = i == len(todo) - 1 or not candidate.proven
+            until_ms = deadline_ms if alive else min(deadline_ms, now_ms + slice_ms)
             result = await client.send_particle(address, raw, deadline_ms=until_ms, sender=sender)
             if result.ok:
                 book.record_used(peer_id, address)

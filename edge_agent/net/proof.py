@@ -350,6 +350,7 @@ class Prover:
         self.timeout_s = timeout_s
         self._max_in_flight = max_in_flight
         self._in_flight: dict[tuple[str, Address], asyncio.Future[Challenge]] = {}
+        self._slots = asyncio.Semaphore(max_in_flight)
         self.counters = {"challenges": 0, "proven": 0, "refuted": 0, "unanswered": 0}
 
     async def prove(self, peer_id: str, address: Address, *, timeout_s: float | None = None) -> Challenge:
@@ -364,19 +365,40 @@ class Prover:
         shared = self._in_flight.get(key)
         if shared is not None:
             return await asyncio.shield(shared)
-        if len(self._in_flight) >= self._max_in_flight:
-            return Challenge(Outcome.NO_ANSWER, None, f"{len(self._in_flight)} challenges in flight")
         future: asyncio.Future[Challenge] = asyncio.get_running_loop().create_future()
         self._in_flight[key] = future
         result = Challenge(Outcome.NO_ANSWER, None, "the challenge was cancelled")
         try:
-            wait = self.timeout_s if timeout_s is None else min(self.timeout_s, timeout_s)
-            answered = await challenge(self.client, address, timeout_s=wait)
-            result = self._judge(peer_id, address, answered)
+            result = await self._challenge_in_turn(peer_id, address, timeout_s)
         finally:
             del self._in_flight[key]
             future.set_result(result)  # others waiting get it, also if we were cancelled
         return result
+
+    async def _challenge_in_turn(self, peer_id: str, address: Address, timeout_s: float | None
+                                 ) -> Challenge:
+        """Challenge once a slot is free: at most `max_in_flight` challenges are out at once,
+        and the others wait their turn within their caller's time (a fan-out to 100 peers
+        proves them all, a few dozen at a time, rather than failing those past the limit)."""
+        loop = asyncio.get_running_loop()
+        budget = self.timeout_s if timeout_s is None else timeout_s
+        started = loop.time()
+        try:
+            await asyncio.wait_for(self._slots.acquire(), max(budget, 0.0))
+        except asyncio.TimeoutError:
+            return Challenge(
+                Outcome.NO_ANSWER, None,
+                f"{self._max_in_flight} challenges were in flight for all of {budget:.1f} s",
+            )
+        try:
+            left = budget - (loop.time() - started)
+            wait = min(self.timeout_s, left) if timeout_s is not None else self.timeout_s
+            if wait <= 0:
+                return Challenge(Outcome.NO_ANSWER, None, "no time left to challenge")
+            answered = await challenge(self.client, address, timeout_s=wait)
+            return self._judge(peer_id, address, answered)
+        finally:
+            self._slots.release()
 
     def _judge(self, peer_id: str, address: Address, result: Challenge) -> Challenge:
         self.counters["challenges"] += 1

@@ -36,6 +36,15 @@ def test_requests_address_hosts_without_a_uri() -> None:
         .unresolved_remote == "10.0.0.2:7"
 
 
+def test_a_zone_given_by_interface_index_is_sent_by_name() -> None:
+    # zeroconf gives link-local addresses as fe80::...%<index>; aiocoap takes only names
+    lo = socket.if_indextoname(1)
+    msg = coap_client._message(("fe80::1%1", 5683), aiocoap.POST, ("particle",), b"x", 60, None)
+    assert msg.unresolved_remote == f"[fe80::1%{lo}]:5683"
+    unknown = coap_client._message(("fe80::1%999999", 7), aiocoap.GET, ("s",), b"", None, 60)
+    assert unknown.unresolved_remote == "[fe80::1%999999]:7"
+
+
 @pytest.mark.parametrize("address", [("", 5683), ("::1", 0), ("::1", 70000), "::1", None])
 def test_client_refuses_bad_addresses(address: Any) -> None:
     async def main() -> None:

@@ -151,3 +151,27 @@ def test_a_dropped_upload_frees_its_owner_slot() -> None:
 
 def test_the_reserve_leaves_strangers_a_slot() -> None:
     assert Block1Spool(max_bytes=10, max_uploads=2, reserved=9).reserved == 1
+
+
+def test_a_stalled_upload_gives_its_slot_to_a_new_one() -> None:
+    """An upload whose sender gave up mid-way (its time for this address ran out on a busy
+    LAN: issue 12) holds its slot only until a new upload needs it and it has been quiet for
+    `stalled_s`, not for the whole idle timeout; an upload that goes on keeps its slot."""
+    clock = FakeClock(100.0)
+    spool = Block1Spool(max_bytes=1000, max_uploads=3, max_per_owner=1, reserved=1,
+                        idle_timeout_s=25, stalled_s=4, clock=clock)
+    start(spool, "gone", "10.0.0.1")
+    start(spool, "live", "10.0.0.2")
+    clock.now += 3
+    spool.feed("live", number=1, more=True, size_exponent=2, payload=b"x" * 64, owner="10.0.0.2")
+    with pytest.raises(Busy):  # quiet for 3 s: not stalled yet
+        start(spool, "new", "10.0.0.3")
+    clock.now += 1.5
+    start(spool, "new", "10.0.0.3")  # "gone" (4.5 s quiet) gives its slot up, "live" keeps its
+    with pytest.raises(Incomplete):
+        spool.feed("gone", number=1, more=True, size_exponent=2, payload=b"x" * 64)
+    end = spool.feed("live", number=2, more=False, size_exponent=2, payload=b"end", owner="10.0.0.2")
+    assert end == b"x" * 128 + b"end"
+    clock.now += 4
+    start(spool, "retry", "10.0.0.3")  # its own stalled upload makes room for its retry
+    assert spool.uploads_of("10.0.0.3") == 1 and len(spool) == 1

@@ -116,6 +116,34 @@ def test_a_dead_proven_address_costs_a_slice_not_the_budget() -> None:
     run(go())
 
 
+def test_an_address_that_proves_itself_now_gets_all_the_time_left() -> None:
+    """A slice is for an address that may be dead; one that answered a challenge just now is
+    alive, so its transfer is not cut short for the next address (on a busy LAN a cut leaves
+    a half-sent body at the peer: issue 12), while one proven earlier still gets a slice."""
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            first, second = await peer(stack, REAL), await peer(stack, REAL)
+            p = await prover(stack)
+            p.book.add(REAL.peer_id, first.address, Source.STATIC)
+            p.book.add(REAL.peer_id, second.address, Source.MDNS)
+            given: list[tuple[Address, int]] = []
+            send = p.client.send_particle
+
+            async def recording(address: Address, raw: bytes, *, deadline_ms: int, **kw: Any) -> Any:
+                given.append((address, deadline_ms))
+                return await send(address, raw, deadline_ms=deadline_ms, **kw)
+
+            p.client.send_particle = recording  # type: ignore[method-assign]
+            deadline = deadline_in(20)
+            assert (await send_to_peer(p, REAL.peer_id, raw_particle(), deadline_ms=deadline)).ok
+            assert given == [(first.address, deadline)]  # proven just now: all the time left
+            assert (await send_to_peer(p, REAL.peer_id, raw_particle(), deadline_ms=deadline)).ok
+            assert given[1][0] == first.address and given[1][1] < deadline  # proven before: a slice
+
+    run(go())
+
+
 def test_a_peer_refusing_the_particle_makes_the_next_address_tried() -> None:
     async def go() -> None:
         async with AsyncExitStack() as stack:

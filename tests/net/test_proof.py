@@ -312,6 +312,38 @@ def test_the_prover_caches_outcomes_and_shares_one_challenge() -> None:
     run(go())
 
 
+def test_challenges_past_the_in_flight_limit_wait_their_turn() -> None:
+    """A fan-out to more peers than `max_in_flight` proves every one of them, a few at a time
+    (issue 12: 100 peers, 64 slots), while a challenge that finds no slot within its
+    caller's time is unanswered, not sent, and not held against the address."""
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            servers = [await serving(stack, ProofResource(REAL)) for _ in range(6)]
+            client = await stack.enter_async_context(started_client())
+            book = AddressBook()
+            prover = Prover(client, book, max_in_flight=2)
+            addresses = [Address(LOCAL, s.port) for s in servers]
+            results = await asyncio.gather(*(prover.prove(REAL.peer_id, a) for a in addresses))
+            assert [r.outcome for r in results] == [Outcome.PROVEN] * 6
+            assert prover.counters["challenges"] == 6
+
+            mute = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+            mute.bind((LOCAL, 0))  # takes datagrams, never answers: holds the only slot
+            stuck = Prover(client, AddressBook(), max_in_flight=1, timeout_s=0.5)
+            first = asyncio.ensure_future(
+                stuck.prove(OTHER.peer_id, Address(LOCAL, mute.getsockname()[1]))
+            )
+            await asyncio.sleep(0.05)
+            late = await stuck.prove(REAL.peer_id, addresses[0], timeout_s=0.05)
+            assert late.outcome is Outcome.NO_ANSWER and "in flight" in late.detail
+            assert stuck.counters["challenges"] == 0  # not asked, so not held against it
+            assert not stuck.book.is_refuted(REAL.peer_id, addresses[0])
+            await first
+
+    run(go())
+
+
 def test_malformed_challenges_are_refused_and_the_peer_keeps_answering() -> None:
     async def go() -> None:
         async with AsyncExitStack() as stack:

@@ -45,6 +45,7 @@ __all__ = [
     "NetnsProcess",
     "existing_namespaces",
     "netns_unavailable_reason",
+    "require_netns",
     "sweep_stale",
 ]
 
@@ -83,6 +84,18 @@ def netns_unavailable_reason() -> str | None:
     if shutil.which("ip") is None:
         return "iproute2's `ip` is not installed (apt-get install iproute2)"
     return None
+
+
+def require_netns() -> None:
+    """Skip the calling test (fail it under CI, `CI_ENV`) unless namespaces can be made here:
+    for module-scoped fixtures, which cannot use tests/conftest.py's function-scoped ones."""
+    import pytest
+
+    reason = netns_unavailable_reason()
+    if reason and os.environ.get(CI_ENV):
+        pytest.fail(f"{reason} ({CI_ENV} is set, so this is a failure, not a skip)")
+    if reason:
+        pytest.skip(reason)
 
 
 def existing_namespaces() -> set[str]:
