@@ -20,7 +20,6 @@ import logging
 import os
 import random
 import secrets
-import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -476,22 +475,8 @@ def _message(
         message.opt.request_tag = [request_tag]
     # host:port without a URI: no Uri-Host option, and an IPv6 zone ("fe80::1%eth0") needs
     # no percent-encoding, which aiocoap versions treat differently.
-    message.unresolved_remote = hostport(_zone_by_name(dest[0]), dest[1])
+    message.unresolved_remote = hostport(*dest)
     return message
-
-
-def _zone_by_name(host: str) -> str:
-    """`host` with an IPv6 zone given as an interface index ("fe80::1%2", as zeroconf's
-    link-local addresses carry it) named instead ("fe80::1%eth0"): aiocoap takes only names
-    and fails the other at once ("Invalid zone identifier"), which made every mDNS link-local
-    address useless (issue 12). An index that names no interface is left as it is."""
-    address, sep, zone = host.partition("%")
-    if sep and zone.isdigit():
-        try:
-            return f"{address}%{socket.if_indextoname(int(zone))}"
-        except OSError:
-            return host
-    return host
 
 
 _ERRNO_HINTS = {

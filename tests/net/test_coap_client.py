@@ -25,6 +25,7 @@ from edge_agent.net.coap import (
     RequestFailed,
     SendOutcome,
 )
+from edge_agent.net.coap_common import destination
 from tests.support.coap import LOCAL, Inbox, client, free_port, make_particle, run, soon, started
 
 
@@ -39,9 +40,11 @@ def test_requests_address_hosts_without_a_uri() -> None:
 def test_a_zone_given_by_interface_index_is_sent_by_name() -> None:
     # zeroconf gives link-local addresses as fe80::...%<index>; aiocoap takes only names
     lo = socket.if_indextoname(1)
-    msg = coap_client._message(("fe80::1%1", 5683), aiocoap.POST, ("particle",), b"x", 60, None)
+    # (every destination goes through net.address.Address, which names the zone)
+    dest = destination(("fe80::1%1", 5683))
+    msg = coap_client._message(dest, aiocoap.POST, ("particle",), b"x", 60, None)
     assert msg.unresolved_remote == f"[fe80::1%{lo}]:5683"
-    unknown = coap_client._message(("fe80::1%999999", 7), aiocoap.GET, ("s",), b"", None, 60)
+    unknown = coap_client._message(destination(("fe80::1%999999", 7)), aiocoap.GET, ("s",), b"", None, 60)
     assert unknown.unresolved_remote == "[fe80::1%999999]:7"
 
 
