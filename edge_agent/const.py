@@ -322,9 +322,8 @@ PROOF_REFUTED_TTL_S = 60.0
 challenged again for that peer id, in seconds."""
 
 PROOF_MAX_IN_FLIGHT = 64
-"""Challenges a node has outstanding at once, so particles naming many strangers cannot make
-a node send unbounded challenges; one more waits for a free slot within its caller's time (a
-send's deadline), so a fan-out to more peers than this proves them in turn (issue 12)."""
+"""Challenges a node has outstanding at once (particles naming many strangers cannot make it
+send unbounded ones); one more waits for a slot within its send's deadline (issue 12)."""
 
 DELIVERY_ADDRESS_SLICE_MS = 1_500
 """Longest time a particle is offered to one address of a peer before its next address is
@@ -443,11 +442,9 @@ at most 21 s after its first transmission (RFC 7252 §4.8: ACK_TIMEOUT 2 s × AC
 1.5, doubling)."""
 
 COAP_BLOCK1_STALLED_S = 4.0
-"""An unfinished Block1 upload with no new block for this long gives its slot up to a new
-upload when every slot that one may take is held, in seconds (it is dropped; its sender, if
-still there, gets 4.08 and starts again). More than the first retransmission of a lost block
-(at most 3 s, RFC 7252 §4.8); far less than `COAP_BLOCK1_IDLE_TIMEOUT_S`, for which uploads
-their senders gave up on mid-way held every slot of a laptop fanning in 100 answers (issue 12)."""
+"""An unfinished upload with no new block for this long gives its slot to a new one when all
+are held (s; its sender gets 4.08): above a lost block's first retransmission (≤ 3 s, RFC 7252
+§4.8); uploads abandoned mid-way held a laptop fanning in 100 answers for 25 s (issue 12)."""
 
 COAP_MAX_DIAGNOSTIC_BYTES = 200
 """Longest diagnostic payload put in an error response, in UTF-8 bytes (RFC 7252 §5.5.2)."""
