@@ -365,7 +365,7 @@ def test_matches_aquavm(case_dir: Path) -> None:
 
 
 # Cases whose copies are pinned too: a call pending on the init peer when the particle goes
-# out (Aqua's join compiles its `math` there) is recorded as requested, as AquaVM's
+# out (edge_agent.aqua compiles `join xs[n - 1]`'s `math` there) is recorded as requested, as AquaVM's
 # "request sent by" state is, so no peer sends the particle back for it.
 PENDING_CALL_CASES = ("multi-13-pending-local-call-not-forwarded", "multi-14-pending-local-call-via-relay")
 
