@@ -261,16 +261,19 @@ def as_service(handler: Handler) -> Handler:
 # ---------------------------------------------------------------- the adapter: our simulator
 
 
-def run_case_with_edge_agent_sim(case: dict[str, Any], script: str) -> dict[str, Any]:
-    """Run one case on edge_agent.sim and return its semantic result in the oracle's JSON shape.
+def run_case_with_edge_agent_sim(case: dict[str, Any], script: str, *, lossy: bool = True) -> dict[str, Any]:
+    """Run one case on edge_agent.sim and return its result in the oracle's JSON shape: the
+    semantic fields, plus `hops` and `dropped`.
 
+    `lossy` (the oracle's network) drops a copy `reachable` refuses unnoticed; without it the
+    sender learns of it as an agent does (its calls there fail with error 14).
     This is the only function that touches the simulator's API.
     """
     peers: list[str] = case["peers"]
     if "reachable" in case:
-        net = Network(peers=peers, reachable=case["reachable"], lossy=True)
+        net = Network(peers=peers, reachable=case["reachable"], lossy=lossy)
     else:
-        net = Network(peers=peers, lossy=True)
+        net = Network(peers=peers, lossy=lossy)
     for (peer, service_id), handler in service_handlers(case).items():
         net.add_service(peer, service_id, as_service(handler))
 
@@ -293,6 +296,8 @@ def run_case_with_edge_agent_sim(case: dict[str, Any], script: str) -> dict[str,
         "failures": [{"peer": f[0], "ret_code": f[1]} for f in result.failures],
         "undelivered": list(result.undelivered),
         "quiescent": bool(result.quiescent),
+        "hops": result.hops,
+        "dropped": list(result.dropped),
     }
 
 
@@ -357,3 +362,25 @@ def test_matches_aquavm(case_dir: Path) -> None:
             f"  expected: {want[field]}\n"
             f"  actual:   {got[field]}"
         )
+
+
+# Cases whose copies are pinned too: a call pending on the init peer when the particle goes
+# out (edge_agent.aqua compiles `join xs[n - 1]`'s `math` there) is recorded as requested, as AquaVM's
+# "request sent by" state is, so no peer sends the particle back for it.
+PENDING_CALL_CASES = ("multi-13-pending-local-call-not-forwarded", "multi-14-pending-local-call-via-relay")
+
+
+@pytest.mark.parametrize("name", PENDING_CALL_CASES)
+def test_pending_local_call_sends_as_aquavm(name: str) -> None:
+    case, script, expected = load_case(CASES_DIR / name)
+    actual = run_case_with_edge_agent_sim(case, script)
+    assert (actual["hops"], actual["dropped"]) == (expected["hops"], expected["dropped"])
+
+
+def test_pending_local_call_is_not_reported_unreachable() -> None:
+    """As agents, where a send that fails is reported (error 14): the nodes, which reach the
+    client only through the relay, never try it for its own pending call, so no call fails."""
+    case, script, expected = load_case(CASES_DIR / PENDING_CALL_CASES[1])
+    actual = run_case_with_edge_agent_sim(case, script, lossy=False)
+    assert semantic_view(actual) == semantic_view(expected)
+    assert actual["dropped"] == []

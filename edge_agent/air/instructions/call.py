@@ -4,7 +4,9 @@ A call whose result is recorded replays it -- only if the peer the call is addre
 recorded it (or, for error 14, the peer that could not reach it): a result written by
 anyone else is a forgery. Otherwise, on its own peer it becomes a call
 request for the host (and waits for the result); on another peer it names that peer as a
-next hop, once per call instance (the `sent` record stops others forwarding it again). If
+next hop, once per call instance (the `sent` record stops others forwarding it again; a
+call requested on its own peer gets one too, so copies sent on while it is pending do not
+come back for it, as AquaVM's "request sent by" state does). If
 an argument is not there yet, a call that must run here waits: that is the join. (A call
 for another peer is forwarded anyway, as AquaVM does; that peer waits in turn.)
 """
@@ -102,10 +104,13 @@ def _call_here(
     if args is None:
         return None
     result = ctx.take_result(key)
+    current = ctx.params.current_peer_id
     if result is None:
         ctx.call_requests.append(CallRequest(key, service, function, args))
+        # Requested here (AquaVM's RequestSentBy): a peer that gets a copy before the result
+        # must not forward the particle back here for it.
+        ctx.data.sent.setdefault(key, current)
         return None
-    current = ctx.params.current_peer_id
     if result.ret_code != 0:
         return Entry(Kind.CALL_FAILED, [result.ret_code, str(result.message)], current)
     try:
