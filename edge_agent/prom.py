@@ -16,7 +16,7 @@ import logging
 import socket
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from edge_agent import const_observe as K
@@ -144,7 +144,9 @@ class MetricsEndpoint:
         self.host, _, port = listen.rpartition(":")
         self.host = self.host.strip("[]")
         self.registry = CollectorRegistry(auto_describe=False)
-        self.registry.register(_Collector(take, loop))  # type: ignore[arg-type]
+        # prometheus_client types `register` from 0.20 on (a Collector protocol `_Collector`
+        # meets), and not in bookworm's 0.16: Any suits both.
+        self.registry.register(cast(Any, _Collector(take, loop)))
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
 
         class Server(WSGIServer):
