@@ -80,6 +80,8 @@ RACES = {
     "multi-03-fanout-no-join-first-arrival": ARRIVAL_ORDER,
     "multi-07-fanout-one-peer-fails": ARRIVAL_ORDER,
     "multi-10-fanout-results-via-relay": ARRIVAL_ORDER,
+    "multi-13-pending-local-call-not-forwarded": ARRIVAL_ORDER,
+    "multi-14-pending-local-call-via-relay": ARRIVAL_ORDER,
     "streamfold-08-join-without-never": ARRIVAL_ORDER,
 }
 """Corpus cases whose result on nodes is one of several valid ones. The simulator (whose
