@@ -415,10 +415,6 @@ class CoapServer:
         timer = asyncio.get_running_loop().call_later(self.reply_wait_s, _end_wait, future)
         try:
             reply: bytes | None = await future
-        except asyncio.CancelledError:
-            if not (future.done() and not future.cancelled()):
-                raise
-            reply = future.result()  # taken as this response was cancelled: keep the server's answer
         finally:
             timer.cancel()
             self._reply_slots.pop(key, None)
