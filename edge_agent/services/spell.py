@@ -54,16 +54,11 @@ async def call(runner: Any, caller: Any, function: str, args: list[Any], service
             name, n = _str(args, 0, "spell.runs(name, n)"), _count(args, 1, "spell.runs(name, n)")
             return [_script_run(r) for r in runner.get(name).record.runs[-n:]] if n else []
         if function in _MANAGE:
-            await _check_trusted(services, caller, function)
+            await services.check_trusted(caller, f"spell.{function}", "manage spells")
             return await _MANAGE[function](runner, caller, args)
     except BadSpell as exc:
         raise ServiceError(f"spell.{function}: {exc}", ret_code=RET_BAD_REQUEST) from None
     raise ServiceError(f"No service found for service call: serviceId='spell', fnName='{function}'")
-
-
-async def _check_trusted(services: Any, caller: Any, function: str) -> None:
-    """Nothing if the caller is this device or on its trust list as it is on disk now."""
-    await services.check_trusted(caller, f"spell.{function}", "manage spells")
 
 
 # --- a spell's own script -------------------------------------------------------------------
