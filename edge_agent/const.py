@@ -417,9 +417,9 @@ taken when nothing else is pending."""
 COAP_OVERLOAD_MAX_AGE_S = 1
 """Max-Age of a 5.03 answer, in seconds: how long a sender should wait before retrying."""
 
-COAP_BLOCK1_MAX_ASSEMBLIES = 16
+COAP_BLOCK1_MAX_ASSEMBLIES = 64
 """Most Block1 (RFC 7959 §2.5) uploads reassembled at once per upload resource, over all
-senders; a new one beyond it is answered 5.03 with Max-Age."""
+senders (a laptop takes 100 devices' answers at once); one more is answered 5.03, Max-Age."""
 
 COAP_BLOCK1_BUDGET_BYTES = 8 * 1024 * 1024
 """Most bytes held by unfinished Block1 uploads per upload resource; one upload of the
@@ -431,9 +431,9 @@ COAP_BLOCK1_MAX_PER_SENDER = 4
 beyond it is answered 5.03 with Max-Age. Priority senders (the node's trusted and known
 peers) are exempt. 16 slow uploads from one stranger took every slot before this bound."""
 
-COAP_BLOCK1_RESERVED = 4
-"""Of `COAP_BLOCK1_MAX_ASSEMBLIES`, upload slots only priority senders may take, so strangers
-together cannot fill the spool either."""
+COAP_BLOCK1_RESERVED = 52
+"""Of `COAP_BLOCK1_MAX_ASSEMBLIES`, upload slots only priority senders may take: strangers
+together hold at most 12, and the byte budget below bounds the memory of all 64."""
 
 COAP_BLOCK1_IDLE_TIMEOUT_S = 25.0
 """An unfinished Block1 upload with no new block for this long is dropped, in seconds; the

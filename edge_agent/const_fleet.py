@@ -84,3 +84,12 @@ TAGS_MAX_COUNT = 8
 """Most tags one device carries (config `tags` with `edge-agent tag`'s changes), sent as TXT `tags=`."""
 TAG_MAX_CHARS = 24
 """Longest tag, in characters (a-z, 0-9, '-', '_'): the most tags, comma-separated, fit one TXT entry."""
+
+# --- Fan-in: answers to a node's own particles (edge_agent/net/priority.py) ---------------
+PRIORITY_MAX_EXPECTED_PEERS = 4_096
+"""Most peers a node expects answers from at once (peers it sent a particle of its own to),
+whose proven hosts the transport serves first; the oldest expectation goes first beyond it."""
+
+PRIORITY_MAX_EXPECTED_S = 600.0
+"""Longest a peer stays expected after a particle of ours was sent to it, in seconds (at most
+the particle's own remaining life)."""

@@ -54,10 +54,10 @@ from edge_agent.identity import KeyPair
 from edge_agent.logutil import OnceLog
 from edge_agent.net.addressbook import Address, AddressBook, Source
 from edge_agent.net.coap import CoapClient, CoapServer, RefuseCode, Refused
-from edge_agent.net.coap_common import is_loopback
 from edge_agent.net.delivery import get_from_peer, send_to_peer
 from edge_agent.net.membership import MEMBERSHIP_PATH, MembershipResource
 from edge_agent.net.module_offer import MODULES_PATH, ModuleResource
+from edge_agent.net.priority import PrioritySenders
 from edge_agent.net.proof import PROOF_PATH, ProofResource, Prover
 from edge_agent.net.proof import Outcome as ProofOutcome
 from edge_agent.observe import Observer
@@ -107,8 +107,7 @@ class Node:
         self.notifier = notifier or Notifier({})
         self.book = AddressBook()
         self._trust = TrustList(self.state)
-        self._priority_hosts: frozenset[str] = frozenset()
-        self._priority_at = float("-inf")
+        self._priority = PrioritySenders(self.book, lambda: self._trust.peers)
         self.core = ParticleCore(
             self.peer_id,
             Sealer(self.peer_id, self.keypair.sign, particle.verify_signature),
@@ -124,7 +123,7 @@ class Node:
         self._ready_s: float | None = None
         self._runs: dict[str, Run] = {}
         self._replies: dict[str, dict[str, bytes]] = {}  # particle -> target -> copy sent in a response
-        # (particle, sender) -> the remote its POST came from, while that POST waits for our answer
+        # (particle, sender) -> the remote its POST came from: alive, and its POST may wait for our answer
         self._posted_from: dict[tuple[str, str], tuple[str, int]] = {}
         self._modules: dict[str, bytes] = {}  # sha256 -> bytes this peer offers for deploys
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -259,18 +258,6 @@ class Node:
         """
         return self.server.stats()["pending"] == 0 and all(t is self._housekeeper for t in self._tasks)
 
-    def _priority(self, remote: tuple[str, int]) -> bool:
-        """Whose requests the transport serves first when its limits are reached: this host,
-        and the hosts where a trusted peer is configured or proved its key (refreshed at
-        most once a second; asked only when a limit is reached)."""
-        if is_loopback(remote):
-            return True
-        now = time.monotonic()
-        if now - self._priority_at > 1.0:
-            self._priority_at = now
-            self._priority_hosts = self.book.vouched_hosts(self._trust.peers)
-        return remote[0] in self._priority_hosts
-
     def _trusts(self, peer_id: str) -> bool:
         """Whose particles come first: this peer's own, and the peers its trust list names."""
         return peer_id == self.peer_id or peer_id in self._trust
@@ -362,8 +349,8 @@ class Node:
         taken = not (actions and isinstance(actions[0], Dropped | Duplicate))
         if taken:
             self.counters["accepted"] += 1
-            if sender is not None and remote is not None and self.server.has_reply_slot((p.id, sender)):
-                self._posted_from[(p.id, sender)] = remote  # its POST waits for our answer
+            if sender is not None and remote is not None:  # where its POST came from (it may wait)
+                self._posted_from[(p.id, sender)] = remote
             if sender is not None and sender != self.peer_id and remote is not None:
                 # The sender's id is a hint, taken only with a copy the core accepted (signed,
                 # sealed); an address learned from it only routes, never trusts.
@@ -470,12 +457,15 @@ class Node:
         await self._drive(self.core.handle(CallsDone(particle_id, {key: result.now()}), now_ms()))
 
     async def _send(self, action: SendCopy) -> None:
-        pid, target = action.particle_id, action.target
-        raw = action.envelope.encode()
+        pid, target, envelope = action.particle_id, action.target, action.envelope
+        raw = envelope.encode()
+        heard = self._posted_from.get((pid, target))
         if await self._reply_in_response(pid, target, raw):
             return
         give_up_ms = action.give_up_ms
         now = now_ms()
+        if envelope.init_peer_id == self.peer_id:  # our own particle: its answers come first
+            self._priority.expect(target, (envelope.timestamp_ms + envelope.ttl_ms - now) / 1000)
         unseen = ""
         if not self.book.has_candidates(target) and self.discovery is not None and now < give_up_ms:
             # Not (yet) seen on the LAN: mDNS may find it any moment (a peer just started,
@@ -485,7 +475,10 @@ class Node:
             if not self.book.has_candidates(target):
                 unseen = " (not found over mDNS)"
         # Only where the target proves its key, each of its addresses in turn (net/delivery).
-        delivery = await send_to_peer(self.prover, target, raw, deadline_ms=give_up_ms, sender=self.peer_id)
+        delivery = await send_to_peer(
+            self.prover, target, raw, deadline_ms=give_up_ms, sender=self.peer_id,
+            heard_at=Address(*heard) if heard is not None else None,
+        )
         if delivery.tries > 1:  # news for a trace only (the core ignores it otherwise)
             await self._drive(self.core.handle(Retried(pid, target, *delivery.retries), now_ms()))
         if delivery.ok and delivery.address is not None:

@@ -534,7 +534,7 @@ def test_the_transport_serves_trusted_peers_hosts_first(tmp_path: Path) -> None:
             assert priority((LOCAL, 40000))
             assert not priority(("10.9.0.5", 40000))  # announced, not proven
             agent.book.record_proof(laptop.peer_id, Address("10.9.0.5", 5683))
-            agent._priority_at = float("-inf")  # as a second later
+            agent._priority.refresh()  # as a second later
             assert priority(("10.9.0.5", 40000))
             assert not priority(("10.9.0.6", 40000))
 

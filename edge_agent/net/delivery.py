@@ -65,11 +65,15 @@ async def send_to_peer(
     *,
     deadline_ms: int,
     sender: str | None = None,
+    heard_at: Address | None = None,
     wall_clock: Callable[[], float] = time.time,
 ) -> Delivery:
     """POST the particle `raw` to `peer_id` at an address where it proved its key, trying
     its addresses in turn until one acknowledges it or `deadline_ms` (wall clock, ms since
-    the epoch) passes. `sender` is our peer id, sent along as the `from=` hint.
+    the epoch) passes. `sender` is our peer id, sent along as the `from=` hint. `heard_at` is
+    where the peer just sent us this particle from: alive, so it gets all the time left
+    rather than a slice (an answer cut off half-way over a busy LAN is sent again in full
+    to the next address: more work for a peer that is slow already, issue 12).
 
     An address whose port is closed (ICMP port unreachable: a CLI that exited) is not tried
     again for this particle, and when every address tried was closed and none is left, the
@@ -115,7 +119,7 @@ async def send_to_peer(
             # A slice guards against a dead address; one that answered a challenge just now is
             # alive, and cutting its transfer short (a busy LAN: 100 peers at once, issue 12)
             # would leave a half-sent body that the peer holds until it times out.
-            alive = i == len(todo) - 1 or not candidate.proven
+            alive = i == len(todo) - 1 or not candidate.proven or address == heard_at
             until_ms = deadline_ms if alive else min(deadline_ms, now_ms + slice_ms)
             result = await client.send_particle(address, raw, deadline_ms=until_ms, sender=sender)
             if result.ok:

@@ -90,7 +90,8 @@ def test_spool_bounds_uploads_and_expires_idle_ones() -> None:
 
 
 def test_spool_byte_budget() -> None:
-    spool = Block1Spool(max_bytes=128, budget_bytes=192, max_uploads=10, max_per_owner=10)
+    spool = Block1Spool(max_bytes=128, budget_bytes=192, max_uploads=10, max_per_owner=10,
+                        reserved=0)
     spool.feed("a", number=0, more=True, size_exponent=2, payload=b"x" * 64)
     spool.feed("a", number=1, more=True, size_exponent=2, payload=b"x" * 64)
     with pytest.raises(Busy):  # announced size does not fit what is left

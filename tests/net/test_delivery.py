@@ -140,6 +140,11 @@ def test_an_address_that_proves_itself_now_gets_all_the_time_left() -> None:
             assert given == [(first.address, deadline)]  # proven just now: all the time left
             assert (await send_to_peer(p, REAL.peer_id, raw_particle(), deadline_ms=deadline)).ok
             assert given[1][0] == first.address and given[1][1] < deadline  # proven before: a slice
+            # ... unless the peer just sent us this particle from there: alive, all the time left
+            heard = await send_to_peer(
+                p, REAL.peer_id, raw_particle(), deadline_ms=deadline, heard_at=first.address
+            )
+            assert heard.ok and given[2] == (first.address, deadline)
 
     run(go())
 
