@@ -460,21 +460,22 @@ def _peer_specs(args: argparse.Namespace) -> list[PeerSpec]:
 async def _resolve_targets(
     args: argparse.Namespace, client: Any, specs: list[PeerSpec], data: dict[str, Any]
 ) -> None:
-    """Each TARGET's peer id put in `data` under its NAME, all looked for at once, each with
-    its own short wait. A `--peer` that is not found ends the run; a `--peers` one does not:
-    the script gets an id for it whose calls fail with error 14 (unreachable), as a device
-    that is down does, and a warning says so."""
+    """Each TARGET's peer id put in `data` under its NAME, all looked for at once, each with its
+    own short wait. A `--peer` not found ends the run; a `--peers` one gets an id whose calls
+    fail with error 14 (unreachable), as a device down does, and a warning (while it runs)."""
+
+    def warn(target: str, why: str, peer_id: str | None = None) -> None:
+        print(f"warning: {why}. The script gets {peer_id or target} for {target!r}: calls on it "
+              f"fail with error 14 (unreachable)", file=sys.stderr)
 
     async def one(option: str, target: str) -> str:
         if option == "--peer":
             return str((await client.resolve(target, timeout_s=args.timeout)).peer_id)
+        if peer_id := client.look_up_meanwhile(target, args.timeout, warn):
+            return str(peer_id)  # a peer id: the run starts while it is looked for
         found, why = await client.resolve_for_script(target, timeout_s=args.timeout)
         if why is not None:
-            print(
-                f"warning: {why}. The script gets {found.peer_id} for {target!r}: calls on it "
-                f"fail with error 14 (unreachable)",
-                file=sys.stderr,
-            )
+            warn(target, why, found.peer_id)
         return str(found.peer_id)
 
     resolved = await asyncio.gather(*(asyncio.gather(*(one(o, t) for t in ts)) for o, _, ts in specs))
@@ -591,10 +592,8 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         code = exc.code
-    except ConfigError as exc:
+    except EdgeAgentError as exc:  # a bad config is the user's to fix, but serve's a service's
         print(f"error: {exc}", file=sys.stderr)
-        code = EXIT_USAGE if getattr(args, "command", "") != "serve" else EXIT_REMOTE
-    except EdgeAgentError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        code = exit_code_for(exc)
+        serve = getattr(args, "command", "") == "serve"
+        code = (EXIT_REMOTE if serve else EXIT_USAGE) if isinstance(exc, ConfigError) else exit_code_for(exc)
     sys.exit(code)

@@ -297,8 +297,10 @@ class Discovery:
         if (peer_id is None) == (count is None):
             raise ValueError("give exactly one of peer_id and count")
         if peer_id is not None:
-            wait = 0 if peer_id in self._forgone else timeout
-            await self._wait(lambda: peer_id in self.peers(), wait, f"peer {peer_id}")
+            await self._wait(lambda: peer_id in self.peers() or peer_id in self._forgone, timeout,
+                             f"peer {peer_id}")
+            if peer_id not in self.peers():
+                raise TimeoutError(f"peer {peer_id} was looked for and not found")
         else:
             assert count is not None
             what = f"{count} peer(s)"
@@ -306,10 +308,12 @@ class Discovery:
         return self.peers()
 
     def forgo(self, peer_id: str) -> None:
-        """Stop waiting for `peer_id`: `wait_for` it times out at once unless it is here (the CLI
-        looked for it and did not find it, so a script's copy for it fails at once, error 14)."""
+        """Stop waiting for `peer_id`: `wait_for` it, now or later, times out at once unless it
+        is here (the CLI looked for it and did not find it, so a script's copy for it fails at
+        once, error 14)."""
         if len(self._forgone) < const.ADDRESSBOOK_MAX_PEERS:
             self._forgone.add(peer_id)
+            self._notify()
 
     async def wait_gone(self, peer_id: str, *, timeout: float) -> None:
         """Wait until `peer_id` has no announced instance left (goodbye or expiry)."""

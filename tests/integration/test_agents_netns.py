@@ -340,5 +340,17 @@ def test_peers_with_a_device_down_gives_the_script_error_14_for_it_and_the_other
         assert (f"warning: no device named 'agent1' found over mDNS within 3 s (this laptop knows it as "
                 f"{agents.ids[1]}: is it down?) Devices found: agent0, agent2. The script gets "
                 f"{agents.ids[1]} for 'agent1': calls on it fail with error 14 (unreachable)") in done.stderr
+        # By peer id: the run starts at once, and the copy for the one down fails when its
+        # lookup does (the warning comes while the run goes on).
+        ids = ",".join(agents.ids)
+        done = agents.cli(["run", str(path), "--peers", f"devs={ids}", "--json", "--timeout", "60"],
+                          timeout=90)
+        assert done.returncode == 0, (done.stdout, done.stderr)
+        [[ok, [failed]]] = json.loads(done.stdout)["responses"]
+        assert ok == [agents.ids[0], agents.ids[2]] and failed["peer_id"] == agents.ids[1]
+        assert "ret_code is 14" in failed["message"]
+        down = agents.ids[1]
+        assert (f"warning: no device with peer id {down} answered on the LAN within 3 s. The script "
+                f"gets {down} for '{down}': calls on it fail with error 14 (unreachable)") in done.stderr
     finally:
         agents.start(1)

@@ -427,6 +427,21 @@ def test_a_forgone_peer_is_not_waited_for_but_a_present_one_is_found(running: Di
     run(main(), timeout=10)
 
 
+def test_forgoing_a_peer_ends_a_wait_for_it_already_under_way(running: Discovery) -> None:
+    """The CLI's run starts while a `--peers` id is looked up; a copy for it waits for mDNS,
+    and gives up (error 14) as soon as the lookup does, not at its own deadline."""
+
+    async def main() -> None:
+        waiting = asyncio.get_running_loop().create_task(running.wait_for(THIRD, timeout=60))
+        await asyncio.sleep(0.05)
+        assert not waiting.done()
+        running.forgo(THIRD)
+        with pytest.raises(TimeoutError, match="looked for and not found"):
+            await asyncio.wait_for(waiting, 5)
+
+    run(main(), timeout=10)
+
+
 # --- tags: announced, and announced again when they change (issue 13) ------------------------
 
 
