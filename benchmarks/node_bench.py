@@ -783,6 +783,66 @@ async def idle_rss(s: Settings) -> Figure:
     return Figure(text, values, target="<= 45 MB", met=values["agent_rss_mib"] <= 45)
 
 
+async def _deploy_and_call(client: Any, peer_id: str, name: str, wasm: bytes,
+                           call: tuple[str, list[Any]]) -> None:
+    """Deploy `wasm` as `name` on `peer_id` (the client offers the module), then call it once."""
+    from edge_agent.client import call_script
+
+    sha = client.offer_module(wasm)
+    for script, data in ((call_script(peer_id, "srv", "deploy", 2), {"a0": name, "a1": sha}),
+                         (call_script(peer_id, name, call[0], len(call[1])),
+                          {f"a{i}": arg for i, arg in enumerate(call[1])})):
+        run = await client.start_particle(script, data, ttl_ms=30_000)
+        if not await client.wait(run, timeout_s=30) or not run.client.responses:
+            raise RuntimeError(f"{name}: no answer ({run.client.errors})")
+
+
+WORKER_RSS_TARGET_MIB = 15
+"""Issue 12: one Wasm worker holding the six firmware services, each called once."""
+
+
+@measurement("worker_rss", "Wasm worker with the six firmware services", order=32)
+async def worker_rss(s: Settings) -> Figure:
+    """RSS and PSS of the agent's Wasm worker (one worker, `wasm.workers = 1`) after each
+    firmware service was deployed through the agent and called once (its KV store open)."""
+    from edge_agent.store import StateDir
+    from tests.firmware.conftest import BUILD, SAMPLE_CALLS
+
+    paths = sorted(BUILD.glob("*.wasm"))
+    if not paths:
+        return Figure("not measured (no firmware_services/build/*.wasm)")
+    with tempfile.TemporaryDirectory() as tmp:
+        client_dir = Path(tmp) / "client"
+        client_id = StateDir(client_dir).load_or_create_identity().peer_id
+        agent = AgentProcess(Path(tmp), trust=(client_id,))
+        sensor = Path(tmp) / "cpu_temp"
+        sensor.write_text("48312\n")
+        with open(agent.config, "a") as f:
+            f.write(f'[wasm]\nworkers = 1\ncpu_temperature_path = "{sensor}"\n')
+        agent.start()
+        try:
+            assert agent.proc is not None
+            client = await started_node(client_dir, (agent.peer_id, agent.port))
+            try:
+                for path in paths:
+                    await _deploy_and_call(client, agent.peer_id, path.stem, path.read_bytes(),
+                                           SAMPLE_CALLS[path.stem])
+            finally:
+                await client.stop()
+            await asyncio.sleep(2.0)
+            workers = [_memory_kib(w) for w in _children(agent.proc.pid)]
+        finally:
+            agent.stop()
+    if len(workers) != 1:
+        raise RuntimeError(f"expected one Wasm worker, found {len(workers)}")
+    (rss, pss), mb = workers[0], 1024
+    text = (f"one worker, {len(paths)} services ({', '.join(p.stem for p in paths)}) each "
+            f"called once: RSS {rss / mb:.1f} MB (PSS {pss / mb:.1f})")
+    values = {"worker_rss_mib": rss / mb, "worker_pss_mib": pss / mb, "services": len(paths)}
+    return Figure(text, values, target=f"<= {WORKER_RSS_TARGET_MIB} MB RSS",
+                  met=rss / mb <= WORKER_RSS_TARGET_MIB)
+
+
 def _put_service(state_dir: Path, name: str, wasm: bytes) -> None:
     """Put a service in an agent's registry, as a deploy would (the agent restores it)."""
     from edge_agent.store import ServiceRecord, StateDir
