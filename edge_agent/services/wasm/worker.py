@@ -196,10 +196,13 @@ class _Service:
         self.caller = b""
         """The peer id of the call in progress, as `ea_caller` gives it (empty: none)."""
         self._kv: Any = None
+        self.kv_opened = False
+        """Set when `kv` opens the store (the worker trims its heap after that call)."""
 
     def kv(self) -> Any:
         if self._kv is None:
             self._kv = open_kv(self.kv_path, self.kv_limits)
+            self.kv_opened = True
         return self._kv
 
 
@@ -218,6 +221,10 @@ class Worker:
         except Exception:  # a probe failure only means the slower, leaky path
             self.capi.ok = False
         self.services: dict[str, _Service] = {}
+        self.trim = _heap_trimmer()
+        self.trim_due = False
+        """Whether `serve` calls `trim` once the reply is written: after what frees much (a
+        load, a removal, a KV store's first use), not after every call."""
 
     # -- requests ---------------------------------------------------------------------------
 
@@ -229,8 +236,10 @@ class Worker:
                 caller = request[4] if len(request) > 4 else ""
                 return self.call(request[1], request[2], request[3], caller)
             if op == wire.OP_LOAD:
+                self.trim_due = True
                 return self.load(request[1], request[2], request[3])
             if op == wire.OP_REMOVE:
+                self.trim_due = True
                 self.remove(request[1])
                 return [wire.OK, None, [], ""]
             if op == wire.OP_STATS:
@@ -358,6 +367,8 @@ class Worker:
         except (RecursionError, MemoryError) as exc:
             return self._trap(service, f"host: {type(exc).__name__}")
         usage = _usage(service)
+        if service.kv_opened:
+            service.kv_opened, self.trim_due = False, True
         if service.logs:
             logs, service.logs = service.logs, []
             if service.dropped_logs:
@@ -437,6 +448,21 @@ def _wasm3_message(exc: BaseException) -> str:
     return message[len("[trap] ") :] if message.startswith("[trap] ") else message
 
 
+def _heap_trimmer() -> Callable[[], object]:
+    """glibc's ``malloc_trim(0)``, or a no-op elsewhere: gives the system back the free pages
+    inside the heap, not only at its top. Loading a module (and the first use of a KV store,
+    which imports its modules) frees more than it keeps — the request frame's copies of the
+    module, the compiler's work when the sources have no bytecode cache — and those holes
+    otherwise stay resident. Measured with the six firmware services (x86_64): 0.6 MB."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return lambda: None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return lambda: trim(0)
+
+
 # --- wasm3's stderr noise ------------------------------------------------------------------
 
 
@@ -511,6 +537,9 @@ def serve(config: dict[str, Any], in_fd: int, out_fd: int, spin_s: float = 0.0) 
             if request[0] == wire.OP_EXIT:
                 return
             _write_all(out_fd, encode(handle(request)))
+            if worker.trim_due:
+                worker.trim_due = False
+                worker.trim()
         spin_until = clock() + spin_s
 
 
