@@ -30,7 +30,6 @@ import signal
 import stat
 import sys
 import time
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -246,6 +245,8 @@ class Worker:
                 return [wire.OK, self.stats(), [], ""]
             return [wire.FAIL, wire.FAIL_ARGS, f"unknown worker request {op!r}", 0, [], ""]
         except Exception as exc:  # a bug of ours must not kill every service in this worker
+            import traceback  # here: 0.3 MB resident in every worker for a path never taken
+
             detail = "".join(traceback.format_exception(exc))[-4000:]
             return [wire.FAIL, "internal", f"worker error: {exc!r}", 0, [], detail]
 

@@ -59,6 +59,14 @@ def test_unknown_service_and_function(worker: Worker) -> None:
     assert worker.handle([abi.OP_CALL, "num3", "bump", []])[1] == abi.FAIL_NOT_FOUND
 
 
+def test_a_bug_of_the_workers_fails_the_request_with_its_traceback(worker: Worker) -> None:
+    # A load request without its config: the worker's own error, reported, not fatal.
+    reply = worker.handle([abi.OP_LOAD, "broken", module("numeric")])
+    assert reply[:2] == [abi.FAIL, "internal"] and "IndexError" in reply[2]
+    assert "Traceback (most recent call last)" in reply[5] and "in handle" in reply[5]
+    assert worker.handle([abi.OP_CALL, "ghost", "f", []])[1] == abi.FAIL_NOT_FOUND
+
+
 def test_trap_out_of_fuel_and_stack_overflow(worker: Worker) -> None:
     load(worker, "spin", "spin", [("spin", False, 0), ("ok", False, 0)])
     reply = worker.handle([abi.OP_CALL, "spin", "spin", []])

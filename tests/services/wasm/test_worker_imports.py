@@ -35,11 +35,13 @@ FORBIDDEN = (
     "dataclasses",
     "inspect",
     "logging",
+    "traceback",
 )
 """Packages or modules a worker must not import (a submodule counts as its package): the
 agent's, `_hashlib`, which maps OpenSSL's libcrypto (4 MB resident) for a worker that
 hashes nothing in Python, and `dataclasses` (with `inspect`) and `logging`, 2.2 MB together,
-which its KV store can do without."""
+which its KV store can do without; `traceback` (with `tokenize` and `linecache`, 0.2 MB)
+is imported only when a request hits a bug of the worker's."""
 
 _PROBE = """\
 import atexit, os, runpy, sys
