@@ -8,12 +8,14 @@ edge_agent.services.wasm.worker`` and always kill it.
 
 from __future__ import annotations
 
+import gc
 import os
 import select
 import signal
 import subprocess
 import sys
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -115,6 +117,21 @@ def test_redeploy_frees_the_old_runtime_and_resets_memory(worker: Worker) -> Non
     assert worker.handle([abi.OP_CALL, "redeploy", "bump", []])[1] == 1
     load(worker, "redeploy", "numeric", [("bump", False, 0)])
     assert worker.handle([abi.OP_CALL, "redeploy", "bump", []])[1] == 1
+
+
+def test_a_removed_service_leaves_nothing_behind(worker: Worker) -> None:
+    # pywasm3 keeps a reference to a module's bytes and to each linked host function (which
+    # hold the service); once its runtime is freed the worker drops them, else every
+    # redeploy would keep the old module for the life of the worker.
+    data = instrument.instrument(module("numeric"))
+    held = sys.getrefcount(data)
+    reply = worker.handle([abi.OP_LOAD, "gone2", data, load_config([("add", False, 2)])])
+    assert reply[0] == abi.OK and sys.getrefcount(data) > held
+    service = weakref.ref(worker.services["gone2"])
+    assert worker.handle([abi.OP_CALL, "gone2", "add", [1, 2]])[1] == 3
+    worker.handle([abi.OP_REMOVE, "gone2"])
+    gc.collect()
+    assert sys.getrefcount(data) == held and service() is None
 
 
 def test_a_module_wasm3_refuses_leaves_the_old_one(worker: Worker) -> None:

@@ -1,0 +1,165 @@
+"""wasm3's C API from the worker process, by ctypes: linear memory without pywasm3's leaks,
+and freeing what pywasm3 never frees.
+
+pywasm3 0.5.0's Runtime object is {PyObject_HEAD; m3_environment *env; IM3Runtime r}, so the
+IM3Runtime sits two pointers after the object header. `CApi.probe` checks that layout on a
+throwaway runtime before any service is loaded; if it does not hold (another pywasm3 build)
+the worker falls back to the public API, which leaks ~80 B a memory access and a runtime
+(~150 KiB plus its linear memory) a redeploy.
+
+pywasm3 also takes a reference it never gives back to the bytes a module is parsed from
+(wasm3 reads them while the module lives) and to each function linked as a host import.
+Once `m3_FreeRuntime` has freed a runtime and its module, nothing reads them any more:
+`release` drops those references, as many as the probe saw pywasm3 take (none from a build
+that does not leak them), so a redeploy no longer keeps the old module (its instrumented
+bytes, 75 KB for textstats) and its host-import objects for the life of the worker.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+from typing import Any
+
+import wasm3
+
+from edge_agent.services.wasm.host_imports import HostTrap
+
+PAGE = 64 * 1024
+"""A Wasm page, in bytes."""
+
+_PROBE_MODULE = bytes.fromhex("0061736d01000000050401010101")
+"""(module (memory 1 1)): the smallest module with a memory."""
+
+
+class CApi:
+    """wasm3's C functions the worker uses, and what the probe found out about pywasm3."""
+
+    def __init__(self) -> None:
+        self.ok = False
+        """Whether the runtime layout checked out: memory and freeing go through the C API."""
+        self.refs_per_module = 0
+        """References pywasm3 takes to a module's bytes and never gives back (0.5.0: one)."""
+        self.refs_per_import = 0
+        """References pywasm3 takes to a linked host function and never gives back (0.5.0: one)."""
+        try:
+            lib = ctypes.CDLL(wasm3.__file__)
+            lib.m3_GetMemory.restype = ctypes.c_void_p
+            lib.m3_GetMemory.argtypes = [
+                ctypes.c_void_p,
+                ctypes.POINTER(ctypes.c_uint32),
+                ctypes.c_uint32,
+            ]
+            lib.m3_FreeRuntime.restype = None
+            lib.m3_FreeRuntime.argtypes = [ctypes.c_void_p]
+            decref = ctypes.pythonapi.Py_DecRef
+        except (OSError, AttributeError):
+            return
+        decref.restype = None
+        decref.argtypes = [ctypes.py_object]
+        self._lib = lib
+        self._decref = decref
+        self._size = ctypes.c_uint32()
+        self._size_ref = ctypes.byref(self._size)
+        # object.__basicsize__ is the PyObject header (16 bytes on 64-bit, 8 on 32-bit).
+        self._offset = object.__basicsize__ + ctypes.sizeof(ctypes.c_void_p)
+
+    def runtime_pointer(self, runtime: Any) -> int:
+        return ctypes.c_void_p.from_address(id(runtime) + self._offset).value or 0
+
+    def memory(self, rt_ptr: int) -> tuple[int, int]:
+        base = self._lib.m3_GetMemory(rt_ptr, self._size_ref, 0)
+        return (base or 0), (self._size.value if base else 0)
+
+    def free_runtime(self, rt_ptr: int) -> None:
+        self._lib.m3_FreeRuntime(rt_ptr)
+
+    def release(self, module_bytes: bytes | None, imports: list[Any]) -> None:
+        """Drop pywasm3's references to what a runtime freed by `free_runtime` was built from:
+        the module's bytes and its linked host functions. Call it once per freed runtime."""
+        if module_bytes is not None:
+            for _ in range(self.refs_per_module):
+                self._decref(module_bytes)
+        for function in imports:
+            for _ in range(self.refs_per_import):
+                self._decref(function)
+
+    def probe(self, env: Any) -> None:
+        """Enable the C API only if it finds the memory the public API reports, and count
+        the references pywasm3 keeps; the probe's runtime is freed again."""
+        if not hasattr(self, "_lib"):
+            return
+        module_bytes = bytes(_PROBE_MODULE)  # an object of our own: its count is ours alone
+        before = sys.getrefcount(module_bytes)
+        module = env.parse_module(module_bytes)
+        module_refs = sys.getrefcount(module_bytes) - before
+        runtime = env.new_runtime(4096)
+        runtime.load(module)
+
+        def host() -> None:  # linked to no import (the module has none): pywasm3 keeps it anyway
+            return None
+
+        before = sys.getrefcount(host)
+        module.link_function("env", "ea_probe", "v()", host)
+        import_refs = sys.getrefcount(host) - before
+        view = runtime.get_memory(0)
+        expected = ctypes.addressof(ctypes.c_char.from_buffer(view))
+        rt_ptr = self.runtime_pointer(runtime)
+        base, size = self.memory(rt_ptr)
+        self.ok = base == expected and size == len(view) == PAGE
+        view.release()
+        if self.ok:
+            self.refs_per_module, self.refs_per_import = max(0, module_refs), max(0, import_refs)
+            self.free_runtime(rt_ptr)
+            self.release(module_bytes, [host])
+
+
+class Memory:
+    """Linear memory of one runtime, fetched fresh each time (it moves when it grows)."""
+
+    __slots__ = ("_capi", "_rt_ptr", "_runtime")
+
+    def __init__(self, capi: CApi, runtime: Any) -> None:
+        self._capi = capi if capi.ok else None
+        self._runtime = runtime
+        self._rt_ptr = capi.runtime_pointer(runtime) if capi.ok else 0
+
+    def pages(self) -> int | None:
+        """The size in 64 KiB pages where that is cheap (the C API); None otherwise (pywasm3's
+        `get_memory` leaks a little on every call)."""
+        if self._capi is None:
+            return None
+        return self._capi.memory(self._rt_ptr)[1] // PAGE
+
+    def size(self) -> int:
+        if self._capi is not None:
+            return self._capi.memory(self._rt_ptr)[1]
+        view = self._runtime.get_memory(0)
+        return 0 if view is None else len(view)
+
+    def read(self, ptr: int, length: int, what: str) -> bytes:
+        if self._capi is not None:
+            base, size = self._capi.memory(self._rt_ptr)
+            check_range(ptr, length, size, what)
+            return ctypes.string_at(base + ptr, length)
+        view = self._runtime.get_memory(0)
+        check_range(ptr, length, 0 if view is None else len(view), what)
+        return bytes(view[ptr : ptr + length])
+
+    def write(self, ptr: int, data: bytes, what: str) -> None:
+        if self._capi is not None:
+            base, size = self._capi.memory(self._rt_ptr)
+            check_range(ptr, len(data), size, what)
+            ctypes.memmove(base + ptr, data, len(data))
+            return
+        view = self._runtime.get_memory(0)
+        check_range(ptr, len(data), 0 if view is None else len(view), what)
+        view[ptr : ptr + len(data)] = data
+
+
+def check_range(ptr: int, length: int, size: int, what: str) -> None:
+    """`HostTrap` unless bytes ptr..ptr+length lie inside a memory of `size` bytes."""
+    if ptr < 0 or length < 0 or ptr + length > size:
+        raise HostTrap(
+            f"{what}: bytes {ptr}..{ptr + length} are outside linear memory ({size} bytes)"
+        )
