@@ -18,6 +18,7 @@ bytes, 75 KB for textstats) and its host-import objects for the life of the work
 from __future__ import annotations
 
 import ctypes
+import os
 import sys
 from typing import Any
 
@@ -30,6 +31,9 @@ PAGE = 64 * 1024
 
 _PROBE_MODULE = bytes.fromhex("0061736d01000000050401010101")
 """(module (memory 1 1)): the smallest module with a memory."""
+
+_MADV_DONTNEED = 4
+"""madvise(2) advice, the same on every Linux architecture this runs on (x86, arm, riscv)."""
 
 
 class CApi:
@@ -59,6 +63,9 @@ class CApi:
         decref.argtypes = [ctypes.py_object]
         self._lib = lib
         self._decref = decref
+        self._madvise = _madvise()
+        self._os_page = os.sysconf("SC_PAGE_SIZE")
+        self._zero_page = bytes(self._os_page)
         self._size = ctypes.c_uint32()
         self._size_ref = ctypes.byref(self._size)
         # object.__basicsize__ is the PyObject header (16 bytes on 64-bit, 8 on 32-bit).
@@ -73,6 +80,32 @@ class CApi:
 
     def free_runtime(self, rt_ptr: int) -> None:
         self._lib.m3_FreeRuntime(rt_ptr)
+
+    def drop_zero_pages(self, rt_ptr: int) -> int:
+        """Give the system back the pages of a runtime's linear memory that hold only zeros;
+        the bytes given back.
+
+        wasm3 zeroes a linear memory whole when it makes or grows it, so all of it is
+        resident however little the module uses (64 KiB a page; most of a firmware
+        service's first page is zeros). A page of zeros dropped with MADV_DONTNEED reads
+        back as zeros (the memory is private and anonymous, malloc's), so the module sees
+        no difference, and it is resident again once written. Only pages wholly inside the
+        memory are looked at. Costs a read of the memory: call it after a load or a growth,
+        not per call."""
+        if self._madvise is None:
+            return 0
+        base, size = self.memory(rt_ptr)
+        page, zero = self._os_page, self._zero_page
+        start, end = -(-base // page) * page, (base + size) // page * page
+        dropped, run = 0, 0
+        for addr in range(start, end + page, page):
+            if addr < end and ctypes.string_at(addr, page) == zero:
+                run += page
+                continue
+            if run and self._madvise(addr - run, run, _MADV_DONTNEED) == 0:
+                dropped += run
+            run = 0
+        return dropped
 
     def release(self, module_bytes: bytes | None, imports: list[Any]) -> None:
         """Drop pywasm3's references to what a runtime freed by `free_runtime` was built from:
@@ -112,6 +145,19 @@ class CApi:
             self.refs_per_module, self.refs_per_import = max(0, module_refs), max(0, import_refs)
             self.free_runtime(rt_ptr)
             self.release(module_bytes, [host])
+
+
+def _madvise() -> Any:
+    """libc's madvise on Linux, else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        madvise = ctypes.CDLL(None, use_errno=True).madvise
+    except (OSError, AttributeError):
+        return None
+    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    madvise.restype = ctypes.c_int
+    return madvise
 
 
 class Memory:

@@ -134,6 +134,25 @@ def test_a_removed_service_leaves_nothing_behind(worker: Worker) -> None:
     assert sys.getrefcount(data) == held and service() is None
 
 
+def test_zero_pages_of_a_memory_go_back_and_read_as_zeros(worker: Worker) -> None:
+    # wasm3 zeroes a memory whole, so all of it is resident; the worker gives back the pages
+    # that still hold only zeros, which changes nothing the module can see.
+    load(worker, "zeros", "numeric", [("bump", False, 0)])
+    service = worker.services["zeros"]
+    assert service.memory is not None and service.runtime is not None
+    size = service.memory.size()
+    pattern = bytes(range(1, 256)) * 40
+    service.memory.write(size - len(pattern), pattern, "test")
+    assert worker.handle([abi.OP_CALL, "zeros", "bump", []])[1] == 1
+    before = service.memory.read(0, size, "test")
+    dropped = worker.capi.drop_zero_pages(worker.capi.runtime_pointer(service.runtime))
+    assert 0 < dropped <= size - len(pattern) and dropped % os.sysconf("SC_PAGE_SIZE") == 0
+    assert service.memory.read(0, size, "test") == before
+    worker.tidy()  # every service's memory, then the heap
+    assert service.memory.read(0, size, "test") == before
+    assert worker.handle([abi.OP_CALL, "zeros", "bump", []])[1] == 2
+
+
 def test_a_module_wasm3_refuses_leaves_the_old_one(worker: Worker) -> None:
     load(worker, "keep", "numeric", [("add", False, 2)])
     reply = worker.handle(
