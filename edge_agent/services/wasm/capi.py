@@ -1,5 +1,5 @@
 """wasm3's C API from the worker process, by ctypes: linear memory without pywasm3's leaks,
-and freeing what pywasm3 never frees.
+freeing what pywasm3 never frees, and giving back the zero pages of a linear memory.
 
 pywasm3 0.5.0's Runtime object is {PyObject_HEAD; m3_environment *env; IM3Runtime r}, so the
 IM3Runtime sits two pointers after the object header. `CApi.probe` checks that layout on a
@@ -10,9 +10,10 @@ the worker falls back to the public API, which leaks ~80 B a memory access and a
 pywasm3 also takes a reference it never gives back to the bytes a module is parsed from
 (wasm3 reads them while the module lives) and to each function linked as a host import.
 Once `m3_FreeRuntime` has freed a runtime and its module, nothing reads them any more:
-`release` drops those references, as many as the probe saw pywasm3 take (none from a build
-that does not leak them), so a redeploy no longer keeps the old module (its instrumented
-bytes, 75 KB for textstats) and its host-import objects for the life of the worker.
+`release` drops those references, as many as the probe saw pywasm3 keep once its own
+objects were gone (none from a build that does not leak them), so a redeploy no longer
+keeps the old module (its instrumented bytes, 75 KB for textstats) and its host-import
+objects for the life of the worker.
 """
 
 from __future__ import annotations
@@ -119,31 +120,31 @@ class CApi:
 
     def probe(self, env: Any) -> None:
         """Enable the C API only if it finds the memory the public API reports, and count
-        the references pywasm3 keeps; the probe's runtime is freed again."""
+        the references pywasm3 keeps once its own objects are gone; the probe's runtime is
+        freed again."""
         if not hasattr(self, "_lib"):
             return
         module_bytes = bytes(_PROBE_MODULE)  # an object of our own: its count is ours alone
-        before = sys.getrefcount(module_bytes)
-        module = env.parse_module(module_bytes)
-        module_refs = sys.getrefcount(module_bytes) - before
-        runtime = env.new_runtime(4096)
-        runtime.load(module)
 
         def host() -> None:  # linked to no import (the module has none): pywasm3 keeps it anyway
             return None
 
-        before = sys.getrefcount(host)
+        bytes_before, host_before = sys.getrefcount(module_bytes), sys.getrefcount(host)
+        module = env.parse_module(module_bytes)
+        runtime = env.new_runtime(4096)
+        runtime.load(module)
         module.link_function("env", "ea_probe", "v()", host)
-        import_refs = sys.getrefcount(host) - before
         view = runtime.get_memory(0)
         expected = ctypes.addressof(ctypes.c_char.from_buffer(view))
         rt_ptr = self.runtime_pointer(runtime)
         base, size = self.memory(rt_ptr)
         self.ok = base == expected and size == len(view) == PAGE
         view.release()
+        del module  # what a build's Module object holds goes with it: not counted as kept
         if self.ok:
-            self.refs_per_module, self.refs_per_import = max(0, module_refs), max(0, import_refs)
             self.free_runtime(rt_ptr)
+            self.refs_per_module = max(0, sys.getrefcount(module_bytes) - bytes_before)
+            self.refs_per_import = max(0, sys.getrefcount(host) - host_before)
             self.release(module_bytes, [host])
 
 
