@@ -153,6 +153,20 @@ def test_zero_pages_of_a_memory_go_back_and_read_as_zeros(worker: Worker) -> Non
     assert worker.handle([abi.OP_CALL, "zeros", "bump", []])[1] == 2
 
 
+def test_a_memory_that_grew_gives_its_new_zero_pages_back(worker: Worker) -> None:
+    load(worker, "grown", "grow_by", [("grow", False, 1)])
+    worker.tidy()
+    assert not worker.tidy_due
+    assert worker.handle([abi.OP_CALL, "grown", "grow", [3]])[1] == 1  # the old size, in pages
+    assert worker.tidy_due  # wasm3 zeroed three new pages: `serve` tidies up after the reply
+    service = worker.services["grown"]
+    assert service.runtime is not None
+    worker.tidy()
+    # Nothing resident is left to give back: the tidy-up looked at this memory.
+    assert worker.capi.drop_zero_pages(worker.capi.runtime_pointer(service.runtime)) == 0
+    assert worker.handle([abi.OP_CALL, "grown", "grow", [0]])[1] == 4
+
+
 def test_a_module_wasm3_refuses_leaves_the_old_one(worker: Worker) -> None:
     load(worker, "keep", "numeric", [("add", False, 2)])
     reply = worker.handle(
