@@ -47,6 +47,7 @@ class CApi:
         """References pywasm3 takes to a module's bytes and never gives back (0.5.0: one)."""
         self.refs_per_import = 0
         """References pywasm3 takes to a linked host function and never gives back (0.5.0: one)."""
+        self._libc: Any = None
         try:
             lib = ctypes.CDLL(wasm3.__file__)
             lib.m3_GetMemory.restype = ctypes.c_void_p
