@@ -12,14 +12,16 @@ op.noop on the agent and returns; the agent is a real `edge-agent serve` process
 a `Node` in this process), one-hop round trips per second with 50 in flight, the agent's
 start-to-ready time (spawn to READY=1 on a test NOTIFY_SOCKET, and to its first /status
 answer; also with a service to restore, and with mDNS in a network namespace when this runs
-as root), and its idle RSS and PSS without and with its Wasm worker (with mDNS too, as
-root). Targets (issues 4 and 8), judged in the same run: the one-hop particle round trip to
-the agent process <= 2x the bare CoAP round trip to a server process (like for like: both
-cross to another process, as a laptop's particle crosses to a device); one-hop round trips/s
-with 50 in flight >= 50% of bare POSTs/s; ready <= 1.5 s; idle RSS (issue 12) <= 35 MB with
-mDNS and a Wasm worker <= 15 MB (without mDNS, not root: <= 45 MB for the agent). The in-process
-one-hop line has no target: it shows how much of it the signatures take (two signs and two
-verifies per round trip, which cannot overlap within one process).
+as root), its idle RSS and PSS without and with its Wasm worker (with mDNS too, as root),
+and the RSS and PSS of one Wasm worker holding the six firmware services. Targets (issues 4
+and 8), judged in the same run: the one-hop particle round trip to the agent process <= 2x
+the bare CoAP round trip to a server process (like for like: both cross to another process,
+as a laptop's particle crosses to a device); one-hop round trips/s with 50 in flight >= 50%
+of bare POSTs/s; ready <= 1.5 s; idle RSS (issue 12) <= 35 MB with mDNS and a Wasm worker
+<= 15 MB (without mDNS, not root: <= 45 MB for the agent), also with all six firmware
+services in it. The in-process one-hop line has no target: it shows how much of it the
+signatures take (two signs and two verifies per round trip, which cannot overlap within one
+process).
 
 Adding a figure is one decorated coroutine (see `measurement`); it gets the `Settings`,
 returns a `Figure`, and runs on a fresh event loop of its own. A script, not a test: timings
@@ -781,6 +783,66 @@ async def idle_rss(s: Settings) -> Figure:
         met = values["mdns_agent_rss_mib"] <= 35 and values["worker_rss_mib"] <= 15
         return Figure(text, values, target="agent <= 35 MB with mDNS, worker <= 15 MB", met=met)
     return Figure(text, values, target="<= 45 MB", met=values["agent_rss_mib"] <= 45)
+
+
+async def _deploy_and_call(client: Any, peer_id: str, name: str, wasm: bytes,
+                           call: tuple[str, list[Any]]) -> None:
+    """Deploy `wasm` as `name` on `peer_id` (the client offers the module), then call it once."""
+    from edge_agent.client import call_script
+
+    sha = client.offer_module(wasm)
+    for script, data in ((call_script(peer_id, "srv", "deploy", 2), {"a0": name, "a1": sha}),
+                         (call_script(peer_id, name, call[0], len(call[1])),
+                          {f"a{i}": arg for i, arg in enumerate(call[1])})):
+        run = await client.start_particle(script, data, ttl_ms=30_000)
+        if not await client.wait(run, timeout_s=30) or not run.client.responses:
+            raise RuntimeError(f"{name}: no answer ({run.client.errors})")
+
+
+WORKER_RSS_TARGET_MIB = 15
+"""Issue 12: one Wasm worker holding the six firmware services, each called once."""
+
+
+@measurement("worker_rss", "Wasm worker with the six firmware services", order=32)
+async def worker_rss(s: Settings) -> Figure:
+    """RSS and PSS of the agent's Wasm worker (one worker, `wasm.workers = 1`) after each
+    firmware service was deployed through the agent and called once (its KV store open)."""
+    from edge_agent.store import StateDir
+    from tests.firmware.conftest import BUILD, SAMPLE_CALLS
+
+    paths = sorted(BUILD.glob("*.wasm"))
+    if not paths:
+        return Figure("not measured (no firmware_services/build/*.wasm)")
+    with tempfile.TemporaryDirectory() as tmp:
+        client_dir = Path(tmp) / "client"
+        client_id = StateDir(client_dir).load_or_create_identity().peer_id
+        agent = AgentProcess(Path(tmp), trust=(client_id,))
+        sensor = Path(tmp) / "cpu_temp"
+        sensor.write_text("48312\n")
+        with open(agent.config, "a") as f:
+            f.write(f'[wasm]\nworkers = 1\ncpu_temperature_path = "{sensor}"\n')
+        agent.start()
+        try:
+            assert agent.proc is not None
+            client = await started_node(client_dir, (agent.peer_id, agent.port))
+            try:
+                for path in paths:
+                    await _deploy_and_call(client, agent.peer_id, path.stem, path.read_bytes(),
+                                           SAMPLE_CALLS[path.stem])
+            finally:
+                await client.stop()
+            await asyncio.sleep(2.0)
+            workers = [_memory_kib(w) for w in _children(agent.proc.pid)]
+        finally:
+            agent.stop()
+    if len(workers) != 1:
+        raise RuntimeError(f"expected one Wasm worker, found {len(workers)}")
+    (rss, pss), mb = workers[0], 1024
+    text = (f"one worker, {len(paths)} services ({', '.join(p.stem for p in paths)}) each "
+            f"called once: RSS {rss / mb:.1f} MB (PSS {pss / mb:.1f})")
+    values = {"worker_rss_mib": rss / mb, "worker_pss_mib": pss / mb, "services": len(paths)}
+    return Figure(text, values, target=f"<= {WORKER_RSS_TARGET_MIB} MB RSS",
+                  met=rss / mb <= WORKER_RSS_TARGET_MIB)
 
 
 def _put_service(state_dir: Path, name: str, wasm: bytes) -> None:

@@ -17,11 +17,14 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from edge_agent import const
 from edge_agent.errors import LocalError
+
+if TYPE_CHECKING:  # not at run time: pathlib (with urllib.parse and ipaddress) would cost every
+    # Wasm worker that opens a KV store 0.3 MB resident; os.path does what is done here
+    from pathlib import Path
 
 __all__ = [
     "LOCK_FILE",
@@ -66,7 +69,7 @@ class QuotaExceeded(StoreError):
 # --- atomic files -------------------------------------------------------------------------
 
 
-def fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: str | os.PathLike[str]) -> None:
     fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -74,9 +77,10 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _write_temp(path: Path, data: bytes, mode: int) -> Path:
+def _write_temp(path: str, data: bytes, mode: int) -> str:
     """A durable temp file beside `path` holding `data` (named so cleanup knows its writer)."""
-    temp = path.with_name(f".{path.name}.tmp.{os.getpid()}.{os.urandom(4).hex()}")
+    directory, name = os.path.split(path)
+    temp = os.path.join(directory, f".{name}.tmp.{os.getpid()}.{os.urandom(4).hex()}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     try:
         os.fchmod(fd, mode)  # exact mode, whatever the umask
@@ -99,7 +103,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o644
     Temp file in the same directory (rename is atomic only within one file system), write,
     fsync, rename over the target, then fsync the directory so the rename itself is durable.
     """
-    path = Path(path)
+    path = os.fspath(path)
     try:
         temp = _write_temp(path, data, mode)
         try:
@@ -108,7 +112,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o644
             with contextlib.suppress(OSError):
                 os.unlink(temp)
             raise
-        fsync_dir(path.parent)
+        fsync_dir(_parent(path))
     except OSError as exc:
         # The old file is intact; say which file and why (ENOSPC, EROFS, EACCES, ...).
         raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
@@ -119,7 +123,7 @@ def create_exclusive(path: Path, data: bytes, *, mode: int) -> bool:
 
     link(2) fails if the target exists, so two processes starting at once agree on one file.
     """
-    temp = _write_temp(path, data, mode)
+    temp = _write_temp(os.fspath(path), data, mode)
     try:
         os.link(temp, path)
     except FileExistsError:
@@ -133,8 +137,13 @@ def create_exclusive(path: Path, data: bytes, *, mode: int) -> bool:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(temp)
-    fsync_dir(path.parent)
+    fsync_dir(_parent(path))
     return True
+
+
+def _parent(path: str | os.PathLike[str]) -> str:
+    """The directory holding `path`, as Path.parent gives it."""
+    return os.path.dirname(os.fspath(path)) or "."
 
 
 def read_bounded(path: Path, max_bytes: int, what: str) -> bytes | None:
@@ -171,11 +180,11 @@ def cleanup_temp_files(
     A temp file whose writer process still runs may be a write in progress, so it stays
     until it is `max_age_s` old.
     """
-    removed: list[Path] = []
+    removed: list[str] = []
     try:
         entries = list(os.scandir(directory))
     except FileNotFoundError:
-        return removed
+        return []
     now = time.time()
     for entry in entries:
         match = _TEMP_NAME.fullmatch(entry.name)
@@ -190,18 +199,20 @@ def cleanup_temp_files(
             continue
         with contextlib.suppress(FileNotFoundError):
             os.unlink(entry.path)
-            removed.append(Path(entry.path))
-    if removed:
-        import logging  # here: the Wasm worker (its KV store) imports this module, not logging
+            removed.append(entry.path)
+    if not removed:
+        return []
+    import logging  # here: the Wasm worker (its KV store) imports this module, not logging
+    import pathlib  # here too: see the top
 
-        logging.getLogger(__name__).info("removed %d leftover temp file(s) in %s", len(removed), directory)
-    return removed
+    logging.getLogger(__name__).info("removed %d leftover temp file(s) in %s", len(removed), directory)
+    return [pathlib.Path(path) for path in removed]
 
 
 class FileLock:
     """flock(2) on a lock file plus a thread lock: one writer at a time, across processes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         self._path = path
         self._thread_lock = threading.Lock()
 
@@ -216,7 +227,7 @@ class FileLock:
             except OSError as exc:
                 raise StoreError(
                     f"cannot open the lock file {self._path}: {exc.strerror}; check the owner of "
-                    f"{self._path.parent} (the agent's user must be able to read it)"
+                    f"{_parent(self._path)} (the agent's user must be able to read it)"
                 ) from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)

@@ -58,6 +58,16 @@ class Remains:
     last_words: str
 
 
+WORKER_MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(64 * 1024)}
+"""glibc malloc settings in the worker's environment only (mallopt(3)). Blocks of 64 KiB and
+more get mappings of their own: a service's wasm3 stack (128 KiB by default, mostly unused)
+is then resident only as deep as calls go, and a removed service's stack and memory go back
+to the system instead of staying in the heap. By default glibc raises this threshold to the
+largest block freed so far, and after the first redeploy every new stack came from the heap,
+zeroed whole by calloc. Measured with the six firmware services loaded (x86_64): 0.5 MB less
+resident, 1 MB less after each of them was redeployed once. No effect with another libc."""
+
+
 _WAIT_S = {Burial.KILL: 0.0, Burial.REAP: 0.5, Burial.STOP: 2.0}
 """How long `Corpse.bury` waits for a voluntary exit before SIGKILL, in seconds."""
 
@@ -257,6 +267,8 @@ class WorkerProcess:
         config = dict(self._worker_config, spin_us=_spin_us(), die_with_parent=die_with_parent)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join([*_worker_path(), *filter(None, [env.get("PYTHONPATH")])])
+        for key, value in WORKER_MALLOC_ENV.items():
+            env.setdefault(key, value)  # an operator's own setting wins
         try:
             proc = subprocess.Popen(
                 # -P: not the working directory first on sys.path (`python -m` puts it there),

@@ -177,7 +177,7 @@ class FrameReader:
         self._buf = bytearray()
         self._max = max_frame
 
-    def feed(self, data: bytes) -> list[Any]:
+    def feed(self, data: bytes | memoryview) -> list[Any]:
         """Add bytes; return the frames now complete (possibly none)."""
         buf = self._buf
         buf += data

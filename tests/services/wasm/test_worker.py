@@ -8,12 +8,14 @@ edge_agent.services.wasm.worker`` and always kill it.
 
 from __future__ import annotations
 
+import gc
 import os
 import select
 import signal
 import subprocess
 import sys
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,6 +59,14 @@ def test_unknown_service_and_function(worker: Worker) -> None:
     assert worker.handle([abi.OP_CALL, "ghost", "f", []])[1] == abi.FAIL_NOT_FOUND
     load(worker, "num3", "numeric", [("add", False, 2)])
     assert worker.handle([abi.OP_CALL, "num3", "bump", []])[1] == abi.FAIL_NOT_FOUND
+
+
+def test_a_bug_of_the_workers_fails_the_request_with_its_traceback(worker: Worker) -> None:
+    # A load request without its config: the worker's own error, reported, not fatal.
+    reply = worker.handle([abi.OP_LOAD, "broken", module("numeric")])
+    assert reply[:2] == [abi.FAIL, "internal"] and "IndexError" in reply[2]
+    assert "Traceback (most recent call last)" in reply[5] and "in handle" in reply[5]
+    assert worker.handle([abi.OP_CALL, "ghost", "f", []])[1] == abi.FAIL_NOT_FOUND
 
 
 def test_trap_out_of_fuel_and_stack_overflow(worker: Worker) -> None:
@@ -107,6 +117,54 @@ def test_redeploy_frees_the_old_runtime_and_resets_memory(worker: Worker) -> Non
     assert worker.handle([abi.OP_CALL, "redeploy", "bump", []])[1] == 1
     load(worker, "redeploy", "numeric", [("bump", False, 0)])
     assert worker.handle([abi.OP_CALL, "redeploy", "bump", []])[1] == 1
+
+
+def test_a_removed_service_leaves_nothing_behind(worker: Worker) -> None:
+    # pywasm3 keeps a reference to a module's bytes and to each linked host function (which
+    # hold the service); once its runtime is freed the worker drops them, else every
+    # redeploy would keep the old module for the life of the worker.
+    data = instrument.instrument(module("numeric"))
+    held = sys.getrefcount(data)
+    reply = worker.handle([abi.OP_LOAD, "gone2", data, load_config([("add", False, 2)])])
+    assert reply[0] == abi.OK and sys.getrefcount(data) > held
+    service = weakref.ref(worker.services["gone2"])
+    assert worker.handle([abi.OP_CALL, "gone2", "add", [1, 2]])[1] == 3
+    worker.handle([abi.OP_REMOVE, "gone2"])
+    gc.collect()
+    assert sys.getrefcount(data) == held and service() is None
+
+
+def test_zero_pages_of_a_memory_go_back_and_read_as_zeros(worker: Worker) -> None:
+    # wasm3 zeroes a memory whole, so all of it is resident; the worker gives back the pages
+    # that still hold only zeros, which changes nothing the module can see.
+    load(worker, "zeros", "numeric", [("bump", False, 0)])
+    service = worker.services["zeros"]
+    assert service.memory is not None and service.runtime is not None
+    size = service.memory.size()
+    pattern = bytes(range(1, 256)) * 40
+    service.memory.write(size - len(pattern), pattern, "test")
+    assert worker.handle([abi.OP_CALL, "zeros", "bump", []])[1] == 1
+    before = service.memory.read(0, size, "test")
+    dropped = worker.capi.drop_zero_pages(worker.capi.runtime_pointer(service.runtime))
+    assert 0 < dropped <= size - len(pattern) and dropped % os.sysconf("SC_PAGE_SIZE") == 0
+    assert service.memory.read(0, size, "test") == before
+    worker.tidy()  # every service's memory, then the heap
+    assert service.memory.read(0, size, "test") == before
+    assert worker.handle([abi.OP_CALL, "zeros", "bump", []])[1] == 2
+
+
+def test_a_memory_that_grew_gives_its_new_zero_pages_back(worker: Worker) -> None:
+    load(worker, "grown", "grow_by", [("grow", False, 1)])
+    worker.tidy()
+    assert not worker.tidy_due
+    assert worker.handle([abi.OP_CALL, "grown", "grow", [3]])[1] == 1  # the old size, in pages
+    assert worker.tidy_due  # wasm3 zeroed three new pages: `serve` tidies up after the reply
+    service = worker.services["grown"]
+    assert service.runtime is not None
+    worker.tidy()
+    # Nothing resident is left to give back: the tidy-up looked at this memory.
+    assert worker.capi.drop_zero_pages(worker.capi.runtime_pointer(service.runtime)) == 0
+    assert worker.handle([abi.OP_CALL, "grown", "grow", [0]])[1] == 4
 
 
 def test_a_module_wasm3_refuses_leaves_the_old_one(worker: Worker) -> None:
