@@ -74,7 +74,6 @@ module again and raises `ModuleRejected` on anything it cannot rewrite.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from edge_agent import const
@@ -102,6 +101,7 @@ from edge_agent.services.wasm.fuel_costs import (
     weight,
 )
 from edge_agent.services.wasm.fuel_plan import (
+    BackEdge,
     ElseArm,
     ExitEdge,
     Insert,
@@ -109,6 +109,7 @@ from edge_agent.services.wasm.fuel_plan import (
     Segment,
     plan_per_instruction,
 )
+from edge_agent.services.wasm.loops import has_loop_without_calls, window_pays
 from edge_agent.services.wasm.unroll import Unrolled, unroll
 
 __all__ = [  # the fuel costs (fuel_costs.py) are part of this module's contract
@@ -187,6 +188,9 @@ class Policy:
     arithmetic."""
     window_always: bool = False
     """Use a window for every local counter (for tests)."""
+    back_edge_checks: bool = True
+    """Charge and check a loop whose only branch back ends its body at that branch, fused
+    with it, instead of at its header."""
     per_instruction: bool = False
     """Reference plan: charge every instruction on its own, with the global."""
 
@@ -345,7 +349,7 @@ class _Rewriter:
         use_local = (
             self.policy.local_counter
             and not self.policy.per_instruction
-            and _has_loop_without_calls(instrs, calls_module)
+            and has_loop_without_calls(instrs, calls_module)
         )
         new_locals: list[tuple[int, ValType]] = []
         counter_local = scratch_local = -1
@@ -353,7 +357,7 @@ class _Rewriter:
         if use_local:
             counter_local = n_locals
             window = self.policy.window_counter and (
-                self.policy.window_always or _window_pays(instrs)
+                self.policy.window_always or window_pays(instrs)
             )
             new_locals.append((1, ValType.I32 if window else ValType.I64))
         if any(ins.opcode in SIZED for ins in instrs):
@@ -375,27 +379,6 @@ class _Rewriter:
         if ins.opcode == Op.CALL_INDIRECT:
             return True
         return ins.opcode == Op.CALL and isinstance(ins.imm, int) and ins.imm >= self.m.num_imported_functions
-
-
-def _has_loop_without_calls(instrs: list[Instr], calls_module: Callable[[Instr], bool]) -> bool:
-    """True if the body has a loop and no loop calls module code: then a local counter pays
-    off (writing it back and reloading it around calls in a loop costs more than it saves)."""
-    opened: list[int] = []
-    in_loops = 0
-    seen = False
-    for ins in instrs:
-        op = ins.opcode
-        if op in (Op.BLOCK, Op.LOOP, Op.IF):
-            opened.append(op)
-            if op == Op.LOOP:
-                in_loops += 1
-                seen = True
-        elif op == Op.END:
-            if opened and opened.pop() == Op.LOOP:
-                in_loops -= 1
-        elif in_loops and calls_module(ins):
-            return False
-    return seen
 
 
 # --- Code --------------------------------------------------------------------------------------
@@ -465,6 +448,24 @@ class Emitter:
             charge = self._read + b"\x42" + encode_s64(seg.cost) + b"\x7d"
         return charge + (self._tee + self._check(seg.slack) if seg.check else self._write)
 
+    def back_edge(self, edge: BackEdge) -> bytes:
+        """In place of the ``br`` back to a loop: charge the loop's header, then branch back
+        if the counter is at least -slack (``br_if``), else refill the window and branch
+        back, or run out of fuel. wasm3 fuses the comparison's result into its branch."""
+        seg, depth = edge.header, encode_u32(edge.depth)
+        if self.window:
+            charge = self._read + (b"\x41" + encode_s64(seg.cost) + b"\x6b" + self._tee if seg.cost else b"")
+            return (
+                charge + b"\x41" + encode_s64(-seg.slack) + b"\x4e\x0d" + depth  # i32.ge_s; br_if
+                + self._read + b"\x41" + encode_s64(seg.slack)
+                + b"\x10" + encode_u32(self.rw.f_refill) + self._write + b"\x0c" + depth  # ...; br
+            )
+        charge = self._read + (b"\x42" + encode_s64(seg.cost) + b"\x7d" + self._tee if seg.cost else b"")
+        return (
+            charge + b"\x42" + encode_s64(-seg.slack) + b"\x59\x0d" + depth  # i64.ge_s; br_if
+            + b"\x10" + encode_u32(self.rw.f_oof) + b"\x00"  # call out of fuel; unreachable
+        )
+
     def _check(self, slack: int) -> bytes:
         """With the counter on the stack: out of fuel if it is below -slack (a window is
         refilled first). const; lt_s; if ... end: with the charge, four wasm3 operations
@@ -493,38 +494,6 @@ class Emitter:
         return b"\x21" + tmp + charge + b"\x20" + tmp  # local.set tmp ... local.get tmp
 
 
-def _window_pays(instrs: list[Instr]) -> bool:
-    """Whether the body's loops run i64 arithmetic or comparisons and no i32 ones: then an
-    i64 counter would share wasm3 operations with the loop's own code, and an i32 window
-    shares none. (Measured: a count-down loop over an i64 costs 1.85x with an i64 counter,
-    1.35x with a window; where loops mix both types, neither wins consistently.) Not if a
-    loop may leave the function through a br_if or br_table: the window is handed back to
-    the global before the branch, and refilled (a call) each time it is not taken."""
-    loops = 0
-    opened: list[bool] = []
-    i64 = False
-    for ins in instrs:
-        op = ins.opcode
-        if op == Op.BLOCK or op == Op.IF:
-            opened.append(False)
-        elif op == Op.LOOP:
-            opened.append(True)
-            loops += 1
-        elif op == Op.END:
-            if opened and opened.pop():
-                loops -= 1
-        elif loops:
-            if 0x45 <= op <= 0x4F or 0x67 <= op <= 0x78:  # i32.eqz..ge_u, i32.clz..rotr
-                return False
-            if 0x50 <= op <= 0x5A or 0x79 <= op <= 0x8A:  # i64.eqz..ge_u, i64.clz..rotr
-                i64 = True
-            elif op == Op.BR_IF and ins.imm == len(opened):
-                return False
-            elif op == Op.BR_TABLE and isinstance(ins.imm, tuple) and len(opened) in ins.imm:
-                return False
-    return i64
-
-
 def _splice(data: bytes, start: int, end: int, inserts: list[Insert], emit: Emitter) -> bytes:
     """The body's bytes with the inserts placed; inserts at one offset keep their order."""
     inserts.sort(key=lambda item: item[0])
@@ -540,6 +509,9 @@ def _splice(data: bytes, start: int, end: int, inserts: list[Insert], emit: Emit
             code = emit.segment(what.seg)
             if code:
                 out.append(b"\x05" + code)  # else <charge>: the false edge's own segment
+        elif isinstance(what, BackEdge):
+            out.append(emit.back_edge(what))
+            pos = what.end  # the original br is replaced
         elif isinstance(what, ExitEdge):
             if what.refund.cost:
                 # if <refund> br (depth + 1) end: the same branch, one label further out.

@@ -51,6 +51,8 @@ POLICIES = {
     "no unrolling": Policy(unroll_max_weight=0),
     "unroll all": Policy(unroll_max_weight=UNROLL_ALL),
     "no landing refunds": Policy(refund_on_landing=False),
+    "header checks only": Policy(back_edge_checks=False),
+    "header checks, unroll all": Policy(back_edge_checks=False, unroll_max_weight=UNROLL_ALL),
     "windows": Policy(window_always=True),
     "windows, unroll all": Policy(window_always=True, unroll_max_weight=UNROLL_ALL),
     "segments only": Policy(
@@ -61,6 +63,7 @@ POLICIES = {
         unroll_max_weight=0,
         refund_on_landing=False,
         window_counter=False,
+        back_edge_checks=False,
     ),
 }
 
@@ -187,6 +190,11 @@ def _loop_ops(data: bytes, export: str) -> list[str]:
 CHECK = ["local.get", "i64.const", "i64.sub", "local.tee", "i64.const", "i64.lt_s", "if", "call", "end"]
 WINDOW_CHECK = ["local.get", "i32.const", "i32.sub", "local.tee", "i32.const", "i32.lt_s",
                 "if", "local.get", "i32.const", "call", "local.set", "end"]
+# In place of the br that ends a loop's body and is its only branch back.
+BACK_CHECK = ["local.get", "i64.const", "i64.sub", "local.tee", "i64.const", "i64.ge_s", "br_if", "call",
+              "unreachable", "end"]
+WINDOW_BACK_CHECK = ["local.get", "i32.const", "i32.sub", "local.tee", "i32.const", "i32.ge_s", "br_if",
+                     "local.get", "i32.const", "call", "local.set", "br", "end"]
 
 
 def test_a_tight_loop_pays_one_charge_and_one_check_per_two_iterations() -> None:
@@ -199,15 +207,31 @@ def test_a_tight_loop_pays_one_charge_and_one_check_per_two_iterations() -> None
     # (refunding the second copy's charge) where it fell through.
     assert _loop_ops(out, "sum") == ["loop", *CHECK, "block", *body, "br_if", *refund, "br", "end",
                                      *body, "br_if", "end"]
-    # Too heavy to unroll, and testing at its top: one charge ahead per iteration, and the
+    # Too heavy to unroll, and testing at its top: one charge ahead per iteration, made
+    # where the body branches back, with the check (wasm3 fuses it with the br_if); the
     # exit stays a plain br_if (its refund is made once, where it lands).
     mix = _loop_ops(out, "mix")
-    assert mix[: len(CHECK) + 1] == ["loop", *CHECK]
-    assert mix.count("i64.sub") == 1 and mix.count("if") == 1 and mix.count("br_if") == 1
+    assert mix[:4] == ["loop", "local.get", "i32.eqz", "br_if"] and mix[-len(BACK_CHECK) :] == BACK_CHECK
+    assert mix.count("i64.sub") == 1 and mix.count("if") == 0 and mix.count("br_if") == 2
     # With the counter in a local: the function got one more i64 local.
     m = binary.parse_module(out)
     func = next(e.index for e in m.exports if e.name == "sum")
     assert m.codes[func].locals[-1] == (1, ValType.I64)
+
+
+def test_a_while_loop_is_unrolled_without_labels_and_checked_where_it_branches_back() -> None:
+    """A loop whose only branch back ends its body: the first copy runs on into the second
+    (no br between them), and the one charge and check of two iterations is made at the
+    branch back, as a br_if; the header has none."""
+    out = instrument(wat.compile_wat(LANDINGS))
+    test = ["local.get", "i32.eqz"]
+    step = ["local.get", "i32.const", "i32.sub", "local.set"]
+    refund = ["local.get", "i64.const", "i64.sub", "local.set"]
+    assert _loop_ops(out, "tail") == ["loop", *test, "br_if", *step, *test, "if", *refund, "br", "end", *step,
+                                      *BACK_CHECK]
+    # Without back-edge checks, the same unrolled loop checks at its header.
+    header = _loop_ops(instrument(wat.compile_wat(LANDINGS), policy=Policy(back_edge_checks=False)), "tail")
+    assert header[: len(CHECK) + 1] == ["loop", *CHECK] and header[-2:] == ["br", "end"]
 
 
 I64_LOOPS = """(module
@@ -238,7 +262,9 @@ def test_loops_over_i64_keep_an_i32_window_and_stay_exact() -> None:
     m = binary.parse_module(out)
     down = next(e.index for e in m.exports if e.name == "down")
     assert m.codes[down].locals[-1] == (1, ValType.I32)
-    assert _loop_ops(out, "down")[: len(WINDOW_CHECK) + 1] == ["loop", *WINDOW_CHECK]
+    assert _loop_ops(out, "down")[-len(WINDOW_BACK_CHECK) :] == WINDOW_BACK_CHECK
+    spin = _loop_ops(out, "spin64")  # a loop with no exit is checked at its back edge too
+    assert spin[-len(WINDOW_BACK_CHECK) :] == WINDOW_BACK_CHECK and spin.count("i64.add") == 2
     metered, reference = Metered(data), Metered(data, REFERENCE)
     for name, args in (("down", (0,)), ("down", (1,)), ("down", (2,)), ("down", (1001,)),
                        ("fill", (1, 0)), ("fill", (5, 60_000)), ("fill", (6, 1)), ("fill", (2, 70_000))):
