@@ -296,9 +296,10 @@ class Planner:
                 inner.escaped = True
         unroll = self.leaves_first_copy(ctrl, max(depths))
         refund: Segment | None = None
-        if unroll is not None and op == Op.BR:
+        if op == Op.BR and (unroll is not None or ins.offset in self.synthetic):
             refund = self.new_segment(ins.offset)  # before the write-back
-            unroll.refunds.append(refund)
+            if unroll is not None:
+                unroll.refunds.append(refund)
         if self.use_local and outermost in depths:  # may leave the function
             self.inserts.append((ins.offset, self.emit.store))
         if op == Op.BR_IF:
@@ -380,7 +381,10 @@ class Planner:
             if arrival is None:
                 return
             amounts.append(arrival.refund.cost if isinstance(arrival, ExitEdge) else arrival.cost)
-        common = max(amounts, key=amounts.count)
+        # Most common among the exit edges: a br's refund runs only when it is taken.
+        arrivals = zip(amounts, frame.arrivals, strict=True)
+        pool = [a for a, arrival in arrivals if isinstance(arrival, ExitEdge)] or amounts
+        common = max(pool, key=pool.count)
         if common == 0:
             return
         for arrival in frame.arrivals:

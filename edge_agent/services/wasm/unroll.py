@@ -57,7 +57,8 @@ def unroll(
     loop (with its results) where it fell through; depths of branches out of the loop grow
     by the added labels. A loop whose only branch back is the ``br`` that ends its body
     becomes ``loop $l BODY[without that br] BODY end``: the first copy cannot fall through,
-    so it needs no labels, and wasm3 runs no extra branch between the copies. The copies
+    so it needs no labels, and wasm3 runs no extra branch between the copies (in a block
+    of its own if the loop is in a block: see `_UnrollWriter.ends_back`). The copies
     are the original instructions, and the dropped ``br`` is charged where it was
     (`Unrolled.rejoins`): a run costs what it did.
     Qualifies: no loop inside, a branch back, no call into module code, no parameters, a
@@ -84,7 +85,8 @@ class _LoopScan:
         self.calls_module = calls_module
         self.max_weight = max_weight
         self.chosen: dict[int, int] = {}  # index of the loop -> index of its end
-        self.ends_back: set[int] = set()  # chosen loops whose only branch back ends their body
+        # Chosen loops whose only branch back ends their body -> whether to give them a pad.
+        self.ends_back: dict[int, bool] = {}
         self.instrs: list[Instr] = []
         # Open blocks: (opcode, block type, index of the instruction, the loop's state or None).
         self.stack: list[tuple[int, object, int, list[int] | None]] = [(Op.BLOCK, None, -1, None)]
@@ -117,7 +119,9 @@ class _LoopScan:
                 self.chosen[start] = index
                 last = self.instrs[index - 1]
                 if state[1] == 1 and last.opcode == Op.BR and last.imm == 0:
-                    self.ends_back.add(start)
+                    out_op, out_bt, _, _ = self.stack[-1]
+                    pad = len(self.stack) > 1 and out_op != Op.LOOP and out_bt is None and bt is None
+                    self.ends_back[start] = pad
             return None
         if op == Op.LOOP:
             for _, _, _, state in self.stack:
@@ -168,7 +172,7 @@ class _UnrollWriter:
         self.firsts: list[int] = []
         self.rejoins: list[int] = []
 
-    def write(self, chosen: dict[int, int], ends_back: set[int]) -> Unrolled:
+    def write(self, chosen: dict[int, int], ends_back: dict[int, bool]) -> Unrolled:
         instrs = self.instrs
         index = 0
         while index < len(instrs):
@@ -176,12 +180,8 @@ class _UnrollWriter:
             if end is None:
                 self.copy(instrs[index])
                 index += 1
-            elif index in ends_back:  # loop BODY[without its last br] BODY end
-                for ins in instrs[index : end - 1]:
-                    self.copy(ins)
-                self.rejoins.append(len(self.out))
-                for ins in instrs[index + 1 : end + 1]:
-                    self.copy(ins)
+            elif index in ends_back:
+                self.ends_back(index, end, ends_back[index])
                 index = end + 1
             else:
                 self.loop(index, end)
@@ -204,6 +204,26 @@ class _UnrollWriter:
         self.copy(self.instrs[end])  # the loop's end
         self.put(Op.END, None, b"\x0b")
 
+    def ends_back(self, index: int, end: int, pad: bool) -> None:
+        """``loop $l BODY[without its last br] BODY end``, for a loop whose only branch back
+        is that br. With a `pad`: in a ``block $pad`` followed by a ``br`` to the block $t
+        around the loop, the first copy's branches to $t going to $pad instead. Both copies
+        test the same exits, which the planner charges ahead by different amounts: going
+        to two labels, each refund is made once where its exits land, and they all stay
+        plain ``br_if`` (an ``if`` carrying a refund costs a slower wasm3 operation each
+        time it is not taken)."""
+        body = self.instrs[index + 1 : end]
+        if pad:
+            self.put(Op.BLOCK, None, b"\x02\x40")
+        self.copy(self.instrs[index])  # loop $l
+        self.copy_body(body[:-1], 1 if pad else 0, keep=pad)
+        self.rejoins.append(len(self.out))
+        self.copy_body(body, 1 if pad else 0)
+        self.copy(self.instrs[end])
+        if pad:
+            self.put(Op.END, None, b"\x0b")
+            self.synthetic.append(self.put(Op.BR, 0, b"\x0c\x00"))  # on to $t
+
     def put(self, opcode: int, imm: object, code: bytes) -> int:
         at = len(self.out)
         self.out.extend(code)
@@ -213,13 +233,14 @@ class _UnrollWriter:
     def copy(self, ins: Instr) -> None:
         self.put(ins.opcode, ins.imm, self.data[ins.offset : ins.end])
 
-    def copy_body(self, body: list[Instr], shift: int) -> None:
-        """The loop's body, with branches out of the loop `shift` labels further out."""
+    def copy_body(self, body: list[Instr], shift: int, keep: bool = False) -> None:
+        """The loop's body, with branches out of the loop `shift` labels further out (if
+        `keep`, not those to the label just outside the loop: they go to the added one)."""
         nesting = 0
         for ins in body:
             op = ins.opcode
             if (op == Op.BR or op == Op.BR_IF) and isinstance(ins.imm, int) and ins.imm > nesting:
-                depth = ins.imm + shift
+                depth = ins.imm + (0 if keep and ins.imm == nesting + 1 else shift)
                 self.put(op, depth, bytes((op,)) + encode_u32(depth))
             elif op == Op.BR_TABLE and isinstance(ins.imm, tuple) and max(ins.imm) > nesting:
                 depths = tuple(d + shift if d > nesting else d for d in ins.imm)
