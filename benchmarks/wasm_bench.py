@@ -13,12 +13,15 @@ call <= 60 us median, metering overhead <= 1.5x, a neighbour raises the fast ser
 call by <= 2x.
 
 A script, not a test: timings depend on the machine and on what else runs on it. The
-metering ratio is made robust to that: the plain and the metered module are loaded side by
-side and called in alternating rounds (plain first in one round, metered first in the next),
-and the ratio printed is the median of the rounds' ratios, so load that comes and goes
-between rounds (this machine is shared) or a slow stretch of one run does not land on one
-side only. The timings printed beside it are the medians of each side's calls. Both modules
-are compiled by wasm3 at their first call, outside the rounds.
+metering ratio is made robust to that, since it must hold in every run: each call of a
+kernel is timed in CPU time of the calling thread (time.thread_time), so time spent waiting
+for a CPU on a busy machine is not counted (on this shared 2-core machine wall-clock ratios
+of the same build ranged 0.9-1.5x for recursive fib, whose instrumentation adds three
+operations per call); the plain and the metered module are loaded side by side and called
+in alternating rounds (plain first in one round, metered first in the next), and the ratio
+printed is the median of the rounds' ratios, so what slows a stretch of a run (another
+process sharing the core's caches) slows both sides. The times printed beside it are each
+side's median. Both modules are compiled by wasm3 at their first call, outside the rounds.
 """
 
 from __future__ import annotations
@@ -157,8 +160,8 @@ def bare_pywasm3(quick: bool) -> float:
 
 def kernels(quick: bool) -> list[tuple[str, float, float, float]]:
     """(name, plain ms, metered ms, ratio) per kernel, run in this process without the pipe:
-    the medians of each side's calls, and the median of the rounds' metered/plain ratios
-    (see the module docstring)."""
+    the medians of each side's calls in CPU time, and the median of the rounds'
+    metered/plain ratios (see the module docstring)."""
     worker = Worker({})
     cases: list[tuple[str, str, str, list[Any], bool, int, bool]] = [
         ("fib(25), recursive calls", "fib", "fib", [25], False, 1, False),
@@ -203,11 +206,12 @@ def kernels(quick: bool) -> list[tuple[str, float, float, float]]:
             requests[metered] = [abi.OP_CALL, name, function, args]
             assert worker.handle(requests[metered])[0] == abi.OK  # compiled by wasm3 here
         times: dict[bool, list[float]] = {False: [], True: []}
+        clock = time.thread_time
         for round_ in range(rounds):
             for metered in (False, True) if round_ % 2 == 0 else (True, False):
-                t = time.perf_counter()
+                t = clock()
                 reply = worker.handle(requests[metered])
-                times[metered].append(time.perf_counter() - t)
+                times[metered].append(clock() - t)
                 assert reply[0] == abi.OK, reply
         ratio = statistics.median(m / p for p, m in zip(times[False], times[True], strict=True))
         plain, metered = (statistics.median(times[side]) * 1000 for side in (False, True))
@@ -396,7 +400,7 @@ def firmware_rss() -> tuple[int, int, list[str]] | None:
 
 
 def metering(quick: bool) -> None:
-    print("Fuel metering (in-process, no pipe): plain -> metered, median of alternating rounds")
+    print("Fuel metering (in-process, no pipe, CPU time): plain -> metered, median of alternating rounds")
     worst = 0.0
     for label, plain, metered, ratio in kernels(quick):
         worst = max(worst, ratio)

@@ -9,7 +9,8 @@ Accounting, exact and deterministic: every instruction has a weight (`weight`). 
 function body is cut into straight-line *segments* — at entry, after ``loop``, at each arm
 of an ``if``, after ``br_if``, after the ``end`` of a block that is branched to or left
 early — and a segment's total weight is subtracted once per run of the segment, near its
-start. A call that returns has consumed exactly the sum of the weights of the
+start (a loop header's where execution enters the loop and where it branches back: see
+Checks). A call that returns has consumed exactly the sum of the weights of the
 instructions it executed (tests check every plan against a per-instruction reference);
 one that traps other than for fuel may be off by the rest of a segment (by up to
 `FUEL_WINDOW` in a function that keeps a window: the host reads the counter after such a
@@ -18,26 +19,34 @@ operand are charged for it just before they run: `GROW_FUEL_PER_PAGE`,
 `BULK_BYTES_PER_FUEL`, `TABLE_FUEL_PER_ELEMENT`.
 
 Checks: only back edges and calls make execution unbounded, so the counter is compared
-only at loop headers, before calls into module code (once per segment) and after
-operand-sized charges; elsewhere it is only decremented. A check allows for what its
+only where loops go round, before calls into module code (once per segment) and after
+operand-sized charges; elsewhere it is only decremented. A loop whose only branch back is
+the ``br`` that ends its body (a loop testing at its top, as compilers and people write
+``while``) is charged and checked there, the ``br`` becoming ``br_if`` on the check, and
+its first run of the header is charged with the code that enters the loop (checked there
+too if that run calls module code); other loops at their header. A check allows for what its
 segment charged ahead of time and may still refund (its *slack*, see below): it fails
 when what the call has really run, through the end of the segment, is over the budget.
 So a budget of exactly what a call needs is enough, and a failed check is a real overrun.
 Then the module sets the counter to `FUEL_EXHAUSTED` and executes ``unreachable``, so
 after a trap the host tells "out of fuel" from every other trap by reading exactly that
-value. Between two checks a call runs at most straight-line code, or two iterations of
-an unrolled loop (times the stack depth while it returns): a call that returns with a
+value. Between two checks a call runs at most straight-line code, which may include the
+first pass through a loop's body (two iterations of an unrolled loop), times the stack
+depth while it returns: a call that returns with a
 negative counter did finish, over its budget by that much, and the host decides whether
 that counts as a failure.
 
 Speed: wasm3 runs every operation through an indirect jump, and a check is four of them
-(subtract, store, compare, branch). Measured with pywasm3 on x86-64 against the
-uninstrumented module, over many heap layouts (a single run can be off by 20%: the same
-code runs in fast and slow modes): 1.0-1.3x on hashing, bit mixing, sorting and
-recursion; 1.3-1.45x on loops of a dozen operations; a counting loop of four operations
-1.45x (1.9x with one check per iteration), wasm_bench's sieve 1.45-1.5x (1.7x) and its
-count-down loop over an i64 1.1-1.35x (1.8-2.1x). Where the charges go matters more than
-anything else:
+(subtract, store, compare, branch), three where it ends a loop's body: wasm3 fuses a
+``br_if`` back to a loop into one operation, as it compiles the ``br``, so there the branch
+costs nothing more. Measured with pywasm3 on x86-64 against the uninstrumented module, in
+CPU time (wall time on a shared machine varied 0.9-1.5x for the same pair of modules, and
+the plain count-down alone 28-57 ms from one process to the next): 1.0-1.3x on hashing,
+bit mixing, sorting and recursion; wasm_bench's sieve 1.1-1.2x (1.3-1.35x with header
+checks) and its count-down loop over an i64 1.15-1.2x (1.2-1.25x with header checks, 1.4x
+with ``if`` exits, below); in wasm_bench's own process, where the plain count-down runs
+slower, 0.9-1.1x (the unrolled loop enters wasm3's loop operation once per two
+iterations). Where the charges go matters more than anything else:
 - what follows a block, loop or if that cannot be left early is charged with the segment
   that opened it, and what follows an if reached from one arm only continues that arm;
 - the cheaper arm of an ``if`` is charged before it, so that arm pays nothing;
@@ -45,14 +54,16 @@ anything else:
   ``else`` is added if needed), so each path pays one charge;
 - the segment after an exit ``br_if`` is charged ahead with the one before it and
   refunded on the exit edge, so a loop testing at its top pays one charge per iteration;
-  the refund goes where the exit lands when every branch to that label carries it (the
+  the refund goes where the exit lands when every exit edge to that label carries it (the
   ``br_if`` stays as it was: ``if <refund> br end`` is one wasm3 operation too, but a
-  slower one when not taken);
+  slower one when not taken: measured 1.4x instead of 1.16x on the count-down loop);
 - innermost loops of up to `Policy.unroll_max_weight` are unrolled twice (`unroll`): the
-  second copy of the body is charged with the first at the header and refunded where
-  execution leaves the first copy, so two iterations pay one charge and one check. Not
-  heavier loops: there the check matters less, and longer runs of repeated operations
-  were measured slower, in some heap layouts twice as slow;
+  second copy of the body is charged with the first and refunded where execution leaves
+  the first copy, so two iterations pay one charge and one check. A loop testing at its
+  top runs on from the first copy into the second, and the first copy's exits land in a
+  block added around the loop, so that each copy's refund is made once where it lands.
+  Not heavier loops: there the check matters less, and longer runs of repeated
+  operations were measured slower, in some heap layouts twice as slow;
 - in functions whose loops call no module code the counter lives in a local (wasm3 keeps
   locals in frame slots, so a check costs about four of its operations instead of six),
   written back to the global at exits and around calls. Where those loops do only i64

@@ -34,8 +34,9 @@ def has_loop_without_calls(instrs: list[Instr], calls_module: Callable[[Instr], 
 def window_pays(instrs: list[Instr]) -> bool:
     """Whether the body's loops run i64 arithmetic or comparisons and no i32 ones: then an
     i64 counter would share wasm3 operations with the loop's own code, and an i32 window
-    shares none. (Measured: a count-down loop over an i64 costs 1.85x with an i64 counter,
-    1.35x with a window; where loops mix both types, neither wins consistently.) Not if a
+    shares none. (Measured: a count-down loop over an i64 costs 1.35-1.4x with an i64
+    counter, 1.15-1.2x with a window; where loops mix both types, neither wins
+    consistently.) Not if a
     loop may leave the function through a br_if or br_table: the window is handed back to
     the global before the branch, and refilled (a call) each time it is not taken."""
     loops = 0
