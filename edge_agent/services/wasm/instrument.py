@@ -32,9 +32,8 @@ Then the module sets the counter to `FUEL_EXHAUSTED` and executes ``unreachable`
 after a trap the host tells "out of fuel" from every other trap by reading exactly that
 value. Between two checks a call runs at most straight-line code, which may include the
 first pass through a loop's body (two iterations of an unrolled loop), times the stack
-depth while it returns: a call that returns with a
-negative counter did finish, over its budget by that much, and the host decides whether
-that counts as a failure.
+depth while it returns: a call that returns with a negative counter did finish, over its
+budget by that much, and the host decides whether that counts as a failure.
 
 Speed: wasm3 runs every operation through an indirect jump, and a check is four of them
 (subtract, store, compare, branch), three where it ends a loop's body: wasm3 fuses a
@@ -54,9 +53,10 @@ iterations). Where the charges go matters more than anything else:
   ``else`` is added if needed), so each path pays one charge;
 - the segment after an exit ``br_if`` is charged ahead with the one before it and
   refunded on the exit edge, so a loop testing at its top pays one charge per iteration;
-  the refund goes where the exit lands when every exit edge to that label carries it (the
-  ``br_if`` stays as it was: ``if <refund> br end`` is one wasm3 operation too, but a
-  slower one when not taken: measured 1.4x instead of 1.16x on the count-down loop);
+  the refund goes where the exit lands when every branch to that label carries one (the
+  most common of the exit edges' refunds: those ``br_if`` stay as they were; ``if
+  <refund> br end`` is one wasm3 operation too, but a slower one when not taken, measured
+  1.4x instead of 1.16x on the count-down loop);
 - innermost loops of up to `Policy.unroll_max_weight` are unrolled twice (`unroll`): the
   second copy of the body is charged with the first and refunded where execution leaves
   the first copy, so two iterations pay one charge and one check. A loop testing at its
