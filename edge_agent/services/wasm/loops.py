@@ -26,7 +26,7 @@ def has_loop_without_calls(instrs: list[Instr], calls_module: Callable[[Instr], 
         elif op == Op.END:
             if opened and opened.pop() == Op.LOOP:
                 in_loops -= 1
-        elif in_loops and calls_module(ins):
+        elif in_loops and op in _CALLS and calls_module(ins):
             return False
     return seen
 
@@ -72,19 +72,27 @@ def back_edge_loops(instrs: list[Instr], types: tuple[FuncType, ...]) -> frozens
     out: set[int] = set()
     # Open blocks: (opcode, offset, block type, [branches to the label]).
     stack: list[tuple[int, int, object, list[int]]] = []
-    prev: Instr | None = None
-    for ins in instrs:
+    for index, ins in enumerate(instrs):
         op = ins.opcode
-        if op == Op.BLOCK or op == Op.LOOP or op == Op.IF:
+        if op not in _SEEN:  # most instructions: one set lookup
+            continue
+        if op in _OPENS:
             stack.append((op, ins.offset, ins.imm, [0]))
-        elif op == Op.END and stack:
-            kind, offset, bt, branches = stack.pop()
-            ends_back = prev is not None and prev.opcode == Op.BR and prev.imm == 0
-            if kind == Op.LOOP and branches[0] == 1 and ends_back and not block_params(bt, types):
-                out.add(offset)
-        elif op == Op.BR or op == Op.BR_IF or op == Op.BR_TABLE:
+        elif op == _END:
+            if stack:
+                kind, offset, bt, branches = stack.pop()
+                prev = instrs[index - 1]
+                if kind == _LOOP and branches[0] == 1 and prev.opcode == _BR and prev.imm == 0:
+                    if not block_params(bt, types):
+                        out.add(offset)
+        else:
             for depth in label_depths(ins.imm):
                 if depth < len(stack):  # else the function's own label
                     stack[-1 - depth][3][0] += 1
-        prev = ins
     return frozenset(out)
+
+
+_OPENS = frozenset((Op.BLOCK, Op.LOOP, Op.IF))
+_SEEN = _OPENS | {Op.END, Op.BR, Op.BR_IF, Op.BR_TABLE}
+_END, _LOOP, _BR = int(Op.END), int(Op.LOOP), int(Op.BR)
+_CALLS = frozenset((Op.CALL, Op.CALL_INDIRECT))
