@@ -562,6 +562,26 @@ def test_endless_recursion_stops_on_fuel() -> None:
     assert outcome[0] == "trap" and metered.left() == FUEL_EXHAUSTED
 
 
+RECURSE_IN_LOOP = """(module
+  ;; Recursion in the first pass of a loop checked where it branches back: the check
+  ;; comes before the call, with the charge of that first pass where the loop is entered.
+  (func $r (export "r") (param $n i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.eqz (local.get $n)))
+        (call $r (local.get $n))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $l)))))"""
+
+
+@pytest.mark.parametrize("policy_name", ["default", "global counter", "header checks only"])
+def test_endless_recursion_in_a_loops_first_pass_stops_on_fuel(policy_name: str) -> None:
+    metered = Metered(wat.compile_wat(RECURSE_IN_LOOP), POLICIES[policy_name])
+    outcome, _ = metered.run("r", 1, budget=5_000)
+    assert outcome[0] == "trap" and "unreachable" in outcome[1] and metered.left() == FUEL_EXHAUSTED
+    assert metered.run("r", 0)[0] == ("ok", None)
+
+
 def test_nothing_runs_far_without_a_budget() -> None:
     """The counter starts at zero: a loop traps on its first iteration until the host sets
     a budget."""
