@@ -41,11 +41,11 @@ Speed: wasm3 runs every operation through an indirect jump, and a check is four 
 costs nothing more. Measured with pywasm3 on x86-64 against the uninstrumented module, in
 CPU time (wall time on a shared machine varied 0.9-1.5x for the same pair of modules, and
 the plain count-down alone 28-57 ms from one process to the next): 1.0-1.3x on hashing,
-bit mixing, sorting and recursion; wasm_bench's sieve 1.1-1.2x (1.3-1.35x with header
-checks) and its count-down loop over an i64 1.15-1.2x (1.2-1.25x with header checks, 1.4x
-with ``if`` exits, below); in wasm_bench's own process, where the plain count-down runs
-slower, 0.9-1.1x (the unrolled loop enters wasm3's loop operation once per two
-iterations). Where the charges go matters more than anything else:
+bit mixing, sorting and recursion; wasm_bench's sieve 1.1-1.4x (1.3-1.6x checking loops
+at their header) and its count-down loop over an i64 1.1-1.25x (1.2-1.5x checking at the
+header, 1.4x with ``if`` exits, below), 0.9-1.1x in processes where the plain loop runs in
+its slow mode (the unrolled loop enters wasm3's loop operation once per two iterations).
+Where the charges go matters more than anything else:
 - what follows a block, loop or if that cannot be left early is charged with the segment
   that opened it, and what follows an if reached from one arm only continues that arm;
 - the cheaper arm of an ``if`` is charged before it, so that arm pays nothing;
