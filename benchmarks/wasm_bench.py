@@ -16,7 +16,7 @@ A script, not a test: timings depend on the machine and on what else runs on it.
 metering ratio is made robust to that, since it must hold in every run: each call of a
 kernel is timed in CPU time of the calling thread (time.thread_time), so time spent waiting
 for a CPU on a busy machine is not counted (on this shared 2-core machine wall-clock ratios
-of the same build ranged 0.9-1.5x for recursive fib, whose instrumentation adds three
+of the same build ranged 0.86-1.56x for recursive fib, whose instrumentation adds three
 operations per call); the plain and the metered module are loaded side by side and called
 in alternating rounds (plain first in one round, metered first in the next), and the ratio
 printed is the median of the rounds' ratios, so what slows a stretch of a run (another
