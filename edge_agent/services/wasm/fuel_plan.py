@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from edge_agent.services.wasm.binary import FuncType, Instr, Op, label_depths
 from edge_agent.services.wasm.fuel_costs import SIZED, weight
+from edge_agent.services.wasm.loops import back_edge_loops
 from edge_agent.services.wasm.unroll import Unrolled, block_results
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ class Segment:
     the end of this segment is over its budget."""
     closed_by: _Frame | None = None
     """The first ``if`` run by this segment: its charge may sink into that if's arms."""
+    calls: bool = False
+    """The segment calls module code (so something must check before it runs)."""
 
 
 @dataclass(slots=True, eq=False)
@@ -53,6 +56,19 @@ class ExitEdge:
     refund: Segment
     ahead: bool = True
     """The `after` segment may be charged ahead (else only an unrolled copy's refund)."""
+
+
+@dataclass(slots=True, eq=False)
+class BackEdge:
+    """The ``br`` that ends a loop's body and is the only branch back to it: rendered as
+    <charge `header`> <check> ``br_if`` (one wasm3 operation, as the ``br`` was), and what
+    a failed check does. The loop's header then has no charge of its own: its first run is
+    charged with the segment that enters the loop."""
+
+    depth: int
+    end: int
+    """Where the ``br`` ends (it is replaced)."""
+    header: Segment
 
 
 @dataclass(slots=True, eq=False)
@@ -92,6 +108,8 @@ class _Frame:
     """Some branch or return inside leaves the block other than through its end."""
     unroll: _UnrollCharges | None = None
     """Set on the block around the first copy of an unrolled loop's body."""
+    back: Segment | None = None
+    """A loop checked at its back edge: its header segment."""
     arrivals: list[ExitEdge | Segment | None] = field(default_factory=list)
     """Each live branch to this block's label: its exit edge, the refund before it, or
     None if it carries no refund."""
@@ -103,9 +121,9 @@ class _Frame:
     """Where the code after the block's end starts."""
 
 
-Insert = tuple[int, "bytes | Segment | ElseArm | ExitEdge"]
-"""What to place at a byte offset of a body: code, a segment's charge, an added else, or
-a br_if to rewrite."""
+Insert = tuple[int, "bytes | Segment | ElseArm | ExitEdge | BackEdge"]
+"""What to place at a byte offset of a body: code, a segment's charge, an added else, a
+br_if or a br to rewrite."""
 
 
 class Planner:
@@ -133,10 +151,15 @@ class Planner:
         self.types = types
         self.synthetic: frozenset[int] = unrolled.synthetic if unrolled is not None else frozenset()
         self.first_copies: frozenset[int] = unrolled.first_copies if unrolled is not None else frozenset()
+        self.rejoins: frozenset[int] = unrolled.rejoins if unrolled is not None else frozenset()
         self.unrolls: list[_UnrollCharges] = []
         self.blocks: list[_Frame] = []
         self.landing_refunds: list[Insert] = []
         self.use_local = emit.counter_local >= 0
+        self.back_edge: frozenset[int] = frozenset()
+        """Offsets of the loops checked at their back edge (`back_edge_loops`)."""
+        self.entries: list[tuple[Segment, Segment]] = []
+        """(segment entering the loop, header) of each loop checked at its back edge."""
         self.cur: Segment | None = None
         """The segment running at this point of the walk (None in unreachable code)."""
         self.ctrl: list[_Frame] = []
@@ -149,6 +172,8 @@ class Planner:
 
     def plan(self, instrs: list[Instr], body_start: int) -> list[Insert]:
         """The inserts for one body: walk it, then move charges between its segments."""
+        if self.policy.back_edge_checks:
+            self.back_edge = back_edge_loops(instrs, self.types)
         self.walk(instrs, body_start)
         if self.policy.hoist_if_arms:
             self.hoist()
@@ -157,6 +182,12 @@ class Planner:
         if self.policy.refund_on_landing:
             for frame in self.blocks:
                 self.refund_on_landing(frame)
+        # Inner loops first: an inner loop's entry may be charged with an outer one's header.
+        for parent, header in reversed(self.entries):
+            parent.cost += header.cost
+            parent.slack += header.slack
+            parent.check = parent.check or header.calls
+            parent.calls = parent.calls or header.calls
         if self.policy.sink_into_if_arms:
             self.sink()
         return self.landing_refunds + self.inserts  # instrument._splice keeps the order at one offset
@@ -169,8 +200,10 @@ class Planner:
         self.cur = self.new_segment(body_start)
         self.ctrl = [_Frame(Op.BLOCK, True)]  # the function's own block
         steps = _PLAN_STEPS
-        synthetic = self.synthetic
+        synthetic, rejoins = self.synthetic, self.rejoins
         for ins in instrs:
+            if ins.offset in rejoins and self.cur is not None:
+                self.cur.cost += weight(Op.BR)  # the first copy's br back, dropped by unroll
             step = steps.get(ins.opcode)
             if step is not None:
                 step(self, ins)
@@ -225,8 +258,14 @@ class Planner:
         if cur is None:
             self.ctrl.append(_Frame(ins.opcode, False))
             return
+        frame = _Frame(ins.opcode, True, parent=cur)
+        self.ctrl.append(frame)
+        if ins.offset in self.back_edge:
+            # Charged and checked where the body branches back, and first with `cur`.
+            frame.back = self.cur = Segment(check=True)
+            self.entries.append((cur, frame.back))
+            return
         # Every iteration passes the header: charge and check there.
-        self.ctrl.append(_Frame(ins.opcode, True, parent=cur))
         self.cur = self.new_segment(ins.end, check=True)
 
     def if_(self, ins: Instr) -> None:
@@ -257,16 +296,20 @@ class Planner:
                 inner.escaped = True
         unroll = self.leaves_first_copy(ctrl, max(depths))
         refund: Segment | None = None
-        if unroll is not None and op == Op.BR:
+        if op == Op.BR and (unroll is not None or ins.offset in self.synthetic):
             refund = self.new_segment(ins.offset)  # before the write-back
-            unroll.refunds.append(refund)
+            if unroll is not None:
+                unroll.refunds.append(refund)
         if self.use_local and outermost in depths:  # may leave the function
             self.inserts.append((ins.offset, self.emit.store))
         if op == Op.BR_IF:
             self.exit_edge(ins, depths[0], cur, unroll)
             return
         if op == Op.BR:
-            ctrl[outermost - depths[0]].arrivals.append(refund)
+            label = ctrl[outermost - depths[0]]
+            label.arrivals.append(refund)
+            if label.back is not None:  # the only branch back to its loop
+                self.inserts.append((ins.offset, BackEdge(depths[0], ins.end, label.back)))
         else:
             for depth in depths:
                 ctrl[outermost - depth].arrivals.append(None)
@@ -318,7 +361,7 @@ class Planner:
         if cur is None or not self.calls_module(ins):
             return
         # A check before each call bounds recursion as loop headers bound loops.
-        cur.check = True
+        cur.check = cur.calls = True
         if self.use_local:
             self.inserts.append((ins.offset, self.emit.before_call))
             self.inserts.append((ins.end, self.emit.after_call))
@@ -338,7 +381,10 @@ class Planner:
             if arrival is None:
                 return
             amounts.append(arrival.refund.cost if isinstance(arrival, ExitEdge) else arrival.cost)
-        common = max(amounts, key=amounts.count)
+        # Most common among the exit edges: a br's refund runs only when it is taken.
+        arrivals = zip(amounts, frame.arrivals, strict=True)
+        pool = [a for a, arrival in arrivals if isinstance(arrival, ExitEdge)] or amounts
+        common = max(pool, key=pool.count)
         if common == 0:
             return
         for arrival in frame.arrivals:
@@ -372,6 +418,7 @@ class Planner:
             header.cost += join.cost
             header.slack += join.cost
             header.check = header.check or join.check
+            header.calls = header.calls or join.calls
             for seg in unroll.refunds:
                 seg.cost -= join.cost
             for edge in unroll.edges:
@@ -395,6 +442,7 @@ class Planner:
             edge.before.cost += after.cost
             edge.before.slack += after.cost
             edge.before.check = edge.before.check or after.check
+            edge.before.calls = edge.before.calls or after.calls
             edge.refund.cost = -after.cost
             after.cost = 0
             after.check = False

@@ -9,7 +9,8 @@ Accounting, exact and deterministic: every instruction has a weight (`weight`). 
 function body is cut into straight-line *segments* — at entry, after ``loop``, at each arm
 of an ``if``, after ``br_if``, after the ``end`` of a block that is branched to or left
 early — and a segment's total weight is subtracted once per run of the segment, near its
-start. A call that returns has consumed exactly the sum of the weights of the
+start (a loop header's where execution enters the loop and where it branches back: see
+Checks). A call that returns has consumed exactly the sum of the weights of the
 instructions it executed (tests check every plan against a per-instruction reference);
 one that traps other than for fuel may be off by the rest of a segment (by up to
 `FUEL_WINDOW` in a function that keeps a window: the host reads the counter after such a
@@ -18,26 +19,33 @@ operand are charged for it just before they run: `GROW_FUEL_PER_PAGE`,
 `BULK_BYTES_PER_FUEL`, `TABLE_FUEL_PER_ELEMENT`.
 
 Checks: only back edges and calls make execution unbounded, so the counter is compared
-only at loop headers, before calls into module code (once per segment) and after
-operand-sized charges; elsewhere it is only decremented. A check allows for what its
+only where loops go round, before calls into module code (once per segment) and after
+operand-sized charges; elsewhere it is only decremented. A loop whose only branch back is
+the ``br`` that ends its body (a loop testing at its top, as compilers and people write
+``while``) is charged and checked there, the ``br`` becoming ``br_if`` on the check, and
+its first run of the header is charged with the code that enters the loop (checked there
+too if that run calls module code); other loops at their header. A check allows for what its
 segment charged ahead of time and may still refund (its *slack*, see below): it fails
 when what the call has really run, through the end of the segment, is over the budget.
 So a budget of exactly what a call needs is enough, and a failed check is a real overrun.
 Then the module sets the counter to `FUEL_EXHAUSTED` and executes ``unreachable``, so
 after a trap the host tells "out of fuel" from every other trap by reading exactly that
-value. Between two checks a call runs at most straight-line code, or two iterations of
-an unrolled loop (times the stack depth while it returns): a call that returns with a
-negative counter did finish, over its budget by that much, and the host decides whether
-that counts as a failure.
+value. Between two checks a call runs at most straight-line code, which may include the
+first pass through a loop's body (two iterations of an unrolled loop), times the stack
+depth while it returns: a call that returns with a negative counter did finish, over its
+budget by that much, and the host decides whether that counts as a failure.
 
 Speed: wasm3 runs every operation through an indirect jump, and a check is four of them
-(subtract, store, compare, branch). Measured with pywasm3 on x86-64 against the
-uninstrumented module, over many heap layouts (a single run can be off by 20%: the same
-code runs in fast and slow modes): 1.0-1.3x on hashing, bit mixing, sorting and
-recursion; 1.3-1.45x on loops of a dozen operations; a counting loop of four operations
-1.45x (1.9x with one check per iteration), wasm_bench's sieve 1.45-1.5x (1.7x) and its
-count-down loop over an i64 1.1-1.35x (1.8-2.1x). Where the charges go matters more than
-anything else:
+(subtract, store, compare, branch), three where it ends a loop's body: wasm3 fuses a
+``br_if`` back to a loop into one operation, as it compiles the ``br``, so there the branch
+costs nothing more. Measured with pywasm3 on x86-64 against the uninstrumented module, in
+CPU time (wall time on a shared machine varied 0.9-1.5x for the same pair of modules, and
+the plain count-down alone 28-57 ms from one process to the next): 1.0-1.3x on hashing,
+bit mixing, sorting and recursion; wasm_bench's sieve 1.1-1.4x (1.3-1.6x checking loops
+at their header) and its count-down loop over an i64 1.1-1.25x (1.2-1.5x checking at the
+header, 1.4x with ``if`` exits, below), 0.9-1.1x in processes where the plain loop runs in
+its slow mode (the unrolled loop enters wasm3's loop operation once per two iterations).
+Where the charges go matters more than anything else:
 - what follows a block, loop or if that cannot be left early is charged with the segment
   that opened it, and what follows an if reached from one arm only continues that arm;
 - the cheaper arm of an ``if`` is charged before it, so that arm pays nothing;
@@ -45,14 +53,17 @@ anything else:
   ``else`` is added if needed), so each path pays one charge;
 - the segment after an exit ``br_if`` is charged ahead with the one before it and
   refunded on the exit edge, so a loop testing at its top pays one charge per iteration;
-  the refund goes where the exit lands when every branch to that label carries it (the
-  ``br_if`` stays as it was: ``if <refund> br end`` is one wasm3 operation too, but a
-  slower one when not taken);
+  the refund goes where the exit lands when every branch to that label carries one (the
+  most common of the exit edges' refunds: those ``br_if`` stay as they were; ``if
+  <refund> br end`` is one wasm3 operation too, but a slower one when not taken, measured
+  1.4x instead of 1.16x on the count-down loop);
 - innermost loops of up to `Policy.unroll_max_weight` are unrolled twice (`unroll`): the
-  second copy of the body is charged with the first at the header and refunded where
-  execution leaves the first copy, so two iterations pay one charge and one check. Not
-  heavier loops: there the check matters less, and longer runs of repeated operations
-  were measured slower, in some heap layouts twice as slow;
+  second copy of the body is charged with the first and refunded where execution leaves
+  the first copy, so two iterations pay one charge and one check. A loop testing at its
+  top runs on from the first copy into the second, and the first copy's exits land in a
+  block added around the loop, so that each copy's refund is made once where it lands.
+  Not heavier loops: there the check matters less, and longer runs of repeated
+  operations were measured slower, in some heap layouts twice as slow;
 - in functions whose loops call no module code the counter lives in a local (wasm3 keeps
   locals in frame slots, so a check costs about four of its operations instead of six),
   written back to the global at exits and around calls. Where those loops do only i64
@@ -74,7 +85,6 @@ module again and raises `ModuleRejected` on anything it cannot rewrite.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from edge_agent import const
@@ -102,6 +112,7 @@ from edge_agent.services.wasm.fuel_costs import (
     weight,
 )
 from edge_agent.services.wasm.fuel_plan import (
+    BackEdge,
     ElseArm,
     ExitEdge,
     Insert,
@@ -109,6 +120,7 @@ from edge_agent.services.wasm.fuel_plan import (
     Segment,
     plan_per_instruction,
 )
+from edge_agent.services.wasm.loops import has_loop_without_calls, window_pays
 from edge_agent.services.wasm.unroll import Unrolled, unroll
 
 __all__ = [  # the fuel costs (fuel_costs.py) are part of this module's contract
@@ -187,6 +199,9 @@ class Policy:
     arithmetic."""
     window_always: bool = False
     """Use a window for every local counter (for tests)."""
+    back_edge_checks: bool = True
+    """Charge and check a loop whose only branch back ends its body at that branch, fused
+    with it, instead of at its header."""
     per_instruction: bool = False
     """Reference plan: charge every instruction on its own, with the global."""
 
@@ -345,7 +360,7 @@ class _Rewriter:
         use_local = (
             self.policy.local_counter
             and not self.policy.per_instruction
-            and _has_loop_without_calls(instrs, calls_module)
+            and has_loop_without_calls(instrs, calls_module)
         )
         new_locals: list[tuple[int, ValType]] = []
         counter_local = scratch_local = -1
@@ -353,7 +368,7 @@ class _Rewriter:
         if use_local:
             counter_local = n_locals
             window = self.policy.window_counter and (
-                self.policy.window_always or _window_pays(instrs)
+                self.policy.window_always or window_pays(instrs)
             )
             new_locals.append((1, ValType.I32 if window else ValType.I64))
         if any(ins.opcode in SIZED for ins in instrs):
@@ -375,27 +390,6 @@ class _Rewriter:
         if ins.opcode == Op.CALL_INDIRECT:
             return True
         return ins.opcode == Op.CALL and isinstance(ins.imm, int) and ins.imm >= self.m.num_imported_functions
-
-
-def _has_loop_without_calls(instrs: list[Instr], calls_module: Callable[[Instr], bool]) -> bool:
-    """True if the body has a loop and no loop calls module code: then a local counter pays
-    off (writing it back and reloading it around calls in a loop costs more than it saves)."""
-    opened: list[int] = []
-    in_loops = 0
-    seen = False
-    for ins in instrs:
-        op = ins.opcode
-        if op in (Op.BLOCK, Op.LOOP, Op.IF):
-            opened.append(op)
-            if op == Op.LOOP:
-                in_loops += 1
-                seen = True
-        elif op == Op.END:
-            if opened and opened.pop() == Op.LOOP:
-                in_loops -= 1
-        elif in_loops and calls_module(ins):
-            return False
-    return seen
 
 
 # --- Code --------------------------------------------------------------------------------------
@@ -465,6 +459,24 @@ class Emitter:
             charge = self._read + b"\x42" + encode_s64(seg.cost) + b"\x7d"
         return charge + (self._tee + self._check(seg.slack) if seg.check else self._write)
 
+    def back_edge(self, edge: BackEdge) -> bytes:
+        """In place of the ``br`` back to a loop: charge the loop's header, then branch back
+        if the counter is at least -slack (``br_if``), else refill the window and branch
+        back, or run out of fuel. wasm3 fuses the comparison's result into its branch."""
+        seg, depth = edge.header, encode_u32(edge.depth)
+        if self.window:
+            charge = self._read + (b"\x41" + encode_s64(seg.cost) + b"\x6b" + self._tee if seg.cost else b"")
+            return (
+                charge + b"\x41" + encode_s64(-seg.slack) + b"\x4e\x0d" + depth  # i32.ge_s; br_if
+                + self._read + b"\x41" + encode_s64(seg.slack)
+                + b"\x10" + encode_u32(self.rw.f_refill) + self._write + b"\x0c" + depth  # ...; br
+            )
+        charge = self._read + (b"\x42" + encode_s64(seg.cost) + b"\x7d" + self._tee if seg.cost else b"")
+        return (
+            charge + b"\x42" + encode_s64(-seg.slack) + b"\x59\x0d" + depth  # i64.ge_s; br_if
+            + b"\x10" + encode_u32(self.rw.f_oof) + b"\x00"  # call out of fuel; unreachable
+        )
+
     def _check(self, slack: int) -> bytes:
         """With the counter on the stack: out of fuel if it is below -slack (a window is
         refilled first). const; lt_s; if ... end: with the charge, four wasm3 operations
@@ -493,38 +505,6 @@ class Emitter:
         return b"\x21" + tmp + charge + b"\x20" + tmp  # local.set tmp ... local.get tmp
 
 
-def _window_pays(instrs: list[Instr]) -> bool:
-    """Whether the body's loops run i64 arithmetic or comparisons and no i32 ones: then an
-    i64 counter would share wasm3 operations with the loop's own code, and an i32 window
-    shares none. (Measured: a count-down loop over an i64 costs 1.85x with an i64 counter,
-    1.35x with a window; where loops mix both types, neither wins consistently.) Not if a
-    loop may leave the function through a br_if or br_table: the window is handed back to
-    the global before the branch, and refilled (a call) each time it is not taken."""
-    loops = 0
-    opened: list[bool] = []
-    i64 = False
-    for ins in instrs:
-        op = ins.opcode
-        if op == Op.BLOCK or op == Op.IF:
-            opened.append(False)
-        elif op == Op.LOOP:
-            opened.append(True)
-            loops += 1
-        elif op == Op.END:
-            if opened and opened.pop():
-                loops -= 1
-        elif loops:
-            if 0x45 <= op <= 0x4F or 0x67 <= op <= 0x78:  # i32.eqz..ge_u, i32.clz..rotr
-                return False
-            if 0x50 <= op <= 0x5A or 0x79 <= op <= 0x8A:  # i64.eqz..ge_u, i64.clz..rotr
-                i64 = True
-            elif op == Op.BR_IF and ins.imm == len(opened):
-                return False
-            elif op == Op.BR_TABLE and isinstance(ins.imm, tuple) and len(opened) in ins.imm:
-                return False
-    return i64
-
-
 def _splice(data: bytes, start: int, end: int, inserts: list[Insert], emit: Emitter) -> bytes:
     """The body's bytes with the inserts placed; inserts at one offset keep their order."""
     inserts.sort(key=lambda item: item[0])
@@ -540,6 +520,9 @@ def _splice(data: bytes, start: int, end: int, inserts: list[Insert], emit: Emit
             code = emit.segment(what.seg)
             if code:
                 out.append(b"\x05" + code)  # else <charge>: the false edge's own segment
+        elif isinstance(what, BackEdge):
+            out.append(emit.back_edge(what))
+            pos = what.end  # the original br is replaced
         elif isinstance(what, ExitEdge):
             if what.refund.cost:
                 # if <refund> br (depth + 1) end: the same branch, one label further out.

@@ -29,6 +29,10 @@ class Unrolled:
     """Offsets of the added ``br`` out of each first copy: they cost nothing."""
     first_copies: frozenset[int]
     """Offsets of the added ``block`` around each first copy."""
+    rejoins: frozenset[int] = frozenset()
+    """Offsets where a second copy starts right after a first copy whose last instruction,
+    its ``br`` back, was dropped: that ``br`` ran in the loop as written, so its weight is
+    charged there."""
 
 
 def unroll(
@@ -51,22 +55,28 @@ def unroll(
 
     so the first copy goes on into the second where the body branched back, and leaves the
     loop (with its results) where it fell through; depths of branches out of the loop grow
-    by the added labels. The copies are the original instructions: a run costs what it did.
+    by the added labels. A loop whose only branch back is the ``br`` that ends its body
+    becomes ``loop $l BODY[without that br] BODY end``: the first copy cannot fall through,
+    so it needs no labels, and wasm3 runs no extra branch between the copies (in a block
+    of its own if the loop is in a block: see `_UnrollWriter.ends_back`). The copies
+    are the original instructions, and the dropped ``br`` is charged where it was
+    (`Unrolled.rejoins`): a run costs what it did.
     Qualifies: no loop inside, a branch back, no call into module code, no parameters, a
     weight of at most `max_weight`, and no way out that a refund cannot follow (a
     ``br_table`` out of the loop, a ``br_if`` out carrying values or leaving the function).
     """
-    chosen = _LoopScan(types, calls_module, max_weight).scan(instrs)
+    scan = _LoopScan(types, calls_module, max_weight)
+    chosen = scan.scan(instrs)
     if not chosen:
         return None
-    return _UnrollWriter(instrs, data).write(chosen)
+    return _UnrollWriter(instrs, data).write(chosen, scan.ends_back)
 
 
 class _LoopScan:
     """One walk over a body that finds the loops `unroll` may unroll.
 
     It keeps the open blocks and, while the innermost open loop still qualifies, that
-    loop's state: [weight so far, has a branch back, qualifies]."""
+    loop's state: [weight so far, branches back, qualifies]."""
 
     def __init__(
         self, types: tuple[FuncType, ...], calls_module: Callable[[Instr], bool], max_weight: int
@@ -75,6 +85,9 @@ class _LoopScan:
         self.calls_module = calls_module
         self.max_weight = max_weight
         self.chosen: dict[int, int] = {}  # index of the loop -> index of its end
+        # Chosen loops whose only branch back ends their body -> whether to give them a pad.
+        self.ends_back: dict[int, bool] = {}
+        self.instrs: list[Instr] = []
         # Open blocks: (opcode, block type, index of the instruction, the loop's state or None).
         self.stack: list[tuple[int, object, int, list[int] | None]] = [(Op.BLOCK, None, -1, None)]
         self.inner_at = -1  # the innermost open loop's index in `stack`
@@ -82,6 +95,7 @@ class _LoopScan:
     def scan(self, instrs: list[Instr]) -> dict[int, int]:
         """The loops to unroll: index of each loop -> index of its end."""
         max_weight = self.max_weight
+        self.instrs = instrs
         inner: list[int] | None = None  # the innermost open loop's state, while it qualifies
         for index, ins in enumerate(instrs):
             if ins.opcode in _UNROLL_SEES:
@@ -103,6 +117,11 @@ class _LoopScan:
                 return inner
             if state[2] and state[1] and not block_params(bt, self.types):
                 self.chosen[start] = index
+                last = self.instrs[index - 1]
+                if state[1] == 1 and last.opcode == Op.BR and last.imm == 0:
+                    out_op, out_bt, _, _ = self.stack[-1]
+                    pad = len(self.stack) > 1 and out_op != Op.LOOP and out_bt is None and bt is None
+                    self.ends_back[start] = pad
             return None
         if op == Op.LOOP:
             for _, _, _, state in self.stack:
@@ -132,7 +151,7 @@ class _LoopScan:
         for depth in depths:
             target = len(stack) - 1 - depth
             if target == self.inner_at:
-                inner[1] = 1
+                inner[1] += 1
             elif target < self.inner_at and op != Op.BR and op != Op.RETURN:
                 t_op, t_bt, _, _ = stack[target]
                 types = self.types
@@ -151,8 +170,9 @@ class _UnrollWriter:
         self.new: list[Instr] = []
         self.synthetic: list[int] = []
         self.firsts: list[int] = []
+        self.rejoins: list[int] = []
 
-    def write(self, chosen: dict[int, int]) -> Unrolled:
+    def write(self, chosen: dict[int, int], ends_back: dict[int, bool]) -> Unrolled:
         instrs = self.instrs
         index = 0
         while index < len(instrs):
@@ -160,10 +180,14 @@ class _UnrollWriter:
             if end is None:
                 self.copy(instrs[index])
                 index += 1
+            elif index in ends_back:
+                self.ends_back(index, end, ends_back[index])
+                index = end + 1
             else:
                 self.loop(index, end)
                 index = end + 1
-        return Unrolled(bytes(self.out), self.new, frozenset(self.synthetic), frozenset(self.firsts))
+        added = (frozenset(self.synthetic), frozenset(self.firsts), frozenset(self.rejoins))
+        return Unrolled(bytes(self.out), self.new, *added)
 
     def loop(self, index: int, end: int) -> None:
         """The loop from instruction `index` to its `end`, unrolled."""
@@ -180,6 +204,26 @@ class _UnrollWriter:
         self.copy(self.instrs[end])  # the loop's end
         self.put(Op.END, None, b"\x0b")
 
+    def ends_back(self, index: int, end: int, pad: bool) -> None:
+        """``loop $l BODY[without its last br] BODY end``, for a loop whose only branch back
+        is that br. With a `pad`: in a ``block $pad`` followed by a ``br`` to the block $t
+        around the loop, the first copy's branches to $t going to $pad instead. Both copies
+        test the same exits, which the planner charges ahead by different amounts: going
+        to two labels, each refund is made once where its exits land, and they all stay
+        plain ``br_if`` (an ``if`` carrying a refund costs a slower wasm3 operation each
+        time it is not taken)."""
+        body = self.instrs[index + 1 : end]
+        if pad:
+            self.put(Op.BLOCK, None, b"\x02\x40")
+        self.copy(self.instrs[index])  # loop $l
+        self.copy_body(body[:-1], 1 if pad else 0, keep=pad)
+        self.rejoins.append(len(self.out))
+        self.copy_body(body, 1 if pad else 0)
+        self.copy(self.instrs[end])
+        if pad:
+            self.put(Op.END, None, b"\x0b")
+            self.synthetic.append(self.put(Op.BR, 0, b"\x0c\x00"))  # on to $t
+
     def put(self, opcode: int, imm: object, code: bytes) -> int:
         at = len(self.out)
         self.out.extend(code)
@@ -189,13 +233,14 @@ class _UnrollWriter:
     def copy(self, ins: Instr) -> None:
         self.put(ins.opcode, ins.imm, self.data[ins.offset : ins.end])
 
-    def copy_body(self, body: list[Instr], shift: int) -> None:
-        """The loop's body, with branches out of the loop `shift` labels further out."""
+    def copy_body(self, body: list[Instr], shift: int, keep: bool = False) -> None:
+        """The loop's body, with branches out of the loop `shift` labels further out (if
+        `keep`, not those to the label just outside the loop: they go to the added one)."""
         nesting = 0
         for ins in body:
             op = ins.opcode
             if (op == Op.BR or op == Op.BR_IF) and isinstance(ins.imm, int) and ins.imm > nesting:
-                depth = ins.imm + shift
+                depth = ins.imm + (0 if keep and ins.imm == nesting + 1 else shift)
                 self.put(op, depth, bytes((op,)) + encode_u32(depth))
             elif op == Op.BR_TABLE and isinstance(ins.imm, tuple) and max(ins.imm) > nesting:
                 depths = tuple(d + shift if d > nesting else d for d in ins.imm)

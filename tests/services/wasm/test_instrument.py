@@ -51,6 +51,8 @@ POLICIES = {
     "no unrolling": Policy(unroll_max_weight=0),
     "unroll all": Policy(unroll_max_weight=UNROLL_ALL),
     "no landing refunds": Policy(refund_on_landing=False),
+    "header checks only": Policy(back_edge_checks=False),
+    "header checks, unroll all": Policy(back_edge_checks=False, unroll_max_weight=UNROLL_ALL),
     "windows": Policy(window_always=True),
     "windows, unroll all": Policy(window_always=True, unroll_max_weight=UNROLL_ALL),
     "segments only": Policy(
@@ -61,6 +63,7 @@ POLICIES = {
         unroll_max_weight=0,
         refund_on_landing=False,
         window_counter=False,
+        back_edge_checks=False,
     ),
 }
 
@@ -187,6 +190,11 @@ def _loop_ops(data: bytes, export: str) -> list[str]:
 CHECK = ["local.get", "i64.const", "i64.sub", "local.tee", "i64.const", "i64.lt_s", "if", "call", "end"]
 WINDOW_CHECK = ["local.get", "i32.const", "i32.sub", "local.tee", "i32.const", "i32.lt_s",
                 "if", "local.get", "i32.const", "call", "local.set", "end"]
+# In place of the br that ends a loop's body and is its only branch back.
+BACK_CHECK = ["local.get", "i64.const", "i64.sub", "local.tee", "i64.const", "i64.ge_s", "br_if", "call",
+              "unreachable", "end"]
+WINDOW_BACK_CHECK = ["local.get", "i32.const", "i32.sub", "local.tee", "i32.const", "i32.ge_s", "br_if",
+                     "local.get", "i32.const", "call", "local.set", "br", "end"]
 
 
 def test_a_tight_loop_pays_one_charge_and_one_check_per_two_iterations() -> None:
@@ -199,15 +207,37 @@ def test_a_tight_loop_pays_one_charge_and_one_check_per_two_iterations() -> None
     # (refunding the second copy's charge) where it fell through.
     assert _loop_ops(out, "sum") == ["loop", *CHECK, "block", *body, "br_if", *refund, "br", "end",
                                      *body, "br_if", "end"]
-    # Too heavy to unroll, and testing at its top: one charge ahead per iteration, and the
+    # Too heavy to unroll, and testing at its top: one charge ahead per iteration, made
+    # where the body branches back, with the check (wasm3 fuses it with the br_if); the
     # exit stays a plain br_if (its refund is made once, where it lands).
     mix = _loop_ops(out, "mix")
-    assert mix[: len(CHECK) + 1] == ["loop", *CHECK]
-    assert mix.count("i64.sub") == 1 and mix.count("if") == 1 and mix.count("br_if") == 1
+    assert mix[:4] == ["loop", "local.get", "i32.eqz", "br_if"] and mix[-len(BACK_CHECK) :] == BACK_CHECK
+    assert mix.count("i64.sub") == 1 and mix.count("if") == 0 and mix.count("br_if") == 2
     # With the counter in a local: the function got one more i64 local.
     m = binary.parse_module(out)
     func = next(e.index for e in m.exports if e.name == "sum")
     assert m.codes[func].locals[-1] == (1, ValType.I64)
+
+
+def test_a_while_loop_is_unrolled_without_labels_and_checked_where_it_branches_back() -> None:
+    """A loop whose only branch back ends its body: the first copy runs on into the second
+    (no br between them), and the one charge and check of two iterations is made at the
+    branch back, as a br_if; the header has none. The exits of the two copies refund
+    different amounts, each where it lands (the first copy's in a block added around the
+    loop), so both stay plain br_if."""
+    out = instrument(wat.compile_wat(LANDINGS))
+    test = ["local.get", "i32.eqz", "br_if"]
+    step = ["local.get", "i32.const", "i32.sub", "local.set"]
+    assert _loop_ops(out, "tail") == ["loop", *test, *step, *test, *step, *BACK_CHECK]
+    m = binary.parse_module(out)
+    func = next(e.index for e in m.exports if e.name == "tail")
+    body = binary.decode_body(m, out, func - m.num_imported_functions)
+    names = [binary.opcode_name(ins.opcode) for ins in body]
+    assert names[names.index("loop") - 2 : names.index("loop")] == ["block", "block"]  # $done, then the pad
+    assert [ins.imm for ins in body if ins.opcode == Op.BR_IF][:2] == [1, 2]  # to the pad, to $done
+    # Without back-edge checks, the same unrolled loop checks at its header.
+    header = _loop_ops(instrument(wat.compile_wat(LANDINGS), policy=Policy(back_edge_checks=False)), "tail")
+    assert header[: len(CHECK) + 1] == ["loop", *CHECK] and header[-2:] == ["br", "end"]
 
 
 I64_LOOPS = """(module
@@ -238,7 +268,9 @@ def test_loops_over_i64_keep_an_i32_window_and_stay_exact() -> None:
     m = binary.parse_module(out)
     down = next(e.index for e in m.exports if e.name == "down")
     assert m.codes[down].locals[-1] == (1, ValType.I32)
-    assert _loop_ops(out, "down")[: len(WINDOW_CHECK) + 1] == ["loop", *WINDOW_CHECK]
+    assert _loop_ops(out, "down")[-len(WINDOW_BACK_CHECK) :] == WINDOW_BACK_CHECK
+    spin = _loop_ops(out, "spin64")  # a loop with no exit is checked at its back edge too
+    assert spin[-len(WINDOW_BACK_CHECK) :] == WINDOW_BACK_CHECK and spin.count("i64.add") == 2
     metered, reference = Metered(data), Metered(data, REFERENCE)
     for name, args in (("down", (0,)), ("down", (1,)), ("down", (2,)), ("down", (1001,)),
                        ("fill", (1, 0)), ("fill", (5, 60_000)), ("fill", (6, 1)), ("fill", (2, 70_000))):
@@ -530,6 +562,26 @@ def test_endless_recursion_stops_on_fuel() -> None:
     assert outcome[0] == "trap" and metered.left() == FUEL_EXHAUSTED
 
 
+RECURSE_IN_LOOP = """(module
+  ;; Recursion in the first pass of a loop checked where it branches back: the check
+  ;; comes before the call, with the charge of that first pass where the loop is entered.
+  (func $r (export "r") (param $n i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.eqz (local.get $n)))
+        (call $r (local.get $n))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $l)))))"""
+
+
+@pytest.mark.parametrize("policy_name", ["default", "global counter", "header checks only"])
+def test_endless_recursion_in_a_loops_first_pass_stops_on_fuel(policy_name: str) -> None:
+    metered = Metered(wat.compile_wat(RECURSE_IN_LOOP), POLICIES[policy_name])
+    outcome, _ = metered.run("r", 1, budget=5_000)
+    assert outcome[0] == "trap" and "unreachable" in outcome[1] and metered.left() == FUEL_EXHAUSTED
+    assert metered.run("r", 0)[0] == ("ok", None)
+
+
 def test_nothing_runs_far_without_a_budget() -> None:
     """The counter starts at zero: a loop traps on its first iteration until the host sets
     a budget."""
@@ -810,22 +862,28 @@ class _Gen:
         return r.choice([["i32.const 1", "drop"], ["unreachable"], ["block", "nop", "end"], ["loop", "br 0", "end"]])
 
     def loop(self, depth: int) -> list[str]:
+        """A loop tested at its end (br_if back), or one tested at its top and branching back
+        with the br that ends its body (the instrumenter checks those there)."""
         self.counters += 1
         counter = f"$c{self.counters}"
         name = self.label("l")
+        start = [f"i32.const {self.rng.randint(1, 3)}", f"local.set {counter}"]
+        step = [f"local.get {counter}", "i32.const 1", "i32.sub", f"local.set {counter}"]
+        exit_label = self.label("w") if self.rng.random() < 0.5 else None
+        if exit_label is not None:
+            self.labels.append((exit_label, ""))
         self.labels.append((name, counter))
         self.loop_depth += 1
         body = self.stmts(depth - 1)
         self.loop_depth -= 1
         self.labels.pop()
-        return [
-            f"i32.const {self.rng.randint(1, 3)}", f"local.set {counter}",
-            f"loop {name}",
-            f"local.get {counter}", "i32.const 1", "i32.sub", f"local.set {counter}",
-            *body,
-            f"local.get {counter}", "i32.const 0", "i32.gt_s", f"br_if {name}",
-            "end",
-        ]
+        if exit_label is None:
+            return [*start, f"loop {name}", *step, *body,
+                    f"local.get {counter}", "i32.const 0", "i32.gt_s", f"br_if {name}", "end"]
+        self.labels.pop()
+        return [*start, f"block {exit_label}", f"loop {name}",
+                f"local.get {counter}", "i32.const 0", "i32.le_s", f"br_if {exit_label}",
+                *step, *body, f"br {name}", "end", "end"]
 
 
 def program(seed: int) -> str:
