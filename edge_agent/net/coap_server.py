@@ -177,7 +177,7 @@ class CoapServer:
         self._pending_bytes = 0
         self._counts = {
             "received": 0, "accepted": 0, "overloaded": 0, "unparsable": 0,
-            "replied_in_response": 0,
+            "replied_in_response": 0, "retransmitted": 0,
         }
         self._rejected: dict[str, int] = {}
         self._reply_slots: dict[Hashable, asyncio.Future[bytes]] = {}
@@ -268,6 +268,7 @@ class CoapServer:
             ),
             "bound_duplicates": coap_compat.bound_duplicates(ctx, self._duplicates),
             "resend_after_stale_errors": coap_compat.resend_after_stale_errors(ctx),
+            "count_retransmissions": coap_compat.count_retransmissions(ctx, self._retransmitted),
         }
         # Speed only: without them aiocoap does the same, slower.
         coap_compat.plain_render_tasks(ctx)
@@ -353,7 +354,10 @@ class CoapServer:
     # -- counters and status --
 
     def stats(self) -> dict[str, Any]:
-        """Transport counters for the status map (fresh dict; safe to modify)."""
+        """Transport counters for the status map (fresh dict; safe to modify).
+
+        `retransmitted`: confirmable messages sent again from this port for want of an ACK
+        (the node's client sends from it too); `duplicates`: requests received again."""
         return {
             **self._counts,
             "rejected": dict(self._rejected),
@@ -361,8 +365,12 @@ class CoapServer:
             "pending": len(self._pending),
             "uploads_in_progress": len(self._inbox.spool),
             "recent_requests": len(self._duplicates),
+            "duplicates": self._duplicates.repeats,
             "log_suppressed": self._warn.suppressed,
         }
+
+    def _retransmitted(self) -> None:
+        self._counts["retransmitted"] += 1
 
     async def _current_status(self) -> Mapping[str, Any]:
         if self._status is None:
