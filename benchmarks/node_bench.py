@@ -591,6 +591,8 @@ async def particles_per_s_50(s: Settings) -> Figure:
                 await interleave.window(s.warmup, s.in_flight, hop)
                 size = max(1, s.total // s.rounds)
                 rounds = await interleave.interleave(s.rounds, size, s.in_flight, bare.post, hop)
+                trouble = transport_trouble(await client.client.get_status((LOOPBACK, agent.port)),
+                                            client.status())
                 await client.stop()
         finally:
             agent.stop()
@@ -600,8 +602,7 @@ async def particles_per_s_50(s: Settings) -> Figure:
             f"process ({s.rounds} interleaved rounds of {size} each, {s.in_flight} in flight; "
             f"medians); ratio {interleave.describe(rounds)}")
     failed = rounds.failed("b") + rounds.failed("a")
-    if failed:
-        text += f"; {failed} failed"
+    text += f"; {failed} failed; {trouble}"
     values: dict[str, float] = {"per_s": per_s, "bare_per_s": rounds.rate("a"), "n": size * s.rounds,
                                 "of_bare_posts_per_s_process": ratio, "ratio_min": low,
                                 "ratio_max": high, "rounds": s.rounds, "failed": failed}
@@ -611,6 +612,30 @@ async def particles_per_s_50(s: Settings) -> Figure:
         text += f"; {values['of_bare_posts_per_s']:.0%} of bare POSTs/s in one process (not interleaved)"
     return Figure(text, values, ">= 50% of bare POSTs/s to a server process (median of rounds)",
                   ratio >= 0.5)
+
+
+def transport_trouble(agent: dict[str, Any], laptop: dict[str, Any]) -> str:
+    """What went wrong on the wire, from both nodes' /status (so a low ratio can be told from
+    a lost or late datagram): CONs sent again, requests received twice, drops, failed sends."""
+
+    def count(status: dict[str, Any], key: str) -> int:
+        return int(status.get("coap", {}).get("server", {}).get(key, 0))
+
+    def drops(status: dict[str, Any]) -> int:
+        return sum(n for k, n in status.get("counters", {}).items() if k.startswith("dropped_"))
+
+    def expired(status: dict[str, Any]) -> int:
+        return int(status.get("coap", {}).get("client", {}).get("expired", 0))
+
+    rows: dict[str, Callable[[dict[str, Any]], int]] = {
+        "retransmitted": lambda st: count(st, "retransmitted"),
+        "duplicates": lambda st: count(st, "duplicates"),
+        "dropped": drops,
+        "sends expired": expired,
+    }
+    held = count(agent, "replied_in_response") / max(1, count(agent, "accepted"))
+    return ("agent/laptop: " + ", ".join(f"{name} {f(agent)}/{f(laptop)}" for name, f in rows.items())
+            + f"; answers in the agent's responses {held:.0%}")
 
 
 def _wait_ready(agent: AgentProcess, notify: socket.socket, timeout: float) -> float:
