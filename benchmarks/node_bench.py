@@ -207,18 +207,11 @@ async def timed_sequential(n: int, warmup: int, once: Callable[[], Awaitable[Any
 
 
 async def rate(total: int, in_flight: int, once: Callable[[], Awaitable[Any]]) -> float:
-    """Requests per second when `in_flight` workers share `total` requests."""
-    remaining = total
-
-    async def worker() -> None:
-        nonlocal remaining
-        while remaining > 0:
-            remaining -= 1
-            await once()
-
-    start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(in_flight)))
-    return total / (time.perf_counter() - start)
+    """Requests per second when `in_flight` workers share `total` requests (none may fail)."""
+    window = await interleave.window(total, in_flight, once)
+    if window.failed:
+        raise RuntimeError(f"{window.failed} of {total} requests failed")
+    return window.per_s
 
 
 async def posts_per_s(s: Settings, bare: BareCoap, where: str) -> Figure:
