@@ -508,14 +508,14 @@ class Node:
         return self._offer_reply(pid, target, raw)
 
     def _reply_now(self, action: SendCopy) -> bool:
-        """`_reply_in_response` without a task, where it needs no challenge: the target
-        proved its key at the POST's address before (the common case: a particle that
-        comes back to the peer that sent it). Otherwise `_send` tries, in a task."""
+        """`_reply_in_response` without a task where the target proved its key at the POST's
+        address (a particle back to its sender); else `_send` tries, in a task, and the POST waits."""
         pid, target = action.particle_id, action.target
         remote = self._posted_from.get((pid, target))
         if remote is None or not self.server.has_reply_slot((pid, target)):
             return False
         if not self.book.is_proven(target, Address(remote[0], remote[1])):
+            self.server.expect_reply((pid, target))  # `_send` proves it first, then offers
             return False
         del self._posted_from[(pid, target)]
         return self._offer_reply(pid, target, action.envelope.encode())

@@ -17,6 +17,9 @@ aiocoap has no public way to do what the transport needs here:
   after the request's repr, and parses the remote's address text with `ipaddress` up to four
   times per exchange to ask whether it is multicast; together about 7% of a loopback
   particle round trip, the same on a Pi (`benchmarks/node_bench.py`);
+- `count_retransmissions`: how often a context sent a confirmable message again for want of
+  an ACK (RFC 7252 §4.2), which aiocoap only logs: under CPU starvation the first sign of a
+  peer, or of us, answering too late;
 - `resend_after_stale_errors`: Linux reports an ICMP error (port unreachable) on a UDP
   socket twice: in the error queue, with the address it is about, and as the socket's
   pending error, which the next send on the socket fails with -- a send to another peer,
@@ -61,6 +64,7 @@ __all__ = [
     "blockwise_key",
     "bound_duplicates",
     "cache_multicast_checks",
+    "count_retransmissions",
     "demote_repeated_logs",
     "guard_datagrams",
     "installed_version",
@@ -106,6 +110,7 @@ def missing_hooks() -> list[str]:
         "MessageManager._send_initially": (
             aiocoap.messagemanager.MessageManager, "_send_initially"
         ),
+        "MessageManager._retransmit": (aiocoap.messagemanager.MessageManager, "_retransmit"),
         "MessageInterfaceUDP6.datagram_msg_received": (
             aiocoap.transports.udp6.MessageInterfaceUDP6, "datagram_msg_received"
         ),
@@ -205,6 +210,23 @@ def bound_duplicates(ctx: aiocoap.Context, table: DuplicateTable) -> bool:
 
     manager._deduplicate_message = deduplicate
     manager._store_response_for_duplicates = store
+    return True
+
+
+def count_retransmissions(ctx: aiocoap.Context, count: Callable[[], None]) -> bool:
+    """Call `count()` each time `ctx` sends a confirmable message again (no ACK within its
+    timeout), as aiocoap does otherwise. False if this aiocoap's layout is not the known one."""
+    manager = _message_manager(ctx)
+    retransmit = getattr(manager, "_retransmit", None)
+    if retransmit is None:
+        return False
+
+    def counted(message: aiocoap.Message, timeout: float, retransmission_counter: int) -> None:
+        if retransmission_counter < message.transport_tuning.MAX_RETRANSMIT:
+            count()  # sent again now (at the limit, aiocoap gives up instead)
+        retransmit(message, timeout, retransmission_counter)
+
+    manager._retransmit = counted
     return True
 
 

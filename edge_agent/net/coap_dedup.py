@@ -48,6 +48,9 @@ class DuplicateTable:
         self._clock = clock
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._by_sender: dict[Hashable, OrderedDict[Hashable, None]] = {}
+        self.repeats = 0
+        """Requests `recall` found seen already (duplicates received: a sender that got
+        no ACK in time sent them again)."""
 
     def __len__(self) -> int:
         """Requests remembered now."""
@@ -66,6 +69,7 @@ class DuplicateTable:
         if entry.expires <= self._clock():
             self._forget(key)
             return False, None
+        self.repeats += 1
         return True, entry.response
 
     def remember(self, key: Hashable, sender: Hashable, lifetime_s: float) -> None:

@@ -9,6 +9,10 @@ decoded, or raises `Refused` (4.00, 4.13 or 5.03 with the diagnostic ``"<counter
 <detail>"``). A body that passes goes to `on_inbox(Inbound)` in a task the server owns, and
 the POST is answered 2.04 at once -- or, if the node offers a reply under the body's
 `reply_key` within `reply_wait_s`, with that reply in the response (saving an exchange).
+The response waits only while the callback runs, or after it when the node said a reply
+is coming (`expect_reply`): a body that gets no reply is answered as soon as its callback
+returns, not after `reply_wait_s`. (A sender has one exchange with us at a time, NSTART = 1:
+every idle wait would hold all its later POSTs, 20 a second at 50 ms.)
 At most `max_pending` callbacks run at a time; beyond that a POST is answered 5.03 with
 Max-Age.
 
@@ -173,10 +177,12 @@ class CoapServer:
         self._pending_bytes = 0
         self._counts = {
             "received": 0, "accepted": 0, "overloaded": 0, "unparsable": 0,
-            "replied_in_response": 0,
+            "replied_in_response": 0, "retransmitted": 0,
         }
         self._rejected: dict[str, int] = {}
         self._reply_slots: dict[Hashable, asyncio.Future[bytes]] = {}
+        self._held_by: dict[asyncio.Task[None], Hashable] = {}  # callback -> its POST's slot
+        self._expected: set[Hashable] = set()  # slots `expect_reply` keeps past the callback
         self._holding = 0  # inbox POSTs whose answer waits for a reply now
         self._none_held = asyncio.Event()
         self._warn = OnceLog(log)
@@ -262,6 +268,7 @@ class CoapServer:
             ),
             "bound_duplicates": coap_compat.bound_duplicates(ctx, self._duplicates),
             "resend_after_stale_errors": coap_compat.resend_after_stale_errors(ctx),
+            "count_retransmissions": coap_compat.count_retransmissions(ctx, self._retransmitted),
         }
         # Speed only: without them aiocoap does the same, slower.
         coap_compat.plain_render_tasks(ctx)
@@ -347,7 +354,10 @@ class CoapServer:
     # -- counters and status --
 
     def stats(self) -> dict[str, Any]:
-        """Transport counters for the status map (fresh dict; safe to modify)."""
+        """Transport counters for the status map (fresh dict; safe to modify).
+
+        `retransmitted`: confirmable messages sent again from this port for want of an ACK
+        (the node's client sends from it too); `duplicates`: requests received again."""
         return {
             **self._counts,
             "rejected": dict(self._rejected),
@@ -355,8 +365,12 @@ class CoapServer:
             "pending": len(self._pending),
             "uploads_in_progress": len(self._inbox.spool),
             "recent_requests": len(self._duplicates),
+            "duplicates": self._duplicates.repeats,
             "log_suppressed": self._warn.suppressed,
         }
+
+    def _retransmitted(self) -> None:
+        self._counts["retransmitted"] += 1
 
     async def _current_status(self) -> Mapping[str, Any]:
         if self._status is None:
@@ -392,6 +406,16 @@ class CoapServer:
         future = self._reply_slots.get(key)
         return future is not None and not future.done()
 
+    def expect_reply(self, key: Hashable) -> bool:
+        """Keep the inbox POST whose `reply_key` was `key` waiting (at most `reply_wait_s`
+        in all) after its callback returns: the node will `offer_reply` shortly (it proves
+        the sender's key first). True if that POST still waits."""
+        future = self._reply_slots.get(key)
+        if future is None or future.done():
+            return False
+        self._expected.add(key)
+        return True
+
     def offer_reply(self, key: Hashable, raw: bytes) -> bool:
         """Hand `raw` to the response of the inbox POST whose `reply_key` was `key`, if it
         still waits (and `raw` fits one block); True if it was taken."""
@@ -418,6 +442,7 @@ class CoapServer:
         finally:
             timer.cancel()
             self._reply_slots.pop(key, None)
+            self._expected.discard(key)
             self._holding -= 1
             if not self._holding:
                 self._none_held.set()
@@ -442,6 +467,8 @@ class CoapServer:
         self._pending[task] = len(raw)
         self._pending_bytes += len(raw)
         task.add_done_callback(self._delivered)
+        if slot is not None:
+            self._held_by[task] = slot[0]
         return slot
 
     def _check(self, raw: bytes, remote: Remote) -> object:
@@ -521,6 +548,12 @@ class CoapServer:
 
     def _delivered(self, task: asyncio.Task[None]) -> None:
         self._pending_bytes -= self._pending.pop(task, 0)
+        key = self._held_by.pop(task, None)
+        if key is not None and key not in self._expected:
+            # The callback is done and offered nothing, nor said a reply is coming: answer.
+            future = self._reply_slots.get(key)
+            if future is not None:
+                _end_wait(future)
 
 
 def _end_wait(future: asyncio.Future[bytes]) -> None:

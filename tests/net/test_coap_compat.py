@@ -7,6 +7,7 @@ import asyncio
 from contextlib import AsyncExitStack
 
 import aiocoap
+import aiocoap.numbers.constants
 import aiocoap.resource
 import pytest
 from aiocoap.numbers.codes import Code
@@ -40,7 +41,8 @@ def test_every_hook_finds_its_target() -> None:
 
     async def main() -> None:
         async with CoapServer(on_inbox=Inbox(), bind=LOCAL, port=0) as server:
-            assert server.hooks == {"guard_datagrams", "bound_duplicates", "resend_after_stale_errors"}
+            assert server.hooks == {"guard_datagrams", "bound_duplicates", "resend_after_stale_errors",
+                                    "count_retransmissions"}
             assert coap_compat.local_port(server.context) == server.port
 
     run(main())
@@ -57,6 +59,7 @@ def test_hooks_say_so_when_the_layout_is_unknown() -> None:
     )
     assert coap_compat.recent_requests(ctx) == 0  # type: ignore[arg-type]
     assert not coap_compat.resend_after_stale_errors(ctx)  # type: ignore[arg-type]
+    assert not coap_compat.count_retransmissions(ctx, lambda: None)  # type: ignore[arg-type]
     with pytest.raises(LookupError):
         coap_compat.local_port(ctx)  # type: ignore[arg-type]
 
@@ -178,6 +181,35 @@ def test_a_duplicate_gets_the_stored_response_and_is_not_processed_twice() -> No
             await inbox.wait(1)
             await asyncio.sleep(0.05)
             assert len(inbox.items) == 1 and server.stats()["received"] == 1
+            assert server.stats()["duplicates"] == 1
+
+    run(main())
+
+
+class _Hasty(aiocoap.numbers.constants.TransportTuning):
+    ACK_TIMEOUT = 0.05  # a retransmission within a tenth of a second, not two seconds
+
+
+def test_a_confirmable_message_sent_again_is_counted() -> None:
+    """`count_retransmissions`: a request to a socket that never answers goes again after
+    ACK_TIMEOUT, and the server (whose context the node's client sends from) counts it."""
+
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            server = await started(stack, on_inbox=Inbox())
+            assert "count_retransmissions" in server.hooks
+            transport, silent = await UdpPeer.open(stack)  # reads, never answers
+            port = transport.get_extra_info("sockname")[1]
+            message = aiocoap.Message(code=Code.GET, uri=f"coap://{LOCAL}:{port}/status")
+            message.transport_tuning = _Hasty()
+            request = server.context.request(message)
+            for _ in range(500):  # bounded: ACK_TIMEOUT is 50-75 ms, the next one twice that
+                if server.stats()["retransmitted"] >= 2 and silent.answers.qsize() >= 3:
+                    break
+                await asyncio.sleep(0.01)
+            assert server.stats()["retransmitted"] >= 2, server.stats()
+            assert silent.answers.qsize() >= 3  # the first send and two more
+            request.response.cancel()
 
     run(main())
 

@@ -261,6 +261,70 @@ def test_a_reply_offered_in_time_rides_in_the_response() -> None:
     run(main())
 
 
+def test_a_body_that_gets_no_reply_is_answered_when_its_callback_returns() -> None:
+    """Not after `reply_wait_s`: a sender has one exchange with us at a time (NSTART = 1), so
+    an idle wait would hold back every later POST of its own (a result coming home)."""
+
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            inbox = Inbox()
+            server = await started(
+                stack, on_inbox=inbox, precheck=lambda raw: "id-1",
+                reply_key=lambda accepted, sender: (accepted, sender), reply_wait_s=600.0,
+            )
+            c = await client(stack)
+            for _ in range(3):
+                result = await asyncio.wait_for(c.send_particle(
+                    (LOCAL, server.port), b"\xa0", deadline_ms=soon(60_000), sender="peer-x"
+                ), 30)
+                assert result.ok and result.reply == b"" and result.attempts == 1, result
+            await inbox.wait(3)
+            assert server.stats()["replied_in_response"] == 0
+
+    run(main())
+
+
+def test_a_reply_the_node_expects_still_rides_in_the_response_after_its_callback() -> None:
+    """`expect_reply`: the node proves the sender's key before it answers (a task of its own,
+    after the callback), and the POST waits for that answer."""
+
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            server: CoapServer | None = None
+            go = asyncio.Event()
+            later: list[asyncio.Task[None]] = []
+
+            async def offer_later(sender: str) -> None:
+                await go.wait()
+                assert server is not None and server.offer_reply(("id-1", sender), b"\xa1\x01\x02")
+
+            async def answer(inbound: Inbound) -> None:
+                assert server is not None and inbound.sender is not None
+                assert server.expect_reply(("id-1", inbound.sender))
+                later.append(asyncio.ensure_future(offer_later(inbound.sender)))
+
+            server = await started(
+                stack, on_inbox=answer, precheck=lambda raw: "id-1",
+                reply_key=lambda accepted, sender: (accepted, sender), reply_wait_s=600.0,
+            )
+            c = await client(stack)
+            sending = asyncio.ensure_future(c.send_particle(
+                (LOCAL, server.port), b"\xa0", deadline_ms=soon(60_000), sender="peer-x"
+            ))
+            for _ in range(1000):  # bounded: until the callback returned
+                if later:
+                    break
+                await asyncio.sleep(0.01)
+            assert later and server.has_reply_slot(("id-1", "peer-x"))
+            go.set()
+            result = await asyncio.wait_for(sending, 30)
+            assert result.ok and result.reply == b"\xa1\x01\x02", result
+            assert not server.expect_reply(("id-1", "peer-x"))  # answered: nothing waits
+            await asyncio.gather(*later)
+
+    run(main())
+
+
 def test_a_stopping_server_answers_the_posts_it_holds_for_a_reply() -> None:
     """A CLI that got its result in a POST and exits at once still acknowledges that POST:
     otherwise its sender, unanswered, would send it again to a closed port."""
@@ -268,8 +332,15 @@ def test_a_stopping_server_answers_the_posts_it_holds_for_a_reply() -> None:
     async def main() -> None:
         async with AsyncExitStack() as stack:
             inbox = Inbox()
+            server: CoapServer | None = None
+
+            async def expect(inbound: Inbound) -> None:  # a reply is coming (it never does)
+                assert server is not None and inbound.sender is not None
+                server.expect_reply(("id-1", inbound.sender))
+                await inbox(inbound)
+
             server = CoapServer(
-                on_inbox=inbox, bind=LOCAL, port=0, precheck=lambda raw: "id-1",
+                on_inbox=expect, bind=LOCAL, port=0, precheck=lambda raw: "id-1",
                 reply_key=lambda accepted, sender: (accepted, sender), reply_wait_s=30.0,
             )
             await server.start()

@@ -1,0 +1,52 @@
+"""benchmarks/interleave.py: the windows alternate, failures count against their window, and
+the ratio figures come from the rounds (issue 12). No timing is asserted: rates are built."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from benchmarks import interleave
+from benchmarks.interleave import Rounds, Window
+
+
+def test_the_sides_take_turns_and_each_goes_first_every_other_round() -> None:
+    calls: list[str] = []
+
+    def side(name: str) -> interleave.Once:
+        async def once() -> None:
+            calls.append(name)
+
+        return once
+
+    rounds = asyncio.run(interleave.interleave(3, 2, 1, side("a"), side("b")))
+    assert "".join(calls) == "aabb" + "bbaa" + "aabb"
+    assert len(rounds.a) == len(rounds.b) == 3
+    assert all(w.failed == 0 and w.per_s > 0 for w in rounds.a + rounds.b)
+
+
+def test_a_failed_request_counts_against_its_window_and_is_reported() -> None:
+    n = 0
+
+    async def flaky() -> None:
+        nonlocal n
+        n += 1
+        if n % 2:
+            raise RuntimeError("no response")
+
+    result = asyncio.run(interleave.window(10, 3, flaky))
+    assert n == 10 and result.failed == 5
+
+
+def test_the_ratio_is_the_median_of_the_rounds_with_its_spread() -> None:
+    rounds = Rounds(
+        a=(Window(100.0, 0), Window(200.0, 0), Window(100.0, 0)),
+        b=(Window(80.0, 1), Window(60.0, 0), Window(40.0, 2)),
+    )
+    assert rounds.ratios == pytest.approx((0.8, 0.3, 0.4))
+    assert rounds.median == pytest.approx(0.4)
+    assert rounds.spread == pytest.approx((0.3, 0.8))
+    assert rounds.rate("a") == 100.0 and rounds.rate("b") == 60.0
+    assert rounds.failed("b") == 3 and rounds.failed("a") == 0
+    assert interleave.describe(rounds) == "median 40% (per round 80% 30% 40%; spread 30%-80%)"
