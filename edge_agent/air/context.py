@@ -201,7 +201,13 @@ class Stream:
 
     def add_old(self, gen: int, item: StreamValue) -> None:
         self._count()
-        insort(self.old.setdefault(gen, []), item, key=lambda v: v.pos)
+        have = self.old.get(gen)
+        if have is None:
+            self.old[gen] = [item]
+        else:  # a new list: a generation's list is never changed in place (snapshots share it)
+            have = list(have)
+            insort(have, item, key=lambda v: v.pos)
+            self.old[gen] = have
 
     def add_new(self, item: StreamValue) -> None:
         self._count()
@@ -343,6 +349,12 @@ class ExecutionContext:
         self.skipped = 0  # the steps a full replay would have taken before where this run began
         self.began = 0  # this run's steps when it began there (after restoring the state)
         self.processed = 0  # frames this run went back through
+        # Summaries (memo.py): what this run found missing and appended, for the next runs.
+        self.memo: Any = None
+        self.log: Any = None
+        self.fresh_failures = 0  # failed calls recorded fresh (a summary must not span one)
+        self.skipped_by_memo = 0  # the steps the summaries applied would have taken
+        self.forwards = 0  # calls and canons named to next peers
 
     # --- keys -------------------------------------------------------------------------
 
@@ -370,6 +382,8 @@ class ExecutionContext:
         """
         entry = self.data.entries.get(key)
         if entry is None:
+            if self.log is not None:
+                self.log.missing.append(key)
             if self.capturing:
                 self.absent(node)
             return None
@@ -386,7 +400,7 @@ class ExecutionContext:
         """The instruction being executed is the run's first to find its instance missing from
         the data: capture the state here (nothing was produced yet), for the next run to resume."""
         self.capturing = False
-        if self.skipped + self.steps - self.began < RESUME_MIN_PREFIX_STEPS:
+        if self.skipped + self.steps - self.began + self.skipped_by_memo < RESUME_MIN_PREFIX_STEPS:
             return  # replaying this little is as cheap as resuming
         from edge_agent.air.resume import RESUME_ITEMS_PER_STEP, capture  # it builds on this module
 
@@ -422,7 +436,11 @@ class ExecutionContext:
         return self.streams.get(scopes[-1] if scopes else name)
 
     def replay_to_stream(self, name: str, key: str, entry: Entry, value: Any) -> None:
-        self.stream(name).add_old(entry.gen, StreamValue(self.positions.get(key, 0), value, key))
+        stream = self.stream(name)
+        item = StreamValue(self.positions.get(key, 0), value, key)
+        stream.add_old(entry.gen, item)
+        if self.log is not None:
+            self.log.appends.append((stream.instance, entry, item))
 
     @property
     def positions(self) -> dict[str, int]:
@@ -439,6 +457,8 @@ class ExecutionContext:
         stream.add_new(item)
         self.record(key, entry)
         self.new_entries.append((stream, item))
+        if self.log is not None:
+            self.log.appends.append((stream.instance, entry, item))
 
     def record(self, key: str, entry: Entry) -> None:
         if self._positions is not None:
@@ -473,6 +493,7 @@ class ExecutionContext:
     def add_next_peer(self, peer: str, call_key: str | None) -> None:
         """Name `peer` as a next hop, for the call `call_key` (None for a canon)."""
         keys = self.next_peers.setdefault(peer, [])
+        self.forwards += 1
         if call_key is not None:
             keys.append(call_key)
 

@@ -34,6 +34,7 @@ from edge_agent.air.context import (
 )
 from edge_agent.air.data import Data
 from edge_agent.air.errors import ExecutionError
+from edge_agent.air.memo import Memo
 
 RESUME_BASE_ITEMS = 1024
 RESUME_ITEMS_PER_ENTRY = 4
@@ -92,12 +93,16 @@ class Resume:
     """None: the particle's resumed runs did not pay; its runs replay from now on."""
     frames: list[Kept]
     """Root first: the last is the frame nearest the captured instruction."""
+    memo: Memo | None = None
+    """The summaries of the parts its runs walked (memo.py); with no capture, the next run
+    walks from the root, skipping what they summarise."""
 
     @property
     def items(self) -> int:
         """How much it holds, in values (bounded by RESUME_BASE_ITEMS and
         RESUME_ITEMS_PER_ENTRY)."""
-        return (self.capture.items if self.capture is not None else 0) + len(self.frames)
+        memo = 0 if self.memo is None else self.memo.items + len(self.memo.history)
+        return (self.capture.items if self.capture is not None else 0) + len(self.frames) + memo
 
 
 def _copy_scopes(scopes: Scopes) -> tuple[Scopes, int]:
@@ -105,8 +110,8 @@ def _copy_scopes(scopes: Scopes) -> tuple[Scopes, int]:
 
 
 def _copy_stream(stream: Stream) -> Stream:
-    old = {gen: list(values) for gen, values in stream.old.items()}
-    return Stream(stream.instance, old, [list(g) for g in stream.new], stream.size)
+    # A generation's list of old values is never changed in place: the copy shares them.
+    return Stream(stream.instance, dict(stream.old), [list(g) for g in stream.new], stream.size)
 
 
 def _strip(exc: ExecutionError | None) -> ExecutionError | None:
@@ -131,7 +136,7 @@ def capture(ctx: ExecutionContext, node: ast.Instruction) -> Capture:
     iterators = dict(ctx.iterators)
     folds = [(state, state.index, state.back_iteration_started) for state in iterators.values()]
     streams = {instance: _copy_stream(s) for instance, s in ctx.streams.items()}
-    items = scalar_items + canon_items + len(iterators) + sum(s.size + 1 for s in streams.values())
+    items = scalar_items + canon_items + len(iterators) + sum(len(s.old) + 1 for s in streams.values())
     return Capture(
         node,
         ctx.complete,
@@ -144,7 +149,7 @@ def capture(ctx: ExecutionContext, node: ast.Instruction) -> Capture:
         {name: list(ids) for name, ids in ctx.stream_scopes.items()},
         _copy_errors(ctx.errors),
         items,
-        ctx.skipped + ctx.steps - ctx.began,
+        ctx.skipped + ctx.steps - ctx.began + ctx.skipped_by_memo,
     )
 
 
@@ -161,21 +166,30 @@ def _keep(frames: list[Kept], frame: Frame) -> None:
     frames.append((fn, node, payload, inert))  # type: ignore[arg-type]
 
 
-def resume_point(ctx: ExecutionContext, script: Any) -> Resume | None:
-    """What the next run may go on from: if this run captured a point and its frames, with
-    the ones kept from the previous point, lead back to the root; and it is small enough."""
+def resume_point(ctx: ExecutionContext, script: Any, resumed: bool) -> Resume | None:
+    """What the next run may go on from: the point this run captured, if its frames (with the
+    ones kept from the previous point) lead back to the root and it saves more than it costs;
+    and the summaries. All of it small enough, else less of it."""
+    if resumed and ctx.steps > RESUME_MIN_PREFIX_STEPS and ctx.steps > ctx.skipped + ctx.skipped_by_memo:
+        return REPLAY  # it did more than half of what the full replay would have
     cap = ctx.capture
-    if cap is None or not (ctx.pending if ctx.linked is None else ctx.linked):
-        return None
-    waste = ctx.processed + cap.items
-    if waste > RESUME_MIN_PREFIX_STEPS and 2 * waste > cap.prefix:
-        return REPLAY
-    frames: list[Kept] = ctx.kept
-    for frame in reversed(ctx.path):
-        _keep(frames, frame)
-    point = Resume(script, ctx.data, cap, frames)
-    limit = RESUME_BASE_ITEMS + RESUME_ITEMS_PER_ENTRY * len(ctx.data.entries)
-    return point if point.items <= limit else None
+    frames: list[Kept] = []
+    if cap is not None and (ctx.pending if ctx.linked is None else ctx.linked) and cap.items < cap.prefix:
+        frames = ctx.kept
+        for frame in reversed(ctx.path):
+            _keep(frames, frame)
+    else:
+        cap = None
+    limit = RESUME_BASE_ITEMS + RESUME_ITEMS_PER_ENTRY * (len(ctx.data.entries) + len(ctx.data.sent))
+    memo = ctx.memo
+    memo.entries, memo.sent = len(ctx.data.entries), len(ctx.data.sent)
+    memo.ended(ctx.log)
+    point = Resume(script, ctx.data, cap, frames, memo)
+    if point.items > limit:
+        point.memo = None  # the next run makes summaries afresh
+        if point.items > limit:
+            return None
+    return point if point.capture is not None or (point.memo is not None and point.memo.table) else None
 
 
 REPLAY = Resume(None, Data(), None, [])
