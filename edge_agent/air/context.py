@@ -78,12 +78,13 @@ class Scopes:
     Each name's cells form an immutable stack, (depth, value, cell below): a run only ever
     changes the top, so a copy of the table is a snapshot (resume.py)."""
 
-    __slots__ = ("cells", "allowed", "depth")
+    __slots__ = ("cells", "allowed", "depth", "version")
 
     def __init__(self) -> None:
         self.cells: dict[str, Cell] = {}  # name -> top cell
         self.allowed: set[int] = {0}
         self.depth = 0
+        self.version = 0  # changes with `cells` (memo.py snapshots them only then)
 
     def copy(self) -> Scopes:
         out = Scopes()
@@ -93,6 +94,7 @@ class Scopes:
         return out
 
     def set(self, name: str, value: Any) -> None:
+        self.version += 1
         top = self.cells.get(name)
         if top is None:
             self.cells[name] = (self.depth, value, None)
@@ -146,12 +148,29 @@ class Scopes:
         self.allowed.add(self.depth)
         self._cleanup()
 
+    def leave(self, levels: int) -> None:
+        """`next_after` `levels` times over (the scopes of nested iterations close at once)."""
+        depth = self.depth
+        self.allowed.difference_update(range(depth - levels + 1, depth + 1))
+        self.depth = depth = depth - levels
+        self.allowed.add(depth)
+        cells = self.cells
+        for name, top in [(n, top) for n, top in cells.items() if top[0] > depth and top[0] != 0]:
+            while top is not None and top[0] > depth and top[0] != 0:
+                top = top[2]
+            if top is None:
+                del cells[name]
+            else:
+                cells[name] = top
+            self.version += 1
+
     def fold_end(self) -> None:
         self.allowed.discard(self.depth)
         self.depth -= 1
         self._cleanup()
 
     def new_start(self, name: str) -> None:
+        self.version += 1
         self.cells[name] = (self.depth, _NEW, self.cells.get(name))
 
     def new_end(self, name: str) -> None:
@@ -160,6 +179,7 @@ class Scopes:
             self._pop(name, top)
 
     def _pop(self, name: str, top: Cell) -> None:
+        self.version += 1
         if top[2] is None:
             del self.cells[name]
         else:

@@ -137,6 +137,7 @@ def run(
         else:
             memo.history.extend(changed_keys(memo, data.entries, data.sent, ctx.call_results))
         ctx.memo, ctx.log = memo, RunLog()
+        memo.cells = {}
     resumed = resume is not None and resume.capture is not None
     paid = resume is not None and resumed and resume.memo is not None  # resumed, with its summaries
     ret_code, message = 0, ""

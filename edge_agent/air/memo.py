@@ -37,6 +37,12 @@ from edge_agent.air.context import ErrorState, ExecutionContext, Stream, StreamV
 MEMO_ITEMS_PER_STEP = 16
 """Applying a summary costs a step per this many values it appends or log entries it copies."""
 
+MEMO_STRIDE = 8
+"""The rest of a fold over an array is summarised every this many iterations: a run that must
+walk into a fold walks at most this many iterations more than it must before it can skip the
+rest, and the summaries (and their cost in a run that walks the whole fold) are this many
+times fewer."""
+
 
 # --- static shape ----------------------------------------------------------------------------
 
@@ -135,11 +141,22 @@ def _errors(errors: ErrorState) -> tuple[Any, ...]:
             None if orig is None else (type(orig), orig.code, orig.message))
 
 
+def _cells(scopes: Any, cache: dict[int, tuple[Any, int, dict[str, Any]]]) -> dict[str, Any]:
+    """A copy of the scopes' cells, shared with the last one taken while they did not change."""
+    kept = cache.get(id(scopes))
+    if kept is not None and kept[0] is scopes and kept[1] == scopes.version:
+        return kept[2]
+    cells = dict(scopes.cells)
+    cache[id(scopes)] = (scopes, scopes.version, cells)
+    return cells
+
+
 def start_of(ctx: ExecutionContext) -> Start:
     s, c = ctx.scalars, ctx.canons
+    cache = ctx.memo.cells
     return Start(
-        dict(s.cells), (frozenset(s.allowed), s.depth),
-        dict(c.cells), (frozenset(c.allowed), c.depth),
+        _cells(s, cache), (frozenset(s.allowed), s.depth),
+        _cells(c, cache), (frozenset(c.allowed), c.depth),
         tuple((n, st.items, st.index, st.back_iteration_started) for n, st in ctx.iterators.items()),
         tuple((n, ids[-1]) for n, ids in ctx.stream_scopes.items() if ids),
         _errors(ctx.errors),
@@ -219,8 +236,7 @@ class Summary:
     steps: int
     """The steps the walk took (what applying it saves)."""
     extra: Any = None
-    """A stream fold's: (the keys of the generations it visited, the touched streams' starts
-    and ends)."""
+    """A stream fold's: (the generations it visited, the touched streams' starts and ends)."""
 
     @property
     def items(self) -> int:
@@ -256,6 +272,8 @@ class Memo:
     sent: int = 0
     """The data's sizes when the last run ended (what was added since has changed)."""
     items: int = 0
+    cells: dict[int, Any] = field(default_factory=dict)
+    """The last copies of a run's scalar and canon cells (`start_of`), kept for that run."""
 
     def valid(self, s: Summary) -> bool:
         changes = self.history
@@ -375,6 +393,17 @@ def stream_sig(stream: Stream | None) -> list[tuple[str, ...]]:
     if stream is None:
         return []
     return [tuple(v.key for v in s) for s in stream.slices((0, 0))]
+
+
+def same_generations(now: list[list[StreamValue]], before: list[list[StreamValue]]) -> bool:
+    """Whether a stream's generations begin with the ones a summary visited (the same lists,
+    mostly: a generation's list is shared until a value joins it)."""
+    if len(now) < len(before):
+        return False
+    for a, b in zip(now[: len(before)], before, strict=True):
+        if a is not b and [v.key for v in a] != [v.key for v in b]:
+            return False
+    return True
 
 
 def snapshot(stream: Stream) -> tuple[dict[int, list[StreamValue]], list[list[StreamValue]], int]:

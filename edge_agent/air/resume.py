@@ -44,6 +44,9 @@ this many per entry of its data. It is state the data already paid for (streams 
 values, a fold's frames per iteration), so the data's own limits bound it; beyond it, the
 next run replays the whole script."""
 
+LEAP_FRAMES_PER_STEP = 16
+"""Going down this many frames at once (`Leap`) counts as one interpreter step."""
+
 RESUME_ITEMS_PER_STEP = 8
 """Capturing or restoring this many values counts as one interpreter step (for the budgets)."""
 
@@ -56,11 +59,20 @@ many a step): charged so that a stranger's cheap runs still pay for a long log."
 Frame = tuple[Callable[..., None], ast.Instruction, Any]
 """(how the instruction goes on, the instruction, what it kept)."""
 
-Kept = tuple[Callable[..., None], ast.Instruction, Any, tuple[bool, bool]]
+Leap = tuple[int, bool, int, int]
+"""How to go from a frame down to the frame of the fold its iterations run in, when every frame
+between (this one included) only closes an iteration (`next`) or joins a `par` with its right
+side: (that fold frame's index, whether any of those pars' left sides completed, how many
+`next`s, how many `par`s). Going through them one by one costs the fold's depth; their
+combined effect is known: the iterations' scopes close, `complete` is the or of the lefts'."""
+
+Kept = tuple[Callable[..., None], ast.Instruction, Any, tuple[bool, bool], Leap | None]
 """A frame kept between runs, with whether it and every frame above it up to the root are
 inert (run no instruction, raise nothing) when reached without an error, for `complete`
-False and True. The frames above a new resume point are those of the previous one, so a run
-stops going up where they are inert: the rest of the walk would change nothing it reports."""
+False and True, and its leap. The frames above a new resume point are those of the previous
+one, so a run stops going up where they are inert: the rest of the walk would change nothing
+it reports. And a frame a run goes through records itself again, unchanged: the run keeps it
+where it is instead."""
 
 
 @dataclass(slots=True)
@@ -163,7 +175,41 @@ def _keep(frames: list[Kept], frame: Frame) -> None:
     inert = tuple(r is not None and below[r] for r in (rule(payload, False), rule(payload, True)))
     if type(payload) is tuple:
         payload = tuple(_strip(p) if isinstance(p, ExecutionError) else p for p in payload)
-    frames.append((fn, node, payload, inert))  # type: ignore[arg-type]
+    frames.append((fn, node, payload, inert, _leap_of(frames, fn, payload)))  # type: ignore[arg-type]
+
+
+def _leap_of(frames: list[Kept], fn: Callable[..., None], payload: Any) -> Leap | None:
+    from edge_agent.air.instructions import fold, next, par
+
+    is_par = fn is par.after_right
+    if not frames or not (fn is next.after_body or (is_par and payload[1] is None)):
+        return None
+    below = frames[-1]
+    if below[0] is fold.after_body:
+        anchor, lefts, nexts, pars = len(frames) - 1, False, 0, 0
+    elif below[4] is not None:
+        anchor, lefts, nexts, pars = below[4]
+    else:
+        return None
+    if is_par:
+        return anchor, lefts or payload[0], nexts, pars + 1
+    return anchor, lefts, nexts + 1, pars
+
+
+def _leap(ctx: ExecutionContext, frames: list[Kept], leap: Leap) -> int:
+    """Do what the frames from the top one down to the fold's would (without an error)."""
+    anchor, lefts, nexts, pars = leap
+    if nexts:
+        state: FoldState = frames[anchor][2][0]
+        ctx.scalars.leave(nexts)
+        ctx.canons.leave(nexts)
+        state.index -= nexts
+        ctx.iteration[state.node.node_id] = state.tokens[state.index]
+    if pars:
+        ctx.complete = ctx.complete or lefts
+        ctx.errors.last_can_set = True
+    ctx.steps += (nexts + pars) // LEAP_FRAMES_PER_STEP
+    return anchor + 1
 
 
 def resume_point(ctx: ExecutionContext, script: Any, resumed: bool) -> Resume | None:
@@ -215,7 +261,7 @@ def restore(ctx: ExecutionContext, cap: Capture) -> None:
 def go_on(ctx: ExecutionContext, point: Resume) -> None:
     """Run the captured instruction again, then go on through the frames towards the root, as
     the instructions they belong to would have, up to where the rest is inert; raises what
-    escapes the root."""
+    escapes the root. The frames a new point shares with this one stay in the list (`kept`)."""
     from edge_agent.air.instructions import attempt, note_error
 
     cap = point.capture
@@ -223,20 +269,32 @@ def go_on(ctx: ExecutionContext, point: Resume) -> None:
     frames = point.frames
     restore(ctx, cap)
     exc = attempt(cap.node, ctx)
-    while frames:
-        fn, node, payload, inert = frames[-1]
+    i = len(frames)
+    split = i if ctx.pending else -1  # frames[:split] lead from the new point to the root
+    while i:
+        fn, node, payload, inert, leap = frames[i - 1]
         if exc is None and inert[ctx.complete]:
-            ctx.kept = frames  # they are the new point's frames too, if it has one below them
             break
-        frames.pop()
         ctx.step()
         ctx.processed += 1
+        if exc is None and leap is not None:
+            i = _leap(ctx, frames, leap)
+            continue
+        i -= 1
+        pending, recorded = ctx.pending, len(ctx.path)
         try:
             fn(node, ctx, payload, exc)
             exc = None
         except ExecutionError as err:
             note_error(node, ctx, err)
             exc = err
+        if pending:
+            del ctx.path[recorded:]  # the frame recorded itself again: it stays where it is
+        elif ctx.pending:
+            split = i  # this frame's instruction holds the new point: its own frames are new
+    if split >= 0:
+        del frames[split:]
+        ctx.kept = frames
     ctx.linked = ctx.pending
     if exc is not None:
         raise exc

@@ -25,7 +25,14 @@ from edge_agent.air.context import (
 )
 from edge_agent.air.errors import FOLD_OVER_NON_ARRAY, Catchable, ExecutionError
 from edge_agent.air.instructions import attempt
-from edge_agent.air.memo import MEMO_ITEMS_PER_STEP, Memo, restore_stream, snapshot, stream_sig
+from edge_agent.air.memo import (
+    MEMO_ITEMS_PER_STEP,
+    Memo,
+    restore_stream,
+    same_generations,
+    snapshot,
+    stream_sig,
+)
 from edge_agent.air.resolve import resolve
 
 
@@ -111,14 +118,13 @@ def _fold_stream_memo(node: ast.Fold, ctx: ExecutionContext, stream: Stream, tou
     streams = ctx.streams
     starts = [stream_sig(streams.get(i)) for i in instances]
     slices, cursor = stream.fold_started()
-    sig = [tuple(v.key for v in s) for s in slices]
-    ctx.steps += len(sig) // MEMO_ITEMS_PER_STEP
+    ctx.steps += len(slices) // MEMO_ITEMS_PER_STEP
     summary = None if ctx.capturing else memo.usable(key, ctx)
     done, complete = 0, False
     if summary is not None:
         visited, kept_starts, ends = summary.extra
         fresh = all(not any(g for g in streams[i].new) for i in instances if i in streams)
-        if fresh and kept_starts == starts and sig[: len(visited)] == visited:
+        if fresh and kept_starts == starts and same_generations(slices, visited):
             memo.replay(summary, ctx, appends=False)
             for instance, snap in zip(instances, ends, strict=True):
                 if snap is not None:
@@ -126,7 +132,7 @@ def _fold_stream_memo(node: ast.Fold, ctx: ExecutionContext, stream: Stream, tou
             done, complete = len(visited), ctx.complete
     _generations(node, ctx, stream.instance, slices, done, cursor, complete)
     ends = [snapshot(streams[i]) if i in streams else None for i in instances]
-    memo.record(key, mark, ctx, (sig, starts, ends))
+    memo.record(key, mark, ctx, (list(slices), starts, ends))
 
 
 def _generations(

@@ -6,6 +6,7 @@ from edge_agent.air import ast
 from edge_agent.air.context import ExecutionContext, FoldState
 from edge_agent.air.errors import FOLD_STATE_NOT_FOUND, ExecutionError, Uncatchable
 from edge_agent.air.instructions import attempt, passthrough
+from edge_agent.air.memo import MEMO_STRIDE
 
 
 def execute(node: ast.Next, ctx: ExecutionContext) -> None:
@@ -23,12 +24,12 @@ def execute(node: ast.Next, ctx: ExecutionContext) -> None:
             ctx.complete = False
         return
     memo = ctx.memo
-    if memo is None or fold.node_id not in ctx.script.shape.array_folds:
+    if memo is None or (state.index + 1) % MEMO_STRIDE or fold.node_id not in ctx.script.shape.array_folds:
         _next(node, ctx, state)
         return
     # The rest of the fold from here: skipped if nothing it depends on changed (memo.py).
     key = ctx.key(node)
-    if not ctx.capturing:
+    if not ctx.capturing and memo.table:
         summary = memo.usable(key, ctx)
         if summary is not None:
             memo.replay(summary, ctx)
