@@ -13,6 +13,7 @@ import hashlib
 from bisect import insort
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from edge_agent import const
@@ -462,6 +463,18 @@ class ExecutionContext:
         if self.log is not None:
             self.log.appends.append((stream.instance, entry, item))
 
+    def adopt_positions(self, known: dict[str, int] | None) -> None:
+        """Take the places a previous run of this log knew, and add the entries added since."""
+        if known is None or len(known) > len(self.data.entries):
+            return
+        start = len(known)
+        for i, key in enumerate(islice(self.data.entries, start, None), start):
+            known[key] = i
+        self._positions = known
+
+    def known_positions(self) -> dict[str, int] | None:
+        return self._positions
+
     @property
     def positions(self) -> dict[str, int]:
         """Each key's place in the log (orders the values of one stream generation)."""
@@ -501,6 +514,10 @@ class ExecutionContext:
                     if item.entry is not None:
                         item.entry.gen = base + index
                 index += 1
+            if index:
+                max_gens[stream.instance] = base + index - 1
+        if self.data.gens is not None:
+            self.data.gens = max_gens  # still dense: the new values come right after
 
     # --- values -----------------------------------------------------------------------
 

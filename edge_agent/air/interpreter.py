@@ -136,6 +136,7 @@ def run(
             memo = Memo()
         else:
             memo.history.extend(changed_keys(memo, data.entries, data.sent, ctx.call_results))
+            ctx.adopt_positions(memo.positions)
         ctx.memo, ctx.log = memo, RunLog()
         memo.cells = {}
     resumed = resume is not None and resume.capture is not None

@@ -272,6 +272,9 @@ class Memo:
     sent: int = 0
     """The data's sizes when the last run ended (what was added since has changed)."""
     items: int = 0
+    positions: dict[str, int] | None = None
+    """Each key's place in the log, as the last run knew it (the log only grows at its end)."""
+    counted_positions: int = 0
     cells: dict[int, Any] = field(default_factory=dict)
     """The last copies of a run's scalar and canon cells (`start_of`), kept for that run."""
 
@@ -285,6 +288,7 @@ class Memo:
             at = index.get(changes[i])
             if at is not None and (at < 0 or lo <= at < hi):
                 return False
+        s.since = len(changes)  # valid up to here: the next check starts from here
         return True
 
     def checked(self, s: Summary) -> int:
@@ -368,11 +372,12 @@ class Memo:
                 return False
         return True
 
-    def usable(self, key: str, ctx: ExecutionContext) -> Summary | None:
+    def usable(self, key: str, ctx: ExecutionContext, appends: bool = True) -> Summary | None:
+        """The summary of `key`, if it holds now (`appends`: its stream values will be added)."""
         s = self.table.get(key)
-        if s is None or not self.valid(s) or not same_start(ctx, s.start) or not self.appends_fit(s, ctx):
+        if s is None or not self.valid(s) or not same_start(ctx, s.start):
             return None
-        return s
+        return s if not appends or self.appends_fit(s, ctx) else None
 
 
 def changed_keys(memo: Memo, entries: dict[str, Any], sent: dict[str, Any], results: Any) -> list[str]:

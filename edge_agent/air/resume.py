@@ -229,8 +229,12 @@ def resume_point(ctx: ExecutionContext, script: Any, resumed: bool) -> Resume | 
     limit = RESUME_BASE_ITEMS + RESUME_ITEMS_PER_ENTRY * (len(ctx.data.entries) + len(ctx.data.sent))
     memo = ctx.memo
     memo.entries, memo.sent = len(ctx.data.entries), len(ctx.data.sent)
+    memo.positions = ctx.known_positions()
     memo.ended(ctx.log)
     point = Resume(script, ctx.data, cap, frames, memo)
+    if memo.positions is not None:
+        memo.items += len(memo.positions) - memo.counted_positions
+        memo.counted_positions = len(memo.positions)
     if point.items > limit:
         point.memo = None  # the next run makes summaries afresh
         if point.items > limit:
