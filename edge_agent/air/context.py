@@ -497,6 +497,9 @@ class ExecutionContext:
         if self._positions is not None:
             self._positions[key] = len(self.data.entries)
         self.data.entries[key] = entry
+        log = self.log
+        if log is not None and log.missing and log.missing[-1] == key:
+            log.missing.pop()  # found missing just now, and ours from now on: nothing can change it
 
     def finish_generations(self) -> None:
         """Give values produced in this run their generation numbers (after the old ones)."""

@@ -159,8 +159,10 @@ def merge(prev: Data, incoming: Data) -> Data:
         out.entries[key] = new = Entry(entry.kind, entry.value, entry.peer, entry.stream, gen)
         if new.stream is not None:
             added.setdefault(new.stream, []).append(new)
-    for key, peer in incoming.sent.items():
-        out.sent.setdefault(key, peer)
+    sent = out.sent
+    if incoming.sent.keys() - sent.keys():  # mostly none: a copy carries the records we have
+        for key, peer in incoming.sent.items():
+            sent.setdefault(key, peer)
     if incoming.seals:
         out.seals = merge_seals(out.seals, incoming.seals)
     out.items = max(prev.items, incoming.items)
