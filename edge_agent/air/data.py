@@ -160,9 +160,16 @@ def merge(prev: Data, incoming: Data) -> Data:
         if new.stream is not None:
             added.setdefault(new.stream, []).append(new)
     sent = out.sent
-    if incoming.sent.keys() - sent.keys():  # mostly none: a copy carries the records we have
-        for key, peer in incoming.sent.items():
-            sent.setdefault(key, peer)
+    extra = incoming.sent.keys() - sent.keys()  # mostly none or few, at the copy's end
+    if extra:
+        found = []
+        for key in reversed(incoming.sent):
+            if key in extra:
+                found.append(key)
+                if len(found) == len(extra):
+                    break
+        for key in reversed(found):  # in the copy's order
+            sent[key] = incoming.sent[key]
     if incoming.seals:
         out.seals = merge_seals(out.seals, incoming.seals)
     out.items = max(prev.items, incoming.items)
