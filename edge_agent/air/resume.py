@@ -34,6 +34,7 @@ from edge_agent.air.context import (
 )
 from edge_agent.air.data import Data
 from edge_agent.air.errors import ExecutionError
+from edge_agent.air.instructions import INERT, attempt, fold, next, note_error, par
 from edge_agent.air.memo import Memo
 
 RESUME_BASE_ITEMS = 1024
@@ -167,8 +168,6 @@ def capture(ctx: ExecutionContext, node: ast.Instruction) -> Capture:
 
 def _keep(frames: list[Kept], frame: Frame) -> None:
     """Put `frame` on top of `frames` (root first), with whether it is inert from there down."""
-    from edge_agent.air.instructions import INERT
-
     fn, node, payload = frame
     below = frames[-1][3] if frames else (True, True)
     rule = INERT[fn]
@@ -179,8 +178,6 @@ def _keep(frames: list[Kept], frame: Frame) -> None:
 
 
 def _leap_of(frames: list[Kept], fn: Callable[..., None], payload: Any) -> Leap | None:
-    from edge_agent.air.instructions import fold, next, par
-
     is_par = fn is par.after_right
     if not frames or not (fn is next.after_body or (is_par and payload[1] is None)):
         return None
@@ -266,8 +263,6 @@ def go_on(ctx: ExecutionContext, point: Resume) -> None:
     """Run the captured instruction again, then go on through the frames towards the root, as
     the instructions they belong to would have, up to where the rest is inert; raises what
     escapes the root. The frames a new point shares with this one stay in the list (`kept`)."""
-    from edge_agent.air.instructions import attempt, note_error
-
     cap = point.capture
     assert cap is not None, "a particle that replays has nothing to go on from"
     frames = point.frames
