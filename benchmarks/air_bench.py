@@ -170,8 +170,8 @@ def incremental_figures(quick: bool) -> None:
     incr = fan_out(many, incremental=True)
     for label, f in (("full replay", full), ("incremental", incr)):
         print(f"  {label}: {f.runs} runs, interpreter {f.seconds * 1000:8.1f} ms; "
-              f"client {f.client_runs} runs {f.client_seconds * 1000:7.1f} ms ({f.client_steps} steps), devices "
-              f"{f.device_seconds * 1000:7.1f} ms ({f.device_steps} steps); whole simulation "
+              f"client {f.client_runs} runs {f.client_seconds * 1000:7.1f} ms ({f.client_steps} steps), "
+              f"devices {f.device_seconds * 1000:7.1f} ms ({f.device_steps} steps); whole simulation "
               f"{f.wall * 1000:7.1f} ms, client data {f.data_bytes} bytes")
     ratio = incr.client_seconds / full.client_seconds
     print(f"  collecting peer, incremental / full interpreter time: {ratio:6.2f}x  (target <= 0.15x)")
@@ -196,7 +196,7 @@ def incremental_figures(quick: bool) -> None:
     runs, seconds = sequential_fold(reference, incremental=True)
     print(f"  {reference:6d} calls, incremental:                    {seconds * 1000:8.1f} ms, {runs} runs")
     runs, seconds = min((sequential_fold(fold_items, incremental=True) for _ in range(3)), key=lambda r: r[1])
-    print(f"  {fold_items:6d} calls, incremental (fastest of 3):                    {seconds * 1000:8.1f} ms, {runs} runs"
+    print(f"  {fold_items:6d} calls, incremental (fastest of 3):        {seconds * 1000:8.1f} ms, {runs} runs"
           f"  (target < 2000 ms for 10000)")
 
 
