@@ -97,3 +97,32 @@ def test_a_resume_point_holds_no_more_than_its_data_pays_for() -> None:
     items = list(range(200))
     _, runs = drive(FOLD, items, incremental=True)  # checks each point as its run returns it
     assert sum(r.resume is not None for r in runs) > len(items) // 2
+
+
+JOIN = """(seq (seq (call %init_peer_id% ("getDataSrv" "peers") [] peers)
+                  (fold peers p (par (call p ("peer" "identify") [] $ids) (next p))))
+  (seq (new $seen (fold $ids x (seq (seq (ap x $seen) (canon %init_peer_id% $seen #seen))
+                                    (xor (match #seen.length PEERS (null)) (next x))) (never)))
+       (seq (canon %init_peer_id% $ids #all)
+            (call %init_peer_id% ("callbackSrv" "response") [#all.length]))))"""
+"""benchmarks/air_bench.py's fan-out with a join (Aqua's `for ... par` and `join`)."""
+
+
+def collecting_steps(peers: int, incremental: bool) -> float:
+    """The collecting peer's interpreter steps per run, in the simulator."""
+    from edge_agent.sim import Network
+
+    names = ["client"] + [f"p{i:03}" for i in range(peers)]
+    net = Network(names, incremental=incremental)
+    result = net.run(JOIN.replace("PEERS", str(peers)), init_peer="client", data={"peers": names[1:]},
+                     timestamp_ms=1_700_000_000_000, max_steps=100 * peers + 100)
+    assert result.responses == [[peers]], result.responses
+    client = net.last_cores["client"]
+    return client.run_steps / client.runs
+
+
+def test_a_fan_outs_collecting_peer_does_per_answer_about_what_the_answer_brings() -> None:
+    small, large = collecting_steps(30, True), collecting_steps(120, True)
+    replayed = collecting_steps(120, False)
+    assert large < 2.5 * small  # the full replay's grow with the peers: x4 here
+    assert large * 5 < replayed
