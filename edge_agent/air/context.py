@@ -362,6 +362,10 @@ class ExecutionContext:
         # hold yet, the state is captured; then each instruction the run returns through
         # records its frame while `pending` says the child it ran holds that point.
         self.capturing = incremental
+        self.remote_points = params.current_peer_id == params.init_peer_id
+        self.passed = False  # missing instances passed without capturing (see `absent`)
+        self.first = True  # no missing instance before where this run began (resume.py)
+        self.before: tuple[Any, ...] = ()  # else the logs that list them
         self.pending = False
         self.capture: Any = None
         self.path: list[Any] = []  # frames, recorded from the captured point upwards
@@ -406,7 +410,7 @@ class ExecutionContext:
             if self.log is not None:
                 self.log.missing.append(key)
             if self.capturing:
-                self.absent(node)
+                self.absent(node, peer is not None and peer != self.params.current_peer_id)
             return None
         if entry.kind in kinds and (peer is None or entry.peer == peer):
             return entry
@@ -417,9 +421,15 @@ class ExecutionContext:
             + (f" (it runs on {peer})" if peer is not None else ""),
         )
 
-    def absent(self, node: ast.Instruction) -> None:
+    def absent(self, node: ast.Instruction, remote: bool = False) -> None:
         """The instruction being executed is the run's first to find its instance missing from
-        the data: capture the state here (nothing was produced yet), for the next run to resume."""
+        the data: capture the state here (nothing was produced yet), for the next run to resume.
+        Except, on a peer other than the init peer, an instance another peer must produce
+        (`remote`): what comes back here is mostly what this peer asked for (its calls'
+        results), not those; the next run checks that nothing before the point changed."""
+        if remote and not self.remote_points:
+            self.passed = True
+            return
         self.capturing = False
         if self.skipped + self.steps - self.began + self.skipped_by_memo < RESUME_MIN_PREFIX_STEPS:
             return  # replaying this little is as cheap as resuming

@@ -41,6 +41,7 @@ from edge_agent.air.resume import (
     REPLAY,
     Resume,
     go_on,
+    holds,
     resume_point,
 )
 
@@ -130,16 +131,18 @@ def run(
     ctx = ExecutionContext(compiled, data, params, call_results or {}, incremental and not replays)
     if resume is not None and not (incremental and resume.script is compiled and resume.data is prev):
         resume = None  # another particle's, or data it was not made for, or REPLAY: replay it all
+    changed = None
     if incremental and not replays:
         memo = resume.memo if resume is not None else None
         if memo is None:
             memo = Memo()
         else:
-            memo.history.extend(changed_keys(memo, data.entries, data.sent, ctx.call_results))
+            changed = changed_keys(memo, data.entries, data.sent, ctx.call_results)
+            memo.history.extend(changed)
             ctx.adopt_positions(memo.positions)
         ctx.memo, ctx.log = memo, RunLog()
         memo.cells = {}
-    resumed = resume is not None and resume.capture is not None
+    resumed = resume is not None and resume.capture is not None and holds(resume.capture, changed)
     paid = resume is not None and resumed and resume.memo is not None  # resumed, with its summaries
     ret_code, message = 0, ""
     try:

@@ -6,15 +6,21 @@ first instruction instance this one found missing from the data -- a call not an
 an `ap` or `canon` done for the first time. There (`ExecutionContext.absent`) the state is
 captured: variables, canons, streams, folds, errors. The instructions the run then returns
 through each record a frame: how that instruction goes on after the child it was running
-(`after_left` of a seq, `after_body` of a next, ...). The next run restores the state, runs
-the captured instruction again, and hands its outcome to the frames in turn: the same walk
-as a full replay from that point, without the work before it. An instruction that cannot go
-on from a frame (a fold over a stream, which loops over generations) leaves the run without
-a resume point, and the next run replays the whole script.
+(`after_left` of a seq, `after_body` of a next, the next generations of a fold over a
+stream, ...). The next run restores the state, runs the captured instruction again, and hands
+its outcome to the frames in turn: the same walk as a full replay from that point, without
+the work before it. A chain of frames that only close a fold's iterations and join `par`s is
+gone down in one leap (`Leap`), and frames the new point shares with this one are kept, not
+recorded again: a run costs what it does, not the depth of the fold it resumes in.
 
 Nothing is produced before that point (producing is finding an instance missing), so the
-captured state is what replaying the recorded data gave: a copy of it, checked against
-`RESUME_BASE_ITEMS` and `RESUME_ITEMS_PER_ENTRY`, lives with the particle between runs.
+captured state is what replaying the recorded data gave. On a peer that did not start the
+particle, the point is the first instance it must produce itself (its own call's result is
+what comes back to it; the answers to calls it leaves to others mostly go elsewhere); the
+instances it passed are in the run's log (memo.py), and the next run goes on from the point
+only if none of them changed (`holds`). The summaries of memo.py then skip what the new data
+does not reach after the point. A copy of the state, checked against `RESUME_BASE_ITEMS` and
+`RESUME_ITEMS_PER_ENTRY`, lives with the particle between runs.
 """
 
 from __future__ import annotations
@@ -44,6 +50,10 @@ last run first stopped, and the frames back to the root) may hold, in values: th
 this many per entry of its data. It is state the data already paid for (streams of its
 values, a fold's frames per iteration), so the data's own limits bound it; beyond it, the
 next run replays the whole script."""
+
+RESUME_MAX_LOGS = 4
+"""A point with missing instances before it is checked against the logs of the runs that
+found them: beyond this many (runs that resumed and passed more), the next run walks it all."""
 
 LEAP_FRAMES_PER_STEP = 16
 """Going down this many frames at once (`Leap`) counts as one interpreter step."""
@@ -94,6 +104,11 @@ class Capture:
     items: int
     prefix: int
     """The steps a full replay takes to get here (what resuming saves)."""
+    first: bool = True
+    """Whether no instance before it in the walk is missing (else the next run checks that
+    none of those changed: `holds`)."""
+    before: tuple[tuple[Any, int], ...] = ()
+    """Where those are: runs' logs of missing instances (memo.py), each up to a place."""
 
 
 @dataclass(slots=True)
@@ -163,7 +178,34 @@ def capture(ctx: ExecutionContext, node: ast.Instruction) -> Capture:
         _copy_errors(ctx.errors),
         items,
         ctx.skipped + ctx.steps - ctx.began + ctx.skipped_by_memo,
+        *_before(ctx),
     )
+
+
+def _before(ctx: ExecutionContext) -> tuple[bool, tuple[tuple[Any, int], ...]]:
+    """Whether a point captured now has missing instances before it, and where they are."""
+    if ctx.first and not ctx.passed:
+        return True, ()
+    # The captured instruction's own key is the log's last: it is the point, not before it.
+    return False, ctx.before + ((ctx.log, len(ctx.log.missing) - 1 if ctx.log is not None else 0),)
+
+
+def holds(cap: Capture, changed: list[str] | None) -> bool:
+    """Whether the next run may go on from `cap`: it is where its run first found an instance
+    missing, or none of the instances found missing before it changed since."""
+    if cap.first:
+        return True
+    if changed is None or len(cap.before) > RESUME_MAX_LOGS:
+        return False
+    for log, upto in cap.before:
+        if log is None:
+            return False
+        index = log.index()
+        for key in changed:
+            at = index.get(key)
+            if at is not None and (at < 0 or at < upto):
+                return False
+    return True
 
 
 def _keep(frames: list[Kept], frame: Frame) -> None:
@@ -257,6 +299,7 @@ def restore(ctx: ExecutionContext, cap: Capture) -> None:
     ctx.errors = cap.errors
     ctx.steps += cap.items // RESUME_ITEMS_PER_STEP  # copying it back is work too
     ctx.skipped, ctx.began = cap.prefix, ctx.steps
+    ctx.first, ctx.before = cap.first, cap.before
 
 
 def go_on(ctx: ExecutionContext, point: Resume) -> None:

@@ -126,3 +126,32 @@ def test_a_fan_outs_collecting_peer_does_per_answer_about_what_the_answer_brings
     replayed = collecting_steps(120, False)
     assert large < 2.5 * small  # the full replay's grow with the peers: x4 here
     assert large * 5 < replayed
+
+
+ASKS_AFTER_A_REMOTE_CALL = """(seq
+  (seq (call %init_peer_id% ("s" "xs") [] xs) (fold xs i (seq (null) (next i))))
+  (seq (par (call "c" ("s" "f") [] x) (call "b" ("s" "g") [] y))
+       (seq (call "b" ("s" "h") [x]) (call "b" ("s" "k") [y]))))"""
+
+
+def test_a_point_past_a_remote_call_holds_only_while_that_call_stays_unanswered() -> None:
+    """On a peer that did not start the particle, the point is where it first asks for a call
+    of its own (past c's, which it leaves to c); a copy that brings c's answer voids it."""
+    a = RunParams("a", "a", 1_700_000_000_000, 60_000, "pid", max_steps=10**7)
+    first = run(ASKS_AFTER_A_REMOTE_CALL, Data(), Data(), a)
+    given = {first.call_requests[0].key: CallResult.success(list(range(20)))}
+    started = run(ASKS_AFTER_A_REMOTE_CALL, first.data, Data(), a, given).data
+    b = RunParams("a", "b", 1_700_000_000_000, 60_000, "pid", max_steps=10**7)
+    seen = {}
+    for incremental in (False, True):
+        r = run(ASKS_AFTER_A_REMOTE_CALL, Data(), started, b, incremental=incremental)
+        [asked] = r.call_requests
+        assert not incremental or (r.resume is not None and r.resume.capture is not None)
+        [for_c] = [key for key, peer in started.sent.items() if peer == "c"]
+        answer = Data({for_c: D.Entry(D.Kind.CALL, 7, "c")})
+        after = run(ASKS_AFTER_A_REMOTE_CALL, r.data, D.decode(D.encode(answer)), b,
+                    {asked.key: CallResult.success(8)}, incremental=incremental, resume=r.resume)
+        assert after.ok, after.error_message
+        seen[incremental] = (D.encode(after.data), [(c.function, c.args) for c in after.call_requests])
+    assert seen[True] == seen[False]
+    assert ("h", [7]) in seen[True][1]  # c's answer was seen: the run did not go on from the point

@@ -56,7 +56,7 @@ def execute(node: ast.Call, ctx: ExecutionContext) -> None:
         if ctx.log is not None:
             ctx.log.missing.append(key)
         if ctx.capturing:
-            ctx.absent(node)
+            ctx.absent(node, peer != ctx.params.current_peer_id)
         if peer != ctx.params.current_peer_id:
             if key not in ctx.data.sent:  # once per call instance: nobody forwards it again
                 ctx.data.sent[key] = peer

@@ -119,7 +119,7 @@ def _fold_stream_memo(node: ast.Fold, ctx: ExecutionContext, stream: Stream, tou
     starts = [stream_sig(streams.get(i)) for i in instances]
     slices, cursor = stream.fold_started()
     ctx.steps += len(slices) // MEMO_ITEMS_PER_STEP
-    summary = None if ctx.capturing else memo.usable(key, ctx, appends=False)
+    summary = None if ctx.capturing and ctx.remote_points else memo.usable(key, ctx, appends=False)
     done, complete = 0, False
     if summary is not None:
         visited, kept_starts, ends = summary.extra

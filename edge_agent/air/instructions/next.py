@@ -29,7 +29,7 @@ def execute(node: ast.Next, ctx: ExecutionContext) -> None:
         return
     # The rest of the fold from here: skipped if nothing it depends on changed (memo.py).
     key = ctx.key(node)
-    if not ctx.capturing and memo.table:
+    if (not ctx.capturing or not ctx.remote_points) and memo.table:
         summary = memo.usable(key, ctx)
         if summary is not None:
             memo.replay(summary, ctx)
