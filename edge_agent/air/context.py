@@ -59,8 +59,9 @@ class RunParams:
 RESUME_MIN_PREFIX_STEPS = 32
 """A run keeps (resume.py) where it first stopped only if getting there took at least this many
 interpreter steps (below, replaying is as cheap as resuming); and a particle whose resumed
-runs redo more than half the work they skip (the frames they go back through, the state they
-restore), once that is over this many steps, stops resuming: it replays from then on."""
+run did more steps than it skipped (before its point and in the summaries it applied: the
+frames it went back through, the state it restored, the parts it walked again), once that is
+over this many steps, stops resuming: it replays from then on."""
 
 
 def no_error() -> dict[str, Any]:
