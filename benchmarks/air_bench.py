@@ -26,7 +26,7 @@ import math
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from edge_agent.air import Data, RunParams, compile_script, run
 from edge_agent.air import data as air_data
@@ -80,8 +80,12 @@ class FanOut:
 
 
 def fan_out(peers: int, incremental: bool, tries: int = 3) -> FanOut:
-    """The fastest of `tries` runs (the machine is shared: the least disturbed one)."""
-    return min((fan_out_once(peers, incremental) for _ in range(tries)), key=lambda f: f.seconds)
+    """The fastest of `tries` runs, the client's and all peers' time each at its least (the
+    machine is shared: the least disturbed runs)."""
+    runs = [fan_out_once(peers, incremental) for _ in range(tries)]
+    best = min(runs, key=lambda f: f.seconds)
+    client = min(runs, key=lambda f: f.client_seconds)
+    return replace(best, client_seconds=client.client_seconds)
 
 
 def fan_out_once(peers: int, incremental: bool) -> FanOut:

@@ -242,7 +242,7 @@ class Stream:
 
     def slices(self, cursor: tuple[int, int]) -> list[list[StreamValue]]:
         old_from, new_from = cursor
-        out = [self.old[g] for g in sorted(self.old) if g >= old_from and self.old[g]]
+        out = [values for gen, values in sorted(self.old.items()) if values and gen >= old_from]
         out.extend(s for s in self.new[new_from:] if s)
         return out
 

@@ -26,6 +26,7 @@ fresh: replayed, the failure leaves its branch incomplete, fresh it does not.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -405,6 +406,8 @@ def same_generations(now: list[list[StreamValue]], before: list[list[StreamValue
     mostly: a generation's list is shared until a value joins it)."""
     if len(now) < len(before):
         return False
+    if all(map(operator.is_, now, before)):  # in C, as nearly always
+        return True
     for a, b in zip(now[: len(before)], before, strict=True):
         if a is not b and [v.key for v in a] != [v.key for v in b]:
             return False
