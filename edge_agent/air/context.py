@@ -212,6 +212,8 @@ class Stream:
     old: dict[int, list[StreamValue]] = field(default_factory=dict)
     new: list[list[StreamValue]] = field(default_factory=list)
     size: int = 0
+    top: int = -1
+    """The highest old generation (-1: none): where the values a fold has not seen begin."""
 
     def _count(self) -> None:
         self.size += 1
@@ -223,6 +225,8 @@ class Stream:
 
     def add_old(self, gen: int, item: StreamValue) -> None:
         self._count()
+        if gen > self.top:
+            self.top = gen
         have = self.old.get(gen)
         if have is None:
             self.old[gen] = [item]
@@ -238,11 +242,14 @@ class Stream:
         self.new[-1].append(item)
 
     def cursor(self) -> tuple[int, int]:
-        return ((max(self.old) + 1) if self.old else 0, len(self.new))
+        return self.top + 1, len(self.new)
 
     def slices(self, cursor: tuple[int, int]) -> list[list[StreamValue]]:
         old_from, new_from = cursor
-        out = [values for gen, values in sorted(self.old.items()) if values and gen >= old_from]
+        if old_from > self.top:  # nothing old it has not seen (a fold's next round, mostly)
+            out = []
+        else:
+            out = [values for gen, values in sorted(self.old.items()) if values and gen >= old_from]
         out.extend(s for s in self.new[new_from:] if s)
         return out
 

@@ -432,5 +432,6 @@ def restore_stream(ctx: ExecutionContext, instance: str, snap: Any) -> None:
         have = merged.get(gen)
         merged[gen] = values if have is None else sorted(have + values, key=lambda v: v.pos)
     stream.old = merged
+    stream.top = max(merged) if merged else -1
     stream.new = [g for g in stream.new if g]
     stream.size = size

@@ -139,7 +139,7 @@ def _copy_scopes(scopes: Scopes) -> tuple[Scopes, int]:
 
 def _copy_stream(stream: Stream) -> Stream:
     # A generation's list of old values is never changed in place: the copy shares them.
-    return Stream(stream.instance, dict(stream.old), [list(g) for g in stream.new], stream.size)
+    return Stream(stream.instance, dict(stream.old), [list(g) for g in stream.new], stream.size, stream.top)
 
 
 def _strip(exc: ExecutionError | None) -> ExecutionError | None:
