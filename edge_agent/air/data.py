@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from operator import attrgetter
 from typing import Any
 
 import cbor2
@@ -200,20 +201,27 @@ def merge_seals(ours: list[Seal], theirs: list[Seal]) -> list[Seal]:
     kept, up to `const.MAX_SEALS_PER_PEER` (DataError beyond).
     """
     out = list(ours)
-    have = {s.signature for s in out}
+    have = set(map(_SIGNATURE, out))
     for seal in theirs:
         if seal.signature in have:
             continue  # the common case: a seal both copies carry
         mine = set(seal.keys)
-        same_peer = [o for o in out if o.peer == seal.peer]
-        if any(mine <= set(o.keys) for o in same_peer):
+        peer = seal.peer
+        same = [i for i, p in enumerate(map(_PEER, out)) if p == peer]  # one walk of them all
+        if any(mine <= set(out[i].keys) for i in same):
             continue
-        out = [o for o in out if not (o.peer == seal.peer and set(o.keys) <= mine)]
+        drop = {i for i in same if set(out[i].keys) <= mine}
+        if drop:
+            out = [o for i, o in enumerate(out) if i not in drop]
         out.append(seal)
         have.add(seal.signature)
-        if sum(o.peer == seal.peer for o in out) > const.MAX_SEALS_PER_PEER:
-            raise DataError(f"the data holds more than {const.MAX_SEALS_PER_PEER} seals of peer {seal.peer}")
+        if len(same) - len(drop) + 1 > const.MAX_SEALS_PER_PEER:
+            raise DataError(f"the data holds more than {const.MAX_SEALS_PER_PEER} seals of peer {peer}")
     return out
+
+
+_SIGNATURE = attrgetter("signature")
+_PEER = attrgetter("peer")
 
 
 def _describe(e: Entry) -> str:

@@ -283,12 +283,9 @@ class Memo:
         changes = self.history
         if len(changes) == s.since:
             return True
-        index = s.log.index()
         lo, hi = s.missing
-        for i in range(s.since, len(changes)):
-            at = index.get(changes[i])
-            if at is not None and (at < 0 or lo <= at < hi):
-                return False
+        if not in_range(s.log, lo, hi, changes[s.since:]):
+            return False
         s.since = len(changes)  # valid up to here: the next check starts from here
         return True
 
@@ -379,6 +376,26 @@ class Memo:
         if s is None or not self.valid(s) or not same_start(ctx, s.start):
             return None
         return s if not appends or self.appends_fit(s, ctx) else None
+
+
+def in_range(log: RunLog, lo: int, hi: int, keys: list[str]) -> bool:
+    """Whether none of `keys` is among `log.missing[lo:hi]`: a few keys are looked for in C,
+    many in an index of the log."""
+    if len(keys) * (hi - lo) <= 8 * len(log.missing):
+        missing = log.missing
+        for key in keys:
+            try:
+                missing.index(key, lo, hi)
+            except ValueError:
+                continue
+            return False
+        return True
+    index = log.index()
+    for key in keys:
+        at = index.get(key)
+        if at is not None and (at < 0 or lo <= at < hi):
+            return False
+    return True
 
 
 def changed_keys(memo: Memo, entries: dict[str, Any], sent: dict[str, Any], results: Any) -> list[str]:

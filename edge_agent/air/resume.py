@@ -41,7 +41,7 @@ from edge_agent.air.context import (
 from edge_agent.air.data import Data
 from edge_agent.air.errors import ExecutionError
 from edge_agent.air.instructions import INERT, attempt, fold, next, note_error, par
-from edge_agent.air.memo import Memo
+from edge_agent.air.memo import Memo, in_range
 
 RESUME_BASE_ITEMS = 1024
 RESUME_ITEMS_PER_ENTRY = 4
@@ -197,15 +197,7 @@ def holds(cap: Capture, changed: list[str] | None) -> bool:
         return True
     if changed is None or len(cap.before) > RESUME_MAX_LOGS:
         return False
-    for log, upto in cap.before:
-        if log is None:
-            return False
-        index = log.index()
-        for key in changed:
-            at = index.get(key)
-            if at is not None and (at < 0 or at < upto):
-                return False
-    return True
+    return all(log is not None and in_range(log, 0, upto, changed) for log, upto in cap.before)
 
 
 def _keep(frames: list[Kept], frame: Frame) -> None:
