@@ -13,7 +13,8 @@ import hashlib
 from bisect import insort
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
+from operator import attrgetter
 from typing import Any
 
 from edge_agent import const
@@ -249,13 +250,15 @@ class Stream:
         if old_from > self.top:  # nothing old it has not seen (a fold's next round, mostly)
             out = []
         else:
-            out = [values for gen, values in sorted(self.old.items()) if values and gen >= old_from]
+            old = self.old  # its lists are never empty
+            gens = sorted(old) if old_from <= 0 else [g for g in sorted(old) if g >= old_from]
+            out = list(map(old.__getitem__, gens))  # in C: a fold over a stream reads them all
         out.extend(s for s in self.new[new_from:] if s)
         return out
 
     def keys(self) -> list[str]:
         """The log keys of the values, in stream order (what a canon records)."""
-        return [v.key for s in self.slices((0, 0)) for v in s]
+        return list(map(_KEY, chain.from_iterable(self.slices((0, 0)))))
 
     # AquaVM's RecursiveStream: a fold over a stream also visits what its body appends.
     def fold_started(self) -> tuple[list[list[StreamValue]], tuple[int, int]]:
@@ -273,6 +276,10 @@ class Stream:
         if self.new and self.new[-1]:
             self.new.append([])
         return slices, cursor
+
+
+_KEY = attrgetter("key")
+_VALUE = attrgetter("value")
 
 
 def iteration_token(key: str) -> str:
@@ -401,8 +408,7 @@ class ExecutionContext:
 
     def canon_values(self, entry: Entry) -> list[Any]:
         """The values a canon entry refers to (decode checked that they exist)."""
-        entries = self.data.entries
-        return [entries[k].value for k in entry.value]
+        return list(map(_VALUE, map(self.data.entries.__getitem__, entry.value)))  # in C: a join's are long
 
     def recorded(
         self, key: str, kinds: tuple[Kind, ...], peer: str | None, node: ast.Instruction
