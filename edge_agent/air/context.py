@@ -13,6 +13,8 @@ import hashlib
 from bisect import insort
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import chain, islice
+from operator import attrgetter
 from typing import Any
 
 from edge_agent import const
@@ -58,8 +60,9 @@ class RunParams:
 RESUME_MIN_PREFIX_STEPS = 32
 """A run keeps (resume.py) where it first stopped only if getting there took at least this many
 interpreter steps (below, replaying is as cheap as resuming); and a particle whose resumed
-runs redo more than half the work they skip (the frames they go back through, the state they
-restore), once that is over this many steps, stops resuming: it replays from then on."""
+run did more steps than it skipped (before its point and in the summaries it applied: the
+frames it went back through, the state it restored, the parts it walked again), once that is
+over this many steps, stops resuming: it replays from then on."""
 
 
 def no_error() -> dict[str, Any]:
@@ -78,12 +81,13 @@ class Scopes:
     Each name's cells form an immutable stack, (depth, value, cell below): a run only ever
     changes the top, so a copy of the table is a snapshot (resume.py)."""
 
-    __slots__ = ("cells", "allowed", "depth")
+    __slots__ = ("cells", "allowed", "depth", "version")
 
     def __init__(self) -> None:
         self.cells: dict[str, Cell] = {}  # name -> top cell
         self.allowed: set[int] = {0}
         self.depth = 0
+        self.version = 0  # changes with `cells` (memo.py snapshots them only then)
 
     def copy(self) -> Scopes:
         out = Scopes()
@@ -93,6 +97,7 @@ class Scopes:
         return out
 
     def set(self, name: str, value: Any) -> None:
+        self.version += 1
         top = self.cells.get(name)
         if top is None:
             self.cells[name] = (self.depth, value, None)
@@ -146,12 +151,29 @@ class Scopes:
         self.allowed.add(self.depth)
         self._cleanup()
 
+    def leave(self, levels: int) -> None:
+        """`next_after` `levels` times over (the scopes of nested iterations close at once)."""
+        depth = self.depth
+        self.allowed.difference_update(range(depth - levels + 1, depth + 1))
+        self.depth = depth = depth - levels
+        self.allowed.add(depth)
+        cells = self.cells
+        for name, top in [(n, top) for n, top in cells.items() if top[0] > depth and top[0] != 0]:
+            while top is not None and top[0] > depth and top[0] != 0:
+                top = top[2]
+            if top is None:
+                del cells[name]
+            else:
+                cells[name] = top
+            self.version += 1
+
     def fold_end(self) -> None:
         self.allowed.discard(self.depth)
         self.depth -= 1
         self._cleanup()
 
     def new_start(self, name: str) -> None:
+        self.version += 1
         self.cells[name] = (self.depth, _NEW, self.cells.get(name))
 
     def new_end(self, name: str) -> None:
@@ -160,6 +182,7 @@ class Scopes:
             self._pop(name, top)
 
     def _pop(self, name: str, top: Cell) -> None:
+        self.version += 1
         if top[2] is None:
             del self.cells[name]
         else:
@@ -190,6 +213,8 @@ class Stream:
     old: dict[int, list[StreamValue]] = field(default_factory=dict)
     new: list[list[StreamValue]] = field(default_factory=list)
     size: int = 0
+    top: int = -1
+    """The highest old generation (-1: none): where the values a fold has not seen begin."""
 
     def _count(self) -> None:
         self.size += 1
@@ -201,7 +226,15 @@ class Stream:
 
     def add_old(self, gen: int, item: StreamValue) -> None:
         self._count()
-        insort(self.old.setdefault(gen, []), item, key=lambda v: v.pos)
+        if gen > self.top:
+            self.top = gen
+        have = self.old.get(gen)
+        if have is None:
+            self.old[gen] = [item]
+        else:  # a new list: a generation's list is never changed in place (snapshots share it)
+            have = list(have)
+            insort(have, item, key=lambda v: v.pos)
+            self.old[gen] = have
 
     def add_new(self, item: StreamValue) -> None:
         self._count()
@@ -210,17 +243,22 @@ class Stream:
         self.new[-1].append(item)
 
     def cursor(self) -> tuple[int, int]:
-        return ((max(self.old) + 1) if self.old else 0, len(self.new))
+        return self.top + 1, len(self.new)
 
     def slices(self, cursor: tuple[int, int]) -> list[list[StreamValue]]:
         old_from, new_from = cursor
-        out = [self.old[g] for g in sorted(self.old) if g >= old_from and self.old[g]]
+        if old_from > self.top:  # nothing old it has not seen (a fold's next round, mostly)
+            out = []
+        else:
+            old = self.old  # its lists are never empty
+            gens = sorted(old) if old_from <= 0 else [g for g in sorted(old) if g >= old_from]
+            out = list(map(old.__getitem__, gens))  # in C: a fold over a stream reads them all
         out.extend(s for s in self.new[new_from:] if s)
         return out
 
     def keys(self) -> list[str]:
         """The log keys of the values, in stream order (what a canon records)."""
-        return [v.key for s in self.slices((0, 0)) for v in s]
+        return list(map(_KEY, chain.from_iterable(self.slices((0, 0)))))
 
     # AquaVM's RecursiveStream: a fold over a stream also visits what its body appends.
     def fold_started(self) -> tuple[list[list[StreamValue]], tuple[int, int]]:
@@ -238,6 +276,10 @@ class Stream:
         if self.new and self.new[-1]:
             self.new.append([])
         return slices, cursor
+
+
+_KEY = attrgetter("key")
+_VALUE = attrgetter("value")
 
 
 def iteration_token(key: str) -> str:
@@ -335,6 +377,10 @@ class ExecutionContext:
         # hold yet, the state is captured; then each instruction the run returns through
         # records its frame while `pending` says the child it ran holds that point.
         self.capturing = incremental
+        self.remote_points = params.current_peer_id == params.init_peer_id
+        self.passed = False  # missing instances passed without capturing (see `absent`)
+        self.first = True  # no missing instance before where this run began (resume.py)
+        self.before: tuple[Any, ...] = ()  # else the logs that list them
         self.pending = False
         self.capture: Any = None
         self.path: list[Any] = []  # frames, recorded from the captured point upwards
@@ -343,6 +389,12 @@ class ExecutionContext:
         self.skipped = 0  # the steps a full replay would have taken before where this run began
         self.began = 0  # this run's steps when it began there (after restoring the state)
         self.processed = 0  # frames this run went back through
+        # Summaries (memo.py): what this run found missing and appended, for the next runs.
+        self.memo: Any = None
+        self.log: Any = None
+        self.fresh_failures = 0  # failed calls recorded fresh (a summary must not span one)
+        self.skipped_by_memo = 0  # the steps the summaries applied would have taken
+        self.forwards = 0  # calls and canons named to next peers
 
     # --- keys -------------------------------------------------------------------------
 
@@ -356,8 +408,7 @@ class ExecutionContext:
 
     def canon_values(self, entry: Entry) -> list[Any]:
         """The values a canon entry refers to (decode checked that they exist)."""
-        entries = self.data.entries
-        return [entries[k].value for k in entry.value]
+        return list(map(_VALUE, map(self.data.entries.__getitem__, entry.value)))  # in C: a join's are long
 
     def recorded(
         self, key: str, kinds: tuple[Kind, ...], peer: str | None, node: ast.Instruction
@@ -370,8 +421,10 @@ class ExecutionContext:
         """
         entry = self.data.entries.get(key)
         if entry is None:
+            if self.log is not None:
+                self.log.missing.append(key)
             if self.capturing:
-                self.absent(node)
+                self.absent(node, peer is not None and peer != self.params.current_peer_id)
             return None
         if entry.kind in kinds and (peer is None or entry.peer == peer):
             return entry
@@ -382,11 +435,17 @@ class ExecutionContext:
             + (f" (it runs on {peer})" if peer is not None else ""),
         )
 
-    def absent(self, node: ast.Instruction) -> None:
+    def absent(self, node: ast.Instruction, remote: bool = False) -> None:
         """The instruction being executed is the run's first to find its instance missing from
-        the data: capture the state here (nothing was produced yet), for the next run to resume."""
+        the data: capture the state here (nothing was produced yet), for the next run to resume.
+        Except, on a peer other than the init peer, an instance another peer must produce
+        (`remote`): what comes back here is mostly what this peer asked for (its calls'
+        results), not those; the next run checks that nothing before the point changed."""
+        if remote and not self.remote_points:
+            self.passed = True
+            return
         self.capturing = False
-        if self.skipped + self.steps - self.began < RESUME_MIN_PREFIX_STEPS:
+        if self.skipped + self.steps - self.began + self.skipped_by_memo < RESUME_MIN_PREFIX_STEPS:
             return  # replaying this little is as cheap as resuming
         from edge_agent.air.resume import RESUME_ITEMS_PER_STEP, capture  # it builds on this module
 
@@ -422,7 +481,23 @@ class ExecutionContext:
         return self.streams.get(scopes[-1] if scopes else name)
 
     def replay_to_stream(self, name: str, key: str, entry: Entry, value: Any) -> None:
-        self.stream(name).add_old(entry.gen, StreamValue(self.positions.get(key, 0), value, key))
+        stream = self.stream(name)
+        item = StreamValue(self.positions.get(key, 0), value, key)
+        stream.add_old(entry.gen, item)
+        if self.log is not None:
+            self.log.appends.append((stream.instance, entry, item))
+
+    def adopt_positions(self, known: dict[str, int] | None) -> None:
+        """Take the places a previous run of this log knew, and add the entries added since."""
+        if known is None or len(known) > len(self.data.entries):
+            return
+        start = len(known)
+        for i, key in enumerate(islice(self.data.entries, start, None), start):
+            known[key] = i
+        self._positions = known
+
+    def known_positions(self) -> dict[str, int] | None:
+        return self._positions
 
     @property
     def positions(self) -> dict[str, int]:
@@ -439,11 +514,16 @@ class ExecutionContext:
         stream.add_new(item)
         self.record(key, entry)
         self.new_entries.append((stream, item))
+        if self.log is not None:
+            self.log.appends.append((stream.instance, entry, item))
 
     def record(self, key: str, entry: Entry) -> None:
         if self._positions is not None:
             self._positions[key] = len(self.data.entries)
         self.data.entries[key] = entry
+        log = self.log
+        if log is not None and log.missing and log.missing[-1] == key:
+            log.missing.pop()  # found missing just now, and ours from now on: nothing can change it
 
     def finish_generations(self) -> None:
         """Give values produced in this run their generation numbers (after the old ones)."""
@@ -461,6 +541,10 @@ class ExecutionContext:
                     if item.entry is not None:
                         item.entry.gen = base + index
                 index += 1
+            if index:
+                max_gens[stream.instance] = base + index - 1
+        if self.data.gens is not None:
+            self.data.gens = max_gens  # still dense: the new values come right after
 
     # --- values -----------------------------------------------------------------------
 
@@ -473,6 +557,7 @@ class ExecutionContext:
     def add_next_peer(self, peer: str, call_key: str | None) -> None:
         """Name `peer` as a next hop, for the call `call_key` (None for a canon)."""
         keys = self.next_peers.setdefault(peer, [])
+        self.forwards += 1
         if call_key is not None:
             keys.append(call_key)
 

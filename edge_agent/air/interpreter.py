@@ -33,6 +33,7 @@ from edge_agent.air.errors import (
     ParseError,
 )
 from edge_agent.air.instructions import execute
+from edge_agent.air.memo import Memo, RunLog, Shape, changed_keys, shape_of
 from edge_agent.air.parser import parse
 from edge_agent.air.resume import (
     LOG_COPY_ENTRIES_PER_STEP,
@@ -40,6 +41,7 @@ from edge_agent.air.resume import (
     REPLAY,
     Resume,
     go_on,
+    holds,
     resume_point,
 )
 
@@ -53,6 +55,8 @@ class Script:
     text: str
     tree: ast.Instruction
     fold_ancestors: tuple[tuple[int, ...], ...]
+    shape: Shape
+    """What incremental runs may summarise (memo.py)."""
 
 
 @dataclass(slots=True)
@@ -91,7 +95,7 @@ def compile_script(text: str) -> Script:
             walk(child, inner)
 
     walk(tree, ())
-    return Script(text, tree, tuple(ancestors))
+    return Script(text, tree, tuple(ancestors), shape_of(tree))
 
 
 def run(
@@ -127,12 +131,25 @@ def run(
     ctx = ExecutionContext(compiled, data, params, call_results or {}, incremental and not replays)
     if resume is not None and not (incremental and resume.script is compiled and resume.data is prev):
         resume = None  # another particle's, or data it was not made for, or REPLAY: replay it all
+    changed = None
+    if incremental and not replays:
+        memo = resume.memo if resume is not None else None
+        if memo is None:
+            memo = Memo()
+        else:
+            changed = changed_keys(memo, data.entries, data.sent, ctx.call_results)
+            memo.history.extend(changed)
+            ctx.adopt_positions(memo.positions)
+        ctx.memo, ctx.log = memo, RunLog()
+        memo.cells = {}
+    resumed = resume is not None and resume.capture is not None and holds(resume.capture, changed)
+    paid = resume is not None and resumed and resume.memo is not None  # resumed, with its summaries
     ret_code, message = 0, ""
     try:
-        if resume is None:
+        if not resumed:
             execute(compiled.tree, ctx)
         else:
-            go_on(ctx, resume)
+            go_on(ctx, resume)  # type: ignore[arg-type]
     except ExecutionError as exc:
         if exc.code == FORGED_RESULT:
             return RunResult(prev, ret_code=exc.code, error_message=exc.message, steps=ctx.steps)
@@ -167,7 +184,7 @@ def run(
         call_requests=ctx.call_requests,
         forwarded=ctx.next_peers,
         steps=ctx.steps,
-        resume=REPLAY if replays else resume_point(ctx, compiled) if incremental else None,
+        resume=REPLAY if replays else resume_point(ctx, compiled, paid) if incremental else None,
     )
 
 

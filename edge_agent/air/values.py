@@ -23,7 +23,11 @@ def equal(a: Any, b: Any) -> bool:
     if ta is not tb:
         return False
     if ta is list:
-        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
+        if len(a) != len(b):
+            return False
+        if a == b and set(map(type, a)) <= {str}:  # a list of names: compared in C
+            return True
+        return all(equal(x, y) for x, y in zip(a, b, strict=True))
     if ta is dict:
         return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
     return bool(a == b)

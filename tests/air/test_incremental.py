@@ -141,6 +141,13 @@ results = st.sampled_from(
 peer_lists = st.sampled_from([["a", "b"], ["c", "b", "a"], ["b"], ["a", "b", "c", "a"]]).map(
     CallResult.success
 )
+many_lists = st.lists(st.sampled_from(["a", "b", "c", "d", "e", "f", "g", "h", "z"]), min_size=5, max_size=12)
+
+
+def _answer(c: Any) -> st.SearchStrategy[CallResult]:
+    if c.service != "p":
+        return results
+    return many_lists.map(CallResult.success) if c.function == "peers" else peer_lists
 
 
 @dataclass
@@ -176,15 +183,14 @@ def step(script: str, peers: dict[str, Peer], name: str, incoming: Data, increme
     return r
 
 
-@settings(
-    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
-)
-@given(scripts, st.data())
-def test_incremental_runs_report_what_full_replays_do(script: str, draw: Any) -> None:
-    worlds = {mode: {n: Peer() for n in PEERS} for mode in (False, True)}
-    events: list[tuple[str, str, Any]] = [("run", "a", b"")]
-    resumes = runs = 0
-    for _ in range(40):
+def lock_step(script: str, draw: Any, peers: list[str], rounds: int) -> tuple[int, int, int]:
+    """Deliver copies, call results and unreachable reports in an order `draw` picks, to the
+    full replay and the incremental runs alike; every run must report the same. Returns the
+    runs, the runs given a resume point, and the runs that took fewer steps than the replay."""
+    worlds = {mode: {n: Peer() for n in peers} for mode in (False, True)}
+    events: list[tuple[str, str, Any]] = [("run", peers[0], b"")]
+    resumes = runs = cheaper = 0
+    for _ in range(rounds):
         if not events:
             break
         happened = events.pop(draw.draw(st.integers(0, len(events) - 1)))
@@ -198,19 +204,22 @@ def test_incremental_runs_report_what_full_replays_do(script: str, draw: Any) ->
                     world[name].data.entries.setdefault(
                         key, Entry(Kind.CALL_FAILED, [RET_UNREACHABLE, "gone"], name)
                     )
-        seen = []
+        seen, steps = [], []
         for incremental, world in worlds.items():
             if incremental:
                 resumes += world[name].resume is not None
             incoming = D.decode(arg) if kind == "run" else Data()
-            seen.append(outcome(step(script, world, name, incoming, incremental)))
+            r = step(script, world, name, incoming, incremental)
+            seen.append(outcome(r))
+            steps.append(r.steps)
         runs += 1
+        cheaper += steps[1] < steps[0]
         assert seen[0] == seen[1], (script, happened)
         ret_code, _, _, next_peers, forwarded, requests, raw = seen[0]
         if ret_code:
             continue
         for target in next_peers:
-            if target not in PEERS or draw.draw(st.integers(0, 5)) == 0:
+            if target not in peers or draw.draw(st.integers(0, 5)) == 0:
                 events.append(("unreachable", name, dict(forwarded).get(target, [])))
             else:
                 events.append(("run", target, raw))
@@ -219,7 +228,57 @@ def test_incremental_runs_report_what_full_replays_do(script: str, draw: Any) ->
                 (
                     "result",
                     name,
-                    {c.key: draw.draw(peer_lists if c.service == "p" else results) for c in requests},
+                    {c.key: draw.draw(_answer(c)) for c in requests},
                 )
             )
+    return runs, resumes, cheaper
+
+
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
+@given(scripts, st.data())
+def test_incremental_runs_report_what_full_replays_do(script: str, draw: Any) -> None:
+    runs, resumes, _ = lock_step(script, draw, PEERS, 40)
     event(f"runs: {min(runs, 10)}{'+' * (runs >= 10)}, resumed: {min(resumes, 5)}{'+' * (resumes >= 5)}")
+
+
+MANY = ["a", "b", "c", "d", "e", "f", "g", "h"]  # and "z", which is nobody
+fan_bodies = st.sampled_from(
+    [
+        '(call x ("s" "f") [] $s)',
+        '(xor (call x ("s" "f") [] $s) (ap :error:.$.message $s))',
+        '(seq (call x ("s" "f") [] w1) (ap w1 $s))',
+        '(xor (seq (call x ("s" "f") [] w1) (ap w1 $s)) (null))',
+        '(par (call x ("s" "f") [] $s) (call %init_peer_id% ("s" "g") [x] $t))',
+        '(seq (call x ("s" "f") [v2] $s) (call x ("s" "g") [] $t))',
+    ]
+)
+joins = st.builds(
+    lambda n, inner, after: f"""(seq (new $j (fold $s z (seq (seq (ap z $j) (canon %init_peer_id% $j #jn))
+                                     (xor (match #jn.length {n} {inner}) (next z))) (never)))
+         {after})""",
+    st.integers(0, 9),
+    st.sampled_from(["(null)", '(call %init_peer_id% ("s" "g") [#jn.length])']),
+    st.one_of(small, st.just('(seq (canon %init_peer_id% $s #all) (call %init_peer_id% ("s" "f") [#all]))')),
+)
+fan_outs = st.builds(
+    lambda body, join, tail: f"""(seq {PRELUDE.replace('("p" "f")', '("p" "peers")')}
+  (seq (seq (fold v1 x (par {body} (next x))) {join}) {tail}))""",
+    fan_bodies,
+    joins,
+    st.one_of(st.just("(null)"), small),
+).filter(_parses)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
+@given(fan_outs, st.data())
+def test_fan_outs_with_joins_resume_as_full_replays_run(script: str, draw: Any) -> None:
+    """Aqua's `for ... par` with a `join`: a fan-out to up to 12 peers (some unreachable),
+    answers in any order, and a fold over the answers' stream; the incremental runs skip
+    what they summarised, and report what the full replay does at every run."""
+    runs, resumes, cheaper = lock_step(script, draw, MANY, 160)
+    event(f"runs: {min(runs // 10 * 10, 30)}+, resumed: {min(resumes // 5 * 5, 15)}+, "
+          f"cheaper than the replay: {min(cheaper // 5 * 5, 15)}+")

@@ -121,6 +121,7 @@ INERT: dict[Callable[..., None], Callable[[Any, bool], bool | None]] = {
     xor.after_right: lambda _, complete: complete,
     new.after_body: lambda _, complete: complete,
     fold.after_body: lambda _, complete: complete,
+    fold.after_generation: lambda _, complete: None,
     next.after_body: lambda _, complete: complete,
 }
 """Resume frame -> given what the frame kept and `complete` as its child left it, with no

@@ -53,8 +53,10 @@ def execute(node: ast.Call, ctx: ExecutionContext) -> None:
         entry = ctx.recorded(key, _CALL_KINDS, peer, node)
     fresh = entry is None
     if entry is None:
+        if ctx.log is not None:
+            ctx.log.missing.append(key)
         if ctx.capturing:
-            ctx.absent(node)
+            ctx.absent(node, peer != ctx.params.current_peer_id)
         if peer != ctx.params.current_peer_id:
             if key not in ctx.data.sent:  # once per call instance: nobody forwards it again
                 ctx.data.sent[key] = peer
@@ -124,6 +126,7 @@ def _fail(ctx: ExecutionContext, node: ast.Call, key: str, entry: Entry, fresh: 
     """Raise the service's error for a failed call, recording a fresh failure first."""
     if fresh:
         ctx.record(key, entry)
+        ctx.fresh_failures += 1
     else:
         ctx.complete = False  # AquaVM: a failure replayed from data leaves the subgraph incomplete
     ret_code, message = entry.value

@@ -6,6 +6,7 @@ from edge_agent.air import ast
 from edge_agent.air.context import ExecutionContext, FoldState
 from edge_agent.air.errors import FOLD_STATE_NOT_FOUND, ExecutionError, Uncatchable
 from edge_agent.air.instructions import attempt, passthrough
+from edge_agent.air.memo import MEMO_STRIDE
 
 
 def execute(node: ast.Next, ctx: ExecutionContext) -> None:
@@ -22,6 +23,24 @@ def execute(node: ast.Next, ctx: ExecutionContext) -> None:
             state.back_iteration_started = True
             ctx.complete = False
         return
+    memo = ctx.memo
+    if memo is None or (state.index + 1) % MEMO_STRIDE or fold.node_id not in ctx.script.shape.array_folds:
+        _next(node, ctx, state)
+        return
+    # The rest of the fold from here: skipped if nothing it depends on changed (memo.py).
+    key = ctx.key(node)
+    if (not ctx.capturing or not ctx.remote_points) and memo.table:
+        summary = memo.usable(key, ctx)
+        if summary is not None:
+            memo.replay(summary, ctx)
+            return
+    mark = memo.mark(ctx)
+    _next(node, ctx, state)
+    memo.record(key, mark, ctx)
+
+
+def _next(node: ast.Next, ctx: ExecutionContext, state: FoldState) -> None:
+    fold = state.node
     state.index += 1
     ctx.iteration[fold.node_id] = state.tokens[state.index]
     ctx.scalars.next_before()
