@@ -318,7 +318,9 @@ def test_a_typo_in_a_device_name_fails_at_once_with_a_suggestion(agents: Agents)
             "Devices found: agent0, agent1, agent2"
         )
         print(f"\n{command[0]} to a typo'd name failed after {took:.1f} s, the CLI's start included")
-        assert took < 5.0, f"{command[0]} took {took:.1f} s"
+        # Well inside --timeout 60: the name's 3 s wait ended it (the CLI's own start takes
+        # 0.3 s here and 10 s on an emulated ARM board, so no tighter bound holds on both).
+        assert took < 30.0, f"{command[0]} took {took:.1f} s"
 
 
 def test_peers_with_a_device_down_gives_the_script_error_14_for_it_and_the_others_answer(

@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 
 from tests.support.netns import CI_ENV, NetnsLan, NetnsProcess, netns_unavailable_reason
+from tests.support.timescale import scaled
 
 CLI = [sys.executable, "-m", "edge_agent"]
 HOSTILE = ["-m", "tests.support.hostile"]
@@ -44,9 +45,9 @@ MEMORY_MAX_MB = 256
 RSS_LIMIT_MB = 150
 """What the victim (with its Wasm workers) may hold under the memory attacks: well under
 the unit's MemoryMax."""
-START_TIMEOUT_S = 30.0
-CLI_TIMEOUT_S = 60.0
-WAIT_S = 30.0
+START_TIMEOUT_S = scaled(30.0)
+CLI_TIMEOUT_S = scaled(60.0)
+WAIT_S = scaled(30.0)
 """Longest wait for the victim's counters to show an attack's outcome."""
 VICTIM_NICE = -10
 """The victim's nice value: on this (shared, possibly busy) machine it stands for a device
