@@ -25,6 +25,11 @@ aiocoap has no public way to do what the transport needs here:
   pending error, which the next send on the socket fails with -- a send to another peer,
   which aiocoap then blames for it (and the datagram is not sent). Such a send is made
   once more;
+- `drop_responses_to_given_up_requests`: a request whose response future is cancelled (our
+  timeout ran out) stops only when aiocoap's done callback runs, a loop turn later; a
+  response processed in between was set on the cancelled future, and InvalidStateError went
+  up through dispatch_message (logged as an error with its traceback, on a CLI's stderr).
+  Its runner now ends at the first event after the cancel;
 - `coap_udp4` (its own module): udp6's message interface on an IPv4 socket, for hosts
   without IPv6, added to a `Context` as aiocoap's own constructors add udp6.
 
@@ -66,6 +71,7 @@ __all__ = [
     "cache_multicast_checks",
     "count_retransmissions",
     "demote_repeated_logs",
+    "drop_responses_to_given_up_requests",
     "guard_datagrams",
     "installed_version",
     "local_port",
@@ -123,6 +129,9 @@ def missing_hooks() -> list[str]:
         ),
         "MessageInterfaceUDP6.datagram_errqueue_received": (
             aiocoap.transports.udp6.MessageInterfaceUDP6, "datagram_errqueue_received"
+        ),
+        "Request._response_cancellation_handler": (
+            aiocoap.protocol.Request, "_response_cancellation_handler"
         ),
         "pipe.run_driving_pipe": (aiocoap.pipe, "run_driving_pipe"),
         "pipe.error_to_message": (aiocoap.pipe, "error_to_message"),
@@ -301,6 +310,45 @@ def cache_multicast_checks() -> bool:
         lambda self: _is_multicast(_IN6_ADDR.unpack_from(self.pktinfo)[0])
     )
     cls._edge_agent_cached = True
+    return True
+
+
+class _UntilGivenUp:
+    """aiocoap's `Request` runner (a generator fed the exchange's events), ended at the first
+    event after the request's response future was cancelled."""
+
+    __slots__ = ("_response", "_runner")
+
+    def __init__(self, runner: Any, response: Any) -> None:
+        self._runner = runner
+        self._response = response
+
+    def send(self, event: Any) -> Any:
+        if self._response.cancelled():
+            raise StopIteration  # aiocoap's `process` takes it as "call me no more"
+        return self._runner.send(event)
+
+
+def drop_responses_to_given_up_requests() -> bool:
+    """A response that comes for a request given up in the same loop turn is dropped, as
+    aiocoap drops one that comes later, instead of raising InvalidStateError into the
+    datagram handler. Process-wide; idempotent; False if the layout is not the known one."""
+    cls: Any = aiocoap.protocol.Request
+    if getattr(cls, "_edge_agent_guarded", False):
+        return True
+    if not callable(getattr(cls, "_response_cancellation_handler", None)):
+        return False
+    init = cls.__init__
+
+    @functools.wraps(init)
+    def guarded_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        runner = getattr(self, "_runner", None)
+        if runner is not None and hasattr(runner, "send"):
+            self._runner = _UntilGivenUp(runner, self.response)
+
+    cls.__init__ = guarded_init
+    cls._edge_agent_guarded = True
     return True
 
 

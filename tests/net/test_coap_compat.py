@@ -42,7 +42,7 @@ def test_every_hook_finds_its_target() -> None:
     async def main() -> None:
         async with CoapServer(on_inbox=Inbox(), bind=LOCAL, port=0) as server:
             assert server.hooks == {"guard_datagrams", "bound_duplicates", "resend_after_stale_errors",
-                                    "count_retransmissions"}
+                                    "count_retransmissions", "drop_responses_to_given_up_requests"}
             assert coap_compat.local_port(server.context) == server.port
 
     run(main())
@@ -210,6 +210,30 @@ def test_a_confirmable_message_sent_again_is_counted() -> None:
             assert server.stats()["retransmitted"] >= 2, server.stats()
             assert silent.answers.qsize() >= 3  # the first send and two more
             request.response.cancel()
+
+    run(main())
+
+
+def test_a_response_to_a_request_given_up_in_the_same_turn_is_dropped() -> None:
+    """`drop_responses_to_given_up_requests`: a timeout cancels the response future, and
+    aiocoap stops the request only in a done callback, a loop turn later. A response handled
+    in between met a cancelled future: InvalidStateError through dispatch_message (CI saw
+    it on a CLI's stderr). Now it is dropped, as a later one is."""
+
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            server = await started(stack, on_inbox=Inbox())
+            assert "drop_responses_to_given_up_requests" in server.hooks
+            transport, _ = await UdpPeer.open(stack)  # reads, never answers
+            port = transport.get_extra_info("sockname")[1]
+            message = aiocoap.Message(code=Code.GET, uri=f"coap://{LOCAL}:{port}/status")
+            request = server.context.request(message, handle_blockwise=False)
+            await asyncio.sleep(0)
+            request.response.cancel()  # our timeout; aiocoap's handler has not run yet
+            late = aiocoap.Message(code=Code.CONTENT, payload=b"late")
+            request._pipe.add_response(late, is_last=True)  # raised InvalidStateError before
+            assert request.response.cancelled()
+            await asyncio.sleep(0)
 
     run(main())
 
