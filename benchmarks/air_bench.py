@@ -2,7 +2,9 @@
 
     python benchmarks/air_bench.py [--repeat N] [--quick]
 
-Prints medians over N repetitions, measured in this run. The target (issue 2) is at most
+Prints medians over N repetitions, measured in this run. The simulator's interpreter times
+are the interpreter's CPU time (the cores' clock is `time.thread_time`), so the fan-out's
+ratios and growth do not move with the machine's load. The target (issue 2) is at most
 0.25 ms per run for the 1-call script; AquaVM (compiled Rust) reports 0.55 ms per empty
 particle. Incremental interpretation (issue 12) is measured against the full replay in the
 same run, with the simulator, on a fan-out to N peers with a join (Aqua's `for ... par` and
