@@ -202,18 +202,28 @@ def merge_seals(ours: list[Seal], theirs: list[Seal]) -> list[Seal]:
     """
     out = list(ours)
     have = set(map(_SIGNATURE, out))
+    peers: list[str] | None = None
     for seal in theirs:
         if seal.signature in have:
             continue  # the common case: a seal both copies carry
         mine = set(seal.keys)
         peer = seal.peer
-        same = [i for i, p in enumerate(map(_PEER, out)) if p == peer]  # one walk of them all
+        if peers is None:
+            peers = list(map(_PEER, out))
+        if peer not in peers:  # the next common case: a peer's first seal (a fan-in's answers)
+            out.append(seal)
+            peers.append(peer)
+            have.add(seal.signature)
+            continue
+        same = [i for i, p in enumerate(peers) if p == peer]  # one walk of them all
         if any(mine <= set(out[i].keys) for i in same):
             continue
         drop = {i for i in same if set(out[i].keys) <= mine}
         if drop:
             out = [o for i, o in enumerate(out) if i not in drop]
+            peers = [p for i, p in enumerate(peers) if i not in drop]
         out.append(seal)
+        peers.append(peer)
         have.add(seal.signature)
         if len(same) - len(drop) + 1 > const.MAX_SEALS_PER_PEER:
             raise DataError(f"the data holds more than {const.MAX_SEALS_PER_PEER} seals of peer {peer}")

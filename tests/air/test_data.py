@@ -134,3 +134,22 @@ def test_a_malformed_failure_report_is_a_clear_error(raw: bytes, message: str) -
     with pytest.raises(D.DataError) as info:
         D.decode(raw)
     assert message in str(info.value)
+
+
+# --- seals: one per peer survives, the nested ones go ----------------------------------------
+
+
+def test_merge_seals_keeps_per_peer_the_seals_no_other_contains() -> None:
+    Seal, merge_seals = D.Seal, D.merge_seals
+    a1 = Seal("a", ("1",), b"a1")
+    a12 = Seal("a", ("1", "2"), b"a12")
+    b1 = Seal("b", ("3",), b"b1")
+    c1 = Seal("c", ("4",), b"c1")
+    assert merge_seals([a1, b1], [b1]) == [a1, b1]  # a seal both carry
+    assert merge_seals([a1, b1], [c1]) == [a1, b1, c1]  # a peer's first seal: appended
+    assert merge_seals([a1, b1], [a12, c1]) == [b1, a12, c1]  # a12 contains a1: a1 goes
+    assert merge_seals([a12, b1], [a1]) == [a12, b1]  # a1 is contained: nothing changes
+    apart = [Seal("a", (str(i),), bytes([i])) for i in range(const.MAX_SEALS_PER_PEER + 1)]
+    assert merge_seals([], apart[:-1]) == apart[:-1]  # seals that do not nest are all kept
+    with pytest.raises(D.DataError, match="seals of peer a"):
+        merge_seals(apart[:-1], apart[-1:])
