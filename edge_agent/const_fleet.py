@@ -93,3 +93,9 @@ whose proven hosts the transport serves first; the oldest expectation goes first
 PRIORITY_MAX_EXPECTED_S = 600.0
 """Longest a peer stays expected after a particle of ours was sent to it, in seconds (at most
 the particle's own remaining life)."""
+
+NODE_MAX_HEARD_PER_PARTICLE = 64
+"""Senders per particle whose source address a node remembers (where each one's copy came
+from: alive, and the place an answer may ride back in the response); past it only a sender
+whose POST still waits for an answer is remembered, so the copies of a particle forwarded
+by many peers cannot grow the table beyond it."""

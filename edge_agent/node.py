@@ -123,8 +123,8 @@ class Node:
         self._ready_s: float | None = None
         self._runs: dict[str, Run] = {}
         self._replies: dict[str, dict[str, bytes]] = {}  # particle -> target -> copy sent in a response
-        # (particle, sender) -> the remote its POST came from: alive, and its POST may wait for our answer
-        self._posted_from: dict[tuple[str, str], tuple[str, int]] = {}
+        # particle -> sender -> the remote its POST came from: alive, and its POST may wait for our answer
+        self._posted_from: dict[str, dict[str, tuple[str, int]]] = {}
         self._modules: dict[str, bytes] = {}  # sha256 -> bytes this peer offers for deploys
         self._tasks: set[asyncio.Task[Any]] = set()
         self._delayed = DelayedCalls(self._spawn, const.NODE_MAX_DELAYED_CALLS)
@@ -350,7 +350,10 @@ class Node:
         if taken:
             self.counters["accepted"] += 1
             if sender is not None and remote is not None:  # where its POST came from (it may wait)
-                self._posted_from[(p.id, sender)] = remote
+                heard = self._posted_from.setdefault(p.id, {})  # NODE_MAX_HEARD_PER_PARTICLE senders
+                waits = self.server.has_reply_slot((p.id, sender))
+                if waits or len(heard) < const.NODE_MAX_HEARD_PER_PARTICLE:
+                    heard[sender] = remote
             if sender is not None and sender != self.peer_id and remote is not None:
                 # The sender's id is a hint, taken only with a copy the core accepted (signed,
                 # sealed); an address learned from it only routes, never trusts.
@@ -410,8 +413,7 @@ class Node:
         elif isinstance(action, Forgotten):
             self._replies.pop(action.particle_id, None)
             self._delayed.forget(action.particle_id)
-            for key in [k for k in self._posted_from if k[0] == action.particle_id]:
-                del self._posted_from[key]
+            self._posted_from.pop(action.particle_id, None)
             self._runs.pop(action.particle_id, None)
             if action.why != "expired":
                 self.counters["evicted"] += 1
@@ -459,7 +461,7 @@ class Node:
     async def _send(self, action: SendCopy) -> None:
         pid, target, envelope = action.particle_id, action.target, action.envelope
         raw = envelope.encode()
-        heard = self._posted_from.get((pid, target))
+        heard = self._posted_from.get(pid, {}).get(target)
         if await self._reply_in_response(pid, target, raw):
             return
         give_up_ms = action.give_up_ms
@@ -499,7 +501,7 @@ class Node:
         """Put the copy in the response to `target`'s POST of this particle, if that POST
         still waits and came from an address where `target` proves its key (the `from=`
         hint alone is anyone's to write)."""
-        remote = self._posted_from.pop((pid, target), None)
+        remote = self._posted_from.get(pid, {}).pop(target, None)
         if remote is None or not self.server.has_reply_slot((pid, target)):
             return False
         address = Address(remote[0], remote[1])
@@ -511,13 +513,13 @@ class Node:
         """`_reply_in_response` without a task where the target proved its key at the POST's
         address (a particle back to its sender); else `_send` tries, in a task, and the POST waits."""
         pid, target = action.particle_id, action.target
-        remote = self._posted_from.get((pid, target))
+        remote = self._posted_from.get(pid, {}).get(target)
         if remote is None or not self.server.has_reply_slot((pid, target)):
             return False
         if not self.book.is_proven(target, Address(remote[0], remote[1])):
             self.server.expect_reply((pid, target))  # `_send` proves it first, then offers
             return False
-        del self._posted_from[(pid, target)]
+        del self._posted_from[pid][target]
         return self._offer_reply(pid, target, action.envelope.encode())
 
     def _offer_reply(self, pid: str, target: str, raw: bytes) -> bool:

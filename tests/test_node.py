@@ -539,3 +539,20 @@ def test_the_transport_serves_trusted_peers_hosts_first(tmp_path: Path) -> None:
             assert not priority(("10.9.0.6", 40000))
 
     run(go())
+
+
+def test_peers_sent_a_particle_of_ours_are_expected_and_forwarders_are_not(tmp_path: Path) -> None:
+    """A node expects answers (serves them first) from the peers it sent a particle of its
+    own to; a peer that only answers another's particle expects nobody."""
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            laptop = await start_node(stack, tmp_path / "laptop")
+            agent = await start_node(stack, tmp_path / "agent")
+            introduce(laptop, agent)
+            done = await call(laptop, agent.peer_id, "peer", "identify")
+            assert not done.client.errors, done.client.errors
+            assert laptop._priority.expected() == [agent.peer_id]
+            assert agent._priority.expected() == []  # it sent the laptop's particle back
+
+    run(go())
