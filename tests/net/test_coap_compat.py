@@ -190,17 +190,23 @@ class _Hasty(aiocoap.numbers.constants.TransportTuning):
     ACK_TIMEOUT = 0.05  # a retransmission within a tenth of a second, not two seconds
 
 
+async def to_a_silent_peer(stack: AsyncExitStack, hook: str) -> tuple[CoapServer, UdpPeer, aiocoap.Message]:
+    """A started server with `hook` in place, a UDP peer that reads and never answers, and a
+    GET for that peer (not sent yet)."""
+    server = await started(stack, on_inbox=Inbox())
+    assert hook in server.hooks
+    transport, silent = await UdpPeer.open(stack)
+    port = transport.get_extra_info("sockname")[1]
+    return server, silent, aiocoap.Message(code=Code.GET, uri=f"coap://{LOCAL}:{port}/status")
+
+
 def test_a_confirmable_message_sent_again_is_counted() -> None:
     """`count_retransmissions`: a request to a socket that never answers goes again after
     ACK_TIMEOUT, and the server (whose context the node's client sends from) counts it."""
 
     async def main() -> None:
         async with AsyncExitStack() as stack:
-            server = await started(stack, on_inbox=Inbox())
-            assert "count_retransmissions" in server.hooks
-            transport, silent = await UdpPeer.open(stack)  # reads, never answers
-            port = transport.get_extra_info("sockname")[1]
-            message = aiocoap.Message(code=Code.GET, uri=f"coap://{LOCAL}:{port}/status")
+            server, silent, message = await to_a_silent_peer(stack, "count_retransmissions")
             message.transport_tuning = _Hasty()
             request = server.context.request(message)
             for _ in range(500):  # bounded: ACK_TIMEOUT is 50-75 ms, the next one twice that
@@ -222,11 +228,7 @@ def test_a_response_to_a_request_given_up_in_the_same_turn_is_dropped() -> None:
 
     async def main() -> None:
         async with AsyncExitStack() as stack:
-            server = await started(stack, on_inbox=Inbox())
-            assert "drop_responses_to_given_up_requests" in server.hooks
-            transport, _ = await UdpPeer.open(stack)  # reads, never answers
-            port = transport.get_extra_info("sockname")[1]
-            message = aiocoap.Message(code=Code.GET, uri=f"coap://{LOCAL}:{port}/status")
+            server, _, message = await to_a_silent_peer(stack, "drop_responses_to_given_up_requests")
             request = server.context.request(message, handle_blockwise=False)
             await asyncio.sleep(0)
             request.response.cancel()  # our timeout; aiocoap's handler has not run yet
