@@ -62,6 +62,13 @@ async def start_node(stack: AsyncExitStack, state_dir: Path, **particles: int) -
     return node
 
 
+async def agent_client_stranger(stack: AsyncExitStack, tmp: Path) -> tuple[Node, Node, Node]:
+    """Three started nodes that know each other's addresses, none trusting another yet."""
+    nodes = [await start_node(stack, tmp / name) for name in ("agent", "client", "stranger")]
+    introduce(*nodes)
+    return nodes[0], nodes[1], nodes[2]
+
+
 def introduce(*nodes: Node) -> None:
     """Give every node the loopback address of every other (as static config would)."""
     for a in nodes:
@@ -395,10 +402,7 @@ def test_srv_deploy_needs_trust_and_the_service_survives_a_restart(tmp_path: Pat
 
     async def go() -> None:
         async with AsyncExitStack() as stack:
-            agent = await start_node(stack, tmp_path / "agent")
-            client = await start_node(stack, tmp_path / "client")
-            stranger = await start_node(stack, tmp_path / "stranger")
-            introduce(agent, client, stranger)
+            agent, client, stranger = await agent_client_stranger(stack, tmp_path)
             deploy = ("srv", "deploy", "greeting", sha, {"fuel": 2_000_000})
 
             # Not trusted: refused with a message that says what to do.

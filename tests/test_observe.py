@@ -22,7 +22,7 @@ from edge_agent.errors import ConfigError
 from edge_agent.logring import Kind, Level
 from edge_agent.observe import EVENTS_LOGGER, Observer
 from edge_agent.prom import MetricsEndpoint, snapshot
-from tests.test_node import FIRMWARE, RESPOND, call, introduce, run, start_and_wait, start_node
+from tests.test_node import FIRMWARE, RESPOND, agent_client_stranger, call, run, start_and_wait
 
 
 def kinds(observer: Observer) -> list[tuple[Kind, str]]:
@@ -37,10 +37,7 @@ def test_deploys_refusals_failures_and_calls_reach_the_ring_and_the_metrics(
 
     async def go() -> None:
         async with AsyncExitStack() as stack:
-            agent = await start_node(stack, tmp_path / "agent")
-            client = await start_node(stack, tmp_path / "client")
-            stranger = await start_node(stack, tmp_path / "stranger")
-            introduce(agent, client, stranger)
+            agent, client, stranger = await agent_client_stranger(stack, tmp_path)
             deploy = ("srv", "deploy", "greeting", sha, {"fuel": 2_000_000})
             stranger.offer_module(wasm)
             await call(stranger, agent.peer_id, *deploy)
