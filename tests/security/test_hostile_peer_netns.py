@@ -158,7 +158,9 @@ class Lan:
         except TimeoutError:
             line = ""
         if not line:  # (outside the except: the watcher's whole output is no help)
-            pytest.fail(f"{what}: not within {WAIT_S} s; counters {self.counters()}")
+            assert self.victim is not None
+            log = "".join(self.victim.stderr.splitlines(keepends=True)[-40:])
+            pytest.fail(f"{what}: not within {WAIT_S} s; counters {self.counters()}\nthe victim's last log lines:\n{log}")
         return _counters(json.loads(line)["status"])
 
     def more_addresses(self, where: int, count: int) -> list[str]:
@@ -335,8 +337,9 @@ def test_a_replayed_particle_never_runs_twice(lan: Lan) -> None:
     lan.wait_counters(lambda c: _delta(c, before, "dropped_overloaded") > 100, "the strangers' room fills up")
     stop.touch()
     done = lan.result(attack, timeout=WAIT_S)
+    print(f"replay {done}")
     after = lan.wait_counters(lambda c: _delta(c, before, "dropped_replay") >= 1, "the replay refused")
-    print(f"replay {done}; counters {after}")
+    print(f"counters {after}")
     assert _delta(after, before, "duplicates") >= 1  # the copy sent again at once
     messages = lan.cli("call", lan.victim_id, "messages", "list")["result"]
     assert [(m["author"], m["text"]) for m in messages] == [("neighbour", "sent once")]

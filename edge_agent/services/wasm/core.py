@@ -378,7 +378,8 @@ class HostCore:
                 yield Bury(worker, Burial.KILL)
 
     def stats(self) -> Operation[list[dict[str, Any]]]:
-        """Per running worker: index, pid, RSS in bytes, services loaded, memory access path."""
+        """Per running worker: index, pid, RSS in bytes, services loaded, memory access path,
+        and whether its memory cap is in force."""
         out = []
         for worker in self.workers:
             if not worker.running:
@@ -392,7 +393,7 @@ class HostCore:
                 yield Bury(worker, Burial.KILL)
                 continue
             if isinstance(reply, list) and reply and reply[0] == abi.OK:
-                out.append(dict(reply[1], worker=worker.index))
+                out.append(dict(reply[1], worker=worker.index, memory_cap_in_force=worker.cap_in_force))
         return out
 
     # -- steps of the operations ------------------------------------------------------------

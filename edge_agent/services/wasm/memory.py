@@ -7,7 +7,9 @@ worker sets on itself at start (its heap and every private writable mapping, whi
 wasm3 puts linear memories), so a service that grows its memory gets -1 from memory.grow
 instead of taking the agent past the limit.
 
-`plan` is pure; `cgroup_memory_max` reads two small files under /proc and /sys.
+`plan` is pure; `cgroup_memory_max` reads two small files under /proc and /sys, and
+`cap_in_force` a worker's /proc/PID/limits: an emulator (qemu-user) accepts the worker's
+setrlimit and applies nothing, and the agent says so rather than trust a cap that is not there.
 """
 
 from __future__ import annotations
@@ -91,3 +93,17 @@ def cgroup_memory_max(
             break
         directory = directory.parent
     return min(limits) if limits else None
+
+
+def cap_in_force(pid: int, cap: int, proc: Path = Path("/proc")) -> bool | None:
+    """Whether process `pid`'s data-memory limit (soft) is at most `cap` bytes, as the kernel
+    applies it (its ``limits`` file); None if that cannot be read."""
+    try:
+        text = (proc / str(pid) / "limits").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("Max data size"):
+            soft = line[len("Max data size"):].split()[0]
+            return soft.isdigit() and int(soft) <= cap
+    return None

@@ -27,6 +27,7 @@ from typing import Any
 
 from edge_agent import const
 from edge_agent.services.wasm import abi
+from edge_agent.services.wasm.memory import cap_in_force
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +239,9 @@ class WorkerProcess:
         self._active: _Exchange | None = None
         """The async exchange whose callbacks are registered on our fds, if any."""
         self.starts = 0
+        self.cap_in_force: bool | None = None
+        """Whether the kernel applies the data-memory cap the process set on itself (None:
+        no cap asked for, or its limits unreadable)."""
 
     @property
     def running(self) -> bool:
@@ -304,9 +308,25 @@ class WorkerProcess:
             raise Died()
         self._ready = True
         self.memory_api = "m3_GetMemory" if frame[2] else "get_memory"
+        self._check_cap()
         log.debug(
             "Wasm worker %d started (pid %s, memory via %s)", self.index, self.pid, self.memory_api
         )
+
+    def _check_cap(self) -> None:
+        """Warn (once per worker slot) when the cap the process set on itself is not in force:
+        its services are then not held to the host's memory plan."""
+        cap = self._worker_config.get("max_data_bytes")
+        if not cap or self.pid is None:
+            return
+        was, self.cap_in_force = self.cap_in_force, cap_in_force(self.pid, int(cap))
+        if self.cap_in_force is False and was is not False:
+            log.warning(
+                "Wasm worker %d (pid %s) runs without its memory cap of %d bytes: its "
+                "/proc/PID/limits does not show it (an emulator such as qemu-user ignores "
+                "RLIMIT_DATA), so its services may use more memory than planned",
+                self.index, self.pid, cap,
+            )
 
     def release(self) -> Corpse | None:
         """Close our ends of the pipes (failing an async exchange in flight) and hand over the

@@ -241,7 +241,7 @@ def test_stats_skips_workers_that_are_not_running(core: HostCore) -> None:
     driver = Driver(core.stats())
     driver.step(Hold, 0.0)
     driver.step(Exchange, [abi.OK, {"pid": 4242, "services": ["a"]}, [], ""])
-    assert driver.result() == [{"pid": 4242, "services": ["a"], "worker": 0}]
+    assert driver.result() == [{"pid": 4242, "services": ["a"], "worker": 0, "memory_cap_in_force": None}]
 
 
 def test_a_closed_core_refuses_operations(core: HostCore) -> None:
