@@ -49,6 +49,7 @@ from edge_agent.identity import KeyPair
 from edge_agent.net.coap import CT_CBOR, PARTICLE_PATH, CoapClient, RequestFailed
 from edge_agent.particle import Particle
 from edge_agent.seals import Sealer
+from tests.support.timescale import scaled
 
 Remote = tuple[str, int]
 
@@ -199,13 +200,17 @@ async def stall(victim: Remote, victim_id: str, *, interval: float, count: int,
     in turn."""
     key = KeyPair.generate()
     scripts = {"fold_noop": fold_of_noop(victim_id), "nested_fold": nested_fold(victim_id)}
+    # Long enough for a fold of op.noop to use up its budget on the victim's CPU: seconds
+    # here, a minute emulated (EDGE_AGENT_TEST_TIME_SCALE), where at 30 s two of them
+    # sharing the CPU reached their deadline first.
+    ttl_ms = round(scaled(30.0) * 1000)
     sent: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
     sizes = {}
     async with CoapClient() as client:
         while sum(sent.values()) < count and not stop():
             kind = "fold_noop" if sum(sent.values()) % 2 == 0 else "nested_fold"
-            p = stranger_particle(scripts[kind], key=key)
+            p = stranger_particle(scripts[kind], key=key, ttl_ms=ttl_ms)
             raw = p.encode()
             sizes[kind] = len(raw)
             result = await client.send_particle(victim, raw, deadline_ms=p.deadline_ms)
@@ -221,12 +226,13 @@ async def replay(victim: Remote, victim_id: str, *, count: int, rate: float, sto
     once as the neighbour did, and again at once; then up to `count` cheap particles of fresh
     identities from `sources` until `stop()`; then the captured bytes again."""
     script = f'(call "{victim_id}" ("messages" "append") ["neighbour" "sent once"])'
-    captured = stranger_particle(script, ttl_ms=120_000)
+    ttl_ms = round(scaled(120.0) * 1000)  # the attack plays out within it, also emulated
+    captured = stranger_particle(script, ttl_ms=ttl_ms)
     outcomes = {"first": await send_all(victim, [captured])}
     outcomes["again_at_once"] = await send_all(victim, [captured])
 
     def fresh() -> Particle:
-        return stranger_particle(CHEAP_SCRIPT, ttl_ms=120_000)
+        return stranger_particle(CHEAP_SCRIPT, ttl_ms=ttl_ms)
 
     flooded = flood(victim, rate=rate, count=count, stop=stop, make=fresh, sources=sources)
     outcomes["after_flood"] = await send_all(victim, [captured])
