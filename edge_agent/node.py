@@ -284,6 +284,7 @@ class Node:
             "port": self.server.port, "services": sorted(self.host.services()),
             "tags": list(self.tags.current), "updates": self.services.updates.status(),
             "max_module_bytes": self.config.wasm.max_module_bytes, "particles": len(self.core),
+            "replay_ids": self.core.finished_ids,
             "interpreter": {"steps": self.core.run_steps, "seconds": round(self.core.run_seconds, 3)},
             "peers": sorted(self.book.peers()),
             "counters": {k: v for k, v in sorted(counters.items()) if v},
