@@ -43,7 +43,7 @@ from typing import Any, ClassVar
 
 import cbor2
 
-from edge_agent import const, identity
+from edge_agent import cborutil, const, identity
 from edge_agent.errors import LocalError, RemoteError
 
 __all__ = [
@@ -154,7 +154,7 @@ def signing_bytes(
     *, version: int, id: str, init_peer_id: str, timestamp_ms: int, ttl_ms: int, script: str
 ) -> bytes:
     """The exact bytes the init peer signs: deterministic CBOR of the map of keys 0-5."""
-    return cbor2.dumps(
+    return cborutil.dumps(
         {
             K_VERSION: version,
             K_ID: id,
@@ -412,7 +412,7 @@ def _clip(text: str, limit: int = 60) -> str:
 
 def encode(particle: Particle) -> bytes:
     """The particle as deterministic CBOR (the layout in the module docstring)."""
-    return cbor2.dumps(
+    return cborutil.dumps(
         {
             K_VERSION: particle.version,
             K_ID: particle.id,
