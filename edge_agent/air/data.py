@@ -127,6 +127,9 @@ class Data:
         for e in self.entries.values():
             if e.stream is not None:
                 gens.setdefault(e.stream, set()).add(e.gen)
+        if not gens:  # no stream values (most particles' data): nothing to renumber
+            self.gens = {}
+            return
         remap = {s: {g: i for i, g in enumerate(sorted(gs))} for s, gs in gens.items()}
         for e in self.entries.values():
             if e.stream is not None:
