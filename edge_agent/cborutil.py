@@ -8,11 +8,16 @@ value. RFC 8949 calls neither well-formed. Bytes from a stranger must be one wel
 item and nothing else, so after cbor2 has decoded them, a small scanner checks their
 structure whenever they hold a byte cbor2 may let through (0xff or 0xf8 anywhere); bytes
 without one cost a byte search only.
+
+`dumps` and `dumps_canonical` are cbor2's ``dumps`` (and with ``canonical=True``) byte for
+byte, on an encoder kept per thread: cbor2 builds an encoder per call, over half the cost of
+encoding the small maps and lists a particle's every hop signs, seals and sends.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 from typing import Any
 
 import cbor2
@@ -55,6 +60,31 @@ _KINDS, _ARG_BYTES = _head_tables()
 
 class CBORError(ValueError):
     """The bytes are not exactly one well-formed CBOR item."""
+
+
+_ENCODERS = threading.local()  # per thread: an encoder writes to the buffer of one call at a time
+
+
+def dumps(obj: Any) -> bytes:
+    """``cbor2.dumps(obj)``, the same bytes, on this thread's reused encoder."""
+    return _encode(obj, "plain")
+
+
+def dumps_canonical(obj: Any) -> bytes:
+    """``cbor2.dumps(obj, canonical=True)``, the same bytes, on this thread's reused encoder."""
+    return _encode(obj, "canonical")
+
+
+def _encode(obj: Any, kind: str) -> bytes:
+    encoder = getattr(_ENCODERS, kind, None)
+    if encoder is None:
+        encoder = cbor2.CBOREncoder(io.BytesIO(), canonical=kind == "canonical")
+    buffer = io.BytesIO()
+    encoder.fp = buffer
+    setattr(_ENCODERS, kind, None)  # taken: a call it makes (re-entered) builds its own
+    encoder.encode(obj)  # on an error, the encoder is dropped with whatever state it was left in
+    setattr(_ENCODERS, kind, encoder)
+    return buffer.getvalue()
 
 
 def implementation() -> str:

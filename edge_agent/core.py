@@ -431,7 +431,8 @@ class ParticleCore:
             script: Script | None = compile_script(p.script)
         except ParseError:
             script = None  # run() reports the parse error as a failed run
-        params = RunParams(p.init_peer_id, self.peer_id, p.timestamp_ms, p.ttl_ms, p.id)
+        per_run = self.limits.run_steps if trusted else self.limits.stranger_run_steps
+        params = RunParams(p.init_peer_id, self.peer_id, p.timestamp_ms, p.ttl_ms, p.id, max_steps=per_run)
         return _Record(p, script, params, trusted, local, trace=core_trace.start(p, trusted, self.limits))
 
     def _run(self, rec: _Record, incoming: Data, now_ms: int, arrived: Arrived | None = None) -> list[Action]:
@@ -455,10 +456,9 @@ class ParticleCore:
         left = budget - rec.steps
         if left <= 0:
             return self._over_budget(pid, budget)
-        params = rec.params
-        limited = RunParams(
-            params.init_peer_id, params.current_peer_id, params.timestamp, params.ttl, pid,
-            max_steps=min(per_run, left),
+        params, steps = rec.params, min(per_run, left)  # `params` has a run's share, unless less is left
+        limited = params if params.max_steps == steps else RunParams(
+            params.init_peer_id, params.current_peer_id, params.timestamp, params.ttl, pid, max_steps=steps
         )
         results, rec.results = rec.results, {}  # each result is handed over once, as AquaVM expects
         started = self.clock()

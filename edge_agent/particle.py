@@ -43,7 +43,7 @@ from typing import Any, ClassVar
 
 import cbor2
 
-from edge_agent import const, identity
+from edge_agent import cborutil, const, identity
 from edge_agent.errors import LocalError, RemoteError
 
 __all__ = [
@@ -154,7 +154,7 @@ def signing_bytes(
     *, version: int, id: str, init_peer_id: str, timestamp_ms: int, ttl_ms: int, script: str
 ) -> bytes:
     """The exact bytes the init peer signs: deterministic CBOR of the map of keys 0-5."""
-    return cbor2.dumps(
+    return cborutil.dumps(
         {
             K_VERSION: version,
             K_ID: id,
@@ -278,7 +278,25 @@ class Particle:
 def _field_problem(p: Particle) -> tuple[DropReason, str] | None:
     """The first problem with a particle's fields, or None. Field by field, in envelope
     order; for each, its type first, then its range."""
+    if _fields_fine(p):
+        return None
     return _header_problem(p) or _times_problem(p) or _payload_problem(p)
+
+
+def _fields_fine(p: Particle) -> bool:
+    """The checks below at once, for the usual particle (ASCII script); False: they say what."""
+    script, stamp, ttl, pid = p.script, p.timestamp_ms, p.ttl_ms, p.id
+    if not (type(p.version) is int and p.version == FORMAT_VERSION and type(p.init_peer_id) is str
+            and type(pid) is str and len(pid) == _UUID_CHARS and _is_canonical_uuid(pid)
+            and type(stamp) is int and 0 <= stamp < _U64_LIMIT and type(ttl) is int and 0 < ttl < _U32_LIMIT
+            and type(script) is str and script.isascii() and len(script) <= const.MAX_SCRIPT_BYTES
+            and type(p.signature) is bytes and len(p.signature) == identity.SIGNATURE_BYTES
+            and type(p.data) is bytes):
+        return False
+    try:
+        return _public_key(p.init_peer_id) is not None
+    except identity.InvalidPeerId:
+        return False
 
 
 def _header_problem(p: Particle) -> tuple[DropReason, str] | None:
@@ -412,7 +430,7 @@ def _clip(text: str, limit: int = 60) -> str:
 
 def encode(particle: Particle) -> bytes:
     """The particle as deterministic CBOR (the layout in the module docstring)."""
-    return cbor2.dumps(
+    return cborutil.dumps(
         {
             K_VERSION: particle.version,
             K_ID: particle.id,

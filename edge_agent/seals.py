@@ -26,11 +26,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import cbor2
-
 from edge_agent import const
 from edge_agent.air import values as V
 from edge_agent.air.data import Data, Entry, Kind, Seal
+from edge_agent.cborutil import dumps, dumps_canonical
 from edge_agent.errors import RemoteError
 
 __all__ = ["SEAL_DOMAIN", "SealError", "Sealer", "entry_digest", "seal_message"]
@@ -49,13 +48,13 @@ class SealError(RemoteError):
 def entry_digest(key: str, entry: Entry) -> bytes:
     """SHA-256 of what one entry records (everything but its stream generation)."""
     return hashlib.sha256(
-        cbor2.dumps([key, int(entry.kind), entry.value, entry.peer, entry.stream], canonical=True)
+        dumps_canonical([key, int(entry.kind), entry.value, entry.peer, entry.stream])
     ).digest()
 
 
 def seal_message(particle_id: str, peer: str, digests: list[tuple[str, bytes]]) -> bytes:
     """The bytes `peer` signs for the entries `digests` names (sorted by key)."""
-    listing = hashlib.sha256(cbor2.dumps([[k, d] for k, d in digests])).digest()
+    listing = hashlib.sha256(dumps([[k, d] for k, d in digests])).digest()
     return b"".join((SEAL_DOMAIN, particle_id.encode(), b"\x00", peer.encode(), b"\x00", listing))
 
 

@@ -198,3 +198,40 @@ def test_check_items_counts_what_cbor2_would_build_and_stops_at_the_limits() -> 
                      (b"\x01\x02", "after the end"), (b"\x1a\x00", "truncated")]:
         with pytest.raises(CBORError, match=why):
             check_items(bad, max_items=100, max_depth=8)
+
+
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text(max_size=20) | st.binary(max_size=20),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(_VALUES)
+def test_dumps_writes_what_cbor2_writes(value: object) -> None:
+    assert cborutil.dumps(value) == cbor2.dumps(value)
+    assert cborutil.dumps_canonical(value) == cbor2.dumps(value, canonical=True)
+
+
+def test_dumps_after_a_failed_encoding_and_from_several_threads() -> None:
+    import threading
+
+    cyclic: list[object] = []
+    cyclic.append(cyclic)
+    for bad in ([1, object()], cyclic):
+        with pytest.raises(cbor2.CBOREncodeError):
+            cborutil.dumps(bad)
+    inner = [1, 2]
+    assert cborutil.dumps([inner, inner]) == cbor2.dumps([inner, inner])  # nothing left of the failures
+    results: list[bytes] = []
+
+    def encode(n: int) -> None:
+        results.extend(cborutil.dumps({"n": n, "list": list(range(n))}) for _ in range(200))
+
+    threads = [threading.Thread(target=encode, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(set(results)) == sorted(cbor2.dumps({"n": n, "list": list(range(n))}) for n in range(4))

@@ -418,3 +418,31 @@ def test_each_error_has_its_own_reason() -> None:
                FromTheFuture]
     assert len({c.reason for c in classes}) == len(classes)
     assert all(issubclass(c, ParticleError) and issubclass(c, RemoteError) for c in classes)
+
+
+
+_GOOD = {"version": 1, "id": str(uuid.UUID(int=7)), "init_peer_id": KeyPair.from_seed(bytes(32)).peer_id,
+         "timestamp_ms": 1, "ttl_ms": 1, "script": "(null)", "signature": bytes(64), "data": b""}
+_FIELD_VALUES = {  # each field: the good value, or one of its ways to be wrong (or right)
+    "version": st.sampled_from([2, 0, True, "1", None]),
+    "id": st.sampled_from([str(uuid.UUID(int=7)).upper(), "x" * 36, 5, ""]),
+    "init_peer_id": st.sampled_from(["12D3KooW", "", 3, b"12D3"]),
+    "timestamp_ms": st.sampled_from([0, 2**64 - 1, 2**64, -1, 1.5, True]),
+    "ttl_ms": st.sampled_from([0, 2**32 - 1, 2**32, -5, "9"]),
+    "script": st.text(max_size=8) | st.sampled_from(["é" * 4, "\ud800", "x" * (const.MAX_SCRIPT_BYTES + 1)]),
+    "signature": st.sampled_from([bytes(63), bytearray(64), "s" * 64]),
+    "data": st.sampled_from([b"\x00", bytearray(1), "d", None]),
+}
+
+
+@given(st.fixed_dictionaries({k: st.just(_GOOD[k]) | v for k, v in _FIELD_VALUES.items()}))
+def test_the_quick_field_check_passes_only_what_the_field_by_field_one_passes(values: dict) -> None:
+    p = object.__new__(Particle)  # unchecked, as the checks see it
+    for name, value in values.items():
+        object.__setattr__(p, name, value)
+    one_by_one = particle._header_problem(p) or particle._times_problem(p) or particle._payload_problem(p)
+    if particle._fields_fine(p):
+        assert one_by_one is None
+    assert particle._field_problem(p) == one_by_one
+    if all(type(v) is type(_GOOD[k]) and v == _GOOD[k] for k, v in values.items()):
+        assert particle._fields_fine(p)

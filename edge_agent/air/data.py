@@ -33,12 +33,10 @@ from enum import IntEnum
 from operator import attrgetter
 from typing import Any
 
-import cbor2
-
 from edge_agent import const
 from edge_agent.air import values as V
 from edge_agent.air.errors import DataConflict, DataError
-from edge_agent.cborutil import CBORError, check_items, loads_one
+from edge_agent.cborutil import CBORError, check_items, dumps, loads_one
 
 FORMAT_VERSION = 2
 """Version 2 added the producers' seals. `Kind.FAILURE` came later without a new version: only
@@ -129,6 +127,9 @@ class Data:
         for e in self.entries.values():
             if e.stream is not None:
                 gens.setdefault(e.stream, set()).add(e.gen)
+        if not gens:  # no stream values (most particles' data): nothing to renumber
+            self.gens = {}
+            return
         remap = {s: {g: i for i, g in enumerate(sorted(gs))} for s, gs in gens.items()}
         for e in self.entries.values():
             if e.stream is not None:
@@ -262,7 +263,7 @@ def encode(data: Data, *, max_bytes: int = const.MAX_DATA_BYTES) -> bytes:
         rows.append([key, int(e.kind), value, pid(e.peer), sid, e.gen])
     sent = [[key, pid(p)] for key, p in data.sent.items()]
     seals = [[pid(s.peer), [index[k] for k in s.keys], s.signature] for s in data.seals]
-    raw = cbor2.dumps(
+    raw = dumps(
         {"v": FORMAT_VERSION, "p": list(peers), "s": list(streams), "e": rows, "f": sent, "g": seals}
     )
     if len(raw) > max_bytes:

@@ -83,7 +83,10 @@ class DuplicateTable:
         if len(self._entries) >= self.max_entries:
             self._forget(next(iter(self._entries)))
         self._entries[key] = _Entry(sender, now + lifetime_s)
-        self._by_sender.setdefault(sender, OrderedDict())[key] = None
+        mine = self._by_sender.get(sender)  # again: forgetting may have ended it
+        if mine is None:
+            mine = self._by_sender[sender] = OrderedDict()
+        mine[key] = None
 
     def answer(self, key: Hashable, response: object) -> None:
         """Store the response sent to request `key`, if it is still remembered."""

@@ -460,7 +460,8 @@ class CoapServer:
         accepted = self._check(raw, remote)
         self._make_room(len(raw), remote)
         self._counts["accepted"] += 1
-        log.debug("body of %d bytes from %s", len(raw), hostport(*remote))
+        if log.isEnabledFor(logging.DEBUG):  # hostport formats on every body otherwise
+            log.debug("body of %d bytes from %s", len(raw), hostport(*remote))
         slot = self._reply_slot(accepted, sender)
         task = asyncio.get_running_loop().create_task(
             self._deliver(Inbound(raw, remote, sender, accepted))
