@@ -215,6 +215,9 @@ class Stream:
     size: int = 0
     top: int = -1
     """The highest old generation (-1: none): where the values a fold has not seen begin."""
+    ordered: bool = True
+    """Whether `old` holds its generations in increasing order (they mostly come so): then a
+    fold over it reads them as they are, unsorted."""
 
     def _count(self) -> None:
         self.size += 1
@@ -226,9 +229,11 @@ class Stream:
 
     def add_old(self, gen: int, item: StreamValue) -> None:
         self._count()
+        have = self.old.get(gen)
         if gen > self.top:
             self.top = gen
-        have = self.old.get(gen)
+        elif have is None:
+            self.ordered = False  # a generation before the last: out of order from now on
         if have is None:
             self.old[gen] = [item]
         else:  # a new list: a generation's list is never changed in place (snapshots share it)
@@ -251,8 +256,11 @@ class Stream:
             out = []
         else:
             old = self.old  # its lists are never empty
-            gens = sorted(old) if old_from <= 0 else [g for g in sorted(old) if g >= old_from]
-            out = list(map(old.__getitem__, gens))  # in C: a fold over a stream reads them all
+            if old_from <= 0 and self.ordered:
+                out = list(old.values())  # in C: a fold over a stream reads them all
+            else:
+                gens = sorted(old) if old_from <= 0 else [g for g in sorted(old) if g >= old_from]
+                out = list(map(old.__getitem__, gens))
         out.extend(s for s in self.new[new_from:] if s)
         return out
 
@@ -373,6 +381,7 @@ class ExecutionContext:
         self.steps = 0
         self.new_entries: list[tuple[Stream, StreamValue]] = []
         self._positions: dict[str, int] | None = None  # built on first use: most runs need none
+        self._canon: tuple[list[str], list[Any]] | None = None  # the last canon read (`canon_values`)
         # Resumption (see resume.py): at the first instruction instance the data does not
         # hold yet, the state is captured; then each instruction the run returns through
         # records its frame while `pending` says the child it ran holds that point.
@@ -407,8 +416,26 @@ class ExecutionContext:
         return str(node.node_id) + "".join("/" + it[f] for f in folds)
 
     def canon_values(self, entry: Entry) -> list[Any]:
-        """The values a canon entry refers to (decode checked that they exist)."""
-        return list(map(_VALUE, map(self.data.entries.__getitem__, entry.value)))  # in C: a join's are long
+        """The values a canon entry refers to (decode checked that they exist). A join's
+        canons each extend the one before: the values of the last one read are reused."""
+        keys = entry.value
+        memo = self.memo
+        last = self._canon if memo is None else memo.canon
+        lookup = self.data.entries.__getitem__
+        values = None
+        if last is not None:
+            known, before = last
+            if known is keys:
+                return before
+            if len(known) <= len(keys) and keys[: len(known)] == known:  # in C, as is the rest
+                values = before + list(map(_VALUE, map(lookup, islice(keys, len(known), None))))
+        if values is None:
+            values = list(map(_VALUE, map(lookup, keys)))
+        if memo is None:
+            self._canon = (keys, values)
+        else:
+            memo.canon = (keys, values)
+        return values
 
     def recorded(
         self, key: str, kinds: tuple[Kind, ...], peer: str | None, node: ast.Instruction

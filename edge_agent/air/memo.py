@@ -278,6 +278,9 @@ class Memo:
     counted_positions: int = 0
     cells: dict[int, Any] = field(default_factory=dict)
     """The last copies of a run's scalar and canon cells (`start_of`), kept for that run."""
+    canon: tuple[list[str], list[Any]] | None = None
+    """The keys and values of the last canon a run read (`ExecutionContext.canon_values`): the
+    keys are a canon entry's own, the values the data's (bounded by the data, as it is)."""
 
     def valid(self, s: Summary) -> bool:
         changes = self.history
@@ -431,24 +434,29 @@ def same_generations(now: list[list[StreamValue]], before: list[list[StreamValue
     return True
 
 
-def snapshot(stream: Stream) -> tuple[dict[int, list[StreamValue]], list[list[StreamValue]], int]:
-    return dict(stream.old), [list(g) for g in stream.new if g], stream.size
+def snapshot(stream: Stream) -> tuple[dict[int, list[StreamValue]], list[list[StreamValue]], int, bool]:
+    return dict(stream.old), [list(g) for g in stream.new if g], stream.size, stream.ordered
 
 
 def restore_stream(ctx: ExecutionContext, instance: str, snap: Any) -> None:
     """Make `instance` hold what it held at a summary's end, its new generations read back
     as the old ones they became (their entries have their generations now)."""
-    old, new, size = snap
+    old, new, size, ordered = snap
     stream = ctx.streams.get(instance)
     if stream is None:
         stream = ctx.streams[instance] = Stream(instance)
     merged = dict(old)
+    top = -1 if not merged else next(reversed(merged)) if ordered else max(merged)
     for gen_values in new:
         gen = gen_values[0].entry.gen
         values = [StreamValue(v.pos, v.value, v.key) for v in gen_values]
         have = merged.get(gen)
+        if have is None:
+            ordered = ordered and gen > top
+            top = max(top, gen)
         merged[gen] = values if have is None else sorted(have + values, key=lambda v: v.pos)
     stream.old = merged
-    stream.top = max(merged) if merged else -1
+    stream.top = top
+    stream.ordered = ordered
     stream.new = [g for g in stream.new if g]
     stream.size = size
