@@ -14,7 +14,7 @@ from bisect import insort
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from operator import attrgetter
+from operator import attrgetter, is_
 from typing import Any
 
 from edge_agent import const
@@ -382,6 +382,7 @@ class ExecutionContext:
         self.new_entries: list[tuple[Stream, StreamValue]] = []
         self._positions: dict[str, int] | None = None  # built on first use: most runs need none
         self._canon: tuple[list[str], list[Any]] | None = None  # the last canon read (`canon_values`)
+        self._keys: Any = None  # and the last stream a new canon read (`canon_keys`)
         # Resumption (see resume.py): at the first instruction instance the data does not
         # hold yet, the state is captured; then each instruction the run returns through
         # records its frame while `pending` says the child it ran holds that point.
@@ -414,6 +415,32 @@ class ExecutionContext:
             return str(node.node_id)
         it = self.iteration
         return str(node.node_id) + "".join("/" + it[f] for f in folds)
+
+    def canon_keys(self, stream: Stream) -> list[str]:
+        """`stream.keys()` for a new canon. A join's canons each read the stream the one before
+        read and a little more: the keys of the old generations they share are not read again
+        (a generation's list of old values is never changed: the same list, the same keys)."""
+        gens = stream.slices((0, 0))
+        old = len(stream.old)  # gens[:old] are the old generations
+        memo = self.memo
+        last = self._keys if memo is None else memo.canon_keys
+        start, keys, ends = 0, [], [0]
+        if last is not None:
+            seen, seen_keys, seen_ends = last  # old generations, their keys, where each one's end
+            start = min(len(seen), old)
+            if seen[:start] != gens[:start]:  # in C (the same lists, mostly: equal lists, equal keys)
+                same = list(map(is_, seen, islice(gens, start)))
+                start = same.index(False)
+            keys, ends = seen_keys[: seen_ends[start]], seen_ends[: start + 1]
+        for i in range(start, len(gens)):
+            keys.extend(map(_KEY, gens[i]))
+            if i < old:
+                ends.append(len(keys))
+        if memo is None:
+            self._keys = (gens[:old], keys, ends)
+        else:
+            memo.canon_keys = (gens[:old], keys, ends)
+        return keys
 
     def canon_values(self, entry: Entry) -> list[Any]:
         """The values a canon entry refers to (decode checked that they exist). A join's
@@ -519,7 +546,9 @@ class ExecutionContext:
         if known is None or len(known) > len(self.data.entries):
             return
         start = len(known)
-        for i, key in enumerate(islice(self.data.entries, start, None), start):
+        added = list(islice(reversed(self.data.entries), len(self.data.entries) - start))  # at the end
+        added.reverse()
+        for i, key in enumerate(added, start):
             known[key] = i
         self._positions = known
 

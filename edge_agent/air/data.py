@@ -93,20 +93,20 @@ class Seal:
     signature: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SealIndex:
     """What `merge_seals` looks up in a list of seals -- its signatures and its peers -- kept
     with the data so that a merge (a fan-in's every answer brings a seal) need not walk them
-    all. Describes `seals` while that list is as long as it was; its sets are never changed
-    (a merge changes copies)."""
+    all. Describes `owner` while that list is `length` long; a merge takes it over for the
+    data it makes (the data it came with walks its seals again if merged again)."""
 
-    seals: list[Seal]
+    owner: list[Seal] | None
     length: int
     signatures: set[bytes]
     peers: set[str]
 
     def describes(self, seals: list[Seal]) -> bool:
-        return self.seals is seals and self.length == len(seals)
+        return self.owner is seals and self.length == len(seals)
 
 
 @dataclass(slots=True)
@@ -125,13 +125,7 @@ class Data:
 
     def copy(self) -> Data:
         gens = None if self.gens is None else dict(self.gens)
-        seals = list(self.seals)
-        index = self.seal_index
-        if index is not None and index.describes(self.seals):  # the copy shares its (unchanged) sets
-            index = SealIndex(seals, index.length, index.signatures, index.peers)
-        else:
-            index = None
-        return Data(dict(self.entries), dict(self.sent), seals, self.items, gens, index)
+        return Data(dict(self.entries), dict(self.sent), list(self.seals), self.items, gens)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -167,6 +161,9 @@ def merge(prev: Data, incoming: Data) -> Data:
     Idempotent (merge(a, a) == a) and associative; the result is compacted.
     """
     out = prev.copy()
+    index = prev.seal_index
+    if index is not None and index.describes(prev.seals):
+        index.owner, out.seal_index = out.seals, index  # taken over: the copy holds the same seals
     if not incoming.entries and not incoming.sent and not incoming.seals:
         return out
     known = prev.gens is not None  # then prev's generations are dense: only the new ones move
@@ -189,10 +186,10 @@ def merge(prev: Data, incoming: Data) -> Data:
     for key in list(filterfalse(sent.__contains__, theirs)):  # mostly none or few, at the copy's end
         sent[key] = theirs[key]
     if incoming.seals:
-        index = out.seal_index
         tables = None
-        if index is not None and index.describes(out.seals):
-            tables = set(index.signatures), set(index.peers)
+        if out.seal_index is not None:  # changed in place from here: it describes no list meanwhile
+            out.seal_index.owner = None
+            tables = out.seal_index.signatures, out.seal_index.peers
         out.seals, out.seal_index = _merge_seals(out.seals, incoming.seals, tables)
     out.items = max(prev.items, incoming.items)
     if len(out.entries) > const.MAX_DATA_ENTRIES:
@@ -227,8 +224,8 @@ def merge_seals(ours: list[Seal], theirs: list[Seal]) -> list[Seal]:
 def _merge_seals(
     ours: list[Seal], theirs: list[Seal], tables: tuple[set[bytes], set[str]] | None
 ) -> tuple[list[Seal], SealIndex]:
-    """`merge_seals`, given `ours`'s signatures and peers (a copy, changed here) if known, and
-    the index of the result."""
+    """`merge_seals`, given `ours`'s signatures and peers if known (changed here), and the
+    index of the result."""
     out = list(ours)
     have, peers = tables if tables is not None else (set(map(_SIGNATURE, out)), set(map(_PEER, out)))
     gone: set[bytes] = set()  # signatures of the seals dropped here (still skipped, as before)

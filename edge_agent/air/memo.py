@@ -27,6 +27,7 @@ fresh: replayed, the failure leaves its branch incomplete, fresh it does not.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,7 +111,7 @@ class RunLog:
         self._index: dict[str, int] | None = None
 
     def index(self) -> dict[str, int]:
-        """Key -> its place in `missing` (-1 for a key logged twice: no range may trust it)."""
+        """Key -> its place in `missing` (-1 for a key logged twice: look for it in a range)."""
         if self._index is None:
             index: dict[str, int] = {}
             for i, key in enumerate(self.missing):
@@ -281,6 +282,9 @@ class Memo:
     canon: tuple[list[str], list[Any]] | None = None
     """The keys and values of the last canon a run read (`ExecutionContext.canon_values`): the
     keys are a canon entry's own, the values the data's (bounded by the data, as it is)."""
+    canon_keys: tuple[list[list[StreamValue]], list[str], list[int]] | None = None
+    """The old generations of the last stream a new canon read, their keys, and where each
+    generation's keys end (`ExecutionContext.canon_keys`)."""
 
     def valid(self, s: Summary) -> bool:
         changes = self.history
@@ -383,22 +387,32 @@ class Memo:
 
 def in_range(log: RunLog, lo: int, hi: int, keys: list[str]) -> bool:
     """Whether none of `keys` is among `log.missing[lo:hi]`: a few keys are looked for in C,
-    many in an index of the log."""
-    if len(keys) * (hi - lo) <= 8 * len(log.missing):
-        missing = log.missing
-        for key in keys:
-            try:
-                missing.index(key, lo, hi)
-            except ValueError:
-                continue
-            return False
+    many in an index of the log (and all in it, once made: the log of a run that ended does
+    not change)."""
+    if lo >= hi:
         return True
+    missing = log.missing
+    if log._index is None and len(keys) * (hi - lo) <= 8 * len(missing):
+        return not any(map(_among(missing, lo, hi), keys))
     index = log.index()
     for key in keys:
         at = index.get(key)
-        if at is not None and (at < 0 or lo <= at < hi):
+        if at is not None and (lo <= at < hi or (at < 0 and _among(missing, lo, hi)(key))):
             return False
     return True
+
+
+def _among(missing: list[str], lo: int, hi: int) -> Callable[[str], bool]:
+    """Whether a key is in `missing[lo:hi]` (looked for in C)."""
+
+    def found(key: str) -> bool:
+        try:
+            missing.index(key, lo, hi)
+        except ValueError:
+            return False
+        return True
+
+    return found
 
 
 def changed_keys(memo: Memo, entries: dict[str, Any], sent: dict[str, Any], results: Any) -> list[str]:

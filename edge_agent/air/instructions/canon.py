@@ -34,7 +34,7 @@ def execute(node: ast.Canon, ctx: ExecutionContext) -> None:
             ctx.complete = False
             return
         stream = ctx.stream_if_exists(node.stream.name)
-        entry = Entry(Kind.CANON, stream.keys() if stream is not None else [], peer)
+        entry = Entry(Kind.CANON, ctx.canon_keys(stream) if stream is not None else [], peer)
         ctx.record(key, entry)
     values = ctx.canon_values(entry)
     target = node.canon
