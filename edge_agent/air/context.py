@@ -14,7 +14,7 @@ from bisect import insort
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from operator import attrgetter, is_
+from operator import attrgetter
 from typing import Any
 
 from edge_agent import const
@@ -287,7 +287,6 @@ class Stream:
 
 
 _KEY = attrgetter("key")
-_VALUE = attrgetter("value")
 
 
 def iteration_token(key: str) -> str:
@@ -381,8 +380,7 @@ class ExecutionContext:
         self.steps = 0
         self.new_entries: list[tuple[Stream, StreamValue]] = []
         self._positions: dict[str, int] | None = None  # built on first use: most runs need none
-        self._canon: tuple[list[str], list[Any]] | None = None  # the last canon read (`canon_values`)
-        self._keys: Any = None  # and the last stream a new canon read (`canon_keys`)
+        self.canon_reads: Any = None  # what the last canons read, without a memo (canon.py)
         # Resumption (see resume.py): at the first instruction instance the data does not
         # hold yet, the state is captured; then each instruction the run returns through
         # records its frame while `pending` says the child it ran holds that point.
@@ -415,54 +413,6 @@ class ExecutionContext:
             return str(node.node_id)
         it = self.iteration
         return str(node.node_id) + "".join("/" + it[f] for f in folds)
-
-    def canon_keys(self, stream: Stream) -> list[str]:
-        """`stream.keys()` for a new canon. A join's canons each read the stream the one before
-        read and a little more: the keys of the old generations they share are not read again
-        (a generation's list of old values is never changed: the same list, the same keys)."""
-        gens = stream.slices((0, 0))
-        old = len(stream.old)  # gens[:old] are the old generations
-        memo = self.memo
-        last = self._keys if memo is None else memo.canon_keys
-        start, keys, ends = 0, [], [0]
-        if last is not None:
-            seen, seen_keys, seen_ends = last  # old generations, their keys, where each one's end
-            start = min(len(seen), old)
-            if seen[:start] != gens[:start]:  # in C (the same lists, mostly: equal lists, equal keys)
-                same = list(map(is_, seen, islice(gens, start)))
-                start = same.index(False)
-            keys, ends = seen_keys[: seen_ends[start]], seen_ends[: start + 1]
-        for i in range(start, len(gens)):
-            keys.extend(map(_KEY, gens[i]))
-            if i < old:
-                ends.append(len(keys))
-        if memo is None:
-            self._keys = (gens[:old], keys, ends)
-        else:
-            memo.canon_keys = (gens[:old], keys, ends)
-        return keys
-
-    def canon_values(self, entry: Entry) -> list[Any]:
-        """The values a canon entry refers to (decode checked that they exist). A join's
-        canons each extend the one before: the values of the last one read are reused."""
-        keys = entry.value
-        memo = self.memo
-        last = self._canon if memo is None else memo.canon
-        lookup = self.data.entries.__getitem__
-        values = None
-        if last is not None:
-            known, before = last
-            if known is keys:
-                return before
-            if len(known) <= len(keys) and keys[: len(known)] == known:  # in C, as is the rest
-                values = before + list(map(_VALUE, map(lookup, islice(keys, len(known), None))))
-        if values is None:
-            values = list(map(_VALUE, map(lookup, keys)))
-        if memo is None:
-            self._canon = (keys, values)
-        else:
-            memo.canon = (keys, values)
-        return values
 
     def recorded(
         self, key: str, kinds: tuple[Kind, ...], peer: str | None, node: ast.Instruction

@@ -26,7 +26,6 @@ fresh: replayed, the failure leaves its branch incomplete, fresh it does not.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -279,12 +278,8 @@ class Memo:
     counted_positions: int = 0
     cells: dict[int, Any] = field(default_factory=dict)
     """The last copies of a run's scalar and canon cells (`start_of`), kept for that run."""
-    canon: tuple[list[str], list[Any]] | None = None
-    """The keys and values of the last canon a run read (`ExecutionContext.canon_values`): the
-    keys are a canon entry's own, the values the data's (bounded by the data, as it is)."""
-    canon_keys: tuple[list[list[StreamValue]], list[str], list[int]] | None = None
-    """The old generations of the last stream a new canon read, their keys, and where each
-    generation's keys end (`ExecutionContext.canon_keys`)."""
+    canon_reads: Any = None
+    """What the last canons of its runs read (instructions/canon.py: bounded by the data)."""
 
     def valid(self, s: Summary) -> bool:
         changes = self.history
@@ -440,7 +435,7 @@ def same_generations(now: list[list[StreamValue]], before: list[list[StreamValue
     mostly: a generation's list is shared until a value joins it)."""
     if len(now) < len(before):
         return False
-    if all(map(operator.is_, now, before)):  # in C, as nearly always
+    if now[: len(before)] == before:  # in C, the same lists as nearly always (equal lists: equal keys)
         return True
     for a, b in zip(now[: len(before)], before, strict=True):
         if a is not b and [v.key for v in a] != [v.key for v in b]:

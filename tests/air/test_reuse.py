@@ -8,7 +8,8 @@ import itertools
 from edge_agent.air import Data, RunParams, compile_script
 from edge_agent.air.context import ExecutionContext, Stream, StreamValue
 from edge_agent.air.data import Entry, Kind
-from edge_agent.air.memo import Memo, RunLog, in_range, restore_stream, snapshot
+from edge_agent.air.instructions.canon import canon_values, stream_keys
+from edge_agent.air.memo import Memo, RunLog, in_range, restore_stream, same_generations, snapshot
 
 PARAMS = RunParams("a", "a", 1_700_000_000_000, 60_000, "pid")
 
@@ -24,7 +25,7 @@ def test_a_canon_reads_the_values_of_its_keys_whatever_canon_came_before() -> No
     for memo in (None, Memo()):
         ctx = context(data, memo)
         for keys in (["a", "b"], ["a", "b", "c"], ["a", "b", "c"], ["b", "a"], ["a", "b", "d"], [], ["c", "d"]):
-            values = ctx.canon_values(Entry(Kind.CANON, keys, "a"))
+            values = canon_values(ctx, Entry(Kind.CANON, keys, "a"))
             assert values == [{"v": k} for k in keys]
             assert all(v is data.entries[k].value for v, k in zip(values, keys, strict=True))
 
@@ -32,9 +33,9 @@ def test_a_canon_reads_the_values_of_its_keys_whatever_canon_came_before() -> No
 def test_a_join_keeps_its_last_canon_with_the_memo_for_the_next_run() -> None:
     data = Data({k: Entry(Kind.AP, k, "a", "$s", i) for i, k in enumerate("abc")})
     memo = Memo()
-    first = context(data, memo).canon_values(Entry(Kind.CANON, ["a", "b"], "a"))
-    later = context(data, memo).canon_values(Entry(Kind.CANON, ["a", "b", "c"], "a"))
-    assert later == ["a", "b", "c"] and memo.canon is not None and memo.canon[1] is later
+    first = canon_values(context(data, memo), Entry(Kind.CANON, ["a", "b"], "a"))
+    later = canon_values(context(data, memo), Entry(Kind.CANON, ["a", "b", "c"], "a"))
+    assert later == ["a", "b", "c"] and memo.canon_reads.values is later
     assert first == ["a", "b"]  # the list a canon variable holds is not changed by the next one
 
 
@@ -95,8 +96,16 @@ def test_a_new_canon_reads_the_keys_a_stream_holds_now() -> None:
                 stream.add_new(_value(key, pos))
             else:
                 stream.add_old(gen, _value(key, pos))
-            assert ctx.canon_keys(stream) == stream.keys()
+            assert stream_keys(ctx, stream) == stream.keys()
             other = Stream("$t")  # another stream, sharing some of its generations
             other.old = {g: values for g, values in stream.old.items() if g != 1}
             other.top = max(other.old, default=-1)
-            assert ctx.canon_keys(other) == other.keys()
+            assert stream_keys(ctx, other) == other.keys()
+
+
+def test_a_stream_folds_summary_holds_while_the_stream_begins_with_the_generations_it_visited() -> None:
+    a, b, c = [_value("a", 0)], [_value("b", 1), _value("b2", 2)], [_value("c", 3)]
+    assert same_generations([a, b, c], [a, b])
+    assert same_generations([a, [_value("b", 7), _value("b2", 8)]], [a, b])  # other lists, the same keys
+    assert not same_generations([a, [_value("b", 1)], c], [a, b])  # a value joined a generation
+    assert not same_generations([b, a], [a, b]) and not same_generations([a], [a, b])
