@@ -248,7 +248,7 @@ def _merge_seals(
             dropped = {out[i].signature for i in drop}
             gone |= dropped
             out = [o for i, o in enumerate(out) if i not in drop]
-            have = {s.signature for s in out} if any(s.signature in dropped for s in out) else have - dropped
+            have = {s.signature for s in out}
         out.append(seal)
         have.add(signature)
         if len(same) - len(drop) + 1 > const.MAX_SEALS_PER_PEER:

@@ -11,6 +11,7 @@ names its peer as a next hop.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from itertools import islice
 from operator import attrgetter, is_
 from typing import Any
@@ -53,20 +54,18 @@ def execute(node: ast.Canon, ctx: ExecutionContext) -> None:
 # between runs (memo.py: the data, which only grows, is the same), else for the run.
 
 
+@dataclass(slots=True)
 class Reads:
     """What the last canons read (their lists are never changed: a canon variable holds them)."""
 
-    __slots__ = ("keys", "values", "gens", "stream_keys", "ends")
-
-    def __init__(self) -> None:
-        self.keys: list[str] = []
-        self.values: list[Any] = []
-        """The last canon read: its keys (an entry's own) and their values in the data."""
-        self.gens: list[list[StreamValue]] = []
-        self.stream_keys: list[str] = []
-        self.ends: list[int] = [0]
-        """The old generations of the last stream a new canon read, the keys of its values, and
-        where each generation's keys end."""
+    keys: list[str] = field(default_factory=list)
+    values: list[Any] = field(default_factory=list)
+    """The last canon read: its keys (an entry's own) and their values in the data."""
+    gens: list[list[StreamValue]] = field(default_factory=list)
+    stream_keys: list[str] = field(default_factory=list)
+    ends: list[int] = field(default_factory=lambda: [0])
+    """The old generations of the last stream a new canon read, the keys of its values, and
+    where each generation's keys end."""
 
 
 def _reads(ctx: ExecutionContext) -> Reads:
