@@ -62,10 +62,11 @@ class Reads:
     values: list[Any] = field(default_factory=list)
     """The last canon read: its keys (an entry's own) and their values in the data."""
     gens: list[list[StreamValue]] = field(default_factory=list)
+    old: int = 0
     stream_keys: list[str] = field(default_factory=list)
     ends: list[int] = field(default_factory=lambda: [0])
-    """The old generations of the last stream a new canon read, the keys of its values, and
-    where each generation's keys end."""
+    """The generations of the last stream a new canon read (the first `old` of them its old
+    ones), the keys of its values, and where each old generation's keys end."""
 
 
 def _reads(ctx: ExecutionContext) -> Reads:
@@ -82,15 +83,17 @@ def stream_keys(ctx: ExecutionContext, stream: Stream) -> list[str]:
     reads = _reads(ctx)
     gens = stream.slices((0, 0))
     old = len(stream.old)  # gens[:old] are the old generations
-    start = min(len(reads.gens), old)
-    if reads.gens[:start] != gens[:start]:  # in C (the same lists, mostly: equal lists, equal keys)
-        start = list(map(is_, reads.gens, islice(gens, start))).index(False)
-    keys, ends = reads.stream_keys[: reads.ends[start]], reads.ends[: start + 1]
+    seen, start = reads.gens, min(len(reads.gens), reads.old, old)
+    if (seen if start == len(seen) else seen[:start]) != gens[:start]:  # in C (the same lists, mostly:
+        start = list(map(is_, seen, islice(gens, start))).index(False)  # equal lists, equal keys)
+    ends = reads.ends
+    del ends[start + 1 :]  # its own list: changed in place
+    keys = reads.stream_keys[: ends[start]]
     for i in range(start, len(gens)):
         keys.extend(map(_KEY, gens[i]))
         if i < old:
             ends.append(len(keys))
-    reads.gens, reads.stream_keys, reads.ends = gens[:old], keys, ends
+    reads.gens, reads.old, reads.stream_keys = gens, old, keys
     return keys
 
 
