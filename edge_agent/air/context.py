@@ -215,6 +215,9 @@ class Stream:
     size: int = 0
     top: int = -1
     """The highest old generation (-1: none): where the values a fold has not seen begin."""
+    ordered: bool = True
+    """Whether `old` holds its generations in increasing order (they mostly come so): then a
+    fold over it reads them as they are, unsorted."""
 
     def _count(self) -> None:
         self.size += 1
@@ -226,9 +229,11 @@ class Stream:
 
     def add_old(self, gen: int, item: StreamValue) -> None:
         self._count()
+        have = self.old.get(gen)
         if gen > self.top:
             self.top = gen
-        have = self.old.get(gen)
+        elif have is None:
+            self.ordered = False  # a generation before the last: out of order from now on
         if have is None:
             self.old[gen] = [item]
         else:  # a new list: a generation's list is never changed in place (snapshots share it)
@@ -251,8 +256,11 @@ class Stream:
             out = []
         else:
             old = self.old  # its lists are never empty
-            gens = sorted(old) if old_from <= 0 else [g for g in sorted(old) if g >= old_from]
-            out = list(map(old.__getitem__, gens))  # in C: a fold over a stream reads them all
+            if old_from <= 0 and self.ordered:
+                out = list(old.values())  # in C: a fold over a stream reads them all
+            else:
+                gens = sorted(old) if old_from <= 0 else [g for g in sorted(old) if g >= old_from]
+                out = list(map(old.__getitem__, gens))
         out.extend(s for s in self.new[new_from:] if s)
         return out
 
@@ -279,7 +287,6 @@ class Stream:
 
 
 _KEY = attrgetter("key")
-_VALUE = attrgetter("value")
 
 
 def iteration_token(key: str) -> str:
@@ -373,6 +380,7 @@ class ExecutionContext:
         self.steps = 0
         self.new_entries: list[tuple[Stream, StreamValue]] = []
         self._positions: dict[str, int] | None = None  # built on first use: most runs need none
+        self.canon_reads: Any = None  # what the last canons read, without a memo (canon.py)
         # Resumption (see resume.py): at the first instruction instance the data does not
         # hold yet, the state is captured; then each instruction the run returns through
         # records its frame while `pending` says the child it ran holds that point.
@@ -405,10 +413,6 @@ class ExecutionContext:
             return str(node.node_id)
         it = self.iteration
         return str(node.node_id) + "".join("/" + it[f] for f in folds)
-
-    def canon_values(self, entry: Entry) -> list[Any]:
-        """The values a canon entry refers to (decode checked that they exist)."""
-        return list(map(_VALUE, map(self.data.entries.__getitem__, entry.value)))  # in C: a join's are long
 
     def recorded(
         self, key: str, kinds: tuple[Kind, ...], peer: str | None, node: ast.Instruction
@@ -492,7 +496,9 @@ class ExecutionContext:
         if known is None or len(known) > len(self.data.entries):
             return
         start = len(known)
-        for i, key in enumerate(islice(self.data.entries, start, None), start):
+        added = list(islice(reversed(self.data.entries), len(self.data.entries) - start))  # at the end
+        added.reverse()
+        for i, key in enumerate(added, start):
             known[key] = i
         self._positions = known
 

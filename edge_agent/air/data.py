@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from itertools import filterfalse
 from operator import attrgetter
 from typing import Any
 
@@ -91,6 +92,22 @@ class Seal:
 
 
 @dataclass(slots=True)
+class SealIndex:
+    """What `merge_seals` looks up in a list of seals -- its signatures and its peers -- kept
+    with the data so that a merge (a fan-in's every answer brings a seal) need not walk them
+    all. Describes `owner` while that list is `length` long; a merge takes it over for the
+    data it makes (the data it came with walks its seals again if merged again)."""
+
+    owner: list[Seal] | None
+    length: int
+    signatures: set[bytes]
+    peers: set[str]
+
+    def describes(self, seals: list[Seal]) -> bool:
+        return self.owner is seals and self.length == len(seals)
+
+
+@dataclass(slots=True)
 class Data:
     entries: dict[str, Entry] = field(default_factory=dict)
     sent: dict[str, str] = field(default_factory=dict)
@@ -101,6 +118,8 @@ class Data:
     """When known: each stream's highest generation, its generations being 0 to that (dense).
     Set by `compact`, `merge` and the interpreter when it numbers new values; None (count them)
     for decoded data. Saves a walk over the whole log on every merge and run."""
+    seal_index: SealIndex | None = field(default=None, compare=False, repr=False)
+    """When set and it `describes` `seals`: their signatures and peers (None: walk them)."""
 
     def copy(self) -> Data:
         gens = None if self.gens is None else dict(self.gens)
@@ -143,6 +162,9 @@ def merge(prev: Data, incoming: Data) -> Data:
     Idempotent (merge(a, a) == a) and associative; the result is compacted.
     """
     out = prev.copy()
+    index = prev.seal_index
+    if index is not None and index.describes(prev.seals):
+        index.owner, out.seal_index = out.seals, index  # taken over: the copy holds the same seals
     if not incoming.entries and not incoming.sent and not incoming.seals:
         return out
     known = prev.gens is not None  # then prev's generations are dense: only the new ones move
@@ -161,19 +183,15 @@ def merge(prev: Data, incoming: Data) -> Data:
         out.entries[key] = new = Entry(entry.kind, entry.value, entry.peer, entry.stream, gen)
         if new.stream is not None:
             added.setdefault(new.stream, []).append(new)
-    sent = out.sent
-    extra = incoming.sent.keys() - sent.keys()  # mostly none or few, at the copy's end
-    if extra:
-        found = []
-        for key in reversed(incoming.sent):
-            if key in extra:
-                found.append(key)
-                if len(found) == len(extra):
-                    break
-        for key in reversed(found):  # in the copy's order
-            sent[key] = incoming.sent[key]
+    sent, theirs = out.sent, incoming.sent
+    for key in list(filterfalse(sent.__contains__, theirs)):  # mostly none or few, at the copy's end
+        sent[key] = theirs[key]
     if incoming.seals:
-        out.seals = merge_seals(out.seals, incoming.seals)
+        tables = None
+        if out.seal_index is not None:  # changed in place from here: it describes no list meanwhile
+            out.seal_index.owner = None
+            tables = out.seal_index.signatures, out.seal_index.peers
+        out.seals, out.seal_index = _merge_seals(out.seals, incoming.seals, tables)
     out.items = max(prev.items, incoming.items)
     if len(out.entries) > const.MAX_DATA_ENTRIES:
         raise DataError(f"the merged data would hold more than {const.MAX_DATA_ENTRIES} entries")
@@ -201,34 +219,42 @@ def merge_seals(ours: list[Seal], theirs: list[Seal]) -> list[Seal]:
     survives; two that don't nest (the peer forgot the particle and produced again) are both
     kept, up to `const.MAX_SEALS_PER_PEER` (DataError beyond).
     """
+    return _merge_seals(ours, theirs, None)[0]
+
+
+def _merge_seals(
+    ours: list[Seal], theirs: list[Seal], tables: tuple[set[bytes], set[str]] | None
+) -> tuple[list[Seal], SealIndex]:
+    """`merge_seals`, given `ours`'s signatures and peers if known (changed here), and the
+    index of the result."""
     out = list(ours)
-    have = set(map(_SIGNATURE, out))
-    peers: list[str] | None = None
+    have, peers = tables if tables is not None else (set(map(_SIGNATURE, out)), set(map(_PEER, out)))
+    gone: set[bytes] = set()  # signatures of the seals dropped here (still skipped, as before)
     for seal in theirs:
-        if seal.signature in have:
+        signature = seal.signature
+        if signature in have or signature in gone:
             continue  # the common case: a seal both copies carry
-        mine = set(seal.keys)
         peer = seal.peer
-        if peers is None:
-            peers = list(map(_PEER, out))
         if peer not in peers:  # the next common case: a peer's first seal (a fan-in's answers)
             out.append(seal)
-            peers.append(peer)
-            have.add(seal.signature)
+            peers.add(peer)
+            have.add(signature)
             continue
-        same = [i for i, p in enumerate(peers) if p == peer]  # one walk of them all
+        mine = set(seal.keys)
+        same = [i for i, o in enumerate(out) if o.peer == peer]  # one walk of them all
         if any(mine <= set(out[i].keys) for i in same):
             continue
         drop = {i for i in same if set(out[i].keys) <= mine}
         if drop:
+            dropped = {out[i].signature for i in drop}
+            gone |= dropped
             out = [o for i, o in enumerate(out) if i not in drop]
-            peers = [p for i, p in enumerate(peers) if i not in drop]
+            have = {s.signature for s in out}
         out.append(seal)
-        peers.append(peer)
-        have.add(seal.signature)
+        have.add(signature)
         if len(same) - len(drop) + 1 > const.MAX_SEALS_PER_PEER:
             raise DataError(f"the data holds more than {const.MAX_SEALS_PER_PEER} seals of peer {peer}")
-    return out
+    return out, SealIndex(out, len(out), have, peers)
 
 
 _SIGNATURE = attrgetter("signature")

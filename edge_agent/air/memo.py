@@ -26,7 +26,7 @@ fresh: replayed, the failure leaves its branch incomplete, fresh it does not.
 
 from __future__ import annotations
 
-import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,7 +110,7 @@ class RunLog:
         self._index: dict[str, int] | None = None
 
     def index(self) -> dict[str, int]:
-        """Key -> its place in `missing` (-1 for a key logged twice: no range may trust it)."""
+        """Key -> its place in `missing` (-1 for a key logged twice: look for it in a range)."""
         if self._index is None:
             index: dict[str, int] = {}
             for i, key in enumerate(self.missing):
@@ -278,6 +278,8 @@ class Memo:
     counted_positions: int = 0
     cells: dict[int, Any] = field(default_factory=dict)
     """The last copies of a run's scalar and canon cells (`start_of`), kept for that run."""
+    canon_reads: Any = None
+    """What the last canons of its runs read (instructions/canon.py: bounded by the data)."""
 
     def valid(self, s: Summary) -> bool:
         changes = self.history
@@ -380,22 +382,32 @@ class Memo:
 
 def in_range(log: RunLog, lo: int, hi: int, keys: list[str]) -> bool:
     """Whether none of `keys` is among `log.missing[lo:hi]`: a few keys are looked for in C,
-    many in an index of the log."""
-    if len(keys) * (hi - lo) <= 8 * len(log.missing):
-        missing = log.missing
-        for key in keys:
-            try:
-                missing.index(key, lo, hi)
-            except ValueError:
-                continue
-            return False
+    many in an index of the log (and all in it, once made: the log of a run that ended does
+    not change)."""
+    if lo >= hi:
         return True
+    missing = log.missing
+    if log._index is None and len(keys) * (hi - lo) <= 8 * len(missing):
+        return not any(map(_among(missing, lo, hi), keys))
     index = log.index()
     for key in keys:
         at = index.get(key)
-        if at is not None and (at < 0 or lo <= at < hi):
+        if at is not None and (lo <= at < hi or (at < 0 and _among(missing, lo, hi)(key))):
             return False
     return True
+
+
+def _among(missing: list[str], lo: int, hi: int) -> Callable[[str], bool]:
+    """Whether a key is in `missing[lo:hi]` (looked for in C)."""
+
+    def found(key: str) -> bool:
+        try:
+            missing.index(key, lo, hi)
+        except ValueError:
+            return False
+        return True
+
+    return found
 
 
 def changed_keys(memo: Memo, entries: dict[str, Any], sent: dict[str, Any], results: Any) -> list[str]:
@@ -423,7 +435,7 @@ def same_generations(now: list[list[StreamValue]], before: list[list[StreamValue
     mostly: a generation's list is shared until a value joins it)."""
     if len(now) < len(before):
         return False
-    if all(map(operator.is_, now, before)):  # in C, as nearly always
+    if now[: len(before)] == before:  # in C, the same lists as nearly always (equal lists: equal keys)
         return True
     for a, b in zip(now[: len(before)], before, strict=True):
         if a is not b and [v.key for v in a] != [v.key for v in b]:
@@ -431,24 +443,29 @@ def same_generations(now: list[list[StreamValue]], before: list[list[StreamValue
     return True
 
 
-def snapshot(stream: Stream) -> tuple[dict[int, list[StreamValue]], list[list[StreamValue]], int]:
-    return dict(stream.old), [list(g) for g in stream.new if g], stream.size
+def snapshot(stream: Stream) -> tuple[dict[int, list[StreamValue]], list[list[StreamValue]], int, bool]:
+    return dict(stream.old), [list(g) for g in stream.new if g], stream.size, stream.ordered
 
 
 def restore_stream(ctx: ExecutionContext, instance: str, snap: Any) -> None:
     """Make `instance` hold what it held at a summary's end, its new generations read back
     as the old ones they became (their entries have their generations now)."""
-    old, new, size = snap
+    old, new, size, ordered = snap
     stream = ctx.streams.get(instance)
     if stream is None:
         stream = ctx.streams[instance] = Stream(instance)
     merged = dict(old)
+    top = -1 if not merged else next(reversed(merged)) if ordered else max(merged)
     for gen_values in new:
         gen = gen_values[0].entry.gen
         values = [StreamValue(v.pos, v.value, v.key) for v in gen_values]
         have = merged.get(gen)
+        if have is None:
+            ordered = ordered and gen > top
+            top = max(top, gen)
         merged[gen] = values if have is None else sorted(have + values, key=lambda v: v.pos)
     stream.old = merged
-    stream.top = max(merged) if merged else -1
+    stream.top = top
+    stream.ordered = ordered
     stream.new = [g for g in stream.new if g]
     stream.size = size

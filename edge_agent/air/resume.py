@@ -139,7 +139,8 @@ def _copy_scopes(scopes: Scopes) -> tuple[Scopes, int]:
 
 def _copy_stream(stream: Stream) -> Stream:
     # A generation's list of old values is never changed in place: the copy shares them.
-    return Stream(stream.instance, dict(stream.old), [list(g) for g in stream.new], stream.size, stream.top)
+    new = [list(g) for g in stream.new]
+    return Stream(stream.instance, dict(stream.old), new, stream.size, stream.top, stream.ordered)
 
 
 def _strip(exc: ExecutionError | None) -> ExecutionError | None:

@@ -25,7 +25,7 @@ def equal(a: Any, b: Any) -> bool:
     if ta is list:
         if len(a) != len(b):
             return False
-        if a == b and set(map(type, a)) <= {str}:  # a list of names: compared in C
+        if a == b and list(map(type, a)).count(str) == len(a):  # a list of names: compared in C
             return True
         return all(equal(x, y) for x, y in zip(a, b, strict=True))
     if ta is dict:

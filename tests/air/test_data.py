@@ -153,3 +153,23 @@ def test_merge_seals_keeps_per_peer_the_seals_no_other_contains() -> None:
     assert merge_seals([], apart[:-1]) == apart[:-1]  # seals that do not nest are all kept
     with pytest.raises(D.DataError, match="seals of peer a"):
         merge_seals(apart[:-1], apart[-1:])
+
+
+def test_merges_that_keep_the_seals_index_give_what_merging_the_lists_gives() -> None:
+    """The index a merge keeps with its data is used only for the list it describes: the data
+    a merge came from, a list replaced by its host, are walked again."""
+    Seal = D.Seal
+    a0 = Seal("a", ("0",), b"a0")
+    copies = [Data({str(i): Entry(Kind.CALL, i, f"p{i}")}, seals=[a0, Seal(f"p{i}", (str(i),), bytes([i]))])
+              for i in range(1, 4)]
+    data = D.merge(Data(), Data({"0": Entry(Kind.CALL, 0, "a")}, seals=[a0]))
+    prev = data
+    for copy in copies:
+        prev, data = data, D.merge(data, copy)
+        assert data.seals == D.merge_seals(prev.seals, copy.seals)
+    assert [s.peer for s in data.seals] == ["a", "p1", "p2", "p3"]
+    again = D.merge(prev, copies[2])  # prev's index went to the data merged from it, with p3's seal
+    assert [s.peer for s in again.seals] == ["a", "p1", "p2", "p3"]
+    data.seals = [Seal("a", ("0", "9"), b"a09")]  # a list its host replaced
+    merged = D.merge(data, copies[0])
+    assert [s.signature for s in merged.seals] == [b"a09", bytes([1])]  # a0 is contained in a09
