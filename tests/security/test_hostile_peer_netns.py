@@ -168,31 +168,25 @@ class Lan:
         pytest.fail(f"the victim still works off earlier traffic after {WAIT_S} s; counters {last}")
 
     def wait_status(self, ok: Callable[[dict[str, Any]], bool], what: str, timeout: float) -> dict[str, Any]:
-        """A /status map for which `ok(status)`; fail after `timeout` s."""
+        """A /status map for which `ok(status)`; fail after `timeout` s, with the victim's
+        counters and its last log lines."""
         assert self.watcher is not None
         try:
             line = self.watcher.wait_for(
                 lambda line: line.startswith('{"at"') and ok(json.loads(line)["status"]), timeout=timeout
             )
         except TimeoutError:
-            pytest.fail(f"{what}: not within {timeout} s; status {self.status()}")
-        return json.loads(line)["status"]
-
-    def wait_counters(self, ok: Callable[[dict[str, int]], bool], what: str) -> dict[str, int]:
-        """The victim's counters (see `_counters`) once `ok(counters)`; fail after WAIT_S."""
-        assert self.watcher is not None
-        try:
-            line = self.watcher.wait_for(
-                lambda line: line.startswith('{"at"') and ok(_counters(json.loads(line)["status"])),
-                timeout=WAIT_S,
-            )
-        except TimeoutError:
             line = ""
         if not line:  # (outside the except: the watcher's whole output is no help)
             assert self.victim is not None
             log = "".join(self.victim.stderr.splitlines(keepends=True)[-40:])
-            pytest.fail(f"{what}: not within {WAIT_S} s; counters {self.counters()}\nthe victim's last log lines:\n{log}")
-        return _counters(json.loads(line)["status"])
+            pytest.fail(f"{what}: not within {timeout} s; counters {self.counters()}\n"
+                        f"the victim's last log lines:\n{log}")
+        return json.loads(line)["status"]
+
+    def wait_counters(self, ok: Callable[[dict[str, int]], bool], what: str) -> dict[str, int]:
+        """The victim's counters (see `_counters`) once `ok(counters)`; fail after WAIT_S."""
+        return _counters(self.wait_status(lambda status: ok(_counters(status)), what, WAIT_S))
 
     def more_addresses(self, where: int, count: int) -> list[str]:
         """Give a namespace `count` more IPv4 addresses (an attacker on a LAN has many)."""
