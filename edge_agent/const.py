@@ -6,6 +6,7 @@ Untrusted input is bounded by these before it is parsed; config.py says which a 
 from __future__ import annotations
 
 from edge_agent.const_fleet import *  # noqa: F403 - running a fleet (issue 13): const.X as for the rest
+from edge_agent.const_node import *  # noqa: F403 - the node's particle table, rates and shares
 
 # --- AIR scripts and data (edge_agent/air) -------------------------------------------------
 MAX_SCRIPT_BYTES = 256 * 1024
@@ -524,60 +525,9 @@ COAP_STOP_TIMEOUT_S = 3.0
 COAP_MAX_SENDER_HINT_CHARS = 128
 """Longest `from=` peer id hint accepted on POST /particle (a libp2p id is 52 characters)."""
 
-# --- The node (edge_agent/node.py) ---------------------------------------------------------
-NODE_MAX_PARTICLES = 1024
-"""Particles a node works on at once; one more is dropped as `overloaded`."""
-
-NODE_MAX_FINISHED = 16 * 1024
-"""Ids of expired particles remembered (until their deadline plus the clock skew) to drop replays."""
-
-NODE_YIELD_AFTER_S = 0.005
-"""Seconds a particle's calls and runs may go on without yielding the event loop."""
-NODE_MAX_DELAYED_CALLS = 1_000
-"""`peer.timeout` calls waiting at once, all particles together (edge_agent/delayed.py)."""
-
-NODE_HOUSEKEEPING_S = 1.0
-"""How often expired particles and addresses are swept, in seconds."""
-
-NODE_DELIVERY_TIMEOUT_MS = 10_000
-"""Longest time spent trying to reach one next peer, in ms, before its calls fail."""
-
-NODE_ERROR_RESERVE_MS = 5_000
-"""Time kept before a particle's deadline (at most a fifth of its ttl), in ms, for the error
-about an unreachable peer to travel back to the init peer."""
-
-NODE_FETCH_TIMEOUT_S = 180.0
-"""Time allowed to fetch a module for srv.deploy from the peer that offers it, in seconds.
-Blockwise over CoAP (1 KiB blocks, one at a time), a module at the 2 MiB default limit took
-3.9 s over loopback on an x86-64 PC: a minute or more on a Raspberry Pi 5-20x slower."""
-
 AIR_RECURSION_LIMIT = 200_000
 """Python recursion limit the interpreter needs: a fold over N values nests about 6N frames
 (`next` recurses), so this allows folds over some 30,000 values in one run."""
-
-NODE_MAX_HELD_DATA_BYTES = 48 * 1024 * 1024
-"""Particle data a node holds at once, in bytes of its weight (each particle's largest copy:
-its encoded size plus DATA_ITEM_WEIGHT_BYTES per decoded CBOR item, so what it costs in
-memory, not on the wire); past it idle particles are given up early, and if none is idle a
-new copy is dropped. With the agent (~45 MB) and its Wasm workers it stays under the unit's
-MemoryMax=256M."""
-
-NODE_STRANGER_SHARE = 0.75
-"""Share of the particle table, the held data and the replay table that particles of init
-peers this node does not trust may fill; the rest is kept for trusted peers."""
-
-NODE_STRANGER_IDLE_MS = 10_000
-"""How long a stranger's particle is held with nothing running here, in ms, before it is
-given up early (its id stays in the replay table); trusted ones are held until their ttl."""
-
-NODE_STRANGER_PARTICLES_PER_S = 20.0
-"""New particles per second one untrusted init peer may start here (token bucket rate)."""
-
-NODE_STRANGER_PARTICLES_BURST = 50
-"""Burst of new particles one untrusted init peer may start here (token bucket size)."""
-
-NODE_MAX_RATE_TRACKED_PEERS = 4096
-"""Init peers whose token buckets are remembered (least recently seen forgotten first)."""
 
 MAX_INTERPRETER_STEPS_PER_STRANGER_RUN = 10_000
 """Instructions one run of an untrusted particle may execute on a node (~25-80 ms here at

@@ -49,6 +49,7 @@ from edge_agent.core import (
     Traced,
     Verdict,
 )
+from edge_agent.cpu_lane import StrangerLane
 from edge_agent.delayed import DelayedCalls
 from edge_agent.identity import KeyPair
 from edge_agent.logutil import OnceLog
@@ -59,9 +60,9 @@ from edge_agent.net.membership import MEMBERSHIP_PATH, MembershipResource
 from edge_agent.net.module_offer import MODULES_PATH, ModuleResource
 from edge_agent.net.priority import PrioritySenders
 from edge_agent.net.proof import PROOF_PATH, ProofResource, Prover
-from edge_agent.net.proof import Outcome as ProofOutcome
 from edge_agent.observe import Observer
 from edge_agent.particle import DropReason, Particle, ParticleError
+from edge_agent.replies import ResponseReplies
 from edge_agent.runs import Run, unreachable_calls
 from edge_agent.sdnotify import Notifier
 from edge_agent.seals import Sealer
@@ -108,6 +109,7 @@ class Node:
         self.book = AddressBook()
         self._trust = TrustList(self.state)
         self._priority = PrioritySenders(self.book, lambda: self._trust.peers)
+        self._lane = StrangerLane(const.NODE_STRANGER_CPU_SHARE)  # strangers' runs wait their turn
         self.core = ParticleCore(
             self.peer_id,
             Sealer(self.peer_id, self.keypair.sign, particle.verify_signature),
@@ -122,9 +124,6 @@ class Node:
         self.started_at = 0.0
         self._ready_s: float | None = None
         self._runs: dict[str, Run] = {}
-        self._replies: dict[str, dict[str, bytes]] = {}  # particle -> target -> copy sent in a response
-        # particle -> sender -> the remote its POST came from: alive, and its POST may wait for our answer
-        self._posted_from: dict[str, dict[str, tuple[str, int]]] = {}
         self._modules: dict[str, bytes] = {}  # sha256 -> bytes this peer offers for deploys
         self._tasks: set[asyncio.Task[Any]] = set()
         self._delayed = DelayedCalls(self._spawn, const.NODE_MAX_DELAYED_CALLS)
@@ -171,6 +170,7 @@ class Node:
         # Devices of a fleet show their certificates, for `trusted` services of other devices.
         self.server.add_resource(MEMBERSHIP_PATH, MembershipResource(self.services.membership_answer))
         self.prover = Prover(self.client, self.book)
+        self._replies = ResponseReplies(self.server, self.book, self.prover, self.counters)
         self.observe = Observer.attach(self)  # the log ring (GET /logs) and the metrics of /status
         self.discovery: Any = None
 
@@ -286,6 +286,7 @@ class Node:
             "max_module_bytes": self.config.wasm.max_module_bytes, "particles": len(self.core),
             "replay_ids": self.core.finished_ids,
             "interpreter": {"steps": self.core.run_steps, "seconds": round(self.core.run_seconds, 3)},
+            "strangers_cpu": self._lane.stats(),
             "peers": sorted(self.book.peers()),
             "counters": {k: v for k, v in sorted(counters.items()) if v},
             "coap": {"server": transport, "client": self.client.stats()},
@@ -346,15 +347,17 @@ class Node:
         self, p: Particle, remote: Any = None, *, sender: str | None = None, local: bool = False
     ) -> bool:
         """Hand a checked envelope to the core and do what it says; whether it was taken."""
-        actions = self.core.handle(Arrived(p, sender, local), now_ms())
+        trusted = local or self._trusts(p.init_peer_id)
+        with self._lane.trusted() if trusted else contextlib.nullcontext():
+            return await self._accept(p, remote, sender, local, trusted)
+
+    async def _accept(self, p: Particle, remote: Any, sender: str | None, local: bool, trusted: bool) -> bool:
+        actions = await self._handle(Arrived(p, sender, local), trusted)
         taken = not (actions and isinstance(actions[0], Dropped | Duplicate))
         if taken:
             self.counters["accepted"] += 1
             if sender is not None and remote is not None:  # where its POST came from (it may wait)
-                heard = self._posted_from.setdefault(p.id, {})  # NODE_MAX_HEARD_PER_PARTICLE senders
-                waits = self.server.has_reply_slot((p.id, sender))
-                if waits or len(heard) < const.NODE_MAX_HEARD_PER_PARTICLE:
-                    heard[sender] = remote
+                self._replies.heard(p.id, sender, remote)
             if sender is not None and sender != self.peer_id and remote is not None:
                 # The sender's id is a hint, taken only with a copy the core accepted (signed,
                 # sealed); an address learned from it only routes, never trusts.
@@ -362,6 +365,16 @@ class Node:
                     self.book.add(sender, Address(remote[0], remote[1]), Source.INCOMING)
         await self._drive(actions, remote)
         return taken
+
+    async def _handle(self, event: Any, trusted: bool) -> list[Action]:
+        """The core's actions for `event`; a stranger's particle first waits its turn to run."""
+        if trusted:
+            return self.core.handle(event, now_ms())
+        async with self._lane.turn():
+            return self.core.handle(event, now_ms())
+
+    def _trusted_particle(self, pid: str) -> bool:
+        return pid not in self.core or self._trusts(self.core.envelope(pid).init_peer_id)
 
     # --- the loop ---------------------------------------------------------------------------
 
@@ -377,7 +390,9 @@ class Node:
                     self._act(action, remote)
             if calls is None:
                 return
-            results = await self._call(calls)
+            trusted = self._trusts(calls.init_peer_id)
+            with self._lane.trusted() if trusted else contextlib.nullcontext():
+                results = await self._call(calls)
             if not results:  # all of them are delayed (peer.timeout): `_deliver_later` hands them over
                 return
             if time.perf_counter() - started > const.NODE_YIELD_AFTER_S:
@@ -385,11 +400,11 @@ class Node:
                 # (other particles, /status) breathe between its runs.
                 await asyncio.sleep(0)
                 started = time.perf_counter()
-            actions = self.core.handle(CallsDone(calls.particle_id, results), now_ms())
+            actions = await self._handle(CallsDone(calls.particle_id, results), trusted)
 
     def _act(self, action: Action, remote: Any) -> None:
         if isinstance(action, SendCopy):
-            if not self._reply_now(action):
+            if not self._replies.now(action):
                 self._spawn(self._send(action))
         elif isinstance(action, Dropped):
             self._count_drop(action.verdict.value, action.detail, remote)
@@ -405,16 +420,10 @@ class Node:
                 run.learn(action)
         elif isinstance(action, Duplicate):
             self.counters["duplicates"] += 1
-            reply = self._replies.get(action.particle_id, {}).get(action.sender) if action.sender else None
-            sender = action.sender
-            proven = sender and isinstance(remote, tuple) and self.book.is_proven(sender, Address(*remote))
-            if reply is not None and sender and proven:
-                # The sender lost the response that carried our answer: it asks again.
-                self.server.offer_reply((action.particle_id, sender), reply)
+            self._replies.again(action.particle_id, action.sender, remote)
         elif isinstance(action, Forgotten):
-            self._replies.pop(action.particle_id, None)
+            self._replies.forget(action.particle_id)
             self._delayed.forget(action.particle_id)
-            self._posted_from.pop(action.particle_id, None)
             self._runs.pop(action.particle_id, None)
             if action.why != "expired":
                 self.counters["evicted"] += 1
@@ -457,13 +466,20 @@ class Node:
     async def _deliver_later(self, particle_id: str, key: str, result: Delayed) -> None:
         """Hand `result` to the core once it is due (its delay never outlasts the particle)."""
         await asyncio.sleep(result.delay_ms / 1000)
-        await self._drive(self.core.handle(CallsDone(particle_id, {key: result.now()}), now_ms()))
+        event = CallsDone(particle_id, {key: result.now()})
+        await self._drive(await self._handle(event, self._trusted_particle(particle_id)))
 
     async def _send(self, action: SendCopy) -> None:
+        if self._trusts(action.envelope.init_peer_id):  # its answer waits on this send
+            with self._lane.trusted():
+                return await self._send_copy(action, True)
+        return await self._send_copy(action, False)
+
+    async def _send_copy(self, action: SendCopy, trusted: bool) -> None:
         pid, target, envelope = action.particle_id, action.target, action.envelope
         raw = envelope.encode()
-        heard = self._posted_from.get(pid, {}).get(target)
-        if await self._reply_in_response(pid, target, raw):
+        heard = self._replies.posted_from(pid, target)
+        if await self._replies.in_response(pid, target, raw):
             return
         give_up_ms = action.give_up_ms
         now = now_ms()
@@ -480,10 +496,10 @@ class Node:
         # Only where the target proves its key, each of its addresses in turn (net/delivery).
         delivery = await send_to_peer(
             self.prover, target, raw, deadline_ms=give_up_ms, sender=self.peer_id,
-            heard_at=Address(*heard) if heard is not None else None,
+            heard_at=heard,
         )
         if delivery.tries > 1:  # news for a trace only (the core ignores it otherwise)
-            await self._drive(self.core.handle(Retried(pid, target, *delivery.retries), now_ms()))
+            await self._drive(await self._handle(Retried(pid, target, *delivery.retries), trusted))
         if delivery.ok and delivery.address is not None:
             self.counters["sent"] += 1
             if delivery.reply:  # the target's answer came back in its response
@@ -496,40 +512,7 @@ class Node:
             ("unreachable", target), "could not send particle %s to %s: %s", pid, target, reason
         )
         if action.call_keys and not self._stopping:
-            await self._drive(self.core.handle(SendFailed(pid, target, action.call_keys, reason), now_ms()))
-
-    async def _reply_in_response(self, pid: str, target: str, raw: bytes) -> bool:
-        """Put the copy in the response to `target`'s POST of this particle, if that POST
-        still waits and came from an address where `target` proves its key (the `from=`
-        hint alone is anyone's to write)."""
-        remote = self._posted_from.get(pid, {}).pop(target, None)
-        if remote is None or not self.server.has_reply_slot((pid, target)):
-            return False
-        address = Address(remote[0], remote[1])
-        if (await self.prover.prove(target, address)).outcome is not ProofOutcome.PROVEN:
-            return False
-        return self._offer_reply(pid, target, raw)
-
-    def _reply_now(self, action: SendCopy) -> bool:
-        """`_reply_in_response` without a task where the target proved its key at the POST's
-        address (a particle back to its sender); else `_send` tries, in a task, and the POST waits."""
-        pid, target = action.particle_id, action.target
-        remote = self._posted_from.get(pid, {}).get(target)
-        if remote is None or not self.server.has_reply_slot((pid, target)):
-            return False
-        if not self.book.is_proven(target, Address(remote[0], remote[1])):
-            self.server.expect_reply((pid, target))  # `_send` proves it first, then offers
-            return False
-        del self._posted_from[pid][target]
-        return self._offer_reply(pid, target, action.envelope.encode())
-
-    def _offer_reply(self, pid: str, target: str, raw: bytes) -> bool:
-        if not self.server.offer_reply((pid, target), raw):
-            return False
-        # Kept, should the target ask again (it lost the response).
-        self._replies.setdefault(pid, {})[target] = raw
-        self.counters["sent"] += 1
-        return True
+            await self._drive(await self._handle(SendFailed(pid, target, action.call_keys, reason), trusted))
 
     async def _housekeeping(self) -> None:
         """Let the core expire particles and replay ids; forget stale addresses; reread trust."""

@@ -54,6 +54,7 @@ from edge_agent.net.coap_common import (
 from edge_agent.net.coap_dedup import DuplicateTable
 from edge_agent.net.coap_server import CoapServer
 from edge_agent.net.ipstack import ipv6_unavailable
+from edge_agent.net.literal_remote import literal_remote
 
 __all__ = ["CoapClient", "CoapResponse", "SendOutcome", "SendResult"]
 
@@ -421,9 +422,13 @@ class CoapClient:
         aiocoap resolves a "host:port" on every request with getaddrinfo in a thread (and a
         route check), which takes longer than the exchange itself on loopback; peers are
         addressed by IP literals, so the resolved remote stays valid. It is forgotten when
-        an exchange with it fails.
+        an exchange with it fails. A new IP literal's remote is built without the thread
+        (`literal_remote`: under load that thread waited up to a second for the GIL).
         """
         remote = self._remotes.get(dest)
+        known = remote is not None
+        if remote is None:
+            remote = literal_remote(ctx, *dest)
         if remote is not None:
             message.remote = remote
         # A small POST (a particle) needs no blockwise machinery either way: its answer is
@@ -434,7 +439,7 @@ class CoapClient:
         except aiocoap.error.Error:
             self._remotes.pop(dest, None)
             raise
-        if remote is None and getattr(message.remote, "sockaddr", None) is not None:
+        if not known and getattr(message.remote, "sockaddr", None) is not None:
             if len(self._remotes) >= const.COAP_MAX_RESOLVED_REMOTES:
                 del self._remotes[next(iter(self._remotes))]
             self._remotes[dest] = message.remote

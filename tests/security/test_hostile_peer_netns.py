@@ -178,11 +178,13 @@ class Lan:
         except TimeoutError:
             line = ""
         if not line:  # (outside the except: the watcher's whole output is no help)
-            assert self.victim is not None
-            log = "".join(self.victim.stderr.splitlines(keepends=True)[-40:])
-            pytest.fail(f"{what}: not within {timeout} s; counters {self.counters()}\n"
-                        f"the victim's last log lines:\n{log}")
+            pytest.fail(f"{what}: not within {timeout} s; counters {self.counters()}\n{self.victim_log()}")
         return json.loads(line)["status"]
+
+    def victim_log(self) -> str:
+        """The victim's last 40 log lines, for a failure message."""
+        assert self.victim is not None
+        return "the victim's last log lines:\n" + "".join(self.victim.stderr.splitlines(keepends=True)[-40:])
 
     def wait_counters(self, ok: Callable[[dict[str, int]], bool], what: str) -> dict[str, int]:
         """The victim's counters (see `_counters`) once `ok(counters)`; fail after WAIT_S."""
@@ -202,7 +204,9 @@ class Lan:
         """`edge-agent ARGS --json` as the trusted laptop; its JSON output (the run must pass)."""
         done = self.lan.run(LAPTOP, [*CLI, *args, "--json"], env=self.laptop_env, timeout=CLI_TIMEOUT_S,
                             check=False)
-        assert done.returncode == 0, f"edge-agent {' '.join(args)} exited {done.returncode}: {done.stderr}"
+        assert done.returncode == 0, (
+            f"edge-agent {' '.join(args)} exited {done.returncode}: {done.stderr}\n{self.victim_log()}"
+        )
         return json.loads(done.stdout)
 
     def laptop_calls_succeed(self) -> None:
