@@ -500,7 +500,8 @@ COAP_PENDING_RESERVED = 32
 """Of `COAP_MAX_PENDING_PARTICLES`, callback slots only priority senders may take."""
 
 COAP_MAX_RESOLVED_REMOTES = 256
-"""(host, port) destinations whose aiocoap remote the client keeps, so it resolves each once."""
+"""(host, port) destinations whose aiocoap remote the client keeps, so it resolves each once;
+also those whose last answer's time it keeps (`CoapClient.answered_since`)."""
 
 COAP_MAX_REQUESTS_PER_PEER = 32
 """Most outgoing requests to one (host, port) at once; more wait their turn. aiocoap sends

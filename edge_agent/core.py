@@ -63,6 +63,7 @@ from edge_agent.core_events import (
     Traced,
     Verdict,
 )
+from edge_agent.ratelimit import KeyedBuckets, Rate
 from edge_agent.seals import Sealer, SealError
 from edge_agent.trace import TRACE_KEY, PeerTrace
 
@@ -100,7 +101,8 @@ class _Record:
     pending: set[str] = field(default_factory=set)
     results: dict[str, CallResult] = field(default_factory=dict)
     digests: dict[str, bytes] = field(default_factory=dict)
-    weight: int = 0
+    weight: int = 0  # of its largest copy's data; and of its resume point:
+    resume_weight: int = 0
     steps: int = 0
     cpu_s: float = 0.0
     last_active_ms: int = 0
@@ -150,11 +152,20 @@ class ParticleCore:
         self._strangers = 0  # records of untrusted init peers
         self._strangers_held = 0  # and the weight of their data
         self._finished_strangers = 0  # their ids in the replay table
-        self._buckets: OrderedDict[str, tuple[float, int]] = OrderedDict()  # init peer -> (tokens, at ms)
         self._forgotten: list[Action] = []  # what `_finish` let go of during this event
         self.runs = 0
         self.run_steps = 0
         self.run_seconds = 0.0
+
+    @property
+    def limits(self) -> CoreLimits:
+        return self._limits
+
+    @limits.setter
+    def limits(self, limits: CoreLimits) -> None:  # and a bucket per init peer not trusted
+        self._limits = limits
+        rate = Rate(limits.new_per_s, limits.new_burst)
+        self._buckets = KeyedBuckets(rate, const.NODE_MAX_RATE_TRACKED_PEERS)
 
     # --- queries ------------------------------------------------------------------------
 
@@ -231,7 +242,7 @@ class ParticleCore:
             return [Dropped(p.id, Verdict.MALFORMED, str(exc), ev.sender)]
         if FAILURE_KEY in incoming.entries or TRACE_KEY in incoming.entries:
             return self._report_arrived(rec, p, incoming, ev.sender)
-        if rec is not None and _adds_nothing(rec.data, incoming):
+        if rec is not None and rec.data.covers(incoming):
             return [Duplicate(p.id, ev.sender)]
         try:  # before it may make room: a copy that is refused evicts nothing
             if rec is None:
@@ -334,15 +345,14 @@ class ParticleCore:
             elif _idle_stranger(rec, now_ms, self.limits.stranger_idle_ms):
                 self._finish(pid, "a stranger's particle left idle")
         self._forget_finished(now_ms)
-        for peer in [p for p, (_, at) in self._buckets.items() if now_ms - at > 60_000]:
-            del self._buckets[peer]
+        self._buckets.forget_full(now_ms / 1000)
         return []
 
     # --- admission ----------------------------------------------------------------------
 
     def _admit(self, p: Envelope, trusted: bool, local: bool, now_ms: int) -> tuple[Verdict, str] | None:
         """Rate, replay-table room and signature for a particle new here, or why not."""
-        if not trusted and not self._take_token(p.init_peer_id, now_ms):
+        if not trusted and not self._buckets.take(p.init_peer_id, now_ms / 1000):
             return Verdict.RATE_LIMITED, f"{p.init_peer_id} starts particles faster than it may"
         if not self._finished_room(trusted, now_ms):
             return Verdict.OVERLOADED, f"{len(self._finished)} finished particle ids are remembered here"
@@ -354,17 +364,6 @@ class ParticleCore:
                 "(forged, or the script/id/timestamp/ttl was changed on the way)"
             )
         return None  # room is made once its data proved sealed (`_arrived`)
-
-    def _take_token(self, peer: str, now_ms: int) -> bool:
-        """A token bucket per init peer that is not trusted (rate `new_per_s`, `new_burst`)."""
-        limits = self.limits
-        tokens, at = self._buckets.pop(peer, (float(limits.new_burst), now_ms))
-        tokens = min(float(limits.new_burst), tokens + (now_ms - at) * limits.new_per_s / 1000)
-        ok = tokens >= 1
-        self._buckets[peer] = (tokens - 1 if ok else tokens, now_ms)
-        while len(self._buckets) > const.NODE_MAX_RATE_TRACKED_PEERS:
-            self._buckets.popitem(last=False)
-        return ok
 
     def _finished_room(self, trusted: bool, now_ms: int) -> bool:
         """Room in the replay table, which is never flushed: expired ids go, unexpired stay."""
@@ -445,7 +444,7 @@ class ParticleCore:
 
     def _trace_report(self, rec: _Record, now_ms: int) -> list[Action]:
         assert rec.trace is not None
-        give_up = self._give_up_ms(rec, now_ms)
+        give_up = self._send_times(rec, now_ms)[0]
         return core_trace.report(rec.trace, rec.envelope, self.peer_id, self.sealer, give_up)
 
     def _run_once(self, rec: _Record, incoming: Data, now_ms: int) -> list[Action]:
@@ -478,6 +477,7 @@ class ParticleCore:
             return [Dropped(pid, _REFUSED.get(result.ret_code, Verdict.MALFORMED), result.error_message)]
         rec.data = result.data
         rec.resume = result.resume
+        self._weigh_resume(rec)
         if result.ret_code == STEP_LIMIT and rec.steps >= budget:
             return self._over_budget(pid, budget)
         if not result.ok:
@@ -501,9 +501,9 @@ class ParticleCore:
             except DataError as exc:
                 return self._failed(rec, exc.ret_code, str(exc), "", now_ms)
             copy = rec.envelope.with_data(raw)
-            give_up = self._give_up_ms(rec, now_ms)
+            times = self._send_times(rec, now_ms)
             for target in next_peers:
-                actions.append(SendCopy(pid, target, copy, tuple(forwarded.get(target, ())), give_up))
+                actions.append(SendCopy(pid, target, copy, tuple(forwarded.get(target, ())), *times))
                 if rec.trace is not None:
                     rec.trace.sent(now_ms, target)
         calls = tuple(r for r in requests if r.key not in rec.pending)
@@ -532,16 +532,28 @@ class ParticleCore:
         report = Data({FAILURE_KEY: entry})
         self.sealer.seal(pid, report, {})
         copy = rec.envelope.with_data(air_data.encode(report))
-        return [*failed, SendCopy(pid, init, copy, (), self._give_up_ms(rec, now_ms))]
+        return [*failed, SendCopy(pid, init, copy, (), *self._send_times(rec, now_ms))]
 
-    def _give_up_ms(self, rec: _Record, now_ms: int) -> int:
-        """When to stop trying a next peer: before the deadline, keeping a reserve for the
-        error's way back; a copy made within the reserve (that error on its way, or a late
-        hop) may use it all."""
+    def _send_times(self, rec: _Record, now_ms: int) -> tuple[int, int]:
+        """When to stop trying a next peer that shows no sign of life (at most
+        `delivery_timeout_ms` from now), and the latest, for one that answers our other
+        requests meanwhile: before the deadline, keeping a reserve for the error's way back (a
+        copy made within the reserve, that error on its way or a late hop, may use it all)."""
         deadline = rec.deadline_ms
         reserve = min(rec.envelope.ttl_ms // 5, self.limits.error_reserve_ms)
-        give_up = deadline - reserve if now_ms < deadline - reserve else deadline
-        return min(give_up, now_ms + self.limits.delivery_timeout_ms)
+        last = deadline - reserve if now_ms < deadline - reserve else deadline
+        return min(last, now_ms + self.limits.delivery_timeout_ms), last
+
+    def _weigh_resume(self, rec: _Record) -> None:
+        """The resume point counts in the particle's weight (it holds copies of interpreter
+        state); without room for it, it goes: a cache, the next run replays instead."""
+        weight = rec.resume.items * const.DATA_ITEM_WEIGHT_BYTES if rec.resume is not None else 0
+        grows = weight - rec.resume_weight
+        if grows > 0 and self._full(grows, rec.trusted, new=False):
+            rec.resume, weight, grows = None, 0, -rec.resume_weight
+        self._held += grows
+        self._strangers_held += 0 if rec.trusted else grows
+        rec.resume_weight = weight
 
     def _over_budget(self, pid: str, budget: int) -> list[Action]:
         detail = f"particle {pid} ran more than {budget} instructions here"
@@ -562,9 +574,10 @@ class ParticleCore:
 
     def _release(self, pid: str) -> None:
         rec = self._records.pop(pid)
-        self._held -= rec.weight
+        weight = rec.weight + rec.resume_weight
+        self._held -= weight
         self._strangers -= not rec.trusted
-        self._strangers_held -= 0 if rec.trusted else rec.weight
+        self._strangers_held -= 0 if rec.trusted else weight
 
 
 _REFUSED = {2: Verdict.MALFORMED, 3: Verdict.DATA_CONFLICT, FORGED_RESULT: Verdict.FORGED}
@@ -577,22 +590,8 @@ _DETAILS = {
 
 
 def _same_particle(a: Envelope, b: Envelope) -> bool:
-    return (
-        a.signature == b.signature
-        and a.init_peer_id == b.init_peer_id
-        and a.timestamp_ms == b.timestamp_ms
-        and a.ttl_ms == b.ttl_ms
-        and a.script == b.script
-    )
-
-
-def _adds_nothing(known: Data, incoming: Data) -> bool:
-    """A copy whose every entry, sent record and seal we already hold: nothing to run."""
-    return (
-        all(k in known.entries for k in incoming.entries)
-        and all(k in known.sent for k in incoming.sent)
-        and all(s in known.seals for s in incoming.seals)
-    )
+    return (a.signature, a.init_peer_id, a.timestamp_ms, a.ttl_ms, a.script) == (
+        b.signature, b.init_peer_id, b.timestamp_ms, b.ttl_ms, b.script)
 
 
 def _idle_stranger(rec: _Record, now_ms: int, idle_ms: int) -> bool:

@@ -131,13 +131,16 @@ class CallServices:
 
 @dataclass(frozen=True, slots=True)
 class SendCopy:
-    """Send `envelope` (with the data to send) to `target`; report `SendFailed` by `give_up_ms`."""
+    """Send `envelope` (with the data to send) to `target`; report `SendFailed` by `give_up_ms`,
+    or by `busy_until_ms` while the target answers other requests of ours meanwhile (alive, so
+    the wait is a busy peer's, or our own queue to it: not a dead address)."""
 
     particle_id: str
     target: str
     envelope: Any
     call_keys: tuple[str, ...]
     give_up_ms: int
+    busy_until_ms: int = 0  # 0: no more time than give_up_ms
 
 
 @dataclass(frozen=True, slots=True)

@@ -495,8 +495,8 @@ class Node:
                 unseen = " (not found over mDNS)"
         # Only where the target proves its key, each of its addresses in turn (net/delivery).
         delivery = await send_to_peer(
-            self.prover, target, raw, deadline_ms=give_up_ms, sender=self.peer_id,
-            heard_at=heard,
+            self.prover, target, raw, deadline_ms=give_up_ms, busy_until_ms=action.busy_until_ms,
+            sender=self.peer_id, heard_at=heard,
         )
         if delivery.tries > 1:  # news for a trace only (the core ignores it otherwise)
             await self._drive(await self._handle(Retried(pid, target, *delivery.retries), trusted))

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-__all__ = ["Rate", "SenderLimiter", "TokenBucket"]
+__all__ = ["KeyedBuckets", "Rate", "SenderLimiter", "TokenBucket"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,40 @@ class TokenBucket:
             return True
         return False
 
+    def full(self, now: float) -> bool:
+        """Whether it has refilled: one made now would be the same."""
+        return self._tokens + max(0.0, now - self._stamp) * self.rate.per_s >= self.rate.burst
+
+
+class KeyedBuckets:
+    """A bucket per key, each at `rate`, at most `max_keys` of them: a new key beyond that
+    forgets the least recently active one (its bucket would have refilled had it been idle)."""
+
+    def __init__(self, rate: Rate, max_keys: int) -> None:
+        if max_keys < 1:
+            raise ValueError(f"max_keys must be positive, got {max_keys}")
+        self.rate = rate
+        self.max_keys = max_keys
+        self._buckets: OrderedDict[Hashable, TokenBucket] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def take(self, key: Hashable, now: float) -> bool:
+        """Take a token from `key`'s bucket (a new one starts full); False if it is empty."""
+        bucket = self._buckets.pop(key, None)
+        if bucket is None:
+            bucket = TokenBucket(self.rate, now)
+            if len(self._buckets) >= self.max_keys:
+                self._buckets.popitem(last=False)
+        self._buckets[key] = bucket  # the most recently active last
+        return bucket.take(now)
+
+    def forget_full(self, now: float) -> None:
+        """Drop the buckets that have refilled: a key's next action finds a full one anyway."""
+        for key in [k for k, b in self._buckets.items() if b.full(now)]:
+            del self._buckets[key]
+
 
 class SenderLimiter:
     """A bucket per sender (`each`) and one for all senders together (`together`).
@@ -73,7 +107,7 @@ class SenderLimiter:
         self.max_senders = max_senders
         self._clock = clock
         self._together = TokenBucket(together, clock())
-        self._buckets: OrderedDict[Hashable, TokenBucket] = OrderedDict()
+        self._buckets = KeyedBuckets(each, max_senders)
 
     def __len__(self) -> int:
         """Senders with a bucket now."""
@@ -82,11 +116,4 @@ class SenderLimiter:
     def allow(self, sender: Hashable) -> bool:
         """Whether `sender` may act now (a token was taken from its bucket and the shared one)."""
         now = self._clock()
-        bucket = self._buckets.get(sender)
-        if bucket is None:
-            bucket = self._buckets[sender] = TokenBucket(self.each, now)
-            if len(self._buckets) > self.max_senders:
-                self._buckets.popitem(last=False)
-        else:
-            self._buckets.move_to_end(sender)
-        return bucket.take(now) and self._together.take(now)
+        return self._buckets.take(sender, now) and self._together.take(now)

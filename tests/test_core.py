@@ -141,6 +141,20 @@ def test_an_unreachable_peer_fails_its_calls_with_error_14() -> None:
     assert entry.peer == "dev" and entry.value[0] == 14
 
 
+def test_a_copy_gives_up_after_the_delivery_timeout_or_on_a_busy_peer_before_the_error_reserve() -> None:
+    """`give_up_ms`: a target with no sign of life; `busy_until_ms`: one answering other
+    requests meanwhile, until the deadline less the reserve for error 14's way back."""
+    dev = core(delivery_timeout_ms=10_000, error_reserve_ms=5_000)
+    p = signed('(call "far" ("op" "noop") [])', ttl_ms=60_000)
+    [send] = dev.handle(Arrived(p), NOW)
+    assert (send.give_up_ms, send.busy_until_ms) == (NOW + 10_000, NOW + 60_000 - 5_000)
+    short = signed('(call "far" ("op" "noop") [])', ttl_ms=8_000)  # the reserve: a fifth of it
+    [send] = dev.handle(Arrived(short), NOW)
+    assert (send.give_up_ms, send.busy_until_ms) == (NOW + 8_000 - 1_600,) * 2
+    [send] = dev.handle(Arrived(signed('(call "far" ("op" "noop") [])', ttl_ms=8_000)), NOW + 7_000)
+    assert send.give_up_ms == send.busy_until_ms == NOW + 8_000  # within the reserve: all of it
+
+
 def test_a_stranger_is_rate_limited_and_gets_only_a_share() -> None:
     dev = core(new_burst=3, new_per_s=1, max_particles=8)
     verdicts = [a.verdict for i in range(5) for a in dev.handle(Arrived(signed('(null)', "stranger")), NOW)]
@@ -284,3 +298,30 @@ def test_a_new_particle_refused_for_its_seals_or_as_a_stray_report_evicts_nothin
     [drop] = dev.handle(Arrived(report, "shed"), NOW)  # dev is not its init peer
     assert drop.verdict is Verdict.BAD_REPORT
     assert all(q.id in dev for q in held)
+
+
+def test_the_resume_point_counts_in_the_weight_and_goes_when_there_is_no_room_for_it() -> None:
+    """A fold of local calls: its runs resume (air/resume.py), and that state is weighed with
+    the particle's data. A node with no room for it drops it (the runs replay instead): the
+    same calls, the same outcome, and the weight held stays within the limit."""
+    script = '(seq (call "dev" ("op" "array") [] xs) (fold xs x (seq (call "dev" ("op" "noop") [x]) (next x))))'
+
+    def drive(dev: ParticleCore) -> tuple[int, list[Any], list[Any]]:
+        p = signed(script)
+        [calls] = dev.handle(Arrived(p), NOW)
+        arrived = dev.held_bytes
+        actions = dev.handle(CallsDone(p.id, {calls.requests[0].key: CallResult.success(list(range(60)))}), NOW)
+        most, made = 0, []
+        while actions and isinstance(actions[0], CallServices):
+            most = max(most, dev.held_bytes - arrived)
+            made += [r.args for r in actions[0].requests]
+            actions = dev.handle(CallsDone(p.id, {r.key: CallResult.success(None) for r in actions[0].requests}), NOW)
+        return most, made, actions
+
+    roomy = core()
+    resumed, made, outcome = drive(roomy)
+    assert resumed > 0  # the resume points' weight, on top of the data's
+    tight = core(max_held_bytes=1)  # room for the copy (it brings no data), none for a resume point
+    assert drive(tight) == (0, made, outcome)
+    assert tight.held_bytes == 0 < roomy.held_bytes
+    assert len(made) == 60

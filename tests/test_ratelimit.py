@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from edge_agent.ratelimit import Rate, SenderLimiter, TokenBucket
+from edge_agent.ratelimit import KeyedBuckets, Rate, SenderLimiter, TokenBucket
 from tests.support.clock import FakeClock
 
 
@@ -40,3 +40,18 @@ def test_the_table_of_senders_is_bounded() -> None:
         limiter.allow(n)
     assert len(limiter) == 3
     assert limiter.allow(999) is False  # still tracked: its one token is gone
+
+
+def test_keyed_buckets_are_bounded_and_forget_the_ones_that_refilled() -> None:
+    buckets = KeyedBuckets(Rate(per_s=1.0, burst=2), max_keys=2)
+    assert [buckets.take("a", 0.0) for _ in range(3)] == [True, True, False]
+    assert buckets.take("b", 0.0) and len(buckets) == 2
+    assert buckets.take("c", 0.0) and len(buckets) == 2  # "a", least recently active, is forgotten
+    assert buckets.take("a", 0.0) and buckets.take("a", 0.0) and not buckets.take("a", 0.0)  # a new, full one
+    buckets.forget_full(0.5)
+    assert len(buckets) == 2  # "c" (1 token) and "a" (0) are not full yet
+    buckets.forget_full(1.0)
+    assert len(buckets) == 1  # "c" refilled: one made now would be the same
+    assert buckets.take("a", 1.0) and not buckets.take("a", 1.0)  # "a" got one token back, not two
+    with pytest.raises(ValueError, match="max_keys"):
+        KeyedBuckets(Rate(1.0, 1), max_keys=0)

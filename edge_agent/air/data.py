@@ -125,6 +125,15 @@ class Data:
         gens = None if self.gens is None else dict(self.gens)
         return Data(dict(self.entries), dict(self.sent), list(self.seals), self.items, gens)
 
+    def covers(self, incoming: Data) -> bool:
+        """Whether every entry, sent record and seal of `incoming` is here already (a copy
+        that adds nothing: nothing to run)."""
+        return (
+            all(k in self.entries for k in incoming.entries)
+            and all(k in self.sent for k in incoming.sent)
+            and all(s in self.seals for s in incoming.seals)
+        )
+
     def __len__(self) -> int:
         return len(self.entries)
 

@@ -156,6 +156,7 @@ class CoapClient:
         self._stop_cancelled: set[asyncio.Task[Any]] = set()
         self._limits: dict[Remote, _PeerLimit] = {}
         self._remotes: dict[Remote, Any] = {}  # (host, port) -> aiocoap's resolved remote
+        self._answered: dict[Remote, float] = {}  # (host, port) -> when it last answered us (monotonic)
         self._counts = {
             "sent": 0, "delivered": 0, "rejected": 0, "expired": 0, "not_listening": 0,
             "attempts": 0,
@@ -214,6 +215,12 @@ class CoapClient:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+    def answered_since(self, address: Remote | Address, since: float) -> bool:
+        """Whether `address` answered a request of ours after `since` (time.monotonic()):
+        alive, whatever became of one request to it (it may have waited in our own queue to
+        it, or in the peer's backlog)."""
+        return self._answered.get(destination(address), float("-inf")) > since
 
     def stats(self) -> dict[str, int]:
         """Client counters (fresh dict)."""
@@ -386,6 +393,10 @@ class CoapClient:
         finally:
             self._exchanging.discard(task)
             self._stop_cancelled.discard(task)
+        self._answered.pop(dest, None)  # kept in order of the last answer: the oldest goes first
+        if len(self._answered) >= const.COAP_MAX_RESOLVED_REMOTES:
+            del self._answered[next(iter(self._answered))]
+        self._answered[dest] = time.monotonic()
         payload = response.payload
         if len(payload) > max_bytes:
             raise RequestFailed(

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from edge_agent import const
 from edge_agent.net.addressbook import Address, AddressBook, Candidate
-from edge_agent.net.coap import SendOutcome
+from edge_agent.net.coap import CoapClient, SendOutcome, SendResult
 from edge_agent.net.proof import Outcome, Prover
 
 __all__ = ["Delivery", "get_from_peer", "proven_addresses", "send_to_peer"]
@@ -64,6 +64,7 @@ async def send_to_peer(
     raw: bytes,
     *,
     deadline_ms: int,
+    busy_until_ms: int = 0,
     sender: str | None = None,
     heard_at: Address | None = None,
     wall_clock: Callable[[], float] = time.time,
@@ -74,6 +75,11 @@ async def send_to_peer(
     where the peer just sent us this particle from: alive, so it gets all the time left
     rather than a slice (an answer cut off half-way over a busy LAN is sent again in full
     to the next address: more work for a peer that is slow already, issue 12).
+
+    A send that got no answer in its time, from an address that answered other requests of
+    ours meanwhile, was waiting on a busy peer or in our own queue to it (many copies to one
+    peer at once): that address is alive, and the send goes on there until `busy_until_ms`
+    (if later), rather than failing at `deadline_ms` or being blamed on the address.
 
     An address whose port is closed (ICMP port unreachable: a CLI that exited) is not tried
     again for this particle, and when every address tried was closed and none is left, the
@@ -121,7 +127,9 @@ async def send_to_peer(
             # would leave a half-sent body that the peer holds until it times out.
             alive = i == len(todo) - 1 or not candidate.proven or address == heard_at
             until_ms = deadline_ms if alive else min(deadline_ms, now_ms + slice_ms)
-            result = await client.send_particle(address, raw, deadline_ms=until_ms, sender=sender)
+            last_ms = max(deadline_ms, busy_until_ms)
+            result, busy = await _offer(client, address, raw, until_ms=until_ms, last_ms=last_ms,
+                                        sender=sender)
             if result.ok:
                 book.record_used(peer_id, address)
                 return Delivery(
@@ -130,14 +138,34 @@ async def send_to_peer(
             if result.outcome is SendOutcome.STOPPED:
                 return Delivery(False, detail=result.detail, stopped=True)
             reason = f"{address}: {result.detail or result.outcome.value}"
-            if result.outcome is SendOutcome.REJECTED:
-                done.add(address)  # it answered: alive, and its refusal will not change
-                continue
-            # No answer, or nothing listens: prove it again before use; try it last.
-            book.record_unanswered(peer_id, address)
-            if result.outcome is SendOutcome.NOT_LISTENING:
-                _closed(book, peer_id, candidate, done, closed)
+            _failed_at(book, peer_id, candidate, result.outcome, busy, done, closed)
     return Delivery(False, detail=reason, tries=tries, why_retried=why_retried)
+
+
+async def _offer(
+    client: CoapClient, address: Address, raw: bytes, *, until_ms: int, last_ms: int, sender: str | None
+) -> tuple[SendResult, bool]:
+    """POST `raw` to `address` until `until_ms`; if no answer came by then but the address
+    answered other requests of ours meanwhile, on until `last_ms`. The result, and whether
+    the address was alive but the time ran out."""
+    started = time.monotonic()
+    result = await client.send_particle(address, raw, deadline_ms=until_ms, sender=sender)
+    busy = result.outcome is SendOutcome.EXPIRED and client.answered_since(address, started)
+    if busy and last_ms > until_ms:
+        result = await client.send_particle(address, raw, deadline_ms=last_ms, sender=sender)
+        busy = result.outcome is SendOutcome.EXPIRED and client.answered_since(address, started)
+    return result, busy
+
+
+def _failed_at(book: AddressBook, peer_id: str, candidate: Candidate, outcome: SendOutcome, busy: bool,
+               done: set[Address], closed: set[Address]) -> None:
+    if outcome is SendOutcome.REJECTED:
+        done.add(candidate.address)  # it answered: alive, and its refusal will not change
+    elif not busy:  # (busy: alive, but the time ran out)
+        # No answer, or nothing listens: prove it again before use; try it last.
+        book.record_unanswered(peer_id, candidate.address)
+        if outcome is SendOutcome.NOT_LISTENING:
+            _closed(book, peer_id, candidate, done, closed)
 
 
 def _closed(book: AddressBook, peer_id: str, candidate: Candidate, done: set[Address],

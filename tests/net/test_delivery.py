@@ -322,3 +322,55 @@ def test_a_failed_fetch_names_every_address_tried_and_why() -> None:
                 assert f"{address}: " in text and why in text, text
 
     run(go())
+
+
+class SlowPeer:
+    """A loopback peer that proves REAL's key and takes `seconds` over each particle, holding
+    its POST's response until done (as the node does while an answer may ride in it)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.received = 0
+        keys = iter(range(1_000_000))
+        self.server = CoapServer(bind=LOCAL, port=0, on_inbox=self._take, reply_wait_s=30.0,
+                                 reply_key=lambda accepted, sender: next(keys))
+        self.server.add_resource(PROOF_PATH, ProofResource(REAL))
+
+    async def _take(self, message: Any) -> None:
+        await asyncio.sleep(self.seconds)
+        self.received += 1
+
+
+@pytest.mark.parametrize("busy_until_s", [20.0, 0.0], ids=["with busy_until", "without"])
+def test_copies_queued_behind_others_to_a_peer_that_answers_them_get_a_busy_peers_time(busy_until_s: float) -> None:
+    """Six copies at once to one peer, one request at a time (our own per-peer queue), each
+    taking it 0.4 s: the last ones wait in the queue longer than their 1 s. The peer answers
+    the ones before them meanwhile, so it is alive: they go on until `busy_until_ms`, and the
+    address keeps its proof either way (the queue was ours, not a dead address)."""
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            slow = SlowPeer(0.4)
+            await slow.server.start()
+            stack.push_async_callback(slow.server.stop)
+            client = CoapClient(max_requests_per_peer=1)
+            await client.start()
+            stack.push_async_callback(client.stop)
+            p = Prover(client, AddressBook())
+            address = Address(LOCAL, slow.server.port)
+            p.book.add(REAL.peer_id, address, Source.STATIC)
+            busy_until = deadline_in(busy_until_s) if busy_until_s else 0
+            deliveries = await asyncio.gather(*(
+                send_to_peer(p, REAL.peer_id, raw_particle(), deadline_ms=deadline_in(1.0),
+                             busy_until_ms=busy_until, sender=LAPTOP.peer_id)
+                for _ in range(6)
+            ))
+            delivered = sum(d.ok for d in deliveries)
+            if busy_until_s:
+                assert delivered == 6, [d.detail for d in deliveries]
+            else:  # 2.4 s of work in 1 s: the give-up time alone is not enough
+                assert delivered < 6
+            assert p.book.is_proven(REAL.peer_id, address)
+            assert p.counters["unanswered"] == 0
+
+    run(go())
