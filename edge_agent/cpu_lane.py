@@ -53,6 +53,10 @@ class StrangerLane:
         share of the time only (one object, reused: this is on every trusted particle's path)."""
         return self._trusted_work
 
+    def work(self, trusted: bool) -> contextlib.AbstractContextManager[None]:
+        """`trusted()` for trusted work, else a context manager that does nothing."""
+        return self._trusted_work if trusted else _NOTHING
+
     def _trusted_began(self) -> None:
         self._trusted += 1
         self._no_trusted.clear()
@@ -97,6 +101,9 @@ class StrangerLane:
             "used_s": round(self.used_s, 3),
             "trusted_in_progress": self._trusted,
         }
+
+
+_NOTHING: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
 
 
 class _TrustedWork:

@@ -348,30 +348,29 @@ class Node:
     ) -> bool:
         """Hand a checked envelope to the core and do what it says; whether it was taken."""
         trusted = local or self._trusts(p.init_peer_id)
-        with self._lane.trusted() if trusted else contextlib.nullcontext():
-            return await self._accept(p, remote, sender, local, trusted)
+        with self._lane.work(trusted):
+            ev = Arrived(p, sender, local)
+            actions = self.core.handle(ev, now_ms()) if trusted else await self._in_turn(ev)
+            taken = not (actions and isinstance(actions[0], Dropped | Duplicate))
+            if taken:
+                self.counters["accepted"] += 1
+                if sender is not None and remote is not None:  # where its POST came from (it may wait)
+                    self._replies.heard(p.id, sender, remote)
+                if sender is not None and sender != self.peer_id and remote is not None:
+                    # The sender's id is a hint, taken only with a copy the core accepted (signed,
+                    # sealed); an address learned from it only routes, never trusts.
+                    with contextlib.suppress(ValueError):
+                        self.book.add(sender, Address(remote[0], remote[1]), Source.INCOMING)
+            await self._drive(actions, remote)
+            return taken
 
-    async def _accept(self, p: Particle, remote: Any, sender: str | None, local: bool, trusted: bool) -> bool:
-        actions = await self._handle(Arrived(p, sender, local), trusted)
-        taken = not (actions and isinstance(actions[0], Dropped | Duplicate))
-        if taken:
-            self.counters["accepted"] += 1
-            if sender is not None and remote is not None:  # where its POST came from (it may wait)
-                self._replies.heard(p.id, sender, remote)
-            if sender is not None and sender != self.peer_id and remote is not None:
-                # The sender's id is a hint, taken only with a copy the core accepted (signed,
-                # sealed); an address learned from it only routes, never trusts.
-                with contextlib.suppress(ValueError):
-                    self.book.add(sender, Address(remote[0], remote[1]), Source.INCOMING)
-        await self._drive(actions, remote)
-        return taken
-
-    async def _handle(self, event: Any, trusted: bool) -> list[Action]:
-        """The core's actions for `event`; a stranger's particle first waits its turn to run."""
-        if trusted:
-            return self.core.handle(event, now_ms())
+    async def _in_turn(self, event: Any) -> list[Action]:
+        """The core's actions for `event` of a stranger's particle, once it is its turn to run."""
         async with self._lane.turn():
             return self.core.handle(event, now_ms())
+
+    async def _handle(self, event: Any, trusted: bool) -> list[Action]:
+        return self.core.handle(event, now_ms()) if trusted else await self._in_turn(event)
 
     def _trusted_particle(self, pid: str) -> bool:
         return pid not in self.core or self._trusts(self.core.envelope(pid).init_peer_id)
@@ -391,7 +390,7 @@ class Node:
             if calls is None:
                 return
             trusted = self._trusts(calls.init_peer_id)
-            with self._lane.trusted() if trusted else contextlib.nullcontext():
+            with self._lane.work(trusted):
                 results = await self._call(calls)
             if not results:  # all of them are delayed (peer.timeout): `_deliver_later` hands them over
                 return
@@ -400,7 +399,8 @@ class Node:
                 # (other particles, /status) breathe between its runs.
                 await asyncio.sleep(0)
                 started = time.perf_counter()
-            actions = await self._handle(CallsDone(calls.particle_id, results), trusted)
+            done = CallsDone(calls.particle_id, results)
+            actions = self.core.handle(done, now_ms()) if trusted else await self._in_turn(done)
 
     def _act(self, action: Action, remote: Any) -> None:
         if isinstance(action, SendCopy):
@@ -470,49 +470,46 @@ class Node:
         await self._drive(await self._handle(event, self._trusted_particle(particle_id)))
 
     async def _send(self, action: SendCopy) -> None:
-        if self._trusts(action.envelope.init_peer_id):  # its answer waits on this send
-            with self._lane.trusted():
-                return await self._send_copy(action, True)
-        return await self._send_copy(action, False)
-
-    async def _send_copy(self, action: SendCopy, trusted: bool) -> None:
-        pid, target, envelope = action.particle_id, action.target, action.envelope
-        raw = envelope.encode()
-        heard = self._replies.posted_from(pid, target)
-        if await self._replies.in_response(pid, target, raw):
-            return
-        give_up_ms = action.give_up_ms
-        now = now_ms()
-        if envelope.init_peer_id == self.peer_id:  # our own particle: its answers come first
-            self._priority.expect(target, (envelope.timestamp_ms + envelope.ttl_ms - now) / 1000)
-        unseen = ""
-        if not self.book.has_candidates(target) and self.discovery is not None and now < give_up_ms:
-            # Not (yet) seen on the LAN: mDNS may find it any moment (a peer just started,
-            # or the CLI's browser has not heard the answers yet).
-            with contextlib.suppress(TimeoutError):
-                await self.discovery.wait_for(target, timeout=(give_up_ms - now) / 1000)
-            if not self.book.has_candidates(target):
-                unseen = " (not found over mDNS)"
-        # Only where the target proves its key, each of its addresses in turn (net/delivery).
-        delivery = await send_to_peer(
-            self.prover, target, raw, deadline_ms=give_up_ms, busy_until_ms=action.busy_until_ms,
-            sender=self.peer_id, heard_at=heard,
-        )
-        if delivery.tries > 1:  # news for a trace only (the core ignores it otherwise)
-            await self._drive(await self._handle(Retried(pid, target, *delivery.retries), trusted))
-        if delivery.ok and delivery.address is not None:
-            self.counters["sent"] += 1
-            if delivery.reply:  # the target's answer came back in its response
-                remote = (delivery.address.host, delivery.address.port)
-                await self._on_particle(delivery.reply, remote, target)
-            return
-        reason = delivery.detail + unseen
-        self.counters["undeliverable"] += 1
-        self._peer_log.warning(
-            ("unreachable", target), "could not send particle %s to %s: %s", pid, target, reason
-        )
-        if action.call_keys and not self._stopping:
-            await self._drive(await self._handle(SendFailed(pid, target, action.call_keys, reason), trusted))
+        trusted = self._trusts(action.envelope.init_peer_id)
+        with self._lane.work(trusted):  # a trusted particle's answer waits on this send
+            pid, target, envelope = action.particle_id, action.target, action.envelope
+            raw = envelope.encode()
+            heard = self._replies.posted_from(pid, target)
+            if await self._replies.in_response(pid, target, raw):
+                return
+            give_up_ms = action.give_up_ms
+            now = now_ms()
+            if envelope.init_peer_id == self.peer_id:  # our own particle: its answers come first
+                self._priority.expect(target, (envelope.timestamp_ms + envelope.ttl_ms - now) / 1000)
+            unseen = ""
+            if not self.book.has_candidates(target) and self.discovery is not None and now < give_up_ms:
+                # Not (yet) seen on the LAN: mDNS may find it any moment (a peer just started,
+                # or the CLI's browser has not heard the answers yet).
+                with contextlib.suppress(TimeoutError):
+                    await self.discovery.wait_for(target, timeout=(give_up_ms - now) / 1000)
+                if not self.book.has_candidates(target):
+                    unseen = " (not found over mDNS)"
+            # Only where the target proves its key, each of its addresses in turn (net/delivery).
+            delivery = await send_to_peer(
+                self.prover, target, raw, deadline_ms=give_up_ms, busy_until_ms=action.busy_until_ms,
+                sender=self.peer_id, heard_at=heard,
+            )
+            if delivery.tries > 1:  # news for a trace only (the core ignores it otherwise)
+                await self._drive(await self._handle(Retried(pid, target, *delivery.retries), trusted))
+            if delivery.ok and delivery.address is not None:
+                self.counters["sent"] += 1
+                if delivery.reply:  # the target's answer came back in its response
+                    remote = (delivery.address.host, delivery.address.port)
+                    await self._on_particle(delivery.reply, remote, target)
+                return
+            reason = delivery.detail + unseen
+            self.counters["undeliverable"] += 1
+            self._peer_log.warning(
+                ("unreachable", target), "could not send particle %s to %s: %s", pid, target, reason
+            )
+            if action.call_keys and not self._stopping:
+                failed = SendFailed(pid, target, action.call_keys, reason)
+                await self._drive(await self._handle(failed, trusted))
 
     async def _housekeeping(self) -> None:
         """Let the core expire particles and replay ids; forget stale addresses; reread trust."""

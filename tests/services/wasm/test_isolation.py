@@ -98,7 +98,9 @@ def test_services_sharing_a_worker_take_turns(tmp_path: Path) -> None:
             recorder = Recorder(host)
             await recorder.deploy()
             call, finished = recorder.call, recorder.finished
-            backlog = [asyncio.create_task(call("busy", "work", [1_000_000])) for _ in range(5)]
+            # ~150 ms each here: the first must still run when the fast call is queued a few
+            # loop turns later, also on a loaded machine (1,000,000 once finished before).
+            backlog = [asyncio.create_task(call("busy", "work", [10_000_000])) for _ in range(5)]
             await sent()
             fast = asyncio.create_task(call("fast", "add", [1, 2]))
             await asyncio.gather(*backlog, fast)
