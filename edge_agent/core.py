@@ -474,6 +474,7 @@ class ParticleCore:
         self._records.move_to_end(pid)
         if result.ret_code in REFUSED_COPY_CODES:
             rec.results.update(results)  # the copy is refused, not the results
+            self._weigh_resume(rec)  # (used up)
             return [Dropped(pid, _REFUSED.get(result.ret_code, Verdict.MALFORMED), result.error_message)]
         rec.data = result.data
         rec.resume = result.resume
