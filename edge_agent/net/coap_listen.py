@@ -10,10 +10,13 @@ address (0.0.0.0) and `coap_udp4` listens on an AF_INET socket; an IPv6 address 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import ipaddress
 import logging
+import os
 import socket
+from collections.abc import Iterator
 
 import aiocoap
 import aiocoap.error
@@ -82,6 +85,34 @@ def _listen_on(bind: str, port: int) -> tuple[str, socket.AddressFamily]:
 async def _server_context(
     site: aiocoap.interfaces.Resource, bind: tuple[str, int], family: socket.AddressFamily
 ) -> aiocoap.Context:
+    with _no_reuse_port():
+        return await _create(site, bind, family)
+
+
+@contextlib.contextmanager
+def _no_reuse_port() -> Iterator[None]:
+    """Bind without SO_REUSEPORT (aiocoap's default, for CoAP multicast, which we do not use;
+    its documented switch is the environment variable AIOCOAP_REUSE_PORT). With it, two
+    sockets of one user may share a port, and each gets some of the other's datagrams: also
+    a port the kernel picks for port 0, as for every CLI command and test node -- under
+    emulation two test nodes got one port and answered each other's challenges."""
+    before = os.environ.get(_REUSE_PORT)
+    os.environ[_REUSE_PORT] = "0"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[_REUSE_PORT]
+        else:
+            os.environ[_REUSE_PORT] = before
+
+
+_REUSE_PORT = "AIOCOAP_REUSE_PORT"
+
+
+async def _create(
+    site: aiocoap.interfaces.Resource, bind: tuple[str, int], family: socket.AddressFamily
+) -> aiocoap.Context:
     if family == socket.AF_INET:
         return await coap_udp4.create_server_context(
             site, bind, loggername=coap_compat.AIOCOAP_LOGGER
@@ -96,8 +127,8 @@ async def _server_context(
 def _check_port_free(bind: str, port: int, family: socket.AddressFamily = socket.AF_INET6) -> None:
     """`StartError` if another process listens on the port.
 
-    aiocoap sets SO_REUSEPORT, so a second agent would bind the same port without error and
-    silently get half the datagrams; a plain bind (no reuse) fails while the port is held.
+    A plain bind (no reuse) fails while the port is held: the error says what to change,
+    where aiocoap's would not.
     """
     if port == 0:
         return

@@ -114,7 +114,7 @@ class MessageInterfaceUDP4(MessageInterfaceUDP6):
         """Listen on UDP `bind` (an IPv4 literal and a port, 0 for any free one)."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
-            if defaults.has_reuse_port():  # as udp6 does; CoapServer checks the port first
+            if defaults.has_reuse_port():  # as udp6 does (coap_listen turns it off for both)
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             sock.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
             if socknumbers.HAS_RECVERR:

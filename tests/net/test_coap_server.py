@@ -5,8 +5,11 @@ counters and answers. Hostile input is sent as hand-built datagrams from bare so
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
+import os
 import random
+import socket
 import struct
 from contextlib import AsyncExitStack
 from typing import Any
@@ -522,5 +525,28 @@ def test_status_map_round_trips_through_cbor_from_a_raw_request() -> None:
             assert answer.code == aiocoap.CONTENT
             assert answer.opt.content_format == 60
             assert cbor2.loads(answer.payload) == {"k": [1, 2]}
+
+    run(main())
+
+
+@pytest.mark.parametrize("port", [0, "free"], ids=["port 0", "a given port"])
+def test_no_other_socket_can_share_the_port(port: Any) -> None:
+    """Without SO_REUSEPORT on the server's socket (aiocoap sets it by default): with it,
+    another socket of this user could bind the same port -- also one the kernel picks for
+    port 0 -- and get some of the datagrams meant for this server."""
+
+    async def main() -> None:
+        server = CoapServer(on_inbox=Inbox(), bind=LOCAL, port=free_port() if port == "free" else 0)
+        await server.start()
+        try:
+            for family, host in ((socket.AF_INET, LOCAL), (socket.AF_INET6, "::")):
+                with socket.socket(family, socket.SOCK_DGRAM) as other:
+                    other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+                    with pytest.raises(OSError) as caught:
+                        other.bind((host, server.port))
+                    assert caught.value.errno == errno.EADDRINUSE
+            assert "AIOCOAP_REUSE_PORT" not in os.environ  # the switch was put back
+        finally:
+            await server.stop()
 
     run(main())

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import errno
 import socket
 import struct
 from collections.abc import Iterator
@@ -159,3 +160,18 @@ def test_discovery_asked_for_ipv6_alone_says_it_cannot_be_had(no_ipv6: None) -> 
     with pytest.raises(DiscoveryError, match="needs IPv6, which this host lacks"):
         mdns_interfaces.usable_ip_version("v6")
     assert mdns_interfaces.usable_ip_version("all") is mdns_interfaces.IPVersion.V4Only
+
+
+def test_an_ipv4_server_shares_its_port_with_no_other_socket(no_ipv6: None) -> None:
+    """As on udp6 (tests/net/test_coap_server.py): no SO_REUSEPORT on coap_udp4's socket."""
+
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            server = await started(stack, bind="0.0.0.0")
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as other:
+                other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+                with pytest.raises(OSError) as caught:
+                    other.bind((LOCAL, server.port))
+                assert caught.value.errno == errno.EADDRINUSE
+
+    run(main())
