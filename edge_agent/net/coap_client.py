@@ -54,7 +54,6 @@ from edge_agent.net.coap_common import (
 from edge_agent.net.coap_dedup import DuplicateTable
 from edge_agent.net.coap_server import CoapServer
 from edge_agent.net.ipstack import ipv6_unavailable
-from edge_agent.net.literal_remote import literal_remote
 
 __all__ = ["CoapClient", "CoapResponse", "SendOutcome", "SendResult"]
 
@@ -434,12 +433,12 @@ class CoapClient:
         route check), which takes longer than the exchange itself on loopback; peers are
         addressed by IP literals, so the resolved remote stays valid. It is forgotten when
         an exchange with it fails. A new IP literal's remote is built without the thread
-        (`literal_remote`: under load that thread waited up to a second for the GIL).
+        (`coap_compat.literal_remote`: under load that thread waited up to a second for the GIL).
         """
         remote = self._remotes.get(dest)
         known = remote is not None
         if remote is None:
-            remote = literal_remote(ctx, *dest)
+            remote = coap_compat.literal_remote(ctx, *dest)
         if remote is not None:
             message.remote = remote
         # A small POST (a particle) needs no blockwise machinery either way: its answer is

@@ -30,6 +30,13 @@ aiocoap has no public way to do what the transport needs here:
   response processed in between was set on the cancelled future, and InvalidStateError went
   up through dispatch_message (logged as an error with its traceback, on a CLI's stderr).
   Its runner now ends at the first event after the cancel;
+- `literal_remote`: aiocoap finds where a request goes with `loop.getaddrinfo` (a call in
+  an executor thread) and a route check, even for an IP literal. That thread needs the GIL
+  to hand its answer back, and a busy loop lets go of the GIL only for a moment at each
+  select(): a challenge's GET to a CLI's new port took 0.9 s to leave while three
+  strangers' folds ran (0.5 ms idle), and a laptop's call ran out of its ttl on a slow
+  board (issue 14). Peers are addressed by IP literals, so the remote is built here as
+  udp6 builds it after resolving (udp6's private pktinfo helpers for a zone);
 - `coap_udp4` (its own module): udp6's message interface on an IPv4 socket, for hosts
   without IPv6, added to a `Context` as aiocoap's own constructors add udp6.
 
@@ -45,6 +52,7 @@ import functools
 import ipaddress
 import logging
 import re
+import socket
 import struct
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -135,6 +143,7 @@ def missing_hooks() -> list[str]:
         ),
         "pipe.run_driving_pipe": (aiocoap.pipe, "run_driving_pipe"),
         "pipe.error_to_message": (aiocoap.pipe, "error_to_message"),
+        **{f"udp6.{name}": (aiocoap.transports.udp6, name) for name in _UDP6_PKTINFO_NAMES},
     }
     missing = [name for name, (cls, attr) in wanted.items() if not hasattr(cls, attr)]
     if not isinstance(vars(aiocoap.resource.Site()).get("_resources"), dict):
@@ -378,6 +387,35 @@ def resend_after_stale_errors(ctx: aiocoap.Context) -> bool:
 
     transport.sendmsg = sendmsg
     return True
+
+
+_UDP6_PKTINFO_NAMES = ("_in6_pktinfo", "_ipv4_unspecified", "_ipv6_unspecified", "InterfaceOnlyPktinfo")
+
+
+def literal_remote(ctx: Any, host: str, port: int) -> Any | None:
+    """The `UDP6EndpointAddress` of `host` (an IP literal, maybe with a %zone) and `port` on
+    `ctx`'s UDP transport, or None where aiocoap should resolve it itself: a host name, an
+    unknown zone, another transport (coap_udp4 takes IPv4 literals without a thread already),
+    or an aiocoap without udp6's helpers. tests/net/test_literal_remote.py holds it to what
+    aiocoap's own resolution gives."""
+    interface = _udp_interface(ctx)
+    if type(interface) is not aiocoap.transports.udp6.MessageInterfaceUDP6:
+        return None
+    address, _, zone = host.partition("%")
+    try:
+        if ":" in address:
+            ip = socket.inet_ntop(socket.AF_INET6, socket.inet_pton(socket.AF_INET6, address))
+        else:
+            ip = "::ffff:" + socket.inet_ntop(socket.AF_INET, socket.inet_pton(socket.AF_INET, address))
+        scope = (int(zone) if zone.isdigit() else socket.if_nametoindex(zone)) if zone else 0
+        udp6 = aiocoap.transports.udp6
+        pktinfo = None
+        if scope:  # as udp6 does: Linux needs the interface in the local part to send
+            unspecified = udp6._ipv4_unspecified if ip.startswith("::ffff:") else udp6._ipv6_unspecified
+            pktinfo = udp6.InterfaceOnlyPktinfo(udp6._in6_pktinfo.pack(unspecified, scope))
+    except (OSError, ValueError, AttributeError):
+        return None
+    return udp6.UDP6EndpointAddress((ip, port, 0, scope), interface, pktinfo=pktinfo)
 
 
 def _udp_interface(ctx: aiocoap.Context) -> Any:

@@ -1,4 +1,4 @@
-"""`literal_remote` builds the remote aiocoap's own resolution gives, without its thread."""
+"""`coap_compat.literal_remote` builds the remote aiocoap's own resolution gives, without its thread."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import aiocoap
 import pytest
 
 from edge_agent.net.coap import CoapClient
-from edge_agent.net.literal_remote import literal_remote
+from edge_agent.net.coap_compat import literal_remote
 from tests.support.coap import LOCAL, run, started
 
 
