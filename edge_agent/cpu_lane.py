@@ -48,13 +48,10 @@ class StrangerLane:
         self.used_s = 0.0  # strangers' run time in all
         self._trusted_work = _TrustedWork(self)
 
-    def trusted(self) -> _TrustedWork:
-        """A context manager: trusted work is in progress in its block, so strangers get their
-        share of the time only (one object, reused: this is on every trusted particle's path)."""
-        return self._trusted_work
-
     def work(self, trusted: bool) -> contextlib.AbstractContextManager[None]:
-        """`trusted()` for trusted work, else a context manager that does nothing."""
+        """A context manager for work on a particle: when `trusted`, trusted work is in
+        progress in its block, so strangers get their share of the time only (one object,
+        reused: this is on every trusted particle's path); else it does nothing."""
         return self._trusted_work if trusted else _NOTHING
 
     def _trusted_began(self) -> None:

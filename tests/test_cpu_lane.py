@@ -53,7 +53,7 @@ def test_while_trusted_work_is_in_progress_the_next_stranger_waits_until_it_is_d
         ran: list[str] = []
         async with lane.turn():
             clock.now += 100.0  # closes the lane for 300 s while trusted work is in progress
-        with lane.trusted():
+        with lane.work(trusted=True):
             task = asyncio.create_task(_run(lane, ran, "stranger"))
             for _ in range(20):
                 await asyncio.sleep(0)
@@ -78,7 +78,7 @@ def test_trusted_work_lets_strangers_have_their_share_of_the_time() -> None:
                 time.sleep(0.01)  # a run holds the loop
                 ends.append(time.monotonic())
 
-        with lane.trusted():
+        with lane.work(trusted=True):
             await asyncio.wait_for(asyncio.gather(*(stranger() for _ in range(3))), 10.0)
         for i in (1, 2):
             ran = ends[i - 1] - starts[i - 1]
@@ -95,9 +95,9 @@ def test_nested_trusted_work_keeps_the_lane_closed_until_the_last_is_done() -> N
         ran: list[str] = []
         async with lane.turn():
             clock.now += 1.0
-        with lane.trusted():
+        with lane.work(trusted=True):
             task = asyncio.create_task(_run(lane, ran, "stranger"))
-            with lane.trusted():
+            with lane.work(trusted=True):
                 await asyncio.sleep(0)
             for _ in range(20):
                 await asyncio.sleep(0)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import aiocoap
@@ -26,11 +27,20 @@ async def _resolved(ctx: aiocoap.Context, host: str, port: int) -> Any:
     raise AssertionError("no UDP transport")
 
 
+@asynccontextmanager
+async def udp6_context() -> AsyncIterator[aiocoap.Context]:
+    """A server context on a free port, with udp6 as the agent's."""
+    ctx = await aiocoap.Context.create_server_context(None, bind=("::", 0))
+    try:
+        yield ctx
+    finally:
+        await ctx.shutdown()
+
+
 @pytest.mark.parametrize("host", ["127.0.0.1", "::1", "::ffff:127.0.0.1", "0:0:0:0:0:0:0:1"])
 def test_the_remote_is_the_one_aiocoap_resolves(host: str) -> None:
     async def go() -> None:
-        ctx = await aiocoap.Context.create_server_context(None, bind=("::", 0))
-        try:
+        async with udp6_context() as ctx:
             ours = literal_remote(ctx, host, 5683)
             theirs = await _resolved(ctx, host, 5683)
             assert ours is not None
@@ -39,16 +49,13 @@ def test_the_remote_is_the_one_aiocoap_resolves(host: str) -> None:
             assert ours.pktinfo == theirs.pktinfo
             assert ours.interface is theirs.interface
             assert ours.hostinfo == theirs.hostinfo
-        finally:
-            await ctx.shutdown()
 
     asyncio.run(go())
 
 
 def test_a_zone_becomes_the_scope_and_the_outgoing_interface() -> None:
     async def go() -> None:
-        ctx = await aiocoap.Context.create_server_context(None, bind=("::", 0))
-        try:
+        async with udp6_context() as ctx:
             index = socket.if_nametoindex("lo")
             by_name = literal_remote(ctx, "fe80::1%lo", 5683)
             by_index = literal_remote(ctx, f"fe80::1%{index}", 5683)
@@ -56,22 +63,17 @@ def test_a_zone_becomes_the_scope_and_the_outgoing_interface() -> None:
             assert by_name.sockaddr == by_index.sockaddr == ("fe80::1", 5683, 0, index)
             assert by_name.pktinfo == by_index.pktinfo and by_name.pktinfo is not None
             assert by_name.hostinfo == "[fe80::1%lo]:5683" or by_name.hostinfo.startswith("[fe80::1%")
-        finally:
-            await ctx.shutdown()
 
     asyncio.run(go())
 
 
 def test_names_and_unknown_zones_are_left_to_aiocoap() -> None:
     async def go() -> None:
-        ctx = await aiocoap.Context.create_server_context(None, bind=("::", 0))
-        try:
+        async with udp6_context() as ctx:
             assert literal_remote(ctx, "localhost", 5683) is None
             assert literal_remote(ctx, "fe80::1%no-such-interface0", 5683) is None
             assert literal_remote(ctx, "300.1.1.1", 5683) is None
             assert literal_remote(object(), "127.0.0.1", 5683) is None  # no UDP transport
-        finally:
-            await ctx.shutdown()
 
     asyncio.run(go())
 
