@@ -10,25 +10,55 @@ goes first equally often and a steady drift cancels out. Each round gives one ra
 two windows seconds apart; the median of the ratios is the figure, and their spread (lowest
 to highest) shows how much the machine moved under it. A request that fails counts against
 its window (its time is spent, nothing is completed).
+
+A side may also name the processes whose CPU time it spends (`Side`: this process, where
+both clients run, and its server's): each window then records the CPU seconds of each, so the
+figure can tell a ratio set by CPU cost per request from one set by how the scheduler shares
+a busy machine between the processes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 Once = Callable[[], Awaitable[object]]
 
 
+def cpu_seconds(pid: int | None = None) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat; this one if None)."""
+    if pid is None:
+        return time.process_time()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One side's requests, and the server process whose CPU time they cost (the client's is
+    this process's)."""
+
+    once: Once
+    server_pid: int | None = None
+
+    def cpu(self) -> tuple[float, float]:
+        return cpu_seconds(), (cpu_seconds(self.server_pid) if self.server_pid else 0.0)
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
-    """One window of one side: requests completed per second, and requests that failed."""
+    """One window of one side: requests completed per second, requests that failed, and the
+    CPU seconds this process and the side's server spent in it (zero when not measured)."""
 
     per_s: float
     failed: int
+    completed: int = 0
+    cpu_s: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +88,20 @@ class Rounds:
     def failed(self, side: str) -> int:
         return sum(w.failed for w in (self.a if side == "a" else self.b))
 
+    def cpu_per_request(self, side: str) -> tuple[float, float]:
+        """Microseconds of CPU per completed request over all of a side's windows: in this
+        process (the client) and in the side's server."""
+        windows = self.a if side == "a" else self.b
+        done = max(1, sum(w.completed for w in windows))
+        client, server = (sum(w.cpu_s[i] for w in windows) for i in (0, 1))
+        return 1e6 * client / done, 1e6 * server / done
 
-async def window(total: int, in_flight: int, once: Once) -> Window:
+
+async def window(total: int, in_flight: int, side: Once | Side) -> Window:
     """`total` requests shared by `in_flight` workers: completed per second, and failures
-    (a request that raises RuntimeError)."""
+    (a request that raises RuntimeError); with a `Side`, the CPU time they cost."""
+    measured = side if isinstance(side, Side) else None
+    once = side.once if isinstance(side, Side) else side
     remaining, failed = total, 0
 
     async def worker() -> None:
@@ -73,12 +113,15 @@ async def window(total: int, in_flight: int, once: Once) -> Window:
             except RuntimeError:
                 failed += 1
 
+    client0, server0 = measured.cpu() if measured else (0.0, 0.0)
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(in_flight)))
-    return Window((total - failed) / (time.perf_counter() - start), failed)
+    elapsed = time.perf_counter() - start
+    client1, server1 = measured.cpu() if measured else (0.0, 0.0)
+    return Window((total - failed) / elapsed, failed, total - failed, (client1 - client0, server1 - server0))
 
 
-async def interleave(rounds: int, size: int, in_flight: int, a: Once, b: Once) -> Rounds:
+async def interleave(rounds: int, size: int, in_flight: int, a: Once | Side, b: Once | Side) -> Rounds:
     """`rounds` rounds of one window of `size` requests per side, alternating which goes first."""
     a_windows: list[Window] = []
     b_windows: list[Window] = []

@@ -31,7 +31,10 @@ total/rounds requests -- bare then agent, then agent then bare, and so on -- so 
 ratio compares two windows seconds apart under the same load. The line prints the median of
 the per-round ratios (judged against the target), every round's ratio and their spread, and
 how many round trips failed. Measured apart instead, the two sides saw different machines
-whenever the load moved between them.
+whenever the load moved between them. It also prints the CPU time per request of each
+process (laptop and agent; bare client and server), and the ratio CPU time alone would give
+(the bare side's busier process against ours): the measured ratio falls below it on a busy
+machine, where the scheduler serves short bursts (bare aiocoap's) sooner than long ones.
 
 Adding a figure is one decorated coroutine (see `measurement`); it gets the `Settings`,
 returns a `Figure`, and runs on a fresh event loop of its own. A script, not a test: timings
@@ -585,7 +588,11 @@ async def particles_per_s_50(s: Settings) -> Figure:
                 await interleave.window(s.warmup, s.in_flight, bare.post)
                 await interleave.window(s.warmup, s.in_flight, hop)
                 size = max(1, s.total // s.rounds)
-                rounds = await interleave.interleave(s.rounds, size, s.in_flight, bare.post, hop)
+                assert agent.proc is not None
+                rounds = await interleave.interleave(
+                    s.rounds, size, s.in_flight,
+                    interleave.Side(bare.post, bare.proc.pid), interleave.Side(hop, agent.proc.pid),
+                )
                 trouble = transport_trouble(await client.client.get_status((LOOPBACK, agent.port)),
                                             client.status())
                 await client.stop()
@@ -598,9 +605,19 @@ async def particles_per_s_50(s: Settings) -> Figure:
             f"medians); ratio {interleave.describe(rounds)}")
     failed = rounds.failed("b") + rounds.failed("a")
     text += f"; {failed} failed; {trouble}"
+    # What the ratio would be if CPU time alone set it: on a busy machine the scheduler gives
+    # processes that run in short bursts (the bare ones) their turn sooner, and the measured
+    # ratio falls below this one.
+    (lap_us, agent_us), (client_us, server_us) = rounds.cpu_per_request("b"), rounds.cpu_per_request("a")
+    cpu_ratio = max(client_us, server_us) / max(lap_us, agent_us, 1e-9)
+    text += (f"; CPU per request: laptop {lap_us:.0f} us + agent {agent_us:.0f} us, bare client "
+             f"{client_us:.0f} us + server {server_us:.0f} us (ratio by CPU alone {cpu_ratio:.0%})")
     values: dict[str, float] = {"per_s": per_s, "bare_per_s": rounds.rate("a"), "n": size * s.rounds,
                                 "of_bare_posts_per_s_process": ratio, "ratio_min": low,
-                                "ratio_max": high, "rounds": s.rounds, "failed": failed}
+                                "ratio_max": high, "rounds": s.rounds, "failed": failed,
+                                "laptop_cpu_us": lap_us, "agent_cpu_us": agent_us,
+                                "bare_client_cpu_us": client_us, "bare_server_cpu_us": server_us,
+                                "cpu_ratio": cpu_ratio}
     base = RESULTS.get("bare_posts_per_s")
     if base is not None:
         values["of_bare_posts_per_s"] = per_s / base.values["per_s"]

@@ -49,6 +49,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.interleave import cpu_seconds  # noqa: E402 - after the sys.path line above
 from benchmarks.node_bench import AgentProcess, one_hop_script, round_trip  # noqa: E402 - after the sys.path line above
 from edge_agent import const  # noqa: E402 - after the sys.path line above
 from edge_agent.net.coap import CoapClient  # noqa: E402 - after the sys.path line above
@@ -105,12 +106,6 @@ class Outcome:
     interpreter: dict[str, float] = field(default_factory=dict)
     cpu_s: float = 0.0
     seconds: float = 0.0
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (/proc/<pid>/stat), in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def hostile(netns: str, *args: str) -> asyncio.subprocess.Process:

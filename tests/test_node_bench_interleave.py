@@ -50,3 +50,33 @@ def test_the_ratio_is_the_median_of_the_rounds_with_its_spread() -> None:
     assert rounds.rate("a") == 100.0 and rounds.rate("b") == 60.0
     assert rounds.failed("b") == 3 and rounds.failed("a") == 0
     assert interleave.describe(rounds) == "median 40% (per round 80% 30% 40%; spread 30%-80%)"
+
+
+def test_a_side_with_its_server_records_the_cpu_each_process_spent_per_request() -> None:
+    """This process burns CPU in each request and the "server" is a child that spins: both
+    show up, per completed request, and a side without a server shows no server time."""
+    import subprocess
+    import sys
+    import time
+
+    def burn() -> None:
+        end = time.process_time() + 0.005
+        while time.process_time() < end:
+            pass
+
+    async def once() -> None:
+        burn()
+
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        side = interleave.Side(once, spinner.pid)
+        rounds = asyncio.run(interleave.interleave(2, 20, 2, interleave.Side(once), side))
+    finally:
+        spinner.kill()
+        spinner.wait()
+    client_a, server_a = rounds.cpu_per_request("a")
+    client_b, server_b = rounds.cpu_per_request("b")
+    assert client_a >= 5000 and client_b >= 5000  # at least the 5 ms each request burns
+    assert server_a == 0.0
+    assert server_b > 0.0  # the spinning child ran while b's windows did
+    assert all(w.completed == 20 for w in rounds.a + rounds.b)
