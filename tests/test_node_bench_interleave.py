@@ -4,6 +4,9 @@ the ratio figures come from the rounds (issue 12). No timing is asserted: rates 
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -55,9 +58,6 @@ def test_the_ratio_is_the_median_of_the_rounds_with_its_spread() -> None:
 def test_a_side_with_its_server_records_the_cpu_each_process_spent_per_request() -> None:
     """This process burns CPU in each request and the "server" is a child that spins: both
     show up, per completed request, and a side without a server shows no server time."""
-    import subprocess
-    import sys
-    import time
 
     def burn() -> None:
         end = time.process_time() + 0.005
