@@ -18,11 +18,15 @@ import pytest
 from edge_agent.services.base import ServiceError
 from edge_agent.services.wasm.abi import CallErrorCode
 from edge_agent.services.wasm.host import AsyncWasmHost, HostConfig
+from tests.support.timescale import scaled
 
 MODULES = Path(__file__).parent / "modules"
 SPIN = {"fuel": 10**12, "deadline_ms": 60_000}
 """A spin call that only ends when the test ends it (by closing the host)."""
 SLOW = {"fuel": 10**12, "deadline_ms": 60_000}
+PATIENT = {"deadline_ms": 60_000}
+"""For a call that must wait out a busy call (seconds on a slow board or under emulation)
+without reaching its deadline, which counts the wait."""
 
 
 def module(name: str) -> bytes:
@@ -30,7 +34,7 @@ def module(name: str) -> bytes:
 
 
 def run(coro: Coroutine[Any, Any, Any], timeout: float = 60.0) -> Any:
-    return asyncio.run(asyncio.wait_for(coro, timeout))
+    return asyncio.run(asyncio.wait_for(coro, scaled(timeout)))
 
 
 async def sent() -> None:
@@ -66,10 +70,10 @@ class Recorder:
         self.host = host
         self.finished: list[str] = []
 
-    async def deploy(self) -> None:
-        """A busy service (a CPU-bound loop) and a fast one."""
+    async def deploy(self, fast: dict[str, int] | None = None) -> None:
+        """A busy service (a CPU-bound loop) and a fast one (with `fast` limits)."""
         await self.host.deploy("busy", module("slow"), SLOW)
-        await self.host.deploy("fast", module("numeric"))
+        await self.host.deploy("fast", module("numeric"), fast)
 
     async def call(self, service: str, function: str, args: list[int]) -> None:
         await self.host.call(service, function, args)
@@ -96,10 +100,11 @@ def test_services_sharing_a_worker_take_turns(tmp_path: Path) -> None:
     async def main() -> list[str]:
         async with AsyncWasmHost(HostConfig(workers=1, state_dir=tmp_path)) as host:
             recorder = Recorder(host)
-            await recorder.deploy()
+            await recorder.deploy(fast=PATIENT)
             call, finished = recorder.call, recorder.finished
             # ~150 ms each here: the first must still run when the fast call is queued a few
-            # loop turns later, also on a loaded machine (1,000,000 once finished before).
+            # loop turns later, also on a loaded machine (1,000,000 once finished before); the
+            # fast call then waits for it, 2-3 s under emulated arm64, past a 1 s deadline.
             backlog = [asyncio.create_task(call("busy", "work", [10_000_000])) for _ in range(5)]
             await sent()
             fast = asyncio.create_task(call("fast", "add", [1, 2]))
