@@ -103,8 +103,8 @@ def test_services_sharing_a_worker_take_turns(tmp_path: Path) -> None:
             await recorder.deploy(fast=PATIENT)
             call, finished = recorder.call, recorder.finished
             # ~150 ms each here: the first must still run when the fast call is queued a few
-            # loop turns later, also on a loaded machine (1,000,000 once finished before); the
-            # fast call then waits for it, 2-3 s under emulated arm64, past a 1 s deadline.
+            # loop turns later, also on a loaded machine (1,000,000 once finished before). The
+            # fast call then waits for it: over a second under emulated arm64 (PATIENT).
             backlog = [asyncio.create_task(call("busy", "work", [10_000_000])) for _ in range(5)]
             await sent()
             fast = asyncio.create_task(call("fast", "add", [1, 2]))
