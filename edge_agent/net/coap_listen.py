@@ -95,19 +95,29 @@ def _no_reuse_port() -> Iterator[None]:
     its documented switch is the environment variable AIOCOAP_REUSE_PORT). With it, two
     sockets of one user may share a port, and each gets some of the other's datagrams: also
     a port the kernel picks for port 0, as for every CLI command and test node -- under
-    emulation two test nodes got one port and answered each other's challenges."""
-    before = os.environ.get(_REUSE_PORT)
-    os.environ[_REUSE_PORT] = "0"
+    emulation two test nodes got one port and answered each other's challenges.
+
+    aiocoap reads the switch only after awaiting its address lookup, so it stays off until
+    the last of the binds going on together is done, and only then is put back as it was."""
+    global _binding, _before
+    if _binding == 0:
+        _before = os.environ.get(_REUSE_PORT)
+        os.environ[_REUSE_PORT] = "0"
+    _binding += 1
     try:
         yield
     finally:
-        if before is None:
-            del os.environ[_REUSE_PORT]
-        else:
-            os.environ[_REUSE_PORT] = before
+        _binding -= 1
+        if _binding == 0:
+            if _before is None:
+                del os.environ[_REUSE_PORT]
+            else:
+                os.environ[_REUSE_PORT] = _before
 
 
 _REUSE_PORT = "AIOCOAP_REUSE_PORT"
+_binding = 0  # binds in progress in this process
+_before: str | None = None  # the switch as it was before the first of them
 
 
 async def _create(

@@ -5,11 +5,9 @@ counters and answers. Hostile input is sent as hand-built datagrams from bare so
 from __future__ import annotations
 
 import asyncio
-import errno
 import logging
 import os
 import random
-import socket
 import struct
 from contextlib import AsyncExitStack
 from typing import Any
@@ -42,6 +40,7 @@ from tests.support.coap import (
     SIZE1,
     Inbox,
     UdpPeer,
+    assert_port_held_alone,
     block1,
     client,
     datagram,
@@ -539,14 +538,28 @@ def test_no_other_socket_can_share_the_port(port: Any) -> None:
         server = CoapServer(on_inbox=Inbox(), bind=LOCAL, port=free_port() if port == "free" else 0)
         await server.start()
         try:
-            for family, host in ((socket.AF_INET, LOCAL), (socket.AF_INET6, "::")):
-                with socket.socket(family, socket.SOCK_DGRAM) as other:
-                    other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-                    with pytest.raises(OSError) as caught:
-                        other.bind((host, server.port))
-                    assert caught.value.errno == errno.EADDRINUSE
+            assert_port_held_alone(server.port, (LOCAL, "::"))
             assert "AIOCOAP_REUSE_PORT" not in os.environ  # the switch was put back
         finally:
             await server.stop()
+
+    run(main())
+
+
+def test_servers_started_together_share_their_ports_with_no_other_socket() -> None:
+    """The switch stays off while any server binds: aiocoap reads it after awaiting its
+    address lookup, so a server whose bind finished first must not put it back under
+    another's."""
+
+    async def main() -> None:
+        servers = [CoapServer(on_inbox=Inbox(), bind=LOCAL, port=0) for _ in range(4)]
+        await asyncio.gather(*(s.start() for s in servers))
+        try:
+            for server in servers:
+                assert_port_held_alone(server.port)
+            assert "AIOCOAP_REUSE_PORT" not in os.environ
+        finally:
+            for server in servers:
+                await server.stop()
 
     run(main())

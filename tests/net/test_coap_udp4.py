@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import errno
 import socket
 import struct
 from collections.abc import Iterator
@@ -28,7 +27,17 @@ from edge_agent.net.addressbook import Address
 from edge_agent.net.coap import CoapClient, CoapServer, RequestFailed, SendOutcome, StartError
 from edge_agent.net.discovery_txt import DiscoveryError
 from edge_agent.net.proof import PROOF_PATH, Outcome, ProofResource, challenge
-from tests.support.coap import LOCAL, Inbox, client, free_port, make_particle, run, soon, started
+from tests.support.coap import (
+    LOCAL,
+    Inbox,
+    assert_port_held_alone,
+    client,
+    free_port,
+    make_particle,
+    run,
+    soon,
+    started,
+)
 
 NO_IPV6 = "socket(AF_INET6): Address family not supported by protocol"
 KEY = KeyPair.from_seed(b"\x21" * 32)
@@ -168,10 +177,6 @@ def test_an_ipv4_server_shares_its_port_with_no_other_socket(no_ipv6: None) -> N
     async def main() -> None:
         async with AsyncExitStack() as stack:
             server = await started(stack, bind="0.0.0.0")
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as other:
-                other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-                with pytest.raises(OSError) as caught:
-                    other.bind((LOCAL, server.port))
-                assert caught.value.errno == errno.EADDRINUSE
+            assert_port_held_alone(server.port)
 
     run(main())

@@ -5,6 +5,7 @@ what a stranger could send."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 import struct
 import time
@@ -29,6 +30,21 @@ CBOR = (CONTENT_FORMAT, b"\x3c")
 def run(coro: Coroutine[Any, Any, Any], timeout: float = 10.0) -> Any:
     """Run `coro` on a fresh loop, failing if it takes longer than `timeout` seconds."""
     return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+def assert_port_held_alone(port: int, hosts: tuple[str, ...] = (LOCAL,)) -> None:
+    """No other socket, even one with SO_REUSEPORT, can bind `port` on any of `hosts` (a
+    server's socket without SO_REUSEPORT: with it, they would share its datagrams)."""
+    for host in hosts:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_DGRAM) as other:
+            other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            try:
+                other.bind((host, port))
+            except OSError as exc:
+                assert exc.errno == errno.EADDRINUSE, exc
+            else:
+                raise AssertionError(f"another socket could bind {host} port {port}")
 
 
 def free_port() -> int:
