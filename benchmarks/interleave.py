@@ -50,6 +50,10 @@ class Side:
         return cpu_seconds(), (cpu_seconds(self.server_pid) if self.server_pid else 0.0)
 
 
+def _unmeasured() -> tuple[float, float]:
+    return 0.0, 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
     """One window of one side: requests completed per second, requests that failed, and the
@@ -100,8 +104,7 @@ class Rounds:
 async def window(total: int, in_flight: int, side: Once | Side) -> Window:
     """`total` requests shared by `in_flight` workers: completed per second, and failures
     (a request that raises RuntimeError); with a `Side`, the CPU time they cost."""
-    measured = side if isinstance(side, Side) else None
-    once = side.once if isinstance(side, Side) else side
+    once, cpu = (side.once, side.cpu) if isinstance(side, Side) else (side, _unmeasured)
     remaining, failed = total, 0
 
     async def worker() -> None:
@@ -113,11 +116,11 @@ async def window(total: int, in_flight: int, side: Once | Side) -> Window:
             except RuntimeError:
                 failed += 1
 
-    client0, server0 = measured.cpu() if measured else (0.0, 0.0)
+    client0, server0 = cpu()
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(in_flight)))
     elapsed = time.perf_counter() - start
-    client1, server1 = measured.cpu() if measured else (0.0, 0.0)
+    client1, server1 = cpu()
     return Window((total - failed) / elapsed, failed, total - failed, (client1 - client0, server1 - server0))
 
 
