@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 
 from edge_agent.air import Data, RunParams, compile_script, run
 from edge_agent.air import data as air_data
+from edge_agent.air.interpreter import clear_script_cache
 from edge_agent.services.base import CallResult
 from edge_agent.sim import Network
 
@@ -149,7 +150,7 @@ def main() -> None:
     )
 
     def cold() -> None:
-        compile_script.cache_clear()
+        clear_script_cache()
         run(ONE_CALL, Data(), Data(), params)
 
     cold_us = median_us(cold, args.repeat)

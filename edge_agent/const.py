@@ -12,6 +12,12 @@ from edge_agent.const_node import *  # noqa: F403 - the node's particle table, r
 MAX_SCRIPT_BYTES = 256 * 1024
 """Largest AIR script accepted, in bytes (UTF-8). Checked before lexing."""
 
+MAX_SCRIPT_TOKENS = 32 * 1024
+"""Most tokens (parentheses, brackets, strings, words) an AIR script may have, counted as it
+is read. Parsing costs some 3-4 us a token on an x86-64 PC, so this bounds one parse of a
+stranger's script to ~0.1 s there (a 256 KB script of dense tokens took 0.5 s). The largest
+Aqua-compiled script in tests/aqua has 6,660 tokens in 97 KB: a 256 KB one would have ~18,000."""
+
 MAX_SCRIPT_DEPTH = 200
 """Deepest instruction nesting accepted by the parser (recursion guard)."""
 

@@ -97,9 +97,10 @@ class Sealer:
         """
         covered: dict[str, set[str]] = {}
         known_seals = set(known.seals) if known is not None else set()
+        fresh: dict[tuple[str, str], bytes] = {}  # digests of new entries, made once per check
         for seal in incoming.seals:
             if seal not in known_seals:
-                self._check_seal(particle_id, seal, incoming, known, digests)
+                self._check_seal(particle_id, seal, incoming, known, digests, fresh)
             covered.setdefault(seal.peer, set()).update(seal.keys)
         held = known.entries if known is not None else {}
         for key, entry in incoming.entries.items():
@@ -110,7 +111,13 @@ class Sealer:
                 raise SealError(f"entry {key!r} claims to be by {entry.peer}, who did not seal it")
 
     def _check_seal(
-        self, particle_id: str, seal: Seal, data: Data, known: Data | None, digests: dict[str, bytes] | None
+        self,
+        particle_id: str,
+        seal: Seal,
+        data: Data,
+        known: Data | None,
+        digests: dict[str, bytes] | None,
+        fresh: dict[tuple[str, str], bytes],
     ) -> None:
         listing = []
         held = known.entries if known is not None else {}
@@ -127,7 +134,13 @@ class Sealer:
             if digests is not None and mine is not None and _records_same(mine, entry):
                 listing.append((key, _cached_digest(digests, key, mine)))
             else:
-                listing.append((key, entry_digest(key, entry)))
+                # Seals of one peer overlap (up to const.MAX_SEALS_PER_PEER of them), and an
+                # ap may be sealed by each peer that recorded it: one digest each, however
+                # many seals cover it.
+                digest = fresh.get((key, entry.peer))
+                if digest is None:
+                    digest = fresh[key, entry.peer] = entry_digest(key, entry)
+                listing.append((key, digest))
         message = seal_message(particle_id, seal.peer, listing)
         if self._verified.get(seal.signature) == message:
             self._verified.move_to_end(seal.signature)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import cbor2
 import pytest
 
-from edge_agent import particle
+from edge_agent import const, particle
 from edge_agent.air.data import Data, Entry, Kind, Seal, decode, encode, merge
+from edge_agent.air.errors import DataError
 from edge_agent.identity import KeyPair
 from edge_agent.seals import SEAL_DOMAIN, Sealer, SealError, entry_digest, seal_message
 
@@ -137,6 +139,44 @@ def test_a_new_seal_over_entries_we_hold_digests_only_what_is_new(monkeypatch: p
     tampered.entries["7"].value = 700  # a held entry rewritten: its cached digest is not used
     with pytest.raises(SealError, match="does not match"):
         sealer(ALICE).check(PID, tampered, held, dict(digests))
+
+
+def test_an_entry_under_several_seals_is_digested_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from edge_agent import seals
+
+    # Two seals of bob that do not nest (he forgot the particle and produced again), both
+    # over entry "0": a stranger can make it a large one.
+    one = Data({"0": Entry(Kind.CALL, "x" * 1000, BOB.peer_id), "1": Entry(Kind.CALL, 1, BOB.peer_id)})
+    two = Data({"0": Entry(Kind.CALL, "x" * 1000, BOB.peer_id), "2": Entry(Kind.CALL, 2, BOB.peer_id)})
+    sealer(BOB).seal(PID, one, {})
+    sealer(BOB).seal(PID, two, {})
+    both = decode(encode(merge(one, two)))
+    assert [s.keys for s in both.seals] == [("0", "1"), ("0", "2")]
+    counted: list[str] = []
+    real = seals.entry_digest
+    monkeypatch.setattr(seals, "entry_digest", lambda key, entry: counted.append(key) or real(key, entry))
+    sealer(ALICE).check(PID, both, None)
+    assert sorted(counted) == ["0", "1", "2"]
+
+
+def _with_seal_rows(data: Data, rows: list[object], padding: int = 0) -> bytes:
+    obj = cbor2.loads(encode(data))
+    obj["g"] = rows
+    obj["p"] += [f"nobody-{i}" for i in range(padding)]  # peers that produced nothing
+    return cbor2.dumps(obj)
+
+
+def test_seals_that_only_multiply_the_checks_are_refused_as_they_are_decoded() -> None:
+    data = bobs_data()
+    row = cbor2.loads(encode(data))["g"][0]
+    with pytest.raises(DataError, match="one seal twice"):
+        decode(_with_seal_rows(data, [row, row]))
+    with pytest.raises(DataError, match="must refer to entries"):
+        decode(_with_seal_rows(data, [[row[0], [], row[2]]]))
+    apart = [[row[0], [i % 2], bytes([i]) * 64] for i in range(const.MAX_SEALS_PER_PEER + 1)]
+    with pytest.raises(DataError, match=f"more than {const.MAX_SEALS_PER_PEER} seals of peer"):
+        decode(_with_seal_rows(data, apart, padding=10))
+    decode(_with_seal_rows(data, apart[:-1]))  # as many as merges may keep: decoded (and checked later)
 
 
 def _ap_by(keys: KeyPair, value: object) -> Data:

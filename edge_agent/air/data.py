@@ -434,18 +434,30 @@ def _seals_from_rows(rows: list[Any], peers: list[str], keys: list[str]) -> list
     if len(rows) > len(peers) * const.MAX_SEALS_PER_PEER:
         raise DataError("the particle data holds more seals than its peers may make")
     seals: list[Seal] = []
+    signatures: set[bytes] = set()
+    per_peer: dict[str, int] = {}
     for row in rows:
         if type(row) is not list or len(row) != 3:
             raise DataError("a seal must be [peer, [entry numbers], signature]")
         p, refs, signature = row
         if type(p) is not int or not 0 <= p < len(peers):
             raise DataError("a seal names no known peer")
-        if type(refs) is not list or any(type(r) is not int or not 0 <= r < len(keys) for r in refs):
-            raise DataError("a seal refers to an entry the data does not hold")
+        if type(refs) is not list or not refs or any(type(r) is not int or not 0 <= r < len(keys)
+                                                     for r in refs):
+            raise DataError("a seal must refer to entries the data holds")
         if type(signature) is not bytes or len(signature) != SIGNATURE_BYTES:
             raise DataError(f"a seal's signature must be {SIGNATURE_BYTES} bytes")
         covered = tuple(sorted({keys[r] for r in refs}))
         if len(covered) != len(refs):
             raise DataError("a seal names one entry twice")
-        seals.append(Seal(peers[p], covered, signature))
+        # Each seal costs its checker a digest of what it covers and a signature check: the
+        # same seal twice, or a peer's seals past what merges keep, would only multiply that.
+        if signature in signatures:
+            raise DataError("the particle data holds one seal twice")
+        peer = peers[p]
+        per_peer[peer] = per_peer.get(peer, 0) + 1
+        if per_peer[peer] > const.MAX_SEALS_PER_PEER:
+            raise DataError(f"the data holds more than {const.MAX_SEALS_PER_PEER} seals of peer {peer}")
+        signatures.add(signature)
+        seals.append(Seal(peer, covered, signature))
     return seals

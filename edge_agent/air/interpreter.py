@@ -82,10 +82,28 @@ class RunResult:
         return self.ret_code == 0
 
 
-@lru_cache(maxsize=const.SCRIPT_CACHE_SIZE)
 def compile_script(text: str) -> Script:
-    """Parse and validate `text` (cached: every peer runs the same script many times)."""
-    tree = parse(text)
+    """Parse and validate `text` (cached: every peer runs the same script many times).
+
+    A script that does not parse is cached as such too: a stranger's bad script, sent again
+    in every copy, costs one parse, not one per run."""
+    compiled = _compile(text)
+    if isinstance(compiled, ParseError):
+        raise compiled.with_traceback(None)  # raised again and again: keep no old frames
+    return compiled
+
+
+def clear_script_cache() -> None:
+    """Forget every compiled script (benchmarks measure a cold parse with it)."""
+    _compile.cache_clear()
+
+
+@lru_cache(maxsize=const.SCRIPT_CACHE_SIZE)
+def _compile(text: str) -> Script | ParseError:
+    try:
+        tree = parse(text)
+    except ParseError as exc:
+        return exc
     ancestors: list[tuple[int, ...]] = []
 
     def walk(node: ast.Instruction, folds: tuple[int, ...]) -> None:

@@ -1,8 +1,9 @@
 """Parse AIR text into a validated, numbered syntax tree.
 
-`parse` checks the size first (const.MAX_SCRIPT_BYTES), then reads the tokens by recursive
-descent with a depth bound, then runs the validator, so that everything AquaVM rejects
-before running is rejected here too, with a line and a column. It does no I/O.
+`parse` checks the size first (const.MAX_SCRIPT_BYTES), then reads at most
+const.MAX_SCRIPT_TOKENS tokens by recursive descent with a depth bound, then runs the
+validator, so that everything AquaVM rejects before running is rejected here too, with a line
+and a column. It does no I/O.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def parse(text: str, *, max_bytes: int = const.MAX_SCRIPT_BYTES, validate: bool 
     """
     if len(text) > max_bytes or len(text.encode("utf-8")) > max_bytes:
         raise ParseError(f"the script is larger than {max_bytes} bytes")
-    tokens = tokenize(text)
+    tokens = tokenize(text, const.MAX_SCRIPT_TOKENS)
     parser = _Parser(tokens)
     tree = parser.instruction(0)
     parser.expect_end()

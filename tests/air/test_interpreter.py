@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import traceback
+import uuid
 from typing import Any
 
 import pytest
 
 from edge_agent import const
-from edge_agent.air import Data, RunParams, run
+from edge_agent.air import Data, RunParams, interpreter, run
 from edge_agent.air.data import Entry, Kind
+from edge_agent.air.errors import ParseError
 from edge_agent.services.base import CallResult
 
 ALICE = RunParams("alice", "alice", 1_700_000_000_000, 60_000, "p1")
@@ -207,3 +210,19 @@ def test_a_caught_error_leaves_no_failed_instruction_and_an_uncatchable_one_name
     assert out.ok and out.instruction == ""
     stuck = run("(ap 1 $s)", Data(), Data(), RunParams("alice", "alice", 1, 1, "p", max_steps=0))
     assert not stuck.ok and stuck.instruction == ""
+
+
+def test_a_script_that_does_not_parse_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A stranger's bad script comes again in every copy, and each run asks for it again.
+    parsed = []
+    real = interpreter.parse
+    monkeypatch.setattr(interpreter, "parse", lambda text: parsed.append(text) or real(text))
+    bad = f"(seq (null) {uuid.uuid4()})"
+    frames = set()
+    for _ in range(3):
+        with pytest.raises(ParseError, match="expected '\\('") as info:
+            interpreter.compile_script(bad)
+        frames.add(len(traceback.extract_tb(info.value.__traceback__)))
+        assert run(bad, Data(), Data(), ALICE).ret_code == ParseError.ret_code
+    assert parsed == [bad]
+    assert len(frames) == 1  # raised again without the frames of the times before

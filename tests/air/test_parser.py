@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from edge_agent import const
 from edge_agent.air import ast
 from edge_agent.air.errors import ParseError
+from edge_agent.air.lexer import tokenize
 from edge_agent.air.parser import parse
 
 CALL = '(call %init_peer_id% ("op" "noop") [])'
@@ -173,6 +175,23 @@ def test_rejections_say_where_and_what(script: str, line: int, column: int, frag
 def test_size_is_checked_before_parsing() -> None:
     with pytest.raises(ParseError, match="larger than 100 bytes"):
         parse("(null)" + " " * 200, max_bytes=100)
+
+
+def test_tokens_are_bounded_as_they_are_read() -> None:
+    # Dense tokens cost the parser the most per byte; it stops at the one over the limit.
+    words = "(null) " + "x " * const.MAX_SCRIPT_TOKENS
+    with pytest.raises(ParseError, match=f"more than {const.MAX_SCRIPT_TOKENS} tokens") as info:
+        parse(words)
+    assert info.value.column == len("(null) ") + 2 * (const.MAX_SCRIPT_TOKENS - 3) + 1
+
+
+def test_a_lens_index_holds_no_bracket() -> None:
+    # An index is a number or a name. Letting `[` into it made the lexer scan each `.[` of an
+    # unclosed `.[.[.[...` to the end of the text: quadratic time on a stranger's script.
+    assert [t.text for t in tokenize("x.[.[0]")][:3] == ["x.", "[", ".[0]"]
+    assert [t.text for t in tokenize("x.$.[0].[i]")][:1] == ["x.$.[0].[i]"]
+    with pytest.raises(ParseError):
+        parse("(seq (null) " + ".[" * 50_000 + ")")
 
 
 def test_depth_is_bounded() -> None:
