@@ -429,9 +429,10 @@ COAP_BLOCK1_MAX_ASSEMBLIES = 64
 senders (a laptop takes 100 devices' answers at once); one more is answered 5.03, Max-Age."""
 
 COAP_BLOCK1_BUDGET_BYTES = 8 * 1024 * 1024
-"""Most bytes held by unfinished Block1 uploads per upload resource; one upload of the
-resource's maximum size is always allowed. Bounds the memory a flood of half-sent uploads
-can take (aiocoap's own reassembly has no bound)."""
+"""Most bytes held by unfinished Block1 uploads per upload resource, at least two uploads of
+the resource's maximum size; strangers' uploads together leave one of those to priority
+senders. Bounds the memory a flood of half-sent uploads can take (aiocoap's own reassembly
+has no bound)."""
 
 COAP_BLOCK1_MAX_PER_SENDER = 4
 """Most Block1 uploads in progress from one source address per upload resource; a new one

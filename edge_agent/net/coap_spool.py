@@ -6,7 +6,9 @@ uploads it never finishes. This spool caps the body size, the number of uploads 
 and the bytes they hold together, and forgets an upload whose sender went quiet. Each upload
 has an owner (its source address): one owner may hold at most `max_per_owner` uploads, and
 the last `reserved` slots are for priority senders only (the node's trusted and known
-peers), so slow strangers cannot take every slot from a known peer. When the slots a new
+peers), so slow strangers cannot take every slot from a known peer; likewise the bytes that
+strangers' uploads hold together leave room for one upload of the largest size (and the
+budget holds at least two). When the slots a new
 upload may take are all held, an upload that went quiet for `stalled_s` gives its slot up
 (a sender that gave up mid-way must not hold it for the whole idle timeout). It does no I/O and
 knows nothing of aiocoap: `coap_resources` maps its errors to CoAP responses. The clock is
@@ -64,6 +66,7 @@ class _Upload:
     body: bytearray
     last_seen: float
     owner: Hashable
+    priority: bool
 
 
 class Block1Spool:
@@ -94,14 +97,18 @@ class Block1Spool:
         self.max_per_owner = max_per_owner
         # Strangers always get at least one slot, whatever the reserve says.
         self.reserved = min(max(reserved, 0), max_uploads - 1)
-        # One upload of the largest allowed size always fits, whatever the budget says.
-        self.budget_bytes = max(budget_bytes, max_bytes)
+        # Strangers' uploads leave room for a priority sender's largest one: strangers kept
+        # open with a block every 24 s had the whole budget, and a trusted laptop got 5.03.
+        # One upload of the largest allowed size always fits for either, whatever the budget.
+        self.budget_bytes = max(budget_bytes, 2 * max_bytes)
+        self.stranger_budget_bytes = self.budget_bytes - max_bytes
         self.idle_timeout_s = idle_timeout_s
         self.stalled_s = stalled_s
         self._clock = clock
         self._uploads: dict[Hashable, _Upload] = {}
         self._owners: dict[Hashable, int] = {}
         self._held = 0
+        self._held_by_strangers = 0
 
     def __len__(self) -> int:
         """Uploads in progress."""
@@ -164,7 +171,7 @@ class Block1Spool:
             if not more:
                 return bytes(payload)
             self._make_room(owner, priority, size1)
-            self._uploads[key] = _Upload(bytearray(), now, owner)
+            self._uploads[key] = _Upload(bytearray(), now, owner, priority)
             self._owners[owner] = self._owners.get(owner, 0) + 1
         upload = self._uploads.get(key)
         if upload is None:
@@ -178,9 +185,16 @@ class Block1Spool:
         if self._held + len(payload) > self.budget_bytes:
             self._drop(key)
             raise Busy(f"uploads in progress already hold {self._held} bytes")
+        if not upload.priority and self._held_by_strangers + len(payload) > self.stranger_budget_bytes:
+            self._drop(key)
+            raise Busy(
+                f"uploads in progress already hold {self._held_by_strangers} bytes; the rest is "
+                f"kept for priority senders"
+            )
         upload.body += payload
         upload.last_seen = now
         self._held += len(payload)
+        self._held_by_strangers += 0 if upload.priority else len(payload)
         if more:
             return None
         self._drop(key)
@@ -191,6 +205,7 @@ class Block1Spool:
         self._uploads.clear()
         self._owners.clear()
         self._held = 0
+        self._held_by_strangers = 0
 
     def uploads_of(self, owner: Hashable) -> int:
         """Uploads in progress from `owner`."""
@@ -214,11 +229,19 @@ class Block1Spool:
             raise Busy(
                 f"uploads in progress hold {self._held} bytes; {size1} more do not fit now"
             )
+        if not priority and size1 is not None and (
+            self._held_by_strangers + size1 > self.stranger_budget_bytes
+        ):
+            raise Busy(
+                f"uploads in progress hold {self._held_by_strangers} bytes; {size1} more do not "
+                f"fit now (the rest is kept for priority senders)"
+            )
 
     def _drop(self, key: Hashable) -> None:
         upload = self._uploads.pop(key, None)
         if upload is not None:
             self._held -= len(upload.body)
+            self._held_by_strangers -= 0 if upload.priority else len(upload.body)
             left = self._owners.pop(upload.owner, 1) - 1
             if left:
                 self._owners[upload.owner] = left

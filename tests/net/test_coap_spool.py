@@ -90,21 +90,40 @@ def test_spool_bounds_uploads_and_expires_idle_ones() -> None:
 
 
 def test_spool_byte_budget() -> None:
-    spool = Block1Spool(max_bytes=128, budget_bytes=192, max_uploads=10, max_per_owner=10,
+    spool = Block1Spool(max_bytes=128, budget_bytes=256, max_uploads=10, max_per_owner=10,
                         reserved=0)
-    spool.feed("a", number=0, more=True, size_exponent=2, payload=b"x" * 64)
-    spool.feed("a", number=1, more=True, size_exponent=2, payload=b"x" * 64)
+    block = {"more": True, "size_exponent": 2, "payload": b"x" * 64, "priority": True}
+    spool.feed("a", number=0, **block)
+    spool.feed("a", number=1, **block)
+    spool.feed("c", number=0, **block)
     with pytest.raises(Busy):  # announced size does not fit what is left
-        spool.feed("b", number=0, more=True, size_exponent=2, payload=b"x" * 64, size1=128)
-    spool.feed("c", number=0, more=True, size_exponent=2, payload=b"x" * 64)
+        spool.feed("b", number=0, size1=128, **block)
+    spool.feed("d", number=0, **block)
     with pytest.raises(Busy):
-        spool.feed("d", number=0, more=True, size_exponent=2, payload=b"x" * 64)
-    assert spool.bytes_held == 192
+        spool.feed("e", number=0, **block)
+    assert spool.bytes_held == 256
+
+
+def test_strangers_leave_room_for_a_priority_senders_largest_upload() -> None:
+    """Strangers' uploads kept open (a block every 24 s) held the whole budget, and the
+    trusted laptop's particle was answered 5.03 at its 32nd block."""
+    spool = Block1Spool(max_bytes=1024, budget_bytes=4096, max_uploads=64, max_per_owner=64,
+                        reserved=0)
+    assert spool.stranger_budget_bytes == 4096 - 1024
+    block = {"more": True, "size_exponent": 6, "payload": b"x" * 1024}
+    for n in range(3):
+        spool.feed(("stranger", n), number=0, owner="10.0.0.66", **block)
+    with pytest.raises(Busy, match="kept for priority senders"):
+        spool.feed(("stranger", 3), number=0, owner="10.0.0.67", **block)
+    with pytest.raises(Busy, match="kept for priority senders"):  # announced: refused at once
+        spool.feed(("stranger", 4), number=0, owner="10.0.0.67", size1=1024, **block)
+    spool.feed("laptop", number=0, owner="10.0.0.2", priority=True, **block)
+    assert spool.bytes_held == 4096
 
 
 def test_spool_budget_always_fits_one_maximal_upload() -> None:
     spool = Block1Spool(max_bytes=4096, budget_bytes=100)
-    assert spool.budget_bytes == 4096
+    assert spool.budget_bytes == 2 * 4096  # one for strangers, one kept for priority senders
     assert feed_all(spool, "k", b"y" * 4096, szx=6) == b"y" * 4096
 
 
