@@ -356,13 +356,24 @@ class Node:
                 self.counters["accepted"] += 1
                 if sender is not None and remote is not None:  # where its POST came from (it may wait)
                     self._replies.heard(p.id, sender, remote)
-                if sender is not None and sender != self.peer_id and remote is not None:
+                if sender is not None and sender != self.peer_id and remote is not None and (
+                    self._took_part(p, sender)
+                ):
                     # The sender's id is a hint, taken only with a copy the core accepted (signed,
                     # sealed); an address learned from it only routes, never trusts.
                     with contextlib.suppress(ValueError):
                         self.book.add(sender, Address(remote[0], remote[1]), Source.INCOMING)
             await self._drive(actions, remote)
             return taken
+
+    def _took_part(self, p: Particle, sender: str) -> bool:
+        """Whether `p` shows that `sender` took part in it: it started the particle, or sealed
+        some of its data. A stranger's own particles POSTed as `from=<the laptop>` otherwise
+        put its addresses first among the laptop's (fresh hints go first), each costing a
+        send to the laptop a challenge that times out."""
+        if sender == p.init_peer_id:
+            return True
+        return p.id in self.core and any(seal.peer == sender for seal in self.core.data(p.id).seals)
 
     async def _in_turn(self, event: Any) -> list[Action]:
         """The core's actions for `event` of a stranger's particle, once it is its turn to run."""

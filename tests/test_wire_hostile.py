@@ -430,8 +430,8 @@ def test_a_flood_of_particles_is_bounded(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_sender_hints_route_but_never_trust(tmp_path: Path) -> None:
-    """A well-signed particle's `from=` hint teaches an address (for answers), nothing more:
-    claiming to be a trusted peer does not make a particle trusted."""
+    """Claiming to be a trusted peer (a `from=` hint) does not make a well-signed particle
+    trusted, and a hint naming a peer that had no part in the particle teaches no address."""
 
     async def go() -> None:
         async with AsyncExitStack() as stack:
@@ -441,13 +441,13 @@ def test_sender_hints_route_but_never_trust(tmp_path: Path) -> None:
             p = particle.Particle.create(STRANGER, script)
             assert (await wire.post(p.encode(), sender=client.peer_id)).code == "2.04"
             await until(lambda: counters(agent).get("calls") == 1, what="the call ran")
-            # The stranger's own address was learned under the claimed id (routing only)...
-            learned = agent.book.entries(client.peer_id)
-            assert any(e.source is Source.INCOMING for e in learned)
-            # ...but srv.remove was refused: the init peer, proven by the signature, decides.
+            # srv.remove was refused: the init peer, proven by the signature, decides.
             assert agent.services.failed_calls == 1
-            # The static address of the real client still comes first.
-            assert agent.book.lookup(client.peer_id)[0] == Address(LOCAL, client.port)
+            # The stranger's address was not learned under the claimed id: only the real
+            # client's static one is known.
+            learned = agent.book.entries(client.peer_id)
+            assert not any(e.source is Source.INCOMING for e in learned)
+            assert agent.book.lookup(client.peer_id) == (Address(LOCAL, client.port),)
             await still_serving(agent, client, wire)
 
     run(go())

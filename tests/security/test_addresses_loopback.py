@@ -51,9 +51,9 @@ def test_an_impostor_claiming_a_devices_id_gets_no_particle(tmp_path: Path) -> N
 
 
 def test_a_poisoned_hint_does_not_divert_the_answer_to_the_laptop(tmp_path: Path) -> None:
-    """The device was told the laptop lives at a stranger's address (a `?from=<laptop>` hint
-    from the stranger, here put in the book by hand as the preferred address): its answer
-    still reaches the laptop, and the stranger gets nothing."""
+    """A stranger's own particle POSTed as `?from=<laptop>` does not put its address among the
+    laptop's; and told so anyway (here by hand, as the preferred address), the device's
+    answer still reaches the laptop, and the stranger gets nothing."""
 
     async def go() -> None:
         async with AsyncExitStack() as stack:
@@ -72,7 +72,8 @@ def test_a_poisoned_hint_does_not_divert_the_answer_to_the_laptop(tmp_path: Path
                 deadline_ms=own.deadline_ms, sender=laptop.peer_id,
             )
             assert sent.ok
-            assert Address(LOCAL, stranger.port) in device.book.lookup(laptop.peer_id)
+            # The hint names a peer that had no part in the particle: not taken.
+            assert device.book.lookup(laptop.peer_id) == ()
             device.book.add(laptop.peer_id, Address(LOCAL, stranger.port), Source.STATIC)
             done = await start_and_wait(laptop, call_on(device.peer_id, "peer", "identify"))
             assert [r["peer_id"] for [r] in done.client.responses] == [device.peer_id]
