@@ -9,6 +9,7 @@ The transport is split by job; import from here or from the module itself:
 - `coap_resources`: `ReadOnlyResource`, `UploadResource` and the transport's own resources;
 - `coap_common`: content formats, paths, errors, `CoapReply`, `Refused`, `remote_of`;
 - `coap_spool` (Block1 reassembly) and `coap_dedup` (duplicate table): pure and bounded;
+- `coap_block2`: Block2 answers to our GETs, block by block within a size limit;
 - `coap_compat`: every use of aiocoap's private internals, pinned to its versions.
 
 Nothing in the transport knows what a particle is: the node passes its checks in.

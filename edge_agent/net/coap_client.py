@@ -33,7 +33,7 @@ from edge_agent import const
 from edge_agent.cborutil import CBORError, loads_one
 from edge_agent.clock import now_ms
 from edge_agent.logutil import OnceLog
-from edge_agent.net import coap_compat, coap_udp4
+from edge_agent.net import coap_block2, coap_compat, coap_udp4
 from edge_agent.net.addressbook import Address
 from edge_agent.net.coap_common import (
     CT_CBOR,
@@ -377,7 +377,7 @@ class CoapClient:
         self._exchanging.add(task)
         try:
             async with asyncio.timeout(timeout):  # no extra task, unlike wait_for
-                response = await self._limited(dest, message)
+                response = await self._limited(dest, message, max_bytes)
         except TimeoutError:
             raise RequestFailed(f"no answer from {where} within {timeout:.1f} s") from None
         except aiocoap.error.Error as exc:
@@ -410,7 +410,7 @@ class CoapClient:
             max_age=response.opt.max_age,
         )
 
-    async def _limited(self, dest: Remote, message: aiocoap.Message) -> aiocoap.Message:
+    async def _limited(self, dest: Remote, message: aiocoap.Message, max_bytes: int) -> aiocoap.Message:
         ctx = self._context()
         limit = self._limits.get(dest)
         if limit is None:
@@ -418,14 +418,14 @@ class CoapClient:
         limit.users += 1
         try:
             async with limit.semaphore:
-                return await self._request(ctx, dest, message)
+                return await self._request(ctx, dest, message, max_bytes)
         finally:
             limit.users -= 1
             if limit.users == 0:
                 del self._limits[dest]
 
     async def _request(
-        self, ctx: aiocoap.Context, dest: Remote, message: aiocoap.Message
+        self, ctx: aiocoap.Context, dest: Remote, message: aiocoap.Message, max_bytes: int
     ) -> aiocoap.Message:
         """One exchange, reusing the remote aiocoap resolved for `dest` before.
 
@@ -442,10 +442,14 @@ class CoapClient:
         if remote is not None:
             message.remote = remote
         # A small POST (a particle) needs no blockwise machinery either way: its answer is
-        # a code and a short diagnostic, never Block2 (one task less per exchange).
+        # a code and a short diagnostic, never Block2 (one task less per exchange). A GET's
+        # answer may come in blocks: fetched here, each within `max_bytes` (coap_block2).
         blockwise = message.code != Code.POST or len(message.payload) > _SINGLE_BLOCK_BYTES
         try:
-            response = await ctx.request(message, handle_blockwise=blockwise).response
+            if message.code == Code.GET:
+                response = await coap_block2.request_within(ctx, message, max_bytes, hostport(*dest))
+            else:
+                response = await ctx.request(message, handle_blockwise=blockwise).response
         except aiocoap.error.Error:
             self._remotes.pop(dest, None)
             raise
