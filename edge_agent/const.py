@@ -275,8 +275,17 @@ DISCOVERY_MAX_VERSION_CHARS = 32
 """Longest `v=` TXT value (agent version) accepted from a peer, in characters."""
 
 DISCOVERY_MAX_PENDING_RESOLVES = 64
-"""Most service instances being resolved at once; more announcements are dropped (and retried
-when the peer announces again), so a flood of names cannot start unbounded tasks."""
+"""Most service instances being resolved at once, so a flood of names cannot start unbounded
+tasks; more wait for a turn (zeroconf tells of an instance once: one dropped here stayed
+unknown for as long as it was up)."""
+
+DISCOVERY_MAX_INSTANCES_PER_PEER = 4
+"""Most mDNS service instances tracked for one peer id (a device announces one; a restart
+under a new name makes two for a while); more are ignored."""
+
+DISCOVERY_MAX_WAITING_RESOLVES = 1024
+"""Most service instances waiting for a turn to be resolved; past it the one that waited
+longest gives way."""
 
 DISCOVERY_RESOLVE_TIMEOUT_S = 3.0
 """Time to resolve one announced instance (SRV, TXT, A/AAAA), in seconds."""

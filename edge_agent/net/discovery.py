@@ -20,7 +20,6 @@ On a host without IPv6 (``ipv6.disable=1``) it runs on IPv4 only (`usable_ip_ver
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
 import logging
 import secrets
@@ -37,6 +36,7 @@ from edge_agent import __version__, const
 from edge_agent.identity import InvalidPeerId, validate_peer_id
 from edge_agent.logutil import OnceLog
 from edge_agent.net.addressbook import Address, AddressBook, Source
+from edge_agent.net.discovery_resolves import Resolves
 from edge_agent.net.discovery_state import DiscoveryTimings, State
 from edge_agent.net.discovery_txt import (
     SERVICE_TYPE,
@@ -143,8 +143,10 @@ class Discovery:
         self._registered = asyncio.Event()
         self._is_registered = False
         self._register_error: BaseException | None = None
-        self._resolving: dict[str, asyncio.Task[None]] = {}
-        self._resolve_again: set[str] = set()
+        self._resolves = Resolves(
+            self._resolve, limit=const.DISCOVERY_MAX_PENDING_RESOLVES,
+            waiting_limit=const.DISCOVERY_MAX_WAITING_RESOLVES, on_full=self._resolves_full,
+        )
         self._forgone: set[str] = set()  # peer ids not to wait for (forgo)
         self._instances: dict[str, Peer] = {}
         self._changed = asyncio.Event()
@@ -392,9 +394,7 @@ class Discovery:
     async def _shutdown(self) -> None:
         if self._browser is not None:
             await self._browser.async_cancel()
-        tasks = list(self._resolving.values())
-        for task in tasks:
-            task.cancel()
+        tasks = self._resolves.close()
         if self._register_task is not None and not self._register_task.done():
             self._register_task.cancel()
             tasks.append(self._register_task)
@@ -442,38 +442,17 @@ class Discovery:
         if self._info is not None and key == self._info.name.lower():
             return  # ourselves
         if state_change is ServiceStateChange.Removed:
-            task = self._resolving.pop(key, None)
-            if task is not None:
-                task.cancel()
-            self._resolve_again.discard(key)
+            self._resolves.forget(name)
             self._forget(key)
             return
-        self._schedule_resolve(name)
+        self._resolves.want(name)
 
-    def _schedule_resolve(self, name: str) -> None:
-        key = name.lower()
-        if key in self._resolving:
-            self._resolve_again.add(key)  # changed while resolving: look again afterwards
-            return
-        if len(self._resolving) >= const.DISCOVERY_MAX_PENDING_RESOLVES:
-            self._warn.warning(
-                ("flood", "resolves"),
-                "more than %d mDNS instances resolving at once; ignoring %.80r for now",
-                const.DISCOVERY_MAX_PENDING_RESOLVES, name,
-            )
-            return
-        assert self._loop is not None
-        task = self._loop.create_task(self._resolve(name))
-        self._resolving[key] = task
-        task.add_done_callback(functools.partial(self._resolved, key, name))
-
-    def _resolved(self, key: str, name: str, task: asyncio.Task[None]) -> None:
-        if self._resolving.get(key) is task:
-            del self._resolving[key]
-        if key in self._resolve_again:
-            self._resolve_again.discard(key)
-            if self._state is State.RUNNING and not task.cancelled():
-                self._schedule_resolve(name)
+    def _resolves_full(self, name: str) -> None:
+        self._warn.warning(
+            ("flood", "resolves"),
+            "more than %d mDNS instances resolving at once; %.80r and later ones wait their turn",
+            const.DISCOVERY_MAX_PENDING_RESOLVES, name,
+        )
 
     async def _resolve(self, name: str) -> None:
         zc = self._zc
@@ -507,7 +486,7 @@ class Discovery:
             self._forget(key)
             return
         old = self._instances.get(key)
-        if old is None and len(self._instances) >= const.ADDRESSBOOK_MAX_PEERS:
+        if old is None and not self._room_for(peer.peer_id):
             self._warn.warning(
                 ("flood", "instances"), "already tracking %d mDNS instances; ignoring %.80r",
                 len(self._instances), name,
@@ -525,6 +504,24 @@ class Discovery:
                 peer.peer_id, ", ".join(map(str, peer.addresses)), name, peer.version or "?",
             )
         self._notify()
+
+    def _room_for(self, peer_id: str) -> bool:
+        """Whether a new instance of `peer_id` may be tracked: at most a few of one peer id
+        (a stranger's 1,024 names of one id filled the table for good, and devices that
+        joined or restarted later were ignored), and when the table is full, the oldest
+        instance of a peer the address book has let go (its rule: strangers' unproven
+        entries first) gives way."""
+        if sum(i.peer_id == peer_id for i in self._instances.values()) >= (
+            const.DISCOVERY_MAX_INSTANCES_PER_PEER
+        ):
+            return False
+        if len(self._instances) < const.ADDRESSBOOK_MAX_PEERS:
+            return True
+        for key, inst in self._instances.items():
+            if not self.book.lookup(inst.peer_id):
+                del self._instances[key]  # quietly: a flood must not fill the journal
+                return True
+        return False
 
     def _validate(self, name: str, info: ServiceInfo) -> Peer | None:
         about = name.lower()

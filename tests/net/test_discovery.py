@@ -25,6 +25,7 @@ from edge_agent.identity import KeyPair
 from edge_agent.net import discovery as disc
 from edge_agent.net.addressbook import Address, AddressBook, ChangeKind, PeerChange, Source
 from edge_agent.net.discovery import SERVICE_TYPE, Discovery, DiscoveryError, State
+from edge_agent.net.discovery_resolves import Resolves
 from edge_agent.net.discovery_txt import txt_value
 
 IDS = [KeyPair.from_seed(bytes([0x40 + i]) * 32).peer_id for i in range(4)]
@@ -164,6 +165,29 @@ def test_two_instances_of_one_peer_are_merged(running: Discovery) -> None:
     assert running.book.lookup(OTHER) == (Address("10.0.0.3", 5683),)
 
 
+def test_a_flood_of_one_peer_ids_names_leaves_room_for_others(running: Discovery) -> None:
+    for i in range(const.ADDRESSBOOK_MAX_PEERS):  # a stranger's names, all of one id
+        info = make_info(f"s{i}", peer_id=THIRD, addresses=[f"10.1.{i // 250}.{i % 250}"])
+        running._accept(info.name, info)
+    assert len(running.instances()) == const.DISCOVERY_MAX_INSTANCES_PER_PEER
+    running._accept(f"kitchen.{TYPE}", make_info("kitchen"))  # a device that joins later
+    assert OTHER in running.peers()
+
+
+def test_a_full_table_lets_go_of_peers_the_book_let_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(const, "ADDRESSBOOK_MAX_PEERS", 3)
+    book = AddressBook(max_peers=2)
+    d = Discovery(ME, 5683, book, instance_name="me")
+    d._state = State.RUNNING
+    strangers = [KeyPair.generate().peer_id for _ in range(3)]
+    for n, peer in enumerate(strangers):
+        d._accept(f"s{n}.{TYPE}", make_info(f"s{n}", peer_id=peer))
+    let_go = [peer for peer in strangers if peer not in book]  # the book holds two
+    assert len(d.instances()) == 3 and len(let_go) == 1
+    d._accept(f"kitchen.{TYPE}", make_info("kitchen"))
+    assert {i.peer_id for i in d.instances()} == set(strangers) - set(let_go) | {OTHER}
+
+
 def test_changed_peer_id_moves_the_addresses(running: Discovery) -> None:
     name = f"x.{TYPE}"
     running._accept(name, make_info("x", peer_id=OTHER))
@@ -232,7 +256,7 @@ def test_callback_never_raises(running: Discovery, name: Any) -> None:
                 zeroconf=None, service_type=TYPE, name=name, state_change=change
             )
         await asyncio.sleep(0)
-        for task in list(running._resolving.values()):
+        for task in running._resolves.tasks():
             task.cancel()
         await asyncio.sleep(0)
 
@@ -240,19 +264,55 @@ def test_callback_never_raises(running: Discovery, name: Any) -> None:
     assert running.peers() == {}
 
 
-def test_resolves_are_bounded(running: Discovery, caplog: pytest.LogCaptureFixture) -> None:
-    async def flood() -> int:
+def test_resolves_are_bounded_and_the_rest_wait_their_turn(
+    running: Discovery, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """zeroconf tells of an instance once: one that finds every slot taken waits, and is
+    resolved when a slot frees (dropped, it stayed unknown for as long as it was up)."""
+    resolved: list[str] = []
+    release = asyncio.Event()
+
+    async def resolve(name: str) -> None:
+        await release.wait()
+        resolved.append(name)
+
+    monkeypatch.setattr(running._resolves, "_resolve", resolve)
+    limit, extra = const.DISCOVERY_MAX_PENDING_RESOLVES, 50
+
+    async def flood() -> tuple[int, int]:
         running._loop = asyncio.get_running_loop()
-        for i in range(const.DISCOVERY_MAX_PENDING_RESOLVES + 50):
+        for i in range(limit + extra):
             running._handle_change(f"n{i}.{TYPE}", ServiceStateChange.Added)
-        pending = len(running._resolving)
-        for task in list(running._resolving.values()):
+        running._handle_change(f"n{limit}.{TYPE}", ServiceStateChange.Removed)  # gone: not resolved
+        counts = len(running._resolves), running._resolves.waiting
+        release.set()
+        for _ in range(20):  # each round frees slots for the names waiting
+            await asyncio.sleep(0)
+        return counts
+
+    assert run(flood()) == (limit, extra - 1)
+    assert sorted(resolved) == sorted(f"n{i}.{TYPE}" for i in range(limit + extra) if i != limit)
+    assert sum(r.levelno == logging.WARNING for r in caplog.records) == 1
+
+
+def test_the_waiting_list_is_bounded_too() -> None:
+    async def go() -> Resolves:
+        never = asyncio.Event()
+
+        async def resolve(name: str) -> None:
+            await never.wait()
+
+        resolves = Resolves(resolve, limit=2, waiting_limit=3)
+        for i in range(10):
+            resolves.want(f"n{i}")
+        waiting = resolves.waiting
+        for task in resolves.close():
             task.cancel()
         await asyncio.sleep(0)
-        return pending
+        assert waiting == 3
+        return resolves
 
-    assert run(flood()) == const.DISCOVERY_MAX_PENDING_RESOLVES
-    assert sum(r.levelno == logging.WARNING for r in caplog.records) == 1
+    assert run(go()).gave_way == 10 - 2 - 3
 
 
 # --- real mDNS on loopback -------------------------------------------------------------------
