@@ -25,7 +25,6 @@ from edge_agent.identity import KeyPair
 from edge_agent.net import discovery as disc
 from edge_agent.net.addressbook import Address, AddressBook, ChangeKind, PeerChange, Source
 from edge_agent.net.discovery import SERVICE_TYPE, Discovery, DiscoveryError, State
-from edge_agent.net.discovery_resolves import Resolves
 from edge_agent.net.discovery_txt import txt_value
 
 IDS = [KeyPair.from_seed(bytes([0x40 + i]) * 32).peer_id for i in range(4)]
@@ -293,26 +292,6 @@ def test_resolves_are_bounded_and_the_rest_wait_their_turn(
     assert run(flood()) == (limit, extra - 1)
     assert sorted(resolved) == sorted(f"n{i}.{TYPE}" for i in range(limit + extra) if i != limit)
     assert sum(r.levelno == logging.WARNING for r in caplog.records) == 1
-
-
-def test_the_waiting_list_is_bounded_too() -> None:
-    async def go() -> Resolves:
-        never = asyncio.Event()
-
-        async def resolve(name: str) -> None:
-            await never.wait()
-
-        resolves = Resolves(resolve, limit=2, waiting_limit=3)
-        for i in range(10):
-            resolves.want(f"n{i}")
-        waiting = resolves.waiting
-        for task in resolves.close():
-            task.cancel()
-        await asyncio.sleep(0)
-        assert waiting == 3
-        return resolves
-
-    assert run(go()).gave_way == 10 - 2 - 3
 
 
 # --- real mDNS on loopback -------------------------------------------------------------------
