@@ -161,9 +161,9 @@ class Observer:
 
     # --- the Wasm host (`replies.CallObserver`) ---------------------------------------------
 
-    def service_logs(self, name: str, lines: list[tuple[int, str]]) -> None:
-        for level, text in lines:
-            self.ring.add(Kind.SERVICE, text, level=Level(level), service=name)
+    def service_logs(self, name: str, lines: list[tuple[int, str]]) -> list[bool]:
+        return [self.ring.add(Kind.SERVICE, text, level=Level(level), service=name) is not None
+                for level, text in lines]
 
     def service_usage(self, name: str, fuel: int | None, pages: int | None) -> None:
         self.services.of(name).used(fuel, pages)

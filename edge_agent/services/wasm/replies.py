@@ -40,20 +40,22 @@ class CallObserver(Protocol):
     """Who hears what the worker says about a call besides its value (the agent's log ring
     and metrics, issue 11)."""
 
-    def service_logs(self, name: str, lines: list[tuple[int, str]]) -> None:
-        """A service's ea_log lines of one call, as (level 0..3, text)."""
+    def service_logs(self, name: str, lines: list[tuple[int, str]]) -> list[bool]:
+        """A service's ea_log lines of one call, as (level 0..3, text); whether each was
+        kept (a line over the service's rate is only counted)."""
 
     def service_usage(self, name: str, fuel: int | None, pages: int | None) -> None:
         """Fuel one call used and the service's memory size after it (None: unknown)."""
 
 
 def forward_logs(name: str, entries: Any, observer: CallObserver | None = None) -> None:
-    """Log a service's ea_log lines under `service_log`, and tell `observer`."""
+    """Tell `observer` a service's ea_log lines, and log them under `service_log`: at their
+    level those `observer` kept, at DEBUG those over the service's rate (a stranger's
+    particle calling a public service in a fold filled the journal at its level)."""
     lines = abi.log_lines(entries)
-    for level, text in lines:
-        service_log.log(_LOG_LEVELS[level], "%s: %s", name, text)
-    if observer is not None and lines:
-        observer.service_logs(name, lines)
+    kept = observer.service_logs(name, lines) if observer is not None and lines else [True] * len(lines)
+    for (level, text), keep in zip(lines, kept, strict=True):
+        service_log.log(_LOG_LEVELS[level] if keep else logging.DEBUG, "%s: %s", name, text)
 
 
 def _usage(name: str, reply: list[Any], observer: CallObserver) -> None:

@@ -109,8 +109,9 @@ def test_an_observer_hears_a_calls_log_lines_and_what_it_used(core: HostCore) ->
     heard: list[Any] = []
 
     class Observer:
-        def service_logs(self, name: str, lines: list[tuple[int, str]]) -> None:
+        def service_logs(self, name: str, lines: list[tuple[int, str]]) -> list[bool]:
             heard.append(("logs", name, lines))
+            return [True] * len(lines)
 
         def service_usage(self, name: str, fuel: int | None, pages: int | None) -> None:
             heard.append(("usage", name, fuel, pages))

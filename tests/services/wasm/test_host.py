@@ -386,6 +386,29 @@ def test_logs_reach_python_logging(host: WasmHost, caplog: pytest.LogCaptureFixt
     assert record.getMessage() == "imp: hello from wasm" and record.levelno == logging.WARNING
 
 
+def test_logs_over_the_services_rate_reach_the_journal_at_debug(
+    make_host: type[WasmHost], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A stranger's fold calling a public service that logs filled the journal at the lines'
+    level: past the ring's rate for the service, they go on at DEBUG only."""
+    from edge_agent.const_observe import LOG_SERVICE_LINES_BURST
+    from edge_agent.observe import Observer
+
+    host = make_host()
+    observer = Observer(100)
+    host.observe(observer)
+    host.deploy("imp", module("imports"))
+    calls = LOG_SERVICE_LINES_BURST + 20
+    with caplog.at_level(logging.DEBUG, logger="edge_agent.services.wasm.service"):
+        for _ in range(calls):
+            host.call("imp", "log", [2])
+    levels = [r.levelno for r in caplog.records if r.name == "edge_agent.services.wasm.service"]
+    assert len(levels) == calls
+    kept = levels.count(logging.WARNING)  # the burst, and what the rate refilled meanwhile
+    assert LOG_SERVICE_LINES_BURST <= kept < calls
+    assert levels.count(logging.DEBUG) == calls - kept == observer.ring.dropped
+
+
 def test_kv_store_survives_a_new_host(make_host: type[WasmHost], tmp_path: Path) -> None:
     first = make_host()
     first.deploy("imp", module("imports"))
