@@ -9,8 +9,8 @@ the same type. Every other instance is resolved, validated and put into an `Addr
 What a stranger announces is untrusted: names are bounded before they are read, each
 resolved instance is checked by `discovery_txt` (the pure TXT rules), a malformed one is
 ignored and logged once (then at DEBUG, `logutil.OnceLog`), and nothing a packet carries can
-raise into zeroconf's loop. Only APIs present in both zeroconf 0.47.3 (Debian bookworm) and
-current releases are used.
+raise into zeroconf's loop. zeroconf's own record cache is bounded from 0.149.7 on, the
+lowest release pyproject.toml allows (before it, a flood of unique names filled memory).
 
 This module drives zeroconf; it must not send particles or block the event loop. The
 interfaces to use are `mdns_interfaces`'s choice; zeroconf's cache is read by `mdns_records`.
