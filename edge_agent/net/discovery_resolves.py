@@ -5,7 +5,8 @@ refreshes that follow say nothing. So an instance that finds every resolve slot 
 not be dropped: it would stay unknown for as long as it is up (a stranger's flood of names,
 or a hundred devices booting at once, hid the ones that came last). It waits here instead,
 and starts when a resolve ends. The waiting list is bounded too: past it, the instance
-that waited longest gives way. No I/O: `start` makes the task that resolves a name.
+that waited longest gives way. No I/O of its own: `resolve(name)` is the coroutine that
+resolves a name, run here as a task.
 """
 
 from __future__ import annotations
