@@ -11,9 +11,12 @@ key (the fetcher the node passes in), checks them, and remembers the outcome:
 - the absence of one for `const.MEMBERSHIP_REFUSED_TTL_S`, so a stranger's calls cost one
   fetch per that time, not one per call;
 - both in tables bounded by `const.MEMBERSHIP_MAX_CACHED`; concurrent calls by one peer
-  share one fetch, and at most `const.MEMBERSHIP_MAX_FETCHES` fetches are outstanding.
+  share one fetch, and at most `const.MEMBERSHIP_MAX_FETCHES` fetches are outstanding;
+- valid certificates also in the state dir (`fleet_cache`), so that after a restart a device
+  is admitted without a fetch (each is verified again when first used).
 
-It does no I/O of its own beyond the fetcher it is given and the trust list's stat.
+It does no I/O of its own beyond the fetcher it is given, the trust list's stat, and the
+cache it is given.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from edge_agent import const, identity
 from edge_agent.access import BadMembership, Membership, Verify, decode_memberships, valid_membership
 from edge_agent.clock import now_ms
 from edge_agent.logutil import OnceLog
+from edge_agent.services.fleet_cache import MemberCache
 from edge_agent.store import TrustList
 
 __all__ = ["Fleet", "MembershipFetcher"]
@@ -51,6 +55,7 @@ class Fleet:
         clock_ms: Callable[[], int] = now_ms,
         monotonic: Callable[[], float] = time.monotonic,
         verify: Verify = identity.verify,
+        cache: MemberCache | None = None,
     ) -> None:
         self.peer_id = peer_id
         self.trust = trust
@@ -62,6 +67,10 @@ class Fleet:
         self._refused: OrderedDict[str, float] = OrderedDict()
         """Peer -> monotonic time until which it is refused without a new fetch."""
         self._fetching: dict[str, asyncio.Future[bool]] = {}
+        self._cache = cache
+        self._stored = {c.member: c for c in cache.load()} if cache is not None else {}
+        """Certificates kept from before the restart, not verified yet."""
+        self._saving = asyncio.Lock()
         self._peer_log = OnceLog(log)
         self.counters = {"fetches": 0, "members": 0, "refused": 0}
 
@@ -84,7 +93,7 @@ class Fleet:
 
     def _known_member(self, peer_id: str) -> bool:
         """Whether a certificate kept for `peer_id` still admits it (else it is forgotten)."""
-        cert = self._members.get(peer_id)
+        cert = self._members.get(peer_id) or self._from_store(peer_id)
         if cert is None:
             return False
         if cert.expires_ms > self._clock_ms() and self.is_trusted(cert.by):
@@ -92,6 +101,16 @@ class Fleet:
             return True
         del self._members[peer_id]
         return False
+
+    def _from_store(self, peer_id: str) -> Membership | None:
+        """A certificate kept for `peer_id` before the restart, if it is still valid."""
+        stored = self._stored.pop(peer_id, None)
+        if stored is None:
+            return None
+        cert = valid_membership([stored], peer_id, self.is_trusted, self._clock_ms(), self._verify)
+        if cert is not None:
+            _remember(self._members, peer_id, cert)
+        return cert
 
     async def is_member(self, peer_id: str) -> bool:
         """Whether `peer_id` shows a valid certificate of a trusted peer (cached, see above)."""
@@ -145,7 +164,16 @@ class Fleet:
         self.counters["members"] += 1
         log.info("%s is in the fleet of %s until %d ms", peer_id, cert.by, cert.expires_ms)
         _remember(self._members, peer_id, cert)
+        await self._save()
         return True
+
+    async def _save(self) -> None:
+        if self._cache is None:
+            return
+        async with self._saving:  # one at a time: an older list must not land last
+            kept = {**self._stored, **self._members}
+            certificates = list(kept.values())[-const.MEMBERSHIP_MAX_CACHED :]
+            await asyncio.to_thread(self._cache.save, certificates)
 
 
 def _remember(table: OrderedDict[str, Any], key: str, value: Any) -> None:

@@ -62,6 +62,7 @@ from edge_agent.services.base import (
 from edge_agent.services.builtins import BUILTINS, CallContext, call_builtin, no_service
 from edge_agent.services.client import CLIENT_SERVICES, ClientServices
 from edge_agent.services.fleet import Fleet, MembershipFetcher
+from edge_agent.services.fleet_cache import MEMBERS_FILE, MemberCache
 from edge_agent.services.srv import only_known, srv_call
 from edge_agent.services.updates import STAGE_PREFIX, UpdatePlan, Updates
 from edge_agent.services.wasm.errors import ModuleRejected
@@ -140,7 +141,10 @@ class LocalServices:
         self._changing = asyncio.Lock()
         """Held by deploy and remove, so that the registry and the host change in step."""
         self._handlers: dict[str, Handler] = {}
-        self.fleet = Fleet(peer_id, trust or TrustList(state), fetch_membership, clock_ms=clock_ms)
+        self.fleet = Fleet(
+            peer_id, trust or TrustList(state), fetch_membership, clock_ms=clock_ms,
+            cache=MemberCache(state.path / MEMBERS_FILE),
+        )
         """Who a ``trusted`` access rule admits."""
         self._memberships: list[Membership] | None = None
         """This device's own fleet certificates (None: not read yet)."""

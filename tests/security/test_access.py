@@ -173,6 +173,32 @@ def test_enrolled_devices_call_each_others_trusted_services(tmp_path: Path) -> N
     run(go(), timeout=90)
 
 
+def test_a_restarted_device_admits_the_devices_it_verified_without_asking_them(tmp_path: Path) -> None:
+    """After a restart a device asked every enrolled caller for its certificate again, 16 at
+    a time: a fleet calling at once, or strangers keeping those fetches busy, got refusals."""
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            laptop = await start_node(stack, tmp_path / "laptop")
+            kitchen = await start_node(stack, tmp_path / "kitchen")
+            garage = await start_node(stack, tmp_path / "garage")
+            introduce(laptop, kitchen, garage)
+            for device in (kitchen, garage):
+                device.state.trust(laptop.peer_id)
+            await deploy(laptop, garage, "who", WHO)
+            value(await enroll(laptop, kitchen))
+            assert value(await call(kitchen, garage.peer_id, "who", "whoami")) == kitchen.peer_id
+            assert garage.services.fleet.counters["fetches"] == 1
+            await garage.stop()
+
+            garage = await start_node(stack, tmp_path / "garage")  # the same state dir
+            introduce(laptop, kitchen, garage)
+            assert value(await call(kitchen, garage.peer_id, "who", "whoami")) == kitchen.peer_id
+            assert garage.services.fleet.counters == {"fetches": 0, "members": 0, "refused": 0}
+
+    run(go(), timeout=90)
+
+
 def test_an_expired_or_foreign_certificate_admits_nothing(tmp_path: Path) -> None:
     async def go() -> None:
         async with AsyncExitStack() as stack:

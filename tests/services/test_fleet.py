@@ -14,6 +14,7 @@ from edge_agent import const
 from edge_agent.access import Membership, encode_memberships
 from edge_agent.identity import KeyPair
 from edge_agent.services.fleet import Fleet
+from edge_agent.services.fleet_cache import MEMBERS_FILE, MemberCache
 from edge_agent.store import StateDir, TrustList
 
 ME = KeyPair.from_seed(b"\x01" * 32).peer_id
@@ -130,3 +131,52 @@ def test_the_tables_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     for i in range(10):
         assert not run(f.admits(KeyPair.from_seed(bytes([0x40 + i]) * 32).peer_id))
     assert len(f._refused) == 3
+
+
+def kept_fleet(tmp_path: Path, peers: Peers, clocks: Clocks, *, trusting: bool = True) -> Fleet:
+    """A fleet as the agent makes it: verified certificates kept in the state dir."""
+    state = StateDir(tmp_path)
+    if trusting:
+        state.trust(LAPTOP.peer_id)
+    return Fleet(ME, TrustList(state), peers, clock_ms=lambda: clocks.ms, monotonic=lambda: clocks.s,
+                 cache=MemberCache(tmp_path / MEMBERS_FILE))
+
+
+def test_a_verified_device_is_admitted_after_a_restart_without_asking_it(tmp_path: Path) -> None:
+    """After a restart, every enrolled device's first call needed a fetch, 16 at a time:
+    a fleet calling at once, or a stranger keeping the fetches busy, had devices refused."""
+    peers, clocks = Peers(), Clocks()
+    peers.answers[KITCHEN] = [Membership.issue(LAPTOP, KITCHEN, NOW + 100)]
+    assert run(kept_fleet(tmp_path, peers, clocks).admits(KITCHEN))
+    del peers.answers[KITCHEN]  # it could not be asked now
+    restarted = kept_fleet(tmp_path, peers, clocks)
+    assert run(restarted.admits(KITCHEN)) and peers.fetched == [KITCHEN]
+    assert restarted.counters["fetches"] == 0
+
+
+def test_a_kept_certificate_is_checked_again_when_used(tmp_path: Path) -> None:
+    peers, clocks = Peers(), Clocks()
+    peers.answers[KITCHEN] = [Membership.issue(LAPTOP, KITCHEN, NOW + 100)]
+    assert run(kept_fleet(tmp_path, peers, clocks).admits(KITCHEN))
+    del peers.answers[KITCHEN]
+    clocks.ms = NOW + 100  # expired meanwhile: asked again, and refused
+    assert not run(kept_fleet(tmp_path, peers, clocks).admits(KITCHEN))
+    clocks.ms = NOW
+    StateDir(tmp_path).distrust(LAPTOP.peer_id)  # its signer is no longer trusted
+    assert not run(kept_fleet(tmp_path, peers, clocks, trusting=False).admits(KITCHEN))
+    # A certificate written into the file by hand grants nothing without its signature.
+    forged = Membership(KITCHEN, LAPTOP.peer_id, NOW + 100, b"\0" * 64)
+    MemberCache(tmp_path / MEMBERS_FILE).save([forged])
+    assert not run(kept_fleet(tmp_path, peers, clocks).admits(KITCHEN))
+
+
+def test_a_members_file_that_cannot_be_read_starts_afresh(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / MEMBERS_FILE).write_text('{"format": 1, "certificates": [{"member": 3}]}')
+    peers, clocks = Peers(), Clocks()
+    peers.answers[KITCHEN] = [Membership.issue(LAPTOP, KITCHEN, NOW + 100)]
+    f = kept_fleet(tmp_path, peers, clocks)
+    assert any("cannot be read" in r.getMessage() for r in caplog.records)
+    assert run(f.admits(KITCHEN)) and peers.fetched == [KITCHEN]
+    assert [c.member for c in MemberCache(tmp_path / MEMBERS_FILE).load()] == [KITCHEN]
