@@ -33,16 +33,15 @@ import heapq
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from edge_agent import const, core_trace
 from edge_agent.air import data as air_data
-from edge_agent.air.calls import RET_UNREACHABLE, CallRequest, CallResult
+from edge_agent.air.calls import RET_UNREACHABLE, CallRequest
 from edge_agent.air.context import RunParams
 from edge_agent.air.data import FAILURE_KEY, FAILURE_TEXT_MAX_CHARS, Data, Entry, Kind
 from edge_agent.air.errors import FORGED_RESULT, REFUSED_COPY_CODES, STEP_LIMIT, DataError, ParseError
-from edge_agent.air.interpreter import Resume, Script, compile_script, run
+from edge_agent.air.interpreter import Script, compile_script, run
 from edge_agent.core_events import (
     Action,
     Arrived,
@@ -63,9 +62,10 @@ from edge_agent.core_events import (
     Traced,
     Verdict,
 )
+from edge_agent.core_record import Record, idle_stranger
 from edge_agent.ratelimit import KeyedBuckets, Rate
 from edge_agent.seals import Sealer, SealError
-from edge_agent.trace import TRACE_KEY, PeerTrace
+from edge_agent.trace import TRACE_KEY
 
 __all__ = [  # the events, actions and limits are defined in core_events, and exported here too
     "Action",
@@ -88,35 +88,6 @@ __all__ = [  # the events, actions and limits are defined in core_events, and ex
     "Traced",
     "Verdict",
 ]
-
-
-@dataclass(slots=True)
-class _Record:
-    envelope: Envelope
-    script: Script | None
-    params: RunParams
-    trusted: bool
-    local: bool
-    data: Data = field(default_factory=Data)
-    pending: set[str] = field(default_factory=set)
-    results: dict[str, CallResult] = field(default_factory=dict)
-    digests: dict[str, bytes] = field(default_factory=dict)
-    weight: int = 0  # of its largest copy's data; and of its resume point:
-    resume_weight: int = 0
-    steps: int = 0
-    cpu_s: float = 0.0
-    last_active_ms: int = 0
-    reported: bool = False
-    """This peer sent the init peer its failure report (one per particle)."""
-    reporters: set[str] = field(default_factory=set)
-    """At the init peer: the peers whose failure reports it took."""
-    trace: PeerTrace | None = None
-    """What this peer did with a traced particle (`core_trace`); None when not traced."""
-    resume: Resume | None = None  # where the next run goes on from (air/resume.py), with `data`
-
-    @property
-    def deadline_ms(self) -> int:
-        return self.envelope.timestamp_ms + self.envelope.ttl_ms
 
 
 class ParticleCore:
@@ -145,7 +116,7 @@ class ParticleCore:
         self.limits = limits or CoreLimits.from_const()
         self.trusted = trusted or (lambda peer_id: False)
         self.clock = clock
-        self._records: OrderedDict[str, _Record] = OrderedDict()  # least recently active first
+        self._records: OrderedDict[str, Record] = OrderedDict()  # least recently active first
         self._finished: dict[str, bool] = {}  # replay table: id -> trusted, until its expiry below
         self._expiry: list[tuple[int, str]] = []  # heap of (until ms, id) of the replay table
         self._held = 0
@@ -273,7 +244,7 @@ class ParticleCore:
         return actions
 
     def _report_arrived(
-        self, rec: _Record | None, p: Envelope, incoming: Data, sender: str | None
+        self, rec: Record | None, p: Envelope, incoming: Data, sender: str | None
     ) -> list[Action]:
         """A failure report: taken only by the particle's init peer, alone in its copy, about
         another peer, sealed by that peer; never merged or run (what the script computes is
@@ -342,7 +313,7 @@ class ParticleCore:
         for pid, rec in list(self._records.items()):
             if rec.deadline_ms <= now_ms:
                 self._finish(pid, "expired")
-            elif _idle_stranger(rec, now_ms, self.limits.stranger_idle_ms):
+            elif idle_stranger(rec, now_ms, self.limits.stranger_idle_ms):
                 self._finish(pid, "a stranger's particle left idle")
         self._forget_finished(now_ms)
         self._buckets.forget_full(now_ms / 1000)
@@ -425,16 +396,16 @@ class ParticleCore:
 
     # --- running ------------------------------------------------------------------------
 
-    def _new_record(self, p: Envelope, trusted: bool, local: bool) -> _Record:
+    def _new_record(self, p: Envelope, trusted: bool, local: bool) -> Record:
         try:
             script: Script | None = compile_script(p.script)
         except ParseError:
             script = None  # run() reports the parse error as a failed run
         per_run = self.limits.run_steps if trusted else self.limits.stranger_run_steps
         params = RunParams(p.init_peer_id, self.peer_id, p.timestamp_ms, p.ttl_ms, p.id, max_steps=per_run)
-        return _Record(p, script, params, trusted, local, trace=core_trace.start(p, trusted, self.limits))
+        return Record(p, script, params, trusted, local, trace=core_trace.start(p, trusted, self.limits))
 
-    def _run(self, rec: _Record, incoming: Data, now_ms: int, arrived: Arrived | None = None) -> list[Action]:
+    def _run(self, rec: Record, incoming: Data, now_ms: int, arrived: Arrived | None = None) -> list[Action]:
         if rec.trace is not None and arrived is not None:
             rec.trace.arrived(now_ms, arrived.sender)
         actions = self._run_once(rec, incoming, now_ms)
@@ -442,12 +413,12 @@ class ParticleCore:
             actions += self._trace_report(rec, now_ms)
         return actions
 
-    def _trace_report(self, rec: _Record, now_ms: int) -> list[Action]:
+    def _trace_report(self, rec: Record, now_ms: int) -> list[Action]:
         assert rec.trace is not None
         give_up = self._send_times(rec, now_ms)[0]
         return core_trace.report(rec.trace, rec.envelope, self.peer_id, self.sealer, give_up)
 
-    def _run_once(self, rec: _Record, incoming: Data, now_ms: int) -> list[Action]:
+    def _run_once(self, rec: Record, incoming: Data, now_ms: int) -> list[Action]:
         pid = rec.envelope.id
         limits = self.limits
         budget = limits.particle_steps if rec.trusted else limits.stranger_particle_steps
@@ -487,7 +458,7 @@ class ParticleCore:
 
     def _outcome(
         self,
-        rec: _Record,
+        rec: Record,
         next_peers: list[str],
         forwarded: Mapping[str, list[str]],
         requests: list[CallRequest],
@@ -516,7 +487,7 @@ class ParticleCore:
             actions.append(CallServices(pid, rec.envelope.init_peer_id, calls))
         return actions
 
-    def _failed(self, rec: _Record, code: int, message: str, instruction: str, now_ms: int) -> list[Action]:
+    def _failed(self, rec: Record, code: int, message: str, instruction: str, now_ms: int) -> list[Action]:
         """The run failed here: say so, and the first time, send the init peer (if it is
         another peer) a failure report, sealed by us, in a copy of its own."""
         pid = rec.envelope.id
@@ -535,7 +506,7 @@ class ParticleCore:
         copy = rec.envelope.with_data(air_data.encode(report))
         return [*failed, SendCopy(pid, init, copy, (), *self._send_times(rec, now_ms))]
 
-    def _send_times(self, rec: _Record, now_ms: int) -> tuple[int, int]:
+    def _send_times(self, rec: Record, now_ms: int) -> tuple[int, int]:
         """When to stop trying a next peer that shows no sign of life (at most
         `delivery_timeout_ms` from now), and the latest, for one that answers our other
         requests meanwhile: before the deadline, keeping a reserve for the error's way back (a
@@ -545,7 +516,7 @@ class ParticleCore:
         last = deadline - reserve if now_ms < deadline - reserve else deadline
         return min(last, now_ms + self.limits.delivery_timeout_ms), last
 
-    def _weigh_resume(self, rec: _Record) -> None:
+    def _weigh_resume(self, rec: Record) -> None:
         """The resume point counts in the particle's weight (it holds copies of interpreter
         state); without room for it, it goes: a cache, the next run replays instead."""
         weight = rec.resume.items * const.DATA_ITEM_WEIGHT_BYTES if rec.resume is not None else 0
@@ -594,6 +565,3 @@ def _same_particle(a: Envelope, b: Envelope) -> bool:
     return (a.signature, a.init_peer_id, a.timestamp_ms, a.ttl_ms, a.script) == (
         b.signature, b.init_peer_id, b.timestamp_ms, b.ttl_ms, b.script)
 
-
-def _idle_stranger(rec: _Record, now_ms: int, idle_ms: int) -> bool:
-    return not rec.trusted and not rec.pending and now_ms - rec.last_active_ms > idle_ms
