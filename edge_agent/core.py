@@ -62,7 +62,7 @@ from edge_agent.core_events import (
     Traced,
     Verdict,
 )
-from edge_agent.core_record import Record, idle_stranger
+from edge_agent.core_record import Record, idle_stranger, unreachable_by_another
 from edge_agent.ratelimit import KeyedBuckets, Rate
 from edge_agent.seals import Sealer, SealError
 from edge_agent.trace import TRACE_KEY
@@ -215,13 +215,9 @@ class ParticleCore:
             return self._report_arrived(rec, p, incoming, ev.sender)
         if rec is not None and rec.data.covers(incoming):
             return [Duplicate(p.id, ev.sender)]
-        try:  # before it may make room: a copy that is refused evicts nothing
-            if rec is None:
-                self.sealer.check(p.id, incoming, None)
-            else:
-                self.sealer.check(p.id, incoming, rec.data, rec.digests)
-        except SealError as exc:
-            return [Dropped(p.id, Verdict.UNSEALED, str(exc), ev.sender)]
+        unentitled = self._unentitled(p, rec, incoming, ev.sender)  # before it may make room:
+        if unentitled is not None:  # a copy that is refused evicts nothing
+            return [unentitled]
         if rec is None and not self._make_room(0, trusted, keep=None, new=True):
             detail = f"{len(self._records)} particles are in progress here"
             return [Dropped(p.id, Verdict.OVERLOADED, detail, ev.sender)]
@@ -242,6 +238,25 @@ class ParticleCore:
         if created and actions and isinstance(actions[0], Dropped) and p.id in self._records:
             self._release(p.id)  # a refused first copy leaves no trace: the real one may follow
         return actions
+
+    def _unentitled(
+        self, p: Envelope, rec: Record | None, incoming: Data, sender: str | None
+    ) -> Dropped | None:
+        """Why `incoming` holds an entry its writer was not entitled to add (None: it holds
+        none): not sealed by its producer, or a call this peer forwarded itself reported
+        unreachable by another (`core_record.unreachable_by_another`)."""
+        try:
+            if rec is None:
+                self.sealer.check(p.id, incoming, None)
+            else:
+                self.sealer.check(p.id, incoming, rec.data, rec.digests)
+        except SealError as exc:
+            return Dropped(p.id, Verdict.UNSEALED, str(exc), sender)
+        key = unreachable_by_another(rec, incoming, self.peer_id) if rec is not None else None
+        if key is None:
+            return None
+        why = f"{incoming.entries[key].peer} reports unreachable a call this peer sent on ({key!r})"
+        return Dropped(p.id, Verdict.FORGED, why, sender)
 
     def _report_arrived(
         self, rec: Record | None, p: Envelope, incoming: Data, sender: str | None
@@ -475,7 +490,9 @@ class ParticleCore:
             copy = rec.envelope.with_data(raw)
             times = self._send_times(rec, now_ms)
             for target in next_peers:
-                actions.append(SendCopy(pid, target, copy, tuple(forwarded.get(target, ())), *times))
+                keys = tuple(forwarded.get(target, ()))
+                rec.forwarded.update(keys)
+                actions.append(SendCopy(pid, target, copy, keys, *times))
                 if rec.trace is not None:
                     rec.trace.sent(now_ms, target)
         calls = tuple(r for r in requests if r.key not in rec.pending)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from edge_agent.air.calls import CallResult
+from edge_agent.air.calls import RET_UNREACHABLE, CallResult
 from edge_agent.air.context import RunParams
-from edge_agent.air.data import Data
+from edge_agent.air.data import Data, Kind
 from edge_agent.air.interpreter import Resume, Script
 from edge_agent.core_events import Envelope
 from edge_agent.trace import PeerTrace
 
-__all__ = ["Record", "idle_stranger"]
+__all__ = ["Record", "idle_stranger", "unreachable_by_another"]
 
 
 @dataclass(slots=True)
@@ -38,6 +38,9 @@ class Record:
     trace: PeerTrace | None = None
     """What this peer did with a traced particle (`core_trace`); None when not traced."""
     resume: Resume | None = None  # where the next run goes on from (air/resume.py), with `data`
+    forwarded: set[str] = field(default_factory=set)
+    """Keys of the calls this peer sent the particle on for: only it may report them
+    unreachable (`unreachable_by_another`)."""
 
     @property
     def deadline_ms(self) -> int:
@@ -47,3 +50,16 @@ class Record:
 def idle_stranger(rec: Record, now_ms: int, idle_ms: int) -> bool:
     """Whether `rec` is a stranger's particle with nothing running here for over `idle_ms`."""
     return not rec.trusted and not rec.pending and now_ms - rec.last_active_ms > idle_ms
+
+
+def unreachable_by_another(rec: Record, incoming: Data, me: str) -> str | None:
+    """The key of a call this peer forwarded that `incoming` reports unreachable (error 14)
+    in the name of a peer other than this one or the call's target, or None. Any peer holding
+    a copy could otherwise write that for any call (under its own seal), and the call's real
+    answer was then refused as a conflict: this peer knows it was the one that tried."""
+    for key in rec.forwarded:
+        entry = incoming.entries.get(key)
+        if (entry is not None and entry.kind == Kind.CALL_FAILED and entry.value[0] == RET_UNREACHABLE
+                and entry.peer not in (me, rec.data.sent.get(key)) and key not in rec.data.entries):
+            return key
+    return None

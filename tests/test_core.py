@@ -141,6 +141,43 @@ def test_an_unreachable_peer_fails_its_calls_with_error_14() -> None:
     assert entry.peer == "dev" and entry.value[0] == 14
 
 
+FAN_OUT = ('(seq (par (call "dev" ("op" "identity") ["d"] a) (call "shed" ("op" "identity") ["s"] b)) '
+           '(call %init_peer_id% ("callbackSrv" "response") [a b]))')
+
+
+def test_only_the_peer_that_sent_a_call_on_may_report_it_unreachable() -> None:
+    """dev, asked only for its own call, told the laptop that shed was unreachable (under
+    dev's own seal): the laptop took it, and refused shed's real answer as a conflict."""
+    laptop = core("laptop", trusted=())
+    p = signed(FAN_OUT)
+    sends = {a.target: a for a in laptop.handle(Arrived(p, local=True), NOW) if isinstance(a, SendCopy)}
+    [shed_key] = sends["shed"].call_keys
+    lie = {shed_key: Entry(Kind.CALL_FAILED, [14, "peer shed is unreachable: no address"], "dev")}
+    [drop] = laptop.handle(Arrived(forged_copy(p, lie, sealer_name="dev"), "dev"), NOW)
+    assert drop.verdict is Verdict.FORGED and "dev reports unreachable a call this peer sent on" in drop.detail
+    shed = core("shed")
+    [calls] = shed.handle(Arrived(sends["shed"].envelope, "laptop"), NOW)
+    [answer] = shed.handle(CallsDone(p.id, {calls.requests[0].key: CallResult.success("s")}), NOW)
+    assert laptop.handle(Arrived(answer.envelope, "shed"), NOW) == []  # taken: waits for dev's
+    assert laptop.data(p.id).entries[shed_key].value == "s"
+
+
+def test_the_peer_that_sent_a_call_on_reports_it_unreachable_to_the_init_peer() -> None:
+    # dev forwards shed's call (the laptop did not): its error 14 is the laptop's to take.
+    laptop = core("laptop", trusted=())
+    p = signed('(xor (seq (call "dev" ("op" "identity") ["d"] a) (call "shed" ("op" "identity") [a] b)) '
+               '(call %init_peer_id% ("errorHandlingSrv" "error") [%last_error%]))')
+    [to_dev] = laptop.handle(Arrived(p, local=True), NOW)
+    dev = core()
+    [calls] = dev.handle(Arrived(to_dev.envelope, "laptop"), NOW)
+    [to_shed] = dev.handle(CallsDone(p.id, {calls.requests[0].key: CallResult.success("d")}), NOW)
+    [back] = dev.handle(SendFailed(p.id, "shed", to_shed.call_keys, "no address"), NOW)
+    assert back.target == "laptop"
+    [handler] = laptop.handle(Arrived(back.envelope, "dev"), NOW)  # taken: the xor's error handler runs
+    assert isinstance(handler, CallServices) and handler.requests[0].service == "errorHandlingSrv"
+    assert laptop.data(p.id).entries[to_shed.call_keys[0]].value[0] == 14
+
+
 def test_a_copy_gives_up_after_the_delivery_timeout_or_on_a_busy_peer_before_the_error_reserve() -> None:
     """`give_up_ms`: a target with no sign of life; `busy_until_ms`: one answering other
     requests meanwhile, until the deadline less the reserve for error 14's way back."""

@@ -144,3 +144,43 @@ def test_a_rewritten_deploy_is_refused_and_garage_is_unchanged(tmp_path: Path) -
             assert Address(LOCAL, shed.port) not in garage.book.lookup(laptop.peer_id)
 
     run_async(go())
+
+
+def test_a_peer_asked_for_its_own_call_cannot_report_anothers_unreachable(tmp_path: Path) -> None:
+    """Shed, asked only for its own call, tells the laptop (under shed's own seal) that garage
+    was unreachable: the laptop sent garage's call on itself, so it refuses that; garage's
+    real answer is taken, where it was refused as a conflict before."""
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            laptop = await start_node(stack, tmp_path / "laptop")
+            shed = await start_node(stack, tmp_path / "shed")
+            garage = await start_node(stack, tmp_path / "garage")
+            introduce(laptop, shed, garage)
+            shed.server.reply_wait_s = 0  # its copy goes as a POST of its own (the forger's)
+
+            def lie(action: SendCopy) -> tuple[Any, str]:
+                env = action.envelope
+                data = air_data.decode(env.data)
+                [key] = [k for k, peer in data.sent.items() if peer == garage.peer_id]
+                data.entries[key] = air_data.Entry(
+                    air_data.Kind.CALL_FAILED, [14, f"peer {garage.peer_id} is unreachable: gone"], shed.peer_id
+                )
+                Sealer(shed.peer_id, shed.keypair.sign, particle.verify_signature).seal(env.id, data, {})
+                return env.with_data(air_data.encode(data)), laptop.peer_id
+
+            sent = become_forger(shed, laptop.peer_id, lie)
+            back = '(call %init_peer_id% ("op" "noop") [])'  # each answer comes back on its own
+            script = (
+                f'(par (seq (call "{shed.peer_id}" ("op" "concat_strings") ["s"] a) {back})'
+                f' (seq (call "{garage.peer_id}" ("op" "concat_strings") ["g"] b) {back}))'
+            )
+            started = await laptop.start_particle(script, ttl_ms=10_000)
+            await until(lambda: sent == ["delivered"], what="the lie delivered")
+            await until(lambda: counters(laptop).get("dropped_forged") == 1, what="refused, counted")
+            [key] = [k for k, peer in laptop.core.data(started.particle.id).sent.items() if peer == garage.peer_id]
+            await until(lambda: key in laptop.core.data(started.particle.id).entries, what="garage's answer")
+            assert laptop.core.data(started.particle.id).entries[key].value == "g"
+            assert counters(laptop).get("dropped_data_conflict") is None
+
+    run_async(go())
