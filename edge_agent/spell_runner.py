@@ -218,6 +218,10 @@ class SpellRunner:
                 error = "internal error (see the agent's log)"
                 live.record.add(RunRecord.make(now_ms(), 0, False, None, error))
                 live.last_ended_ms = now_ms()
+            finally:
+                # Until its record is kept (a write to disk, slow on a busy SD card): status
+                # then said neither "running" nor "next run".
+                live.running_since_ms = None
 
     def _backoff_left(self, live: _Live) -> int:
         if live.last_ended_ms is None:
@@ -250,7 +254,6 @@ class SpellRunner:
                     async with asyncio.timeout(left):
                         await run.changed.wait()
         finally:
-            live.running_since_ms = None
             live.token = None
         duration = int((time.monotonic() - t0) * 1000)
         record = _outcome(run, done.is_set(), started, duration, ttl_ms, node)

@@ -3,6 +3,7 @@ triggers, trust, and a restart -- through the `spell` service as the CLI calls i
 
 from __future__ import annotations
 
+import threading
 import time
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -266,3 +267,35 @@ def test_a_deploy_wakes_service_deployed_spells_and_cron_spells_wait_for_their_m
             assert due is not None and due % 60_000 == 0 and installed < due <= installed + 60_000
 
     run(go(), timeout=60)
+
+
+def test_status_says_running_while_a_run_keeps_its_record(tmp_path: Path) -> None:
+    """Between a run's end and its next time, the record is written to disk (slow on a busy
+    SD card): status said neither "running" nor "next run" meanwhile."""
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            agent = await start_node(stack, tmp_path / "agent")
+            client = await start_node(stack, tmp_path / "client")
+            introduce(agent, client)
+            agent.state.trust(client.peer_id)
+            spells = runner(agent)
+            store_put = spells.store.put_record
+            release = threading.Event()
+
+            def slow_put(name: str, record: Any) -> None:
+                if record.total_runs:  # the install's own write goes at once
+                    release.wait(30)
+                store_put(name, record)
+
+            spells.store.put_record = slow_put  # type: ignore[method-assign]
+            await manage(client, agent, "install", install_doc("count", COUNTER, {"every_ms": 1000}, label="c"))
+            await until(lambda: spells.get("count").record.total_runs == 1, what="the first run")
+            status = await manage(client, agent, "status", "count")  # its record is being kept
+            release.set()
+            assert status["total_runs"] == 1 and status["running_since_ms"] and status["next_ms"] is None
+            await until(lambda: spells.get("count").next_ms is not None, what="the next run planned")
+            status = await manage(client, agent, "status", "count")
+            assert status["running_since_ms"] is None and status["next_ms"]
+
+    run(go(), timeout=120)
