@@ -111,6 +111,15 @@ def loads_one(raw: bytes) -> Any:
     return obj
 
 
+def loads_plain(raw: bytes, *, max_items: int, max_depth: int) -> Any:
+    """`loads_one` for what a peer answers: at most `max_items` items nested at most
+    `max_depth` deep, no tags, definite lengths (`check_items`, before anything is built).
+    cbor2 turns tags into Python values on its own (tag 4 is a Decimal whose exponent a
+    sender picks: printing one with 10**6 as its exponent took longer than 25 s)."""
+    check_items(raw, max_items=max_items, max_depth=max_depth)
+    return loads_one(raw)
+
+
 def check_well_formed(raw: bytes) -> None:
     """Raise CBORError unless `raw` is exactly one well-formed CBOR item (RFC 8949 §3,
     Appendix C); the values themselves are not looked at.

@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 
 from edge_agent import __version__, openssl
 from edge_agent.cli_parser import DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, Command, build_parser, parse
+from edge_agent.cli_text import terminal_safe
 from edge_agent.config import Config, load_config, parse_config
 from edge_agent.errors import ConfigError, EdgeAgentError
 
@@ -46,7 +47,7 @@ def _out(args: argparse.Namespace, human: str, data: Any) -> None:
         trace = getattr(args, "trace_doc", None)  # `--trace` (cli_trace.hook)
         print(json.dumps(data if trace is None else {**data, "trace": trace}, indent=2, sort_keys=True))
     elif human:
-        print(human)
+        print(terminal_safe(human))
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -69,7 +70,7 @@ def _setup_logging(level: str, *, journald: bool) -> None:
 
     class Format(logging.Formatter):
         def format(self, record: logging.LogRecord) -> str:
-            text = f"{record.levelname.lower()} {record.name}: {record.getMessage()}"
+            text = f"{record.levelname.lower()} {record.name}: {terminal_safe(record.getMessage())}"
             if record.exc_info:
                 text += "\n" + self.formatException(record.exc_info)
             if journald:
@@ -418,9 +419,9 @@ def _ran(args: argparse.Namespace, client: Any, run: Any, signature: Any = None)
     if not args.json:
         for error in errors:
             message = error[0].get("message", error[0]) if error and isinstance(error[0], dict) else error
-            print(f"error: {message}", file=sys.stderr)
+            print(terminal_safe(f"error: {message}"), file=sys.stderr)
         if failure is not None:
-            print(f"error: {failure_text(failure, name)}", file=sys.stderr)
+            print(terminal_safe(f"error: {failure_text(failure, name)}"), file=sys.stderr)
     if failure is not None:  # it stopped the particle where it happened: nothing more comes
         return EXIT_REMOTE
     if errors:
@@ -465,8 +466,8 @@ async def _resolve_targets(
     fail with error 14 (unreachable), as a device down does, and a warning (while it runs)."""
 
     def warn(target: str, why: str, peer_id: str | None = None) -> None:
-        print(f"warning: {why}. The script gets {peer_id or target} for {target!r}: calls on it "
-              f"fail with error 14 (unreachable)", file=sys.stderr)
+        print(terminal_safe(f"warning: {why}. The script gets {peer_id or target} for {target!r}: "
+                            f"calls on it fail with error 14 (unreachable)"), file=sys.stderr)
 
     async def one(option: str, target: str) -> str:
         if option == "--peer":
@@ -590,10 +591,10 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except KeyboardInterrupt:
         code = 130
     except CliError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(terminal_safe(f"error: {exc}"), file=sys.stderr)
         code = exc.code
     except EdgeAgentError as exc:  # a bad config is the user's to fix, but serve's a service's
-        print(f"error: {exc}", file=sys.stderr)
+        print(terminal_safe(f"error: {exc}"), file=sys.stderr)
         serve = getattr(args, "command", "") == "serve"
         code = (EXIT_REMOTE if serve else EXIT_USAGE) if isinstance(exc, ConfigError) else exit_code_for(exc)
     sys.exit(code)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from edge_agent.cli import EXIT_OK, EXIT_REMOTE, EXIT_USAGE, CliError, _out, access_text
+from edge_agent.cli_text import terminal_safe
 from edge_agent.cli_versions import exit_code, rolled_back_text, update_options, update_text, wait_for_watch
 
 __all__ = [
@@ -107,8 +108,8 @@ async def deploy_to(
     info = await client.call(target, "srv", "deploy", deploy_args, timeout_s=timeout_s)
     if info.get("state") == "watching" and not quiet:
         window_s = (info["watch_until_ms"] - info["deployed_at_ms"]) / 1000
-        print(f"{target.name}: watching {request.name} version {info['version']} for {window_s:g} s",
-              file=sys.stderr)
+        print(terminal_safe(f"{target.name}: watching {request.name} version {info['version']} for "
+                            f"{window_s:g} s"), file=sys.stderr)
     info.setdefault("access", request.access)  # a device too old to say
     return await wait_for_watch(client, target, info, timeout_s=timeout_s)
 

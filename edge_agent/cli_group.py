@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from edge_agent import const
-from edge_agent.cli import EXIT_OK, EXIT_USAGE, CliError, _out, exit_code_for
+from edge_agent.cli import EXIT_OK, EXIT_REMOTE, EXIT_USAGE, CliError, _out, exit_code_for
+from edge_agent.cli_text import terminal_safe
 from edge_agent.client import BadTarget, Client, Target, Unreachable, did_you_mean
 from edge_agent.errors import EdgeAgentError
 from edge_agent.fanout import (
@@ -107,7 +108,7 @@ async def run_group(args: argparse.Namespace, client: Client) -> int:
     }
     _out(args, table(outcomes, command.cell), doc)
     if not args.json and not doc["ok"]:
-        print(f"error: {_summary(outcomes)}", file=sys.stderr)
+        print(terminal_safe(f"error: {_summary(outcomes)}"), file=sys.stderr)
     return exit_code(outcomes)
 
 
@@ -349,7 +350,12 @@ async def status(args: argparse.Namespace, client: Client) -> int:
         name = client.name_of(peer)
         return f"{name} ({peer})" if name else peer
 
-    _out(args, render_status(doc, target.name, peer_name=named), doc)
+    try:
+        text = "" if getattr(args, "json", False) else render_status(doc, target.name, peer_name=named)
+    except (AttributeError, TypeError, ValueError, KeyError, OverflowError) as exc:  # its shape
+        raise CliError(f"{target.name} sent a /status of an unexpected shape ({exc!r}); --json shows it",
+                       EXIT_REMOTE) from None
+    _out(args, text, doc)
     return EXIT_OK
 
 

@@ -23,6 +23,7 @@ import aiocoap
 from aiocoap.numbers.codes import Code
 
 from edge_agent import const_observe as K
+from edge_agent.cli_text import terminal_safe
 from edge_agent.clock import now_ms
 from edge_agent.errors import EdgeAgentError, RemoteError
 from edge_agent.logring import BadLogLine, LogLine
@@ -125,7 +126,8 @@ class LogReader:
 
 def _print_lines(lines: list[LogLine], as_json: bool) -> None:
     for line in lines:
-        print(json.dumps(line.to_json(), sort_keys=True) if as_json else line.render(), flush=True)
+        text = json.dumps(line.to_json(), sort_keys=True) if as_json else terminal_safe(line.render())
+        print(text, flush=True)
 
 
 async def logs_command(args: argparse.Namespace, client: Any) -> int:
@@ -183,8 +185,8 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.3g}"
 
 
-def _uptime(seconds: float | None) -> str:
-    if not seconds:
+def _uptime(seconds: Any) -> str:
+    if type(seconds) not in (int, float) or not 0 < seconds < 1e12:  # a device's, not ours
         return "-"
     s = int(seconds)
     days, s = divmod(s, 86400)
@@ -246,27 +248,42 @@ def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
     return out
 
 
+def _calls(status: dict[str, Any]) -> int | None:
+    counters = status.get("counters")
+    calls = counters.get("calls", 0) if isinstance(counters, dict) else None
+    return calls if type(calls) is int else None
+
+
 def render_top(devices: list[tuple[str, dict[str, Any] | str]], rates: dict[str, float]) -> str:
     """`edge-agent top`'s table: per device its load, services and errors (or why not)."""
-    rows = [("DEVICE", "UP", "PARTICLES", "CALLS/S", "SERVICES", "ERRORS", "FAILED", "RSS", "PEER")]
+    rows: list[tuple[str, ...]] = [
+        ("DEVICE", "UP", "PARTICLES", "CALLS/S", "SERVICES", "ERRORS", "FAILED", "RSS", "PEER")
+    ]
     for name, status in devices[: K.TOP_MAX_DEVICES]:
         if isinstance(status, str):
             rows.append((name, "-", "-", "-", "-", "-", "-", "-", status[:60]))
             continue
-        metrics = status.get("metrics", {})
-        services = metrics.get("services", {})
-        counters = status.get("counters", {})
-        rate = rates.get(status.get("peer_id", ""))
-        rows.append((
-            name, _uptime(status.get("uptime_s")), str(status.get("particles", 0)),
-            "-" if rate is None else f"{rate:.1f}", str(len(status.get("services", []))),
-            str(sum(_errors(m) for m in services.values())), str(counters.get("failed_runs", 0)),
-            _size(metrics.get("rss_bytes")), str(status.get("peer_id", ""))[-12:],
-        ))
+        try:
+            rows.append(_top_row(name, status, rates))
+        except (AttributeError, TypeError, ValueError, KeyError, OverflowError) as exc:  # its shape
+            rows.append((name, "-", "-", "-", "-", "-", "-", "-", f"malformed /status: {exc!r}"[:60]))
     lines = _table(rows)
     if len(devices) > K.TOP_MAX_DEVICES:
         lines.append(f"... and {len(devices) - K.TOP_MAX_DEVICES} more")
     return "\n".join(lines)
+
+
+def _top_row(name: str, status: dict[str, Any], rates: dict[str, float]) -> tuple[str, ...]:
+    metrics = status.get("metrics", {})
+    services = metrics.get("services", {})
+    counters = status.get("counters", {})
+    rate = rates.get(status.get("peer_id", ""))
+    return (
+        name, _uptime(status.get("uptime_s")), str(status.get("particles", 0)),
+        "-" if rate is None else f"{rate:.1f}", str(len(status.get("services", []))),
+        str(sum(_errors(m) for m in services.values())), str(counters.get("failed_runs", 0)),
+        _size(metrics.get("rss_bytes")), str(status.get("peer_id", ""))[-12:],
+    )
 
 
 Row = tuple[str, "dict[str, Any] | str"]
@@ -307,13 +324,13 @@ async def top_command(
         now = loop.time()
         rates = {}
         for _, status in devices:
-            if isinstance(status, dict):
-                peer, calls = status.get("peer_id", ""), int(status.get("counters", {}).get("calls", 0))
+            if isinstance(status, dict) and isinstance(calls := _calls(status), int):
+                peer = status.get("peer_id", "")
                 if peer in calls_before:
                     then, before = calls_before[peer]
                     rates[peer] = max(calls - before, 0) / max(now - then, 1e-3)
                 calls_before[peer] = (now, calls)
-        table = render_top(devices, rates) if devices else "no devices found"
+        table = terminal_safe(render_top(devices, rates)) if devices else "no devices found"
         if once:
             print(table)
             return EXIT_OK

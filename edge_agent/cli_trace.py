@@ -16,6 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from edge_agent.cli_text import terminal_safe
 from edge_agent.runs import Run
 from edge_agent.trace import Record, Step, Timeline, Visit
 
@@ -123,6 +124,6 @@ def hook(args: argparse.Namespace, client: Any) -> Callable[[Run], Awaitable[Non
         if getattr(args, "json", False):
             args.trace_doc = t.to_json()
         else:
-            print(render(t, client.name_of), file=sys.stderr)
+            print(terminal_safe(render(t, client.name_of)), file=sys.stderr)
 
     return show

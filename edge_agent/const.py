@@ -516,6 +516,13 @@ forgotten first."""
 COAP_PENDING_RESERVED = 32
 """Of `COAP_MAX_PENDING_PARTICLES`, callback slots only priority senders may take."""
 
+STATUS_MAX_ITEMS = 64 * 1024
+"""Most CBOR items a /status answer may hold, counted before it is decoded: a megabyte of
+empty arrays cost the CLI 0.6 s and 72 MB a device, and `top` asks 64 devices at once."""
+
+STATUS_MAX_DEPTH = 16
+"""Deepest nesting of a /status answer (the agent's own is 5 levels deep)."""
+
 COAP_MAX_RESOLVED_REMOTES = 256
 """(host, port) destinations whose aiocoap remote the client keeps, so it resolves each once;
 also those whose last answer's time it keeps (`CoapClient.answered_since`)."""

@@ -50,6 +50,9 @@ LOG_ANSWER_MAX_BYTES = 64 * 1024
 LOG_ANSWER_MAX_LINES = 1_000
 """Most lines one GET /logs answer holds (the `n=` query may ask for fewer)."""
 
+LOG_ANSWER_MAX_ITEMS = 8 * (LOG_ANSWER_MAX_LINES + 1)
+"""Most CBOR items a GET /logs answer may hold, counted before it is decoded (7 a line)."""
+
 LOG_FOLLOW_RETRY_S = 1.0
 """How long `logs -f` waits before following again after its observation ended, in seconds."""
 

@@ -161,12 +161,21 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
     }
 
 
+def _cell(cell: Callable[[Any], str], result: Any) -> str:
+    """`cell(result)`, or why the device's answer cannot be shown: one device's malformed
+    answer must not cost the table (and --json) every other device's outcome."""
+    try:
+        return cell(result)
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError, OverflowError) as exc:
+        return f"(an answer of an unexpected shape: {type(exc).__name__})"
+
+
 def table(outcomes: Sequence[Outcome], cell: Callable[[Any], str]) -> str:
     """A line per device: its name, its status, and `cell(result)` or the error's first line."""
     width = max([len(o.device.name) for o in outcomes] + [6])
     lines = [f"{'DEVICE':{width}}  {'STATUS':13}  RESULT"]
     for o in outcomes:
-        text = cell(o.result) if o.status is Status.OK else (o.error or "")
+        text = _cell(cell, o.result) if o.status is Status.OK else (o.error or "")
         if o.status is Status.NOT_ATTEMPTED:
             text = ""
         first = text.splitlines()[0] if text else ""

@@ -25,7 +25,8 @@ def pin_name(name: str) -> str:
         not isinstance(name, str)
         or not name.strip()
         or len(name.encode()) > const.DISCOVERY_MAX_INSTANCE_NAME_BYTES
-        or any(ord(c) < 0x20 or ord(c) == 0x7F or c in "#." for c in name)
+        or not name.isprintable()  # no control, format or separator characters (U+2028)
+        or any(c in "#." for c in name)
     ):
         raise ValueError(
             f"{name!r} is not a device name (1-{const.DISCOVERY_MAX_INSTANCE_NAME_BYTES} bytes, "

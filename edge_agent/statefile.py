@@ -261,7 +261,9 @@ def peer_id_lines(path: Path, max_bytes: int, what: str) -> list[PeerIdLine]:
     except UnicodeDecodeError:
         raise CorruptState(f"{path} is not UTF-8 text") from None
     lines: list[PeerIdLine] = []
-    for number, line in enumerate(text.splitlines(), 1):
+    # "\n" only, as the files are written: str.splitlines() also breaks at U+2028, U+0085 and
+    # others, which a device's mDNS name may hold.
+    for number, line in enumerate(text.split("\n"), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
             continue

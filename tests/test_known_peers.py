@@ -29,7 +29,9 @@ def test_pins_are_kept_by_lower_case_name_and_written_atomically(tmp_path: Path)
     assert StateDir(tmp_path / "client").known.pins() == {"kitchen pi": SQUATTER}
 
 
-@pytest.mark.parametrize("name", ["", " ", "a.b", "x" * 64, "bad\nname", "a#b"])
+@pytest.mark.parametrize(
+    "name", ["", " ", "a.b", "x" * 64, "bad\nname", "a#b", "evil\u2028dev", "a\x85b", "\u202eab", "a\x9bb"]
+)
 def test_a_pin_name_is_one_instance_label(name: str) -> None:
     with pytest.raises(ValueError):
         pin_name(name)
@@ -43,3 +45,14 @@ def test_a_corrupt_known_peers_file_names_its_line(tmp_path: Path) -> None:
     state.known.path.write_text(f"{GARAGE} \x01\n")
     with pytest.raises(CorruptState, match="line 1"):
         state.known.pins()
+
+
+def test_a_name_announced_with_a_line_separator_cannot_break_the_file(tmp_path: Path) -> None:
+    """zeroconf lets U+2028 into a name; pinned, it made every later lookup fail (the file was
+    read back with str.splitlines(), which breaks there) until the file was edited by hand."""
+    state = StateDir(tmp_path / "client")
+    with pytest.raises(ValueError):
+        state.known.pin("evil\u2028dev", GARAGE)
+    state.known.pin("garage", GARAGE)
+    state.known.path.write_text(state.known.path.read_text() + "# a note \u2028 with a separator\n")
+    assert state.known.pins() == {"garage": GARAGE}  # lines end at "\n" only, as written

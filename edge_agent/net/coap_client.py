@@ -30,7 +30,7 @@ import aiocoap.error
 from aiocoap.numbers.codes import Code
 
 from edge_agent import const
-from edge_agent.cborutil import CBORError, loads_one
+from edge_agent.cborutil import CBORError, loads_plain
 from edge_agent.clock import now_ms
 from edge_agent.logutil import OnceLog
 from edge_agent.net import coap_block2, coap_compat, coap_udp4
@@ -271,7 +271,9 @@ class CoapClient:
                 code=response.code,
             )
         try:
-            status = loads_one(response.payload)
+            status = loads_plain(
+                response.payload, max_items=const.STATUS_MAX_ITEMS, max_depth=const.STATUS_MAX_DEPTH
+            )
         except CBORError as exc:
             raise RequestFailed(f"{where} sent a /status that is not valid CBOR: {exc}") from None
         if not isinstance(status, dict):

@@ -30,7 +30,7 @@ import cbor2
 from aiocoap.numbers.codes import Code
 
 from edge_agent import const_observe as K
-from edge_agent.cborutil import CBORError, loads_one
+from edge_agent.cborutil import CBORError, loads_plain
 from edge_agent.identity import InvalidPeerId, validate_peer_id
 from edge_agent.logring import BadLogLine, LogLine, LogRing
 from edge_agent.net.coap_common import CT_CBOR, SENDER_QUERY, CoapReply, Remote, remote_of
@@ -237,7 +237,7 @@ def decode_answer(payload: bytes) -> tuple[list[LogLine], int, bool]:
     if len(payload) > K.LOG_ANSWER_MAX_BYTES + 1024:
         raise BadLogLine(f"a {len(payload)}-byte answer is larger than any /logs answer")
     try:
-        answer = loads_one(payload)
+        answer = loads_plain(payload, max_items=K.LOG_ANSWER_MAX_ITEMS, max_depth=4)
     except CBORError as exc:
         raise BadLogLine(f"the answer is not CBOR: {exc}") from None
     if not isinstance(answer, dict) or not isinstance(answer.get("lines"), list):
