@@ -9,8 +9,9 @@ tells it what happened (call results, a copy that could not be sent, time passin
 run in the copy's own task, and the loop yields between runs, so a busy particle never
 holds up another or /status. A copy that cannot reach a next peer before its give-up time
 makes the calls meant for that peer fail (error 14), so the script's `xor` -- and Aqua's
-error handler on the init peer -- learn about it. The laptop CLI runs the same `Node`,
-without announcing itself, and serves the client services for the particles it starts.
+error handler on the init peer -- learn about it. The laptop CLI runs the same `Node`
+(announced while it runs, as `client.client_config` says), and serves the client services
+for the particles it starts.
 """
 
 from __future__ import annotations
