@@ -23,7 +23,8 @@ from edge_agent.core import SendCopy
 from edge_agent.net.addressbook import Address
 from edge_agent.node import Node
 from edge_agent.seals import Sealer
-from tests.test_node import LOCAL, counters, introduce, run as run_async, start_node, until
+from tests.test_node import LOCAL, counters, introduce, start_node, until
+from tests.test_node import run as run_async
 
 FIRMWARE = Path(__file__).resolve().parents[2] / "firmware_services" / "build"
 DEPLOY_MANY = (Path(__file__).resolve().parents[2] / "docs" / "examples" / "deploy-many.air").read_text()
@@ -57,6 +58,18 @@ def become_forger(forger: Node, victim: str, forge: Callable[[SendCopy], tuple[A
 
     forger._send = send  # type: ignore[method-assign]
     return sent
+
+
+def sealed_by(node: Node, envelope: Any, data: Data) -> Any:
+    """`envelope` with `data`, which `node` sealed as its own (a forger's seal is valid)."""
+    Sealer(node.peer_id, node.keypair.sign, particle.verify_signature).seal(envelope.id, data, {})
+    return envelope.with_data(air_data.encode(data))
+
+
+def sent_to(data: Data, peer: str) -> str:
+    """The key of the one call `data` records as sent on to `peer`."""
+    [key] = [k for k, target in data.sent.items() if target == peer]
+    return key
 
 
 def run_as(envelope: Any, data: Data, peer: str, fake: Any) -> Data:
@@ -162,12 +175,10 @@ def test_a_peer_asked_for_its_own_call_cannot_report_anothers_unreachable(tmp_pa
             def lie(action: SendCopy) -> tuple[Any, str]:
                 env = action.envelope
                 data = air_data.decode(env.data)
-                [key] = [k for k, peer in data.sent.items() if peer == garage.peer_id]
-                data.entries[key] = air_data.Entry(
+                data.entries[sent_to(data, garage.peer_id)] = air_data.Entry(
                     air_data.Kind.CALL_FAILED, [14, f"peer {garage.peer_id} is unreachable: gone"], shed.peer_id
                 )
-                Sealer(shed.peer_id, shed.keypair.sign, particle.verify_signature).seal(env.id, data, {})
-                return env.with_data(air_data.encode(data)), laptop.peer_id
+                return sealed_by(shed, env, data), laptop.peer_id
 
             sent = become_forger(shed, laptop.peer_id, lie)
             back = '(call %init_peer_id% ("op" "noop") [])'  # each answer comes back on its own
@@ -178,7 +189,7 @@ def test_a_peer_asked_for_its_own_call_cannot_report_anothers_unreachable(tmp_pa
             started = await laptop.start_particle(script, ttl_ms=10_000)
             await until(lambda: sent == ["delivered"], what="the lie delivered")
             await until(lambda: counters(laptop).get("dropped_forged") == 1, what="refused, counted")
-            [key] = [k for k, peer in laptop.core.data(started.particle.id).sent.items() if peer == garage.peer_id]
+            key = sent_to(laptop.core.data(started.particle.id), garage.peer_id)
             await until(lambda: key in laptop.core.data(started.particle.id).entries, what="garage's answer")
             assert laptop.core.data(started.particle.id).entries[key].value == "g"
             assert counters(laptop).get("dropped_data_conflict") is None

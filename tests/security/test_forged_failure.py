@@ -12,12 +12,10 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
-from edge_agent import particle
 from edge_agent.air import data as air_data
 from edge_agent.air.data import FAILURE_KEY, Data, Entry, Kind
 from edge_agent.core import SendCopy
-from edge_agent.seals import Sealer
-from tests.security.test_forged_data import become_forger
+from tests.security.test_forged_data import become_forger, sealed_by
 from tests.test_node import RESPOND, counters, introduce, start_node, until
 from tests.test_node import run as run_async
 
@@ -35,8 +33,7 @@ def test_a_failure_in_another_peers_name_is_refused(tmp_path: Path) -> None:
                 env = action.envelope
                 fake = [10000, "garage is on fire", '(call "garage" ("op" "noop") [])']
                 data = Data({FAILURE_KEY: Entry(Kind.FAILURE, fake, garage.peer_id)})
-                Sealer(shed.peer_id, shed.keypair.sign, particle.verify_signature).seal(env.id, data, {})
-                return env.with_data(air_data.encode(data)), laptop.peer_id
+                return sealed_by(shed, env, data), laptop.peer_id
 
             sent = become_forger(shed, garage.peer_id, forge)
             script = (
