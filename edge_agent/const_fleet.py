@@ -37,6 +37,10 @@ UPDATE_MAX_REASON_CHARS = 300
 UPDATE_RECENT_ROLLBACKS = 8
 """Automatic rollbacks /status lists (the latest), across all services."""
 
+UPDATE_HOLD_MAX_S = 60.0
+"""Longest a call of a service waits while an update that migrates its data holds it (from the
+copy of its KV file to the switch), if its particle lives longer; then it fails (ret_code 9)."""
+
 
 # --- Spells: scripts a device runs by itself (edge_agent/spells.py, spell_runner.py, cron.py) --
 SPELL_MAX_COUNT = 32

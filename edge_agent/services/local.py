@@ -60,6 +60,7 @@ from edge_agent.services.base import (
     ServiceError,
 )
 from edge_agent.services.builtins import BUILTINS, CallContext, call_builtin, no_service
+from edge_agent.services.call_gate import CallGate
 from edge_agent.services.client import CLIENT_SERVICES, ClientServices
 from edge_agent.services.fleet import Fleet, MembershipFetcher
 from edge_agent.services.fleet_cache import MEMBERS_FILE, MemberCache
@@ -140,6 +141,8 @@ class LocalServices:
         """services.json as last read or written (None: not read yet)."""
         self._changing = asyncio.Lock()
         """Held by deploy and remove, so that the registry and the host change in step."""
+        self.gate = CallGate()
+        """Holds a service's calls while an update moves its KV data (`call_gate`)."""
         self._handlers: dict[str, Handler] = {}
         self.fleet = Fleet(
             peer_id, trust or TrustList(state), fetch_membership, clock_ms=clock_ms,
@@ -265,9 +268,10 @@ class LocalServices:
             return handler(function, args)
         if service in self.host.services() and not service.startswith(STAGE_PREFIX):  # not an update's
             await self.admit(caller.init_peer_id, service)
-            if self.events is not None:
-                return await self._measured(self.events, caller, service, function, args)
-            return await self.host.call(service, function, args, caller=caller.init_peer_id)
+            async with self.gate.call(service, caller.deadline_ms):  # an update may hold it
+                if self.events is not None:
+                    return await self._measured(self.events, caller, service, function, args)
+                return await self.host.call(service, function, args, caller=caller.init_peer_id)
         if service == "srv":
             return await self._srv(caller, function, args)
         if service == "spell" and self.spells is not None:

@@ -5,8 +5,11 @@ What `srv.deploy` with ``{"update": true}``, `srv.rollback` and `srv.history` do
 
 1. *staged*: the new module is loaded under a staging name whose KV store is a copy of the
    service's (validating it; a refused module changes nothing);
-2. *migrated*: if it exports ``migrate``, ``migrate(from_version)`` runs there, on the copy; a
-   failure (or an answer of false or 0) ends the update with nothing changed;
+2. *migrated*: if it exports ``migrate``, the service's calls are held (`call_gate`: new ones
+   wait, running ones end), the copy is taken again, and ``migrate(from_version)`` runs there,
+   on the copy; a failure (or an answer of false or 0) ends the update with nothing changed.
+   The held calls go on once step 6 is done (or failed): a write of the old version can
+   never land between the copy and the switch, where it would be lost;
 3. *module-stored*: the module file is written;
 4. *committed*: the registry record names the new version, its history the old one as
    PREVIOUS (and, after a migration, where the migrated KV file waits) -- one atomic write;
@@ -47,7 +50,7 @@ from edge_agent.services.base import RET_BAD_REQUEST, RET_MODULE_REFUSED, Servic
 from edge_agent.services.wasm.abi import CallErrorCode
 from edge_agent.services.wasm.errors import ModuleRejected
 from edge_agent.services.wasm.limits import Limits
-from edge_agent.statefile import fsync_dir
+from edge_agent.statefile import atomic_write, fsync_dir
 from edge_agent.store import KV_DIR, ServiceRecord, StateDir, StoreError
 from edge_agent.versions import BadHistory, Check, History, Version, VersionState, is_healthy
 
@@ -147,41 +150,44 @@ class Updates:
         history = history_of(previous)
         current = history.current
         assert current is not None
-        migrated, functions = await self._stage(name, wasm, limits, current.number)
-        try:
-            await asyncio.to_thread(self.state.put_module, wasm)
-        except (StoreError, OSError) as exc:
-            raise ServiceError(f"could not store the module: {exc}") from None
-        step("module-stored")
-        now = self.services.clock_ms()
-        number = history.next_number()
-        check = plan.check if plan.check is not None or "health" not in functions else Check()
-        version = Version(
-            number, hashlib.sha256(wasm).hexdigest(), limits_record, access.text, now, by,
-            VersionState.WATCHING,
-            watch_until_ms=now + plan.watch_ms, check=check, max_failures=plan.max_failures,
-            replaced=current.number,
-        )
-        history = history.added(version, self.keep, now)
-        info: dict[str, Any] = {"size": len(wasm), "versions": history.to_json()}
-        if migrated:
-            info["kv_from"] = stage_name(name)
-        record = ServiceRecord(name, version.module, limits_record, now, info, access)
-        await self._commit(record)
-        step("committed")
-        with contextlib.suppress(StoreError, OSError):  # the modules of versions no longer kept
-            await asyncio.to_thread(self.state.remove_unused_modules)
-        if migrated:
-            await self._finish_kv(record)
-            step("kv-switched")
-        self._failures[name] = []
-        try:
-            served = await host.deploy(name, wasm, limits)
-        except (ModuleRejected, ServiceError) as exc:
-            await self._switch_back(name, number, f"could not be loaded: {exc}")
-            raise ServiceError(f"{name}: version {number} could not be loaded ({exc}); "
-                               f"version {current.number} serves again") from None
-        step("switched")
+        try:  # a migrating update holds the service's calls from its KV copy to the switch
+            migrated, functions = await self._stage(name, wasm, limits, current.number)
+            try:
+                await asyncio.to_thread(self.state.put_module, wasm)
+            except (StoreError, OSError) as exc:
+                raise ServiceError(f"could not store the module: {exc}") from None
+            step("module-stored")
+            now = self.services.clock_ms()
+            number = history.next_number()
+            check = plan.check if plan.check is not None or "health" not in functions else Check()
+            version = Version(
+                number, hashlib.sha256(wasm).hexdigest(), limits_record, access.text, now, by,
+                VersionState.WATCHING,
+                watch_until_ms=now + plan.watch_ms, check=check, max_failures=plan.max_failures,
+                replaced=current.number,
+            )
+            history = history.added(version, self.keep, now)
+            info: dict[str, Any] = {"size": len(wasm), "versions": history.to_json()}
+            if migrated:
+                info["kv_from"] = stage_name(name)
+            record = ServiceRecord(name, version.module, limits_record, now, info, access)
+            await self._commit(record)
+            step("committed")
+            with contextlib.suppress(StoreError, OSError):  # the modules of versions no longer kept
+                await asyncio.to_thread(self.state.remove_unused_modules)
+            if migrated:
+                await self._finish_kv(record)
+                step("kv-switched")
+            self._failures[name] = []
+            try:
+                served = await host.deploy(name, wasm, limits)
+            except (ModuleRejected, ServiceError) as exc:
+                await self._switch_back(name, number, f"could not be loaded: {exc}")
+                raise ServiceError(f"{name}: version {number} could not be loaded ({exc}); "
+                                   f"version {current.number} serves again") from None
+            step("switched")
+        finally:
+            self.services.gate.release(name)
         reason = await self._check(name, check) if check is not None else None
         failures = self._failures[name]
         failures.extend([reason] if reason is not None else [])
@@ -214,6 +220,10 @@ class Updates:
             step("staged")
             if "migrate" in staged.functions:
                 migrated = True
+                # The old version serves until the switch, and what it writes from the copy on
+                # would be lost with its file: its calls wait (`call_gate`), then copy again.
+                await self.services.gate.hold(name)
+                await asyncio.to_thread(_refresh_kv, self.state, name, stage)
                 why = await self._check(stage, Check("migrate", (from_version,)))
                 if why is not None:
                     raise ServiceError(
@@ -488,12 +498,20 @@ def _copy_kv(state: StateDir, name: str, stage: str) -> None:
     _remove_kv_dir(state, stage)
     target = state.path / KV_DIR / stage
     target.mkdir(mode=0o700, parents=True)
+    fsync_dir(target.parent)
+    _refresh_kv(state, name, stage)
+
+
+def _refresh_kv(state: StateDir, name: str, stage: str) -> None:
+    """The staging KV file replaced by a copy of `name`'s as it is now (removed if `name` has
+    none), by a rename: a staged worker's store sees a new file and reads it again."""
     source = state.path / KV_DIR / name / KV_FILE
+    target = state.path / KV_DIR / stage / KV_FILE
     if source.exists():
-        shutil.copyfile(source, target / KV_FILE)
-        with open(target / KV_FILE, "rb+") as f:
-            os.fsync(f.fileno())
-    fsync_dir(target)
+        atomic_write(target, source.read_bytes(), mode=0o600)
+    elif target.exists():
+        target.unlink()
+        fsync_dir(target.parent)
 
 
 def _move_kv(state: StateDir, stage: str, name: str) -> None:

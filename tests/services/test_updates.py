@@ -57,6 +57,13 @@ async def history(services: LocalServices) -> dict[str, Any]:
     return await ok(services, "srv", "history", ["counter"])
 
 
+async def counting(services: LocalServices, count: int) -> None:
+    """Version 1 of the counter deployed, its counter bumped to `count`."""
+    await deploy(services, V1)
+    for _ in range(count):
+        await ok(services, "counter", "bump", [])
+
+
 def states(doc: dict[str, Any]) -> list[tuple[int, str]]:
     return [(v["version"], v["state"]) for v in doc["versions"]]
 
@@ -181,9 +188,7 @@ def test_a_version_that_passes_its_watch_is_kept(tmp_path: Path) -> None:
 def test_a_migration_runs_on_a_copy_and_a_failing_one_changes_nothing(tmp_path: Path) -> None:
     async def main() -> None:
         async with local(tmp_path) as services:
-            await deploy(services, V1)
-            for _ in range(3):
-                await ok(services, "counter", "bump", [])
+            await counting(services, 3)
             result = await failed(services, "srv", "deploy", ["counter", sha(BAD_MIGRATE), {}, QUICK])
             assert "migration of counter failed, nothing changed (version 1 still serves)" in result.message
             assert "migrate failed" in result.message and "trap" in result.message
@@ -193,6 +198,57 @@ def test_a_migration_runs_on_a_copy_and_a_failing_one_changes_nothing(tmp_path: 
             assert not any(p.name.startswith(STAGE_PREFIX) for p in (tmp_path / "kv").iterdir())
             await deploy(services, V2, QUICK)
             assert await ok(services, "counter", "count", []) == 30  # migrate(1) multiplied it
+
+    run(main())
+
+
+def test_a_write_of_the_old_version_after_the_first_copy_survives_the_migration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The old version serves while the new one is staged; a migrating update copies the KV
+    data again once it holds the service's calls, so that write is migrated, not lost."""
+
+    async def main() -> None:
+        async with local(tmp_path) as services:
+            await counting(services, 3)
+            real_deploy, bumps = services.host.deploy, []
+
+            async def deploy_then_bump(name: str, wasm: bytes, limits: Any = None) -> Any:
+                info = await real_deploy(name, wasm, limits)
+                if name.startswith(STAGE_PREFIX):  # staged on the first copy; version 1 serves
+                    bumps.append(await ok(services, "counter", "bump", []))
+                return info
+
+            monkeypatch.setattr(services.host, "deploy", deploy_then_bump)
+            await deploy(services, V2, QUICK)
+            assert bumps == [4]
+            assert await ok(services, "counter", "count", []) == 40  # 4, migrated
+
+    run(main())
+
+
+def test_a_call_during_the_migration_waits_for_the_new_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def main() -> None:
+        async with local(tmp_path) as services:
+            await counting(services, 3)
+            real_check, seen = services.updates._check, []
+
+            async def migrate_with_a_call(name: str, check: Any) -> Any:
+                if check.function == "migrate":
+                    bump = asyncio.create_task(ok(services, "counter", "bump", []))
+                    await asyncio.sleep(0.3)  # version 1 would have answered by now
+                    seen.append(bump.done())
+                    seen.append(bump)
+                return await real_check(name, check)
+
+            monkeypatch.setattr(services.updates, "_check", migrate_with_a_call)
+            await deploy(services, V2, QUICK)
+            assert seen[0] is False  # held ...
+            assert await seen[1] == 31  # ... then bumped by version 2, after the migration
+            assert not services.gate.held("counter")
+            assert await ok(services, "counter", "count", []) == 31
 
     run(main())
 
