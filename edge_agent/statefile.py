@@ -39,6 +39,7 @@ __all__ = [
     "create_exclusive",
     "fsync_dir",
     "json_entries",
+    "move_aside",
     "peer_id_lines",
     "pid_alive",
     "read_bounded",
@@ -159,6 +160,21 @@ def read_bounded(path: Path, max_bytes: int, what: str) -> bytes | None:
             f"move it away to start afresh"
         )
     return data
+
+
+def move_aside(path: str | os.PathLike[str]) -> str:
+    """Rename a state file that cannot be read to ``<name>.damaged-<unix time>`` beside it,
+    durably, and return the new path: the agent starts without it, and nothing is deleted."""
+    path = os.fspath(path)
+    stamp = int(time.time())
+    aside = f"{path}.damaged-{stamp}"
+    n = 1
+    while os.path.exists(aside):
+        n += 1
+        aside = f"{path}.damaged-{stamp}-{n}"
+    os.replace(path, aside)
+    fsync_dir(os.path.dirname(path) or ".")
+    return aside
 
 
 def pid_alive(pid: int) -> bool:

@@ -51,6 +51,7 @@ from edge_agent.statefile import (
     create_exclusive,
     fsync_dir,
     json_entries,
+    move_aside,
     peer_id_lines,
     read_bounded,
 )
@@ -168,6 +169,11 @@ class ServiceRecord:
             info=obj.get("info", {}),
             access=access,
         )
+
+
+def _parse_services(raw: bytes) -> dict[str, ServiceRecord]:
+    entries = json_entries(raw, _SERVICES_FORMAT, "services", dict)
+    return {n: ServiceRecord.from_json(n, e) for n, e in entries.items()}
 
 
 # --- the state directory ------------------------------------------------------------------
@@ -465,13 +471,52 @@ class StateDir:
                 self._write_services(services)
         return old
 
+    def salvage_services(self) -> str | None:
+        """At start, before the registry is used: if services.json cannot be read (a bad
+        sector, a hand edit), move it aside (`move_aside`) and keep the records in it that
+        still read, so the agent starts and can be redeployed to rather than stop in a loop.
+        What happened, for the journal (None if the registry was fine)."""
+        with self._lock():
+            try:
+                raw = read_bounded(self.services_path, const.MAX_SERVICES_FILE_BYTES, "service registry")
+                if raw is None:
+                    return None
+                _parse_services(raw)
+                return None
+            except (ValueError, StoreError) as exc:  # CorruptState too: it is too large
+                problem = str(exc)
+            kept, lost = self._readable_services()
+            aside = move_aside(self.services_path)
+            if kept:
+                self._write_services(kept)
+        names = f" ({', '.join(sorted(lost))})" if lost else ""
+        return (
+            f"{self.services_path} could not be read ({problem}); it was moved to {aside}. "
+            f"Kept {len(kept)} service(s); those it named that could not be read{names} must be "
+            f"deployed again (their KV data is kept)"
+        )
+
+    def _readable_services(self) -> tuple[dict[str, ServiceRecord], list[str]]:
+        """The records of a damaged services.json that still read, and the names of the others."""
+        try:
+            raw = read_bounded(self.services_path, const.MAX_SERVICES_FILE_BYTES, "service registry")
+            entries = json_entries(raw or b"", _SERVICES_FORMAT, "services", dict)
+        except (ValueError, StoreError):
+            return {}, []
+        kept, lost = {}, []
+        for name, entry in entries.items():
+            try:
+                kept[name] = ServiceRecord.from_json(name, entry)
+            except (ValueError, StoreError, TypeError, KeyError, AttributeError):
+                lost.append(str(name)[:64])
+        return kept, lost
+
     def _read_services(self) -> dict[str, ServiceRecord]:
         raw = read_bounded(self.services_path, const.MAX_SERVICES_FILE_BYTES, "service registry")
         if raw is None:
             return {}
         try:
-            entries = json_entries(raw, _SERVICES_FORMAT, "services", dict)
-            return {n: ServiceRecord.from_json(n, e) for n, e in entries.items()}
+            return _parse_services(raw)
         except (ValueError, StoreError) as exc:
             raise CorruptState(
                 f"{self.services_path} cannot be read ({exc}); restore it from a backup or "

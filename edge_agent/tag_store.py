@@ -20,7 +20,7 @@ from typing import Any
 from edge_agent import const
 from edge_agent.errors import ConfigError, LocalError
 from edge_agent.services.base import RET_BAD_REQUEST, ServiceError
-from edge_agent.statefile import atomic_write, read_bounded
+from edge_agent.statefile import atomic_write, move_aside, read_bounded
 from edge_agent.tags import TXT_KEY, BadTag, Overrides, parse_changes, txt_value
 
 __all__ = ["FILE_NAME", "DeviceTags"]
@@ -37,7 +37,7 @@ class DeviceTags:
     """This device's tags: `current`, its TXT entry (`txt`), and `change` for `srv.tag`.
 
     `discovery()` gives the running `Discovery` (or None) to announce a change with.
-    `ConfigError` at construction if tags.json is unreadable or the tags are too many.
+    `ConfigError` at construction if the tags are too many (tags.json unreadable: see `_load`).
     """
 
     def __init__(self, base: Iterable[str], state_dir: Path, discovery: Callable[[], Any]) -> None:
@@ -105,12 +105,17 @@ class DeviceTags:
 
 
 def _load(path: Path) -> Overrides:
-    """The overrides in tags.json (none if it does not exist); `ConfigError` naming the file."""
+    """The overrides in tags.json (none if it does not exist). One that cannot be read is moved
+    aside (`move_aside`) and logged: the device starts with config.toml's tags, reachable, rather
+    than stop in a loop."""
     try:
         raw = read_bounded(path, _MAX_FILE_BYTES, "tags file")
         return Overrides() if raw is None else Overrides.from_json(json.loads(raw))
-    except (LocalError, ValueError, OSError) as exc:
-        raise ConfigError(
-            f"{path}: {exc}; it holds `edge-agent tag`'s changes: fix it, or remove it to go back to "
-            f"config.toml's tags"
-        ) from None
+    except (LocalError, ValueError) as exc:
+        problem = exc
+    aside = move_aside(path)
+    log.error(
+        "%s could not be read (%s); it was moved to %s. This device has config.toml's tags "
+        "until `edge-agent tag` sets them again", path, problem, aside,
+    )
+    return Overrides()

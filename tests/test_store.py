@@ -279,6 +279,28 @@ def test_corrupt_registry_says_what_to_do(tmp_path: Path) -> None:
         StateDir(tmp_path).services()
 
 
+def test_a_damaged_registry_is_moved_aside_keeping_the_records_that_read(tmp_path: Path) -> None:
+    sd = StateDir(tmp_path)
+    assert sd.salvage_services() is None  # none yet
+    sd.put_module(b"\0asm\1\0\0\0")
+    good = ServiceRecord("good", hashlib.sha256(b"\0asm\1\0\0\0").hexdigest())
+    sd.put_service(good)
+    assert sd.salvage_services() is None and [p.name for p in tmp_path.glob("*.damaged-*")] == []
+    doc = json.loads((tmp_path / "services.json").read_text())
+    doc["services"]["bad"] = {"module": "nothex"}
+    (tmp_path / "services.json").write_text(json.dumps(doc))
+    said = sd.salvage_services()
+    assert said is not None and "64 lower-case hex" in said
+    assert "Kept 1 service(s)" in said and "(bad)" in said
+    [aside] = tmp_path.glob("services.json.damaged-*")
+    assert str(aside) in said and "nothex" in aside.read_text()
+    assert sd.services() == {"good": good}
+    (tmp_path / "services.json").write_text('{"format": 1, "serv')  # cut short: nothing reads
+    said = sd.salvage_services()
+    assert said is not None and "Kept 0 service(s)" in said and len(list(tmp_path.glob("*.damaged-*"))) == 2
+    assert sd.services() == {} and not (tmp_path / "services.json").exists()
+
+
 # --- KV stores --------------------------------------------------------------------------------
 
 

@@ -147,10 +147,14 @@ def test_bad_srv_tag_calls_are_refused_with_ret_code_15(tmp_path: Path, args: li
     assert not (tmp_path / FILE_NAME).exists()
 
 
-def test_a_bad_tags_file_stops_the_agent_with_a_clear_error(tmp_path: Path) -> None:
+def test_a_bad_tags_file_is_moved_aside_and_too_many_tags_stop_the_agent(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     (tmp_path / FILE_NAME).write_text('{"added": ["Bad"]}')
-    with pytest.raises(ConfigError, match="remove it to go back to config.toml's tags"):
-        DeviceTags((), tmp_path, lambda: None)
+    assert DeviceTags(("kitchen",), tmp_path, lambda: None).current == ("kitchen",)
+    [aside] = tmp_path.glob(f"{FILE_NAME}.damaged-*")
+    assert aside.read_text() == '{"added": ["Bad"]}' and not (tmp_path / FILE_NAME).exists()
+    assert "could not be read (tag 'Bad' may hold only" in caplog.text and str(aside) in caplog.text
     (tmp_path / FILE_NAME).write_text(json.dumps({"added": [f"a{i}" for i in range(const.TAGS_MAX_COUNT)]}))
     with pytest.raises(ConfigError, match=f"at most {const.TAGS_MAX_COUNT}"):
         DeviceTags(("kitchen",), tmp_path, lambda: None)

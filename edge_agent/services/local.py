@@ -202,6 +202,10 @@ class LocalServices:
     async def restore(self) -> list[str]:
         """Load every service of the registry into the host; returns the names that failed."""
         failed = []
+        damaged = await asyncio.to_thread(self.state.salvage_services)
+        if damaged is not None:
+            log.error("%s", damaged)
+            self._registry = None
         await self.updates.recover()
         for name, record in sorted((await self.registry()).items()):
             try:
