@@ -211,11 +211,14 @@ def render_status(
         f"{name or status.get('peer_id', '?')}  {status.get('peer_id', '')}",
         f"version {status.get('version', '?')}  up {_uptime(status.get('uptime_s'))}  "
         f"port {status.get('port', '?')}  RSS {_size(metrics.get('rss_bytes'))}",
-        f"particles in flight {status.get('particles', 0)}  peers known {len(status.get('peers', []))}  "
+        f"particles in flight {status.get('particles', 0)}  peers known {_peers_known(status)}  "
         f"log {log_info.get('lines', 0)} lines ({log_info.get('dropped', 0)} dropped)",
     ]
     head.append("tags: " + (", ".join(status.get("tags", [])) or "none"))
-    head.append("peers: " + (", ".join(peer_name(p) for p in status.get("peers", [])) or "none"))
+    peers = status.get("peers", [])
+    more = _peers_known(status) - len(peers)
+    listed = ", ".join(peer_name(p) for p in peers) or "none"
+    head.append(f"peers: {listed}" + (f" (+{more} more)" if more > 0 else ""))
     head += [f"{key}: {status[key]}" for key in ("cbor2", "max_module_bytes") if key in status]
     for r in status.get("updates", {}).get("rollbacks", []):  # the device switched back by itself
         head.append(f"rolled back: {r['service']} version {r['version']} to {r['to']}: {r['reason']}")
@@ -339,3 +342,9 @@ async def top_command(
         await asyncio.sleep(K.TOP_REFRESH_S)
         if not args.targets:
             targets = await _targets(argparse.Namespace(**{**vars(args), "wait": 0}), client) or targets
+
+
+def _peers_known(status: dict[str, Any]) -> int:
+    """Peers in a device's address book: /status lists the first `STATUS_MAX_PEERS`."""
+    known = status.get("peers_known")
+    return known if isinstance(known, int) and not isinstance(known, bool) else len(status.get("peers", []))

@@ -90,3 +90,20 @@ TOP_REFRESH_S = 2.0
 
 TOP_MAX_DEVICES = 64
 """Devices `edge-agent top` shows (the first by name); more are counted, not shown."""
+
+# --- answers in blocks (edge_agent/net/coap_block2_answers.py) -------------------------------
+COAP_BLOCK2_KEPT_ANSWERS = 16
+"""Answers larger than one block (/status, /logs) kept for their requesters' later blocks, for
+strangers and for priority senders (this host, trusted peers' hosts) each; the oldest goes
+first. (aiocoap kept every one for 93 s: a stranger varying its port made thousands.)"""
+
+COAP_BLOCK2_KEPT_BYTES = 256 * 1024
+"""Bytes those kept answers may hold together, for strangers and for priority senders each."""
+
+COAP_BLOCK2_KEEP_S = 30.0
+"""How long an answer is kept for its later blocks, in seconds; a block asked for after it is
+answered 4.08, and the client starts again from block 0."""
+
+STATUS_MAX_PEERS = 64
+"""Peer ids /status lists (the first by id); `peers_known` counts them all. Bounds the answer
+a stranger can have the agent render: the address book holds up to 1,024."""

@@ -31,6 +31,7 @@ from edge_agent import __version__, cborutil, const, particle, spell_runner
 from edge_agent.air.calls import CallResult
 from edge_agent.clock import now_ms
 from edge_agent.config import Config
+from edge_agent.const_observe import STATUS_MAX_PEERS
 from edge_agent.core import (
     Action,
     Arrived,
@@ -279,6 +280,7 @@ class Node:
         for reason, n in transport["rejected"].items():
             counters[f"dropped_{reason}"] += n
         counters["dropped_overloaded"] += transport["overloaded"]
+        peers = sorted(self.book.peers())
         return {
             "peer_id": self.peer_id, "version": __version__, "cbor2": cborutil.implementation(),
             "uptime_s": round(time.time() - self.started_at, 3) if self.started_at else 0,
@@ -288,7 +290,7 @@ class Node:
             "replay_ids": self.core.finished_ids,
             "interpreter": {"steps": self.core.run_steps, "seconds": round(self.core.run_seconds, 3)},
             "strangers_cpu": self._lane.stats(),
-            "peers": sorted(self.book.peers()),
+            "peers": peers[:STATUS_MAX_PEERS], "peers_known": len(peers),
             "counters": {k: v for k, v in sorted(counters.items()) if v},
             "coap": {"server": transport, "client": self.client.stats()},
             **self.observe.status(),

@@ -60,7 +60,7 @@ def families(snap: Snapshot) -> Iterable[Any]:
     for name, help_, value in (
         ("edge_agent_uptime_seconds", "seconds since the agent started", snap.get("uptime_s")),
         ("edge_agent_particles_in_flight", "particles the agent works on now", snap.get("particles")),
-        ("edge_agent_peers_known", "peers in the address book", len(snap.get("peers", []))),
+        ("edge_agent_peers_known", "peers in the address book", snap.get("peers_known")),
         ("edge_agent_services", "services deployed here", len(snap.get("services", []))),
         ("edge_agent_resident_memory_bytes", "the agent process's RSS", metrics.get("rss_bytes")),
         ("edge_agent_log_lines", "lines in the log ring", metrics.get("log", {}).get("lines")),

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from edge_agent import __version__, cborutil, const, particle
+from edge_agent import __version__, cborutil, const, const_observe, particle
 from edge_agent.client import call_script
 from edge_agent.config import Config, CoapConfig, DiscoveryConfig, ParticlesConfig, WasmConfig
 from edge_agent.identity import KeyPair
@@ -136,7 +136,13 @@ def test_one_hop_round_trip_and_status(tmp_path: Path) -> None:
             assert status["port"] == agent.port
             assert status["services"] == []
             assert status["uptime_s"] >= 0
-            assert client.peer_id in status["peers"]
+            assert client.peer_id in status["peers"] and status["peers_known"] == 1
+            many = sorted(KeyPair.from_seed(bytes([i]) * 32).peer_id for i in range(70))
+            for i, peer in enumerate(many):
+                agent.book.add(peer, Address("127.0.0.1", 40000 + i), Source.STATIC)
+            listed = agent.status()
+            assert listed["peers_known"] == 71 and len(listed["peers"]) == const_observe.STATUS_MAX_PEERS
+            assert listed["peers"] == sorted([*many, client.peer_id])[: const_observe.STATUS_MAX_PEERS]
             assert status["counters"]["received"] == 1
             assert status["counters"]["accepted"] == 1
             assert status["counters"]["calls"] == 1

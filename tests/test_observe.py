@@ -129,7 +129,7 @@ def test_the_endpoint_serves_the_loops_snapshot_from_its_own_thread() -> None:
     async def go() -> None:
         snap = {
             "peer_id": "12D3KooWtest", "version": "0.1.0", "uptime_s": 5.0, "particles": 1,
-            "peers": ["a", "b"], "services": ["s"], "counters": {"calls": 3},
+            "peers": ["a", "b"], "peers_known": 70, "services": ["s"], "counters": {"calls": 3},
             "metrics": {"rss_bytes": 1000, "log": {"lines": 2, "dropped": 0}, "services": {}},
         }
         endpoint = MetricsEndpoint("127.0.0.1:0", lambda: snap, asyncio.get_running_loop())
@@ -140,7 +140,7 @@ def test_the_endpoint_serves_the_loops_snapshot_from_its_own_thread() -> None:
         finally:
             await asyncio.to_thread(endpoint.stop)
         families = {f.name: f for f in text_string_to_metric_families(text)}
-        assert families["edge_agent_peers_known"].samples[0].value == 2
+        assert families["edge_agent_peers_known"].samples[0].value == 70  # all, not the ids listed
         [calls] = families["edge_agent_events"].samples
         assert calls.labels == {"counter": "calls"} and calls.value == 3
 

@@ -1,6 +1,7 @@
 """The resources a CoAP server serves, and the bases for the ones other modules add.
 
-- `ReadOnlyResource`: GET only; a request carrying a body is refused, never spooled.
+- `ReadOnlyResource`: GET only; a request carrying a body is refused, never spooled, and an
+  answer larger than a block is served in blocks from a bounded store (`coap_block2_answers`).
 - `UploadResource`: one request body by POST, Block1 (RFC 7959) reassembled by a bounded
   `Block1Spool`: sizes first, then Content-Format, then blocks; each upload is owned by its
   source address, and `priority(remote)` says whose uploads may use the reserved slots.
@@ -26,6 +27,7 @@ from aiocoap.numbers.codes import Code
 
 from edge_agent import const
 from edge_agent.net import coap_compat
+from edge_agent.net.coap_block2_answers import Block2Answers
 from edge_agent.net.coap_common import (
     CT_CBOR,
     CT_JSON,
@@ -67,19 +69,33 @@ def _reply_for_block_error(exc: BlockError) -> CoapReply:
 
 
 class ReadOnlyResource(aiocoap.resource.Resource):
-    """Base for GET-only resources: a request carrying Block1 is refused, never spooled.
-
-    (aiocoap would otherwise reassemble the body of a GET without a bound.)
+    """Base for GET-only resources: a request carrying Block1 is refused, never spooled (aiocoap
+    would reassemble the body of a GET without a bound), and an answer larger than a block is
+    served in blocks from a copy kept within bounds (`coap_block2_answers`; aiocoap kept
+    one per requester without a bound). `block2` and `priority` are the server's once
+    `CoapServer.add_resource` added it. A resource that cuts its own blocks sets `cuts_blocks`.
     """
 
+    cuts_blocks = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.block2 = Block2Answers()
+        self.priority: Callable[[Remote], bool] = is_loopback
+
     async def needs_blockwise_assembly(self, request: aiocoap.Message) -> bool:
-        return request.opt.block1 is None
+        return False  # Block1 is refused, Block2 is ours (`render`)
 
     async def render(self, request: aiocoap.Message) -> aiocoap.Message:
         try:
             if request.opt.block1 is not None:
                 raise CoapReply(Code.BAD_REQUEST, "this resource takes no request body")
-            return await super().render(request)
+            if self.cuts_blocks:
+                return await super().render(request)
+            whole = super().render
+            return await self.block2.answer(
+                request, lambda: whole(request), self.priority(remote_of(request.remote))
+            )
         except CoapReply as reply:
             return reply.to_message()
 

@@ -56,6 +56,7 @@ from edge_agent.config import Config
 from edge_agent.errors import RemoteError
 from edge_agent.logutil import OnceLog
 from edge_agent.net import coap_compat
+from edge_agent.net.coap_block2_answers import Block2Answers
 from edge_agent.net.coap_common import (
     CT_CBOR,
     PARTICLE_PATH,
@@ -78,6 +79,7 @@ from edge_agent.net.coap_limits import Priority, SenderGate, SenderLimits
 from edge_agent.net.coap_listen import listen
 from edge_agent.net.coap_resources import (
     InboxResource,
+    ReadOnlyResource,
     StatusResource,
     UploadResource,
     WellKnownCore,
@@ -195,11 +197,13 @@ class CoapServer:
             refused=self._count_refusal,
         )
         self._inbox.priority = self.gate.is_priority
+        self._answers = Block2Answers()
+        """Answers kept for their later blocks, for every GET resource here (bounded)."""
         self._site.add_resource(PARTICLE_PATH, self._inbox)
-        self._site.add_resource(STATUS_PATH, StatusResource(self._current_status))
+        self._site.add_resource(STATUS_PATH, self._served(StatusResource(self._current_status)))
         self._site.add_resource(
             WELL_KNOWN_CORE_PATH,
-            WellKnownCore(self._site.get_resources_as_linkheader, impl_info=None),
+            self._served(WellKnownCore(self._site.get_resources_as_linkheader, impl_info=None)),
         )
 
     @classmethod
@@ -335,15 +339,22 @@ class CoapServer:
         """Serve `resource` at `path` ("deploy", "a/b" or a tuple of segments).
 
         A resource taking a request body should derive from `UploadResource` (bounded
-        Block1; it gets this server's `priority`); a GET-only one from `ReadOnlyResource`.
+        Block1); a GET-only one from `ReadOnlyResource` (bounded Block2 answers). Either gets
+        this server's `priority`.
         Works before and after `start()`.
         """
         segments = resource_path(path)
         if segments in _OWN_PATHS:
             raise ValueError(f"/{'/'.join(segments)} is the transport's own resource")
-        if isinstance(resource, UploadResource):
+        self._site.add_resource(segments, self._served(resource))
+
+    def _served(self, resource: Any) -> Any:
+        """`resource` with this server's priority senders (and, for GETs, its kept answers)."""
+        if isinstance(resource, UploadResource | ReadOnlyResource):
             resource.priority = self.gate.is_priority
-        self._site.add_resource(segments, resource)
+        if isinstance(resource, ReadOnlyResource):
+            resource.block2 = self._answers
+        return resource
 
     def remove_resource(self, path: str | Sequence[str]) -> None:
         """Stop serving what `add_resource` put at `path` (KeyError if nothing is there)."""

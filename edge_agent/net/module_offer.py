@@ -30,13 +30,12 @@ class ModuleResource(ReadOnlyResource):
     CLI can show how much of a module a device has fetched.
     """
 
+    cuts_blocks = True
+
     def __init__(self, wasm: bytes, progress: Callable[[int, int], None] | None) -> None:
         super().__init__()
         self.wasm = wasm
         self.progress = progress
-
-    async def needs_blockwise_assembly(self, request: aiocoap.Message) -> bool:
-        return False
 
     async def render_get(self, request: aiocoap.Message) -> aiocoap.Message:
         block = request.opt.block2
