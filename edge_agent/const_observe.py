@@ -37,6 +37,11 @@ LOG_MAX_SERVICES_TRACKED = 256
 LOG_MAX_OBSERVERS = 8
 """Observations of /logs (CoAP Observe, RFC 7641) one agent serves at once; more get 5.03."""
 
+LOG_MAX_AUTHORIZING = 2
+"""GET /logs requests waiting for their reader's address to be proven at a time; more are
+answered 5.03 (a stranger naming a trusted peer from many addresses made the device challenge
+each, keeping the challenge slots deliveries and fetches need busy)."""
+
 LOG_NOTIFY_INTERVAL_S = 0.2
 """Least time between two notifications of /logs, in seconds (lines in between go together)."""
 

@@ -11,8 +11,10 @@ address, so the answer goes to it alone); a refusal is 4.03 with a diagnostic th
 
 With Observe (RFC 7641) the request follows the ring: each notification carries the lines
 added since the previous one for that observer (oldest first, one datagram at most; "more"
-says the next notification follows at once). Bounds: `LOG_MAX_OBSERVERS` observations (more
-get 5.03), a notification at most every `LOG_NOTIFY_INTERVAL_S`, `LOG_NOTIFY_MAX_BYTES` each;
+says the next notification follows at once). Bounds: `LOG_MAX_OBSERVERS` observations, counted
+once authorized (more get 5.03), `LOG_MAX_AUTHORIZING` new requests being authorized at a
+time (more get 5.03: each may wait for an address challenge), a notification at most every
+`LOG_NOTIFY_INTERVAL_S`, `LOG_NOTIFY_MAX_BYTES` each;
 a plain answer at most `LOG_ANSWER_MAX_BYTES` (Block2) and `LOG_ANSWER_MAX_LINES` lines.
 """
 
@@ -148,8 +150,9 @@ class LogsResource(ReadOnlyResource, aiocoap.resource.ObservableResource):
         """id(observation's request) -> the newest seq it was sent (or skipped past)."""
         self._watching: dict[int, Any] = {}
         """id(observation's request) -> aiocoap's ServerObservation, to trigger."""
-        self._over: set[int] = set()
-        """id(observation's request) of those over `LOG_MAX_OBSERVERS`, until they end."""
+        self._asking: dict[int, Any] = {}
+        """Observations not yet authorized (they take no follower's place meanwhile)."""
+        self._authorizing = 0
         self._pending: asyncio.TimerHandle | None = None
         ring.listener = self._line_added
 
@@ -160,39 +163,38 @@ class LogsResource(ReadOnlyResource, aiocoap.resource.ObservableResource):
     async def add_observation(self, request: aiocoap.Message, serverobservation: Any) -> None:
         # Accepted even when refused: aiocoap (0.4.x) calls the cancellation callback of
         # every observation it asked about, accepted or not; `render_get` then answers with
-        # an error, which ends the observation.
+        # an error, which ends the observation. It becomes a follower there, once authorized.
         key = id(request)
-        try:
-            after = LogsQuery.parse(request.opt.uri_query).after
-        except CoapReply:
-            serverobservation.accept(lambda: None)  # `render_get` answers 4.00
-            return
-        if len(self._cursors) >= K.LOG_MAX_OBSERVERS:
-            self._over.add(key)  # `render_get` answers 5.03
-            serverobservation.accept(lambda: self._over.discard(key))
-            return
-        self._cursors[key] = after
-        self._watching[key] = serverobservation
 
         def cancelled() -> None:
+            self._asking.pop(key, None)
             self._cursors.pop(key, None)
             self._watching.pop(key, None)
 
         serverobservation.accept(cancelled)
+        if len(self._asking) < K.LOG_MAX_OBSERVERS:
+            self._asking[key] = serverobservation
 
     async def render_get(self, request: aiocoap.Message) -> aiocoap.Message:
         query = LogsQuery.parse(request.opt.uri_query)
         observing = request.opt.observe == 0
         key = id(request)
-        if observing and key in self._over:
-            raise CoapReply(
-                Code.SERVICE_UNAVAILABLE,
-                f"busy: {K.LOG_MAX_OBSERVERS} followers already; try again later",
-                max_age=5,
-            )
-        why = await self._authorize(query.peer, remote_of(request.remote))
+        remote = remote_of(request.remote)
+        # A follower's notifications are authorized again (the reader may have lost trust),
+        # from the proof cached when it started: never refused as busy.
+        following = observing and key in self._cursors
+        why = await (self._authorize if following else self._authorized)(query.peer, remote)
         if why is not None:
             raise CoapReply(Code.FORBIDDEN, why)
+        if observing and key not in self._cursors:
+            watching = self._asking.pop(key, None)
+            if watching is None or len(self._cursors) >= K.LOG_MAX_OBSERVERS:
+                raise CoapReply(
+                    Code.SERVICE_UNAVAILABLE,
+                    f"busy: {K.LOG_MAX_OBSERVERS} followers already; try again later",
+                    max_age=5,
+                )
+            self._cursors[key], self._watching[key] = query.after, watching
         after = self._cursors.get(key, query.after)
         if after > self.ring.last_seq:
             after = 0  # numbered by this agent before it restarted: all of this run's lines
@@ -208,6 +210,20 @@ class LogsResource(ReadOnlyResource, aiocoap.resource.ObservableResource):
             if more:
                 self._schedule()
         return aiocoap.Message(code=Code.CONTENT, payload=payload, content_format=CT_CBOR)
+
+    async def _authorized(self, peer: str, remote: Remote) -> str | None:
+        """`authorize`'s answer; 5.03 while `LOG_MAX_AUTHORIZING` of them wait already (a
+        trusted id at an address not yet proven is challenged, and a stranger naming one
+        from many addresses must not keep the challenges the device needs busy)."""
+        if self._authorizing >= K.LOG_MAX_AUTHORIZING:
+            raise CoapReply(
+                Code.SERVICE_UNAVAILABLE, "busy: other readers are proving their keys; try again", max_age=1
+            )
+        self._authorizing += 1
+        try:
+            return await self._authorize(peer, remote)
+        finally:
+            self._authorizing -= 1
 
     def _line_added(self, line: LogLine) -> None:
         if self._cursors:

@@ -13,6 +13,7 @@ import pytest
 from aiocoap.numbers.codes import Code
 
 from edge_agent import const_observe as K
+from edge_agent.identity import KeyPair
 from edge_agent.logring import BadLogLine, Kind, Level, LogRing
 from edge_agent.net.coap_common import CoapReply, Remote
 from edge_agent.net.coap_logs import (
@@ -133,6 +134,54 @@ def test_observers_get_new_lines_and_their_number_is_bounded() -> None:
                 assert seen == [f"new {i} " + "y" * 60 for i in range(30)]
             for req in following:
                 req.observation.cancel()
+            resource.close()
+
+    run(main(), timeout=30)
+
+
+def test_readers_being_authorized_are_few_at_a_time_and_take_no_followers_place() -> None:
+    """A stranger names a trusted peer from many requests: each would be challenged (slow, then
+    refused). At most `LOG_MAX_AUTHORIZING` wait at a time, the rest get 5.03 at once, and none
+    holds a follower's place meanwhile: the real reader still follows."""
+    OTHER = KeyPair.from_seed(b"\x08" * 32).peer_id  # trusted, but not at the stranger's address
+    waiting, most = 0, 0
+
+    async def challenging(peer: str, remote: Remote) -> str | None:
+        nonlocal waiting, most
+        if peer == PEER:
+            return None  # proven before: at once
+        waiting += 1
+        most = max(most, waiting)
+        try:
+            await asyncio.sleep(0.5)
+        finally:
+            waiting -= 1
+        return f"{peer} did not prove its key there"
+
+    def follow(ctx: aiocoap.Context, port: int, peer: str) -> Any:
+        message = aiocoap.Message(code=Code.GET, uri_path=LOGS_PATH, observe=0)
+        message.opt.uri_query = tuple(query_items(peer))
+        message.unresolved_remote = f"{LOCAL}:{port}"
+        return ctx.request(message)
+
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            server = await started(stack)
+            resource = LogsResource(ring(), challenging)
+            server.add_resource(LOGS_PATH, resource)
+            stranger = await aiocoap.Context.create_client_context()
+            stack.push_async_callback(stranger.shutdown)
+            attempts = [follow(stranger, server.port, OTHER) for _ in range(3 * K.LOG_MAX_OBSERVERS)]
+            await asyncio.sleep(0.1)  # they are being authorized now
+            reader = follow(server.context, server.port, PEER)
+            assert (await asyncio.wait_for(reader.response, 5)).code == Code.CONTENT
+            assert resource.observers == 1
+            codes = [(await asyncio.wait_for(a.response, 5)).code for a in attempts]
+            assert most == K.LOG_MAX_AUTHORIZING
+            assert codes.count(Code.FORBIDDEN) == K.LOG_MAX_AUTHORIZING
+            assert codes.count(Code.SERVICE_UNAVAILABLE) == len(codes) - K.LOG_MAX_AUTHORIZING
+            assert resource.observers == 1
+            reader.observation.cancel()
             resource.close()
 
     run(main(), timeout=30)
