@@ -89,6 +89,12 @@ registry of default ports gives 9464 to OpenTelemetry-style exporters)."""
 METRICS_SCRAPE_TIMEOUT_S = 5.0
 """How long one scrape may wait for the agent's loop to read its figures, in seconds."""
 
+METRICS_MAX_CONNECTIONS = 8
+"""HTTP connections the metrics endpoint serves at once; more are closed at once."""
+
+METRICS_CONNECTION_TIMEOUT_S = 10.0
+"""How long the metrics endpoint waits for a connection to send its request, in seconds."""
+
 # --- edge-agent top ------------------------------------------------------------------------
 TOP_REFRESH_S = 2.0
 """Seconds between two refreshes of `edge-agent top`."""

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import socketserver
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast
@@ -131,8 +132,40 @@ class _Collector:
 
 
 class _Quiet(WSGIRequestHandler):
+    timeout = K.METRICS_CONNECTION_TIMEOUT_S
+    """A connection that sends nothing is closed after this (socket timeout, in seconds)."""
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
         """Scrapes are not logged (one every 15 s by default)."""
+
+
+class _Server(socketserver.ThreadingMixIn, WSGIServer):
+    """wsgiref's server, a thread per connection (at most `METRICS_MAX_CONNECTIONS`; more are
+    closed at once): one connection that sends nothing no longer holds every scrape, and the
+    agent's stop, until it closes."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._slots = threading.BoundedSemaphore(K.METRICS_MAX_CONNECTIONS)
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 class MetricsEndpoint:
@@ -149,7 +182,7 @@ class MetricsEndpoint:
         self.registry.register(cast(Any, _Collector(take, loop)))
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
 
-        class Server(WSGIServer):
+        class Server(_Server):
             address_family = family
 
         try:
@@ -168,7 +201,7 @@ class MetricsEndpoint:
         log.info("Prometheus metrics on http://%s:%d/metrics", self.host, self.port)
 
     def stop(self) -> None:
-        """Stop serving and close the socket (waits for a scrape in progress)."""
+        """Stop serving and close the socket (a scrape in progress ends with its thread)."""
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()

@@ -8,7 +8,9 @@ import argparse
 import asyncio
 import hashlib
 import logging
+import socket
 import threading
+import time
 import urllib.request
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -212,3 +214,23 @@ def test_top_redraws_on_a_terminal_with_calls_per_second(
     first, second = (frame.splitlines()[3] for frame in frames[:2])
     assert first.split()[3] == "-", "no rate before a second look"
     assert float(second.split()[3]) > 0, second
+
+
+def test_a_connection_that_sends_nothing_holds_neither_scrapes_nor_the_stop() -> None:
+    async def go() -> None:
+        snap = {"peer_id": "12D3KooWtest", "version": "0.1.0", "metrics": {}}
+        endpoint = MetricsEndpoint("127.0.0.1:0", lambda: snap, asyncio.get_running_loop())
+        endpoint.start()
+        idle = [socket.create_connection(("127.0.0.1", endpoint.port)) for _ in range(2)]
+        try:
+            url = f"http://127.0.0.1:{endpoint.port}/metrics"
+            text = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5).read().decode())
+            assert "edge_agent_info" in text
+        finally:
+            started = time.monotonic()
+            await asyncio.to_thread(endpoint.stop)
+            assert time.monotonic() - started < 3, "stop waited for the idle connections"
+            for s in idle:
+                s.close()
+
+    run(go(), timeout=30)
