@@ -30,6 +30,12 @@ LOG_ALL_SERVICES_LINES_PER_S = 100.0
 LOG_ALL_SERVICES_LINES_BURST = 300
 """Rate of all services' lines together into the ring (lines/s, burst)."""
 
+LOG_STRANGER_LINES_BURST = 20
+LOG_STRANGER_LINES_PER_S = 0.1
+"""Lines the particles of untrusted peers may add to the ring, all together (a refused srv.*
+call, a failed run), at once and then per second; the rest are counted in one line. (One
+stranger's particle refused 1,024 times replaced the whole ring in 0.35 s.)"""
+
 LOG_MAX_SERVICES_TRACKED = 256
 """Services whose rate the ring tracks at once (least recently logging forgotten first)."""
 

@@ -8,7 +8,9 @@ reader asks for the lines after the last one it saw and never gets one twice.
 Bounds: a line's text is cut at `LOG_LINE_MAX_CHARS`; the ring keeps its newest
 `max_lines`; services' lines pass a token bucket per service and one for all of them
 (`edge_agent.ratelimit`): past it they are counted, and the count is written as a line of
-its own once that service's lines are admitted again. The clocks are injected.
+its own once that service's lines are admitted again. Lines a stranger's particle caused (a
+refused call, a failed run) pass one bucket for all untrusted peers together, counted the same
+way: they never push the operator's lines out. The clocks are injected.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 from edge_agent import const_observe as K
 from edge_agent.errors import RemoteError
-from edge_agent.ratelimit import Rate, SenderLimiter
+from edge_agent.ratelimit import Rate, SenderLimiter, TokenBucket
 
 __all__ = ["BadLogLine", "Kind", "Level", "LogLine", "LogRing", "clip"]
 
@@ -116,6 +118,7 @@ class LogLine:
 
 _EACH = Rate(K.LOG_SERVICE_LINES_PER_S, K.LOG_SERVICE_LINES_BURST)
 _TOGETHER = Rate(K.LOG_ALL_SERVICES_LINES_PER_S, K.LOG_ALL_SERVICES_LINES_BURST)
+_STRANGERS = Rate(K.LOG_STRANGER_LINES_PER_S, K.LOG_STRANGER_LINES_BURST)
 
 
 class LogRing:
@@ -139,18 +142,34 @@ class LogRing:
         self._clock_ms = clock_ms
         self._limiter = SenderLimiter(each, together, max_senders=K.LOG_MAX_SERVICES_TRACKED, clock=monotonic)
         self._held_back: dict[str, int] = {}
+        self._strangers = TokenBucket(_STRANGERS, monotonic())
+        self._strangers_held = 0
+        self._monotonic = monotonic
         self.last_seq = 0
         self.dropped = 0
-        """Service lines not admitted (over the rate), since the start."""
+        """Lines not admitted (over their rate), since the start."""
         self.listener: Callable[[LogLine], None] | None = None
         """Called with each line added (the /logs resource: notifies its observers)."""
 
     def __len__(self) -> int:
         return len(self._lines)
 
-    def add(self, kind: Kind, text: str, *, level: Level = Level.INFO, service: str = "") -> LogLine | None:
-        """Append a line (None if a service line is over the rate: it is counted instead)."""
+    def add(
+        self, kind: Kind, text: str, *, level: Level = Level.INFO, service: str = "", stranger: bool = False
+    ) -> LogLine | None:
+        """Append a line (None if it is over its rate: it is counted instead). A service's lines
+        have a rate per service; those a stranger's particle caused (`stranger`: a refused call,
+        a failed run) one for all strangers together, so they never push out the operator's."""
         service = clip(service, K.LOG_SERVICE_NAME_MAX_CHARS)
+        if stranger:
+            if not self._strangers.take(self._monotonic()):
+                self.dropped += 1
+                self._strangers_held += 1
+                return None
+            missed, self._strangers_held = self._strangers_held, 0
+            if missed:
+                note = f"({missed} lines of untrusted peers not kept: over the rate)"
+                self._append(kind, Level.WARNING, "", note)
         if kind is Kind.SERVICE:
             if not self._limiter.allow(service):
                 self.dropped += 1

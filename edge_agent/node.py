@@ -424,7 +424,8 @@ class Node:
             self._count_drop(action.verdict.value, action.detail, remote)
         elif isinstance(action, ScriptFailed):
             self.counters["failed_runs"] += 1
-            self.observe.failed(action)  # the log ring, and the journal once per kind
+            # the log ring (a stranger's within the strangers' rate), the journal once per kind
+            self.observe.failed(action, stranger=not self._trusted_particle(action.particle_id))
             if (run := self._runs.get(action.particle_id)) is not None:
                 a = action
                 run.failed(FailureReported(a.particle_id, self.peer_id, a.ret_code, a.message, a.instruction))

@@ -18,7 +18,7 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from edge_agent.clock import now_ms
@@ -97,6 +97,8 @@ class Observer:
         self.peer_id = peer_id
         self.resource: LogsResource | None = None
         self._journal = OnceLog(events_log)
+        self.is_trusted: Callable[[str], bool] = lambda peer: True
+        """Whose refused calls are the operator's own (the rest share the strangers' rate)."""
 
     @classmethod
     def attach(cls, node: Node) -> Observer:
@@ -105,6 +107,7 @@ class Observer:
         node.services.events = observer
         node.host.observe(observer)
         fleet, prover = node.services.fleet, node.prover
+        observer.is_trusted = fleet.is_trusted
 
         async def authorize(peer: str, remote: Remote) -> str | None:
             if not fleet.is_trusted(peer):
@@ -147,16 +150,17 @@ class Observer:
 
     def refused(self, by: str, what: str, why: str) -> None:
         text = f"refused {what} from {by}: {why}"
-        self.ring.add(Kind.REFUSED, text, level=Level.WARNING)
+        self.ring.add(Kind.REFUSED, text, level=Level.WARNING, stranger=not self.is_trusted(by))
         self._journal.warning(("refused", what, by), "%s", text)
 
     def called(self, service: str, ms: float, ret_code: int, error: str) -> None:
         self.services.of(service).called(ms, ret_code, error, now_ms() if ret_code else 0)
 
-    def failed(self, action: ScriptFailed) -> None:
-        """A particle failed here (an uncaught error): the ring, and the journal once per kind."""
+    def failed(self, action: ScriptFailed, *, stranger: bool = False) -> None:
+        """A particle failed here (an uncaught error): the ring, and the journal once per kind.
+        `stranger`: its init peer is not trusted."""
         text = f"particle {action.particle_id} failed here with {action.ret_code}: {action.message}"
-        self.ring.add(Kind.FAILED, text, level=Level.WARNING)
+        self.ring.add(Kind.FAILED, text, level=Level.WARNING, stranger=stranger)
         self._journal.warning(("failed", action.ret_code, action.message[:80]), "%s", text)
 
     # --- the Wasm host (`replies.CallObserver`) ---------------------------------------------

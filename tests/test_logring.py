@@ -85,6 +85,17 @@ def test_a_services_lines_are_rate_limited_and_the_gap_is_told() -> None:
     assert texts[-2:] == ["(7 lines not kept: over the rate)", "again"]
 
 
+def test_lines_of_untrusted_peers_share_one_bucket_and_the_gap_is_told() -> None:
+    r, clock = ring(100)
+    kept = [r.add(Kind.REFUSED, f"refused {i}", stranger=True) for i in range(K.LOG_STRANGER_LINES_BURST + 10)]
+    assert sum(x is not None for x in kept) == K.LOG_STRANGER_LINES_BURST and r.dropped == 10
+    assert r.add(Kind.REFUSED, "refused the operator's own", level=Level.WARNING) is not None
+    clock.s += 1 / K.LOG_STRANGER_LINES_PER_S
+    r.add(Kind.FAILED, "failed later", stranger=True)
+    texts = [x.text for x in r.lines()]
+    assert texts[-2:] == ["(10 lines of untrusted peers not kept: over the rate)", "failed later"]
+
+
 def test_a_listener_hears_every_line() -> None:
     r, _ = ring()
     heard: list[LogLine] = []

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from edge_agent import const_observe
 from edge_agent.cli_observe import parse_duration, render_status, render_top
 from edge_agent.errors import ConfigError
 from edge_agent.logring import Kind, Level
@@ -125,6 +126,28 @@ def test_the_ring_copies_warnings_from_any_thread_but_not_its_own_events() -> No
         ]
 
     run(go(), timeout=30)
+
+
+def test_a_strangers_particle_refused_many_times_keeps_to_the_strangers_share_of_the_ring(
+    tmp_path: Path,
+) -> None:
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            agent, client, stranger = await agent_client_stranger(stack, tmp_path)
+            agent.state.trust(client.peer_id)
+            await call(client, agent.peer_id, "srv", "remove", "nothing")  # the operator's: kept
+            refusal = f'(xor (call "{agent.peer_id}" ("srv" "remove") ["x"]) (null))'
+            script = refusal
+            for _ in range(3 * const_observe.LOG_STRANGER_LINES_BURST - 1):
+                script = f"(par {refusal} {script})"
+            await start_and_wait(stranger, f"(seq {script} {RESPOND.format('')})")
+            lines = kinds(agent.observe)
+            refused = [text for kind, text in lines if kind is Kind.REFUSED]
+            assert refused[0].startswith(f"refused srv.remove from {client.peer_id}")
+            strangers = [text for text in refused if stranger.peer_id in text]
+            assert len(strangers) == const_observe.LOG_STRANGER_LINES_BURST  # of 60
+
+    run(go())
 
 
 def test_the_endpoint_serves_the_loops_snapshot_from_its_own_thread() -> None:
