@@ -21,10 +21,12 @@ logger = logging.getLogger(__name__)
 def pin_name(name: str) -> str:
     """A device name as pinned: stripped and lower case (DNS names ignore case); `ValueError`
     if it cannot be one mDNS instance label."""
+    pinned = name.strip().lower() if isinstance(name, str) else ""
     if (
-        not isinstance(name, str)
-        or not name.strip()
-        or len(name.encode()) > const.DISCOVERY_MAX_INSTANCE_NAME_BYTES
+        not pinned
+        # as pinned: lower case may be longer ('İ' is 2 bytes, its lower case 3), and a pin
+        # written must read back
+        or len(pinned.encode()) > const.DISCOVERY_MAX_INSTANCE_NAME_BYTES
         or not name.isprintable()  # no control, format or separator characters (U+2028)
         or any(c in "#." for c in name)
     ):
@@ -32,7 +34,7 @@ def pin_name(name: str) -> str:
             f"{name!r} is not a device name (1-{const.DISCOVERY_MAX_INSTANCE_NAME_BYTES} bytes, "
             f"no dots, '#' or control characters)"
         )
-    return name.strip().lower()
+    return pinned
 
 
 

@@ -56,3 +56,20 @@ def test_a_name_announced_with_a_line_separator_cannot_break_the_file(tmp_path: 
     state.known.pin("garage", GARAGE)
     state.known.path.write_text(state.known.path.read_text() + "# a note \u2028 with a separator\n")
     assert state.known.pins() == {"garage": GARAGE}  # lines end at "\n" only, as written
+
+
+@pytest.mark.parametrize("name", ["\u0130" * 31, "\u0130" * 21 + "x" * 20, "Ä" * 31])
+def test_a_name_whose_lower_case_is_longer_is_refused_or_reads_back(tmp_path: Path, name: str) -> None:
+    """'İ' is 2 bytes and its lower case 3: a pin of 31 of them, 62 bytes as given, was written
+    as 93 and made every later read of the file fail until it was edited by hand."""
+    state = StateDir(tmp_path / "client")
+    try:
+        pinned = pin_name(name)
+    except ValueError:
+        with pytest.raises(ValueError):
+            state.known.pin(name, GARAGE)
+    else:
+        assert pin_name(pinned) == pinned
+        state.known.pin(name, GARAGE)
+    state.known.pin("garage", NEW)
+    assert state.known.pins()["garage"] == NEW
