@@ -519,6 +519,10 @@ class LocalServices:
         async with self._changing:
             registry = await self.registry()
             if name not in self.host.services() and name not in registry:
+                # A remove --purge cut short after the record went (a power cut) is finished.
+                if purge and await asyncio.to_thread(_remove_kv_of_gone, self.state, name):
+                    log.info("removed the KV data of %s (the service was removed before)", name)
+                    return {"name": name, "removed": True, "purged": True}
                 raise ServiceError(f"no service named {name!r} on this peer")
             self.updates.forget(name)
             await asyncio.to_thread(self.state.remove_service, name)
@@ -535,6 +539,15 @@ class LocalServices:
 
     def _limits(self, values: Mapping[str, Any]) -> Limits:
         return Limits.from_mapping(dict(values), base=self.default_limits)
+
+
+def _remove_kv_of_gone(state: StateDir, name: str) -> bool:
+    """Remove the KV data a removed service `name` left; False if there is none (or the name
+    could not be a service's)."""
+    try:
+        return state.remove_kv(name)
+    except StoreError:
+        return False
 
 
 def _limits_record(limits: Mapping[str, Any]) -> dict[str, int]:

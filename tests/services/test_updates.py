@@ -304,6 +304,16 @@ def test_remove_keeps_the_kv_data_unless_purged(tmp_path: Path) -> None:
             assert not (tmp_path / "kv" / "counter").exists()
             await deploy(services, V1)
             assert await ok(services, "counter", "count", []) == 0
+            # A remove --purge cut short after its record was written (a power cut): asked
+            # again, the name is unknown, and the data it left goes.
+            await ok(services, "counter", "bump", [])
+            await ok(services, "srv", "remove", ["counter"])
+            assert (tmp_path / "kv" / "counter").exists()
+            again = await ok(services, "srv", "remove", ["counter", {"purge": True}])
+            assert again == {"name": "counter", "removed": True, "purged": True}
+            assert not (tmp_path / "kv" / "counter").exists()
+            gone = await failed(services, "srv", "remove", ["counter", {"purge": True}])
+            assert "no service named 'counter'" in gone.message
 
     run(main())
 
