@@ -314,8 +314,11 @@ class SpellRunner:
         return self.describe(live)
 
     def _store_new(self, spell: SpellDef) -> None:
-        self.store.put_definition(spell)
+        # The empty record first: a power cut between the two writes leaves either the old
+        # spell with no runs (it was being replaced) or the new one, never the new one with
+        # the old one's runs, state and failures.
         self.store.put_record(spell.name, SpellRecord())
+        self.store.put_definition(spell)
 
     async def remove(self, name: str) -> dict[str, Any]:
         async with self._changing:

@@ -9,8 +9,11 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from edge_agent.node import Node
 from edge_agent.spell_runner import SpellRunner
+from edge_agent.spell_store import SpellStore
 from tests.test_node import call, introduce, run, start_node, until
 
 COUNTER = """
@@ -190,6 +193,38 @@ def test_replacing_a_spell_starts_it_afresh_and_a_spell_may_remove_itself(tmp_pa
             await until(lambda: "once" not in spells.names(), what="the spell removed itself")
             assert "once" not in store.definitions()
             assert not (store.path / "once.record.json").exists()
+
+    run(go(), timeout=60)
+
+
+def test_a_power_cut_while_a_spell_is_replaced_never_gives_the_new_one_the_old_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            agent = await start_node(stack, tmp_path / "agent")
+            spells = runner(agent)
+            await spells.install(_def("count", FAILING, {"every_ms": 1000}))
+            live = spells.get("count")
+            await until(lambda: live.record.total_runs >= 1, what="a run")
+            store, writes = spells.store, []
+
+            def cut_after_one(real: Any) -> Any:
+                def write(*args: Any) -> Any:
+                    writes.append(real)
+                    if len(writes) == 2:
+                        raise OSError("power cut")  # the second write of the two never happens
+                    return real(*args)
+
+                return write
+
+            monkeypatch.setattr(store, "put_definition", cut_after_one(store.put_definition))
+            monkeypatch.setattr(store, "put_record", cut_after_one(store.put_record))
+            with pytest.raises(OSError, match="power cut"):
+                await spells.install(_def("count", COUNTER, {"every_ms": 60_000}))
+            after = SpellStore(store.path.parent)  # as the next start reads it
+            replaced = after.definitions()["count"].schedule.every_ms == 60_000
+            assert not replaced and after.record("count").total_runs == 0
 
     run(go(), timeout=60)
 
