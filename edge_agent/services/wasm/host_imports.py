@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from edge_agent import const
 from edge_agent.clock import now_ms
+from edge_agent.statefile import StoreError
 
 if TYPE_CHECKING:
     from edge_agent.services.wasm.worker import _Service
@@ -83,7 +84,7 @@ class HostImports:
         key = self._memory.read(kptr & _U32, klen & _U32, "ea_kv_get key")
         try:
             value = self._kv("ea_kv_get").get(key)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, StoreError) as exc:  # StoreError: a full disk, say
             raise HostTrap(f"ea_kv_get: the KV store failed: {exc}") from None
         if value is None:
             return -1
@@ -103,7 +104,7 @@ class HostImports:
             self._kv("ea_kv_put").put(key, value)
         except QuotaExceeded:
             return -1
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, StoreError) as exc:  # StoreError: a full disk, say
             raise HostTrap(f"ea_kv_put: the KV store failed: {exc}") from None
         return 0
 
@@ -111,7 +112,7 @@ class HostImports:
         key = self._memory.read(kptr & _U32, klen & _U32, "ea_kv_delete key")
         try:
             return 0 if self._kv("ea_kv_delete").delete(key) else -1
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, StoreError) as exc:  # StoreError: a full disk, say
             raise HostTrap(f"ea_kv_delete: the KV store failed: {exc}") from None
 
     def ea_caller(self, ptr: int, cap: int) -> int:

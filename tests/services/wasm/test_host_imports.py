@@ -79,3 +79,21 @@ def test_log_lines_are_bounded(worker: Worker) -> None:
     assert reply[0] == abi.OK
     assert len(reply[2]) == const.WASM_MAX_LOG_LINES_PER_CALL + 1
     assert reply[2][-1] == [2, "(1 more log lines dropped)"]
+
+
+def test_a_kv_store_that_cannot_be_written_fails_the_call_as_a_trap_that_says_why(
+    worker: Worker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from edge_agent import kvstore
+    from edge_agent.statefile import StoreError
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise StoreError("cannot write kv.cbor: [Errno 28] No space left on device")
+
+    names = [("kv_put", False, 1), ("kv_get", False, 0)]
+    load(worker, "full", "imports", names, kv=str(tmp_path / "kv" / "full"))
+    monkeypatch.setattr(kvstore, "atomic_write", full)
+    reply = worker.handle([abi.OP_CALL, "full", "kv_put", [7]])
+    assert reply[:2] == [abi.FAIL, abi.FAIL_TRAP]
+    assert "ea_kv_put: the KV store failed: cannot write kv.cbor" in reply[2] and "No space left" in reply[2]
+    assert worker.handle([abi.OP_CALL, "full", "kv_get", []])[1] == -1  # nothing was written
