@@ -342,6 +342,12 @@ PROOF_MAX_IN_FLIGHT = 64
 """Challenges a node has outstanding at once (particles naming many strangers cannot make it
 send unbounded ones); one more waits for a slot within its send's deadline (issue 12)."""
 
+PROOF_ANSWERS_PER_HOST_PER_S, PROOF_ANSWERS_PER_HOST_BURST = 5.0, 20
+PROOF_STRANGER_ANSWERS_PER_S, PROOF_STRANGER_ANSWERS_BURST = 100.0, 200
+"""Challenges (GET /id) answered per second to one host, and to all but priority senders
+together: each answer is an Ed25519 signature (~0.04 ms here, 5-10x that on a Pi), so at the
+request rates alone strangers could keep a third of a Pi core signing. Beyond: 5.03."""
+
 DELIVERY_ADDRESS_SLICE_MS = 1_500
 """Longest time a particle is offered to one address of a peer before its next address is
 tried, in ms (plus the transfer time at DELIVERY_MIN_BYTES_PER_S). The last address left gets

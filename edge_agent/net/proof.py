@@ -48,6 +48,8 @@ from edge_agent.errors import RemoteError
 from edge_agent.identity import SIGNATURE_BYTES, InvalidPeerId, KeyPair, validate_peer_id, verify
 from edge_agent.net.addressbook import Address, AddressBook
 from edge_agent.net.coap import CoapClient, NotRunning, ReadOnlyResource, RequestFailed
+from edge_agent.net.coap_common import remote_of
+from edge_agent.ratelimit import Rate, SenderLimiter
 
 __all__ = [
     "PROOF_CONTEXT",
@@ -224,14 +226,25 @@ class ProofResource(ReadOnlyResource):
     """GET /id: answers challenges with this peer's signed proof (see the module docstring).
 
     A stranger can make us sign only proofs of our own address for its nonce, which tell it
-    nothing it could not ask us directly. Refusals are logged at DEBUG: strangers cause them.
+    nothing it could not ask us directly; but each is a signature, so hosts other than priority
+    senders get a few a second each and `PROOF_STRANGER_ANSWERS_PER_S` together (then 5.03).
+    Refusals are logged at DEBUG: strangers cause them.
     """
 
     def __init__(self, keypair: KeyPair) -> None:
         super().__init__()
         self._keypair = keypair
+        self._strangers = SenderLimiter(
+            Rate(const.PROOF_ANSWERS_PER_HOST_PER_S, const.PROOF_ANSWERS_PER_HOST_BURST),
+            Rate(const.PROOF_STRANGER_ANSWERS_PER_S, const.PROOF_STRANGER_ANSWERS_BURST),
+            max_senders=const.COAP_MAX_TRACKED_SENDERS,
+        )
 
     async def render_get(self, request: aiocoap.Message) -> aiocoap.Message:
+        remote = remote_of(request.remote)
+        if not self.priority(remote) and not self._strangers.allow(remote[0]):
+            busy = b"busy: too many challenges; try again"
+            return aiocoap.Message(code=Code.SERVICE_UNAVAILABLE, payload=busy, max_age=1)
         try:
             answer = answer_challenge(self._keypair, request.opt.uri_query, _local_endpoint(request))
         except BadChallenge as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import random
 import socket
+import time
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -375,3 +376,32 @@ def _closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind((LOCAL, 0))
         return int(s.getsockname()[1])
+
+
+def test_a_stranger_gets_a_few_signed_answers_a_second_and_priority_senders_all() -> None:
+    """Each answer is a signature: beyond its share a stranger host gets 5.03, cheaply."""
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            server = await serving(stack, None)
+            resource = ProofResource(REAL)
+            server.add_resource(PROOF_PATH, resource)
+            client = await stack.enter_async_context(started_client())
+            here = Address(LOCAL, server.port)
+            query = challenge_query(NONCE, claim_text(LOCAL, server.port))
+            resource.priority = lambda remote: False  # as a host on the LAN, not this one
+
+            async def codes(n: int) -> list[str]:
+                return [(await client.request(here, "GET", PROOF_PATH, query=query, timeout=5)).code
+                        for _ in range(n)]
+
+            started = time.monotonic()
+            got = await codes(const.PROOF_ANSWERS_PER_HOST_BURST + 20)
+            refilled = (time.monotonic() - started) * const.PROOF_ANSWERS_PER_HOST_PER_S
+            assert const.PROOF_ANSWERS_PER_HOST_BURST <= got.count("2.05") <= const.PROOF_ANSWERS_PER_HOST_BURST + refilled + 1
+            assert got[: const.PROOF_ANSWERS_PER_HOST_BURST] == ["2.05"] * const.PROOF_ANSWERS_PER_HOST_BURST
+            assert set(got) == {"2.05", "5.03"}, got
+            resource.priority = lambda remote: True  # this host, a trusted peer's
+            assert set(await codes(10)) == {"2.05"}
+
+    run(go())
