@@ -89,7 +89,11 @@ class Fleet:
     async def admits(self, peer_id: str) -> bool:
         """Whether a ``trusted`` rule admits `peer_id`: trusted, or an enrolled device (a
         device known to be enrolled is admitted without looking at the trust file)."""
-        return self._known_member(peer_id) or self.is_trusted(peer_id) or await self.is_member(peer_id)
+        return self.vouched(peer_id) or await self.is_member(peer_id)
+
+    def vouched(self, peer_id: str) -> bool:
+        """Trusted, or a device known to be enrolled; never asks the network (`admits` may)."""
+        return self._known_member(peer_id) or self.is_trusted(peer_id)
 
     def _known_member(self, peer_id: str) -> bool:
         """Whether a certificate kept for `peer_id` still admits it (else it is forgotten)."""

@@ -272,10 +272,13 @@ class LocalServices:
             return handler(function, args)
         if service in self.host.services() and not service.startswith(STAGE_PREFIX):  # not an update's
             await self.admit(caller.init_peer_id, service)
+            stranger = await self._stranger(caller.init_peer_id, service)
             async with self.gate.call(service, caller.deadline_ms):  # an update may hold it
                 if self.events is not None:
-                    return await self._measured(self.events, caller, service, function, args)
-                return await self.host.call(service, function, args, caller=caller.init_peer_id)
+                    return await self._measured(self.events, caller, service, function, args, stranger)
+                return await self.host.call(
+                    service, function, args, caller=caller.init_peer_id, stranger=stranger
+                )
         if service == "srv":
             return await self._srv(caller, function, args)
         if service == "spell" and self.spells is not None:
@@ -288,12 +291,14 @@ class LocalServices:
         raise no_service(service, function)
 
     async def _measured(
-        self, events: Events, caller: Caller, service: str, function: str, args: list[Any]
+        self, events: Events, caller: Caller, service: str, function: str, args: list[Any], stranger: bool
     ) -> Any:
         """A Wasm call, its duration and outcome told to `events` (the per-service metrics)."""
         started = time.perf_counter()
         try:
-            value = await self.host.call(service, function, args, caller=caller.init_peer_id)
+            value = await self.host.call(
+                service, function, args, caller=caller.init_peer_id, stranger=stranger
+            )
         except ServiceError as exc:
             events.called(service, (time.perf_counter() - started) * 1000, exc.ret_code, exc.message)
             raise
@@ -315,6 +320,14 @@ class LocalServices:
         if rule.kind is AccessKind.PEERS:
             return peer_id in rule.peers
         return await self.fleet.admits(peer_id)
+
+    async def _stranger(self, peer_id: str, service: str) -> bool:
+        """Whether a call of `service` by `peer_id` is a stranger's: admitted by a `public` rule
+        alone (not this device, a trusted peer, a known fleet device, or one the rule lists).
+        Its KV writes have a budget in the worker (`host_imports.KVWear`)."""
+        if peer_id == self.peer_id or self.fleet.vouched(peer_id):
+            return False
+        return peer_id not in (await self.access_rule(service)).peers
 
     async def may_see(self, peer_id: str, service: str) -> bool:
         """Whether srv.list and srv.info show `service` to `peer_id`: trusted peers see all."""

@@ -19,6 +19,7 @@ from edge_agent.services.base import RET_BAD_REQUEST
 from edge_agent.services.local import LocalServices
 from edge_agent.services.updates import STAGE_PREFIX, stage_name
 from edge_agent.services.wasm.host import AsyncWasmHost, HostConfig
+from edge_agent.identity import KeyPair
 from edge_agent.store import StateDir
 from tests.services.test_local import LAPTOP, ME, Offer, failed, ok, run, sha
 
@@ -314,6 +315,34 @@ def test_remove_keeps_the_kv_data_unless_purged(tmp_path: Path) -> None:
             assert not (tmp_path / "kv" / "counter").exists()
             gone = await failed(services, "srv", "remove", ["counter", {"purge": True}])
             assert "no service named 'counter'" in gone.message
+
+    run(main())
+
+
+def test_a_public_services_kv_writes_for_strangers_have_a_budget_and_others_do_not(tmp_path: Path) -> None:
+    """Each bump rewrites the counter's KV file: strangers' bumps stop counting once they
+    rewrote two files at the quota (a sixteenth of one a second after); the trusted laptop's,
+    and a peer's the access rule lists, always count. Real worker processes, real files."""
+    from edge_agent.store import KVLimits
+    from tests.services.test_local import STRANGER
+
+    listed = KeyPair.from_seed(b"\x09" * 32).peer_id
+    state = StateDir(tmp_path)
+    state.trust(LAPTOP)
+    small = KVLimits(max_keys=16, max_total_bytes=4096)
+
+    async def main() -> None:
+        async with AsyncWasmHost(HostConfig(state_dir=state.path, kv_limits=small)) as host:
+            services = LocalServices(ME, host, state, fetch_module=ALL)
+            await deploy(services, V1, {"access": "public"})
+            counts = [await ok(services, "counter", "bump", [], peer=STRANGER) for _ in range(200)]
+            budget = 2 * small.max_file_bytes()
+            assert budget // 200 < max(counts) < 200 - 10, counts  # then they stopped counting
+            kept = await ok(services, "counter", "count", [])
+            assert await ok(services, "counter", "bump", []) == kept + 1  # the laptop's counts
+            await deploy(services, V1, {"update": True, "watch_ms": 0, "access": f"{listed}"})
+            assert await ok(services, "counter", "bump", [], peer=listed) == kept + 2
+            await services.aclose()
 
     run(main())
 

@@ -266,8 +266,9 @@ class HostCore:
     # -- frames -----------------------------------------------------------------------------
 
     @staticmethod
-    def _call_frame(record: Record, sig: FunctionSig, args: Any, caller: str) -> bytes:
-        """The OP_CALL frame; `caller` is the peer id `ea_caller` gives the service ("" none)."""
+    def _call_frame(record: Record, sig: FunctionSig, args: Any, caller: str, stranger: bool) -> bytes:
+        """The OP_CALL frame; `caller` is the peer id `ea_caller` gives the service ("" none),
+        `stranger` whether it is a stranger's call (its KV writes have a budget: `KVWear`)."""
         label = f"{record.info.name}.{sig.name}"
         try:
             if sig.kind is FunctionKind.CBOR:
@@ -276,7 +277,7 @@ class HostCore:
                 payload = abi.check_numeric_args(label, sig.params, args)
         except abi.ArgumentError as exc:
             raise ServiceError(str(exc), CallErrorCode.ARGUMENTS) from None
-        return abi.encode_frame([abi.OP_CALL, record.info.name, sig.name, payload, caller])
+        return abi.encode_frame([abi.OP_CALL, record.info.name, sig.name, payload, caller, stranger])
 
     @staticmethod
     def _load_frame(prepared: Prepared) -> bytes:
@@ -318,13 +319,14 @@ class HostCore:
         return info
 
     def call(
-        self, name: str, function: str, args: list[Any] | tuple[Any, ...], caller: str = ""
+        self, name: str, function: str, args: list[Any] | tuple[Any, ...], caller: str = "",
+        stranger: bool = False,
     ) -> Operation[Any]:
-        """Call `function` of service `name` for `caller` (a peer id, "" for none); the value,
-        or `ServiceError`."""
+        """Call `function` of service `name` for `caller` (a peer id, "" for none; `stranger`:
+        admitted by a `public` rule alone); the value, or `ServiceError`."""
         self.check_open()
         record, sig = self.lookup(name, function)
-        frame = self._call_frame(record, sig, args, caller)  # bad arguments fail before any waiting
+        frame = self._call_frame(record, sig, args, caller, stranger)  # bad arguments fail before any waiting
         try:
             worker, waited = yield from self._hold(
                 name, self._worker_of, record.info.limits.deadline_s
@@ -333,7 +335,7 @@ class HostCore:
             raise replies.deadline_error(record.info, function, ran=False) from None
         if self.records.get(name) is not record:  # a redeploy came first
             record, sig = self.lookup(name, function)
-            frame = self._call_frame(record, sig, args, caller)
+            frame = self._call_frame(record, sig, args, caller, stranger)
         if not worker.running or worker.services - worker.loaded:
             yield from self._ensure_running(worker)
         info = record.info

@@ -156,11 +156,13 @@ class WasmHost(_Face):
         return self._drive(self._core.deploy(name, wasm_bytes, limits))
 
     def call(
-        self, name: str, function: str, args: list[Any] | tuple[Any, ...] = (), *, caller: str = ""
+        self, name: str, function: str, args: list[Any] | tuple[Any, ...] = (), *, caller: str = "",
+        stranger: bool = False,
     ) -> Any:
         """Call `function` of service `name` with `args` for `caller` (the peer id the service
-        reads with `ea_caller`; "" for none); the value, or `ServiceError`."""
-        return self._drive(self._core.call(name, function, args, caller))
+        reads with `ea_caller`; "" for none; `stranger`: a call a `public` rule alone admits,
+        whose KV writes have a budget); the value, or `ServiceError`."""
+        return self._drive(self._core.call(name, function, args, caller, stranger))
 
     def remove(self, name: str) -> None:
         """Remove service `name` (no error if there is none)."""
@@ -252,10 +254,11 @@ class AsyncWasmHost(_Face):
         return await self._drive(self._core.deploy(name, wasm_bytes, limits))
 
     async def call(
-        self, name: str, function: str, args: list[Any] | tuple[Any, ...] = (), *, caller: str = ""
+        self, name: str, function: str, args: list[Any] | tuple[Any, ...] = (), *, caller: str = "",
+        stranger: bool = False,
     ) -> Any:
         """As `WasmHost.call`. Calls on different workers run in parallel."""
-        return await self._drive(self._core.call(name, function, args, caller))
+        return await self._drive(self._core.call(name, function, args, caller, stranger))
 
     async def remove(self, name: str) -> None:
         """As `WasmHost.remove`."""

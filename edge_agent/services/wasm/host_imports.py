@@ -31,6 +31,34 @@ class HostTrap(Exception):
     """Raised inside a host import: wasm3 unwinds the call and the call fails with a trap."""
 
 
+class KVWear:
+    """A service's budget of KV bytes rewritten for strangers' calls (each put or delete
+    rewrites the whole file): two files at the quota at once, then
+    `KV_STRANGER_FILE_REWRITES_PER_S` of one. A public service that writes on every call would
+    otherwise let anyone on the LAN rewrite a megabyte on the SD card as often as strangers
+    may call. (Plain floats, not `ratelimit`: its dataclass would cost every worker 1.5 MB.)"""
+
+    __slots__ = ("_stamp", "_tokens")
+
+    def __init__(self) -> None:
+        self._tokens = -1.0  # full at the first spend
+        self._stamp = 0.0
+
+    def spend(self, nbytes: int, file_bytes: int) -> bool:
+        """Take `nbytes` if the budget holds them (`file_bytes`: the largest file the quota allows)."""
+        now, burst = time.monotonic(), 2.0 * file_bytes
+        if self._tokens < 0:
+            self._tokens = burst
+        else:
+            refill = (now - self._stamp) * file_bytes * const.KV_STRANGER_FILE_REWRITES_PER_S
+            self._tokens = min(burst, self._tokens + refill)
+        self._stamp = now
+        if self._tokens < nbytes:
+            return False
+        self._tokens -= nbytes
+        return True
+
+
 _U32 = 0xFFFF_FFFF
 """Wasm passes i32s as signed Python ints: pointers and lengths are read as unsigned."""
 
@@ -80,6 +108,16 @@ class HostImports:
         except Exception as exc:  # a corrupt or unreadable store fails the call, clearly
             raise HostTrap(f"{what}: the service's KV store cannot be opened: {exc}") from None
 
+    def _worn(self, what: str, adding: int) -> bool:
+        """Whether a write may go on: always for a call of a trusted peer, a fleet device or
+        one the service's rule lists; for a stranger's, if `KVWear` covers the file's rewrite."""
+        service = self._service
+        if not service.stranger:
+            return True
+        kv = self._kv(what)
+        rewritten = kv.total_bytes + adding + 18 * (len(kv) + 1) + 64  # as `max_file_bytes` counts
+        return service.wear.spend(rewritten, kv.limits.max_file_bytes())
+
     def ea_kv_get(self, kptr: int, klen: int, vptr: int, vcap: int) -> int:
         key = self._memory.read(kptr & _U32, klen & _U32, "ea_kv_get key")
         try:
@@ -100,6 +138,8 @@ class HostImports:
             return -1
         key = self._memory.read(kptr & _U32, klen & _U32, "ea_kv_put key")
         value = self._memory.read(vptr & _U32, vlen, "ea_kv_put value")
+        if not self._worn("ea_kv_put", len(key) + len(value)):
+            return -1  # over the budget of a stranger's writes: as over a quota
         try:
             self._kv("ea_kv_put").put(key, value)
         except QuotaExceeded:
@@ -110,6 +150,8 @@ class HostImports:
 
     def ea_kv_delete(self, kptr: int, klen: int) -> int:
         key = self._memory.read(kptr & _U32, klen & _U32, "ea_kv_delete key")
+        if not self._worn("ea_kv_delete", 0):
+            raise HostTrap("ea_kv_delete: the KV writes of strangers' calls are over their rate here")
         try:
             return 0 if self._kv("ea_kv_delete").delete(key) else -1
         except (OSError, ValueError, StoreError) as exc:  # StoreError: a full disk, say
@@ -161,7 +203,14 @@ class _MemoryKV:
 
     def __init__(self, limits: Any) -> None:
         self._data: dict[bytes, bytes] = {}
-        self._limits = limits
+        self.limits = limits
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(len(k) + len(v) for k, v in self._data.items())
 
     def get(self, key: bytes) -> bytes | None:
         return self._data.get(key)
@@ -169,7 +218,7 @@ class _MemoryKV:
     def put(self, key: bytes, value: bytes) -> None:
         from edge_agent.statefile import QuotaExceeded
 
-        lim = self._limits
+        lim = self.limits
         used = sum(len(k) + len(v) for k, v in self._data.items() if k != key)
         if (
             len(key) > lim.max_key_bytes

@@ -39,7 +39,7 @@ import wasm3
 from edge_agent import const
 from edge_agent.services.wasm import wire
 from edge_agent.services.wasm.capi import PAGE, CApi, Memory
-from edge_agent.services.wasm.host_imports import HostImports, HostTrap, open_kv
+from edge_agent.services.wasm.host_imports import HostImports, HostTrap, KVWear, open_kv
 
 _PAGES_EVERY = 64
 """Calls between two reads of a service's memory size (a ctypes call costs ~2.5 µs here,
@@ -92,6 +92,10 @@ class _Service:
         """Calls that returned a value (`_usage` samples the memory size by it)."""
         self.caller = b""
         """The peer id of the call in progress, as `ea_caller` gives it (empty: none)."""
+        self.stranger = False
+        """Whether the call in progress is a stranger's (admitted by a `public` rule alone):
+        its KV writes draw on `wear`, this service's budget of bytes rewritten for strangers."""
+        self.wear = KVWear()
         self._kv: Any = None
         self.kv_opened = False
         """Set when `kv` opens the store (the worker tidies up after that call)."""
@@ -136,7 +140,8 @@ class Worker:
             op = request[0]
             if op == wire.OP_CALL:
                 caller = request[4] if len(request) > 4 else ""
-                return self.call(request[1], request[2], request[3], caller)
+                stranger = len(request) > 5 and request[5] is True
+                return self.call(request[1], request[2], request[3], caller, stranger)
             if op == wire.OP_LOAD:
                 self.tidy_due = True
                 return self.load(request[1], request[2], request[3])
@@ -248,7 +253,9 @@ class Worker:
             self.capi.free_runtime(self.capi.runtime_pointer(runtime))
             self.capi.release(wasm, imports)  # the module went with its runtime
 
-    def call(self, name: str, function: str, args: Any, caller: str = "") -> list[Any]:
+    def call(
+        self, name: str, function: str, args: Any, caller: str = "", stranger: bool = False
+    ) -> list[Any]:
         service = self.services.get(name)
         if service is None:
             return [wire.FAIL, wire.FAIL_NOT_FOUND, f"no service {name!r} in this worker", 0, [], ""]
@@ -264,6 +271,7 @@ class Worker:
             ]
         func, is_cbor, nparams = entry
         service.caller = caller.encode() if isinstance(caller, str) else b""
+        service.stranger = stranger
         try:
             if service.fuel_set is not None:
                 service.fuel_set(service.fuel)

@@ -97,3 +97,29 @@ def test_a_kv_store_that_cannot_be_written_fails_the_call_as_a_trap_that_says_wh
     assert reply[:2] == [abi.FAIL, abi.FAIL_TRAP]
     assert "ea_kv_put: the KV store failed: cannot write kv.cbor" in reply[2] and "No space left" in reply[2]
     assert worker.handle([abi.OP_CALL, "full", "kv_get", []])[1] == -1  # nothing was written
+
+
+@pytest.mark.parametrize("kv", ["file", "memory"])
+def test_a_strangers_kv_writes_have_a_budget_of_bytes_rewritten(worker: Worker, tmp_path: Path, kv: str) -> None:
+    """Each put rewrites the whole store: a stranger's calls may rewrite two files at the quota
+    at once and then a sixteenth of one a second; beyond, a put answers -1 and a delete traps.
+    The calls of others (trusted, fleet, listed peers) are not counted."""
+    limits = {"max_keys": 16, "max_key_bytes": 256, "max_value_bytes": 4096, "max_total_bytes": 4096}
+    names = [("kv_put", False, 1), ("kv_get", False, 0), ("kv_delete", False, 0)]
+    path = str(tmp_path / "kv" / "wear") if kv == "file" else None
+    load(worker, f"wear-{kv}", "imports", names, kv=path, kv_limits=limits)
+
+    def put(value: int, stranger: bool) -> int:
+        reply = worker.handle([abi.OP_CALL, f"wear-{kv}", "kv_put", [value], "12D3KooWx", stranger])
+        assert reply[0] == abi.OK, reply
+        return int(reply[1])
+
+    results = [put(i, stranger=True) for i in range(200)]
+    kept = results.index(-1)
+    burst = 2 * (4096 + 18 * 16 + 64)
+    assert burst // 200 < kept < burst // 60  # each rewrite costs the store's file, ~100 bytes here
+    assert results[:kept] == [0] * kept and results[kept:].count(0) < 10  # a trickle refills
+    assert put(4242, stranger=False) == 0, "a trusted peer's call writes"
+    assert worker.handle([abi.OP_CALL, f"wear-{kv}", "kv_get", []])[1] == 4242
+    reply = worker.handle([abi.OP_CALL, f"wear-{kv}", "kv_delete", [], "12D3KooWx", True])
+    assert reply[:2] == [abi.FAIL, abi.FAIL_TRAP] and "over their rate" in reply[2]
