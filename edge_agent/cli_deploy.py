@@ -16,9 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from edge_agent import const
 from edge_agent.cli import EXIT_OK, EXIT_REMOTE, EXIT_USAGE, CliError, _out, access_text
 from edge_agent.cli_text import terminal_safe
-from edge_agent.cli_versions import exit_code, rolled_back_text, update_options, update_text, wait_for_watch
+from edge_agent.cli_versions import (
+    exit_code,
+    rolled_back_text,
+    update_options,
+    update_text,
+    wait_for_watch,
+    watch_window_ms,
+)
 
 __all__ = [
     "DeployRequest", "check_module_size", "deploy", "deploy_request", "deploy_to", "deployed_text",
@@ -106,12 +114,19 @@ async def deploy_to(
     options = {"access": request.access, **request.update}
     deploy_args = [request.name, sha, request.limits, options]
     info = await client.call(target, "srv", "deploy", deploy_args, timeout_s=timeout_s)
+    if not isinstance(info, dict):
+        what = type(info).__name__
+        raise CliError(f"{target.name} answered the deploy with {what}, not a map", EXIT_REMOTE)
+    if not request.update:  # a first deploy is not watched, whatever the device says
+        info.setdefault("access", request.access)
+        return info
+    asked_ms = request.update.get("watch_ms", const.UPDATE_DEFAULT_WATCH_MS)
     if info.get("state") == "watching" and not quiet:
-        window_s = (info["watch_until_ms"] - info["deployed_at_ms"]) / 1000
-        print(terminal_safe(f"{target.name}: watching {request.name} version {info['version']} for "
+        window_s = watch_window_ms(info, asked_ms) / 1000
+        print(terminal_safe(f"{target.name}: watching {request.name} version {info.get('version')} for "
                             f"{window_s:g} s"), file=sys.stderr)
     info.setdefault("access", request.access)  # a device too old to say
-    return await wait_for_watch(client, target, info, timeout_s=timeout_s)
+    return await wait_for_watch(client, target, info, timeout_s=timeout_s, asked_ms=asked_ms)
 
 
 def check_module_size(path: Path, size: int, device: str, status: dict[str, Any]) -> None:

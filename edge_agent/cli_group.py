@@ -3,11 +3,16 @@
 
 The devices are those heard over mDNS, with the tags their TXT records announce
 (`Client.devices`), waited for as a TARGET's name is (`CLIENT_NAME_SETTLE_S` into browsing,
-and up to `CLIENT_RESOLVE_WAIT_S` for a first match). Each is then checked as a TARGET of its
-name would be: a pinned name another peer id announces is that device's error, not the
-group's. The command's step runs on each (`fanout.run_staged`); the output is a table --
-device, status, result or error -- or with `--json` one document with an entry per device;
-the exit code is 0 only if every device succeeded (`fanout.exit_code`).
+and up to `CLIENT_RESOLVE_WAIT_S` for a first match). Only devices this laptop knows -- whose
+peer id `known_peers` pins to a name -- are acted on: anyone on the LAN can announce a device,
+and a group command must not send a stranger its arguments, a spell, or (enroll) a fleet
+certificate. Others are listed as new (`status` reads them, without pinning them); with
+`--include-new` (never for enroll) they are acted on and pinned, as a TARGET's name is. Each
+is then checked as a TARGET of its name would be: a pinned name another peer id announces is
+that device's error, not the group's. The command's step runs on each (`fanout.run_staged`);
+the output is a table -- device, status, result or error -- or with `--json` one document with
+an entry per device; the exit code is 0 only if every device acted on succeeded
+(`fanout.exit_code`).
 
 A command joins by an entry in `GROUP_COMMANDS` (looked up by `args.group_command`, else by
 `args.command`): `prepare(args, client)` does what is done once (check the options, read and
@@ -92,18 +97,37 @@ async def run_group(args: argparse.Namespace, client: Client) -> int:
     batch = getattr(args, "batch", None)
     if batch is not None and batch < 1:
         raise CliError(f"--batch is a number of devices, at least 1; got {batch}", EXIT_USAGE)
+    include_new = getattr(args, "include_new", False)
+    if include_new and name == "enroll":
+        raise CliError(
+            "enroll does not take --include-new: a fleet certificate is for devices this laptop "
+            "knows (edge-agent known pin NAME PEER_ID, or name the device: edge-agent enroll NAME)",
+            EXIT_USAGE,
+        )
     step = await command.prepare(args, client)
     devices = await find_devices(client, tag, args.timeout)
+    known = set((await asyncio.to_thread(client.state.known.pins)).values())
 
     async def act(device: Device) -> Any:
-        return await step(await _target(client, device, args.timeout))
+        if device.peer_id in known or include_new:
+            return await step(await _target(client, device, args.timeout))
+        # `status` reads a new device too (it sends nothing), by its id: its name is not pinned
+        return await step(await client.resolve(device.peer_id, timeout_s=args.timeout))
+
+    def new(device: Device) -> str | None:
+        if device.peer_id in known or include_new or name == "status":
+            return None
+        return (
+            f"not known to this laptop, so left out: edge-agent known pin {device.name} "
+            f"{device.peer_id} (once you checked it is yours), or --include-new"
+        )
 
     outcomes = await run_staged(
-        devices, act, _describe, batch=batch, counts_as_failure=command.counts_as_failure
+        devices, act, _describe, batch=batch, counts_as_failure=command.counts_as_failure, new=new
     )
     doc = {
         "selected": {"tag": tag} if tag is not None else {"all": True},
-        "ok": all(o.status is Status.OK for o in outcomes),
+        "ok": all(o.status in (Status.OK, Status.NEW) for o in outcomes),
         "devices": [outcome_json(o) for o in outcomes],
     }
     _out(args, table(outcomes, command.cell), doc)
@@ -180,9 +204,12 @@ async def _target(client: Client, device: Device, timeout_s: float) -> Target:
 
 
 def _describe(exc: Exception) -> tuple[str, int] | None:
-    """A step's error as the table shows it, with the exit code it alone would give."""
+    """A step's error as the table shows it, with the exit code it alone would give. An
+    answer of a shape the step did not expect is that device's error, not the run's."""
     if isinstance(exc, CliError | EdgeAgentError):
         return str(exc), exit_code_for(exc)
+    if isinstance(exc, TypeError | KeyError | AttributeError | IndexError | ValueError):
+        return f"an answer of an unexpected shape ({type(exc).__name__})", EXIT_REMOTE
     return None
 
 

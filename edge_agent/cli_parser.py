@@ -64,6 +64,10 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
         sp.add_argument("operands", nargs="*", help=argparse.SUPPRESS)
         sp.add_argument("--tag", metavar="TAG", help="instead of TARGET: every device carrying TAG")
         sp.add_argument("--all", action="store_true", help="instead of TARGET: every device found")
+        sp.add_argument(
+            "--include-new", action="store_true",
+            help="with --tag/--all: act on devices this laptop does not know yet too, and pin their names",
+        )
         sp.set_defaults(operand_names=tuple(dest for dest, _ in operands))
         tail = " ".join(metavar for _, metavar in operands)
         sp.usage = f"%(prog)s [options] (TARGET | --tag TAG | --all) {tail}".rstrip()
@@ -319,6 +323,8 @@ def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpar
     grouped = args.tag is not None or args.all
     if args.tag is not None and args.all:
         parser.error(f"{args.command}: give --tag or --all, not both")
+    if args.include_new and not grouped:
+        parser.error(f"{args.command}: --include-new goes with --tag or --all")
     if not grouped:
         if not operands:
             parser.error(f"{args.command}: give a TARGET (a device), --tag TAG or --all")

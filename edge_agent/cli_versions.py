@@ -18,7 +18,10 @@ from typing import Any
 from edge_agent import const
 from edge_agent.cli import EXIT_OK, EXIT_REMOTE, EXIT_USAGE, CliError, _out
 
-__all__ = ["history", "parse_duration_ms", "remove", "rollback", "update_options", "wait_for_watch"]
+__all__ = [
+    "history", "parse_duration_ms", "remove", "rollback", "update_options", "wait_for_watch",
+    "watch_window_ms",
+]
 
 POLL_S = 1.0
 """How often the CLI asks a device about a version it watches, in seconds."""
@@ -65,24 +68,40 @@ def update_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
+def watch_window_ms(answer: dict[str, Any], asked_ms: int) -> int:
+    """The watch window a deploy's answer says, within 0 and the one asked for (a device's
+    answer is its own: a window of years, or not a number, must not hold the CLI)."""
+    until, since = answer.get("watch_until_ms"), answer.get("deployed_at_ms")
+    if type(until) is not int or type(since) is not int:
+        return 0
+    return max(0, min(until - since, asked_ms))
+
+
 async def wait_for_watch(
-    client: Any, target: Any, answer: dict[str, Any], *, timeout_s: float
+    client: Any, target: Any, answer: dict[str, Any], *, timeout_s: float, asked_ms: int
 ) -> dict[str, Any]:
     """The deploy's answer once the device kept or switched back the version it watches
-    (`answer` as it is if it does not watch it, or still watches when the wait ends)."""
+    (`answer` as it is if it does not watch it, or still watches when the wait ends). The
+    wait is the window the device says, but never longer than the one asked for (`asked_ms`):
+    a device that answers a window of years does not hold the CLI."""
     if answer.get("state") != "watching":
         return answer
-    number = answer["version"]
-    window_s = max(0.0, (answer.get("watch_until_ms", 0) - answer.get("deployed_at_ms", 0)) / 1000)
-    deadline = time.monotonic() + window_s + WATCH_MARGIN_S
+    number = answer.get("version")
+    deadline = time.monotonic() + watch_window_ms(answer, asked_ms) / 1000 + WATCH_MARGIN_S
     while time.monotonic() < deadline:
         await asyncio.sleep(POLL_S)
-        doc = await client.call(target, "srv", "history", [answer["name"]], timeout_s=timeout_s)
-        version = next((v for v in doc["versions"] if v["version"] == number), None)
-        if version is None or version["state"] != "watching":
+        doc = await client.call(target, "srv", "history", [answer.get("name")], timeout_s=timeout_s)
+        try:
+            version = next((v for v in doc["versions"] if v["version"] == number), None)
             state = version["state"] if version else "gone"
-            return {**answer, "state": state, "rolled_back": state == "failed",
-                    "reason": version["reason"] if version else ""}
+            reason = version.get("reason", "") if version else ""
+        except (TypeError, KeyError, AttributeError):
+            raise CliError(
+                f"{getattr(target, 'name', target)} answered srv.history with a document of an "
+                "unexpected shape", EXIT_REMOTE,
+            ) from None
+        if state != "watching":
+            return {**answer, "state": state, "rolled_back": state == "failed", "reason": reason}
     return answer
 
 

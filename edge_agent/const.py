@@ -155,6 +155,10 @@ MAX_CONFIG_FILE_BYTES = 1024 * 1024
 MAX_KNOWN_PEERS_FILE_BYTES = 1024 * 1024
 """Largest known-peers file (the laptop's name -> peer id pins) read, in bytes."""
 
+MAX_KNOWN_PEERS = 4096
+"""Names a laptop pins at most (about 0.5 MB, well under the file's read limit): one more is
+refused, so the file always reads back."""
+
 CLIENT_RESOLVE_WAIT_S = 3.0
 """Longest wait for each TARGET's name (or peer id) to be heard over mDNS, in seconds, within --timeout:
 devices answer a query in 20-120 ms (RFC 6762 §6); more only delays news of a typo or a device down."""

@@ -5,7 +5,7 @@ Everything but `run_staged` is pure; `run_staged` drives the command's per-devic
 async function: device -> result, raising for an error) and does no I/O of its own. The CLI
 glue (finding devices over mDNS, printing) is `edge_agent.cli_group`.
 
-Staging: without a batch size every device is worked on at once; with `batch=N`, N at a
+Staging: without a batch size every device is worked on (`FANOUT_AT_ONCE` at a time); with `batch=N`, N at a
 time, and the first stage in which a device failed -- an error, or a result that
 `counts_as_failure` (a deploy that rolled back) -- is the last: the devices after it are
 reported as not attempted. Devices go in name order, so a staged run is repeatable.
@@ -35,6 +35,9 @@ __all__ = [
     "table",
 ]
 
+FANOUT_AT_ONCE = 32
+"""Devices a group command works on at once (the others wait their turn in the stage)."""
+
 EXIT_OK, EXIT_FAILED, EXIT_UNREACHABLE = 0, 1, 3
 """The CLI's exit codes a group's outcome maps to (`edge_agent.cli` defines them all)."""
 
@@ -53,6 +56,8 @@ class Status(enum.Enum):
     OK = "ok"
     FAILED = "failed"
     NOT_ATTEMPTED = "not attempted"
+    NEW = "new"
+    """Not known to this laptop (its peer id pinned to no name): not acted on, not a failure."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +110,20 @@ async def run_staged(
     *,
     batch: int | None = None,
     counts_as_failure: Judge = never_fails,
+    new: Callable[[Device], str | None] = lambda device: None,
 ) -> list[Outcome]:
-    """Run `action` on every device, stage by stage (see the module docstring); one
-    `Outcome` per device, in the devices' order."""
+    """Run `action` on every device, stage by stage (see the module docstring), at most
+    `FANOUT_AT_ONCE` at a time; one `Outcome` per device, in the devices' order. A device for
+    which `new(device)` says why is not acted on (`Status.NEW`)."""
+    at_once = asyncio.Semaphore(FANOUT_AT_ONCE)
 
     async def one(device: Device) -> Outcome:
+        why_new = new(device)
+        if why_new is not None:
+            return Outcome(device, Status.NEW, error=why_new)
         try:
-            result = await action(device)
+            async with at_once:
+                result = await action(device)
         except Exception as exc:
             described = describe(exc)
             if described is None:

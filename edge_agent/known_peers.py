@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from edge_agent import const, identity
-from edge_agent.statefile import CorruptState, FileLock, atomic_write, peer_id_lines
+from edge_agent.statefile import CorruptState, FileLock, StoreError, atomic_write, peer_id_lines
 
 __all__ = ["KnownPeers", "pin_name"]
 
@@ -69,6 +69,11 @@ class KnownPeers:
             before = pins.get(name)
             if before == peer_id:
                 return None
+            if before is None and len(pins) >= const.MAX_KNOWN_PEERS:
+                raise StoreError(
+                    f"{self.path} holds {len(pins)} names, its limit: forget some first "
+                    f"(edge-agent known forget NAME)"
+                )
             pins[name] = peer_id
             self._write(pins)
         logger.info("pinned %r to %s", name, peer_id)

@@ -88,6 +88,7 @@ def test_operands_are_placed_after_target_or_a_group(argv: list[str], expected: 
             "unexpected 'm.wasm' (give TARGET or --tag/--all, not both)",
         ),
         (["status", "kitchen", "garage"], "unexpected 'garage'"),
+        (["call", "kitchen", "--include-new", "s", "f"], "--include-new goes with --tag or --all"),
     ],
 )
 def test_usage_errors(capsys: pytest.CaptureFixture[str], argv: list[str], says: str) -> None:
@@ -149,3 +150,12 @@ def test_a_tag_nobody_carries_lists_the_tags_seen() -> None:
         "Devices found: den"
     )
     assert _nothing_selected(None, [], 3.0).startswith("no device found over mDNS within 3 s")
+
+
+def test_an_answer_of_an_unexpected_shape_is_that_devices_failure_not_the_runs() -> None:
+    from edge_agent.cli import EXIT_REMOTE
+    from edge_agent.cli_group import _describe
+
+    assert _describe(KeyError("versions")) == ("an answer of an unexpected shape (KeyError)", EXIT_REMOTE)
+    assert _describe(TypeError("'str' object is not subscriptable"))[1] == EXIT_REMOTE  # type: ignore[index]
+    assert _describe(ZeroDivisionError()) is None  # a bug of ours is raised

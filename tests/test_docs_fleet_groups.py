@@ -5,8 +5,8 @@ over mDNS -- and must print what the page shows (peer ids and addresses aside).
 
 The same LAN then answers what the page does not show: `--tag` reaches exactly the devices
 carrying the tag and `--all` all of them; a staged deploy's exit code and `--json` document;
-tags changed with `edge-agent tag` survive an agent restart. One LAN of four namespaces for
-the module (setup is most of the cost), removed at its end, also on failure; every wait is
+tags changed with `edge-agent tag` survive an agent restart; a device the laptop does not know
+is left out, and never enrolled. One LAN of five namespaces for the module (setup is most of the cost), removed at its end, also on failure; every wait is
 bounded.
 """
 
@@ -36,10 +36,13 @@ MODULE = "firmware_services/build/greeting.wasm"
 PORT = 5683
 NAMES = ("attic", "cellar", "kitchen")
 LAPTOP = len(NAMES)
+NEW = "shed"
+"""A device started only to be one this laptop does not know yet (the namespace after the laptop's)."""
 CONFIG = {  # what each device's config.toml starts with (cellar's is the page's example)
     "attic": 'tags = ["sensors"]\n',
     "cellar": 'tags = ["basement", "sensors"]\n',
     "kitchen": 'tags = ["indoor"]\n',
+    NEW: 'tags = ["sensors"]\n',
 }
 LIMIT = 4096
 """cellar's wasm.max_module_bytes: greeting.wasm (5.5 KB) is over it."""
@@ -55,7 +58,7 @@ class Fleet:
     def __init__(self, lan: NetnsLan, tmp: Path) -> None:
         self.lan = lan
         self.env = {"EDGE_AGENT_HOME": str(tmp / "laptop")}
-        self.configs = {name: tmp / name / "config.toml" for name in NAMES}
+        self.configs = {name: tmp / name / "config.toml" for name in (*NAMES, NEW)}
         self.ids: dict[str, str] = {}
         self.procs: dict[str, NetnsProcess] = {}
         laptop = subprocess.run(
@@ -97,7 +100,7 @@ class Fleet:
             config.write_text(text)
 
     def start(self, name: str) -> None:
-        index = NAMES.index(name)
+        index = NAMES.index(name) if name in NAMES else LAPTOP + 1
         proc = self.lan.spawn(index, [*CLI, "serve", "--config", str(self.configs[name])])
         proc.wait_for(r"serving as 12D3KooW", timeout=START_TIMEOUT_S)
         self.procs[name] = proc
@@ -133,7 +136,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     reason = netns_unavailable_reason()
     if reason:
         _unavailable(reason)  # a skip, or a failure under CI
-    with NetnsLan(len(NAMES) + 1) as lan:
+    with NetnsLan(len(NAMES) + 2) as lan:
         f = Fleet(lan, tmp_path_factory.mktemp("fleet"))
         for name in NAMES:
             f.start(name)
@@ -194,7 +197,7 @@ def test_tag_reaches_exactly_the_devices_carrying_it_and_all_reaches_all(fleet: 
     assert reached == {name: fleet.ids[name] for name in NAMES}
     code, doc = fleet.json("status", "--all")
     assert code == 0 and [d["name"] for d in doc["devices"]] == list(NAMES), doc
-    assert {d["name"]: d["result"]["peer_id"] for d in doc["devices"]} == fleet.ids
+    assert {d["name"]: d["result"]["peer_id"] for d in doc["devices"]} == {n: fleet.ids[n] for n in NAMES}
     code, doc = fleet.json("enroll", "--tag", "basement", "--days", "1")
     assert code == 0 and [(d["name"], d["result"]["member"]) for d in doc["devices"]] == [
         ("cellar", fleet.ids["cellar"])
@@ -291,3 +294,27 @@ def test_a_staged_update_stops_after_the_first_rollback(fleet: Fleet) -> None:
     finally:
         fleet.cli("tag", "kitchen", "-sensors")
         fleet.cli("remove", "--all", "counter", "--purge")
+
+
+def test_a_device_this_laptop_does_not_know_is_left_out_and_never_enrolled(fleet: Fleet) -> None:
+    """Anyone on the LAN can announce a device carrying `sensors`: a group command lists it
+    as new and sends it nothing (a fleet certificate least of all) until the laptop knows it."""
+    fleet.start(NEW)
+    try:
+        fleet.wait_seen({NEW: ["sensors"]})
+        code, doc = fleet.json("enroll", "--tag", "sensors", "--days", "1")
+        by_name = {d["name"]: d for d in doc["devices"]}
+        assert code == 0 and by_name[NEW]["status"] == "new", doc
+        assert "not known to this laptop, so left out" in by_name[NEW]["error"]
+        assert [by_name[n]["status"] for n in ("attic", "cellar")] == ["ok", "ok"]
+        assert not (fleet.configs[NEW].parent / "state" / "membership.json").exists()
+        done = fleet.cli("enroll", "--tag", "sensors", "--include-new")
+        assert done.returncode == 2 and "does not take --include-new" in done.stderr, done.stderr
+        code, doc = fleet.json("status", "--all")  # read, as it sends nothing; not pinned
+        assert code == 0 and {d["name"]: d["status"] for d in doc["devices"]}[NEW] == "ok", doc
+        assert NEW not in fleet.json("known", "list")[1]["known"]
+        code, doc = fleet.json("call", "--tag", "sensors", "--include-new", "peer", "identify")
+        assert code == 0 and {d["name"]: d["status"] for d in doc["devices"]}[NEW] == "ok", doc
+        assert fleet.json("known", "list")[1]["known"][NEW] == fleet.ids[NEW]
+    finally:
+        fleet.stop(NEW)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from edge_agent.fanout import (
+    FANOUT_AT_ONCE,
     Device,
     Outcome,
     Status,
@@ -114,6 +115,30 @@ def test_a_result_that_counts_as_failure_stops_a_batch() -> None:
 def test_an_exception_that_is_not_described_is_a_bug_and_raised() -> None:
     with pytest.raises(ZeroDivisionError):
         run([A], {"attic": ZeroDivisionError()})
+
+
+def test_a_new_device_is_not_acted_on_nor_a_failure_and_a_group_works_32_at_a_time() -> None:
+    outcomes, started = run(
+        [A, B, C], {"attic": 1, "bath": 2, "cellar": 3}, batch=1,
+        new=lambda d: "not known to this laptop" if d is B else None,
+    )
+    assert started == ["attic", "cellar"]
+    assert [o.status for o in outcomes] == [Status.OK, Status.NEW, Status.OK]
+    assert outcomes[1].error == "not known to this laptop" and exit_code(outcomes) == 0
+    assert "bath    new            not known to this laptop" in table(outcomes, str)
+    many = [Device(f"d{i:03}", f"12D3{i}") for i in range(100)]
+    running, most = 0, 0
+
+    async def step(device: Device) -> Any:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        return 0
+
+    done = asyncio.run(run_staged(many, step, describe))
+    assert most == FANOUT_AT_ONCE and all(o.status is Status.OK for o in done)
 
 
 def test_exit_codes() -> None:

@@ -73,3 +73,17 @@ def test_a_name_whose_lower_case_is_longer_is_refused_or_reads_back(tmp_path: Pa
         state.known.pin(name, GARAGE)
     state.known.pin("garage", NEW)
     assert state.known.pins()["garage"] == NEW
+
+
+def test_pins_are_bounded_so_the_file_always_reads_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from edge_agent import const
+    from edge_agent.statefile import StoreError
+
+    monkeypatch.setattr(const, "MAX_KNOWN_PEERS", 3)
+    state = StateDir(tmp_path / "client")
+    for i, peer in enumerate((GARAGE, SQUATTER, NEW)):
+        state.known.pin(f"device-{i}", peer)
+    with pytest.raises(StoreError, match="holds 3 names, its limit: forget some first"):
+        state.known.pin("one-more", GARAGE)
+    assert state.known.pin("device-0", NEW) == GARAGE  # a pinned name may still change
+    assert len(state.known.pins()) == 3

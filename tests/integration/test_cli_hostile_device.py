@@ -76,3 +76,38 @@ def test_a_devices_numbers_and_shapes_end_in_a_clear_error(tmp_path: Path) -> No
             assert top.returncode == 0 and "malformed /status" in top.stdout, top
 
     run(go(), timeout=4 * TIMEOUT_S)
+
+
+def test_a_device_cannot_hold_a_deploy_nor_crash_it_with_its_answer(tmp_path: Path) -> None:
+    """A device answered srv.deploy with a watch window of 30,000 years and then "watching"
+    forever: the CLI polled until killed, even for a deploy that was no update. Now the wait
+    is the window asked for; an answer that is not a map is that device's error."""
+    module = str(Path(__file__).resolve().parents[2] / "firmware_services" / "build" / "greeting.wasm")
+    answers: dict[str, Any] = {}
+
+    def srv(function: str, args: list[Any]) -> Any:
+        if function == "history":
+            return {"versions": [{"version": 2, "state": "watching"}]}
+        return answers["deploy"]
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            device = await start_node(stack, tmp_path / "device")
+            device.services.add_handler("srv", srv)
+            target = f"127.0.0.1:{device.port}"
+            answers["deploy"] = {
+                "name": "greeting", "version": 2, "state": "watching", "sha256": "0" * 64,
+                "functions": ["greet"], "watch_until_ms": 10**15, "deployed_at_ms": 0,
+            }
+            done = await cli(tmp_path / "laptop", "deploy", target, module, "--name", "greeting")
+            assert done.returncode == 0, done.stderr  # no update asked: nothing to wait for
+            done = await cli(tmp_path / "laptop", "deploy", target, module, "--name", "greeting",
+                             "--update", "--watch", "1s")
+            assert done.returncode == 0 and "still watched" in done.stdout, (done.stdout, done.stderr)
+            assert f"{target}: watching greeting version 2 for 1 s" in done.stderr
+            answers["deploy"] = "ok"
+            done = await cli(tmp_path / "laptop", "deploy", target, module, "--name", "greeting")
+            assert done.returncode != 0 and "answered the deploy with str, not a map" in done.stderr, done
+            assert "Traceback" not in done.stderr
+
+    run(go(), timeout=4 * TIMEOUT_S)
