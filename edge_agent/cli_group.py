@@ -3,11 +3,13 @@
 
 The devices are those heard over mDNS, with the tags their TXT records announce
 (`Client.devices`), waited for as a TARGET's name is (`CLIENT_NAME_SETTLE_S` into browsing,
-and up to `CLIENT_RESOLVE_WAIT_S` for a first match). Only devices this laptop knows -- whose
-peer id `known_peers` pins to a name -- are acted on: anyone on the LAN can announce a device,
-and a group command must not send a stranger its arguments, a spell, or (enroll) a fleet
-certificate. Others are listed as new (`status` reads them, without pinning them); with
-`--include-new` (never for enroll) they are acted on and pinned, as a TARGET's name is. Each
+and up to `CLIENT_RESOLVE_WAIT_S` for a first match). Only devices this laptop knows -- that
+announce a name `known_peers` pins to their peer id -- are acted on: anyone on the LAN can
+announce a device, and a group command must not send a stranger its arguments, a spell, or
+(enroll) a fleet certificate. With `--tag`, each must carry the tag by its own /status too (a
+stranger can announce a known device's id with any tags). Others are listed as new
+(`status` reads them, without pinning them); with `--include-new` (never for enroll) they are
+acted on and pinned, as a TARGET's name is. Each
 is then checked as a TARGET of its name would be: a pinned name another peer id announces is
 that device's error, not the group's. The command's step runs on each (`fanout.run_staged`);
 the output is a table -- device, status, result or error -- or with `--json` one document with
@@ -50,6 +52,7 @@ from edge_agent.fanout import (
     select,
     table,
 )
+from edge_agent.known_peers import pin_name
 from edge_agent.tags import BadTag, check_tag, parse_changes
 
 __all__ = [
@@ -106,16 +109,22 @@ async def run_group(args: argparse.Namespace, client: Client) -> int:
         )
     step = await command.prepare(args, client)
     devices = await find_devices(client, tag, args.timeout)
-    known = set((await asyncio.to_thread(client.state.known.pins)).values())
+    pins = await asyncio.to_thread(client.state.known.pins)
+
+    def known(device: Device) -> bool:  # its name pinned to its id: anyone may announce a name
+        return pins.get(_pinned_name(device.name)) == device.peer_id
 
     async def act(device: Device) -> Any:
-        if device.peer_id in known or include_new:
-            return await step(await _target(client, device, args.timeout))
-        # `status` reads a new device too (it sends nothing), by its id: its name is not pinned
-        return await step(await client.resolve(device.peer_id, timeout_s=args.timeout))
+        if not (known(device) or include_new):
+            # `status` reads a new device too (it sends nothing), by its id: nothing is pinned
+            return await step(await client.resolve(device.peer_id, timeout_s=args.timeout))
+        target = await _target(client, device, args.timeout)
+        if tag is not None and name != "status":
+            await _confirm_tag(client, target, tag, args.timeout)
+        return await step(target)
 
     def new(device: Device) -> str | None:
-        if device.peer_id in known or include_new or name == "status":
+        if known(device) or include_new or name == "status":
             return None
         return (
             f"not known to this laptop, so left out: edge-agent known pin {device.name} "
@@ -201,6 +210,26 @@ async def _target(client: Client, device: Device, timeout_s: float) -> Target:
             f"{target.peer_id}; left out (someone may be impersonating the device)"
         )
     return target
+
+
+def _pinned_name(name: str) -> str:
+    try:
+        return pin_name(name)
+    except ValueError:
+        return ""
+
+
+async def _confirm_tag(client: Client, target: Target, tag: str, timeout_s: float) -> None:
+    """That the device carries `tag` by its own word: its /status from an address where it
+    proved its key. (mDNS is anyone's to answer: a stranger can announce a known device's
+    id with any tags, to draw it into a group -- a `remove --purge` of another.)"""
+    status = await client.status(target, timeout_s=timeout_s)
+    tags = status.get("tags")
+    if not isinstance(tags, list) or tag not in tags:
+        raise CliError(
+            f"left out: {target.name} does not carry the tag {tag!r} by its own /status (an mDNS "
+            f"announcement said it did)", EXIT_REMOTE,
+        )
 
 
 def _describe(exc: Exception) -> tuple[str, int] | None:

@@ -5,6 +5,7 @@ themselves are tests/integration/test_groups_netns.py's."""
 from __future__ import annotations
 
 import argparse
+import json
 from typing import Any
 
 import pytest
@@ -159,3 +160,62 @@ def test_an_answer_of_an_unexpected_shape_is_that_devices_failure_not_the_runs()
     assert _describe(KeyError("versions")) == ("an answer of an unexpected shape (KeyError)", EXIT_REMOTE)
     assert _describe(TypeError("'str' object is not subscriptable"))[1] == EXIT_REMOTE  # type: ignore[index]
     assert _describe(ZeroDivisionError()) is None  # a bug of ours is raised
+
+
+class _Lan:
+    """A laptop's view of a LAN, for `run_group` without a network: what mDNS announced
+    (anyone's to announce), what the laptop pinned, and each device's own /status."""
+
+    CELLAR, ATTIC = "12D3KooWcellar", "12D3KooWattic"
+
+    def __init__(self, announced: list[Device]) -> None:
+        from types import SimpleNamespace
+
+        self.announced = announced
+        self.own_tags = {self.CELLAR: ["sensors"], self.ATTIC: ["staging"]}
+        self.state = SimpleNamespace(known=SimpleNamespace(pins=lambda: {"cellar": self.CELLAR, "attic": self.ATTIC}))
+        self.node = SimpleNamespace(discovery=object())
+        self.settled_at = 0.0
+        self.called: list[str] = []
+
+    def devices(self) -> list[Device]:
+        return self.announced
+
+    async def resolve(self, target: str, *, timeout_s: float) -> Any:
+        from edge_agent.client import Target
+
+        peer_id = {"cellar": self.CELLAR, "attic": self.ATTIC}.get(target, target)
+        return Target(peer_id, None, target)
+
+    async def status(self, target: Any, *, timeout_s: float) -> dict[str, Any]:
+        return {"peer_id": target.peer_id, "tags": self.own_tags[target.peer_id]}
+
+    async def call(self, target: Any, service: str, function: str, values: Any, *, timeout_s: float) -> Any:
+        self.called.append(target.name)
+        return "done"
+
+
+def test_a_group_reaches_a_known_device_by_its_pinned_name_and_its_own_tags_only(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A stranger announces the id of cellar (which this laptop knows) under another name, and
+    cellar's own name with a tag cellar does not carry: neither draws cellar into the group."""
+    import asyncio
+
+    from edge_agent.cli_group import run_group
+
+    lan = _Lan([
+        Device("attic", _Lan.ATTIC, ("staging",)),
+        Device("zzz", _Lan.CELLAR, ("staging",)),  # cellar's id, a name not pinned to it
+    ])
+    args = args_of("call", "--tag", "staging", "op", "noop", "--json")
+    assert asyncio.run(run_group(args, lan)) == 0  # type: ignore[arg-type]
+    doc = json.loads(capsys.readouterr().out)
+    assert [(d["name"], d["status"]) for d in doc["devices"]] == [("attic", "ok"), ("zzz", "new")]
+    assert lan.called == ["attic"]
+    lan.announced = [Device("cellar", _Lan.CELLAR, ("staging",))]  # its name, tags it does not carry
+    assert asyncio.run(run_group(args, lan)) != 0  # type: ignore[arg-type]
+    doc = json.loads(capsys.readouterr().out)
+    [cellar] = doc["devices"]
+    assert cellar["status"] == "failed" and "does not carry the tag 'staging' by its own /status" in cellar["error"]
+    assert lan.called == ["attic"]
