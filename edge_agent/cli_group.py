@@ -6,10 +6,10 @@ The devices are those heard over mDNS, with the tags their TXT records announce
 and up to `CLIENT_RESOLVE_WAIT_S` for a first match). Only devices this laptop knows -- that
 announce a name `known_peers` pins to their peer id -- are acted on: anyone on the LAN can
 announce a device, and a group command must not send a stranger its arguments, a spell, or
-(enroll) a fleet certificate. With `--tag`, each must carry the tag by its own /status too (a
-stranger can announce a known device's id with any tags). Others are listed as new
-(`status` reads them, without pinning them); with `--include-new` (never for enroll) they are
-acted on and pinned, as a TARGET's name is. Each
+(enroll) a fleet certificate, nor have the laptop challenge the addresses of a thousand
+devices it announced. With `--tag`, each must carry the tag by its own /status too (a
+stranger can announce a known device's id with any tags). Others are listed as new; with
+`--include-new` (never for enroll) they are acted on and pinned, as a TARGET's name is. Each
 is then checked as a TARGET of its name would be: a pinned name another peer id announces is
 that device's error, not the group's. The command's step runs on each (`fanout.run_staged`);
 the output is a table -- device, status, result or error -- or with `--json` one document with
@@ -115,16 +115,13 @@ async def run_group(args: argparse.Namespace, client: Client) -> int:
         return pins.get(_pinned_name(device.name)) == device.peer_id
 
     async def act(device: Device) -> Any:
-        if not (known(device) or include_new):
-            # `status` reads a new device too (it sends nothing), by its id: nothing is pinned
-            return await step(await client.resolve(device.peer_id, timeout_s=args.timeout))
         target = await _target(client, device, args.timeout)
         if tag is not None and name != "status":
             await _confirm_tag(client, target, tag, args.timeout)
         return await step(target)
 
     def new(device: Device) -> str | None:
-        if known(device) or include_new or name == "status":
+        if known(device) or include_new:
             return None
         return (
             f"not known to this laptop, so left out: edge-agent known pin {device.name} "
