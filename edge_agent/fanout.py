@@ -5,8 +5,8 @@ Everything but `run_staged` is pure; `run_staged` drives the command's per-devic
 async function: device -> result, raising for an error) and does no I/O of its own. The CLI
 glue (finding devices over mDNS, printing) is `edge_agent.cli_group`.
 
-Staging: without a batch size every device is worked on (`FANOUT_AT_ONCE` at a time); with `batch=N`, N at a
-time, and the first stage in which a device failed -- an error, or a result that
+Staging: without a batch size every device is worked on (`FANOUT_AT_ONCE` at a time); with
+`batch=N`, N at a time, and the first stage in which a device failed -- an error, or a result that
 `counts_as_failure` (a deploy that rolled back) -- is the last: the devices after it are
 reported as not attempted. Devices go in name order, so a staged run is repeatable.
 """
@@ -57,7 +57,8 @@ class Status(enum.Enum):
     FAILED = "failed"
     NOT_ATTEMPTED = "not attempted"
     NEW = "new"
-    """Not known to this laptop (its peer id pinned to no name): not acted on, not a failure."""
+    """Not known to this laptop (the name it announces is not pinned to its id): not acted on,
+    and not a failure."""
 
 
 @dataclass(frozen=True, slots=True)
