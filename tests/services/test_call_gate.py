@@ -40,7 +40,7 @@ async def _hold_behind_a_call(
 def test_a_hold_waits_for_the_running_calls_and_holds_new_ones_until_released() -> None:
     async def main() -> None:
         gate, done = CallGate(), []
-        running, held = await _hold_behind_a_call(gate, done, 0.2)
+        running, held = await _hold_behind_a_call(gate, done, 1.0)
         await held
         assert done == ["counter"] and running.done()
         waiting = asyncio.create_task(_call(gate, "counter", done))
