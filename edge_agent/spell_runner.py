@@ -190,7 +190,7 @@ class SpellRunner:
                 await live.wake.wait()
                 live.wake.clear()
                 event, live.event = live.event, None
-                wait_ms = self._backoff_left(live)
+                wait_ms = self._event_wait_ms(live)
             else:
                 event = None
                 last = live.record.last
@@ -223,10 +223,14 @@ class SpellRunner:
                 # then said neither "running" nor "next run".
                 live.running_since_ms = None
 
-    def _backoff_left(self, live: _Live) -> int:
+    def _event_wait_ms(self, live: _Live) -> int:
+        """How long an event's run waits: its backoff after failures, and at least
+        `SPELL_MIN_PERIOD_MS` after the last run however many events come (a stranger
+        announcing names would otherwise run it, and write its record, back to back)."""
         if live.last_ended_ms is None:
             return 0
-        return live.last_ended_ms + backoff_ms(live.record.failures) - now_ms()
+        pause = max(backoff_ms(live.record.failures), const.SPELL_MIN_PERIOD_MS)
+        return live.last_ended_ms + pause - now_ms()
 
     async def _run_once(self, live: _Live, event: dict[str, Any] | None) -> None:
         """Start the spell's particle, wait for it to finish, log the run and keep it."""

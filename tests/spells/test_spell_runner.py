@@ -3,6 +3,7 @@ triggers, trust, and a restart -- through the `spell` service as the CLI calls i
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from contextlib import AsyncExitStack
@@ -11,6 +12,9 @@ from typing import Any
 
 import pytest
 
+from edge_agent import const
+from edge_agent.identity import KeyPair
+from edge_agent.net.addressbook import Address, Source
 from edge_agent.node import Node
 from edge_agent.spell_runner import SpellRunner
 from edge_agent.spell_store import SpellStore
@@ -158,6 +162,29 @@ def test_a_triggered_spell_runs_on_its_event_with_the_event_as_data(tmp_path: Pa
             await until(lambda: left.record.total_runs == 1, what="a run on peer-left")
             assert left.record.runs[0].result == {"kind": "peer-left", "peer_id": other.peer_id}
             assert joined.record.total_runs == 1
+
+    run(go(), timeout=60)
+
+
+def test_a_stranger_announcing_names_runs_an_event_spell_at_most_once_a_second(tmp_path: Path) -> None:
+    """Each new name on the LAN is a peer-joined event; a spell on it ran, and wrote its
+    record, back to back for as long as a stranger kept announcing names."""
+    script = '(call %init_peer_id% ("callbackSrv" "response") ["hi"])'
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            agent = await start_node(stack, tmp_path / "agent")
+            spells = runner(agent)
+            await spells.install(_def("joined", script, {"on": "peer-joined"}))
+            joined = spells.get("joined")
+            names = (KeyPair.from_seed(bytes([i]) * 32).peer_id for i in range(1, 1000))
+            started = time.monotonic()
+            while time.monotonic() - started < 1.5:  # a new "device" every 20 ms
+                agent.book.add(next(names), Address("127.0.0.1", 40000), Source.STATIC)
+                await asyncio.sleep(0.02)
+            await until(lambda: joined.record.total_runs >= 1, what="a run")
+            elapsed = time.monotonic() - started
+            assert 1 <= joined.record.total_runs <= 1 + elapsed / (const.SPELL_MIN_PERIOD_MS / 1000)
 
     run(go(), timeout=60)
 
