@@ -70,7 +70,7 @@ def build_parser(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
         )
         sp.set_defaults(operand_names=tuple(dest for dest, _ in operands))
         tail = " ".join(metavar for _, metavar in operands)
-        sp.usage = f"%(prog)s [options] (TARGET | --tag TAG | --all) {tail}".rstrip()
+        sp.usage = f"%(prog)s [options] (TARGET | (--tag TAG | --all) [--include-new]) {tail}".rstrip()
 
     def trace_option(sp: argparse.ArgumentParser) -> None:
         sp.add_argument(
