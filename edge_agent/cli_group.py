@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from edge_agent import const
-from edge_agent.cli import EXIT_OK, EXIT_REMOTE, EXIT_USAGE, CliError, _out, exit_code_for
+from edge_agent.cli import EXIT_OK, EXIT_REMOTE, EXIT_UNREACHABLE, EXIT_USAGE, CliError, _out, exit_code_for
 from edge_agent.cli_text import terminal_safe
 from edge_agent.client import BadTarget, Client, Target, Unreachable, did_you_mean
 from edge_agent.errors import EdgeAgentError
@@ -116,7 +116,7 @@ async def run_group(args: argparse.Namespace, client: Client) -> int:
 
     async def act(device: Device) -> Any:
         target = await _target(client, device, args.timeout)
-        if tag is not None and name != "status":
+        if tag is not None:
             await _confirm_tag(client, target, tag, args.timeout)
         return await step(target)
 
@@ -133,10 +133,17 @@ async def run_group(args: argparse.Namespace, client: Client) -> int:
     )
     doc = {
         "selected": {"tag": tag} if tag is not None else {"all": True},
-        "ok": all(o.status in (Status.OK, Status.NEW) for o in outcomes),
+        "ok": any(o.status is Status.OK for o in outcomes)
+        and all(o.status in (Status.OK, Status.NEW) for o in outcomes),
         "devices": [outcome_json(o) for o in outcomes],
     }
     _out(args, table(outcomes, command.cell), doc)
+    if all(o.status is Status.NEW for o in outcomes):
+        # Nothing was done: not a success (a deploy from a fresh laptop must not pass a pipeline).
+        print(terminal_safe(
+            f"error: no device this laptop knows was selected ({len(outcomes)} new: edge-agent known "
+            f"pin NAME PEER_ID, or --include-new)"), file=sys.stderr)
+        return EXIT_UNREACHABLE
     if not args.json and not doc["ok"]:
         print(terminal_safe(f"error: {_summary(outcomes)}"), file=sys.stderr)
     return exit_code(outcomes)

@@ -135,7 +135,7 @@ KV_MAX_TOTAL_BYTES = 1024 * 1024
 KV_STRANGER_FILE_REWRITES_PER_S = 1 / 16
 """How much of a service's KV file strangers' calls may have rewritten a second (each put or
 delete rewrites it whole), as a share of the largest file its quota allows, after a burst of
-two such files; over it a put answers -1 (as over a quota) and a delete traps. At the default
+two such files; over it a put or a delete answers -1 (as over a quota). At the default
 quota 64 KiB/s, 5.8 GB a day per service: an SD card's years, not its weeks. Calls of trusted
 peers, fleet devices and the peers a rule lists are not counted."""
 

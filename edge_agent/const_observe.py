@@ -119,7 +119,7 @@ COAP_BLOCK2_KEPT_BYTES = 256 * 1024
 
 COAP_BLOCK2_KEEP_S = 30.0
 """How long an answer is kept for its later blocks, in seconds; a block asked for after it is
-answered 4.08, and the client starts again from block 0."""
+answered 4.08 (the reader must start again from block 0)."""
 
 STATUS_MAX_PEERS = 64
 """Peer ids /status lists (the first by id); `peers_known` counts them all. Bounds the answer

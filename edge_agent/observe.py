@@ -120,7 +120,10 @@ class Observer:
                 return f"{peer} did not prove its key at {hostport(*remote)}: {proof.detail}"
             return None
 
-        observer.resource = LogsResource(observer.ring, authorize)
+        def proven(peer: str, remote: Remote) -> bool:
+            return node.book.is_proven(peer, Address(remote[0], remote[1]))
+
+        observer.resource = LogsResource(observer.ring, authorize, proven)
         node.server.add_resource(LOGS_PATH, observer.resource)
         return observer
 

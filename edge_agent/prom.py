@@ -15,6 +15,7 @@ import contextlib
 import logging
 import socket
 import socketserver
+import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast
@@ -160,6 +161,15 @@ class _Server(socketserver.ThreadingMixIn, WSGIServer):
         except BaseException:
             self._slots.release()
             raise
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection that timed out or went away is the client's business (socketserver
+        would print a traceback to the journal for each); anything else is logged."""
+        error = sys.exc_info()[1]
+        if isinstance(error, TimeoutError | ConnectionError):
+            log.debug("metrics: a connection from %s ended: %s", client_address, error)
+            return
+        log.warning("metrics: a request from %s failed", client_address, exc_info=True)
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:

@@ -26,19 +26,26 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import stat
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from edge_agent import const, identity
-from edge_agent.access import DEFAULT_ACCESS, AccessRule, BadMembership, Membership
+from edge_agent.access import BadMembership, Membership
 from edge_agent.known_peers import KnownPeers
 from edge_agent.kvstore import KVLimits, KVStore
+from edge_agent.service_record import (
+    DAMAGE,
+    SERVICES_FORMAT,
+    SHA256_HEX,
+    ServiceRecord,
+    check_service_name,
+    parse_services,
+    readable_records,
+    valid_service_name,
+)
 from edge_agent.statefile import (
     LOCK_FILE,
     CorruptState,
@@ -80,100 +87,9 @@ MEMBERSHIP_FILE = "membership.json"
 MODULES_DIR = "modules"
 KV_DIR = "kv"
 
-_SERVICES_FORMAT = 1
 _MEMBERSHIP_FORMAT = 1
 _MEMBERSHIP_MAX_FILE_BYTES = 16 * 1024
-_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-# A service name becomes a directory name: no separators, no leading dot ("..", temp files).
-_SERVICE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}")
 _IDENTITY_MAX_BYTES = 4096
-
-
-def valid_service_name(name: str) -> bool:
-    """Whether `name` can name a stored service (it becomes a directory name)."""
-    return isinstance(name, str) and _SERVICE_NAME.fullmatch(name) is not None
-
-
-def _check_service_name(name: str) -> None:
-    if not valid_service_name(name):
-        raise StoreError(
-            f"service name {name!r} cannot be stored: use 1-64 letters, digits, '_', '-' "
-            f"or '.', not starting with '.' or '-'"
-        )
-
-
-# --- the service registry -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceRecord:
-    """One deployed service as stored in services.json.
-
-    `limits` are the service's own Wasm limits (e.g. fuel, memory_pages, deadline_ms);
-    `info` is any other JSON-like metadata the service host wants back after a restart;
-    `access` says who may call it (records written before access rules existed load as
-    ``trusted``, the default).
-    """
-
-    name: str
-    module_sha256: str
-    limits: Mapping[str, int] = field(default_factory=dict)
-    deployed_at_ms: int = 0
-    info: Mapping[str, Any] = field(default_factory=dict)
-    access: AccessRule = DEFAULT_ACCESS
-
-    def __post_init__(self) -> None:
-        _check_service_name(self.name)
-        if not isinstance(self.module_sha256, str) or not _SHA256_HEX.fullmatch(
-            self.module_sha256
-        ):
-            raise StoreError(f"service {self.name}: module hash must be 64 lower-case hex digits")
-        if not all(isinstance(k, str) and type(v) is int for k, v in self.limits.items()):
-            raise StoreError(f"service {self.name}: limits must map names to integers")
-        if type(self.deployed_at_ms) is not int or self.deployed_at_ms < 0:
-            raise StoreError(f"service {self.name}: deployed_at_ms must be an integer >= 0")
-        if not isinstance(self.access, AccessRule):
-            raise StoreError(f"service {self.name}: access must be an AccessRule")
-        object.__setattr__(self, "limits", dict(self.limits))
-        object.__setattr__(self, "info", dict(self.info))
-
-    def modules(self) -> set[str]:
-        """Its module and those of the versions it keeps (`edge_agent.versions`) by hash."""
-        kept = self.info.get("versions")
-        entries = kept if isinstance(kept, list) else []
-        hashes = (str(e.get("module")) for e in entries if isinstance(e, dict))
-        return {self.module_sha256} | {h for h in hashes if _SHA256_HEX.fullmatch(h)}
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "module": self.module_sha256,
-            "limits": dict(self.limits),
-            "deployed_at_ms": self.deployed_at_ms,
-            "info": dict(self.info),
-            "access": self.access.text,
-        }
-
-    @classmethod
-    def from_json(cls, name: str, obj: Any) -> ServiceRecord:
-        if not isinstance(obj, dict):
-            raise StoreError(f"service {name}: entry is not an object")
-        try:
-            access = AccessRule.parse(obj.get("access", DEFAULT_ACCESS.text))
-        except ValueError as exc:
-            raise StoreError(f"service {name}: {exc}") from None
-        return cls(
-            name=name,
-            module_sha256=obj.get("module"),  # type: ignore[arg-type]
-            limits=obj.get("limits", {}),
-            deployed_at_ms=obj.get("deployed_at_ms", 0),
-            info=obj.get("info", {}),
-            access=access,
-        )
-
-
-def _parse_services(raw: bytes) -> dict[str, ServiceRecord]:
-    entries = json_entries(raw, _SERVICES_FORMAT, "services", dict)
-    return {n: ServiceRecord.from_json(n, e) for n, e in entries.items()}
 
 
 # --- the state directory ------------------------------------------------------------------
@@ -371,7 +287,7 @@ class StateDir:
     # --- modules ---
 
     def module_path(self, sha256: str) -> Path:
-        if not isinstance(sha256, str) or not _SHA256_HEX.fullmatch(sha256):
+        if not isinstance(sha256, str) or not SHA256_HEX.fullmatch(sha256):
             raise StoreError(f"{sha256!r} is not a module hash (64 lower-case hex digits)")
         return self.path / MODULES_DIR / f"{sha256}.wasm"
 
@@ -412,7 +328,7 @@ class StateDir:
         """Hashes of every stored module."""
         names = os.listdir(self.path / MODULES_DIR)
         return frozenset(
-            n[:-5] for n in names if n.endswith(".wasm") and _SHA256_HEX.fullmatch(n[:-5])
+            n[:-5] for n in names if n.endswith(".wasm") and SHA256_HEX.fullmatch(n[:-5])
         )
 
     def remove_module(self, sha256: str) -> bool:
@@ -477,16 +393,23 @@ class StateDir:
         still read, so the agent starts and can be redeployed to rather than stop in a loop.
         What happened, for the journal (None if the registry was fine)."""
         with self._lock():
+            raw: bytes | None = None
             try:
                 raw = read_bounded(self.services_path, const.MAX_SERVICES_FILE_BYTES, "service registry")
                 if raw is None:
                     return None
-                _parse_services(raw)
+                parse_services(raw)
                 return None
-            except (ValueError, StoreError) as exc:  # CorruptState too: it is too large
-                problem = str(exc)
-            kept, lost = self._readable_services()
-            aside = move_aside(self.services_path)
+            except DAMAGE as exc:  # CorruptState too: it is too large
+                problem = str(exc) or type(exc).__name__
+            kept, lost = readable_records(raw or b"")
+            try:
+                aside = move_aside(self.services_path)
+            except OSError as exc:
+                raise CorruptState(
+                    f"{self.services_path} cannot be read ({problem}) nor moved aside ({exc}); "
+                    f"move it away by hand (services will then have to be redeployed)"
+                ) from None
             if kept:
                 self._write_services(kept)
         names = f" ({', '.join(sorted(lost))})" if lost else ""
@@ -496,27 +419,12 @@ class StateDir:
             f"deployed again (their KV data is kept)"
         )
 
-    def _readable_services(self) -> tuple[dict[str, ServiceRecord], list[str]]:
-        """The records of a damaged services.json that still read, and the names of the others."""
-        try:
-            raw = read_bounded(self.services_path, const.MAX_SERVICES_FILE_BYTES, "service registry")
-            entries = json_entries(raw or b"", _SERVICES_FORMAT, "services", dict)
-        except (ValueError, StoreError):
-            return {}, []
-        kept, lost = {}, []
-        for name, entry in entries.items():
-            try:
-                kept[name] = ServiceRecord.from_json(name, entry)
-            except (ValueError, StoreError, TypeError, KeyError, AttributeError):
-                lost.append(str(name)[:64])
-        return kept, lost
-
     def _read_services(self) -> dict[str, ServiceRecord]:
         raw = read_bounded(self.services_path, const.MAX_SERVICES_FILE_BYTES, "service registry")
         if raw is None:
             return {}
         try:
-            return _parse_services(raw)
+            return parse_services(raw)
         except (ValueError, StoreError) as exc:
             raise CorruptState(
                 f"{self.services_path} cannot be read ({exc}); restore it from a backup or "
@@ -525,7 +433,7 @@ class StateDir:
 
     def _write_services(self, services: Mapping[str, ServiceRecord]) -> None:
         doc = {
-            "format": _SERVICES_FORMAT,
+            "format": SERVICES_FORMAT,
             "services": {n: services[n].to_json() for n in sorted(services)},
         }
         atomic_write(
@@ -535,7 +443,7 @@ class StateDir:
     # --- KV stores ---
 
     def kv_path(self, service: str) -> Path:
-        _check_service_name(service)
+        check_service_name(service)
         return self.path / KV_DIR / service
 
     def kv(self, service: str, limits: KVLimits | None = None) -> KVStore:

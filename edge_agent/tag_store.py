@@ -111,9 +111,15 @@ def _load(path: Path) -> Overrides:
     try:
         raw = read_bounded(path, _MAX_FILE_BYTES, "tags file")
         return Overrides() if raw is None else Overrides.from_json(json.loads(raw))
-    except (LocalError, ValueError) as exc:
+    except (LocalError, ValueError, OSError) as exc:  # OSError: a bad sector (EIO), say
         problem = exc
-    aside = move_aside(path)
+    try:
+        aside = move_aside(path)
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: {problem}, and it cannot be moved aside ({exc}); it holds `edge-agent tag`'s "
+            f"changes: remove it to go back to config.toml's tags"
+        ) from None
     log.error(
         "%s could not be read (%s); it was moved to %s. This device has config.toml's tags "
         "until `edge-agent tag` sets them again", path, problem, aside,

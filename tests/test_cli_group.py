@@ -219,3 +219,16 @@ def test_a_group_reaches_a_known_device_by_its_pinned_name_and_its_own_tags_only
     [cellar] = doc["devices"]
     assert cellar["status"] == "failed" and "does not carry the tag 'staging' by its own /status" in cellar["error"]
     assert lan.called == ["attic"]
+
+
+def test_a_group_of_new_devices_only_did_nothing_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+
+    from edge_agent.cli_group import run_group
+
+    lan = _Lan([Device("shed", "12D3KooWshed", ("staging",))])
+    args = args_of("call", "--tag", "staging", "op", "noop", "--json")
+    assert asyncio.run(run_group(args, lan)) == 3  # type: ignore[arg-type]
+    out = capsys.readouterr()
+    assert json.loads(out.out)["ok"] is False and lan.called == []
+    assert "no device this laptop knows was selected (1 new" in out.err

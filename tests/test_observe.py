@@ -257,3 +257,24 @@ def test_a_connection_that_sends_nothing_holds_neither_scrapes_nor_the_stop() ->
                 s.close()
 
     run(go(), timeout=30)
+
+
+def test_a_connection_that_times_out_is_not_a_traceback_in_the_journal(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from edge_agent import prom
+
+    monkeypatch.setattr(prom._Quiet, "timeout", 0.2)
+
+    async def go() -> None:
+        endpoint = MetricsEndpoint("127.0.0.1:0", lambda: {"metrics": {}}, asyncio.get_running_loop())
+        endpoint.start()
+        idle = socket.create_connection(("127.0.0.1", endpoint.port))
+        try:
+            await asyncio.sleep(0.6)  # its handler timed out meanwhile
+        finally:
+            idle.close()
+            await asyncio.to_thread(endpoint.stop)
+
+    run(go(), timeout=30)
+    assert "Traceback" not in capfd.readouterr().err

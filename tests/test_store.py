@@ -295,9 +295,14 @@ def test_a_damaged_registry_is_moved_aside_keeping_the_records_that_read(tmp_pat
     [aside] = tmp_path.glob("services.json.damaged-*")
     assert str(aside) in said and "nothex" in aside.read_text()
     assert sd.services() == {"good": good}
+    doc = json.loads((tmp_path / "services.json").read_text())
+    doc["services"]["listed"] = {"module": good.module_sha256, "limits": [1, 2]}  # a list, not a map
+    (tmp_path / "services.json").write_text(json.dumps(doc))
+    said = sd.salvage_services()
+    assert said is not None and "(listed)" in said and sd.services() == {"good": good}
     (tmp_path / "services.json").write_text('{"format": 1, "serv')  # cut short: nothing reads
     said = sd.salvage_services()
-    assert said is not None and "Kept 0 service(s)" in said and len(list(tmp_path.glob("*.damaged-*"))) == 2
+    assert said is not None and "Kept 0 service(s)" in said and len(list(tmp_path.glob("*.damaged-*"))) == 3
     assert sd.services() == {} and not (tmp_path / "services.json").exists()
 
 

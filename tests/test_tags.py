@@ -155,6 +155,10 @@ def test_a_bad_tags_file_is_moved_aside_and_too_many_tags_stop_the_agent(
     [aside] = tmp_path.glob(f"{FILE_NAME}.damaged-*")
     assert aside.read_text() == '{"added": ["Bad"]}' and not (tmp_path / FILE_NAME).exists()
     assert "could not be read (tag 'Bad' may hold only" in caplog.text and str(aside) in caplog.text
+    aside.unlink()
+    (tmp_path / FILE_NAME).mkdir()  # a read error of the disk's own (here EISDIR), not bad JSON
+    assert DeviceTags(("kitchen",), tmp_path, lambda: None).current == ("kitchen",)
+    assert not (tmp_path / FILE_NAME).exists() and len(list(tmp_path.glob(f"{FILE_NAME}.damaged-*"))) == 1
     (tmp_path / FILE_NAME).write_text(json.dumps({"added": [f"a{i}" for i in range(const.TAGS_MAX_COUNT)]}))
     with pytest.raises(ConfigError, match=f"at most {const.TAGS_MAX_COUNT}"):
         DeviceTags(("kitchen",), tmp_path, lambda: None)

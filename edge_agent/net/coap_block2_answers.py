@@ -9,8 +9,8 @@ thousands (7.9 MB for 3,000 requests; tens of MB a minute with a large status). 
 `COAP_BLOCK2_KEPT_ANSWERS` copies of at most `COAP_BLOCK2_KEPT_BYTES` together are kept, each
 for `COAP_BLOCK2_KEEP_S`, the oldest going first, and priority senders (this host, trusted
 peers' hosts) have a share of their own: strangers' requests never push out the laptop's.
-A later block whose copy is gone is answered 4.08 Request Entity Incomplete; the client asks
-for block 0 again.
+A later block whose copy is gone is answered 4.08 Request Entity Incomplete: the reader must
+ask from block 0 again (our client reports the answer as broken off).
 """
 
 from __future__ import annotations

@@ -142,10 +142,14 @@ class LogsResource(ReadOnlyResource, aiocoap.resource.ObservableResource):
     rt = RT_LOGS
     ct = str(CT_CBOR)
 
-    def __init__(self, ring: LogRing, authorize: Authorize) -> None:
+    def __init__(
+        self, ring: LogRing, authorize: Authorize, proven: Callable[[str, Remote], bool] = lambda p, r: False
+    ) -> None:
         super().__init__()
         self.ring = ring
         self._authorize = authorize
+        self._proven = proven
+        """Whether a reader proved its key at that address already (it needs no challenge)."""
         self._cursors: dict[int, int] = {}
         """id(observation's request) -> the newest seq it was sent (or skipped past)."""
         self._watching: dict[int, Any] = {}
@@ -212,9 +216,12 @@ class LogsResource(ReadOnlyResource, aiocoap.resource.ObservableResource):
         return aiocoap.Message(code=Code.CONTENT, payload=payload, content_format=CT_CBOR)
 
     async def _authorized(self, peer: str, remote: Remote) -> str | None:
-        """`authorize`'s answer; 5.03 while `LOG_MAX_AUTHORIZING` of them wait already (a
-        trusted id at an address not yet proven is challenged, and a stranger naming one
-        from many addresses must not keep the challenges the device needs busy)."""
+        """`authorize`'s answer; for a reader that would be challenged (not a priority sender,
+        nor proven at its address already), 5.03 while `LOG_MAX_AUTHORIZING` of those wait
+        already: a stranger naming a trusted id from many addresses must not keep the
+        challenges the device needs busy, nor the operator out."""
+        if self.priority(remote) or self._proven(peer, remote):
+            return await self._authorize(peer, remote)
         if self._authorizing >= K.LOG_MAX_AUTHORIZING:
             raise CoapReply(
                 Code.SERVICE_UNAVAILABLE, "busy: other readers are proving their keys; try again", max_age=1

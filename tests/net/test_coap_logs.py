@@ -167,13 +167,14 @@ def test_readers_being_authorized_are_few_at_a_time_and_take_no_followers_place(
     async def main() -> None:
         async with AsyncExitStack() as stack:
             server = await started(stack)
-            resource = LogsResource(ring(), challenging)
+            resource = LogsResource(ring(), challenging, proven=lambda peer, remote: peer == PEER)
             server.add_resource(LOGS_PATH, resource)
+            resource.priority = lambda remote: False  # as hosts on the LAN, not this one
             stranger = await aiocoap.Context.create_client_context()
             stack.push_async_callback(stranger.shutdown)
             attempts = [follow(stranger, server.port, OTHER) for _ in range(3 * K.LOG_MAX_OBSERVERS)]
-            await asyncio.sleep(0.1)  # they are being authorized now
-            reader = follow(server.context, server.port, PEER)
+            await asyncio.sleep(0.25)  # two are being challenged now, the rest got 5.03
+            reader = follow(server.context, server.port, PEER)  # proven before: not held up
             assert (await asyncio.wait_for(reader.response, 5)).code == Code.CONTENT
             assert resource.observers == 1
             codes = [(await asyncio.wait_for(a.response, 5)).code for a in attempts]

@@ -102,7 +102,7 @@ def test_a_kv_store_that_cannot_be_written_fails_the_call_as_a_trap_that_says_wh
 @pytest.mark.parametrize("kv", ["file", "memory"])
 def test_a_strangers_kv_writes_have_a_budget_of_bytes_rewritten(worker: Worker, tmp_path: Path, kv: str) -> None:
     """Each put rewrites the whole store: a stranger's calls may rewrite two files at the quota
-    at once and then a sixteenth of one a second; beyond, a put answers -1 and a delete traps.
+    at once and then a sixteenth of one a second; beyond, a put or a delete answers -1.
     The calls of others (trusted, fleet, listed peers) are not counted."""
     limits = {"max_keys": 16, "max_key_bytes": 256, "max_value_bytes": 4096, "max_total_bytes": 4096}
     names = [("kv_put", False, 1), ("kv_get", False, 0), ("kv_delete", False, 0)]
@@ -122,4 +122,5 @@ def test_a_strangers_kv_writes_have_a_budget_of_bytes_rewritten(worker: Worker, 
     assert put(4242, stranger=False) == 0, "a trusted peer's call writes"
     assert worker.handle([abi.OP_CALL, f"wear-{kv}", "kv_get", []])[1] == 4242
     reply = worker.handle([abi.OP_CALL, f"wear-{kv}", "kv_delete", [], "12D3KooWx", True])
-    assert reply[:2] == [abi.FAIL, abi.FAIL_TRAP] and "over their rate" in reply[2]
+    assert reply[:2] == [abi.OK, -1], reply  # nothing deleted, and not a trap (a watch counts those)
+    assert worker.handle([abi.OP_CALL, f"wear-{kv}", "kv_get", []])[1] == 4242
