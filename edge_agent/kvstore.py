@@ -23,7 +23,7 @@ from edge_agent.statefile import (
     cleanup_temp_files,
 )
 
-__all__ = ["KV_FILE", "KVLimits", "KVStore"]
+__all__ = ["KV_FILE", "KVLimits", "KVStore", "file_bytes"]
 
 KV_FILE = "kv.cbor"
 
@@ -42,8 +42,14 @@ class KVLimits(NamedTuple):
     max_total_bytes: int = const.KV_MAX_TOTAL_BYTES
 
     def max_file_bytes(self) -> int:
-        """Largest file these limits can produce: the data plus CBOR heads (≤ 9+9 B an entry)."""
-        return self.max_total_bytes + 18 * self.max_keys + 64
+        """Largest file these limits can produce (`file_bytes` at both limits)."""
+        return file_bytes(self.max_total_bytes, self.max_keys)
+
+
+def file_bytes(total: int, keys: int) -> int:
+    """At most how large the file of `keys` entries holding `total` bytes of keys and values
+    is: the data plus CBOR heads (at most 9 + 9 bytes an entry, 64 for the rest)."""
+    return total + 18 * keys + 64
 
 
 def _as_bytes(value: bytes | bytearray | memoryview | str, what: str) -> bytes:

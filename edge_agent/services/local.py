@@ -324,10 +324,11 @@ class LocalServices:
     async def _stranger(self, peer_id: str, service: str) -> bool:
         """Whether a call of `service` by `peer_id` is a stranger's: admitted by a `public` rule
         alone (not this device, a trusted peer, a known fleet device, or one the rule lists).
-        Its KV writes have a budget in the worker (`host_imports.KVWear`)."""
-        if peer_id == self.peer_id or self.fleet.vouched(peer_id):
+        Its KV writes have a budget in the worker (`host_imports.KVWear`). Any other rule
+        admitted the caller as one of those already (`admit`): nothing more to look up."""
+        if (await self.access_rule(service)).kind is not AccessKind.PUBLIC:
             return False
-        return peer_id not in (await self.access_rule(service)).peers
+        return peer_id != self.peer_id and not self.fleet.vouched(peer_id)
 
     async def may_see(self, peer_id: str, service: str) -> bool:
         """Whether srv.list and srv.info show `service` to `peer_id`: trusted peers see all."""

@@ -114,8 +114,10 @@ class HostImports:
         service = self._service
         if not service.stranger:
             return True
+        from edge_agent.kvstore import file_bytes
+
         kv = self._kv(what)
-        rewritten = kv.total_bytes + adding + 18 * (len(kv) + 1) + 64  # as `max_file_bytes` counts
+        rewritten = file_bytes(kv.total_bytes + adding, len(kv) + 1)
         return service.wear.spend(rewritten, kv.limits.max_file_bytes())
 
     def ea_kv_get(self, kptr: int, klen: int, vptr: int, vcap: int) -> int:
