@@ -117,7 +117,9 @@ async def run_group(args: argparse.Namespace, client: Client) -> int:
     async def act(device: Device) -> Any:
         target = await _target(client, device, args.timeout)
         if tag is not None:
-            await _confirm_tag(client, target, tag, args.timeout)
+            status = await _confirm_tag(client, target, tag, args.timeout)
+            if name == "status":  # its step would ask for the same /status again
+                return status
         return await step(target)
 
     def new(device: Device) -> str | None:
@@ -223,9 +225,9 @@ def _pinned_name(name: str) -> str:
         return ""
 
 
-async def _confirm_tag(client: Client, target: Target, tag: str, timeout_s: float) -> None:
-    """That the device carries `tag` by its own word: its /status from an address where it
-    proved its key. (mDNS is anyone's to answer: a stranger can announce a known device's
+async def _confirm_tag(client: Client, target: Target, tag: str, timeout_s: float) -> dict[str, Any]:
+    """That the device carries `tag` by its own word: its /status (returned) from an address
+    where it proved its key. (mDNS is anyone's to answer: a stranger can announce a known device's
     id with any tags, to draw it into a group -- a `remove --purge` of another.)"""
     status = await client.status(target, timeout_s=timeout_s)
     tags = status.get("tags")
@@ -234,6 +236,7 @@ async def _confirm_tag(client: Client, target: Target, tag: str, timeout_s: floa
             f"left out: {target.name} does not carry the tag {tag!r} by its own /status (an mDNS "
             f"announcement said it did)", EXIT_REMOTE,
         )
+    return status
 
 
 def _describe(exc: Exception) -> tuple[str, int] | None:

@@ -195,6 +195,15 @@ def _def(name: str, script: str, schedule: dict[str, Any], **args: Any) -> Any:
     return SpellDef.from_json(install_doc(name, script, schedule, **args))
 
 
+async def _failing_after_a_run(stack: AsyncExitStack, tmp_path: Path) -> tuple[SpellRunner, Any]:
+    """A node's spell `count`, failing every second, once it has run."""
+    spells = runner(await start_node(stack, tmp_path / "agent"))
+    await spells.install(_def("count", FAILING, {"every_ms": 1000}))
+    live = spells.get("count")
+    await until(lambda: live.record.total_runs >= 1, what="a run")
+    return spells, live
+
+
 def test_replacing_a_spell_starts_it_afresh_and_a_spell_may_remove_itself(tmp_path: Path) -> None:
     removes_itself = (
         '(seq (call %init_peer_id% ("spell" "name") [] me)'
@@ -203,11 +212,7 @@ def test_replacing_a_spell_starts_it_afresh_and_a_spell_may_remove_itself(tmp_pa
 
     async def go() -> None:
         async with AsyncExitStack() as stack:
-            agent = await start_node(stack, tmp_path / "agent")
-            spells = runner(agent)
-            await spells.install(_def("count", FAILING, {"every_ms": 1000}))
-            live = spells.get("count")
-            await until(lambda: live.record.total_runs >= 1, what="a run")
+            spells, live = await _failing_after_a_run(stack, tmp_path)
             # Replaced: the new spell's log and state start empty, whatever the old one did.
             await spells.install(_def("count", COUNTER, {"every_ms": 60_000}))
             new = spells.get("count")
@@ -229,11 +234,7 @@ def test_a_power_cut_while_a_spell_is_replaced_never_gives_the_new_one_the_old_r
 ) -> None:
     async def go() -> None:
         async with AsyncExitStack() as stack:
-            agent = await start_node(stack, tmp_path / "agent")
-            spells = runner(agent)
-            await spells.install(_def("count", FAILING, {"every_ms": 1000}))
-            live = spells.get("count")
-            await until(lambda: live.record.total_runs >= 1, what="a run")
+            spells, live = await _failing_after_a_run(stack, tmp_path)
             store, writes = spells.store, []
 
             def cut_after_one(real: Any) -> Any:
