@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from edge_agent.const_fleet import *  # noqa: F403 - running a fleet (issue 13): const.X as for the rest
 from edge_agent.const_node import *  # noqa: F403 - the node's particle table, rates and shares
+from edge_agent.const_wasm import *  # noqa: F403 - Wasm calls in progress per service
 
 # --- AIR scripts and data (edge_agent/air) -------------------------------------------------
 MAX_SCRIPT_BYTES = 256 * 1024

@@ -40,14 +40,17 @@ RET_BAD_REQUEST = 15
 
 
 class ServiceError(EdgeAgentError):
-    """A service refused or failed a call; `ret_code` is never 0."""
+    """A service refused or failed a call; `ret_code` is never 0. `ran` is False for a call
+    that never started (it waited past its deadline for earlier calls): it says nothing of
+    the service, so an update's watch does not count it."""
 
-    def __init__(self, message: str, ret_code: int = 1) -> None:
+    def __init__(self, message: str, ret_code: int = 1, *, ran: bool = True) -> None:
         if ret_code == 0:
             raise ValueError("ret_code 0 means success; a ServiceError needs another code")
         super().__init__(message)
         self.message = message
         self.ret_code = ret_code
+        self.ran = ran
 
 
 @dataclass(frozen=True, slots=True)

@@ -231,7 +231,6 @@ class LocalServices:
         except ServiceError as exc:
             self.failed_calls += 1
             self._log_failure(caller, service, function, exc)
-            self.updates.observe(service, exc)
             return CallResult.failure(exc.message, exc.ret_code)
         except Exception as exc:  # a bug in one service must not take the peer down
             self.failed_calls += 1
@@ -273,12 +272,17 @@ class LocalServices:
         if service in self.host.services() and not service.startswith(STAGE_PREFIX):  # not an update's
             await self.admit(caller.init_peer_id, service)
             stranger = await self._stranger(caller.init_peer_id, service)
-            async with self.gate.call(service, caller.deadline_ms):  # an update may hold it
-                if self.events is not None:
-                    return await self._measured(self.events, caller, service, function, args, stranger)
-                return await self.host.call(
-                    service, function, args, caller=caller.init_peer_id, stranger=stranger
-                )
+            try:
+                async with self.gate.call(service, caller.deadline_ms):  # an update may hold it
+                    if self.events is not None:
+                        return await self._measured(self.events, caller, service, function, args, stranger)
+                    return await self.host.call(
+                        service, function, args, caller=caller.init_peer_id, stranger=stranger
+                    )
+            except ServiceError as exc:
+                if exc.ran and not stranger:  # a stranger's call never decides a watched update
+                    self.updates.observe(service, exc)
+                raise
         if service == "srv":
             return await self._srv(caller, function, args)
         if service == "spell" and self.spells is not None:

@@ -286,7 +286,9 @@ class Updates:
     # --- the watch -------------------------------------------------------------------------
 
     def observe(self, service: str, exc: ServiceError) -> None:
-        """A real call of `service` failed: a trap, fuel or crash counts if it is watched."""
+        """A real call of `service` failed: a trap, fuel, deadline or crash counts if it is
+        watched. The caller passes only calls that ran, made by callers that are not
+        strangers (`LocalServices._dispatch`)."""
         failures = self._failures.get(service)
         if failures is None or service not in self._watches or exc.ret_code not in WATCHED_FAILURES:
             return

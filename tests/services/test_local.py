@@ -403,3 +403,31 @@ def test_refused_deploys_and_failed_calls_are_logged_with_who_and_what_once(
         assert not any("op.nosuch" in m or "nosuch" in m for m in records(logging.INFO))
 
     run(main())
+
+
+def test_a_flood_of_a_strangers_calls_waits_in_a_bounded_queue_and_leaves_room(tmp_path: Path) -> None:
+    """One run of a stranger's particle may ask for thousands of calls of a public service
+    (`par` in a `fold`): at most `WASM_MAX_STRANGER_CALLS_PER_SERVICE` of them wait or run,
+    the others fail at once with ret_code 9, and the laptop's call still gets its turn.
+    Real worker process, real wasm3."""
+    from edge_agent import const
+
+    slow = (MODULES / "slow.wasm").read_bytes()
+
+    async def main() -> None:
+        async with local(tmp_path, Offer(slow)) as services:
+            limits = {"deadline_ms": 60_000}  # the queued calls wait long on an emulated board
+            await ok(services, "srv", "deploy", ["slow", sha(slow), limits, {"access": "public"}])
+            # Each call reaches the count before anything runs: the first one's turn cannot
+            # end before every task has started (the loop polls the worker's pipe after them).
+            flood = [services.call(caller(STRANGER), "slow", "work", [1_000_000]) for _ in range(200)]
+            mine = services.call(caller(), "slow", "work", [1])
+            results = await asyncio.gather(*flood, mine)
+            refused = [r for r in results[:-1] if not r.ok]
+            assert len(refused) == 200 - const.WASM_MAX_STRANGER_CALLS_PER_SERVICE
+            assert {r.ret_code for r in refused} == {9}
+            assert "calls of strangers of slow are in progress here already" in refused[0].message
+            assert all(r.ok for r in results[:-1] if r not in refused)
+            assert results[-1].ok
+
+    run(main())

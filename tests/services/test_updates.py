@@ -165,10 +165,36 @@ def test_a_real_call_that_traps_counts_against_the_watched_version(tmp_path: Pat
     run(main())
 
 
-def _caller() -> Any:
+def test_a_strangers_failing_calls_never_decide_a_watched_update(tmp_path: Path) -> None:
+    """A public service's watch counts only the failures of callers it does not admit as
+    strangers: else anyone on the LAN could switch back every update with one call that
+    traps or runs out of fuel. The laptop's own failing call still decides."""
+    from tests.services.test_local import STRANGER
+
+    async def main() -> None:
+        async with local(tmp_path) as services:
+            await deploy(services, V1, {"access": "public"})
+            update = {"update": True, "watch_ms": 30_000, "check": ["count", []], "access": "public"}
+            await deploy(services, TRAP, update)
+            for _ in range(4):  # from the third on, each traps
+                await services.call(_caller(STRANGER), "counter", "health", [])
+            await asyncio.sleep(0.3)  # six checks of the watch
+            assert states(await history(services))[0] == (2, "watching")
+            failed_call = await services.call(_caller(), "counter", "health", [])
+            assert failed_call.ret_code == 4
+            for _ in range(100):
+                if (await history(services))["current"] == 1:
+                    break
+                await asyncio.sleep(0.05)
+            assert states(await history(services))[0] == (2, "failed")
+
+    run(main())
+
+
+def _caller(peer: str = LAPTOP) -> Any:
     from edge_agent.services.local import Caller
 
-    return Caller(LAPTOP, "particle-2")
+    return Caller(peer, "particle-2")
 
 
 def test_a_version_that_passes_its_watch_is_kept(tmp_path: Path) -> None:

@@ -99,7 +99,8 @@ class CallErrorCode(enum.IntEnum):
     BAD_REPLY = 8
     """The service's reply broke the ABI (bad pointer, too large, not CBOR, wrong shape)."""
     UNAVAILABLE = 9
-    """The host could not run the call (worker failed to start, service failed to reload)."""
+    """The host could not run the call (worker failed to start, service failed to reload, or
+    as many calls of the service as it may have are in progress already)."""
 
 
 def val_type(value: object) -> str:

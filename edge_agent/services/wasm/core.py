@@ -17,6 +17,7 @@ shared. A call's deadline counts the time it waits for its turn.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar, Union
@@ -202,6 +203,10 @@ class HostCore:
         ]
         self.records: dict[str, Record] = {}
         self.closed = False
+        self._calls: Counter[str] = Counter()
+        """Calls in progress (waiting for a turn, or running) by service."""
+        self._strangers_calls: Counter[str] = Counter()
+        """Of those, strangers' calls."""
 
     # -- bookkeeping ------------------------------------------------------------------------
 
@@ -326,7 +331,44 @@ class HostCore:
         admitted by a `public` rule alone); the value, or `ServiceError`."""
         self.check_open()
         record, sig = self.lookup(name, function)
-        frame = self._call_frame(record, sig, args, caller, stranger)  # bad arguments fail before any waiting
+        self._take_call(name, function, stranger)
+        try:
+            return (yield from self._call(record, sig, args, caller, stranger))
+        finally:
+            self._drop_call(name, stranger)
+
+    def _take_call(self, name: str, function: str, stranger: bool) -> None:
+        """Count a call of `name` in progress, or refuse it (ret_code 9) if the service has
+        as many as it may (`const.WASM_MAX_CALLS_PER_SERVICE`; strangers' share
+        `WASM_MAX_STRANGER_CALLS_PER_SERVICE`)."""
+        busy = self._calls[name] >= const.WASM_MAX_CALLS_PER_SERVICE
+        if stranger and self._strangers_calls[name] >= const.WASM_MAX_STRANGER_CALLS_PER_SERVICE:
+            busy, whose = True, f"{self._strangers_calls[name]} calls of strangers"
+        else:
+            whose = f"{self._calls[name]} calls"
+        if busy:
+            raise ServiceError(
+                f"{name}.{function}: {whose} of {name} are in progress here already; it did not run",
+                CallErrorCode.UNAVAILABLE,
+            )
+        self._calls[name] += 1
+        self._strangers_calls[name] += stranger
+
+    def _drop_call(self, name: str, stranger: bool) -> None:
+        for counter, one in ((self._calls, 1), (self._strangers_calls, int(stranger))):
+            counter[name] -= one
+            if counter[name] <= 0:
+                del counter[name]
+
+    def _call(
+        self, record: Record, sig: FunctionSig, args: Any, caller: str, stranger: bool
+    ) -> Operation[Any]:
+        name, function = record.info.name, sig.name
+        # Numbers are checked before any waiting; a CBOR argument list (up to 1 MiB) is
+        # encoded only once the call's turn comes, so calls that wait hold no frames.
+        frame = None
+        if sig.kind is not FunctionKind.CBOR:
+            frame = self._call_frame(record, sig, args, caller, stranger)
         try:
             worker, waited = yield from self._hold(
                 name, self._worker_of, record.info.limits.deadline_s
@@ -335,6 +377,8 @@ class HostCore:
             raise replies.deadline_error(record.info, function, ran=False) from None
         if self.records.get(name) is not record:  # a redeploy came first
             record, sig = self.lookup(name, function)
+            frame = None
+        if frame is None:
             frame = self._call_frame(record, sig, args, caller, stranger)
         if not worker.running or worker.services - worker.loaded:
             yield from self._ensure_running(worker)

@@ -141,7 +141,7 @@ def deadline_error(info: ServiceInfo, function: str, *, ran: bool = True) -> Ser
         log.info("Wasm call %s.%s waited past its %d ms deadline; not run", info.name, function, ms)
         what = " while the call waited for earlier calls; it did not run"
     return ServiceError(
-        f"{info.name}.{function}: deadline of {ms} ms exceeded{what}", CallErrorCode.DEADLINE
+        f"{info.name}.{function}: deadline of {ms} ms exceeded{what}", CallErrorCode.DEADLINE, ran=ran
     )
 
 

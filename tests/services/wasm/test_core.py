@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from edge_agent import const
 from edge_agent.services.base import ServiceError
 from edge_agent.services.wasm import abi
 from edge_agent.services.wasm.abi import CallErrorCode
@@ -131,6 +132,7 @@ def test_a_call_whose_deadline_passes_in_the_queue_never_runs(core: HostCore) ->
     with pytest.raises(ServiceError, match="while the call waited") as info:
         driver.step(Hold, TimeoutError())
     assert info.value.ret_code == CallErrorCode.DEADLINE
+    assert not info.value.ran  # it says nothing of the service: an update's watch ignores it
     assert [type(a) for a in driver.actions] == [Hold]  # no exchange, no burial
 
 
@@ -139,6 +141,60 @@ def test_bad_arguments_fail_before_any_waiting(core: HostCore) -> None:
     with pytest.raises(ServiceError, match="takes 2 arguments") as info:
         Driver(core.call("a", "add", [1]))
     assert info.value.ret_code == CallErrorCode.ARGUMENTS
+
+
+def test_cbor_arguments_are_encoded_only_when_the_calls_turn_comes(core: HostCore) -> None:
+    """A call waiting for its turn holds its arguments, not a frame of up to 1 MiB: a run that
+    asks for thousands of calls with one big value must not hold thousands of copies."""
+    deployed(core, "e", "cbor_echo")
+    waiting = Driver(core.call("e", "echo", [object()]))  # not JSON-like: found out only at its turn
+    assert isinstance(waiting.run.action, Hold)
+    with pytest.raises(ServiceError, match="not JSON-like") as info:
+        waiting.step(Hold, 0.0)
+    assert info.value.ret_code == CallErrorCode.ARGUMENTS
+    ok = Driver(core.call("e", "echo", ["x" * 1000]))
+    ok.step(Hold, 0.0)
+    call = ok.step(Exchange, [abi.OK, "y", [], ""])
+    assert abi.FrameReader().feed(call.frame)[0][:3] == [abi.OP_CALL, "e", "echo"]
+    assert ok.result() == "y"
+
+
+def test_calls_in_progress_are_bounded_per_service_with_a_share_for_strangers(
+    core: HostCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that asks for thousands of calls of one service must not queue them all: past
+    the service's bound a call fails at once (ret_code 9, it did not run), and strangers
+    together hold at most their share, so the service's own callers still get in."""
+    monkeypatch.setattr(const, "WASM_MAX_CALLS_PER_SERVICE", 5)
+    monkeypatch.setattr(const, "WASM_MAX_STRANGER_CALLS_PER_SERVICE", 2)
+    deployed(core, "a")
+    deployed(core, "b")
+    strangers = [Driver(core.call("a", "add", [1, 2], stranger=True)) for _ in range(2)]
+    with pytest.raises(ServiceError, match="2 calls of strangers of a are in progress") as info:
+        Driver(core.call("a", "add", [1, 2], stranger=True))
+    assert info.value.ret_code == CallErrorCode.UNAVAILABLE and "did not run" in info.value.message
+    trusted = [Driver(core.call("a", "add", [1, 2])) for _ in range(3)]  # the rest is theirs
+    with pytest.raises(ServiceError, match="5 calls of a are in progress"):
+        Driver(core.call("a", "add", [1, 2]))
+    other = Driver(core.call("b", "add", [1, 2]))  # another service has its own bound
+    other.step(Hold, 0.0)
+    other.step(Exchange, [abi.OK, 3, [], ""])
+    assert other.result() == 3
+
+    first = strangers[0]
+    first.step(Hold, 0.0)
+    first.step(Exchange, [abi.OK, 3, [], ""])  # a stranger's call ended: room for one more
+    strangers[0] = Driver(core.call("a", "add", [1, 2], stranger=True))
+    with pytest.raises(ServiceError, match="deadline"):  # one that gives up waiting leaves too
+        strangers[1].step(Hold, TimeoutError())
+    trusted[0].run.close()  # and one whose operation is dropped (its particle was forgotten)
+    for _ in range(2):
+        trusted.append(Driver(core.call("a", "add", [1, 2])))
+    with pytest.raises(ServiceError, match="5 calls of a"):
+        Driver(core.call("a", "add", [1, 2]))
+    for driver in [strangers[0], *trusted[1:]]:
+        driver.run.close()
+    assert Driver(core.call("a", "add", [1, 2], stranger=True)).run.action is not None
 
 
 def test_a_timeout_kills_the_worker_and_the_next_call_restarts_it(core: HostCore) -> None:
