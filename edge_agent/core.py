@@ -247,9 +247,9 @@ class ParticleCore:
         unreachable by another (`core_record.unreachable_by_another`)."""
         try:
             if rec is None:
-                self.sealer.check(p.id, incoming, None)
+                self.sealer.check(p, incoming, None)
             else:
-                self.sealer.check(p.id, incoming, rec.data, rec.digests)
+                self.sealer.check(p, incoming, rec.data, rec.digests)
         except SealError as exc:
             return Dropped(p.id, Verdict.UNSEALED, str(exc), sender)
         key = unreachable_by_another(rec, incoming, self.peer_id) if rec is not None else None
@@ -280,7 +280,7 @@ class ParticleCore:
             why = f"particle {p.id} brought {len(rec.reporters)} failure reports already"
         else:
             try:
-                self.sealer.check(p.id, incoming, None)  # every entry sealed by its producer
+                self.sealer.check(p, incoming, None)  # every entry sealed by its producer
             except SealError as exc:
                 return [Dropped(p.id, Verdict.UNSEALED, str(exc), sender)]
             rec.reporters.add(entry.peer)
@@ -482,7 +482,7 @@ class ParticleCore:
         pid = rec.envelope.id
         actions: list[Action] = []
         if next_peers:
-            self.sealer.seal(pid, rec.data, rec.digests)
+            self.sealer.seal(rec.envelope, rec.data, rec.digests)
             try:
                 raw = air_data.encode(rec.data)
             except DataError as exc:
@@ -519,7 +519,7 @@ class ParticleCore:
         text = message if len(message) <= cut else message[: cut - 3] + "..."
         entry = Entry(Kind.FAILURE, [code, text, instruction[:cut]], self.peer_id)
         report = Data({FAILURE_KEY: entry})
-        self.sealer.seal(pid, report, {})
+        self.sealer.seal(rec.envelope, report, {})
         copy = rec.envelope.with_data(air_data.encode(report))
         return [*failed, SendCopy(pid, init, copy, (), *self._send_times(rec, now_ms))]
 

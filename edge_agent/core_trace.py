@@ -45,7 +45,7 @@ def report(
         return [Traced(envelope.id, peer_id, records, dropped)]
     entry = Entry(Kind.CALL, encode_report(seq, records, dropped), peer_id)
     data = Data({TRACE_KEY: entry})
-    sealer.seal(envelope.id, data, {})
+    sealer.seal(envelope, data, {})
     return [SendCopy(envelope.id, init, envelope.with_data(air_data.encode(data)), (), give_up_ms)]
 
 
@@ -78,7 +78,7 @@ def take(
         why = f"particle {pid} brought trace reports from {len(heard)} peers already"
     else:
         try:
-            sealer.check(pid, incoming, None)  # sealed by the peer it names
+            sealer.check(envelope, incoming, None)  # sealed by the peer it names
             _, records, dropped = decode_report(entry.value, limits.trace_records)
         except SealError as exc:
             return [Dropped(pid, Verdict.UNSEALED, str(exc), sender)]

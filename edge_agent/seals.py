@@ -5,10 +5,14 @@ without more, a peer the particle passes through could rewrite or invent results
 that ran elsewhere. As AquaVM 0.62 does, each peer signs what it produced: a *seal* is
 `peer`'s Ed25519 signature over
 
-    SEAL_DOMAIN || particle id || peer id || sha256(CBOR [[key, entry digest], ...] by key)
+    SEAL_DOMAIN || particle id || 0 || init peer's signature || peer id || 0
+                || sha256(CBOR [[key, entry digest], ...] by key)
 
 where an entry's digest is the SHA-256 of its canonical CBOR ``[key, kind, value, peer,
-stream]`` (the stream generation is left out: merging renumbers it). A copy is taken only if
+stream]`` (the stream generation is left out: merging renumbers it). The init peer's signature covers the
+particle's id, init peer, timestamp, ttl and script: a seal holds only in the particle its
+peer sealed, never in another that shares its id (a stranger's, with a script that reads
+the value as the result of some other call). A copy is taken only if
 every entry it adds is covered by a valid seal of the peer the entry names
 (`check`); the interpreter then checks that this peer was the one entitled to write it
 (`air.context.ExecutionContext.recorded`). The domain prefix keeps a seal from ever being
@@ -25,6 +29,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from edge_agent import const
 from edge_agent.air import values as V
@@ -32,9 +37,20 @@ from edge_agent.air.data import Data, Entry, Kind, Seal
 from edge_agent.cborutil import dumps, dumps_canonical
 from edge_agent.errors import RemoteError
 
-__all__ = ["SEAL_DOMAIN", "SealError", "Sealer", "entry_digest", "seal_message"]
+__all__ = ["SEAL_DOMAIN", "SealError", "SealedParticle", "Sealer", "entry_digest", "seal_message"]
 
-SEAL_DOMAIN = b"edge-agent/seal/v1\x00"
+SEAL_DOMAIN = b"edge-agent/seal/v2\x00"
+"""v2 binds a seal to the init peer's signature too (v1 named the particle id alone)."""
+
+
+class SealedParticle(Protocol):
+    """What a seal names of its particle (`edge_agent.particle.Particle` is one)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def signature(self) -> bytes: ...
+
 
 Verify = Callable[[str, bytes, bytes], bool]
 """verify(peer_id, message, signature) -> whether `peer_id`'s key signed `message`."""
@@ -52,10 +68,14 @@ def entry_digest(key: str, entry: Entry) -> bytes:
     ).digest()
 
 
-def seal_message(particle_id: str, peer: str, digests: list[tuple[str, bytes]]) -> bytes:
-    """The bytes `peer` signs for the entries `digests` names (sorted by key)."""
+def seal_message(particle: SealedParticle, peer: str, digests: list[tuple[str, bytes]]) -> bytes:
+    """The bytes `peer` signs for the entries `digests` names (sorted by key) in `particle`.
+    (A particle id is a canonical UUID and a signature 64 bytes: the parts cannot run into
+    each other.)"""
     listing = hashlib.sha256(dumps([[k, d] for k, d in digests])).digest()
-    return b"".join((SEAL_DOMAIN, particle_id.encode(), b"\x00", peer.encode(), b"\x00", listing))
+    return b"".join((
+        SEAL_DOMAIN, particle.id.encode(), b"\x00", particle.signature, peer.encode(), b"\x00", listing
+    ))
 
 
 @dataclass(slots=True)
@@ -71,7 +91,7 @@ class Sealer:
     verify: Verify
     _verified: OrderedDict[bytes, bytes] = field(default_factory=OrderedDict)
 
-    def seal(self, particle_id: str, data: Data, digests: dict[str, bytes]) -> bool:
+    def seal(self, particle: SealedParticle, data: Data, digests: dict[str, bytes]) -> bool:
         """Seal every entry of ours in `data` unless a seal of ours covers them already.
 
         `digests` caches entry digests by key for this particle (an entry never changes once
@@ -81,13 +101,14 @@ class Sealer:
         if not mine or any(s.peer == self.peer_id and len(s.keys) == len(mine) for s in data.seals):
             return False  # our seals nest: one as large as our entries covers them all
         listing = [(k, _cached_digest(digests, k, data.entries[k])) for k in mine]
-        signature = self.sign(seal_message(particle_id, self.peer_id, listing))
+        signature = self.sign(seal_message(particle, self.peer_id, listing))
         data.seals = [s for s in data.seals if s.peer != self.peer_id]
         data.seals.append(Seal(self.peer_id, tuple(mine), signature))
         return True
 
     def check(
-        self, particle_id: str, incoming: Data, known: Data | None, digests: dict[str, bytes] | None = None
+        self, particle: SealedParticle, incoming: Data, known: Data | None,
+        digests: dict[str, bytes] | None = None,
     ) -> None:
         """SealError unless every entry `incoming` adds to `known` is sealed by its producer.
 
@@ -100,7 +121,7 @@ class Sealer:
         fresh: dict[tuple[str, str], bytes] = {}  # digests of new entries, made once per check
         for seal in incoming.seals:
             if seal not in known_seals:
-                self._check_seal(particle_id, seal, incoming, known, digests, fresh)
+                self._check_seal(particle, seal, incoming, known, digests, fresh)
             covered.setdefault(seal.peer, set()).update(seal.keys)
         held = known.entries if known is not None else {}
         for key, entry in incoming.entries.items():
@@ -112,7 +133,7 @@ class Sealer:
 
     def _check_seal(
         self,
-        particle_id: str,
+        particle: SealedParticle,
         seal: Seal,
         data: Data,
         known: Data | None,
@@ -141,7 +162,7 @@ class Sealer:
                 if digest is None:
                     digest = fresh[key, entry.peer] = entry_digest(key, entry)
                 listing.append((key, digest))
-        message = seal_message(particle_id, seal.peer, listing)
+        message = seal_message(particle, seal.peer, listing)
         if self._verified.get(seal.signature) == message:
             self._verified.move_to_end(seal.signature)
             return

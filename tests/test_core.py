@@ -92,7 +92,7 @@ def test_a_bad_init_signature_is_refused_and_leaves_no_record() -> None:
 def forged_copy(p: SimParticle, entries: dict[str, Entry], sealer_name: str | None) -> SimParticle:
     data = Data(dict(entries))
     if sealer_name is not None:
-        Sealer(sealer_name, KEYS[sealer_name].sign, verify).seal(p.id, data, {})
+        Sealer(sealer_name, KEYS[sealer_name].sign, verify).seal(p, data, {})
     return p.with_data(air_data.encode(data))
 
 
@@ -115,6 +115,24 @@ def test_a_sealed_result_from_the_wrong_peer_is_a_forgery() -> None:
     [drop] = laptop.handle(Arrived(copy, "shed"), NOW)
     assert drop.verdict is Verdict.FORGED and "runs on dev" in drop.detail
     assert laptop.data(p.id).entries == {}
+
+
+def test_a_sealed_result_taken_into_another_particle_with_its_id_is_unsealed() -> None:
+    """A stranger reads a laptop particle's id off the LAN and starts its own particle with
+    that id and another script, carrying the laptop's data: dev's sealed answer to kv.get
+    must not pass at shed as dev's result of some other call (seals name the particle's
+    signature, which covers its script)."""
+    dev, shed = core("dev"), core("shed", trusted=())
+    lap = signed('(seq (call "dev" ("kv" "get") ["pin"] r) (call %init_peer_id% ("callbackSrv" "response") [r]))')
+    [calls] = dev.handle(Arrived(lap, "laptop"), NOW)
+    assert isinstance(calls, CallServices)
+    [send] = dev.handle(CallsDone(lap.id, {calls.requests[0].key: CallResult.success("4711")}), NOW)
+    assert isinstance(send, SendCopy)
+    evil = signed('(seq (call "dev" ("op" "identity") ["hello"] r) (call "shed" ("op" "noop") [r]))',
+                  init="stranger", pid=lap.id)
+    [dropped] = shed.handle(Arrived(evil.with_data(send.envelope.data), "stranger"), NOW)
+    assert isinstance(dropped, Dropped) and dropped.verdict is Verdict.UNSEALED, dropped
+    assert lap.id not in shed
 
 
 def test_results_for_the_init_peer_cannot_be_prefilled() -> None:
@@ -245,7 +263,7 @@ def test_decoded_weight_not_bytes_bounds_what_is_held() -> None:
     script = '(call "dev" ("op" "noop") [])'
     p = signed(script, "stranger")
     bulky = Data({"9": Entry(Kind.CALL, [[]] * 2000, "stranger")})  # ~4 KB on the wire, 2,000 values
-    Sealer("stranger", KEYS["stranger"].sign, verify).seal(p.id, bulky, {})
+    Sealer("stranger", KEYS["stranger"].sign, verify).seal(p, bulky, {})
     raw = air_data.encode(bulky)
     assert len(raw) < 5000
     [drop] = dev.handle(Arrived(p.with_data(raw)), NOW)
@@ -260,7 +278,7 @@ def test_strangers_hold_at_most_their_share_of_the_data() -> None:
     def bulky(init: str) -> list[Any]:  # ~30 KB of weight, a call pending on dev (so not idle)
         p = signed('(call "dev" ("op" "noop") [])', init)
         data = Data({"9": Entry(Kind.CALL, [[]] * 400, init)})
-        Sealer(init, KEYS[init].sign, verify).seal(p.id, data, {})
+        Sealer(init, KEYS[init].sign, verify).seal(p, data, {})
         return dev.handle(Arrived(p.with_data(air_data.encode(data))), NOW)
 
     assert [type(a) for a in bulky("stranger")] == [CallServices]
@@ -274,12 +292,12 @@ def test_a_strangers_data_is_bounded_in_items_before_it_is_decoded() -> None:
     dev = core(stranger_data_items=1000)
     p = signed('(call "dev" ("op" "noop") [])', "stranger")
     bulky = Data({"9": Entry(Kind.CALL, list(range(2000)), "stranger")})
-    Sealer("stranger", KEYS["stranger"].sign, verify).seal(p.id, bulky, {})
+    Sealer("stranger", KEYS["stranger"].sign, verify).seal(p, bulky, {})
     [drop] = dev.handle(Arrived(p.with_data(air_data.encode(bulky))), NOW)
     assert drop.verdict is Verdict.MALFORMED and "more than 1000 CBOR items" in drop.detail
     laptops = signed('(call "dev" ("op" "noop") [])', "laptop")  # a trusted peer's may hold more
     bulky = Data({"9": Entry(Kind.CALL, list(range(2000)), "laptop")})
-    Sealer("laptop", KEYS["laptop"].sign, verify).seal(laptops.id, bulky, {})
+    Sealer("laptop", KEYS["laptop"].sign, verify).seal(laptops, bulky, {})
     actions = dev.handle(Arrived(laptops.with_data(air_data.encode(bulky))), NOW)
     assert not any(isinstance(a, Dropped) for a in actions)
 

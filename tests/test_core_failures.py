@@ -167,7 +167,7 @@ def test_a_seal_over_a_report_cannot_be_reused_for_another_particle() -> None:
     laptop, p = started()
     other = signed(FAILS_ON_DEV)
     data = Data({FAILURE_KEY: Entry(Kind.FAILURE, [1, "m", ""], "dev")})
-    Sealer("dev", KEYS["dev"].sign, verify).seal(other.id, data, {})
+    Sealer("dev", KEYS["dev"].sign, verify).seal(other, data, {})
     [drop] = laptop.handle(Arrived(p.with_data(air_data.encode(data)), "dev"), NOW)
     assert drop.verdict is Verdict.UNSEALED
 

@@ -25,7 +25,7 @@ from edge_agent.core import (
     Traced,
     Verdict,
 )
-from edge_agent.seals import Sealer
+from edge_agent.seals import SealedParticle, Sealer
 from edge_agent.sim import SimParticle
 from edge_agent.trace import TRACE_KEY, Record, Step, decode_report, encode_report, request
 from tests.test_core import CALL_BACK, KEYS, NOW, core, forged_copy, signed, verify
@@ -90,9 +90,9 @@ def test_a_strangers_trace_request_makes_the_device_do_no_trace_work(monkeypatch
     seals: list[str] = []
 
     class CountingSealer(Sealer):
-        def seal(self, particle_id: str, data: Data, digests: dict[str, bytes]) -> bool:
+        def seal(self, particle: SealedParticle, data: Data, digests: dict[str, bytes]) -> bool:
             seals.append(",".join(data.entries))
-            return super().seal(particle_id, data, digests)
+            return super().seal(particle, data, digests)
 
     def counting_core() -> ParticleCore:
         dev = core(trusted=())
@@ -218,7 +218,7 @@ def test_a_report_sealed_for_another_particle_is_unsealed() -> None:
     laptop, p = traced_laptop()
     other = signed(request(CALL_BACK))
     data = Data({TRACE_KEY: Entry(Kind.CALL, encode_report(0, [], 0), "dev")})
-    Sealer("dev", KEYS["dev"].sign, verify).seal(other.id, data, {})
+    Sealer("dev", KEYS["dev"].sign, verify).seal(other, data, {})
     [drop] = laptop.handle(Arrived(p.with_data(air_data.encode(data)), "dev"), NOW)
     assert drop.verdict is Verdict.UNSEALED
 

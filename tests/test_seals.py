@@ -11,8 +11,9 @@ from edge_agent.air.errors import DataError
 from edge_agent.identity import KeyPair
 from edge_agent.seals import SEAL_DOMAIN, Sealer, SealError, entry_digest, seal_message
 
-PID = "6f1c1d2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f"
 ALICE, BOB = KeyPair.generate(), KeyPair.generate()
+PID = particle.Particle.create(ALICE, "(null)", id="6f1c1d2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f")
+"""The particle the seals below are made in (a seal names its id and its init peer's signature)."""
 
 
 def sealer(keys: KeyPair, verified: list[str] | None = None) -> Sealer:
@@ -60,9 +61,17 @@ def test_an_altered_entry_breaks_its_seal(tamper) -> None:  # type: ignore[no-un
 
 
 def test_a_seal_is_bound_to_its_particle() -> None:
+    """Not only to its id: a stranger's particle that takes the id (a particle id crosses
+    the LAN in the clear) with another script must not pass off bob's value as the result
+    of some other call (the init peer's signature covers the script)."""
     data = bobs_data()
-    with pytest.raises(SealError, match="does not match"):
-        sealer(ALICE).check(PID.replace("6f", "70"), data, None)
+    other_id = particle.Particle.create(ALICE, "(null)", id=PID.id.replace("6f", "70"))
+    squatter = KeyPair.generate()
+    same_id = particle.Particle.create(squatter, '(call %init_peer_id% ("op" "identity") ["x"] r)', id=PID.id)
+    for other in (other_id, same_id):
+        with pytest.raises(SealError, match="does not match"):
+            sealer(ALICE).check(other, data, None)
+    sealer(ALICE).check(PID, data, None)
 
 
 def test_a_seal_over_someone_elses_entries_is_refused() -> None:

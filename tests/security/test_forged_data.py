@@ -62,7 +62,7 @@ def become_forger(forger: Node, victim: str, forge: Callable[[SendCopy], tuple[A
 
 def sealed_by(node: Node, envelope: Any, data: Data) -> Any:
     """`envelope` with `data`, which `node` sealed as its own (a forger's seal is valid)."""
-    Sealer(node.peer_id, node.keypair.sign, particle.verify_signature).seal(envelope.id, data, {})
+    Sealer(node.peer_id, node.keypair.sign, particle.verify_signature).seal(envelope, data, {})
     return envelope.with_data(air_data.encode(data))
 
 
@@ -96,7 +96,7 @@ def test_a_forged_result_never_reaches_the_laptop(tmp_path: Path, signed_as: str
                     for entry in data.entries.values():
                         if entry.peer == garage.peer_id:
                             entry.peer = shed.peer_id
-                Sealer(shed.peer_id, shed.keypair.sign, particle.verify_signature).seal(env.id, data, {})
+                Sealer(shed.peer_id, shed.keypair.sign, particle.verify_signature).seal(env, data, {})
                 return env.with_data(air_data.encode(data)), laptop.peer_id
 
             sent = become_forger(shed, garage.peer_id, forge)

@@ -112,7 +112,7 @@ def held_particle(victim: str, items: int, *, ttl_ms: int = 30_000) -> Particle:
     value: list[Any] = [[] for _ in range(items)]
     results = {r.key: CallResult.success(value) for r in first.call_requests}
     data = run(script, first.data, Data(), params, results).data
-    Sealer(key.peer_id, key.sign, particle.verify_signature).seal(p.id, data, {})
+    Sealer(key.peer_id, key.sign, particle.verify_signature).seal(p, data, {})
     return p.with_data(air_data.encode(data))
 
 
