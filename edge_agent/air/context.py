@@ -470,6 +470,12 @@ class ExecutionContext:
         if self.steps > self.params.max_steps:
             raise Uncatchable(STEP_LIMIT, f"the script ran more than {self.params.max_steps} instructions")
 
+    def charge(self, steps: int) -> None:
+        """An instruction's work beyond one step (a comparison of large values)."""
+        if steps > 0:
+            self.steps += steps - 1
+            self.step()
+
     # --- streams ----------------------------------------------------------------------
 
     def stream(self, name: str) -> Stream:

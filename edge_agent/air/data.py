@@ -271,7 +271,7 @@ _PEER = attrgetter("peer")
 
 
 def _describe(e: Entry) -> str:
-    text = V.to_json(e.value) if e.kind != Kind.CALL_FAILED else f"error {e.value}"
+    text = V.quote(e.value) if e.kind != Kind.CALL_FAILED else f"error {e.value}"
     if len(text) > 80:
         text = text[:77] + "..."
     return f"{e.kind.name.lower()} by {e.peer}: {text}"

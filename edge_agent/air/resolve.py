@@ -35,7 +35,7 @@ def resolve_string(ctx: ExecutionContext, value: ast.Value) -> str:
         raise Catchable(
             NON_STRING_IN_TRIPLET,
             f"call cannot resolve non-String triplet variable part `{value.render()}` "
-            f"with value '{V.to_json(v)}'",
+            f"with value '{V.quote(v)}'",
         )
     return v
 

@@ -8,6 +8,7 @@ because that text appears in error messages a script can read.
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from typing import Any
@@ -33,9 +34,93 @@ def equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+EQUAL_VALUES_PER_STEP = 32
+"""A comparison (`match`, a replayed `ap`) costs one interpreter step more per this many
+values it looks at: else `(match big big)` in a fold costs a stranger's run milliseconds a
+step, and the step budget no longer bounds its CPU (about 0.1 µs a value here)."""
+
+QUOTE_MAX_VALUES = 256
+"""Most values (and string characters / 64) of a value an error message prints whole."""
+QUOTE_MAX_CHARS = 1024
+"""Longest JSON text of a value in an error message."""
+
+
+def equal_work(a: Any, b: Any) -> tuple[bool, int]:
+    """`equal`, and how many values it looked at: the work the comparison cost. The
+    comparison runs in C (`!=`, then the types side by side), which strict equality allows:
+    two values serde_json finds equal are equal to Python too."""
+    if a is b:
+        return True, 1  # one value: nothing to walk (JSON values hold no NaN)
+    ta = type(a)
+    if ta is not type(b):
+        return False, 1
+    if ta is not list and ta is not dict:
+        return bool(a == b), 1
+    if a != b:
+        return False, len(a) + 1
+    return _same_types(a, b)
+
+
+def _same_types(a: Any, b: Any) -> tuple[bool, int]:
+    """For two containers Python finds equal: whether their values have the same types all
+    the way down (1 and 1.0, true and 1 are equal to Python), and how many it looked at."""
+    if type(a) is dict:
+        a, b = [a[k] for k in a], [b[k] for k in a]
+    ta = list(map(type, a))
+    if ta != list(map(type, b)):
+        return False, len(a) + 1
+    work = len(a) + 1
+    if list in ta or dict in ta:
+        for x, y, t in zip(a, b, ta, strict=True):
+            if t is list or t is dict:
+                same, more = _same_types(x, y)
+                work += more
+                if not same:
+                    return False, work
+    return True, work
+
+
 def to_json(value: Any) -> str:
     """Compact JSON with sorted keys, as serde_json prints a `Value`."""
     return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False, allow_nan=False)
+
+
+def quote(value: Any) -> str:
+    """`to_json(value)` for an error message: whole, as AquaVM prints it, if the value is
+    small; else the start of a bounded preview and "...". A message then costs the same
+    for a value of a megabyte, and a script that keeps its errors (`%last_error%`) keeps
+    kilobytes, not the value again each time."""
+    budget = [QUOTE_MAX_VALUES]
+    shown = _preview(value, budget)
+    text = to_json(shown)
+    if budget[0] >= 0 and len(text) <= QUOTE_MAX_CHARS:
+        return text
+    return text[:QUOTE_MAX_CHARS] + "..."
+
+
+def _preview(value: Any, budget: list[int]) -> Any:
+    """`value` cut to what `budget` (values left; negative once something was cut) allows."""
+    budget[0] -= 1
+    t = type(value)
+    if t is str:
+        budget[0] -= len(value) // 64
+        return value if budget[0] >= 0 else value[: QUOTE_MAX_CHARS + 1]
+    if t is list:
+        out = []
+        for item in value:
+            if budget[0] < 0:
+                break
+            out.append(_preview(item, budget))
+        return out
+    if t is dict:
+        kept = {}
+        keys = sorted(value) if len(value) <= QUOTE_MAX_VALUES else heapq.nsmallest(QUOTE_MAX_VALUES, value)
+        for k in keys:
+            if budget[0] < 0:
+                break
+            kept[k] = _preview(value[k], budget)
+        return kept
+    return value
 
 
 def check_value(value: Any, *, depth: int = 0) -> int:
@@ -90,7 +175,7 @@ def apply_lens(value: Any, lens: ast.Lens, resolve_index: Any) -> Any:
                 if idx is None:
                     raise Catchable(
                         LAMBDA_ERROR,
-                        f"scalar accessor `{to_json(key)}` should has number or string type",
+                        f"scalar accessor `{quote(key)}` should has number or string type",
                     )
                 value = _index(value, idx)
     return value
@@ -109,7 +194,7 @@ def apply_canon_lens(values: list[Any], lens: ast.Lens, resolve_index: Any) -> A
         key = resolve_index(first.name)
         idx = as_index(key)
         if idx is None:
-            raise Catchable(LAMBDA_ERROR, f"stream accessor `{to_json(key)}` should has number type")
+            raise Catchable(LAMBDA_ERROR, f"stream accessor `{quote(key)}` should has number type")
     assert idx is not None
     if idx >= len(values):
         raise Catchable(
@@ -161,7 +246,7 @@ def length_of(value: Any) -> int:
     raise Catchable(
         LENGTH_OF_NON_ARRAY,
         "the length functor could applied only to an array-like value, "
-        f"but it's applied to '{to_json(value)}'",
+        f"but it's applied to '{quote(value)}'",
     )
 
 
@@ -169,11 +254,11 @@ def _field(value: Any, name: str) -> Any:
     if type(value) is not dict:
         raise Catchable(
             LAMBDA_ERROR,
-            f"value '{to_json(value)}' is not an map-type to match field accessor with field_name = '{name}'",
+            f"value '{quote(value)}' is not an map-type to match field accessor with field_name = '{name}'",
         )
     if name not in value:
         raise Catchable(
-            LAMBDA_ERROR, f"value '{to_json(value)}' does not contain element with field name = '{name}'"
+            LAMBDA_ERROR, f"value '{quote(value)}' does not contain element with field name = '{name}'"
         )
     return value[name]
 
@@ -182,8 +267,8 @@ def _index(value: Any, idx: int) -> Any:
     if type(value) is not list:
         raise Catchable(
             LAMBDA_ERROR,
-            f"value '{to_json(value)}' is not an array-type to match array accessor with idx = '{idx}'",
+            f"value '{quote(value)}' is not an array-type to match array accessor with idx = '{idx}'",
         )
     if idx >= len(value):
-        raise Catchable(LAMBDA_ERROR, f"value '{to_json(value)}' does not contain element for idx = '{idx}'")
+        raise Catchable(LAMBDA_ERROR, f"value '{quote(value)}' does not contain element for idx = '{idx}'")
     return value[idx]

@@ -32,7 +32,9 @@ def execute(node: ast.Ap, ctx: ExecutionContext) -> None:
 def check_replayed(ctx: ExecutionContext, key: str, entry: Entry, value: object) -> None:
     """An `ap` runs on any peer, so its seal proves little: its recorded value must be the
     value its argument gives now."""
-    if not V.equal(entry.value, value):
+    same, work = V.equal_work(entry.value, value)
+    ctx.charge(work // V.EQUAL_VALUES_PER_STEP)
+    if not same:
         raise Uncatchable(
             FORGED_RESULT,
             f"the data holds a value for ap {key!r} (by {entry.peer}) that its argument does not give",

@@ -23,7 +23,7 @@ def execute(node: ast.ApMap, ctx: ExecutionContext) -> None:
         ctx.complete = False
         return
     if type(key) not in (str, int):
-        raise Catchable(STREAM_MAP_KEY_ERROR, f"unsupported type for a stream map key: '{V.to_json(key)}'")
+        raise Catchable(STREAM_MAP_KEY_ERROR, f"unsupported type for a stream map key: '{V.quote(key)}'")
     entry_key = ctx.key(node)
     entry = ctx.recorded(entry_key, (Kind.AP,), None, node)
     pair = {"key": key, "value": value}

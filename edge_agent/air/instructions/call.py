@@ -28,7 +28,7 @@ def service_error(ret_code: int, message: str) -> Catchable:
     """AquaVM's error 10000; the service's message appears as JSON text."""
     return Catchable(
         LOCAL_SERVICE_ERROR,
-        f"Local service error, ret_code is {ret_code}, error message is '{V.to_json(message)}'",
+        f"Local service error, ret_code is {ret_code}, error message is '{V.quote(message)}'",
     )
 
 

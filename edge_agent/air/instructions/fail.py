@@ -17,7 +17,7 @@ from edge_agent.air.resolve import resolve
 
 
 def user_error(obj: dict[str, Any]) -> Catchable:
-    return Catchable(USER_ERROR, f"fail with '{V.to_json(obj)}' is used without corresponding xor")
+    return Catchable(USER_ERROR, f"fail with '{V.quote(obj)}' is used without corresponding xor")
 
 
 def check_error_object(value: Any) -> dict[str, Any]:
@@ -26,16 +26,16 @@ def check_error_object(value: Any) -> dict[str, Any]:
         raise Catchable(
             INVALID_ERROR_OBJECT,
             "scalar should have an object type to be converted into error object, "
-            f"but '{V.to_json(value)}' doesn't have",
+            f"but '{V.quote(value)}' doesn't have",
         )
     for name, want, kind in (("error_code", int, "integer"), ("message", str, "string")):
         if name not in value:
             raise Catchable(
-                INVALID_ERROR_OBJECT, f"scalar '{V.to_json(value)}' must have field with name '{name}'"
+                INVALID_ERROR_OBJECT, f"scalar '{V.quote(value)}' must have field with name '{name}'"
             )
         if type(value[name]) is not want:
             raise Catchable(
-                INVALID_ERROR_OBJECT, f"{name} of scalar '{V.to_json(value)}' must have {kind} type"
+                INVALID_ERROR_OBJECT, f"{name} of scalar '{V.quote(value)}' must have {kind} type"
             )
     if value["error_code"] == 0:
         raise Catchable(INVALID_ERROR_OBJECT, "error code must be non-zero, but it is zero")

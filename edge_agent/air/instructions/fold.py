@@ -54,7 +54,7 @@ def execute(node: ast.Fold, ctx: ExecutionContext) -> None:
     if type(value) is not list:
         raise Catchable(
             FOLD_OVER_NON_ARRAY,
-            f"expression '{iterable.render()}' returned non-array value '{V.to_json(value)}' "
+            f"expression '{iterable.render()}' returned non-array value '{V.quote(value)}' "
             "for fold iterable",
         )
     if not value:

@@ -21,7 +21,9 @@ def _compare(node: ast.Match | ast.MisMatch, ctx: ExecutionContext) -> bool | No
     except VariableNotFound:
         ctx.complete = False
         return None
-    return V.equal(left, right)
+    same, work = V.equal_work(left, right)
+    ctx.charge(work // V.EQUAL_VALUES_PER_STEP)
+    return same
 
 
 def execute_match(node: ast.Match, ctx: ExecutionContext) -> None:
