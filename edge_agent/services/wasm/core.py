@@ -207,6 +207,11 @@ class HostCore:
         """Calls in progress (waiting for a turn, or running) by service."""
         self._strangers_calls: Counter[str] = Counter()
         """Of those, strangers' calls."""
+        self._calls_since_check: dict[int, int] = {}
+        """Calls each worker answered since its memory was last checked (`_check_memory`)."""
+        self._held_at_first_check: dict[int, tuple[int | None, int]] = {}
+        """Each worker's process id and the bytes it held besides its services' memories at
+        its first check."""
 
     # -- bookkeeping ------------------------------------------------------------------------
 
@@ -398,7 +403,43 @@ class HostCore:
                 raise replies.closed_error(info, function) from None
             remains = yield Bury(worker, Burial.REAP)
             raise replies.crash_error(info, function, remains.status) from None
+        yield from self._check_memory(worker)
         return replies.outcome(info, function, reply, self.observer)
+
+    def _check_memory(self, worker: WorkerProcess) -> Operation[None]:
+        """Every `WASM_MEMORY_CHECK_EVERY` calls, between two calls (this one's turn still
+        held): replace the worker once what it holds besides its services' memories grew by
+        `WASM_RECYCLE_GROWTH_BYTES` since its first check. pywasm3 0.5.0 never frees what a
+        host import call allocates (its argument tuple and result: 64-320 bytes a call), so
+        a service polled for its sensor or KV store would otherwise run its worker out of
+        memory in the middle of a call (MemoryError, ret_code 7) every day or so. The
+        services lose what their memory held, as after a crash, but no call fails; the next
+        call starts a new worker."""
+        count = self._calls_since_check.get(worker.index, 0) + 1
+        self._calls_since_check[worker.index] = count % const.WASM_MEMORY_CHECK_EVERY
+        if count < const.WASM_MEMORY_CHECK_EVERY:
+            return
+        try:
+            reply = yield Exchange(worker, abi.encode_frame([abi.OP_STATS]), _STATS_TIMEOUT_S)
+        except (Timeout, Died):
+            yield Bury(worker, Burial.KILL)
+            return
+        stats = reply[1] if isinstance(reply, list) and len(reply) > 1 and isinstance(reply[1], dict) else {}
+        rss, wasm = stats.get("rss_bytes"), stats.get("wasm_memory_bytes")
+        if type(rss) is not int or type(wasm) is not int:
+            return
+        held = rss - wasm
+        pid, first = self._held_at_first_check.get(worker.index, (None, held))
+        if pid != worker.pid:  # a new process: this is its first check
+            self._held_at_first_check[worker.index] = (worker.pid, held)
+            return
+        if held - first > const.WASM_RECYCLE_GROWTH_BYTES:
+            log.info(
+                "Wasm worker %d grew by %d MiB besides its services' memories (pywasm3 keeps what "
+                "host calls allocate): replacing it; its services start afresh",
+                worker.index, (held - first) >> 20,
+            )
+            yield Bury(worker, Burial.STOP)
 
     def remove(self, name: str) -> Operation[None]:
         """Remove service `name` (no error if there is none); a worker left without services stops."""

@@ -165,6 +165,7 @@ class Worker:
             "pid": os.getpid(),
             "rss_bytes": rss_pages * os.sysconf("SC_PAGE_SIZE"),
             "services": sorted(self.services),
+            "wasm_memory_bytes": sum(s.memory.size() for s in self.services.values() if s.memory is not None),
             "memory_api": "m3_GetMemory" if self.capi.ok else "get_memory",
         }
 

@@ -495,6 +495,27 @@ def test_a_worker_that_died_while_idle_is_replaced_silently(make_host: type[Wasm
     assert host.call("num", "add", [1, 2]) == 3
 
 
+def test_a_worker_that_host_calls_made_grow_is_replaced_between_calls(
+    make_host: type[WasmHost], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pywasm3 0.5.0 keeps what every host import call allocates: a service polled often
+    once ran its worker out of memory in the middle of a call (MemoryError, ret_code 7).
+    The host reads the worker's memory between calls and replaces it once it grew; no call
+    fails, and the KV store (on disk) outlives the worker."""
+    monkeypatch.setattr(const, "WASM_MEMORY_CHECK_EVERY", 2)
+    monkeypatch.setattr(const, "WASM_RECYCLE_GROWTH_BYTES", 256 * 1024)
+    host = make_host(workers=1)
+    host.deploy("imp", module("imports"), {"deadline_ms": 30_000})
+    assert host.call("imp", "kv_put", [42]) == 0
+    pids = {host.worker_pids()[0]}
+    for _ in range(12):
+        assert host.call("imp", "walls", [20_000]) == 1  # 20,000 host calls: some 600 KiB kept
+        pids.add(host.worker_pids()[0])
+    pids.discard(None)
+    assert len(pids) >= 3, pids  # replaced, again and again
+    assert host.call("imp", "kv_get", []) == 42
+
+
 def test_a_worker_outlives_the_thread_that_started_it(make_host: type[WasmHost]) -> None:
     host = make_host()
     thread = threading.Thread(target=host.deploy, args=("num", module("numeric")))

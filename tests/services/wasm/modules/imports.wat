@@ -19,6 +19,15 @@
     (call $log (i32.const 1) (i32.const 65530) (i32.const 100)))
   (func (export "mono") (result i64) (call $mono))
   (func (export "wall") (result i64) (call $wall))
+  ;; Reads the wall clock n times (n host calls): what a service polled often does.
+  (func (export "walls") (param $n i32) (result i32)
+    (block $done
+      (loop $more
+        (br_if $done (i32.eqz (local.get $n)))
+        (drop (call $wall))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $more)))
+    (i32.const 1))
   ;; Fills 8 bytes at 64 with random bytes; returns them as an i64.
   (func (export "random") (result i64)
     (drop (call $random (i32.const 64) (i32.const 8)))
