@@ -31,9 +31,10 @@ Blockwise over CoAP (1 KiB blocks, one at a time), a module at the 2 MiB default
 3.9 s over loopback on an x86-64 PC: a minute or more on a Raspberry Pi 5-20x slower."""
 
 NODE_MAX_HELD_DATA_BYTES = 48 * 1024 * 1024
-"""Particle data a node holds at once, in bytes of its weight (each particle's largest copy:
+"""Particle data a node holds at once, in bytes of its weight (each particle's first copy:
 its encoded size plus DATA_ITEM_WEIGHT_BYTES per decoded CBOR item, so what it costs in
-memory, not on the wire); past it idle particles are given up early, and if none is idle a
+memory, not on the wire; then what each later copy adds and what its runs record,
+`air.data.entry_weight`); past it idle particles are given up early, and if none is idle a
 new copy is dropped. With the agent (~45 MB) and its Wasm workers it stays under the unit's
 MemoryMax=256M."""
 

@@ -39,7 +39,7 @@ from edge_agent import const, core_trace
 from edge_agent.air import data as air_data
 from edge_agent.air.calls import RET_UNREACHABLE, CallRequest
 from edge_agent.air.context import RunParams
-from edge_agent.air.data import FAILURE_KEY, FAILURE_TEXT_MAX_CHARS, Data, Entry, Kind
+from edge_agent.air.data import FAILURE_KEY, FAILURE_TEXT_MAX_CHARS, Data, Entry, Kind, entry_weight
 from edge_agent.air.errors import FORGED_RESULT, REFUSED_COPY_CODES, STEP_LIMIT, DataError, ParseError
 from edge_agent.air.interpreter import Script, compile_script, run
 from edge_agent.core_events import (
@@ -221,19 +221,18 @@ class ParticleCore:
         if rec is None and not self._make_room(0, trusted, keep=None, new=True):
             detail = f"{len(self._records)} particles are in progress here"
             return [Dropped(p.id, Verdict.OVERLOADED, detail, ev.sender)]
-        weight = len(p.data) + incoming.items * const.DATA_ITEM_WEIGHT_BYTES
-        grows = weight - (rec.weight if rec is not None else 0)
+        if rec is None:
+            grows = len(p.data) + incoming.items * const.DATA_ITEM_WEIGHT_BYTES
+        else:  # what it adds to the data held: a later copy mostly repeats what came before
+            held = rec.data.entries
+            grows = sum(entry_weight(e) for k, e in incoming.entries.items() if k not in held)
         if grows > 0 and not self._make_room(grows, trusted, keep=p.id):
-            detail = f"{len(self._records)} particles hold {self._held} bytes of data here"
-            return [Dropped(p.id, Verdict.OVERLOADED, detail, ev.sender)]
+            return [Dropped(p.id, Verdict.OVERLOADED, self._full_detail(), ev.sender)]
         created = rec is None
         if rec is None:
             rec = self._records[p.id] = self._new_record(p, trusted, ev.local)
             self._strangers += not trusted
-        if grows > 0:
-            self._held += grows
-            self._strangers_held += 0 if rec.trusted else grows
-            rec.weight = weight
+        self._weigh(rec, grows)
         actions = self._run(rec, incoming, now_ms, arrived=ev)
         if created and actions and isinstance(actions[0], Dropped) and p.id in self._records:
             self._release(p.id)  # a refused first copy leaves no trace: the real one may follow
@@ -463,6 +462,13 @@ class ParticleCore:
             self._weigh_resume(rec)  # (used up)
             return [Dropped(pid, _REFUSED.get(result.ret_code, Verdict.MALFORMED), result.error_message)]
         rec.data = result.data
+        if result.weight and self._full(result.weight, rec.trusted, new=False):
+            self._weigh_resume(rec)  # (used up: its room goes to the data first)
+            if not self._make_room(result.weight, rec.trusted, keep=pid):
+                # What its runs recorded (canons, results, errors) outgrew the room: no more.
+                self._finish(pid, "its data outgrew the room here")
+                return [Dropped(pid, Verdict.OVERLOADED, self._full_detail())]
+        self._weigh(rec, result.weight)
         rec.resume = result.resume
         self._weigh_resume(rec)
         if result.ret_code == STEP_LIMIT and rec.steps >= budget:
@@ -532,6 +538,16 @@ class ParticleCore:
         reserve = min(rec.envelope.ttl_ms // 5, self.limits.error_reserve_ms)
         last = deadline - reserve if now_ms < deadline - reserve else deadline
         return min(last, now_ms + self.limits.delivery_timeout_ms), last
+
+    def _weigh(self, rec: Record, more: int) -> None:
+        """Count `more` bytes of data held for `rec` (room was made for them)."""
+        if more > 0:
+            self._held += more
+            self._strangers_held += 0 if rec.trusted else more
+            rec.weight += more
+
+    def _full_detail(self) -> str:
+        return f"{len(self._records)} particles hold {self._held} bytes of data here"
 
     def _weigh_resume(self, rec: Record) -> None:
         """The resume point counts in the particle's weight (it holds copies of interpreter

@@ -26,7 +26,7 @@ class Record:
     pending: set[str] = field(default_factory=set)
     results: dict[str, CallResult] = field(default_factory=dict)
     digests: dict[str, bytes] = field(default_factory=dict)
-    weight: int = 0  # of its largest copy's data; and of its resume point:
+    weight: int = 0  # of its data (first copy, what later copies and runs added); of its resume point:
     resume_weight: int = 0
     steps: int = 0
     cpu_s: float = 0.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from edge_agent import const
 from edge_agent.air import data as air_data
 from edge_agent.air.calls import CallResult
 from edge_agent.air.data import FAILURE_KEY, Data, Entry, Kind
@@ -364,19 +365,57 @@ def test_the_resume_point_counts_in_the_weight_and_goes_when_there_is_no_room_fo
     def drive(dev: ParticleCore) -> tuple[int, list[Any], list[Any]]:
         p = signed(script)
         [calls] = dev.handle(Arrived(p), NOW)
-        arrived = dev.held_bytes
         actions = dev.handle(CallsDone(p.id, {calls.requests[0].key: CallResult.success(list(range(60)))}), NOW)
         most, made = 0, []
         while actions and isinstance(actions[0], CallServices):
-            most = max(most, dev.held_bytes - arrived)
+            most = max(most, dev.held_bytes)
             made += [r.args for r in actions[0].requests]
             actions = dev.handle(CallsDone(p.id, {r.key: CallResult.success(None) for r in actions[0].requests}), NOW)
-        return most, made, actions
+        return max(most, dev.held_bytes), made, actions
 
-    roomy = core()
-    resumed, made, outcome = drive(roomy)
-    assert resumed > 0  # the resume points' weight, on top of the data's
-    tight = core(max_held_bytes=1)  # room for the copy (it brings no data), none for a resume point
-    assert drive(tight) == (0, made, outcome)
-    assert tight.held_bytes == 0 < roomy.held_bytes
+    replaying = core()
+    replaying.incremental = False  # no resume points: what the data alone weighs
+    data_only, made, outcome = drive(replaying)
+    assert data_only > 60 * const.DATA_ITEM_WEIGHT_BYTES  # what the runs recorded counts
+    resumed, made_resumed, outcome_resumed = drive(core())
+    assert resumed > data_only and (made_resumed, outcome_resumed) == (made, outcome)
+    tight = core(max_held_bytes=data_only)  # room for the data, none for a resume point
+    assert drive(tight) == (data_only, made, outcome)
     assert len(made) == 60
+
+
+def test_what_later_copies_add_is_weighed_not_only_the_largest_copy() -> None:
+    """A stranger's copies of its particle, each adding one 100 KB entry at a key no
+    instruction visits, sealed by fresh identities of its own: the merged data grows with
+    each, and once the strangers' share of the room is full the next is refused (before,
+    only the largest copy counted: 300 such copies held 300 MB)."""
+    dev = core(max_held_bytes=1_000_000)
+    p = signed("(null)", init="stranger")
+    verdicts = []
+    for n in range(20):
+        who = KEYS.setdefault(f"sock{n}", KeyPair.generate()) and f"sock{n}"
+        copy = forged_copy(p, {f"junk{n}": Entry(Kind.CALL, "x" * 100_000, who)}, sealer_name=who)
+        actions = dev.handle(Arrived(copy, "stranger"), NOW + n)
+        verdicts.append(actions[0].verdict if actions and isinstance(actions[0], Dropped) else None)
+        assert dev.held_bytes <= 0.75 * 1_000_000
+    assert verdicts[:5] == [None] * 5 and Verdict.OVERLOADED in verdicts
+
+
+def test_what_runs_record_is_weighed() -> None:
+    """A stranger's particle whose runs build hundreds of canons of a 1,024-value stream from
+    a copy of a few kilobytes (2,200 of them held 20 MB a particle, none of it counted): the
+    canons count in its weight, and past the room the particle is given up."""
+    script = (
+        '(seq (seq (call %init_peer_id% ("getDataSrv" "a") [] a) (call %init_peer_id% ("getDataSrv" "b") [] b))'
+        ' (seq (fold a i (seq (ap i $s) (next i))) (fold b j (seq (canon "dev" $s #c) (next j)))))'
+    )
+    p = signed(script, init="stranger")
+    inputs = {"2": Entry(Kind.CALL, list(range(1024)), "stranger"), "3": Entry(Kind.CALL, list(range(200)), "stranger")}
+    roomy = core(max_held_bytes=64_000_000)
+    assert roomy.handle(Arrived(forged_copy(p, inputs, "stranger"), "stranger"), NOW) == []
+    assert roomy.held_bytes > 200 * 16 * 1024  # the canons' weight
+    tight = core(max_held_bytes=2_000_000)
+    [dropped, forgotten] = tight.handle(Arrived(forged_copy(p, inputs, "stranger"), "stranger"), NOW)
+    assert isinstance(dropped, Dropped) and dropped.verdict is Verdict.OVERLOADED
+    assert isinstance(forgotten, Forgotten) and "outgrew" in forgotten.why
+    assert tight.held_bytes == 0 and p.id not in tight

@@ -20,7 +20,7 @@ from typing import Any
 from edge_agent import const
 from edge_agent.air import ast
 from edge_agent.air.calls import CallRequest, CallResult
-from edge_agent.air.data import Data, Entry, Kind
+from edge_agent.air.data import Data, Entry, Kind, entry_weight
 from edge_agent.air.errors import (
     FORGED_RESULT,
     ITERABLE_SHADOWING,
@@ -378,6 +378,8 @@ class ExecutionContext:
         self.call_requests: list[CallRequest] = []
         self.errors = ErrorState()
         self.steps = 0
+        self.recorded_weight = 0
+        """What the entries this run recorded weigh (`data.entry_weight`)."""
         self.new_entries: list[tuple[Stream, StreamValue]] = []
         self._positions: dict[str, int] | None = None  # built on first use: most runs need none
         self.canon_reads: Any = None  # what the last canons read, without a memo (canon.py)
@@ -533,6 +535,7 @@ class ExecutionContext:
         if self._positions is not None:
             self._positions[key] = len(self.data.entries)
         self.data.entries[key] = entry
+        self.recorded_weight += entry_weight(entry)
         log = self.log
         if log is not None and log.missing and log.missing[-1] == key:
             log.missing.pop()  # found missing just now, and ours from now on: nothing can change it

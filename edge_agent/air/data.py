@@ -82,6 +82,32 @@ class Entry:
         return self.kind == Kind.AP or self.peer == other.peer
 
 
+CANON_KEY_WEIGHT_BYTES = 16
+"""What one stream value a canon names weighs in memory: a reference to its key (the value
+itself is held once, by its own entry)."""
+
+
+def entry_weight(entry: Entry) -> int:
+    """What an entry holds in memory, in the bytes of weight a node's held-data budget
+    counts: `DATA_ITEM_WEIGHT_BYTES` per value and the length of its strings; a canon
+    `CANON_KEY_WEIGHT_BYTES` per stream value it names."""
+    if entry.kind is Kind.CANON and type(entry.value) is list:
+        return const.DATA_ITEM_WEIGHT_BYTES + CANON_KEY_WEIGHT_BYTES * len(entry.value)
+    weight, stack = 0, [entry.value]
+    while stack:
+        value = stack.pop()
+        weight += const.DATA_ITEM_WEIGHT_BYTES
+        t = type(value)
+        if t is str or t is bytes:
+            weight += len(value)
+        elif t is list:
+            stack.extend(value)
+        elif t is dict:
+            weight += sum(map(len, value))
+            stack.extend(value.values())
+    return weight
+
+
 @dataclass(frozen=True, slots=True)
 class Seal:
     """`peer`'s signature over the entries it produced, named by their keys (sorted)."""

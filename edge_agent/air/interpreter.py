@@ -76,6 +76,8 @@ class RunResult:
     """On an uncaught catchable error, the instruction it came from (as `:error:` names it)."""
     resume: Resume | None = None
     """Where the next run may go on from (an incremental run that succeeded, see resume.py)."""
+    weight: int = 0
+    """What the entries this run recorded weigh in memory (`data.entry_weight`)."""
 
     @property
     def ok(self) -> bool:
@@ -195,13 +197,15 @@ def run(
         )
     if ret_code:
         where = _failed_instruction(ctx.errors.error, ret_code, message)
-        return RunResult(data, ret_code=ret_code, error_message=message, steps=ctx.steps, instruction=where)
+        return RunResult(data, ret_code=ret_code, error_message=message, steps=ctx.steps, instruction=where,
+                         weight=ctx.recorded_weight)
     return RunResult(
         data,
         next_peers=list(ctx.next_peers),
         call_requests=ctx.call_requests,
         forwarded=ctx.next_peers,
         steps=ctx.steps,
+        weight=ctx.recorded_weight,
         resume=REPLAY if replays else resume_point(ctx, compiled, paid) if incremental else None,
     )
 
