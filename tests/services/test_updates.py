@@ -373,6 +373,38 @@ def test_a_public_services_kv_writes_for_strangers_have_a_budget_and_others_do_n
     run(main())
 
 
+def test_a_replaced_worker_gives_strangers_no_fresh_kv_budget(tmp_path: Path) -> None:
+    """Strangers' KV budget lives in the worker: when the worker dies (a crash, a deadline,
+    or its replacement after host calls made it grow), the service is loaded again with an
+    empty budget that refills at the steady rate, not a full one: else making its worker
+    crash would buy a stranger another burst of SD-card writes."""
+    import os
+    import signal
+
+    from edge_agent.store import KVLimits
+    from tests.services.test_local import STRANGER
+
+    state = StateDir(tmp_path)
+    state.trust(LAPTOP)
+    small = KVLimits(max_keys=16, max_total_bytes=4096)
+
+    async def main() -> None:
+        async with AsyncWasmHost(HostConfig(state_dir=state.path, kv_limits=small)) as host:
+            services = LocalServices(ME, host, state, fetch_module=ALL)
+            await deploy(services, V1, {"access": "public"})
+            counts = [await ok(services, "counter", "bump", [], peer=STRANGER) for _ in range(100)]
+            spent = max(counts)
+            assert spent < 100  # the budget ran out
+            [pid] = [p for p in host.worker_pids() if p]
+            os.kill(pid, signal.SIGKILL)
+            await asyncio.sleep(0.1)
+            after = [await ok(services, "counter", "bump", [], peer=STRANGER) for _ in range(20)]
+            assert max(after) <= spent + 1, (spent, after)  # a sixteenth of a file a second, no burst
+            await services.aclose()
+
+    run(main())
+
+
 def test_versions_are_for_trusted_peers_and_update_options_are_checked(tmp_path: Path) -> None:
     from tests.services.test_local import STRANGER
 

@@ -290,10 +290,12 @@ class HostCore:
         return abi.encode_frame([abi.OP_CALL, record.info.name, sig.name, payload, caller, stranger])
 
     @staticmethod
-    def _load_frame(prepared: Prepared) -> bytes:
-        return abi.encode_frame(
-            [abi.OP_LOAD, prepared.info.name, prepared.wasm, prepared.load_config]
-        )
+    def _load_frame(prepared: Prepared, reload: bool = False) -> bytes:
+        """The OP_LOAD frame; `reload` for a worker that replaces one: the service's budget of
+        strangers' KV writes (`host_imports.KVWear`) then starts empty, not full, so that
+        making its worker crash or be replaced never gives strangers a fresh burst."""
+        config = {**prepared.load_config, "reload": True} if reload else prepared.load_config
+        return abi.encode_frame([abi.OP_LOAD, prepared.info.name, prepared.wasm, config])
 
     # -- operations -------------------------------------------------------------------------
 
@@ -536,7 +538,7 @@ class HostCore:
                 continue
             try:
                 reply = yield Exchange(
-                    worker, self._load_frame(record.prepared), const.WASM_LOAD_DEADLINE_MS / 1000
+                    worker, self._load_frame(record.prepared, reload=True), const.WASM_LOAD_DEADLINE_MS / 1000
                 )
             except (Timeout, Died):
                 # It kills or hangs a fresh worker: start yet another one, without it.

@@ -40,9 +40,11 @@ class KVWear:
 
     __slots__ = ("_stamp", "_tokens")
 
-    def __init__(self) -> None:
-        self._tokens = -1.0  # full at the first spend
-        self._stamp = 0.0
+    def __init__(self, full: bool = True) -> None:
+        """Full (the service was deployed), or empty and refilling from now (it was loaded
+        again into a worker that replaced one)."""
+        self._tokens = -1.0 if full else 0.0  # -1: full at the first spend
+        self._stamp = time.monotonic()
 
     def spend(self, nbytes: int, file_bytes: int) -> bool:
         """Take `nbytes` if the budget holds them (`file_bytes`: the largest file the quota allows)."""

@@ -95,7 +95,7 @@ class _Service:
         self.stranger = False
         """Whether the call in progress is a stranger's (admitted by a `public` rule alone):
         its KV writes draw on `wear`, this service's budget of bytes rewritten for strangers."""
-        self.wear = KVWear()
+        self.wear = KVWear(full=not config.get("reload"))
         self._kv: Any = None
         self.kv_opened = False
         """Set when `kv` opens the store (the worker tidies up after that call)."""
