@@ -20,7 +20,7 @@ from edge_agent.services.local import LocalServices
 from edge_agent.services.updates import STAGE_PREFIX, stage_name
 from edge_agent.services.wasm.host import AsyncWasmHost, HostConfig
 from edge_agent.identity import KeyPair
-from edge_agent.store import StateDir
+from edge_agent.store import KVLimits, StateDir
 from tests.services.test_local import LAPTOP, ME, Offer, failed, ok, run, sha
 
 MODULES = Path(__file__).parent / "wasm" / "modules"
@@ -345,30 +345,42 @@ def test_remove_keeps_the_kv_data_unless_purged(tmp_path: Path) -> None:
     run(main())
 
 
+SMALL_KV = KVLimits(max_keys=16, max_total_bytes=4096)
+"""A quota that makes each bump of the counter rewrite a file of 4 KiB."""
+
+
+@asynccontextmanager
+async def public_counter(state_dir: Path) -> AsyncIterator[tuple[AsyncWasmHost, LocalServices]]:
+    """The counter deployed with access `public`, its KV store at `SMALL_KV`: real worker
+    processes, real files."""
+    state = StateDir(state_dir)
+    state.trust(LAPTOP)
+    async with AsyncWasmHost(HostConfig(state_dir=state.path, kv_limits=SMALL_KV)) as host:
+        services = LocalServices(ME, host, state, fetch_module=ALL)
+        try:
+            await deploy(services, V1, {"access": "public"})
+            yield host, services
+        finally:
+            await services.aclose()
+
+
 def test_a_public_services_kv_writes_for_strangers_have_a_budget_and_others_do_not(tmp_path: Path) -> None:
     """Each bump rewrites the counter's KV file: strangers' bumps stop counting once they
     rewrote two files at the quota (a sixteenth of one a second after); the trusted laptop's,
     and a peer's the access rule lists, always count. Real worker processes, real files."""
-    from edge_agent.store import KVLimits
     from tests.services.test_local import STRANGER
 
     listed = KeyPair.from_seed(b"\x09" * 32).peer_id
-    state = StateDir(tmp_path)
-    state.trust(LAPTOP)
-    small = KVLimits(max_keys=16, max_total_bytes=4096)
 
     async def main() -> None:
-        async with AsyncWasmHost(HostConfig(state_dir=state.path, kv_limits=small)) as host:
-            services = LocalServices(ME, host, state, fetch_module=ALL)
-            await deploy(services, V1, {"access": "public"})
+        async with public_counter(tmp_path) as (_, services):
             counts = [await ok(services, "counter", "bump", [], peer=STRANGER) for _ in range(200)]
-            budget = 2 * small.max_file_bytes()
+            budget = 2 * SMALL_KV.max_file_bytes()
             assert budget // 200 < max(counts) < 200 - 10, counts  # then they stopped counting
             kept = await ok(services, "counter", "count", [])
             assert await ok(services, "counter", "bump", []) == kept + 1  # the laptop's counts
             await deploy(services, V1, {"update": True, "watch_ms": 0, "access": f"{listed}"})
             assert await ok(services, "counter", "bump", [], peer=listed) == kept + 2
-            await services.aclose()
 
     run(main())
 
@@ -381,17 +393,10 @@ def test_a_replaced_worker_gives_strangers_no_fresh_kv_budget(tmp_path: Path) ->
     import os
     import signal
 
-    from edge_agent.store import KVLimits
     from tests.services.test_local import STRANGER
 
-    state = StateDir(tmp_path)
-    state.trust(LAPTOP)
-    small = KVLimits(max_keys=16, max_total_bytes=4096)
-
     async def main() -> None:
-        async with AsyncWasmHost(HostConfig(state_dir=state.path, kv_limits=small)) as host:
-            services = LocalServices(ME, host, state, fetch_module=ALL)
-            await deploy(services, V1, {"access": "public"})
+        async with public_counter(tmp_path) as (host, services):
             counts = [await ok(services, "counter", "bump", [], peer=STRANGER) for _ in range(100)]
             spent = max(counts)
             assert spent < 100  # the budget ran out
@@ -400,7 +405,6 @@ def test_a_replaced_worker_gives_strangers_no_fresh_kv_budget(tmp_path: Path) ->
             await asyncio.sleep(0.1)
             after = [await ok(services, "counter", "bump", [], peer=STRANGER) for _ in range(20)]
             assert max(after) <= spent + 1, (spent, after)  # a sixteenth of a file a second, no burst
-            await services.aclose()
 
     run(main())
 
