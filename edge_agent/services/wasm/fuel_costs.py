@@ -18,6 +18,17 @@ new pages, so growing a page costs what filling it does. Charged even if the gro
 TABLE_FUEL_PER_ELEMENT = 1
 """table.grow, table.fill, table.copy and table.init cost this much per element."""
 
+HOST_CALL_FUEL = 2048
+"""A call of a host import costs this much fuel on top of a call's weight: it leaves wasm3
+for Python, and may open a file (`ea_sensor_read`: about 7 µs here, where one fuel is a few
+nanoseconds). At 2, a loop of host calls ran to its deadline (1 s, a worker killed and
+replaced) instead of out of fuel."""
+
+HOST_BYTES_IMPORTS = frozenset(("ea_log", "ea_random", "ea_kv_get", "ea_kv_put", "ea_caller"))
+"""Host imports (module ``env``) whose last argument is a number of bytes they read, write
+or copy (docs/service-abi.md): charged one fuel per byte of it (`ea_random` makes 64 KiB in
+about 150 µs)."""
+
 _FREE = frozenset((Op.BLOCK, Op.LOOP, Op.ELSE, Op.END, Op.NOP))
 _CALL_WEIGHT = 2
 

@@ -358,7 +358,13 @@ class Planner:
 
     def call(self, ins: Instr) -> None:
         cur = self.reached(ins)
-        if cur is None or not self.calls_module(ins):
+        if cur is None:
+            return
+        if not self.calls_module(ins):  # a host import: what it costs besides a call
+            extra, sized = self.emit.host_call(ins)
+            cur.cost += extra
+            if sized:
+                self.inserts.append((ins.offset, self.emit.sized_bytes()))
             return
         # A check before each call bounds recursion as loop headers bound loops.
         cur.check = cur.calls = True
@@ -536,11 +542,14 @@ def plan_per_instruction(
     inserts: list[Insert] = []
     for ins in instrs:
         op = ins.opcode
-        w = weight(op)
+        extra, sized = (0, False) if calls_module(ins) else emit.host_call(ins)
+        w = weight(op) + extra
         if w or calls_module(ins):
             inserts.append((ins.offset, Segment(w, check=calls_module(ins))))
         if op in SIZED:
             inserts.append((ins.offset, emit.sized(op)))
+        if sized:
+            inserts.append((ins.offset, emit.sized_bytes()))
         if op == Op.LOOP:
             inserts.append((ins.end, Segment(0, check=True)))
     return inserts

@@ -91,6 +91,7 @@ from edge_agent import const
 from edge_agent.services.wasm import binary
 from edge_agent.services.wasm.binary import (
     SECTION_RANK,
+    ExternKind,
     FuncType,
     Instr,
     Module,
@@ -107,6 +108,8 @@ from edge_agent.services.wasm.errors import ModuleRejected
 from edge_agent.services.wasm.fuel_costs import (
     BULK_BYTES_PER_FUEL,
     GROW_FUEL_PER_PAGE,
+    HOST_BYTES_IMPORTS,
+    HOST_CALL_FUEL,
     SIZED,
     TABLE_FUEL_PER_ELEMENT,
     weight,
@@ -248,6 +251,13 @@ class _Rewriter:
         g = encode_u32(self.fuel_global)
         self.g_get = b"\x23" + g
         self.g_set = b"\x24" + g
+        imported = module.imports_of(ExternKind.FUNC)
+        self.host_bytes = frozenset(
+            i for i, imp in enumerate(imported)
+            if imp.module == "env" and imp.name in HOST_BYTES_IMPORTS and isinstance(imp.desc, int)
+            and module.types[imp.desc].params[-1:] == (i32,)
+        )
+        """The function indices of the host imports charged by the bytes their last argument names."""
 
     def _type_index(self, ft: FuncType) -> int:
         all_types = [*self.m.types, *self.new_types]
@@ -371,7 +381,8 @@ class _Rewriter:
                 self.policy.window_always or window_pays(instrs)
             )
             new_locals.append((1, ValType.I32 if window else ValType.I64))
-        if any(ins.opcode in SIZED for ins in instrs):
+        host_bytes = self.host_bytes
+        if any(ins.opcode in SIZED or (ins.opcode == Op.CALL and ins.imm in host_bytes) for ins in instrs):
             scratch_local = n_locals + len(new_locals)
             new_locals.append((1, ValType.I32))
         emit = Emitter(self, counter_local, scratch_local, window)
@@ -490,9 +501,24 @@ class Emitter:
             )
         return b"\x42" + encode_s64(-slack) + b"\x53\x04\x40\x10" + encode_u32(self.rw.f_oof) + b"\x0b"
 
+    def host_call(self, ins: Instr) -> tuple[int, bool]:
+        """For a call that runs no module code: the fuel it costs besides a call's weight (a
+        host import's `HOST_CALL_FUEL`), and whether its last argument is a byte count to
+        charge (`sized_bytes`)."""
+        m = self.rw.m
+        if ins.opcode != Op.CALL or not isinstance(ins.imm, int) or ins.imm >= m.num_imported_functions:
+            return 0, False
+        return HOST_CALL_FUEL, ins.imm in self.rw.host_bytes
+
     def sized(self, op: int) -> bytes:
         """Charge for the i32 size operand on top of the stack, check, and put it back."""
-        shift, sign = SIZED[op]
+        return self._sized(*SIZED[op])
+
+    def sized_bytes(self) -> bytes:
+        """The same for a host import's byte count: one fuel per byte (`HOST_BYTES_IMPORTS`)."""
+        return self._sized(0, -1)
+
+    def _sized(self, shift: int, sign: int) -> bytes:
         tmp = encode_u32(self.scratch_local)
         scale = b""
         if shift:

@@ -505,7 +505,7 @@ def test_a_worker_that_host_calls_made_grow_is_replaced_between_calls(
     monkeypatch.setattr(const, "WASM_MEMORY_CHECK_EVERY", 2)
     monkeypatch.setattr(const, "WASM_RECYCLE_GROWTH_BYTES", 256 * 1024)
     host = make_host(workers=1)
-    host.deploy("imp", module("imports"), {"deadline_ms": 30_000})
+    host.deploy("imp", module("imports"), {"deadline_ms": 30_000, "fuel": 100_000_000})
     assert host.call("imp", "kv_put", [42]) == 0
     pids = {host.worker_pids()[0]}
     for _ in range(12):

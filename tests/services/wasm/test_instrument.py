@@ -23,6 +23,7 @@ from edge_agent.services.wasm import binary
 from edge_agent.services.wasm import instrument as instrument_module
 from edge_agent.services.wasm.binary import ExternKind, Op, SectionId, ValType, encode_name, encode_section
 from edge_agent.services.wasm.errors import ModuleRejected
+from edge_agent.services.wasm.fuel_costs import HOST_CALL_FUEL
 from edge_agent.services.wasm.instrument import (
     BULK_BYTES_PER_FUEL,
     FUEL_EXHAUSTED,
@@ -919,3 +920,34 @@ def program(seed: int) -> str:
     end)
 {chr(10).join(funcs)})
 """
+
+
+@pytest.mark.parametrize("policy_name", sorted(POLICIES))
+def test_a_host_call_costs_what_it_does_and_is_charged_before_it_runs(policy_name: str) -> None:
+    """A host import leaves wasm3 for Python: `HOST_CALL_FUEL` a call, and the imports that
+    move bytes one fuel per byte of their last argument, charged before they run. At 2 fuel a
+    call, a loop over `ea_random` ran to the deadline (a killed worker) instead of out of fuel."""
+    data = wat.compile_wat(
+        """(module (import "env" "ea_random" (func $rand (param i32 i32) (result i32)))
+             (import "env" "ea_clock_wall_ms" (func $now (result i64)))
+             (memory 2)
+             (func (export "rand") (param i32) (result i32) (call $rand (i32.const 0) (local.get 0)))
+             (func (export "now") (result i64) (call $now))
+             (func (export "two") (result i64) (i64.add (call $now) (call $now))))"""
+    )
+    calls: list[int] = []
+
+    def link(module: Any) -> None:
+        module.link_function("env", "ea_random", "i(ii)", lambda ptr, n: calls.append(n) or 0)
+        module.link_function("env", "ea_clock_wall_ms", "I()", lambda: 21)
+
+    metered = Metered(data, POLICIES[policy_name], link=link)
+    (_, rand0), (_, rand) = metered.run("rand", 0), metered.run("rand", 50_000)
+    assert rand - rand0 == 50_000
+    assert rand0 >= HOST_CALL_FUEL
+    (_, one), (_, two) = metered.run("now"), metered.run("two")
+    assert two - one >= HOST_CALL_FUEL
+    calls.clear()
+    fresh = Metered(data, POLICIES[policy_name], link=link)
+    outcome, _ = fresh.run("rand", 60_000, budget=HOST_CALL_FUEL + 1000)
+    assert outcome[0] == "trap" and fresh.left() == FUEL_EXHAUSTED and calls == []  # never ran

@@ -1,0 +1,6 @@
+(module (import "env" "ea_random" (func $rand (param i32 i32) (result i32)))
+             (import "env" "ea_clock_wall_ms" (func $now (result i64)))
+             (memory 2)
+             (func (export "rand") (param i32) (result i32) (call $rand (i32.const 0) (local.get 0)))
+             (func (export "now") (result i64) (call $now))
+             (func (export "two") (result i64) (i64.add (call $now) (call $now))))
