@@ -35,7 +35,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from edge_agent import const, core_trace
+from edge_agent import const, core_failures, core_trace
 from edge_agent.air import data as air_data
 from edge_agent.air.calls import RET_UNREACHABLE, CallRequest
 from edge_agent.air.context import RunParams
@@ -260,32 +260,12 @@ class ParticleCore:
     def _report_arrived(
         self, rec: Record | None, p: Envelope, incoming: Data, sender: str | None
     ) -> list[Action]:
-        """A failure report: taken only by the particle's init peer, alone in its copy, about
-        another peer, sealed by that peer; never merged or run (what the script computes is
-        what it would be without it). A trace report likewise (`core_trace.take`)."""
-        if FAILURE_KEY not in incoming.entries:
-            tracer = rec.trace if rec is not None else None
-            return core_trace.take(tracer, p, incoming, self.peer_id, self.limits, self.sealer, sender)
-        entry = incoming.entries[FAILURE_KEY]
-        if rec is None or p.init_peer_id != self.peer_id:
-            why = f"a failure report of particle {p.id} reached a peer that is not its init peer"
-        elif len(incoming.entries) != 1 or incoming.sent:
-            why = f"a failure report of particle {p.id} carries more than its one entry"
-        elif entry.peer == self.peer_id:
-            why = f"a failure report of particle {p.id} claims to come from its init peer"
-        elif entry.peer in rec.reporters:
-            return [Duplicate(p.id, sender)]
-        elif len(rec.reporters) >= self.limits.failure_reports:
-            why = f"particle {p.id} brought {len(rec.reporters)} failure reports already"
-        else:
-            try:
-                self.sealer.check(p, incoming, None)  # every entry sealed by its producer
-            except SealError as exc:
-                return [Dropped(p.id, Verdict.UNSEALED, str(exc), sender)]
-            rec.reporters.add(entry.peer)
-            code, message, instruction = entry.value
-            return [FailureReported(p.id, entry.peer, code, message, instruction)]
-        return [Dropped(p.id, Verdict.BAD_REPORT, why, sender)]
+        """A failure report (`core_failures.take`) or a trace report (`core_trace.take`):
+        never merged or run."""
+        if FAILURE_KEY in incoming.entries:
+            return core_failures.take(rec, p, incoming, self.peer_id, self.limits, self.sealer, sender)
+        tracer = rec.trace if rec is not None else None
+        return core_trace.take(tracer, p, incoming, self.peer_id, self.limits, self.sealer, sender)
 
     def _calls_done(self, ev: CallsDone, now_ms: int) -> list[Action]:
         rec = self._records.get(ev.particle_id)
