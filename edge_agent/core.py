@@ -119,6 +119,7 @@ class ParticleCore:
         self._records: OrderedDict[str, Record] = OrderedDict()  # least recently active first
         self._finished: dict[str, bool] = {}  # replay table: id -> trusted, until its expiry below
         self._expiry: list[tuple[int, str]] = []  # heap of (until ms, id) of the replay table
+        self._until: dict[str, int] = {}  # each id's time in the table (a heap entry may be stale)
         self._held = 0
         self._strangers = 0  # records of untrusted init peers
         self._strangers_held = 0  # and the weight of their data
@@ -167,8 +168,11 @@ class ParticleCore:
         return frozenset(self._records[particle_id].pending)
 
     def refuse_early(self, envelope: Envelope) -> Verdict | None:
-        """The verdicts that need no decoding, for a transport that answers before `handle`."""
-        if envelope.id in self._finished:
+        """The verdicts that need no decoding, for a transport that answers before `handle`.
+        A stranger's finished id stops no trusted peer's particle (ids cross the LAN in the
+        clear: a stranger who starts one with it first must not get the real one refused)."""
+        finished = self._finished.get(envelope.id)
+        if finished is not None and (finished or not self.trusted(envelope.init_peer_id)):
             return Verdict.REPLAY
         if envelope.id not in self._records and envelope.init_peer_id == self.peer_id:
             return Verdict.NOT_OURS
@@ -198,6 +202,10 @@ class ParticleCore:
         rec = self._records.get(p.id)
         verdict = self.refuse_early(p) if not ev.local else None
         if verdict is None and rec is not None and not _same_particle(rec.envelope, p):
+            if not rec.trusted and self.trusted(p.init_peer_id) and self.verify_particle(p):
+                self._finish(p.id, "a trusted peer's particle has its id")  # the stranger's gives way
+                evicted, self._forgotten = self._forgotten, []
+                return evicted + self._arrived(ev, now_ms)
             verdict = Verdict.ID_CONFLICT
         if verdict is not None:
             return [Dropped(p.id, verdict, _DETAILS[verdict].format(id=p.id), ev.sender)]
@@ -346,8 +354,10 @@ class ParticleCore:
         """Drop the replay table's ids whose particles have expired (no copy can be fresh)."""
         expiry = self._expiry
         while expiry and expiry[0][0] < now_ms:
-            _, pid = heapq.heappop(expiry)
-            self._finished_strangers -= not self._finished.pop(pid)
+            until, pid = heapq.heappop(expiry)
+            if self._until.get(pid) == until:  # else a later entry (a trusted particle's) holds it
+                del self._until[pid]
+                self._finished_strangers -= not self._finished.pop(pid)
 
     def _full(self, more: int, trusted: bool, new: bool) -> bool:
         limits = self.limits
@@ -552,8 +562,10 @@ class ParticleCore:
         stays in the replay table until its deadline."""
         rec = self._records[pid]
         self._release(pid)
+        self._finished_strangers -= self._finished.get(pid) is False  # a stranger's with its id gave way
         self._finished[pid] = rec.trusted
-        heapq.heappush(self._expiry, (rec.deadline_ms + self.limits.clock_skew_ms, pid))
+        self._until[pid] = until = max(rec.deadline_ms + self.limits.clock_skew_ms, self._until.get(pid, 0))
+        heapq.heappush(self._expiry, (until, pid))
         self._finished_strangers += not rec.trusted
         self._forgotten.append(Forgotten(pid, why))
 

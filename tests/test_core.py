@@ -82,6 +82,42 @@ def test_replay_id_conflict_and_not_ours() -> None:
     assert drop.verdict is Verdict.NOT_OURS
 
 
+def test_a_strangers_particle_that_takes_a_trusted_ones_id_gives_way() -> None:
+    """A stranger reads a laptop particle's id off the LAN and starts its own particle with
+    it at the next device first: the laptop's is still taken there, whether the stranger's is
+    in progress (it gives way) or finished (its id stops no trusted particle). The laptop's
+    own id then stays in the replay table until its own deadline, whatever the stranger's."""
+    wait = '(call "shed" ("op" "noop") [])'
+    for stranger_finished in (False, True):
+        dev = core()
+        laptops = signed(CALL_BACK, ttl_ms=60_000)
+        squat = signed(wait, init="stranger", ttl_ms=5_000, pid=laptops.id)
+        [sent] = dev.handle(Arrived(squat, "stranger"), NOW)
+        assert isinstance(sent, SendCopy)
+        if stranger_finished:
+            [forgotten] = dev.handle(Tick(), NOW + 11_000)  # expired (its ttl), or left idle
+            assert isinstance(forgotten, Forgotten) and laptops.id not in dev
+        actions = dev.handle(Arrived(laptops, "laptop"), NOW + 11_000)
+        if not stranger_finished:  # the stranger's is forgotten first, then the laptop's runs
+            assert actions[0] == Forgotten(laptops.id, "a trusted peer's particle has its id")
+            actions = actions[1:]
+        assert [type(a) for a in actions] == [CallServices]
+        [drop] = dev.handle(Arrived(squat, "stranger"), NOW + 11_000)  # the stranger's stays out
+        assert drop.verdict is Verdict.REPLAY
+        dev.handle(Tick(), NOW + 61_000)  # both deadlines passed: the laptop's record expires
+        [drop] = dev.handle(Arrived(laptops, "laptop"), NOW + 61_000)
+        assert drop.verdict is Verdict.REPLAY  # within the clock skew of its deadline
+
+
+def test_a_claim_of_a_trusted_init_peer_does_not_push_out_a_strangers_particle_unsigned() -> None:
+    dev = core()
+    squat = signed('(call "shed" ("op" "noop") [])', init="stranger")
+    dev.handle(Arrived(squat, "stranger"), NOW)
+    forged = SimParticle(squat.id, "laptop", NOW, 60_000, CALL_BACK, bytes(64))
+    [drop] = dev.handle(Arrived(forged, "stranger"), NOW)
+    assert drop.verdict is Verdict.ID_CONFLICT and squat.id in dev
+
+
 def test_a_bad_init_signature_is_refused_and_leaves_no_record() -> None:
     p = signed(CALL_DEV)
     forged = SimParticle(p.id, "laptop", NOW, p.ttl_ms, '(call "dev" ("srv" "remove") ["x"])', p.signature)
