@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 
 from tests.support.netns import CI_ENV, NetnsLan, NetnsProcess, netns_unavailable_reason
-from tests.support.timescale import scaled
+from tests.support.timescale import TIME_SCALE, scaled
 
 CLI = [sys.executable, "-m", "edge_agent"]
 HOSTILE = ["-m", "tests.support.hostile"]
@@ -339,7 +339,9 @@ def test_a_flood_from_one_stranger_is_rate_limited(lan: Lan) -> None:
         )
     after = lan.counters()
     print(f"flood {flood}; counters {after}")
-    assert flood["per_s"] > 500
+    # The flood was one: far above the stranger's 20 particles/s. Its sender runs on the same
+    # CPU as the victim; emulated (.ci/arm) it reached 432/s of the 1,000 asked.
+    assert flood["per_s"] > 500 / TIME_SCALE
     # What the stranger got in: its bucket's burst and rate, and the laptop's particles.
     allowed = 50 + 20 * (flood["seconds"] + 1) + 10
     assert _delta(after, before, "accepted") <= allowed
