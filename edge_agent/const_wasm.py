@@ -14,8 +14,8 @@ WASM_MAX_STRANGER_CALLS_PER_SERVICE = 32
 at once, all strangers together: their flood leaves the service's own callers room."""
 
 WASM_MEMORY_CHECK_EVERY = 64
-"""A worker's RSS is read after every this many calls (a stats request between two calls:
-about 100 µs, 1.5 µs a call)."""
+"""A worker's RSS is read after every this many calls (a stats request between two calls,
+which costs about what a call does)."""
 
 WASM_RECYCLE_GROWTH_BYTES = 4 * 1024 * 1024
 """A worker whose RSS besides its services' memories grew by this much since its first
