@@ -20,18 +20,7 @@ from edge_agent.air.errors import LAMBDA_ERROR, LENGTH_OF_NON_ARRAY, Catchable
 
 def equal(a: Any, b: Any) -> bool:
     """Equality of two JSON values with serde_json's rules (1 != 1.0, true != 1)."""
-    ta, tb = type(a), type(b)
-    if ta is not tb:
-        return False
-    if ta is list:
-        if len(a) != len(b):
-            return False
-        if a == b and list(map(type, a)).count(str) == len(a):  # a list of names: compared in C
-            return True
-        return all(equal(x, y) for x, y in zip(a, b, strict=True))
-    if ta is dict:
-        return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
-    return bool(a == b)
+    return equal_work(a, b)[0]
 
 
 EQUAL_VALUES_PER_STEP = 32

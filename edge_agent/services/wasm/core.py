@@ -421,13 +421,8 @@ class HostCore:
         self._calls_since_check[worker.index] = count % const.WASM_MEMORY_CHECK_EVERY
         if count < const.WASM_MEMORY_CHECK_EVERY:
             return
-        try:
-            reply = yield Exchange(worker, abi.encode_frame([abi.OP_STATS]), _STATS_TIMEOUT_S)
-        except (Timeout, Died):
-            yield Bury(worker, Burial.KILL)
-            return
-        stats = reply[1] if isinstance(reply, list) and len(reply) > 1 and isinstance(reply[1], dict) else {}
-        rss, wasm = stats.get("rss_bytes"), stats.get("wasm_memory_bytes")
+        stats = yield from self._worker_stats(worker)
+        rss, wasm = (stats or {}).get("rss_bytes"), (stats or {}).get("wasm_memory_bytes")
         if type(rss) is not int or type(wasm) is not int:
             return
         held = rss - wasm
@@ -476,14 +471,22 @@ class HostCore:
             yield Hold(worker, HOST_TURN)
             if not worker.running:
                 continue
-            try:
-                reply = yield Exchange(worker, abi.encode_frame([abi.OP_STATS]), _STATS_TIMEOUT_S)
-            except (Timeout, Died):
-                yield Bury(worker, Burial.KILL)
-                continue
-            if isinstance(reply, list) and reply and reply[0] == abi.OK:
-                out.append(dict(reply[1], worker=worker.index, memory_cap_in_force=worker.cap_in_force))
+            stats = yield from self._worker_stats(worker)
+            if stats is not None:
+                out.append(dict(stats, worker=worker.index, memory_cap_in_force=worker.cap_in_force))
         return out
+
+    def _worker_stats(self, worker: WorkerProcess) -> Operation[dict[str, Any] | None]:
+        """The worker's answer to OP_STATS (its turn held); None if it gave none, and a
+        worker that does not answer in time is killed."""
+        try:
+            reply = yield Exchange(worker, abi.encode_frame([abi.OP_STATS]), _STATS_TIMEOUT_S)
+        except (Timeout, Died):
+            yield Bury(worker, Burial.KILL)
+            return None
+        if isinstance(reply, list) and len(reply) > 1 and reply[0] == abi.OK and isinstance(reply[1], dict):
+            return reply[1]
+        return None
 
     # -- steps of the operations ------------------------------------------------------------
 
