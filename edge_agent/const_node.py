@@ -58,3 +58,15 @@ NODE_STRANGER_PARTICLES_BURST = 50
 
 NODE_MAX_RATE_TRACKED_PEERS = 4096
 """Init peers whose token buckets are remembered (least recently seen forgotten first)."""
+
+NODE_UNTRUSTED_SEALS_PER_S = 256.0
+"""Seals of untrusted peers checked per second in copies of trusted particles that this
+node did not start (token bucket rate). Which peer sent a copy on is not signed, so a
+stranger who read a trusted particle off the LAN may send copies of it; each seal costs an
+Ed25519 check (~90 µs here with its digests, several times that on a Pi), outside the
+strangers' lane. A copy that asks more than the bucket holds is dropped as `overloaded`
+before any is checked. Seals of trusted peers, and seals checked before, cost nothing."""
+
+NODE_UNTRUSTED_SEALS_BURST = 1024
+"""Burst of those seal checks (token bucket size), and so the most one copy may ask: a copy
+from the last of a chain of 1,000 devices that the laptop's script visits one by one."""

@@ -29,7 +29,6 @@ The events, actions, verdicts and limits are values of their own (`core_events`)
 
 from __future__ import annotations
 
-import heapq
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -63,7 +62,8 @@ from edge_agent.core_events import (
     Verdict,
 )
 from edge_agent.core_record import Record, idle_stranger, unreachable_by_another
-from edge_agent.ratelimit import KeyedBuckets, Rate
+from edge_agent.core_replay import ReplayTable
+from edge_agent.ratelimit import KeyedBuckets, Rate, TokenBucket
 from edge_agent.seals import Sealer, SealError
 from edge_agent.trace import TRACE_KEY
 
@@ -117,13 +117,10 @@ class ParticleCore:
         self.trusted = trusted or (lambda peer_id: False)
         self.clock = clock
         self._records: OrderedDict[str, Record] = OrderedDict()  # least recently active first
-        self._finished: dict[str, bool] = {}  # replay table: id -> trusted, until its expiry below
-        self._expiry: list[tuple[int, str]] = []  # heap of (until ms, id) of the replay table
-        self._until: dict[str, int] = {}  # each id's time in the table (a heap entry may be stale)
+        self._finished = ReplayTable()
         self._held = 0
         self._strangers = 0  # records of untrusted init peers
         self._strangers_held = 0  # and the weight of their data
-        self._finished_strangers = 0  # their ids in the replay table
         self._forgotten: list[Action] = []  # what `_finish` let go of during this event
         self.runs = 0
         self.run_steps = 0
@@ -134,10 +131,12 @@ class ParticleCore:
         return self._limits
 
     @limits.setter
-    def limits(self, limits: CoreLimits) -> None:  # and a bucket per init peer not trusted
+    def limits(self, limits: CoreLimits) -> None:  # a bucket per init peer not trusted, one of seals
         self._limits = limits
         rate = Rate(limits.new_per_s, limits.new_burst)
         self._buckets = KeyedBuckets(rate, const.NODE_MAX_RATE_TRACKED_PEERS)
+        seals = Rate(limits.untrusted_seals_per_s, limits.untrusted_seals_burst)
+        self._seal_checks = TokenBucket(seals, 0.0)  # full; the events bring the time
 
     # --- queries ------------------------------------------------------------------------
 
@@ -171,8 +170,7 @@ class ParticleCore:
         """The verdicts that need no decoding, for a transport that answers before `handle`.
         A stranger's finished id stops no trusted peer's particle (ids cross the LAN in the
         clear: a stranger who starts one with it first must not get the real one refused)."""
-        finished = self._finished.get(envelope.id)
-        if finished is not None and (finished or not self.trusted(envelope.init_peer_id)):
+        if self._finished.stops(envelope.id, self.trusted(envelope.init_peer_id)):
             return Verdict.REPLAY
         if envelope.id not in self._records and envelope.init_peer_id == self.peer_id:
             return Verdict.NOT_OURS
@@ -223,7 +221,7 @@ class ParticleCore:
             return self._report_arrived(rec, p, incoming, ev.sender)
         if rec is not None and rec.data.covers(incoming):
             return [Duplicate(p.id, ev.sender)]
-        unentitled = self._unentitled(p, rec, incoming, ev.sender)  # before it may make room:
+        unentitled = self._unentitled(rec, incoming, ev, trusted, now_ms)  # before it may make room:
         if unentitled is not None:  # a copy that is refused evicts nothing
             return [unentitled]
         if rec is None and not self._make_room(0, trusted, keep=None, new=True):
@@ -246,12 +244,34 @@ class ParticleCore:
             self._release(p.id)  # a refused first copy leaves no trace: the real one may follow
         return actions
 
+    def _untrusted_seals(self, rec: Record | None, incoming: Data, now_ms: int) -> str | None:
+        """Why checking the seals of peers we do not trust in a copy of a trusted particle
+        must wait (None: they may be checked now). Who sent a copy on is not signed: anyone
+        who read a trusted particle off the LAN may send copies of it with seals of fresh
+        identities, checked outside the strangers' lane. They take tokens from one bucket
+        (`const.NODE_UNTRUSTED_SEALS_PER_S`), all of a copy's at once or none."""
+        unchecked = self.sealer.unchecked(incoming, rec.data if rec is not None else None)
+        count = sum(1 for seal in unchecked if not self.trusted(seal.peer))
+        if not count or self._seal_checks.take(now_ms / 1000, count):
+            return None
+        return (
+            f"the copy asks {count} seals of peers this one does not trust to be checked; "
+            f"{self._seal_checks.tokens(now_ms / 1000)} may be now "
+            f"({self.limits.untrusted_seals_per_s:g} a second)"
+        )
+
     def _unentitled(
-        self, p: Envelope, rec: Record | None, incoming: Data, sender: str | None
+        self, rec: Record | None, incoming: Data, ev: Arrived, trusted: bool, now_ms: int
     ) -> Dropped | None:
         """Why `incoming` holds an entry its writer was not entitled to add (None: it holds
         none): not sealed by its producer, or a call this peer forwarded itself reported
-        unreachable by another (`core_record.unreachable_by_another`)."""
+        unreachable by another (`core_record.unreachable_by_another`); or why its seals
+        cannot be checked now (`_untrusted_seals`)."""
+        p, sender = ev.envelope, ev.sender
+        if trusted and not ev.local and not (rec is not None and rec.local):
+            costly = self._untrusted_seals(rec, incoming, now_ms)
+            if costly is not None:
+                return Dropped(p.id, Verdict.OVERLOADED, costly, sender)
         try:
             if rec is None:
                 self.sealer.check(p, incoming, None)
@@ -317,7 +337,7 @@ class ParticleCore:
                 self._finish(pid, "expired")
             elif idle_stranger(rec, now_ms, self.limits.stranger_idle_ms):
                 self._finish(pid, "a stranger's particle left idle")
-        self._forget_finished(now_ms)
+        self._finished.forget_expired(now_ms)
         self._buckets.forget_full(now_ms / 1000)
         return []
 
@@ -327,7 +347,8 @@ class ParticleCore:
         """Rate, replay-table room and signature for a particle new here, or why not."""
         if not trusted and not self._buckets.take(p.init_peer_id, now_ms / 1000):
             return Verdict.RATE_LIMITED, f"{p.init_peer_id} starts particles faster than it may"
-        if not self._finished_room(trusted, now_ms):
+        limits = self.limits
+        if not self._finished.has_room(trusted, limits.max_finished, limits.stranger_share, now_ms):
             return Verdict.OVERLOADED, f"{len(self._finished)} finished particle ids are remembered here"
         # The signature before making room: one that claims a trusted init peer's id may
         # give up others' idle particles only once it proves to be that peer's.
@@ -337,27 +358,6 @@ class ParticleCore:
                 "(forged, or the script/id/timestamp/ttl was changed on the way)"
             )
         return None  # room is made once its data proved sealed (`_arrived`)
-
-    def _finished_room(self, trusted: bool, now_ms: int) -> bool:
-        """Room in the replay table, which is never flushed: expired ids go, unexpired stay."""
-        limit = self.limits.max_finished
-        self._forget_finished(now_ms)
-        share = limit * self.limits.stranger_share
-        if not trusted:
-            return len(self._finished) < limit and self._finished_strangers < share
-        # Strangers' ids past their share (their particles given up while in progress) do
-        # not count against a trusted peer: the table may hold that many more.
-        beyond_share = max(0, self._finished_strangers - int(share))
-        return len(self._finished) - beyond_share < limit
-
-    def _forget_finished(self, now_ms: int) -> None:
-        """Drop the replay table's ids whose particles have expired (no copy can be fresh)."""
-        expiry = self._expiry
-        while expiry and expiry[0][0] < now_ms:
-            until, pid = heapq.heappop(expiry)
-            if self._until.get(pid) == until:  # else a later entry (a trusted particle's) holds it
-                del self._until[pid]
-                self._finished_strangers -= not self._finished.pop(pid)
 
     def _full(self, more: int, trusted: bool, new: bool) -> bool:
         limits = self.limits
@@ -562,11 +562,7 @@ class ParticleCore:
         stays in the replay table until its deadline."""
         rec = self._records[pid]
         self._release(pid)
-        self._finished_strangers -= self._finished.get(pid) is False  # a stranger's with its id gave way
-        self._finished[pid] = rec.trusted
-        self._until[pid] = until = max(rec.deadline_ms + self.limits.clock_skew_ms, self._until.get(pid, 0))
-        heapq.heappush(self._expiry, (until, pid))
-        self._finished_strangers += not rec.trusted
+        self._finished.add(pid, rec.trusted, rec.deadline_ms + self.limits.clock_skew_ms)
         self._forgotten.append(Forgotten(pid, why))
 
     def _release(self, pid: str) -> None:

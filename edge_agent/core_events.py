@@ -229,6 +229,8 @@ class CoreLimits:
     delivery_timeout_ms: int = const.NODE_DELIVERY_TIMEOUT_MS
     new_per_s: float = const.NODE_STRANGER_PARTICLES_PER_S
     new_burst: int = const.NODE_STRANGER_PARTICLES_BURST
+    untrusted_seals_per_s: float = const.NODE_UNTRUSTED_SEALS_PER_S
+    untrusted_seals_burst: int = const.NODE_UNTRUSTED_SEALS_BURST
     failure_reports: int = 16
     """Failure reports (from as many peers) one particle may bring its init peer."""
     trace_records: int = 64
@@ -257,6 +259,8 @@ class CoreLimits:
             "delivery_timeout_ms": const.NODE_DELIVERY_TIMEOUT_MS,
             "new_per_s": const.NODE_STRANGER_PARTICLES_PER_S,
             "new_burst": const.NODE_STRANGER_PARTICLES_BURST,
+            "untrusted_seals_per_s": const.NODE_UNTRUSTED_SEALS_PER_S,
+            "untrusted_seals_burst": const.NODE_UNTRUSTED_SEALS_BURST,
         }
         values.update(overrides)
         return cls(**values)

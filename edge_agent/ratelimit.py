@@ -39,16 +39,20 @@ class TokenBucket:
         self._tokens = float(rate.burst)
         self._stamp = now
 
-    def take(self, now: float) -> bool:
-        """Take one token if there is one; False (and nothing taken) if the bucket is empty."""
+    def take(self, now: float, n: int = 1) -> bool:
+        """Take `n` tokens if there are as many; False (and nothing taken) if there are not."""
         elapsed = now - self._stamp
         if elapsed > 0:
             self._tokens = min(float(self.rate.burst), self._tokens + elapsed * self.rate.per_s)
             self._stamp = now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
+        if self._tokens >= n:
+            self._tokens -= n
             return True
         return False
+
+    def tokens(self, now: float) -> int:
+        """The whole tokens it would hold now."""
+        return int(min(float(self.rate.burst), self._tokens + max(0.0, now - self._stamp) * self.rate.per_s))
 
     def full(self, now: float) -> bool:
         """Whether it has refilled: one made now would be the same."""

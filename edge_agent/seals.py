@@ -131,6 +131,14 @@ class Sealer:
             if key not in covered.get(entry.peer, ()):
                 raise SealError(f"entry {key!r} claims to be by {entry.peer}, who did not seal it")
 
+    def unchecked(self, incoming: Data, known: Data | None) -> list[Seal]:
+        """The seals of `incoming` that `check` would verify: neither held in `known` nor
+        verified before. (By signature alone: a signature verified before, now over other
+        entries, is verified again, fails, and ends the check.)"""
+        held = set(known.seals) if known is not None else ()
+        verified = self._verified
+        return [s for s in incoming.seals if s not in held and s.signature not in verified]
+
     def _check_seal(
         self,
         particle: SealedParticle,

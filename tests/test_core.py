@@ -455,3 +455,56 @@ def test_what_runs_record_is_weighed() -> None:
     assert isinstance(dropped, Dropped) and dropped.verdict is Verdict.OVERLOADED
     assert isinstance(forgotten, Forgotten) and "outgrew" in forgotten.why
     assert tight.held_bytes == 0 and p.id not in tight
+
+
+def junk_copy(p: SimParticle, names: list[str], trusted_name: str | None = None) -> SimParticle:
+    """A copy of `p` with an entry at a key no instruction visits for each of `names`, each
+    sealed by a fresh identity of that name (and one by `trusted_name`, if given)."""
+    data = Data()
+    for who in [*names, *([trusted_name] if trusted_name else [])]:
+        KEYS.setdefault(who, KeyPair.generate())
+        data.entries[f"junk-{who}"] = Entry(Kind.CALL, 0, who)
+        Sealer(who, KEYS[who].sign, verify).seal(p, data, {})
+    return p.with_data(air_data.encode(data))
+
+
+def test_seals_of_untrusted_peers_in_copies_of_a_trusted_particle_are_checked_at_a_bounded_rate() -> None:
+    """A stranger who read a laptop's particle off the LAN sends copies of it with thousands
+    of seals of fresh identities: each an Ed25519 check, outside the strangers' lane (5,000
+    cost 0.45 s of CPU a copy). They now take tokens from one bucket, all of a copy's or none:
+    a copy that asks more than it holds is refused before any is checked."""
+    checked: list[str] = []
+
+    def counting(peer: str, message: bytes, signature: bytes) -> bool:
+        checked.append(peer)
+        return verify(peer, message, signature)
+
+    dev = ParticleCore(
+        "dev", Sealer("dev", KEYS["dev"].sign, counting),
+        lambda p: verify(p.init_peer_id, p.signing_bytes(), p.signature),
+        limits=CoreLimits.from_const(untrusted_seals_per_s=4, untrusted_seals_burst=8),
+        trusted={"laptop"}.__contains__,
+    )
+    p = signed(CALL_BACK)
+    [drop] = dev.handle(Arrived(junk_copy(p, [f"fresh{i}" for i in range(9)]), "stranger"), NOW)
+    assert drop.verdict is Verdict.OVERLOADED and "asks 9 seals" in drop.detail and "8 may be" in drop.detail
+    assert checked == [] and p.id not in dev
+    [calls] = dev.handle(Arrived(junk_copy(p, [f"fresh{i}" for i in range(8)]), "stranger"), NOW)
+    assert isinstance(calls, CallServices) and len(checked) == 8
+    one_more = junk_copy(p, ["fresh8"])
+    [drop] = dev.handle(Arrived(one_more, "stranger"), NOW)
+    assert drop.verdict is Verdict.OVERLOADED and len(checked) == 8
+    assert dev.handle(Arrived(one_more, "stranger"), NOW + 250) == []  # a token a quarter second
+    assert len(checked) == 9
+    # The trusted peer's own seals, and seals checked before, take no token.
+    assert dev.handle(Arrived(junk_copy(p, [], trusted_name="laptop"), "laptop"), NOW + 250) == []
+    again = junk_copy(p, ["fresh8"])
+    assert dev.handle(Arrived(again, "stranger"), NOW + 250) == [Duplicate(p.id, "stranger")]
+    # Nor do they in particles this peer started, or in strangers' (their lane bounds them).
+    laptop = core("laptop", trusted=(), untrusted_seals_burst=1)
+    own = signed(CALL_BACK)
+    laptop.handle(Arrived(own, local=True), NOW)
+    assert laptop.handle(Arrived(junk_copy(own, ["fresh0", "fresh1"]), "dev"), NOW) == []
+    theirs = signed("(null)", init="stranger")
+    stranger_copy = junk_copy(theirs, ["fresh0", "fresh1"])
+    assert core(untrusted_seals_burst=1).handle(Arrived(stranger_copy, "x"), NOW) == []

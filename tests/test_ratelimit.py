@@ -16,6 +16,17 @@ def test_bucket_bursts_then_refills_at_its_rate() -> None:
     assert [bucket.take(100.0) for _ in range(4)] == [True, True, True, False]  # capped
 
 
+def test_a_bucket_takes_many_tokens_at_once_or_none() -> None:
+    bucket = TokenBucket(Rate(per_s=10, burst=8), now=0.0)
+    assert bucket.take(0.0, 5) is True
+    assert bucket.tokens(0.0) == 3
+    assert bucket.take(0.0, 4) is False  # nothing taken
+    assert bucket.tokens(0.0) == 3
+    assert bucket.tokens(0.25) == 5  # refilling, as a take would see it
+    assert bucket.take(0.25, 5) is True and bucket.tokens(0.25) == 0
+    assert bucket.tokens(100.0) == 8
+
+
 @pytest.mark.parametrize(("per_s", "burst"), [(-1, 1), (1, 0)])
 def test_rates_are_checked(per_s: float, burst: int) -> None:
     with pytest.raises(ValueError):
