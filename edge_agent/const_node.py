@@ -70,3 +70,7 @@ before any is checked. Seals of trusted peers, and seals checked before, cost no
 NODE_UNTRUSTED_SEALS_BURST = 1024
 """Burst of those seal checks (token bucket size), and so the most one copy may ask: a copy
 from the last of a chain of 1,000 devices that the laptop's script visits one by one."""
+
+HOP_MAX_PEERS = 1024
+"""Peers whose hop keys (edge_agent/hop.py: one X25519 agreement each, ~80 µs) are kept,
+the least recently used forgotten first: 64 bytes each."""

@@ -209,7 +209,7 @@ class ParticleCore:
             return [Dropped(p.id, verdict, _DETAILS[verdict].format(id=p.id), ev.sender)]
         trusted = ev.local or self.trusted(p.init_peer_id)
         if rec is None:
-            refused = self._admit(p, trusted, ev.local, now_ms)
+            refused = self._admit(p, trusted, ev.local or _proven_by(ev, p.init_peer_id), now_ms)
             if refused is not None:
                 return [Dropped(p.id, refused[0], refused[1], ev.sender)]
         items = const.MAX_DATA_ITEMS if trusted else self.limits.stranger_data_items
@@ -244,13 +244,15 @@ class ParticleCore:
             self._release(p.id)  # a refused first copy leaves no trace: the real one may follow
         return actions
 
-    def _untrusted_seals(self, rec: Record | None, incoming: Data, now_ms: int) -> str | None:
+    def _untrusted_seals(
+        self, rec: Record | None, incoming: Data, vouched: str | None, now_ms: int
+    ) -> str | None:
         """Why checking the seals of peers we do not trust in a copy of a trusted particle
         must wait (None: they may be checked now). Who sent a copy on is not signed: anyone
         who read a trusted particle off the LAN may send copies of it with seals of fresh
         identities, checked outside the strangers' lane. They take tokens from one bucket
         (`const.NODE_UNTRUSTED_SEALS_PER_S`), all of a copy's at once or none."""
-        unchecked = self.sealer.unchecked(incoming, rec.data if rec is not None else None)
+        unchecked = self.sealer.unchecked(incoming, rec.data if rec is not None else None, vouched)
         count = sum(1 for seal in unchecked if not self.trusted(seal.peer))
         if not count or self._seal_checks.take(now_ms / 1000, count):
             return None
@@ -268,15 +270,16 @@ class ParticleCore:
         unreachable by another (`core_record.unreachable_by_another`); or why its seals
         cannot be checked now (`_untrusted_seals`)."""
         p, sender = ev.envelope, ev.sender
+        vouched = sender if ev.proven else None  # its own seals need no check: it sent them
         if trusted and not ev.local and not (rec is not None and rec.local):
-            costly = self._untrusted_seals(rec, incoming, now_ms)
+            costly = self._untrusted_seals(rec, incoming, vouched, now_ms)
             if costly is not None:
                 return Dropped(p.id, Verdict.OVERLOADED, costly, sender)
         try:
             if rec is None:
-                self.sealer.check(p, incoming, None)
+                self.sealer.check(p, incoming, None, vouched=vouched)
             else:
-                self.sealer.check(p, incoming, rec.data, rec.digests)
+                self.sealer.check(p, incoming, rec.data, rec.digests, vouched)
         except SealError as exc:
             return Dropped(p.id, Verdict.UNSEALED, str(exc), sender)
         key = unreachable_by_another(rec, incoming, self.peer_id) if rec is not None else None
@@ -343,8 +346,9 @@ class ParticleCore:
 
     # --- admission ----------------------------------------------------------------------
 
-    def _admit(self, p: Envelope, trusted: bool, local: bool, now_ms: int) -> tuple[Verdict, str] | None:
-        """Rate, replay-table room and signature for a particle new here, or why not."""
+    def _admit(self, p: Envelope, trusted: bool, signed: bool, now_ms: int) -> tuple[Verdict, str] | None:
+        """Rate, replay-table room and signature for a particle new here, or why not.
+        `signed`: started here, or sent by its init peer as a hop tag proved."""
         if not trusted and not self._buckets.take(p.init_peer_id, now_ms / 1000):
             return Verdict.RATE_LIMITED, f"{p.init_peer_id} starts particles faster than it may"
         limits = self.limits
@@ -352,7 +356,7 @@ class ParticleCore:
             return Verdict.OVERLOADED, f"{len(self._finished)} finished particle ids are remembered here"
         # The signature before making room: one that claims a trusted init peer's id may
         # give up others' idle particles only once it proves to be that peer's.
-        if not local and not self.verify_particle(p):
+        if not signed and not self.verify_particle(p):
             return Verdict.BAD_SIGNATURE, (
                 f"particle {p.id}: signature does not match init peer {p.init_peer_id} "
                 "(forged, or the script/id/timestamp/ttl was changed on the way)"
@@ -580,6 +584,10 @@ _DETAILS = {
     Verdict.NOT_OURS: "particle {id} names this peer as its init peer, but this process did not start it",
     Verdict.ID_CONFLICT: "particle {id} has the id of another particle in progress here",
 }
+
+
+def _proven_by(ev: Arrived, peer_id: str) -> bool:
+    return ev.proven and ev.sender == peer_id
 
 
 def _same_particle(a: Envelope, b: Envelope) -> bool:

@@ -73,11 +73,16 @@ class Envelope(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Arrived:
-    """A copy of a particle arrived from `sender` (a hint), or was started here (`local`)."""
+    """A copy of a particle arrived from `sender`, or was started here (`local`).
+
+    `sender` is a hint unless `proven` (a hop tag proved it: edge_agent/hop.py); then the
+    copy is byte for byte what `sender` sent, and neither its signature, if `sender` is the
+    init peer, nor `sender`'s own seals need an Ed25519 check."""
 
     envelope: Envelope
     sender: str | None = None
     local: bool = False
+    proven: bool = False
 
 
 @dataclass(frozen=True, slots=True)

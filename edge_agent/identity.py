@@ -246,6 +246,18 @@ class KeyPair:
         """The 64-byte Ed25519 signature of `message` (deterministic, RFC 8032)."""
         return sodium.crypto_sign(bytes(message), self._secret)[:SIGNATURE_BYTES]
 
+    def agree(self, peer_public_key: bytes) -> bytes | None:
+        """The X25519 secret this key shares with the peer whose raw Ed25519 public key is
+        given (both converted as libsodium converts them for crypto_box); None if that key is
+        no usable point (a small-order one would make the secret guessable). Secret."""
+        try:
+            theirs = sodium.crypto_sign_ed25519_pk_to_curve25519(bytes(peer_public_key))
+            ours = sodium.crypto_sign_ed25519_sk_to_curve25519(self._secret)
+            shared = sodium.crypto_scalarmult(ours, theirs)
+        except (RuntimeError, ValueError, TypeError):  # libsodium refused the point
+            return None
+        return None if shared == bytes(len(shared)) else shared
+
     def __repr__(self) -> str:
         return f"KeyPair(peer_id={self._peer_id!r})"
 

@@ -53,6 +53,7 @@ from edge_agent.core import (
 )
 from edge_agent.cpu_lane import StrangerLane
 from edge_agent.delayed import DelayedCalls
+from edge_agent.hop import HopKeys
 from edge_agent.identity import KeyPair
 from edge_agent.logutil import OnceLog
 from edge_agent.net.addressbook import Address, AddressBook, Source
@@ -160,7 +161,7 @@ class Node:
         self.services.tags = self.tags = DeviceTags(config.tags, self.state.path, lambda: self.discovery)
         self.server = CoapServer.from_config(
             config,
-            on_inbox=lambda m: self._on_particle(m.raw, m.remote, m.sender, m.accepted),
+            on_inbox=lambda m: self._on_particle(m.raw, m.remote, m.sender, m.accepted, m.tag),
             precheck=self._precheck,
             reply_key=lambda p, sender: (p.id, sender),
             priority=self._priority,
@@ -172,7 +173,8 @@ class Node:
         # Devices of a fleet show their certificates, for `trusted` services of other devices.
         self.server.add_resource(MEMBERSHIP_PATH, MembershipResource(self.services.membership_answer))
         self.prover = Prover(self.client, self.book)
-        self._replies = ResponseReplies(self.server, self.book, self.prover, self.counters)
+        self._hop = HopKeys(self.keypair)  # proof of who sent a copy, cheaper than Ed25519
+        self._replies = ResponseReplies(self.server, self.book, self.prover, self.counters, self._hop.tag)
         self.observe = Observer.attach(self)  # the log ring (GET /logs) and the metrics of /status
         self.discovery: Any = None
 
@@ -331,28 +333,34 @@ class Node:
         )
 
     async def _on_particle(
-        self, raw: bytes, remote: tuple[str, int], sender: str | None = None, checked: object = None
+        self, raw: bytes, remote: tuple[str, int], sender: str | None = None, checked: object = None,
+        tag: bytes | None = None,
     ) -> None:
         """A particle arrived over CoAP; the server checked its size and envelope (with this
-        node's limits) just now, and passes it decoded as `checked`."""
+        node's limits) just now, and passes it decoded as `checked`. Its hop `tag` is checked
+        only where a proven sender saves work: a trusted peer's copy (its signature) and a
+        copy of our own particle (the sender's seals); a stranger's would cost an X25519."""
         self.counters["received"] += 1
         try:
-            if isinstance(checked, Particle):
-                p = checked
-            else:
-                p = self._decode(raw)
+            p = checked if isinstance(checked, Particle) else self._decode(raw)
         except ParticleError as exc:
             self._count_drop(exc.reason.value, str(exc), remote)
             return
-        await self.accept(p, remote, sender=sender)
+        proven = tag is not None and sender is not None and (
+            self._trusts(sender) or p.init_peer_id == self.peer_id
+        ) and self._hop.sent_by(sender, raw, tag)
+        self.counters["sender_proven" if proven else "sender_unproven"] += 1
+        await self.accept(p, remote, sender=sender, proven=proven)
 
     async def accept(
-        self, p: Particle, remote: Any = None, *, sender: str | None = None, local: bool = False
+        self, p: Particle, remote: Any = None, *, sender: str | None = None, local: bool = False,
+        proven: bool = False,
     ) -> bool:
-        """Hand a checked envelope to the core and do what it says; whether it was taken."""
+        """Hand a checked envelope to the core and do what it says; whether it was taken.
+        `proven`: a hop tag proved that `sender` sent it."""
         trusted = local or self._trusts(p.init_peer_id)
         with self._lane.work(trusted):
-            ev = Arrived(p, sender, local)
+            ev = Arrived(p, sender, local, proven)
             actions = self.core.handle(ev, now_ms()) if trusted else await self._in_turn(ev)
             taken = not (actions and isinstance(actions[0], Dropped | Duplicate))
             if taken:
@@ -489,6 +497,7 @@ class Node:
         with self._lane.work(trusted):  # a trusted particle's answer waits on this send
             pid, target, envelope = action.particle_id, action.target, action.envelope
             raw = envelope.encode()
+            tag = self._hop.tag(target, raw)
             heard = self._replies.posted_from(pid, target)
             if await self._replies.in_response(pid, target, raw):
                 return
@@ -507,7 +516,7 @@ class Node:
             # Only where the target proves its key, each of its addresses in turn (net/delivery).
             delivery = await send_to_peer(
                 self.prover, target, raw, deadline_ms=give_up_ms, busy_until_ms=action.busy_until_ms,
-                sender=self.peer_id, heard_at=heard,
+                sender=self.peer_id, tag=tag, heard_at=heard,
             )
             if delivery.tries > 1:  # news for a trace only (the core ignores it otherwise)
                 await self._drive(await self._handle(Retried(pid, target, *delivery.retries), trusted))
@@ -515,7 +524,7 @@ class Node:
                 self.counters["sent"] += 1
                 if delivery.reply:  # the target's answer came back in its response
                     remote = (delivery.address.host, delivery.address.port)
-                    await self._on_particle(delivery.reply, remote, target)
+                    await self._on_particle(delivery.reply, remote, target, tag=delivery.reply_tag)
                 return
             reason = delivery.detail + unseen
             self.counters["undeliverable"] += 1

@@ -4,13 +4,15 @@ A peer that sends us a particle whose next hop is that peer again (a call on thi
 its result back to the caller) saves an exchange when our copy goes in the response to its
 POST (`CoapServer.offer_reply`, which holds such a response for `COAP_REPLY_WAIT_S`). Only
 where that POST came from an address at which the target proved its key: the `from=` hint
-alone is anyone's to write. A copy sent so is kept until the particle is forgotten, should
-the target lose the response and send its copy again.
+alone is anyone's to write. The copy carries its hop tag for the target, as a POST would.
+A copy sent so is kept until the particle is forgotten, should the target lose the response
+and send its copy again.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from edge_agent import const
@@ -22,13 +24,18 @@ from edge_agent.net.proof import Outcome, Prover
 __all__ = ["ResponseReplies"]
 
 Remote = tuple[str, int]
+HopTag = Callable[[str, bytes], "bytes | None"]
+"""(target, copy) -> the hop tag that proves to `target` we sent it (edge_agent/hop.py)."""
 
 
 class ResponseReplies:
     """Where each particle's POSTs came from, and the copies sent back in their responses."""
 
-    def __init__(self, server: CoapServer, book: AddressBook, prover: Prover, counters: Counter[str]) -> None:
+    def __init__(
+        self, server: CoapServer, book: AddressBook, prover: Prover, counters: Counter[str], tag: HopTag
+    ) -> None:
         self._server = server
+        self._tag = tag
         self._book = book
         self._prover = prover
         self._counters = counters
@@ -79,14 +86,14 @@ class ResponseReplies:
         if reply is None or not sender or not isinstance(remote, tuple):
             return
         if self._book.is_proven(sender, Address(*remote)):
-            self._server.offer_reply((pid, sender), reply)
+            self._server.offer_reply((pid, sender), reply, self._tag(sender, reply))
 
     def forget(self, pid: str) -> None:
         self._sent.pop(pid, None)
         self._posted_from.pop(pid, None)
 
     def _offer(self, pid: str, target: str, raw: bytes) -> bool:
-        if not self._server.offer_reply((pid, target), raw):
+        if not self._server.offer_reply((pid, target), raw, self._tag(target, raw)):
             return False
         self._sent.setdefault(pid, {})[target] = raw
         self._counters["sent"] += 1

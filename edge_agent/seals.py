@@ -108,19 +108,23 @@ class Sealer:
 
     def check(
         self, particle: SealedParticle, incoming: Data, known: Data | None,
-        digests: dict[str, bytes] | None = None,
+        digests: dict[str, bytes] | None = None, vouched: str | None = None,
     ) -> None:
         """SealError unless every entry `incoming` adds to `known` is sealed by its producer.
 
         `digests` caches entry digests by key for this particle (as for `seal`): a new seal
         over entries we hold already -- a peer that re-seals all it produced each time it
-        adds one -- then costs a digest only for what is new.
+        adds one -- then costs a digest only for what is new. `vouched` is the peer proven to
+        have sent `incoming` (a hop tag, edge_agent/hop.py): the copy is what it sent, so its
+        own seals need no signature check (whoever it sends them on to checks them).
         """
         covered: dict[str, set[str]] = {}
         known_seals = set(known.seals) if known is not None else set()
         fresh: dict[tuple[str, str], bytes] = {}  # digests of new entries, made once per check
         for seal in incoming.seals:
-            if seal not in known_seals:
+            if seal.peer == vouched:
+                _check_covers(seal, incoming)
+            elif seal not in known_seals:
                 self._check_seal(particle, seal, incoming, known, digests, fresh)
             covered.setdefault(seal.peer, set()).update(seal.keys)
         held = known.entries if known is not None else {}
@@ -131,13 +135,15 @@ class Sealer:
             if key not in covered.get(entry.peer, ()):
                 raise SealError(f"entry {key!r} claims to be by {entry.peer}, who did not seal it")
 
-    def unchecked(self, incoming: Data, known: Data | None) -> list[Seal]:
+    def unchecked(self, incoming: Data, known: Data | None, vouched: str | None = None) -> list[Seal]:
         """The seals of `incoming` that `check` would verify: neither held in `known` nor
-        verified before. (By signature alone: a signature verified before, now over other
-        entries, is verified again, fails, and ends the check.)"""
+        verified before, nor `vouched` for. (By signature alone: a signature verified before,
+        now over other entries, is verified again, fails, and ends the check.)"""
         held = set(known.seals) if known is not None else ()
         verified = self._verified
-        return [s for s in incoming.seals if s not in held and s.signature not in verified]
+        return [
+            s for s in incoming.seals if s not in held and s.signature not in verified and s.peer != vouched
+        ]
 
     def _check_seal(
         self,
@@ -151,14 +157,7 @@ class Sealer:
         listing = []
         held = known.entries if known is not None else {}
         for key in seal.keys:
-            entry = data.entries[key]  # decode checked that the seal's entries are there
-            if entry.peer != seal.peer and entry.kind == Kind.AP:
-                # An ap runs wherever its inputs are: two peers may record the same one before
-                # either sees the other's, and a merge keeps one copy (`Entry.same_result`).
-                # The seal then signs the copy its peer wrote: same key, value and stream.
-                entry = Entry(entry.kind, entry.value, seal.peer, entry.stream)
-            if entry.peer != seal.peer:
-                raise SealError(f"a seal of {seal.peer} covers entry {key!r} of {entry.peer}")
+            entry = _sealed_entry(seal, key, data)
             mine = held.get(key)
             if digests is not None and mine is not None and _records_same(mine, entry):
                 listing.append((key, _cached_digest(digests, key, mine)))
@@ -181,6 +180,25 @@ class Sealer:
         self._verified[seal.signature] = message
         while len(self._verified) > const.SEAL_CACHE_SIZE:
             self._verified.popitem(last=False)
+
+
+def _sealed_entry(seal: Seal, key: str, data: Data) -> Entry:
+    """The entry at `key` as `seal`'s peer wrote it; SealError if that peer did not write it."""
+    entry = data.entries[key]  # decode checked that the seal's entries are there
+    if entry.peer != seal.peer and entry.kind == Kind.AP:
+        # An ap runs wherever its inputs are: two peers may record the same one before
+        # either sees the other's, and a merge keeps one copy (`Entry.same_result`).
+        # The seal then signs the copy its peer wrote: same key, value and stream.
+        return Entry(entry.kind, entry.value, seal.peer, entry.stream)
+    if entry.peer != seal.peer:
+        raise SealError(f"a seal of {seal.peer} covers entry {key!r} of {entry.peer}")
+    return entry
+
+
+def _check_covers(seal: Seal, data: Data) -> None:
+    """What `_check_seal` checks of a seal but its signature: it covers its own peer's entries."""
+    for key in seal.keys:
+        _sealed_entry(seal, key, data)
 
 
 def _records_same(a: Entry, b: Entry) -> bool:

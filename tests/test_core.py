@@ -8,7 +8,7 @@ from typing import Any
 from edge_agent import const
 from edge_agent.air import data as air_data
 from edge_agent.air.calls import CallResult
-from edge_agent.air.data import FAILURE_KEY, Data, Entry, Kind
+from edge_agent.air.data import FAILURE_KEY, Data, Entry, Kind, Seal
 from edge_agent.core import (
     Arrived,
     CallsDone,
@@ -508,3 +508,39 @@ def test_seals_of_untrusted_peers_in_copies_of_a_trusted_particle_are_checked_at
     theirs = signed("(null)", init="stranger")
     stranger_copy = junk_copy(theirs, ["fresh0", "fresh1"])
     assert core(untrusted_seals_burst=1).handle(Arrived(stranger_copy, "x"), NOW) == []
+
+
+def test_a_proven_sender_vouches_for_its_own_signature_and_seals_only() -> None:
+    """A hop tag proved who sent a copy (edge_agent/hop.py): its init peer's signature needs
+    no check if that peer sent it, nor the sender's own seals; everyone else's still do, and
+    a seal of the sender's over another peer's entry is refused as ever."""
+    checked: list[str] = []
+
+    def counting(peer: str, message: bytes, signature: bytes) -> bool:
+        checked.append(peer)
+        return verify(peer, message, signature)
+
+    def counting_particle(p: SimParticle) -> bool:
+        checked.append(f"signature of {p.init_peer_id}")
+        return verify(p.init_peer_id, p.signing_bytes(), p.signature)
+
+    def dev() -> ParticleCore:
+        sealer = Sealer("dev", KEYS["dev"].sign, counting)
+        return ParticleCore("dev", sealer, counting_particle, trusted={"laptop"}.__contains__)
+
+    script = '(seq (call %init_peer_id% ("getDataSrv" "x") [] x) (call "dev" ("op" "identity") [x]))'
+    p = signed(script)
+    inputs = forged_copy(p, {"1": Entry(Kind.CALL, "hello", "laptop")}, sealer_name="laptop")
+    [calls] = dev().handle(Arrived(inputs, "laptop", proven=True), NOW)
+    assert isinstance(calls, CallServices) and calls.requests[0].args == ["hello"]
+    assert checked == []
+    [calls] = dev().handle(Arrived(inputs, "laptop"), NOW)  # no proof: both checked
+    assert isinstance(calls, CallServices) and checked == ["signature of laptop", "laptop"]
+    checked.clear()
+    [calls] = dev().handle(Arrived(inputs, "shed", proven=True), NOW)  # a relay's proof
+    assert isinstance(calls, CallServices) and checked == ["signature of laptop", "laptop"]
+    data = air_data.decode(inputs.data)
+    data.entries["junk"] = Entry(Kind.CALL, "evil", "laptop")  # shed's seal over the laptop's entry
+    data.seals.append(Seal("shed", ("junk",), bytes(64)))
+    [drop] = dev().handle(Arrived(p.with_data(air_data.encode(data)), "shed", proven=True), NOW)
+    assert drop.verdict is Verdict.UNSEALED and "a seal of shed covers entry 'junk' of laptop" in drop.detail

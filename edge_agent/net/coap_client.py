@@ -47,9 +47,11 @@ from edge_agent.net.coap_common import (
     clip,
     close_context,
     destination,
+    hop_tag_of,
     hostport,
     log_unparsable,
     resource_path,
+    with_hop_tag,
 )
 from edge_agent.net.coap_dedup import DuplicateTable
 from edge_agent.net.coap_server import CoapServer
@@ -97,6 +99,8 @@ class SendResult:
     detail: str = ""
     reply: bytes = b""
     """A particle copy for us that the peer put in its response (see `offer_reply`)."""
+    reply_tag: bytes | None = None
+    """The hop tag that came with `reply` (edge_agent/hop.py), if any."""
 
     @property
     def ok(self) -> bool:
@@ -112,6 +116,7 @@ class CoapResponse:
     payload: bytes
     content_format: int | None = None
     max_age: int | None = None
+    hop_tag: bytes | None = None
 
     @property
     def success(self) -> bool:
@@ -288,11 +293,13 @@ class CoapClient:
         deadline_ms: int,
         path: str | Sequence[str] = PARTICLE_PATH,
         sender: str | None = None,
+        tag: bytes | None = None,
     ) -> SendResult:
         """POST `raw` to the peer until it is acknowledged, refused, or `deadline_ms` passes.
 
         `sender` (our peer id) goes along as the Uri-Query `from=...`: a routing hint that
-        lets the receiver answer a peer that does not announce itself (the laptop CLI).
+        lets the receiver answer a peer that does not announce itself (the laptop CLI);
+        `tag`, the hop tag that proves the hint to that peer (`HOP_TAG_OPTION`).
 
         `deadline_ms` is wall-clock time in ms since the epoch (a particle's timestamp + ttl).
         Network errors, no answer, 4.08, 4.29 and 5.xx are retried after a jittered,
@@ -308,9 +315,10 @@ class CoapClient:
         detail = "the deadline had passed before the first attempt"
         self._counts["sent"] += 1
 
-        def result(outcome: SendOutcome, why: str, reply: bytes = b"") -> SendResult:
+        def result(outcome: SendOutcome, why: str, response: CoapResponse | None = None) -> SendResult:
             self._counts[outcome.value] = self._counts.get(outcome.value, 0) + 1
-            return SendResult(outcome, attempts, time.monotonic() - started, code, why, reply)
+            reply, reply_tag = _reply_of(response)
+            return SendResult(outcome, attempts, time.monotonic() - started, code, why, reply, reply_tag)
 
         while True:
             if self._state is not State.RUNNING:
@@ -324,8 +332,8 @@ class CoapClient:
             self._counts["attempts"] += 1
             # A fresh Request-Tag per attempt keeps concurrent or restarted Block1 uploads to
             # one peer apart (RFC 9175 §3); aiocoap does not send one itself.
-            tag = secrets.token_bytes(4) if len(raw) > _SINGLE_BLOCK_BYTES else None
-            message = _message(dest, Code.POST, segments, raw, CT_CBOR, None, tag)
+            request_tag = secrets.token_bytes(4) if len(raw) > _SINGLE_BLOCK_BYTES else None
+            message = with_hop_tag(_message(dest, Code.POST, segments, raw, CT_CBOR, None, request_tag), tag)
             if sender is not None:
                 message.opt.uri_query = (f"{SENDER_QUERY}={sender}",)
             hint = 0.0
@@ -341,8 +349,7 @@ class CoapClient:
             else:
                 code = response.code
                 if response.success:
-                    reply = response.payload if response.content_format == CT_CBOR else b""
-                    return result(SendOutcome.DELIVERED, f"acknowledged with {code}", reply)
+                    return result(SendOutcome.DELIVERED, f"acknowledged with {code}", response)
                 detail = f"{code} {response.diagnostic}".rstrip()
                 if code not in _RETRYABLE_CODES:
                     log.debug("%s refused a particle: %s", hostport(*dest), detail)
@@ -410,6 +417,7 @@ class CoapClient:
             payload=payload,
             content_format=None if fmt is None else int(fmt),
             max_age=response.opt.max_age,
+            hop_tag=hop_tag_of(response),
         )
 
     async def _limited(self, dest: Remote, message: aiocoap.Message, max_bytes: int) -> aiocoap.Message:
@@ -477,6 +485,13 @@ class _PeerLimit:
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _reply_of(response: CoapResponse | None) -> tuple[bytes, bytes | None]:
+    """The copy a response to an inbox POST holds, and its hop tag (b"" for none)."""
+    if response is None or response.content_format != CT_CBOR:
+        return b"", None
+    return response.payload, response.hop_tag
 
 
 def _message(

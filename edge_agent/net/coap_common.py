@@ -19,7 +19,9 @@ from typing import Any
 import aiocoap
 import aiocoap.error
 import aiocoap.util
+from aiocoap import optiontypes
 from aiocoap.numbers.codes import Code
+from aiocoap.numbers.optionnumbers import OptionNumber
 
 from edge_agent import const
 from edge_agent.errors import LocalError, RemoteError
@@ -29,6 +31,7 @@ from edge_agent.net.addressbook import Address
 __all__ = [
     "CT_CBOR",
     "CT_JSON",
+    "HOP_TAG_OPTION",
     "PARTICLE_PATH",
     "RT_PARTICLE",
     "RT_STATUS",
@@ -47,11 +50,13 @@ __all__ = [
     "close_context",
     "destination",
     "host_of_sockaddr",
+    "hop_tag_of",
     "hostport",
     "is_loopback",
     "log_unparsable",
     "remote_of",
     "resource_path",
+    "with_hop_tag",
 ]
 
 CT_CBOR = 60
@@ -69,6 +74,11 @@ RT_STATUS = "edge-agent.status"
 """Resource type of the status resource in /.well-known/core."""
 SENDER_QUERY = "from"
 """Uri-Query key of the sender hint on a POST to the inbox (``from=<peer id>``)."""
+
+HOP_TAG_OPTION = OptionNumber(65000)
+"""The CoAP option that carries a copy's hop tag (edge_agent/hop.py), on an inbox POST and on
+a response that holds a copy: elective and safe to forward, from the range RFC 7252 §12.2
+sets aside for experiments. A peer that does not know it ignores it."""
 
 Remote = tuple[str, int]
 """A peer's UDP endpoint: (IPv4 literal, or IPv6 literal with ``%scope`` if link-local, port)."""
@@ -192,6 +202,19 @@ def clip(text: str, limit: int = const.COAP_MAX_DIAGNOSTIC_BYTES) -> str:
 def hostport(host: str, port: int) -> str:
     """``host:port``, with brackets around an IPv6 host."""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def hop_tag_of(message: aiocoap.Message) -> bytes | None:
+    """The hop tag a message carries (the first, if a peer sent several), or None."""
+    options = message.opt.get_option(HOP_TAG_OPTION)
+    return bytes(options[0].value) if options else None
+
+
+def with_hop_tag(message: aiocoap.Message, tag: bytes | None) -> aiocoap.Message:
+    """`message`, carrying `tag` if there is one."""
+    if tag is not None:
+        message.opt.add_option(optiontypes.OpaqueOption(HOP_TAG_OPTION, tag))
+    return message
 
 
 def remote_of(remote: Any) -> Remote:

@@ -36,6 +36,7 @@ from edge_agent.net.coap_common import (
     SENDER_QUERY,
     CoapReply,
     Remote,
+    hop_tag_of,
     is_loopback,
     remote_of,
 )
@@ -190,7 +191,8 @@ class UploadResource(aiocoap.resource.Resource):
         raise NotImplementedError
 
 
-Take = Callable[[bytes, Remote, "str | None"], Awaitable[aiocoap.Message]]
+Take = Callable[[bytes, Remote, "str | None", "bytes | None"], Awaitable[aiocoap.Message]]
+"""(body, where it came from, the sender hint, its hop tag) -> the answer."""
 """The server's handling of a whole inbox body: (body, sender's endpoint, sender hint)."""
 
 
@@ -219,7 +221,7 @@ class InboxResource(UploadResource):
         self._admit_body(remote)
 
     async def accept(self, body: bytes, request: aiocoap.Message) -> aiocoap.Message:
-        return await self._take(body, remote_of(request.remote), _sender_hint(request))
+        return await self._take(body, remote_of(request.remote), _sender_hint(request), hop_tag_of(request))
 
     def take_body(self, request: aiocoap.Message) -> bytes | None:
         try:

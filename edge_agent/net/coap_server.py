@@ -73,6 +73,7 @@ from edge_agent.net.coap_common import (
     is_loopback,
     log_unparsable,
     resource_path,
+    with_hop_tag,
 )
 from edge_agent.net.coap_dedup import DuplicateTable
 from edge_agent.net.coap_limits import Priority, SenderGate, SenderLimits
@@ -108,9 +109,15 @@ class Inbound:
     """The ``from=`` hint: who the sender says it is (untrusted)."""
     accepted: object
     """What the precheck returned for it (None without a precheck)."""
+    tag: bytes | None = None
+    """The hop tag it came with (`HOP_TAG_OPTION`): proof of `sender`, for the node to check."""
 
 
 OnInbox = Callable[[Inbound], Awaitable[None]]
+
+_Reply = tuple[bytes, "bytes | None"]
+"""A copy offered for an inbox POST's response, and its hop tag; b"" for none."""
+_NO_REPLY: _Reply = (b"", None)
 
 
 _DEFAULT_LIMITS = SenderLimits()
@@ -182,7 +189,7 @@ class CoapServer:
             "replied_in_response": 0, "retransmitted": 0,
         }
         self._rejected: dict[str, int] = {}
-        self._reply_slots: dict[Hashable, asyncio.Future[bytes]] = {}
+        self._reply_slots: dict[Hashable, asyncio.Future[_Reply]] = {}
         self._held_by: dict[asyncio.Task[None], Hashable] = {}  # callback -> its POST's slot
         self._expected: set[Hashable] = set()  # slots `expect_reply` keeps past the callback
         self._holding = 0  # inbox POSTs whose answer waits for a reply now
@@ -316,7 +323,7 @@ class CoapServer:
         to a closed port (a CLI that exits as soon as its result came in such a POST)."""
         for future in self._reply_slots.values():
             if not future.done():
-                future.set_result(b"")
+                future.set_result(_NO_REPLY)
         if self._holding:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._none_held.wait(), const.COAP_STOP_TIMEOUT_S)
@@ -428,19 +435,22 @@ class CoapServer:
         self._expected.add(key)
         return True
 
-    def offer_reply(self, key: Hashable, raw: bytes) -> bool:
-        """Hand `raw` to the response of the inbox POST whose `reply_key` was `key`, if it
-        still waits (and `raw` fits one block); True if it was taken."""
+    def offer_reply(self, key: Hashable, raw: bytes, tag: bytes | None = None) -> bool:
+        """Hand `raw` (with its hop `tag`, if any) to the response of the inbox POST whose
+        `reply_key` was `key`, if it still waits (and `raw` fits one block); True if it was
+        taken."""
         future = self._reply_slots.pop(key, None)
         if future is None or future.done() or len(raw) > const.COAP_MAX_REPLY_IN_RESPONSE_BYTES:
             return False
-        future.set_result(raw)
+        future.set_result((raw, tag))
         self._counts["replied_in_response"] += 1
         return True
 
-    async def _take(self, raw: bytes, remote: Remote, sender: str | None) -> aiocoap.Message:
+    async def _take(
+        self, raw: bytes, remote: Remote, sender: str | None, tag: bytes | None = None
+    ) -> aiocoap.Message:
         """Check a whole inbox body, start its callback, and answer (or raise `CoapReply`)."""
-        slot = self._accept(raw, remote, sender)
+        slot = self._accept(raw, remote, sender, tag)
         if slot is None:
             return aiocoap.Message(code=Code.CHANGED)
         key, future = slot
@@ -450,7 +460,7 @@ class CoapServer:
         # offered just then (`offer_reply` said it was taken) is still sent.
         timer = asyncio.get_running_loop().call_later(self.reply_wait_s, _end_wait, future)
         try:
-            reply: bytes | None = await future
+            reply, reply_tag = await future
         finally:
             timer.cancel()
             self._reply_slots.pop(key, None)
@@ -460,11 +470,12 @@ class CoapServer:
                 self._none_held.set()
         if not reply:  # none, or b"" from `_answer_held`
             return aiocoap.Message(code=Code.CHANGED)
-        return aiocoap.Message(code=Code.CHANGED, payload=reply, content_format=CT_CBOR)
+        answer = aiocoap.Message(code=Code.CHANGED, payload=reply, content_format=CT_CBOR)
+        return with_hop_tag(answer, reply_tag)
 
     def _accept(
-        self, raw: bytes, remote: Remote, sender: str | None
-    ) -> tuple[Hashable, asyncio.Future[bytes]] | None:
+        self, raw: bytes, remote: Remote, sender: str | None, tag: bytes | None
+    ) -> tuple[Hashable, asyncio.Future[_Reply]] | None:
         self._counts["received"] += 1
         if self._state is not State.RUNNING:
             raise CoapReply(Code.SERVICE_UNAVAILABLE, "shutting down")
@@ -475,7 +486,7 @@ class CoapServer:
             log.debug("body of %d bytes from %s", len(raw), hostport(*remote))
         slot = self._reply_slot(accepted, sender)
         task = asyncio.get_running_loop().create_task(
-            self._deliver(Inbound(raw, remote, sender, accepted))
+            self._deliver(Inbound(raw, remote, sender, accepted, tag))
         )
         self._pending[task] = len(raw)
         self._pending_bytes += len(raw)
@@ -532,7 +543,7 @@ class CoapServer:
 
     def _reply_slot(
         self, accepted: object, sender: str | None
-    ) -> tuple[Hashable, asyncio.Future[bytes]] | None:
+    ) -> tuple[Hashable, asyncio.Future[_Reply]] | None:
         # Only when idle: a response held back holds the sender's exchange with us (aiocoap
         # keeps one request per peer in flight, NSTART = 1, RFC 7252 §4.7), so under load
         # answers go as their own POSTs and nothing waits.
@@ -569,6 +580,6 @@ class CoapServer:
                 _end_wait(future)
 
 
-def _end_wait(future: asyncio.Future[bytes]) -> None:
+def _end_wait(future: asyncio.Future[_Reply]) -> None:
     if not future.done():
-        future.set_result(b"")
+        future.set_result(_NO_REPLY)

@@ -44,6 +44,8 @@ class Delivery:
     """Where the particle was delivered (None if it was not)."""
     reply: bytes = b""
     """A particle copy for us that the peer put in its response."""
+    reply_tag: bytes | None = None
+    """The hop tag that came with `reply` (edge_agent/hop.py), if any."""
     detail: str = ""
     stopped: bool = False
     """The client was stopped meanwhile."""
@@ -66,15 +68,17 @@ async def send_to_peer(
     deadline_ms: int,
     busy_until_ms: int = 0,
     sender: str | None = None,
+    tag: bytes | None = None,
     heard_at: Address | None = None,
     wall_clock: Callable[[], float] = time.time,
 ) -> Delivery:
     """POST the particle `raw` to `peer_id` at an address where it proved its key, trying
     its addresses in turn until one acknowledges it or `deadline_ms` (wall clock, ms since
-    the epoch) passes. `sender` is our peer id, sent along as the `from=` hint. `heard_at` is
-    where the peer just sent us this particle from: alive, so it gets all the time left
-    rather than a slice (an answer cut off half-way over a busy LAN is sent again in full
-    to the next address: more work for a peer that is slow already, issue 12).
+    the epoch) passes. `sender` is our peer id, sent along as the `from=` hint (and `tag`, the
+    hop tag that proves it to `peer_id`). `heard_at` is where the peer just sent us this
+    particle from: alive, so it gets all the time left rather than a slice (an answer cut
+    off half-way over a busy LAN is sent again in full to the next address: more work for a
+    peer that is slow already, issue 12).
 
     A send that got no answer in its time, from an address that answered other requests of
     ours meanwhile, was waiting on a busy peer or in our own queue to it (many copies to one
@@ -129,12 +133,11 @@ async def send_to_peer(
             until_ms = deadline_ms if alive else min(deadline_ms, now_ms + slice_ms)
             last_ms = max(deadline_ms, busy_until_ms)
             result, busy = await _offer(client, address, raw, until_ms=until_ms, last_ms=last_ms,
-                                        sender=sender)
+                                        sender=sender, tag=tag)
             if result.ok:
                 book.record_used(peer_id, address)
-                return Delivery(
-                    True, address, result.reply, result.detail, tries=tries, why_retried=why_retried
-                )
+                return Delivery(True, address, result.reply, result.reply_tag, result.detail, tries=tries,
+                                why_retried=why_retried)
             if result.outcome is SendOutcome.STOPPED:
                 return Delivery(False, detail=result.detail, stopped=True)
             reason = f"{address}: {result.detail or result.outcome.value}"
@@ -143,16 +146,17 @@ async def send_to_peer(
 
 
 async def _offer(
-    client: CoapClient, address: Address, raw: bytes, *, until_ms: int, last_ms: int, sender: str | None
+    client: CoapClient, address: Address, raw: bytes, *, until_ms: int, last_ms: int, sender: str | None,
+    tag: bytes | None,
 ) -> tuple[SendResult, bool]:
     """POST `raw` to `address` until `until_ms`; if no answer came by then but the address
     answered other requests of ours meanwhile, on until `last_ms`. The result, and whether
     the address was alive but the time ran out."""
     started = time.monotonic()
-    result = await client.send_particle(address, raw, deadline_ms=until_ms, sender=sender)
+    result = await client.send_particle(address, raw, deadline_ms=until_ms, sender=sender, tag=tag)
     busy = result.outcome is SendOutcome.EXPIRED and client.answered_since(address, started)
     if busy and last_ms > until_ms:
-        result = await client.send_particle(address, raw, deadline_ms=last_ms, sender=sender)
+        result = await client.send_particle(address, raw, deadline_ms=last_ms, sender=sender, tag=tag)
         busy = result.outcome is SendOutcome.EXPIRED and client.answered_since(address, started)
     return result, busy
 
