@@ -338,8 +338,9 @@ class Node:
     ) -> None:
         """A particle arrived over CoAP; the server checked its size and envelope (with this
         node's limits) just now, and passes it decoded as `checked`. Its hop `tag` is checked
-        only where a proven sender saves work: a trusted peer's copy (its signature) and a
-        copy of our own particle (the sender's seals); a stranger's would cost an X25519."""
+        only where a proven sender saves work: a trusted peer's copy (its signature), and a
+        copy of our own particle from a peer we sent ours to (its seals). Anyone else's would
+        cost an X25519 with a peer id it may make up."""
         self.counters["received"] += 1
         try:
             p = checked if isinstance(checked, Particle) else self._decode(raw)
@@ -347,7 +348,7 @@ class Node:
             self._count_drop(exc.reason.value, str(exc), remote)
             return
         proven = tag is not None and sender is not None and (
-            self._trusts(sender) or p.init_peer_id == self.peer_id
+            self._trusts(sender) or p.init_peer_id == self.peer_id and self._priority.is_expected(sender)
         ) and self._hop.sent_by(sender, raw, tag)
         self.counters["sender_proven" if proven else "sender_unproven"] += 1
         await self.accept(p, remote, sender=sender, proven=proven)

@@ -68,6 +68,11 @@ class PrioritySenders:
         while len(self._expected) > self._max_expected:
             self._expected.popitem(last=False)
 
+    def is_expected(self, peer_id: str) -> bool:
+        """Whether `peer_id` was sent a particle of ours that still lives."""
+        until = self._expected.get(peer_id)
+        return until is not None and until > self._clock()
+
     def refresh(self) -> None:
         """Recompute the hosts at the next question (a proof or the trust list changed)."""
         self._at = float("-inf")

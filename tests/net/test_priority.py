@@ -40,7 +40,9 @@ def test_a_peer_sent_our_particle_is_served_first_until_the_particle_ends() -> N
     priority.expect(DEVICE, 30.0)
     assert priority(("10.0.0.2", 40000))  # any port of the host where it proved its key
     assert not priority(("10.0.0.3", 5683))  # a peer we sent nothing to
+    assert priority.is_expected(DEVICE) and not priority.is_expected(OTHER)
     clock.now += 31.0
+    assert not priority.is_expected(DEVICE)
     assert priority.expected() == []
     clock.now += 1.1  # the hosts are recomputed at most once a second
     assert not priority(("10.0.0.2", 40000))
