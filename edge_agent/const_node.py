@@ -63,7 +63,7 @@ NODE_UNTRUSTED_SEALS_PER_S = 256.0
 """Seals of untrusted peers checked per second in copies of trusted particles that this
 node did not start (token bucket rate). Which peer sent a copy on is not signed, so a
 stranger who read a trusted particle off the LAN may send copies of it; each seal costs an
-Ed25519 check (~90 µs here with its digests, several times that on a Pi), outside the
+Ed25519 check (~90 µs here with its digests, more on a Pi's slower cores), outside the
 strangers' lane. A copy that asks more than the bucket holds is dropped as `overloaded`
 before any is checked. Seals of trusted peers, and seals checked before, cost nothing."""
 

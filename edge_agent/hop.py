@@ -1,8 +1,8 @@
 """Hop tags: proof, for a few microseconds, of which peer sent a copy (pure, no I/O).
 
 A copy carries its init peer's signature and its producers' seals, which any peer can check
-with Ed25519 -- about 50 µs each on the x86 machines we measured, and ten times that on a
-Pi Zero 2 W. Which peer *sent* the copy on is not signed at all. When a copy comes straight
+with Ed25519 -- about 50 µs each on the x86 machine we measured, more on a Pi's slower
+cores. Which peer *sent* the copy on is not signed at all. When a copy comes straight
 from the peer that signed or sealed it (the laptop's particle to a device; the device's
 answer back), that peer can prove it was the sender for much less: both ends already hold
 Ed25519 keys, and convert them to X25519 (as libsodium's crypto_box does) to agree on a

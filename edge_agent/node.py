@@ -498,10 +498,10 @@ class Node:
         with self._lane.work(trusted):  # a trusted particle's answer waits on this send
             pid, target, envelope = action.particle_id, action.target, action.envelope
             raw = envelope.encode()
-            tag = self._hop.tag(target, raw)
             heard = self._replies.posted_from(pid, target)
             if await self._replies.in_response(pid, target, raw):
                 return
+            tag = self._hop.tag(target, raw)
             give_up_ms = action.give_up_ms
             now = now_ms()
             if envelope.init_peer_id == self.peer_id:  # our own particle: its answers come first

@@ -192,8 +192,8 @@ class UploadResource(aiocoap.resource.Resource):
 
 
 Take = Callable[[bytes, Remote, "str | None", "bytes | None"], Awaitable[aiocoap.Message]]
-"""(body, where it came from, the sender hint, its hop tag) -> the answer."""
-"""The server's handling of a whole inbox body: (body, sender's endpoint, sender hint)."""
+"""The server's handling of a whole inbox body: (body, sender's endpoint, sender hint, its
+hop tag) -> the answer."""
 
 
 class InboxResource(UploadResource):
