@@ -11,7 +11,7 @@ import pytest
 from edge_agent import particle
 from edge_agent.hop import HOP_TAG_BYTES, HopKeys
 from edge_agent.identity import KeyPair, peer_id_from_public_key
-from tests.test_node import call_on, counters, introduce, run, start_and_wait, start_node
+from tests.test_node import call, call_on, counters, introduce, run, start_and_wait, start_node
 
 BODY = b"\xa4some particle bytes"
 
@@ -83,13 +83,20 @@ def test_a_hop_tag_spares_the_checks_of_a_copy_that_came_from_its_signer(
             assert done.client.responses == [[""]]
             assert checked == []
             assert counters(agent)["sender_proven"] == 1 and counters(laptop)["sender_proven"] == 1
+            # A copy of several blocks (Block1) carries its tag too, and so does an answer
+            # too large for the response (its own POST back).
+            big = "x" * 3000
+            done = await call(laptop, agent.peer_id, "op", "identity", big)
+            assert done.client.responses == [[big]]
+            assert checked == []
+            assert counters(agent)["sender_proven"] == 2 and counters(laptop)["sender_proven"] == 2
 
             # A tag that does not hold (bytes changed on the way, or a forger's): checked.
             monkeypatch.setattr(laptop._hop, "tag", lambda peer_id, body: bytes(HOP_TAG_BYTES))
             done = await start_and_wait(laptop, call_on(agent.peer_id, "op", "noop"))
             assert done.client.responses == [[""]]
             assert checked == [("signature", laptop.peer_id)]
-            assert counters(agent)["sender_unproven"] == 1 and counters(laptop)["sender_proven"] == 2
+            assert counters(agent)["sender_unproven"] == 1 and counters(laptop)["sender_proven"] == 3
 
             # A stranger's copy: its tag would hold, but checking it would cost an X25519.
             checked.clear()
