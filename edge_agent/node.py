@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import hashlib
 import logging
 import time
 import uuid
@@ -60,7 +59,7 @@ from edge_agent.net.addressbook import Address, AddressBook, Source
 from edge_agent.net.coap import CoapClient, CoapServer, RefuseCode, Refused
 from edge_agent.net.delivery import get_from_peer, send_to_peer
 from edge_agent.net.membership import MEMBERSHIP_PATH, MembershipResource
-from edge_agent.net.module_offer import MODULES_PATH, ModuleResource
+from edge_agent.net.module_offer import ModuleShelf
 from edge_agent.net.priority import PrioritySenders
 from edge_agent.net.proof import PROOF_PATH, ProofResource, Prover
 from edge_agent.observe import Observer
@@ -127,7 +126,6 @@ class Node:
         self.started_at = 0.0
         self._ready_s: float | None = None
         self._runs: dict[str, Run] = {}
-        self._modules: dict[str, bytes] = {}  # sha256 -> bytes this peer offers for deploys
         self._tasks: set[asyncio.Task[Any]] = set()
         self._delayed = DelayedCalls(self._spawn, const.NODE_MAX_DELAYED_CALLS)
         self._housekeeper: asyncio.Task[Any] | None = None
@@ -153,7 +151,7 @@ class Node:
             self.peer_id,
             self.host,
             self.state,
-            fetch_module=self._fetch_module,
+            fetch_module=lambda peer_id, sha256: self._shelf.fetch(peer_id, sha256),
             default_limits=default_limits,
             fetch_membership=self._fetch_membership,
             trust=self._trust, keep_versions=config.wasm.keep_versions,
@@ -173,6 +171,7 @@ class Node:
         # Devices of a fleet show their certificates, for `trusted` services of other devices.
         self.server.add_resource(MEMBERSHIP_PATH, MembershipResource(self.services.membership_answer))
         self.prover = Prover(self.client, self.book)
+        self._shelf = ModuleShelf(self.server, self.prover, config.wasm.max_module_bytes)  # srv.deploy's
         self._hop = HopKeys(self.keypair)  # proof of who sent a copy, cheaper than Ed25519
         self._replies = ResponseReplies(self.server, self.book, self.prover, self.counters, self._hop.tag)
         self.observe = Observer.attach(self)  # the log ring (GET /logs) and the metrics of /status
@@ -548,15 +547,8 @@ class Node:
     # --- starting particles (the CLI side) --------------------------------------------------
 
     def offer_module(self, wasm: bytes, progress: Callable[[int, int], None] | None = None) -> str:
-        """Serve `wasm` at /modules/<sha256> so peers can fetch it for srv.deploy.
-
-        `progress(bytes_sent, total)` is called as the blocks go out.
-        """
-        sha = hashlib.sha256(wasm).hexdigest()
-        if sha not in self._modules:
-            self._modules[sha] = bytes(wasm)
-            self.server.add_resource((MODULES_PATH, sha), ModuleResource(self._modules[sha], progress))
-        return sha
+        """`ModuleShelf.offer`: serve `wasm` for peers to fetch for srv.deploy; its SHA-256."""
+        return self._shelf.offer(wasm, progress)
 
     async def start_particle(
         self,
@@ -582,16 +574,6 @@ class Node:
     async def wait(self, run: Run, *, timeout_s: float, responses: int = 1) -> bool:
         """`run.wait`: until `responses` responses, an error or a failure came; False at the timeout."""
         return await run.wait(timeout_s=timeout_s, responses=responses)
-
-    async def _fetch_module(self, peer_id: str, sha256: str) -> bytes:
-        """GET /modules/<sha256> from `peer_id` (blockwise) where it proves its key, each of its
-        addresses in turn; the caller checks the hash."""
-        if sha256 in self._modules:
-            return self._modules[sha256]
-        return await get_from_peer(
-            self.prover, peer_id, (MODULES_PATH, sha256),
-            timeout_s=const.NODE_FETCH_TIMEOUT_S, max_bytes=self.config.wasm.max_module_bytes,
-        )
 
     async def _fetch_membership(self, peer_id: str) -> bytes:
         """GET /membership from `peer_id` where it proves its key (a caller of a trusted service)."""

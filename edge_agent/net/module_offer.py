@@ -1,20 +1,24 @@
 """GET /modules/<sha256>: a module this peer offers for srv.deploy, served in Block2 blocks.
 
-The CLI offers the module it deploys (`Node.offer_module`); a device fetches it from an
-address where the offering peer proved its key (`Node._fetch_module`) and checks its hash.
+The CLI offers the module it deploys (`ModuleShelf.offer`); a device fetches it from an
+address where the offering peer proved its key (`ModuleShelf.fetch`) and checks its hash.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 import aiocoap
 from aiocoap.numbers.codes import Code
 from aiocoap.optiontypes import BlockOption
 
-from edge_agent.net.coap import CoapReply, ReadOnlyResource
+from edge_agent import const
+from edge_agent.net.coap import CoapReply, CoapServer, ReadOnlyResource
+from edge_agent.net.delivery import get_from_peer
+from edge_agent.net.proof import Prover
 
-__all__ = ["CT_OCTET_STREAM", "MODULES_PATH", "ModuleResource"]
+__all__ = ["CT_OCTET_STREAM", "MODULES_PATH", "ModuleResource", "ModuleShelf"]
 
 MODULES_PATH = "modules"
 """Where offered modules are, each under its SHA-256 (hex)."""
@@ -53,3 +57,32 @@ class ModuleResource(ReadOnlyResource):
         if self.progress is not None:
             self.progress(start + len(chunk), len(self.wasm))
         return response
+
+
+class ModuleShelf:
+    """The modules this peer offers (by SHA-256, hex), and fetching one another peer offers."""
+
+    def __init__(self, server: CoapServer, prover: Prover, max_module_bytes: int) -> None:
+        self._server = server
+        self._prover = prover
+        self._max_bytes = max_module_bytes
+        self._modules: dict[str, bytes] = {}
+
+    def offer(self, wasm: bytes, progress: Callable[[int, int], None] | None = None) -> str:
+        """Serve `wasm` at /modules/<sha256> so peers can fetch it for srv.deploy; its hash.
+        `progress(bytes_sent, total)` is called as the blocks go out."""
+        sha = hashlib.sha256(wasm).hexdigest()
+        if sha not in self._modules:
+            self._modules[sha] = bytes(wasm)
+            self._server.add_resource((MODULES_PATH, sha), ModuleResource(self._modules[sha], progress))
+        return sha
+
+    async def fetch(self, peer_id: str, sha256: str) -> bytes:
+        """GET /modules/<sha256> from `peer_id` (blockwise) where it proves its key, each of its
+        addresses in turn (ours at once, if we offer it); the caller checks the hash."""
+        if sha256 in self._modules:
+            return self._modules[sha256]
+        return await get_from_peer(
+            self._prover, peer_id, (MODULES_PATH, sha256),
+            timeout_s=const.NODE_FETCH_TIMEOUT_S, max_bytes=self._max_bytes,
+        )
