@@ -646,8 +646,15 @@ def transport_trouble(agent: dict[str, Any], laptop: dict[str, Any]) -> str:
         "sends expired": expired,
     }
     held = count(agent, "replied_in_response") / max(1, count(agent, "accepted"))
+
+    def proven(status: dict[str, Any]) -> str:  # hop tags that spared Ed25519 checks (hop.py)
+        counters = status.get("counters", {})
+        tagged = int(counters.get("sender_proven", 0))
+        return f"{tagged / max(1, tagged + int(counters.get('sender_unproven', 0))):.0%}"
+
     return ("agent/laptop: " + ", ".join(f"{name} {f(agent)}/{f(laptop)}" for name, f in rows.items())
-            + f"; answers in the agent's responses {held:.0%}")
+            + f"; answers in the agent's responses {held:.0%}"
+            + f"; copies with a proven sender {proven(agent)}/{proven(laptop)}")
 
 
 def _wait_ready(agent: AgentProcess, notify: socket.socket, timeout: float) -> float:
