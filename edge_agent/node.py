@@ -500,7 +500,6 @@ class Node:
             heard = self._replies.posted_from(pid, target)
             if await self._replies.in_response(pid, target, raw):
                 return
-            tag = self._hop.tag(target, raw)
             give_up_ms = action.give_up_ms
             now = now_ms()
             if envelope.init_peer_id == self.peer_id:  # our own particle: its answers come first
@@ -513,6 +512,9 @@ class Node:
                     await self.discovery.wait_for(target, timeout=(give_up_ms - now) / 1000)
                 if not self.book.has_candidates(target):
                     unseen = " (not found over mDNS)"
+            # A key is agreed (an X25519) only with a peer there is an address for: a script
+            # may name any number of made-up peer ids.
+            tag = self._hop.tag(target, raw) if self.book.has_candidates(target) else None
             # Only where the target proves its key, each of its addresses in turn (net/delivery).
             delivery = await send_to_peer(
                 self.prover, target, raw, deadline_ms=give_up_ms, busy_until_ms=action.busy_until_ms,

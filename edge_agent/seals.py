@@ -122,9 +122,11 @@ class Sealer:
         known_seals = set(known.seals) if known is not None else set()
         fresh: dict[tuple[str, str], bytes] = {}  # digests of new entries, made once per check
         for seal in incoming.seals:
-            if seal.peer == vouched:
+            if seal in known_seals:
+                pass  # checked when it first came
+            elif seal.peer == vouched:
                 _check_covers(seal, incoming)
-            elif seal not in known_seals:
+            else:
                 self._check_seal(particle, seal, incoming, known, digests, fresh)
             covered.setdefault(seal.peer, set()).update(seal.keys)
         held = known.entries if known is not None else {}

@@ -11,7 +11,7 @@ import pytest
 from edge_agent import particle
 from edge_agent.hop import HOP_TAG_BYTES, HopKeys
 from edge_agent.identity import KeyPair, peer_id_from_public_key
-from tests.test_node import call, call_on, counters, introduce, run, start_and_wait, start_node
+from tests.test_node import agent_client_stranger, call, call_on, counters, run, start_and_wait
 
 BODY = b"\xa4some particle bytes"
 
@@ -72,10 +72,7 @@ def test_a_hop_tag_spares_the_checks_of_a_copy_that_came_from_its_signer(
 
     async def go() -> None:
         async with AsyncExitStack() as stack:
-            agent = await start_node(stack, tmp_path / "agent")
-            laptop = await start_node(stack, tmp_path / "laptop")
-            stranger = await start_node(stack, tmp_path / "stranger")
-            introduce(agent, laptop, stranger)
+            agent, laptop, stranger = await agent_client_stranger(stack, tmp_path)
             agent.state.trust(laptop.peer_id)
             agent._trust.refresh()
 
@@ -90,6 +87,10 @@ def test_a_hop_tag_spares_the_checks_of_a_copy_that_came_from_its_signer(
             assert done.client.responses == [[big]]
             assert checked == []
             assert counters(agent)["sender_proven"] == 2 and counters(laptop)["sender_proven"] == 2
+            # A peer with no address gets no tag: no key is agreed with a made-up peer id.
+            nowhere = KeyPair.generate().peer_id
+            done = await start_and_wait(laptop, call_on(nowhere, "op", "noop"))
+            assert done.client.errors and len(laptop._hop) == 1  # the agent's key alone
 
             # A tag that does not hold (bytes changed on the way, or a forger's): checked.
             monkeypatch.setattr(laptop._hop, "tag", lambda peer_id, body: bytes(HOP_TAG_BYTES))

@@ -421,8 +421,8 @@ class HostCore:
         self._calls_since_check[worker.index] = count % const.WASM_MEMORY_CHECK_EVERY
         if count < const.WASM_MEMORY_CHECK_EVERY:
             return
-        stats = yield from self._worker_stats(worker)
-        rss, wasm = (stats or {}).get("rss_bytes"), (stats or {}).get("wasm_memory_bytes")
+        stats = (yield from self._worker_stats(worker)) or {}
+        rss, wasm = stats.get("rss_bytes"), stats.get("wasm_memory_bytes")
         if type(rss) is not int or type(wasm) is not int:
             return
         held = rss - wasm
