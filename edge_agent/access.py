@@ -20,7 +20,7 @@ on M (`srv.enroll`); M shows it to other devices (`GET /membership`), and a devi
 trusts B admits M to its ``trusted`` services until T. A certificate names its member, so it
 is no secret: whoever shows it, it admits only particles that M signed. The domain prefix
 starts with 0x65 (a CBOR text head), so it can never pass for a particle's signing bytes (a
-CBOR map), and it differs from the seals' (``edge-agent/seal/v2``) and the address proofs'
+CBOR map), and it differs from the seals' (``edge-agent/seal/v3``) and the address proofs'
 (``edge-agent address proof v1``) prefixes before their first NUL.
 
 This module does no I/O: the store keeps a device's own certificates, and

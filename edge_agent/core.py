@@ -8,8 +8,9 @@ behave alike (unreachable peers, limits, eviction, forgeries) by construction.
 
 For a copy, the checks run cheapest first, and nothing a stranger sends is kept or run
 before it is bounded: replay table, id conflict, the sender's share of the room, the init
-peer's signature (once per particle), the data's size in decoded terms, the producers'
-seals, then the run (bounded in instructions per run and per particle).
+peer's signature (once per particle), the data's size in decoded terms, who wrote what
+(`core_copies`: the invitations, then the producers' seals), then the run (bounded in
+instructions per run and per particle).
 
 One record per particle holds all the core knows of it; one table of finished ids (until
 their deadline) stops replays and can never be flushed: when it is full of unexpired ids,
@@ -41,6 +42,7 @@ from edge_agent.air.context import RunParams
 from edge_agent.air.data import FAILURE_KEY, FAILURE_TEXT_MAX_CHARS, Data, Entry, Kind, entry_weight
 from edge_agent.air.errors import FORGED_RESULT, REFUSED_COPY_CODES, STEP_LIMIT, DataError, ParseError
 from edge_agent.air.interpreter import Script, compile_script, run
+from edge_agent.core_copies import CopyChecks
 from edge_agent.core_events import (
     Action,
     Arrived,
@@ -61,10 +63,10 @@ from edge_agent.core_events import (
     Traced,
     Verdict,
 )
-from edge_agent.core_record import Record, idle_stranger, unreachable_by_another
+from edge_agent.core_record import Record, idle_stranger
 from edge_agent.core_replay import ReplayTable
-from edge_agent.ratelimit import KeyedBuckets, Rate, TokenBucket
-from edge_agent.seals import Sealer, SealError
+from edge_agent.ratelimit import KeyedBuckets, Rate
+from edge_agent.seals import Sealer
 from edge_agent.trace import TRACE_KEY
 
 __all__ = [  # the events, actions and limits are defined in core_events, and exported here too
@@ -135,8 +137,7 @@ class ParticleCore:
         self._limits = limits
         rate = Rate(limits.new_per_s, limits.new_burst)
         self._buckets = KeyedBuckets(rate, const.NODE_MAX_RATE_TRACKED_PEERS)
-        seals = Rate(limits.untrusted_seals_per_s, limits.untrusted_seals_burst)
-        self._seal_checks = TokenBucket(seals, 0.0)  # full; the events bring the time
+        self._copies = CopyChecks(self.peer_id, self.sealer, limits)
 
     # --- queries ------------------------------------------------------------------------
 
@@ -221,8 +222,8 @@ class ParticleCore:
             return self._report_arrived(rec, p, incoming, ev.sender)
         if rec is not None and rec.data.covers(incoming):
             return [Duplicate(p.id, ev.sender)]
-        unentitled = self._unentitled(rec, incoming, ev, trusted, now_ms)  # before it may make room:
-        if unentitled is not None:  # a copy that is refused evicts nothing
+        unentitled = self._copies.refusal(rec, incoming, ev, trusted, self.trusted, now_ms)  # before it
+        if unentitled is not None:  # may make room: a copy that is refused evicts nothing
             return [unentitled]
         if rec is None and not self._make_room(0, trusted, keep=None, new=True):
             detail = f"{len(self._records)} particles are in progress here"
@@ -243,50 +244,6 @@ class ParticleCore:
         if created and actions and isinstance(actions[0], Dropped) and p.id in self._records:
             self._release(p.id)  # a refused first copy leaves no trace: the real one may follow
         return actions
-
-    def _untrusted_seals(
-        self, rec: Record | None, incoming: Data, vouched: str | None, now_ms: int
-    ) -> str | None:
-        """Why checking the seals of peers we do not trust in a copy of a trusted particle
-        must wait (None: they may be checked now). Who sent a copy on is not signed: anyone
-        who read a trusted particle off the LAN may send copies of it with seals of fresh
-        identities, checked outside the strangers' lane. They take tokens from one bucket
-        (`const.NODE_UNTRUSTED_SEALS_PER_S`), all of a copy's at once or none."""
-        unchecked = self.sealer.unchecked(incoming, rec.data if rec is not None else None, vouched)
-        count = sum(1 for seal in unchecked if not self.trusted(seal.peer))
-        if not count or self._seal_checks.take(now_ms / 1000, count):
-            return None
-        return (
-            f"the copy asks {count} seals of peers this one does not trust to be checked; "
-            f"{self._seal_checks.tokens(now_ms / 1000)} may be now "
-            f"({self.limits.untrusted_seals_per_s:g} a second)"
-        )
-
-    def _unentitled(
-        self, rec: Record | None, incoming: Data, ev: Arrived, trusted: bool, now_ms: int
-    ) -> Dropped | None:
-        """Why `incoming` holds an entry its writer was not entitled to add (None: it holds
-        none): not sealed by its producer, or a call this peer forwarded itself reported
-        unreachable by another (`core_record.unreachable_by_another`); or why its seals
-        cannot be checked now (`_untrusted_seals`)."""
-        p, sender = ev.envelope, ev.sender
-        vouched = sender if ev.proven else None  # its own seals need no check: it sent them
-        if trusted and not ev.local and not (rec is not None and rec.local):
-            costly = self._untrusted_seals(rec, incoming, vouched, now_ms)
-            if costly is not None:
-                return Dropped(p.id, Verdict.OVERLOADED, costly, sender)
-        try:
-            if rec is None:
-                self.sealer.check(p, incoming, None, vouched=vouched)
-            else:
-                self.sealer.check(p, incoming, rec.data, rec.digests, vouched)
-        except SealError as exc:
-            return Dropped(p.id, Verdict.UNSEALED, str(exc), sender)
-        key = unreachable_by_another(rec, incoming, self.peer_id) if rec is not None else None
-        if key is None:
-            return None
-        why = f"{incoming.entries[key].peer} reports unreachable a call this peer sent on ({key!r})"
-        return Dropped(p.id, Verdict.FORGED, why, sender)
 
     def _report_arrived(
         self, rec: Record | None, p: Envelope, incoming: Data, sender: str | None

@@ -34,6 +34,8 @@ class Verdict(enum.StrEnum):
     """The data is not valid, or too large in bytes or decoded items."""
     UNSEALED = "unsealed"
     """The data holds an entry its producer did not seal, or a seal that does not verify."""
+    UNINVITED = "uninvited"
+    """The data holds a seal of a peer no participant sent the particle to (`edge_agent.invitations`)."""
     FORGED = "forged"
     """The data holds a result its producer was not entitled to write (see air.errors)."""
     DATA_CONFLICT = "data_conflict"

@@ -10,6 +10,7 @@ from edge_agent.air.context import RunParams
 from edge_agent.air.data import Data, Kind
 from edge_agent.air.interpreter import Resume, Script
 from edge_agent.core_events import Envelope
+from edge_agent.invitations import Invited
 from edge_agent.trace import PeerTrace
 
 __all__ = ["Record", "idle_stranger", "unreachable_by_another"]
@@ -38,6 +39,8 @@ class Record:
     trace: PeerTrace | None = None
     """What this peer did with a traced particle (`core_trace`); None when not traced."""
     resume: Resume | None = None  # where the next run goes on from (air/resume.py), with `data`
+    invited: Invited = field(default_factory=Invited)
+    """The peers its held data shows were sent it (`edge_agent.invitations`)."""
     forwarded: set[str] = field(default_factory=set)
     """Keys of the calls this peer sent the particle on for: only it may report them
     unreachable (`unreachable_by_another`)."""

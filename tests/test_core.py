@@ -28,6 +28,7 @@ from edge_agent.identity import KeyPair
 from edge_agent.particle import verify_signature
 from edge_agent.seals import Sealer
 from edge_agent.sim import SimParticle
+from edge_agent.trace import TRACE_KEY
 
 KEYS = {name: KeyPair.generate() for name in ("laptop", "dev", "shed", "stranger")}
 NOW = 1_700_000_000_000
@@ -126,8 +127,25 @@ def test_a_bad_init_signature_is_refused_and_leaves_no_record() -> None:
     assert drop.verdict is Verdict.BAD_SIGNATURE and forged.id not in dev
 
 
-def forged_copy(p: SimParticle, entries: dict[str, Entry], sealer_name: str | None) -> SimParticle:
-    data = Data(dict(entries))
+def invite(p: SimParticle, data: Data, inviter: str, *invitees: str) -> None:
+    """`inviter` sends `p` on to `invitees`: sent records of its, sealed (a participant's
+    invitations, edge_agent/invitations.py), at keys no instruction has."""
+    for who in invitees:
+        data.sent[f"invite/{who}"] = who
+    Sealer(inviter, KEYS[inviter].sign, verify).seal(p, data, {})
+
+
+def forged_copy(
+    p: SimParticle, entries: dict[str, Entry], sealer_name: str | None, invited: bool = True
+) -> SimParticle:
+    """A copy of `p` with `entries`, sealed by `sealer_name`; a participant unless not
+    `invited`: the init peer sent it the particle. (A failure or trace report is one entry
+    alone: never an invitation.)"""
+    data = Data()
+    report = any(k in (FAILURE_KEY, TRACE_KEY) for k in entries)
+    if sealer_name is not None and invited and not report and sealer_name != p.init_peer_id:
+        invite(p, data, p.init_peer_id, sealer_name)  # (before the entries: it seals none of them)
+    data.entries.update(entries)
     if sealer_name is not None:
         Sealer(sealer_name, KEYS[sealer_name].sign, verify).seal(p, data, {})
     return p.with_data(air_data.encode(data))
@@ -167,7 +185,9 @@ def test_a_sealed_result_taken_into_another_particle_with_its_id_is_unsealed() -
     assert isinstance(send, SendCopy)
     evil = signed('(seq (call "dev" ("op" "identity") ["hello"] r) (call "shed" ("op" "noop") [r]))',
                   init="stranger", pid=lap.id)
-    [dropped] = shed.handle(Arrived(evil.with_data(send.envelope.data), "stranger"), NOW)
+    data = air_data.decode(send.envelope.data)
+    invite(evil, data, "stranger", "dev")  # its own particle's invitation: dev takes part in it
+    [dropped] = shed.handle(Arrived(evil.with_data(air_data.encode(data)), "stranger"), NOW)
     assert isinstance(dropped, Dropped) and dropped.verdict is Verdict.UNSEALED, dropped
     assert lap.id not in shed
 
@@ -182,6 +202,50 @@ def test_results_for_the_init_peer_cannot_be_prefilled() -> None:
     assert drop.verdict is Verdict.FORGED
     assert p.id not in dev  # a refused first copy leaves no trace: the laptop's may follow
     assert laptop.handle(Arrived(p, local=True), NOW)
+
+
+RELAYED = '(seq (call "shed" ("op" "identity") ["s"] a) (call "dev" ("op" "identity") [a] r))'
+
+
+def test_a_stranger_cannot_write_into_a_particle_nobody_sent_it() -> None:
+    """A stranger who read a laptop's copy off the LAN sends dev, first, the result of dev's
+    own call (not run yet), sealed by itself; claiming an invitation of its own is no better.
+    Before invitations, dev merged it (the call was out of reach until shed answers) and
+    then refused the real copy as forged: the call never ran there."""
+    laptop, shed, dev = core("laptop", trusted=()), core("shed"), core("dev")
+    p = signed(RELAYED)
+    [to_shed] = laptop.handle(Arrived(p, local=True), NOW)
+    assert isinstance(to_shed, SendCopy)
+    overheard = air_data.decode(to_shed.envelope.data)  # the laptop's invitation of shed
+    prefill = overheard.copy()
+    prefill.entries["2"] = Entry(Kind.CALL, "mallory", "stranger")  # dev's call (seq 0, shed's 1)
+    Sealer("stranger", KEYS["stranger"].sign, verify).seal(p, prefill, {})
+    [drop] = dev.handle(Arrived(p.with_data(air_data.encode(prefill)), "stranger"), NOW)
+    assert drop.verdict is Verdict.UNINVITED and "a seal of stranger" in drop.detail
+    claimed = overheard.copy()
+    invite(p, claimed, "stranger", "stranger")
+    claimed.entries["2"] = Entry(Kind.CALL, "mallory", "stranger")
+    Sealer("stranger", KEYS["stranger"].sign, verify).seal(p, claimed, {})
+    [drop] = dev.handle(Arrived(p.with_data(air_data.encode(claimed)), "stranger"), NOW)
+    assert drop.verdict is Verdict.UNINVITED and p.id not in dev
+    # The real copy: shed runs its call and sends it on, sealed; dev takes it and runs its own.
+    [calls] = shed.handle(Arrived(to_shed.envelope, "laptop"), NOW)
+    assert isinstance(calls, CallServices)
+    [to_dev] = shed.handle(CallsDone(p.id, {calls.requests[0].key: CallResult.success("s")}), NOW)
+    assert isinstance(to_dev, SendCopy) and to_dev.target == "dev"
+    [calls] = dev.handle(Arrived(to_dev.envelope, "shed"), NOW)
+    assert isinstance(calls, CallServices) and calls.requests[0].args == ["s"]
+
+
+def test_a_sent_record_nobody_sealed_is_refused() -> None:
+    """Anyone could otherwise add sent records, which stop peers sending the particle on."""
+    laptop, dev = core("laptop", trusted=()), core("dev")
+    p = signed(RELAYED)
+    [to_shed] = laptop.handle(Arrived(p, local=True), NOW)
+    data = air_data.decode(to_shed.envelope.data)
+    data.sent["2"] = "nobody"  # dev's call, so that shed would never send the particle on to dev
+    [drop] = dev.handle(Arrived(p.with_data(air_data.encode(data)), "stranger"), NOW)
+    assert drop.verdict is Verdict.UNSEALED and "sent record of '2' (to nobody) is not sealed" in drop.detail
 
 
 def test_an_unreachable_peer_fails_its_calls_with_error_14() -> None:
@@ -428,9 +492,14 @@ def test_what_later_copies_add_is_weighed_not_only_the_largest_copy() -> None:
     dev = core(max_held_bytes=1_000_000)
     p = signed("(null)", init="stranger")
     verdicts = []
+    invitations = Data()
     for n in range(20):
         who = KEYS.setdefault(f"sock{n}", KeyPair.generate()) and f"sock{n}"
-        copy = forged_copy(p, {f"junk{n}": Entry(Kind.CALL, "x" * 100_000, who)}, sealer_name=who)
+        invite(p, invitations, "stranger", who)  # the stranger's seals nest, as a peer's do
+        data = invitations.copy()
+        data.entries[f"junk{n}"] = Entry(Kind.CALL, "x" * 100_000, who)
+        Sealer(who, KEYS[who].sign, verify).seal(p, data, {})
+        copy = p.with_data(air_data.encode(data))
         actions = dev.handle(Arrived(copy, "stranger"), NOW + n)
         verdicts.append(actions[0].verdict if actions and isinstance(actions[0], Dropped) else None)
         assert dev.held_bytes <= 0.75 * 1_000_000
@@ -457,10 +526,15 @@ def test_what_runs_record_is_weighed() -> None:
     assert tight.held_bytes == 0 and p.id not in tight
 
 
-def junk_copy(p: SimParticle, names: list[str], trusted_name: str | None = None) -> SimParticle:
+def junk_copy(p: SimParticle, names: list[str], trusted_name: str | None = None, via: str = "shed") -> SimParticle:
     """A copy of `p` with an entry at a key no instruction visits for each of `names`, each
-    sealed by a fresh identity of that name (and one by `trusted_name`, if given)."""
+    sealed by a fresh identity of that name (and one by `trusted_name`, if given). The
+    particle's init peer sent it to `via`, and `via` to the fresh identities: a participant
+    that invites identities of its own."""
     data = Data()
+    if names:
+        invite(p, data, p.init_peer_id, via)
+        invite(p, data, via, *names)
     for who in [*names, *([trusted_name] if trusted_name else [])]:
         KEYS.setdefault(who, KeyPair.generate())
         data.entries[f"junk-{who}"] = Entry(Kind.CALL, 0, who)
@@ -485,21 +559,24 @@ def test_seals_of_untrusted_peers_in_copies_of_a_trusted_particle_are_checked_at
         limits=CoreLimits.from_const(untrusted_seals_per_s=4, untrusted_seals_burst=8),
         trusted={"laptop"}.__contains__,
     )
+    def untrusted_checked() -> list[str]:
+        return [peer for peer in checked if peer != "laptop"]  # the laptop's invitation of shed
+
     p = signed(CALL_BACK)
-    [drop] = dev.handle(Arrived(junk_copy(p, [f"fresh{i}" for i in range(9)]), "stranger"), NOW)
+    [drop] = dev.handle(Arrived(junk_copy(p, [f"fresh{i}" for i in range(8)]), "stranger"), NOW)
     assert drop.verdict is Verdict.OVERLOADED and "asks 9 seals" in drop.detail and "8 may be" in drop.detail
-    assert checked == [] and p.id not in dev
-    [calls] = dev.handle(Arrived(junk_copy(p, [f"fresh{i}" for i in range(8)]), "stranger"), NOW)
-    assert isinstance(calls, CallServices) and len(checked) == 8
-    one_more = junk_copy(p, ["fresh8"])
+    assert checked == [] and p.id not in dev  # (shed's seal and the 8 fresh identities')
+    [calls] = dev.handle(Arrived(junk_copy(p, [f"fresh{i}" for i in range(7)]), "stranger"), NOW)
+    assert isinstance(calls, CallServices) and len(untrusted_checked()) == 8
+    one_more = junk_copy(p, ["fresh7"])  # shed's seal of another invitation, and fresh7's
     [drop] = dev.handle(Arrived(one_more, "stranger"), NOW)
-    assert drop.verdict is Verdict.OVERLOADED and len(checked) == 8
-    assert dev.handle(Arrived(one_more, "stranger"), NOW + 250) == []  # a token a quarter second
-    assert len(checked) == 9
+    assert drop.verdict is Verdict.OVERLOADED and len(untrusted_checked()) == 8
+    assert dev.handle(Arrived(one_more, "stranger"), NOW + 500) == []  # a token a quarter second
+    assert len(untrusted_checked()) == 10
     # The trusted peer's own seals, and seals checked before, take no token.
-    assert dev.handle(Arrived(junk_copy(p, [], trusted_name="laptop"), "laptop"), NOW + 250) == []
-    again = junk_copy(p, ["fresh8"])
-    assert dev.handle(Arrived(again, "stranger"), NOW + 250) == [Duplicate(p.id, "stranger")]
+    assert dev.handle(Arrived(junk_copy(p, [], trusted_name="laptop"), "laptop"), NOW + 500) == []
+    again = junk_copy(p, ["fresh7"])
+    assert dev.handle(Arrived(again, "stranger"), NOW + 500) == [Duplicate(p.id, "stranger")]
     # Nor do they in particles this peer started, or in strangers' (their lane bounds them).
     laptop = core("laptop", trusted=(), untrusted_seals_burst=1)
     own = signed(CALL_BACK)
@@ -540,6 +617,7 @@ def test_a_proven_sender_vouches_for_its_own_signature_and_seals_only() -> None:
     [calls] = dev().handle(Arrived(inputs, "shed", proven=True), NOW)  # a relay's proof
     assert isinstance(calls, CallServices) and checked == ["signature of laptop", "laptop"]
     data = air_data.decode(inputs.data)
+    invite(p, data, "laptop", "shed")
     data.entries["junk"] = Entry(Kind.CALL, "evil", "laptop")  # shed's seal over the laptop's entry
     data.seals.append(Seal("shed", ("junk",), bytes(64)))
     [drop] = dev().handle(Arrived(p.with_data(air_data.encode(data)), "shed", proven=True), NOW)

@@ -96,14 +96,14 @@ def test_a_hop_tag_spares_the_checks_of_a_copy_that_came_from_its_signer(
             monkeypatch.setattr(laptop._hop, "tag", lambda peer_id, body: bytes(HOP_TAG_BYTES))
             done = await start_and_wait(laptop, call_on(agent.peer_id, "op", "noop"))
             assert done.client.responses == [[""]]
-            assert checked == [("signature", laptop.peer_id)]
+            assert checked == [("signature", laptop.peer_id), ("seal", laptop.peer_id)]  # its invitation
             assert counters(agent)["sender_unproven"] == 1 and counters(laptop)["sender_proven"] == 3
 
             # A stranger's copy: its tag would hold, but checking it would cost an X25519.
             checked.clear()
             done = await start_and_wait(stranger, call_on(agent.peer_id, "op", "noop"))
             assert done.client.responses == [[""]]
-            assert checked == [("signature", stranger.peer_id)]
+            assert checked == [("signature", stranger.peer_id), ("seal", stranger.peer_id)]
             assert counters(agent)["sender_unproven"] == 2 and counters(stranger)["sender_proven"] == 1
 
     run(go())

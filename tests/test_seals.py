@@ -1,4 +1,4 @@
-"""Seals: each peer signs the entries it produced; a copy is taken only if its producers did."""
+"""Seals: each peer signs the entries and sent records it wrote; a copy is taken only if their writers did."""
 
 from __future__ import annotations
 
@@ -58,6 +58,45 @@ def test_an_altered_entry_breaks_its_seal(tamper) -> None:  # type: ignore[no-un
     tamper(data.entries["1/a"])
     with pytest.raises(SealError, match="does not match"):
         sealer(ALICE).check(PID, data, None)
+
+
+def test_sent_records_are_sealed_by_whoever_wrote_them() -> None:
+    """A sent record stops others sending the particle on, and invites its target
+    (edge_agent/invitations.py): it is sealed with the entries of the peer that wrote it."""
+    data = Data({"0": Entry(Kind.CALL, "hi", BOB.peer_id)}, sent={"1": ALICE.peer_id, "2": BOB.peer_id})
+    assert sealer(BOB).seal(PID, data, {})
+    assert data.seals[0].keys == ("0",) and data.seals[0].sent == ("1", "2")
+    arrived = decode(encode(data))
+    assert arrived.seals == data.seals
+    sealer(ALICE).check(PID, arrived, None)
+    arrived.sent["1"] = "carol"  # sent on to someone else
+    with pytest.raises(SealError, match="does not match"):
+        sealer(ALICE).check(PID, arrived, None)
+
+
+def test_a_sent_record_nobody_sealed_is_refused_unless_held_already() -> None:
+    data = bobs_data()
+    data.sent["9"] = "carol"
+    with pytest.raises(SealError, match="sent record of '9' .to carol. is not sealed by anyone"):
+        sealer(ALICE).check(PID, data, None)
+    sealer(ALICE).check(PID, data, Data(sent={"9": "carol"}))
+
+
+def test_a_peer_seals_the_sent_records_no_other_seal_covers_and_its_seals_nest() -> None:
+    """Sent records in the data that another peer's seal covers are that peer's; those no
+    seal covers were written here (a copy is taken only with each one it adds sealed)."""
+    data = Data(sent={"1": BOB.peer_id})
+    assert sealer(ALICE).seal(PID, data, {})  # alice sent it to bob: a seal of a sent record alone
+    data.sent["2"] = "carol"
+    data.entries["3"] = Entry(Kind.CALL, 7, BOB.peer_id)
+    assert sealer(BOB).seal(PID, data, {})
+    [alices, bobs] = data.seals
+    assert alices.sent == ("1",) and bobs.sent == ("2",) and bobs.keys == ("3",)
+    assert not sealer(BOB).seal(PID, data, {})  # nothing new
+    data.sent["4"] = "dave"
+    assert sealer(BOB).seal(PID, data, {})
+    assert [s.sent for s in data.seals] == [("1",), ("2", "4")]  # bob's newer seal contains the older
+    sealer(ALICE).check(PID, decode(encode(data)), None)
 
 
 def test_a_seal_is_bound_to_its_particle() -> None:
@@ -180,9 +219,13 @@ def test_seals_that_only_multiply_the_checks_are_refused_as_they_are_decoded() -
     row = cbor2.loads(encode(data))["g"][0]
     with pytest.raises(DataError, match="one seal twice"):
         decode(_with_seal_rows(data, [row, row]))
-    with pytest.raises(DataError, match="must refer to entries"):
-        decode(_with_seal_rows(data, [[row[0], [], row[2]]]))
-    apart = [[row[0], [i % 2], bytes([i]) * 64] for i in range(const.MAX_SEALS_PER_PEER + 1)]
+    with pytest.raises(DataError, match="must cover an entry or a sent record"):
+        decode(_with_seal_rows(data, [[row[0], [], row[2], []]]))
+    with pytest.raises(DataError, match="must refer to sent records"):
+        decode(_with_seal_rows(data, [[row[0], [0], row[2], [0]]]))  # bob's data has none
+    with pytest.raises(DataError, match=r"must be \[peer, \[entry numbers\], signature, \[sent"):
+        decode(_with_seal_rows(data, [row[:3]]))  # a seal of version 2
+    apart = [[row[0], [i % 2], bytes([i]) * 64, []] for i in range(const.MAX_SEALS_PER_PEER + 1)]
     with pytest.raises(DataError, match=f"more than {const.MAX_SEALS_PER_PEER} seals of peer"):
         decode(_with_seal_rows(data, apart, padding=10))
     decode(_with_seal_rows(data, apart[:-1]))  # as many as merges may keep: decoded (and checked later)

@@ -12,16 +12,18 @@ fold iterations around it — each with its value and the peer that produced it.
   peer sees its stream values in arrival order, as on AquaVM, and `canon` freezes one order
   for every later reader.
 - `sent` records, per remote call or canon, that some peer already forwarded the particle
-  to the peer that must run it, so nobody forwards it again.
+  to the peer that must run it, so nobody forwards it again. A sent record is also the
+  particle's *invitation* of that peer (`edge_agent.invitations`): its writer seals it.
 - A *failure report* (`Kind.FAILURE` under `FAILURE_KEY`) is the one entry of a copy that
   a peer whose run failed sends its init peer (`edge_agent.core`): never merged into any
   peer's log, so it cannot change what the script computes.
-- `seals`: each peer's Ed25519 signature over the entries it produced (`edge_agent.seals`
-  makes and checks them; this module only carries them). A peer's newer seal covers all its
-  older one did, so merging keeps, per peer, the seals no other seal of that peer contains.
+- `seals`: each peer's Ed25519 signature over the entries and sent records it wrote
+  (`edge_agent.seals` makes and checks them; this module only carries them). A peer's newer
+  seal covers all its older one did, so merging keeps, per peer, the seals no other seal of
+  that peer contains.
 
 The encoding is CBOR with interned peer ids and stream names; a canon's references to
-stream values and a seal's list of entries are written as entry numbers. Everything here
+stream values and a seal's lists of entries and sent records are written as row numbers. Everything here
 is pure and bounded: decode checks the size and the number of CBOR items before parsing
 (so memory is bounded in decoded terms) and validates every field.
 """
@@ -37,10 +39,11 @@ from typing import Any
 from edge_agent import const
 from edge_agent.air import values as V
 from edge_agent.air.errors import DataConflict, DataError
-from edge_agent.cborutil import CBORError, check_items, dumps, loads_one
+from edge_agent.cborutil import CBORError, check_items, dumps, loads_typed
 
-FORMAT_VERSION = 2
-"""Version 2 added the producers' seals. `Kind.FAILURE` came later without a new version: only
+FORMAT_VERSION = 3
+"""Version 2 added the producers' seals, version 3 the sent records they cover (a seal row
+[peer, entry numbers, signature, sent record numbers]). `Kind.FAILURE` came later without a new version: only
 failure reports carry it, and a peer that predates it refuses them as malformed (an unknown
 kind), which costs it nothing but the early news of a failure."""
 
@@ -110,11 +113,17 @@ def entry_weight(entry: Entry) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Seal:
-    """`peer`'s signature over the entries it produced, named by their keys (sorted)."""
+    """`peer`'s signature over the entries it produced and the sent records it wrote, named
+    by their keys (each sorted)."""
 
     peer: str
     keys: tuple[str, ...]
     signature: bytes
+    sent: tuple[str, ...] = ()
+
+    def contains(self, other: Seal) -> bool:
+        """Whether this seal covers all `other` covers (a peer's seals nest)."""
+        return set(other.keys) <= set(self.keys) and set(other.sent) <= set(self.sent)
 
 
 @dataclass(slots=True)
@@ -275,11 +284,10 @@ def _merge_seals(
             peers.add(peer)
             have.add(signature)
             continue
-        mine = set(seal.keys)
         same = [i for i, o in enumerate(out) if o.peer == peer]  # one walk of them all
-        if any(mine <= set(out[i].keys) for i in same):
+        if any(out[i].contains(seal) for i in same):
             continue
-        drop = {i for i in same if set(out[i].keys) <= mine}
+        drop = {i for i in same if seal.contains(out[i])}
         if drop:
             dropped = {out[i].signature for i in drop}
             gone |= dropped
@@ -323,7 +331,11 @@ def encode(data: Data, *, max_bytes: int = const.MAX_DATA_BYTES) -> bytes:
         value = [index[ref] for ref in e.value] if e.kind == Kind.CANON else e.value  # refs as row numbers
         rows.append([key, int(e.kind), value, pid(e.peer), sid, e.gen])
     sent = [[key, pid(p)] for key, p in data.sent.items()]
-    seals = [[pid(s.peer), [index[k] for k in s.keys], s.signature] for s in data.seals]
+    sent_index = {key: i for i, key in enumerate(data.sent)} if any(s.sent for s in data.seals) else {}
+    seals = [
+        [pid(s.peer), [index[k] for k in s.keys], s.signature, [sent_index[k] for k in s.sent]]
+        for s in data.seals
+    ]
     raw = dumps(
         {"v": FORMAT_VERSION, "p": list(peers), "s": list(streams), "e": rows, "f": sent, "g": seals}
     )
@@ -345,7 +357,7 @@ def decode(
     try:
         if len(raw) > max_items:  # smaller input cannot hold more items than bytes
             check_items(raw, max_items=max_items, max_depth=const.MAX_VALUE_DEPTH + 4)
-        obj = loads_one(raw)
+        obj = loads_typed(raw)  # every value is checked for its exact type (`_from_obj`)
     except CBORError as exc:
         raise DataError(f"the particle data is not valid CBOR: {exc}") from exc
     try:
@@ -359,7 +371,7 @@ def decode(
 
 def _from_obj(obj: Any) -> Data:
     peers, streams, rows, sent, seals = _tables(obj)
-    data = Data(items=len(peers) + len(streams) + 8 * len(rows) + 3 * len(sent) + 5 * len(seals))
+    data = Data(items=len(peers) + len(streams) + 8 * len(rows) + 3 * len(sent) + 6 * len(seals))
     for row in rows:
         key, entry, items = _entry_from_row(row, peers, streams, data.entries)
         data.items += items
@@ -375,9 +387,14 @@ def _from_obj(obj: Any) -> Data:
             raise DataError("a particle data 'sent' record must be [key, peer]")
         if not 0 <= row[1] < len(peers):
             raise DataError("a 'sent' record names no known peer")
+        if row[0] in data.sent:  # (a seal names sent records by their row numbers)
+            raise DataError(f"the particle data holds two 'sent' records for {row[0]!r}")
         data.sent[row[0]] = peers[row[1]]
-    data.seals = _seals_from_rows(seals, peers, keys)
+    data.seals = _seals_from_rows(seals, peers, keys, list(data.sent))
     return data
+
+
+_FIELDS = ("v", "p", "s", "e", "f", "g")
 
 
 def _tables(obj: Any) -> tuple[list[Any], list[Any], list[Any], list[Any], list[Any]]:
@@ -386,6 +403,8 @@ def _tables(obj: Any) -> tuple[list[Any], list[Any], list[Any], list[Any], list[
     if type(obj) is not dict or obj.get("v") != FORMAT_VERSION:
         version = obj.get("v") if type(obj) is dict else None
         raise DataError(f"unsupported particle data format (version {version!r}, expected {FORMAT_VERSION})")
+    if len(obj) != 6:  # (nothing a value of an unchecked type could hide in)
+        raise DataError(f"the particle data has fields other than {_FIELDS!r}")
     tables: list[list[Any]] = []
     for name in "psefg":
         val = obj.get(name)
@@ -456,26 +475,23 @@ def _is_error(value: Any, length: int) -> bool:
     )
 
 
-def _seals_from_rows(rows: list[Any], peers: list[str], keys: list[str]) -> list[Seal]:
+def _seals_from_rows(rows: list[Any], peers: list[str], keys: list[str], sent: list[str]) -> list[Seal]:
     if len(rows) > len(peers) * const.MAX_SEALS_PER_PEER:
         raise DataError("the particle data holds more seals than its peers may make")
     seals: list[Seal] = []
     signatures: set[bytes] = set()
     per_peer: dict[str, int] = {}
     for row in rows:
-        if type(row) is not list or len(row) != 3:
-            raise DataError("a seal must be [peer, [entry numbers], signature]")
-        p, refs, signature = row
+        if type(row) is not list or len(row) != 4:
+            raise DataError("a seal must be [peer, [entry numbers], signature, [sent record numbers]]")
+        p, refs, signature, sent_refs = row
         if type(p) is not int or not 0 <= p < len(peers):
             raise DataError("a seal names no known peer")
-        if type(refs) is not list or not refs or any(type(r) is not int or not 0 <= r < len(keys)
-                                                     for r in refs):
-            raise DataError("a seal must refer to entries the data holds")
+        covered, sent_covered = _covered(refs, keys, "entries"), _covered(sent_refs, sent, "sent records")
+        if not covered and not sent_covered:
+            raise DataError("a seal must cover an entry or a sent record")
         if type(signature) is not bytes or len(signature) != SIGNATURE_BYTES:
             raise DataError(f"a seal's signature must be {SIGNATURE_BYTES} bytes")
-        covered = tuple(sorted({keys[r] for r in refs}))
-        if len(covered) != len(refs):
-            raise DataError("a seal names one entry twice")
         # Each seal costs its checker a digest of what it covers and a signature check: the
         # same seal twice, or a peer's seals past what merges keep, would only multiply that.
         if signature in signatures:
@@ -485,5 +501,22 @@ def _seals_from_rows(rows: list[Any], peers: list[str], keys: list[str]) -> list
         if per_peer[peer] > const.MAX_SEALS_PER_PEER:
             raise DataError(f"the data holds more than {const.MAX_SEALS_PER_PEER} seals of peer {peer}")
         signatures.add(signature)
-        seals.append(Seal(peer, covered, signature))
+        seals.append(Seal(peer, covered, signature, sent_covered))
     return seals
+
+
+def _covered(refs: Any, rows: list[str], what: str) -> tuple[str, ...]:
+    """The keys of `rows` that a seal's row numbers `refs` name, sorted; DataError if one is
+    not a row number or is named twice."""
+    if type(refs) is list and len(refs) < 2:  # the common cases: one entry, or no sent record
+        if not refs:
+            return ()
+        r = refs[0]
+        if type(r) is int and 0 <= r < len(rows):
+            return (rows[r],)
+    if type(refs) is not list or any(type(r) is not int or not 0 <= r < len(rows) for r in refs):
+        raise DataError(f"a seal must refer to {what} the data holds")
+    covered = tuple(sorted({rows[r] for r in refs}))
+    if len(covered) != len(refs):
+        raise DataError(f"a seal names one of its {what} twice")
+    return covered

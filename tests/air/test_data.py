@@ -31,7 +31,7 @@ def test_codec_round_trip_keeps_order() -> None:
 
 
 def test_a_canon_must_refer_to_stream_values_the_data_holds() -> None:
-    raw = cbor2.dumps({"v": 2, "p": ["a"], "s": [], "e": [["c", 2, [5], 0, -1, 0]], "f": [], "g": []})
+    raw = cbor2.dumps({"v": 3, "p": ["a"], "s": [], "e": [["c", 2, [5], 0, -1, 0]], "f": [], "g": []})
     with pytest.raises(D.DataError, match="refers to a stream value the data does not hold"):
         D.decode(raw)
 
@@ -69,13 +69,18 @@ def test_merge_accepts_the_same_ap_from_another_runner() -> None:
         (b"\xff\x00", "not valid CBOR"),
         (cbor2.dumps([1, 2]), "unsupported particle data format"),
         (cbor2.dumps({"v": 1}), "unsupported particle data format"),
-        (cbor2.dumps({"v": 2, "p": [], "s": [], "e": "x", "f": [], "g": []}), "'e' must be an array"),
-        (cbor2.dumps({"v": 2, "p": ["a"], "s": [], "e": [["k", 9, 1, 0, -1, 0]], "f": [], "g": []}), "unknown kind"),
-        (cbor2.dumps({"v": 2, "p": ["a"], "s": [], "e": [["k", 0, 1, 5, -1, 0]], "f": [], "g": []}), "no known peer"),
-        (cbor2.dumps({"v": 2, "p": ["a"], "s": [], "e": [["k", 1, 1, 0, -1, 0]], "f": [], "g": []}), "[ret_code, message]"),
-        (cbor2.dumps({"v": 2, "p": ["a"], "s": [], "e": [["k", 0, {1: 2}, 0, -1, 0]], "f": [], "g": []}), "keys must be strings"),
+        (cbor2.dumps({"v": 2, "p": [], "s": [], "e": [], "f": [], "g": []}), "(version 2, expected 3)"),
         (
-            cbor2.dumps({"v": 2, "p": ["a"], "s": [], "e": [["k", 0, 1, 0, -1, 0], ["k", 0, 1, 0, -1, 0]], "f": [], "g": []}),
+            cbor2.dumps({"v": 3, "p": ["a"], "s": [], "e": [], "f": [["k", 0], ["k", 0]], "g": []}),
+            "two 'sent' records for 'k'",
+        ),
+        (cbor2.dumps({"v": 3, "p": [], "s": [], "e": "x", "f": [], "g": []}), "'e' must be an array"),
+        (cbor2.dumps({"v": 3, "p": ["a"], "s": [], "e": [["k", 9, 1, 0, -1, 0]], "f": [], "g": []}), "unknown kind"),
+        (cbor2.dumps({"v": 3, "p": ["a"], "s": [], "e": [["k", 0, 1, 5, -1, 0]], "f": [], "g": []}), "no known peer"),
+        (cbor2.dumps({"v": 3, "p": ["a"], "s": [], "e": [["k", 1, 1, 0, -1, 0]], "f": [], "g": []}), "[ret_code, message]"),
+        (cbor2.dumps({"v": 3, "p": ["a"], "s": [], "e": [["k", 0, {1: 2}, 0, -1, 0]], "f": [], "g": []}), "keys must be strings"),
+        (
+            cbor2.dumps({"v": 3, "p": ["a"], "s": [], "e": [["k", 0, 1, 0, -1, 0], ["k", 0, 1, 0, -1, 0]], "f": [], "g": []}),
             "twice",
         ),
         (b"\x81" * 100_000 + b"\x00", "not valid CBOR"),
@@ -91,7 +96,7 @@ def test_deeply_nested_values_are_refused() -> None:
     value: object = 1
     for _ in range(const.MAX_VALUE_DEPTH + 5):
         value = [value]
-    raw = cbor2.dumps({"v": 2, "p": ["a"], "s": [], "e": [["k", 0, value, 0, -1, 0]], "f": [], "g": []})
+    raw = cbor2.dumps({"v": 3, "p": ["a"], "s": [], "e": [["k", 0, value, 0, -1, 0]], "f": [], "g": []})
     with pytest.raises(D.DataError, match="nested deeper"):
         D.decode(raw)
 
@@ -110,7 +115,7 @@ def test_sizes_are_checked_both_ways() -> None:
 
 def _one_entry(key: str, kind: int, value: object, stream: int = -1) -> bytes:
     row = [key, kind, value, 0, stream, 0]
-    return cbor2.dumps({"v": 2, "p": ["a"], "s": ["$s"], "e": [row], "f": [], "g": []})
+    return cbor2.dumps({"v": 3, "p": ["a"], "s": ["$s"], "e": [row], "f": [], "g": []})
 
 
 def test_a_failure_report_round_trips() -> None:
@@ -173,3 +178,28 @@ def test_merges_that_keep_the_seals_index_give_what_merging_the_lists_gives() ->
     data.seals = [Seal("a", ("0", "9"), b"a09")]  # a list its host replaced
     merged = D.merge(data, copies[0])
     assert [s.signature for s in merged.seals] == [b"a09", bytes([1])]  # a0 is contained in a09
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"\xff", b"\x81\xff", b"\xa1\x61a\xff", b"\xf8\x00", b"\xf7"],
+    ids=["break", "in-array", "in-map", "simple", "undefined"],
+)
+@pytest.mark.parametrize("where", ["value", "seal", "field"])
+def test_stray_break_codes_and_simple_values_are_refused_without_a_structure_scan(
+    garbage: bytes, where: str
+) -> None:
+    """Data is decoded without cborutil's well-formedness scan (signatures hold 0xff bytes
+    often, and it cost ~40 µs a copy): what cbor2 lets through decodes as objects of types of
+    their own, and every value is checked for its exact type."""
+    marker = "Z" * 20
+    obj = {"v": 3, "p": ["a"], "s": [], "e": [["k", 0, 1, 0, -1, 0]], "f": [], "g": []}
+    if where == "value":
+        obj["e"][0][2] = marker
+    elif where == "seal":
+        obj["g"] = [[0, [0], marker, []]]
+    else:
+        obj["x"] = marker
+    raw = cbor2.dumps(obj).replace(cbor2.dumps(marker), garbage)
+    with pytest.raises(D.DataError):
+        D.decode(raw)

@@ -7,6 +7,7 @@ the copy on over real CoAP. Both must be refused with a counted reason, and chan
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Callable
 from contextlib import AsyncExitStack
@@ -193,5 +194,55 @@ def test_a_peer_asked_for_its_own_call_cannot_report_anothers_unreachable(tmp_pa
             await until(lambda: key in laptop.core.data(started.particle.id).entries, what="garage's answer")
             assert laptop.core.data(started.particle.id).entries[key].value == "g"
             assert counters(laptop).get("dropped_data_conflict") is None
+
+    run_async(go())
+
+
+def test_a_stranger_cannot_prefill_a_call_it_read_off_the_lan(tmp_path: Path) -> None:
+    """A stranger reads the laptop's copy to shed off the LAN and sends garage, first, the
+    result of garage's own call, sealed by the stranger. Before invitations garage took it
+    (its call was out of reach until shed answered), then refused shed's real copy as
+    forged, and the laptop never heard back. Now nobody sent the stranger the particle:
+    garage refuses it (`uninvited`) and runs its call when shed's copy comes."""
+
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            laptop = await start_node(stack, tmp_path / "laptop")
+            shed = await start_node(stack, tmp_path / "shed")
+            garage = await start_node(stack, tmp_path / "garage")
+            stranger = await start_node(stack, tmp_path / "stranger")
+            introduce(laptop, shed, garage, stranger)
+            overheard: list[Any] = []
+            prefilled = asyncio.Event()
+            laptop_send, shed_send = laptop._send, shed._send
+
+            async def read_off_the_lan(action: SendCopy) -> None:
+                overheard.append(action.envelope)
+                await laptop_send(action)
+
+            async def after_the_stranger(action: SendCopy) -> None:
+                await asyncio.wait_for(prefilled.wait(), 10)
+                await shed_send(action)
+
+            laptop._send = read_off_the_lan  # type: ignore[method-assign]
+            shed._send = after_the_stranger  # type: ignore[method-assign]
+            started = await laptop.start_particle(greet_and_hash(shed.peer_id, garage.peer_id), ttl_ms=10_000)
+            await until(lambda: overheard, what="the laptop's copy read off the LAN")
+            env = overheard[0]
+            data = air_data.decode(env.data)
+            garages_call = "3"  # seq 0, shed's call 1, seq 2, garage's call 3 (pre-order)
+            assert garages_call not in data.sent and garages_call not in data.entries
+            data.entries[garages_call] = air_data.Entry(air_data.Kind.CALL, "hash of nothing", stranger.peer_id)
+            copy = sealed_by(stranger, env, data)
+            result = await stranger.client.send_particle(
+                Address(LOCAL, garage.port), copy.encode(), deadline_ms=env.deadline_ms, sender=stranger.peer_id
+            )
+            assert result.outcome.value == "delivered"
+            await until(lambda: counters(garage).get("dropped_uninvited") == 1, what="garage refused it")
+            assert started.particle.id not in garage.core
+            prefilled.set()
+            assert await laptop.wait(started, timeout_s=10)
+            assert started.client.responses == [["hash of Hello, Ada"]]
+            assert counters(garage).get("dropped_forged") is None
 
     run_async(go())
