@@ -2,7 +2,7 @@
 copy's data, between decoding it and running it.
 
 Cheapest first: the invitations (`edge_agent.invitations`: every seal the copy adds is a
-participant's, and a first copy invites this peer), a bucket for the seals of peers this one
+participant's), a bucket for the seals of peers this one
 does not trust in copies of trusted particles, the seals themselves (`edge_agent.seals`),
 then the error 14 reports of calls this peer sent on (`core_record.unreachable_by_another`).
 """
