@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from edge_agent import __version__, openssl
+from edge_agent import __version__, gc_policy, openssl
 from edge_agent.cli_parser import DEFAULT_CONFIG_PATH, DEFAULT_STATE_DIR, Command, build_parser, parse
 from edge_agent.cli_text import terminal_safe
 from edge_agent.config import Config, load_config, parse_config
@@ -156,8 +156,7 @@ async def _serve(config: Config) -> int:
     from edge_agent.sdnotify import Notifier
 
     node = Node(config, notifier=Notifier())
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
+    stop, loop = asyncio.Event(), asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     try:
@@ -176,6 +175,7 @@ async def _serve(config: Config) -> int:
     try:
         with node.observe.capturing():  # the log ring
             async with prom.serving(node):  # metrics.listen
+                gc_policy.settle()  # what started lives until exit: no collection walks it again
                 await stop.wait()
     finally:
         await node.stop()

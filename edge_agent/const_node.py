@@ -18,6 +18,10 @@ NODE_MAX_DELAYED_CALLS = 1_000
 NODE_HOUSEKEEPING_S = 1.0
 """How often expired particles and addresses are swept, in seconds."""
 
+GC_YOUNG_THRESHOLD = 10_000
+"""Net allocations of tracked objects between collections of the young generation in a
+running agent (edge_agent/gc_policy.py); Python's default is 700."""
+
 NODE_DELIVERY_TIMEOUT_MS = 10_000
 """Longest time spent trying to reach one next peer, in ms, before its calls fail."""
 

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from edge_agent import gc_policy
 from edge_agent.clock import now_ms
 from edge_agent.logring import Kind, Level, LogRing
 from edge_agent.logutil import OnceLog
@@ -182,6 +183,7 @@ class Observer:
         return {
             "metrics": {
                 "rss_bytes": rss_bytes(),
+                "gc": gc_policy.stats(),
                 "services": self.services.to_json(),
                 "log": {
                     "lines": len(self.ring), "last": self.ring.last_seq, "dropped": self.ring.dropped,

@@ -18,7 +18,7 @@ from pathlib import Path
 import cbor2
 import pytest
 
-from edge_agent import __version__, particle
+from edge_agent import __version__, const, particle
 from edge_agent.identity import KeyPair
 from tests.support.serve import serving
 
@@ -70,6 +70,8 @@ def test_coap_client_reads_well_known_core_and_status_of_a_running_agent(
     assert status["port"] == agent.port
     assert status["services"] == [] and status["peers"] == []
     assert status["uptime_s"] >= 0
+    collector = status["metrics"]["gc"]  # gc_policy.settle ran once the agent had started
+    assert collector["frozen"] > 1000 and collector["young_threshold"] == const.GC_YOUNG_THRESHOLD
     out, _ = coap_client("-m", "get", "-A", "50", f"{agent.base}/status")
     assert json.loads(out)["peer_id"] == agent.peer_id
 
