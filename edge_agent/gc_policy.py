@@ -1,12 +1,12 @@
 """The garbage collector's settings for a running agent, and why they are not Python's.
 
-An agent holds up to `node.max_in_progress` particles for seconds each: records, data,
+An agent holds up to `particles.max_in_progress` particles for seconds each: records, data,
 seals and resume points, tens of tracked objects a particle. Python's defaults collect
 the young generation every 700 net allocations, which on a busy agent is every dozen or so
 particles: each particle's objects are then walked while still alive, promoted, and walked
 again by the middle generation's collections, and every full collection also walks the
-modules, classes and functions loaded at start, which live as long as the process. On this
-machine that was 30-50 us of each one-hop round trip's 0.5 ms on the agent.
+modules, classes and functions loaded at start, which live as long as the process. In
+node_bench's laptop process that was 35-48 us of each one-hop round trip's 0.7 ms.
 
 So, once the agent has started: what is alive then is frozen (never walked again -- it
 lives until exit anyway), and the young generation is collected every
