@@ -11,6 +11,10 @@ two windows seconds apart; the median of the ratios is the figure, and their spr
 to highest) shows how much the machine moved under it. A request that fails counts against
 its window (its time is spent, nothing is completed).
 
+To hold a figure to its target on a busy machine on purpose, `busy_loops` keeps CPU-bound
+processes running beside it (node_bench's `--busy N`): a load anyone can repeat, where
+"other work running" is otherwise whatever the machine happens to do.
+
 A side may also name the processes whose CPU time it spends (`Side`: this process, where
 both clients run, and its server's): each window then records the CPU seconds of each, so the
 figure can tell a ratio set by CPU cost per request from one set by how the scheduler shares
@@ -20,10 +24,13 @@ a busy machine between the processes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import statistics
+import subprocess
+import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,3 +150,28 @@ def describe(rounds: Rounds) -> str:
     per_round = " ".join(f"{r:.0%}" for r in rounds.ratios)
     low, high = rounds.spread
     return f"median {rounds.median:.0%} (per round {per_round}; spread {low:.0%}-{high:.0%})"
+
+
+_SPIN = """
+import os, sys
+parent = int(sys.argv[1])
+while os.getppid() == parent:  # gone with us, also when we are killed
+    for _ in range(1_000_000):
+        pass
+"""
+
+
+@contextlib.contextmanager
+def busy_loops(n: int) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """`n` Python processes spinning at normal priority until the block ends (killed then,
+    also when it raises): the load of `n` CPU-bound neighbours."""
+    loops: list[subprocess.Popen[bytes]] = []
+    try:
+        for _ in range(n):
+            loops.append(subprocess.Popen([sys.executable, "-c", _SPIN, str(os.getpid())]))
+        yield loops
+    finally:
+        for proc in loops:
+            proc.kill()
+        for proc in loops:
+            proc.wait()

@@ -1,6 +1,6 @@
 """Measure the networked agent on loopback in one run and print one line per figure (issue 4).
 
-    .venv/bin/python benchmarks/node_bench.py [--quick] [--only KEY ...] [--json]
+    .venv/bin/python benchmarks/node_bench.py [--quick] [--only KEY ...] [--json] [--busy N]
 
 Lines, in order: a bare aiocoap POST round trip (median, p90 over sequential POSTs of a
 350-byte CBOR payload); bare aiocoap POSTs per second with 50 in flight; the same round trip
@@ -35,6 +35,8 @@ whenever the load moved between them. It also prints the CPU time per request of
 process (laptop and agent; bare client and server), and the ratio CPU time alone would give
 (the bare side's busier process against ours): the measured ratio falls below it on a busy
 machine, where the scheduler serves short bursts (bare aiocoap's) sooner than long ones.
+`--busy N` runs every figure beside N busy loops (`interleave.busy_loops`), so "on a busy
+machine" is a load anyone can repeat.
 
 Adding a figure is one decorated coroutine (see `measurement`); it gets the `Settings`,
 returns a `Figure`, and runs on a fresh event loop of its own. A script, not a test: timings
@@ -936,13 +938,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", metavar="KEY", choices=sorted(MEASUREMENTS),
                         help="run only these measurements")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    parser.add_argument("--busy", type=int, default=0, metavar="N",
+                        help="run beside N busy loops (CPU-bound processes): a load to judge against")
     args = parser.parse_args(argv)
+    if args.busy < 0:
+        parser.error("--busy takes a number of busy loops, 0 or more")
     settings = Settings.quick() if args.quick else Settings()
 
+    beside = f"; beside {args.busy} busy loops on {os.cpu_count()} CPUs" if args.busy else ""
     print(
         f"# edge-agent node_bench on {platform.machine()}, Python {platform.python_version()}, "
-        f"aiocoap {aiocoap.meta.version}, cbor2 {_version('cbor2')}; loopback, UDP"
+        f"aiocoap {aiocoap.meta.version}, cbor2 {_version('cbor2')}; loopback, UDP{beside}"
     )
+    with interleave.busy_loops(args.busy):
+        return _run(args, settings)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     chosen = sorted(
         (m for m in MEASUREMENTS.values() if not args.only or m.key in args.only),
         key=lambda m: m.order,

@@ -7,11 +7,14 @@ import asyncio
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from benchmarks import interleave
 from benchmarks.interleave import Rounds, Window
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_sides_take_turns_and_each_goes_first_every_other_round() -> None:
@@ -80,3 +83,44 @@ def test_a_side_with_its_server_records_the_cpu_each_process_spent_per_request()
     assert server_a == 0.0
     assert server_b > 0.0  # the spinning child ran while b's windows did
     assert all(w.completed == 20 for w in rounds.a + rounds.b)
+
+
+def test_busy_loops_spin_while_the_block_runs_and_are_gone_after_it() -> None:
+    with interleave.busy_loops(2) as loops:
+        assert len(loops) == 2
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and min(interleave.cpu_seconds(p.pid) for p in loops) < 0.05:
+            time.sleep(0.05)
+        assert min(interleave.cpu_seconds(p.pid) for p in loops) >= 0.05, "they use CPU"
+        assert all(p.poll() is None for p in loops)
+    assert all(p.returncode is not None for p in loops)
+
+
+def test_busy_loops_end_with_the_process_that_started_them() -> None:
+    """Killed with SIGKILL (no cleanup runs), the benchmark leaves no loop spinning."""
+    starter = subprocess.Popen(
+        [sys.executable, "-c",
+         "import time; from benchmarks import interleave\n"
+         "with interleave.busy_loops(1) as loops:\n"
+         "    print(loops[0].pid, flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True, cwd=str(ROOT),
+    )
+    try:
+        assert starter.stdout is not None
+        pid = int(starter.stdout.readline())
+    finally:
+        starter.kill()
+        starter.wait()
+        starter.stdout.close()  # type: ignore[union-attr]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.05)
+    assert not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended (init reaps it)
