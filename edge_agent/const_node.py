@@ -18,6 +18,11 @@ NODE_MAX_DELAYED_CALLS = 1_000
 NODE_HOUSEKEEPING_S = 1.0
 """How often expired particles and addresses are swept, in seconds."""
 
+REPORT_MAX_DATA_BYTES = 64 * 1024
+"""Largest data of a failure or trace report with its writer's invitation (the seals that
+invite it and what they cover, edge_agent/invitations.py), in bytes; past it the report
+goes without (and is taken only where the init peer sent the particle to its writer)."""
+
 GC_YOUNG_THRESHOLD = 10_000
 """Net allocations of tracked objects between collections of the young generation in a
 running agent (edge_agent/gc_policy.py); Python's default is 700."""

@@ -252,8 +252,7 @@ class ParticleCore:
         never merged or run."""
         if FAILURE_KEY in incoming.entries:
             return core_failures.take(rec, p, incoming, self.peer_id, self.limits, self.sealer, sender)
-        tracer = rec.trace if rec is not None else None
-        return core_trace.take(tracer, p, incoming, self.peer_id, self.limits, self.sealer, sender)
+        return core_trace.take(rec, p, incoming, self.peer_id, self.limits, self.sealer, sender)
 
     def _calls_done(self, ev: CallsDone, now_ms: int) -> list[Action]:
         rec = self._records.get(ev.particle_id)
@@ -381,7 +380,7 @@ class ParticleCore:
     def _trace_report(self, rec: Record, now_ms: int) -> list[Action]:
         assert rec.trace is not None
         give_up = self._send_times(rec, now_ms)[0]
-        return core_trace.report(rec.trace, rec.envelope, self.peer_id, self.sealer, give_up)
+        return core_trace.report(rec.trace, rec.envelope, rec.data, self.peer_id, self.sealer, give_up)
 
     def _run_once(self, rec: Record, incoming: Data, now_ms: int) -> list[Action]:
         pid = rec.envelope.id
@@ -475,9 +474,8 @@ class ParticleCore:
         cut = FAILURE_TEXT_MAX_CHARS
         text = message if len(message) <= cut else message[: cut - 3] + "..."
         entry = Entry(Kind.FAILURE, [code, text, instruction[:cut]], self.peer_id)
-        report = Data({FAILURE_KEY: entry})
-        self.sealer.seal(rec.envelope, report, {})
-        copy = rec.envelope.with_data(air_data.encode(report))
+        report = core_failures.sealed_report(rec.envelope, FAILURE_KEY, entry, rec.data, self.sealer)
+        copy = rec.envelope.with_data(report)  # with its writer's invitation, if it fits
         return [*failed, SendCopy(pid, init, copy, (), *self._send_times(rec, now_ms))]
 
     def _send_times(self, rec: Record, now_ms: int) -> tuple[int, int]:

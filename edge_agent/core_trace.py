@@ -7,17 +7,20 @@ attribute check per run. The rules (`edge_agent.trace` has the design):
 - a peer records only for an init peer it trusts, and only when the script asks
   (`trace.requested`): a stranger's request makes it do no trace work at all;
 - a report is a copy of the particle whose data is one entry under `TRACE_KEY`, produced
-  and sealed by the reporting peer (as a failure report is), sent to the init peer only;
-- the init peer takes a report only for a particle it asked to trace, alone in its copy,
-  from another peer, sealed by it, numbered within `CoreLimits.trace_reports`, from at most
+  and sealed by the reporting peer, with the seals that invite that peer (as a failure
+  report has: `core_failures.sealed_report`), sent to the init peer only;
+- the init peer takes a report only for a particle it asked to trace, from another peer, a
+  participant, sealed by it, numbered within `CoreLimits.trace_reports`, from at most
   `CoreLimits.trace_peers` peers; it is never merged or run.
 """
 
 from __future__ import annotations
 
-from edge_agent.air import data as air_data
 from edge_agent.air.data import Data, Entry, Kind
 from edge_agent.core_events import Action, CoreLimits, Dropped, Duplicate, Envelope, SendCopy, Traced, Verdict
+from edge_agent.core_failures import sealed_report
+from edge_agent.core_record import Record
+from edge_agent.invitations import report_uninvited
 from edge_agent.seals import Sealer, SealError
 from edge_agent.trace import TRACE_KEY, PeerTrace, TraceError, decode_report, encode_report, requested
 
@@ -32,10 +35,11 @@ def start(envelope: Envelope, trusted: bool, limits: CoreLimits) -> PeerTrace | 
 
 
 def report(
-    tracer: PeerTrace, envelope: Envelope, peer_id: str, sealer: Sealer, give_up_ms: int
+    tracer: PeerTrace, envelope: Envelope, held: Data, peer_id: str, sealer: Sealer, give_up_ms: int
 ) -> list[Action]:
     """This peer's new records: to its own driver at the init peer (`Traced`), else as a
-    sealed report in a copy for the init peer. Nothing if there is nothing new."""
+    sealed report in a copy for the init peer, with this peer's invitation from the data it
+    `held`. Nothing if there is nothing new."""
     taken = tracer.take()
     if taken is None:
         return []
@@ -44,13 +48,12 @@ def report(
     if init == peer_id:
         return [Traced(envelope.id, peer_id, records, dropped)]
     entry = Entry(Kind.CALL, encode_report(seq, records, dropped), peer_id)
-    data = Data({TRACE_KEY: entry})
-    sealer.seal(envelope, data, {})
-    return [SendCopy(envelope.id, init, envelope.with_data(air_data.encode(data)), (), give_up_ms)]
+    data = sealed_report(envelope, TRACE_KEY, entry, held, sealer)
+    return [SendCopy(envelope.id, init, envelope.with_data(data), (), give_up_ms)]
 
 
 def take(
-    tracer: PeerTrace | None,
+    rec: Record | None,
     envelope: Envelope,
     incoming: Data,
     peer_id: str,
@@ -59,15 +62,16 @@ def take(
     sender: str | None,
 ) -> list[Action]:
     """A trace report arrived (`incoming` holds `TRACE_KEY`): `Traced`, or why it is refused.
-    `tracer` is this peer's trace of the particle (None: it asked for none, or holds none)."""
+    `rec` is this peer's record of the particle (its `trace` None: it asked for none)."""
     pid = envelope.id
+    tracer = rec.trace if rec is not None else None
     entry = incoming.entries[TRACE_KEY]
     heard = tracer.heard if tracer is not None else {}
     seq = entry.value[1] if type(entry.value) is list and len(entry.value) > 1 else None
-    if tracer is None or envelope.init_peer_id != peer_id:
+    if rec is None or tracer is None or envelope.init_peer_id != peer_id:
         why = f"a trace report of particle {pid} reached a peer that did not ask for one"
-    elif len(incoming.entries) != 1 or incoming.sent or entry.kind is not Kind.CALL or entry.stream:
-        why = f"a trace report of particle {pid} is not one entry alone in its copy"
+    elif entry.kind is not Kind.CALL or entry.stream:
+        why = f"a trace report of particle {pid} is not one plain entry"
     elif entry.peer == peer_id:
         why = f"a trace report of particle {pid} claims to come from its init peer"
     elif type(seq) is not int or not 0 <= seq < limits.trace_reports:
@@ -76,9 +80,11 @@ def take(
         return [Duplicate(pid, sender)]
     elif entry.peer not in heard and len(heard) >= limits.trace_peers:
         why = f"particle {pid} brought trace reports from {len(heard)} peers already"
+    elif (stranger := report_uninvited(incoming, envelope.init_peer_id, rec.invited, rec.data)) is not None:
+        return [Dropped(pid, Verdict.UNINVITED, stranger, sender)]
     else:
         try:
-            sealer.check(envelope, incoming, None)  # sealed by the peer it names
+            sealer.check(envelope, incoming, rec.data, rec.digests)  # sealed by the peer it names
             _, records, dropped = decode_report(entry.value, limits.trace_records)
         except SealError as exc:
             return [Dropped(pid, Verdict.UNSEALED, str(exc), sender)]

@@ -18,6 +18,14 @@ check, before any seal of the peers it claims to invite costs one.
 What the held data proves needs no walk: every sent record held was sealed by a
 participant or written here, so its participants are the init peer and the targets of
 its sent records (`Invited`, kept per particle and grown as records are added).
+
+A report (a failure or trace report, sent to the init peer alone) carries its writer's
+invitation (`with_invitation`): the seals that lead from a peer the init peer sent the
+particle to, down to the writer, and what they cover. The init peer has not seen the copies
+that hold them; with them it takes a report only from a participant (`report_uninvited`),
+not from anyone who read the particle's id off the LAN. The entries those seals cover go
+to the init peer with it: values anyone on the path could read anyway (payloads are not
+encrypted, docs/security.md).
 """
 
 from __future__ import annotations
@@ -26,9 +34,9 @@ from collections.abc import Set
 from dataclasses import dataclass, field
 from itertools import islice
 
-from edge_agent.air.data import Data, Seal
+from edge_agent.air.data import Data, Entry, Kind, Seal
 
-__all__ = ["Invited", "uninvited"]
+__all__ = ["Invited", "invitation", "report_uninvited", "uninvited", "with_invitation"]
 
 
 @dataclass(slots=True)
@@ -77,3 +85,55 @@ def uninvited(incoming: Data, init_peer: str, invited: Set[str], held: Set[bytes
         keep = [s for s in incoming.seals if s.signature in held] if held else []
         incoming.seals = keep + order
     return None
+
+
+def invitation(data: Data, init_peer: str, peer: str) -> list[Seal]:
+    """The seals in `data` that invite `peer`, roots first: a shortest chain from a peer the
+    init peer sent the particle to (the init peer's own seals left out: it holds them).
+    Empty if the init peer invited `peer` itself, or if `data` does not show who did."""
+    by_peer: dict[str, list[Seal]] = {}
+    for seal in data.seals:
+        by_peer.setdefault(seal.peer, []).append(seal)
+    inviter: dict[str, Seal] = {}
+    frontier, reached = [init_peer], {init_peer}
+    while frontier and peer not in reached:
+        later = []
+        for inviting in frontier:
+            for seal in by_peer.get(inviting, ()):
+                for key in seal.sent:
+                    target = data.sent[key]  # decode checked that it is there
+                    if target not in reached:
+                        reached.add(target)
+                        inviter[target] = seal
+                        later.append(target)
+        frontier = later
+    chain: list[Seal] = []
+    at = peer
+    while at in inviter and inviter[at].peer != init_peer:
+        chain.append(inviter[at])
+        at = inviter[at].peer
+    return chain[::-1] if at in inviter else []
+
+
+def with_invitation(key: str, entry: Entry, data: Data, init_peer: str) -> Data:
+    """A report's data: `entry` (by this peer) at `key`, and the seals of `data` that invite
+    its writer (`invitation`) with the entries and sent records they cover."""
+    chain = invitation(data, init_peer, entry.peer)
+    entries: dict[str, Entry] = {key: entry}
+    sent: dict[str, str] = {}
+    for seal in chain:
+        for covered in seal.keys:
+            held = data.entries[covered]
+            if held.peer != seal.peer and held.kind == Kind.AP:  # the seal signs its peer's copy
+                held = Entry(held.kind, held.value, seal.peer, held.stream, held.gen)
+            entries.setdefault(covered, held)
+        sent.update((k, data.sent[k]) for k in seal.sent)
+    return Data(entries, sent, list(chain))
+
+
+def report_uninvited(report: Data, init_peer: str, invited: Invited, held: Data) -> str | None:
+    """Why a report's seals are not all participants' (None: they are, its writer's with
+    them): `uninvited` against what the init peer holds (`held`, its `invited`). The seals'
+    signatures are checked after (`edge_agent.seals.Sealer.check`), in the order this leaves."""
+    signatures = {s.signature for s in held.seals}
+    return uninvited(report, init_peer, invited.known(held.sent), signatures)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from edge_agent import const
 from edge_agent.air import data as air_data
 from edge_agent.air.values import QUOTE_MAX_CHARS
 from edge_agent.air.calls import CallResult
-from edge_agent.air.data import FAILURE_KEY, FAILURE_TEXT_MAX_CHARS, Data, Entry, Kind
+from edge_agent.air.data import FAILURE_KEY, FAILURE_TEXT_MAX_CHARS, Data, Entry, Kind, Seal
 from edge_agent.core import (
     Action,
     Arrived,
@@ -30,7 +33,7 @@ from edge_agent.core import (
 )
 from edge_agent.seals import Sealer
 from edge_agent.sim import SimParticle
-from tests.test_core import CALL_DEV, KEYS, NOW, core, forged_copy, signed, verify
+from tests.test_core import CALL_DEV, KEYS, NOW, core, forged_copy, invite, signed, verify
 
 FAILS_ON_DEV = (
     '(seq (call "dev" ("op" "identity") [1] one)'
@@ -136,17 +139,82 @@ def test_an_altered_report_is_unsealed() -> None:
     assert drop.verdict is Verdict.UNSEALED
 
 
-def test_a_report_with_other_entries_or_for_a_peer_not_its_init_is_refused() -> None:
+def test_a_report_from_its_init_peer_or_for_a_peer_not_its_init_is_refused() -> None:
     laptop, p = started()
-    extra = {"1": Entry(Kind.CALL, 1, "dev")}
-    [drop] = laptop.handle(Arrived(report_of(p, "dev", [1, "m", ""], extra=extra), "dev"), NOW)
-    assert drop.verdict is Verdict.BAD_REPORT and "more than its one entry" in drop.detail
     [drop] = laptop.handle(Arrived(report_of(p, "laptop", [1, "m", ""]), "dev"), NOW)
     assert drop.verdict is Verdict.BAD_REPORT and "from its init peer" in drop.detail
     shed = core("shed")
     [drop] = shed.handle(Arrived(report_of(p, "dev", [1, "m", ""]), "dev"), NOW)
     assert drop.verdict is Verdict.BAD_REPORT and "not its init peer" in drop.detail
     assert p.id not in shed  # it left no record there, nor sent anything anywhere
+
+
+FAILS_ON_SHED = (
+    '(seq (call "dev" ("op" "identity") [1] one)'
+    ' (seq (call "shed" ("sensor" "read") [one] r) (call %init_peer_id% ("callbackSrv" "response") [r])))'
+)
+"""The laptop sends it to dev, dev to shed, where it fails: the laptop never invited shed."""
+
+
+def fail_on_shed() -> tuple[ParticleCore, SimParticle, SendCopy]:
+    """(the laptop, the particle, shed's failure report)."""
+    laptop, dev, shed = core("laptop", trusted=()), core(), core("shed")
+    p = signed(FAILS_ON_SHED)
+    [send] = laptop.handle(Arrived(p, local=True), NOW)
+    [calls] = dev.handle(Arrived(send.envelope, "laptop"), NOW)
+    [send] = dev.handle(CallsDone(p.id, {calls.requests[0].key: CallResult.success(1)}), NOW)
+    assert isinstance(send, SendCopy) and send.target == "shed"
+    [calls] = shed.handle(Arrived(send.envelope, "dev"), NOW)
+    failing = {calls.requests[0].key: CallResult.failure("no such sensor", 3)}
+    _, report = shed.handle(CallsDone(p.id, failing), NOW)
+    assert isinstance(report, SendCopy) and report.target == "laptop"
+    return laptop, p, report
+
+
+def test_a_report_carries_the_invitation_of_its_writer() -> None:
+    """The laptop has not seen dev's copy to shed: shed's report brings dev's seal over it."""
+    laptop, p, report = fail_on_shed()
+    data = air_data.decode(report.envelope.data)
+    assert [s.peer for s in data.seals] == ["dev", "shed"]
+    assert data.seals[0].sent and set(data.sent.values()) == {"shed"}  # dev's invitation of shed
+    assert set(data.entries) == {FAILURE_KEY, *data.seals[0].keys}  # and what dev's seal covers
+    [got] = laptop.handle(Arrived(report.envelope, "shed"), NOW)
+    assert isinstance(got, FailureReported) and got.peer == "shed" and "no such sensor" in got.message
+
+
+def test_a_report_from_a_peer_nobody_sent_the_particle_to_is_uninvited() -> None:
+    """Anyone who reads the particle's id off the LAN could otherwise end its run: a stranger
+    reports a failure of its own (its own seal), or shed's report comes without dev's seal."""
+    laptop, p = started(FAILS_ON_SHED)
+    [drop] = laptop.handle(Arrived(report_of(p, "stranger", [1, "stop", ""]), "stranger"), NOW)
+    assert drop.verdict is Verdict.UNINVITED and "stranger" in drop.detail
+    [drop] = laptop.handle(Arrived(report_of(p, "shed", [1, "stop", ""]), "shed"), NOW)
+    assert drop.verdict is Verdict.UNINVITED
+
+
+def test_a_report_past_its_room_goes_without_the_invitation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report of data that grew too large must still go: past `REPORT_MAX_DATA_BYTES` it is
+    the entry alone, which the laptop takes only from a peer it sent the particle to."""
+    monkeypatch.setattr(const, "REPORT_MAX_DATA_BYTES", 200)
+    laptop, p, report = fail_on_shed()
+    data = air_data.decode(report.envelope.data)
+    assert list(data.entries) == [FAILURE_KEY] and [s.peer for s in data.seals] == ["shed"]
+    [drop] = laptop.handle(Arrived(report.envelope, "shed"), NOW)
+    assert drop.verdict is Verdict.UNINVITED
+
+
+def test_a_report_with_a_forged_invitation_is_unsealed() -> None:
+    """The stranger claims dev sent it the particle: dev's seal over that is forged, and it is
+    checked first (roots first), before the stranger's own."""
+    laptop, p = started(FAILS_ON_SHED)
+    data = Data()
+    invite(p, data, "stranger", "stranger")  # a sent record of dev's, as the stranger signs it
+    [seal] = data.seals
+    data.seals = [Seal("dev", seal.keys, seal.signature, seal.sent)]
+    data.entries[FAILURE_KEY] = Entry(Kind.FAILURE, [1, "stop", ""], "stranger")
+    Sealer("stranger", KEYS["stranger"].sign, verify).seal(p, data, {})
+    [drop] = laptop.handle(Arrived(p.with_data(air_data.encode(data)), "stranger"), NOW)
+    assert drop.verdict is Verdict.UNSEALED and "seal of dev" in drop.detail
 
 
 def test_an_init_peer_takes_a_bounded_number_of_reports() -> None:
@@ -161,7 +229,7 @@ def test_an_init_peer_takes_a_bounded_number_of_reports() -> None:
 
 def test_a_report_is_never_run_so_a_failure_cannot_loop() -> None:
     """Even a report whose script would fail on the init peer makes it send nothing."""
-    laptop, p = started('(call %init_peer_id% ("no" "such") [] x)')
+    laptop, p = started('(par (call "dev" ("op" "noop") []) (call %init_peer_id% ("no" "such") [] x))')
     actions = laptop.handle(Arrived(report_of(p, "dev", [1, "m", ""]), "dev"), NOW)
     assert [type(a) for a in actions] == [FailureReported]
 

@@ -152,7 +152,7 @@ def traced_laptop(**limits: int) -> tuple[ParticleCore, SimParticle]:
         ({"value": [1, 0, [[99, 1]], 0]}, Verdict.MALFORMED, "unknown step"),
         ({"value": [1, 0, [[2, 1, 5]], 0]}, Verdict.MALFORMED, "wrong type"),
         ({"value": "nonsense"}, Verdict.BAD_REPORT, "numbered None"),
-        ({"extra": {"1": Entry(Kind.CALL, 1, "dev")}}, Verdict.BAD_REPORT, "alone in its copy"),
+        ({"peer": "stranger"}, Verdict.UNINVITED, "stranger, whom no participant"),
     ],
 )
 def test_the_init_peer_refuses_a_forged_or_malformed_report(

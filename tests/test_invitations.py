@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from edge_agent.air.data import Data, Entry, Kind, Seal
-from edge_agent.invitations import Invited, uninvited
+from edge_agent.invitations import Invited, invitation, report_uninvited, uninvited, with_invitation
 
 
 def seal(peer: str, keys: tuple[str, ...] = (), sent: tuple[str, ...] = ()) -> Seal:
@@ -72,3 +72,30 @@ def test_invited_grows_with_the_sent_records_held() -> None:
     sent["2"] = "shed"
     assert invited.known(sent) == {"dev", "shed"} and invited.upto == 2
     assert invited.known({"9": "other"}) >= {"other"}  # a smaller table (never in use): read again
+
+
+def test_a_reports_invitation_is_the_shortest_chain_below_the_init_peers_own_seals() -> None:
+    """Roots first, from a peer the init peer sent the particle to; the init peer's seals
+    are left out (it holds them), and so is every seal off the chain."""
+    data = copy({"1": "a", "2": "b", "3": "c", "4": "x", "5": "c"}, [
+        seal("laptop", sent=("1", "4")), seal("a", ("7",), ("2",)), seal("b", ("8",), ("3",)),
+        seal("x", ("6",), ("5",)), seal("c", ("9",)),
+    ])
+    assert [s.peer for s in invitation(data, "laptop", "c")] == ["x"]  # laptop -> x -> c: shorter
+    assert [s.peer for s in invitation(data, "laptop", "b")] == ["a"]
+    assert invitation(data, "laptop", "a") == []  # the init peer sent it the particle itself
+    assert invitation(data, "laptop", "nobody") == []
+
+
+def test_a_report_carries_what_its_invitation_seals_cover_and_passes_the_walk() -> None:
+    data = copy({"1": "a", "2": "b"}, [seal("laptop", ("0",), ("1",)), seal("a", ("7",), ("2",)),
+                                       seal("b", ("8",))])
+    failure = Entry(Kind.FAILURE, [1, "m", ""], "b")
+    report = with_invitation("!failure", failure, data, "laptop")
+    assert [s.peer for s in report.seals] == ["a"]
+    assert report.entries == {"!failure": failure, "7": data.entries["7"]} and report.sent == {"2": "b"}
+    report.seals.append(seal("b", ("!failure",)))
+    held = copy({"1": "a"}, [seal("laptop", ("0",), ("1",))])
+    assert report_uninvited(report, "laptop", Invited(), held) is None
+    stranger = Data({"!failure": Entry(Kind.FAILURE, [1, "m", ""], "s")}, {}, [seal("s", ("!failure",))])
+    assert report_uninvited(stranger, "laptop", Invited(), held) is not None

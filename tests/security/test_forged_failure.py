@@ -8,6 +8,7 @@ strip-and-replace), or that alters a genuine report, is refused with a counted r
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,9 @@ from typing import Any
 from edge_agent.air import data as air_data
 from edge_agent.air.data import FAILURE_KEY, Data, Entry, Kind
 from edge_agent.core import SendCopy
-from tests.security.test_forged_data import become_forger, sealed_by
-from tests.test_node import RESPOND, counters, introduce, start_node, until
+from edge_agent.net.addressbook import Address
+from tests.security.test_forged_data import become_forger, greet_and_hash, sealed_by
+from tests.test_node import LOCAL, RESPOND, counters, introduce, start_node, until
 from tests.test_node import run as run_async
 
 
@@ -74,5 +76,51 @@ def test_an_altered_failure_report_is_refused(tmp_path: Path) -> None:
             assert not await laptop.wait(started, timeout_s=0.5)
             assert started.failure is None
             assert counters(garage)["failed_runs"] == 1
+
+    run_async(go())
+
+
+def test_a_stranger_cannot_end_a_run_with_a_failure_of_its_own(tmp_path: Path) -> None:
+    """A stranger reads the laptop's copy to shed off the LAN and sends the laptop a failure
+    report in its own name, sealed by itself, while the run goes on. Before reports carried
+    their writer's invitation the laptop took it and the run ended with it; now nobody sent
+    the stranger the particle: the laptop refuses it (`uninvited`) and the run ends with
+    garage's answer."""
+    async def go() -> None:
+        async with AsyncExitStack() as stack:
+            laptop = await start_node(stack, tmp_path / "laptop")
+            shed = await start_node(stack, tmp_path / "shed")
+            garage = await start_node(stack, tmp_path / "garage")
+            stranger = await start_node(stack, tmp_path / "stranger")
+            introduce(laptop, shed, garage, stranger)
+            overheard: list[Any] = []
+            reported = asyncio.Event()
+            laptop_send, shed_send = laptop._send, shed._send
+
+            async def read_off_the_lan(action: SendCopy) -> None:
+                overheard.append(action.envelope)
+                await laptop_send(action)
+
+            async def after_the_stranger(action: SendCopy) -> None:
+                await asyncio.wait_for(reported.wait(), 10)
+                await shed_send(action)
+
+            laptop._send = read_off_the_lan  # type: ignore[method-assign]
+            shed._send = after_the_stranger  # type: ignore[method-assign]
+            started = await laptop.start_particle(greet_and_hash(shed.peer_id, garage.peer_id), ttl_ms=10_000)
+            await until(lambda: overheard, what="the laptop's copy read off the LAN")
+            fake = [10000, "garage is on fire", f'call "{garage.peer_id}" ("op" "concat_strings") []']
+            report = Data({FAILURE_KEY: Entry(Kind.FAILURE, fake, stranger.peer_id)})
+            copy = sealed_by(stranger, overheard[0], report)
+            result = await stranger.client.send_particle(
+                Address(LOCAL, laptop.port), copy.encode(), deadline_ms=copy.deadline_ms,
+                sender=stranger.peer_id,
+            )
+            assert result.outcome.value == "delivered"
+            await until(lambda: counters(laptop).get("dropped_uninvited") == 1, what="the laptop refused it")
+            assert started.failure is None and counters(laptop).get("failure_reports") is None
+            reported.set()
+            assert await laptop.wait(started, timeout_s=10)
+            assert started.failure is None and started.client.responses == [["hash of Hello, Ada"]]
 
     run_async(go())
