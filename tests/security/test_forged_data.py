@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 from collections.abc import Callable
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from edge_agent.air import data as air_data
 from edge_agent.air.calls import CallResult
 from edge_agent.core import SendCopy
 from edge_agent.net.addressbook import Address
-from edge_agent.node import Node
+from edge_agent.node import Node, Run
 from edge_agent.seals import Sealer
 from tests.test_node import LOCAL, counters, introduce, start_node, until
 from tests.test_node import run as run_async
@@ -59,6 +60,45 @@ def become_forger(forger: Node, victim: str, forge: Callable[[SendCopy], tuple[A
 
     forger._send = send  # type: ignore[method-assign]
     return sent
+
+
+@dataclass
+class Overheard:
+    """A run of `greet_and_hash(shed, garage)` from the laptop, whose first copy (to shed) a
+    stranger read off the LAN; shed sends nothing on until the stranger has `acted`."""
+
+    laptop: Node
+    shed: Node
+    garage: Node
+    stranger: Node
+    run: Run
+    copy: Any
+    acted: asyncio.Event
+
+
+async def overheard_run(stack: AsyncExitStack, tmp_path: Path) -> Overheard:
+    laptop = await start_node(stack, tmp_path / "laptop")
+    shed = await start_node(stack, tmp_path / "shed")
+    garage = await start_node(stack, tmp_path / "garage")
+    stranger = await start_node(stack, tmp_path / "stranger")
+    introduce(laptop, shed, garage, stranger)
+    overheard: list[Any] = []
+    acted = asyncio.Event()
+    laptop_send, shed_send = laptop._send, shed._send
+
+    async def read_off_the_lan(action: SendCopy) -> None:
+        overheard.append(action.envelope)
+        await laptop_send(action)
+
+    async def after_the_stranger(action: SendCopy) -> None:
+        await asyncio.wait_for(acted.wait(), 10)
+        await shed_send(action)
+
+    laptop._send = read_off_the_lan  # type: ignore[method-assign]
+    shed._send = after_the_stranger  # type: ignore[method-assign]
+    run = await laptop.start_particle(greet_and_hash(shed.peer_id, garage.peer_id), ttl_ms=10_000)
+    await until(lambda: overheard, what="the laptop's copy read off the LAN")
+    return Overheard(laptop, shed, garage, stranger, run, overheard[0], acted)
 
 
 def sealed_by(node: Node, envelope: Any, data: Data) -> Any:
@@ -207,28 +247,8 @@ def test_a_stranger_cannot_prefill_a_call_it_read_off_the_lan(tmp_path: Path) ->
 
     async def go() -> None:
         async with AsyncExitStack() as stack:
-            laptop = await start_node(stack, tmp_path / "laptop")
-            shed = await start_node(stack, tmp_path / "shed")
-            garage = await start_node(stack, tmp_path / "garage")
-            stranger = await start_node(stack, tmp_path / "stranger")
-            introduce(laptop, shed, garage, stranger)
-            overheard: list[Any] = []
-            prefilled = asyncio.Event()
-            laptop_send, shed_send = laptop._send, shed._send
-
-            async def read_off_the_lan(action: SendCopy) -> None:
-                overheard.append(action.envelope)
-                await laptop_send(action)
-
-            async def after_the_stranger(action: SendCopy) -> None:
-                await asyncio.wait_for(prefilled.wait(), 10)
-                await shed_send(action)
-
-            laptop._send = read_off_the_lan  # type: ignore[method-assign]
-            shed._send = after_the_stranger  # type: ignore[method-assign]
-            started = await laptop.start_particle(greet_and_hash(shed.peer_id, garage.peer_id), ttl_ms=10_000)
-            await until(lambda: overheard, what="the laptop's copy read off the LAN")
-            env = overheard[0]
+            o = await overheard_run(stack, tmp_path)
+            laptop, garage, stranger, started, env = o.laptop, o.garage, o.stranger, o.run, o.copy
             data = air_data.decode(env.data)
             garages_call = "3"  # seq 0, shed's call 1, seq 2, garage's call 3 (pre-order)
             assert garages_call not in data.sent and garages_call not in data.entries
@@ -240,7 +260,7 @@ def test_a_stranger_cannot_prefill_a_call_it_read_off_the_lan(tmp_path: Path) ->
             assert result.outcome.value == "delivered"
             await until(lambda: counters(garage).get("dropped_uninvited") == 1, what="garage refused it")
             assert started.particle.id not in garage.core
-            prefilled.set()
+            o.acted.set()
             assert await laptop.wait(started, timeout_s=10)
             assert started.client.responses == [["hash of Hello, Ada"]]
             assert counters(garage).get("dropped_forged") is None

@@ -8,7 +8,6 @@ strip-and-replace), or that alters a genuine report, is refused with a counted r
 
 from __future__ import annotations
 
-import asyncio
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from edge_agent.air import data as air_data
 from edge_agent.air.data import FAILURE_KEY, Data, Entry, Kind
 from edge_agent.core import SendCopy
 from edge_agent.net.addressbook import Address
-from tests.security.test_forged_data import become_forger, greet_and_hash, sealed_by
+from tests.security.test_forged_data import become_forger, overheard_run, sealed_by
 from tests.test_node import LOCAL, RESPOND, counters, introduce, start_node, until
 from tests.test_node import run as run_async
 
@@ -88,30 +87,11 @@ def test_a_stranger_cannot_end_a_run_with_a_failure_of_its_own(tmp_path: Path) -
     garage's answer."""
     async def go() -> None:
         async with AsyncExitStack() as stack:
-            laptop = await start_node(stack, tmp_path / "laptop")
-            shed = await start_node(stack, tmp_path / "shed")
-            garage = await start_node(stack, tmp_path / "garage")
-            stranger = await start_node(stack, tmp_path / "stranger")
-            introduce(laptop, shed, garage, stranger)
-            overheard: list[Any] = []
-            reported = asyncio.Event()
-            laptop_send, shed_send = laptop._send, shed._send
-
-            async def read_off_the_lan(action: SendCopy) -> None:
-                overheard.append(action.envelope)
-                await laptop_send(action)
-
-            async def after_the_stranger(action: SendCopy) -> None:
-                await asyncio.wait_for(reported.wait(), 10)
-                await shed_send(action)
-
-            laptop._send = read_off_the_lan  # type: ignore[method-assign]
-            shed._send = after_the_stranger  # type: ignore[method-assign]
-            started = await laptop.start_particle(greet_and_hash(shed.peer_id, garage.peer_id), ttl_ms=10_000)
-            await until(lambda: overheard, what="the laptop's copy read off the LAN")
+            o = await overheard_run(stack, tmp_path)
+            laptop, garage, stranger, started = o.laptop, o.garage, o.stranger, o.run
             fake = [10000, "garage is on fire", f'call "{garage.peer_id}" ("op" "concat_strings") []']
             report = Data({FAILURE_KEY: Entry(Kind.FAILURE, fake, stranger.peer_id)})
-            copy = sealed_by(stranger, overheard[0], report)
+            copy = sealed_by(stranger, o.copy, report)
             result = await stranger.client.send_particle(
                 Address(LOCAL, laptop.port), copy.encode(), deadline_ms=copy.deadline_ms,
                 sender=stranger.peer_id,
@@ -119,7 +99,7 @@ def test_a_stranger_cannot_end_a_run_with_a_failure_of_its_own(tmp_path: Path) -
             assert result.outcome.value == "delivered"
             await until(lambda: counters(laptop).get("dropped_uninvited") == 1, what="the laptop refused it")
             assert started.failure is None and counters(laptop).get("failure_reports") is None
-            reported.set()
+            o.acted.set()
             assert await laptop.wait(started, timeout_s=10)
             assert started.failure is None and started.client.responses == [["hash of Hello, Ada"]]
 
