@@ -14,7 +14,7 @@ from collections.abc import Callable
 from edge_agent.air.data import Data
 from edge_agent.core_events import Arrived, CoreLimits, Dropped, Verdict
 from edge_agent.core_record import Record, unreachable_by_another
-from edge_agent.invitations import uninvited
+from edge_agent.invitations import uninvited, uninvited_beside
 from edge_agent.ratelimit import Rate, TokenBucket
 from edge_agent.seals import Sealer, SealError
 
@@ -69,10 +69,7 @@ class CopyChecks:
     def _uninvited(self, rec: Record | None, incoming: Data, init_peer: str) -> str | None:
         if rec is None:
             return uninvited(incoming, init_peer, frozenset(), frozenset())
-        index = rec.data.seal_index
-        held = index.signatures if index is not None and index.describes(rec.data.seals) else {
-            s.signature for s in rec.data.seals}
-        return uninvited(incoming, init_peer, rec.invited.known(rec.data.sent), held)
+        return uninvited_beside(incoming, init_peer, rec.invited, rec.data)
 
     def _untrusted_seals(
         self, rec: Record | None, incoming: Data, vouched: str | None, trusts: Callable[[str], bool],

@@ -18,7 +18,7 @@ from edge_agent.air.data import FAILURE_KEY, Data, Entry
 from edge_agent.air.errors import DataError
 from edge_agent.core_events import Action, CoreLimits, Dropped, Duplicate, Envelope, FailureReported, Verdict
 from edge_agent.core_record import Record
-from edge_agent.invitations import report_uninvited, with_invitation
+from edge_agent.invitations import uninvited_beside, with_invitation
 from edge_agent.seals import Sealer, SealError
 
 __all__ = ["sealed_report", "take"]
@@ -59,7 +59,7 @@ def take(
     elif len(rec.reporters) >= limits.failure_reports:
         why = f"particle {p.id} brought {len(rec.reporters)} failure reports already"
     else:
-        stranger = report_uninvited(incoming, p.init_peer_id, rec.invited, rec.data)
+        stranger = uninvited_beside(incoming, p.init_peer_id, rec.invited, rec.data)
         if stranger is not None:
             return [Dropped(p.id, Verdict.UNINVITED, stranger, sender)]
         try:

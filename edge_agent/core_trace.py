@@ -20,7 +20,7 @@ from edge_agent.air.data import Data, Entry, Kind
 from edge_agent.core_events import Action, CoreLimits, Dropped, Duplicate, Envelope, SendCopy, Traced, Verdict
 from edge_agent.core_failures import sealed_report
 from edge_agent.core_record import Record
-from edge_agent.invitations import report_uninvited
+from edge_agent.invitations import uninvited_beside
 from edge_agent.seals import Sealer, SealError
 from edge_agent.trace import TRACE_KEY, PeerTrace, TraceError, decode_report, encode_report, requested
 
@@ -80,7 +80,7 @@ def take(
         return [Duplicate(pid, sender)]
     elif entry.peer not in heard and len(heard) >= limits.trace_peers:
         why = f"particle {pid} brought trace reports from {len(heard)} peers already"
-    elif (stranger := report_uninvited(incoming, envelope.init_peer_id, rec.invited, rec.data)) is not None:
+    elif (stranger := uninvited_beside(incoming, envelope.init_peer_id, rec.invited, rec.data)) is not None:
         return [Dropped(pid, Verdict.UNINVITED, stranger, sender)]
     else:
         try:

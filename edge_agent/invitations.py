@@ -22,7 +22,7 @@ its sent records (`Invited`, kept per particle and grown as records are added).
 A report (a failure or trace report, sent to the init peer alone) carries its writer's
 invitation (`with_invitation`): the seals that lead from a peer the init peer sent the
 particle to, down to the writer, and what they cover. The init peer has not seen the copies
-that hold them; with them it takes a report only from a participant (`report_uninvited`),
+that hold them; with them it takes a report only from a participant (`uninvited_beside`),
 not from anyone who read the particle's id off the LAN. The entries those seals cover go
 to the init peer with it: values anyone on the path could read anyway (payloads are not
 encrypted, docs/security.md).
@@ -36,7 +36,7 @@ from itertools import islice
 
 from edge_agent.air.data import Data, Entry, Kind, Seal
 
-__all__ = ["Invited", "invitation", "report_uninvited", "uninvited", "with_invitation"]
+__all__ = ["Invited", "invitation", "uninvited", "uninvited_beside", "with_invitation"]
 
 
 @dataclass(slots=True)
@@ -131,9 +131,12 @@ def with_invitation(key: str, entry: Entry, data: Data, init_peer: str) -> Data:
     return Data(entries, sent, list(chain))
 
 
-def report_uninvited(report: Data, init_peer: str, invited: Invited, held: Data) -> str | None:
-    """Why a report's seals are not all participants' (None: they are, its writer's with
-    them): `uninvited` against what the init peer holds (`held`, its `invited`). The seals'
-    signatures are checked after (`edge_agent.seals.Sealer.check`), in the order this leaves."""
-    signatures = {s.signature for s in held.seals}
-    return uninvited(report, init_peer, invited.known(held.sent), signatures)
+def uninvited_beside(incoming: Data, init_peer: str, invited: Invited, held: Data) -> str | None:
+    """`uninvited` for a copy or a report of a particle this peer holds: the seals `held`
+    (their signatures: from the seal index when it describes them) are not walked, and the
+    peers the held data invites (`invited`) count. The seals' signatures are checked after
+    (`edge_agent.seals.Sealer.check`), in the order this leaves."""
+    index = held.seal_index
+    signatures = index.signatures if index is not None and index.describes(held.seals) else {
+        s.signature for s in held.seals}
+    return uninvited(incoming, init_peer, invited.known(held.sent), signatures)

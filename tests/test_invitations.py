@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from edge_agent.air.data import Data, Entry, Kind, Seal
-from edge_agent.invitations import Invited, invitation, report_uninvited, uninvited, with_invitation
+from edge_agent.invitations import Invited, invitation, uninvited, uninvited_beside, with_invitation
 
 
 def seal(peer: str, keys: tuple[str, ...] = (), sent: tuple[str, ...] = ()) -> Seal:
@@ -96,6 +96,6 @@ def test_a_report_carries_what_its_invitation_seals_cover_and_passes_the_walk() 
     assert report.entries == {"!failure": failure, "7": data.entries["7"]} and report.sent == {"2": "b"}
     report.seals.append(seal("b", ("!failure",)))
     held = copy({"1": "a"}, [seal("laptop", ("0",), ("1",))])
-    assert report_uninvited(report, "laptop", Invited(), held) is None
+    assert uninvited_beside(report, "laptop", Invited(), held) is None
     stranger = Data({"!failure": Entry(Kind.FAILURE, [1, "m", ""], "s")}, {}, [seal("s", ("!failure",))])
-    assert report_uninvited(stranger, "laptop", Invited(), held) is not None
+    assert uninvited_beside(stranger, "laptop", Invited(), held) is not None
