@@ -20,8 +20,9 @@ NODE_HOUSEKEEPING_S = 1.0
 
 REPORT_MAX_DATA_BYTES = 64 * 1024
 """Largest data of a failure or trace report with its writer's invitation (the seals that
-invite it and what they cover, edge_agent/invitations.py), in bytes; past it the report
-goes without (and is taken only where the init peer sent the particle to its writer)."""
+invite it and what they cover, edge_agent/invitations.py), in bytes: past it the report
+goes without (and is taken only where the init peer sent the particle to its writer), and
+an init peer refuses a larger one before it checks any seal (`bad_report`)."""
 
 GC_YOUNG_THRESHOLD = 10_000
 """Net allocations of tracked objects between collections of the young generation in a

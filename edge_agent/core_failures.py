@@ -4,10 +4,10 @@ A peer whose run fails without an `xor` sends the init peer a *failure report*: 
 the particle whose data is one entry of kind `FAILURE` that the failing peer produced and
 sealed, with the seals that invite that peer (`edge_agent.invitations.with_invitation`;
 `edge_agent.core`, `_failed`, makes them). Here the init peer takes one: only for a
-particle it started, about another peer, a participant (`uninvited` otherwise: anyone who
-read the particle's id off the LAN could end its run so), sealed by that peer, at most
-`CoreLimits.failure_reports` per particle; it is never merged or run, so what the script
-computes is what it would be without it.
+particle it started, within `const.REPORT_MAX_DATA_BYTES`, about another peer, a
+participant (`uninvited` otherwise: anyone who read the particle's id off the LAN could end
+its run so), sealed by that peer, at most `CoreLimits.failure_reports` per particle; it is
+never merged or run, so what the script computes is what it would be without it.
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ def take(
     entry = incoming.entries[FAILURE_KEY]
     if rec is None or p.init_peer_id != peer_id:
         why = f"a failure report of particle {p.id} reached a peer that is not its init peer"
+    elif len(p.data) > const.REPORT_MAX_DATA_BYTES:  # what its seals may cost to check: bounded
+        why = f"a failure report of particle {p.id} holds {len(p.data)} bytes, more than a report may"
     elif entry.peer == peer_id:
         why = f"a failure report of particle {p.id} claims to come from its init peer"
     elif entry.peer in rec.reporters:

@@ -9,13 +9,15 @@ attribute check per run. The rules (`edge_agent.trace` has the design):
 - a report is a copy of the particle whose data is one entry under `TRACE_KEY`, produced
   and sealed by the reporting peer, with the seals that invite that peer (as a failure
   report has: `core_failures.sealed_report`), sent to the init peer only;
-- the init peer takes a report only for a particle it asked to trace, from another peer, a
-  participant, sealed by it, numbered within `CoreLimits.trace_reports`, from at most
-  `CoreLimits.trace_peers` peers; it is never merged or run.
+- the init peer takes a report only for a particle it asked to trace, within
+  `const.REPORT_MAX_DATA_BYTES`, from another peer, a participant, sealed by it, numbered
+  within `CoreLimits.trace_reports`, from at most `CoreLimits.trace_peers` peers; it is
+  never merged or run.
 """
 
 from __future__ import annotations
 
+from edge_agent import const
 from edge_agent.air.data import Data, Entry, Kind
 from edge_agent.core_events import Action, CoreLimits, Dropped, Duplicate, Envelope, SendCopy, Traced, Verdict
 from edge_agent.core_failures import sealed_report
@@ -72,6 +74,8 @@ def take(
         why = f"a trace report of particle {pid} reached a peer that did not ask for one"
     elif entry.kind is not Kind.CALL or entry.stream:
         why = f"a trace report of particle {pid} is not one plain entry"
+    elif len(envelope.data) > const.REPORT_MAX_DATA_BYTES:  # what its seals may cost to check: bounded
+        why = f"a trace report of particle {pid} holds {len(envelope.data)} bytes, more than a report may"
     elif entry.peer == peer_id:
         why = f"a trace report of particle {pid} claims to come from its init peer"
     elif type(seq) is not int or not 0 <= seq < limits.trace_reports:

@@ -197,10 +197,20 @@ def test_a_report_past_its_room_goes_without_the_invitation(monkeypatch: pytest.
     the entry alone, which the laptop takes only from a peer it sent the particle to."""
     monkeypatch.setattr(const, "REPORT_MAX_DATA_BYTES", 200)
     laptop, p, report = fail_on_shed()
+    monkeypatch.undo()  # (the laptop's own room: the report fits it)
     data = air_data.decode(report.envelope.data)
     assert list(data.entries) == [FAILURE_KEY] and [s.peer for s in data.seals] == ["shed"]
     [drop] = laptop.handle(Arrived(report.envelope, "shed"), NOW)
     assert drop.verdict is Verdict.UNINVITED
+
+
+def test_a_report_over_the_room_is_refused_before_its_seals_are_checked() -> None:
+    """A stranger's report of a megabyte would cost its seals' digests to check: the init
+    peer refuses any report over `REPORT_MAX_DATA_BYTES` first."""
+    laptop, p = started()
+    big = {"big": Entry(Kind.CALL, "x" * const.REPORT_MAX_DATA_BYTES, "dev")}
+    [drop] = laptop.handle(Arrived(report_of(p, "dev", [1, "m", ""], extra=big), "dev"), NOW)
+    assert drop.verdict is Verdict.BAD_REPORT and "more than a report may" in drop.detail
 
 
 def test_a_report_with_a_forged_invitation_is_unsealed() -> None:

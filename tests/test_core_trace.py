@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from edge_agent import core_trace
+from edge_agent import const, core_trace
 from edge_agent.air import data as air_data
 from edge_agent.air.calls import CallResult
 from edge_agent.air.data import Data, Entry, Kind
@@ -153,6 +153,8 @@ def traced_laptop(**limits: int) -> tuple[ParticleCore, SimParticle]:
         ({"value": [1, 0, [[2, 1, 5]], 0]}, Verdict.MALFORMED, "wrong type"),
         ({"value": "nonsense"}, Verdict.BAD_REPORT, "numbered None"),
         ({"peer": "stranger"}, Verdict.UNINVITED, "stranger, whom no participant"),
+        ({"extra": {"big": Entry(Kind.CALL, "x" * const.REPORT_MAX_DATA_BYTES, "dev")}}, Verdict.BAD_REPORT,
+         "more than a report may"),
     ],
 )
 def test_the_init_peer_refuses_a_forged_or_malformed_report(
