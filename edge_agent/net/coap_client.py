@@ -194,6 +194,7 @@ class CoapClient:
                 coap_compat.plain_render_tasks(ctx)
                 coap_compat.cache_multicast_checks()
                 coap_compat.drop_responses_to_given_up_requests()
+                coap_compat.unregister_without_cycles()
                 coap_compat.resend_after_stale_errors(ctx)
                 self._own_ctx = ctx
             self._state = State.RUNNING

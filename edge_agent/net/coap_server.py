@@ -281,6 +281,7 @@ class CoapServer:
             "resend_after_stale_errors": coap_compat.resend_after_stale_errors(ctx),
             "count_retransmissions": coap_compat.count_retransmissions(ctx, self._retransmitted),
             "drop_responses_to_given_up_requests": coap_compat.drop_responses_to_given_up_requests(),
+            "unregister_without_cycles": coap_compat.unregister_without_cycles(),
         }
         # Speed only: without them aiocoap does the same, slower.
         coap_compat.plain_render_tasks(ctx)
