@@ -16,9 +16,12 @@ processes running beside it (node_bench's `--busy N`): a load anyone can repeat,
 "other work running" is otherwise whatever the machine happens to do.
 
 A side may also name the processes whose CPU time it spends (`Side`: this process, where
-both clients run, and its server's): each window then records the CPU seconds of each, so the
+its client runs, and its server's): each window then records the CPU seconds of each, so the
 figure can tell a ratio set by CPU cost per request from one set by how the scheduler shares
-a busy machine between the processes.
+a busy machine between the processes. A side whose client must not share this process runs
+it in one of its own (`RemoteSide`, driven by `serve_windows` there): a baseline such as bare
+aiocoap would otherwise pick up what this process changes for everyone in it (node_bench's
+laptop hooks aiocoap's classes and settles the collector).
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ def _unmeasured() -> tuple[float, float]:
 @dataclass(frozen=True, slots=True)
 class Window:
     """One window of one side: requests completed per second, requests that failed, and the
-    CPU seconds this process and the side's server spent in it (zero when not measured)."""
+    CPU seconds the side's client and server processes spent in it (zero when not measured)."""
 
     per_s: float
     failed: int
@@ -100,18 +103,70 @@ class Rounds:
         return sum(w.failed for w in (self.a if side == "a" else self.b))
 
     def cpu_per_request(self, side: str) -> tuple[float, float]:
-        """Microseconds of CPU per completed request over all of a side's windows: in this
-        process (the client) and in the side's server."""
+        """Microseconds of CPU per completed request over all of a side's windows: in its
+        client's process and in its server's."""
         windows = self.a if side == "a" else self.b
         done = max(1, sum(w.completed for w in windows))
         client, server = (sum(w.cpu_s[i] for w in windows) for i in (0, 1))
         return 1e6 * client / done, 1e6 * server / done
 
 
-async def window(total: int, in_flight: int, side: Once | Side) -> Window:
+class RemoteSide:
+    """A side whose client runs in a process of its own, which runs `serve_windows`: each
+    window is asked of it over its stdin, and the CPU time of it and of the side's server is
+    read from /proc."""
+
+    def __init__(self, client: asyncio.subprocess.Process, server_pid: int | None = None) -> None:
+        self.client = client
+        self.server_pid = server_pid
+
+    def cpu(self) -> tuple[float, float]:
+        return cpu_seconds(self.client.pid), (cpu_seconds(self.server_pid) if self.server_pid else 0.0)
+
+    async def window(self, total: int, in_flight: int) -> Window:
+        assert self.client.stdin is not None and self.client.stdout is not None
+        try:
+            if self.client.returncode is not None:
+                raise ProcessLookupError
+            client0, server0 = self.cpu()
+            self.client.stdin.write(f"{total} {in_flight}\n".encode())
+            await self.client.stdin.drain()
+            answer = await self.client.stdout.readline()
+            if not answer:
+                raise ProcessLookupError
+            client1, server1 = self.cpu()
+        except (ProcessLookupError, FileNotFoundError, ConnectionResetError, BrokenPipeError):
+            # (reaped, its /proc entry gone, or its stdin or stdout closed with it)
+            raise RuntimeError(f"the side's client process ended (exit {await self.client.wait()})") from None
+        failed, elapsed = int(answer.split()[0]), float(answer.split()[1])
+        completed = total - failed
+        return Window(completed / elapsed, failed, completed, (client1 - client0, server1 - server0))
+
+
+async def serve_windows(once: Once) -> None:
+    """In a `RemoteSide`'s client process: for each line "total in_flight" on stdin, run that
+    window of `once` and answer "failed seconds" on stdout; return when stdin closes."""
+    loop = asyncio.get_running_loop()
+    while line := await loop.run_in_executor(None, sys.stdin.readline):
+        total, in_flight = (int(n) for n in line.split())
+        failed, elapsed = await _run_window(total, in_flight, once)
+        print(failed, elapsed, flush=True)
+
+
+async def window(total: int, in_flight: int, side: Once | Side | RemoteSide) -> Window:
     """`total` requests shared by `in_flight` workers: completed per second, and failures
-    (a request that raises RuntimeError); with a `Side`, the CPU time they cost."""
+    (a request that raises RuntimeError); with a `Side` or `RemoteSide`, the CPU time they cost."""
+    if isinstance(side, RemoteSide):
+        return await side.window(total, in_flight)
     once, cpu = (side.once, side.cpu) if isinstance(side, Side) else (side, _unmeasured)
+    client0, server0 = cpu()
+    failed, elapsed = await _run_window(total, in_flight, once)
+    client1, server1 = cpu()
+    return Window((total - failed) / elapsed, failed, total - failed, (client1 - client0, server1 - server0))
+
+
+async def _run_window(total: int, in_flight: int, once: Once) -> tuple[int, float]:
+    """Failures and seconds of `total` requests shared by `in_flight` workers."""
     remaining, failed = total, 0
 
     async def worker() -> None:
@@ -123,15 +178,14 @@ async def window(total: int, in_flight: int, side: Once | Side) -> Window:
             except RuntimeError:
                 failed += 1
 
-    client0, server0 = cpu()
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(in_flight)))
-    elapsed = time.perf_counter() - start
-    client1, server1 = cpu()
-    return Window((total - failed) / elapsed, failed, total - failed, (client1 - client0, server1 - server0))
+    return failed, time.perf_counter() - start
 
 
-async def interleave(rounds: int, size: int, in_flight: int, a: Once | Side, b: Once | Side) -> Rounds:
+async def interleave(
+    rounds: int, size: int, in_flight: int, a: Once | Side | RemoteSide, b: Once | Side | RemoteSide
+) -> Rounds:
     """`rounds` rounds of one window of `size` requests per side, alternating which goes first."""
     a_windows: list[Window] = []
     b_windows: list[Window] = []

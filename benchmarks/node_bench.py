@@ -26,8 +26,8 @@ process).
 
 The throughput ratio is measured in interleaved windows (benchmarks/interleave.py): the agent
 and a bare aiocoap server process both run for the whole figure, and their clients (the
-laptop `Node` and a bare client, both in this process) take turns in short windows of
-total/rounds requests -- bare then agent, then agent then bare, and so on -- so each round's
+laptop `Node` in this process, a bare aiocoap client in a process of its own) take turns in
+short windows of total/rounds requests -- bare then agent, then agent then bare, and so on -- so each round's
 ratio compares two windows seconds apart under the same load. The line prints the median of
 the per-round ratios (judged against the target), every round's ratio and their spread, and
 how many round trips failed. Measured apart instead, the two sides saw different machines
@@ -37,6 +37,12 @@ process (laptop and agent; bare client and server), and the ratio CPU time alone
 machine, where the scheduler serves short bursts (bare aiocoap's) sooner than long ones.
 `--busy N` runs every figure beside N busy loops (`interleave.busy_loops`), so "on a busy
 machine" is a load anyone can repeat.
+
+Bare means aiocoap as released: no bare client shares a process with a node, whose transport
+changes some of aiocoap's classes for the whole process (`coap_compat`'s process-wide hooks,
+which cut a bare client's CPU per request by a fifth here) and settles its collector
+(`gc_policy`). So the bare in-process lines run before any line that starts our transport,
+and check that it has not; the throughput figure's bare client runs in a process of its own.
 
 Adding a figure is one decorated coroutine (see `measurement`); it gets the `Settings`,
 returns a `Figure`, and runs on a fresh event loop of its own. A script, not a test: timings
@@ -61,7 +67,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,6 +83,7 @@ from benchmarks import interleave  # noqa: E402
 from edge_agent import const, gc_policy, particle  # noqa: E402
 from edge_agent.clock import now_ms  # noqa: E402
 from edge_agent.identity import KeyPair  # noqa: E402
+from edge_agent.net import coap_compat  # noqa: E402
 from edge_agent.net.coap import CoapClient, CoapServer, Inbound, Refused  # noqa: E402
 
 LOOPBACK = "127.0.0.1"
@@ -238,6 +245,7 @@ class BareCoap:
     """A plain aiocoap server (POST /p answers 2.04) and client on loopback, UDP only."""
 
     async def __aenter__(self) -> BareCoap:
+        stock_aiocoap()
         site = aiocoap.resource.Site()
         site.add_resource(("p",), _Changed())
         self.server = await aiocoap.Context.create_server_context(
@@ -261,6 +269,13 @@ class BareCoap:
         assert response.code == aiocoap.CHANGED, response
 
 
+def stock_aiocoap() -> None:
+    """Raise unless aiocoap is as released in this process (see the module docstring)."""
+    hooked = coap_compat.process_wide_hooks()
+    if hooked:
+        raise RuntimeError(f"a bare aiocoap figure would run with edge-agent's hooks in place: {hooked}")
+
+
 # --- measurements ---------------------------------------------------------------------------
 
 
@@ -277,7 +292,7 @@ async def bare_posts_per_s(s: Settings) -> Figure:
         return await posts_per_s(s, bare, "one client context")
 
 
-@measurement("transport_particle_rtt", "transport particle POST round trip (no node)", order=12)
+@measurement("transport_particle_rtt", "transport particle POST round trip (no node)", order=16)
 async def transport_particle_rtt(s: Settings) -> Figure:
     raw = particle_bytes(350)
 
@@ -332,26 +347,83 @@ asyncio.run(main())
 """
 
 
+BARE_CLIENT = r"""
+import asyncio, sys
+sys.path.insert(0, sys.argv[1])
+import aiocoap
+from benchmarks import interleave
+
+async def main():
+    ctx = await aiocoap.Context.create_client_context(transports=["udp6"])
+    uri, payload = sys.argv[2], bytes.fromhex(sys.argv[3])
+
+    async def post():
+        message = aiocoap.Message(code=aiocoap.POST, uri=uri, payload=payload, content_format=60)
+        response = await ctx.request(message).response
+        if response.code != aiocoap.CHANGED:
+            raise RuntimeError(f"answered {response.code}")
+
+    await interleave.serve_windows(post)
+    await ctx.shutdown()
+
+asyncio.run(main())
+"""
+
+
+async def bare_server_process() -> tuple[asyncio.subprocess.Process, str]:
+    """A bare aiocoap server (`BARE_SERVER`) in a process of its own, and its POST URI; it
+    ends when its stdin is closed."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", BARE_SERVER, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    port = int(await asyncio.wait_for(proc.stdout.readline(), 30))
+    return proc, f"coap://{LOOPBACK}:{port}/p"
+
+
+async def end_process(proc: asyncio.subprocess.Process) -> None:
+    """Close its stdin (the bare processes end then), killed if not gone within 10 s."""
+    assert proc.stdin is not None
+    proc.stdin.close()
+    try:
+        await asyncio.wait_for(proc.wait(), 10)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+
+
 class BareCoapProcess(BareCoap):
     """`BareCoap` with the server in another process, as an agent would be."""
 
     async def __aenter__(self) -> BareCoapProcess:
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", BARE_SERVER,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        )
-        assert self.proc.stdout is not None
-        port = int(await asyncio.wait_for(self.proc.stdout.readline(), 30))
+        stock_aiocoap()
+        self.proc, self.uri = await bare_server_process()
         self.client = await aiocoap.Context.create_client_context(transports=["udp6"])
-        self.uri = f"coap://{LOOPBACK}:{port}/p"
         self.payload = cbor_payload()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.client.shutdown()
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        await asyncio.wait_for(self.proc.wait(), 10)
+        await end_process(self.proc)
+
+
+@contextlib.asynccontextmanager
+async def bare_processes() -> AsyncIterator[interleave.RemoteSide]:
+    """A bare aiocoap server and client, each in a process of its own (the client runs the
+    windows asked of it: `interleave.serve_windows`), so neither shares this process's hooks."""
+    server, uri = await bare_server_process()
+    try:
+        root = str(Path(__file__).resolve().parents[1])
+        client = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", BARE_CLIENT, root, uri, cbor_payload().hex(),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )
+        try:
+            yield interleave.RemoteSide(client, server.pid)
+        finally:
+            await end_process(client)
+    finally:
+        await end_process(server)
 
 
 class AgentProcess:
@@ -580,24 +652,23 @@ async def particles_per_s_50(s: Settings) -> Figure:
     with tempfile.TemporaryDirectory() as tmp:
         agent = AgentProcess(Path(tmp), trust=(laptop_id(Path(tmp) / "client"),)).start()
         try:
-            async with BareCoapProcess() as bare:
+            async with bare_processes() as bare:
                 client = await started_node(Path(tmp) / "client", (agent.peer_id, agent.port))
                 script = one_hop_script(agent.peer_id)
                 # The laptop stands for a node that runs for long (a device's agent starts
                 # particles too), so this process settles its collector as `edge-agent serve`
-                # does once started (gc_policy); the bare client shares the process.
+                # does once started (gc_policy); the bare client's process is left as it is.
                 gc_policy.settle()
 
                 async def hop() -> None:
                     await round_trip(client, script)
 
-                await interleave.window(s.warmup, s.in_flight, bare.post)
+                await interleave.window(s.warmup, s.in_flight, bare)
                 await interleave.window(s.warmup, s.in_flight, hop)
                 size = max(1, s.total // s.rounds)
                 assert agent.proc is not None
                 rounds = await interleave.interleave(
-                    s.rounds, size, s.in_flight,
-                    interleave.Side(bare.post, bare.proc.pid), interleave.Side(hop, agent.proc.pid),
+                    s.rounds, size, s.in_flight, bare, interleave.Side(hop, agent.proc.pid)
                 )
                 trouble = transport_trouble(await client.client.get_status((LOOPBACK, agent.port)),
                                             client.status())

@@ -124,3 +124,89 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended (init reaps it)
+
+
+_REMOTE_CLIENT = """
+import asyncio, sys, time
+from benchmarks import interleave
+n = 0
+
+async def once():
+    global n
+    n += 1
+    end = time.thread_time() + 0.002  # 2 ms of this process's CPU a request
+    while time.thread_time() < end:
+        pass
+    if n % 4 == 0:
+        raise RuntimeError("no response")
+
+asyncio.run(interleave.serve_windows(once))
+"""
+
+
+def test_a_remote_side_runs_its_windows_in_its_own_process_and_counts_its_cpu() -> None:
+    """`RemoteSide`: the windows run in the client's process (`serve_windows`), failures and
+    the CPU time of that process come back per window, and it ends when its stdin closes."""
+
+    async def main() -> tuple[interleave.Rounds, int | None]:
+        client = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", _REMOTE_CLIENT, cwd=str(ROOT),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )
+        try:
+            remote = interleave.RemoteSide(client)
+
+            async def here() -> None:
+                await asyncio.sleep(0)
+
+            rounds = await interleave.interleave(2, 40, 3, remote, here)
+        finally:
+            assert client.stdin is not None
+            client.stdin.close()
+            code = await asyncio.wait_for(client.wait(), 30)
+        return rounds, code
+
+    rounds, code = asyncio.run(main())
+    assert code == 0
+    assert [w.failed for w in rounds.a] == [10, 10]  # every 4th request, counted per window
+    assert all(w.completed == 30 and w.per_s > 0 for w in rounds.a)
+    client_us, server_us = rounds.cpu_per_request("a")
+    assert client_us >= 2000 * 40 / 30  # 2 ms burnt by each request, over those completed
+    assert server_us == 0.0
+    assert rounds.cpu_per_request("b")[0] == 0.0  # not measured: a plain `Once`
+
+
+def test_a_remote_side_whose_client_dies_is_an_error_not_a_hang() -> None:
+    async def main() -> None:
+        client = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", "pass", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )
+        remote = interleave.RemoteSide(client)
+        await asyncio.wait_for(client.stdout.read(), 30)  # type: ignore[union-attr]  # its end
+        with pytest.raises(RuntimeError, match="client process ended"):
+            await asyncio.wait_for(interleave.window(10, 2, remote), 30)  # read the end
+        await client.wait()
+        with pytest.raises(RuntimeError, match="client process ended"):
+            await asyncio.wait_for(interleave.window(10, 2, remote), 30)  # known to have ended
+
+    asyncio.run(main())
+
+
+def test_the_bare_throughput_side_is_stock_aiocoap_in_processes_of_its_own() -> None:
+    """node_bench's bare side for the throughput figure: a real aiocoap client and server,
+    each in a process of its own, answer every POST of a window (and their CPU is counted),
+    whatever this process has hooked; an in-process bare client refuses to run hooked."""
+    from benchmarks import node_bench
+    from edge_agent.net import coap_compat
+
+    assert coap_compat.unregister_without_cycles()  # this process is hooked (as after a node ran)
+
+    async def main() -> interleave.Window:
+        async with node_bench.bare_processes() as bare:
+            return await interleave.window(200, 10, bare)
+
+    w = asyncio.run(main())
+    assert w.failed == 0 and w.completed == 200
+    assert w.cpu_s[0] > 0.0 and w.cpu_s[1] >= 0.0
+    with pytest.raises(RuntimeError, match="hooks in place"):
+        asyncio.run(node_bench.BareCoap().__aenter__())

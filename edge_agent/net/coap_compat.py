@@ -93,6 +93,7 @@ __all__ = [
     "local_port",
     "missing_hooks",
     "plain_render_tasks",
+    "process_wide_hooks",
     "recent_requests",
     "resend_after_stale_errors",
     "unregister_without_cycles",
@@ -416,6 +417,17 @@ def unregister_without_cycles() -> bool:
     cls.on_event = on_event
     cls._edge_agent_weak_unregister = True
     return True
+
+
+def process_wide_hooks() -> list[str]:
+    """The hooks above that are in place for every aiocoap context in this process, ours or
+    not (a benchmark's bare aiocoap client must run without them)."""
+    marks = {
+        "cache_multicast_checks": (aiocoap.transports.udp6.UDP6EndpointAddress, "_edge_agent_cached"),
+        "drop_responses_to_given_up_requests": (aiocoap.protocol.Request, "_edge_agent_guarded"),
+        "unregister_without_cycles": (aiocoap.pipe.Pipe, "_edge_agent_weak_unregister"),
+    }
+    return [name for name, (cls, mark) in marks.items() if getattr(cls, mark, False)]
 
 
 def resend_after_stale_errors(ctx: aiocoap.Context) -> bool:

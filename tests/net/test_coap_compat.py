@@ -46,6 +46,9 @@ def test_every_hook_finds_its_target() -> None:
                                     "count_retransmissions", "drop_responses_to_given_up_requests",
                                     "unregister_without_cycles"}
             assert coap_compat.local_port(server.context) == server.port
+            assert coap_compat.process_wide_hooks() == [  # for every context, ours or not
+                "cache_multicast_checks", "drop_responses_to_given_up_requests", "unregister_without_cycles"
+            ]
 
     run(main())
 
