@@ -648,7 +648,8 @@ def with_signatures(figure: Figure) -> Figure:
 async def particles_per_s_50(s: Settings) -> Figure:
     """One-hop round trips/s against bare POSTs/s to a server process, like for like and in
     interleaved windows (`interleave`): both the agent and the bare server run throughout,
-    their clients share this process, and the figure is the median of the per-round ratios."""
+    the laptop here and the bare client in a process of its own (stock aiocoap: see the
+    module docstring), and the figure is the median of the per-round ratios."""
     with tempfile.TemporaryDirectory() as tmp:
         agent = AgentProcess(Path(tmp), trust=(laptop_id(Path(tmp) / "client"),)).start()
         try:
