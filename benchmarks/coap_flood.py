@@ -32,6 +32,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import interleave  # noqa: E402
+
 FLOOD_FROM = "127.0.0.2"
 
 SERVER = r"""
@@ -158,12 +162,7 @@ async def measure(kind: str, pythonpath: Path, rate: int, seconds: float) -> dic
         await proc.stdin.drain()
         after = json.loads(await asyncio.wait_for(proc.stdout.readline(), 30))
     finally:
-        proc.stdin.close()
-        try:
-            await asyncio.wait_for(proc.wait(), 10)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
+        await interleave.end_child(proc)
     return {
         "server": kind, "sent": sent, "answered": answered, "flood_s": round(took, 1),
         "table": after["table"], "rss_before_mb": round(ready["rss_kb"] / 1024, 1),

@@ -143,6 +143,18 @@ class RemoteSide:
         return Window(completed / elapsed, failed, completed, (client1 - client0, server1 - server0))
 
 
+async def end_child(proc: asyncio.subprocess.Process) -> None:
+    """Close a child's stdin (the benchmarks' children end then) and wait for it, killed if
+    it is not gone within 10 s."""
+    assert proc.stdin is not None
+    proc.stdin.close()
+    try:
+        await asyncio.wait_for(proc.wait(), 10)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+
+
 async def serve_windows(once: Once) -> None:
     """In a `RemoteSide`'s client process: for each line "total in_flight" on stdin, run that
     window of `once` and answer "failed seconds" on stdout; return when stdin closes."""

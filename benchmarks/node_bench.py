@@ -381,17 +381,6 @@ async def bare_server_process() -> tuple[asyncio.subprocess.Process, str]:
     return proc, f"coap://{LOOPBACK}:{port}/p"
 
 
-async def end_process(proc: asyncio.subprocess.Process) -> None:
-    """Close its stdin (the bare processes end then), killed if not gone within 10 s."""
-    assert proc.stdin is not None
-    proc.stdin.close()
-    try:
-        await asyncio.wait_for(proc.wait(), 10)
-    except TimeoutError:
-        proc.kill()
-        await proc.wait()
-
-
 class BareCoapProcess(BareCoap):
     """`BareCoap` with the server in another process, as an agent would be."""
 
@@ -404,7 +393,7 @@ class BareCoapProcess(BareCoap):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.client.shutdown()
-        await end_process(self.proc)
+        await interleave.end_child(self.proc)
 
 
 @contextlib.asynccontextmanager
@@ -421,9 +410,9 @@ async def bare_processes() -> AsyncIterator[interleave.RemoteSide]:
         try:
             yield interleave.RemoteSide(client, server.pid)
         finally:
-            await end_process(client)
+            await interleave.end_child(client)
     finally:
-        await end_process(server)
+        await interleave.end_child(server)
 
 
 class AgentProcess:
