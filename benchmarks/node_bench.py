@@ -3,40 +3,40 @@
     .venv/bin/python benchmarks/node_bench.py [--quick] [--only KEY ...] [--json] [--busy N]
 
 Lines, in order: a bare aiocoap POST round trip (median, p90 over sequential POSTs of a
-350-byte CBOR payload); bare aiocoap POSTs per second with 50 in flight; the same round trip
-through edge-agent's transport (CoapClient.send_particle -> CoapServer, envelope check
-included, no node); the bare round trip again with the server in another process; what an
-Ed25519 signature and its check cost here (each hop pays one of each). Then the
-node: a one-hop particle round trip (a laptop-side `Node` here starts a particle that runs
-op.noop on the agent and returns; the agent is a real `edge-agent serve` process, and again
-a `Node` in this process), one-hop round trips per second with 50 in flight, the agent's
-start-to-ready time (spawn to READY=1 on a test NOTIFY_SOCKET, and to its first /status
-answer; also with a service to restore, and with mDNS in a network namespace when this runs
-as root), its idle RSS and PSS without and with its Wasm worker (with mDNS too, as root),
-and the RSS and PSS of one Wasm worker holding the six firmware services. Targets (issues 4
-and 8), judged in the same run: the one-hop particle round trip to the agent process <= 2x
-the bare CoAP round trip to a server process (like for like: both cross to another process,
-as a laptop's particle crosses to a device); one-hop round trips/s with 50 in flight >= 50%
-of bare POSTs/s to a server process (issue 12: on a busy machine too; the median of
-interleaved rounds, below); ready <= 1.5 s; idle RSS (issue 12) <= 35 MB with mDNS and a Wasm
-worker <= 15 MB (without mDNS, not root: <= 45 MB for the agent), also with all six firmware
-services in it. The in-process one-hop line has no target: it shows how much of it the
-signatures take (two signs and two verifies per round trip, which cannot overlap within one
-process).
+350-byte CBOR payload); bare aiocoap POSTs per second with 50 in flight; the bare round trip
+again with the server in another process; what an Ed25519 signature and its check cost here
+(each hop pays one of each); bare POSTs per second to the server process; the same round
+trip through edge-agent's transport (CoapClient.send_particle -> CoapServer, envelope check
+included, no node). Then the node: a one-hop particle round trip (a laptop-side `Node` here
+starts a particle that runs op.noop on the agent and returns; the agent is a real
+`edge-agent serve` process, and again a `Node` in this process), one-hop round trips per
+second with 50 in flight, the agent's start-to-ready time (spawn to READY=1 on a test
+NOTIFY_SOCKET, and to its first /status answer; also with a service to restore, and with
+mDNS in a network namespace when this runs as root), its idle RSS and PSS without and with
+its Wasm worker (with mDNS too, as root), and the RSS and PSS of one Wasm worker holding the
+six firmware services. Targets (issues 4 and 8), judged in the same run: the one-hop
+particle round trip to the agent process <= 2x the bare CoAP round trip to a server process
+(like for like: both cross to another process, as a laptop's particle crosses to a device);
+one-hop round trips/s with 50 in flight >= 50% of bare POSTs/s to a server process (issue
+12: on a busy machine too; the median of interleaved rounds, below); ready <= 1.5 s; idle
+RSS (issue 12) <= 35 MB with mDNS and a Wasm worker <= 15 MB (without mDNS, not root: <= 45
+MB for the agent), also with all six firmware services in it. The in-process one-hop line
+has no target: it shows how much of it the signatures take (two signs and two verifies per
+round trip, which cannot overlap within one process).
 
-The throughput ratio is measured in interleaved windows (benchmarks/interleave.py): the agent
-and a bare aiocoap server process both run for the whole figure, and their clients (the
-laptop `Node` in this process, a bare aiocoap client in a process of its own) take turns in
-short windows of total/rounds requests -- bare then agent, then agent then bare, and so on -- so each round's
-ratio compares two windows seconds apart under the same load. The line prints the median of
-the per-round ratios (judged against the target), every round's ratio and their spread, and
-how many round trips failed. Measured apart instead, the two sides saw different machines
-whenever the load moved between them. It also prints the CPU time per request of each
-process (laptop and agent; bare client and server), and the ratio CPU time alone would give
-(the bare side's busier process against ours): the measured ratio falls below it on a busy
-machine, where the scheduler serves short bursts (bare aiocoap's) sooner than long ones.
-`--busy N` runs every figure beside N busy loops (`interleave.busy_loops`), so "on a busy
-machine" is a load anyone can repeat.
+The throughput ratio is measured in interleaved windows (benchmarks/interleave.py): the
+agent and a bare aiocoap server process both run for the whole figure, and their clients
+(the laptop `Node` in this process, a bare aiocoap client in a process of its own) take
+turns in short windows of total/rounds requests -- bare then agent, then agent then bare,
+and so on -- so each round's ratio compares two windows seconds apart under the same load.
+The line prints the median of the per-round ratios (judged against the target), every
+round's ratio and their spread, and how many round trips failed. Measured apart instead, the
+two sides saw different machines whenever the load moved between them. It also prints the
+CPU time per request of each process (laptop and agent; bare client and server), and the
+ratio CPU time alone would give (the bare side's busier process against ours): the measured
+ratio falls below it on a busy machine, where the scheduler serves short bursts (bare
+aiocoap's) sooner than long ones. `--busy N` runs every figure beside N busy loops
+(`interleave.busy_loops`), so "on a busy machine" is a load anyone can repeat.
 
 Bare means aiocoap as released: no bare client shares a process with a node, whose transport
 changes some of aiocoap's classes for the whole process (`coap_compat`'s process-wide hooks,
