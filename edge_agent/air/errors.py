@@ -59,6 +59,15 @@ class ExecutionError(Exception):
         self.code = code
         self.message = message
 
+    def detached(self) -> ExecutionError:
+        """This error without its traceback, where it is caught to be passed on as a value
+        (`attempt`, a resume frame, the run's end). The traceback's frames hold the run's
+        context with all its data, and the frame that raised it from a local or a parameter
+        holds it in turn: a cycle that only Python's collector frees, the data alive till then
+        (each failed call of a particle left about 150 objects so)."""
+        self.__traceback__ = None
+        return self
+
 
 class Catchable(ExecutionError):
     """An error an enclosing `xor` may handle (AquaVM's CatchableError)."""

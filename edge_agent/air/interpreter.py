@@ -171,6 +171,7 @@ def run(
         else:
             go_on(ctx, resume)  # type: ignore[arg-type]
     except ExecutionError as exc:
+        exc.detached()
         if exc.code == FORGED_RESULT:
             return RunResult(prev, ret_code=exc.code, error_message=exc.message, steps=ctx.steps)
         ret_code, message = exc.code, exc.message

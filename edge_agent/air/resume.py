@@ -322,7 +322,7 @@ def go_on(ctx: ExecutionContext, point: Resume) -> None:
             exc = None
         except ExecutionError as err:
             note_error(node, ctx, err)
-            exc = err
+            exc = err.detached()
         if pending:
             del ctx.path[recorded:]  # the frame recorded itself again: it stays where it is
         elif ctx.pending:

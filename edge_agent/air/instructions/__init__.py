@@ -45,7 +45,7 @@ def attempt(node: ast.Instruction, ctx: ExecutionContext) -> ExecutionError | No
     try:
         execute(node, ctx)
     except ExecutionError as exc:
-        return exc
+        return exc.detached()
     return None
 
 

@@ -151,7 +151,7 @@ def _generations(
             try:
                 fold_over(ctx, node, items, tokens, stream=True)
             except ExecutionError as err:
-                exc = err
+                exc = err.detached()
             if ctx.pending:  # it holds the captured point: go on as the frame would
                 after_generation(node, ctx, (instance, slices, i, cursor, complete), exc)
                 return

@@ -14,14 +14,14 @@ def execute(node: ast.Seq, ctx: ExecutionContext) -> None:
     try:
         run(node.left, ctx)
     except ExecutionError as exc:
-        after_left(node, ctx, None, exc)
+        after_left(node, ctx, None, exc.detached())
     if ctx.pending:  # resumable runs go the long way; the rest, the short one below
         after_left(node, ctx, None, None)
     elif ctx.complete:
         try:
             run(node.right, ctx)
         except ExecutionError as exc:
-            passthrough(node, ctx, None, exc)
+            passthrough(node, ctx, None, exc.detached())
         if ctx.pending:
             ctx.on_path((passthrough, node, None))
 
