@@ -51,18 +51,25 @@ class Stall:
 
 
 class _GcClock:
-    """Total time spent in garbage collection so far (gc.callbacks brackets each pass)."""
+    """Total time spent in garbage collection so far (gc.callbacks brackets each pass).
+
+    Brackets may nest: a test that stands for a long collection brackets it itself, and a
+    real one may run inside (the sampling thread allocates meanwhile); the outer one counts."""
 
     def __init__(self) -> None:
         self.total_s = 0.0
         self._started = 0.0
+        self._depth = 0
 
     def __call__(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
-            self._started = time.monotonic()
-        elif self._started:
-            self.total_s += time.monotonic() - self._started
-            self._started = 0.0
+            self._depth += 1
+            if self._depth == 1:
+                self._started = time.monotonic()
+        elif self._depth:
+            self._depth -= 1
+            if not self._depth:
+                self.total_s += time.monotonic() - self._started
 
 
 _GC_CLOCK = _GcClock()
