@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from contextlib import AsyncExitStack
+from typing import Any
 
 import aiocoap
 import aiocoap.numbers.constants
@@ -299,13 +300,18 @@ def test_the_unregister_handle_still_unregisters() -> None:
             self.events.append(event)
             return True
 
-    for callback in (lambda event: True, Slotted()):
+    def plain() -> Any:
+        return lambda event: True
+
+    for make in (plain, Slotted):
         pipe = aiocoap.pipe.Pipe(aiocoap.Message(code=Code.GET), logging.getLogger(__name__))
         ended: list[bool] = []
+        callback = make()
         stop = pipe.on_event(callback)
         pipe.on_interest_end(lambda: ended.append(True))
         del callback  # the pipe alone holds it now
-        assert not ended
+        gc.collect()
+        assert not ended and len(pipe._event_callbacks) == 2  # it, and the interest-end watcher
         stop()
         assert ended == [True]
         stop()  # again: nothing more happens
