@@ -315,12 +315,36 @@ def _is_multicast(host: str | bytes) -> bool:
     return (mapped or address).is_multicast
 
 
+_PROCESS_WIDE: dict[str, Any] = {
+    "cache_multicast_checks": aiocoap.transports.udp6.UDP6EndpointAddress,
+    "drop_responses_to_given_up_requests": aiocoap.protocol.Request,
+    "unregister_without_cycles": aiocoap.pipe.Pipe,
+}
+"""The hooks that change an aiocoap class for every context in the process, ours or not,
+and the class each changes (and marks: `_hooked`)."""
+_MARK = "_edge_agent_hook"
+
+
+def _hooked(hook: str) -> bool:
+    return vars(_PROCESS_WIDE[hook]).get(_MARK) == hook
+
+
+def _mark(hook: str) -> bool:
+    setattr(_PROCESS_WIDE[hook], _MARK, hook)
+    return True
+
+
+def process_wide_hooks() -> list[str]:
+    """The process-wide hooks in place (a benchmark's bare aiocoap client must run without)."""
+    return [hook for hook in _PROCESS_WIDE if _hooked(hook)]
+
+
 def cache_multicast_checks() -> bool:
     """Answer aiocoap's `UDP6EndpointAddress.is_multicast` and `.is_multicast_locally` from a
     bounded cache keyed by the address, in place of parsing its text on every message. Same
     answers (tests/net/test_coap_compat.py compares them). Process-wide; idempotent."""
-    cls = aiocoap.transports.udp6.UDP6EndpointAddress
-    if getattr(cls, "_edge_agent_cached", False):
+    cls = _PROCESS_WIDE["cache_multicast_checks"]
+    if _hooked("cache_multicast_checks"):
         return True
     if not isinstance(vars(cls).get("is_multicast"), property) or not isinstance(
         vars(cls).get("is_multicast_locally"), property
@@ -330,8 +354,7 @@ def cache_multicast_checks() -> bool:
     cls.is_multicast_locally = property(
         lambda self: _is_multicast(_IN6_ADDR.unpack_from(self.pktinfo)[0])
     )
-    cls._edge_agent_cached = True
-    return True
+    return _mark("cache_multicast_checks")
 
 
 class _UntilGivenUp:
@@ -354,8 +377,8 @@ def drop_responses_to_given_up_requests() -> bool:
     """A response that comes for a request given up in the same loop turn is dropped, as
     aiocoap drops one that comes later, instead of raising InvalidStateError into the
     datagram handler. Process-wide; idempotent; False if the layout is not the known one."""
-    cls: Any = aiocoap.protocol.Request
-    if getattr(cls, "_edge_agent_guarded", False):
+    cls = _PROCESS_WIDE["drop_responses_to_given_up_requests"]
+    if _hooked("drop_responses_to_given_up_requests"):
         return True
     if not callable(getattr(cls, "_response_cancellation_handler", None)):
         return False
@@ -369,8 +392,7 @@ def drop_responses_to_given_up_requests() -> bool:
             self._runner = _UntilGivenUp(runner, self.response)
 
     cls.__init__ = guarded_init
-    cls._edge_agent_guarded = True
-    return True
+    return _mark("drop_responses_to_given_up_requests")
 
 
 class _Unregister:
@@ -401,8 +423,8 @@ def unregister_without_cycles() -> bool:
     """Make `Pipe.on_event`'s unregister handle hold the callback weakly, so an exchange's
     pipe, messages and request are freed when it ends rather than by the collector.
     Process-wide; idempotent; False if the layout is not the known one."""
-    cls: Any = aiocoap.pipe.Pipe
-    if getattr(cls, "_edge_agent_weak_unregister", False):
+    cls = _PROCESS_WIDE["unregister_without_cycles"]
+    if _hooked("unregister_without_cycles"):
         return True
     if not callable(getattr(cls, "on_event", None)) or not callable(
         getattr(cls, "_unregister_on_event", None)
@@ -415,19 +437,7 @@ def unregister_without_cycles() -> bool:
 
     on_event.__doc__ = cls.on_event.__doc__
     cls.on_event = on_event
-    cls._edge_agent_weak_unregister = True
-    return True
-
-
-def process_wide_hooks() -> list[str]:
-    """The hooks above that are in place for every aiocoap context in this process, ours or
-    not (a benchmark's bare aiocoap client must run without them)."""
-    marks = {
-        "cache_multicast_checks": (aiocoap.transports.udp6.UDP6EndpointAddress, "_edge_agent_cached"),
-        "drop_responses_to_given_up_requests": (aiocoap.protocol.Request, "_edge_agent_guarded"),
-        "unregister_without_cycles": (aiocoap.pipe.Pipe, "_edge_agent_weak_unregister"),
-    }
-    return [name for name, (cls, mark) in marks.items() if getattr(cls, mark, False)]
+    return _mark("unregister_without_cycles")
 
 
 def resend_after_stale_errors(ctx: aiocoap.Context) -> bool:
