@@ -57,7 +57,11 @@ class Side:
     server_pid: int | None = None
 
     def cpu(self) -> tuple[float, float]:
-        return cpu_seconds(), (cpu_seconds(self.server_pid) if self.server_pid else 0.0)
+        return cpu_seconds(), _server_cpu(self.server_pid)
+
+
+def _server_cpu(pid: int | None) -> float:
+    return cpu_seconds(pid) if pid else 0.0
 
 
 def _unmeasured() -> tuple[float, float]:
@@ -121,7 +125,7 @@ class RemoteSide:
         self.server_pid = server_pid
 
     def cpu(self) -> tuple[float, float]:
-        return cpu_seconds(self.client.pid), (cpu_seconds(self.server_pid) if self.server_pid else 0.0)
+        return cpu_seconds(self.client.pid), _server_cpu(self.server_pid)
 
     async def window(self, total: int, in_flight: int) -> Window:
         assert self.client.stdin is not None and self.client.stdout is not None
@@ -138,7 +142,8 @@ class RemoteSide:
         except (ProcessLookupError, FileNotFoundError, ConnectionResetError, BrokenPipeError):
             # (reaped, its /proc entry gone, or its stdin or stdout closed with it)
             raise RuntimeError(f"the side's client process ended (exit {await self.client.wait()})") from None
-        failed, elapsed = int(answer.split()[0]), float(answer.split()[1])
+        failures, seconds = answer.split()
+        failed, elapsed = int(failures), float(seconds)
         completed = total - failed
         return Window(completed / elapsed, failed, completed, (client1 - client0, server1 - server0))
 
